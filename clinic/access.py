@@ -1,0 +1,84 @@
+"""Who may open which page: the one place where roles are checked.
+
+Views declare the roles they serve (`roles = CLINICAL` on a class-based view, or
+`@role_required(*CLINICAL)` on a function). Anonymous users are sent to the login page;
+signed-in users of another role get a 403 page. Object-level scoping (a patient sees only
+their own records) lives in each app's selectors, which raise 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.contrib.auth.mixins import AccessMixin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+THERAPIST = "therapist"
+RECEPTION = "reception"
+PATIENT = "patient"
+MANAGER = "manager"
+
+#: Clinical content (assessments, diagnoses, plans, logs): therapists and the manager.
+CLINICAL = (THERAPIST, MANAGER)
+#: Front-desk work (patients' contact details, bookings): all clinic staff.
+STAFF = (THERAPIST, RECEPTION, MANAGER)
+#: The patient portal.
+PATIENTS = (PATIENT,)
+
+
+def roles_of(user) -> set[str]:
+    """The roles a user acts in. The manager (a superuser) also acts as a therapist."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if user.is_superuser:
+        return {MANAGER, THERAPIST}
+    return {user.role}
+
+
+def has_role(user, roles: Iterable[str]) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def role_required(*roles: str) -> Callable:
+    """Decorator for function views: login first, then one of `roles`, else 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_role(request.user, roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class RoleRequiredMixin(AccessMixin):
+    """Class-based views set `roles`; the check runs before any other dispatch logic."""
+
+    roles: tuple[str, ...] = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not has_role(request.user, self.roles):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def home_url_name(user) -> str:
+    """Where a user lands after login: each role has its own home."""
+    roles = roles_of(user)
+    if THERAPIST in roles:
+        return "clinic:dashboard"
+    if RECEPTION in roles:
+        return "bookings:home"
+    if PATIENT in roles:
+        return "portal:home"
+    return "login"

@@ -1,0 +1,27 @@
+"""Liveness of the services the site depends on, for /healthz and for operators."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+
+
+def database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any driver error means the database is not answering
+        return f"error: {exc.__class__.__name__}"
+    return "ok"
+
+
+def broker_status(timeout: float = 2.0) -> str:
+    from clinic.celery import app
+
+    try:
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
+            conn.ensure_connection(max_retries=1, timeout=timeout)
+    except Exception as exc:  # kombu raises transport-specific errors
+        return f"error: {exc.__class__.__name__}"
+    return "ok"

@@ -1,0 +1,102 @@
+"""Clinic-wide models: the user with a role, and the abstract base every domain model uses."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class TimeStampedModel(models.Model):
+    """Created/updated timestamps and a public UUID: the only identifier that appears in URLs."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        extra.setdefault("role", User.Role.THERAPIST)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str):
+        # Email addresses are matched case-insensitively at login.
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    """A person who can log in. Email is the login; the role decides what they may see."""
+
+    class Role(models.TextChoices):
+        THERAPIST = "therapist", "Therapist"
+        RECEPTION = "reception", "Reception"
+        PATIENT = "patient", "Patient"
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=["therapist", "reception", "patient"]),
+                name="clinic_user_role_valid",
+            ),
+            models.UniqueConstraint(Lower("email"), name="clinic_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def is_manager(self) -> bool:
+        """The clinic manager is a superuser; they see everything, including the audit trail."""
+        return self.is_superuser
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.role == self.Role.THERAPIST or self.is_superuser
+
+    @property
+    def is_reception(self) -> bool:
+        return self.role == self.Role.RECEPTION
+
+    @property
+    def is_patient_user(self) -> bool:
+        return self.role == self.Role.PATIENT and not self.is_superuser
+
+    @property
+    def is_clinic_staff(self) -> bool:
+        """Therapists, reception and the manager: everyone who works at the clinic."""
+        return self.is_superuser or self.role in (self.Role.THERAPIST, self.Role.RECEPTION)

@@ -1,0 +1,78 @@
+"""Pages that gather content from several apps ask each app for panels.
+
+An app contributes by defining any of these functions in `<app>/panels.py`:
+
+* `dashboard_panels(*, user)`: the therapist dashboard;
+* `patient_panels(*, user, patient)`: the staff patient page;
+* `portal_panels(*, user, patient)`: the patient's portal home;
+* `timeline_entries(*, user, patient)`: dated entries for the patient page's timeline.
+
+Each returns a list (possibly empty: an app decides for itself what a role may see). Apps
+stay independent of one another: the page that shows the panels imports none of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import import_module
+from types import ModuleType
+
+PANEL_APPS = ("patients", "assessments", "exercises", "bookings")
+
+
+@dataclass
+class Panel:
+    template: str
+    context: dict = field(default_factory=dict)
+    order: int = 100
+
+
+@dataclass
+class TimelineEntry:
+    when: dt.datetime | dt.date
+    kind: str
+    title: str
+    url: str = ""
+    detail: str = ""
+    episode_id: int | None = None
+
+
+@cache
+def _panel_module(app: str) -> ModuleType | None:
+    try:
+        return import_module(f"{app}.panels")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{app}.panels":
+            raise
+        return None
+
+
+def collect(hook: str, **kwargs) -> list:
+    """Call `hook` in every app that defines it; panels come back sorted by their order."""
+    results: list = []
+    for app in PANEL_APPS:
+        module = _panel_module(app)
+        function = getattr(module, hook, None) if module else None
+        if function is not None:
+            results.extend(function(**kwargs))
+    if results and isinstance(results[0], Panel):
+        results.sort(key=lambda panel: panel.order)
+    return results
+
+
+def timeline(**kwargs) -> list[TimelineEntry]:
+    """All apps' timeline entries for a patient, newest first."""
+
+    def sort_key(entry: TimelineEntry) -> dt.datetime:
+        when = entry.when
+        if isinstance(when, dt.datetime):
+            return (
+                when.replace(tzinfo=None)
+                if when.tzinfo is None
+                else when.astimezone(dt.UTC).replace(tzinfo=None)
+            )
+        return dt.datetime.combine(when, dt.time.max)
+
+    return sorted(collect("timeline_entries", **kwargs), key=sort_key, reverse=True)

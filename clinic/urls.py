@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from clinic import views
+from clinic.forms import EmailAuthenticationForm
+
+handler403 = "clinic.views.error_403"
+handler404 = "clinic.views.error_404"
+handler500 = "clinic.views.error_500"
+
+clinic_patterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include((clinic_patterns, "clinic"))),
+    path("patients/", include("patients.urls")),
+    path("assessments/", include("assessments.urls")),
+    path("exercises/", include("exercises.urls")),
+    path("bookings/", include("bookings.urls")),
+    path("portal/", include("portal.urls")),
+    path("admin/", admin.site.urls),
+]

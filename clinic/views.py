@@ -1,0 +1,45 @@
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from clinic import health, panels
+from clinic.access import CLINICAL, home_url_name, role_required
+
+
+def home(request: HttpRequest):
+    """Send each signed-in user to their role's home page."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    return redirect(home_url_name(request.user))
+
+
+@role_required(*CLINICAL)
+def dashboard(request: HttpRequest):
+    return render(
+        request,
+        "clinic/dashboard.html",
+        {"panels": panels.collect("dashboard_panels", user=request.user)},
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": health.database_status(), "broker": health.broker_status()}
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Start the web server, a Celery worker and Celery beat together; Ctrl-C stops all three.
+set -u
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+mkdir -p var/celery/queue var/celery/processed var/mail
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo "Stopping the web server, worker and beat..."
+  kill "${pids[@]}" 2>/dev/null
+  wait "${pids[@]}" 2>/dev/null
+  exit 0
+}
+trap stop INT TERM EXIT
+
+.venv/bin/celery -A clinic worker --loglevel=INFO --concurrency=2 --hostname=dev@%h &
+pids+=($!)
+.venv/bin/celery -A clinic beat --loglevel=INFO --schedule=var/celerybeat-schedule &
+pids+=($!)
+$PY manage.py runserver 127.0.0.1:8000 &
+pids+=($!)
+echo
+echo "Apex Clinic is starting on http://127.0.0.1:8000/ (Ctrl-C stops everything)."
+echo "Demo logins (password apex-demo-pass): therapist@example.com, reception@example.com, patient@example.com"
+echo "Emails are printed here and saved under var/mail/."
+wait -n "${pids[@]}"

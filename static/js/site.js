@@ -1,0 +1,12 @@
+// Site behaviour. Loaded as a file: the Content-Security-Policy forbids inline scripts.
+(function () {
+  "use strict";
+  // Buttons marked data-confirm ask before their form is submitted.
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var message = (button && button.dataset.confirm) || event.target.dataset.confirm;
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+    }
+  });
+})();

@@ -1,0 +1,91 @@
+"""Fixtures shared by the whole suite: users in each role and logged-in clients."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+
+from clinic.models import User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    broker = settings.CELERY_BROKER_URL.split("://", 1)[0]
+    return [f"apex: database engine {db['ENGINE']}, Celery broker {broker}"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _require_real_services(django_db_setup, django_db_blocker):
+    """`make test` promises PostgreSQL and Redis: never fall back to SQLite silently."""
+    with django_db_blocker.unblock():
+        vendor = connection.vendor
+        with connection.cursor() as cursor:
+            if vendor == "postgresql":
+                cursor.execute("SHOW server_version")
+                version = cursor.fetchone()[0]
+            else:
+                version = "n/a"
+    from django.conf import settings
+
+    if os.environ.get("APEX_REQUIRE_SERVICES") == "1":
+        assert vendor == "postgresql", "make test must run on PostgreSQL, not " + vendor
+        assert settings.CELERY_BROKER_URL.startswith("redis://"), "make test must use Redis"
+    print(f"\napex: tests run on {vendor} {version}, broker {settings.CELERY_BROKER_URL}")
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(email: str, role: str, **extra) -> User:
+    return User.objects.create_user(email=email, password=PASSWORD, role=role, **extra)
+
+
+@pytest.fixture
+def therapist(db) -> User:
+    return make_user("therapist@test.example", User.Role.THERAPIST, first_name="Tess")
+
+
+@pytest.fixture
+def other_therapist(db) -> User:
+    return make_user("colleague@test.example", User.Role.THERAPIST, first_name="Colin")
+
+
+@pytest.fixture
+def reception(db) -> User:
+    return make_user("reception@test.example", User.Role.RECEPTION, first_name="Rita")
+
+
+@pytest.fixture
+def patient_user(db) -> User:
+    return make_user("patient@test.example", User.Role.PATIENT, first_name="Pat")
+
+
+@pytest.fixture
+def manager(db) -> User:
+    return User.objects.create_superuser(email="manager@test.example", password=PASSWORD)
+
+
+@pytest.fixture
+def therapist_client(client, therapist):
+    client.force_login(therapist)
+    return client
+
+
+@pytest.fixture
+def reception_client(client, reception):
+    client.force_login(reception)
+    return client
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
