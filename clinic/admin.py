@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from clinic.models import User
+from clinic.models import AuditEvent, User
 
 
 @admin.register(User)
@@ -19,3 +19,23 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),
     )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail cannot be edited or deleted, even by the manager."""
+
+    list_display = ["at", "actor_label", "action", "object_type", "patient", "ip_address"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor_label", "object_id", "request_id", "patient__last_name"]
+    date_hierarchy = "at"
+    list_select_related = ["patient"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

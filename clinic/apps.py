@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ClinicConfig(AppConfig):
     name = "clinic"
     verbose_name = "Clinic"
+
+    def ready(self) -> None:
+        from clinic import audit, signals  # noqa: F401  (connects login/logout receivers)
+
+        audit.connect_signals()

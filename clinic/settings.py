@@ -6,6 +6,7 @@ With nothing set the site runs for development: DEBUG on, SQLite, an embedded Ce
 required, cookies are secure and HSTS is on. Every variable is listed in .env.example.
 """
 
+import datetime as dt
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -50,7 +51,12 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "phonenumber_field",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "clinic",
+    "notifications",
     "patients",
     "assessments",
     "exercises",
@@ -65,10 +71,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "clinic.middleware.AuditMiddleware",
+    "clinic.middleware.StaffSessionTimeoutMiddleware",
+    "clinic.middleware.StaffTwoFactorMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -117,6 +128,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for one day
+AUTHENTICATION_BACKENDS = [
+    "clinic.auth_backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock a username + IP pair out for 15 minutes after 5 failed logins (django-axes).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field, though it holds an email
+AXES_USERNAME_CALLABLE = "clinic.auth_backends.lockout_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Staff sessions end after 30 idle minutes; patients stay signed in for two weeks.
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+# Staff must confirm sign-in with a TOTP code; always in production.
+STAFF_2FA_REQUIRED = env.bool("STAFF_2FA_REQUIRED", not DEBUG) or not DEBUG
+OTP_TOTP_ISSUER = "Apex Clinic"
 
 # --- Time and language ----------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -228,4 +258,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clinic import views
+from clinic import audit_views, two_factor, views
 from clinic.forms import EmailAuthenticationForm
 
 handler403 = "clinic.views.error_403"
@@ -11,6 +11,7 @@ handler500 = "clinic.views.error_500"
 
 clinic_patterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("audit/", audit_views.audit_search, name="audit"),
 ]
 
 urlpatterns = [
@@ -23,6 +24,8 @@ urlpatterns = [
         ),
         name="login",
     ),
+    path("accounts/2fa/setup/", two_factor.setup, name="two_factor_setup"),
+    path("accounts/2fa/verify/", two_factor.verify, name="two_factor_verify"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include((clinic_patterns, "clinic"))),
     path("patients/", include("patients.urls")),

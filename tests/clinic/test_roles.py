@@ -1,9 +1,18 @@
 """Each role lands on its own home and cannot open the others' homes."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
+from patients.models import Patient
 from tests.conftest import make_user
+
+def _patient_record(user):
+    return Patient.objects.create(
+        user=user, first_name="Pat", last_name="Runner", date_of_birth=dt.date(1990, 1, 1)
+    )
+
 
 HOMES = {
     "therapist": "/dashboard/",
@@ -15,7 +24,9 @@ HOMES = {
 @pytest.mark.django_db
 @pytest.mark.parametrize(("role", "home"), HOMES.items())
 def test_it_sends_each_role_to_its_home_after_login(client, role, home):
-    make_user(f"{role}@role.example", role)
+    user = make_user(f"{role}@role.example", role)
+    if role == "patient":
+        _patient_record(user)
     response = client.post(
         reverse("login"),
         {"username": f"{role}@role.example", "password": "correct-horse-battery-staple"},

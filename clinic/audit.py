@@ -1,0 +1,208 @@
+"""The audit trail: who did what with which patient's data, when, from where.
+
+Three sources write `AuditEvent`s:
+
+* views: selectors call `note_patient()` when they hand out a patient's data; at the end of
+  the request the middleware records one "view" (GET) or "update" (POST) event per patient;
+* model changes: every save of a model that leads to a patient (found by following foreign
+  keys, so new models are covered without code here) records "create" or "update";
+* explicit actions such as exports and erasure call `record()` directly.
+
+The request's user, IP address and request id travel in a context variable, so model signals
+know who made a change even though they never see the request.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db import models
+from django.db.models.signals import post_save
+
+logger = logging.getLogger(__name__)
+
+#: Apps whose models hold patient data; their saves are audited.
+AUDITED_APPS = ("patients", "assessments", "exercises", "bookings", "notifications", "portal")
+_SEARCH_DEPTH = 3
+
+
+@dataclass
+class RequestContext:
+    user_id: int | None = None
+    actor_label: str = ""
+    ip_address: str | None = None
+    request_id: str = ""
+    path: str = ""
+    method: str = ""
+    patients: dict[int, str] = field(default_factory=dict)  # patient id -> object noted
+
+
+_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "audit_request_context", default=None
+)
+
+
+def begin(request) -> contextvars.Token:
+    user = getattr(request, "user", None)
+    authenticated = bool(user and user.is_authenticated)
+    context = RequestContext(
+        user_id=user.pk if authenticated else None,
+        actor_label=user.email if authenticated else "",
+        ip_address=client_ip(request),
+        request_id=request_id_for(request),
+        path=request.path[:500],
+        method=request.method,
+    )
+    request.request_id = context.request_id
+    return _current.set(context)
+
+
+def end(token: contextvars.Token) -> None:
+    _current.reset(token)
+
+
+def current() -> RequestContext | None:
+    return _current.get()
+
+
+def request_id_for(request) -> str:
+    incoming = request.headers.get("X-Request-ID", "")
+    if incoming and len(incoming) <= 64 and incoming.replace("-", "").isalnum():
+        return incoming
+    return uuid.uuid4().hex
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def note_patient(patient, obj=None) -> None:
+    """A selector handed out data belonging to `patient` during this request."""
+    context = _current.get()
+    if context is None or patient is None:
+        return
+    label = _object_label(obj) if obj is not None else _object_label(patient)
+    context.patients.setdefault(patient.pk, label)
+
+
+def record(
+    action: str,
+    *,
+    obj=None,
+    patient=None,
+    detail: dict | None = None,
+    user=None,
+) -> None:
+    """Write one audit event now, taking who/where from the current request if any."""
+    from clinic.models import AuditEvent
+
+    context = _current.get() or RequestContext()
+    if user is not None and getattr(user, "is_authenticated", False):
+        user_id, label = user.pk, user.email
+    else:
+        user_id, label = context.user_id, context.actor_label
+    AuditEvent.objects.create(
+        actor_id=user_id,
+        actor_label=label,
+        action=action,
+        object_type=_object_label(obj).split(":")[0] if obj is not None else "",
+        object_id=_object_id(obj) if obj is not None else "",
+        patient=patient,
+        path=context.path,
+        method=context.method,
+        ip_address=context.ip_address,
+        request_id=context.request_id,
+        detail=detail or {},
+    )
+
+
+def flush_request(response_status: int) -> None:
+    """Record one event per patient whose data this request handed out."""
+    from clinic.models import AuditEvent
+
+    context = _current.get()
+    if context is None or not context.patients or context.user_id is None:
+        return
+    action = AuditEvent.Action.VIEW if context.method in ("GET", "HEAD") else "update"
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor_id=context.user_id,
+            actor_label=context.actor_label,
+            action=action,
+            object_type=label.split(":")[0],
+            object_id=label.split(":")[1] if ":" in label else "",
+            patient_id=patient_id,
+            path=context.path,
+            method=context.method,
+            ip_address=context.ip_address,
+            request_id=context.request_id,
+            detail={"status": response_status},
+        )
+        for patient_id, label in context.patients.items()
+    )
+    context.patients.clear()
+
+
+def _object_id(obj) -> str:
+    return str(getattr(obj, "public_id", None) or getattr(obj, "pk", ""))
+
+
+def _object_label(obj) -> str:
+    return f"{obj._meta.label_lower}:{_object_id(obj)}"
+
+
+def patient_of(instance, depth: int = _SEARCH_DEPTH):
+    """Follow foreign keys from `instance` until a Patient is found (or give up)."""
+    patient_model = apps.get_model("patients", "Patient")
+    if isinstance(instance, patient_model):
+        return instance
+    if depth == 0:
+        return None
+    for field_ in instance._meta.concrete_fields:
+        if not isinstance(field_, models.ForeignKey) or field_.name in ("history_user",):
+            continue
+        if getattr(instance, field_.attname) is None:
+            continue
+        related_model = field_.related_model
+        if related_model is patient_model or _leads_to_patient(related_model, depth - 1):
+            found = patient_of(getattr(instance, field_.name), depth - 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _leads_to_patient(model, depth: int) -> bool:
+    patient_model = apps.get_model("patients", "Patient")
+    if model is patient_model:
+        return True
+    if depth == 0:
+        return False
+    return any(
+        isinstance(f, models.ForeignKey) and _leads_to_patient(f.related_model, depth - 1)
+        for f in model._meta.concrete_fields
+        if f.name != "history_user"
+    )
+
+
+def _on_save(sender, instance, created, raw=False, **kwargs) -> None:
+    if raw:
+        return  # fixtures and data migrations
+    patient = patient_of(instance)
+    if patient is None or patient.pk is None:
+        return
+    record("create" if created else "update", obj=instance, patient=patient)
+
+
+def connect_signals() -> None:
+    for model in apps.get_models():
+        if model._meta.app_label not in AUDITED_APPS:
+            continue
+        if model.__name__.startswith("Historical"):
+            continue  # simple-history's copies: the original save is already audited
+        if not _leads_to_patient(model, _SEARCH_DEPTH):
+            continue
+        post_save.connect(_on_save, sender=model, dispatch_uid=f"audit-{model._meta.label}")

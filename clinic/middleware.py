@@ -1,0 +1,74 @@
+"""Clinic-wide request handling: audit context, staff session timeout, staff two-factor."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from clinic import audit
+from clinic.access import STAFF, has_role
+
+
+class AuditMiddleware:
+    """Give each request an id, and record which patients' data it handed out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = audit.begin(request)
+        try:
+            response = self.get_response(request)
+            audit.flush_request(response.status_code)
+        finally:
+            audit.end(token)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class StaffSessionTimeoutMiddleware:
+    """Staff sessions end after STAFF_SESSION_IDLE_SECONDS without a request.
+
+    The expiry slides with activity, but the session is re-saved at most once a minute so that
+    ordinary page views cost no database write.
+    """
+
+    REFRESH_SECONDS = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and has_role(user, STAFF):
+            now = int(time.time())
+            if now - request.session.get("_idle_touch", 0) >= self.REFRESH_SECONDS:
+                request.session["_idle_touch"] = now
+                request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+        return self.get_response(request)
+
+
+class StaffTwoFactorMiddleware:
+    """When STAFF_2FA_REQUIRED, clinic staff must pass a TOTP check before anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.STAFF_2FA_REQUIRED and self._needs_check(request):
+            from django_otp import user_has_device
+
+            target = "two_factor_verify" if user_has_device(request.user) else "two_factor_setup"
+            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _needs_check(request) -> bool:
+        user = request.user
+        if not user.is_authenticated or not has_role(user, STAFF) or user.is_verified():
+            return False
+        exempt = ("/accounts/2fa/", "/accounts/logout/", settings.STATIC_URL, "/healthz")
+        return not request.path.startswith(exempt)
