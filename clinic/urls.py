@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clinic import audit_views, two_factor, views
+from clinic import audit_views, privacy_views, two_factor, views
 from clinic.forms import EmailAuthenticationForm
 
 handler403 = "clinic.views.error_403"
@@ -12,6 +12,8 @@ handler500 = "clinic.views.error_500"
 clinic_patterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("audit/", audit_views.audit_search, name="audit"),
+    path("privacy/<uuid:public_id>/", privacy_views.privacy_page, name="privacy"),
+    path("privacy/<uuid:public_id>/export/", privacy_views.privacy_export, name="privacy-export"),
 ]
 
 urlpatterns = [

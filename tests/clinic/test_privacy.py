@@ -1,0 +1,83 @@
+"""The manager can export everything about a patient and erase their identifiers."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.urls import reverse
+
+from clinic.models import AuditEvent, User
+from patients.models import Patient
+from patients.services import episode_open
+
+
+@pytest.fixture
+def patient(db, patient_user):
+    patient = Patient.objects.create(
+        first_name="Morgan",
+        last_name="Hills",
+        date_of_birth=dt.date(1979, 8, 14),
+        email="morgan@runner.example",
+        phone="+447700900456",
+        user=patient_user,
+    )
+    episode_open(patient=patient, side="right", started_on=dt.date(2026, 2, 1))
+    return patient
+
+
+@pytest.mark.django_db
+def test_it_exports_the_patient_with_every_linked_record(manager_client, patient):
+    response = manager_client.post(reverse("clinic:privacy-export", args=[patient.public_id]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    document = json.loads(response.content)
+    assert document["patient"]["last_name"] == "Hills"
+    assert document["portal_account"]["email"] == patient.user.email
+    assert len(document["records"]["patients.Episode"]) == 1
+    assert "patients.HistoricalPatient" in document["records"] or "patients.HistoricalEpisode" in document["records"]
+    assert "password" not in response.content.decode()
+    assert AuditEvent.objects.filter(action="export", patient=patient).count() == 1
+
+
+@pytest.mark.django_db
+def test_it_erases_identifiers_but_keeps_the_clinical_record(manager_client, patient):
+    page = manager_client.post(
+        reverse("clinic:privacy", args=[patient.public_id]),
+        {"reason": "Written request of 1 March", "confirm": "on"},
+    )
+    assert page.status_code == 302
+    patient.refresh_from_db()
+    assert patient.first_name == "Erased"
+    assert "Hills" not in patient.full_name
+    assert patient.email == "" and str(patient.phone) == ""
+    assert patient.date_of_birth == dt.date(1979, 1, 1)
+    assert patient.archived_at is not None
+    assert patient.episodes.count() == 1
+    assert not patient.history.filter(last_name="Hills").exists()
+    account = User.objects.get(pk=patient.user_id)
+    assert not account.is_active and not account.has_usable_password()
+    assert "morgan" not in account.email
+    event = AuditEvent.objects.get(action="erase", patient=patient)
+    assert event.detail == {"reason": "Written request of 1 March"}
+
+
+@pytest.mark.django_db
+def test_it_asks_for_confirmation_before_erasing(manager_client, patient):
+    page = manager_client.post(reverse("clinic:privacy", args=[patient.public_id]), {"reason": "asked"})
+    assert page.status_code == 200
+    assert "This field is required" in page.content.decode()
+    patient.refresh_from_db()
+    assert patient.last_name == "Hills"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["therapist_client", "reception_client"])
+def test_it_keeps_privacy_tools_for_the_manager(request, who, patient):
+    client = request.getfixturevalue(who)
+    assert client.get(reverse("clinic:privacy", args=[patient.public_id])).status_code == 403
+    assert client.post(reverse("clinic:privacy-export", args=[patient.public_id])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_it_answers_404_for_an_unknown_patient(manager_client):
+    assert manager_client.get("/privacy/00000000-0000-0000-0000-000000000000/").status_code == 404
