@@ -31,7 +31,8 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
-	$(VENV)/bin/bandit -q -ll -c pyproject.toml -r clinic patients assessments exercises bookings portal
+	$(VENV)/bin/bandit -q -ll -c pyproject.toml -r clinic patients assessments exercises bookings portal notifications
+	@bash scripts/audit-deps.sh
 
 migrations-check: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run

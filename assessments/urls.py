@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from assessments import views
 
 app_name = "assessments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("previsit/", views.previsit, name="previsit"),
+    path("episodes/<uuid:episode_id>/new/", views.assessment_create, name="create"),
+    path("<uuid:public_id>/", views.assessment_detail, name="detail"),
+    path("<uuid:public_id>/edit/", views.assessment_edit, name="edit"),
+    path("<uuid:public_id>/amend/", views.assessment_amend, name="amend"),
+    path("<uuid:public_id>/decision/", views.decision_create, name="decide"),
+]

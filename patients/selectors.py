@@ -6,8 +6,11 @@ the user may not see (another patient's record, or a patient record for a portal
 
 from __future__ import annotations
 
+import re
 from uuid import UUID
 
+from django.db.models import Q, Value
+from django.db.models.functions import Concat
 from django.http import Http404
 
 from clinic.access import STAFF, has_role
@@ -48,3 +51,40 @@ def episode_for_user(*, user, public_id: UUID | str) -> Episode:
         )
     except (Episode.DoesNotExist, ValueError, TypeError):
         raise Http404("No such episode") from None
+
+
+def patients_search(*, user, query: str = "", include_archived: bool = False) -> PatientQuerySet:
+    """Patients the user may see, matching `query` on name, email or phone.
+
+    Matching is partial and case-insensitive. Every word of the query must match the first
+    name, last name, email or phone; the whole query may also match "first last". Phone
+    queries ignore spaces and punctuation, and a national number typed with a leading 0
+    also finds the stored international form. Archived patients are left out unless asked for.
+    """
+    patients = patients_for_user(user=user)
+    if not include_archived:
+        patients = patients.active()
+    query = " ".join(query.split())
+    if not query:
+        return patients
+    patients = patients.annotate(search_full_name=Concat("first_name", Value(" "), "last_name"))
+    every_word = Q()
+    for word in query.split(" "):
+        every_word &= _word_matches(word)
+    return patients.filter(Q(search_full_name__icontains=query) | every_word | _word_matches(query))
+
+
+def _word_matches(word: str) -> Q:
+    match = Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+    digits = re.sub(r"\D", "", word)
+    if len(digits) >= 3 and len(digits) >= len(word) - 2:
+        match |= Q(phone__contains=digits)
+        if digits.startswith("0"):
+            # 07700 900123 is stored as +447700900123: drop the trunk prefix.
+            match |= Q(phone__contains=digits[1:])
+    return match
+
+
+def episodes_of_patient(*, patient: Patient):
+    """The patient's episodes, newest first."""
+    return patient.episodes.order_by("-number")

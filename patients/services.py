@@ -1,4 +1,5 @@
-"""Writes for patients and episodes."""
+"""Writes for patients and episodes. Nothing is deleted: patients are archived, episodes
+discharged."""
 
 from __future__ import annotations
 
@@ -6,8 +7,45 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils import timezone
 
 from patients.models import Episode, Patient
+
+
+def patient_create(*, created_by, **fields) -> Patient:
+    """Register a patient. `fields` are Patient model fields (PatientForm.cleaned_data fits).
+
+    Raises ValidationError when a value breaks a model rule; nothing is saved then.
+    """
+    patient = Patient(created_by=created_by, **fields)
+    patient.full_clean()
+    patient.save()
+    return patient
+
+
+def patient_update(*, patient: Patient, **fields) -> Patient:
+    """Change a patient's details; the previous values stay in the history table."""
+    for name, value in fields.items():
+        setattr(patient, name, value)
+    patient.full_clean()
+    patient.save()
+    return patient
+
+
+def patient_archive(*, patient: Patient) -> Patient:
+    """Hide a patient from lists and searches; the record itself is kept. Idempotent."""
+    if patient.archived_at is None:
+        patient.archived_at = timezone.now()
+        patient.save(update_fields=["archived_at", "updated_at"])
+    return patient
+
+
+def patient_restore(*, patient: Patient) -> Patient:
+    """Bring an archived patient back into lists and searches. Idempotent."""
+    if patient.archived_at is not None:
+        patient.archived_at = None
+        patient.save(update_fields=["archived_at", "updated_at"])
+    return patient
 
 
 @transaction.atomic
@@ -21,4 +59,19 @@ def episode_open(*, patient: Patient, side: str, started_on: dt.date) -> Episode
     )
     Patient.objects.filter(pk=patient.pk).update(episode_count=F("episode_count") + 1)
     patient.refresh_from_db(fields=["episode_count"])
+    return episode
+
+
+def episode_discharge(
+    *, episode: Episode, discharged_on: dt.date, outcome: str, outcome_note: str = ""
+) -> Episode:
+    """Close an open episode with its outcome. Raises ValueError if it is already closed."""
+    if not episode.is_open:
+        raise ValueError("This episode is already discharged.")
+    episode.status = Episode.Status.DISCHARGED
+    episode.discharged_on = discharged_on
+    episode.outcome = outcome
+    episode.outcome_note = outcome_note
+    episode.full_clean()
+    episode.save()
     return episode

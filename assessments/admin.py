@@ -1,0 +1,38 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from assessments.models import Assessment, AssessmentDecision, PreVisitQuestionnaire
+
+
+class NoDeleteAdmin(SimpleHistoryAdmin):
+    """Clinical records are amended, never deleted."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(NoDeleteAdmin):
+    list_display = ["__str__", "episode", "therapist", "status", "version"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["episode__patient", "therapist"]
+    readonly_fields = ["public_id", "created_at", "updated_at"]
+
+
+@admin.register(AssessmentDecision)
+class AssessmentDecisionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "episode", "suggested_label", "confirmed_by", "model_version"]
+    list_filter = ["clinician_final_dx", "suggested_label", "model_version"]
+    list_select_related = ["episode__patient", "confirmed_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # decisions are append-only
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PreVisitQuestionnaire)
+class PreVisitQuestionnaireAdmin(NoDeleteAdmin):
+    list_display = ["__str__", "episode", "submitted_at"]
+    list_select_related = ["patient", "episode"]

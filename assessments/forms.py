@@ -1,0 +1,248 @@
+"""The intake/follow-up form, built from the findings schema, and the decision form.
+
+"Not recorded" is an explicit first choice on every select; leaving it there stores null,
+which the engine never reads as "no".
+"""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
+from django import forms
+
+from assessments.decision_rules import decision_problems
+from assessments.diagnosis.engine import default_final_dx
+from assessments.diagnosis.schema import (
+    FIELDS,
+    FieldSpec,
+    FilledBy,
+    Group,
+    Kind,
+    fields_in_group,
+)
+from assessments.models import Assessment, AssessmentDecision
+
+NOT_RECORDED = "Not recorded"
+
+GROUP_TITLES = {
+    Group.CONTEXT: "Context",
+    Group.HISTORY: "History",
+    Group.SYMPTOMS: "Symptoms",
+    Group.RUNNING: "Running: what makes it worse",
+    Group.TESTS: "Clinical tests",
+    Group.RED_FLAGS: "Red-flag screen",
+    Group.OUTCOMES: "Outcome measures",
+}
+INTAKE_GROUPS = tuple(GROUP_TITLES)
+
+# A follow-up repeats the outcome measures, pain ratings and the objective re-tests (SPEC 5).
+FOLLOW_UP_FIELDS = (
+    "nprs_now",
+    "nprs_worst_week",
+    "slump_knee_ext_deficit_deg",
+    "slr_angle_affected_deg",
+    "slr_angle_other_deg",
+    *(spec.name for spec in fields_in_group(Group.OUTCOMES)),
+)
+COMPARED_FIELDS = FOLLOW_UP_FIELDS
+
+RED_FLAG_ITEMS = tuple(
+    spec.name
+    for spec in fields_in_group(Group.RED_FLAGS)
+    if spec.name != "red_flag_screen_completed"
+)
+
+
+class NotRecordedYesNo(forms.NullBooleanSelect):
+    """Like NullBooleanSelect, but the empty state reads "Not recorded", not "Unknown"."""
+
+    def __init__(self, attrs=None, empty_label: str = NOT_RECORDED):
+        super().__init__(attrs)
+        self.choices = (("unknown", empty_label), ("true", "Yes"), ("false", "No"))
+
+
+def finding_form_field(spec: FieldSpec, empty_label: str = NOT_RECORDED) -> forms.Field:
+    """The form field for one finding; every one of them may be left not recorded."""
+    common = {"label": spec.label, "help_text": spec.help_text, "required": False}
+    if spec.kind is Kind.INT:
+        return forms.IntegerField(min_value=spec.min_value, max_value=spec.max_value, **common)
+    if spec.kind is Kind.NUMBER:
+        return forms.DecimalField(
+            min_value=spec.min_value,
+            max_value=spec.max_value,
+            decimal_places=spec.decimal_places,
+            max_digits=5,
+            **common,
+        )
+    if spec.kind is Kind.ENUM:
+        return forms.TypedChoiceField(
+            choices=(("", empty_label), *spec.choices), empty_value=None, **common
+        )
+    if spec.kind is Kind.MULTI_ENUM:
+        common["help_text"] = " ".join(
+            part for part in (spec.help_text, "Leave all unticked if not recorded.") if part
+        )
+        return forms.MultipleChoiceField(
+            choices=spec.choices, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if spec.kind is Kind.BOOL:
+        return forms.NullBooleanField(widget=NotRecordedYesNo(empty_label=empty_label), **common)
+    raise ValueError(f"No form field for {spec.name}")
+
+
+class FindingsForm(forms.Form):
+    """Every finding for an intake (grouped in clinical order), or the repeatable measures
+    for a follow-up. Saving a draft accepts any subset; `finalise` adds completeness checks."""
+
+    empty_label = NOT_RECORDED
+
+    def __init__(self, *args, kind: str = Assessment.Kind.INTAKE, finalising=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.finalising = finalising
+        names = self.field_names(kind)
+        for name in names:
+            self.fields[name] = finding_form_field(FIELDS[name], self.empty_label)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        groups = [
+            (group, title, [spec.name for spec in fields_in_group(group) if spec.name in names])
+            for group, title in GROUP_TITLES.items()
+        ]
+        groups = [(group, title, members) for group, title, members in groups if members]
+        self.sections = [(f"section-{group.value}", title) for group, title, _ in groups]
+        self.helper.layout = Layout(
+            *(
+                Fieldset(title, *members, css_id=f"section-{group.value}")
+                for group, title, members in groups
+            )
+        )
+
+    @staticmethod
+    def field_names(kind: str) -> tuple[str, ...]:
+        if kind == Assessment.Kind.FOLLOW_UP:
+            return FOLLOW_UP_FIELDS
+        return tuple(spec.name for spec in FIELDS.values() if spec.group in INTAKE_GROUPS)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            if isinstance(field, forms.MultipleChoiceField):
+                cleaned[name] = cleaned.get(name) or None
+        if cleaned.get("red_flag_screen_completed") is True:
+            # Once the whole screen is done, an item left blank was asked and answered "no".
+            for name in RED_FLAG_ITEMS:
+                if name in cleaned and cleaned[name] is None:
+                    cleaned[name] = False
+        if self.finalising:
+            self._check_complete(cleaned)
+        return cleaned
+
+    def _check_complete(self, cleaned: dict) -> None:
+        if self.kind == Assessment.Kind.INTAKE:
+            if cleaned.get("red_flag_screen_completed") is None:
+                self.add_error(
+                    "red_flag_screen_completed",
+                    "Say whether the red-flag screen was completed before finalising.",
+                )
+            if cleaned.get("affected_side") is None:
+                self.add_error("affected_side", "Record the side before finalising.")
+        elif not any(cleaned.get(name) is not None for name in FOLLOW_UP_FIELDS):
+            raise forms.ValidationError("Record at least one measure before finalising.")
+
+    def findings(self) -> dict[str, object]:
+        """The cleaned values for every field on the form (None = not recorded)."""
+        return {name: self.cleaned_data.get(name) for name in self.fields}
+
+
+PATIENT_GROUPS = (Group.CONTEXT, Group.HISTORY, Group.SYMPTOMS, Group.RUNNING)
+PATIENT_FIELDS = tuple(
+    spec.name
+    for spec in FIELDS.values()
+    if spec.group in PATIENT_GROUPS and spec.filled_by in (FilledBy.PATIENT, FilledBy.EITHER)
+)
+"""What the patient answers before the first visit. The red-flag questions are asked in
+person (an online answer nobody reads until the visit would be unsafe) and the outcome
+questionnaires are scored by the clinician."""
+
+PATIENT_HELP = {
+    "pain_below_knee": "Do your symptoms go further down than the back of your knee?",
+    "pain_location": "Tick every area where you feel it.",
+}
+
+
+class PreVisitForm(FindingsForm):
+    """The patient-completed findings, for the portal. Every question may be skipped."""
+
+    empty_label = "Not answered"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, text in PATIENT_HELP.items():
+            self.fields[name].help_text = text
+
+    @staticmethod
+    def field_names(kind: str) -> tuple[str, ...]:
+        return PATIENT_FIELDS
+
+
+class AmendForm(forms.Form):
+    reason = forms.CharField(
+        label="Why this assessment needs amending",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
+class DecisionForm(forms.Form):
+    """Confirm the suggestion or choose another diagnosis. The rules live in
+    `decision_rules.decision_problems`, which the service checks again."""
+
+    clinician_final_dx = forms.ChoiceField(
+        label="Final diagnosis",
+        choices=AssessmentDecision.FinalDx.choices,
+        widget=forms.RadioSelect,
+    )
+    other_dx_text = forms.CharField(
+        label="Name the other diagnosis",
+        required=False,
+        max_length=500,
+        help_text="Needed when you choose 'Something else'.",
+    )
+    override_reason = forms.CharField(
+        label="Reason for choosing differently from the suggestion",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed whenever your choice differs from the pre-selected suggestion.",
+    )
+    confirm_red_flag_override = forms.BooleanField(
+        label="I confirm that the red flag has been considered and this patient does not need "
+        "referral on for it",
+        required=False,
+    )
+
+    def __init__(self, *args, result, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.result = result
+        self.suggested_dx = default_final_dx(result)
+        self.initial.setdefault("clinician_final_dx", self.suggested_dx)
+        if result.label != "red_flag":
+            del self.fields["confirm_red_flag_override"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if "clinician_final_dx" not in cleaned:
+            return cleaned
+        problems = decision_problems(
+            result=self.result,
+            final_dx=cleaned["clinician_final_dx"],
+            other_dx_text=cleaned.get("other_dx_text", ""),
+            override_reason=cleaned.get("override_reason", ""),
+            red_flag_override_confirmed=cleaned.get("confirm_red_flag_override", False),
+        )
+        for field, message in problems.items():
+            self.add_error(field if field in self.fields else None, message)
+        return cleaned

@@ -1,0 +1,279 @@
+"""Intake and follow-up assessments, and the clinician's decision on the engine's suggestion.
+
+Every SPEC section 2 finding is a column of `Assessment`, generated from
+`assessments.diagnosis.schema.FIELDS` so the contract has one source of truth. Null means
+"not recorded" and is never read as "no". Allowed values and numeric ranges are enforced by
+named CheckConstraints generated from the same schema; labels and help text live only in the
+schema and the form, so rewording them never needs a migration.
+
+A finalised assessment is never edited: an amendment is a new version row that supersedes
+it, and the earlier version stays readable. Decisions are append-only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from assessments.diagnosis.schema import FIELDS, FieldSpec, Kind
+from clinic.models import TimeStampedModel
+
+
+def _finding_column(spec: FieldSpec) -> models.Field:
+    if spec.kind is Kind.INT:
+        return models.IntegerField(null=True, blank=True)
+    if spec.kind is Kind.NUMBER:
+        return models.DecimalField(
+            max_digits=5, decimal_places=spec.decimal_places or 2, null=True, blank=True
+        )
+    if spec.kind is Kind.ENUM:
+        return models.CharField(
+            max_length=max(len(value) for value in spec.values), null=True, blank=True
+        )
+    if spec.kind is Kind.MULTI_ENUM:
+        return models.JSONField(null=True, blank=True)
+    if spec.kind is Kind.BOOL:
+        return models.BooleanField(null=True, blank=True)
+    raise ValueError(f"No column type for {spec.name} ({spec.kind})")
+
+
+def _finding_constraint(spec: FieldSpec) -> models.CheckConstraint | None:
+    not_recorded = models.Q(**{f"{spec.name}__isnull": True})
+    if spec.kind is Kind.ENUM:
+        allowed = models.Q(**{f"{spec.name}__in": list(spec.values)})
+    elif spec.kind in (Kind.INT, Kind.NUMBER) and (
+        spec.min_value is not None or spec.max_value is not None
+    ):
+        allowed = models.Q()
+        if spec.min_value is not None:
+            allowed &= models.Q(**{f"{spec.name}__gte": spec.min_value})
+        if spec.max_value is not None:
+            allowed &= models.Q(**{f"{spec.name}__lte": spec.max_value})
+    else:
+        return None
+    return models.CheckConstraint(
+        condition=not_recorded | allowed, name=f"assessments_assessment_{spec.name}_valid"
+    )
+
+
+FINDING_CONSTRAINTS = [
+    constraint
+    for constraint in (_finding_constraint(spec) for spec in FIELDS.values())
+    if constraint is not None
+]
+
+Findings = type(
+    "Findings",
+    (models.Model,),
+    {
+        "__module__": __name__,
+        "__doc__": "Abstract base: one nullable column per SPEC section 2 finding.",
+        "Meta": type("Meta", (), {"abstract": True}),
+        **{name: _finding_column(spec) for name, spec in FIELDS.items()},
+    },
+)
+
+
+class Assessment(TimeStampedModel, Findings):
+    class Kind(models.TextChoices):
+        INTAKE = "intake", "Intake"
+        FOLLOW_UP = "follow_up", "Follow-up"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        FINAL = "final", "Final"
+
+    episode = models.ForeignKey(
+        "patients.Episode", on_delete=models.PROTECT, related_name="assessments"
+    )
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.INTAKE)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    assessed_on = models.DateField(default=timezone.localdate)
+    version = models.PositiveIntegerField(default=1)
+    supersedes = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        help_text="The earlier version this amendment replaces.",
+    )
+    amendment_reason = models.TextField(blank=True)
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    prefilled_from = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where the starting values came from, e.g. the patient's questionnaire.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-assessed_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["intake", "follow_up"]),
+                name="assessments_assessment_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft", finalised_at__isnull=True)
+                | models.Q(status="final", finalised_at__isnull=False),
+                name="assessments_assessment_final_has_time",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version=1, supersedes__isnull=True)
+                | models.Q(version__gt=1, supersedes__isnull=False),
+                name="assessments_assessment_version_matches_chain",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(supersedes__isnull=True) | ~models.Q(amendment_reason=""),
+                name="assessments_assessment_amendment_has_reason",
+            ),
+            *FINDING_CONSTRAINTS,
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} assessment v{self.version} ({self.assessed_on})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == self.Status.FINAL
+
+    def findings(self) -> dict[str, object]:
+        """The recorded findings under their SPEC names; unrecorded ones are left out."""
+        recorded = {}
+        for name in FIELDS:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, Decimal):
+                value = float(value)
+            recorded[name] = value
+        return recorded
+
+
+class AssessmentDecision(models.Model):
+    """The clinician's final diagnosis for one assessment version (SPEC 2.8). Append-only:
+    a later decision supersedes an earlier one, which stays in the record."""
+
+    class FinalDx(models.TextChoices):
+        NEURAL = "neural", "Neural tissue sensitivity"
+        LUMBAR = "lumbar", "Referred from the lumbar spine"
+        ACUTE_STRAIN = "acute_strain", "Acute hamstring strain"
+        RED_FLAG_REFERRAL = "red_flag_referral", "Red flag: referred on"
+        MIXED_NEURAL_LUMBAR = "mixed_neural_lumbar", "Mixed neural and lumbar"
+        OTHER = "other", "Something else"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="decisions")
+    episode = models.ForeignKey(
+        "patients.Episode", on_delete=models.PROTECT, related_name="decisions"
+    )
+    clinician_final_dx = models.CharField(max_length=24, choices=FinalDx.choices)
+    other_dx_text = models.TextField(blank=True)
+    override_reason = models.TextField(blank=True)
+    suggested_label = models.CharField(max_length=24)
+    suggested_dx = models.CharField(max_length=24, choices=FinalDx.choices)
+    red_flag_override_confirmed = models.BooleanField(default=False)
+    model_version = models.CharField(max_length=32)
+    score_snapshot = models.JSONField()
+    findings = models.JSONField(help_text="The inputs the engine saw, under their SPEC names.")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-confirmed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    clinician_final_dx__in=[
+                        "neural",
+                        "lumbar",
+                        "acute_strain",
+                        "red_flag_referral",
+                        "mixed_neural_lumbar",
+                        "other",
+                    ]
+                ),
+                name="assessments_decision_final_dx_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(clinician_final_dx="other") | ~models.Q(other_dx_text=""),
+                name="assessments_decision_other_is_named",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(clinician_final_dx=models.F("suggested_dx"))
+                | ~models.Q(override_reason=""),
+                name="assessments_decision_override_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(suggested_dx="red_flag_referral")
+                | models.Q(clinician_final_dx="red_flag_referral")
+                | models.Q(red_flag_override_confirmed=True),
+                name="assessments_decision_red_flag_override_confirmed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_clinician_final_dx_display()} ({self.confirmed_at:%Y-%m-%d})"
+
+    @property
+    def final_dx(self) -> str:
+        return self.clinician_final_dx
+
+    @property
+    def is_override(self) -> bool:
+        return self.clinician_final_dx != self.suggested_dx
+
+
+class PreVisitQuestionnaire(TimeStampedModel):
+    """What the patient tells us before the first visit: the patient-completed findings
+    (SPEC section 2, "P"), under their SPEC names. Starting values for the intake form."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="questionnaires"
+    )
+    episode = models.ForeignKey(
+        "patients.Episode",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="questionnaires",
+    )
+    answers = models.JSONField(default=dict)
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "episode"], name="assessments_questionnaire_one_per_episode"
+            ),
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(episode__isnull=True),
+                name="assessments_questionnaire_one_without_episode",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Questionnaire of {self.patient} ({self.submitted_at:%Y-%m-%d})"

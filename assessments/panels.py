@@ -1,0 +1,113 @@
+"""What the assessments app adds to the patient page, the timeline and the patient portal.
+
+Clinical content goes to clinical roles only: reception gets nothing from here. The portal
+shows a patient only a plain-language explanation of a diagnosis their physiotherapist has
+confirmed, never the engine's suggestion.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from assessments import selectors
+from clinic.access import CLINICAL, has_role
+from clinic.panels import Panel, TimelineEntry
+
+PATIENT_EXPLANATIONS = {
+    "neural": (
+        "Your pain seems to come from the nerve that runs down the back of your thigh. "
+        "After an old injury it can become sensitive to being stretched, which is why longer "
+        "strides, faster running or downhills can bring it on. Gentle exercises that help the "
+        "nerve glide freely are usually the way forward."
+    ),
+    "lumbar": (
+        "Your thigh pain seems to be coming from your lower back rather than from the thigh "
+        "itself. Problems there can be felt further down the leg. Exercises and treatment "
+        "aimed at your lower back are usually the way forward."
+    ),
+    "acute_strain": (
+        "You seem to have strained the hamstring muscle recently. Muscles heal well with the "
+        "right amount of protection at first and then gradually more load."
+    ),
+    "mixed_neural_lumbar": (
+        "Your pain seems to involve both your lower back and the nerve that runs down the back "
+        "of your thigh. Your physiotherapist will use treatment for both and check which one "
+        "helps most."
+    ),
+    "red_flag_referral": "Your physiotherapist will talk to you about next steps.",
+    "other": ("Your physiotherapist will talk to you about what they found and about next steps."),
+}
+
+
+def timeline_entries(*, user, patient) -> list[TimelineEntry]:
+    """Each assessment version and each decision, for clinical roles only (two queries)."""
+    if not has_role(user, CLINICAL):
+        return []
+    entries = []
+    for assessment in selectors.assessments_of_patient(patient=patient):
+        version = f", version {assessment.version}" if assessment.version > 1 else ""
+        amended = " (amended since)" if hasattr(assessment, "superseded_by") else ""
+        entries.append(
+            TimelineEntry(
+                when=assessment.finalised_at or assessment.created_at,
+                kind="assessment",
+                title=f"{assessment.get_kind_display()} assessment{version}: "
+                f"{assessment.get_status_display().lower()}{amended}",
+                url=reverse("assessments:detail", args=[assessment.public_id]),
+                detail=f"By {assessment.therapist}",
+                episode_id=assessment.episode_id,
+            )
+        )
+    for decision in selectors.decisions_of_patient(patient=patient):
+        how = "overridden" if decision.is_override else "confirmed"
+        entries.append(
+            TimelineEntry(
+                when=decision.confirmed_at,
+                kind="decision",
+                title=f"Diagnosis {how}: {decision.get_clinician_final_dx_display()}",
+                url=reverse("assessments:detail", args=[decision.assessment.public_id]),
+                detail=f"By {decision.confirmed_by}",
+                episode_id=decision.episode_id,
+            )
+        )
+    return entries
+
+
+def patient_panels(*, user, patient) -> list[Panel]:
+    """Links to record an intake or a follow-up on each open episode (one query)."""
+    if not has_role(user, CLINICAL):
+        return []
+    episodes = list(patient.episodes.filter(status="open").order_by("-number"))
+    return [
+        Panel(
+            template="assessments/panels/record_assessment.html",
+            context={"patient": patient, "episodes": episodes},
+            order=20,
+        )
+    ]
+
+
+def portal_panels(*, user, patient) -> list[Panel]:
+    """For the patient: the pre-visit questionnaire until their intake is final, and their
+    confirmed condition in plain words (nothing before a physiotherapist confirms it)."""
+    found: list[Panel] = []
+    if not selectors.patient_has_final_intake(patient=patient):
+        found.append(
+            Panel(
+                template="assessments/panels/portal_previsit.html",
+                context={"answered": selectors.questionnaire_for_episode(patient=patient)},
+                order=5,
+            )
+        )
+    decisions = selectors.patient_confirmed_decisions(patient=patient)
+    if decisions:
+        found.append(
+            Panel(
+                template="assessments/panels/portal_condition.html",
+                context={
+                    "explanations": [{"text": PATIENT_EXPLANATIONS[d.final_dx]} for d in decisions]
+                },
+                order=10,
+            )
+        )
+    return found

@@ -1,0 +1,178 @@
+"""Writes for assessments and decisions.
+
+A finalised assessment is never changed in place: `assessment_amend` starts a new version.
+Decisions are only ever added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.decision_rules import decision_problems
+from assessments.diagnosis.engine import default_final_dx, diagnose
+from assessments.diagnosis.schema import FIELDS, validate_findings
+from assessments.models import Assessment, AssessmentDecision, PreVisitQuestionnaire
+
+
+class AssessmentLockedError(Exception):
+    """The assessment is final (or already amended) and cannot be changed this way."""
+
+
+def _apply_findings(assessment: Assessment, findings: Mapping[str, object]) -> None:
+    unknown = [name for name in findings if name not in FIELDS]
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "Not a known finding."))
+    for name, value in findings.items():
+        setattr(assessment, name, value)
+    errors = validate_findings(assessment.findings())
+    if errors:
+        raise ValidationError({error.field: error.message for error in errors})
+
+
+@transaction.atomic
+def assessment_create(
+    *,
+    episode,
+    therapist,
+    kind: str = Assessment.Kind.INTAKE,
+    findings: Mapping[str, object] | None = None,
+    prefilled_from: str = "",
+) -> Assessment:
+    """Start a draft assessment on an episode. Any subset of findings may be given."""
+    assessment = Assessment(
+        episode=episode, therapist=therapist, kind=kind, prefilled_from=prefilled_from
+    )
+    _apply_findings(assessment, findings or {})
+    assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def assessment_save_draft(*, assessment: Assessment, findings: Mapping[str, object]) -> Assessment:
+    """Update a draft's findings. Raises AssessmentLockedError for a final assessment."""
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.is_final:
+        raise AssessmentLockedError("A final assessment changes only by amendment.")
+    _apply_findings(assessment, findings)
+    assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def assessment_finalise(*, assessment: Assessment, by) -> Assessment:
+    """Lock a draft. The caller (the form) has checked completeness. Idempotent refusal:
+    raises AssessmentLockedError if it is already final."""
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.is_final:
+        raise AssessmentLockedError("This assessment is already final.")
+    assessment.status = Assessment.Status.FINAL
+    assessment.finalised_at = timezone.now()
+    assessment.finalised_by = by
+    assessment.save(update_fields=["status", "finalised_at", "finalised_by", "updated_at"])
+    return assessment
+
+
+@transaction.atomic
+def assessment_amend(*, assessment: Assessment, by, reason: str) -> Assessment:
+    """Start a new draft version of a final assessment, copying its findings.
+
+    The earlier version is left untouched and stays readable. Raises AssessmentLockedError when the
+    assessment is still a draft (edit it instead) or already has an amendment.
+    """
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not locked.is_final:
+        raise AssessmentLockedError("A draft can be edited directly.")
+    if Assessment.objects.filter(supersedes=locked).exists():
+        raise AssessmentLockedError("This version has already been amended.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Give a reason for the amendment."})
+    amendment = Assessment(
+        episode_id=locked.episode_id,
+        therapist=by,
+        kind=locked.kind,
+        assessed_on=locked.assessed_on,
+        version=locked.version + 1,
+        supersedes=locked,
+        amendment_reason=reason.strip(),
+        prefilled_from=locked.prefilled_from,
+    )
+    for name in FIELDS:
+        setattr(amendment, name, getattr(locked, name))
+    amendment.save()
+    return amendment
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    assessment: Assessment,
+    by,
+    final_dx: str,
+    other_dx_text: str = "",
+    override_reason: str = "",
+    red_flag_override_confirmed: bool = False,
+) -> AssessmentDecision:
+    """Record the clinician's final diagnosis on a final assessment.
+
+    The engine is run on the saved findings, and its version, full result and the inputs are
+    stored with the decision. Raises ValidationError when a decision rule is broken (see
+    `decision_rules.decision_problems`) and AssessmentLockedError when the assessment is a
+    draft or has been amended.
+    """
+    if not assessment.is_final:
+        raise AssessmentLockedError("Finalise the assessment before confirming a diagnosis.")
+    if Assessment.objects.filter(supersedes=assessment).exists():
+        raise AssessmentLockedError("This version has been amended: decide on the latest one.")
+    findings = assessment.findings()
+    result = diagnose(findings)
+    problems = decision_problems(
+        result=result,
+        final_dx=final_dx,
+        other_dx_text=other_dx_text,
+        override_reason=override_reason,
+        red_flag_override_confirmed=red_flag_override_confirmed,
+    )
+    if problems:
+        raise ValidationError(problems)
+    suggested = default_final_dx(result)
+    return AssessmentDecision.objects.create(
+        assessment=assessment,
+        episode_id=assessment.episode_id,
+        clinician_final_dx=final_dx,
+        other_dx_text=other_dx_text.strip() if final_dx == "other" else "",
+        override_reason=override_reason.strip(),
+        suggested_label=result.label,
+        suggested_dx=suggested,
+        red_flag_override_confirmed=bool(red_flag_override_confirmed)
+        and suggested == "red_flag_referral"
+        and final_dx != suggested,
+        model_version=result.rules_version,
+        score_snapshot=result.as_dict(),
+        findings=findings,
+        confirmed_by=by,
+    )
+
+
+def questionnaire_save(
+    *, patient, episode=None, answers: Mapping[str, object]
+) -> PreVisitQuestionnaire:
+    """Store the patient's pre-visit answers (SPEC names; None = skipped), replacing any
+    earlier answers for the same episode. The earlier answers stay in the history table."""
+    recorded = {
+        name: float(value) if hasattr(value, "as_tuple") else value
+        for name, value in answers.items()
+        if value is not None
+    }
+    errors = validate_findings(recorded)
+    if errors:
+        raise ValidationError({error.field: error.message for error in errors})
+    questionnaire, _ = PreVisitQuestionnaire.objects.update_or_create(
+        patient=patient,
+        episode=episode,
+        defaults={"answers": recorded, "submitted_at": timezone.now()},
+    )
+    return questionnaire

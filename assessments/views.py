@@ -1,0 +1,276 @@
+"""Assessment pages: record, finalise, amend, and confirm or override the suggestion.
+
+Clinical roles only. The engine runs at render from the saved findings, so the suggestion
+always matches what is stored.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from assessments import selectors, services
+from assessments.diagnosis.schema import FIELDS, Group, fields_in_group
+from assessments.explain import explain
+from assessments.forms import (
+    COMPARED_FIELDS,
+    GROUP_TITLES,
+    AmendForm,
+    DecisionForm,
+    FindingsForm,
+    PreVisitForm,
+)
+from assessments.models import Assessment
+from assessments.outcomes import change_reading
+from clinic.access import CLINICAL, PATIENTS, role_required
+from patients.selectors import episode_for_user, patient_of_portal_user
+
+
+def _action_finalises(request: HttpRequest) -> bool:
+    return request.POST.get("action") == "finalise"
+
+
+@role_required(*CLINICAL)
+def assessment_create(request: HttpRequest, episode_id):
+    episode = episode_for_user(user=request.user, public_id=episode_id)
+    kind = request.GET.get("kind", request.POST.get("kind", Assessment.Kind.INTAKE))
+    if kind not in Assessment.Kind.values:
+        kind = Assessment.Kind.INTAKE
+    prefill, source = {}, ""
+    if kind == Assessment.Kind.INTAKE:
+        prefill, source = selectors.intake_prefill(episode=episode)
+    finalising = request.method == "POST" and _action_finalises(request)
+    form = FindingsForm(request.POST or None, kind=kind, finalising=finalising, initial=prefill)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.assessment_create(
+                episode=episode,
+                therapist=request.user,
+                kind=kind,
+                findings=form.findings(),
+                prefilled_from=source,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if finalising:
+                services.assessment_finalise(assessment=assessment, by=request.user)
+                messages.success(request, "The assessment is saved and final.")
+            else:
+                messages.success(request, "Draft saved.")
+            return redirect("assessments:detail", public_id=assessment.public_id)
+    return render(
+        request,
+        "assessments/assessment_form.html",
+        {
+            "form": form,
+            "episode": episode,
+            "patient": episode.patient,
+            "kind": kind,
+            "assessment": None,
+            "prefilled_from": source,
+        },
+    )
+
+
+@role_required(*CLINICAL)
+def assessment_edit(request: HttpRequest, public_id):
+    assessment = selectors.assessment_for_user(user=request.user, public_id=public_id)
+    if assessment.is_final:
+        messages.error(
+            request, "A final assessment cannot be edited. Amend it to record a new version."
+        )
+        return redirect("assessments:detail", public_id=assessment.public_id)
+    finalising = request.method == "POST" and _action_finalises(request)
+    initial = {name: getattr(assessment, name) for name in FIELDS}
+    form = FindingsForm(
+        request.POST or None, kind=assessment.kind, finalising=finalising, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assessment_save_draft(assessment=assessment, findings=form.findings())
+            if finalising:
+                services.assessment_finalise(assessment=assessment, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        except services.AssessmentLockedError as error:
+            messages.error(request, str(error))
+            return redirect("assessments:detail", public_id=assessment.public_id)
+        else:
+            messages.success(
+                request, "The assessment is saved and final." if finalising else "Draft saved."
+            )
+            return redirect("assessments:detail", public_id=assessment.public_id)
+    return render(
+        request,
+        "assessments/assessment_form.html",
+        {
+            "form": form,
+            "episode": assessment.episode,
+            "patient": assessment.episode.patient,
+            "kind": assessment.kind,
+            "assessment": assessment,
+            "prefilled_from": assessment.prefilled_from,
+        },
+    )
+
+
+def _findings_by_group(assessment: Assessment) -> list[dict]:
+    groups = []
+    for group, title in GROUP_TITLES.items():
+        recorded, missing = [], 0
+        for spec in fields_in_group(group):
+            value = getattr(assessment, spec.name)
+            if value is None:
+                missing += 1
+                continue
+            if isinstance(value, list):
+                shown = ", ".join(spec.choice_label(item) for item in value)
+            elif isinstance(value, bool):
+                shown = "Yes" if value else "No"
+            else:
+                shown = spec.choice_label(value)
+            recorded.append((spec.label, shown))
+        if recorded or group is not Group.OUTCOMES or assessment.kind == Assessment.Kind.INTAKE:
+            groups.append({"title": title, "recorded": recorded, "missing": missing})
+    return groups
+
+
+def _comparison(assessment: Assessment, baseline: Assessment | None) -> list[dict]:
+    if baseline is None:
+        return []
+    rows = []
+    for name in COMPARED_FIELDS:
+        before, now = getattr(baseline, name), getattr(assessment, name)
+        if before is None and now is None:
+            continue
+        change = now - before if before is not None and now is not None else None
+        rows.append(
+            {
+                "label": FIELDS[name].label,
+                "help": FIELDS[name].help_text,
+                "baseline": before,
+                "now": now,
+                "change": change,
+                "reading": change_reading(name, before, now),
+            }
+        )
+    return rows
+
+
+def _detail(request: HttpRequest, assessment: Assessment, decision_form=None, status=200):
+    explanation = None
+    if assessment.kind == Assessment.Kind.INTAKE:
+        explanation = explain(assessment.findings())
+        if decision_form is None and assessment.is_final:
+            decision_form = DecisionForm(result=explanation.result)
+    baseline = None
+    if assessment.kind == Assessment.Kind.FOLLOW_UP:
+        baseline = selectors.assessment_baseline(assessment=assessment)
+    decisions = selectors.assessment_decisions(assessment=assessment)
+    superseded_by = getattr(assessment, "superseded_by", None)
+    return render(
+        request,
+        "assessments/assessment_detail.html",
+        {
+            "assessment": assessment,
+            "episode": assessment.episode,
+            "patient": assessment.episode.patient,
+            "groups": _findings_by_group(assessment),
+            "explanation": explanation,
+            "decision_form": decision_form,
+            "decision": decisions[0] if decisions else None,
+            "earlier_decisions": decisions[1:],
+            "baseline": baseline,
+            "comparison": _comparison(assessment, baseline),
+            "superseded_by": superseded_by,
+            "amend_form": AmendForm() if assessment.is_final and superseded_by is None else None,
+        },
+        status=status,
+    )
+
+
+@role_required(*CLINICAL)
+def assessment_detail(request: HttpRequest, public_id):
+    assessment = selectors.assessment_for_user(user=request.user, public_id=public_id)
+    return _detail(request, assessment)
+
+
+@role_required(*CLINICAL)
+@require_POST
+def assessment_amend(request: HttpRequest, public_id):
+    assessment = selectors.assessment_for_user(user=request.user, public_id=public_id)
+    form = AmendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason for the amendment.")
+        return redirect("assessments:detail", public_id=assessment.public_id)
+    try:
+        amendment = services.assessment_amend(
+            assessment=assessment, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except services.AssessmentLockedError as error:
+        messages.error(request, str(error))
+        return redirect("assessments:detail", public_id=assessment.public_id)
+    messages.success(
+        request,
+        f"Version {amendment.version} started. Version {assessment.version} stays on record.",
+    )
+    return redirect("assessments:edit", public_id=amendment.public_id)
+
+
+@role_required(*CLINICAL)
+@require_POST
+def decision_create(request: HttpRequest, public_id):
+    assessment = selectors.assessment_for_user(user=request.user, public_id=public_id)
+    if not assessment.is_final or assessment.kind != Assessment.Kind.INTAKE:
+        messages.error(request, "Finalise the intake assessment before confirming a diagnosis.")
+        return redirect("assessments:detail", public_id=assessment.public_id)
+    explanation = explain(assessment.findings())
+    form = DecisionForm(request.POST, result=explanation.result)
+    if form.is_valid():
+        try:
+            decision = services.decision_record(
+                assessment=assessment,
+                by=request.user,
+                final_dx=form.cleaned_data["clinician_final_dx"],
+                other_dx_text=form.cleaned_data.get("other_dx_text", ""),
+                override_reason=form.cleaned_data.get("override_reason", ""),
+                red_flag_override_confirmed=form.cleaned_data.get(
+                    "confirm_red_flag_override", False
+                ),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except services.AssessmentLockedError as error:
+            messages.error(request, str(error))
+            return redirect("assessments:detail", public_id=assessment.public_id)
+        else:
+            verb = "overridden" if decision.is_override else "confirmed"
+            messages.success(
+                request, f"Diagnosis {verb}: {decision.get_clinician_final_dx_display()}."
+            )
+            return redirect("assessments:detail", public_id=assessment.public_id)
+    return _detail(request, assessment, decision_form=form, status=400)
+
+
+@role_required(*PATIENTS)
+def previsit(request: HttpRequest):
+    """The patient's own questionnaire before the first visit, from the portal."""
+    patient = patient_of_portal_user(user=request.user)
+    episode = patient.episodes.filter(status="open").order_by("-number").first()
+    existing = selectors.questionnaire_for_episode(patient=patient, episode=episode)
+    form = PreVisitForm(request.POST or None, initial=existing.answers if existing else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.questionnaire_save(patient=patient, episode=episode, answers=form.findings())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, "Thank you. Your physiotherapist will go through your answers with you."
+            )
+            return redirect("portal:home")
+    return render(request, "assessments/previsit_form.html", {"form": form, "existing": existing})

@@ -1,0 +1,32 @@
+"""The patients app's own entries on the patient page timeline: episodes opening and closing."""
+
+from __future__ import annotations
+
+from clinic.access import CLINICAL, has_role
+from clinic.panels import TimelineEntry
+
+
+def timeline_entries(*, user, patient) -> list[TimelineEntry]:
+    clinical = has_role(user, CLINICAL)
+    entries = []
+    for episode in patient.episodes.all():
+        side = f" ({episode.get_side_display().lower()})" if clinical else ""
+        entries.append(
+            TimelineEntry(
+                when=episode.started_on,
+                kind="episode",
+                title=f"Episode {episode.number} began{side}",
+                episode_id=episode.id,
+            )
+        )
+        if episode.discharged_on:
+            entries.append(
+                TimelineEntry(
+                    when=episode.discharged_on,
+                    kind="episode",
+                    title=f"Episode {episode.number} discharged",
+                    detail=episode.get_outcome_display() if clinical else "",
+                    episode_id=episode.id,
+                )
+            )
+    return entries

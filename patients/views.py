@@ -1,0 +1,136 @@
+"""Staff pages for patients and episodes. Thin: forms validate, services write, selectors read."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from clinic import panels
+from clinic.access import CLINICAL, STAFF, has_role, role_required
+from patients import selectors, services
+from patients.forms import EpisodeDischargeForm, EpisodeForm, PatientForm, PatientSearchForm
+
+PAGE_SIZE = 25
+
+
+@role_required(*STAFF)
+def patient_list(request: HttpRequest):
+    form = PatientSearchForm(request.GET or None)
+    query, include_archived = "", False
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        include_archived = form.cleaned_data["archived"]
+    patients = selectors.patients_search(
+        user=request.user, query=query, include_archived=include_archived
+    )
+    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "patients/patient_list.html",
+        {"form": form, "page": page, "query": query, "querystring": params.urlencode()},
+    )
+
+
+@role_required(*STAFF)
+def patient_create(request: HttpRequest):
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.patient_create(created_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{patient.full_name} is registered.")
+            return redirect("patients:detail", public_id=patient.public_id)
+    return render(request, "patients/patient_form.html", {"form": form, "patient": None})
+
+
+@role_required(*STAFF)
+def patient_edit(request: HttpRequest, public_id):
+    patient = selectors.patient_for_user(user=request.user, public_id=public_id)
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patient_update(patient=patient, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The patient's details are saved.")
+            return redirect("patients:detail", public_id=patient.public_id)
+    return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
+
+
+@role_required(*STAFF)
+def patient_detail(request: HttpRequest, public_id):
+    patient = selectors.patient_for_user(user=request.user, public_id=public_id)
+    episodes = list(selectors.episodes_of_patient(patient=patient))
+    entries = panels.timeline(user=request.user, patient=patient)
+    by_episode: dict[int | None, list] = {}
+    for entry in entries:
+        by_episode.setdefault(entry.episode_id, []).append(entry)
+    episode_rows = [(episode, by_episode.get(episode.id, [])) for episode in episodes]
+    return render(
+        request,
+        "patients/patient_detail.html",
+        {
+            "patient": patient,
+            "episode_rows": episode_rows,
+            "other_entries": by_episode.get(None, []),
+            "panels": panels.collect("patient_panels", user=request.user, patient=patient),
+            "clinical": has_role(request.user, CLINICAL),
+        },
+    )
+
+
+@role_required(*STAFF)
+@require_POST
+def patient_archive(request: HttpRequest, public_id):
+    patient = selectors.patient_for_user(user=request.user, public_id=public_id)
+    services.patient_archive(patient=patient)
+    messages.success(request, f"{patient.full_name} is archived. The record is kept.")
+    return redirect("patients:detail", public_id=patient.public_id)
+
+
+@role_required(*STAFF)
+@require_POST
+def patient_restore(request: HttpRequest, public_id):
+    patient = selectors.patient_for_user(user=request.user, public_id=public_id)
+    services.patient_restore(patient=patient)
+    messages.success(request, f"{patient.full_name} is back in the patient list.")
+    return redirect("patients:detail", public_id=patient.public_id)
+
+
+@role_required(*CLINICAL)
+def episode_create(request: HttpRequest, public_id):
+    patient = selectors.patient_for_user(user=request.user, public_id=public_id)
+    form = EpisodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        episode = services.episode_open(patient=patient, **form.cleaned_data)
+        messages.success(request, f"Episode {episode.number} is open.")
+        return redirect("patients:detail", public_id=patient.public_id)
+    return render(request, "patients/episode_form.html", {"form": form, "patient": patient})
+
+
+@role_required(*CLINICAL)
+def episode_discharge(request: HttpRequest, public_id):
+    episode = selectors.episode_for_user(user=request.user, public_id=public_id)
+    patient = episode.patient
+    if not episode.is_open:
+        messages.info(request, f"Episode {episode.number} is already discharged.")
+        return redirect("patients:detail", public_id=patient.public_id)
+    form = EpisodeDischargeForm(request.POST or None, episode=episode)
+    if request.method == "POST" and form.is_valid():
+        services.episode_discharge(episode=episode, **form.cleaned_data)
+        messages.success(request, f"Episode {episode.number} is discharged.")
+        return redirect("patients:detail", public_id=patient.public_id)
+    return render(
+        request,
+        "patients/episode_discharge.html",
+        {"form": form, "patient": patient, "episode": episode},
+    )

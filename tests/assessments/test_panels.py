@@ -1,0 +1,73 @@
+"""What other pages get from the assessments app: timeline, patient page panel, portal."""
+
+import datetime as dt
+
+import pytest
+
+from assessments import demo as assessments_demo
+from assessments import panels
+from assessments.models import AssessmentDecision
+from assessments.selectors import episode_confirmed_decision
+from assessments.services import decision_record
+from patients import demo as patients_demo
+from patients.models import Patient
+from tests.assessments.factories import NEURAL_FINDINGS, AssessmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_gives_reception_nothing_clinical(reception, neural_final):
+    patient = neural_final.episode.patient
+    assert panels.timeline_entries(user=reception, patient=patient) == []
+    assert panels.patient_panels(user=reception, patient=patient) == []
+
+
+def test_it_lists_assessments_and_decisions_on_the_timeline(therapist, neural_final):
+    decision_record(assessment=neural_final, by=therapist, final_dx="neural")
+    entries = panels.timeline_entries(user=therapist, patient=neural_final.episode.patient)
+    assert {entry.kind for entry in entries} == {"assessment", "decision"}
+    assert all(entry.episode_id == neural_final.episode_id for entry in entries)
+
+
+def test_it_tells_the_patient_nothing_before_confirmation(patient_user, neural_final):
+    assert panels.portal_panels(user=patient_user, patient=neural_final.episode.patient) == []
+
+
+def test_it_explains_a_confirmed_condition_in_plain_words(therapist, patient_user, neural_final):
+    decision_record(assessment=neural_final, by=therapist, final_dx="neural")
+    [panel] = panels.portal_panels(user=patient_user, patient=neural_final.episode.patient)
+    [item] = panel.context["explanations"]
+    assert "nerve" in item["text"]
+
+
+def test_it_uses_no_red_flag_wording_with_the_patient(therapist, patient_user):
+    assessment = AssessmentFactory(
+        therapist=therapist, final=True, findings={**NEURAL_FINDINGS, "rf_bladder_change": True}
+    )
+    decision_record(assessment=assessment, by=therapist, final_dx="red_flag_referral")
+    [panel] = panels.portal_panels(user=patient_user, patient=assessment.episode.patient)
+    [item] = panel.context["explanations"]
+    assert item["text"] == "Your physiotherapist will talk to you about next steps."
+
+
+def test_it_has_a_patient_explanation_for_every_final_diagnosis():
+    assert set(panels.PATIENT_EXPLANATIONS) == set(AssessmentDecision.FinalDx.values)
+
+
+def test_it_keeps_the_final_diagnosis_values_of_the_spec():
+    from assessments.diagnosis.schema import FINAL_DX_CHOICES
+
+    assert AssessmentDecision.FinalDx.values == [value for value, _ in FINAL_DX_CHOICES]
+
+
+def test_it_seeds_a_confirmed_demo_intake_idempotently(therapist, patient_user):
+    context = {"therapist": therapist, "patient_user": patient_user, "today": dt.date.today()}
+    for _ in range(2):
+        patients_demo.seed(context)
+        assessments_demo.seed(context)
+    episode = Patient.objects.get(user=patient_user).episodes.get()
+    assert episode.assessments.count() == 1
+    decision = episode_confirmed_decision(episode=episode)
+    assert decision.final_dx == "neural"
+    assert decision.suggested_label == "neural"
+    assert decision.findings["directional_preference"] == "none"
