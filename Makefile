@@ -25,6 +25,10 @@ run: $(STAMP)
 test: $(STAMP)
 	@bash scripts/with-test-services.sh $(PY) -m pytest $(PYTEST_ARGS)
 
+## bench: load-test the pages and the reminder pipeline against baselines (docs/performance.md)
+bench: $(STAMP)
+	@bash scripts/bench.sh $(PY)
+
 ## lint: ruff, formatting, migrations and Django's checks
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -12,6 +12,7 @@ from django.urls import reverse
 from assessments import selectors
 from clinic.access import CLINICAL, has_role
 from clinic.panels import Panel, TimelineEntry
+from patients.selectors import open_episodes
 
 PATIENT_EXPLANATIONS = {
     "neural": (
@@ -74,10 +75,11 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
 
 
 def patient_panels(*, user, patient) -> list[Panel]:
-    """Links to record an intake or a follow-up on each open episode (one query)."""
+    """Links to record an intake or a follow-up on each open episode (no query when the
+    page loaded the patient's episodes)."""
     if not has_role(user, CLINICAL):
         return []
-    episodes = list(patient.episodes.filter(status="open").order_by("-number"))
+    episodes = open_episodes(patient=patient)
     return [
         Panel(
             template="assessments/panels/record_assessment.html",

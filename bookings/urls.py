@@ -6,4 +6,21 @@ app_name = "bookings"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("week/", views.week, name="week"),
+    path("find/", views.find_slot, name="find_slot"),
+    path("new/", views.appointment_create, name="create"),
+    path("new/patient/", views.patient_register, name="patient_create"),
+    path("schedule/", views.schedule_view, name="schedule"),
+    path("schedule/<uuid:therapist_id>/hours/", views.hours_add, name="hours_add"),
+    path("schedule/hours/<uuid:public_id>/remove/", views.hours_remove, name="hours_remove"),
+    path("schedule/<uuid:therapist_id>/exceptions/", views.exception_add, name="exception_add"),
+    path(
+        "schedule/exceptions/<uuid:public_id>/remove/",
+        views.exception_remove,
+        name="exception_remove",
+    ),
+    path("<uuid:public_id>/", views.appointment_detail, name="detail"),
+    path("<uuid:public_id>/move/", views.appointment_move, name="move"),
+    path("<uuid:public_id>/cancel/", views.appointment_cancel, name="cancel"),
+    path("<uuid:public_id>/status/", views.appointment_status, name="status"),
 ]

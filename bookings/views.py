@@ -1,8 +1,465 @@
-from django.shortcuts import render
+"""Reception's calendar and booking pages. Thin: forms validate, services write, selectors read.
 
+Who may use them: all clinic staff (therapists, reception, the manager).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from bookings import schedule, selectors, services
+from bookings.forms import (
+    BookingForm,
+    CalendarFilterForm,
+    CancelForm,
+    MoveForm,
+    ScheduleExceptionForm,
+    SlotFinderForm,
+    StatusForm,
+    WorkingHoursForm,
+)
+from bookings.models import Appointment, ScheduleException, WorkingHours
+from clinic import audit
 from clinic.access import STAFF, role_required
+from clinic.models import User
+from patients.forms import PatientForm
+from patients.selectors import patients_search
+from patients.services import patient_create
+
+PATIENT_SEARCH_LIMIT = 50
+EXCEPTIONS_SHOWN = 50
+BOOKING_PARAMS = ("patient", "therapist", "appointment_type", "date", "time", "room", "q")
+
+
+def _calendar_filters(request: HttpRequest):
+    today = timezone.localdate()
+    form = CalendarFilterForm(request.GET or None, initial={"date": today})
+    day, therapist = None, None
+    if form.is_valid():
+        day = form.cleaned_data["date"]
+        therapist = form.cleaned_data["therapist"]
+    return form, day or today, therapist
+
+
+def _calendar_days(*, first: dt.date, last: dt.date, therapist) -> list[dict]:
+    days = selectors.calendar_days(first=first, last=last, therapist=therapist)
+    for day in days:
+        for column in day["columns"]:
+            for item in column["appointments"]:
+                audit.note_patient(item.patient, item)
+    return days
 
 
 @role_required(*STAFF)
-def home(request):
-    return render(request, "bookings/home.html", {})
+def home(request: HttpRequest):
+    """The day view: every therapist's appointments for one day (today by default)."""
+    form, day, therapist = _calendar_filters(request)
+    days = _calendar_days(first=day, last=day, therapist=therapist)
+    query = {"therapist": therapist.public_id} if therapist else {}
+    return render(
+        request,
+        "bookings/day.html",
+        {
+            "form": form,
+            "day": day,
+            "columns": days[0]["columns"],
+            "therapist": therapist,
+            "previous": _calendar_url("bookings:home", day - dt.timedelta(days=1), query),
+            "next": _calendar_url("bookings:home", day + dt.timedelta(days=1), query),
+            "week_url": _calendar_url("bookings:week", day, query),
+        },
+    )
+
+
+@role_required(*STAFF)
+def week(request: HttpRequest):
+    """The week view (Monday to Sunday) for one therapist or for everyone."""
+    form, day, therapist = _calendar_filters(request)
+    monday = day - dt.timedelta(days=day.weekday())
+    days = _calendar_days(first=monday, last=monday + dt.timedelta(days=6), therapist=therapist)
+    query = {"therapist": therapist.public_id} if therapist else {}
+    return render(
+        request,
+        "bookings/week.html",
+        {
+            "form": form,
+            "monday": monday,
+            "sunday": monday + dt.timedelta(days=6),
+            "days": days,
+            "therapist": therapist,
+            "previous": _calendar_url("bookings:week", monday - dt.timedelta(days=7), query),
+            "next": _calendar_url("bookings:week", monday + dt.timedelta(days=7), query),
+        },
+    )
+
+
+def _calendar_url(name: str, day: dt.date, query: dict) -> str:
+    return f"{reverse(name)}?{urlencode({'date': day.isoformat(), **query})}"
+
+
+@role_required(*STAFF)
+def find_slot(request: HttpRequest):
+    """The next free slots for a type of appointment, with one therapist or anyone."""
+    form = SlotFinderForm(request.GET or None)
+    slots = None
+    patient = _patient_from_query(request)
+    if form.is_valid():
+        after = form.cleaned_data["after"]
+        zone = selectors.clinic_zone()
+        slots = selectors.free_slots(
+            appointment_type=form.cleaned_data["appointment_type"],
+            therapist=form.cleaned_data["therapist"],
+            patient=patient,
+            not_before=schedule.local_midnight(after, zone) if after else None,
+        )
+        slots = [
+            {
+                "slot": slot,
+                "local_start": slot.start.astimezone(zone),
+                "local_end": slot.end.astimezone(zone),
+                "book_url": _booking_url(
+                    therapist=slot.therapist.public_id,
+                    appointment_type=form.cleaned_data["appointment_type"].public_id,
+                    date=slot.start.astimezone(zone).date().isoformat(),
+                    time=slot.start.astimezone(zone).strftime("%H:%M"),
+                    patient=patient.public_id if patient else "",
+                ),
+            }
+            for slot in slots
+        ]
+    return render(
+        request, "bookings/find_slot.html", {"form": form, "slots": slots, "patient": patient}
+    )
+
+
+def _patient_from_query(request: HttpRequest):
+    """The patient named by `?patient=<public_id>`, if the user may see them."""
+    public_id = request.GET.get("patient", "")
+    if not _is_uuid(public_id):
+        return None
+    return patients_search(user=request.user).filter(public_id=public_id).first()
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _booking_url(**params) -> str:
+    return f"{reverse('bookings:create')}?{urlencode({k: v for k, v in params.items() if v})}"
+
+
+@role_required(*STAFF)
+def appointment_create(request: HttpRequest):
+    """Book one appointment or a weekly series. GET parameters prefill the form."""
+    query = request.GET.get("q", "").strip()
+    results = list(
+        patients_search(user=request.user, query=query)[:PATIENT_SEARCH_LIMIT] if query else []
+    )
+    chosen = _patient_from_query(request)
+    if chosen is not None and chosen not in results:
+        results.insert(0, chosen)
+    if request.method == "POST":
+        form = BookingForm(request.POST, patient_choices=results)
+        if form.is_valid() and form.cleaned_data["start"] is not None:
+            data = form.cleaned_data
+            try:
+                booked = services.appointment_series_book(
+                    patient=data["patient"],
+                    therapist=data["therapist"],
+                    appointment_type=data["appointment_type"],
+                    start=data["start"],
+                    weeks=data["weeks"],
+                    room=data["room"],
+                    notes=data["notes"],
+                    allow_outside_hours=data["allow_outside_hours"],
+                    by=request.user,
+                )
+            except services.BookingConflictError as conflict:
+                for problem in conflict.messages:
+                    form.add_error(None, problem)
+            else:
+                return _booked_redirect(request, booked)
+    else:
+        initial = {key: request.GET[key] for key in BOOKING_PARAMS if request.GET.get(key)}
+        initial.setdefault("weeks", 1)
+        if "appointment_type" not in initial:
+            follow_up = selectors.appointment_types().filter(slug="follow-up").first()
+            if follow_up is not None:
+                initial["appointment_type"] = follow_up.public_id
+        form = BookingForm(initial=initial, patient_choices=results)
+    carry = {key: request.GET.get(key, "") for key in BOOKING_PARAMS if key not in ("q",)}
+    new_patient_url = (
+        f"{reverse('bookings:patient_create')}?"
+        f"{urlencode({k: v for k, v in carry.items() if v and k != 'patient'})}"
+    )
+    return render(
+        request,
+        "bookings/appointment_form.html",
+        {
+            "form": form,
+            "query": query,
+            "results": results,
+            "carry": {k: v for k, v in carry.items() if v and k != "patient"},
+            "new_patient_url": new_patient_url,
+        },
+    )
+
+
+def _booked_redirect(request: HttpRequest, booked: list[Appointment]):
+    first = booked[0]
+    local = first.start.astimezone(selectors.clinic_zone())
+    if len(booked) > 1:
+        text = f"{len(booked)} weekly appointments booked for {first.patient}."
+    else:
+        text = (
+            f"Booked {first.patient} with {first.therapist} on {local:%a %d %b} at {local:%H:%M}."
+        )
+    messages.success(request, text)
+    return redirect(_calendar_url("bookings:home", local.date(), {}))
+
+
+@role_required(*STAFF)
+def patient_register(request: HttpRequest):
+    """Register a new patient, then come back to the booking form with them chosen."""
+    form = PatientForm(request.POST or None)
+    carry = {
+        key: request.GET.get(key, "")
+        for key in ("therapist", "appointment_type", "date", "time", "room")
+        if request.GET.get(key)
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = patient_create(created_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{patient.full_name} is registered. Now book the visit.")
+            return redirect(_booking_url(patient=patient.public_id, **carry))
+    return render(request, "bookings/patient_form.html", {"form": form, "carry": carry})
+
+
+def _detail_context(appointment: Appointment, **forms) -> dict:
+    late = services.is_late_cancellation(appointment)
+    return {
+        "appointment": appointment,
+        "local_start": appointment.start.astimezone(selectors.clinic_zone()),
+        "local_end": appointment.end.astimezone(selectors.clinic_zone()),
+        "changes": appointment.status_changes.select_related("changed_by"),
+        "move_form": forms.get("move_form") or MoveForm(appointment=appointment),
+        "cancel_form": forms.get("cancel_form") or CancelForm(initial={"late": late}),
+        "transitions": sorted(services.TRANSITIONS.get(appointment.status, set())),
+        "status_labels": dict(Appointment.Status.choices),
+    }
+
+
+@role_required(*STAFF)
+def appointment_detail(request: HttpRequest, public_id):
+    appointment = selectors.appointment_for_staff(user=request.user, public_id=public_id)
+    return render(request, "bookings/appointment_detail.html", _detail_context(appointment))
+
+
+@require_POST
+@role_required(*STAFF)
+def appointment_move(request: HttpRequest, public_id):
+    appointment = selectors.appointment_for_staff(user=request.user, public_id=public_id)
+    form = MoveForm(request.POST, appointment=appointment)
+    if form.is_valid() and form.cleaned_data["start"] is not None:
+        data = form.cleaned_data
+        try:
+            moved = services.appointment_move(
+                appointment=appointment,
+                start=data["start"],
+                therapist=data["therapist"],
+                room=data["room"],
+                allow_outside_hours=data["allow_outside_hours"],
+                by=request.user,
+            )
+        except services.BookingConflictError as conflict:
+            for problem in conflict.messages:
+                form.add_error(None, problem)
+        except services.BookingNotAllowedError as error:
+            messages.error(request, str(error))
+            return redirect("bookings:detail", public_id=appointment.public_id)
+        else:
+            local = moved.start.astimezone(selectors.clinic_zone())
+            messages.success(request, f"Moved to {local:%a %d %b} at {local:%H:%M}.")
+            return redirect("bookings:detail", public_id=moved.public_id)
+    return render(
+        request,
+        "bookings/appointment_detail.html",
+        _detail_context(appointment, move_form=form),
+        status=400,
+    )
+
+
+@require_POST
+@role_required(*STAFF)
+def appointment_cancel(request: HttpRequest, public_id):
+    appointment = selectors.appointment_for_staff(user=request.user, public_id=public_id)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appointment_cancel(
+                appointment=appointment,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                late=form.cleaned_data["late"],
+            )
+        except services.BookingNotAllowedError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "The appointment is cancelled; the slot is free again.")
+        return redirect("bookings:detail", public_id=appointment.public_id)
+    return render(
+        request,
+        "bookings/appointment_detail.html",
+        _detail_context(appointment, cancel_form=form),
+        status=400,
+    )
+
+
+@require_POST
+@role_required(*STAFF)
+def appointment_status(request: HttpRequest, public_id):
+    appointment = selectors.appointment_for_staff(user=request.user, public_id=public_id)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose arrived, completed or did not attend.")
+    else:
+        try:
+            services.appointment_set_status(
+                appointment=appointment, status=form.cleaned_data["status"], by=request.user
+            )
+        except services.BookingNotAllowedError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                f"{appointment.patient}: {Appointment.Status(form.cleaned_data['status']).label}.",
+            )
+    return redirect(_safe_next(request) or reverse("bookings:detail", args=[appointment.public_id]))
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+def _therapist_or_404(public_id) -> User:
+    if not _is_uuid(str(public_id)):
+        raise Http404("No such therapist")
+    return get_object_or_404(selectors.therapists(), public_id=public_id)
+
+
+@role_required(*STAFF)
+def schedule_view(request: HttpRequest):
+    """A therapist's regular week and upcoming leave, blocked time and extra hours."""
+    people = list(selectors.therapists())
+    chosen = request.GET.get("therapist")
+    if chosen:
+        therapist = next((p for p in people if str(p.public_id) == chosen), None)
+        if therapist is None:
+            raise Http404("No such therapist")
+    elif request.user in people:
+        therapist = request.user
+    else:
+        therapist = people[0] if people else None
+    context = {"therapists": people, "therapist": therapist}
+    if therapist is not None:
+        context.update(
+            hours=therapist.working_hours.all(),
+            exceptions=ScheduleException.objects.filter(
+                therapist=therapist, end__gt=timezone.now()
+            ).order_by("start")[:EXCEPTIONS_SHOWN],
+            hours_form=WorkingHoursForm(),
+            exception_form=ScheduleExceptionForm(),
+        )
+    return render(request, "bookings/schedule.html", context)
+
+
+def _schedule_url(therapist: User) -> str:
+    return f"{reverse('bookings:schedule')}?{urlencode({'therapist': therapist.public_id})}"
+
+
+@require_POST
+@role_required(*STAFF)
+def hours_add(request: HttpRequest, therapist_id):
+    therapist = _therapist_or_404(therapist_id)
+    form = WorkingHoursForm(request.POST)
+    if form.is_valid():
+        services.working_hours_add(therapist=therapist, **form.cleaned_data)
+        messages.success(request, "Working hours added.")
+    else:
+        messages.error(request, _first_error(form))
+    return redirect(_schedule_url(therapist))
+
+
+@require_POST
+@role_required(*STAFF)
+def hours_remove(request: HttpRequest, public_id):
+    hours = get_object_or_404(WorkingHours.objects.select_related("therapist"), public_id=public_id)
+    services.working_hours_remove(hours=hours)
+    messages.success(request, "Working hours removed. Booked appointments are unchanged.")
+    return redirect(_schedule_url(hours.therapist))
+
+
+@require_POST
+@role_required(*STAFF)
+def exception_add(request: HttpRequest, therapist_id):
+    therapist = _therapist_or_404(therapist_id)
+    form = ScheduleExceptionForm(request.POST)
+    if form.is_valid() and form.cleaned_data["start"] and form.cleaned_data["end"]:
+        data = form.cleaned_data
+        exception, affected = services.schedule_exception_add(
+            therapist=therapist,
+            kind=data["kind"],
+            start=data["start"],
+            end=data["end"],
+            note=data["note"],
+        )
+        messages.success(request, f"{exception.get_kind_display()} saved.")
+        if affected:
+            messages.warning(
+                request,
+                f"{affected} booked appointment(s) fall in this time: move or cancel them.",
+            )
+    else:
+        messages.error(request, _first_error(form))
+    return redirect(_schedule_url(therapist))
+
+
+@require_POST
+@role_required(*STAFF)
+def exception_remove(request: HttpRequest, public_id):
+    exception = get_object_or_404(
+        ScheduleException.objects.select_related("therapist"), public_id=public_id
+    )
+    services.schedule_exception_remove(exception=exception)
+    messages.success(request, "Removed.")
+    return redirect(_schedule_url(exception.therapist))
+
+
+def _first_error(form) -> str:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        return f"{label}: {errors[0]}" if label else errors[0]
+    return "Please check the form."

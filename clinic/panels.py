@@ -19,7 +19,7 @@ from functools import cache
 from importlib import import_module
 from types import ModuleType
 
-PANEL_APPS = ("patients", "assessments", "exercises", "bookings")
+PANEL_APPS = ("patients", "assessments", "exercises", "bookings", "notifications")
 
 
 @dataclass

@@ -31,7 +31,8 @@ def privacy_page(request, public_id):
     patient = patient_for_user(user=request.user, public_id=public_id)
     form = EraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        privacy.patient_erase(patient=patient, user=request.user, reason=form.cleaned_data["reason"])
+        reason = form.cleaned_data["reason"]
+        privacy.patient_erase(patient=patient, user=request.user, reason=reason)
         messages.success(request, "The patient's personal identifiers have been erased.")
         return redirect("clinic:privacy", public_id=patient.public_id)
     return render(request, "clinic/privacy.html", {"patient": patient, "form": form})

@@ -35,6 +35,11 @@ ALLOWED_HOSTS = env.list(
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is false.")
 
+# Patients may cancel online up to this many hours before an appointment.
+BOOKING_CANCEL_NOTICE_HOURS = env.int("BOOKING_CANCEL_NOTICE_HOURS", 24, minimum=0)
+# Shown to patients (portal and emails) as the number to ring.
+CLINIC_PHONE = env.str("CLINIC_PHONE", "")
+
 SITE_URL = env.url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
@@ -222,7 +227,26 @@ CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "dispatch-reminders": {
+        "task": "notifications.dispatch",
+        "schedule": env.int("REMINDER_DISPATCH_EVERY_SECONDS", 60, minimum=1),
+    },
+}
+
+# --- Reminders (notifications app) ----------------------------------------------------
+# Reminders due longer ago than this when the dispatcher runs are recorded as missed, not sent.
+REMINDER_GRACE_MINUTES = env.int("REMINDER_GRACE_MINUTES", 120, minimum=1)
+# A reminder left "sending" this long (the worker died) or queued this long without being
+# picked up is queued again; longer than CELERY_TASK_TIME_LIMIT so a live send is never doubled.
+REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", 300, minimum=1)
+# Transient failures retry after 1, 2, 4, 8 times this (5 attempts in all).
+REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", 30, minimum=1)
+REMINDER_SMS_BACKEND = env.str("REMINDER_SMS_BACKEND", "notifications.channels.LoggingSmsBackend")
+
+# --- Benchmarks -----------------------------------------------------------------------
+# `make bench` turns on two baseline pages (/bench/hello, /bench/auth); off everywhere else.
+BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", False)
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

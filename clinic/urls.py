@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -35,5 +36,12 @@ urlpatterns = [
     path("exercises/", include("exercises.urls")),
     path("bookings/", include("bookings.urls")),
     path("portal/", include("portal.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_ENDPOINTS:
+    urlpatterns += [
+        path("bench/hello", views.hello, name="bench-hello"),
+        path("bench/auth", views.auth_baseline, name="bench-auth"),
+    ]

@@ -1,4 +1,5 @@
-from django.http import HttpRequest, JsonResponse
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -31,6 +32,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
     )
+
+
+@require_GET
+def hello(request: HttpRequest) -> HttpResponse:
+    """Benchmark baseline: the cheapest anonymous response through the whole middleware stack."""
+    return HttpResponse("hello", content_type="text/plain")
+
+
+@login_required
+@require_GET
+def auth_baseline(request: HttpRequest):
+    """Benchmark baseline: what every signed-in page costs before it reads any domain data
+    (session, user, two-factor check, the base layout)."""
+    return render(request, "clinic/bench_auth.html")
 
 
 def error_404(request, exception=None):

@@ -1,5 +1,46 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from exercises import views
 
 app_name = "exercises"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.library, name="library"),
+    path("new/", views.exercise_create, name="exercise_create"),
+    path("<uuid:public_id>/", views.exercise_detail, name="exercise_detail"),
+    path("<uuid:public_id>/edit/", views.exercise_edit, name="exercise_edit"),
+    path("<uuid:public_id>/archive/", views.exercise_archive, name="exercise_archive"),
+    path(
+        "<uuid:public_id>/illustration/",
+        views.exercise_illustration,
+        name="exercise_illustration",
+    ),
+    path("episodes/<uuid:episode_id>/plans/", views.episode_plans, name="episode_plans"),
+    path("episodes/<uuid:episode_id>/plans/new/", views.plan_create, name="plan_create"),
+    path("plans/<uuid:public_id>/", views.plan_detail, name="plan_detail"),
+    path("plans/<uuid:public_id>/print/", views.plan_print, name="plan_print"),
+    path("plans/<uuid:public_id>/items/add/", views.plan_item_add, name="plan_item_add"),
+    path(
+        "plans/<uuid:public_id>/items/<uuid:item_id>/",
+        views.plan_item_update,
+        name="plan_item_update",
+    ),
+    path(
+        "plans/<uuid:public_id>/items/<uuid:item_id>/move/",
+        views.plan_item_move,
+        name="plan_item_move",
+    ),
+    path(
+        "plans/<uuid:public_id>/items/<uuid:item_id>/remove/",
+        views.plan_item_remove,
+        name="plan_item_remove",
+    ),
+    path("plans/<uuid:public_id>/publish/", views.plan_publish, name="plan_publish"),
+    path("plans/<uuid:public_id>/status/", views.plan_status, name="plan_status"),
+    path("plans/<uuid:public_id>/dates/", views.plan_dates, name="plan_dates"),
+    path(
+        "plans/<uuid:public_id>/alerts/acknowledge/",
+        views.alert_acknowledge,
+        name="alert_acknowledge",
+    ),
+]

@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class NotificationsConfig(AppConfig):
     name = "notifications"
+    verbose_name = "Reminders"
+
+    def ready(self) -> None:
+        from notifications import receivers  # noqa: F401 (connects the receivers)
+        from notifications.sources import autodiscover
+
+        autodiscover()

@@ -102,6 +102,13 @@ class Patient(TimeStampedModel):
             models.Index(Lower("last_name"), Lower("first_name"), name="patients_name_ci"),
             models.Index(Lower("email"), name="patients_email_ci"),
             models.Index(fields=["phone"], name="patients_phone"),
+            # The patient list: active patients in name order, a page at a time.
+            models.Index(
+                fields=["last_name", "first_name", "id"],
+                condition=models.Q(archived_at__isnull=True),
+                name="patients_active_by_name",
+            ),
+            # The search's trigram index is PostgreSQL-only: see migration 0002.
         ]
         constraints = [
             models.CheckConstraint(

@@ -68,8 +68,8 @@ def patient_edit(request: HttpRequest, public_id):
 
 @role_required(*STAFF)
 def patient_detail(request: HttpRequest, public_id):
-    patient = selectors.patient_for_user(user=request.user, public_id=public_id)
-    episodes = list(selectors.episodes_of_patient(patient=patient))
+    patient = selectors.patient_with_episodes_for_user(user=request.user, public_id=public_id)
+    episodes = list(patient.episodes.all())
     entries = panels.timeline(user=request.user, patient=patient)
     by_episode: dict[int | None, list] = {}
     for entry in entries:

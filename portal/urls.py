@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from portal import views
 
@@ -6,4 +6,11 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("log/", views.session_log, name="log"),
+    path("history/", views.history, name="history"),
+    path("history/<uuid:public_id>/", views.history_detail, name="history_detail"),
+    path("invite/<uuid:patient_id>/", views.invite, name="invite"),
+    path("welcome/<str:token>/", views.welcome, name="welcome"),
+    path("appointments/", include("bookings.portal_urls")),
+    path("reminders/", include("notifications.portal_urls")),
 ]

@@ -7,34 +7,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0001_initial'),
-        ('patients', '0001_initial'),
+        ("clinic", "0001_initial"),
+        ("patients", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor_label', models.CharField(blank=True, max_length=254)),
-                ('action', models.CharField(choices=[('view', 'Viewed'), ('create', 'Created'), ('update', 'Changed'), ('export', 'Exported'), ('erase', 'Erased'), ('login', 'Logged in'), ('logout', 'Logged out'), ('login_failed', 'Failed login')], max_length=16)),
-                ('object_type', models.CharField(blank=True, max_length=100)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('path', models.CharField(blank=True, max_length=500)),
-                ('method', models.CharField(blank=True, max_length=8)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('request_id', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_events', to='patients.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("actor_label", models.CharField(blank=True, max_length=254)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed"),
+                            ("create", "Created"),
+                            ("update", "Changed"),
+                            ("export", "Exported"),
+                            ("erase", "Erased"),
+                            ("login", "Logged in"),
+                            ("logout", "Logged out"),
+                            ("login_failed", "Failed login"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, max_length=100)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("path", models.CharField(blank=True, max_length=500)),
+                ("method", models.CharField(blank=True, max_length=8)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("request_id", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_events",
+                        to="patients.patient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['patient', '-at'], name='clinic_audit_patient_at'), models.Index(fields=['actor', '-at'], name='clinic_audit_actor_at')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('action__in', ['view', 'create', 'update', 'export', 'erase', 'login', 'logout', 'login_failed'])), name='clinic_auditevent_action_valid')],
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["patient", "-at"], name="clinic_audit_patient_at"),
+                    models.Index(fields=["actor", "-at"], name="clinic_audit_actor_at"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "action__in",
+                                [
+                                    "view",
+                                    "create",
+                                    "update",
+                                    "export",
+                                    "erase",
+                                    "login",
+                                    "logout",
+                                    "login_failed",
+                                ],
+                            )
+                        ),
+                        name="clinic_auditevent_action_valid",
+                    )
+                ],
             },
         ),
     ]

@@ -91,9 +91,9 @@ def test_it_shows_the_patient_page_in_a_fixed_number_of_queries(
         )
         decision_record(assessment=intake, by=therapist, final_dx="neural")
         AssessmentFactory(therapist=therapist, episode=episode, kind="follow_up")
-    # session, user, patient, episodes (page), episodes (patients timeline), assessments,
-    # decisions, open episodes (assessments panel); savepoint + session update + release
-    with django_assert_num_queries(11):
+    # session, user, patient, its episodes (once, for the page, the timeline and the panels),
+    # assessments, decisions; savepoint + session update + release
+    with django_assert_num_queries(9):
         response = therapist_client.get(reverse("patients:detail", args=[patient.public_id]))
     assert response.status_code == 200
 

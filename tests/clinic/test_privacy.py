@@ -34,7 +34,10 @@ def test_it_exports_the_patient_with_every_linked_record(manager_client, patient
     assert document["patient"]["last_name"] == "Hills"
     assert document["portal_account"]["email"] == patient.user.email
     assert len(document["records"]["patients.Episode"]) == 1
-    assert "patients.HistoricalPatient" in document["records"] or "patients.HistoricalEpisode" in document["records"]
+    assert (
+        "patients.HistoricalPatient" in document["records"]
+        or "patients.HistoricalEpisode" in document["records"]
+    )
     assert "password" not in response.content.decode()
     assert AuditEvent.objects.filter(action="export", patient=patient).count() == 1
 
@@ -49,13 +52,15 @@ def test_it_erases_identifiers_but_keeps_the_clinical_record(manager_client, pat
     patient.refresh_from_db()
     assert patient.first_name == "Erased"
     assert "Hills" not in patient.full_name
-    assert patient.email == "" and str(patient.phone) == ""
+    assert patient.email == ""
+    assert str(patient.phone) == ""
     assert patient.date_of_birth == dt.date(1979, 1, 1)
     assert patient.archived_at is not None
     assert patient.episodes.count() == 1
     assert not patient.history.filter(last_name="Hills").exists()
     account = User.objects.get(pk=patient.user_id)
-    assert not account.is_active and not account.has_usable_password()
+    assert not account.is_active
+    assert not account.has_usable_password()
     assert "morgan" not in account.email
     event = AuditEvent.objects.get(action="erase", patient=patient)
     assert event.detail == {"reason": "Written request of 1 March"}
@@ -63,7 +68,9 @@ def test_it_erases_identifiers_but_keeps_the_clinical_record(manager_client, pat
 
 @pytest.mark.django_db
 def test_it_asks_for_confirmation_before_erasing(manager_client, patient):
-    page = manager_client.post(reverse("clinic:privacy", args=[patient.public_id]), {"reason": "asked"})
+    page = manager_client.post(
+        reverse("clinic:privacy", args=[patient.public_id]), {"reason": "asked"}
+    )
     assert page.status_code == 200
     assert "This field is required" in page.content.decode()
     patient.refresh_from_db()
@@ -75,7 +82,9 @@ def test_it_asks_for_confirmation_before_erasing(manager_client, patient):
 def test_it_keeps_privacy_tools_for_the_manager(request, who, patient):
     client = request.getfixturevalue(who)
     assert client.get(reverse("clinic:privacy", args=[patient.public_id])).status_code == 403
-    assert client.post(reverse("clinic:privacy-export", args=[patient.public_id])).status_code == 403
+    assert (
+        client.post(reverse("clinic:privacy-export", args=[patient.public_id])).status_code == 403
+    )
 
 
 @pytest.mark.django_db

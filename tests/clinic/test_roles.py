@@ -8,6 +8,7 @@ from django.urls import reverse
 from patients.models import Patient
 from tests.conftest import make_user
 
+
 def _patient_record(user):
     return Patient.objects.create(
         user=user, first_name="Pat", last_name="Runner", date_of_birth=dt.date(1990, 1, 1)

@@ -21,9 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _login(client, email, password, ip="10.0.0.1"):
-    return client.post(
-        reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=ip
-    )
+    return client.post(reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=ip)
 
 
 @pytest.mark.django_db
@@ -151,7 +149,11 @@ def _production_env(**extra):
 def test_it_passes_the_deploy_check_in_production():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=_production_env(), capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -159,7 +161,15 @@ def test_it_passes_the_deploy_check_in_production():
 
 def test_it_requires_staff_two_factor_in_production():
     result = subprocess.run(
-        [sys.executable, "-c", "from django.conf import settings; print(settings.STAFF_2FA_REQUIRED, settings.SESSION_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS)"],
-        cwd=ROOT, env=_production_env(STAFF_2FA_REQUIRED="false"), capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(settings.STAFF_2FA_REQUIRED, settings.SESSION_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS)",
+        ],
+        cwd=ROOT,
+        env=_production_env(STAFF_2FA_REQUIRED="false"),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.stdout.split() == ["True", "True", "31536000"], result.stderr

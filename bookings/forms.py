@@ -1,0 +1,260 @@
+"""Forms for booking. Times are typed in the clinic's local time and leave as aware datetimes."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+
+from bookings import selectors
+from bookings.models import Appointment, Room, ScheduleException, WorkingHours
+from patients.models import Patient
+
+MAX_SERIES_WEEKS = 26
+
+
+class DateInput(forms.DateInput):
+    """A native date picker. It only accepts ISO dates, whatever the site's locale."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs=attrs, format=format or "%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs={"step": 900, **(attrs or {})}, format=format or "%H:%M")
+
+
+def _helper() -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    return helper
+
+
+def _local_start(form: forms.Form, day: dt.date | None, time: dt.time | None, field: str = "time"):
+    """Combine a local date and time into an aware datetime, refusing times that do not
+    exist because the clocks go forward."""
+    if day is None or time is None:
+        return None
+    zone = selectors.clinic_zone()
+    start = dt.datetime.combine(day, time, tzinfo=zone)
+    if start.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != start.replace(tzinfo=None):
+        form.add_error(field, "The clocks go forward then, so that time does not exist.")
+        return None
+    return start.astimezone(dt.UTC)
+
+
+def _therapist_field(*, required: bool = True, empty_label: str | None = None):
+    return forms.ModelChoiceField(
+        label="Therapist",
+        queryset=selectors.therapists(),
+        to_field_name="public_id",
+        required=required,
+        empty_label=empty_label,
+    )
+
+
+def _type_field():
+    return forms.ModelChoiceField(
+        label="Appointment type",
+        queryset=selectors.appointment_types(),
+        to_field_name="public_id",
+        empty_label=None,
+    )
+
+
+def _room_field():
+    return forms.ModelChoiceField(
+        label="Room",
+        queryset=Room.objects.filter(is_active=True),
+        to_field_name="public_id",
+        required=False,
+        empty_label="No room",
+    )
+
+
+class OverrideField(forms.BooleanField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            label="Book outside working hours",
+            required=False,
+            help_text="Only when you have agreed it with the therapist.",
+            **kwargs,
+        )
+
+
+class BookingForm(forms.Form):
+    patient = forms.ModelChoiceField(
+        label="Patient",
+        queryset=Patient.objects.active(),
+        to_field_name="public_id",
+        empty_label="Choose a patient",
+    )
+    therapist = _therapist_field()
+    appointment_type = _type_field()
+    date = forms.DateField(label="Date", widget=DateInput())
+    time = forms.TimeField(label="Start time", widget=TimeInput())
+    room = _room_field()
+    weeks = forms.IntegerField(
+        label="Repeat weekly for (weeks)",
+        min_value=1,
+        max_value=MAX_SERIES_WEEKS,
+        initial=1,
+        help_text="1 books a single appointment. Nothing is booked if any week clashes.",
+    )
+    notes = forms.CharField(
+        label="Notes for the clinic team",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    allow_outside_hours = OverrideField()
+
+    def __init__(self, *args, patient_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if patient_choices is not None:
+            # The list shows only the search results (a full list would be thousands long);
+            # any active patient still validates, and the one posted stays on the list.
+            shown = list(patient_choices)
+            posted = self.data.get("patient") if self.is_bound else None
+            if posted and all(str(patient.public_id) != posted for patient in shown):
+                with contextlib.suppress(ValidationError):  # not a UUID: the field says so
+                    shown += list(self.fields["patient"].queryset.filter(public_id=posted))
+            self.fields["patient"].widget.choices = [("", "Choose a patient")] + [
+                (patient.public_id, _patient_label(patient)) for patient in shown
+            ]
+        self.helper = _helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["start"] = _local_start(self, cleaned.get("date"), cleaned.get("time"))
+        return cleaned
+
+
+def _patient_label(patient: Patient) -> str:
+    born = patient.date_of_birth.strftime("%d/%m/%Y")
+    contact = patient.email or str(patient.phone or "")
+    return f"{patient.full_name} · born {born}" + (f" · {contact}" if contact else "")
+
+
+class MoveForm(forms.Form):
+    date = forms.DateField(label="New date", widget=DateInput())
+    time = forms.TimeField(label="New start time", widget=TimeInput())
+    therapist = _therapist_field()
+    room = _room_field()
+    allow_outside_hours = OverrideField()
+
+    def __init__(self, *args, appointment: Appointment, **kwargs):
+        super().__init__(*args, **kwargs)
+        local = appointment.start.astimezone(selectors.clinic_zone())
+        self.initial.setdefault("date", local.date())
+        self.initial.setdefault("time", local.time())
+        self.initial.setdefault("therapist", appointment.therapist.public_id)
+        if appointment.room_id:
+            self.initial.setdefault("room", appointment.room.public_id)
+        self.helper = _helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["start"] = _local_start(self, cleaned.get("date"), cleaned.get("time"))
+        return cleaned
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label="Reason for cancelling", max_length=200)
+    late = forms.BooleanField(
+        label="Late cancellation",
+        required=False,
+        help_text="Ticked for you when it is inside the notice window.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[
+            (Appointment.Status.ARRIVED, "Arrived"),
+            (Appointment.Status.COMPLETED, "Completed"),
+            (Appointment.Status.NO_SHOW, "Did not attend"),
+        ]
+    )
+
+
+class SlotFinderForm(forms.Form):
+    appointment_type = _type_field()
+    therapist = _therapist_field(required=False, empty_label="Anyone")
+    after = forms.DateField(
+        label="From",
+        required=False,
+        widget=DateInput(),
+        help_text="Leave empty to search from now.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            follow_up = selectors.appointment_types().filter(slug="follow-up").first()
+            if follow_up is not None:
+                self.fields["appointment_type"].initial = follow_up.public_id
+        self.helper = _helper()
+
+
+class CalendarFilterForm(forms.Form):
+    date = forms.DateField(label="Date", required=False, widget=DateInput())
+    therapist = _therapist_field(required=False, empty_label="All therapists")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class WorkingHoursForm(forms.ModelForm):
+    class Meta:
+        model = WorkingHours
+        fields = ["weekday", "start_time", "end_time"]
+        labels = {"weekday": "Day", "start_time": "From", "end_time": "Until"}
+        widgets = {"start_time": TimeInput(), "end_time": TimeInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_time"), cleaned.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", "The end must be after the start.")
+        return cleaned
+
+
+class ScheduleExceptionForm(forms.Form):
+    kind = forms.ChoiceField(label="What", choices=ScheduleException.Kind.choices)
+    start_date = forms.DateField(label="From date", widget=DateInput())
+    start_time = forms.TimeField(label="From time", widget=TimeInput())
+    end_date = forms.DateField(label="Until date", widget=DateInput())
+    end_time = forms.TimeField(label="Until time", widget=TimeInput())
+    note = forms.CharField(label="Note", required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        start = _local_start(
+            self, cleaned.get("start_date"), cleaned.get("start_time"), "start_time"
+        )
+        end = _local_start(self, cleaned.get("end_date"), cleaned.get("end_time"), "end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", "The end must be after the start.")
+        cleaned["start"], cleaned["end"] = start, end
+        return cleaned

@@ -1,0 +1,312 @@
+"""Therapists' schedules and the appointments booked into them.
+
+Times: weekly working hours are wall-clock times in the clinic's TIME_ZONE (a therapist
+works 09:00-17:00 on both sides of a daylight-saving change); everything else is an aware
+datetime stored in UTC.
+
+Double booking is impossible at the database level on PostgreSQL: three exclusion
+constraints forbid two *active* appointments whose [start, end) ranges overlap for the same
+therapist, the same patient or the same room. Cancelled appointments and no-shows are not
+active: both free their slot (a no-show's slot may still be given to a walk-in).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.postgres.fields import RangeBoundary, RangeOperators
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from bookings.constraints import PostgresExclusionConstraint, TsTzRange
+from clinic.models import TimeStampedModel
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class WorkingHours(TimeStampedModel):
+    """One block of a therapist's regular week, in the clinic's local time."""
+
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="working_hours",
+        limit_choices_to={"role": "therapist"},
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    class Meta:
+        ordering = ["therapist_id", "weekday", "start_time"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6),
+                name="bookings_workinghours_weekday_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")),
+                name="bookings_workinghours_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+
+class ScheduleException(TimeStampedModel):
+    """A change to a therapist's regular week: time off, blocked time, or extra hours."""
+
+    class Kind(models.TextChoices):
+        LEAVE = "leave", "Leave"
+        BLOCKED = "blocked", "Blocked time"
+        EXTRA = "extra", "Extra working hours"
+
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="schedule_exceptions",
+        limit_choices_to={"role": "therapist"},
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [models.Index(fields=["therapist", "start"], name="bookings_exception_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["leave", "blocked", "extra"]),
+                name="bookings_scheduleexception_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")),
+                name="bookings_scheduleexception_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def adds_time(self) -> bool:
+        return self.kind == self.Kind.EXTRA
+
+
+class AppointmentType(TimeStampedModel):
+    """What is booked and for how long. Defaults are created by a data migration."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(unique=True)
+    duration_minutes = models.PositiveSmallIntegerField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["duration_minutes", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=480),
+                name="bookings_appointmenttype_duration_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.duration_minutes} min)"
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.duration_minutes)
+
+
+class Room(TimeStampedModel):
+    name = models.CharField(max_length=100, unique=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def active(self):
+        """Appointments that hold their slot."""
+        return self.filter(status__in=Appointment.ACTIVE_STATUSES)
+
+    def overlapping(self, start: dt.datetime, end: dt.datetime):
+        """Half-open ranges: an appointment ending at 10:00 does not overlap one starting then."""
+        return self.filter(start__lt=end, end__gt=start)
+
+
+class Appointment(TimeStampedModel):
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        ARRIVED = "arrived", "Arrived"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        NO_SHOW = "no_show", "Did not attend"
+
+    ACTIVE_STATUSES = (Status.BOOKED, Status.ARRIVED, Status.COMPLETED)
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="appointments"
+    )
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        limit_choices_to={"role": "therapist"},
+    )
+    appointment_type = models.ForeignKey(
+        AppointmentType, on_delete=models.PROTECT, related_name="appointments"
+    )
+    room = models.ForeignKey(
+        Room, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments"
+    )
+    episode = models.ForeignKey(
+        "patients.Episode",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.BOOKED)
+    notes = models.TextField(blank=True, help_text="Seen by clinic staff only.")
+    cancellation_reason = models.CharField(max_length=200, blank=True)
+    late_cancellation = models.BooleanField(default=False)
+    outside_hours = models.BooleanField(
+        default=False, help_text="Booked outside the therapist's hours on purpose."
+    )
+    # Appointments booked together as a recurring series share this id.
+    series_id = models.UUIDField(null=True, blank=True, db_index=True)
+    # Bumped on every move or cancellation so calendar apps replace the event they hold.
+    sequence = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "id"]
+        indexes = [
+            models.Index(fields=["start"], name="bookings_appointment_start"),
+            models.Index(fields=["therapist", "start"], name="bookings_appt_therapist_start"),
+            models.Index(fields=["patient", "start"], name="bookings_appt_patient_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["booked", "arrived", "completed", "cancelled", "no_show"]),
+                name="bookings_appointment_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")),
+                name="bookings_appointment_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="cancelled") | Q(late_cancellation=False),
+                name="bookings_appointment_late_flag_only_when_cancelled",
+            ),
+            PostgresExclusionConstraint(
+                name="bookings_appointment_therapist_no_overlap",
+                expressions=[
+                    ("therapist", RangeOperators.EQUAL),
+                    (TsTzRange("start", "end", RangeBoundary()), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(status__in=["booked", "arrived", "completed"]),
+                violation_error_message="The therapist already has an appointment then.",
+            ),
+            PostgresExclusionConstraint(
+                name="bookings_appointment_patient_no_overlap",
+                expressions=[
+                    ("patient", RangeOperators.EQUAL),
+                    (TsTzRange("start", "end", RangeBoundary()), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(status__in=["booked", "arrived", "completed"]),
+                violation_error_message="The patient already has an appointment then.",
+            ),
+            PostgresExclusionConstraint(
+                name="bookings_appointment_room_no_overlap",
+                expressions=[
+                    ("room", RangeOperators.EQUAL),
+                    (TsTzRange("start", "end", RangeBoundary()), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(status__in=["booked", "arrived", "completed"], room__isnull=False),
+                violation_error_message="The room is already in use then.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appointment_type.name} for {self.patient} at {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+
+class AppointmentStatusChange(models.Model):
+    """Append-only record of each status change: who, when and why."""
+
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=16, choices=Appointment.Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Appointment.Status.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=200, blank=True)
+    late_cancellation = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    to_status__in=["booked", "arrived", "completed", "cancelled", "no_show"]
+                ),
+                name="bookings_appointmentstatuschange_to_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Status changes are a record: they are never edited.")
+        super().save(*args, **kwargs)

@@ -1,0 +1,136 @@
+"""What bookings adds to pages other apps own (see clinic/panels.py).
+
+Staff see appointments on the patient page and timeline; a therapist sees today's list on
+the dashboard; a patient sees their next appointments on the portal home. Each hook costs
+one query whatever the number of appointments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from bookings import schedule, selectors, services
+from clinic.access import STAFF, THERAPIST, has_role, roles_of
+from clinic.panels import Panel, TimelineEntry
+
+PATIENT_PANEL_LIMIT = 5
+PORTAL_PANEL_LIMIT = 3
+
+
+def _url_or_blank(name: str, *args) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def _assessment_url(appointment) -> str:
+    """Start the assessment this visit calls for: an intake for an initial assessment, a
+    follow-up otherwise. Drafts already started are continued from the patient page."""
+    if appointment.episode is None:
+        return ""
+    url = _url_or_blank("assessments:create", appointment.episode.public_id)
+    if not url:
+        return ""
+    kind = "intake" if appointment.appointment_type.slug == "initial-assessment" else "follow_up"
+    return f"{url}?kind={kind}"
+
+
+def dashboard_panels(*, user) -> list[Panel]:
+    if THERAPIST not in roles_of(user):
+        return []
+    zone = selectors.clinic_zone()
+    today = timezone.localdate()
+    start, end = schedule.day_bounds(today, zone)
+    appointments = list(
+        selectors.appointments_between(start=start, end=end, therapist=user)
+        .exclude(status="cancelled")
+        .select_related("episode")
+    )
+    rows = [
+        {
+            "appointment": item,
+            "patient_url": _url_or_blank("patients:detail", item.patient.public_id),
+            "assessment_url": _assessment_url(item),
+        }
+        for item in appointments
+    ]
+    return [
+        Panel(
+            template="bookings/panels/dashboard_today.html",
+            context={"rows": rows, "today": today},
+            order=10,
+        )
+    ]
+
+
+def patient_panels(*, user, patient) -> list[Panel]:
+    if not has_role(user, STAFF):
+        return []
+    upcoming = list(
+        selectors.appointments_for_patient(patient=patient)
+        .filter(end__gt=timezone.now(), status="booked")
+        .order_by("start")[:PATIENT_PANEL_LIMIT]
+    )
+    return [
+        Panel(
+            template="bookings/panels/patient_upcoming.html",
+            context={"patient": patient, "upcoming": upcoming},
+            order=20,
+        )
+    ]
+
+
+def timeline_entries(*, user, patient) -> list[TimelineEntry]:
+    if not has_role(user, STAFF):
+        return []
+    entries = []
+    zone = selectors.clinic_zone()
+    for item in selectors.appointments_for_patient(patient=patient).order_by("start"):
+        local = item.start.astimezone(zone)
+        detail = item.get_status_display()
+        if item.late_cancellation:
+            detail += " (late)"
+        entries.append(
+            TimelineEntry(
+                when=item.start,
+                kind="appointment",
+                title=(
+                    f"{item.appointment_type.name} with "
+                    f"{item.therapist.get_full_name() or item.therapist.email} at {local:%H:%M}"
+                ),
+                url=reverse("bookings:detail", args=[item.public_id]),
+                detail=detail,
+                episode_id=item.episode_id,
+            )
+        )
+    return entries
+
+
+def portal_panels(*, user, patient) -> list[Panel]:
+    if patient is None or patient.user_id != user.pk:
+        return []
+    now = timezone.now()
+    upcoming = list(
+        selectors.appointments_for_patient(patient=patient)
+        .filter(end__gt=now, status="booked")
+        .order_by("start")[:PORTAL_PANEL_LIMIT]
+    )
+    return [
+        Panel(
+            template="bookings/panels/portal_upcoming.html",
+            context={
+                "patient": patient,
+                "upcoming": [
+                    {"appointment": item, "may_cancel": services.patient_may_cancel(item, now=now)}
+                    for item in upcoming
+                ],
+                "notice_hours": int(selectors.cancel_notice() / dt.timedelta(hours=1)),
+                "clinic_phone": selectors.clinic_phone(),
+            },
+            order=10,
+        )
+    ]

@@ -1,0 +1,61 @@
+"""The patient's own appointments in the portal: see them, and cancel before the notice window."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from bookings import selectors, services
+from clinic import audit
+from clinic.access import PATIENTS, role_required
+from patients.selectors import patient_of_portal_user
+
+PAGE_SIZE = 25
+
+
+@role_required(*PATIENTS)
+def appointment_list(request: HttpRequest):
+    patient = patient_of_portal_user(user=request.user)
+    audit.note_patient(patient)
+    now = timezone.now()
+    mine = selectors.appointments_for_patient(patient=patient)
+    upcoming = list(mine.filter(end__gt=now).exclude(status="cancelled").order_by("start"))
+    past = Paginator(mine.filter(end__lte=now).order_by("-start"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "bookings/portal/appointments.html",
+        {
+            "patient": patient,
+            "upcoming": [
+                {"appointment": item, "may_cancel": services.patient_may_cancel(item, now=now)}
+                for item in upcoming
+            ],
+            "past": past,
+            "notice_hours": int(selectors.cancel_notice().total_seconds() // 3600),
+            "clinic_phone": selectors.clinic_phone(),
+        },
+    )
+
+
+@require_POST
+@role_required(*PATIENTS)
+def appointment_cancel(request: HttpRequest, public_id):
+    appointment = selectors.appointment_for_portal_user(user=request.user, public_id=public_id)
+    try:
+        services.appointment_cancel_by_patient(appointment=appointment, user=request.user)
+    except services.BookingNotAllowedError:
+        phone = selectors.clinic_phone()
+        messages.error(
+            request,
+            "This appointment can no longer be cancelled online. Please phone the clinic"
+            + (f" on {phone}." if phone else "."),
+        )
+    else:
+        messages.success(request, "Your appointment is cancelled. We have emailed you to confirm.")
+    return redirect("portal:appointments:list")

@@ -1,0 +1,102 @@
+"""Appointment reminders: a booked appointment as a source for the shared reminder pipeline.
+
+One reminder 24 hours before the start, with the same idempotency, consent and quiet-hours
+rules as exercise reminders. Owned by the notifications work: the notifications app imports
+this module when it starts, so bookings needs no change to its own configuration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils import timezone
+
+from bookings.models import Appointment
+from notifications.services import reminder_schedule_end, reminder_schedule_ensure
+from notifications.sources import Content, Due, ReminderSource, Skip, Subject, register
+
+SOURCE = "appointment"
+LEAD_TIME = dt.timedelta(hours=24)
+
+
+def _when(appointment: Appointment) -> str:
+    local = appointment.start.astimezone(ZoneInfo(appointment.patient.time_zone))
+    return f"{local:%A %-d %B} at {local:%H:%M}"
+
+
+class AppointmentReminders(ReminderSource):
+    name = SOURCE
+    label = "Appointment reminders"
+    recurring = False
+    default_times = ()
+
+    def check(self, dues: list[Due]) -> list[Skip | None]:
+        appointments = Appointment.objects.in_bulk({due.subject_id for due in dues})
+        verdicts: list[Skip | None] = []
+        for due in dues:
+            appointment = appointments.get(due.subject_id)
+            if appointment is None:
+                verdicts.append(Skip("The appointment no longer exists.", final=True))
+            elif appointment.status != Appointment.Status.BOOKED:
+                verdicts.append(
+                    Skip(f"The appointment is {appointment.get_status_display().lower()}.", True)
+                )
+            elif appointment.start <= due.due_at:
+                verdicts.append(Skip("The appointment has already started.", final=True))
+            else:
+                verdicts.append(None)
+        return verdicts
+
+    def compose(self, *, subject_id: int, local_date: dt.date, first_name: str) -> Content:
+        appointment = Appointment.objects.select_related(
+            "patient", "therapist", "appointment_type"
+        ).get(pk=subject_id)
+        when = _when(appointment)
+        return Content(
+            subject="Your appointment at Apex Clinic tomorrow",
+            intro=f"This is a reminder of your appointment on {when}.",
+            items=[
+                ("With", appointment.therapist.get_full_name() or "your physiotherapist"),
+                ("Length", f"{appointment.appointment_type.duration_minutes} minutes"),
+            ],
+            action_label="See or cancel your appointments",
+            action_path=reverse("portal:appointments:list"),
+            sms=f"Apex Clinic: reminder of your appointment on {when}.",
+        )
+
+    def subjects_for_patient(self, *, patient_id: int) -> list[Subject]:
+        soon = timezone.now() + LEAD_TIME
+        starts = Appointment.objects.filter(
+            patient_id=patient_id, status=Appointment.Status.BOOKED, start__gt=soon
+        ).values_list("pk", "start")
+        return [
+            Subject(subject_id=pk, patient_id=patient_id, once_at=start - LEAD_TIME)
+            for pk, start in starts
+        ]
+
+    def describe(self, subject_ids: list[int]) -> dict[int, str]:
+        appointments = Appointment.objects.select_related("patient").filter(pk__in=subject_ids)
+        return {
+            appointment.pk: f"Appointment on {_when(appointment)}" for appointment in appointments
+        }
+
+
+register(AppointmentReminders())
+
+
+@receiver(post_save, sender=Appointment, dispatch_uid="notifications.appointment_saved")
+def _appointment_saved(sender, instance: Appointment, created: bool, **kwargs) -> None:
+    """Booked or moved: (re)schedule the reminder; cancelled and the like: stop it."""
+    if instance.status == Appointment.Status.BOOKED:
+        once_at = instance.start - LEAD_TIME
+        if once_at > timezone.now():
+            reminder_schedule_ensure(
+                source=SOURCE, subject_id=instance.pk, patient=instance.patient, once_at=once_at
+            )
+            return
+    if not created:
+        reminder_schedule_end(source=SOURCE, subject_id=instance.pk)

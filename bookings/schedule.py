@@ -1,0 +1,157 @@
+"""Pure time arithmetic for schedules: no ORM, no request.
+
+An interval is a `(start, end)` pair of aware datetimes, half-open: it contains `start` and
+excludes `end`, so back-to-back intervals never overlap. Weekly hours are wall-clock times in
+a named zone; turning them into aware datetimes day by day is what keeps a 09:00 start at
+09:00 across daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+Interval = tuple[dt.datetime, dt.datetime]
+
+
+@dataclass(frozen=True)
+class WeeklyBlock:
+    weekday: int  # Monday is 0
+    start_time: dt.time
+    end_time: dt.time
+
+
+@dataclass(frozen=True)
+class Change:
+    """A one-off change to the regular week (extra hours, leave or blocked time)."""
+
+    adds_time: bool  # extra hours add time; leave and blocked time remove it
+    start: dt.datetime
+    end: dt.datetime
+
+
+def local_midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    """Aware datetimes sharing one tzinfo compare and add by wall clock, ignoring `fold`;
+    in UTC, arithmetic and comparison are real elapsed time. Intervals are kept in UTC."""
+    return value.astimezone(dt.UTC)
+
+
+def day_bounds(day: dt.date, zone: ZoneInfo) -> Interval:
+    """The local day as an interval; 23 or 25 hours long on daylight-saving days."""
+    return utc(local_midnight(day, zone)), utc(local_midnight(day + dt.timedelta(days=1), zone))
+
+
+def days(first: dt.date, last: dt.date) -> Iterator[dt.date]:
+    day = first
+    while day <= last:
+        yield day
+        day += dt.timedelta(days=1)
+
+
+def overlaps(a: Interval, b: Interval) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def merge(intervals: Iterable[Interval]) -> list[Interval]:
+    """Sorted, with overlapping or touching intervals joined."""
+    merged: list[Interval] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def subtract(intervals: Iterable[Interval], holes: Iterable[Interval]) -> list[Interval]:
+    result = merge(intervals)
+    for hole_start, hole_end in merge(holes):
+        remaining: list[Interval] = []
+        for start, end in result:
+            if hole_end <= start or end <= hole_start:
+                remaining.append((start, end))
+                continue
+            if start < hole_start:
+                remaining.append((start, hole_start))
+            if hole_end < end:
+                remaining.append((hole_end, end))
+        result = remaining
+    return result
+
+
+def covers(intervals: Iterable[Interval], wanted: Interval) -> bool:
+    return any(start <= wanted[0] and wanted[1] <= end for start, end in merge(intervals))
+
+
+def working_intervals(
+    *,
+    first: dt.date,
+    last: dt.date,
+    weekly: Iterable[WeeklyBlock],
+    exceptions: Iterable[Change],
+    zone: ZoneInfo,
+) -> list[Interval]:
+    """When a therapist works between two local dates (inclusive): regular weekly blocks,
+    plus extra hours, minus leave and blocked time."""
+    weekly = list(weekly)
+    exceptions = list(exceptions)
+    regular: list[Interval] = []
+    for day in days(first, last):
+        for block in weekly:
+            if block.weekday == day.weekday():
+                regular.append(
+                    (
+                        utc(dt.datetime.combine(day, block.start_time, tzinfo=zone)),
+                        utc(dt.datetime.combine(day, block.end_time, tzinfo=zone)),
+                    )
+                )
+    extra = [(utc(e.start), utc(e.end)) for e in exceptions if e.adds_time]
+    removed = [(utc(e.start), utc(e.end)) for e in exceptions if not e.adds_time]
+    window = (day_bounds(first, zone)[0], day_bounds(last, zone)[1])
+    clipped_extra = [
+        (max(s, window[0]), min(e, window[1])) for s, e in extra if overlaps((s, e), window)
+    ]
+    return subtract(regular + clipped_extra, removed)
+
+
+def fitting_starts(
+    free: Iterable[Interval],
+    *,
+    length: dt.timedelta,
+    not_before: dt.datetime,
+    step: dt.timedelta,
+    zone: ZoneInfo,
+) -> Iterator[dt.datetime]:
+    """Starts on a `step` grid (counted from local midnight) where `length` fits, earliest
+    first; consecutive starts are `length` apart so the offered slots do not overlap."""
+    for start, end in merge((utc(s), utc(e)) for s, e in free):
+        start = max(start, utc(not_before))
+        local = start.astimezone(zone)
+        # Same-zone subtraction is wall-clock time, so the grid stays on :00/:15/:30/:45
+        # even on a daylight-saving day.
+        remainder = (local - local_midnight(local.date(), zone)) % step
+        if remainder:
+            start = start + (step - remainder)
+        while start + length <= end:
+            yield start
+            start = start + length
+
+
+def first_fit(
+    free: Iterable[Interval],
+    *,
+    length: dt.timedelta,
+    not_before: dt.datetime,
+    step: dt.timedelta,
+    zone: ZoneInfo,
+) -> dt.datetime | None:
+    """The earliest start on the grid that fits `length`, or None."""
+    return next(
+        fitting_starts(free, length=length, not_before=not_before, step=step, zone=zone), None
+    )

@@ -1,0 +1,278 @@
+"""Reads for bookings, scoped by who is asking.
+
+Staff (therapists, reception, the manager) see every appointment; a portal user sees only
+their own patient record's appointments and gets a 404 for anything else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from bookings import schedule
+from bookings.models import Appointment, AppointmentType, ScheduleException, WorkingHours
+from clinic.access import STAFF, has_role
+from clinic.models import User
+
+SLOT_STEP = dt.timedelta(minutes=15)
+
+
+def clinic_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def cancel_notice() -> dt.timedelta:
+    """How long before the start a patient may still cancel online."""
+    return dt.timedelta(hours=settings.BOOKING_CANCEL_NOTICE_HOURS)
+
+
+def clinic_phone() -> str:
+    """The number patients ring when it is too late to cancel online (setting CLINIC_PHONE)."""
+    return settings.CLINIC_PHONE
+
+
+def therapists() -> QuerySet[User]:
+    return User.objects.filter(role=User.Role.THERAPIST, is_active=True).order_by(
+        "first_name", "last_name", "email"
+    )
+
+
+def appointment_types() -> QuerySet[AppointmentType]:
+    return AppointmentType.objects.filter(is_active=True)
+
+
+def _with_relations(queryset: QuerySet[Appointment]) -> QuerySet[Appointment]:
+    return queryset.select_related("patient", "therapist", "appointment_type", "room")
+
+
+def appointments_between(
+    *, start: dt.datetime, end: dt.datetime, therapist: User | None = None
+) -> QuerySet[Appointment]:
+    """Appointments (cancelled ones included) overlapping [start, end), ready to display."""
+    queryset = Appointment.objects.overlapping(start, end)
+    if therapist is not None:
+        queryset = queryset.filter(therapist=therapist)
+    return _with_relations(queryset).order_by("start", "therapist__first_name", "id")
+
+
+def appointment_for_staff(*, user, public_id: UUID | str) -> Appointment:
+    if not has_role(user, STAFF):
+        raise Http404("No such appointment")
+    try:
+        return _with_relations(Appointment.objects.all()).get(public_id=public_id)
+    except (Appointment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such appointment") from None
+
+
+def appointments_for_patient(*, patient) -> QuerySet[Appointment]:
+    return _with_relations(Appointment.objects.filter(patient=patient))
+
+
+def appointment_for_portal_user(*, user, public_id: UUID | str) -> Appointment:
+    if not user.is_authenticated:
+        raise Http404("No such appointment")
+    try:
+        return _with_relations(
+            Appointment.objects.filter(patient__user=user, patient__archived_at__isnull=True)
+        ).get(public_id=public_id)
+    except (Appointment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such appointment") from None
+
+
+def appointments_due_for_reminder(
+    *, window_start: dt.datetime, window_end: dt.datetime
+) -> QuerySet[Appointment]:
+    """Hook for the reminder pipeline: booked appointments starting in [window_start, window_end).
+
+    The caller owns idempotency, consent and quiet hours; this only says what is due.
+    """
+    return _with_relations(
+        Appointment.objects.filter(
+            status=Appointment.Status.BOOKED, start__gte=window_start, start__lt=window_end
+        )
+    ).order_by("start", "id")
+
+
+def appointment_conflicts(
+    *,
+    therapist: User,
+    patient,
+    room,
+    start: dt.datetime,
+    end: dt.datetime,
+    exclude_pk: int | None = None,
+) -> list[str]:
+    """Plain-language reasons the slot is taken; empty when it is free. One query."""
+    who = Q(therapist=therapist) | Q(patient=patient)
+    if room is not None:
+        who |= Q(room=room)
+    clashes = Appointment.objects.active().overlapping(start, end).filter(who)
+    if exclude_pk is not None:
+        clashes = clashes.exclude(pk=exclude_pk)
+    zone = clinic_zone()
+    messages = []
+    for clash in clashes.select_related("patient", "therapist", "room"):
+        when = f"{clash.start.astimezone(zone):%a %d %b %H:%M}-{clash.end.astimezone(zone):%H:%M}"
+        if clash.therapist_id == therapist.pk:
+            messages.append(f"{clash.therapist} already has an appointment {when}.")
+        if clash.patient_id == patient.pk:
+            messages.append(f"{clash.patient} already has an appointment {when}.")
+        if room is not None and clash.room_id == room.pk:
+            messages.append(f"{clash.room} is already in use {when}.")
+    return list(dict.fromkeys(messages))
+
+
+def working_intervals_for(
+    *, therapist_ids: list[int], first: dt.date, last: dt.date
+) -> dict[int, list[schedule.Interval]]:
+    """Each therapist's working time between two local dates. Two queries, whatever the range."""
+    zone = clinic_zone()
+    weekly: dict[int, list[schedule.WeeklyBlock]] = {pk: [] for pk in therapist_ids}
+    for hours in WorkingHours.objects.filter(therapist_id__in=therapist_ids):
+        weekly[hours.therapist_id].append(
+            schedule.WeeklyBlock(hours.weekday, hours.start_time, hours.end_time)
+        )
+    window = (
+        schedule.local_midnight(first, zone),
+        schedule.local_midnight(last + dt.timedelta(days=1), zone),
+    )
+    exceptions: dict[int, list[schedule.Change]] = {pk: [] for pk in therapist_ids}
+    for item in ScheduleException.objects.filter(
+        therapist_id__in=therapist_ids, start__lt=window[1], end__gt=window[0]
+    ):
+        exceptions[item.therapist_id].append(schedule.Change(item.adds_time, item.start, item.end))
+    return {
+        pk: schedule.working_intervals(
+            first=first, last=last, weekly=weekly[pk], exceptions=exceptions[pk], zone=zone
+        )
+        for pk in therapist_ids
+    }
+
+
+def within_working_hours(*, therapist: User, start: dt.datetime, end: dt.datetime) -> bool:
+    zone = clinic_zone()
+    first = start.astimezone(zone).date()
+    last = end.astimezone(zone).date()
+    intervals = working_intervals_for(therapist_ids=[therapist.pk], first=first, last=last)
+    return schedule.covers(intervals[therapist.pk], (start, end))
+
+
+def calendar_days(*, first: dt.date, last: dt.date, therapist: User | None) -> list[dict]:
+    """Appointments and working hours for each day and therapist in [first, last].
+
+    Four queries whatever the number of appointments: therapists (unless one is given),
+    working hours, schedule exceptions, and appointments with patient, therapist, type and
+    room joined. Days are local days in the clinic's time zone.
+    """
+    zone = clinic_zone()
+    people = [therapist] if therapist is not None else list(therapists())
+    ids = [person.pk for person in people]
+    working = working_intervals_for(therapist_ids=ids, first=first, last=last)
+    window_start = schedule.local_midnight(first, zone)
+    window_end = schedule.local_midnight(last + dt.timedelta(days=1), zone)
+    appointments = list(
+        appointments_between(start=window_start, end=window_end).filter(therapist_id__in=ids)
+    )
+    days = []
+    for day in schedule.days(first, last):
+        bounds = schedule.day_bounds(day, zone)
+        columns = []
+        for person in people:
+            hours = [
+                (start.astimezone(zone), end.astimezone(zone))
+                for start, end in working[person.pk]
+                if schedule.overlaps((start, end), bounds)
+            ]
+            booked = [
+                item
+                for item in appointments
+                if item.therapist_id == person.pk
+                and schedule.overlaps((item.start, item.end), bounds)
+            ]
+            columns.append(
+                {
+                    "therapist": person,
+                    "hours": hours,
+                    "appointments": booked,
+                    "active_count": sum(1 for item in booked if item.is_active),
+                }
+            )
+        days.append({"day": day, "columns": columns})
+    return days
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    therapist: User
+    start: dt.datetime
+    end: dt.datetime
+
+
+def free_slots(
+    *,
+    appointment_type: AppointmentType,
+    therapist: User | None = None,
+    patient=None,
+    not_before: dt.datetime | None = None,
+    days: int = 28,
+    limit: int = 10,
+) -> list[FreeSlot]:
+    """The next free slots for `appointment_type`, earliest first. With no therapist anyone's
+    hours count, and each therapist offers their first slot of each day so the list spreads
+    across people; for one therapist, up to three slots a day. When a patient is given,
+    times they are already booked are skipped too. Four queries at most."""
+    zone = clinic_zone()
+    now = timezone.now()
+    not_before = max(not_before or now, now)
+    first = not_before.astimezone(zone).date()
+    last = first + dt.timedelta(days=days - 1)
+    people = [therapist] if therapist is not None else list(therapists())
+    ids = [person.pk for person in people]
+    working = working_intervals_for(therapist_ids=ids, first=first, last=last)
+    window_end = schedule.local_midnight(last + dt.timedelta(days=1), zone)
+    busy: dict[int, list[schedule.Interval]] = {pk: [] for pk in ids}
+    patient_busy: list[schedule.Interval] = []
+    who = Q(therapist_id__in=ids)
+    if patient is not None:
+        who |= Q(patient=patient)
+    for start, end, therapist_id, patient_id in (
+        Appointment.objects.active()
+        .overlapping(not_before, window_end)
+        .filter(who)
+        .values_list("start", "end", "therapist_id", "patient_id")
+    ):
+        if therapist_id in busy:
+            busy[therapist_id].append((start, end))
+        if patient is not None and patient_id == patient.pk:
+            patient_busy.append((start, end))
+    length = appointment_type.duration
+    per_day = 3 if therapist is not None else 1
+    slots: list[FreeSlot] = []
+    for day in schedule.days(first, last):
+        day_window = schedule.day_bounds(day, zone)
+        for person in people:
+            free = schedule.subtract(
+                [
+                    (max(s, day_window[0]), min(e, day_window[1]))
+                    for s, e in working[person.pk]
+                    if schedule.overlaps((s, e), day_window)
+                ],
+                busy[person.pk] + patient_busy,
+            )
+            starts = schedule.fitting_starts(
+                free, length=length, not_before=not_before, step=SLOT_STEP, zone=zone
+            )
+            for start in itertools.islice(starts, per_day):
+                slots.append(FreeSlot(person, start, start + length))
+        if len(slots) >= limit:
+            break
+    slots.sort(key=lambda slot: (slot.start, slot.therapist.first_name))
+    return slots[:limit]

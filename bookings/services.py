@@ -1,0 +1,412 @@
+"""Writes for bookings: book, move, cancel and change status.
+
+Every write that takes a slot runs the same checks, in this order, and reports every problem
+it finds as a `BookingConflictError` with plain-language messages:
+
+1. the slot lies inside the therapist's working time (unless staff tick the override);
+2. no active appointment of the therapist, the patient or the room overlaps it.
+
+Concurrency: the therapist's row is locked (`SELECT ... FOR UPDATE`) for the transaction,
+so two receptionists booking the same therapist queue up and the second sees the first's
+appointment. Clashes the lock cannot serialise (the same patient or room with two different
+therapists) are caught by the PostgreSQL exclusion constraints; their IntegrityError is
+turned into the same `BookingConflictError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bookings import emails, selectors
+from bookings.models import (
+    Appointment,
+    AppointmentStatusChange,
+    AppointmentType,
+    Room,
+    ScheduleException,
+    WorkingHours,
+)
+from clinic.models import User
+
+CONSTRAINT_MESSAGES = {
+    "bookings_appointment_therapist_no_overlap": "The therapist already has an appointment then.",
+    "bookings_appointment_patient_no_overlap": "The patient already has an appointment then.",
+    "bookings_appointment_room_no_overlap": "The room is already in use then.",
+}
+
+#: Which status may follow which. Cancelled, completed and no-show are final.
+TRANSITIONS = {
+    Appointment.Status.BOOKED: {
+        Appointment.Status.ARRIVED,
+        Appointment.Status.COMPLETED,
+        Appointment.Status.NO_SHOW,
+        Appointment.Status.CANCELLED,
+    },
+    Appointment.Status.ARRIVED: {Appointment.Status.COMPLETED},
+}
+
+
+class BookingConflictError(Exception):
+    """The slot cannot be taken; `messages` says why, one sentence per problem."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+        super().__init__(" ".join(messages))
+
+
+class BookingNotAllowedError(Exception):
+    """The change is not allowed (wrong status, or too late for the patient to cancel)."""
+
+
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    """Aware and in UTC: `start + duration` on a London datetime is wall-clock arithmetic and
+    goes wrong in the repeated hour when the clocks go back."""
+    if timezone.is_naive(value):
+        raise ValueError("Appointment times must be timezone-aware.")
+    return value.astimezone(dt.UTC)
+
+
+def _slot_problems(
+    *,
+    therapist: User,
+    patient,
+    room: Room | None,
+    start: dt.datetime,
+    end: dt.datetime,
+    allow_outside_hours: bool,
+    inside_hours: bool,
+    exclude_pk: int | None = None,
+) -> list[str]:
+    problems = []
+    if therapist.role != User.Role.THERAPIST or not therapist.is_active:
+        problems.append(f"{therapist} does not take appointments.")
+    if not allow_outside_hours and not inside_hours:
+        problems.append(
+            f"{therapist} is not working then. Choose another time, or tick "
+            "'Book outside working hours' to book it anyway."
+        )
+    problems.extend(
+        selectors.appointment_conflicts(
+            therapist=therapist,
+            patient=patient,
+            room=room,
+            start=start,
+            end=end,
+            exclude_pk=exclude_pk,
+        )
+    )
+    return problems
+
+
+def _lock_therapist(therapist: User) -> None:
+    User.objects.select_for_update().filter(pk=therapist.pk).first()
+
+
+def _friendly_integrity_error(exc: IntegrityError) -> BookingConflictError:
+    text = str(exc)
+    for name, message in CONSTRAINT_MESSAGES.items():
+        if name in text:
+            return BookingConflictError([message])
+    raise exc
+
+
+def _save_guarded(appointment: Appointment, **save_kwargs) -> None:
+    try:
+        with transaction.atomic():
+            appointment.save(**save_kwargs)
+    except IntegrityError as exc:
+        raise _friendly_integrity_error(exc) from exc
+
+
+def _record_status(
+    appointment: Appointment, *, from_status: str, by: User | None, reason: str = ""
+) -> None:
+    AppointmentStatusChange.objects.create(
+        appointment=appointment,
+        from_status=from_status,
+        to_status=appointment.status,
+        changed_by=by,
+        reason=reason,
+        late_cancellation=appointment.late_cancellation,
+    )
+
+
+def _default_episode(patient):
+    """The patient's latest open episode: most bookings continue the current problem."""
+    return patient.episodes.filter(status="open").order_by("-number").first()
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    patient,
+    therapist: User,
+    appointment_type: AppointmentType,
+    start: dt.datetime,
+    by: User | None,
+    room: Room | None = None,
+    episode=None,
+    notes: str = "",
+    allow_outside_hours: bool = False,
+    series_id: uuid.UUID | None = None,
+    notify: bool = True,
+) -> Appointment:
+    """Book one appointment or raise BookingConflictError; the confirmation goes after commit."""
+    start = _as_utc(start)
+    end = start + appointment_type.duration
+    _lock_therapist(therapist)
+    inside = selectors.within_working_hours(therapist=therapist, start=start, end=end)
+    problems = _slot_problems(
+        therapist=therapist,
+        patient=patient,
+        room=room,
+        start=start,
+        end=end,
+        allow_outside_hours=allow_outside_hours,
+        inside_hours=inside,
+    )
+    if problems:
+        raise BookingConflictError(problems)
+    appointment = Appointment(
+        patient=patient,
+        therapist=therapist,
+        appointment_type=appointment_type,
+        room=room,
+        episode=episode if episode is not None else _default_episode(patient),
+        start=start,
+        end=end,
+        notes=notes,
+        outside_hours=not inside,
+        series_id=series_id,
+        created_by=by,
+    )
+    _save_guarded(appointment)
+    _record_status(appointment, from_status="", by=by)
+    if notify:
+        emails.queue([appointment], emails.Kind.CONFIRMATION)
+    return appointment
+
+
+@transaction.atomic
+def appointment_series_book(
+    *,
+    patient,
+    therapist: User,
+    appointment_type: AppointmentType,
+    start: dt.datetime,
+    weeks: int,
+    by: User | None,
+    room: Room | None = None,
+    notes: str = "",
+    allow_outside_hours: bool = False,
+) -> list[Appointment]:
+    """Book the same local time weekly for `weeks` weeks: all of them, or none.
+
+    Every conflicting week is reported (one BookingConflictError listing them all) before anything
+    is saved. Weekly steps keep the local clock time across daylight-saving changes.
+    """
+    start = _as_utc(start)
+    if not 1 <= weeks <= 26:
+        raise ValueError("A series runs for 1 to 26 weeks.")
+    zone = selectors.clinic_zone()
+    local = start.astimezone(zone)
+    starts = [
+        dt.datetime.combine(
+            local.date() + dt.timedelta(weeks=week), local.time(), tzinfo=zone
+        ).astimezone(dt.UTC)
+        for week in range(weeks)
+    ]
+    _lock_therapist(therapist)
+    problems = []
+    for when in starts:
+        end = when + appointment_type.duration
+        found = _slot_problems(
+            therapist=therapist,
+            patient=patient,
+            room=room,
+            start=when,
+            end=end,
+            allow_outside_hours=allow_outside_hours,
+            inside_hours=selectors.within_working_hours(therapist=therapist, start=when, end=end),
+        )
+        label = f"{when.astimezone(zone):%a %d %b %Y %H:%M}"
+        problems.extend(f"{label}: {problem}" for problem in found)
+    if problems:
+        raise BookingConflictError(problems)
+    series_id = uuid.uuid4() if weeks > 1 else None
+    booked = [
+        appointment_book(
+            patient=patient,
+            therapist=therapist,
+            appointment_type=appointment_type,
+            start=when,
+            by=by,
+            room=room,
+            notes=notes,
+            allow_outside_hours=allow_outside_hours,
+            series_id=series_id,
+            notify=False,
+        )
+        for when in starts
+    ]
+    # One email with every date and one calendar file holding them all.
+    emails.queue(booked, emails.Kind.CONFIRMATION)
+    return booked
+
+
+@transaction.atomic
+def appointment_move(
+    *,
+    appointment: Appointment,
+    start: dt.datetime,
+    by: User | None,
+    therapist: User | None = None,
+    room: Room | None = None,
+    allow_outside_hours: bool = False,
+) -> Appointment:
+    """Move a booked appointment to a new start (and optionally therapist and room).
+
+    The length stays the appointment type's. Raises BookingConflictError or BookingNotAllowedError.
+    """
+    start = _as_utc(start)
+    therapist = therapist or appointment.therapist
+    _lock_therapist(therapist)
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status != Appointment.Status.BOOKED:
+        raise BookingNotAllowedError("Only a booked appointment can be moved.")
+    end = start + appointment.appointment_type.duration
+    inside = selectors.within_working_hours(therapist=therapist, start=start, end=end)
+    problems = _slot_problems(
+        therapist=therapist,
+        patient=appointment.patient,
+        room=room,
+        start=start,
+        end=end,
+        allow_outside_hours=allow_outside_hours,
+        inside_hours=inside,
+        exclude_pk=appointment.pk,
+    )
+    if problems:
+        raise BookingConflictError(problems)
+    appointment.start, appointment.end = start, end
+    appointment.therapist = therapist
+    appointment.room = room
+    appointment.outside_hours = not inside
+    appointment.sequence += 1
+    appointment._change_reason = f"Moved by {by}" if by else "Moved"
+    _save_guarded(appointment)
+    emails.queue([appointment], emails.Kind.CHANGED)
+    return appointment
+
+
+def is_late_cancellation(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:
+    """Inside the notice window (BOOKING_CANCEL_NOTICE_HOURS before the start)?"""
+    now = now or timezone.now()
+    return appointment.start - now < selectors.cancel_notice()
+
+
+def patient_may_cancel(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:
+    return appointment.status == Appointment.Status.BOOKED and not is_late_cancellation(
+        appointment, now=now
+    )
+
+
+@transaction.atomic
+def appointment_cancel(
+    *,
+    appointment: Appointment,
+    by: User | None,
+    reason: str,
+    late: bool | None = None,
+) -> Appointment:
+    """Cancel a booked appointment. `late` defaults to whether it is inside the notice window."""
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status != Appointment.Status.BOOKED:
+        raise BookingNotAllowedError("Only a booked appointment can be cancelled.")
+    previous = appointment.status
+    appointment.status = Appointment.Status.CANCELLED
+    appointment.cancellation_reason = reason[:200]
+    appointment.late_cancellation = is_late_cancellation(appointment) if late is None else late
+    appointment.sequence += 1
+    appointment._change_reason = reason[:100]
+    appointment.save()
+    _record_status(appointment, from_status=previous, by=by, reason=reason[:200])
+    emails.queue([appointment], emails.Kind.CANCELLED)
+    return appointment
+
+
+def appointment_cancel_by_patient(*, appointment: Appointment, user: User) -> Appointment:
+    """A patient cancels online: only their own, only before the notice window."""
+    if appointment.patient.user_id != user.pk:
+        raise BookingNotAllowedError("This is not your appointment.")
+    if not patient_may_cancel(appointment):
+        raise BookingNotAllowedError("It is too late to cancel online.")
+    return appointment_cancel(
+        appointment=appointment, by=user, reason="Cancelled online by the patient", late=False
+    )
+
+
+@transaction.atomic
+def appointment_set_status(
+    *, appointment: Appointment, status: str, by: User | None, reason: str = ""
+) -> Appointment:
+    """Mark arrived, completed or no-show. Cancelling has its own service."""
+    if status == Appointment.Status.CANCELLED:
+        return appointment_cancel(appointment=appointment, by=by, reason=reason)
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if status not in TRANSITIONS.get(appointment.status, set()):
+        raise BookingNotAllowedError(
+            f"A {appointment.get_status_display().lower()} appointment cannot be marked "
+            f"{Appointment.Status(status).label.lower()}."
+        )
+    previous = appointment.status
+    appointment.status = status
+    appointment._change_reason = reason[:100]
+    appointment.save(update_fields=["status", "updated_at"])
+    _record_status(appointment, from_status=previous, by=by, reason=reason)
+    return appointment
+
+
+def working_hours_add(
+    *, therapist: User, weekday: int, start_time: dt.time, end_time: dt.time
+) -> WorkingHours:
+    """Add a block to a therapist's regular week. Overlapping blocks simply merge."""
+    if end_time <= start_time:
+        raise ValueError("Working hours must end after they start.")
+    return WorkingHours.objects.create(
+        therapist=therapist, weekday=weekday, start_time=start_time, end_time=end_time
+    )
+
+
+def working_hours_remove(*, hours: WorkingHours) -> None:
+    """Take a block out of the regular week. Booked appointments stay where they are."""
+    hours.delete()
+
+
+def schedule_exception_add(
+    *, therapist: User, kind: str, start: dt.datetime, end: dt.datetime, note: str = ""
+) -> tuple[ScheduleException, int]:
+    """Record leave, blocked time or extra hours. Also returns how many booked appointments
+    fall inside new leave or blocked time, so staff can move them."""
+    start, end = _as_utc(start), _as_utc(end)
+    if end <= start:
+        raise ValueError("The end must come after the start.")
+    exception = ScheduleException.objects.create(
+        therapist=therapist, kind=kind, start=start, end=end, note=note
+    )
+    affected = 0
+    if kind != ScheduleException.Kind.EXTRA:
+        affected = (
+            Appointment.objects.filter(therapist=therapist, status=Appointment.Status.BOOKED)
+            .overlapping(start, end)
+            .count()
+        )
+    return exception, affected
+
+
+def schedule_exception_remove(*, exception: ScheduleException) -> None:
+    exception.delete()

@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.text import slugify
+
+from exercises.models import DOSE_FIELDS, Exercise, PlanItem
+
+
+class LinesField(forms.CharField):
+    """A list of sentences edited as one sentence per line."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class LibraryFilterForm(forms.Form):
+    q = forms.CharField(label="Search by name or code", required=False, max_length=100)
+    tag = forms.ChoiceField(
+        label="Tag", required=False, choices=[("", "Any tag"), *Exercise.Tag.choices]
+    )
+    phase = forms.ChoiceField(
+        label="Phase", required=False, choices=[("", "Any phase"), *Exercise.Phase.choices]
+    )
+    archived = forms.BooleanField(label="Include archived", required=False)
+
+
+class ExerciseForm(forms.ModelForm):
+    tags = forms.MultipleChoiceField(
+        label="Tags", choices=Exercise.Tag.choices, widget=forms.CheckboxSelectMultiple
+    )
+    phases = forms.MultipleChoiceField(
+        label="Phases", choices=Exercise.Phase.choices, widget=forms.CheckboxSelectMultiple
+    )
+    instructions = LinesField(label="Instructions for the patient (one step per line)")
+    stop_rules = LinesField(label="When to stop (one rule per line)", required=False)
+    contraindications = LinesField(label="Do not use when (one per line)", required=False)
+
+    class Meta:
+        model = Exercise
+        fields = [
+            "code",
+            "name",
+            "tags",
+            "phases",
+            "directional_preference",
+            "kind",
+            "sets",
+            "reps",
+            "hold_seconds",
+            "duration_minutes",
+            "times_per_day",
+            "days_per_week",
+            "dose_note",
+            "instructions",
+            "stop_rules",
+            "contraindications",
+            "evidence",
+            "illustration",
+        ]
+        labels = {
+            "code": "Code (e.g. EX-N11)",
+            "directional_preference": "Directional preference it needs",
+            "kind": "Kind of nerve exercise",
+            "hold_seconds": "Hold (seconds)",
+            "duration_minutes": "Duration (minutes)",
+            "dose_note": "Dose and progression in words",
+            "evidence": "Basis",
+            "illustration": "Illustration (PNG, JPEG or WebP, up to 1 MB)",
+        }
+
+    def clean_days_per_week(self):
+        days = self.cleaned_data.get("days_per_week")
+        if days is not None and not 1 <= days <= 7:
+            raise forms.ValidationError("Choose between 1 and 7 days.")
+        return days
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("name")
+        if name and not self.instance.slug:
+            slug = (slugify(name) or slugify(cleaned.get("code") or "exercise"))[:140]
+            if Exercise.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
+                self.add_error("name", "An exercise with this name already exists.")
+            self.instance.slug = slug
+        return cleaned
+
+
+class PlanItemForm(forms.ModelForm):
+    class Meta:
+        model = PlanItem
+        fields = [*DOSE_FIELDS, "note"]
+        labels = {
+            "hold_seconds": "Hold (s)",
+            "duration_minutes": "Minutes",
+            "times_per_day": "Times a day",
+            "days_per_week": "Days a week",
+            "note": "Note for the patient",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        exercise = self.instance.exercise
+        for name in DOSE_FIELDS:
+            default = getattr(exercise, name)
+            self.fields[name].widget.attrs["placeholder"] = "" if default is None else default
+            self.fields[name].help_text = "Empty: library default" + (
+                "" if default is None else f" ({default})"
+            )
+
+    def clean_days_per_week(self):
+        days = self.cleaned_data.get("days_per_week")
+        if days is not None and not 1 <= days <= 7:
+            raise forms.ValidationError("Choose between 1 and 7 days.")
+        return days
+
+
+class AddItemForm(forms.Form):
+    exercise = forms.ModelChoiceField(
+        label="Add an exercise",
+        queryset=Exercise.objects.filter(archived_at__isnull=True).order_by("code"),
+        to_field_name="public_id",
+    )
+
+
+class PlanDatesForm(forms.Form):
+    start_date = forms.DateField(
+        label="Start date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    end_date = forms.DateField(
+        label="End date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )

@@ -1,0 +1,362 @@
+"""The exercise library, patients' home-exercise plans, their session logs and the adherence loop.
+
+A plan is edited as a working copy (its `PlanItem`s). Publishing freezes the items into an
+immutable `PlanVersion`; the patient only ever sees a published version, and every session log
+points at the version that was in force when the patient logged it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from clinic.models import TimeStampedModel
+from exercises.validators import validate_illustration
+
+
+class Exercise(TimeStampedModel):
+    class Tag(models.TextChoices):
+        NEURAL = "neural", "Neural"
+        LUMBAR = "lumbar", "Lumbar"
+        ACUTE_STRAIN = "acute_strain", "Acute strain"
+        GENERAL = "general", "General"
+
+    class Phase(models.TextChoices):
+        EARLY = "early", "Early"
+        MID = "mid", "Mid"
+        LATE = "late", "Late"
+
+    class Direction(models.TextChoices):
+        NONE = "", "Any (no preference needed)"
+        EXTENSION = "extension", "Extension"
+        FLEXION = "flexion", "Flexion"
+        LATERAL = "lateral", "Lateral"
+
+    class Kind(models.TextChoices):
+        OTHER = "", "Other"
+        SLIDER = "slider", "Nerve slider"
+        TENSIONER = "tensioner", "Nerve tensioner"
+
+    code = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    # Small fixed vocabularies kept as JSON lists; selectors filter them by their quoted token.
+    tags = models.JSONField(default=list)
+    phases = models.JSONField(default=list)
+    directional_preference = models.CharField(
+        max_length=16, choices=Direction.choices, blank=True, default=Direction.NONE
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, blank=True, default=Kind.OTHER)
+    sets = models.PositiveSmallIntegerField(null=True, blank=True)
+    reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    times_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    days_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
+    dose_note = models.CharField(max_length=300, blank=True)
+    instructions = models.JSONField(default=list)
+    stop_rules = models.JSONField(default=list)
+    contraindications = models.JSONField(default=list)
+    evidence = models.CharField(max_length=300, blank=True)
+    illustration = models.FileField(
+        upload_to="exercises/illustrations/",
+        blank=True,
+        validators=[validate_illustration],
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    directional_preference__in=["", "extension", "flexion", "lateral"]
+                ),
+                name="exercises_exercise_direction_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["", "slider", "tensioner"]),
+                name="exercises_exercise_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(days_per_week__isnull=True) | models.Q(days_per_week__lte=7),
+                name="exercises_exercise_days_per_week_max_7",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def tag_labels(self) -> list[str]:
+        return [self.Tag(tag).label for tag in self.tags if tag in self.Tag.values]
+
+    def phase_labels(self) -> list[str]:
+        return [self.Phase(phase).label for phase in self.phases if phase in self.Phase.values]
+
+
+DOSE_FIELDS = ("sets", "reps", "hold_seconds", "duration_minutes", "times_per_day", "days_per_week")
+
+
+class ExercisePlan(TimeStampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        COMPLETED = "completed", "Completed"
+
+    episode = models.ForeignKey(
+        "patients.Episode", on_delete=models.PROTECT, related_name="exercise_plans"
+    )
+    # Denormalised from the episode so portal and dashboard queries need no join.
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="exercise_plans"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    current_version = models.ForeignKey(
+        "PlanVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Denormalised by session-log writes so the "no log for 7 days" alert needs no aggregate.
+    last_logged_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "active", "paused", "completed"]),
+                name="exercises_exerciseplan_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=False, end_date__gte=models.F("start_date")),
+                name="exercises_exerciseplan_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(current_version__isnull=False),
+                name="exercises_exerciseplan_published_has_version",
+            ),
+            models.UniqueConstraint(
+                fields=["episode"],
+                condition=models.Q(status="active"),
+                name="exercises_exerciseplan_one_active_per_episode",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Exercise plan for {self.patient} ({self.get_status_display().lower()})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status != self.Status.COMPLETED
+
+    def week_start_for(self, day: dt.date) -> dt.date:
+        """Plan weeks run from the start date in blocks of seven days."""
+        offset = (day - self.start_date).days // 7
+        return self.start_date + dt.timedelta(days=7 * offset)
+
+
+class PlanItem(models.Model):
+    """One exercise in a plan's working copy; empty dose fields fall back to the library."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(ExercisePlan, on_delete=models.CASCADE, related_name="items")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+    sets = models.PositiveSmallIntegerField(null=True, blank=True)
+    reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    times_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    days_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(days_per_week__isnull=True) | models.Q(days_per_week__lte=7),
+                name="exercises_planitem_days_per_week_max_7",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "exercise"], name="exercises_planitem_exercise_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise.name} in {self.plan_id}"
+
+    def dose(self) -> dict:
+        """The dose for this patient: the plan's values where set, else the library defaults."""
+        return {
+            name: getattr(self, name)
+            if getattr(self, name) is not None
+            else getattr(self.exercise, name)
+            for name in DOSE_FIELDS
+        }
+
+
+class PlanVersion(models.Model):
+    """An immutable published copy of a plan's items: what the patient was actually given."""
+
+    plan = models.ForeignKey(ExercisePlan, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    items = models.JSONField()
+    sessions_per_week = models.PositiveSmallIntegerField()
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["plan_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"], name="exercises_planversion_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sessions_per_week__gte=1, sessions_per_week__lte=7),
+                name="exercises_planversion_sessions_per_week_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Version {self.number}"
+
+
+class SessionLog(TimeStampedModel):
+    """A patient's record of one day's exercise session; one per plan and local date."""
+
+    class Difficulty(models.TextChoices):
+        EASY = "easy", "Easy"
+        ABOUT_RIGHT = "about_right", "About right"
+        HARD = "hard", "Hard"
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="session_logs"
+    )
+    plan = models.ForeignKey(ExercisePlan, on_delete=models.PROTECT, related_name="session_logs")
+    version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="session_logs")
+    date = models.DateField(help_text="The day of the session in the patient's own time zone.")
+    # Keys (exercise codes) of the version's items the patient did.
+    done = models.JSONField(default=list)
+    done_count = models.PositiveSmallIntegerField(default=0)
+    item_count = models.PositiveSmallIntegerField(default=0)
+    pain_during = models.PositiveSmallIntegerField()
+    pain_after = models.PositiveSmallIntegerField()
+    difficulty = models.CharField(max_length=16, choices=Difficulty.choices)
+    comment = models.TextField(blank=True, max_length=2000)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "plan", "date"], name="exercises_sessionlog_one_per_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pain_during__gte=0, pain_during__lte=10),
+                name="exercises_sessionlog_pain_during_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pain_after__gte=0, pain_after__lte=10),
+                name="exercises_sessionlog_pain_after_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(difficulty__in=["easy", "about_right", "hard"]),
+                name="exercises_sessionlog_difficulty_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Session on {self.date:%d %b %Y}"
+
+
+class PlanWeek(models.Model):
+    """Per-plan weekly totals, refreshed on every log write so charts and alerts stay cheap."""
+
+    plan = models.ForeignKey(ExercisePlan, on_delete=models.CASCADE, related_name="weeks")
+    week_start = models.DateField()
+    sessions_logged = models.PositiveSmallIntegerField(default=0)
+    sessions_prescribed = models.PositiveSmallIntegerField(default=7)
+    pain_count = models.PositiveSmallIntegerField(default=0)
+    pain_during_sum = models.PositiveIntegerField(default=0)
+    pain_after_sum = models.PositiveIntegerField(default=0)
+    pain_peak_sum = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan_id", "week_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "week_start"], name="exercises_planweek_one_per_week"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Week of {self.week_start}"
+
+    def _mean(self, total: int) -> float | None:
+        return round(total / self.pain_count, 1) if self.pain_count else None
+
+    @property
+    def pain_during_mean(self) -> float | None:
+        return self._mean(self.pain_during_sum)
+
+    @property
+    def pain_after_mean(self) -> float | None:
+        return self._mean(self.pain_after_sum)
+
+    @property
+    def pain_peak_mean(self) -> float | None:
+        return self._mean(self.pain_peak_sum)
+
+
+class AlertAcknowledgement(models.Model):
+    """A therapist saw an adherence alert. Alerts themselves are computed, never stored."""
+
+    class Kind(models.TextChoices):
+        PAIN_UP = "pain_up", "Pain up"
+        LOW_ADHERENCE = "low_adherence", "Low adherence"
+        NO_LOG = "no_log", "No log"
+
+    plan = models.ForeignKey(
+        ExercisePlan, on_delete=models.PROTECT, related_name="acknowledgements"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # The week (or, for a missing log, the last log date) the alert was about.
+    period = models.DateField()
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-acknowledged_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "kind", "period"], name="exercises_alertacknowledgement_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["pain_up", "low_adherence", "no_log"]),
+                name="exercises_alertacknowledgement_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} acknowledged"

@@ -1,0 +1,93 @@
+"""Exercise reminders: the exercise plan as a source for the shared reminder pipeline.
+
+Owned by the notifications work: the notifications app imports this module when it starts, so
+exercises needs no change to its own configuration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.urls import reverse
+
+from exercises.models import ExercisePlan, SessionLog
+from notifications.services import reminder_schedule_ensure
+from notifications.sources import Content, Due, ReminderSource, Skip, Subject, register
+
+SOURCE = "exercise_plan"
+
+
+class ExercisePlanReminders(ReminderSource):
+    name = SOURCE
+    label = "Exercise reminders"
+    default_times = (dt.time(18, 0),)
+
+    def check(self, dues: list[Due]) -> list[Skip | None]:
+        plan_ids = {due.subject_id for due in dues}
+        plans = {
+            plan.pk: plan
+            for plan in ExercisePlan.objects.filter(pk__in=plan_ids).only(
+                "status", "start_date", "end_date", "current_version_id"
+            )
+        }
+        logged = set(
+            SessionLog.objects.filter(
+                plan_id__in=plan_ids, date__in={due.local_date for due in dues}
+            ).values_list("plan_id", "date")
+        )
+        return [self._verdict(plans.get(due.subject_id), due, logged) for due in dues]
+
+    @staticmethod
+    def _verdict(plan: ExercisePlan | None, due: Due, logged: set) -> Skip | None:
+        if plan is None:
+            return Skip("The exercise plan no longer exists.", final=True)
+        if plan.status == ExercisePlan.Status.COMPLETED:
+            return Skip("The exercise plan is completed.", final=True)
+        if plan.status == ExercisePlan.Status.PAUSED:
+            return Skip("The exercise plan is paused.")
+        if plan.status != ExercisePlan.Status.ACTIVE or plan.current_version_id is None:
+            return Skip("The exercise plan is not published.")
+        if plan.start_date and due.local_date < plan.start_date:
+            return Skip("The exercise plan has not started yet.")
+        if plan.end_date and due.local_date > plan.end_date:
+            return Skip("The exercise plan has ended.", final=True)
+        if (plan.pk, due.local_date) in logged:
+            return Skip("Today's session is already logged.")
+        return None
+
+    def compose(self, *, subject_id: int, local_date: dt.date, first_name: str) -> Content:
+        plan = ExercisePlan.objects.select_related("current_version").get(pk=subject_id)
+        items = plan.current_version.items if plan.current_version else []
+        return Content(
+            subject="Time for today's exercises",
+            intro="Here is today's home exercise session from your physiotherapist.",
+            items=[(item["name"], item.get("dose_text", "")) for item in items],
+            action_label="Open your exercises",
+            action_path=reverse("portal:home"),
+            sms="Apex Clinic: time for today's exercises.",
+        )
+
+    def subjects_for_patient(self, *, patient_id: int) -> list[Subject]:
+        plans = ExercisePlan.objects.filter(
+            patient_id=patient_id, status=ExercisePlan.Status.ACTIVE
+        ).values_list("pk", flat=True)
+        return [Subject(subject_id=pk, patient_id=patient_id) for pk in plans]
+
+    def describe(self, subject_ids: list[int]) -> dict[int, str]:
+        rows = ExercisePlan.objects.filter(pk__in=subject_ids).values_list("pk", "start_date")
+        return {
+            pk: f"Exercise plan from {start:%-d %b %Y}" if start else "Exercise plan"
+            for pk, start in rows
+        }
+
+
+register(ExercisePlanReminders())
+
+
+@receiver(post_save, sender=ExercisePlan, dispatch_uid="notifications.exercise_plan_saved")
+def _plan_saved(sender, instance: ExercisePlan, **kwargs) -> None:
+    """An active plan gets its reminder schedule as soon as it is published or resumed."""
+    if instance.status == ExercisePlan.Status.ACTIVE:
+        reminder_schedule_ensure(source=SOURCE, subject_id=instance.pk, patient=instance.patient)

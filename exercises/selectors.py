@@ -1,0 +1,192 @@
+"""Reads for the library, plans, logs and the adherence loop, scoped by who is asking."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from clinic.access import CLINICAL, has_role
+from exercises.adherence import Alert, WeekStat, chart_for, plan_alerts, week_series
+from exercises.models import (
+    AlertAcknowledgement,
+    Exercise,
+    ExercisePlan,
+    PlanItem,
+    PlanWeek,
+    SessionLog,
+)
+
+
+def patient_today(patient) -> dt.date:
+    """Today's date where the patient lives (plans, logs and alerts all count in it)."""
+    return timezone.now().astimezone(ZoneInfo(patient.time_zone)).date()
+
+
+def exercises_search(
+    *, query: str = "", tag: str = "", phase: str = "", include_archived: bool = False
+) -> QuerySet[Exercise]:
+    exercises = Exercise.objects.all()
+    if not include_archived:
+        exercises = exercises.filter(archived_at__isnull=True)
+    if tag in Exercise.Tag.values:
+        # Tags are a JSON list; the quoted token matches one whole tag on SQLite and PostgreSQL.
+        exercises = exercises.filter(tags__icontains=f'"{tag}"')
+    if phase in Exercise.Phase.values:
+        exercises = exercises.filter(phases__icontains=f'"{phase}"')
+    query = query.strip()
+    if query:
+        exercises = exercises.filter(Q(name__icontains=query) | Q(code__icontains=query))
+    return exercises.order_by("code")
+
+
+def exercise_get(*, public_id: UUID | str) -> Exercise:
+    try:
+        return Exercise.objects.get(public_id=public_id)
+    except (Exercise.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such exercise") from None
+
+
+def plans_for_user(*, user) -> QuerySet[ExercisePlan]:
+    """Plans are clinical records: therapists and the manager see them all, nobody else any."""
+    if not has_role(user, CLINICAL):
+        return ExercisePlan.objects.none()
+    return ExercisePlan.objects.all()
+
+
+def plan_for_user(*, user, public_id: UUID | str) -> ExercisePlan:
+    try:
+        return (
+            plans_for_user(user=user)
+            .select_related("patient", "episode", "current_version", "created_by")
+            .get(public_id=public_id)
+        )
+    except (ExercisePlan.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such plan") from None
+
+
+def plan_items(*, plan: ExercisePlan) -> list[PlanItem]:
+    return list(plan.items.select_related("exercise").order_by("position", "id"))
+
+
+def plan_active_for_patient(*, patient) -> ExercisePlan | None:
+    """The plan the patient follows now: the newest active plan with a published version."""
+    return (
+        ExercisePlan.objects.filter(patient=patient, status=ExercisePlan.Status.ACTIVE)
+        .exclude(current_version__isnull=True)
+        .select_related("current_version")
+        .order_by("-start_date", "-created_at")
+        .first()
+    )
+
+
+def session_logs_for_patient(*, patient) -> QuerySet[SessionLog]:
+    return SessionLog.objects.filter(patient=patient).select_related("version", "plan")
+
+
+def session_log_for_patient(*, patient, public_id: UUID | str) -> SessionLog:
+    try:
+        return session_logs_for_patient(patient=patient).get(public_id=public_id)
+    except (SessionLog.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such session") from None
+
+
+# --- Adherence ------------------------------------------------------------------------
+
+
+def _series(plan: ExercisePlan, rows: list[PlanWeek], today) -> list[WeekStat]:
+    if plan.start_date is None:
+        return []
+    return week_series(
+        start_date=plan.start_date,
+        today=today,
+        end_date=plan.end_date,
+        rows={row.week_start: row for row in rows},
+        sessions_per_week=plan.current_version.sessions_per_week if plan.current_version else 7,
+    )
+
+
+@dataclass
+class PlanAdherence:
+    plan: ExercisePlan
+    series: list[WeekStat]
+
+    @property
+    def chart(self):
+        return chart_for(self.series)
+
+
+def plan_adherence(*, plan: ExercisePlan) -> PlanAdherence:
+    """Weekly adherence and pain for one plan (one query; the plan comes with its version)."""
+    today = patient_today(plan.patient)
+    return PlanAdherence(plan=plan, series=_series(plan, list(plan.weeks.all()), today))
+
+
+def adherence_for_patient(*, patient) -> list[PlanAdherence]:
+    """Every published plan of the patient with its weekly series, in two queries."""
+    plans = list(
+        ExercisePlan.objects.filter(patient=patient)
+        .exclude(current_version__isnull=True)
+        .select_related("current_version", "episode")
+        .order_by("-start_date", "-created_at")
+    )
+    weeks: dict[int, list[PlanWeek]] = {plan.pk: [] for plan in plans}
+    for row in PlanWeek.objects.filter(plan__in=plans):
+        weeks[row.plan_id].append(row)
+    today = patient_today(patient)
+    return [PlanAdherence(plan=plan, series=_series(plan, weeks[plan.pk], today)) for plan in plans]
+
+
+@dataclass
+class PlanAlert:
+    plan: ExercisePlan
+    alert: Alert
+
+
+def plan_open_alerts(*, plan: ExercisePlan, adherence: PlanAdherence) -> list[Alert]:
+    """Unacknowledged alerts for one active plan (one query for its acknowledgements)."""
+    if plan.status != ExercisePlan.Status.ACTIVE or plan.start_date is None:
+        return []
+    seen = set(plan.acknowledgements.values_list("kind", "period"))
+    alerts = plan_alerts(
+        series=adherence.series,
+        today=patient_today(plan.patient),
+        start_date=plan.start_date,
+        last_logged_on=plan.last_logged_on,
+    )
+    return [alert for alert in alerts if (alert.kind, alert.period) not in seen]
+
+
+def open_alerts(*, user) -> list[PlanAlert]:
+    """Unacknowledged alerts over every active plan, in three queries whatever the count."""
+    if not has_role(user, CLINICAL):
+        return []
+    plans = list(
+        ExercisePlan.objects.filter(status=ExercisePlan.Status.ACTIVE)
+        .exclude(current_version__isnull=True)
+        .select_related("patient", "current_version")
+    )
+    weeks: dict[int, list[PlanWeek]] = {plan.pk: [] for plan in plans}
+    for row in PlanWeek.objects.filter(plan__in=plans).order_by("week_start"):
+        weeks[row.plan_id].append(row)
+    seen = set(
+        AlertAcknowledgement.objects.filter(plan__in=plans).values_list("plan_id", "kind", "period")
+    )
+    found = []
+    for plan in plans:
+        today = patient_today(plan.patient)
+        for alert in plan_alerts(
+            series=_series(plan, weeks[plan.pk], today),
+            today=today,
+            start_date=plan.start_date,
+            last_logged_on=plan.last_logged_on,
+        ):
+            if (plan.pk, alert.kind, alert.period) not in seen:
+                found.append(PlanAlert(plan=plan, alert=alert))
+    found.sort(key=lambda item: (item.plan.patient.last_name, item.plan.patient.first_name))
+    return found

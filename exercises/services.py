@@ -1,0 +1,386 @@
+"""Writes for the exercise library, plans, session logs and alert acknowledgements."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from exercises.models import (
+    DOSE_FIELDS,
+    AlertAcknowledgement,
+    Exercise,
+    ExercisePlan,
+    PlanItem,
+    PlanVersion,
+    PlanWeek,
+    SessionLog,
+)
+from exercises.selectors import patient_today
+from exercises.suggest import suggest_plan_items
+
+# --- Library --------------------------------------------------------------------------
+
+
+def exercise_archive(*, exercise: Exercise) -> Exercise:
+    """Archived exercises stay on existing plans but are no longer offered for new ones."""
+    if exercise.archived_at is None:
+        exercise.archived_at = timezone.now()
+        exercise.save(update_fields=["archived_at", "updated_at"])
+    return exercise
+
+
+def exercise_restore(*, exercise: Exercise) -> Exercise:
+    if exercise.archived_at is not None:
+        exercise.archived_at = None
+        exercise.save(update_fields=["archived_at", "updated_at"])
+    return exercise
+
+
+# --- Plans ----------------------------------------------------------------------------
+
+
+def dose_text(dose: dict, dose_note: str = "") -> str:
+    """The dose in plain words, e.g. "2 sets of 10 · twice a day · 7 days a week"."""
+    parts = []
+    sets, reps, hold = dose.get("sets"), dose.get("reps"), dose.get("hold_seconds")
+    if sets and reps:
+        parts.append(f"{sets} set{'s' if sets != 1 else ''} of {reps}")
+    elif reps:
+        parts.append(f"{reps} repetitions")
+    elif sets:
+        parts.append(f"{sets} sets")
+    if hold:
+        parts.append(f"hold {hold} seconds")
+    if dose.get("duration_minutes"):
+        parts.append(f"{dose['duration_minutes']} minutes")
+    times = dose.get("times_per_day")
+    if times:
+        parts.append({1: "once a day", 2: "twice a day"}.get(times, f"{times} times a day"))
+    days = dose.get("days_per_week")
+    if days:
+        parts.append("every day" if days == 7 else f"{days} days a week")
+    return " · ".join(parts) or dose_note
+
+
+def plan_snapshot(*, plan: ExercisePlan, items: list[PlanItem] | None = None) -> list[dict]:
+    """The plan's working copy as the patient would receive it (what a version freezes).
+
+    Pass `items` (with their exercises) when the caller already has them.
+    """
+    if items is None:
+        items = plan.items.select_related("exercise").order_by("position", "id")
+    snapshot = []
+    for item in items:
+        exercise = item.exercise
+        dose = item.dose()
+        snapshot.append(
+            {
+                "key": exercise.code,
+                "exercise": str(exercise.public_id),
+                "name": exercise.name,
+                "dose": dose,
+                "dose_text": dose_text(dose, exercise.dose_note),
+                "dose_note": exercise.dose_note,
+                "instructions": list(exercise.instructions),
+                "stop_rules": list(exercise.stop_rules),
+                "note": item.note,
+            }
+        )
+    return snapshot
+
+
+def sessions_per_week_for(snapshot: list[dict]) -> int:
+    """One session a day at most; the busiest exercise's days per week sets the target."""
+    days = [item["dose"]["days_per_week"] for item in snapshot if item["dose"]["days_per_week"]]
+    return max(1, min(7, max(days))) if days else 7
+
+
+def plan_create(*, episode, user, exercises: list[Exercise] = ()) -> ExercisePlan:
+    """A new draft plan on the episode, with the given exercises in order at their defaults."""
+    if not episode.is_open:
+        raise ValidationError("This episode is discharged: reopen care with a new episode.")
+    with transaction.atomic():
+        plan = ExercisePlan.objects.create(
+            episode=episode, patient_id=episode.patient_id, created_by=user
+        )
+        PlanItem.objects.bulk_create(
+            PlanItem(plan=plan, exercise=exercise, position=index)
+            for index, exercise in enumerate(exercises)
+        )
+    return plan
+
+
+def plan_suggest(*, episode, user, final_dx: str, directional_preference: str) -> ExercisePlan:
+    """A draft pre-filled from the confirmed diagnosis; the therapist edits it before publishing."""
+    library = list(Exercise.objects.filter(archived_at__isnull=True))
+    picked = suggest_plan_items(
+        final_dx=final_dx, directional_preference=directional_preference, exercises=library
+    )
+    return plan_create(episode=episode, user=user, exercises=picked)
+
+
+def _require_editable(plan: ExercisePlan) -> None:
+    if not plan.is_editable:
+        raise ValidationError("A completed plan can no longer be changed.")
+
+
+def plan_item_add(*, plan: ExercisePlan, exercise: Exercise) -> PlanItem:
+    _require_editable(plan)
+    if exercise.is_archived:
+        raise ValidationError("That exercise is archived.")
+    if plan.items.filter(exercise=exercise).exists():
+        # One entry per exercise: the patient's log ticks exercises off by their code.
+        raise ValidationError(f"{exercise.name} is already in this plan.")
+    last = plan.items.aggregate(last=Max("position"))["last"]
+    return PlanItem.objects.create(
+        plan=plan, exercise=exercise, position=0 if last is None else last + 1
+    )
+
+
+def plan_item_update(*, item: PlanItem, note: str, **dose) -> PlanItem:
+    _require_editable(item.plan)
+    for name in DOSE_FIELDS:
+        setattr(item, name, dose.get(name))
+    item.note = note
+    item.save()
+    return item
+
+
+def plan_item_remove(*, item: PlanItem) -> None:
+    # Items are the editable working copy; published versions keep their own frozen copy.
+    _require_editable(item.plan)
+    item.delete()
+
+
+@transaction.atomic
+def plan_item_move(*, item: PlanItem, offset: int) -> None:
+    """Move an item up (-1) or down (+1), renumbering the plan's items 0..n-1."""
+    _require_editable(item.plan)
+    items = list(item.plan.items.select_for_update().order_by("position", "id"))
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    target = max(0, min(len(items) - 1, index + offset))
+    items.insert(target, items.pop(index))
+    for position, other in enumerate(items):
+        other.position = position
+    PlanItem.objects.bulk_update(items, ["position"])
+
+
+def plan_has_unpublished_changes(*, plan: ExercisePlan, snapshot: list[dict] | None = None) -> bool:
+    snapshot = plan_snapshot(plan=plan) if snapshot is None else snapshot
+    current = plan.current_version
+    return current is None or current.items != snapshot
+
+
+@transaction.atomic
+def plan_publish(*, plan: ExercisePlan, user) -> PlanVersion:
+    """Make the working copy what the patient sees.
+
+    An unchanged plan keeps its current version; a changed one gets a new numbered version and
+    the earlier versions stay untouched, so older session logs still show what was prescribed.
+    Publishing activates the plan (and starts it today if it has no start date).
+    """
+    plan = ExercisePlan.objects.select_for_update().get(pk=plan.pk)
+    _require_editable(plan)
+    snapshot = plan_snapshot(plan=plan)
+    if not snapshot:
+        raise ValidationError("Add at least one exercise before publishing.")
+    if plan_has_unpublished_changes(plan=plan, snapshot=snapshot):
+        last = plan.versions.aggregate(last=Max("number"))["last"] or 0
+        version = PlanVersion.objects.create(
+            plan=plan,
+            number=last + 1,
+            items=snapshot,
+            sessions_per_week=sessions_per_week_for(snapshot),
+            published_at=timezone.now(),
+            published_by=user,
+        )
+        plan.current_version = version
+    if plan.status in (ExercisePlan.Status.DRAFT, ExercisePlan.Status.PAUSED):
+        _activate(plan)
+    if plan.start_date is None:
+        plan.start_date = patient_today(plan.patient)
+    plan.save()
+    return plan.current_version
+
+
+def _activate(plan: ExercisePlan) -> None:
+    """At most one active plan per episode: activating this one pauses any other."""
+    ExercisePlan.objects.filter(
+        episode_id=plan.episode_id, status=ExercisePlan.Status.ACTIVE
+    ).exclude(pk=plan.pk).update(status=ExercisePlan.Status.PAUSED, updated_at=timezone.now())
+    plan.status = ExercisePlan.Status.ACTIVE
+
+
+STATUS_CHANGES = {
+    "pause": ({ExercisePlan.Status.ACTIVE}, ExercisePlan.Status.PAUSED),
+    "resume": ({ExercisePlan.Status.PAUSED}, ExercisePlan.Status.ACTIVE),
+    "complete": (
+        {ExercisePlan.Status.ACTIVE, ExercisePlan.Status.PAUSED},
+        ExercisePlan.Status.COMPLETED,
+    ),
+}
+
+
+@transaction.atomic
+def plan_change_status(*, plan: ExercisePlan, action: str) -> ExercisePlan:
+    allowed, target = STATUS_CHANGES[action]
+    plan = ExercisePlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
+    if plan.status not in allowed:
+        raise ValidationError(f"A {plan.get_status_display().lower()} plan cannot do that.")
+    if target == ExercisePlan.Status.ACTIVE:
+        _activate(plan)
+    else:
+        plan.status = target
+    if target == ExercisePlan.Status.COMPLETED and plan.end_date is None:
+        plan.end_date = max(patient_today(plan.patient), plan.start_date)
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def plan_set_dates(
+    *, plan: ExercisePlan, start_date: dt.date | None, end_date: dt.date | None
+) -> ExercisePlan:
+    """Change a plan's dates; weekly totals are recounted because weeks run from the start."""
+    _require_editable(plan)
+    errors = {}
+    if start_date is None and (end_date or plan.status != ExercisePlan.Status.DRAFT):
+        errors["start_date"] = "A published plan, or one with an end date, needs a start date."
+    elif end_date and end_date < start_date:
+        errors["end_date"] = "The end date must be on or after the start date."
+    logged = plan.session_logs.aggregate(first=Min("date"), last=Max("date"))
+    if start_date and logged["first"] and logged["first"] < start_date:
+        errors.setdefault(
+            "start_date", f"A session is already logged on {logged['first']:%d %B %Y}."
+        )
+    if end_date and logged["last"] and logged["last"] > end_date:
+        errors.setdefault("end_date", f"A session is already logged on {logged['last']:%d %B %Y}.")
+    if errors:
+        raise ValidationError(errors)
+    plan.start_date, plan.end_date = start_date, end_date
+    plan.save(update_fields=["start_date", "end_date", "updated_at"])
+    plan.weeks.all().delete()
+    days = plan.session_logs.values_list("date", flat=True)
+    for week_start in sorted({plan.week_start_for(day) for day in days}):
+        plan_week_refresh(plan=plan, week_start=week_start)
+    return plan
+
+
+# --- Session logs ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def session_log_save(
+    *,
+    patient,
+    plan: ExercisePlan,
+    date: dt.date,
+    done: list[str],
+    pain_during: int,
+    pain_after: int,
+    difficulty: str,
+    comment: str = "",
+) -> tuple[SessionLog, bool]:
+    """Record the day's session; logging the same day again updates that day's log.
+
+    The log points at the plan version in force now. Returns (log, created).
+    """
+    if plan.patient_id != patient.pk:
+        raise ValidationError("This plan belongs to someone else.")
+    if plan.status != ExercisePlan.Status.ACTIVE or plan.current_version_id is None:
+        raise ValidationError("This plan is not active.")
+    today = patient_today(patient)
+    errors = {}
+    if date > today:
+        errors["date"] = "You cannot log a session for a day that has not happened yet."
+    elif date < plan.start_date:
+        errors["date"] = f"Your plan started on {plan.start_date:%d %B %Y}."
+    elif plan.end_date and date > plan.end_date:
+        errors["date"] = f"Your plan ended on {plan.end_date:%d %B %Y}."
+    for name, value in (("pain_during", pain_during), ("pain_after", pain_after)):
+        if value is None or not 0 <= value <= 10:
+            errors[name] = "Choose a number from 0 (no pain) to 10 (worst pain imaginable)."
+    if difficulty not in SessionLog.Difficulty.values:
+        errors["difficulty"] = "Choose how hard the session felt."
+    if errors:
+        raise ValidationError(errors)
+    version = plan.current_version
+    keys = [item["key"] for item in version.items]
+    done = [key for key in keys if key in set(done)]
+    values = {
+        "version": version,
+        "done": done,
+        "done_count": len(done),
+        "item_count": len(keys),
+        "pain_during": pain_during,
+        "pain_after": pain_after,
+        "difficulty": difficulty,
+        "comment": comment,
+    }
+    log = (
+        SessionLog.objects.select_for_update().filter(patient=patient, plan=plan, date=date).first()
+    )
+    created = log is None
+    if created:
+        try:
+            with transaction.atomic():
+                log = SessionLog.objects.create(patient=patient, plan=plan, date=date, **values)
+        except IntegrityError:
+            # A second tab saved the same day first: update that log instead.
+            log = SessionLog.objects.select_for_update().get(patient=patient, plan=plan, date=date)
+            created = False
+    if not created:
+        for name, value in values.items():
+            setattr(log, name, value)
+        log.save()
+    plan_week_refresh(plan=plan, week_start=plan.week_start_for(date))
+    last = plan.session_logs.aggregate(last=Max("date"))["last"]
+    ExercisePlan.objects.filter(pk=plan.pk).update(last_logged_on=last)
+    plan.last_logged_on = last
+    return log, created
+
+
+def plan_week_refresh(*, plan: ExercisePlan, week_start: dt.date) -> PlanWeek:
+    """Recount one plan week from its logs (at most seven rows)."""
+    logs = list(
+        plan.session_logs.filter(
+            date__gte=week_start, date__lt=week_start + dt.timedelta(days=7)
+        ).select_related("version")
+    )
+    prescribed = (
+        logs[-1].version.sessions_per_week
+        if logs
+        else (plan.current_version.sessions_per_week if plan.current_version else 7)
+    )
+    values = {
+        "sessions_logged": sum(1 for log in logs if log.done_count),
+        "sessions_prescribed": prescribed,
+        "pain_count": len(logs),
+        "pain_during_sum": sum(log.pain_during for log in logs),
+        "pain_after_sum": sum(log.pain_after for log in logs),
+        "pain_peak_sum": sum(max(log.pain_during, log.pain_after) for log in logs),
+    }
+    week, _ = PlanWeek.objects.update_or_create(plan=plan, week_start=week_start, defaults=values)
+    return week
+
+
+# --- Alerts ---------------------------------------------------------------------------
+
+
+def alert_acknowledge(
+    *, plan: ExercisePlan, kind: str, period: dt.date, user
+) -> AlertAcknowledgement:
+    """Record who saw an alert and when; acknowledging twice keeps the first record."""
+    if kind not in AlertAcknowledgement.Kind.values:
+        raise ValidationError("Unknown alert.")
+    acknowledgement, _ = AlertAcknowledgement.objects.get_or_create(
+        plan=plan,
+        kind=kind,
+        period=period,
+        defaults={"acknowledged_by": user, "acknowledged_at": timezone.now()},
+    )
+    return acknowledgement

@@ -1,0 +1,377 @@
+"""Therapist pages: the exercise library and patients' exercise plans (clinical roles only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from clinic.access import CLINICAL, role_required
+from exercises import selectors, services
+from exercises.forms import (
+    AddItemForm,
+    ExerciseForm,
+    LibraryFilterForm,
+    PlanDatesForm,
+    PlanItemForm,
+)
+from exercises.models import AlertAcknowledgement, ExercisePlan, PlanItem
+from exercises.suggest import DX_LABELS
+from exercises.validators import illustration_content_type
+from patients.selectors import episode_for_user
+
+PAGE_SIZE = 25
+
+
+def _first_error(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- Library --------------------------------------------------------------------------
+
+
+@role_required(*CLINICAL)
+def library(request: HttpRequest):
+    form = LibraryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    exercises = selectors.exercises_search(
+        query=filters.get("q", ""),
+        tag=filters.get("tag", ""),
+        phase=filters.get("phase", ""),
+        include_archived=filters.get("archived", False),
+    )
+    page = Paginator(exercises, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "exercises/library.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@role_required(*CLINICAL)
+def exercise_detail(request: HttpRequest, public_id):
+    exercise = selectors.exercise_get(public_id=public_id)
+    return render(request, "exercises/exercise_detail.html", {"exercise": exercise})
+
+
+@role_required(*CLINICAL)
+def exercise_create(request: HttpRequest):
+    form = ExerciseForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        exercise = form.save()
+        messages.success(request, f"{exercise.name} is now in the library.")
+        return redirect("exercises:exercise_detail", public_id=exercise.public_id)
+    return render(request, "exercises/exercise_form.html", {"form": form, "exercise": None})
+
+
+@role_required(*CLINICAL)
+def exercise_edit(request: HttpRequest, public_id):
+    exercise = selectors.exercise_get(public_id=public_id)
+    form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Exercise saved. Published plans keep the wording they had.")
+        return redirect("exercises:exercise_detail", public_id=exercise.public_id)
+    return render(request, "exercises/exercise_form.html", {"form": form, "exercise": exercise})
+
+
+@require_POST
+@role_required(*CLINICAL)
+def exercise_archive(request: HttpRequest, public_id):
+    exercise = selectors.exercise_get(public_id=public_id)
+    if request.POST.get("action") == "restore":
+        services.exercise_restore(exercise=exercise)
+        messages.success(request, f"{exercise.name} is offered for new plans again.")
+    else:
+        services.exercise_archive(exercise=exercise)
+        messages.success(request, f"{exercise.name} is archived: existing plans keep it.")
+    return redirect("exercises:exercise_detail", public_id=exercise.public_id)
+
+
+@role_required(*CLINICAL)
+def exercise_illustration(request: HttpRequest, public_id):
+    exercise = selectors.exercise_get(public_id=public_id)
+    if not exercise.illustration:
+        raise Http404("No illustration")
+    handle = exercise.illustration.open("rb")
+    content_type = illustration_content_type(handle.read(16))
+    handle.seek(0)
+    if content_type is None:
+        raise Http404("No illustration")
+    response = FileResponse(handle, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Plans ----------------------------------------------------------------------------
+
+
+def _confirmed_decision(episode):
+    """The assessments app's confirmed diagnosis for the episode, or None.
+
+    Imported here so this app does not depend on assessments at import time.
+    """
+    from assessments.selectors import episode_confirmed_decision
+
+    return episode_confirmed_decision(episode=episode)
+
+
+@role_required(*CLINICAL)
+def episode_plans(request: HttpRequest, episode_id):
+    episode = episode_for_user(user=request.user, public_id=episode_id)
+    decision = _confirmed_decision(episode)
+    plans = (
+        selectors.plans_for_user(user=request.user)
+        .filter(episode=episode)
+        .select_related("current_version", "created_by")
+    )
+    return render(
+        request,
+        "exercises/episode_plans.html",
+        {
+            "episode": episode,
+            "patient": episode.patient,
+            "plans": plans,
+            "decision": decision,
+            "dx_label": DX_LABELS.get(decision.final_dx, decision.final_dx) if decision else "",
+        },
+    )
+
+
+@require_POST
+@role_required(*CLINICAL)
+def plan_create(request: HttpRequest, episode_id):
+    episode = episode_for_user(user=request.user, public_id=episode_id)
+    back = redirect("exercises:episode_plans", episode_id=episode.public_id)
+    decision = None
+    if request.POST.get("mode") == "suggest":
+        decision = _confirmed_decision(episode)
+        if decision is None:
+            messages.error(
+                request, "Confirm a diagnosis for this episode before asking for a plan."
+            )
+            return back
+    try:
+        if decision is None:
+            plan = services.plan_create(episode=episode, user=request.user)
+        else:
+            plan = services.plan_suggest(
+                episode=episode,
+                user=request.user,
+                final_dx=decision.final_dx,
+                directional_preference=(decision.findings or {}).get("directional_preference")
+                or "none",
+            )
+    except ValidationError as error:
+        messages.error(request, _first_error(error))
+        return back
+    if decision is None:
+        messages.success(request, "Empty draft plan started: add exercises below.")
+        return redirect("exercises:plan_detail", public_id=plan.public_id)
+    count = plan.items.count()
+    if count:
+        messages.success(
+            request,
+            f"Suggested {count} early-phase exercises for the confirmed diagnosis. "
+            "Check the choice and the doses, then publish.",
+        )
+    else:
+        messages.warning(
+            request, "No home exercises are suggested for this diagnosis: add any yourself."
+        )
+    return redirect("exercises:plan_detail", public_id=plan.public_id)
+
+
+@role_required(*CLINICAL)
+def plan_detail(request: HttpRequest, public_id):
+    # Queries: plan with patient, episode, version and author; items with exercises; weekly
+    # stats; acknowledged alerts; the add form's exercise choices; versions with publishers.
+    plan = selectors.plan_for_user(user=request.user, public_id=public_id)
+    items = selectors.plan_items(plan=plan)
+    snapshot = services.plan_snapshot(plan=plan, items=items)
+    rows = [(item, PlanItemForm(instance=item, prefix=str(item.public_id))) for item in items]
+    adherence = selectors.plan_adherence(plan=plan)
+    return render(
+        request,
+        "exercises/plan_detail.html",
+        {
+            "plan": plan,
+            "patient": plan.patient,
+            "rows": rows,
+            "add_form": AddItemForm(),
+            "dates_form": PlanDatesForm(
+                initial={"start_date": plan.start_date, "end_date": plan.end_date}
+            ),
+            "versions": plan.versions.select_related("published_by"),
+            "unpublished": services.plan_has_unpublished_changes(plan=plan, snapshot=snapshot),
+            "adherence": adherence,
+            "alerts": selectors.plan_open_alerts(plan=plan, adherence=adherence),
+        },
+    )
+
+
+@role_required(*CLINICAL)
+def plan_print(request: HttpRequest, public_id):
+    """The published version if there is one, else the draft marked as such."""
+    plan = selectors.plan_for_user(user=request.user, public_id=public_id)
+    version = plan.current_version
+    items = version.items if version else services.plan_snapshot(plan=plan)
+    return render(
+        request,
+        "exercises/plan_print.html",
+        {"plan": plan, "patient": plan.patient, "version": version, "items": items},
+    )
+
+
+def _plan_and_item(request, public_id, item_id) -> tuple[ExercisePlan, PlanItem]:
+    plan = selectors.plan_for_user(user=request.user, public_id=public_id)
+    item = get_object_or_404(
+        PlanItem.objects.select_related("exercise"), plan=plan, public_id=item_id
+    )
+    item.plan = plan
+    return plan, item
+
+
+@require_POST
+@role_required(*CLINICAL)
+def plan_item_add(request: HttpRequest, public_id):
+    plan = selectors.plan_for_user(user=request.user, public_id=public_id)
+    form = AddItemForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose an exercise from the library to add.")
+    else:
+        try:
+            item = services.plan_item_add(plan=plan, exercise=form.cleaned_data["exercise"])
+            messages.success(request, f"Added {item.exercise.name}.")
+        except ValidationError as error:
+            messages.error(request, _first_error(error))
+    return redirect("exercises:plan_detail", public_id=plan.public_id)
+
+
+@require_POST
+@role_required(*CLINICAL)
+def plan_item_update(request: HttpRequest, public_id, item_id):
+    plan, item = _plan_and_item(request, public_id, item_id)
+    form = PlanItemForm(request.POST, instance=item, prefix=str(item.public_id))
+    if form.is_valid():
+        try:
+            services.plan_item_update(
+                item=item,
+                note=form.cleaned_data["note"],
+                **{name: form.cleaned_data[name] for name in PlanItemForm.Meta.fields[:-1]},
+            )
+        except ValidationError as error:
+            messages.error(request, _first_error(error))
+        else:
+            messages.success(request, f"Dose for {item.exercise.name} saved (not yet published).")
+            return redirect("exercises:plan_detail", public_id=plan.public_id)
+    else:
+        errors = "; ".join(
+            f"{form.fields[name].label}: {' '.join(errs)}"
+            for name, errs in form.errors.items()
+            if name in form.fields
+        )
+        messages.error(request, f"{item.exercise.name} was not saved. {errors}")
+    return redirect("exercises:plan_detail", public_id=plan.public_id)
+
+
+@require_POST
+@role_required(*CLINICAL)
+def plan_item_move(request: HttpRequest, public_id, item_id):
+    plan, item = _plan_and_item(request, public_id, item_id)
+    try:
+        services.plan_item_move(
+            item=item, offset=-1 if request.POST.get("direction") == "up" else 1
+        )
+    except ValidationError as error:
+        messages.error(request, _first_error(error))
+    return redirect("exercises:plan_detail", public_id=plan.public_id)
+
+
+@require_POST
+@role_required(*CLINICAL)
+def plan_item_remove(request: HttpRequest, public_id, item_id):
+    plan, item = _plan_and_item(request, public_id, item_id)
+    try:
+        services.plan_item_remove(item=item)
+        messages.success(request, f"Removed {item.exercise.name} from the draft.")
+    except ValidationError as error:
+        messages.error(request, _first_error(error))
+    return redirect("exercises:plan_detail", public_id=plan.public_id)
+
+
+@require_POST
+@role_required(*CLINICAL)
+def plan_publish(request: HttpRequest, public_id):
+    plan = selectors.plan_for_user(user=request.user, public_id=public_id)
+    previous = plan.current_version_id
+    try:
+        version = services.plan_publish(plan=plan, user=request.user)
+    except ValidationError as error:
+        messages.error(request, _first_error(error))
+    else:
+        if version.pk == previous:
+            messages.info(request, "Nothing changed since the last version; the plan is active.")
+        else:
+            messages.success(
+                request, f"Version {version.number} published: the patient sees it now."
+            )
+    return redirect("exercises:plan_detail", public_id=plan.public_id)
+
+
+@require_POST
+@role_required(*CLINICAL)
+def plan_status(request: HttpRequest, public_id):
+    plan = selectors.plan_for_user(user=request.user, public_id=public_id)
+    action = request.POST.get("action", "")
+    if action not in services.STATUS_CHANGES:
+        messages.error(request, "Unknown action.")
+    else:
+        try:
+            plan = services.plan_change_status(plan=plan, action=action)
+            messages.success(request, f"The plan is now {plan.get_status_display().lower()}.")
+        except ValidationError as error:
+            messages.error(request, _first_error(error))
+    return redirect("exercises:plan_detail", public_id=plan.public_id)
+
+
+@require_POST
+@role_required(*CLINICAL)
+def plan_dates(request: HttpRequest, public_id):
+    plan = selectors.plan_for_user(user=request.user, public_id=public_id)
+    form = PlanDatesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.plan_set_dates(plan=plan, **form.cleaned_data)
+            messages.success(request, "Dates saved.")
+        except ValidationError as error:
+            messages.error(request, _first_error(error))
+    else:
+        messages.error(request, "Enter dates as day, month and year.")
+    return redirect("exercises:plan_detail", public_id=plan.public_id)
+
+
+@require_POST
+@role_required(*CLINICAL)
+def alert_acknowledge(request: HttpRequest, public_id):
+    plan = selectors.plan_for_user(user=request.user, public_id=public_id)
+    try:
+        period = dt.date.fromisoformat(request.POST.get("period", ""))
+        services.alert_acknowledge(
+            plan=plan, kind=request.POST.get("kind", ""), period=period, user=request.user
+        )
+    except (ValueError, ValidationError):
+        messages.error(request, "That alert could not be found.")
+    else:
+        kind = AlertAcknowledgement.Kind(request.POST["kind"]).label
+        messages.success(request, f"{kind} alert for {plan.patient} acknowledged.")
+    if request.POST.get("back") == "plan":
+        return redirect("exercises:plan_detail", public_id=plan.public_id)
+    return redirect("clinic:dashboard")

@@ -1,0 +1,207 @@
+"""How a reminder leaves the building: email now, SMS through a pluggable backend.
+
+Every channel calls `handover()` immediately before the point of no return and must not send
+if it returns False (the delivery's claim was lost to another worker). For SMTP the point of
+no return is the final "." of the DATA command: everything before it can be abandoned without
+the server delivering anything, so the claim is checked and the handover recorded just then.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import smtplib
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+
+class DeliveryError(Exception):
+    """Sending failed and nothing was delivered."""
+
+    transient = True
+
+
+class TransientError(DeliveryError):
+    """Worth another try later: connection trouble, SMTP 4xx."""
+
+
+class PermanentError(DeliveryError):
+    """Will never work as it stands: SMTP 5xx, no address."""
+
+    transient = False
+
+
+class Unconfirmed(Exception):  # noqa: N818 (an outcome, not a failure of ours)
+    """The message was handed over but the server's answer never came: it may have arrived."""
+
+
+class HandoverRefused(Exception):  # noqa: N818
+    """The claim was lost before the point of no return; nothing was sent."""
+
+
+@dataclass
+class OutgoingMessage:
+    to_email: str
+    to_phone: str
+    subject: str
+    text: str
+    html: str
+    sms: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handover = Callable[[], bool]
+
+
+def _smtp_error(code: int, response: bytes | str) -> DeliveryError:
+    text = response.decode(errors="replace") if isinstance(response, bytes) else str(response)
+    error_class = PermanentError if code >= 500 else TransientError
+    return error_class(f"SMTP {code} {text}"[:400])
+
+
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+class EmailChannel:
+    name = "email"
+
+    def send(self, message: OutgoingMessage, *, handover: Handover) -> None:
+        if not message.to_email:
+            raise PermanentError("No email address on file.")
+        email = EmailMultiAlternatives(
+            subject=message.subject,
+            body=message.text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.to_email],
+            headers=message.headers,
+        )
+        email.attach_alternative(message.html, "text/html")
+        if settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+            self._send_smtp(email, handover)
+            return
+        # Console, file and in-memory backends have no point of no return to split.
+        if not handover():
+            raise HandoverRefused
+        try:
+            get_connection(fail_silently=False).send_messages([email])
+        except (OSError, smtplib.SMTPException) as exc:
+            raise Unconfirmed(str(exc)[:400]) from exc
+
+    # One SMTP session per worker process, kept open between reminders: connecting, greeting
+    # and saying goodbye cost as much as the message itself.
+    _session: SmtpBackend | None = None
+
+    def _open_session(self) -> SmtpBackend:
+        self._drop_session()
+        backend = SmtpBackend(fail_silently=False)
+        try:
+            backend.open()
+            backend.connection.ehlo_or_helo_if_needed()
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TransientError(f"Could not reach the mail server: {exc}"[:400]) from exc
+        self._session = backend
+        return backend
+
+    def _drop_session(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException, socket.timeout):
+                session.close()
+
+    def _begin(self, sender: str) -> smtplib.SMTP:
+        """MAIL FROM on the kept session, or on a new one if the server has hung up since."""
+        if self._session is not None and self._session.connection is not None:
+            connection = self._session.connection
+            try:
+                code, response = connection.mail(sender)
+            except (OSError, smtplib.SMTPException):
+                code, response = 0, b""  # gone stale: start afresh below
+            if code == 250:
+                return connection
+            if code:
+                raise _smtp_error(code, response)
+        connection = self._open_session().connection
+        try:
+            code, response = connection.mail(sender)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TransientError(f"Mail server connection failed: {exc}"[:400]) from exc
+        if code != 250:
+            raise _smtp_error(code, response)
+        return connection
+
+    def _send_smtp(self, email: EmailMultiAlternatives, handover: Handover) -> None:
+        charset = email.encoding or settings.DEFAULT_CHARSET
+        sender = sanitize_address(email.from_email, charset)
+        recipient = sanitize_address(email.to[0], charset)
+        data = email.message().as_bytes(linesep="\r\n")
+        try:
+            connection = self._begin(sender)
+            try:
+                code, response = connection.rcpt(recipient)
+                if code not in (250, 251):
+                    raise _smtp_error(code, response)
+                connection.putcmd("data")
+                code, response = connection.getreply()
+                if code != 354:
+                    raise _smtp_error(code, response)
+                body = _LEADING_DOT.sub(b"..", data)
+                if not body.endswith(b"\r\n"):
+                    body += b"\r\n"
+                connection.send(body)
+            except (OSError, smtplib.SMTPException) as exc:
+                raise TransientError(f"Mail server connection failed: {exc}"[:400]) from exc
+            if not handover():
+                # Dropping the connection before the final dot makes the server discard it.
+                raise HandoverRefused
+            try:
+                connection.send(b".\r\n")
+                code, response = connection.getreply()
+            except (OSError, smtplib.SMTPException) as exc:
+                raise Unconfirmed(f"No answer after the message was sent: {exc}"[:400]) from exc
+            if code != 250:
+                raise _smtp_error(code, response)
+        except BaseException:
+            # After any failure the session's state is unknown: never reuse it.
+            if self._session is not None and self._session.connection is not None:
+                self._session.connection.close()
+            self._drop_session()
+            raise
+
+
+class SmsBackend:
+    """Interface for an SMS provider: `send` raises DeliveryError subclasses on failure."""
+
+    def send(self, *, to: str, body: str) -> None:
+        raise NotImplementedError
+
+
+class LoggingSmsBackend(SmsBackend):
+    """The default: no provider yet, so it only notes that a message would have gone."""
+
+    def send(self, *, to: str, body: str) -> None:
+        logger.info("SMS reminder to a number ending %s (%d characters)", to[-3:], len(body))
+
+
+class SmsChannel:
+    name = "sms"
+
+    def send(self, message: OutgoingMessage, *, handover: Handover) -> None:
+        if not message.to_phone:
+            raise PermanentError("No mobile number on file.")
+        backend = import_string(settings.REMINDER_SMS_BACKEND)()
+        if not handover():
+            raise HandoverRefused
+        backend.send(to=message.to_phone, body=message.sms)
+
+
+CHANNELS = {"email": EmailChannel(), "sms": SmsChannel()}

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import calendar
+
+from django import forms
+
+from clinic.validators import time_zone_choices
+from notifications.models import ReminderSchedule
+
+WEEKDAY_CHOICES = [(str(day), calendar.day_name[day]) for day in range(7)]
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class ReminderScheduleForm(forms.Form):
+    enabled = forms.BooleanField(
+        required=False,
+        label="Send me these reminders",
+        help_text="Untick to stop them; you can turn them back on here at any time.",
+    )
+    time_1 = forms.TimeField(label="Reminder time", widget=TimeInput())
+    time_2 = forms.TimeField(label="Second time (optional)", required=False, widget=TimeInput())
+    time_3 = forms.TimeField(label="Third time (optional)", required=False, widget=TimeInput())
+    weekdays = forms.MultipleChoiceField(
+        label="On these days",
+        choices=WEEKDAY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one day."},
+    )
+    channel = forms.ChoiceField(
+        label="Send them by",
+        choices=ReminderSchedule.Channel.choices,
+        widget=forms.RadioSelect,
+    )
+    time_zone = forms.ChoiceField(
+        label="Your time zone",
+        choices=time_zone_choices,
+        help_text="Reminders follow the clock where you are.",
+    )
+    quiet_start = forms.TimeField(
+        label="Quiet hours start (optional)", required=False, widget=TimeInput()
+    )
+    quiet_end = forms.TimeField(
+        label="Quiet hours end (optional)",
+        required=False,
+        widget=TimeInput(),
+        help_text="A reminder due in your quiet hours waits until they end.",
+    )
+    paused_until = forms.DateField(
+        label="Pause until (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="No reminders up to and including this day.",
+    )
+
+    def __init__(self, *args, patient=None, **kwargs):
+        self.patient = patient
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def initial_for(cls, schedule: ReminderSchedule) -> dict:
+        times = [*schedule.local_times, None, None, None]
+        return {
+            "enabled": schedule.unsubscribed_at is None,
+            "time_1": times[0],
+            "time_2": times[1],
+            "time_3": times[2],
+            "weekdays": [str(day) for day in schedule.weekday_numbers],
+            "channel": schedule.channel,
+            "time_zone": schedule.time_zone,
+            "quiet_start": schedule.quiet_start,
+            "quiet_end": schedule.quiet_end,
+            "paused_until": schedule.paused_until,
+        }
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("quiet_start"), data.get("quiet_end")
+        if (start is None) != (end is None):
+            self.add_error(
+                "quiet_end" if end is None else "quiet_start",
+                "Give both the start and the end of your quiet hours, or neither.",
+            )
+        elif start is not None and start == end:
+            self.add_error("quiet_end", "Quiet hours must end at a different time.")
+        if (
+            data.get("channel") == ReminderSchedule.Channel.SMS
+            and self.patient is not None
+            and not self.patient.phone
+        ):
+            self.add_error(
+                "channel", "We have no mobile number for you: ask the clinic to add one."
+            )
+        if (
+            data.get("channel") == ReminderSchedule.Channel.EMAIL
+            and self.patient is not None
+            and not self.patient.email
+        ):
+            self.add_error(
+                "channel", "We have no email address for you: ask the clinic to add one."
+            )
+        return data
+
+    @property
+    def times(self):
+        return [
+            self.cleaned_data[name]
+            for name in ("time_1", "time_2", "time_3")
+            if self.cleaned_data.get(name) is not None
+        ]

@@ -1,0 +1,193 @@
+"""Reminder schedules and the record of every reminder the clinic sent, skipped or missed.
+
+The app knows nothing about exercise plans or appointments: a schedule points at its subject
+generically (a registered source name plus the subject's id), and the source answers the
+questions only it can (is today's session logged? what goes in the message?).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.db import models
+from django.db.models import Q
+
+from clinic.models import TimeStampedModel
+from clinic.validators import validate_time_zone
+
+ALL_WEEKDAYS = 0b1111111  # bit 0 is Monday, bit 6 Sunday
+
+
+class ReminderSchedule(TimeStampedModel):
+    """When to remind one patient about one subject (an exercise plan, an appointment).
+
+    `next_due_at` is the next moment a reminder is due, in UTC, recomputed whenever the settings
+    change and after every dispatch. The dispatcher's only query is "next_due_at <= now" on its
+    index, so the cost does not grow with the number of quiet schedules.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "Text message"
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="reminder_schedules"
+    )
+    source = models.CharField(max_length=32)
+    subject_id = models.PositiveBigIntegerField()
+    # Local times of day as "HH:MM" strings, sorted; empty for one-off reminders.
+    times = models.JSONField(default=list, blank=True)
+    weekdays = models.PositiveSmallIntegerField(default=ALL_WEEKDAYS)
+    # A one-off reminder (an appointment's) fires once at this moment instead of on `times`.
+    once_at = models.DateTimeField(null=True, blank=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    quiet_start = models.TimeField(null=True, blank=True)
+    quiet_end = models.TimeField(null=True, blank=True)
+    paused_until = models.DateField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the subject is over (plan completed, appointment reminded): no more reminders.
+    ended_at = models.DateTimeField(null=True, blank=True)
+    next_due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["patient_id", "source", "-created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_due_at"],
+                condition=Q(next_due_at__isnull=False),
+                name="notifications_schedule_due",
+            ),
+            models.Index(fields=["patient", "source"], name="notifications_schedule_patient"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "subject_id"],
+                name="notifications_reminderschedule_one_per_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=["email", "sms"]),
+                name="notifications_reminderschedule_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekdays__gte=0, weekdays__lte=ALL_WEEKDAYS),
+                name="notifications_reminderschedule_weekdays_valid",
+            ),
+            models.CheckConstraint(
+                condition=(Q(quiet_start__isnull=True) & Q(quiet_end__isnull=True))
+                | (
+                    Q(quiet_start__isnull=False, quiet_end__isnull=False)
+                    & ~Q(quiet_start=models.F("quiet_end"))
+                ),
+                name="notifications_reminderschedule_quiet_hours_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} reminders for patient {self.patient_id}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def local_times(self) -> list[dt.time]:
+        return sorted(dt.time.fromisoformat(value) for value in self.times)
+
+    @property
+    def quiet_hours(self) -> tuple[dt.time, dt.time] | None:
+        if self.quiet_start is None or self.quiet_end is None:
+            return None
+        return (self.quiet_start, self.quiet_end)
+
+    @property
+    def weekday_numbers(self) -> list[int]:
+        return [day for day in range(7) if self.weekdays & (1 << day)]
+
+    @property
+    def is_active(self) -> bool:
+        return self.unsubscribed_at is None and self.ended_at is None
+
+
+class ReminderDelivery(TimeStampedModel):
+    """One reminder for one schedule, local date and time slot: the idempotency key.
+
+    A send task claims a pending delivery with a conditional UPDATE (pending -> sending, with a
+    fresh claim token); every later write is conditional on that token, so a worker that lost
+    its claim can never overwrite the outcome.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+        MISSED = "missed", "Missed"
+
+    OPEN_STATUSES = (Status.PENDING, Status.SENDING)
+
+    schedule = models.ForeignKey(
+        ReminderSchedule, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    # Denormalised from the schedule so a patient's log is one indexed query.
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="reminder_deliveries"
+    )
+    local_date = models.DateField()
+    slot = models.TimeField(help_text="Local wall-clock time the reminder was due.")
+    due_at = models.DateTimeField()
+    channel = models.CharField(max_length=8, choices=ReminderSchedule.Channel.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Written (and committed) just before the message is irrevocably handed to the mail
+    # server: a later claimer that finds it set must not send again.
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-due_at", "-id"]
+        verbose_name_plural = "reminder deliveries"
+        indexes = [
+            models.Index(fields=["patient", "-due_at"], name="notifications_delivery_patient"),
+            models.Index(
+                fields=["status", "queued_at"],
+                condition=Q(status__in=["pending", "sending"]),
+                name="notifications_delivery_open",
+            ),
+            models.Index(
+                fields=["-due_at"],
+                condition=Q(status="failed"),
+                name="notifications_delivery_failed",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "local_date", "slot"],
+                name="notifications_reminderdelivery_once_per_slot",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["pending", "sending", "sent", "failed", "skipped", "missed"]
+                ),
+                name="notifications_reminderdelivery_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=["email", "sms"]),
+                name="notifications_reminderdelivery_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="notifications_reminderdelivery_sent_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder {self.local_date} {self.slot:%H:%M} ({self.status})"

@@ -1,0 +1,26 @@
+"""What reminders add to pages other apps own (see clinic/panels.py).
+
+Inert until "notifications" is listed in clinic.panels.PANEL_APPS: then staff see the patient's
+latest reminders, with a link to the full delivery log, on the patient page. One query.
+"""
+
+from __future__ import annotations
+
+from clinic.access import STAFF, has_role
+from clinic.panels import Panel
+from notifications.selectors import deliveries_for_patient
+
+PATIENT_PANEL_LIMIT = 5
+
+
+def patient_panels(*, user, patient) -> list[Panel]:
+    if not has_role(user, STAFF):
+        return []
+    latest = list(deliveries_for_patient(patient=patient)[:PATIENT_PANEL_LIMIT])
+    return [
+        Panel(
+            template="notifications/panels/patient_reminders.html",
+            context={"patient": patient, "deliveries": latest},
+            order=60,
+        )
+    ]

@@ -1,0 +1,68 @@
+"""Reads for reminders, scoped by who is asking (the patient selectors do the scoping)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.core import signing
+from django.db.models import QuerySet
+from django.http import Http404
+
+from notifications.models import ReminderDelivery, ReminderSchedule
+from notifications.services import UNSUBSCRIBE_SALT
+from notifications.sources import get_source
+
+
+def schedules_for_patient(*, patient, recurring_only: bool = False) -> list[ReminderSchedule]:
+    schedules = ReminderSchedule.objects.filter(patient=patient).order_by("source", "-created_at")
+    if recurring_only:
+        schedules = schedules.filter(once_at__isnull=True, ended_at__isnull=True)
+    return list(schedules)
+
+
+def schedule_for_patient(*, patient, public_id) -> ReminderSchedule:
+    try:
+        return ReminderSchedule.objects.get(patient=patient, public_id=public_id)
+    except (ReminderSchedule.DoesNotExist, ValueError):
+        raise Http404("No such reminder schedule") from None
+
+
+def schedule_labels(schedules: list[ReminderSchedule]) -> dict[int, str]:
+    """A short label per schedule ("Exercise plan from 3 Nov 2026"): one query per source."""
+    by_source: dict[str, list[ReminderSchedule]] = defaultdict(list)
+    for schedule in schedules:
+        by_source[schedule.source].append(schedule)
+    labels: dict[int, str] = {}
+    for name, group in by_source.items():
+        source = get_source(name)
+        described = source.describe([s.subject_id for s in group]) if source else {}
+        for schedule in group:
+            labels[schedule.pk] = described.get(schedule.subject_id) or (
+                source.label if source else name
+            )
+    return labels
+
+
+def schedule_from_unsubscribe_token(*, token: str) -> ReminderSchedule:
+    """The schedule a signed unsubscribe link names; 404 for anything tampered with."""
+    try:
+        public_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        return ReminderSchedule.objects.select_related("patient").get(public_id=public_id)
+    except (signing.BadSignature, ReminderSchedule.DoesNotExist, ValueError, TypeError):
+        raise Http404("This link is not valid") from None
+
+
+def deliveries_for_patient(*, patient) -> QuerySet[ReminderDelivery]:
+    return (
+        ReminderDelivery.objects.filter(patient=patient)
+        .select_related("schedule")
+        .order_by("-due_at", "-id")
+    )
+
+
+def deliveries_failed() -> QuerySet[ReminderDelivery]:
+    return (
+        ReminderDelivery.objects.filter(status=ReminderDelivery.Status.FAILED)
+        .select_related("patient", "schedule")
+        .order_by("-due_at", "-id")
+    )

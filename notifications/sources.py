@@ -1,0 +1,106 @@
+"""Reminder sources: how domain apps plug their subjects into the reminder pipeline.
+
+An app contributes a source by defining `<app>/reminders.py` that calls `register()` with a
+`ReminderSource` subclass instance. The notifications app imports those modules for the apps
+listed in SOURCE_APPS when it starts (like clinic/panels.py), so it never imports a domain app's
+models itself and the domain apps need no change to their own configuration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from importlib import import_module
+
+SOURCE_APPS = ("exercises", "bookings")
+
+
+@dataclass(frozen=True)
+class Due:
+    """One reminder the dispatcher is about to create, for the source to judge."""
+
+    schedule_id: int
+    subject_id: int
+    patient_id: int
+    local_date: dt.date
+    due_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Do not send: `reason` is shown to staff. `final` retires the schedule for good."""
+
+    reason: str
+    final: bool = False
+
+
+@dataclass
+class Content:
+    """What a reminder says. Never clinical detail: names of exercises and doses at most."""
+
+    subject: str
+    intro: str
+    items: list[tuple[str, str]] = field(default_factory=list)  # (what, detail)
+    action_label: str = "Open your portal"
+    action_path: str = "/portal/"
+    sms: str = ""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A subject that should have a schedule; `once_at` for one-off reminders."""
+
+    subject_id: int
+    patient_id: int
+    once_at: dt.datetime | None = None
+
+
+class ReminderSource:
+    name: str = ""
+    label: str = ""  # e.g. "Exercise reminders": shown to the patient and to staff
+    recurring: bool = True
+    default_times: tuple[dt.time, ...] = (dt.time(18, 0),)
+
+    def check(self, dues: list[Due]) -> list[Skip | None]:
+        """For each due reminder, None to send it or a Skip; one call per batch."""
+        raise NotImplementedError
+
+    def compose(self, *, subject_id: int, local_date: dt.date, first_name: str) -> Content:
+        raise NotImplementedError
+
+    def subjects_for_patient(self, *, patient_id: int) -> list[Subject]:
+        """The patient's subjects that should be reminded about now (for lazy set-up)."""
+        return []
+
+    def describe(self, subject_ids: list[int]) -> dict[int, str]:
+        """Short labels for staff and portal pages, one query for all ids."""
+        return {}
+
+
+_registry: dict[str, ReminderSource] = {}
+
+
+def register(source: ReminderSource) -> ReminderSource:
+    _registry[source.name] = source
+    return source
+
+
+def unregister(name: str) -> None:
+    _registry.pop(name, None)
+
+
+def get_source(name: str) -> ReminderSource | None:
+    return _registry.get(name)
+
+
+def all_sources() -> list[ReminderSource]:
+    return list(_registry.values())
+
+
+def autodiscover() -> None:
+    for app in SOURCE_APPS:
+        try:
+            import_module(f"{app}.reminders")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.reminders":
+                raise

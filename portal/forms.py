@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+from exercises.models import SessionLog
+
+PAIN_HELP = "0 means no pain at all, 10 the worst pain you can imagine."
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Patient's email address",
+        help_text="The invitation link goes to this address and it becomes their login.",
+    )
+
+
+class SessionLogForm(forms.Form):
+    """Today's session: one tick box per exercise of the version the patient was given."""
+
+    date = forms.DateField(
+        label="Day of the session",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    pain_during = forms.IntegerField(
+        label="Pain during the exercises (0 to 10)",
+        min_value=0,
+        max_value=10,
+        help_text=PAIN_HELP,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    pain_after = forms.IntegerField(
+        label="Pain afterwards (0 to 10)",
+        min_value=0,
+        max_value=10,
+        help_text=PAIN_HELP,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    difficulty = forms.ChoiceField(
+        label="How hard did it feel?",
+        choices=SessionLog.Difficulty.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label="Anything to tell your physio? (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, items: list[dict], today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.item_fields = []
+        for index, item in enumerate(items):
+            name = f"done_{index}"
+            self.fields[name] = forms.BooleanField(label=f"I did: {item['name']}", required=False)
+            self.item_fields.append((name, item["key"]))
+        # Tick boxes first, then the scores.
+        order = [name for name, _ in self.item_fields]
+        self.order_fields(["date", *order])
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > self.today:
+            raise forms.ValidationError(
+                "You cannot log a session for a day that has not happened yet."
+            )
+        return day
+
+    def done_keys(self) -> list[str]:
+        return [key for name, key in self.item_fields if self.cleaned_data.get(name)]

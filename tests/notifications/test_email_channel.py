@@ -1,0 +1,80 @@
+"""The SMTP path against a real SMTP server on loopback: the point of no return is the dot."""
+
+import pytest
+
+from notifications import channels
+from notifications.channels import EmailChannel, OutgoingMessage
+
+MESSAGE = OutgoingMessage(
+    to_email="sam@runners.example",
+    to_phone="",
+    subject="Time for today's exercises",
+    text="Hello Sam\n.\nA line that starts with a dot stays intact.",
+    html="<p>Hello Sam</p>",
+    sms="",
+    headers={"List-Unsubscribe": "<https://clinic.example/u/>"},
+)
+
+
+@pytest.fixture
+def channel(smtp, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp.port
+    settings.EMAIL_USE_TLS = False
+    email = EmailChannel()
+    yield email
+    email._drop_session()
+
+
+def test_it_delivers_after_recording_the_handover(channel, smtp):
+    handovers = []
+    channel.send(MESSAGE, handover=lambda: handovers.append(smtp.count()) or True)
+    assert handovers == [0]  # recorded before the server had the message
+    [received] = smtp.messages
+    assert received.rcpt_tos == ["sam@runners.example"]
+    assert "\n.\nA line that starts with a dot" in received.text.replace("\r\n", "\n")
+    assert received.message["List-Unsubscribe"] == "<https://clinic.example/u/>"
+
+
+def test_a_refused_handover_leaves_nothing_at_the_server(channel, smtp):
+    with pytest.raises(channels.HandoverRefused):
+        channel.send(MESSAGE, handover=lambda: False)
+    channel.send(MESSAGE, handover=lambda: True)
+    assert smtp.count() == 1
+    assert smtp.attempts == 1  # the abandoned message never reached the end of DATA
+
+
+def test_it_keeps_one_session_for_several_messages(channel, smtp):
+    for _ in range(3):
+        channel.send(MESSAGE, handover=lambda: True)
+    assert smtp.count() == 3
+    assert smtp.sessions == 1
+
+
+def test_it_reconnects_when_the_server_dropped_the_kept_session(channel, smtp):
+    channel.send(MESSAGE, handover=lambda: True)
+    channel._session.connection.sock.close()  # as if the server timed the session out
+    channel.send(MESSAGE, handover=lambda: True)
+    assert smtp.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        ("451 4.3.0 Try again later", channels.TransientError),
+        ("550 5.1.1 No such mailbox", channels.PermanentError),
+    ],
+)
+def test_it_classifies_the_servers_refusal(channel, smtp, answer, error):
+    smtp.reply = lambda attempt: answer
+    with pytest.raises(error, match=answer[:3]):
+        channel.send(MESSAGE, handover=lambda: True)
+
+
+def test_an_unreachable_server_is_a_transient_failure(channel, settings):
+    from tests.notifications.integration import free_port
+
+    settings.EMAIL_PORT = free_port()
+    with pytest.raises(channels.TransientError, match="Could not reach"):
+        channel.send(MESSAGE, handover=lambda: True)

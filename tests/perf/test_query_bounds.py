@@ -1,0 +1,107 @@
+"""Every list, detail, dashboard, calendar, portal and admin changelist page runs a fixed number
+of queries (at most MAX_QUERIES), whether the clinic has 1 patient's worth of data or 50.
+
+Both data sets come from the `seed_load` generator: with 50 patients the lists, calendars,
+alerts and changelists show many more rows (two therapists' days and weeks, 50 plans on the
+dashboard, a full page of patients), while the detail pages are about the same patient.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.perf.conftest import World, loaded, url
+
+# The data sets are built once per module, outside the per-test transactions.
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 12
+
+PAGES = {
+    "dashboard": ("therapist", lambda w: url("clinic:dashboard")),
+    "audit": ("manager", lambda w: url("clinic:audit")),
+    "privacy": ("manager", lambda w: url("clinic:privacy", w.patient.public_id)),
+    "patient list": ("reception", lambda w: url("patients:list")),
+    "patient search": ("therapist", lambda w: url("patients:list", query="q=a")),
+    "patient detail": ("therapist", lambda w: url("patients:detail", w.patient.public_id)),
+    "assessment": ("therapist", lambda w: url("assessments:detail", w.assessment.public_id)),
+    "exercise library": ("therapist", lambda w: url("exercises:library")),
+    "exercise": ("therapist", lambda w: url("exercises:exercise_detail", w.exercise.public_id)),
+    "episode plans": (
+        "therapist",
+        lambda w: url("exercises:episode_plans", w.plan.episode.public_id),
+    ),
+    "plan": ("therapist", lambda w: url("exercises:plan_detail", w.plan.public_id)),
+    "day calendar": ("reception", lambda w: url("bookings:home")),
+    "week calendar": ("reception", lambda w: url("bookings:week")),
+    "therapist week": (
+        "reception",
+        lambda w: url("bookings:week", query=f"therapist={w.therapist.public_id}"),
+    ),
+    "free slots": (
+        "reception",
+        lambda w: url("bookings:find_slot", query=f"appointment_type={w.follow_up.public_id}"),
+    ),
+    "schedule": ("reception", lambda w: url("bookings:schedule")),
+    "appointment": ("reception", lambda w: url("bookings:detail", w.appointment.public_id)),
+    "failed reminders": ("reception", lambda w: url("notifications:failed")),
+    "reminder log": ("reception", lambda w: url("notifications:patient_log", w.patient.public_id)),
+    "portal home": ("patient", lambda w: url("portal:home")),
+    "portal history": ("patient", lambda w: url("portal:history")),
+    "portal session": ("patient", lambda w: url("portal:history_detail", w.log.public_id)),
+    "portal appointments": ("patient", lambda w: url("portal:appointments:list")),
+    "portal reminders": ("patient", lambda w: url("portal:reminders:settings")),
+}
+
+
+def _changelists() -> dict:
+    pages = {}
+    for model in admin.site._registry:
+        meta = model._meta
+        pages[f"admin {meta.app_label}.{meta.model_name}"] = (
+            "manager",
+            lambda w, meta=meta: url(f"admin:{meta.app_label}_{meta.model_name}_changelist"),
+        )
+    return pages
+
+
+ALL_PAGES = {**PAGES, **_changelists()}
+
+
+def _measure(world: World) -> dict[str, tuple[int, int]]:
+    """(status, queries) per page; one client per role, each warmed up on its first page."""
+    clients = {role: world.client_for(role) for role in ("therapist", "reception", "manager")}
+    clients["patient"] = world.client_for("patient")
+    results = {}
+    for name, (role, make_url) in ALL_PAGES.items():
+        client = clients[role]
+        target = make_url(world)
+        client.get(target)  # first request per client fills per-process caches
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(target)
+        results[name] = (response.status_code, len(queries))
+    return results
+
+
+@pytest.fixture(scope="module")
+def measured(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        with loaded(1) as world:
+            one = _measure(world)
+        with loaded(50) as world:
+            many = _measure(world)
+    return one, many
+
+
+@pytest.mark.parametrize("page", list(ALL_PAGES))
+def test_it_runs_a_fixed_small_number_of_queries(measured, page):
+    one, many = measured
+    (status_one, queries_one), (status_many, queries_many) = one[page], many[page]
+    assert (status_one, status_many) == (200, 200)
+    assert queries_many == queries_one, (
+        f"{page}: {queries_one} queries with 1, {queries_many} with 50"
+    )
+    assert queries_one <= MAX_QUERIES, f"{page}: {queries_one} queries"
