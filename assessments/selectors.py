@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import formats, timezone
 
 from assessments.models import Assessment, AssessmentDecision, PreVisitQuestionnaire
+from clinic import audit
 from clinic.access import CLINICAL, has_role
 
 
@@ -25,7 +26,7 @@ def assessments_for_user(*, user) -> QuerySet[Assessment]:
 def assessment_for_user(*, user, public_id: UUID | str) -> Assessment:
     """One assessment with its episode, patient, author and neighbouring versions, or 404."""
     try:
-        return (
+        assessment = (
             assessments_for_user(user=user)
             .select_related(
                 "episode__patient", "therapist", "finalised_by", "supersedes", "superseded_by"
@@ -34,6 +35,8 @@ def assessment_for_user(*, user, public_id: UUID | str) -> Assessment:
         )
     except (Assessment.DoesNotExist, ValueError, TypeError):
         raise Http404("No such assessment") from None
+    audit.note_patient(assessment.episode.patient, assessment)
+    return assessment
 
 
 def assessment_decisions(*, assessment: Assessment) -> list[AssessmentDecision]:
@@ -55,16 +58,42 @@ def assessment_baseline(*, assessment: Assessment) -> Assessment | None:
     )
 
 
+_AUTHOR = ("first_name", "last_name", "email")  # what a user's name is made of
+
+
 def assessments_of_patient(*, patient) -> QuerySet[Assessment]:
-    """Every version of every assessment of a patient, with episode and author."""
-    return Assessment.objects.filter(episode__patient=patient).select_related(
-        "episode", "therapist", "superseded_by"
+    """Every version of every assessment of a patient, for listing: who, what, when and the
+    later version if any. The findings are not loaded (a hundred columns a row)."""
+    return (
+        Assessment.objects.filter(episode__patient=patient)
+        .select_related("therapist", "superseded_by")
+        .only(
+            "public_id",
+            "episode_id",
+            "kind",
+            "status",
+            "version",
+            "finalised_at",
+            "created_at",
+            "superseded_by__id",
+            *(f"therapist__{name}" for name in _AUTHOR),
+        )
     )
 
 
 def decisions_of_patient(*, patient) -> QuerySet[AssessmentDecision]:
-    return AssessmentDecision.objects.filter(episode__patient=patient).select_related(
-        "assessment", "confirmed_by"
+    """Every decision on a patient's episodes, for listing (no findings or scores loaded)."""
+    return (
+        AssessmentDecision.objects.filter(episode__patient=patient)
+        .select_related("assessment", "confirmed_by")
+        .only(
+            "episode_id",
+            "clinician_final_dx",
+            "suggested_dx",
+            "confirmed_at",
+            "assessment__public_id",
+            *(f"confirmed_by__{name}" for name in _AUTHOR),
+        )
     )
 
 

@@ -161,7 +161,12 @@ def pages_prepare() -> list[Page]:
         Page("patient_search", reverse("patients:list") + "?q=patel", staff),
         Page("patient_detail", reverse("patients:detail", args=[patient.public_id]), staff),
         Page("assessment", reverse("assessments:detail", args=[assessment.public_id]), staff),
-        Page("reception_week", reverse("bookings:week"), front_desk),
+        # One therapist's week: what reception keeps open (all 20 side by side is another page).
+        Page(
+            "reception_week",
+            reverse("bookings:week") + f"?therapist={therapist.public_id}",
+            front_desk,
+        ),
         Page("therapist_dashboard", reverse("clinic:dashboard"), staff),
     ]
     wanted = os.environ.get("BENCH_PAGES")
@@ -365,11 +370,15 @@ def reminders_make_due(count: int) -> dt.datetime:
     from django.utils import timezone
 
     from exercises.models import ExercisePlan, SessionLog
-    from notifications.models import ReminderSchedule
+    from notifications.models import ReminderDelivery, ReminderSchedule
     from patients.models import Patient
 
     due = timezone.now().replace(second=0, microsecond=0)
     with transaction.atomic():
+        # On a data set reused from an earlier run, nothing left over may compete for the worker.
+        ReminderDelivery.objects.filter(status__in=ReminderDelivery.OPEN_STATUSES).update(
+            status=ReminderDelivery.Status.MISSED, reason="Left over from an earlier benchmark."
+        )
         ids = list(
             ReminderSchedule.objects.filter(source="exercise_plan")
             .order_by("id")

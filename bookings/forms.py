@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from bookings import selectors
 from bookings.models import Appointment, Room, ScheduleException, WorkingHours
+from clinic.forms import PlausibleDateField
 from patients.models import Patient
 
 MAX_SERIES_WEEKS = 26
@@ -99,7 +100,7 @@ class BookingForm(forms.Form):
     )
     therapist = _therapist_field()
     appointment_type = _type_field()
-    date = forms.DateField(label="Date", widget=DateInput())
+    date = PlausibleDateField(label="Date", widget=DateInput())
     time = forms.TimeField(label="Start time", widget=TimeInput())
     room = _room_field()
     weeks = forms.IntegerField(
@@ -144,7 +145,7 @@ def _patient_label(patient: Patient) -> str:
 
 
 class MoveForm(forms.Form):
-    date = forms.DateField(label="New date", widget=DateInput())
+    date = PlausibleDateField(label="New date", widget=DateInput())
     time = forms.TimeField(label="New start time", widget=TimeInput())
     therapist = _therapist_field()
     room = _room_field()
@@ -192,7 +193,7 @@ class StatusForm(forms.Form):
 class SlotFinderForm(forms.Form):
     appointment_type = _type_field()
     therapist = _therapist_field(required=False, empty_label="Anyone")
-    after = forms.DateField(
+    after = PlausibleDateField(
         label="From",
         required=False,
         widget=DateInput(),
@@ -209,7 +210,7 @@ class SlotFinderForm(forms.Form):
 
 
 class CalendarFilterForm(forms.Form):
-    date = forms.DateField(label="Date", required=False, widget=DateInput())
+    date = PlausibleDateField(label="Date", required=False, widget=DateInput())
     therapist = _therapist_field(required=False, empty_label="All therapists")
 
     def __init__(self, *args, **kwargs):
@@ -238,9 +239,9 @@ class WorkingHoursForm(forms.ModelForm):
 
 class ScheduleExceptionForm(forms.Form):
     kind = forms.ChoiceField(label="What", choices=ScheduleException.Kind.choices)
-    start_date = forms.DateField(label="From date", widget=DateInput())
+    start_date = PlausibleDateField(label="From date", widget=DateInput())
     start_time = forms.TimeField(label="From time", widget=TimeInput())
-    end_date = forms.DateField(label="Until date", widget=DateInput())
+    end_date = PlausibleDateField(label="Until date", widget=DateInput())
     end_time = forms.TimeField(label="Until time", widget=TimeInput())
     note = forms.CharField(label="Note", required=False, max_length=200)
 

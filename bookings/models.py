@@ -142,14 +142,24 @@ class Room(TimeStampedModel):
         return self.name
 
 
+# The longest appointment type lasts 480 minutes; appointments take their type's length.
+MAX_APPOINTMENT_LENGTH = dt.timedelta(hours=8)
+
+
 class AppointmentQuerySet(models.QuerySet):
     def active(self):
         """Appointments that hold their slot."""
         return self.filter(status__in=Appointment.ACTIVE_STATUSES)
 
     def overlapping(self, start: dt.datetime, end: dt.datetime):
-        """Half-open ranges: an appointment ending at 10:00 does not overlap one starting then."""
-        return self.filter(start__lt=end, end__gt=start)
+        """Half-open ranges: an appointment ending at 10:00 does not overlap one starting then.
+
+        No appointment is longer than MAX_APPOINTMENT_LENGTH (a constraint), so an overlapping
+        one starts after `start - MAX_APPOINTMENT_LENGTH`: that lower bound lets the planner
+        read a short stretch of the (therapist, start) or (patient, start) index instead of
+        every appointment since the clinic opened.
+        """
+        return self.filter(start__lt=end, end__gt=start, start__gt=start - MAX_APPOINTMENT_LENGTH)
 
 
 class Appointment(TimeStampedModel):
@@ -223,6 +233,10 @@ class Appointment(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(end__gt=models.F("start")),
                 name="bookings_appointment_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__lte=models.F("start") + MAX_APPOINTMENT_LENGTH),
+                name="bookings_appointment_at_most_8_hours",
             ),
             models.CheckConstraint(
                 condition=Q(status="cancelled") | Q(late_cancellation=False),

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from bookings import schedule
 from bookings.models import Appointment, AppointmentType, ScheduleException, WorkingHours
+from clinic import audit
 from clinic.access import STAFF, has_role
 from clinic.models import User
 
@@ -67,9 +68,11 @@ def appointment_for_staff(*, user, public_id: UUID | str) -> Appointment:
     if not has_role(user, STAFF):
         raise Http404("No such appointment")
     try:
-        return _with_relations(Appointment.objects.all()).get(public_id=public_id)
+        appointment = _with_relations(Appointment.objects.all()).get(public_id=public_id)
     except (Appointment.DoesNotExist, ValueError, TypeError):
         raise Http404("No such appointment") from None
+    audit.note_patient(appointment.patient, appointment)
+    return appointment
 
 
 def appointments_for_patient(*, patient) -> QuerySet[Appointment]:

@@ -33,7 +33,7 @@ from bookings.models import Appointment, ScheduleException, WorkingHours
 from clinic import audit
 from clinic.access import STAFF, role_required
 from clinic.models import User
-from patients.forms import PatientForm
+from patients.forms import PatientForm, PatientSearchForm
 from patients.selectors import patients_search
 from patients.services import patient_create
 
@@ -166,7 +166,8 @@ def _booking_url(**params) -> str:
 @role_required(*STAFF)
 def appointment_create(request: HttpRequest):
     """Book one appointment or a weekly series. GET parameters prefill the form."""
-    query = request.GET.get("q", "").strip()
+    search = PatientSearchForm(request.GET)  # bounded and NUL-free, as on the patient list
+    query = search.cleaned_data["q"] if search.is_valid() else ""
     results = list(
         patients_search(user=request.user, query=query)[:PATIENT_SEARCH_LIMIT] if query else []
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.shortcuts import redirect
@@ -62,7 +63,8 @@ class StaffTwoFactorMiddleware:
             from django_otp import user_has_device
 
             target = "two_factor_verify" if user_has_device(request.user) else "two_factor_setup"
-            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+            # Encoded, so a `next` inside the original query string cannot replace this one.
+            return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
     @staticmethod

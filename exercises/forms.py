@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.text import slugify
 
+from clinic.forms import PlausibleDateField
 from exercises.models import DOSE_FIELDS, Exercise, PlanItem
 
 
@@ -19,6 +20,10 @@ class LinesField(forms.CharField):
     def to_python(self, value):
         text = super().to_python(value) or ""
         return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def run_validators(self, value):
+        # CharField's validators (no NUL characters, which PostgreSQL refuses) read a string.
+        super().run_validators("\n".join(value))
 
 
 class LibraryFilterForm(forms.Form):
@@ -131,12 +136,12 @@ class AddItemForm(forms.Form):
 
 
 class PlanDatesForm(forms.Form):
-    start_date = forms.DateField(
+    start_date = PlausibleDateField(
         label="Start date",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    end_date = forms.DateField(
+    end_date = PlausibleDateField(
         label="End date",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -5,13 +5,14 @@ from __future__ import annotations
 from clinic.access import CLINICAL, has_role
 from clinic.panels import Panel
 from exercises import selectors
+from patients.selectors import open_episodes
 
 
 def patient_panels(*, user, patient) -> list[Panel]:
     """Plans with weekly adherence and pain (clinical roles only): three queries."""
     if not has_role(user, CLINICAL):
         return []
-    episodes = list(patient.episodes.filter(status="open").order_by("-number"))
+    episodes = open_episodes(patient=patient)
     return [
         Panel(
             template="exercises/panels/patient_plans.html",
@@ -31,7 +32,18 @@ def dashboard_panels(*, user) -> list[Panel]:
     return [
         Panel(
             template="exercises/panels/dashboard_alerts.html",
-            context={"alerts": selectors.open_alerts(user=user)},
+            context=_alerts_context(selectors.dashboard_alerts(user=user)),
             order=20,
         )
     ]
+
+
+DASHBOARD_ALERT_LIMIT = 25
+
+
+def _alerts_context(alerts: list) -> dict:
+    """The first alerts by patient name; the rest are counted (acknowledging brings them up)."""
+    return {
+        "alerts": alerts[:DASHBOARD_ALERT_LIMIT],
+        "more_alerts": max(0, len(alerts) - DASHBOARD_ALERT_LIMIT),
+    }

@@ -106,6 +106,9 @@ class EmailChannel:
         backend = SmtpBackend(fail_silently=False)
         try:
             backend.open()
+            # A reminder is a few small request-reply exchanges; without TCP_NODELAY the final
+            # "." waits for the server's delayed acknowledgement of the body (tens of ms each).
+            backend.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             backend.connection.ehlo_or_helo_if_needed()
         except (OSError, smtplib.SMTPException) as exc:
             raise TransientError(f"Could not reach the mail server: {exc}"[:400]) from exc

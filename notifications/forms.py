@@ -4,6 +4,7 @@ import calendar
 
 from django import forms
 
+from clinic.forms import PlausibleDateField
 from clinic.validators import time_zone_choices
 from notifications.models import ReminderSchedule
 
@@ -51,7 +52,7 @@ class ReminderScheduleForm(forms.Form):
         widget=TimeInput(),
         help_text="A reminder due in your quiet hours waits until they end.",
     )
-    paused_until = forms.DateField(
+    paused_until = PlausibleDateField(
         label="Pause until (optional)",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

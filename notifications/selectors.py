@@ -21,8 +21,12 @@ def schedules_for_patient(*, patient, recurring_only: bool = False) -> list[Remi
 
 
 def schedule_for_patient(*, patient, public_id) -> ReminderSchedule:
+    """One of the patient's recurring schedules, the ones their settings page lists; 404 for
+    anything else (another patient's, or a one-off appointment reminder)."""
     try:
-        return ReminderSchedule.objects.get(patient=patient, public_id=public_id)
+        return ReminderSchedule.objects.get(
+            patient=patient, public_id=public_id, once_at__isnull=True, ended_at__isnull=True
+        )
     except (ReminderSchedule.DoesNotExist, ValueError):
         raise Http404("No such reminder schedule") from None
 

@@ -27,11 +27,17 @@ def dispatch_reminders() -> None:
 
 
 @shared_task(name="notifications.send", ignore_result=True)
-def send_reminder(delivery_id: int) -> None:
-    outcome = services.delivery_send(delivery_id=delivery_id)
-    if outcome.retry_in is not None:
-        try:
-            # A short countdown only: if this message is lost, the dispatcher re-queues the row.
-            send_reminder.apply_async((delivery_id,), countdown=outcome.retry_in, retry=False)
-        except Exception as exc:  # the broker is down: the dispatcher will pick it up
-            logger.warning("Could not queue a retry for reminder %s: %s", delivery_id, exc)
+def send_reminder(*delivery_ids: int) -> None:
+    """Send one reminder, or the few the dispatcher queued together to save broker round trips.
+
+    Each is claimed and recorded on its own, so a batch redelivered after a crash sends nothing
+    twice; a retry is queued for its own reminder only.
+    """
+    for delivery_id in delivery_ids:
+        outcome = services.delivery_send(delivery_id=delivery_id)
+        if outcome.retry_in is not None:
+            try:
+                # A short countdown only: if this message is lost, the dispatcher re-queues it.
+                send_reminder.apply_async((delivery_id,), countdown=outcome.retry_in, retry=False)
+            except Exception as exc:  # the broker is down: the dispatcher will pick it up
+                logger.warning("Could not queue a retry for reminder %s: %s", delivery_id, exc)

@@ -13,6 +13,7 @@ from django.db.models import CharField, Prefetch, Q, Value
 from django.db.models.functions import Concat, Upper
 from django.http import Http404
 
+from clinic import audit
 from clinic.access import STAFF, has_role
 from patients.models import Episode, Patient, PatientQuerySet
 
@@ -43,22 +44,26 @@ def patients_for_user(*, user) -> PatientQuerySet:
 
 def patient_for_user(*, user, public_id: UUID | str) -> Patient:
     try:
-        return patients_for_user(user=user).get(public_id=public_id)
+        patient = patients_for_user(user=user).get(public_id=public_id)
     except (Patient.DoesNotExist, ValueError, TypeError):
         raise Http404("No such patient") from None
+    audit.note_patient(patient)
+    return patient
 
 
 def patient_with_episodes_for_user(*, user, public_id: UUID | str) -> Patient:
     """`patient_for_user` with the episodes loaded, newest first, in one more query: the
     patient page and every app's panels then read `patient.episodes.all()` for free."""
     try:
-        return (
+        patient = (
             patients_for_user(user=user)
             .prefetch_related(Prefetch("episodes", queryset=Episode.objects.order_by("-number")))
             .get(public_id=public_id)
         )
     except (Patient.DoesNotExist, ValueError, TypeError):
         raise Http404("No such patient") from None
+    audit.note_patient(patient)
+    return patient
 
 
 def open_episodes(*, patient: Patient) -> list[Episode]:
@@ -76,17 +81,20 @@ def patient_of_portal_user(*, user) -> Patient:
     patient = Patient.objects.filter(user=user, archived_at__isnull=True).first()
     if patient is None:
         raise Http404("No patient record for this account")
+    audit.note_patient(patient)
     return patient
 
 
 def episode_for_user(*, user, public_id: UUID | str) -> Episode:
     patients = patients_for_user(user=user)
     try:
-        return Episode.objects.select_related("patient").get(
+        episode = Episode.objects.select_related("patient").get(
             public_id=public_id, patient__in=patients
         )
     except (Episode.DoesNotExist, ValueError, TypeError):
         raise Http404("No such episode") from None
+    audit.note_patient(episode.patient, episode)
+    return episode
 
 
 def patients_search(*, user, query: str = "", include_archived: bool = False) -> PatientQuerySet:

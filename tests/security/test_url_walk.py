@@ -1,0 +1,356 @@
+"""Every URL in the URLconf, opened as every kind of visitor.
+
+ROUTES names each route (namespace:name), how to build its arguments from the `world` fixture
+and who may use it. A route that appears in the URLconf without an entry here fails
+`test_it_covers_every_url_pattern`, so a new page cannot ship without its access rule.
+
+Access classes:
+- public: anyone, signed in or not.
+- account: any signed-in user (their own password and two-factor settings).
+- patient: the patient portal; a patient's ids of someone else's records give 404.
+- staff: reception, therapists and the manager.
+- clinical: therapists and the manager; reception gets 403 or 404.
+- manager: the manager alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.security.conftest import INVITATION_TOKEN, World
+
+pytestmark = pytest.mark.django_db
+
+ROLES = (None, "patient", "reception", "therapist", "manager")
+ALLOWED = {
+    "public": set(ROLES),
+    "account": {"patient", "reception", "therapist", "manager"},
+    "patient": {"patient"},
+    "staff": {"reception", "therapist", "manager"},
+    "clinical": {"therapist", "manager"},
+    "manager": {"manager"},
+}
+DENIED = {403, 404}
+#: What an empty POST to a state-changing view may answer: the form again with its errors
+#: (200, or 400 where the view says so), or a redirect with a message.
+EMPTY_POST_OK = {200, 302, 400}
+
+Kwargs = Callable[[World], dict]
+
+
+@dataclass(frozen=True)
+class Route:
+    access: str
+    kwargs: Kwargs = lambda w: {}
+    #: Statuses an allowed role may get on GET (200), or on an empty POST for POST-only
+    #: routes (EMPTY_POST_OK), unless given here.
+    ok: frozenset[int] | None = None
+    post_only: bool = False
+    #: For patient routes: the same route built with patient B's records (A must get 404).
+    other: Kwargs | None = None
+    #: For token routes: arguments with a made-up token (anyone gets 404 or 400).
+    bogus: Kwargs | None = None
+
+    def expected(self) -> frozenset[int]:
+        if self.ok is not None:
+            return self.ok
+        return frozenset(EMPTY_POST_OK if self.post_only else {200})
+
+
+def ok(*codes: int) -> frozenset[int]:
+    return frozenset(codes)
+
+
+def plan(w: World) -> dict:
+    return {"public_id": w.a.plan.public_id}
+
+
+def plan_item(w: World) -> dict:
+    return {"public_id": w.a.plan.public_id, "item_id": w.a.item.public_id}
+
+
+def patient(w: World) -> dict:
+    return {"public_id": w.a.patient.public_id}
+
+
+ROUTES: dict[str, Route] = {
+    # --- Accounts and the site itself --------------------------------------------------
+    "home": Route("public", ok=ok(302)),
+    "healthz": Route("public", ok=ok(200, 503)),
+    "login": Route("public", ok=ok(200, 302)),  # signed-in users are sent home
+    "logout": Route("public", post_only=True, ok=ok(302)),
+    "password_change": Route("account"),
+    "password_change_done": Route("account"),
+    "password_reset": Route("public"),
+    "password_reset_done": Route("public"),
+    "password_reset_confirm": Route(
+        "public", kwargs=lambda w: {"uidb64": "MQ", "token": "made-up-token"}
+    ),
+    "password_reset_complete": Route("public"),
+    "two_factor_setup": Route("account"),
+    "two_factor_verify": Route("account"),
+    "bench-hello": Route("public"),
+    "bench-auth": Route("account"),
+    # --- clinic -------------------------------------------------------------------------
+    "clinic:dashboard": Route("clinical"),
+    "clinic:audit": Route("manager"),
+    "clinic:privacy": Route("manager", kwargs=patient),
+    "clinic:privacy-export": Route("manager", kwargs=patient, post_only=True),
+    # --- patients -----------------------------------------------------------------------
+    "patients:list": Route("staff"),
+    "patients:create": Route("staff"),
+    "patients:detail": Route("staff", kwargs=patient),
+    "patients:edit": Route("staff", kwargs=patient),
+    "patients:archive": Route("staff", kwargs=patient, post_only=True),
+    "patients:restore": Route("staff", kwargs=patient, post_only=True),
+    "patients:episode_create": Route("clinical", kwargs=patient),
+    "patients:episode_discharge": Route(
+        "clinical", kwargs=lambda w: {"public_id": w.a.episode.public_id}
+    ),
+    # --- assessments --------------------------------------------------------------------
+    "assessments:previsit": Route("patient"),
+    "assessments:create": Route("clinical", kwargs=lambda w: {"episode_id": w.a.episode.public_id}),
+    "assessments:detail": Route("clinical", kwargs=lambda w: {"public_id": w.final.public_id}),
+    "assessments:edit": Route("clinical", kwargs=lambda w: {"public_id": w.draft.public_id}),
+    "assessments:amend": Route(
+        "clinical", kwargs=lambda w: {"public_id": w.final.public_id}, post_only=True
+    ),
+    "assessments:decide": Route(
+        "clinical", kwargs=lambda w: {"public_id": w.final.public_id}, post_only=True
+    ),
+    # --- exercises ----------------------------------------------------------------------
+    "exercises:library": Route("clinical"),
+    "exercises:exercise_create": Route("clinical"),
+    "exercises:exercise_detail": Route(
+        "clinical", kwargs=lambda w: {"public_id": w.exercise.public_id}
+    ),
+    "exercises:exercise_edit": Route(
+        "clinical", kwargs=lambda w: {"public_id": w.exercise.public_id}
+    ),
+    "exercises:exercise_archive": Route(
+        "clinical", kwargs=lambda w: {"public_id": w.exercise.public_id}, post_only=True
+    ),
+    "exercises:exercise_illustration": Route(
+        "clinical", kwargs=lambda w: {"public_id": w.exercise.public_id}
+    ),
+    "exercises:episode_plans": Route(
+        "clinical", kwargs=lambda w: {"episode_id": w.a.episode.public_id}
+    ),
+    "exercises:plan_create": Route(
+        "clinical", kwargs=lambda w: {"episode_id": w.a.episode.public_id}, post_only=True
+    ),
+    "exercises:plan_detail": Route("clinical", kwargs=plan),
+    "exercises:plan_print": Route("clinical", kwargs=plan),
+    "exercises:plan_item_add": Route("clinical", kwargs=plan, post_only=True),
+    "exercises:plan_item_update": Route("clinical", kwargs=plan_item, post_only=True),
+    "exercises:plan_item_move": Route("clinical", kwargs=plan_item, post_only=True),
+    "exercises:plan_item_remove": Route("clinical", kwargs=plan_item, post_only=True),
+    "exercises:plan_publish": Route("clinical", kwargs=plan, post_only=True),
+    "exercises:plan_status": Route("clinical", kwargs=plan, post_only=True),
+    "exercises:plan_dates": Route("clinical", kwargs=plan, post_only=True),
+    "exercises:alert_acknowledge": Route("clinical", kwargs=plan, post_only=True),
+    # --- bookings -----------------------------------------------------------------------
+    "bookings:home": Route("staff"),
+    "bookings:week": Route("staff"),
+    "bookings:find_slot": Route("staff"),
+    "bookings:create": Route("staff"),
+    "bookings:patient_create": Route("staff"),
+    "bookings:schedule": Route("staff"),
+    "bookings:hours_add": Route(
+        "staff", kwargs=lambda w: {"therapist_id": w.therapist.public_id}, post_only=True
+    ),
+    "bookings:hours_remove": Route(
+        "staff", kwargs=lambda w: {"public_id": w.hours.public_id}, post_only=True
+    ),
+    "bookings:exception_add": Route(
+        "staff", kwargs=lambda w: {"therapist_id": w.therapist.public_id}, post_only=True
+    ),
+    "bookings:exception_remove": Route(
+        "staff", kwargs=lambda w: {"public_id": w.leave.public_id}, post_only=True
+    ),
+    "bookings:detail": Route("staff", kwargs=lambda w: {"public_id": w.a.appointment.public_id}),
+    "bookings:move": Route(
+        "staff", kwargs=lambda w: {"public_id": w.a.appointment.public_id}, post_only=True
+    ),
+    "bookings:cancel": Route(
+        "staff", kwargs=lambda w: {"public_id": w.a.appointment.public_id}, post_only=True
+    ),
+    "bookings:status": Route(
+        "staff", kwargs=lambda w: {"public_id": w.a.appointment.public_id}, post_only=True
+    ),
+    # --- portal -------------------------------------------------------------------------
+    "portal:home": Route("patient"),
+    "portal:log": Route("patient"),
+    "portal:history": Route("patient"),
+    "portal:history_detail": Route(
+        "patient",
+        kwargs=lambda w: {"public_id": w.a.log.public_id},
+        other=lambda w: {"public_id": w.b.log.public_id},
+    ),
+    "portal:invite": Route("clinical", kwargs=lambda w: {"patient_id": w.a.patient.public_id}),
+    "portal:welcome": Route(
+        "public",
+        kwargs=lambda w: {"token": INVITATION_TOKEN},
+        bogus=lambda w: {"token": "made-up-token"},
+    ),
+    "portal:appointments:list": Route("patient"),
+    "portal:appointments:cancel": Route(
+        "patient",
+        kwargs=lambda w: {"public_id": w.a.appointment.public_id},
+        other=lambda w: {"public_id": w.b.appointment.public_id},
+        post_only=True,
+    ),
+    "portal:reminders:settings": Route("patient"),
+    "portal:reminders:update": Route(
+        "patient",
+        kwargs=lambda w: {"public_id": w.a.schedule.public_id},
+        other=lambda w: {"public_id": w.b.schedule.public_id},
+        post_only=True,
+    ),
+    "portal:reminders:unsubscribe": Route(
+        "public",
+        kwargs=lambda w: {"token": w.unsubscribe_token},
+        bogus=lambda w: {"token": "made-up-token"},
+    ),
+    # --- notifications ------------------------------------------------------------------
+    "notifications:failed": Route("staff"),
+    "notifications:patient_log": Route("staff", kwargs=patient),
+}
+#: Routes that exist only under some settings (the load-test baselines).
+OPTIONAL = {"bench-hello", "bench-auth"}
+
+
+def _walk(patterns, namespace: str | None = None, prefix: str = ""):
+    """(route name, path pattern, namespace) for every URL pattern, includes followed."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = entry.namespace
+            if inner and namespace:
+                inner = f"{namespace}:{inner}"
+            inner = inner or namespace
+            yield from _walk(entry.url_patterns, inner, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            name = entry.name and (f"{namespace}:{entry.name}" if namespace else entry.name)
+            yield name, prefix + str(entry.pattern), namespace
+
+
+def url_patterns() -> list[tuple[str | None, str]]:
+    static = tuple(
+        prefix.lstrip("/") for prefix in (settings.STATIC_URL, settings.MEDIA_URL) if prefix
+    )
+    return [
+        (name, route)
+        for name, route, namespace in _walk(get_resolver().url_patterns)
+        if namespace != "admin" and not route.startswith(static)
+    ]
+
+
+def uncovered() -> list[str]:
+    """Routes in the URLconf with no entry in ROUTES (unnamed ones by their path)."""
+    return sorted(name or route for name, route in url_patterns() if name not in ROUTES)
+
+
+def test_it_covers_every_url_pattern():
+    missing = uncovered()
+    assert not missing, f"Name these routes and add them to ROUTES in {__file__}: {missing}"
+    stale = sorted(set(ROUTES) - {name for name, _ in url_patterns()} - OPTIONAL)
+    assert not stale, f"These ROUTES entries no longer exist: {stale}"
+
+
+def test_it_fails_on_a_pattern_it_does_not_know(settings):
+    """The coverage check is real: a new namespaced include shows up as uncovered."""
+    settings.ROOT_URLCONF = "tests.security.extra_urls"
+    assert uncovered() == ["extra:secret"]
+
+
+def _login_redirect(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def _request(client, method: str, url: str):
+    """One request whose writes are rolled back, so each role meets the same records."""
+    with transaction.atomic():
+        response = client.post(url, {}) if method == "post" else client.get(url)
+        transaction.set_rollback(True)
+    return response
+
+
+@pytest.mark.parametrize("name", sorted(set(ROUTES) - OPTIONAL))
+def test_it_enforces_who_may_open_each_url(world, name):
+    route = ROUTES[name]
+    url = reverse(name, kwargs=route.kwargs(world))
+    method = "post" if route.post_only else "get"
+    allowed = ALLOWED[route.access]
+    for role in ROLES:
+        response = _request(world.client_for(role), method, url)
+        status = response.status_code
+        assert status != 500, f"{name} as {role}: 500"
+        if role in allowed:
+            expected = route.expected()
+            assert status in expected, f"{name} as {role}: {status}, expected {set(expected)}"
+        elif role is None:
+            assert _login_redirect(response), f"{name} anonymous: {status}, not sent to log in"
+        else:
+            assert status in DENIED, f"{name} as {role}: {status}, expected 403 or 404"
+    if route.post_only:
+        # A GET must not change anything, and must not be a 500 either.
+        for role in allowed:
+            response = world.client_for(role).get(url)
+            assert response.status_code == 405, f"GET {name} as {role}: {response.status_code}"
+    if route.other is not None:
+        other = reverse(name, kwargs=route.other(world))
+        response = _request(world.client_for("patient"), method, other)
+        assert response.status_code == 404, f"{name}: patient A got B's record"
+    if route.bogus is not None:
+        bogus = reverse(name, kwargs=route.bogus(world))
+        for role in ROLES:
+            response = _request(world.client_for(role), method, bogus)
+            assert response.status_code in {400, 404}, f"{name} with a made-up token as {role}"
+
+
+def _admin_urls() -> list[str]:
+    names = [
+        name
+        for name, route, namespace in _walk(get_resolver().url_patterns)
+        if namespace == "admin" and name and "<" not in route and "(" not in route
+    ]
+    return [
+        reverse(name) for name in sorted(set(names)) if name not in ("admin:login", "admin:logout")
+    ]
+
+
+@pytest.mark.parametrize("role", [None, "patient", "reception", "therapist"])
+def test_it_keeps_everyone_but_the_manager_out_of_the_admin(world, role):
+    client = world.client_for(role)
+    login = reverse("admin:login")
+    urls = _admin_urls()
+    assert len(urls) > 5
+    for url in urls:
+        response = client.get(url)
+        redirected = response.status_code == 302 and response["Location"].startswith(login)
+        assert redirected or response.status_code in DENIED, f"{url} as {role}"
+
+
+def test_it_opens_the_admin_for_the_manager(world):
+    client = world.client_for("manager")
+    for url in _admin_urls():
+        if url == reverse("admin:autocomplete"):
+            continue  # answers 403 without a model to search, whoever asks
+        response = client.get(url)
+        # Add pages of read-only models (the audit trail, lockout records) are refused.
+        expected = {200, 302, 403} if url.endswith("/add/") else {200, 302}
+        assert response.status_code in expected, url
+
+
+def test_it_keeps_one_off_reminders_off_the_patients_settings_form(world):
+    """The settings page lists recurring reminders only; the appointment reminder's id must
+    not reach the form either (its errors would show nowhere)."""
+    url = reverse("portal:reminders:update", args=[world.a.appointment_schedule.public_id])
+    response = world.client_for("patient").post(url, {})
+    assert response.status_code == 404
