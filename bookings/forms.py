@@ -237,6 +237,10 @@ class WorkingHoursForm(forms.ModelForm):
         return cleaned
 
 
+#: Leave, blocked time or extra hours longer than this is almost certainly a typing mistake.
+MAX_EXCEPTION_LENGTH = dt.timedelta(days=366)
+
+
 class ScheduleExceptionForm(forms.Form):
     kind = forms.ChoiceField(label="What", choices=ScheduleException.Kind.choices)
     start_date = PlausibleDateField(label="From date", widget=DateInput())
@@ -257,5 +261,11 @@ class ScheduleExceptionForm(forms.Form):
         end = _local_start(self, cleaned.get("end_date"), cleaned.get("end_time"), "end_time")
         if start and end and end <= start:
             self.add_error("end_time", "The end must be after the start.")
+        elif start and end and end - start > MAX_EXCEPTION_LENGTH:
+            self.add_error(
+                "end_date",
+                f"Enter at most {MAX_EXCEPTION_LENGTH.days} days at a time; "
+                "add another entry for a longer absence.",
+            )
         cleaned["start"], cleaned["end"] = start, end
         return cleaned

@@ -6,8 +6,15 @@ import os
 
 import pytest
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from clinic.models import User
+
+# In CI, Hypothesis replays the same examples every run, so a landing never depends on the
+# luck of the draw; locally it keeps exploring new ones (APEX_FUZZ_EXAMPLES goes deeper).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -87,6 +87,24 @@ def test_it_records_leave_and_warns_about_appointments_inside_it(reception_clien
     assert (leave.start, leave.end) == (at("2026-03-24", "00:00"), at("2026-03-25", "00:00"))
 
 
+def test_it_refuses_leave_longer_than_a_year(reception_client, therapist):
+    response = reception_client.post(
+        reverse("bookings:exception_add", args=[therapist.public_id]),
+        {
+            "kind": "leave",
+            "start_date": "1900-01-01",
+            "start_time": "09:00",
+            "end_date": "2026-11-30",
+            "end_time": "08:00",
+        },
+        follow=True,
+    )
+    assert messages_of(response) == [
+        "Until date: Enter at most 366 days at a time; add another entry for a longer absence."
+    ]
+    assert not ScheduleException.objects.exists()
+
+
 def test_it_answers_404_for_an_unknown_therapist(reception_client):
     url = reverse("bookings:hours_add", args=["00000000-0000-0000-0000-000000000000"])
     assert reception_client.post(url, {}).status_code == 404
