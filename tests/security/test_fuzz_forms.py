@@ -317,7 +317,7 @@ CASES: dict[str, Case] = {
         {
             "weekday": bad("7", "-1", *BAD_INTS),
             "start_time": BAD_TIME,
-            "end_time": st.one_of(BAD_TIME, st.just("08:00")),
+            "end_time": BAD_TIME,  # "end before start" depends on the other fields: tested in bookings
         },
     ),
     "bookings:exception_add": Case(
@@ -336,7 +336,7 @@ CASES: dict[str, Case] = {
             "start_date": BAD_DATE,
             "start_time": BAD_TIME,
             "end_date": BAD_DATE,
-            "end_time": st.one_of(BAD_TIME, st.just("08:00")),
+            "end_time": BAD_TIME,  # "end before start" depends on the other fields: tested in bookings
             "note": st.one_of(NUL, too_long(200)),
         },
     ),
