@@ -13,6 +13,7 @@ import logging
 import re
 import smtplib
 import socket
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -181,11 +182,12 @@ class EmailChannel:
             raise
 
 
-class SmsBackend:
+class SmsBackend(ABC):
     """Interface for an SMS provider: `send` raises DeliveryError subclasses on failure."""
 
+    @abstractmethod
     def send(self, *, to: str, body: str) -> None:
-        raise NotImplementedError
+        """Hand one text message to the provider."""
 
 
 class LoggingSmsBackend(SmsBackend):

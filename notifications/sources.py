@@ -9,6 +9,7 @@ models itself and the domain apps need no change to their own configuration.
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from importlib import import_module
 
@@ -55,18 +56,19 @@ class Subject:
     once_at: dt.datetime | None = None
 
 
-class ReminderSource:
+class ReminderSource(ABC):
     name: str = ""
     label: str = ""  # e.g. "Exercise reminders": shown to the patient and to staff
     recurring: bool = True
     default_times: tuple[dt.time, ...] = (dt.time(18, 0),)
 
+    @abstractmethod
     def check(self, dues: list[Due]) -> list[Skip | None]:
         """For each due reminder, None to send it or a Skip; one call per batch."""
-        raise NotImplementedError
 
+    @abstractmethod
     def compose(self, *, subject_id: int, local_date: dt.date, first_name: str) -> Content:
-        raise NotImplementedError
+        """The message for one reminder: never any clinical detail."""
 
     def subjects_for_patient(self, *, patient_id: int) -> list[Subject]:
         """The patient's subjects that should be reminded about now (for lazy set-up)."""
