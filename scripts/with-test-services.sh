@@ -11,7 +11,7 @@ set -euo pipefail
 
 PG_BIN=/usr/lib/postgresql/15/bin
 need_packages=()
-[ -x "$PG_BIN/postgres" ] || need_packages+=(postgresql-15 postgresql-contrib-15)
+[ -x "$PG_BIN/postgres" ] || need_packages+=(postgresql-15)  # includes contrib (btree_gist)
 command -v redis-server >/dev/null 2>&1 || need_packages+=(redis-server)
 [ -x /usr/bin/chromium ] || need_packages+=(chromium)
 if [ ${#need_packages[@]} -gt 0 ]; then
