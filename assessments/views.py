@@ -25,6 +25,7 @@ from assessments.forms import (
 )
 from assessments.models import Assessment
 from assessments.outcomes import change_reading
+from clinic import fragments
 from clinic.access import CLINICAL, PATIENTS, role_required
 from patients.selectors import episode_for_user, patient_of_portal_user
 
@@ -161,7 +162,7 @@ def _comparison(assessment: Assessment, baseline: Assessment | None) -> list[dic
     return rows
 
 
-def _detail(request: HttpRequest, assessment: Assessment, decision_form=None, status=200):
+def _detail_context(assessment: Assessment, decision_form=None) -> dict:
     explanation = None
     if assessment.kind == Assessment.Kind.INTAKE:
         explanation = explain(assessment.findings())
@@ -172,22 +173,32 @@ def _detail(request: HttpRequest, assessment: Assessment, decision_form=None, st
         baseline = selectors.assessment_baseline(assessment=assessment)
     decisions = selectors.assessment_decisions(assessment=assessment)
     superseded_by = getattr(assessment, "superseded_by", None)
+    return {
+        "assessment": assessment,
+        "episode": assessment.episode,
+        "patient": assessment.episode.patient,
+        "groups": _findings_by_group(assessment),
+        "explanation": explanation,
+        "decision_form": decision_form,
+        "decision": decisions[0] if decisions else None,
+        "earlier_decisions": decisions[1:],
+        "baseline": baseline,
+        "comparison": _comparison(assessment, baseline),
+        "superseded_by": superseded_by,
+        "amend_form": AmendForm() if assessment.is_final and superseded_by is None else None,
+    }
+
+
+def _detail(request: HttpRequest, assessment: Assessment, decision_form=None, status=200):
+    """The page with a form's errors: rendered afresh, never cached."""
     return render(
         request,
         "assessments/assessment_detail.html",
         {
             "assessment": assessment,
-            "episode": assessment.episode,
             "patient": assessment.episode.patient,
-            "groups": _findings_by_group(assessment),
-            "explanation": explanation,
-            "decision_form": decision_form,
-            "decision": decisions[0] if decisions else None,
-            "earlier_decisions": decisions[1:],
-            "baseline": baseline,
-            "comparison": _comparison(assessment, baseline),
-            "superseded_by": superseded_by,
-            "amend_form": AmendForm() if assessment.is_final and superseded_by is None else None,
+            "fragment_key": "",
+            "page": _detail_context(assessment, decision_form),
         },
         status=status,
     )
@@ -195,8 +206,27 @@ def _detail(request: HttpRequest, assessment: Assessment, decision_form=None, st
 
 @role_required(*CLINICAL)
 def assessment_detail(request: HttpRequest, public_id):
-    assessment = selectors.assessment_for_user(user=request.user, public_id=public_id)
-    return _detail(request, assessment)
+    # The body is cached until anything about the patient changes (clinic/fragments.py): a
+    # final assessment never changes, and a new decision or amendment is a save that does.
+    heading = selectors.assessment_heading_for_user(user=request.user, public_id=public_id)
+    patient = heading.episode.patient
+    return render(
+        request,
+        "assessments/assessment_detail.html",
+        {
+            "assessment": heading,
+            "patient": patient,
+            "fragment_key": fragments.key(
+                "assessment",
+                heading.pk,
+                user=request.user,
+                scopes=(f"patient:{patient.pk}", "staff"),
+            ),
+            "page": fragments.lazy(
+                lambda: _detail_context(selectors.assessment_full(assessment_id=heading.pk))
+            ),
+        },
+    )
 
 
 @role_required(*CLINICAL)

@@ -16,7 +16,8 @@ PostgreSQL and Redis (DATABASE_URL, CELERY_BROKER_URL). Steps:
 Prints one `bench:` line per measurement and writes bench/results.json. Environment knobs:
 BENCH_SECONDS (30), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (32), BENCH_PATIENTS (10000),
 BENCH_REMINDERS (10000), BENCH_WEB_WORKERS (3), BENCH_WEB_THREADS (1), BENCH_WORKER_CONCURRENCY
-(2), BENCH_PAGES (comma-separated subset of page names), BENCH_SKIP_REMINDERS (1 to skip).
+(2), BENCH_PAGES (comma-separated subset of page names), BENCH_SKIP_PAGES and
+BENCH_SKIP_REMINDERS (1 to skip that half).
 """
 
 from __future__ import annotations
@@ -169,6 +170,8 @@ def pages_prepare() -> list[Page]:
         ),
         Page("therapist_dashboard", reverse("clinic:dashboard"), staff),
     ]
+    if os.environ.get("BENCH_SKIP_PAGES") == "1":
+        return []
     wanted = os.environ.get("BENCH_PAGES")
     if wanted:
         names = {"hello", "auth_baseline", *wanted.split(",")}
@@ -488,8 +491,8 @@ def main() -> int:
         for page in pages:
             log(f"{page.name}: {page.path}")
             results["pages"][page.name] = page_measure(base, page)
-    hello = results["pages"]["hello"]["rps"]
-    auth = results["pages"]["auth_baseline"]["rps"]
+    hello = results["pages"].get("hello", {}).get("rps", 0)
+    auth = results["pages"].get("auth_baseline", {}).get("rps", 0)
     for name, figures in results["pages"].items():
         figures["ratio"] = ratio(figures["rps"], auth)
         figures["ratio_hello"] = ratio(figures["rps"], hello)

@@ -17,7 +17,15 @@ from django.utils import timezone
 
 from bookings.models import Appointment
 from notifications.services import reminder_schedule_end, reminder_schedule_ensure
-from notifications.sources import Content, Due, ReminderSource, Skip, Subject, register
+from notifications.sources import (
+    Compose,
+    Content,
+    Due,
+    ReminderSource,
+    Skip,
+    Subject,
+    register,
+)
 
 SOURCE = "appointment"
 LEAD_TIME = dt.timedelta(hours=24)
@@ -52,21 +60,33 @@ class AppointmentReminders(ReminderSource):
         return verdicts
 
     def compose(self, *, subject_id: int, local_date: dt.date, first_name: str) -> Content:
-        appointment = Appointment.objects.select_related(
+        return self.compose_many([Compose(subject_id, local_date, first_name)])[0]
+
+    def compose_many(self, requests: list[Compose]) -> list[Content]:
+        appointments = Appointment.objects.select_related(
             "patient", "therapist", "appointment_type"
-        ).get(pk=subject_id)
-        when = _when(appointment)
-        return Content(
-            subject="Your appointment at Apex Clinic tomorrow",
-            intro=f"This is a reminder of your appointment on {when}.",
-            items=[
-                ("With", appointment.therapist.get_full_name() or "your physiotherapist"),
-                ("Length", f"{appointment.appointment_type.duration_minutes} minutes"),
-            ],
-            action_label="See or cancel your appointments",
-            action_path=reverse("portal:appointments:list"),
-            sms=f"Apex Clinic: reminder of your appointment on {when}.",
-        )
+        ).in_bulk({request.subject_id for request in requests})
+        action_path = reverse("portal:appointments:list")
+        contents = []
+        for request in requests:
+            appointment = appointments.get(request.subject_id)
+            if appointment is None:
+                raise Appointment.DoesNotExist(f"No appointment {request.subject_id}")
+            when = _when(appointment)
+            contents.append(
+                Content(
+                    subject="Your appointment at Apex Clinic tomorrow",
+                    intro=f"This is a reminder of your appointment on {when}.",
+                    items=[
+                        ("With", appointment.therapist.get_full_name() or "your physiotherapist"),
+                        ("Length", f"{appointment.appointment_type.duration_minutes} minutes"),
+                    ],
+                    action_label="See or cancel your appointments",
+                    action_path=action_path,
+                    sms=f"Apex Clinic: reminder of your appointment on {when}.",
+                )
+            )
+        return contents
 
     def subjects_for_patient(self, *, patient_id: int) -> list[Subject]:
         soon = timezone.now() + LEAD_TIME

@@ -30,7 +30,7 @@ from bookings.forms import (
     WorkingHoursForm,
 )
 from bookings.models import Appointment, ScheduleException, WorkingHours
-from clinic import audit
+from clinic import audit, fragments
 from clinic.access import STAFF, role_required
 from clinic.models import User
 from patients.forms import PatientForm, PatientSearchForm
@@ -61,11 +61,25 @@ def _calendar_days(*, first: dt.date, last: dt.date, therapist) -> list[dict]:
     return days
 
 
+def _calendar_key(request: HttpRequest, name: str, first: dt.date, therapist) -> str:
+    """Calendars are cached until any booking, patient name or staff name changes. The key
+    holds the query string (the filter form shows what was asked, errors included) and
+    today's date (the default day)."""
+    return fragments.key(
+        name,
+        first.isoformat(),
+        fragments.digest(request.GET.urlencode()),
+        therapist.pk if therapist else "all",
+        timezone.localdate().isoformat(),
+        user=request.user,
+        scopes=("bookings", "patients", "staff"),
+    )
+
+
 @role_required(*STAFF)
 def home(request: HttpRequest):
     """The day view: every therapist's appointments for one day (today by default)."""
     form, day, therapist = _calendar_filters(request)
-    days = _calendar_days(first=day, last=day, therapist=therapist)
     query = {"therapist": therapist.public_id} if therapist else {}
     return render(
         request,
@@ -73,7 +87,14 @@ def home(request: HttpRequest):
         {
             "form": form,
             "day": day,
-            "columns": days[0]["columns"],
+            "fragment_key": _calendar_key(request, "calendar-day", day, therapist),
+            "calendar": fragments.lazy(
+                lambda: {
+                    "columns": _calendar_days(first=day, last=day, therapist=therapist)[0][
+                        "columns"
+                    ]
+                }
+            ),
             "therapist": therapist,
             "previous": _calendar_url("bookings:home", day - dt.timedelta(days=1), query),
             "next": _calendar_url("bookings:home", day + dt.timedelta(days=1), query),
@@ -87,7 +108,7 @@ def week(request: HttpRequest):
     """The week view (Monday to Sunday) for one therapist or for everyone."""
     form, day, therapist = _calendar_filters(request)
     monday = day - dt.timedelta(days=day.weekday())
-    days = _calendar_days(first=monday, last=monday + dt.timedelta(days=6), therapist=therapist)
+    sunday = monday + dt.timedelta(days=6)
     query = {"therapist": therapist.public_id} if therapist else {}
     return render(
         request,
@@ -95,8 +116,11 @@ def week(request: HttpRequest):
         {
             "form": form,
             "monday": monday,
-            "sunday": monday + dt.timedelta(days=6),
-            "days": days,
+            "sunday": sunday,
+            "fragment_key": _calendar_key(request, "calendar-week", monday, therapist),
+            "calendar": fragments.lazy(
+                lambda: {"days": _calendar_days(first=monday, last=sunday, therapist=therapist)}
+            ),
             "therapist": therapist,
             "previous": _calendar_url("bookings:week", monday - dt.timedelta(days=7), query),
             "next": _calendar_url("bookings:week", monday + dt.timedelta(days=7), query),

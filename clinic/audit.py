@@ -15,13 +15,15 @@ know who made a change even though they never see the request.
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 import uuid
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
 from django.db.models.signals import post_save
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ class RequestContext:
     path: str = ""
     method: str = ""
     patients: dict[int, str] = field(default_factory=dict)  # patient id -> object noted
+    memo: dict = field(default_factory=dict)  # cache reads of this request (clinic/fragments.py)
 
 
 _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
@@ -128,6 +131,10 @@ def flush_request(response_status: int) -> None:
     if context is None or not context.patients or context.user_id is None:
         return
     action = AuditEvent.Action.VIEW if context.method in ("GET", "HEAD") else "update"
+    if connection.vendor == "postgresql":
+        _flush_postgresql(context, action, response_status)
+        context.patients.clear()
+        return
     AuditEvent.objects.bulk_create(
         AuditEvent(
             actor_id=context.user_id,
@@ -145,6 +152,38 @@ def flush_request(response_status: int) -> None:
         for patient_id, label in context.patients.items()
     )
     context.patients.clear()
+
+
+def _flush_postgresql(context: RequestContext, action: str, status: int) -> None:
+    """The same rows as the bulk_create above in one statement that skips building a model
+    instance per patient: a week's calendar notes fifty patients on every view."""
+    labels = list(context.patients.items())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO clinic_auditevent
+                (at, actor_id, actor_label, action, object_type, object_id, patient_id,
+                 path, method, ip_address, request_id, detail)
+            SELECT %s, %s, %s, %s, row.object_type, row.object_id, row.patient_id,
+                   %s, %s, %s, %s, %s
+            FROM unnest(%s::varchar[], %s::varchar[], %s::bigint[])
+                AS row(object_type, object_id, patient_id)
+            """,
+            [
+                timezone.now(),
+                context.user_id,
+                context.actor_label,
+                action,
+                context.path,
+                context.method,
+                context.ip_address,
+                context.request_id,
+                json.dumps({"status": status}),
+                [label.split(":")[0] for _, label in labels],
+                [label.split(":")[1] if ":" in label else "" for _, label in labels],
+                [patient_id for patient_id, _ in labels],
+            ],
+        )
 
 
 def _object_id(obj) -> str:

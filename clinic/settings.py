@@ -234,6 +234,41 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# --- Cache ----------------------------------------------------------------------------
+# Rendered page fragments and their freshness tokens (clinic/fragments.py). The cache must be
+# shared by every web process, or one process would keep serving a fragment another has
+# invalidated: Redis in production (CACHE_URL, or database 1 of the Redis broker when unset),
+# files under var/ for `make run`, whose web and worker processes share one machine.
+CACHE_URL = env.url(
+    "CACHE_URL",
+    (
+        CELERY_BROKER_URL.rsplit("/", 1)[0] + "/1"
+        if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+        else "file://"
+    ),
+    schemes=("redis", "rediss", "file", "dummy"),
+)
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+elif CACHE_URL.startswith("dummy://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+# How long a rendered fragment may be served. Data changes invalidate fragments at once; this
+# bounds how stale time-dependent wording ("upcoming", "today") can get.
+FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", 120, minimum=0)
+
 # --- Reminders (notifications app) ----------------------------------------------------
 # Reminders due longer ago than this when the dispatcher runs are recorded as missed, not sent.
 REMINDER_GRACE_MINUTES = env.int("REMINDER_GRACE_MINUTES", 120, minimum=1)

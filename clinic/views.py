@@ -1,10 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from clinic import health, panels
+from clinic import fragments, health, panels
 from clinic.access import CLINICAL, home_url_name, role_required
 
 
@@ -17,10 +18,24 @@ def home(request: HttpRequest):
 
 @role_required(*CLINICAL)
 def dashboard(request: HttpRequest):
+    user = request.user
     return render(
         request,
         "clinic/dashboard.html",
-        {"panels": panels.collect("dashboard_panels", user=request.user)},
+        {
+            # Today's appointments and the like, cached until a booking or name changes.
+            "fragment_key": fragments.key(
+                "dashboard",
+                user.pk,
+                timezone.localdate().isoformat(),
+                user=user,
+                scopes=("bookings", "patients", "staff"),
+            ),
+            "cached": fragments.lazy(
+                lambda: {"panels": panels.collect("dashboard_panels", live=False, user=user)}
+            ),
+            "live_panels": panels.collect("dashboard_panels", live=True, user=user),
+        },
     )
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from clinic import fragments
 from clinic.access import CLINICAL, has_role
 from clinic.panels import Panel
 from exercises import selectors
 from patients.selectors import open_episodes
+
+# The dashboard's alerts have their own freshness rule (exercises.selectors.dashboard_alerts):
+# the page asks for them afresh and the panel caches itself under that rule's key.
+LIVE_HOOKS = ("dashboard_panels",)
 
 
 def patient_panels(*, user, patient) -> list[Panel]:
@@ -29,11 +34,13 @@ def patient_panels(*, user, patient) -> list[Panel]:
 def dashboard_panels(*, user) -> list[Panel]:
     if not has_role(user, CLINICAL):
         return []
+    version = selectors.dashboard_alerts_version(user=user)
     return [
         Panel(
             template="exercises/panels/dashboard_alerts.html",
-            context=_alerts_context(selectors.dashboard_alerts(user=user)),
+            context=lambda: _alerts_context(selectors.dashboard_alerts(user=user, version=version)),
             order=20,
+            cache_key=fragments.key("dashboard-alerts", version, user=user),
         )
     ]
 

@@ -14,7 +14,15 @@ from django.urls import reverse
 
 from exercises.models import ExercisePlan, SessionLog
 from notifications.services import reminder_schedule_ensure
-from notifications.sources import Content, Due, ReminderSource, Skip, Subject, register
+from notifications.sources import (
+    Compose,
+    Content,
+    Due,
+    ReminderSource,
+    Skip,
+    Subject,
+    register,
+)
 
 SOURCE = "exercise_plan"
 
@@ -58,16 +66,32 @@ class ExercisePlanReminders(ReminderSource):
         return None
 
     def compose(self, *, subject_id: int, local_date: dt.date, first_name: str) -> Content:
-        plan = ExercisePlan.objects.select_related("current_version").get(pk=subject_id)
-        items = plan.current_version.items if plan.current_version else []
-        return Content(
-            subject="Time for today's exercises",
-            intro="Here is today's home exercise session from your physiotherapist.",
-            items=[(item["name"], item.get("dose_text", "")) for item in items],
-            action_label="Open your exercises",
-            action_path=reverse("portal:home"),
-            sms="Apex Clinic: time for today's exercises.",
+        return self.compose_many([Compose(subject_id, local_date, first_name)])[0]
+
+    def compose_many(self, requests: list[Compose]) -> list[Content]:
+        plans = (
+            ExercisePlan.objects.select_related("current_version")
+            .only("current_version__items")
+            .in_bulk({request.subject_id for request in requests})
         )
+        action_path = reverse("portal:home")
+        contents = []
+        for request in requests:
+            plan = plans.get(request.subject_id)
+            if plan is None:
+                raise ExercisePlan.DoesNotExist(f"No exercise plan {request.subject_id}")
+            items = plan.current_version.items if plan.current_version else []
+            contents.append(
+                Content(
+                    subject="Time for today's exercises",
+                    intro="Here is today's home exercise session from your physiotherapist.",
+                    items=[(item["name"], item.get("dose_text", "")) for item in items],
+                    action_label="Open your exercises",
+                    action_path=action_path,
+                    sms="Apex Clinic: time for today's exercises.",
+                )
+            )
+        return contents
 
     def subjects_for_patient(self, *, patient_id: int) -> list[Subject]:
         plans = ExercisePlan.objects.filter(

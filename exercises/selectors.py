@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -201,7 +202,16 @@ def open_alerts(*, user) -> list[PlanAlert]:
 ALERTS_FRESH_SECONDS = 300
 
 
-def dashboard_alerts(*, user) -> list[PlanAlert]:
+def dashboard_alerts_version(*, user) -> str:
+    """What `dashboard_alerts` are cached under: the user, today, the newest log and the newest
+    acknowledgement, and a slot of ALERTS_FRESH_SECONDS (two primary-key lookups)."""
+    newest_log = SessionLog.objects.aggregate(newest=Max("id"))["newest"]
+    newest_ack = AlertAcknowledgement.objects.aggregate(newest=Max("id"))["newest"]
+    slot = int(time.time()) // ALERTS_FRESH_SECONDS
+    return f"{user.pk}:{timezone.localdate()}:{newest_log}:{newest_ack}:{slot}"
+
+
+def dashboard_alerts(*, user, version: str = "") -> list[PlanAlert]:
     """`open_alerts` for the dashboard, kept up to ALERTS_FRESH_SECONDS in the process cache.
 
     Working alerts out reads every week of every active plan the user prescribed (about 100 ms
@@ -212,9 +222,7 @@ def dashboard_alerts(*, user) -> list[PlanAlert]:
     """
     if not has_role(user, CLINICAL):
         return []
-    newest_log = SessionLog.objects.aggregate(newest=Max("id"))["newest"]
-    newest_ack = AlertAcknowledgement.objects.aggregate(newest=Max("id"))["newest"]
-    key = f"exercises:alerts:{user.pk}:{timezone.localdate()}:{newest_log}:{newest_ack}"
+    key = f"exercises:alerts:{version or dashboard_alerts_version(user=user)}"
     alerts = cache.get(key)
     if alerts is None:
         alerts = open_alerts(user=user)

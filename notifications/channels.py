@@ -9,6 +9,7 @@ the server delivering anything, so the claim is checked and the handover recorde
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import re
 import smtplib
@@ -34,6 +35,10 @@ class DeliveryError(Exception):
 
 class TransientError(DeliveryError):
     """Worth another try later: connection trouble, SMTP 4xx."""
+
+
+class ServerUnreachable(TransientError):  # noqa: N818 (a kind of TransientError)
+    """The server could not be reached or the connection broke: later messages would fail too."""
 
 
 class PermanentError(DeliveryError):
@@ -71,6 +76,12 @@ def _smtp_error(code: int, response: bytes | str) -> DeliveryError:
 
 
 _LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+@functools.lru_cache(maxsize=8)
+def _sanitized(address: str, charset: str) -> str:
+    """The sender is the same for every message: parse it once per process."""
+    return sanitize_address(address, charset)
 
 
 class EmailChannel:
@@ -112,7 +123,7 @@ class EmailChannel:
             backend.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             backend.connection.ehlo_or_helo_if_needed()
         except (OSError, smtplib.SMTPException) as exc:
-            raise TransientError(f"Could not reach the mail server: {exc}"[:400]) from exc
+            raise ServerUnreachable(f"Could not reach the mail server: {exc}"[:400]) from exc
         self._session = backend
         return backend
 
@@ -138,14 +149,14 @@ class EmailChannel:
         try:
             code, response = connection.mail(sender)
         except (OSError, smtplib.SMTPException) as exc:
-            raise TransientError(f"Mail server connection failed: {exc}"[:400]) from exc
+            raise ServerUnreachable(f"Mail server connection failed: {exc}"[:400]) from exc
         if code != 250:
             raise _smtp_error(code, response)
         return connection
 
     def _send_smtp(self, email: EmailMultiAlternatives, handover: Handover) -> None:
         charset = email.encoding or settings.DEFAULT_CHARSET
-        sender = sanitize_address(email.from_email, charset)
+        sender = _sanitized(email.from_email, charset)
         recipient = sanitize_address(email.to[0], charset)
         data = email.message().as_bytes(linesep="\r\n")
         try:
@@ -163,7 +174,7 @@ class EmailChannel:
                     body += b"\r\n"
                 connection.send(body)
             except (OSError, smtplib.SMTPException) as exc:
-                raise TransientError(f"Mail server connection failed: {exc}"[:400]) from exc
+                raise ServerUnreachable(f"Mail server connection failed: {exc}"[:400]) from exc
             if not handover():
                 # Dropping the connection before the final dot makes the server discard it.
                 raise HandoverRefused

@@ -48,6 +48,15 @@ class Content:
 
 
 @dataclass(frozen=True)
+class Compose:
+    """One reminder to write, for `ReminderSource.compose_many`."""
+
+    subject_id: int
+    local_date: dt.date
+    first_name: str
+
+
+@dataclass(frozen=True)
 class Subject:
     """A subject that should have a schedule; `once_at` for one-off reminders."""
 
@@ -69,6 +78,17 @@ class ReminderSource(ABC):
     @abstractmethod
     def compose(self, *, subject_id: int, local_date: dt.date, first_name: str) -> Content:
         """The message for one reminder: never any clinical detail."""
+
+    def compose_many(self, requests: list[Compose]) -> list[Content]:
+        """The messages for a batch of reminders, in order. Override to load them in one query."""
+        return [
+            self.compose(
+                subject_id=request.subject_id,
+                local_date=request.local_date,
+                first_name=request.first_name,
+            )
+            for request in requests
+        ]
 
     def subjects_for_patient(self, *, patient_id: int) -> list[Subject]:
         """The patient's subjects that should be reminded about now (for lazy set-up)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 
 from celery import shared_task
 
@@ -28,16 +29,20 @@ def dispatch_reminders() -> None:
 
 @shared_task(name="notifications.send", ignore_result=True)
 def send_reminder(*delivery_ids: int) -> None:
-    """Send one reminder, or the few the dispatcher queued together to save broker round trips.
+    """Send a batch of reminders the dispatcher queued together (or one).
 
-    Each is claimed and recorded on its own, so a batch redelivered after a crash sends nothing
-    twice; a retry is queued for its own reminder only.
+    The batch is claimed row by row under one token and each reminder is handed over and
+    recorded on its own, so a batch redelivered after a crash sends nothing twice. Retries keep
+    each reminder's own backoff: those due again after the same delay go in one task.
     """
-    for delivery_id in delivery_ids:
-        outcome = services.delivery_send(delivery_id=delivery_id)
+    outcomes = services.deliveries_send(delivery_ids=list(delivery_ids))
+    retries: dict[int, list[int]] = defaultdict(list)
+    for delivery_id, outcome in outcomes.items():
         if outcome.retry_in is not None:
-            try:
-                # A short countdown only: if this message is lost, the dispatcher re-queues it.
-                send_reminder.apply_async((delivery_id,), countdown=outcome.retry_in, retry=False)
-            except Exception as exc:  # the broker is down: the dispatcher will pick it up
-                logger.warning("Could not queue a retry for reminder %s: %s", delivery_id, exc)
+            retries[outcome.retry_in].append(delivery_id)
+    for delay, ids in sorted(retries.items()):
+        try:
+            # A short countdown only: if this message is lost, the dispatcher re-queues them.
+            send_reminder.apply_async(tuple(ids), countdown=delay, retry=False)
+        except Exception as exc:  # the broker is down: the dispatcher will pick them up
+            logger.warning("Could not queue a retry for reminders %s: %s", ids, exc)

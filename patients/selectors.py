@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from uuid import UUID
 
-from django.db.models import CharField, Prefetch, Q, Value
+from django.db.models import CharField, Prefetch, Q, Value, prefetch_related_objects
 from django.db.models.functions import Concat, Upper
 from django.http import Http404
 
@@ -51,19 +51,11 @@ def patient_for_user(*, user, public_id: UUID | str) -> Patient:
     return patient
 
 
-def patient_with_episodes_for_user(*, user, public_id: UUID | str) -> Patient:
-    """`patient_for_user` with the episodes loaded, newest first, in one more query: the
-    patient page and every app's panels then read `patient.episodes.all()` for free."""
-    try:
-        patient = (
-            patients_for_user(user=user)
-            .prefetch_related(Prefetch("episodes", queryset=Episode.objects.order_by("-number")))
-            .get(public_id=public_id)
-        )
-    except (Patient.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such patient") from None
-    audit.note_patient(patient)
-    return patient
+def episodes_load(*, patient: Patient) -> None:
+    """Load the patient's episodes (newest first) once, for the page and every panel."""
+    prefetch_related_objects(
+        [patient], Prefetch("episodes", queryset=Episode.objects.order_by("-number"))
+    )
 
 
 def open_episodes(*, patient: Patient) -> list[Episode]:

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from clinic import panels
+from clinic import fragments, panels
 from clinic.access import CLINICAL, PATIENTS, role_required
 from exercises import selectors as exercise_selectors
 from exercises import services as exercise_services
@@ -28,26 +28,40 @@ PAGE_SIZE = 25
 
 @role_required(*PATIENTS)
 def home(request: HttpRequest):
-    # Queries: session and user; the patient; the active plan with its version; today's log;
-    # then whatever the other apps' portal panels need.
+    # Cached until anything about the patient changes (clinic/fragments.py), and per local day:
+    # "today" is the patient's own. Building it reads the active plan with its version,
+    # today's log and the other apps' portal panels.
     patient = patient_of_portal_user(user=request.user)
-    plan = exercise_selectors.plan_active_for_patient(patient=patient)
     today = exercise_selectors.patient_today(patient)
-    today_log = (
-        SessionLog.objects.filter(plan=plan, patient=patient, date=today).first() if plan else None
-    )
     return render(
         request,
         "portal/home.html",
         {
             "patient": patient,
-            "plan": plan,
-            "version": plan.current_version if plan else None,
-            "today": today,
-            "today_log": today_log,
-            "panels": panels.collect("portal_panels", user=request.user, patient=patient),
+            "fragment_key": fragments.key(
+                "portal-home",
+                patient.pk,
+                today.isoformat(),
+                user=request.user,
+                scopes=(f"patient:{patient.pk}", "library", "staff", "bookings"),
+            ),
+            "page": fragments.lazy(_home_context, request.user, patient, today),
         },
     )
+
+
+def _home_context(user, patient, today) -> dict:
+    plan = exercise_selectors.plan_active_for_patient(patient=patient)
+    today_log = (
+        SessionLog.objects.filter(plan=plan, patient=patient, date=today).first() if plan else None
+    )
+    return {
+        "plan": plan,
+        "version": plan.current_version if plan else None,
+        "today": today,
+        "today_log": today_log,
+        "panels": panels.collect("portal_panels", user=user, patient=patient),
+    }
 
 
 @role_required(*PATIENTS)

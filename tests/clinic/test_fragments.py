@@ -1,0 +1,166 @@
+"""Cached page fragments (clinic/fragments.py): fresh after every change, audited on every view,
+safe with forms, and never in the way when the cache is down."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bookings.models import Appointment
+from clinic import fragments
+from clinic.models import AuditEvent
+from patients.services import episode_open
+from tests.bookings.factories import AppointmentFactory, at, follow_up, give_hours
+from tests.patients.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def patient(db):
+    patient = PatientFactory(first_name="Robin", last_name="Trail")
+    episode_open(patient=patient, side="left", started_on=dt.date(2026, 2, 1))
+    return patient
+
+
+def _page(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_it_serves_the_patient_page_from_the_cache_with_fewer_queries(therapist_client, patient):
+    url = reverse("patients:detail", args=[patient.public_id])
+    _page(therapist_client, url)  # the idle timer's first save
+    fragments.cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        first = _page(therapist_client, url)
+    with CaptureQueriesContext(connection) as warm:
+        second = _page(therapist_client, url)
+    assert len(warm) < len(cold)
+    assert second.count("Episode 1") == first.count("Episode 1") > 0
+
+
+def test_it_shows_a_change_on_the_next_view(therapist_client, patient):
+    url = reverse("patients:detail", args=[patient.public_id])
+    assert "Episode 2" not in _page(therapist_client, url)
+    episode_open(patient=patient, side="right", started_on=dt.date(2026, 3, 1))
+    assert "Episode 2" in _page(therapist_client, url)
+
+
+def test_it_shows_a_rename_on_every_cached_page_that_names_the_patient(
+    reception_client, therapist, patient
+):
+    give_hours(therapist)
+    AppointmentFactory(
+        patient=patient, therapist=therapist, appointment_type=follow_up(), start=at_today()
+    )
+    week = reverse("bookings:week")
+    listing = reverse("patients:list") + "?q=trail"
+    assert "Robin Trail" in _page(reception_client, week)
+    assert "Trail, Robin" in _page(reception_client, listing)
+    patient.last_name = "Ridge"
+    patient.save()
+    assert "Robin Ridge" in _page(reception_client, week)
+    assert "Trail" not in _page(reception_client, listing)
+
+
+def at_today() -> dt.datetime:
+    from django.utils import timezone
+
+    return at(timezone.localdate() + dt.timedelta(days=1), "10:00")
+
+
+def test_it_audits_every_patient_on_a_cached_calendar(reception_client, therapist):
+    give_hours(therapist)
+    patients = [PatientFactory() for _ in range(3)]
+    for hour, patient in zip(("09:00", "10:00", "11:00"), patients, strict=True):
+        AppointmentFactory(
+            patient=patient,
+            therapist=therapist,
+            appointment_type=follow_up(),
+            start=at(dt.date.today() + dt.timedelta(days=1), hour),
+        )
+    url = reverse("bookings:week") + f"?date={dt.date.today() + dt.timedelta(days=1)}"
+    for _ in range(2):  # built, then served from the cache
+        before = AuditEvent.objects.count()
+        _page(reception_client, url)
+        shown = AuditEvent.objects.filter(action="view").order_by("-id")[:3]
+        assert AuditEvent.objects.count() - before == 3
+        assert {event.patient_id for event in shown} == {patient.pk for patient in patients}
+
+
+def test_it_gives_each_viewer_their_own_csrf_token(therapist, other_therapist, patient):
+    url = reverse("patients:detail", args=[patient.public_id])
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(therapist)
+    second.force_login(other_therapist)
+    _page(first, url)
+    page = _page(second, url)  # served from the fragment the first therapist's view built
+    assert fragments.CSRF_PLACEHOLDER not in page
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    response = second.post(
+        reverse("patients:archive", args=[patient.public_id]), {"csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302  # accepted: the token belongs to this session
+    patient.refresh_from_db()
+    assert patient.archived_at is not None
+
+
+def test_it_shows_pages_when_the_cache_is_down(therapist_client, patient, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # discard port: nothing listens
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    url = reverse("patients:detail", args=[patient.public_id])
+    assert "Episode 1" in _page(therapist_client, url)
+    episode_open(patient=patient, side="right", started_on=dt.date(2026, 3, 1))
+    assert "Episode 2" in _page(therapist_client, url)
+
+
+def test_it_refreshes_the_reminder_panel_when_a_delivery_changes_without_a_save(
+    therapist_client, patient
+):
+    from notifications.models import ReminderDelivery, ReminderSchedule
+
+    schedule = ReminderSchedule.objects.create(
+        patient=patient, source="exercise_plan", subject_id=1, times=["18:00"]
+    )
+    delivery = ReminderDelivery.objects.create(
+        schedule=schedule,
+        patient=patient,
+        local_date=dt.date(2026, 3, 2),
+        slot=dt.time(18, 0),
+        due_at=at("2026-03-02", "18:00"),
+        channel="email",
+    )
+    url = reverse("patients:detail", args=[patient.public_id])
+    sent = str(ReminderDelivery.Status.SENT.label)
+    assert sent not in _page(therapist_client, url)
+    ReminderDelivery.objects.filter(pk=delivery.pk).update(
+        status=ReminderDelivery.Status.SENT,
+        sent_at=at("2026-03-02", "18:01"),
+        updated_at=at("2026-03-02", "18:01"),
+    )
+    assert sent in _page(therapist_client, url)
+
+
+def test_it_keeps_a_cancelled_appointment_off_the_cached_week(reception_client, therapist):
+    give_hours(therapist)
+    day = dt.date.today() + dt.timedelta(days=1)
+    appointment = AppointmentFactory(
+        therapist=therapist, appointment_type=follow_up(), start=at(day, "09:00")
+    )
+    url = reverse("bookings:week") + f"?date={day}&therapist={therapist.public_id}"
+    assert "1 booked" in _page(reception_client, url)
+    appointment.status = Appointment.Status.CANCELLED
+    appointment.save()
+    assert "0 booked" in _page(reception_client, url)
