@@ -67,14 +67,25 @@ def dashboard_panels(*, user) -> list[Panel]:
     ]
 
 
+def _patient_appointments(patient) -> list:
+    """All of the patient's appointments, oldest first, read once for the page's panel and
+    its timeline (a patient has tens of appointments, not thousands)."""
+    if not hasattr(patient, "_bookings_appointments"):
+        patient._bookings_appointments = list(
+            selectors.appointments_for_patient(patient=patient).order_by("start", "id")
+        )
+    return patient._bookings_appointments
+
+
 def patient_panels(*, user, patient) -> list[Panel]:
     if not has_role(user, STAFF):
         return []
-    upcoming = list(
-        selectors.appointments_for_patient(patient=patient)
-        .filter(end__gt=timezone.now(), status="booked")
-        .order_by("start")[:PATIENT_PANEL_LIMIT]
-    )
+    now = timezone.now()
+    upcoming = [
+        item
+        for item in _patient_appointments(patient)
+        if item.end > now and item.status == "booked"
+    ][:PATIENT_PANEL_LIMIT]
     return [
         Panel(
             template="bookings/panels/patient_upcoming.html",
@@ -89,7 +100,7 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
         return []
     entries = []
     zone = selectors.clinic_zone()
-    for item in selectors.appointments_for_patient(patient=patient).order_by("start"):
+    for item in _patient_appointments(patient):
         local = item.start.astimezone(zone)
         detail = item.get_status_display()
         if item.late_cancellation:

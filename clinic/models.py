@@ -125,8 +125,18 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", "Failed login"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Every page that shows a patient writes rows here, so the two references are kept light:
+    # no single-column indexes (the (x, at) indexes below serve every lookup) and no database
+    # foreign key, whose check would lock the user's and each patient's row on every view.
+    # Neither is ever deleted (PROTECT still guards the ORM; erasure anonymises instead).
     actor = models.ForeignKey(
-        "clinic.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "clinic.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     actor_label = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=16, choices=Action.choices)
@@ -138,11 +148,13 @@ class AuditEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="audit_events",
+        db_index=False,
+        db_constraint=False,
     )
     path = models.CharField(max_length=500, blank=True)
     method = models.CharField(max_length=8, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
-    request_id = models.CharField(max_length=64, blank=True, db_index=True)
+    request_id = models.CharField(max_length=64, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
@@ -152,6 +164,8 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["patient", "-at"], name="clinic_audit_patient_at"),
             models.Index(fields=["actor", "-at"], name="clinic_audit_actor_at"),
+            # Exact matches only: no LIKE index beside it.
+            models.Index(fields=["request_id"], name="clinic_audit_request"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -20,13 +20,15 @@ LIVE_HOOKS = ("patient_panels",)
 def patient_panels(*, user, patient) -> list[Panel]:
     if not has_role(user, STAFF):
         return []
-    latest = list(deliveries_for_patient(patient=patient)[:PATIENT_PANEL_LIMIT])
-    # Rendered again only when the rows shown are other rows or have changed since.
-    version = fragments.digest(",".join(f"{row.pk}@{row.updated_at.timestamp()}" for row in latest))
+    latest = deliveries_for_patient(patient=patient)[:PATIENT_PANEL_LIMIT]
+    # Rendered again only when the rows shown are other rows or have changed since: a narrow
+    # query decides, the rows themselves are loaded only to render.
+    shown = latest.values_list("id", "updated_at")
+    version = fragments.digest(",".join(f"{pk}@{at.timestamp()}" for pk, at in shown))
     return [
         Panel(
             template="notifications/panels/patient_reminders.html",
-            context={"patient": patient, "deliveries": latest},
+            context=lambda: {"patient": patient, "deliveries": list(latest)},
             order=60,
             cache_key=fragments.key(
                 "patient-reminders", patient.pk, version, user=user, scopes=("staff",)
