@@ -71,3 +71,42 @@ def test_it_reads_booleans_and_defaults():
     assert env.bool("A", False) is True
     assert env.bool("B", True) is False
     assert env.bool("C", True) is True
+
+
+def _cache_of(**env) -> str:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"))
+    }
+    clean.update(env, DJANGO_SETTINGS_MODULE="clinic.settings")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; from django.conf import settings; "
+            "c = settings.CACHES['default']; print(c['BACKEND'], c.get('LOCATION', ''))",
+        ],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_it_shares_the_fragment_cache_between_processes_by_default():
+    # Production with a Redis broker: database 1 of the same server, never per-process memory.
+    assert _cache_of(CELERY_BROKER_URL="redis://redis.internal:6379/0") == (
+        "django.core.cache.backends.redis.RedisCache redis://redis.internal:6379/1"
+    )
+    # `make run` (embedded broker): files that the web and worker processes both read.
+    assert _cache_of().startswith("django.core.cache.backends.filebased.FileBasedCache ")
+    assert _cache_of(CACHE_URL="redis://cache:6379/3").endswith("redis://cache:6379/3")
+
+
+def test_it_refuses_an_unknown_cache_scheme():
+    result = _start(CACHE_URL="memcached://cache:11211")
+    assert result.returncode != 0
+    assert "CACHE_URL" in result.stderr
