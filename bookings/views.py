@@ -42,14 +42,25 @@ EXCEPTIONS_SHOWN = 50
 BOOKING_PARAMS = ("patient", "therapist", "appointment_type", "date", "time", "room", "q")
 
 
-def _calendar_filters(request: HttpRequest):
-    today = timezone.localdate()
-    form = CalendarFilterForm(request.GET or None, initial={"date": today})
-    day, therapist = None, None
-    if form.is_valid():
-        day = form.cleaned_data["date"]
-        therapist = form.cleaned_data["therapist"]
-    return form, day or today, therapist
+def _calendar_day(request: HttpRequest) -> dt.date:
+    """The day a calendar shows: the `date` asked for, else today. Parsing only, no query, so
+    that a cached calendar costs nothing to find."""
+    raw = request.GET.get("date")
+    if raw:
+        try:
+            return CalendarFilterForm.base_fields["date"].clean(raw) or timezone.localdate()
+        except ValidationError:
+            pass
+    return timezone.localdate()
+
+
+def _calendar_form(request: HttpRequest, day: dt.date):
+    """The filter form as asked (errors shown), and the therapist it names if that is valid."""
+    form = CalendarFilterForm(request.GET or None, initial={"date": day})
+    if not form.is_bound:
+        return form, None
+    form.is_valid()  # keeps every valid field in cleaned_data, errors for the others
+    return form, form.cleaned_data.get("therapist")
 
 
 def _calendar_days(*, first: dt.date, last: dt.date, therapist) -> list[dict]:
@@ -61,15 +72,14 @@ def _calendar_days(*, first: dt.date, last: dt.date, therapist) -> list[dict]:
     return days
 
 
-def _calendar_key(request: HttpRequest, name: str, first: dt.date, therapist) -> str:
+def _calendar_key(request: HttpRequest, name: str, first: dt.date) -> str:
     """Calendars are cached until any booking, patient name or staff name changes. The key
-    holds the query string (the filter form shows what was asked, errors included) and
-    today's date (the default day)."""
+    holds the query string (it names the therapist, and the filter form shows what was
+    asked, errors included) and today's date (the default day, marked on the calendar)."""
     return fragments.key(
         name,
         first.isoformat(),
         fragments.digest(request.GET.urlencode()),
-        therapist.pk if therapist else "all",
         timezone.localdate().isoformat(),
         user=request.user,
         scopes=("bookings", "patients", "staff"),
@@ -79,26 +89,28 @@ def _calendar_key(request: HttpRequest, name: str, first: dt.date, therapist) ->
 @role_required(*STAFF)
 def home(request: HttpRequest):
     """The day view: every therapist's appointments for one day (today by default)."""
-    form, day, therapist = _calendar_filters(request)
-    query = {"therapist": therapist.public_id} if therapist else {}
+    day = _calendar_day(request)
+
+    def calendar() -> dict:
+        form, therapist = _calendar_form(request, day)
+        query = {"therapist": therapist.public_id} if therapist else {}
+        days = _calendar_days(first=day, last=day, therapist=therapist)
+        return {
+            "form": form,
+            "therapist": therapist,
+            "columns": days[0]["columns"],
+            "previous": _calendar_url("bookings:home", day - dt.timedelta(days=1), query),
+            "next": _calendar_url("bookings:home", day + dt.timedelta(days=1), query),
+            "week_url": _calendar_url("bookings:week", day, query),
+        }
+
     return render(
         request,
         "bookings/day.html",
         {
-            "form": form,
             "day": day,
-            "fragment_key": _calendar_key(request, "calendar-day", day, therapist),
-            "calendar": fragments.lazy(
-                lambda: {
-                    "columns": _calendar_days(first=day, last=day, therapist=therapist)[0][
-                        "columns"
-                    ]
-                }
-            ),
-            "therapist": therapist,
-            "previous": _calendar_url("bookings:home", day - dt.timedelta(days=1), query),
-            "next": _calendar_url("bookings:home", day + dt.timedelta(days=1), query),
-            "week_url": _calendar_url("bookings:week", day, query),
+            "fragment_key": _calendar_key(request, "calendar-day", day),
+            "calendar": fragments.lazy(calendar),
         },
     )
 
@@ -106,24 +118,29 @@ def home(request: HttpRequest):
 @role_required(*STAFF)
 def week(request: HttpRequest):
     """The week view (Monday to Sunday) for one therapist or for everyone."""
-    form, day, therapist = _calendar_filters(request)
+    day = _calendar_day(request)
     monday = day - dt.timedelta(days=day.weekday())
     sunday = monday + dt.timedelta(days=6)
-    query = {"therapist": therapist.public_id} if therapist else {}
+
+    def calendar() -> dict:
+        form, therapist = _calendar_form(request, day)
+        query = {"therapist": therapist.public_id} if therapist else {}
+        return {
+            "form": form,
+            "therapist": therapist,
+            "days": _calendar_days(first=monday, last=sunday, therapist=therapist),
+            "previous": _calendar_url("bookings:week", monday - dt.timedelta(days=7), query),
+            "next": _calendar_url("bookings:week", monday + dt.timedelta(days=7), query),
+        }
+
     return render(
         request,
         "bookings/week.html",
         {
-            "form": form,
             "monday": monday,
             "sunday": sunday,
-            "fragment_key": _calendar_key(request, "calendar-week", monday, therapist),
-            "calendar": fragments.lazy(
-                lambda: {"days": _calendar_days(first=monday, last=sunday, therapist=therapist)}
-            ),
-            "therapist": therapist,
-            "previous": _calendar_url("bookings:week", monday - dt.timedelta(days=7), query),
-            "next": _calendar_url("bookings:week", monday + dt.timedelta(days=7), query),
+            "fragment_key": _calendar_key(request, "calendar-week", monday),
+            "calendar": fragments.lazy(calendar),
         },
     )
 

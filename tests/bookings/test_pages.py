@@ -320,3 +320,20 @@ def test_it_searches_patients_in_a_fixed_number_of_queries(
     with django_assert_num_queries(9):
         response = reception_client.get(reverse("bookings:create"), {"q": "searchable"})
     assert len(response.context["results"]) == matches
+
+
+def test_it_keeps_the_day_asked_for_when_the_therapist_is_unknown(reception_client):
+    response = reception_client.get(
+        reverse("bookings:week"),
+        {"date": "2026-04-08", "therapist": "00000000-0000-0000-0000-000000000000"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "week of 6 April 2026" in page  # not reset to this week by the other field's error
+    assert "Select a valid choice" in page  # and the error shows next to the therapist field
+
+
+def test_it_shows_today_when_the_date_cannot_be_read(reception_client):
+    response = reception_client.get(reverse("bookings:home"), {"date": "31/31/2026"})
+    assert response.status_code == 200
+    assert "Monday 23 March 2026" in response.content.decode()
