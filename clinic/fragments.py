@@ -1,8 +1,8 @@
 """Rendered page fragments, cached until the data they show changes.
 
 A fragment is the expensive part of a page (a patient's timeline, a week of appointments),
-stored in the shared cache under a key made of what it shows and a *freshness token* per data
-scope it depends on:
+stored in the shared cache under a key naming what it shows and to whom, together with the
+*freshness tokens* of the data scopes it depends on, read in the same round trip:
 
 * `patient:<id>`: anything recorded about one patient (every model that leads to a patient);
 * `patients`: the patient roster (names, contact details shown in lists and calendars);
@@ -11,7 +11,8 @@ scope it depends on:
 * `library`: the exercise library.
 
 Saving or deleting a row replaces the tokens of its scopes (at once and again when the
-transaction commits), so the next request builds the fragment afresh. Writes
+transaction commits): a fragment stored with other tokens than the current ones is not served,
+and the next request builds it afresh. Writes
 that bypass model signals (`QuerySet.update`) call `bump()` themselves. Fragments also expire
 after FRAGMENT_CACHE_SECONDS, which bounds wording that depends on the clock ("upcoming").
 
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 _TOKEN_PREFIX = "fresh:"  # noqa: S105 (a cache key prefix, not a secret)
 _FRAGMENT_PREFIX = "frag:"
+_SCOPES_END = "|"
 CSRF_PLACEHOLDER = "__apex_csrf_token__"
 
 # Models whose changes are shown beyond their own patient's pages.
@@ -53,12 +55,13 @@ _GLOBAL_SCOPES = {
 
 
 def key(name: str, *parts, user=None, scopes: tuple[str, ...] = ()) -> str:
-    """A fragment key: what is shown (`name`, `parts`), for whom (the viewer's roles: pages show
-    each role its own subset) and the freshness tokens of the data it comes from."""
+    """A fragment key: the data scopes it depends on, then what is shown (`name`, `parts`) and
+    for whom (the viewer's roles: pages show each role its own subset). Text appended to a key
+    names another fragment with the same scopes."""
     from clinic.access import roles_of
 
     who = "+".join(sorted(roles_of(user))) if user is not None else "-"
-    return ":".join([name, who, *(str(part) for part in parts), tokens(*scopes)])
+    return ",".join(scopes) + _SCOPES_END + ":".join([name, who, *(str(part) for part in parts)])
 
 
 def digest(text: str) -> str:
@@ -81,43 +84,48 @@ def lazy(function, /, *args, **kwargs):
 
 def _memo() -> dict:
     """What this request already read from the cache (tokens and prefetched fragments): each
-    is fetched once per request. Outside a request nothing is remembered."""
+    is read once per request. Outside a request nothing is remembered."""
     context = audit.current()
     return context.memo if context is not None else {}
 
 
-def tokens(*scopes: str) -> str:
-    """The current tokens of `scopes`, joined: part of the key of anything built from them."""
-    memo = _memo()
-    keys = [_TOKEN_PREFIX + scope for scope in scopes]
-    missing = [key for key in keys if key not in memo]
-    if missing:
-        try:
-            found = cache.get_many(missing)
-            for key in missing:
-                if key not in found:
-                    fresh = uuid.uuid4().hex
-                    found[key] = fresh if cache.add(key, fresh, None) else cache.get(key, fresh)
-        except Exception as exc:  # the cache is down: build everything afresh, do not fail
-            logger.warning("Fragment cache unavailable: %s", exc)
-            return uuid.uuid4().hex
-        memo.update(found)
-    return ".".join(str(memo[key]) for key in keys)
+def _scopes_of(fragment_key: str) -> list[str]:
+    scopes = fragment_key.split(_SCOPES_END, 1)[0]
+    return scopes.split(",") if scopes else []
 
 
-def prefetch(*keys: str) -> None:
-    """Read the fragments a page is about to show in one round trip instead of one each."""
-    memo = _memo()
-    wanted = [_FRAGMENT_PREFIX + key for key in keys if key]
-    if not wanted or audit.current() is None:
+def _read(fragment_keys, memo: dict) -> None:
+    """Bring the fragments and the tokens of their scopes into `memo`, all in one round trip;
+    a scope never seen before gets its first token."""
+    token_keys = {
+        _TOKEN_PREFIX + scope
+        for fragment_key in fragment_keys
+        for scope in _scopes_of(fragment_key)
+    }
+    wanted = [k for k in token_keys if k not in memo]
+    wanted += [_FRAGMENT_PREFIX + k for k in fragment_keys if _FRAGMENT_PREFIX + k not in memo]
+    if not wanted:
+        return
+    found = cache.get_many(wanted)
+    for cache_key in wanted:
+        if cache_key.startswith(_TOKEN_PREFIX) and cache_key not in found:
+            fresh = uuid.uuid4().hex
+            found[cache_key] = fresh if cache.add(cache_key, fresh, None) else cache.get(cache_key)
+        memo[cache_key] = found.get(cache_key)
+
+
+def _tokens(fragment_key: str, memo: dict) -> str:
+    return ".".join(str(memo.get(_TOKEN_PREFIX + scope)) for scope in _scopes_of(fragment_key))
+
+
+def prefetch(*fragment_keys: str) -> None:
+    """Read the fragments a page is about to show, and their tokens, in one round trip."""
+    if audit.current() is None:
         return
     try:
-        found = cache.get_many(wanted)
+        _read([k for k in fragment_keys if k], _memo())
     except Exception as exc:
         logger.warning("Fragment cache unavailable: %s", exc)
-        return
-    for cache_key in wanted:
-        memo[cache_key] = found.get(cache_key)
 
 
 def bump(*scopes: str) -> None:
@@ -146,24 +154,31 @@ def bump_patients(patient_ids) -> None:
     bump(*(f"patient:{pk}" for pk in set(patient_ids) if pk is not None))
 
 
-def get(key: str) -> dict | None:
+def get(fragment_key: str) -> tuple[dict | None, str | None]:
+    """The cached fragment if it was built from the current tokens of its scopes, and those
+    tokens (None when the cache cannot be read: then nothing is stored either)."""
     memo = _memo()
-    if _FRAGMENT_PREFIX + key in memo:
-        return memo.pop(_FRAGMENT_PREFIX + key)
     try:
-        return cache.get(_FRAGMENT_PREFIX + key)
+        _read([fragment_key], memo)
     except Exception as exc:
         logger.warning("Fragment cache unavailable: %s", exc)
-        return None
+        return None, None
+    found = memo.pop(_FRAGMENT_PREFIX + fragment_key, None)
+    current = _tokens(fragment_key, memo)
+    if found is not None and found.get("tokens") == current:
+        return found, current
+    return None, current
 
 
-def put(key: str, html: str, patients: dict[int, str]) -> None:
+def put(fragment_key: str, html: str, patients: dict[int, str], tokens: str) -> None:
+    """Store a fragment with the tokens read *before* it was built: a change committed while
+    it was being built has replaced them, so the copy is never served."""
     if settings.FRAGMENT_CACHE_SECONDS <= 0:
         return
     try:
         cache.set(
-            _FRAGMENT_PREFIX + key,
-            {"html": html, "patients": patients},
+            _FRAGMENT_PREFIX + fragment_key,
+            {"html": html, "patients": patients, "tokens": tokens},
             settings.FRAGMENT_CACHE_SECONDS,
         )
     except Exception as exc:
@@ -198,14 +213,16 @@ def render(key: str, build, csrf_token="") -> str:
     """
     if not key:
         return build(csrf_token)
-    found = get(key)
+    found, tokens = get(key)
     if found is not None:
         replay_audit(found["patients"])
         html = found["html"]
+    elif tokens is None:  # the cache is down
+        return build(csrf_token)
     else:
         before = noted_now()
         html = build(CSRF_PLACEHOLDER)
-        put(key, html, noted_since(before))
+        put(key, html, noted_since(before), tokens)
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, str(csrf_token))
     return html

@@ -164,3 +164,22 @@ def test_it_keeps_a_cancelled_appointment_off_the_cached_week(reception_client, 
     appointment.status = Appointment.Status.CANCELLED
     appointment.save()
     assert "0 booked" in _page(reception_client, url)
+
+
+def test_it_names_only_models_that_exist():
+    from django.apps import apps
+
+    labels = {model._meta.label_lower for model in apps.get_models()}
+    assert set(fragments._GLOBAL_SCOPES) <= labels  # a renamed model would go stale silently
+
+
+def test_it_never_serves_a_fragment_built_while_its_data_changed():
+    key = fragments.key("race", 1, scopes=("patient:1",))
+    found, tokens = fragments.get(key)
+    assert found is None
+    fragments.bump("patient:1")  # a change commits while the old data is being rendered
+    fragments.put(key, "<p>old</p>", {}, tokens)
+    assert fragments.get(key)[0] is None
+    _, fresh = fragments.get(key)
+    fragments.put(key, "<p>new</p>", {}, fresh)
+    assert fragments.get(key)[0]["html"] == "<p>new</p>"
