@@ -55,6 +55,26 @@ def exercise_get(*, public_id: UUID | str) -> Exercise:
         raise Http404("No such exercise") from None
 
 
+def illustrated_codes(*, codes) -> set[str]:
+    """Which of these exercises have an illustration (one query)."""
+    return set(
+        Exercise.objects.filter(code__in=list(codes))
+        .exclude(illustration="")
+        .values_list("code", flat=True)
+    )
+
+
+def exercise_in_plan(*, plan: ExercisePlan | None, code: str) -> Exercise:
+    """An exercise of the plan's current version, or 404: what a patient may look at."""
+    version = plan.current_version if plan is not None else None
+    if version is None or code not in {item["key"] for item in version.items}:
+        raise Http404("No such exercise in your plan")
+    try:
+        return Exercise.objects.get(code=code)
+    except Exercise.DoesNotExist:
+        raise Http404("No such exercise") from None
+
+
 def plans_for_user(*, user) -> QuerySet[ExercisePlan]:
     """Plans are clinical records: therapists and the manager see them all, nobody else any."""
     if not has_role(user, CLINICAL):

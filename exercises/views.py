@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -20,9 +20,9 @@ from exercises.forms import (
     PlanDatesForm,
     PlanItemForm,
 )
+from exercises.illustrations import illustration_response
 from exercises.models import AlertAcknowledgement, ExercisePlan, PlanItem
 from exercises.suggest import DX_LABELS
-from exercises.validators import illustration_content_type
 from patients.selectors import episode_for_user
 
 PAGE_SIZE = 25
@@ -97,17 +97,7 @@ def exercise_archive(request: HttpRequest, public_id):
 
 @role_required(*CLINICAL)
 def exercise_illustration(request: HttpRequest, public_id):
-    exercise = selectors.exercise_get(public_id=public_id)
-    if not exercise.illustration:
-        raise Http404("No illustration")
-    handle = exercise.illustration.open("rb")
-    content_type = illustration_content_type(handle.read(16))
-    handle.seek(0)
-    if content_type is None:
-        raise Http404("No illustration")
-    response = FileResponse(handle, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return illustration_response(selectors.exercise_get(public_id=public_id))
 
 
 # --- Plans ----------------------------------------------------------------------------

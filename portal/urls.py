@@ -7,6 +7,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("log/", views.session_log, name="log"),
+    path("exercises/<str:code>/picture/", views.exercise_illustration, name="illustration"),
     path("history/", views.history, name="history"),
     path("history/<uuid:public_id>/", views.history_detail, name="history_detail"),
     path("invite/<uuid:patient_id>/", views.invite, name="invite"),

@@ -17,6 +17,7 @@ from clinic import fragments, panels
 from clinic.access import CLINICAL, PATIENTS, role_required
 from exercises import selectors as exercise_selectors
 from exercises import services as exercise_services
+from exercises.illustrations import illustration_response
 from exercises.models import SessionLog
 from patients.selectors import patient_for_user, patient_of_portal_user
 from portal import services
@@ -55,13 +56,25 @@ def _home_context(user, patient, today) -> dict:
     today_log = (
         SessionLog.objects.filter(plan=plan, patient=patient, date=today).first() if plan else None
     )
+    version = plan.current_version if plan else None
     return {
         "plan": plan,
-        "version": plan.current_version if plan else None,
+        "version": version,
+        "illustrated": exercise_selectors.illustrated_codes(
+            codes=[item["key"] for item in version.items] if version else []
+        ),
         "today": today,
         "today_log": today_log,
         "panels": panels.collect("portal_panels", user=user, patient=patient),
     }
+
+
+@role_required(*PATIENTS)
+def exercise_illustration(request: HttpRequest, code: str):
+    """The picture of an exercise in the patient's current plan; 404 for any other."""
+    patient = patient_of_portal_user(user=request.user)
+    plan = exercise_selectors.plan_active_for_patient(patient=patient)
+    return illustration_response(exercise_selectors.exercise_in_plan(plan=plan, code=code))
 
 
 @role_required(*PATIENTS)

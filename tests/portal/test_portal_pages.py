@@ -236,12 +236,16 @@ def test_it_shows_the_portal_home_in_a_fixed_number_of_queries(
 ):
     for days_ago in range(logs):
         log(my_plan, TODAY - dt.timedelta(days=days_ago))
-    # Queries: session, user, patient, active plan with its version, today's log; then the
-    # other apps' portal panels: assessments (any intake? questionnaire, confirmed decision)
+    # Queries: session, user, patient, active plan with its version, today's log, which of
+    # its exercises have a picture; then the other apps' portal panels: assessments (any intake? questionnaire, confirmed decision)
     # and bookings (next appointments), a fixed number whatever the rows.
     with django_assert_num_queries(PORTAL_HOME_QUERIES):
         response = patient_client.get(reverse("portal:home"))
     assert response.status_code == 200
+    # From the cache: session, user, the patient and the audit event.
+    with django_assert_num_queries(4):
+        again = patient_client.get(reverse("portal:home"))
+    assert again.content.count(b"<li") == response.content.count(b"<li") > 0
 
 
 @pytest.mark.parametrize("logs", [1, 10])
@@ -255,7 +259,7 @@ def test_it_shows_the_history_in_a_fixed_number_of_queries(
         patient_client.get(reverse("portal:history"))
 
 
-PORTAL_HOME_QUERIES = 10  # includes the audit event INSERT
+PORTAL_HOME_QUERIES = 11  # includes the audit event INSERT
 
 
 @pytest.mark.parametrize("done", [1, 3])

@@ -609,6 +609,7 @@ READ_ONLY = {
     "exercises:library",
     "exercises:exercise_detail",
     "exercises:exercise_illustration",
+    "portal:illustration",
     "exercises:episode_plans",
     "exercises:plan_detail",
     "exercises:plan_print",

@@ -187,6 +187,13 @@ ROUTES: dict[str, Route] = {
     # --- portal -------------------------------------------------------------------------
     "portal:home": Route("patient"),
     "portal:log": Route("patient"),
+    "portal:illustration": Route(
+        "patient",
+        # A's plan exercise has no picture (404); tests/portal covers the 200 and its bytes.
+        kwargs=lambda w: {"code": w.a.item.exercise.code},
+        ok=ok(200, 404),
+        other=lambda w: {"code": w.exercise.code},  # illustrated, but not in A's plan
+    ),
     "portal:history": Route("patient"),
     "portal:history_detail": Route(
         "patient",
