@@ -6,14 +6,22 @@ PY=.venv/bin/python
 mkdir -p var/celery/queue var/celery/processed var/mail
 
 pids=()
+watchdog=""
 stop() {
   trap - INT TERM EXIT
   echo "Stopping the web server, worker and beat..."
+  [ -n "$watchdog" ] && kill "$watchdog" 2>/dev/null
   kill "${pids[@]}" 2>/dev/null
   wait "${pids[@]}" 2>/dev/null
   exit 0
 }
 trap stop INT TERM EXIT
+
+# `make` stopped by a signal other than Ctrl-C (say, kill or a timeout) does not pass it on:
+# stop everything when whoever started us goes away, instead of leaving servers behind.
+parent=$PPID
+( while kill -0 "$parent" 2>/dev/null; do sleep 1; done; kill -TERM $$ 2>/dev/null ) &
+watchdog=$!
 
 .venv/bin/celery -A clinic worker --loglevel=INFO --concurrency=2 --hostname=dev@%h &
 pids+=($!)
