@@ -92,6 +92,20 @@ def note_patient(patient, obj=None) -> None:
     context.patients.setdefault(patient.pk, label)
 
 
+def noted() -> dict[int, str]:
+    """The patients this request has handed out so far (id -> object noted)."""
+    context = _current.get()
+    return dict(context.patients) if context is not None else {}
+
+
+def note_noted(patients: dict[int, str]) -> None:
+    """Note again what `noted()` returned in an earlier request (a cached page's patients)."""
+    context = _current.get()
+    if context is not None:
+        for patient_id, label in patients.items():
+            context.patients.setdefault(patient_id, label)
+
+
 def record(
     action: str,
     *,

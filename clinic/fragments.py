@@ -24,6 +24,7 @@ own token on the way out). A cache that is down is a miss, never an error.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import uuid
@@ -72,14 +73,7 @@ def digest(text: str) -> str:
 def lazy(function, /, *args, **kwargs):
     """A value computed on first use only, for template context that a cached fragment may
     never need (templates call it and read the result; later uses reuse that result)."""
-    result = []
-
-    def value():
-        if not result:
-            result.append(function(*args, **kwargs))
-        return result[0]
-
-    return value
+    return functools.cache(functools.partial(function, *args, **kwargs))
 
 
 def _memo() -> dict:
@@ -185,26 +179,6 @@ def put(fragment_key: str, html: str, patients: dict[int, str], tokens: str) -> 
         logger.warning("Fragment cache unavailable: %s", exc)
 
 
-def replay_audit(patients: dict[int, str]) -> None:
-    """Note the patients a cached fragment shows, as rendering it would have."""
-    context = audit.current()
-    if context is not None:
-        for patient_id, label in patients.items():
-            context.patients.setdefault(patient_id, label)
-
-
-def noted_since(before: set[int]) -> dict[int, str]:
-    context = audit.current()
-    if context is None:
-        return {}
-    return {pk: label for pk, label in context.patients.items() if pk not in before}
-
-
-def noted_now() -> set[int]:
-    context = audit.current()
-    return set(context.patients) if context is not None else set()
-
-
 def render(key: str, build, csrf_token="") -> str:
     """`build(csrf_token)` rendered, or its cached copy while `key` stays the same.
 
@@ -215,14 +189,15 @@ def render(key: str, build, csrf_token="") -> str:
         return build(csrf_token)
     found, tokens = get(key)
     if found is not None:
-        replay_audit(found["patients"])
+        audit.note_noted(found["patients"])  # the patients it shows, as rendering would
         html = found["html"]
     elif tokens is None:  # the cache is down
         return build(csrf_token)
     else:
-        before = noted_now()
+        before = audit.noted()
         html = build(CSRF_PLACEHOLDER)
-        put(key, html, noted_since(before), tokens)
+        shown = {pk: label for pk, label in audit.noted().items() if pk not in before}
+        put(key, html, shown, tokens)
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, str(csrf_token))
     return html
