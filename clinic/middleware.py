@@ -1,7 +1,9 @@
-"""Clinic-wide request handling: audit context, staff session timeout, staff two-factor."""
+"""Clinic-wide request handling: database outages, audit context, staff session timeout, staff
+two-factor."""
 
 from __future__ import annotations
 
+import logging
 import time
 from urllib.parse import urlencode
 
@@ -11,6 +13,35 @@ from django.urls import reverse
 
 from clinic import audit
 from clinic.access import STAFF, has_role
+from clinic.views import DATABASE_UNAVAILABLE, service_unavailable
+
+logger = logging.getLogger(__name__)
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that cannot reach the database answers 503 with a "try again" page, not 500.
+
+    Failures outside views (the session or user lookup in a middleware) reach the same page
+    through the 500 handler, clinic.views.error_500.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DATABASE_UNAVAILABLE):
+            return None
+        # One line: the outage is the news, the traceback says nothing more.
+        logger.error(
+            "Database unavailable (%s): %s %s",
+            exception.__class__.__name__,
+            request.method,
+            request.path,
+        )
+        return service_unavailable()
 
 
 class AuditMiddleware:

@@ -1,7 +1,12 @@
+import sys
+
 from django.contrib.auth.decorators import login_required
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -9,6 +14,7 @@ from clinic import fragments, health, panels
 from clinic.access import CLINICAL, home_url_name, role_required
 
 
+@require_GET
 def home(request: HttpRequest):
     """Send each signed-in user to their role's home page."""
     if not request.user.is_authenticated:
@@ -17,6 +23,7 @@ def home(request: HttpRequest):
 
 
 @role_required(*CLINICAL)
+@require_GET
 def dashboard(request: HttpRequest):
     user = request.user
     return render(
@@ -71,5 +78,30 @@ def error_403(request, exception=None):
     return render(request, "403.html", status=403)
 
 
+#: What the driver raises when the database does not answer (stopped, restarting, unreachable).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+#: How long a visitor is asked to wait when the database is not answering.
+RETRY_AFTER_SECONDS = 30
+
+
+def service_unavailable() -> HttpResponse:
+    """The plain "try again shortly" page for a database outage.
+
+    Rendered without the request, so no context processor looks up the session or the user
+    (both live in the database that is not answering).
+    """
+    response = HttpResponse(
+        render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS}), status=503
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response
+
+
 def error_500(request):
-    return render(request, "500.html", status=500)
+    # Reached when anything outside a view fails, such as the session or user lookup in a
+    # middleware (views' own database errors are answered by DatabaseUnavailableMiddleware).
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return service_unavailable()
+    # No request either: the error may have come from the session or the user lookup.
+    return HttpResponse(render_to_string("500.html"), status=500)

@@ -5,8 +5,9 @@
 #
 # Installs the Debian packages it needs when they are missing and we are root, starts both
 # servers on free ports with their data under a temporary folder, exports DATABASE_URL and
-# CELERY_BROKER_URL (plus TEST_REDIS_* for tests that stop and restart Redis), runs the
-# command, always tears the servers down, and exits with the command's status.
+# CELERY_BROKER_URL (plus TEST_REDIS_* and TEST_PG_* for tests that stop and restart Redis or
+# PostgreSQL), runs the command, always tears the servers down, and exits with the command's
+# status.
 set -euo pipefail
 
 PG_BIN=/usr/lib/postgresql/15/bin
@@ -55,9 +56,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 run_pg "$PG_BIN/initdb" -D "$pg_data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-run_pg "$PG_BIN/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w -o \
-  "-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-  start >/dev/null
+pg_options="-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+run_pg "$PG_BIN/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w -o "$pg_options" start >/dev/null
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
   --daemonize yes --pidfile "$work/redis.pid" --dir "$work" --logfile "$work/redis.log"
 for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
@@ -66,6 +66,9 @@ export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/apex"
 export CELERY_BROKER_URL="redis://127.0.0.1:$redis_port/0"
 export TEST_REDIS_PORT="$redis_port"
 export TEST_REDIS_DIR="$work"
+# For tests that stop and restart PostgreSQL (tests/clinic/test_database_down.py).
+export TEST_PG_CTL="$PG_BIN/pg_ctl" TEST_PG_DATA="$pg_data" TEST_PG_USER="$pg_user"
+export TEST_PG_OPTIONS="$pg_options"
 export APEX_REQUIRE_SERVICES=1
 echo "Test services: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on port $pg_port, Redis $(redis-server --version | awk '{print $3}' | cut -d= -f2) on port $redis_port"
 set +e
