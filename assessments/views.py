@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import selectors, services
 from assessments.diagnosis.schema import FIELDS, Group, fields_in_group
@@ -35,6 +35,7 @@ def _action_finalises(request: HttpRequest) -> bool:
 
 
 @role_required(*CLINICAL)
+@require_http_methods(["GET", "POST"])
 def assessment_create(request: HttpRequest, episode_id):
     episode = episode_for_user(user=request.user, public_id=episode_id)
     kind = request.GET.get("kind", request.POST.get("kind", Assessment.Kind.INTAKE))
@@ -78,6 +79,7 @@ def assessment_create(request: HttpRequest, episode_id):
 
 
 @role_required(*CLINICAL)
+@require_http_methods(["GET", "POST"])
 def assessment_edit(request: HttpRequest, public_id):
     assessment = selectors.assessment_for_user(user=request.user, public_id=public_id)
     if assessment.is_final:
@@ -205,6 +207,7 @@ def _detail(request: HttpRequest, assessment: Assessment, decision_form=None, st
 
 
 @role_required(*CLINICAL)
+@require_GET
 def assessment_detail(request: HttpRequest, public_id):
     # The body is cached until anything about the patient changes (clinic/fragments.py): a
     # final assessment never changes, and a new decision or amendment is a save that does.
@@ -287,6 +290,7 @@ def decision_create(request: HttpRequest, public_id):
 
 
 @role_required(*PATIENTS)
+@require_http_methods(["GET", "POST"])
 def previsit(request: HttpRequest):
     """The patient's own questionnaire before the first visit, from the portal."""
     patient = patient_of_portal_user(user=request.user)

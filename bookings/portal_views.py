@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from bookings import selectors, services
 from clinic import audit
@@ -18,6 +18,7 @@ PAGE_SIZE = 25
 
 
 @role_required(*PATIENTS)
+@require_GET
 def appointment_list(request: HttpRequest):
     patient = patient_of_portal_user(user=request.user)
     audit.note_patient(patient)

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookings import schedule, selectors, services
 from bookings.forms import (
@@ -87,6 +87,7 @@ def _calendar_key(request: HttpRequest, name: str, first: dt.date) -> str:
 
 
 @role_required(*STAFF)
+@require_GET
 def home(request: HttpRequest):
     """The day view: every therapist's appointments for one day (today by default)."""
     day = _calendar_day(request)
@@ -116,6 +117,7 @@ def home(request: HttpRequest):
 
 
 @role_required(*STAFF)
+@require_GET
 def week(request: HttpRequest):
     """The week view (Monday to Sunday) for one therapist or for everyone."""
     day = _calendar_day(request)
@@ -150,6 +152,7 @@ def _calendar_url(name: str, day: dt.date, query: dict) -> str:
 
 
 @role_required(*STAFF)
+@require_GET
 def find_slot(request: HttpRequest):
     """The next free slots for a type of appointment, with one therapist or anyone."""
     form = SlotFinderForm(request.GET or None)
@@ -205,6 +208,7 @@ def _booking_url(**params) -> str:
 
 
 @role_required(*STAFF)
+@require_http_methods(["GET", "POST"])
 def appointment_create(request: HttpRequest):
     """Book one appointment or a weekly series. GET parameters prefill the form."""
     search = PatientSearchForm(request.GET)  # bounded and NUL-free, as on the patient list
@@ -276,6 +280,7 @@ def _booked_redirect(request: HttpRequest, booked: list[Appointment]):
 
 
 @role_required(*STAFF)
+@require_http_methods(["GET", "POST"])
 def patient_register(request: HttpRequest):
     """Register a new patient, then come back to the booking form with them chosen."""
     form = PatientForm(request.POST or None)
@@ -310,6 +315,7 @@ def _detail_context(appointment: Appointment, **forms) -> dict:
 
 
 @role_required(*STAFF)
+@require_GET
 def appointment_detail(request: HttpRequest, public_id):
     appointment = selectors.appointment_for_staff(user=request.user, public_id=public_id)
     return render(request, "bookings/appointment_detail.html", _detail_context(appointment))
@@ -413,6 +419,7 @@ def _therapist_or_404(public_id) -> User:
 
 
 @role_required(*STAFF)
+@require_GET
 def schedule_view(request: HttpRequest):
     """A therapist's regular week and upcoming leave, blocked time and extra hours."""
     people = list(selectors.therapists())

@@ -6,6 +6,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from clinic.access import MANAGER, role_required
 from clinic.models import AuditEvent
@@ -54,6 +55,7 @@ def audit_events_matching(*, patient: str, user: str, action: str, date_from, da
 
 
 @role_required(MANAGER)
+@require_GET
 def audit_search(request):
     form = AuditSearchForm(request.GET or None)
     events = AuditEvent.objects.none()

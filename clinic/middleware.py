@@ -1,5 +1,5 @@
-"""Clinic-wide request handling: database outages, audit context, staff session timeout, staff
-two-factor."""
+"""Clinic-wide request handling: HEAD requests, database outages, audit context, staff session
+timeout, staff two-factor."""
 
 from __future__ import annotations
 
@@ -16,6 +16,32 @@ from clinic.access import STAFF, has_role
 from clinic.views import DATABASE_UNAVAILABLE, service_unavailable
 
 logger = logging.getLogger(__name__)
+
+
+class HeadAsGetMiddleware:
+    """Answer HEAD wherever GET is answered, without the body (RFC 9110, section 9.3.2).
+
+    Views declare the methods they serve with `require_GET` or `require_http_methods`; this
+    spares each of them from also listing HEAD, which uptime monitors and link checkers send.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method != "HEAD":
+            return self.get_response(request)
+        request.method = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            request.method = "HEAD"
+        # Headers (Content-Length included) stay those of the GET.
+        if response.streaming:
+            response.streaming_content = []
+        else:
+            response.content = b""
+        return response
 
 
 class DatabaseUnavailableMiddleware:

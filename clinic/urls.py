@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from clinic import audit_views, privacy_views, two_factor, views
+from clinic.auth_urls import FORM
 from clinic.forms import EmailAuthenticationForm
 
 handler403 = "clinic.views.error_403"
@@ -23,13 +24,15 @@ urlpatterns = [
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
-            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
+            authentication_form=EmailAuthenticationForm,
+            redirect_authenticated_user=True,
+            http_method_names=FORM,
         ),
         name="login",
     ),
     path("accounts/2fa/setup/", two_factor.setup, name="two_factor_setup"),
     path("accounts/2fa/verify/", two_factor.verify, name="two_factor_verify"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("clinic.auth_urls")),
     path("", include((clinic_patterns, "clinic"))),
     path("patients/", include("patients.urls")),
     path("assessments/", include("assessments.urls")),

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.access import CLINICAL, role_required
 from exercises import selectors, services
@@ -36,6 +36,7 @@ def _first_error(error: ValidationError) -> str:
 
 
 @role_required(*CLINICAL)
+@require_GET
 def library(request: HttpRequest):
     form = LibraryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -56,12 +57,14 @@ def library(request: HttpRequest):
 
 
 @role_required(*CLINICAL)
+@require_GET
 def exercise_detail(request: HttpRequest, public_id):
     exercise = selectors.exercise_get(public_id=public_id)
     return render(request, "exercises/exercise_detail.html", {"exercise": exercise})
 
 
 @role_required(*CLINICAL)
+@require_http_methods(["GET", "POST"])
 def exercise_create(request: HttpRequest):
     form = ExerciseForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -72,6 +75,7 @@ def exercise_create(request: HttpRequest):
 
 
 @role_required(*CLINICAL)
+@require_http_methods(["GET", "POST"])
 def exercise_edit(request: HttpRequest, public_id):
     exercise = selectors.exercise_get(public_id=public_id)
     form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise)
@@ -96,6 +100,7 @@ def exercise_archive(request: HttpRequest, public_id):
 
 
 @role_required(*CLINICAL)
+@require_GET
 def exercise_illustration(request: HttpRequest, public_id):
     return illustration_response(selectors.exercise_get(public_id=public_id))
 
@@ -114,6 +119,7 @@ def _confirmed_decision(episode):
 
 
 @role_required(*CLINICAL)
+@require_GET
 def episode_plans(request: HttpRequest, episode_id):
     episode = episode_for_user(user=request.user, public_id=episode_id)
     decision = _confirmed_decision(episode)
@@ -180,6 +186,7 @@ def plan_create(request: HttpRequest, episode_id):
 
 
 @role_required(*CLINICAL)
+@require_GET
 def plan_detail(request: HttpRequest, public_id):
     # Queries: plan with patient, episode, version and author; items with exercises; weekly
     # stats; acknowledged alerts; the add form's exercise choices; versions with publishers.
@@ -208,6 +215,7 @@ def plan_detail(request: HttpRequest, public_id):
 
 
 @role_required(*CLINICAL)
+@require_GET
 def plan_print(request: HttpRequest, public_id):
     """The published version if there is one, else the draft marked as such."""
     plan = selectors.plan_for_user(user=request.user, public_id=public_id)

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.access import PATIENTS, STAFF, role_required
 from notifications import selectors, services
@@ -40,6 +40,7 @@ def _portal_page(request, patient, bound: dict | None = None):
 
 
 @role_required(*PATIENTS)
+@require_GET
 def portal_settings(request):
     patient = patient_of_portal_user(user=request.user)
     services.reminder_schedules_for_patient_ensure(patient=patient)
@@ -95,6 +96,7 @@ def unsubscribe(request, token):
 
 
 @role_required(*STAFF)
+@require_GET
 def patient_log(request, public_id):
     patient = patient_for_user(user=request.user, public_id=public_id)
     schedules = selectors.schedules_for_patient(patient=patient)
@@ -116,6 +118,7 @@ def patient_log(request, public_id):
 
 
 @role_required(*STAFF)
+@require_GET
 def failed_list(request):
     page = Paginator(selectors.deliveries_failed(), PAGE_SIZE).get_page(request.GET.get("page"))
     labels = selectors.schedule_labels([delivery.schedule for delivery in page])

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import fragments, panels
 from clinic.access import CLINICAL, STAFF, has_role, role_required
@@ -18,6 +18,7 @@ PAGE_SIZE = 25
 
 
 @role_required(*STAFF)
+@require_GET
 def patient_list(request: HttpRequest):
     # Cached per query string until any patient record changes (clinic/fragments.py).
     return render(
@@ -51,6 +52,7 @@ def _patient_list_context(request: HttpRequest) -> dict:
 
 
 @role_required(*STAFF)
+@require_http_methods(["GET", "POST"])
 def patient_create(request: HttpRequest):
     form = PatientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -65,6 +67,7 @@ def patient_create(request: HttpRequest):
 
 
 @role_required(*STAFF)
+@require_http_methods(["GET", "POST"])
 def patient_edit(request: HttpRequest, public_id):
     patient = selectors.patient_for_user(user=request.user, public_id=public_id)
     form = PatientForm(request.POST or None, instance=patient)
@@ -80,6 +83,7 @@ def patient_edit(request: HttpRequest, public_id):
 
 
 @role_required(*STAFF)
+@require_GET
 def patient_detail(request: HttpRequest, public_id):
     patient = selectors.patient_for_user(user=request.user, public_id=public_id)
     # The page's body is cached until anything about the patient changes; the reminder
@@ -142,6 +146,7 @@ def patient_restore(request: HttpRequest, public_id):
 
 
 @role_required(*CLINICAL)
+@require_http_methods(["GET", "POST"])
 def episode_create(request: HttpRequest, public_id):
     patient = selectors.patient_for_user(user=request.user, public_id=public_id)
     form = EpisodeForm(request.POST or None)
@@ -153,6 +158,7 @@ def episode_create(request: HttpRequest, public_id):
 
 
 @role_required(*CLINICAL)
+@require_http_methods(["GET", "POST"])
 def episode_discharge(request: HttpRequest, public_id):
     episode = selectors.episode_for_user(user=request.user, public_id=public_id)
     patient = episode.patient

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic import fragments, panels
 from clinic.access import CLINICAL, PATIENTS, role_required
@@ -28,6 +29,7 @@ PAGE_SIZE = 25
 
 
 @role_required(*PATIENTS)
+@require_GET
 def home(request: HttpRequest):
     # Cached until anything about the patient changes (clinic/fragments.py), and per local day:
     # "today" is the patient's own. Building it reads the active plan with its version,
@@ -70,6 +72,7 @@ def _home_context(user, patient, today) -> dict:
 
 
 @role_required(*PATIENTS)
+@require_GET
 def exercise_illustration(request: HttpRequest, code: str):
     """The picture of an exercise in the patient's current plan; 404 for any other."""
     patient = patient_of_portal_user(user=request.user)
@@ -78,6 +81,7 @@ def exercise_illustration(request: HttpRequest, code: str):
 
 
 @role_required(*PATIENTS)
+@require_http_methods(["GET", "POST"])
 def session_log(request: HttpRequest):
     """Log a session; the same day again updates that day's log."""
     patient = patient_of_portal_user(user=request.user)
@@ -135,6 +139,7 @@ def session_log(request: HttpRequest):
 
 
 @role_required(*PATIENTS)
+@require_GET
 def history(request: HttpRequest):
     # Queries: session and user; the patient; the count; one page of logs.
     patient = patient_of_portal_user(user=request.user)
@@ -144,6 +149,7 @@ def history(request: HttpRequest):
 
 
 @role_required(*PATIENTS)
+@require_GET
 def history_detail(request: HttpRequest, public_id):
     patient = patient_of_portal_user(user=request.user)
     log = exercise_selectors.session_log_for_patient(patient=patient, public_id=public_id)
@@ -152,6 +158,7 @@ def history_detail(request: HttpRequest, public_id):
 
 
 @role_required(*CLINICAL)
+@require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest, patient_id):
     patient = patient_for_user(user=request.user, public_id=patient_id)
     initial_email = patient.user.email if patient.user_id else patient.email
@@ -179,6 +186,7 @@ def invite(request: HttpRequest, patient_id):
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
 def welcome(request: HttpRequest, token: str):
     """The invitation link: choose a password once, then land on the portal."""
     invitation = services.invitation_for_token(token=token)

@@ -1,0 +1,42 @@
+"""The Django admin, limited to the methods its pages serve.
+
+Admin pages are forms and lists: GET shows them, POST sends them. Django's admin views do not
+say so themselves (a PUT re-renders a change form), so every admin URL is wrapped here, the
+way clinic views declare their methods with `require_http_methods`.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.urls import URLPattern, URLResolver
+from django.views.decorators.http import require_http_methods
+
+#: Admin pages that only show something; every other admin page is a form (or a list with
+#: actions) and also takes POST.
+READ_ONLY = {"index", "app_list", "autocomplete", "jsi18n", "view_on_site", "password_change_done"}
+
+
+def _methods(name: str | None) -> list[str]:
+    read_only = name in READ_ONLY or (name or "").endswith("_history")
+    return ["GET"] if read_only else ["GET", "POST"]
+
+
+def _limit_methods(patterns: list) -> list:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            _limit_methods(entry.url_patterns)
+        elif isinstance(entry, URLPattern):
+            entry.callback = require_http_methods(_methods(entry.name))(entry.callback)
+    return patterns
+
+
+class ClinicAdminSite(admin.AdminSite):
+    def get_urls(self):
+        return _limit_methods(super().get_urls())
+
+
+class ClinicAdminConfig(AdminConfig):
+    """django.contrib.admin with ClinicAdminSite as `admin.site` (listed in INSTALLED_APPS)."""
+
+    default_site = "clinic.admin_site.ClinicAdminSite"
