@@ -27,3 +27,11 @@ def test_it_answers_503_when_the_broker_is_unreachable(client, settings):
     assert body["status"] == "unavailable"
     assert body["database"] == "ok"
     assert body["broker"].startswith("error")
+
+
+@pytest.mark.django_db
+def test_it_answers_head_like_get_for_uptime_monitors(client):
+    response = client.head("/healthz")
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response["Content-Type"] == "application/json"
