@@ -1,0 +1,363 @@
+"""Hostile names and comments cannot inject anything into what the site sends out.
+
+Three kinds of output carry text that patients and staff typed:
+
+- every email the site sends, received by a real SMTP server on loopback: no HTML from a
+  name in an HTML part, no extra header or recipient, a one-line subject, and the plain part
+  keeps the text as typed;
+- the calendar files attached to appointment emails: exactly one event per appointment, no
+  extra property, and the therapist's name read back exactly;
+- every CSV file: no cell a spreadsheet would run as a formula.
+
+The tests discover what to cover (email templates, modules that build mail, admin actions,
+CSV writers), so a new email or export fails here until it is covered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.test.signals import template_rendered
+from django.urls import reverse
+
+from bookings import services as booking_services
+from clinic.models import User
+from notifications import channels
+from notifications.models import ReminderDelivery, ReminderSchedule
+from notifications.services import reminders_dispatch
+from patients.models import Patient
+from tests.bookings.factories import AppointmentFactory, at, follow_up, give_hours
+from tests.exercises.factories import published_plan
+from tests.notifications.conftest import reschedule
+from tests.notifications.integration import smtp  # noqa: F401 (a fixture)
+from tests.patients.factories import EpisodeFactory, PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+EVIL = "evil@example.com"
+
+# What attackers type as a patient's name. Each is sent through every email.
+HOSTILE_NAMES = {
+    "script": "<script>alert(1)</script>",
+    "header": f"Bob\r\nBcc: {EVIL}",
+    "both": f'<img src=x onerror="alert(1)">\nSubject: pwned\r\nBcc: {EVIL}',
+}
+# What they type where staff and patients write free text.
+HOSTILE_COMMENT = f"<script>alert(2)</script>\r\nBcc: {EVIL}\r\n\r\n<b>Call 0900</b>"
+# A therapist's name shows in emails and calendar files.
+HOSTILE_THERAPIST = ("Tess\r\nATTENDEE:mailto:" + EVIL, 'Stride, "Dr"; <i>x</i>\nEND:VEVENT')
+
+
+# --- Emails ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Scene:
+    """The people and rows an email is about; every text field of them is hostile."""
+
+    patient: object
+    therapist: User
+    client: object
+    capture: Callable
+
+
+def _book(scene: Scene, start: dt.datetime):
+    return booking_services.appointment_book(
+        patient=scene.patient,
+        therapist=scene.therapist,
+        appointment_type=follow_up(),
+        start=start,
+        by=scene.therapist,
+        notes=HOSTILE_COMMENT,
+    )
+
+
+def send_confirmation(scene: Scene) -> None:
+    with scene.capture(execute=True):
+        _book(scene, at("2026-06-10", "10:00"))
+
+
+def send_series_confirmation(scene: Scene) -> None:
+    with scene.capture(execute=True):
+        booking_services.appointment_series_book(
+            patient=scene.patient,
+            therapist=scene.therapist,
+            appointment_type=follow_up(),
+            start=at("2026-06-10", "11:00"),
+            weeks=2,
+            by=scene.therapist,
+            notes=HOSTILE_COMMENT,
+        )
+
+
+def send_change(scene: Scene) -> None:
+    appointment = _book(scene, at("2026-06-10", "10:00"))
+    with scene.capture(execute=True):
+        booking_services.appointment_move(
+            appointment=appointment, start=at("2026-06-11", "10:00"), by=scene.therapist
+        )
+
+
+def send_cancellation(scene: Scene) -> None:
+    appointment = _book(scene, at("2026-06-10", "10:00"))
+    with scene.capture(execute=True):
+        booking_services.appointment_cancel(
+            appointment=appointment, by=scene.therapist, reason=HOSTILE_COMMENT[:200]
+        )
+
+
+def send_appointment_reminder(scene: Scene) -> None:
+    start = at("2026-06-10", "10:00")
+    AppointmentFactory(
+        patient=scene.patient, therapist=scene.therapist, start=start, notes=HOSTILE_COMMENT
+    )
+    due = start - dt.timedelta(hours=24)
+    with time_machine.travel(due, tick=False):
+        reminders_dispatch(now=due, inline=True)
+
+
+def send_exercise_reminder(scene: Scene) -> None:
+    noon = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
+    with time_machine.travel(noon - dt.timedelta(days=3), tick=False):
+        plan = published_plan(
+            therapist=scene.therapist, episode=EpisodeFactory(patient=scene.patient)
+        )
+    schedule = ReminderSchedule.objects.get(source="exercise_plan", subject_id=plan.pk)
+    schedule.times = ["13:00"]
+    schedule.save()
+    reschedule(schedule, after=noon - dt.timedelta(minutes=1))
+    with time_machine.travel(noon, tick=False):
+        reminders_dispatch(now=noon, inline=True)
+
+
+def send_invitation(scene: Scene) -> None:
+    scene.client.force_login(scene.therapist)
+    with scene.capture(execute=True):
+        response = scene.client.post(
+            reverse("portal:invite", args=[scene.patient.public_id]),
+            {"email": scene.patient.email},
+        )
+    assert response.status_code == 302
+    scene.client.logout()
+
+
+def send_password_reset(scene: Scene) -> None:
+    login = User.objects.create_user(
+        email=scene.patient.email,
+        password="a-long-enough-password-1",
+        role=User.Role.PATIENT,
+        first_name=scene.patient.first_name,
+        last_name=scene.patient.last_name,
+    )
+    scene.patient.user = login
+    scene.patient.save()
+    response = scene.client.post(reverse("password_reset"), {"email": scene.patient.email})
+    assert response.status_code == 302
+
+
+# Every way the site sends an email, and the templates it renders. The discovery test below
+# fails when an email template or a module that builds mail is not covered here.
+EMAILS: dict[str, tuple[Callable[[Scene], None], set[str]]] = {
+    "appointment confirmation": (send_confirmation, {"bookings/email/appointment.txt"}),
+    "series confirmation": (send_series_confirmation, {"bookings/email/appointment.txt"}),
+    "appointment changed": (send_change, {"bookings/email/appointment.txt"}),
+    "appointment cancelled": (send_cancellation, {"bookings/email/appointment.txt"}),
+    "appointment reminder": (
+        send_appointment_reminder,
+        {"notifications/email/reminder.txt", "notifications/email/reminder.html"},
+    ),
+    "exercise reminder": (
+        send_exercise_reminder,
+        {"notifications/email/reminder.txt", "notifications/email/reminder.html"},
+    ),
+    "portal invitation": (send_invitation, {"portal/email/invitation.txt"}),
+    "password reset": (send_password_reset, {"registration/password_reset_email.html"}),
+}
+# Modules whose code builds or sends mail, and the emails above that exercise them.
+MAIL_MODULES = {
+    "bookings/emails.py": {"appointment confirmation", "appointment cancelled"},
+    "notifications/channels.py": {"appointment reminder", "exercise reminder"},
+    "portal/services.py": {"portal invitation"},
+}
+# The password reset email comes from django.contrib.auth's view and form.
+MAIL_BUILDERS = re.compile(
+    r"\b(send_mail|send_mass_mail|mail_admins|mail_managers|EmailMessage|EmailMultiAlternatives)\("
+)
+HEADERS_ALLOWED = {
+    "content-type",
+    "mime-version",
+    "content-transfer-encoding",
+    "subject",
+    "from",
+    "to",
+    "date",
+    "message-id",
+    "list-unsubscribe",
+    "list-unsubscribe-post",
+    "auto-submitted",
+}
+
+
+@pytest.fixture
+def smtp_site(smtp, settings):  # noqa: F811 (the imported fixture)
+    """The site sends through a real SMTP server on loopback, as in production."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.SITE_URL = "https://clinic.example"
+    yield smtp
+    channels.CHANNELS["email"]._drop_session()
+
+
+@pytest.fixture
+def rendered_templates():
+    names: list[str] = []
+
+    def note(sender, template, **kwargs):
+        names.append(template.name)
+
+    template_rendered.connect(note)
+    yield names
+    template_rendered.disconnect(note)
+
+
+def hostile_scene(name: str, client, capture) -> Scene:
+    first, last = HOSTILE_THERAPIST
+    therapist = User.objects.create_user(
+        email="tess@test.example",
+        password=None,
+        role=User.Role.THERAPIST,
+        first_name=first,
+        last_name=last,
+    )
+    give_hours(therapist, start="08:00", end="18:00")
+    patient = PatientFactory(
+        first_name=name,
+        last_name=name[:100],
+        email="robin@runners.example",
+        email_reminders_consent=True,
+    )
+    return Scene(patient=patient, therapist=therapist, client=client, capture=capture)
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.attributes: set[str] = set()
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        self.attributes.update(name for name, _ in attrs)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def assert_no_injection(received, *, name: str, greets: bool) -> None:
+    message = received.message
+    assert received.rcpt_tos == ["robin@runners.example"], "an extra recipient was added"
+    headers = {key.lower() for key in message}
+    assert headers <= HEADERS_ALLOWED, f"unexpected headers {headers - HEADERS_ALLOWED}"
+    for key, value in message.items():
+        assert EVIL not in str(value), f"{key} carries the attacker's text"
+        assert "pwned" not in str(value)
+    assert "\r" not in message["Subject"]
+    assert "\n" not in message["Subject"]
+    assert len(message.get_all("Subject")) == 1
+
+    parts = {part.get_content_type(): part for part in message.walk()}
+    plain = parts["text/plain"].get_content()
+    # The plain part is text, not HTML: a name reads as typed (line breaks may become
+    # spaces), never as &lt;script&gt;.
+    assert "&lt;" not in plain
+    assert "&amp;" not in plain
+    assert "&#" not in plain
+    if greets:
+        assert _collapse(name) in _collapse(plain), "the plain part keeps the name as typed"
+    html_part = parts.get("text/html")
+    if html_part is not None:
+        html = html_part.get_content()
+        assert "<script" not in html.lower()
+        elements = _Elements()
+        elements.feed(html)
+        assert not elements.tags & {"script", "img", "b", "i", "iframe"}
+        assert not {attr for attr in elements.attributes if attr.startswith("on")}
+        shown = _collapse("".join(elements.text))
+        assert _collapse(name) in shown, "the HTML part shows the name as text"
+
+
+def test_every_email_template_and_mail_module_is_covered():
+    """A new email (a template or a module that builds mail) must be added to EMAILS."""
+    found = {
+        path.relative_to(ROOT / "templates").as_posix()
+        for path in (ROOT / "templates").rglob("*")
+        if path.is_file() and ("email" in path.parts or "email" in path.stem)
+    }
+    covered = set().union(*(templates for _, templates in EMAILS.values()))
+    assert found == covered, "an email template is not sent by any case in EMAILS"
+    modules = set()
+    for path in ROOT.glob("*/*.py"):
+        if path.parts[-2] in {"tests", "bench", ".venv"}:
+            continue
+        if MAIL_BUILDERS.search(path.read_text()):
+            modules.add(path.relative_to(ROOT).as_posix())
+    assert modules == set(MAIL_MODULES), "a module builds mail: add its emails to EMAILS"
+    assert set().union(*MAIL_MODULES.values()) <= set(EMAILS)
+
+
+@pytest.fixture(autouse=True)
+def _before_the_appointments():
+    with time_machine.travel(dt.datetime(2026, 6, 1, 8, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES.values(), ids=HOSTILE_NAMES.keys())
+@pytest.mark.parametrize("kind", EMAILS)
+def test_it_sends_every_email_without_injection(
+    kind, name, smtp_site, client, django_capture_on_commit_callbacks, rendered_templates
+):
+    send, templates = EMAILS[kind]
+    send(hostile_scene(name, client, django_capture_on_commit_callbacks))
+    assert templates <= set(rendered_templates)
+    assert smtp_site.messages, "no email reached the SMTP server"
+    for received in smtp_site.messages:
+        assert_no_injection(received, name=name, greets=kind != "password reset")
+
+
+# The invitation and reset forms validate the address typed; these read the stored one.
+FROM_STORED_ADDRESS = [
+    kind for kind in EMAILS if kind not in {"portal invitation", "password reset"}
+]
+
+
+@pytest.mark.parametrize("kind", FROM_STORED_ADDRESS)
+def test_it_never_sends_to_a_stored_address_with_a_line_break(
+    kind, smtp_site, client, django_capture_on_commit_callbacks
+):
+    """An address that slipped past validation (an import, a raw update) fails that email,
+    logged or on the failed list: it never adds a recipient and never crashes the sender."""
+    scene = hostile_scene("Robin", client, django_capture_on_commit_callbacks)
+    Patient.objects.filter(pk=scene.patient.pk).update(
+        email=f"robin@runners.example\r\nBcc: {EVIL}"
+    )
+    scene.patient.refresh_from_db()
+    EMAILS[kind][0](scene)
+    assert smtp_site.messages == []
+    deliveries = ReminderDelivery.objects.all()
+    assert deliveries.exists() == kind.endswith("reminder")
+    assert all(delivery.status == ReminderDelivery.Status.FAILED for delivery in deliveries)
