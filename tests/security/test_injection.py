@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+import icalendar
 import pytest
 import time_machine
 from django.test.signals import template_rendered
@@ -361,3 +362,78 @@ def test_it_never_sends_to_a_stored_address_with_a_line_break(
     deliveries = ReminderDelivery.objects.all()
     assert deliveries.exists() == kind.endswith("reminder")
     assert all(delivery.status == ReminderDelivery.Status.FAILED for delivery in deliveries)
+
+
+# --- Calendar files -------------------------------------------------------------------------
+
+# A therapist's name as typed, and as the calendar file must read it back: line breaks and
+# punctuation kept (the file escapes them), control characters dropped.
+HOSTILE_CALENDAR_NAMES = [
+    ("Tess\r\nATTENDEE:mailto:" + EVIL, "Tess\nATTENDEE:mailto:" + EVIL),
+    (
+        "Tess\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:Free",
+        "Tess\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:Free",
+    ),
+    ('Stride, "Dr"; ROLE=CHAIR', 'Stride, "Dr"; ROLE=CHAIR'),
+    ("Back\\slash\\n;,:", "Back\\slash\\n;,:"),
+    ("Esc\x1b[31m\rBell\x07\x7f\tTab", "Esc[31m\nBell\tTab"),
+    ("Uni\u2028ATTENDEE:x\x85ATTENDEE:y\x0bz", "Uni\nATTENDEE:x\nATTENDEE:y\nz"),
+]
+EVENT_PROPERTIES = {"UID", "SEQUENCE", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "DESCRIPTION"}
+EVENT_PROPERTIES |= {"STATUS"}
+
+
+def calendars_sent(mailoutbox) -> list[tuple[bytes, icalendar.Calendar]]:
+    files = []
+    for message in mailoutbox:
+        for name, content, mimetype in message.attachments:
+            assert name.endswith(".ics")
+            assert mimetype.startswith("text/calendar")
+            raw = content.encode() if isinstance(content, str) else content
+            files.append((raw, icalendar.Calendar.from_ical(raw)))
+    return files
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"), HOSTILE_CALENDAR_NAMES, ids=[f"name{i}" for i in range(6)]
+)
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "appointment confirmation",
+        "series confirmation",
+        "appointment changed",
+        "appointment cancelled",
+    ],
+)
+def test_it_writes_calendar_files_that_hold_exactly_one_event_per_appointment(
+    kind, typed, shown, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    scene = hostile_scene("Robin\r\nATTENDEE:x", client, django_capture_on_commit_callbacks)
+    scene.therapist.first_name, scene.therapist.last_name = typed, ""
+    scene.therapist.save()
+    EMAILS[kind][0](scene)
+    sent = calendars_sent(mailoutbox[-1:])
+    assert len(sent) == 1
+    raw, calendar = sent[0]
+    expected_events = 2 if kind == "series confirmation" else 1
+    assert len(calendar.walk("VCALENDAR")) == 1
+    assert set(calendar) == {"PRODID", "VERSION", "METHOD"}
+    events = calendar.walk("VEVENT")
+    assert len(events) == expected_events
+    assert [component.name for component in calendar.subcomponents] == ["VEVENT"] * len(events)
+    for event in events:
+        assert set(event) == EVENT_PROPERTIES
+        assert not event.subcomponents
+        assert str(event["DESCRIPTION"]) == f"With {shown}."
+        assert str(event["SUMMARY"]) == "Apex Clinic appointment"
+    # Every line of the file is a property of the calendar or its events, or a folded
+    # continuation: nothing typed starts a line of its own.
+    lines = raw.decode().split("\r\n")
+    assert lines[-1] == ""
+    for line in lines[:-1]:
+        assert not re.search(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]", line)
+        if not line.startswith(" "):
+            assert line.split(":", 1)[0].split(";", 1)[0] in (
+                EVENT_PROPERTIES | {"PRODID", "VERSION", "METHOD", "BEGIN", "END"}
+            )
