@@ -188,7 +188,10 @@ EMAILS: dict[str, tuple[Callable[[Scene], None], set[str]]] = {
         {"notifications/email/reminder.txt", "notifications/email/reminder.html"},
     ),
     "portal invitation": (send_invitation, {"portal/email/invitation.txt"}),
-    "password reset": (send_password_reset, {"registration/password_reset_email.html"}),
+    "password reset": (
+        send_password_reset,
+        {"registration/password_reset_email.html", "registration/password_reset_subject.txt"},
+    ),
 }
 # Modules whose code builds or sends mail, and the emails above that exercise them.
 MAIL_MODULES = {
@@ -315,7 +318,8 @@ def test_every_email_template_and_mail_module_is_covered():
     found = {
         path.relative_to(ROOT / "templates").as_posix()
         for path in (ROOT / "templates").rglob("*")
-        if path.is_file() and ("email" in path.parts or "email" in path.stem)
+        if path.is_file()
+        and ("email" in path.parts or "email" in path.stem or "subject" in path.stem)
     }
     covered = set().union(*(templates for _, templates in EMAILS.values()))
     assert found == covered, "an email template is not sent by any case in EMAILS"
