@@ -38,6 +38,7 @@ from hypothesis import strategies as st
 from bookings import services as booking_services
 from clinic import csv_safe
 from clinic.models import User
+from exercises.models import Exercise
 from notifications import channels
 from notifications.models import ReminderDelivery, ReminderSchedule
 from notifications.services import reminders_dispatch
@@ -135,6 +136,8 @@ def send_appointment_reminder(scene: Scene) -> None:
 
 def send_exercise_reminder(scene: Scene) -> None:
     noon = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
+    # The library is editable in the admin: an exercise's name is typed text as well.
+    Exercise.objects.filter(code="EX-N01").update(name=scene.patient.first_name)
     with time_machine.travel(noon - dt.timedelta(days=3), tick=False):
         plan = published_plan(
             therapist=scene.therapist, episode=EpisodeFactory(patient=scene.patient)
