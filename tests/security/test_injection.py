@@ -322,7 +322,7 @@ def assert_no_injection(received, *, name: str, greets: bool) -> None:
         assert _collapse(name) in shown, "the HTML part shows the name as text"
 
 
-def test_every_email_template_and_mail_module_is_covered():
+def test_it_covers_every_email_template_and_mail_module():
     """A new email (a template or a module that builds mail) must be added to EMAILS."""
     found = {
         path.relative_to(ROOT / "templates").as_posix()
@@ -473,7 +473,7 @@ HOSTILE_CELLS = {
 }
 
 
-def test_every_csv_is_written_through_the_formula_safe_writer():
+def test_it_writes_every_csv_through_the_formula_safe_writer():
     """A module that imports csv, or sends text/csv, writes through clinic.csv_safe."""
     offenders = []
     for path in python_sources():
@@ -515,9 +515,7 @@ def hostile_rows(therapist):
     ]
 
 
-def test_every_admin_action_that_exports_csv_neutralises_formulas(
-    manager_client, manager, hostile_rows
-):
+def test_it_neutralises_formulas_in_every_admin_csv_export(manager_client, manager, hostile_rows):
     """Run every action of every admin page over every row; check each CSV that comes back."""
     exports = neutralised = 0
     for model, model_admin in admin.site._registry.items():
@@ -546,7 +544,7 @@ def test_every_admin_action_that_exports_csv_neutralises_formulas(
 
 
 @given(st.text())
-def test_a_cell_never_starts_a_formula_and_keeps_its_text(text):
+def test_it_never_starts_a_csv_cell_with_a_formula_and_keeps_its_text(text):
     buffer = io.StringIO()
     csv_safe.writer(buffer).writerow([text, "-", 5, None])
     (row,) = csv.reader(io.StringIO(buffer.getvalue(), newline=""))
