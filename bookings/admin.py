@@ -4,8 +4,6 @@ marked no-show (through the same services), and their notes edited."""
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.utils import timezone
@@ -20,6 +18,7 @@ from bookings.models import (
     ScheduleException,
     WorkingHours,
 )
+from clinic import csv_safe
 
 CSV_COLUMNS = [
     "Date",
@@ -32,12 +31,6 @@ CSV_COLUMNS = [
     "Status",
     "Late cancellation",
 ]
-
-
-def _csv_safe(value) -> str:
-    """Stop spreadsheet programs from running a cell as a formula."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @admin.register(WorkingHours)
@@ -165,7 +158,7 @@ class AppointmentAdmin(SimpleHistoryAdmin):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="appointments-{stamp}.csv"'
-        writer = csv.writer(response)
+        writer = csv_safe.writer(response)
         writer.writerow(CSV_COLUMNS)
         for item in queryset.select_related(
             "patient", "therapist", "appointment_type", "room"
@@ -173,18 +166,15 @@ class AppointmentAdmin(SimpleHistoryAdmin):
             start, end = item.start.astimezone(zone), item.end.astimezone(zone)
             writer.writerow(
                 [
-                    _csv_safe(value)
-                    for value in (
-                        f"{start:%Y-%m-%d}",
-                        f"{start:%H:%M}",
-                        f"{end:%H:%M}",
-                        item.patient.full_name,
-                        item.therapist.get_full_name() or item.therapist.email,
-                        item.appointment_type.name,
-                        item.room.name if item.room else "",
-                        item.get_status_display(),
-                        "yes" if item.late_cancellation else "no",
-                    )
+                    f"{start:%Y-%m-%d}",
+                    f"{start:%H:%M}",
+                    f"{end:%H:%M}",
+                    item.patient.full_name,
+                    item.therapist.get_full_name() or item.therapist.email,
+                    item.appointment_type.name,
+                    item.room.name if item.room else "",
+                    item.get_status_display(),
+                    "yes" if item.late_cancellation else "no",
                 ]
             )
         return response

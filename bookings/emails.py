@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -24,6 +25,16 @@ from bookings.models import Appointment
 logger = logging.getLogger(__name__)
 
 CLINIC_NAME = "Apex Clinic"
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _calendar_text(text: str) -> str:
+    """Text as a calendar file may carry it. The library escapes line breaks, commas and
+    semicolons, but passes control characters (which RFC 5545 forbids) and the Unicode line
+    separators some readers split on straight through: every kind of line break becomes one
+    newline, and the other control characters go."""
+    return _CONTROL.sub("", "\n".join(text.splitlines()))
 
 
 class Kind(models.TextChoices):
@@ -49,9 +60,8 @@ def calendar_file(appointments: list[Appointment]) -> bytes:
         event.add("dtstart", appointment.start)
         event.add("dtend", appointment.end)
         event.add("summary", f"{CLINIC_NAME} appointment")
-        event.add(
-            "description", f"With {appointment.therapist.get_full_name() or 'your therapist'}."
-        )
+        therapist = appointment.therapist.get_full_name() or "your therapist"
+        event.add("description", _calendar_text(f"With {therapist}."))
         event.add("status", "CANCELLED" if appointment.is_cancelled else "CONFIRMED")
         calendar.add_component(event)
     return calendar.to_ical()

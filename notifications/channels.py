@@ -90,6 +90,12 @@ class EmailChannel:
     def send(self, message: OutgoingMessage, *, handover: Handover) -> None:
         if not message.to_email:
             raise PermanentError("No email address on file.")
+        try:
+            # A line break in a stored address (it slipped past validation) would otherwise
+            # raise from deep inside the send and leave the delivery claimed.
+            sanitize_address(message.to_email, settings.DEFAULT_CHARSET)
+        except ValueError as exc:
+            raise PermanentError("The email address on file is not valid.") from exc
         email = EmailMultiAlternatives(
             subject=message.subject,
             body=message.text,

@@ -23,6 +23,9 @@ INVITATION_LIFETIME = dt.timedelta(hours=72)
 
 
 def token_hash(token: str) -> str:
+    """Only this is stored. Links are found by it, which is safe against timing attacks: how
+    long the index lookup takes depends on the hash, and an attacker cannot choose a hash
+    prefix without inverting SHA-256, so no comparison of the secret token itself can leak."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -92,6 +95,7 @@ def invitation_create(*, patient, email: str, invited_by) -> Invitation:
 
 
 def invitation_for_token(*, token: str) -> Invitation | None:
+    """The invitation this link belongs to, used or not; None for a link we never sent."""
     return (
         Invitation.objects.select_related("user", "patient")
         .filter(token_hash=token_hash(token))
@@ -101,10 +105,14 @@ def invitation_for_token(*, token: str) -> Invitation | None:
 
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, password: str) -> User:
-    """Use the link once: set the password. Raises ValidationError when used or expired."""
+    """Use the link once: set the password. Raises ValidationError when the link is used,
+    expired, or the patient has since been archived or erased (their login stays shut)."""
     now = timezone.now()
     claimed = Invitation.objects.filter(
-        pk=invitation.pk, used_at__isnull=True, expires_at__gt=now
+        pk=invitation.pk,
+        used_at__isnull=True,
+        expires_at__gt=now,
+        patient__archived_at__isnull=True,
     ).update(used_at=now, updated_at=now)
     if not claimed:
         raise ValidationError("This link has already been used or has expired.")

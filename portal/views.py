@@ -190,7 +190,12 @@ def invite(request: HttpRequest, patient_id):
 def welcome(request: HttpRequest, token: str):
     """The invitation link: choose a password once, then land on the portal."""
     invitation = services.invitation_for_token(token=token)
-    if invitation is None or invitation.is_used or invitation.is_expired:
+    if (
+        invitation is None
+        or invitation.is_used
+        or invitation.is_expired
+        or invitation.patient.archived_at is not None
+    ):
         return render(
             request,
             "portal/invitation_invalid.html",

@@ -1,14 +1,20 @@
 """Inviting a patient: a one-time link, valid for 72 hours, that sets their password."""
 
 import datetime as dt
+import hashlib
 import re
+import secrets
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from clinic.models import User
+from clinic.privacy import patient_erase
+from patients.services import patient_archive
+from portal import services
 from portal.models import Invitation
 from tests.patients.factories import PatientFactory
 
@@ -195,3 +201,104 @@ def test_it_shows_the_invite_page_in_a_fixed_number_of_queries(
     # then the staff idle-timeout session save (savepoint, update, release).
     with django_assert_num_queries(9):  # the last query: the audit event INSERT
         therapist_client.get(reverse("portal:invite", args=[patient.public_id]))
+
+
+@pytest.fixture
+def invited(client, therapist, django_capture_on_commit_callbacks):
+    """A patient with an unused invitation; returns the patient and the link's path."""
+    patient = PatientFactory()
+    client.force_login(therapist)
+    invite(client, patient, capture=django_capture_on_commit_callbacks)
+    client.logout()
+    patient.refresh_from_db()
+    return patient, path_of(link_from_outbox())
+
+
+def guesses(real_path: str, other_patient) -> list[str]:
+    token = real_path.rstrip("/").rsplit("/", 1)[1]
+    flipped = token[:-1] + ("A" if token[-1] != "A" else "B")
+    welcome = "/portal/welcome/{}/"
+    return [
+        welcome.format(secrets.token_urlsafe(32)),  # a random guess
+        welcome.format(other_patient.public_id),  # another patient's id
+        welcome.format(other_patient.user_id or 1),
+        welcome.format(Invitation.objects.get().token_hash),  # a stolen database row
+        welcome.format(flipped),  # one character off
+        welcome.format(token.upper() if token.upper() != token else token.lower()),
+        welcome.format(token + "x"),
+        welcome.format(token[:20]),
+        welcome.format("%00"),
+        welcome.format("%ED%A0%80"),  # a UTF-16 surrogate, not valid UTF-8
+        welcome.format("a" * 3000),
+    ]
+
+
+def test_it_refuses_guessed_links_with_a_clear_page(client, invited):
+    patient, real = invited
+    other = PatientFactory()
+    for path in guesses(real, other):
+        for response in (client.get(path), set_password(client, path)):
+            assert response.status_code == 404, path
+            assert "could not find this invitation" in response.content.decode(), path
+    patient.refresh_from_db()
+    assert not patient.user.has_usable_password()
+    assert Invitation.objects.get().used_at is None
+    assert client.get(real).status_code == 200  # guessing does not spoil the real link
+
+
+def test_it_uses_a_link_once_even_from_two_open_tabs(client, invited):
+    patient, path = invited
+    first_tab = services.invitation_for_token(token=path.rstrip("/").rsplit("/", 1)[1])
+    second_tab = services.invitation_for_token(token=path.rstrip("/").rsplit("/", 1)[1])
+    services.invitation_accept(invitation=first_tab, password=NEW_PASSWORD)
+    with pytest.raises(ValidationError):
+        services.invitation_accept(invitation=second_tab, password="another-pass-99")
+    patient.user.refresh_from_db()
+    assert patient.user.check_password(NEW_PASSWORD)
+    response = client.post(path, {"new_password1": "x-1-pass-99", "new_password2": "x-1-pass-99"})
+    assert response.status_code == 410
+    assert "already been used" in response.content.decode()
+
+
+def test_it_refuses_an_expired_link_on_the_page_too(
+    client, therapist, django_capture_on_commit_callbacks
+):
+    patient = PatientFactory()
+    client.force_login(therapist)
+    with time_machine.travel(NOW, tick=False):
+        invite(client, patient, capture=django_capture_on_commit_callbacks)
+    client.logout()
+    path = path_of(link_from_outbox())
+    with time_machine.travel(NOW + dt.timedelta(hours=72, seconds=1), tick=False):
+        response = client.get(path)
+    assert response.status_code == 410
+    assert "run out" in response.content.decode()
+    assert "new_password1" not in response.content.decode()
+
+
+@pytest.mark.parametrize("how", ["archived", "erased"])
+def test_it_refuses_a_link_once_the_patient_is_archived_or_erased(client, invited, manager, how):
+    """Erasure disables the portal login; an invitation sent earlier must not open it again."""
+    patient, path = invited
+    if how == "archived":
+        patient_archive(patient=patient)
+    else:
+        patient_erase(patient=patient, user=manager, reason="Asked to be forgotten")
+    assert client.get(path).status_code == 410
+    response = set_password(client, path)
+    assert response.status_code == 410
+    assert "withdrawn this invitation" in response.content.decode()
+    with pytest.raises(ValidationError):  # the service refuses too, whoever calls it
+        services.invitation_accept(invitation=Invitation.objects.get(), password=NEW_PASSWORD)
+    patient.user.refresh_from_db()
+    assert not patient.user.has_usable_password()
+    assert patient.user.is_active == (how == "archived")
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_stores_invitation_tokens_only_as_hashes(invited):
+    _, path = invited
+    token = path.rstrip("/").rsplit("/", 1)[1]
+    (row,) = Invitation.objects.values()
+    assert token not in str(row)
+    assert row["token_hash"] == hashlib.sha256(token.encode()).hexdigest()
