@@ -9,6 +9,11 @@ required, cookies are secure and HSTS is on. Every variable is listed in .env.ex
 import datetime as dt
 from pathlib import Path
 
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 from clinic.env import EnvReader
@@ -23,10 +28,28 @@ DEBUG = env.bool("DJANGO_DEBUG", True)
 
 _DEV_SECRET_KEY = "django-insecure-apex-clinic-development-only-key-do-not-use-in-production"  # noqa: S105 (refused when DEBUG is off)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
-if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 32):
+
+
+def _secret_key_problem(key: str) -> str:
+    """What is wrong with a production secret key, by the bar of Django's deploy check
+    (security.W009), or "" when nothing is."""
+    if not key:
+        return "is not set"
+    if key == _DEV_SECRET_KEY or key.startswith(SECRET_KEY_INSECURE_PREFIX):
+        return "is the development key"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"is only {len(key)} characters long"
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return "repeats too few different characters"
+    return ""
+
+
+# Refused at start-up, so a weak key stops the site instead of becoming a warning nobody reads.
+if not DEBUG and (_problem := _secret_key_problem(SECRET_KEY)):
     raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY must be set to a random value of at least 32 characters "
-        "when DJANGO_DEBUG is false."
+        f"DJANGO_SECRET_KEY {_problem}: when DJANGO_DEBUG is false it must be a random value of "
+        f"at least {SECRET_KEY_MIN_LENGTH} characters. Make one with: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
     )
 
 ALLOWED_HOSTS = env.list(
