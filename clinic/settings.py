@@ -175,6 +175,10 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 # Staff must confirm sign-in with a TOTP code; always in production.
 STAFF_2FA_REQUIRED = env.bool("STAFF_2FA_REQUIRED", not DEBUG) or not DEBUG
 OTP_TOTP_ISSUER = "Apex Clinic"
+# After each wrong code a device waits 1, 2, 4, 8… times this many seconds before it checks
+# another (django-otp's throttling; 0 would switch it off).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # --- Time and language ----------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
