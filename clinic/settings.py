@@ -168,6 +168,11 @@ AXES_USERNAME_FORM_FIELD = "username"  # the login form's field, though it holds
 AXES_USERNAME_CALLABLE = "clinic.auth_backends.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Reverse proxies (nginx, a load balancer) between the internet and gunicorn. Behind them every
+# request comes from the proxy's address, so the client's is read from X-Forwarded-For; with
+# 0 that header is ignored, because anyone can send it (clinic/client_address.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "clinic.client_address.client_ip"
 AXES_VERBOSE = False
 # Staff sessions end after 30 idle minutes; patients stay signed in for two weeks.
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)

@@ -147,3 +147,24 @@ def test_it_refuses_an_unknown_cache_scheme():
     result = _start(CACHE_URL="memcached://cache:11211")
     assert result.returncode != 0
     assert "CACHE_URL" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["-1", "two"])
+def test_it_refuses_a_malformed_trusted_proxy_count(value):
+    result = _start(TRUSTED_PROXY_COUNT=value)
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT" in result.stderr
+
+
+#: Read from the environment but not for operators: `make bench` sets it for its own run.
+UNDOCUMENTED = {"BENCH_ENDPOINTS"}
+
+
+def test_it_documents_every_variable_the_settings_read():
+    source = (ROOT / "clinic" / "settings.py").read_text()
+    names = set(re.findall(r"env\.\w+\(\s*\"([A-Z0-9_]+)\"", source)) - UNDOCUMENTED
+    assert "TRUSTED_PROXY_COUNT" in names
+    example = (ROOT / ".env.example").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert {n for n in names if not re.search(rf"^{n}=", example, re.M)} == set()
+    assert {n for n in names if f"`{n}`" not in readme} == set()
