@@ -221,3 +221,13 @@ def test_it_keeps_django_otp_throttling_on(settings):
     # A factor of 0 would silently turn throttling off.
     assert settings.OTP_TOTP_THROTTLE_FACTOR >= 1
     assert settings.OTP_STATIC_THROTTLE_FACTOR >= 1
+
+
+def test_it_answers_the_refusal_in_few_queries(
+    client, therapist, paired, django_assert_num_queries
+):
+    _sign_in_with_password(client, therapist)
+    client.get(SETUP)  # the staff idle timer's session write happens once a minute
+    # The session, the user, and the first device found (user_has_device stops there).
+    with django_assert_num_queries(3):
+        assert client.get(SETUP).status_code == 403
