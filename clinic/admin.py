@@ -1,6 +1,9 @@
-from django.contrib import admin
+from axes.utils import reset as axes_reset
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from clinic import audit
+from clinic.auth_backends import lockout_username
 from clinic.models import AuditEvent, User
 
 
@@ -19,6 +22,26 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),
     )
+    actions = ["unlock_sign_in"]
+
+    @admin.action(description="Unlock sign-in (forget failed logins from every address)")
+    def unlock_sign_in(self, request, queryset):
+        unlocked = []
+        for user in queryset:
+            cleared = axes_reset(username=lockout_username(None, {"username": user.email}))
+            audit.record(
+                "update",
+                obj=user,
+                detail={"event": "sign_in_unlocked", "failed_login_records_cleared": cleared},
+            )
+            if cleared:
+                unlocked.append(user.email)
+        if unlocked:
+            self.message_user(request, "Sign-in unlocked for " + ", ".join(unlocked) + ".")
+        else:
+            self.message_user(
+                request, "None of these accounts had failed logins to forget.", messages.INFO
+            )
 
 
 @admin.register(AuditEvent)

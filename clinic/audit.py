@@ -25,6 +25,8 @@ from django.db import connection, models
 from django.db.models.signals import post_save
 from django.utils import timezone
 
+from clinic import client_address
+
 logger = logging.getLogger(__name__)
 
 #: Apps whose models hold patient data; their saves are audited.
@@ -80,7 +82,8 @@ def request_id_for(request) -> str:
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    # The same address login lockout counts, read through any trusted proxies.
+    return client_address.client_ip(request)
 
 
 def note_patient(patient, obj=None) -> None:

@@ -9,6 +9,11 @@ required, cookies are secure and HSTS is on. Every variable is listed in .env.ex
 import datetime as dt
 from pathlib import Path
 
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 from clinic.env import EnvReader
@@ -23,10 +28,28 @@ DEBUG = env.bool("DJANGO_DEBUG", True)
 
 _DEV_SECRET_KEY = "django-insecure-apex-clinic-development-only-key-do-not-use-in-production"  # noqa: S105 (refused when DEBUG is off)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
-if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 32):
+
+
+def _secret_key_problem(key: str) -> str:
+    """What is wrong with a production secret key, by the bar of Django's deploy check
+    (security.W009), or "" when nothing is."""
+    if not key:
+        return "is not set"
+    if key == _DEV_SECRET_KEY or key.startswith(SECRET_KEY_INSECURE_PREFIX):
+        return "is the development key"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"is only {len(key)} characters long"
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return "repeats too few different characters"
+    return ""
+
+
+# Refused at start-up, so a weak key stops the site instead of becoming a warning nobody reads.
+if not DEBUG and (_problem := _secret_key_problem(SECRET_KEY)):
     raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY must be set to a random value of at least 32 characters "
-        "when DJANGO_DEBUG is false."
+        f"DJANGO_SECRET_KEY {_problem}: when DJANGO_DEBUG is false it must be a random value of "
+        f"at least {SECRET_KEY_MIN_LENGTH} characters. Make one with: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
     )
 
 ALLOWED_HOSTS = env.list(
@@ -147,6 +170,11 @@ AXES_USERNAME_FORM_FIELD = "username"  # the login form's field, though it holds
 AXES_USERNAME_CALLABLE = "clinic.auth_backends.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Reverse proxies (nginx, a load balancer) between the internet and gunicorn. Behind them every
+# request comes from the proxy's address, so the client's is read from X-Forwarded-For; with
+# 0 that header is ignored, because anyone can send it (clinic/client_address.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "clinic.client_address.client_ip"
 AXES_VERBOSE = False
 # Staff sessions end after 30 idle minutes; patients stay signed in for two weeks.
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
@@ -154,6 +182,10 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 # Staff must confirm sign-in with a TOTP code; always in production.
 STAFF_2FA_REQUIRED = env.bool("STAFF_2FA_REQUIRED", not DEBUG) or not DEBUG
 OTP_TOTP_ISSUER = "Apex Clinic"
+# After each wrong code a device waits 1, 2, 4, 8… times this many seconds before it checks
+# another (django-otp's throttling; 0 would switch it off).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # --- Time and language ----------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

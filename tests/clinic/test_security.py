@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from axes.utils import reset
+from axes.models import AccessAttempt
+from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from clinic.models import AuditEvent
 from tests.clinic.test_roles import _patient_record
 from tests.conftest import PASSWORD
 
@@ -37,13 +39,119 @@ def test_it_locks_out_a_username_and_ip_after_five_failures(client, therapist):
     assert _login(client, therapist.email, PASSWORD, ip="10.0.0.2").status_code == 302
 
 
+PROXY = "10.0.0.5"  # the reverse proxy in front of gunicorn: every request's REMOTE_ADDR
+CLINIC = "198.51.100.20"  # the clinic's own connection
+ELSEWHERE = "203.0.113.66"  # an attacker somewhere else
+
+
+def _login_via_proxy(client, email, password, forwarded_for):
+    """A login that came through the proxy, which appended the address it saw."""
+    return client.post(
+        reverse("login"),
+        {"username": email, "password": password},
+        REMOTE_ADDR=PROXY,
+        headers={"X-Forwarded-For": forwarded_for},
+    )
+
+
 @pytest.mark.django_db
-def test_it_lets_the_manager_unlock_an_account(client, therapist):
+def test_it_locks_out_only_the_attackers_address_behind_a_trusted_proxy(
+    client, therapist, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    # The attacker even claims to be the clinic; the proxy appends their real address.
+    for _ in range(5):
+        _login_via_proxy(client, therapist.email, "wrong", f"{CLINIC}, {ELSEWHERE}")
+    assert _login_via_proxy(client, therapist.email, PASSWORD, ELSEWHERE).status_code == 429
+    # The therapist at the clinic signs in as usual.
+    assert _login_via_proxy(client, therapist.email, PASSWORD, CLINIC).status_code == 302
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {ELSEWHERE}
+
+
+@pytest.mark.django_db
+def test_it_ignores_a_forwarded_for_header_when_no_proxy_is_trusted(client, therapist, settings):
+    assert settings.TRUSTED_PROXY_COUNT == 0  # the default
+    # Changing the header on every try does not escape the lockout...
+    for n in range(5):
+        client.post(
+            reverse("login"),
+            {"username": therapist.email, "password": "wrong"},
+            REMOTE_ADDR=ELSEWHERE,
+            headers={"X-Forwarded-For": f"192.0.2.{n}"},
+        )
+    assert _login(client, therapist.email, PASSWORD, ip=ELSEWHERE).status_code == 429
+    # ...and naming someone else's address in it locks out no one but the sender.
+    assert AccessAttempt.objects.get().ip_address == ELSEWHERE
+    assert _login(client, therapist.email, PASSWORD, ip=CLINIC).status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("proxies", "remote", "forwarded", "client_address"),
+    [
+        (0, CLINIC, ELSEWHERE, CLINIC),
+        (1, PROXY, f"{ELSEWHERE}, {CLINIC}", CLINIC),
+        (2, PROXY, f"{ELSEWHERE}, {CLINIC}, 10.0.0.9", CLINIC),
+        (1, PROXY, "", PROXY),  # did not come through the proxy chain
+    ],
+)
+def test_it_records_one_client_address_for_lockout_and_the_audit_trail(
+    client, therapist, settings, proxies, remote, forwarded, client_address
+):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    client.post(
+        reverse("login"),
+        {"username": therapist.email, "password": "wrong"},
+        REMOTE_ADDR=remote,
+        headers=headers,
+    )
+    assert AccessAttempt.objects.get().ip_address == client_address
+    assert AuditEvent.objects.get(action="login_failed").ip_address == client_address
+    client.post(
+        reverse("login"),
+        {"username": therapist.email, "password": PASSWORD},
+        REMOTE_ADDR=remote,
+        headers=headers,
+    )
+    assert AuditEvent.objects.get(action="login").ip_address == client_address
+    assert client.get("/dashboard/", REMOTE_ADDR=remote, headers=headers).status_code == 200
+    assert set(AuditEvent.objects.values_list("ip_address", flat=True)) == {client_address}
+
+
+@pytest.mark.django_db
+def test_it_lets_the_manager_unlock_an_account_from_the_admin(client, therapist, manager):
     for _ in range(5):
         _login(client, therapist.email, "wrong")
     assert _login(client, therapist.email, PASSWORD).status_code == 429
-    reset(username=therapist.email)  # what the admin's "delete access attempts" does
+
+    manager_client = Client()
+    manager_client.force_login(manager)
+    users = reverse("admin:clinic_user_changelist")
+    assert "Unlock sign-in" in manager_client.get(users).content.decode()
+    response = manager_client.post(
+        users, {"action": "unlock_sign_in", "_selected_action": [therapist.pk]}, follow=True
+    )
+    assert f"Sign-in unlocked for {therapist.email}." in response.content.decode()
+    unlocked = AuditEvent.objects.get(detail__event="sign_in_unlocked")
+    assert (unlocked.actor_id, unlocked.object_id) == (manager.pk, str(therapist.public_id))
+
     assert _login(client, therapist.email, PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_it_lets_only_the_manager_unlock_accounts(client, therapist, reception):
+    for _ in range(5):
+        _login(client, therapist.email, "wrong")
+    reception_client = Client()
+    reception_client.force_login(reception)
+    users = reverse("admin:clinic_user_changelist")
+    response = reception_client.post(
+        users, {"action": "unlock_sign_in", "_selected_action": [therapist.pk]}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    assert _login(client, therapist.email, PASSWORD).status_code == 429
 
 
 @pytest.mark.django_db
