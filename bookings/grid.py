@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from bookings.schedule import Interval, covers, utc
+from bookings.schedule import Interval, covers, merge, utc
 
 STEP = dt.timedelta(minutes=15)
 DEFAULT_HOURS = (dt.time(8, 0), dt.time(18, 0))
@@ -160,6 +160,7 @@ def _blocks(
     zone: ZoneInfo,
     today: dt.date,
 ) -> tuple[Column, dict[int, Cell]]:
+    """The column, and its cells and blocks keyed by the row each one starts on."""
     active = sorted((a for a in spec.appointments if a.is_active), key=lambda a: a.start)
     column = Column(
         day=spec.day,
@@ -170,39 +171,23 @@ def _blocks(
         inactive=[a for a in spec.appointments if not a.is_active],
     )
     count = len(times)
-    occupied: list[tuple[int, int, list[Any]]] = []  # (first row, end row, appointments)
-    for appointment in active:
-        top = (_minutes(appointment.start, spec.day, zone) - first) // step
-        bottom = math.ceil((_minutes(appointment.end, spec.day, zone) - first) / step)
-        top = min(max(top, 0), count - 1)
-        bottom = min(max(bottom, top + 1), count)
-        if occupied and top < occupied[-1][1]:
-            occupied[-1] = (
-                occupied[-1][0],
-                max(occupied[-1][1], bottom),
-                [*occupied[-1][2], appointment],
-            )
-        else:
-            occupied.append((top, bottom, [appointment]))
-    booked_at = {top: (bottom, items) for top, bottom, items in occupied}
+    booked_at = _booked_rows(active, day=spec.day, first=first, step=step, count=count, zone=zone)
+    walls = [_wall_clock(spec.day, first + index * step, zone) for index in range(count + 1)]
+    working = merge((utc(start), utc(end)) for start, end in spec.hours)
+    kinds = [
+        _kind(walls[index], walls[index + 1], step, working, past=spec.day < today)
+        for index in range(count)
+    ]
 
     blocks: dict[int, Cell] = {}
     index = 0
     while index < count:
-        wall = _wall_clock(spec.day, first + index * step, zone)
+        wall = walls[index] or dt.datetime.combine(spec.day, times[index], tzinfo=zone)
         if index in booked_at:
             bottom, items = booked_at[index]
-            blocks[index] = Cell(
-                "booked",
-                column,
-                wall or _naive_wall(spec.day, times[index], zone),
-                rows=bottom - index,
-                appointments=items,
-            )
+            blocks[index] = Cell("booked", column, wall, rows=bottom - index, appointments=items)
             index = bottom
-            continue
-        kind = _kind(spec, wall, first + index * step, step, zone, today)
-        if kind == "free":
+        elif kinds[index] == "free":
             blocks[index] = Cell(
                 "free",
                 column,
@@ -213,49 +198,52 @@ def _blocks(
                 ),
             )
             index += 1
-            continue
-        top = index
-        index += 1
-        while (
-            index < count
-            and index not in booked_at
-            and _kind(
-                spec,
-                _wall_clock(spec.day, first + index * step, zone),
-                first + index * step,
-                step,
-                zone,
-                today,
-            )
-            == kind
-        ):
+        else:
+            top, kind = index, kinds[index]
             index += 1
-        blocks[top] = Cell(
-            kind,
-            column,
-            wall or _naive_wall(spec.day, times[top], zone),
-            rows=index - top,
-            label="Closed" if kind == "closed" else "Free, in the past",
-        )
+            while index < count and index not in booked_at and kinds[index] == kind:
+                index += 1
+            blocks[top] = Cell(
+                kind,
+                column,
+                wall,
+                rows=index - top,
+                label="Closed" if kind == "closed" else "Past, nothing booked",
+            )
     return column, blocks
 
 
-def _naive_wall(day: dt.date, time: dt.time, zone: ZoneInfo) -> dt.datetime:
-    return dt.datetime.combine(day, time, tzinfo=zone)
+def _booked_rows(
+    active: list[Any], *, day: dt.date, first: int, step: int, count: int, zone: ZoneInfo
+) -> dict[int, tuple[int, list[Any]]]:
+    """{first row: (end row, appointments)}: appointments (sorted by start) whose rows
+    overlap share one block."""
+    occupied: list[tuple[int, int, list[Any]]] = []
+    for appointment in active:
+        top = (_minutes(appointment.start, day, zone) - first) // step
+        bottom = math.ceil((_minutes(appointment.end, day, zone) - first) / step)
+        top = min(max(top, 0), count - 1)
+        bottom = min(max(bottom, top + 1), count)
+        if occupied and top < occupied[-1][1]:
+            last_top, last_bottom, items = occupied[-1]
+            occupied[-1] = (last_top, max(last_bottom, bottom), [*items, appointment])
+        else:
+            occupied.append((top, bottom, [appointment]))
+    return {top: (bottom, items) for top, bottom, items in occupied}
 
 
 def _kind(
-    spec: ColumnSpec,
     wall: dt.datetime | None,
-    minute: int,
+    wall_end: dt.datetime | None,
     step: int,
-    zone: ZoneInfo,
-    today: dt.date,
+    working: list[Interval],
+    *,
+    past: bool,
 ) -> str:
+    """closed, free or past, for the row starting at `wall` (None: the clocks skip it)."""
     if wall is None:
         return "closed"
-    end = _wall_clock(spec.day, minute + step, zone)
-    cell = (utc(wall), utc(end) if end is not None else utc(wall) + dt.timedelta(minutes=step))
-    if not covers([(utc(s), utc(e)) for s, e in spec.hours], cell):
+    end = utc(wall_end) if wall_end is not None else utc(wall) + dt.timedelta(minutes=step)
+    if not covers(working, (utc(wall), end)):
         return "closed"
-    return "free" if spec.day >= today else "past"
+    return "past" if past else "free"
