@@ -264,6 +264,28 @@ def test_it_draws_the_day_as_a_table_with_a_column_per_therapist(
 
 
 @pytest.mark.django_db
+def test_it_heads_everyone_s_week_with_each_day_over_its_therapists(
+    reception_client, week_of_tess, patient, therapist
+):
+    AppointmentFactory(
+        patient=patient, therapist=therapist, start=at(DAY, "11:00"), status="cancelled"
+    )
+    page = reception_client.get(reverse("bookings:week"), {"date": DAY}).content.decode()
+    table = page.split("<table", 1)[1].split("</table>", 1)[0]
+    assert table.count('<colgroup span="2">') == 7
+    days = re.findall(r'<th scope="colgroup" colspan="2"[^>]*>\s*<a [^>]+>([^<]+)</a>', table)
+    assert days[:2] == ["Mon 23 Mar", "Tue 24 Mar"]
+    assert len(days) == 7
+    people = re.findall(r'<th scope="col" class="grid-person-head">([^<]+)</th>', table)
+    assert people == ["Colin", "Tess"] * 7
+    # A cancelled appointment gives its time back, and is listed under the grid.
+    assert "Free, Tuesday 24 March 11:00 with Tess" in free_links(page)
+    cancelled = page.split("Cancelled or did not attend", 1)[1]
+    assert "Tue 24 Mar 11:00\u201311:30" in cancelled
+    assert "Robin Trail" in cancelled
+
+
+@pytest.mark.django_db
 def test_it_shows_a_new_booking_in_its_cell_on_the_cached_week(
     reception_client, week_of_tess, therapist, patient, reception
 ):
