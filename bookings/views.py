@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bookings import schedule, selectors, services
+from bookings import grid, schedule, selectors, services
 from bookings.forms import (
     BookingForm,
     CalendarFilterForm,
@@ -72,6 +72,26 @@ def _calendar_days(*, first: dt.date, last: dt.date, therapist) -> list[dict]:
     return days
 
 
+def _calendar_grid(days: list[dict]) -> grid.Grid:
+    """The days' columns (a therapist on a day, in the order given) on one time grid."""
+    return grid.build(
+        columns=[
+            grid.ColumnSpec(
+                day=entry["day"],
+                therapist=column["therapist"],
+                name=str(column["therapist"]),
+                ref=str(column["therapist"].public_id),
+                hours=column["hours"],
+                appointments=column["appointments"],
+            )
+            for entry in days
+            for column in entry["columns"]
+        ],
+        zone=selectors.clinic_zone(),
+        today=timezone.localdate(),
+    )
+
+
 def _calendar_key(request: HttpRequest, name: str, first: dt.date) -> str:
     """Calendars are cached until any booking, patient name or staff name changes. The key
     holds the query string (it names the therapist, and the filter form shows what was
@@ -86,8 +106,8 @@ def _calendar_key(request: HttpRequest, name: str, first: dt.date) -> str:
     )
 
 
-@role_required(*STAFF)
 @require_GET
+@role_required(*STAFF)
 def home(request: HttpRequest):
     """The day view: every therapist's appointments for one day (today by default)."""
     day = _calendar_day(request)
@@ -100,6 +120,10 @@ def home(request: HttpRequest):
             "form": form,
             "therapist": therapist,
             "columns": days[0]["columns"],
+            "grid": _calendar_grid(days),
+            "book_url": reverse("bookings:create"),
+            "today": timezone.localdate(),
+            "caption": f"Appointments on {day:%A} {day.day} {day:%B %Y}, a column per therapist",
             "previous": _calendar_url("bookings:home", day - dt.timedelta(days=1), query),
             "next": _calendar_url("bookings:home", day + dt.timedelta(days=1), query),
             "week_url": _calendar_url("bookings:week", day, query),
@@ -116,8 +140,8 @@ def home(request: HttpRequest):
     )
 
 
-@role_required(*STAFF)
 @require_GET
+@role_required(*STAFF)
 def week(request: HttpRequest):
     """The week view (Monday to Sunday) for one therapist or for everyone."""
     day = _calendar_day(request)
@@ -127,10 +151,20 @@ def week(request: HttpRequest):
     def calendar() -> dict:
         form, therapist = _calendar_form(request, day)
         query = {"therapist": therapist.public_id} if therapist else {}
+        days = _calendar_days(first=monday, last=sunday, therapist=therapist)
+        per_day = len(days[0]["columns"])
         return {
             "form": form,
             "therapist": therapist,
-            "days": _calendar_days(first=monday, last=sunday, therapist=therapist),
+            "days": days,
+            "grid": _calendar_grid(days),
+            "book_url": reverse("bookings:create"),
+            "today": timezone.localdate(),
+            "per_day": per_day,
+            "caption": (
+                f"Appointments in the week of {monday.day} {monday:%B %Y}, a column per day"
+                + (" and therapist" if per_day > 1 else "")
+            ),
             "previous": _calendar_url("bookings:week", monday - dt.timedelta(days=7), query),
             "next": _calendar_url("bookings:week", monday + dt.timedelta(days=7), query),
         }

@@ -1,0 +1,249 @@
+"""The calendar's time grid: pure layout, no ORM, no request.
+
+Rows are wall-clock times in the clinic's zone, `STEP` apart, from the earliest working hour
+or appointment shown to the latest (whole hours; `DEFAULT_HOURS` when nothing is shown).
+Columns are one therapist on one day. Each column is cut into blocks that a table draws
+with `rowspan`:
+
+* `booked`: active appointments, placed by their start and length; appointments that share
+  a row share one block, so nothing is drawn on top of anything else;
+* `free`: one row of working time with nobody booked, a link to the booking form for that
+  therapist, day and time (on today and later days);
+* `closed`: outside working hours, and rows the clocks skip on a daylight-saving day;
+* `past`: working time with nobody booked on a day gone by (nothing to book).
+
+Runs of `closed` or `past` rows are one block, so a screen reader says "Closed" once per run.
+Cancelled and did-not-attend appointments free their time: they are listed with the column
+(`Column.inactive`), never drawn over a free row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from bookings.schedule import Interval, covers, merge, utc
+
+STEP = dt.timedelta(minutes=15)
+DEFAULT_HOURS = (dt.time(8, 0), dt.time(18, 0))
+_DAY_MINUTES = 24 * 60
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """What one column shows: a therapist's working time and appointments on one local day.
+
+    `appointments` need `start`, `end` (aware) and `is_active`; `ref` goes into booking links.
+    """
+
+    day: dt.date
+    therapist: Any
+    name: str
+    ref: str
+    hours: Sequence[Interval]
+    appointments: Sequence[Any]
+
+
+@dataclass
+class Column:
+    day: dt.date
+    therapist: Any
+    name: str
+    hours: list[Interval]
+    booked: int
+    inactive: list[Any]
+
+
+@dataclass
+class Cell:
+    kind: str  # booked, free, closed or past
+    column: Column
+    start: dt.datetime  # local wall-clock start of the first row
+    rows: int = 1
+    appointments: list[Any] = field(default_factory=list)
+    label: str = ""
+    query: str = ""  # booking form parameters, for free cells
+
+    @property
+    def day(self) -> dt.date:
+        return self.column.day
+
+
+@dataclass
+class Row:
+    time: dt.time
+    cells: list[Cell]  # rows covered by a block above are left out, as `rowspan` wants
+
+    @property
+    def on_the_hour(self) -> bool:
+        return self.time.minute == 0
+
+
+@dataclass
+class Grid:
+    columns: list[Column]
+    rows: list[Row]
+
+    @property
+    def has_inactive(self) -> bool:
+        return any(column.inactive for column in self.columns)
+
+
+def build(
+    *, columns: Sequence[ColumnSpec], zone: ZoneInfo, today: dt.date, step: dt.timedelta = STEP
+) -> Grid:
+    """Lay out `columns` on rows `step` apart. Every row has exactly one cell or one block
+    covering it in every column, so the table it draws is rectangular."""
+    step_minutes = int(step.total_seconds() // 60)
+    first, last = _row_range(columns, zone)
+    times = [dt.time(minute // 60, minute % 60) for minute in range(first, last, step_minutes)]
+    laid_out = [
+        _blocks(spec, times=times, first=first, step=step_minutes, zone=zone, today=today)
+        for spec in columns
+    ]
+    rows = [
+        Row(time, [blocks[index] for _, blocks in laid_out if index in blocks])
+        for index, time in enumerate(times)
+    ]
+    return Grid(columns=[column for column, _ in laid_out], rows=rows)
+
+
+def _minutes(value: dt.datetime, day: dt.date, zone: ZoneInfo) -> int:
+    """Wall-clock minutes since local midnight of `day`, clipped to the day."""
+    local = value.astimezone(zone)
+    if local.date() < day:
+        return 0
+    if local.date() > day:
+        return _DAY_MINUTES
+    return local.hour * 60 + local.minute + (1 if local.second or local.microsecond else 0)
+
+
+def _row_range(columns: Sequence[ColumnSpec], zone: ZoneInfo) -> tuple[int, int]:
+    starts, ends = [], []
+    for spec in columns:
+        shown = list(spec.hours) + [(a.start, a.end) for a in spec.appointments if a.is_active]
+        for start, end in shown:
+            starts.append(_minutes(start, spec.day, zone))
+            ends.append(_minutes(end, spec.day, zone))
+    if not starts:
+        return tuple(t.hour * 60 + t.minute for t in DEFAULT_HOURS)
+    first = min(starts) // 60 * 60
+    last = min(_DAY_MINUTES, math.ceil(max(ends) / 60) * 60)
+    return first, max(last, first + 60)
+
+
+def _wall_clock(day: dt.date, minute: int, zone: ZoneInfo) -> dt.datetime | None:
+    """The local time `minute` minutes after midnight on `day`, or None if the clocks skip it."""
+    day += dt.timedelta(days=minute // _DAY_MINUTES)
+    minute %= _DAY_MINUTES
+    wall = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=zone)
+    if utc(wall).astimezone(zone).replace(tzinfo=None) != wall.replace(tzinfo=None):
+        return None
+    return wall
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def _blocks(
+    spec: ColumnSpec,
+    *,
+    times: list[dt.time],
+    first: int,
+    step: int,
+    zone: ZoneInfo,
+    today: dt.date,
+) -> tuple[Column, dict[int, Cell]]:
+    """The column, and its cells and blocks keyed by the row each one starts on."""
+    active = sorted((a for a in spec.appointments if a.is_active), key=lambda a: a.start)
+    column = Column(
+        day=spec.day,
+        therapist=spec.therapist,
+        name=spec.name,
+        hours=list(spec.hours),
+        booked=len(active),
+        inactive=[a for a in spec.appointments if not a.is_active],
+    )
+    count = len(times)
+    booked_at = _booked_rows(active, day=spec.day, first=first, step=step, count=count, zone=zone)
+    walls = [_wall_clock(spec.day, first + index * step, zone) for index in range(count + 1)]
+    working = merge((utc(start), utc(end)) for start, end in spec.hours)
+    kinds = [
+        _kind(walls[index], walls[index + 1], step, working, past=spec.day < today)
+        for index in range(count)
+    ]
+
+    blocks: dict[int, Cell] = {}
+    index = 0
+    while index < count:
+        wall = walls[index] or dt.datetime.combine(spec.day, times[index], tzinfo=zone)
+        if index in booked_at:
+            bottom, items = booked_at[index]
+            blocks[index] = Cell("booked", column, wall, rows=bottom - index, appointments=items)
+            index = bottom
+        elif kinds[index] == "free":
+            blocks[index] = Cell(
+                "free",
+                column,
+                wall,
+                label=f"Free, {_long_date(spec.day)} {wall:%H:%M} with {spec.name}",
+                query=urlencode(
+                    {"therapist": spec.ref, "date": spec.day.isoformat(), "time": f"{wall:%H:%M}"}
+                ),
+            )
+            index += 1
+        else:
+            top, kind = index, kinds[index]
+            index += 1
+            while index < count and index not in booked_at and kinds[index] == kind:
+                index += 1
+            blocks[top] = Cell(
+                kind,
+                column,
+                wall,
+                rows=index - top,
+                label="Closed" if kind == "closed" else "Past, nothing booked",
+            )
+    return column, blocks
+
+
+def _booked_rows(
+    active: list[Any], *, day: dt.date, first: int, step: int, count: int, zone: ZoneInfo
+) -> dict[int, tuple[int, list[Any]]]:
+    """{first row: (end row, appointments)}: appointments (sorted by start) whose rows
+    overlap share one block."""
+    occupied: list[tuple[int, int, list[Any]]] = []
+    for appointment in active:
+        top = (_minutes(appointment.start, day, zone) - first) // step
+        bottom = math.ceil((_minutes(appointment.end, day, zone) - first) / step)
+        top = min(max(top, 0), count - 1)
+        bottom = min(max(bottom, top + 1), count)
+        if occupied and top < occupied[-1][1]:
+            last_top, last_bottom, items = occupied[-1]
+            occupied[-1] = (last_top, max(last_bottom, bottom), [*items, appointment])
+        else:
+            occupied.append((top, bottom, [appointment]))
+    return {top: (bottom, items) for top, bottom, items in occupied}
+
+
+def _kind(
+    wall: dt.datetime | None,
+    wall_end: dt.datetime | None,
+    step: int,
+    working: list[Interval],
+    *,
+    past: bool,
+) -> str:
+    """closed, free or past, for the row starting at `wall` (None: the clocks skip it)."""
+    if wall is None:
+        return "closed"
+    end = utc(wall_end) if wall_end is not None else utc(wall) + dt.timedelta(minutes=step)
+    if not covers(working, (utc(wall), end)):
+        return "closed"
+    return "past" if past else "free"

@@ -1,0 +1,313 @@
+"""The calendar's time grid: free gaps visible at a glance and bookable from the empty cell.
+
+The layout (bookings/grid.py) is tested as plain Python, daylight-saving weeks included; the
+pages are tested for what reception sees and uses: a real table, labels a screen reader reads,
+links that open a pre-filled booking form, and a cached calendar that shows a new booking.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from html import unescape
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bookings import grid, schedule, services
+from clinic import fragments
+from tests.bookings.factories import AppointmentFactory, at, follow_up, give_hours
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass
+class Booking:
+    start: dt.datetime
+    end: dt.datetime
+    is_active: bool = True
+
+
+def hours(day: dt.date, start="09:00", end="17:00") -> list[schedule.Interval]:
+    block = schedule.WeeklyBlock(
+        day.weekday(), dt.time.fromisoformat(start), dt.time.fromisoformat(end)
+    )
+    return schedule.working_intervals(
+        first=day, last=day, weekly=[block], exceptions=[], zone=LONDON
+    )
+
+
+def column(day, *, name="Sam Therapist", working=None, appointments=()) -> grid.ColumnSpec:
+    day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    return grid.ColumnSpec(
+        day=day,
+        therapist=None,
+        name=name,
+        ref="sam",
+        hours=hours(day) if working is None else working,
+        appointments=list(appointments),
+    )
+
+
+def lay_out(*columns, today="2026-03-01") -> grid.Grid:
+    return grid.build(columns=columns, zone=LONDON, today=dt.date.fromisoformat(today))
+
+
+def cell_at(layout: grid.Grid, hhmm: str, index: int = 0) -> grid.Cell | None:
+    """The cell that starts at `hhmm` in the column `index`, or None if a block above covers it."""
+    row = next(row for row in layout.rows if row.time == dt.time.fromisoformat(hhmm))
+    return next((cell for cell in row.cells if cell.column is layout.columns[index]), None)
+
+
+def test_it_places_an_appointment_by_its_start_and_length():
+    booking = Booking(at("2026-03-24", "10:00"), at("2026-03-24", "10:45"))
+    layout = lay_out(column("2026-03-24", appointments=[booking]))
+    block = cell_at(layout, "10:00")
+    assert (block.kind, block.rows, block.appointments) == ("booked", 3, [booking])
+    assert cell_at(layout, "10:15") is None
+    assert cell_at(layout, "10:30") is None
+    assert cell_at(layout, "09:45").kind == cell_at(layout, "10:45").kind == "free"
+
+
+def test_it_makes_each_free_quarter_hour_a_labelled_booking_link():
+    layout = lay_out(column("2026-03-03"))
+    free = cell_at(layout, "14:30")
+    assert free.label == "Free, Tuesday 3 March 14:30 with Sam Therapist"
+    assert free.query == "therapist=sam&date=2026-03-03&time=14%3A30"
+    assert [row.time for row in layout.rows][:2] == [dt.time(9, 0), dt.time(9, 15)]
+    assert len(layout.rows) == 32  # 09:00 to 17:00 in quarter hours
+
+
+def test_it_shows_closed_time_as_one_block_per_run():
+    layout = lay_out(
+        column("2026-03-24", name="Sam"),
+        column(
+            "2026-03-24", name="Early Bird", working=hours(dt.date(2026, 3, 24), "07:00", "18:00")
+        ),
+    )
+    assert layout.rows[0].time == dt.time(7, 0)
+    before, after = cell_at(layout, "07:00"), cell_at(layout, "17:00")
+    assert (before.kind, before.rows, before.label) == ("closed", 8, "Closed")
+    assert (after.kind, after.rows) == ("closed", 4)
+    assert cell_at(layout, "07:00", 1).kind == "free"
+
+
+def test_it_frees_the_time_of_a_cancelled_appointment_and_lists_it_apart():
+    cancelled = Booking(at("2026-03-24", "10:00"), at("2026-03-24", "10:30"), is_active=False)
+    layout = lay_out(column("2026-03-24", appointments=[cancelled]))
+    assert cell_at(layout, "10:00").kind == "free"
+    assert layout.columns[0].inactive == [cancelled]
+    assert layout.columns[0].booked == 0
+    assert layout.has_inactive
+
+
+def test_it_gives_appointments_sharing_a_row_one_block():
+    first = Booking(at("2026-03-24", "10:00"), at("2026-03-24", "10:10"))
+    second = Booking(at("2026-03-24", "10:10"), at("2026-03-24", "10:40"))
+    block = cell_at(lay_out(column("2026-03-24", appointments=[second, first])), "10:00")
+    assert (block.rows, block.appointments) == (3, [first, second])
+
+
+def test_it_offers_nothing_to_book_on_a_day_gone_by():
+    layout = lay_out(column("2026-03-02"), today="2026-03-03")
+    past = cell_at(layout, "09:00")
+    assert (past.kind, past.rows, past.query) == ("past", 32, "")
+
+
+@pytest.mark.parametrize(
+    ("saturday", "sunday"),
+    [("2026-03-28", "2026-03-29"), ("2026-10-24", "2026-10-25")],
+    ids=["clocks go forward", "clocks go back"],
+)
+def test_it_keeps_wall_clock_rows_through_a_daylight_saving_weekend(saturday, sunday):
+    """09:00 is 09:00 GMT on one day and 09:00 BST on the next: the same row on both."""
+    nine = [Booking(at(day, "09:00"), at(day, "09:30")) for day in (saturday, sunday)]
+    layout = lay_out(
+        column(saturday, appointments=[nine[0]]), column(sunday, appointments=[nine[1]])
+    )
+    assert layout.rows[0].time == dt.time(9, 0)
+    assert len(layout.rows) == 32
+    assert [cell.kind for cell in layout.rows[0].cells] == ["booked", "booked"]
+    assert [cell.appointments for cell in layout.rows[0].cells] == [[nine[0]], [nine[1]]]
+    last = [cell.label for cell in layout.rows[-1].cells]
+    assert last[1] == f"Free, {dt.date.fromisoformat(sunday):%A %-d %B} 16:45 with Sam Therapist"
+
+
+def test_it_marks_the_hour_the_clocks_skip_as_closed():
+    sunday = dt.date(2026, 3, 29)  # 01:00 GMT becomes 02:00 BST
+    night = [(at(sunday, "00:00"), at(sunday, "04:00"))]  # three real hours
+    layout = lay_out(column(sunday, working=night))
+    assert layout.rows[0].time == dt.time(0, 0)
+    assert len(layout.rows) == 16
+    assert cell_at(layout, "00:45").kind == "free"
+    skipped = cell_at(layout, "01:00")
+    assert (skipped.kind, skipped.rows) == ("closed", 4)
+    assert cell_at(layout, "02:00").label == "Free, Sunday 29 March 02:00 with Sam Therapist"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 95), st.integers(1, 24), st.booleans(), st.integers(0, 2)),
+        max_size=8,
+    )
+)
+def test_it_fills_every_row_of_every_column_exactly_once(bookings):
+    """Whatever the appointments, the table is rectangular: each column's cells and blocks
+    cover each row once, so `rowspan` never pushes a cell into the wrong column."""
+    day = dt.date(2026, 3, 29)
+    midnight = schedule.local_midnight(day, LONDON)
+    specs = [
+        column(
+            day,
+            name=str(index),
+            appointments=[
+                Booking(
+                    midnight + dt.timedelta(minutes=15 * quarter),
+                    midnight + dt.timedelta(minutes=15 * quarter + 5 * length),
+                    active,
+                )
+                for quarter, length, active, owner in bookings
+                if owner == index
+            ],
+        )
+        for index in range(3)
+    ]
+    layout = lay_out(*specs)
+    for index, spec_column in enumerate(layout.columns):
+        covered = []
+        for row_index, row in enumerate(layout.rows):
+            for cell in row.cells:
+                if cell.column is spec_column:
+                    covered.extend(range(row_index, row_index + cell.rows))
+        assert covered == list(range(len(layout.rows))), index
+        shown = [
+            a
+            for row in layout.rows
+            for c in row.cells
+            if c.column is spec_column
+            for a in c.appointments
+        ]
+        assert sorted(shown, key=lambda a: a.start) == sorted(
+            (a for a in specs[index].appointments if a.is_active), key=lambda a: a.start
+        )
+
+
+# --- The pages ----------------------------------------------------------------------------
+
+DAY = "2026-03-24"  # a Tuesday
+
+
+@pytest.fixture
+def week_of_tess(therapist, other_therapist):
+    give_hours(therapist, start="09:00", end="17:00")
+    give_hours(other_therapist, start="12:00", end="18:00")
+    with time_machine.travel(at("2026-03-23", "08:00"), tick=False):
+        yield
+
+
+def free_links(page: str) -> dict[str, str]:
+    """Each free cell's screen-reader label and the address it links to."""
+    found = re.findall(
+        r'<a class="grid-free-link" href="([^"]+)"[^>]*><span class="visually-hidden">([^<]+)</span>',
+        page,
+    )
+    return {unescape(label): unescape(href) for href, label in found}
+
+
+def without_csrf(page: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+
+
+@pytest.mark.django_db
+def test_it_books_from_an_empty_cell_of_the_week(reception_client, week_of_tess, therapist):
+    follow_up()
+    page = reception_client.get(
+        reverse("bookings:week"), {"date": DAY, "therapist": therapist.public_id}
+    ).content.decode()
+    links = free_links(page)
+    assert len(links) == 7 * 32  # every quarter hour of Tess's week, 09:00 to 17:00
+    href = links["Free, Tuesday 24 March 14:30 with Tess"]
+    form = reception_client.get(href).context["form"]
+    assert (form["therapist"].value(), form["date"].value(), form["time"].value()) == (
+        str(therapist.public_id),
+        DAY,
+        "14:30",
+    )
+
+
+@pytest.mark.django_db
+def test_it_draws_the_day_as_a_table_with_a_column_per_therapist(
+    reception_client, week_of_tess, therapist, patient
+):
+    AppointmentFactory(patient=patient, therapist=therapist, start=at(DAY, "10:00"))
+    page = reception_client.get(reverse("bookings:home"), {"date": DAY}).content.decode()
+    table = page.split("<table", 1)[1].split("</table>", 1)[0]
+    assert "<caption" in table
+    assert "a column per therapist" in table
+    heads = re.findall(r'<th scope="col" class="grid-person-head">\s*([^<\n]+)', table)
+    assert [head.strip() for head in heads] == ["Colin", "Tess"]
+    assert re.search(r'<td class="grid-cell grid-booked[^"]*" rowspan="2">', table)
+    assert "Booked, Tuesday 24 March </span>10:00\u201310:30 Robin Trail" in unescape(table)
+    links = free_links(page)
+    assert "Free, Tuesday 24 March 10:00 with Tess" not in links
+    assert "Free, Tuesday 24 March 10:30 with Tess" in links
+    assert "Free, Tuesday 24 March 09:00 with Colin" not in links  # Colin starts at noon
+    assert "Free, Tuesday 24 March 17:45 with Colin" in links
+    assert ' style="' not in page  # the CSP allows no inline style or script
+    assert "<script>" not in page
+
+
+@pytest.mark.django_db
+def test_it_heads_everyone_s_week_with_each_day_over_its_therapists(
+    reception_client, week_of_tess, patient, therapist
+):
+    AppointmentFactory(
+        patient=patient, therapist=therapist, start=at(DAY, "11:00"), status="cancelled"
+    )
+    page = reception_client.get(reverse("bookings:week"), {"date": DAY}).content.decode()
+    table = page.split("<table", 1)[1].split("</table>", 1)[0]
+    assert table.count('<colgroup span="2">') == 7
+    days = re.findall(r'<th scope="colgroup" colspan="2"[^>]*>\s*<a [^>]+>([^<]+)</a>', table)
+    assert days[:2] == ["Mon 23 Mar", "Tue 24 Mar"]
+    assert len(days) == 7
+    people = re.findall(r'<th scope="col" class="grid-person-head">([^<]+)</th>', table)
+    assert people == ["Colin", "Tess"] * 7
+    # A cancelled appointment gives its time back, and is listed under the grid.
+    assert "Free, Tuesday 24 March 11:00 with Tess" in free_links(page)
+    cancelled = page.split("Cancelled or did not attend", 1)[1]
+    assert "Tue 24 Mar 11:00\u201311:30" in cancelled
+    assert "Robin Trail" in cancelled
+
+
+@pytest.mark.django_db
+def test_it_shows_a_new_booking_in_its_cell_on_the_cached_week(
+    reception_client, week_of_tess, therapist, patient, reception
+):
+    fragments.cache.clear()
+    url = reverse("bookings:week") + f"?date={DAY}&therapist={therapist.public_id}"
+    label = "Free, Tuesday 24 March 14:30 with Tess"
+    built = reception_client.get(url).content.decode()
+    cached = reception_client.get(url).content.decode()
+    assert label in free_links(built)
+    assert without_csrf(cached) == without_csrf(built)  # served from the cache
+    services.appointment_series_book(
+        patient=patient,
+        therapist=therapist,
+        appointment_type=follow_up(),
+        start=at(DAY, "14:30"),
+        weeks=1,
+        room=None,
+        notes="",
+        allow_outside_hours=False,
+        by=reception,
+    )
+    after = reception_client.get(url).content.decode()
+    assert label not in free_links(after)
+    assert "Free, Tuesday 24 March 15:00 with Tess" in free_links(after)
+    assert "14:30\u201315:00 Robin Trail" in unescape(after)
