@@ -160,11 +160,13 @@ class TimeZoneField(forms.CharField):
         kwargs.setdefault("initial", clinic_time_zone)
         kwargs.setdefault("max_length", 64)
         super().__init__(**kwargs)
-        self.kept: set[str] = set()
+        self.kept: frozenset[str] = frozenset()
 
     def keep(self, stored: str | None) -> None:
         if stored:
-            self.kept.add(stored)
+            # A new set, not an added member: a form's fields are shallow copies of the
+            # class's, and the next form must not accept this record's zone.
+            self.kept = self.kept | {stored}
 
     def to_python(self, value):
         value = super().to_python(value)

@@ -157,6 +157,15 @@ class Patient(TimeStampedModel):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
+    @property
+    def portal_login(self):
+        """The portal account the patient signs in with, or None. An invitation not yet
+        accepted leaves an account without a password: that is not a login yet."""
+        user = self.user if self.user_id else None
+        if user is not None and user.is_active and user.has_usable_password():
+            return user
+        return None
+
     def age_on(self, day) -> int:
         years = day.year - self.date_of_birth.year
         if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
