@@ -8,29 +8,21 @@ import datetime as dt
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats
 
 from bookings import selectors
 from bookings.models import Appointment, Room, ScheduleException, WorkingHours
+from clinic import widgets
 from clinic.forms import PlausibleDateField
+from clinic.widgets import DateInput
 from patients.models import Patient
 
 MAX_SERIES_WEEKS = 26
 
 
-class DateInput(forms.DateInput):
-    """A native date picker. It only accepts ISO dates, whatever the site's locale."""
-
-    input_type = "date"
-
+class TimeInput(widgets.TimeInput):
     def __init__(self, attrs=None, format=None):
-        super().__init__(attrs=attrs, format=format or "%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs=None, format=None):
-        super().__init__(attrs={"step": 900, **(attrs or {})}, format=format or "%H:%M")
+        super().__init__(attrs={"step": 900, **(attrs or {})}, format=format)
 
 
 def _helper() -> FormHelper:
@@ -139,7 +131,7 @@ class BookingForm(forms.Form):
 
 
 def _patient_label(patient: Patient) -> str:
-    born = patient.date_of_birth.strftime("%d/%m/%Y")
+    born = formats.date_format(patient.date_of_birth)  # 3 Feb 1991: reads one way only
     contact = patient.email or str(patient.phone or "")
     return f"{patient.full_name} · born {born}" + (f" · {contact}" if contact else "")
 

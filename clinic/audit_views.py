@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from clinic.access import MANAGER, role_required
+from clinic.forms import PlausibleDateField
 from clinic.models import AuditEvent
 
 
@@ -20,12 +21,8 @@ class AuditSearchForm(forms.Form):
     action = forms.ChoiceField(
         required=False, choices=[("", "Any action"), *AuditEvent.Action.choices]
     )
-    date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = PlausibleDateField(required=False, label="From")
+    date_to = PlausibleDateField(required=False, label="To")
 
     def clean(self):
         data = super().clean()

@@ -1,7 +1,19 @@
-from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from __future__ import annotations
 
-from clinic.validators import validate_plausible_date
+import datetime as dt
+import functools
+from collections.abc import Callable
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html, format_html_join
+
+from clinic.validators import canonical_time_zones, validate_plausible_date, validate_time_zone
+from clinic.widgets import DateInput
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -13,7 +25,161 @@ class EmailAuthenticationForm(AuthenticationForm):
     )
 
 
+#: A bound of a date range: a fixed date, or a function of today (evaluated at each check).
+Bound = dt.date | Callable[[], dt.date] | None
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def days_from_today(days: int) -> Callable[[], dt.date]:
+    return lambda: timezone.localdate() + dt.timedelta(days=days)
+
+
 class PlausibleDateField(forms.DateField):
-    """A date inside the range the site can compute with (see validate_plausible_date)."""
+    """A date inside the range the site can compute with (see validate_plausible_date) and,
+    where given, inside the range that makes sense for what the field records.
+
+    `earliest` and `latest` are dates or functions of today; `too_early` and `too_late` are
+    the messages shown next to the field, with %(date)s for the bound ("14 Mar 2026").
+    """
 
     default_validators = [validate_plausible_date]
+    widget = DateInput
+
+    def __init__(
+        self,
+        *,
+        earliest: Bound = None,
+        latest: Bound = None,
+        too_early: str = "Enter a date on or after %(date)s.",
+        too_late: str = "Enter a date on or before %(date)s.",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.earliest, self.latest = earliest, latest
+        self.too_early, self.too_late = too_early, too_late
+
+    def bounds(self) -> tuple[dt.date | None, dt.date | None]:
+        return _resolve(self.earliest), _resolve(self.latest)
+
+    def keep(self, stored: dt.date | None) -> None:
+        """Accept an already stored date even if it is now outside the range, so that a
+        record can be saved unchanged (a goal event that has since gone by)."""
+        if stored is None:
+            return
+        first, last = self.bounds()
+        if first is not None and stored < first:
+            self.earliest = stored
+        if last is not None and stored > last:
+            self.latest = stored
+
+    def validate(self, value):
+        super().validate(value)
+        if value in self.empty_values:
+            return
+        first, last = self.bounds()
+        if first is not None and value < first:
+            raise ValidationError(
+                self.too_early, code="too_early", params={"date": date_format(first, "j M Y")}
+            )
+        if last is not None and value > last:
+            raise ValidationError(
+                self.too_late, code="too_late", params={"date": date_format(last, "j M Y")}
+            )
+
+
+def _resolve(bound: Bound) -> dt.date | None:
+    return bound() if callable(bound) else bound
+
+
+def clinic_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+@functools.cache
+def _zone_lookup() -> dict[str, str]:
+    """What a person may type for a zone, lower-cased: its name, its city or its label."""
+    lookup = {}
+    for name, label in canonical_time_zones().items():
+        city = name.rsplit("/", 1)[-1]
+        for key in (city, city.replace("_", " "), label, name):
+            lookup.setdefault(key.lower(), name)
+    return lookup
+
+
+class TimeZoneInput(forms.TextInput):
+    """A text box with the canonical zones as suggestions (an HTML datalist, so it needs no
+    JavaScript): typing "Par" offers Europe/Paris. The clinic's own zone comes first."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["list"] = self._list_id(context["widget"]["attrs"], name)
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        box = super().render(name, value, attrs, renderer)
+        list_id = self._list_id({**self.attrs, **(attrs or {})}, name)
+        return box + format_html('<datalist id="{}">{}</datalist>', list_id, _zone_options())
+
+    @staticmethod
+    def _list_id(attrs: dict, name: str) -> str:
+        return f"{attrs.get('id') or 'id_' + name}-zones"
+
+
+@functools.cache
+def _zone_options_for(first: str) -> str:
+    zones = canonical_time_zones()
+    names = [first] if first in zones else []
+    names += [name for name in zones if name != first]
+    return format_html_join("", '<option value="{}">{}</option>', ((n, zones[n]) for n in names))
+
+
+def _zone_options() -> str:
+    return _zone_options_for(settings.TIME_ZONE)
+
+
+class TimeZoneField(forms.CharField):
+    """An IANA time zone, chosen from the canonical zones (Area/City) or typed as a city.
+
+    "paris", "New York" and "Europe/Paris" are all accepted and stored as the zone's name.
+    The clinic's zone is the default. A zone a record already holds stays acceptable even if
+    it is not on the list (an alias such as US/Eastern saved before the list existed)."""
+
+    widget = TimeZoneInput
+    default_error_messages = {
+        "unknown": "We do not know the time zone %(value)s: choose one from the list, "
+        "or type a city such as London or New York.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("initial", clinic_time_zone)
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+        self.kept: frozenset[str] = frozenset()
+
+    def keep(self, stored: str | None) -> None:
+        if stored:
+            # A new set, not an added member: a form's fields are shallow copies of the
+            # class's, and the next form must not accept this record's zone.
+            self.kept = self.kept | {stored}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values or value in canonical_time_zones() or value in self.kept:
+            return value
+        name = _zone_lookup().get(" ".join(value.split()).lower())
+        if name is None:
+            raise ValidationError(
+                self.error_messages["unknown"], code="unknown", params={"value": value}
+            )
+        return name
+
+    def validate(self, value):
+        super().validate(value)
+        if value not in self.empty_values:
+            validate_time_zone(value)

@@ -1,5 +1,7 @@
 import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+import functools
+from importlib import resources
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
 
@@ -28,5 +30,25 @@ def validate_time_zone(value: str) -> None:
         ) from None
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
+@functools.cache
+def canonical_time_zones() -> dict[str, str]:
+    """The IANA zones people live in, by name, each with a label naming its city and
+    country ("London, Britain (UK)"), in name order.
+
+    Read from the tz database's zone.tab (shipped by the tzdata package): one Area/City zone
+    per populated region, without the aliases, abbreviations and technical zones (Factory,
+    localtime, EST, Etc/GMT+5, US/Eastern) that the full list of about 600 names holds.
+    """
+    folder = resources.files("tzdata.zoneinfo")
+    countries = dict(_tab_rows(folder.joinpath("iso3166.tab").read_text(encoding="utf-8")))
+    zones = {}
+    for row in _tab_rows(folder.joinpath("zone.tab").read_text(encoding="utf-8")):
+        codes, name = row[0], row[2]
+        city = name.rsplit("/", 1)[-1].replace("_", " ")
+        country = ", ".join(countries.get(code, code) for code in codes.split(","))
+        zones[name] = f"{city}, {country}"
+    return dict(sorted(zones.items()))
+
+
+def _tab_rows(text: str) -> list[list[str]]:
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]

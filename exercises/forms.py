@@ -4,6 +4,7 @@ from django import forms
 from django.utils.text import slugify
 
 from clinic.forms import PlausibleDateField
+from clinic.widgets import DateInput
 from exercises.models import DOSE_FIELDS, Exercise, PlanItem
 
 
@@ -139,10 +140,10 @@ class PlanDatesForm(forms.Form):
     start_date = PlausibleDateField(
         label="Start date",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     end_date = PlausibleDateField(
         label="End date",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )

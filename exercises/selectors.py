@@ -86,7 +86,7 @@ def plan_for_user(*, user, public_id: UUID | str) -> ExercisePlan:
     try:
         plan = (
             plans_for_user(user=user)
-            .select_related("patient", "episode", "current_version", "created_by")
+            .select_related("patient__user", "episode", "current_version", "created_by")
             .get(public_id=public_id)
         )
     except (ExercisePlan.DoesNotExist, ValueError, TypeError):

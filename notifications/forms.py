@@ -4,18 +4,11 @@ import calendar
 
 from django import forms
 
-from clinic.forms import PlausibleDateField
-from clinic.validators import time_zone_choices
+from clinic.forms import PlausibleDateField, TimeZoneField
+from clinic.widgets import DateInput, TimeInput
 from notifications.models import ReminderSchedule
 
 WEEKDAY_CHOICES = [(str(day), calendar.day_name[day]) for day in range(7)]
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 class ReminderScheduleForm(forms.Form):
@@ -38,10 +31,9 @@ class ReminderScheduleForm(forms.Form):
         choices=ReminderSchedule.Channel.choices,
         widget=forms.RadioSelect,
     )
-    time_zone = forms.ChoiceField(
+    time_zone = TimeZoneField(
         label="Your time zone",
-        choices=time_zone_choices,
-        help_text="Reminders follow the clock where you are.",
+        help_text="Reminders follow the clock where you are. Type a city to find its zone.",
     )
     quiet_start = forms.TimeField(
         label="Quiet hours start (optional)", required=False, widget=TimeInput()
@@ -55,13 +47,14 @@ class ReminderScheduleForm(forms.Form):
     paused_until = PlausibleDateField(
         label="Pause until (optional)",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="No reminders up to and including this day.",
     )
 
     def __init__(self, *args, patient=None, **kwargs):
         self.patient = patient
         super().__init__(*args, **kwargs)
+        self.fields["time_zone"].keep(self.initial.get("time_zone"))
 
     @classmethod
     def initial_for(cls, schedule: ReminderSchedule) -> dict:

@@ -4,23 +4,36 @@ from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.utils import timezone
 
-from clinic.validators import time_zone_choices
-from patients.models import Episode, Patient
+from clinic.forms import PlausibleDateField, TimeZoneField, days_from_today, today
+from patients.models import EARLIEST_BIRTH, Episode, Patient
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+#: How far back the symptoms of one episode may have begun.
+EPISODE_LOOKBACK_DAYS = 30 * 365
 
 
 class PatientForm(forms.ModelForm):
     """Register or edit a patient. Reused by bookings to register a patient from a booking."""
 
-    time_zone = forms.ChoiceField(
+    date_of_birth = PlausibleDateField(
+        label="Date of birth",
+        earliest=EARLIEST_BIRTH,
+        latest=today,
+        too_early="The date of birth cannot be before %(date)s.",
+        too_late="The date of birth cannot be in the future.",
+    )
+    goal_date = PlausibleDateField(
+        label="Date of the goal event",
+        required=False,
+        earliest=days_from_today(-366),
+        latest=days_from_today(5 * 366),
+        too_early="The goal event cannot be more than a year ago (before %(date)s).",
+        too_late="The goal event cannot be more than five years ahead (after %(date)s).",
+    )
+    time_zone = TimeZoneField(
         label="Time zone",
-        choices=time_zone_choices,
-        help_text="Where the patient lives: reminders and appointment times follow this clock.",
+        help_text="Where the patient lives: reminders and appointment times follow this "
+        "clock. Type a city to find its zone.",
     )
 
     class Meta:
@@ -42,33 +55,27 @@ class PatientForm(forms.ModelForm):
             "email_reminders_consent",
         ]
         labels = {
-            "date_of_birth": "Date of birth",
             "phone": "Phone number",
             "preferred_contact": "Preferred way to contact them",
             "runner_level": "Running level",
             "weekly_km": "Running per week (km)",
             "main_terrain": "Usual running surface",
             "goal_event": "Goal event",
-            "goal_date": "Date of the goal event",
             "email_reminders_consent": "Agrees to exercise reminders by email",
         }
         help_texts = {
             "phone": "Any common format; a UK number may start with 0. Stored internationally.",
         }
-        widgets = {"date_of_birth": DateInput(), "goal_date": DateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.instance.pk:
-            self.initial.setdefault("time_zone", self.fields["time_zone"].initial)
+        if self.instance.pk:
+            # A goal event that has since gone by, or a zone alias saved before the list of
+            # zones existed, must not stop the record being saved unchanged.
+            self.fields["goal_date"].keep(self.instance.goal_date)
+            self.fields["time_zone"].keep(self.instance.time_zone)
         self.helper = FormHelper()
         self.helper.form_tag = False
-
-    def clean_date_of_birth(self):
-        born = self.cleaned_data["date_of_birth"]
-        if born and born > timezone.localdate():
-            raise forms.ValidationError("The date of birth cannot be in the future.")
-        return born
 
     def clean(self):
         cleaned = super().clean()
@@ -92,26 +99,31 @@ class PatientSearchForm(forms.Form):
 
 
 class EpisodeForm(forms.ModelForm):
+    started_on = PlausibleDateField(
+        label="Symptoms began on",
+        earliest=days_from_today(-EPISODE_LOOKBACK_DAYS),
+        latest=today,
+        too_early="Enter when this episode began: not more than 30 years ago (before %(date)s).",
+        too_late="The start date cannot be in the future.",
+    )
+
     class Meta:
         model = Episode
         fields = ["side", "started_on"]
-        labels = {"side": "Side affected", "started_on": "Symptoms began on"}
-        widgets = {"started_on": DateInput()}
+        labels = {"side": "Side affected"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
 
-    def clean_started_on(self):
-        started = self.cleaned_data["started_on"]
-        if started and started > timezone.localdate():
-            raise forms.ValidationError("The start date cannot be in the future.")
-        return started
-
 
 class EpisodeDischargeForm(forms.Form):
-    discharged_on = forms.DateField(label="Discharged on", widget=DateInput())
+    discharged_on = PlausibleDateField(
+        label="Discharged on",
+        latest=today,
+        too_late="The discharge date cannot be in the future.",
+    )
     outcome = forms.ChoiceField(label="Outcome", choices=Episode.Outcome.choices)
     outcome_note = forms.CharField(
         label="Note on the outcome", required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -120,7 +132,7 @@ class EpisodeDischargeForm(forms.Form):
     def __init__(self, *args, episode: Episode, **kwargs):
         super().__init__(*args, **kwargs)
         self.episode = episode
-        self.initial.setdefault("discharged_on", timezone.localdate())
+        self.initial.setdefault("discharged_on", today())
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -128,6 +140,4 @@ class EpisodeDischargeForm(forms.Form):
         day = self.cleaned_data["discharged_on"]
         if day < self.episode.started_on:
             raise forms.ValidationError("Discharge cannot come before the episode started.")
-        if day > timezone.localdate():
-            raise forms.ValidationError("The discharge date cannot be in the future.")
         return day

@@ -5,7 +5,10 @@ Nothing here is ever hard-deleted: a patient is archived, an episode is discharg
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -15,9 +18,21 @@ from simple_history.models import HistoricalRecords
 from clinic.models import TimeStampedModel
 from clinic.validators import validate_time_zone
 
+#: Nobody the clinic treats was born earlier.
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+
 
 def default_time_zone() -> str:
     return settings.TIME_ZONE
+
+
+def validate_date_of_birth(value: dt.date) -> None:
+    if value < EARLIEST_BIRTH:
+        raise ValidationError(
+            "The date of birth cannot be before %(year)s.", params={"year": EARLIEST_BIRTH.year}
+        )
+    if value > timezone.localdate():
+        raise ValidationError("The date of birth cannot be in the future.")
 
 
 class PatientQuerySet(models.QuerySet):
@@ -51,7 +66,7 @@ class Patient(TimeStampedModel):
 
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField()
+    date_of_birth = models.DateField(validators=[validate_date_of_birth])
     sex = models.CharField(max_length=16, choices=Sex.choices, default=Sex.NOT_STATED)
     email = models.EmailField(blank=True)
     phone = PhoneNumberField(blank=True, help_text="Stored in international format.")
@@ -141,6 +156,15 @@ class Patient(TimeStampedModel):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def portal_login(self):
+        """The portal account the patient signs in with, or None. An invitation not yet
+        accepted leaves an account without a password: that is not a login yet."""
+        user = self.user if self.user_id else None
+        if user is not None and user.is_active and user.has_usable_password():
+            return user
+        return None
 
     def age_on(self, day) -> int:
         years = day.year - self.date_of_birth.year

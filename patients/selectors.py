@@ -44,7 +44,7 @@ def patients_for_user(*, user) -> PatientQuerySet:
 
 def patient_for_user(*, user, public_id: UUID | str) -> Patient:
     try:
-        patient = patients_for_user(user=user).get(public_id=public_id)
+        patient = patients_for_user(user=user).select_related("user").get(public_id=public_id)
     except (Patient.DoesNotExist, ValueError, TypeError):
         raise Http404("No such patient") from None
     audit.note_patient(patient)
@@ -80,7 +80,7 @@ def patient_of_portal_user(*, user) -> Patient:
 def episode_for_user(*, user, public_id: UUID | str) -> Episode:
     patients = patients_for_user(user=user)
     try:
-        episode = Episode.objects.select_related("patient").get(
+        episode = Episode.objects.select_related("patient__user").get(
             public_id=public_id, patient__in=patients
         )
     except (Episode.DoesNotExist, ValueError, TypeError):

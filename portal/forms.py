@@ -4,6 +4,7 @@ import datetime as dt
 
 from django import forms
 
+from clinic.forms import PlausibleDateField
 from exercises.models import SessionLog
 
 PAIN_HELP = "0 means no pain at all, 10 the worst pain you can imagine."
@@ -19,10 +20,7 @@ class InviteForm(forms.Form):
 class SessionLogForm(forms.Form):
     """Today's session: one tick box per exercise of the version the patient was given."""
 
-    date = forms.DateField(
-        label="Day of the session",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    date = PlausibleDateField(label="Day of the session")
     pain_during = forms.IntegerField(
         label="Pain during the exercises (0 to 10)",
         min_value=0,

@@ -13,7 +13,8 @@ class PatientFactory(factory.django.DjangoModelFactory):
     last_name = factory.Sequence(lambda n: f"Miles{n}")
     date_of_birth = dt.date(1985, 6, 1)
     email = factory.LazyAttribute(lambda p: f"{p.first_name.lower()}@runners.example")
-    phone = factory.Sequence(lambda n: f"+4477009{n:05d}")
+    # Valid UK mobile numbers: the 07700 900xxx drama range fails phone validation.
+    phone = factory.Sequence(lambda n: f"+447911{n:06d}")
     time_zone = "Europe/London"
 
 

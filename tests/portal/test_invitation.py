@@ -197,9 +197,9 @@ def test_it_shows_the_invite_page_in_a_fixed_number_of_queries(
     for _ in range(earlier):
         invitation_create(patient=patient, email=patient.email, invited_by=therapist)
     patient.refresh_from_db()
-    # Queries: session, user, patient, its portal login, recent invitations with senders;
-    # then the staff idle-timeout session save (savepoint, update, release).
-    with django_assert_num_queries(9):  # the last query: the audit event INSERT
+    # Queries: session, user, patient joined with its portal login, recent invitations with
+    # senders; then the staff idle-timeout session save (savepoint, update, release).
+    with django_assert_num_queries(8):  # the last query: the audit event INSERT
         therapist_client.get(reverse("portal:invite", args=[patient.public_id]))
 
 
