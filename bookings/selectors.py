@@ -13,7 +13,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -41,8 +41,15 @@ def clinic_phone() -> str:
 
 
 def therapists() -> QuerySet[User]:
-    return User.objects.filter(role=User.Role.THERAPIST, is_active=True).order_by(
-        "first_name", "last_name", "email"
+    """Everyone who sees patients: active users in the therapist role. The manager (a
+    superuser, who gets the therapist role by default) counts only once they have working
+    hours, so a manager who never treats is not offered on calendars, the slot finder or any
+    therapist picker. One query, no duplicates."""
+    works = Exists(WorkingHours.objects.filter(therapist=OuterRef("pk")))
+    return (
+        User.objects.filter(role=User.Role.THERAPIST, is_active=True)
+        .filter(Q(is_superuser=False) | works)
+        .order_by("first_name", "last_name", "email")
     )
 
 
