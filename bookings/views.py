@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from bookings import schedule, selectors, services
 from bookings.forms import (
@@ -297,18 +297,30 @@ def patient_register(request: HttpRequest):
 
 def _detail_context(appointment: Appointment, **forms) -> dict:
     late = services.is_late_cancellation(appointment)
+    zone = selectors.clinic_zone()
+    changes = list(appointment.status_changes.select_related("changed_by"))
+    latest = max(changes, key=lambda change: change.pk, default=None)
+    undoable = latest is not None and latest.can_be_undone_on(timezone.localdate(), zone)
     return {
         "appointment": appointment,
-        "local_start": appointment.start.astimezone(selectors.clinic_zone()),
-        "local_end": appointment.end.astimezone(selectors.clinic_zone()),
-        "changes": appointment.status_changes.select_related("changed_by"),
+        "local_start": appointment.start.astimezone(zone),
+        "local_end": appointment.end.astimezone(zone),
+        "changes": changes,
+        "undoable": latest if undoable else None,
         "move_form": forms.get("move_form") or MoveForm(appointment=appointment),
         "cancel_form": forms.get("cancel_form") or CancelForm(initial={"late": late}),
         "transitions": sorted(services.TRANSITIONS.get(appointment.status, set())),
         "status_labels": dict(Appointment.Status.choices),
+        "status_errors": forms.get("status_errors", []),
+        "attendance_opens": {
+            status: opens.astimezone(zone)
+            for status in Appointment.ATTENDANCE_STATUSES
+            if (opens := appointment.attendance_opens_at(status)) > timezone.now()
+        },
     }
 
 
+@require_GET
 @role_required(*STAFF)
 def appointment_detail(request: HttpRequest, public_id):
     appointment = selectors.appointment_for_staff(user=request.user, public_id=public_id)
@@ -378,23 +390,52 @@ def appointment_cancel(request: HttpRequest, public_id):
 @require_POST
 @role_required(*STAFF)
 def appointment_status(request: HttpRequest, public_id):
+    """Record attendance. A refusal (too early, or no longer possible) is shown on the
+    appointment page next to the buttons, wherever the click came from."""
     appointment = selectors.appointment_for_staff(user=request.user, public_id=public_id)
     form = StatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose arrived, completed or did not attend.")
-    else:
-        try:
-            services.appointment_set_status(
-                appointment=appointment, status=form.cleaned_data["status"], by=request.user
-            )
-        except services.BookingNotAllowedError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request,
-                f"{appointment.patient}: {Appointment.Status(form.cleaned_data['status']).label}.",
-            )
+        return _status_refused(
+            request, appointment, ["Choose arrived, completed or did not attend."]
+        )
+    status = form.cleaned_data["status"]
+    try:
+        services.appointment_set_status(appointment=appointment, status=status, by=request.user)
+    except services.BookingNotAllowedError as error:
+        return _status_refused(request, appointment, [str(error)])
+    messages.success(
+        request,
+        f"{appointment.patient}: {Appointment.Status(status).label}. "
+        "You can undo this on the appointment page until the end of the day.",
+    )
     return redirect(_safe_next(request) or reverse("bookings:detail", args=[appointment.public_id]))
+
+
+@require_POST
+@role_required(*STAFF)
+def appointment_status_undo(request: HttpRequest, public_id):
+    """Put back the status from before the latest change (made today); both stay recorded."""
+    appointment = selectors.appointment_for_staff(user=request.user, public_id=public_id)
+    try:
+        restored = services.appointment_status_undo(appointment=appointment, by=request.user)
+    except services.BookingConflictError as conflict:
+        return _status_refused(request, appointment, conflict.messages)
+    except services.BookingNotAllowedError as error:
+        return _status_refused(request, appointment, [str(error)])
+    messages.success(
+        request, f"Undone: the appointment is {restored.get_status_display().lower()} again."
+    )
+    return redirect("bookings:detail", public_id=appointment.public_id)
+
+
+def _status_refused(request: HttpRequest, appointment: Appointment, problems: list[str]):
+    appointment.refresh_from_db()
+    return render(
+        request,
+        "bookings/appointment_detail.html",
+        _detail_context(appointment, status_errors=problems),
+        status=400,
+    )
 
 
 def _safe_next(request: HttpRequest) -> str | None:

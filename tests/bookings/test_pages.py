@@ -165,7 +165,9 @@ def test_it_registers_a_new_patient_and_returns_to_the_booking(reception_client,
     assert page.context["form"]["patient"].value() == str(page.context["results"][0].public_id)
 
 
-def test_it_moves_cancels_and_marks_attendance_by_post(reception_client, therapist, patient):
+def test_it_moves_cancels_and_marks_attendance_by_post(
+    reception_client, reception, therapist, patient
+):
     appointment = AppointmentFactory(patient=patient, therapist=therapist, start=at(DAY, "10:00"))
     detail = reverse("bookings:detail", args=[appointment.public_id])
     assert (
@@ -181,10 +183,12 @@ def test_it_moves_cancels_and_marks_attendance_by_post(reception_client, therapi
     appointment.refresh_from_db()
     assert appointment.start == at(DAY, "11:30")
 
-    reception_client.post(
-        reverse("bookings:status", args=[appointment.public_id]),
-        {"status": "arrived", "next": reverse("bookings:home")},
-    )
+    with time_machine.travel(at(DAY, "11:25"), tick=False):  # the patient is here
+        reception_client.force_login(reception)  # a new day, a new sign-in
+        reception_client.post(
+            reverse("bookings:status", args=[appointment.public_id]),
+            {"status": "arrived", "next": reverse("bookings:home")},
+        )
     appointment.refresh_from_db()
     assert appointment.status == "arrived"
 
