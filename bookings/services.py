@@ -85,9 +85,12 @@ def _slot_problems(
     if therapist.role != User.Role.THERAPIST or not therapist.is_active:
         problems.append(f"{therapist} does not take appointments.")
     if not allow_outside_hours and not inside_hours:
+        day = start.astimezone(selectors.clinic_zone()).date()
+        holiday = selectors.closed_days(first=day, last=day).get(day)
+        closed = f"{day:%a %d %b} is a public holiday ({holiday}): the clinic is closed"
         problems.append(
-            f"{therapist} is not working then. Choose another time, or tick "
-            "'Book outside working hours' to book it anyway."
+            f"{closed if holiday else f'{therapist} is not working then'}. Choose another "
+            "time, or tick 'Book outside working hours' to book it anyway."
         )
     problems.extend(
         selectors.appointment_conflicts(
@@ -206,23 +209,23 @@ def appointment_series_book(
 ) -> list[Appointment]:
     """Book the same local time weekly for `weeks` weeks: all of them, or none.
 
-    Every conflicting week is reported (one BookingConflictError listing them all) before anything
-    is saved. Weekly steps keep the local clock time across daylight-saving changes.
+    Weeks on the clinic's public holidays are left out (`selectors.series_plan` says which,
+    and why, so callers can tell the user before and after). Every conflicting week of the
+    rest is reported (one BookingConflictError listing them all) before anything is saved.
+    Weekly steps keep the local clock time across daylight-saving changes.
     """
     start = _as_utc(start)
     if not 1 <= weeks <= 26:
         raise ValueError("A series runs for 1 to 26 weeks.")
     zone = selectors.clinic_zone()
-    local = start.astimezone(zone)
-    starts = [
-        dt.datetime.combine(
-            local.date() + dt.timedelta(weeks=week), local.time(), tzinfo=zone
-        ).astimezone(dt.UTC)
-        for week in range(weeks)
-    ]
+    plan = selectors.series_plan(start=start, weeks=weeks)
+    if not plan.starts:
+        raise BookingConflictError(
+            [f"Every week falls on a public holiday: {', '.join(plan.skipped_labels)}."]
+        )
     _lock_therapist(therapist)
     problems = []
-    for when in starts:
+    for when in plan.starts:
         end = when + appointment_type.duration
         found = _slot_problems(
             therapist=therapist,
@@ -251,7 +254,7 @@ def appointment_series_book(
             series_id=series_id,
             notify=False,
         )
-        for when in starts
+        for when in plan.starts
     ]
     # One email with every date and one calendar file holding them all.
     emails.queue(booked, emails.Kind.CONFIRMATION)
