@@ -376,8 +376,8 @@ def appointment_set_status(
         zone = selectors.clinic_zone()
         start = appointment.start.astimezone(zone)
         raise BookingNotAllowedError(
-            f"This appointment has not started yet (it starts {start:%a %d %b} at "
-            f"{start:%H:%M}), so it cannot be marked {label}. You can record it from "
+            f"This appointment has not started yet (it starts {start:%a} {start.day} "
+            f"{start:%b} at {start:%H:%M}), so it cannot be marked {label}. You can record it from "
             f"{opens.astimezone(zone):%H:%M} on the day."
         )
     previous = appointment.status
