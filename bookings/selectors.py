@@ -74,7 +74,8 @@ class SeriesPlan:
     @property
     def skipped_labels(self) -> list[str]:
         zone = clinic_zone()
-        return [f"{when.astimezone(zone):%a %d %b %Y} ({why})" for when, why in self.skipped]
+        days = [(when.astimezone(zone), why) for when, why in self.skipped]
+        return [f"{day:%a} {day.day} {day:%b %Y} ({why})" for day, why in days]
 
 
 def series_plan(*, start: dt.datetime, weeks: int) -> SeriesPlan:
@@ -93,6 +94,37 @@ def series_plan(*, start: dt.datetime, weeks: int) -> SeriesPlan:
         else:
             starts.append(when)
     return SeriesPlan(starts=starts, skipped=skipped)
+
+
+@dataclass(frozen=True)
+class SeriesOverview:
+    """A booked weekly series as the appointment page lists it."""
+
+    members: list[Appointment]
+    skipped: list[str]
+
+
+def series_overview(*, appointment: Appointment) -> SeriesOverview | None:
+    """The other appointments of `appointment`'s weekly series, and the public holidays the
+    series left out (weeks between its first and last appointment that fell on one and
+    were not booked). None for a single appointment. One query."""
+    if appointment.series_id is None:
+        return None
+    members = list(
+        Appointment.objects.filter(series_id=appointment.series_id).order_by("start", "id")
+    )
+    zone = clinic_zone()
+    first = members[0].start.astimezone(zone)
+    last = members[-1].start.astimezone(zone).date()
+    weeks = (last - first.date()).days // 7 + 1
+    booked = {member.start.astimezone(zone).date() for member in members}
+    plan = series_plan(start=first, weeks=weeks)
+    skipped = [
+        label
+        for (when, _), label in zip(plan.skipped, plan.skipped_labels, strict=True)
+        if when.astimezone(zone).date() not in booked
+    ]
+    return SeriesOverview(members=members, skipped=skipped)
 
 
 def therapists() -> QuerySet[User]:

@@ -377,6 +377,7 @@ def _detail_context(appointment: Appointment, **forms) -> dict:
         "transitions": sorted(services.TRANSITIONS.get(appointment.status, set())),
         "status_labels": dict(Appointment.Status.choices),
         "status_errors": forms.get("status_errors", []),
+        "series": selectors.series_overview(appointment=appointment),
         "attendance_opens": {
             status: opens.astimezone(zone)
             for status in Appointment.ATTENDANCE_STATUSES

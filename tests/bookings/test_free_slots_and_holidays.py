@@ -178,7 +178,7 @@ def test_it_books_a_weekly_series_over_christmas_and_lists_the_skipped_weeks(pat
     ]
     assert selectors.series_plan(start=start, weeks=5).skipped_labels == [
         "Fri 25 Dec 2026 (public holiday: Christmas Day)",
-        "Fri 01 Jan 2027 (public holiday: New Year's Day)",
+        "Fri 1 Jan 2027 (public holiday: New Year's Day)",
     ]
 
 
@@ -213,6 +213,34 @@ def test_it_tells_reception_which_weeks_it_skips_before_and_after_booking(
         "Booked Robin Trail with Tess on Fri 18 Dec at 10:00.",
         "Skipped, the clinic is closed: Fri 25 Dec 2026 (public holiday: Christmas Day).",
     ]
+
+
+@time_machine.travel(at("2026-12-01", "08:00"), tick=False)
+def test_it_lists_the_series_and_its_skipped_holidays_on_each_appointment_page(
+    staff, reception, therapist, patient, django_assert_num_queries
+):
+    staff.force_login(reception)
+    give_hours(therapist)
+    booked = services.appointment_series_book(
+        patient=patient,
+        therapist=therapist,
+        appointment_type=follow_up(),
+        start=at("2026-12-18", "10:00"),
+        weeks=4,
+        by=None,
+    )
+    detail = reverse("bookings:detail", args=[booked[1].public_id])
+    staff.get(detail)  # the first visit saves the session
+    # session, user, the appointment with patient/therapist/type/room, its status changes,
+    # its series, the move form's therapist and room options, one audit insert
+    with django_assert_num_queries(9):
+        page = staff.get(detail).content.decode()
+    assert "Fri 8 Jan 2027, 10:00 (this one)" in page
+    assert reverse("bookings:detail", args=[booked[0].public_id]) in page
+    assert (
+        "Skipped, the clinic is closed: Fri 25 Dec 2026 (public holiday: Christmas Day); "
+        "Fri 1 Jan 2027 (public holiday: New Year&#x27;s Day)." in page
+    )
 
 
 @time_machine.travel(at("2026-12-01", "08:00"), tick=False)
