@@ -43,6 +43,7 @@ def test_it_refuses_did_not_attend_for_tomorrows_appointment_next_to_the_buttons
     section = page[page.index('id="status-heading"') : page.index('id="history-heading"')]
     assert "has not started yet" in section
     assert "cannot be marked did not attend" in section
+    assert "Completed and did not attend can be recorded once it starts at 10:00" in section
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.BOOKED
     # The slot is still taken: nobody else can be booked into it.
