@@ -148,7 +148,8 @@ class AppointmentAdmin(SimpleHistoryAdmin):
         if skipped:
             self.message_user(
                 request,
-                f"{skipped} skipped: only booked appointments can be changed this way.",
+                f"{skipped} skipped: only booked appointments can be changed this way, "
+                "and only once they have started for did not attend.",
                 messages.WARNING,
             )
 

@@ -108,6 +108,9 @@ class BookingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     allow_outside_hours = OverrideField()
+    # The public holidays the user was shown and agreed to skip (ISO dates, comma-separated):
+    # a series that skips other dates than these is shown again before anything is booked.
+    skip_holidays = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
 
     def __init__(self, *args, patient_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -190,6 +193,16 @@ class SlotFinderForm(forms.Form):
         required=False,
         widget=DateInput(),
         help_text="Leave empty to search from now.",
+    )
+    period = forms.ChoiceField(
+        label="Time of day",
+        required=False,
+        choices=[
+            ("", "Any time"),
+            ("morning", "Morning (before 12:00)"),
+            ("afternoon", "Afternoon (12:00 to 17:00)"),
+            ("evening", "Evening (from 17:00)"),
+        ],
     )
 
     def __init__(self, *args, **kwargs):

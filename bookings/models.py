@@ -144,6 +144,9 @@ class Room(TimeStampedModel):
 
 # The longest appointment type lasts 480 minutes; appointments take their type's length.
 MAX_APPOINTMENT_LENGTH = dt.timedelta(hours=8)
+# A patient who walks in early is marked arrived while waiting; completed and did not attend
+# wait for the start itself.
+EARLY_ARRIVAL = dt.timedelta(minutes=30)
 
 
 class AppointmentQuerySet(models.QuerySet):
@@ -171,6 +174,8 @@ class Appointment(TimeStampedModel):
         NO_SHOW = "no_show", "Did not attend"
 
     ACTIVE_STATUSES = (Status.BOOKED, Status.ARRIVED, Status.COMPLETED)
+    #: Statuses that record what happened at the visit: they only make sense once it begins.
+    ATTENDANCE_STATUSES = (Status.ARRIVED, Status.COMPLETED, Status.NO_SHOW)
 
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="appointments"
@@ -286,6 +291,14 @@ class Appointment(TimeStampedModel):
     def duration_minutes(self) -> int:
         return int((self.end - self.start).total_seconds() // 60)
 
+    def attendance_opens_at(self, status: str) -> dt.datetime | None:
+        """The earliest moment `status` may be recorded, or None when it may be at any time."""
+        if status == self.Status.ARRIVED:
+            return self.start - EARLY_ARRIVAL
+        if status in self.ATTENDANCE_STATUSES:
+            return self.start
+        return None
+
 
 class AppointmentStatusChange(models.Model):
     """Append-only record of each status change: who, when and why."""
@@ -305,6 +318,11 @@ class AppointmentStatusChange(models.Model):
     changed_at = models.DateTimeField(auto_now_add=True)
     reason = models.CharField(max_length=200, blank=True)
     late_cancellation = models.BooleanField(default=False)
+    # Set on the change that puts an earlier change back; one-to-one, so a change is undone
+    # at most once.
+    undoes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="undone_by"
+    )
 
     class Meta:
         ordering = ["changed_at", "id"]
@@ -324,3 +342,9 @@ class AppointmentStatusChange(models.Model):
         if self.pk is not None:
             raise ValueError("Status changes are a record: they are never edited.")
         super().save(*args, **kwargs)
+
+    def can_be_undone_on(self, today: dt.date, zone) -> bool:
+        """Staff may undo a status change on the clinic day it was made (`today`, local to
+        `zone`). Only the latest change of an appointment is offered; the booking itself
+        (no earlier status) cannot be undone: cancel it instead."""
+        return bool(self.from_status) and self.changed_at.astimezone(zone).date() == today

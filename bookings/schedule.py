@@ -9,7 +9,7 @@ a named zone; turning them into aware datetimes day by day is what keeps a 09:00
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -96,13 +96,17 @@ def working_intervals(
     weekly: Iterable[WeeklyBlock],
     exceptions: Iterable[Change],
     zone: ZoneInfo,
+    closed: Collection[dt.date] = (),
 ) -> list[Interval]:
     """When a therapist works between two local dates (inclusive): regular weekly blocks,
-    plus extra hours, minus leave and blocked time."""
+    except on `closed` days (public holidays), plus extra hours, minus leave and blocked
+    time. Extra hours count on a closed day too: that is how a clinic opens on one."""
     weekly = list(weekly)
     exceptions = list(exceptions)
     regular: list[Interval] = []
     for day in days(first, last):
+        if day in closed:
+            continue
         for block in weekly:
             if block.weekday == day.weekday():
                 regular.append(
@@ -128,8 +132,9 @@ def fitting_starts(
     step: dt.timedelta,
     zone: ZoneInfo,
 ) -> Iterator[dt.datetime]:
-    """Starts on a `step` grid (counted from local midnight) where `length` fits, earliest
-    first; consecutive starts are `length` apart so the offered slots do not overlap."""
+    """Every start on a `step` grid (counted from local midnight) where `length` fits,
+    earliest first: with a 15-minute step and a 30-minute length, a gap from 14:45 to 16:00
+    offers 14:45, 15:00, 15:15 and 15:30."""
     for start, end in merge((utc(s), utc(e)) for s, e in free):
         start = max(start, utc(not_before))
         local = start.astimezone(zone)
@@ -140,7 +145,7 @@ def fitting_starts(
             start = start + (step - remainder)
         while start + length <= end:
             yield start
-            start = start + length
+            start = start + step
 
 
 def first_fit(

@@ -7,13 +7,15 @@ their own patient record's appointments and gets a 404 for anything else.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
+import functools
+import heapq
 from dataclasses import dataclass
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import holidays
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -40,9 +42,101 @@ def clinic_phone() -> str:
     return settings.CLINIC_PHONE
 
 
+@functools.lru_cache(maxsize=16)
+def _holiday_calendar(region: str, year: int) -> dict[dt.date, str]:
+    country, _, subdivision = region.partition("-")
+    return dict(holidays.country_holidays(country, subdiv=subdivision or None, years=year))
+
+
+def closed_days(*, first: dt.date, last: dt.date) -> dict[dt.date, str]:
+    """The clinic's public holidays between two local dates (inclusive), each with its name
+    ("Christmas Day"), for the region in the CLINIC_HOLIDAYS setting. No query."""
+    region = settings.CLINIC_HOLIDAYS
+    if not region or last < first:
+        return {}
+    found: dict[dt.date, str] = {}
+    for year in range(first.year, last.year + 1):
+        found.update(
+            (day, name)
+            for day, name in _holiday_calendar(region, year).items()
+            if first <= day <= last
+        )
+    return dict(sorted(found.items()))
+
+
+@dataclass(frozen=True)
+class SeriesPlan:
+    """The weekly starts a series books, and the weeks it leaves out with the reason."""
+
+    starts: list[dt.datetime]
+    skipped: list[tuple[dt.datetime, str]]
+
+    @property
+    def skipped_labels(self) -> list[str]:
+        zone = clinic_zone()
+        days = [(when.astimezone(zone), why) for when, why in self.skipped]
+        return [f"{day:%a} {day.day} {day:%b %Y} ({why})" for day, why in days]
+
+
+def series_plan(*, start: dt.datetime, weeks: int) -> SeriesPlan:
+    """The same local time weekly for `weeks` weeks (daylight saving keeps 10:00 at 10:00).
+    A series of two or more weeks skips the clinic's public holidays; a single booking is
+    not skipped but checked like any other time (the clinic is closed then). No query."""
+    zone = clinic_zone()
+    local = start.astimezone(zone)
+    days = [local.date() + dt.timedelta(weeks=week) for week in range(weeks)]
+    closed = closed_days(first=days[0], last=days[-1]) if weeks > 1 else {}
+    starts, skipped = [], []
+    for day in days:
+        when = dt.datetime.combine(day, local.time(), tzinfo=zone).astimezone(dt.UTC)
+        if day in closed:
+            skipped.append((when, f"public holiday: {closed[day]}"))
+        else:
+            starts.append(when)
+    return SeriesPlan(starts=starts, skipped=skipped)
+
+
+@dataclass(frozen=True)
+class SeriesOverview:
+    """A booked weekly series as the appointment page lists it."""
+
+    members: list[Appointment]
+    skipped: list[str]
+
+
+def series_overview(*, appointment: Appointment) -> SeriesOverview | None:
+    """The other appointments of `appointment`'s weekly series, and the public holidays the
+    series left out (weeks between its first and last appointment that fell on one and
+    were not booked). None for a single appointment. One query."""
+    if appointment.series_id is None:
+        return None
+    members = list(
+        Appointment.objects.filter(series_id=appointment.series_id).order_by("start", "id")
+    )
+    zone = clinic_zone()
+    first = members[0].start.astimezone(zone)
+    last = members[-1].start.astimezone(zone).date()
+    weeks = (last - first.date()).days // 7 + 1
+    booked = {member.start.astimezone(zone).date() for member in members}
+    plan = series_plan(start=first, weeks=weeks)
+    skipped = [
+        label
+        for (when, _), label in zip(plan.skipped, plan.skipped_labels, strict=True)
+        if when.astimezone(zone).date() not in booked
+    ]
+    return SeriesOverview(members=members, skipped=skipped)
+
+
 def therapists() -> QuerySet[User]:
-    return User.objects.filter(role=User.Role.THERAPIST, is_active=True).order_by(
-        "first_name", "last_name", "email"
+    """Everyone who sees patients: active users in the therapist role. The manager (a
+    superuser, who gets the therapist role by default) counts only once they have working
+    hours, so a manager who never treats is not offered on calendars, the slot finder or any
+    therapist picker. One query, no duplicates."""
+    works = Exists(WorkingHours.objects.filter(therapist=OuterRef("pk")))
+    return (
+        User.objects.filter(role=User.Role.THERAPIST, is_active=True)
+        .filter(Q(is_superuser=False) | works)
+        .order_by("first_name", "last_name", "email")
     )
 
 
@@ -136,8 +230,10 @@ def appointment_conflicts(
 def working_intervals_for(
     *, therapist_ids: list[int], first: dt.date, last: dt.date
 ) -> dict[int, list[schedule.Interval]]:
-    """Each therapist's working time between two local dates. Two queries, whatever the range."""
+    """Each therapist's working time between two local dates, public holidays closed. Two
+    queries, whatever the range."""
     zone = clinic_zone()
+    closed = closed_days(first=first, last=last)
     weekly: dict[int, list[schedule.WeeklyBlock]] = {pk: [] for pk in therapist_ids}
     for hours in WorkingHours.objects.filter(therapist_id__in=therapist_ids):
         weekly[hours.therapist_id].append(
@@ -154,7 +250,12 @@ def working_intervals_for(
         exceptions[item.therapist_id].append(schedule.Change(item.adds_time, item.start, item.end))
     return {
         pk: schedule.working_intervals(
-            first=first, last=last, weekly=weekly[pk], exceptions=exceptions[pk], zone=zone
+            first=first,
+            last=last,
+            weekly=weekly[pk],
+            exceptions=exceptions[pk],
+            zone=zone,
+            closed=closed,
         )
         for pk in therapist_ids
     }
@@ -219,6 +320,19 @@ class FreeSlot:
     end: dt.datetime
 
 
+#: Parts of the day reception can search, by local start time: [from, until).
+PERIODS = {
+    "morning": (dt.time(0, 0), dt.time(12, 0)),
+    "afternoon": (dt.time(12, 0), dt.time(17, 0)),
+    "evening": (dt.time(17, 0), None),
+}
+
+
+def _in_period(local: dt.datetime, period: str) -> bool:
+    begins, ends = PERIODS[period]
+    return begins <= local.time() and (ends is None or local.time() < ends)
+
+
 def free_slots(
     *,
     appointment_type: AppointmentType,
@@ -226,12 +340,17 @@ def free_slots(
     patient=None,
     not_before: dt.datetime | None = None,
     days: int = 28,
-    limit: int = 10,
+    period: str | None = None,
 ) -> list[FreeSlot]:
-    """The next free slots for `appointment_type`, earliest first. With no therapist anyone's
-    hours count, and each therapist offers their first slot of each day so the list spreads
-    across people; for one therapist, up to three slots a day. When a patient is given,
-    times they are already booked are skipped too. Four queries at most."""
+    """Every free start for `appointment_type` in the next `days` local days, on the
+    15-minute grid, earliest first (then by therapist). With no therapist, everyone's hours
+    count. `period` ("morning", "afternoon" or "evening", see PERIODS) keeps only starts in
+    that part of the day. Public holidays, leave and blocked time are closed, and when a
+    patient is given, times they are already booked are skipped too.
+
+    Four queries whatever the number of therapists, appointments or slots: therapists
+    (unless one is given), working hours, schedule exceptions, and busy appointments.
+    """
     zone = clinic_zone()
     now = timezone.now()
     not_before = max(not_before or now, now)
@@ -257,25 +376,14 @@ def free_slots(
         if patient is not None and patient_id == patient.pk:
             patient_busy.append((start, end))
     length = appointment_type.duration
-    per_day = 3 if therapist is not None else 1
-    slots: list[FreeSlot] = []
-    for day in schedule.days(first, last):
-        day_window = schedule.day_bounds(day, zone)
-        for person in people:
-            free = schedule.subtract(
-                [
-                    (max(s, day_window[0]), min(e, day_window[1]))
-                    for s, e in working[person.pk]
-                    if schedule.overlaps((s, e), day_window)
-                ],
-                busy[person.pk] + patient_busy,
-            )
-            starts = schedule.fitting_starts(
-                free, length=length, not_before=not_before, step=SLOT_STEP, zone=zone
-            )
-            for start in itertools.islice(starts, per_day):
-                slots.append(FreeSlot(person, start, start + length))
-        if len(slots) >= limit:
-            break
-    slots.sort(key=lambda slot: (slot.start, slot.therapist.first_name))
-    return slots[:limit]
+    each: list[list[FreeSlot]] = []
+    for person in people:
+        free = schedule.subtract(working[person.pk], busy[person.pk] + patient_busy)
+        starts = schedule.fitting_starts(
+            free, length=length, not_before=not_before, step=SLOT_STEP, zone=zone
+        )
+        if period:
+            starts = (start for start in starts if _in_period(start.astimezone(zone), period))
+        each.append([FreeSlot(person, start, start + length) for start in starts])
+    # Each list is in time order already; merging keeps the therapists' order at equal times.
+    return list(heapq.merge(*each, key=lambda slot: slot.start))

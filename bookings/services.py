@@ -85,9 +85,12 @@ def _slot_problems(
     if therapist.role != User.Role.THERAPIST or not therapist.is_active:
         problems.append(f"{therapist} does not take appointments.")
     if not allow_outside_hours and not inside_hours:
+        day = start.astimezone(selectors.clinic_zone()).date()
+        holiday = selectors.closed_days(first=day, last=day).get(day)
+        closed = f"{day:%a %d %b} is a public holiday ({holiday}): the clinic is closed"
         problems.append(
-            f"{therapist} is not working then. Choose another time, or tick "
-            "'Book outside working hours' to book it anyway."
+            f"{closed if holiday else f'{therapist} is not working then'}. Choose another "
+            "time, or tick 'Book outside working hours' to book it anyway."
         )
     problems.extend(
         selectors.appointment_conflicts(
@@ -206,23 +209,23 @@ def appointment_series_book(
 ) -> list[Appointment]:
     """Book the same local time weekly for `weeks` weeks: all of them, or none.
 
-    Every conflicting week is reported (one BookingConflictError listing them all) before anything
-    is saved. Weekly steps keep the local clock time across daylight-saving changes.
+    Weeks on the clinic's public holidays are left out (`selectors.series_plan` says which,
+    and why, so callers can tell the user before and after). Every conflicting week of the
+    rest is reported (one BookingConflictError listing them all) before anything is saved.
+    Weekly steps keep the local clock time across daylight-saving changes.
     """
     start = _as_utc(start)
     if not 1 <= weeks <= 26:
         raise ValueError("A series runs for 1 to 26 weeks.")
     zone = selectors.clinic_zone()
-    local = start.astimezone(zone)
-    starts = [
-        dt.datetime.combine(
-            local.date() + dt.timedelta(weeks=week), local.time(), tzinfo=zone
-        ).astimezone(dt.UTC)
-        for week in range(weeks)
-    ]
+    plan = selectors.series_plan(start=start, weeks=weeks)
+    if not plan.starts:
+        raise BookingConflictError(
+            [f"Every week falls on a public holiday: {', '.join(plan.skipped_labels)}."]
+        )
     _lock_therapist(therapist)
     problems = []
-    for when in starts:
+    for when in plan.starts:
         end = when + appointment_type.duration
         found = _slot_problems(
             therapist=therapist,
@@ -251,7 +254,7 @@ def appointment_series_book(
             series_id=series_id,
             notify=False,
         )
-        for when in starts
+        for when in plan.starts
     ]
     # One email with every date and one calendar file holding them all.
     emails.queue(booked, emails.Kind.CONFIRMATION)
@@ -354,20 +357,90 @@ def appointment_cancel_by_patient(*, appointment: Appointment, user: User) -> Ap
 def appointment_set_status(
     *, appointment: Appointment, status: str, by: User | None, reason: str = ""
 ) -> Appointment:
-    """Mark arrived, completed or no-show. Cancelling has its own service."""
+    """Mark arrived, completed or no-show. Cancelling has its own service.
+
+    Attendance is recorded only once the visit can have happened: arrived from EARLY_ARRIVAL
+    before the start, completed and did not attend from the start. Otherwise a future
+    appointment could be marked did not attend, which frees its slot for someone else.
+    """
     if status == Appointment.Status.CANCELLED:
         return appointment_cancel(appointment=appointment, by=by, reason=reason)
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    label = Appointment.Status(status).label.lower()
     if status not in TRANSITIONS.get(appointment.status, set()):
         raise BookingNotAllowedError(
-            f"A {appointment.get_status_display().lower()} appointment cannot be marked "
-            f"{Appointment.Status(status).label.lower()}."
+            f"A {appointment.get_status_display().lower()} appointment cannot be marked {label}."
+        )
+    opens = appointment.attendance_opens_at(status)
+    if opens is not None and timezone.now() < opens:
+        zone = selectors.clinic_zone()
+        start = appointment.start.astimezone(zone)
+        raise BookingNotAllowedError(
+            f"This appointment has not started yet (it starts {start:%a} {start.day} "
+            f"{start:%b} at {start:%H:%M}), so it cannot be marked {label}. You can record it from "
+            f"{opens.astimezone(zone):%H:%M} on the day."
         )
     previous = appointment.status
     appointment.status = status
     appointment._change_reason = reason[:100]
     appointment.save(update_fields=["status", "updated_at"])
     _record_status(appointment, from_status=previous, by=by, reason=reason)
+    return appointment
+
+
+@transaction.atomic
+def appointment_status_undo(*, appointment: Appointment, by: User | None) -> Appointment:
+    """Put back the status an appointment had before its latest change, on the clinic day
+    that change was made. The undo is itself recorded (who, when, from, to, and which change
+    it undoes), so both changes stay on the record.
+
+    Undoing a cancellation or a no-show takes the slot again: it is checked like a booking
+    and refused with BookingConflictError when someone else has been booked into it since.
+    Raises BookingNotAllowedError when there is nothing that may be undone.
+    """
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    latest = appointment.status_changes.order_by("-id").first()  # append-only: ids only grow
+    zone = selectors.clinic_zone()
+    today = timezone.now().astimezone(zone).date()
+    if latest is None or not latest.can_be_undone_on(today, zone):
+        raise BookingNotAllowedError(
+            "There is no status change from today to undo. Changes can be undone on the "
+            "day they were made."
+        )
+    previous, restored = appointment.status, latest.from_status
+    if restored in Appointment.ACTIVE_STATUSES and not appointment.is_active:
+        _lock_therapist(appointment.therapist)
+        problems = selectors.appointment_conflicts(
+            therapist=appointment.therapist,
+            patient=appointment.patient,
+            room=appointment.room,
+            start=appointment.start,
+            end=appointment.end,
+            exclude_pk=appointment.pk,
+        )
+        if problems:
+            raise BookingConflictError(
+                ["The slot has been taken since, so this cannot be undone.", *problems]
+            )
+    appointment.status = restored
+    if previous == Appointment.Status.CANCELLED:
+        appointment.cancellation_reason = ""
+        appointment.late_cancellation = False
+        appointment.sequence += 1
+    appointment._change_reason = "Status change undone"
+    _save_guarded(appointment)
+    labels = dict(Appointment.Status.choices)
+    AppointmentStatusChange.objects.create(
+        appointment=appointment,
+        from_status=previous,
+        to_status=restored,
+        changed_by=by,
+        reason=f"Undid {labels[latest.from_status].lower()} → {labels[latest.to_status].lower()}",
+        undoes=latest,
+    )
+    if previous == Appointment.Status.CANCELLED:
+        # The patient was told it is cancelled; tell them it stands after all.
+        emails.queue([appointment], emails.Kind.CONFIRMATION)
     return appointment
 
 

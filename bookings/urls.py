@@ -23,4 +23,5 @@ urlpatterns = [
     path("<uuid:public_id>/move/", views.appointment_move, name="move"),
     path("<uuid:public_id>/cancel/", views.appointment_cancel, name="cancel"),
     path("<uuid:public_id>/status/", views.appointment_status, name="status"),
+    path("<uuid:public_id>/status/undo/", views.appointment_status_undo, name="status_undo"),
 ]

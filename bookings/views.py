@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,6 +39,8 @@ from patients.selectors import patients_search
 from patients.services import patient_create
 
 PATIENT_SEARCH_LIMIT = 50
+#: The slot finder shows this many days (with a free start) per page.
+SLOT_DAYS_PER_PAGE = 5
 EXCEPTIONS_SHOWN = 50
 BOOKING_PARAMS = ("patient", "therapist", "appointment_type", "date", "time", "room", "q")
 
@@ -185,40 +188,82 @@ def _calendar_url(name: str, day: dt.date, query: dict) -> str:
     return f"{reverse(name)}?{urlencode({'date': day.isoformat(), **query})}"
 
 
-@role_required(*STAFF)
 @require_GET
+@role_required(*STAFF)
 def find_slot(request: HttpRequest):
-    """The next free slots for a type of appointment, with one therapist or anyone."""
+    """Every free start for a type of appointment, with one therapist or anyone, grouped by
+    day (first days first) and paginated by day."""
     form = SlotFinderForm(request.GET or None)
-    slots = None
+    page = None
+    closed = {}
+    period_label = ""
     patient = _patient_from_query(request)
     if form.is_valid():
-        after = form.cleaned_data["after"]
+        data = form.cleaned_data
         zone = selectors.clinic_zone()
+        after = data["after"]
         slots = selectors.free_slots(
-            appointment_type=form.cleaned_data["appointment_type"],
-            therapist=form.cleaned_data["therapist"],
+            appointment_type=data["appointment_type"],
+            therapist=data["therapist"],
             patient=patient,
             not_before=schedule.local_midnight(after, zone) if after else None,
+            period=data["period"] or None,
         )
-        slots = [
-            {
-                "slot": slot,
-                "local_start": slot.start.astimezone(zone),
-                "local_end": slot.end.astimezone(zone),
-                "book_url": _booking_url(
-                    therapist=slot.therapist.public_id,
-                    appointment_type=form.cleaned_data["appointment_type"].public_id,
-                    date=slot.start.astimezone(zone).date().isoformat(),
-                    time=slot.start.astimezone(zone).strftime("%H:%M"),
-                    patient=patient.public_id if patient else "",
-                ),
-            }
-            for slot in slots
+        by_day: dict[dt.date, list] = {}
+        for slot in slots:
+            by_day.setdefault(slot.start.astimezone(zone).date(), []).append(slot)
+        page = Paginator(list(by_day.items()), SLOT_DAYS_PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = [
+            _free_day(day, day_slots, data["appointment_type"], patient, zone)
+            for day, day_slots in page.object_list
         ]
+        period_label = (
+            dict(form.fields["period"].choices).get(data["period"], "") if data["period"] else ""
+        )
+        first = max(after or timezone.localdate(), timezone.localdate())
+        closed = selectors.closed_days(first=first, last=first + dt.timedelta(days=27))
     return render(
-        request, "bookings/find_slot.html", {"form": form, "slots": slots, "patient": patient}
+        request,
+        "bookings/find_slot.html",
+        {
+            "form": form,
+            "page": page,
+            "patient": patient,
+            "closed_days": closed,
+            "period_label": period_label,
+        },
     )
+
+
+def _free_day(day: dt.date, slots: list, appointment_type, patient, zone) -> dict:
+    """One day of the finder: each therapist with their free starts. Labels and links are
+    built here, not in the template: a busy day holds hundreds of starts."""
+    base = reverse("bookings:create")
+    fixed = {"appointment_type": appointment_type.public_id, "date": day.isoformat()}
+    if patient is not None:
+        fixed["patient"] = patient.public_id
+    when = f"{day:%a} {day.day} {day:%b}"
+    rows: dict[int, dict] = {}
+    for slot in slots:
+        person = slot.therapist
+        if person.pk not in rows:
+            query = urlencode({**fixed, "therapist": person.public_id})
+            rows[person.pk] = {
+                "name": person.get_full_name() or person.email,
+                "url": f"{base}?{query}&time=",
+                "starts": [],
+            }
+        row = rows[person.pk]
+        begins = f"{slot.start.astimezone(zone):%H:%M}"
+        ends = f"{slot.end.astimezone(zone):%H:%M}"
+        row["starts"].append(
+            {
+                "time": begins,
+                "label": f"Book {when} at {begins} to {ends} with {row['name']}",
+                "book_url": row["url"] + begins.replace(":", "%3A"),
+            }
+        )
+    return {"day": day, "therapists": list(rows.values()), "count": len(slots)}
 
 
 def _patient_from_query(request: HttpRequest):
@@ -253,10 +298,21 @@ def appointment_create(request: HttpRequest):
     chosen = _patient_from_query(request)
     if chosen is not None and chosen not in results:
         results.insert(0, chosen)
+    skipped: list[str] = []
     if request.method == "POST":
         form = BookingForm(request.POST, patient_choices=results)
         if form.is_valid() and form.cleaned_data["start"] is not None:
             data = form.cleaned_data
+            plan = selectors.series_plan(start=data["start"], weeks=data["weeks"])
+            skipped = plan.skipped_labels
+            agreed = ",".join(f"{when:%Y-%m-%d}" for when, _ in plan.skipped)
+            if plan.skipped and plan.starts and data["skip_holidays"] != agreed:
+                # Say which weeks are left out before booking anything; the next press books.
+                form = BookingForm(
+                    {**request.POST.dict(), "skip_holidays": agreed}, patient_choices=results
+                )
+                form.is_valid()
+                return _booking_page(request, form, query, results, skipped, confirm=True)
             try:
                 booked = services.appointment_series_book(
                     patient=data["patient"],
@@ -273,7 +329,7 @@ def appointment_create(request: HttpRequest):
                 for problem in conflict.messages:
                     form.add_error(None, problem)
             else:
-                return _booked_redirect(request, booked)
+                return _booked_redirect(request, booked, skipped)
     else:
         initial = {key: request.GET[key] for key in BOOKING_PARAMS if request.GET.get(key)}
         initial.setdefault("weeks", 1)
@@ -282,6 +338,10 @@ def appointment_create(request: HttpRequest):
             if follow_up is not None:
                 initial["appointment_type"] = follow_up.public_id
         form = BookingForm(initial=initial, patient_choices=results)
+    return _booking_page(request, form, query, results, skipped, confirm=bool(skipped))
+
+
+def _booking_page(request: HttpRequest, form, query, results, skipped, *, confirm: bool):
     carry = {key: request.GET.get(key, "") for key in BOOKING_PARAMS if key not in ("q",)}
     new_patient_url = (
         f"{reverse('bookings:patient_create')}?"
@@ -296,11 +356,13 @@ def appointment_create(request: HttpRequest):
             "results": results,
             "carry": {k: v for k, v in carry.items() if v and k != "patient"},
             "new_patient_url": new_patient_url,
+            "skipped": skipped,
+            "confirm_skips": confirm,
         },
     )
 
 
-def _booked_redirect(request: HttpRequest, booked: list[Appointment]):
+def _booked_redirect(request: HttpRequest, booked: list[Appointment], skipped: list[str]):
     first = booked[0]
     local = first.start.astimezone(selectors.clinic_zone())
     if len(booked) > 1:
@@ -310,6 +372,8 @@ def _booked_redirect(request: HttpRequest, booked: list[Appointment]):
             f"Booked {first.patient} with {first.therapist} on {local:%a %d %b} at {local:%H:%M}."
         )
     messages.success(request, text)
+    if skipped:
+        messages.info(request, f"Skipped, the clinic is closed: {'; '.join(skipped)}.")
     return redirect(_calendar_url("bookings:home", local.date(), {}))
 
 
@@ -336,20 +400,32 @@ def patient_register(request: HttpRequest):
 
 def _detail_context(appointment: Appointment, **forms) -> dict:
     late = services.is_late_cancellation(appointment)
+    zone = selectors.clinic_zone()
+    changes = list(appointment.status_changes.select_related("changed_by"))
+    latest = max(changes, key=lambda change: change.pk, default=None)
+    undoable = latest is not None and latest.can_be_undone_on(timezone.localdate(), zone)
     return {
         "appointment": appointment,
-        "local_start": appointment.start.astimezone(selectors.clinic_zone()),
-        "local_end": appointment.end.astimezone(selectors.clinic_zone()),
-        "changes": appointment.status_changes.select_related("changed_by"),
+        "local_start": appointment.start.astimezone(zone),
+        "local_end": appointment.end.astimezone(zone),
+        "changes": changes,
+        "undoable": latest if undoable else None,
         "move_form": forms.get("move_form") or MoveForm(appointment=appointment),
         "cancel_form": forms.get("cancel_form") or CancelForm(initial={"late": late}),
         "transitions": sorted(services.TRANSITIONS.get(appointment.status, set())),
         "status_labels": dict(Appointment.Status.choices),
+        "status_errors": forms.get("status_errors", []),
+        "series": selectors.series_overview(appointment=appointment),
+        "attendance_opens": {
+            status: opens.astimezone(zone)
+            for status in Appointment.ATTENDANCE_STATUSES
+            if (opens := appointment.attendance_opens_at(status)) > timezone.now()
+        },
     }
 
 
-@role_required(*STAFF)
 @require_GET
+@role_required(*STAFF)
 def appointment_detail(request: HttpRequest, public_id):
     appointment = selectors.appointment_for_staff(user=request.user, public_id=public_id)
     return render(request, "bookings/appointment_detail.html", _detail_context(appointment))
@@ -418,23 +494,52 @@ def appointment_cancel(request: HttpRequest, public_id):
 @require_POST
 @role_required(*STAFF)
 def appointment_status(request: HttpRequest, public_id):
+    """Record attendance. A refusal (too early, or no longer possible) is shown on the
+    appointment page next to the buttons, wherever the click came from."""
     appointment = selectors.appointment_for_staff(user=request.user, public_id=public_id)
     form = StatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose arrived, completed or did not attend.")
-    else:
-        try:
-            services.appointment_set_status(
-                appointment=appointment, status=form.cleaned_data["status"], by=request.user
-            )
-        except services.BookingNotAllowedError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request,
-                f"{appointment.patient}: {Appointment.Status(form.cleaned_data['status']).label}.",
-            )
+        return _status_refused(
+            request, appointment, ["Choose arrived, completed or did not attend."]
+        )
+    status = form.cleaned_data["status"]
+    try:
+        services.appointment_set_status(appointment=appointment, status=status, by=request.user)
+    except services.BookingNotAllowedError as error:
+        return _status_refused(request, appointment, [str(error)])
+    messages.success(
+        request,
+        f"{appointment.patient}: {Appointment.Status(status).label}. "
+        "You can undo this on the appointment page until the end of the day.",
+    )
     return redirect(_safe_next(request) or reverse("bookings:detail", args=[appointment.public_id]))
+
+
+@require_POST
+@role_required(*STAFF)
+def appointment_status_undo(request: HttpRequest, public_id):
+    """Put back the status from before the latest change (made today); both stay recorded."""
+    appointment = selectors.appointment_for_staff(user=request.user, public_id=public_id)
+    try:
+        restored = services.appointment_status_undo(appointment=appointment, by=request.user)
+    except services.BookingConflictError as conflict:
+        return _status_refused(request, appointment, conflict.messages)
+    except services.BookingNotAllowedError as error:
+        return _status_refused(request, appointment, [str(error)])
+    messages.success(
+        request, f"Undone: the appointment is {restored.get_status_display().lower()} again."
+    )
+    return redirect("bookings:detail", public_id=appointment.public_id)
+
+
+def _status_refused(request: HttpRequest, appointment: Appointment, problems: list[str]):
+    appointment.refresh_from_db()
+    return render(
+        request,
+        "bookings/appointment_detail.html",
+        _detail_context(appointment, status_errors=problems),
+        status=400,
+    )
 
 
 def _safe_next(request: HttpRequest) -> str | None:

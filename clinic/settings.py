@@ -9,6 +9,7 @@ required, cookies are secure and HSTS is on. Every variable is listed in .env.ex
 import datetime as dt
 from pathlib import Path
 
+import holidays
 from django.core.checks.security.base import (
     SECRET_KEY_INSECURE_PREFIX,
     SECRET_KEY_MIN_LENGTH,
@@ -62,6 +63,20 @@ if not DEBUG and not ALLOWED_HOSTS:
 BOOKING_CANCEL_NOTICE_HOURS = env.int("BOOKING_CANCEL_NOTICE_HOURS", 24, minimum=0)
 # Shown to patients (portal and emails) as the number to ring.
 CLINIC_PHONE = env.str("CLINIC_PHONE", "")
+# Public holidays the clinic is closed on (no free slots, skipped by weekly series): a country
+# code with an optional subdivision, as the `holidays` library names them ("GB-ENG", "GB-SCT",
+# "IE", "DE-BY"), or "none" to open every day.
+CLINIC_HOLIDAYS = env.str("CLINIC_HOLIDAYS", "GB-ENG").strip()
+if CLINIC_HOLIDAYS.lower() == "none":
+    CLINIC_HOLIDAYS = ""
+elif CLINIC_HOLIDAYS:
+    _country, _, _subdivision = CLINIC_HOLIDAYS.partition("-")
+    _known = holidays.list_supported_countries()
+    if _country not in _known or (_subdivision and _subdivision not in _known[_country]):
+        raise ImproperlyConfigured(
+            f"CLINIC_HOLIDAYS={CLINIC_HOLIDAYS!r} is not a region the holidays library knows: "
+            'use a country code with an optional subdivision such as "GB-ENG", or "none".'
+        )
 
 SITE_URL = env.url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
 CSRF_TRUSTED_ORIGINS = [SITE_URL]

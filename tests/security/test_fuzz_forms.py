@@ -592,6 +592,7 @@ BUTTONS = {
     "exercises:plan_publish",
     "bookings:hours_remove",
     "bookings:exception_remove",
+    "bookings:status_undo",
     "portal:appointments:cancel",
     "portal:reminders:unsubscribe",
 }
@@ -751,8 +752,16 @@ def test_it_never_redirects_off_site_after_the_second_factor(world, target):
 
 @pytest.mark.parametrize("target", OFF_SITE)
 def test_it_never_redirects_off_site_after_a_status_change(world, target):
+    # Attendance is recorded once the visit starts; A's own appointment is days ahead.
+    started = Appointment.objects.create(
+        patient=world.b.patient,
+        therapist=world.therapist,
+        appointment_type=world.a.appointment.appointment_type,
+        start=timezone.now(),
+        end=timezone.now() + dt.timedelta(minutes=30),
+    )
     response = world.client_for("reception").post(
-        reverse("bookings:status", args=[world.a.appointment.public_id]),
+        reverse("bookings:status", args=[started.public_id]),
         {"status": "arrived", "next": target},
     )
     assert_on_site(response)

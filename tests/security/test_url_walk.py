@@ -184,6 +184,9 @@ ROUTES: dict[str, Route] = {
     "bookings:status": Route(
         "staff", kwargs=lambda w: {"public_id": w.a.appointment.public_id}, post_only=True
     ),
+    "bookings:status_undo": Route(
+        "staff", kwargs=lambda w: {"public_id": w.a.appointment.public_id}, post_only=True
+    ),
     # --- portal -------------------------------------------------------------------------
     "portal:home": Route("patient"),
     "portal:log": Route("patient"),
