@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from bookings.constraints import PostgresExclusionConstraint, TsTzRange
@@ -290,6 +291,11 @@ class Appointment(TimeStampedModel):
     @property
     def duration_minutes(self) -> int:
         return int((self.end - self.start).total_seconds() // 60)
+
+    @property
+    def attendance_open(self) -> bool:
+        """Whether any attendance may be recorded yet (the day view offers its buttons)."""
+        return timezone.now() >= self.start - EARLY_ARRIVAL
 
     def attendance_opens_at(self, status: str) -> dt.datetime | None:
         """The earliest moment `status` may be recorded, or None when it may be at any time."""

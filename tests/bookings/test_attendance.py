@@ -2,6 +2,7 @@
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 
 from bookings import services
@@ -153,3 +154,16 @@ def test_it_does_not_undo_the_booking_itself(therapist, patient):
     appointment = book(patient, therapist, at(TOMORROW, "10:00"))
     with pytest.raises(services.BookingNotAllowedError):
         services.appointment_status_undo(appointment=appointment, by=None)
+
+
+def test_it_offers_attendance_buttons_on_the_day_view_only_once_the_visit_can_happen(
+    reception_client, therapist, patient
+):
+    book(patient, therapist, at(TOMORROW, "10:00"))
+    day_view = reverse("bookings:home") + f"?date={TOMORROW}"
+    mark = 'name="status" value="arrived"'
+    with time_machine.travel(at(TOMORROW, "09:20"), tick=False):
+        assert mark not in reception_client.get(day_view).content.decode()
+    cache.clear()  # a built calendar is kept up to FRAGMENT_CACHE_SECONDS (120 s) of real time
+    with time_machine.travel(at(TOMORROW, "09:35"), tick=False):
+        assert mark in reception_client.get(day_view).content.decode()
