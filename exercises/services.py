@@ -142,13 +142,6 @@ def plan_item_add(*, plan: ExercisePlan, exercise: Exercise) -> PlanItem:
     )
 
 
-def plan_item_update(*, item: PlanItem, note: str, **dose) -> PlanItem:
-    """Set one item's dose (a missing dose field means the library default) and note."""
-    plan_doses_update(plan=item.plan, doses={item: {**dose, "note": note}})
-    item.refresh_from_db()
-    return item
-
-
 @transaction.atomic
 def plan_doses_update(*, plan: ExercisePlan, doses: Mapping[PlanItem, Mapping]) -> list[PlanItem]:
     """Set the dose and note of several items of one plan together: all are saved or none.
