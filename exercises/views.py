@@ -263,10 +263,8 @@ def plan_doses(request: HttpRequest, public_id):
     if not posted:
         messages.error(request, "No dose was sent: change a dose below and save again.")
         return redirect("exercises:plan_detail", public_id=plan.public_id)
-    if not all(form.is_valid() for _item, form in posted):
-        count = sum(1 for _item, form in posted if form.errors)
-        which = "1 exercise needs" if count == 1 else f"{count} exercises need"
-        messages.error(request, f"Nothing was saved: {which} a correction, marked below.")
+    valid = [form.is_valid() for _item, form in posted]  # every form, for every message
+    if not all(valid):
         return _plan_page(request, plan, items, rows, status=400)
     try:
         changed = services.plan_doses_update(
