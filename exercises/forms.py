@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import copy
+
 from django import forms
 from django.utils.text import slugify
 
@@ -126,6 +128,24 @@ class PlanItemForm(forms.ModelForm):
         if days is not None and not 1 <= days <= 7:
             raise forms.ValidationError("Choose between 1 and 7 days.")
         return days
+
+
+def plan_dose_forms(items, data=None) -> list[tuple[PlanItem, PlanItemForm]]:
+    """One dose form per item of a plan, for the page's single "Save doses" button.
+
+    Each form is prefixed with its item's public id. Given `data` (the posted form), the forms
+    of items whose fields were posted are bound; an item added in another tab since the page
+    was shown posted nothing, so its form stays unbound and its dose is left as it is.
+    """
+    rows = []
+    for item in items:
+        prefix = str(item.public_id)
+        posted = data is not None and any(key.startswith(f"{prefix}-") for key in data)
+        # a copy: validating writes the typed values into the instance, and the page still
+        # needs the saved ones (what is published, what differs)
+        form = PlanItemForm(data if posted else None, instance=copy.copy(item), prefix=prefix)
+        rows.append((item, form))
+    return rows
 
 
 class AddItemForm(forms.Form):

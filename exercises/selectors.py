@@ -172,6 +172,11 @@ class PlanAlert:
     plan: ExercisePlan
     alert: Alert
 
+    @property
+    def label(self) -> str:
+        """The alert's name for people ("Pain up"), never its code."""
+        return AlertAcknowledgement.Kind(self.alert.kind).label
+
 
 def plan_open_alerts(*, plan: ExercisePlan, adherence: PlanAdherence) -> list[Alert]:
     """Unacknowledged alerts for one active plan (one query for its acknowledgements)."""

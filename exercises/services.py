@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -141,13 +142,32 @@ def plan_item_add(*, plan: ExercisePlan, exercise: Exercise) -> PlanItem:
     )
 
 
-def plan_item_update(*, item: PlanItem, note: str, **dose) -> PlanItem:
-    _require_editable(item.plan)
-    for name in DOSE_FIELDS:
-        setattr(item, name, dose.get(name))
-    item.note = note
-    item.save()
-    return item
+@transaction.atomic
+def plan_doses_update(*, plan: ExercisePlan, doses: Mapping[PlanItem, Mapping]) -> list[PlanItem]:
+    """Set the dose and note of several items of one plan together: all are saved or none.
+
+    `doses` maps items of `plan` to their values: each of DOSE_FIELDS (missing or None means
+    the library default) and `note`. Each item whose values change is saved on its own, so the
+    change is audited like any other edit of the plan; unchanged items are not written, and
+    items no longer in the plan are skipped. Returns the changed items (fresh copies) in plan
+    order. The patient sees the new doses once the plan is published.
+    """
+    _require_editable(plan)
+    wanted = {item.pk: values for item, values in doses.items()}
+    changed = []
+    for item in plan.items.select_for_update().filter(pk__in=wanted):
+        values = {name: wanted[item.pk].get(name) for name in DOSE_FIELDS}
+        values["note"] = wanted[item.pk].get("note") or ""
+        if all(getattr(item, name) == value for name, value in values.items()):
+            continue
+        for name, value in values.items():
+            setattr(item, name, value)
+        # field checks only: the form has checked the rest, and the database holds the
+        # days-per-week limit
+        item.clean_fields(exclude=["plan", "exercise", "position"])
+        item.save(update_fields=list(values))
+        changed.append(item)
+    return changed
 
 
 def plan_item_remove(*, item: PlanItem) -> None:

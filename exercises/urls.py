@@ -20,11 +20,7 @@ urlpatterns = [
     path("plans/<uuid:public_id>/", views.plan_detail, name="plan_detail"),
     path("plans/<uuid:public_id>/print/", views.plan_print, name="plan_print"),
     path("plans/<uuid:public_id>/items/add/", views.plan_item_add, name="plan_item_add"),
-    path(
-        "plans/<uuid:public_id>/items/<uuid:item_id>/",
-        views.plan_item_update,
-        name="plan_item_update",
-    ),
+    path("plans/<uuid:public_id>/doses/", views.plan_doses, name="plan_doses"),
     path(
         "plans/<uuid:public_id>/items/<uuid:item_id>/move/",
         views.plan_item_move,

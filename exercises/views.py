@@ -18,7 +18,7 @@ from exercises.forms import (
     ExerciseForm,
     LibraryFilterForm,
     PlanDatesForm,
-    PlanItemForm,
+    plan_dose_forms,
 )
 from exercises.illustrations import illustration_response
 from exercises.models import AlertAcknowledgement, ExercisePlan, PlanItem
@@ -188,12 +188,16 @@ def plan_create(request: HttpRequest, episode_id):
 @role_required(*CLINICAL)
 @require_GET
 def plan_detail(request: HttpRequest, public_id):
-    # Queries: plan with patient, episode, version and author; items with exercises; weekly
-    # stats; acknowledged alerts; the add form's exercise choices; versions with publishers.
     plan = selectors.plan_for_user(user=request.user, public_id=public_id)
     items = selectors.plan_items(plan=plan)
+    return _plan_page(request, plan, items, plan_dose_forms(items))
+
+
+def _plan_page(request: HttpRequest, plan: ExercisePlan, items, rows, status: int = 200):
+    # Queries: plan with patient, episode, version and author (by the caller); items with
+    # exercises (by the caller); weekly stats; acknowledged alerts; the add form's exercise
+    # choices; versions with publishers.
     snapshot = services.plan_snapshot(plan=plan, items=items)
-    rows = [(item, PlanItemForm(instance=item, prefix=str(item.public_id))) for item in items]
     adherence = selectors.plan_adherence(plan=plan)
     return render(
         request,
@@ -202,6 +206,7 @@ def plan_detail(request: HttpRequest, public_id):
             "plan": plan,
             "patient": plan.patient,
             "rows": rows,
+            "dose_errors": [item for item, form in rows if form.errors],
             "add_form": AddItemForm(),
             "dates_form": PlanDatesForm(
                 initial={"start_date": plan.start_date, "end_date": plan.end_date}
@@ -211,6 +216,7 @@ def plan_detail(request: HttpRequest, public_id):
             "adherence": adherence,
             "alerts": selectors.plan_open_alerts(plan=plan, adherence=adherence),
         },
+        status=status,
     )
 
 
@@ -255,28 +261,34 @@ def plan_item_add(request: HttpRequest, public_id):
 
 @require_POST
 @role_required(*CLINICAL)
-def plan_item_update(request: HttpRequest, public_id, item_id):
-    plan, item = _plan_and_item(request, public_id, item_id)
-    form = PlanItemForm(request.POST, instance=item, prefix=str(item.public_id))
-    if form.is_valid():
-        try:
-            services.plan_item_update(
-                item=item,
-                note=form.cleaned_data["note"],
-                **{name: form.cleaned_data[name] for name in PlanItemForm.Meta.fields[:-1]},
-            )
-        except ValidationError as error:
-            messages.error(request, _first_error(error))
-        else:
-            messages.success(request, f"Dose for {item.exercise.name} saved (not yet published).")
-            return redirect("exercises:plan_detail", public_id=plan.public_id)
-    else:
-        errors = "; ".join(
-            f"{form.fields[name].label}: {' '.join(errs)}"
-            for name, errs in form.errors.items()
-            if name in form.fields
+def plan_doses(request: HttpRequest, public_id):
+    """Save the dose of every item of the plan at once. Nothing is saved while any item is
+    wrong: the page comes back with every typed value and the messages next to the fields."""
+    plan = selectors.plan_for_user(user=request.user, public_id=public_id)
+    items = selectors.plan_items(plan=plan)
+    rows = plan_dose_forms(items, request.POST)
+    posted = [(item, form) for item, form in rows if form.is_bound]
+    if not posted:
+        messages.error(request, "No dose was sent: change a dose below and save again.")
+        return redirect("exercises:plan_detail", public_id=plan.public_id)
+    valid = [form.is_valid() for _item, form in posted]  # every form, for every message
+    if not all(valid):
+        return _plan_page(request, plan, items, rows, status=400)
+    try:
+        changed = services.plan_doses_update(
+            plan=plan, doses={item: form.cleaned_data for item, form in posted}
         )
-        messages.error(request, f"{item.exercise.name} was not saved. {errors}")
+    except ValidationError as error:
+        messages.error(request, f"Nothing was saved. {_first_error(error)}")
+        return _plan_page(request, plan, items, rows, status=400)
+    if changed:
+        ids = {item.pk for item in changed}
+        names = ", ".join(item.exercise.name for item in items if item.pk in ids)
+        messages.success(
+            request, f"Doses saved for {names}. The patient sees them once you publish."
+        )
+    else:
+        messages.info(request, "No dose was changed.")
     return redirect("exercises:plan_detail", public_id=plan.public_id)
 
 

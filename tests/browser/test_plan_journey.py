@@ -34,8 +34,8 @@ def test_it_runs_the_plan_journey_from_suggestion_to_adherence(page, phone_page,
     expect(page.get_by_text("Suggested 4 early-phase exercises")).to_be_visible()
     first_item = page.locator(".plan-item").first
     first_item.get_by_label("Sets").fill("3")
-    first_item.get_by_role("button", name=re.compile("Save dose")).click()
-    expect(page.get_by_text(re.compile("Dose for .* saved"))).to_be_visible()
+    page.get_by_role("button", name="Save all doses").click()
+    expect(page.get_by_text(re.compile("Doses saved for"))).to_be_visible()
     page.get_by_role("button", name="Publish plan").click()
     expect(page.get_by_role("alert")).to_contain_text("Version 1 published")
 

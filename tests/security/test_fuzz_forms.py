@@ -383,12 +383,8 @@ CASES: dict[str, Case] = {
         exercise_base,
         EXERCISE_BAD,
     ),
-    "exercises:plan_item_update": Case(
-        url(
-            "exercises:plan_item_update",
-            public_id=lambda w: w.a.plan.public_id,
-            item_id=lambda w: w.a.item.public_id,
-        ),
+    "exercises:plan_doses": Case(
+        url("exercises:plan_doses", public_id=lambda w: w.a.plan.public_id),
         "therapist",
         lambda w: {"sets": "3", "reps": "8", "days_per_week": "5", "note": "Slowly"},
         DOSE_BAD,

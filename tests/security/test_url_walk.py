@@ -148,7 +148,7 @@ ROUTES: dict[str, Route] = {
     "exercises:plan_detail": Route("clinical", kwargs=plan),
     "exercises:plan_print": Route("clinical", kwargs=plan),
     "exercises:plan_item_add": Route("clinical", kwargs=plan, post_only=True),
-    "exercises:plan_item_update": Route("clinical", kwargs=plan_item, post_only=True),
+    "exercises:plan_doses": Route("clinical", kwargs=plan, post_only=True),
     "exercises:plan_item_move": Route("clinical", kwargs=plan_item, post_only=True),
     "exercises:plan_item_remove": Route("clinical", kwargs=plan_item, post_only=True),
     "exercises:plan_publish": Route("clinical", kwargs=plan, post_only=True),
