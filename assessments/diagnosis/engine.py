@@ -1,4 +1,4 @@
-"""The differential-diagnosis engine (SPEC section 3, rules version 1.1).
+"""The differential-diagnosis engine (SPEC section 3, rules version 1.2 by default; 1.1 loadable).
 
 `diagnose(findings)` takes a mapping of intake findings (SPEC section 2 names; `None` or absent
 means not recorded) and returns a `DiagnosisResult`. It is a pure function of its input and the
@@ -6,8 +6,9 @@ rules file: no database, no request, no I/O beyond reading the rules once.
 
 Order of evaluation, which callers may rely on:
 
-1. Red-flag gate. Any tier-1 (emergency) or tier-2 (urgent) rule makes the label `red_flag`,
-   whatever else is present. Musculoskeletal scores are still computed, for information only.
+1. Red-flag gate. Any red-flag rule (tier emergency, same_day or urgent) makes the label
+   `red_flag`, whatever else is present; `tier` is the most urgent tier that fired, and each
+   fired rule keeps its own action. Musculoskeletal scores are still computed, for information.
 2. Feature points, caps (pain quality, running), and the test-treat-retest re-attribution.
 3. Decision, first match wins: proximal hamstring tendinopathy; history only (no key test
    done); insufficient (top score below 6); mixed (margin below 3); mixed examination
@@ -103,6 +104,8 @@ class FlagHit:
     concern: str
     text: str
     stronger: bool = False
+    action: str = ""
+    """Who should see the patient and how soon; empty for amber flags."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -111,6 +114,7 @@ class FlagHit:
             "concern": self.concern,
             "text": self.text,
             "stronger": self.stronger,
+            "action": self.action,
         }
 
 
@@ -395,7 +399,8 @@ def _hits(
             continue
         stronger = any_holds(rule.stronger_if_any, findings, rules.facts)
         text = f"{rule.text}; {rule.stronger_text}" if stronger else rule.text
-        hits.append(FlagHit(rule.id, rule.tier, rule.concern, text, stronger))
+        action = rule.action or rules.tier_actions.get(rule.tier or "", "")
+        hits.append(FlagHit(rule.id, rule.tier, rule.concern, text, stronger, action))
     return tuple(hits)
 
 
@@ -435,12 +440,20 @@ class _Verdict:
     flag_notes: tuple[str, ...] = ()
 
 
+TIER_WORDS = {"emergency": "Emergency", "same_day": "Same-day", "urgent": "Urgent"}
+
+
+def _flag_note(hit: FlagHit, rules: Rules) -> str:
+    word = TIER_WORDS[hit.tier or "urgent"]
+    if rules.tier_actions.get(hit.tier or "") == hit.action:
+        return f"{word} red flag: {hit.text}; {hit.action}."  # rules 1.1: one action per tier
+    return f"{word} red flag: {hit.text}. {hit.action}"
+
+
 def _red_flag_verdict(red_flags: Sequence[FlagHit], rules: Rules) -> _Verdict:
-    flag_notes = tuple(
-        f"{'Emergency' if hit.tier == 'emergency' else 'Urgent'} red flag: {hit.text}; "
-        f"{rules.tier_actions[hit.tier or '']}."
-        for hit in red_flags
-    )
+    order = {tier: rank for rank, tier in enumerate(TIERS)}
+    ranked = sorted(red_flags, key=lambda hit: order[hit.tier or "urgent"])
+    flag_notes = tuple(_flag_note(hit, rules) for hit in ranked)
     information_only = (
         "The musculoskeletal scores are for information only: do not start treatment until "
         "the patient has been medically cleared."

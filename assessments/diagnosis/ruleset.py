@@ -1,6 +1,7 @@
 """Loading the versioned rules file into typed, immutable rule objects.
 
-The rules (weights, caps, thresholds, red flags) are data in `rules/v1_1.toml`, written for a
+The rules (weights, caps, thresholds, red flags) are data in `rules/v1_2.toml` (the default) and
+`rules/v1_1.toml` (kept so decisions made under 1.1 can be shown as they were), written for a
 clinician to read. This module turns that file into frozen objects and checks every field and
 value it names against the intake schema, so a typo in an edited table fails at load time
 instead of silently scoring nothing.
@@ -20,13 +21,15 @@ from .schema import FIELDS, Kind, value_problem
 HYPOTHESES: tuple[str, ...] = ("neural", "lumbar", "acute_strain")
 """The three musculoskeletal hypotheses, in the order used for tie-breaks and display."""
 
-TIERS: tuple[str, ...] = ("emergency", "urgent")
-"""Red-flag tiers, most severe first (tier 1, tier 2)."""
+TIERS: tuple[str, ...] = ("emergency", "same_day", "urgent")
+"""Red-flag tiers, most severe first. Rules 1.1 use only emergency and urgent (24 to 48 hours);
+rules 1.2 (SPEC 3.9b-23) add same_day, and there urgent means within a week."""
 
 BANDS: tuple[str, ...] = ("high", "moderate", "low")
 """Confidence bands, best first."""
 
-DEFAULT_RULES_PATH = Path(__file__).with_name("rules") / "v1_1.toml"
+RULES_DIR = Path(__file__).with_name("rules")
+DEFAULT_RULES_PATH = RULES_DIR / "v1_2.toml"
 
 Findings = Mapping[str, Any]
 
@@ -85,6 +88,9 @@ class Condition:
     def holds(self, findings: Findings, facts: Mapping[str, Sequence[Condition]]) -> bool:
         if self.op == "fact":
             return any(condition.holds(findings, facts) for condition in facts[self.operand])
+        if self.op == "count":
+            needed, conditions = self.operand
+            return sum(c.holds(findings, facts) for c in conditions) >= needed
         value = findings.get(self.field)
         if self.op == "not_in":
             return value is None or value not in self.operand
@@ -111,6 +117,10 @@ def _holds_at_least(condition: Condition, value: Any, _findings: Findings) -> bo
     return value >= condition.operand
 
 
+def _holds_at_most(condition: Condition, value: Any, _findings: Findings) -> bool:
+    return value <= condition.operand
+
+
 def _holds_difference(condition: Condition, value: Any, findings: Findings) -> bool:
     other = findings.get(condition.other)
     return other is not None and abs(value - other) >= condition.operand
@@ -121,6 +131,7 @@ _TESTS = {
     "is": _holds_is,
     "exactly": _holds_exactly,
     "at_least": _holds_at_least,
+    "at_most": _holds_at_most,
     "differs_by_at_least": _holds_difference,
 }
 
@@ -203,6 +214,8 @@ class FlagRule:
     unless: tuple[str, ...] = ()
     stronger_if_any: tuple[Condition, ...] = ()
     stronger_text: str = ""
+    action: str = ""
+    """Who should see the patient and when (rules 1.2); empty means the tier's action (1.1)."""
 
 
 @dataclass(frozen=True)
@@ -268,10 +281,23 @@ class Rules:
 
 
 def load_rules(path: Path | str | None = None) -> Rules:
-    """Read and validate a rules file; the default (version 1.1) is read once and cached."""
+    """Read and validate a rules file; the default (version 1.2) is read once and cached."""
     if path is None:
         return _default_rules()
     return _read(Path(path))
+
+
+def rules_for_version(version: str | None) -> Rules:
+    """The rules a result was made with, e.g. "1.1"; the default for an unknown version."""
+    path = RULES_DIR / f"v{(version or '').replace('.', '_')}.toml"
+    if not version or not path.is_file():
+        return _default_rules()
+    return _cached(path)
+
+
+@functools.cache
+def _cached(path: Path) -> Rules:
+    return _read(path)
 
 
 @functools.cache
@@ -292,12 +318,17 @@ def _read(path: Path) -> Rules:
 
 # --- building -----------------------------------------------------------------------------
 
-_MATCHERS = ("in", "not_in", "is", "exactly", "at_least", "differs_by_at_least")
+_MATCHERS = ("in", "not_in", "is", "exactly", "at_least", "at_most", "differs_by_at_least")
 
 
 def _condition(raw: Mapping[str, Any]) -> Condition:
     if "fact" in raw:
         return Condition("fact", operand=raw["fact"])
+    if "count_at_least" in raw:
+        conditions = _conditions(raw["of"])
+        if not 1 <= raw["count_at_least"] <= len(conditions):
+            raise RulesError("count_at_least must be between 1 and the number of conditions")
+        return Condition("count", operand=(raw["count_at_least"], conditions))
     field = raw["field"]
     ops = [op for op in _MATCHERS if op in raw]
     if len(ops) != 1:
@@ -342,6 +373,7 @@ def _flag_rule(raw: Mapping[str, Any], tier: str | None) -> FlagRule:
         unless=tuple(raw.get("unless", ())),
         stronger_if_any=_conditions(raw.get("stronger_if_any", ())),
         stronger_text=raw.get("stronger_text", ""),
+        action=raw.get("action", ""),
     )
 
 
@@ -406,7 +438,7 @@ def _build(data: Mapping[str, Any]) -> Rules:
             lumbar_sign_any=_conditions(mixed["lumbar_sign_any"]),
             retest_done_any=_conditions(mixed["retest_done_any"]),
         ),
-        tier_actions=dict(data["tier_actions"]),
+        tier_actions=dict(data.get("tier_actions", {})),
         red_flags=tuple(_flag_rule(raw, raw["tier"]) for raw in data["red_flags"]),
         amber_flags=tuple(_flag_rule(raw, None) for raw in data["amber_flags"]),
     )
@@ -431,6 +463,10 @@ def _all_conditions(rules: Rules) -> list[Condition]:
 
 
 def _check_condition(condition: Condition, facts: Mapping[str, object]) -> None:
+    if condition.op == "count":
+        for inner in condition.operand[1]:
+            _check_condition(inner, facts)
+        return
     if condition.op == "fact":
         if condition.operand not in facts:
             raise RulesError(f"unknown fact {condition.operand!r}")
@@ -444,7 +480,7 @@ def _check_condition(condition: Condition, facts: Mapping[str, object]) -> None:
             raise RulesError(f"{condition.field}: values {bad} are not in the schema")
     elif condition.op == "is" and spec.kind is not Kind.BOOL:
         raise RulesError(f"{condition.field}: `is` is for yes/no fields only")
-    elif condition.op in ("at_least", "differs_by_at_least") and value_problem(
+    elif condition.op in ("at_least", "at_most", "differs_by_at_least") and value_problem(
         spec, condition.operand
     ):
         raise RulesError(f"{condition.field}: threshold {condition.operand!r} is out of range")
@@ -467,11 +503,13 @@ def _check_field_names(rules: Rules) -> None:
 
 def _check_flags(rules: Rules) -> None:
     red_ids = {flag.id for flag in rules.red_flags}
-    if set(rules.tier_actions) != set(TIERS):
-        raise RulesError(f"tier_actions must describe exactly the tiers {TIERS}")
+    if not set(rules.tier_actions) <= set(TIERS):
+        raise RulesError(f"tier_actions may describe only the tiers {TIERS}")
     for flag in rules.red_flags:
         if flag.tier not in TIERS:
             raise RulesError(f"red flag {flag.id!r}: tier must be one of {TIERS}")
+        if not flag.action and flag.tier not in rules.tier_actions:
+            raise RulesError(f"red flag {flag.id!r}: needs an action (who and when)")
     for flag in (*rules.red_flags, *rules.amber_flags):
         missing = set(flag.unless) - red_ids
         if missing:

@@ -81,7 +81,7 @@ def test_it_includes_every_contract_key(tmp_path):
     for result in json.loads(completed.stdout):
         assert set(result) >= CONTRACT_KEYS
         assert set(result["scores"]) == {"neural", "lumbar", "acute_strain"}
-        assert result["rules_version"] == "1.1"
+        assert result["rules_version"] == "1.2"
         assert all({"finding", "value", "text", "points"} <= set(r) for r in result["reasons"])
 
 

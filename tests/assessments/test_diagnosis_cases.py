@@ -10,7 +10,18 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from assessments.diagnosis import FIELDS, Points, default_final_dx, diagnose
+from assessments.diagnosis import FIELDS, Points, default_final_dx
+from assessments.diagnosis import diagnose as _diagnose
+from assessments.diagnosis.ruleset import rules_for_version
+
+# These cases assert rules 1.1 behaviour (SPEC 3.2 and 3.9a); rules 1.2 (3.9b) has its own cases
+# in test_rules_1_2_cases.py.
+RULES_1_1 = rules_for_version("1.1")
+
+
+def diagnose(findings):
+    return _diagnose(findings, RULES_1_1)
+
 
 SCREENED = {"red_flag_screen_completed": True}
 

@@ -53,7 +53,7 @@ FINDINGS = st.fixed_dictionaries(
     {}, optional={name: _value_strategy(spec) for name, spec in FIELDS.items()}
 )
 
-# Each alone is enough for a tier-1 (emergency) or tier-2 (urgent) red flag.
+# Each alone is enough for a red flag of the given tier (rules 1.2, SPEC 3.9b-23).
 TRIGGERS = [
     ("emergency", {"rf_saddle_anaesthesia": True}),
     ("emergency", {"rf_bladder_change": True}),
@@ -66,8 +66,8 @@ TRIGGERS = [
     ("urgent", {"rf_history_of_cancer": True, "rf_unexplained_weight_loss": True}),
     ("urgent", {"rf_history_of_cancer": True, "night_pain": "constant_unrelenting"}),
     ("urgent", {"rf_unexplained_weight_loss": True, "rf_constant_night_pain": True}),
-    ("urgent", {"rf_fever_or_unwell": True}),
-    ("urgent", {"rf_significant_trauma": True}),
+    ("same_day", {"rf_fever_or_unwell": True}),
+    ("same_day", {"rf_significant_trauma": True}),
     (
         "urgent",
         {
@@ -78,7 +78,7 @@ TRIGGERS = [
         },
     ),
     ("urgent", {"rf_bony_pain_on_hop_or_weightbearing": True}),
-    ("urgent", {"rf_calf_swelling_warmth": True}),
+    ("same_day", {"rf_calf_swelling_warmth": True}),
     ("urgent", {"rf_exertional_claudication": True}),
     ("urgent", {"rf_suspected_complete_avulsion": True}),
     ("urgent", {"felt_pop_or_tear": True, "hamstring_palpation": "palpable_defect"}),
@@ -136,7 +136,7 @@ def test_it_returns_a_well_formed_result_for_any_valid_findings(findings):
     assert (result.indeterminate_reason is not None) == (result.label == "indeterminate")
     assert result.indeterminate_reason in (None, *INDETERMINATE_REASONS)
     assert result.mixed == (len(result.competing) >= 2)
-    assert result.rules_version == "1.1"
+    assert result.rules_version == "1.2"
     assert abs(sum(result.relative_support.values()) - 1) <= 0.02
     assert len(result.next_tests) <= 2
     json.dumps(result.as_dict())
@@ -151,9 +151,10 @@ def test_it_returns_red_flag_for_any_tier_one_or_two_flag_whatever_else(findings
 
     assert result.label == "red_flag"
     assert result.tier in TIERS
-    if tier == "emergency":
-        assert result.tier == "emergency"
+    assert TIERS.index(result.tier) <= TIERS.index(tier)  # never less urgent than the trigger
+    assert result.tier == min((hit.tier for hit in result.red_flags), key=TIERS.index)
     assert any(hit.tier == tier for hit in result.red_flags)
+    assert all(hit.action for hit in result.red_flags)
 
 
 @PROPERTY

@@ -10,7 +10,7 @@ import pytest
 
 from assessments.diagnosis import FIELDS, Kind, Points, RulesError, diagnose, load_rules
 from assessments.diagnosis.engine import relative_support
-from assessments.diagnosis.ruleset import DEFAULT_RULES_PATH
+from assessments.diagnosis.ruleset import DEFAULT_RULES_PATH, rules_for_version
 
 # (field, value, (N, L, A)) exactly as in SPEC 3.3; "—" is 0.
 TABLE = [
@@ -169,12 +169,20 @@ def test_it_refuses_a_rules_file_naming_unknown_fields_or_values(tmp_path, origi
         load_rules(edited)
 
 
-def test_it_loads_rules_version_1_1_with_temperature_0_2():
+def test_it_loads_rules_version_1_2_by_default_with_temperature_0_2():
     rules = load_rules()
 
-    assert rules.version == "1.1"
+    assert rules.version == "1.2"
     assert rules.softmax_temperature == pytest.approx(0.2)
-    assert diagnose({}).rules_version == "1.1"
+    assert diagnose({}).rules_version == "1.2"
+
+
+def test_it_keeps_rules_version_1_1_loadable_with_the_same_weights():
+    old, new = rules_for_version("1.1"), load_rules()
+
+    assert old.version == "1.1"
+    assert old.weights == new.weights
+    assert diagnose({}, old).rules_version == "1.1"
 
 
 # --- age ---------------------------------------------------------------------------------------
