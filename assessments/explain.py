@@ -13,13 +13,51 @@ from assessments.diagnosis.engine import (
     diagnose,
     is_done,
 )
-from assessments.diagnosis.ruleset import HYPOTHESES, load_rules
+from assessments.diagnosis.ruleset import HYPOTHESES, load_rules, rules_for_version
 from assessments.diagnosis.schema import FIELDS, Group, fields_in_group
 
 TIER_TITLES = {
-    "emergency": "Emergency: same-day emergency assessment",
-    "urgent": "Urgent: medical or orthopaedic review within 24 to 48 hours",
+    "emergency": "Emergency: send to the emergency department now",
+    "same_day": "Same day: a doctor must assess the patient today",
+    "urgent": "Urgent: specialist review or imaging within a week",
 }
+"""Plain-words titles of the rules 1.2 tiers (SPEC 3.9b-23)."""
+
+TIER_TITLES_1_1 = {
+    "emergency": "Emergency: same-day emergency assessment",
+    "urgent": "Urgent: review within 24 to 48 hours (rules 1.1)",
+}
+"""Rules 1.1 had two tiers; decisions made under 1.1 are shown with what 1.1 said."""
+
+
+def tier_title(tier: str | None, rules_version: str | None) -> str:
+    titles = TIER_TITLES_1_1 if rules_version == "1.1" else TIER_TITLES
+    return titles.get(tier or "", "")
+
+
+@dataclass(frozen=True)
+class FlagLine:
+    """One red-flag reason and what to do about it, as shown to the clinician."""
+
+    tier: str
+    text: str
+    action: str
+
+
+def flag_lines(red_flags: list[dict], rules_version: str | None) -> list[FlagLine]:
+    """Reasons with their actions from a stored result (`as_dict()` red_flags), most urgent
+    first. Rules 1.1 had one action per tier, not per reason: its tier title says it."""
+    per_reason = rules_version != "1.1"
+    lines = [
+        FlagLine(
+            tier=hit.get("tier") or "urgent",
+            text=hit.get("text", ""),
+            action=(hit.get("action") or "") if per_reason else "",
+        )
+        for hit in red_flags
+    ]
+    order = {"emergency": 0, "same_day": 1, "urgent": 2}
+    return sorted(lines, key=lambda line: order.get(line.tier, 3))
 
 
 @dataclass
@@ -49,12 +87,22 @@ class Explanation:
 
     @property
     def tier_title(self) -> str:
-        return TIER_TITLES.get(self.result.tier or "", "")
+        return tier_title(self.result.tier, self.result.rules_version)
+
+    @property
+    def flag_lines(self) -> list[FlagLine]:
+        return flag_lines(
+            [hit.as_dict() for hit in self.result.red_flags], self.result.rules_version
+        )
 
 
-def explain(findings: dict[str, object]) -> Explanation:
-    """Run the engine on saved findings and arrange the result for the clinician."""
-    result = diagnose(findings)
+def explain(findings: dict[str, object], rules_version: str | None = None) -> Explanation:
+    """Run the engine on saved findings and arrange the result for the clinician.
+
+    `rules_version` (e.g. "1.1", from a recorded decision) shows the suggestion as that version
+    made it; the default is the current rules."""
+    rules = rules_for_version(rules_version) if rules_version else load_rules()
+    result = diagnose(findings, rules)
     hypotheses = []
     for key in HYPOTHESES:
         view = HypothesisView(
@@ -70,7 +118,6 @@ def explain(findings: dict[str, object]) -> Explanation:
             elif points < 0:
                 view.against.append((reason.text, points))
         hypotheses.append(view)
-    rules = load_rules()
     key_tests = [test for tests in rules.key_tests.values() for test in tests]
     not_done = [
         FIELDS[test].label for test in dict.fromkeys(key_tests) if not is_done(test, findings)

@@ -13,8 +13,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import selectors, services
+from assessments.diagnosis.ruleset import load_rules
 from assessments.diagnosis.schema import FIELDS, Group, fields_in_group
-from assessments.explain import explain
+from assessments.explain import explain, flag_lines, tier_title
 from assessments.forms import (
     COMPARED_FIELDS,
     GROUP_TITLES,
@@ -165,17 +166,24 @@ def _comparison(assessment: Assessment, baseline: Assessment | None) -> list[dic
 
 
 def _detail_context(assessment: Assessment, decision_form=None) -> dict:
-    explanation = None
+    decisions = selectors.assessment_decisions(assessment=assessment)
+    explanation = current = None
     if assessment.kind == Assessment.Kind.INTAKE:
-        explanation = explain(assessment.findings())
+        # A decided assessment shows the suggestion as the rules of its decision made it (an
+        # assessment decided under 1.1 says 1.1); a new decision always uses the current rules.
+        current = explain(assessment.findings())
+        explanation = current
+        if decisions and decisions[0].model_version != current.result.rules_version:
+            explanation = explain(assessment.findings(), decisions[0].model_version)
         if decision_form is None and assessment.is_final:
-            decision_form = DecisionForm(result=explanation.result)
+            decision_form = DecisionForm(result=current.result)
     baseline = None
     if assessment.kind == Assessment.Kind.FOLLOW_UP:
         baseline = selectors.assessment_baseline(assessment=assessment)
-    decisions = selectors.assessment_decisions(assessment=assessment)
     superseded_by = getattr(assessment, "superseded_by", None)
     return {
+        "current": current if current is not explanation else None,
+        "decision_flags": _decision_flags(decisions[0]) if decisions else None,
         "assessment": assessment,
         "episode": assessment.episode,
         "patient": assessment.episode.patient,
@@ -188,6 +196,17 @@ def _detail_context(assessment: Assessment, decision_form=None) -> dict:
         "comparison": _comparison(assessment, baseline),
         "superseded_by": superseded_by,
         "amend_form": AmendForm() if assessment.is_final and superseded_by is None else None,
+    }
+
+
+def _decision_flags(decision) -> dict | None:
+    """The red-flag tier and actions a recorded decision was made with, from its snapshot."""
+    snapshot = decision.score_snapshot or {}
+    if not snapshot.get("red_flags"):
+        return None
+    return {
+        "title": tier_title(snapshot.get("tier"), decision.model_version),
+        "lines": flag_lines(snapshot["red_flags"], decision.model_version),
     }
 
 
@@ -222,6 +241,7 @@ def assessment_detail(request: HttpRequest, public_id):
             "fragment_key": fragments.key(
                 "assessment",
                 heading.pk,
+                load_rules().version,  # a new rules version shows fresh suggestions
                 user=request.user,
                 scopes=(f"patient:{patient.pk}", "staff"),
             ),
