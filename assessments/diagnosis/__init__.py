@@ -2,11 +2,13 @@
 
 Public API:
 
-* `diagnose(findings, rules=None) -> DiagnosisResult`: the engine (SPEC section 3, rules 1.1).
+* `diagnose(findings, rules=None) -> DiagnosisResult`: the engine (SPEC section 3, rules 1.2
+  by default; pass `rules_for_version("1.1")` to see what 1.1 said).
 * `validate_findings(findings) -> list[FieldError]`: checks a findings mapping against the
   intake schema; `FIELDS` holds one `FieldSpec` per SPEC section 2 field.
 * `default_final_dx(result)`: the clinician's pre-selected final diagnosis (SPEC 3.9a-18).
 * `load_rules(path=None) -> Rules`: the versioned weight table and thresholds.
+* `rules_for_version(version) -> Rules`: the rules a recorded result was made with.
 """
 
 from .engine import (
@@ -22,7 +24,16 @@ from .engine import (
     default_final_dx,
     diagnose,
 )
-from .ruleset import BANDS, HYPOTHESES, TIERS, Points, Rules, RulesError, load_rules
+from .ruleset import (
+    BANDS,
+    HYPOTHESES,
+    TIERS,
+    Points,
+    Rules,
+    RulesError,
+    load_rules,
+    rules_for_version,
+)
 from .schema import (
     DECISION_FIELDS,
     FIELDS,
@@ -64,5 +75,6 @@ __all__ = [
     "diagnose",
     "fields_in_group",
     "load_rules",
+    "rules_for_version",
     "validate_findings",
 ]

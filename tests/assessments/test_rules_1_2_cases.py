@@ -7,11 +7,14 @@ is what the site and `manage.py diagnose` now say.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from assessments.diagnosis import diagnose
 from assessments.diagnosis.ruleset import TIERS, rules_for_version
 
+from .test_diagnose_command import run_command, write_json
 from .test_diagnosis_cases import ACUTE_CASE, CASES, SCREENED
 from .test_diagnosis_red_flags import STRONG_NEURAL as STRONG_NEURAL_CASE
 
@@ -274,3 +277,37 @@ def test_it_gives_every_earlier_case_the_same_label_under_rules_1_2(case):
     assert new.label == old.label == case.label
     assert new.confidence == old.confidence
     assert (new.tier is None) == (old.tier is None)
+
+
+# --- the command-line contract on the cases of 3.9b ---------------------------------------------
+
+
+def test_it_gives_the_3_9b_tiers_through_manage_py_diagnose(tmp_path):
+    batch = [
+        {**STRONG_NEURAL_CASE, "rf_calf_swelling_warmth": True},
+        {**STRONG_NEURAL_CASE, "rf_fever_or_unwell": True, "rf_infection_risk": True},
+        {**STRONG_NEURAL_CASE, "rf_significant_trauma": True},
+        {**SUDDEN_PROXIMAL, "bruising": "extensive", "can_walk_run": "cannot_walk_normally"},
+        {**ADOLESCENT, "age_years": 16},
+        {**ADOLESCENT, "age_years": 19},
+        {**STRONG_NEURAL_CASE, "rf_bowel_change": True, "rf_calf_swelling_warmth": True},
+        {**SUDDEN_PROXIMAL, "pain_location": ["mid_posterior_thigh"], "bruising": "extensive"},
+    ]
+
+    completed = run_command(write_json(tmp_path, batch))
+
+    assert completed.returncode == 0, completed.stderr
+    results = json.loads(completed.stdout)
+    assert [r["tier"] for r in results] == [
+        "same_day",
+        "same_day",
+        "same_day",
+        "urgent",
+        "urgent",
+        None,
+        "emergency",
+        None,
+    ]
+    assert all(r["rules_version"] == "1.2" for r in results)
+    assert all(hit["action"] for r in results for hit in r["red_flags"])
+    assert set(results[0]) == set(diagnose({}).as_dict())  # same keys as before

@@ -3,7 +3,8 @@
 FILE holds a JSON list of findings objects (SPEC section 2 field names), or is `-` to read
 standard input. The output is a JSON list with one result per input, in the same order; each
 result carries at least `label`, `tier`, `confidence`, `scores`, `reasons`, `notes`,
-`next_tests` and `rules_version`.
+`next_tests` and `rules_version`. `tier` is null, or for a red flag the most urgent of
+`emergency`, `same_day` and `urgent` (rules 1.2, SPEC 3.9b-23).
 
 Any bad input (unreadable file, malformed JSON, not a list, an item that is not an object, an
 unknown field or a value outside the allowed set) is reported on standard error, naming every
