@@ -5,12 +5,10 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.core import mail
 from django.urls import reverse
 
 from exercises.models import AlertAcknowledgement, ExercisePlan, SessionLog, SymptomReport
 from notifications.models import ReminderSchedule
-from notifications.services import deliveries_send, reminders_dispatch
 from tests.exercises.factories import log, published_plan
 from tests.patients.factories import PatientFactory
 
@@ -220,30 +218,6 @@ def test_it_clears_the_alert_once_acknowledged(patient_client, my_plan, therapis
     )
     assert AlertAcknowledgement.objects.filter(kind="urgent_symptom").exists()
     assert URGENT_BADGE not in dashboard_text(patient_client, therapist)
-
-
-def test_it_emails_the_therapist_without_clinical_detail_or_the_patients_name(
-    patient_client, my_plan, me, therapist, settings
-):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    me.email_reminders_consent = False  # about reminders to the patient, not this
-    me.save()
-    patient_client.post(LOG_URL, log_data(new_symptoms=["saddle_numbness"]))
-    result = reminders_dispatch(now=NOW + dt.timedelta(seconds=1))
-    for delivery_id in result.outcomes or []:
-        deliveries_send(delivery_ids=[delivery_id])
-    from notifications.models import ReminderDelivery
-
-    for delivery in ReminderDelivery.objects.filter(status="pending"):
-        deliveries_send(delivery_ids=[delivery.pk], now=NOW + dt.timedelta(seconds=2))
-    assert len(mail.outbox) == 1
-    sent = mail.outbox[0]
-    assert sent.to == [therapist.email]
-    text = sent.body + sent.alternatives[0][0]
-    assert "One of your patients reported an urgent symptom" in text
-    for secret in ("Pat", "Quinn", "Numbness", "emergency", me.email):
-        assert secret not in text
-    assert "List-Unsubscribe" not in sent.extra_headers
 
 
 # --- Who may see it ---------------------------------------------------------------------------
