@@ -120,7 +120,8 @@ class UrgentSymptomAlerts(ReminderSource):
     """
 
     name = URGENT_SYMPTOM_SOURCE
-    label = "Urgent symptom alerts"
+    # Reception sees failed messages on its list: the labels say nothing clinical.
+    label = "Notices to the therapist"
     recurring = False
     audience = "staff"
 
@@ -166,7 +167,7 @@ class UrgentSymptomAlerts(ReminderSource):
         ]
 
     def describe(self, subject_ids: list[int]) -> dict[int, str]:
-        return dict.fromkeys(subject_ids, "Urgent symptom alert to your physiotherapist")
+        return dict.fromkeys(subject_ids, "Notice to the therapist")
 
 
 register(UrgentSymptomAlerts())

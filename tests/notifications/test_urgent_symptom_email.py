@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
+from django.urls import reverse
 
 from exercises.services import session_log_save
 from notifications.models import ReminderDelivery, ReminderSchedule
@@ -102,3 +103,18 @@ def test_it_emails_the_therapist_whatever_the_patient_chose_for_their_reminders(
     assert (alert.channel, alert.quiet_start) == (ReminderSchedule.Channel.EMAIL, None)
     send_everything_due(NOW + dt.timedelta(seconds=1))
     assert [message.to for message in mail.outbox] == [[therapist.email]]
+
+
+def test_it_names_the_email_without_clinical_words_where_reception_sees_it(
+    plan, therapist, reception, client, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_PORT = 9  # nothing listens: the send fails until it is given up
+    report(plan, "hot_calf")
+    send_everything_due(NOW + dt.timedelta(seconds=1))
+    ReminderDelivery.objects.filter(schedule__source="urgent_symptom").update(status="failed")
+    client.force_login(reception)
+    page = client.get(reverse("notifications:failed")).content.decode()
+    assert "Notice to the therapist" in page
+    for clinical in ("urgent", "Urgent", "symptom", "calf"):
+        assert clinical not in page
