@@ -559,6 +559,8 @@ def _plans_and_logs(run: Build) -> list[PlanRow]:
             "pain_after",
             "difficulty",
             "comment",
+            "lasting_pins_needles",
+            "new_symptoms",
         ],
     )
     weeks = TableWriter(
@@ -647,6 +649,8 @@ def _plans_and_logs(run: Build) -> list[PlanRow]:
                     after,
                     rng.choice(difficulties),
                     "",
+                    False,
+                    [],
                 )
             )
             week = start + dt.timedelta(days=7 * ((day - start).days // 7))

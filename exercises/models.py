@@ -261,6 +261,13 @@ class SessionLog(TimeStampedModel):
     pain_after = models.PositiveSmallIntegerField()
     difficulty = models.CharField(max_length=16, choices=Difficulty.choices)
     comment = models.TextField(blank=True, max_length=2000)
+    # About the previous session: was the patient worse the morning after it? None: not asked
+    # or not answered (there may have been no previous session).
+    worse_next_morning = models.BooleanField(null=True, blank=True)
+    # Pins and needles or numbness that lasted after the exercises (a core stop rule).
+    lasting_pins_needles = models.BooleanField(default=False)
+    # Codes from exercises.safety.SYMPTOMS the patient ticked as new.
+    new_symptoms = models.JSONField(default=list, blank=True)
 
     history = HistoricalRecords()
 
@@ -334,6 +341,8 @@ class AlertAcknowledgement(models.Model):
         PAIN_UP = "pain_up", "Pain up"
         LOW_ADHERENCE = "low_adherence", "Low adherence"
         NO_LOG = "no_log", "No log"
+        URGENT_SYMPTOM = "urgent_symptom", "Urgent symptom"
+        PINS_NEEDLES = "pins_needles", "Lasting pins and needles"
 
     plan = models.ForeignKey(
         ExercisePlan, on_delete=models.PROTECT, related_name="acknowledgements"
@@ -353,10 +362,53 @@ class AlertAcknowledgement(models.Model):
                 fields=["plan", "kind", "period"], name="exercises_alertacknowledgement_once"
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=["pain_up", "low_adherence", "no_log"]),
+                condition=models.Q(
+                    kind__in=[
+                        "pain_up",
+                        "low_adherence",
+                        "no_log",
+                        "urgent_symptom",
+                        "pins_needles",
+                    ]
+                ),
                 name="exercises_alertacknowledgement_kind_valid",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} acknowledged"
+
+
+class SymptomReport(TimeStampedModel):
+    """A patient reported, in a session log, a symptom their therapist must hear about now.
+
+    One row per new report (saving the same log again with nothing new adds none): it is what
+    the therapist's dashboard alert is about, and the subject of the alert email. Never
+    deleted; the therapist acknowledges the alert instead.
+    """
+
+    class Kind(models.TextChoices):
+        URGENT_SYMPTOM = "urgent_symptom", "Urgent symptom"
+        PINS_NEEDLES = "pins_needles", "Lasting pins and needles"
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="symptom_reports"
+    )
+    plan = models.ForeignKey(ExercisePlan, on_delete=models.PROTECT, related_name="symptom_reports")
+    log = models.ForeignKey(SessionLog, on_delete=models.PROTECT, related_name="symptom_reports")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # The urgent symptoms ticked (codes from exercises.safety.SYMPTOMS); empty for pins and needles.
+    symptoms = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["plan", "-created_at"], name="exercises_report_plan")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["urgent_symptom", "pins_needles"]),
+                name="exercises_symptomreport_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} reported"

@@ -12,7 +12,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.urls import reverse
 
-from exercises.models import ExercisePlan, SessionLog
+from exercises.models import ExercisePlan, SessionLog, SymptomReport
 from notifications.services import reminder_schedule_ensure
 from notifications.sources import (
     Compose,
@@ -25,6 +25,7 @@ from notifications.sources import (
 )
 
 SOURCE = "exercise_plan"
+URGENT_SYMPTOM_SOURCE = "urgent_symptom"
 
 
 class ExercisePlanReminders(ReminderSource):
@@ -108,6 +109,68 @@ class ExercisePlanReminders(ReminderSource):
 
 
 register(ExercisePlanReminders())
+
+
+class UrgentSymptomAlerts(ReminderSource):
+    """The email to a therapist when their patient reports an urgent symptom in a session log.
+
+    One schedule per `SymptomReport`, due once, when the report is made; it goes to the
+    therapist who prescribed the plan. It says only that one of their patients reported an
+    urgent symptom: the name and the symptoms are behind the sign-in.
+    """
+
+    name = URGENT_SYMPTOM_SOURCE
+    # Reception sees failed messages on its list: the labels say nothing clinical.
+    label = "Notices to the therapist"
+    recurring = False
+    audience = "staff"
+
+    def check(self, dues: list[Due]) -> list[Skip | None]:
+        emails = dict(
+            SymptomReport.objects.filter(pk__in={due.subject_id for due in dues}).values_list(
+                "pk", "plan__created_by__email"
+            )
+        )
+        verdicts: list[Skip | None] = []
+        for due in dues:
+            if due.subject_id not in emails:
+                verdicts.append(Skip("The report no longer exists.", final=True))
+            elif not emails[due.subject_id]:
+                verdicts.append(Skip("The therapist has no email address.", final=True))
+            else:
+                verdicts.append(None)
+        return verdicts
+
+    def compose(self, *, subject_id: int, local_date: dt.date, first_name: str) -> Content:
+        return self.compose_many([Compose(subject_id, local_date, first_name)])[0]
+
+    def compose_many(self, requests: list[Compose]) -> list[Content]:
+        therapists = dict(
+            SymptomReport.objects.filter(
+                pk__in={request.subject_id for request in requests}
+            ).values_list("pk", "plan__created_by__email")
+        )
+        action_path = reverse("clinic:dashboard")
+        return [
+            Content(
+                subject="A patient reported an urgent symptom",
+                greeting="Hello",
+                intro=(
+                    "One of your patients reported an urgent symptom in their exercise log. "
+                    "Please sign in to see who it is and what they reported."
+                ),
+                action_label="Open your dashboard",
+                action_path=action_path,
+                to_email=therapists[request.subject_id],
+            )
+            for request in requests
+        ]
+
+    def describe(self, subject_ids: list[int]) -> dict[int, str]:
+        return dict.fromkeys(subject_ids, "Notice to the therapist")
+
+
+register(UrgentSymptomAlerts())
 
 
 @receiver(post_save, sender=ExercisePlan, dispatch_uid="notifications.exercise_plan_saved")

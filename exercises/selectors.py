@@ -23,7 +23,9 @@ from exercises.models import (
     PlanItem,
     PlanWeek,
     SessionLog,
+    SymptomReport,
 )
+from exercises.safety import ACTIONS, labels_for, urgency_of
 
 
 def patient_today(patient) -> dt.date:
@@ -178,12 +180,40 @@ class PlanAlert:
         return AlertAcknowledgement.Kind(self.alert.kind).label
 
 
+# Reported symptoms older than this no longer raise an alert (by then there has been a visit).
+REPORT_ALERT_DAYS = 28
+
+
+def _report_alerts(plan_ids: list[int]) -> dict[int, list[Alert]]:
+    """Alerts for symptoms patients reported in their logs (one query), one per plan, kind and
+    log date, saying what was reported and what the patient was told to do."""
+    since = timezone.now() - dt.timedelta(days=REPORT_ALERT_DAYS)
+    found: dict[int, dict[tuple, Alert]] = {plan_id: {} for plan_id in plan_ids}
+    rows = (
+        SymptomReport.objects.filter(plan_id__in=plan_ids, created_at__gte=since)
+        .order_by("created_at")
+        .values_list("plan_id", "kind", "symptoms", "log__date")
+    )
+    for plan_id, kind, symptoms, day in rows:
+        if kind == SymptomReport.Kind.URGENT_SYMPTOM:
+            told = ACTIONS[urgency_of(symptoms)]["heading"] if urgency_of(symptoms) else ""
+            message = (
+                f"Reported on {day:%d %b}: {'; '.join(labels_for(symptoms))}. "
+                f"The portal told them: {told}"
+            )
+        else:
+            message = f"Pins and needles or numbness lasted after the exercises on {day:%d %b}."
+        # A later report for the same log day replaces the earlier one (it lists every symptom).
+        found[plan_id][(kind, day)] = Alert(kind, day, message)
+    return {plan_id: list(alerts.values()) for plan_id, alerts in found.items()}
+
+
 def plan_open_alerts(*, plan: ExercisePlan, adherence: PlanAdherence) -> list[Alert]:
-    """Unacknowledged alerts for one active plan (one query for its acknowledgements)."""
+    """Unacknowledged alerts for one active plan (two queries: acknowledgements, reports)."""
     if plan.status != ExercisePlan.Status.ACTIVE or plan.start_date is None:
         return []
     seen = set(plan.acknowledgements.values_list("kind", "period"))
-    alerts = plan_alerts(
+    alerts = _report_alerts([plan.pk])[plan.pk] + plan_alerts(
         series=adherence.series,
         today=patient_today(plan.patient),
         start_date=plan.start_date,
@@ -193,8 +223,8 @@ def plan_open_alerts(*, plan: ExercisePlan, adherence: PlanAdherence) -> list[Al
 
 
 def open_alerts(*, user) -> list[PlanAlert]:
-    """Unacknowledged alerts over the active plans the user prescribed, in five queries
-    whatever the count."""
+    """Unacknowledged alerts over the active plans the user prescribed, in six queries
+    whatever the count; urgent symptoms first."""
     if not has_role(user, CLINICAL):
         return []
     plans = list(
@@ -209,10 +239,11 @@ def open_alerts(*, user) -> list[PlanAlert]:
     seen = set(
         AlertAcknowledgement.objects.filter(plan__in=plans).values_list("plan_id", "kind", "period")
     )
+    reported = _report_alerts([plan.pk for plan in plans])
     found = []
     for plan in plans:
         today = patient_today(plan.patient)
-        for alert in plan_alerts(
+        for alert in reported[plan.pk] + plan_alerts(
             series=_series(plan, weeks[plan.pk], today),
             today=today,
             start_date=plan.start_date,
@@ -220,7 +251,13 @@ def open_alerts(*, user) -> list[PlanAlert]:
         ):
             if (plan.pk, alert.kind, alert.period) not in seen:
                 found.append(PlanAlert(plan=plan, alert=alert))
-    found.sort(key=lambda item: (item.plan.patient.last_name, item.plan.patient.first_name))
+    found.sort(
+        key=lambda item: (
+            item.alert.kind != AlertAcknowledgement.Kind.URGENT_SYMPTOM,
+            item.plan.patient.last_name,
+            item.plan.patient.first_name,
+        )
+    )
     return found
 
 
@@ -229,11 +266,13 @@ ALERTS_FRESH_SECONDS = 300
 
 def dashboard_alerts_version(*, user) -> str:
     """What `dashboard_alerts` are cached under: the user, today, the newest log and the newest
-    acknowledgement, and a slot of ALERTS_FRESH_SECONDS (two primary-key lookups)."""
+    acknowledgement and symptom report, and a slot of ALERTS_FRESH_SECONDS (three primary-key
+    lookups). A report (an urgent symptom ticked on an existing log) shows at once."""
     newest_log = SessionLog.objects.aggregate(newest=Max("id"))["newest"]
     newest_ack = AlertAcknowledgement.objects.aggregate(newest=Max("id"))["newest"]
+    newest_report = SymptomReport.objects.aggregate(newest=Max("id"))["newest"]
     slot = int(time.time()) // ALERTS_FRESH_SECONDS
-    return f"{user.pk}:{timezone.localdate()}:{newest_log}:{newest_ack}:{slot}"
+    return f"{user.pk}:{timezone.localdate()}:{newest_log}:{newest_ack}:{newest_report}:{slot}"
 
 
 def dashboard_alerts(*, user, version: str = "") -> list[PlanAlert]:

@@ -19,9 +19,13 @@ from exercises.models import (
     PlanVersion,
     PlanWeek,
     SessionLog,
+    SymptomReport,
 )
+from exercises.reminders import URGENT_SYMPTOM_SOURCE
+from exercises.safety import CODES as SYMPTOM_CODES
 from exercises.selectors import patient_today
 from exercises.suggest import suggest_plan_items
+from notifications.services import reminder_schedule_ensure
 
 # --- Library --------------------------------------------------------------------------
 
@@ -304,10 +308,15 @@ def session_log_save(
     pain_after: int,
     difficulty: str,
     comment: str = "",
+    worse_next_morning: bool | None = None,
+    lasting_pins_needles: bool = False,
+    new_symptoms: list[str] = (),
 ) -> tuple[SessionLog, bool]:
     """Record the day's session; logging the same day again updates that day's log.
 
-    The log points at the plan version in force now. Returns (log, created).
+    The log points at the plan version in force now. Returns (log, created). An urgent symptom
+    or lasting pins and needles not already reported on this log raises a `SymptomReport`
+    (see `symptom_reports_raise`); the plan itself is left as it is: the therapist decides.
     """
     if plan.patient_id != patient.pk:
         raise ValidationError("This plan belongs to someone else.")
@@ -326,6 +335,8 @@ def session_log_save(
             errors[name] = "Choose a number from 0 (no pain) to 10 (worst pain imaginable)."
     if difficulty not in SessionLog.Difficulty.values:
         errors["difficulty"] = "Choose how hard the session felt."
+    if any(code not in SYMPTOM_CODES for code in new_symptoms):
+        errors["new_symptoms"] = "Choose only from the symptoms listed."
     if errors:
         raise ValidationError(errors)
     version = plan.current_version
@@ -340,11 +351,15 @@ def session_log_save(
         "pain_after": pain_after,
         "difficulty": difficulty,
         "comment": comment,
+        "worse_next_morning": worse_next_morning,
+        "lasting_pins_needles": lasting_pins_needles,
+        "new_symptoms": [code for code in SYMPTOM_CODES if code in set(new_symptoms)],
     }
     log = (
         SessionLog.objects.select_for_update().filter(patient=patient, plan=plan, date=date).first()
     )
     created = log is None
+    before = ([], False) if created else (list(log.new_symptoms), log.lasting_pins_needles)
     if created:
         try:
             with transaction.atomic():
@@ -354,14 +369,54 @@ def session_log_save(
             log = SessionLog.objects.select_for_update().get(patient=patient, plan=plan, date=date)
             created = False
     if not created:
+        before = (list(log.new_symptoms), log.lasting_pins_needles)
         for name, value in values.items():
             setattr(log, name, value)
         log.save()
+    symptom_reports_raise(log=log, reported_symptoms=before[0], reported_pins_needles=before[1])
     plan_week_refresh(plan=plan, week_start=plan.week_start_for(date))
     last = plan.session_logs.aggregate(last=Max("date"))["last"]
     ExercisePlan.objects.filter(pk=plan.pk).update(last_logged_on=last)
     plan.last_logged_on = last
     return log, created
+
+
+def symptom_reports_raise(
+    *, log: SessionLog, reported_symptoms: list[str], reported_pins_needles: bool
+) -> list[SymptomReport]:
+    """Tell the therapist about what this log newly reports (compared with what it said before).
+
+    An urgent symptom: a report (the dashboard alert, at once) and an email to the therapist
+    through the reminder pipeline (sent when the mail server answers, never twice), with no
+    clinical detail and no patient name. Lasting pins and needles: a report (an alert) only.
+    Both are audited as the report is created.
+    """
+    reports = []
+    if any(code not in reported_symptoms for code in log.new_symptoms):
+        report = SymptomReport.objects.create(
+            patient_id=log.patient_id,
+            plan_id=log.plan_id,
+            log=log,
+            kind=SymptomReport.Kind.URGENT_SYMPTOM,
+            symptoms=list(log.new_symptoms),
+        )
+        reminder_schedule_ensure(
+            source=URGENT_SYMPTOM_SOURCE,
+            subject_id=report.pk,
+            patient=log.patient,
+            once_at=report.created_at,
+        )
+        reports.append(report)
+    if log.lasting_pins_needles and not reported_pins_needles:
+        reports.append(
+            SymptomReport.objects.create(
+                patient_id=log.patient_id,
+                plan_id=log.plan_id,
+                log=log,
+                kind=SymptomReport.Kind.PINS_NEEDLES,
+            )
+        )
+    return reports
 
 
 def plan_week_refresh(*, plan: ExercisePlan, week_start: dt.date) -> PlanWeek:

@@ -54,6 +54,7 @@ from notifications.sources import (
     Skip,
     all_sources,
     get_source,
+    staff_source_names,
 )
 from patients.models import Patient
 
@@ -109,7 +110,14 @@ def _defaults_for(patient: Patient, source: ReminderSource) -> dict:
     then from any of their schedules (channel, quiet hours), then from the patient record. The
     time zone is always the patient's.
     """
-    latest = ReminderSchedule.objects.filter(patient=patient).order_by("-updated_at").first()
+    if source.audience == "staff":
+        return {"patient": patient, "time_zone": patient.time_zone, "times": []}
+    latest = (
+        ReminderSchedule.objects.filter(patient=patient)
+        .exclude(source__in=staff_source_names())
+        .order_by("-updated_at")
+        .first()
+    )
     same = (
         ReminderSchedule.objects.filter(patient=patient, source=source.name)
         .order_by("-updated_at")
@@ -255,6 +263,7 @@ def reminder_schedule_update(
             ReminderSchedule.objects.select_for_update()
             .filter(patient_id=schedule.patient_id)
             .exclude(pk=schedule.pk)
+            .exclude(source__in=staff_source_names())
         )
         for other in others:
             other.channel, other.time_zone = channel, time_zone
@@ -307,6 +316,9 @@ class DispatchResult:
 
 
 def _generic_skip(schedule: ReminderSchedule) -> Skip | None:
+    source = get_source(schedule.source)
+    if source is not None and source.audience == "staff":
+        return None  # about the clinician's message, not the patient's reminders: the source judges
     patient = schedule.patient
     if patient.archived_at is not None:
         return Skip("The patient's record is archived.")
@@ -552,6 +564,8 @@ def _message(
     html: Template,
 ) -> OutgoingMessage:
     schedule, patient = delivery.schedule, delivery.patient
+    if content.to_email:
+        return _staff_message(content)
     unsubscribe = unsubscribe_url(schedule=schedule)
     context = {
         "first_name": patient.first_name,
@@ -573,6 +587,20 @@ def _message(
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
         },
+    )
+
+
+def _staff_message(content: Content) -> OutgoingMessage:
+    """A message to a clinician: no unsubscribe (it is their work), no patient name."""
+    context = {"content": content, "action_url": settings.SITE_URL + content.action_path}
+    return OutgoingMessage(
+        to_email=content.to_email,
+        to_phone="",
+        subject=content.subject,
+        text=get_template("notifications/email/staff_alert.txt").render(context),
+        html=get_template("notifications/email/staff_alert.html").render(context),
+        sms="",
+        headers={"Auto-Submitted": "auto-generated"},
     )
 
 

@@ -45,6 +45,9 @@ class Content:
     action_label: str = "Open your portal"
     action_path: str = "/portal/"
     sms: str = ""
+    # For a staff source (audience "staff"): the clinician the message goes to.
+    to_email: str = ""
+    greeting: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,10 @@ class ReminderSource(ABC):
     name: str = ""
     label: str = ""  # e.g. "Exercise reminders": shown to the patient and to staff
     recurring: bool = True
+    # "staff": the message goes to a clinician (Content.to_email), by email, at once. The
+    # patient's consent, channel, quiet hours and unsubscribing are about reminders to the
+    # patient, so they do not apply; the schedule only carries the patient for the record.
+    audience: str = "patient"
     default_times: tuple[dt.time, ...] = (dt.time(18, 0),)
 
     @abstractmethod
@@ -117,6 +124,10 @@ def get_source(name: str) -> ReminderSource | None:
 
 def all_sources() -> list[ReminderSource]:
     return list(_registry.values())
+
+
+def staff_source_names() -> list[str]:
+    return [name for name, source in _registry.items() if source.audience == "staff"]
 
 
 def autodiscover() -> None:

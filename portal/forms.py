@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 
 from clinic.forms import PlausibleDateField
+from exercises import safety
 from exercises.models import SessionLog
 
 PAIN_HELP = "0 means no pain at all, 10 the worst pain you can imagine."
@@ -39,6 +40,29 @@ class SessionLogForm(forms.Form):
         label="How hard did it feel?",
         choices=SessionLog.Difficulty.choices,
         widget=forms.RadioSelect,
+    )
+    worse_next_morning = forms.TypedChoiceField(
+        label="Were your symptoms worse the morning after your last session?",
+        choices=[
+            ("no", "No"),
+            ("yes", "Yes, they were worse"),
+            ("", "Not sure, or no session the day before"),
+        ],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    lasting_pins_needles = forms.BooleanField(
+        label="Pins and needles or numbness went on after I stopped the exercises",
+        required=False,
+    )
+    new_symptoms = forms.MultipleChoiceField(
+        label="Do you have any of these new problems? Tick any you have.",
+        help_text="If you tick one, we tell you what to do straight away and tell your physio.",
+        choices=[(symptom.code, symptom.label) for symptom in safety.SYMPTOMS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     comment = forms.CharField(
         label="Anything to tell your physio? (optional)",

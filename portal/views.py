@@ -14,8 +14,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bookings.selectors import clinic_phone
 from clinic import fragments, panels
 from clinic.access import CLINICAL, PATIENTS, role_required
+from exercises import safety
 from exercises import selectors as exercise_selectors
 from exercises import services as exercise_services
 from exercises.illustrations import illustration_response
@@ -49,6 +51,8 @@ def home(request: HttpRequest):
                 scopes=(f"patient:{patient.pk}", "library", "staff", "bookings"),
             ),
             "page": fragments.lazy(_home_context, request.user, patient, today),
+            "safety_card": safety.card(),
+            "clinic_phone": clinic_phone(),
         },
     )
 
@@ -103,6 +107,9 @@ def session_log(request: HttpRequest):
             pain_after=existing.pain_after,
             difficulty=existing.difficulty,
             comment=existing.comment,
+            worse_next_morning={True: "yes", False: "no"}.get(existing.worse_next_morning, ""),
+            lasting_pins_needles=existing.lasting_pins_needles,
+            new_symptoms=existing.new_symptoms,
         )
         initial.update(
             {f"done_{i}": item["key"] in existing.done for i, item in enumerate(version.items)}
@@ -120,6 +127,9 @@ def session_log(request: HttpRequest):
                 pain_after=data["pain_after"],
                 difficulty=data["difficulty"],
                 comment=data["comment"],
+                worse_next_morning=data["worse_next_morning"],
+                lasting_pins_needles=data["lasting_pins_needles"],
+                new_symptoms=data["new_symptoms"],
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
@@ -130,11 +140,49 @@ def session_log(request: HttpRequest):
                 request,
                 f"Session for {day_text} saved." if created else f"Log for {day_text} updated.",
             )
+            if log.new_symptoms:
+                # What to do comes first, on the very next page.
+                return redirect("portal:safety_log", public_id=log.public_id)
             return redirect("portal:home")
     return render(
         request,
         "portal/log_form.html",
         {"form": form, "plan": plan, "existing": existing, "day": day, "today": today},
+    )
+
+
+@role_required(*PATIENTS)
+@require_GET
+def safety_card(request: HttpRequest):
+    """The standing safety card: which new symptoms need urgent help and what to do."""
+    return render(
+        request,
+        "portal/safety.html",
+        {"card": safety.card(), "clinic_phone": clinic_phone(), "advice": None},
+    )
+
+
+@role_required(*PATIENTS)
+@require_GET
+def safety_log(request: HttpRequest, public_id):
+    """What to do about the urgent symptoms ticked in one of the patient's own logs (404 for
+    anyone else's), above the standing card."""
+    patient = patient_of_portal_user(user=request.user)
+    log = exercise_selectors.session_log_for_patient(patient=patient, public_id=public_id)
+    urgency = safety.urgency_of(log.new_symptoms)
+    advice = (
+        {
+            "urgency": urgency,
+            "symptoms": safety.labels_for(log.new_symptoms),
+            **safety.ACTIONS[urgency],
+        }
+        if urgency
+        else None
+    )
+    return render(
+        request,
+        "portal/safety.html",
+        {"card": safety.card(), "clinic_phone": clinic_phone(), "advice": advice, "log": log},
     )
 
 

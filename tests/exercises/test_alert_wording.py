@@ -9,6 +9,7 @@ import time_machine
 from django.urls import reverse
 
 from exercises.models import AlertAcknowledgement
+from exercises.services import session_log_save
 from tests.exercises.factories import log, published_plan
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +48,17 @@ def plan(therapist):
         plan = published_plan(therapist=therapist, start_date=START)
         log(plan, START, pain=1)
         log(plan, START + dt.timedelta(days=21), pain=5)
+        session_log_save(
+            patient=plan.patient,
+            plan=plan,
+            date=START + dt.timedelta(days=20),
+            done=[],
+            pain_during=1,
+            pain_after=1,
+            difficulty="easy",
+            lasting_pins_needles=True,
+            new_symptoms=["hot_calf"],
+        )
     return plan
 
 

@@ -192,10 +192,10 @@ def test_it_shows_the_plan_page_in_a_fixed_number_of_queries(
             plan_doses_update(plan=plan, doses={plan.items.first(): {"reps": reps}})
             plan_publish(plan=plan, user=therapist)
         # Queries: session, user, plan (+patient, episode, version, author), items with
-        # exercises, weekly stats, acknowledged alerts, the add form's exercise choices,
-        # versions with publishers; then the staff idle-timeout session save (savepoint,
-        # update, release).
-        with django_assert_num_queries(12):  # the last query: the audit event INSERT
+        # exercises, weekly stats, acknowledged alerts, symptom reports, the add form's
+        # exercise choices, versions with publishers; then the staff idle-timeout session save
+        # (savepoint, update, release).
+        with django_assert_num_queries(13):  # the last query: the audit event INSERT
             response = therapist_client.get(plan_url(plan))
     assert response.status_code == 200
     assert response.content.decode().count('class="card mb-2 plan-item"') == count

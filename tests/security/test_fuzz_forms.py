@@ -617,6 +617,8 @@ READ_ONLY = {
     "bookings:detail",
     "portal:home",
     "portal:history",
+    "portal:safety",
+    "portal:safety_log",
     "portal:history_detail",
     "portal:appointments:list",
     "portal:reminders:settings",

@@ -150,6 +150,27 @@ def send_exercise_reminder(scene: Scene) -> None:
         reminders_dispatch(now=noon, inline=True)
 
 
+def send_urgent_symptom_notice(scene: Scene) -> None:
+    """The therapist's notice: the patient's typed name and comment must not reach it."""
+    from exercises.selectors import patient_today
+    from exercises.services import session_log_save
+
+    plan = published_plan(therapist=scene.therapist, episode=EpisodeFactory(patient=scene.patient))
+    session_log_save(
+        patient=scene.patient,
+        plan=plan,
+        date=patient_today(scene.patient),
+        done=[],
+        pain_during=5,
+        pain_after=5,
+        difficulty="hard",
+        comment=HOSTILE_COMMENT,
+        new_symptoms=["hot_calf"],
+    )
+    now = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
+    reminders_dispatch(now=now, inline=True)
+
+
 def send_invitation(scene: Scene) -> None:
     scene.client.force_login(scene.therapist)
     with scene.capture(execute=True):
@@ -203,6 +224,10 @@ EMAILS: dict[str, tuple[Callable[[Scene], None], set[str]]] = {
         send_exercise_reminder,
         {"notifications/email/reminder.txt", "notifications/email/reminder.html"},
     ),
+    "urgent symptom notice": (
+        send_urgent_symptom_notice,
+        {"notifications/email/staff_alert.txt", "notifications/email/staff_alert.html"},
+    ),
     "portal invitation": (send_invitation, {"portal/email/invitation.txt"}),
     "password reset": (
         send_password_reset,
@@ -214,7 +239,11 @@ EMAILS: dict[str, tuple[Callable[[Scene], None], set[str]]] = {
 # password reset email is built by django.contrib.auth's form.)
 MAIL_MODULES = {
     "bookings/emails.py": {"appointment confirmation", "appointment cancelled"},
-    "notifications/channels.py": {"appointment reminder", "exercise reminder"},
+    "notifications/channels.py": {
+        "appointment reminder",
+        "exercise reminder",
+        "urgent symptom notice",
+    },
     "portal/services.py": {"portal invitation"},
     "clinic/two_factor.py": {"two-factor change"},
 }
@@ -304,9 +333,11 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def assert_no_injection(received, *, name: str, greets: bool) -> None:
+def assert_no_injection(
+    received, *, name: str, greets: bool, to: str = "robin@runners.example"
+) -> None:
     message = received.message
-    assert received.rcpt_tos == ["robin@runners.example"], "an extra recipient was added"
+    assert received.rcpt_tos == [to], "an extra recipient was added"
     headers = {key.lower() for key in message}
     assert headers <= HEADERS_ALLOWED, f"unexpected headers {headers - HEADERS_ALLOWED}"
     for key, value in message.items():
@@ -334,7 +365,8 @@ def assert_no_injection(received, *, name: str, greets: bool) -> None:
         assert not elements.tags & {"script", "img", "b", "i", "iframe"}
         assert not {attr for attr in elements.attributes if attr.startswith("on")}
         shown = _collapse("".join(elements.text))
-        assert _collapse(name) in shown, "the HTML part shows the name as text"
+        if greets:
+            assert _collapse(name) in shown, "the HTML part shows the name as text"
 
 
 def test_it_covers_every_email_template_and_mail_module():
@@ -363,7 +395,9 @@ def _before_the_appointments():
 
 
 # Emails that do not address the person by name.
-NO_GREETING = {"password reset", "two-factor change"}
+NO_GREETING = {"password reset", "two-factor change", "urgent symptom notice"}
+# Emails to the patient's therapist (the scene's), which never name the patient.
+TO_THERAPIST = {"urgent symptom notice"}
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES.values(), ids=HOSTILE_NAMES.keys())
@@ -376,7 +410,14 @@ def test_it_sends_every_email_without_injection(
     assert templates <= set(rendered_templates)
     assert smtp_site.messages, "no email reached the SMTP server"
     for received in smtp_site.messages:
-        assert_no_injection(received, name=name, greets=kind not in NO_GREETING)
+        assert_no_injection(
+            received,
+            name=name,
+            greets=kind not in NO_GREETING,
+            to="tess@test.example" if kind in TO_THERAPIST else "robin@runners.example",
+        )
+        if kind in TO_THERAPIST:
+            assert HOSTILE_COMMENT not in received.message.as_string()
 
 
 # The invitation and reset forms validate the address typed; these read the stored one.
@@ -384,7 +425,7 @@ def test_it_sends_every_email_without_injection(
 FROM_STORED_ADDRESS = [
     kind
     for kind in EMAILS
-    if kind not in {"portal invitation", "password reset", "two-factor change"}
+    if kind not in {"portal invitation", "password reset", "two-factor change", *TO_THERAPIST}
 ]
 
 

@@ -197,6 +197,12 @@ ROUTES: dict[str, Route] = {
         ok=ok(200, 404),
         other=lambda w: {"code": w.exercise.code},  # illustrated, but not in A's plan
     ),
+    "portal:safety": Route("patient"),
+    "portal:safety_log": Route(
+        "patient",
+        kwargs=lambda w: {"public_id": w.a.log.public_id},
+        other=lambda w: {"public_id": w.b.log.public_id},
+    ),
     "portal:history": Route("patient"),
     "portal:history_detail": Route(
         "patient",
