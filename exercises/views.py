@@ -446,5 +446,10 @@ def comment_reply(request: HttpRequest, public_id):
     return render(
         request,
         "exercises/comment_reply.html",
-        {"log": log, "form": form, "replies": list(log.replies.select_related("author"))},
+        {
+            "log": log,
+            "form": form,
+            "replies": list(log.replies.select_related("author")),
+            "back": request.POST.get("back") or request.GET.get("back", ""),
+        },
     )
