@@ -298,3 +298,23 @@ def test_it_fits_the_inbox_on_a_phone(therapist, ada_plan):
     # Long words wrap, and actions wrap under the text instead of widening the page.
     assert "overflow-wrap: anywhere" in body
     assert "flex-wrap" in body
+
+
+def test_it_stops_the_message_emails_when_the_patient_unsubscribes(
+    settings, therapist, ada, ada_plan
+):
+    from urllib.parse import urlsplit
+
+    from notifications.services import unsubscribe_url
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    entry = commented(ada_plan, 1, "Sore")
+    comment_reply(session_log=entry, user=therapist, body="Rest a day.")
+    schedule = ReminderSchedule.objects.get(source=CLINIC_MESSAGE_SOURCE, patient=ada)
+    assert Client().post(urlsplit(unsubscribe_url(schedule=schedule)).path).status_code == 302
+
+    comment_reply(session_log=entry, user=therapist, body="And ice it.")
+    reminders_dispatch(now=timezone.now() + dt.timedelta(seconds=5), inline=True)
+
+    assert not [message for message in mail.outbox if "new message" in message.subject]
+    assert "And ice it." in signed_in(ada.user).get(reverse("portal:home")).content.decode()
