@@ -128,6 +128,7 @@ class ClinicMessages(ReminderSource):
     label = "New messages from your physio"
     recurring = False
     default_times = ()
+    send_late = True
 
     def check(self, dues: list[Due]) -> list[Skip | None]:
         return [None for _ in dues]

@@ -70,6 +70,9 @@ class ReminderSource(ABC):
     label: str = ""  # e.g. "Exercise reminders": shown to the patient and to staff
     recurring: bool = True
     default_times: tuple[dt.time, ...] = (dt.time(18, 0),)
+    # A reminder is pointless once its moment has passed (it is recorded as missed), but a
+    # notice that a message is waiting is still worth sending after an outage.
+    send_late: bool = False
 
     @abstractmethod
     def check(self, dues: list[Due]) -> list[Skip | None]:

@@ -318,3 +318,18 @@ def test_it_stops_the_message_emails_when_the_patient_unsubscribes(
 
     assert not [message for message in mail.outbox if "new message" in message.subject]
     assert "And ice it." in signed_in(ada.user).get(reverse("portal:home")).content.decode()
+
+
+def test_it_still_sends_the_notice_after_the_dispatcher_was_down_for_hours(
+    settings, therapist, ada, ada_plan
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    entry = commented(ada_plan, 1, "Sore")
+    comment_reply(session_log=entry, user=therapist, body="Rest a day.")
+
+    # Far beyond the grace after which an exercise reminder is recorded as missed.
+    reminders_dispatch(now=timezone.now() + dt.timedelta(hours=5), inline=True)
+
+    delivery = ReminderDelivery.objects.get(schedule__source=CLINIC_MESSAGE_SOURCE)
+    assert delivery.status == ReminderDelivery.Status.SENT
+    assert len([message for message in mail.outbox if "new message" in message.subject]) == 1
