@@ -296,7 +296,7 @@ def test_it_fits_the_inbox_on_a_phone(therapist, ada_plan):
     commented(ada_plan, 1, "x" * 300)
     body = signed_in(therapist).get(INBOX).content.decode()
     # Long words wrap, and actions wrap under the text instead of widening the page.
-    assert "overflow-wrap: anywhere" in body
+    assert "text-break" in body
     assert "flex-wrap" in body
 
 
