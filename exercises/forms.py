@@ -167,3 +167,15 @@ class PlanDatesForm(forms.Form):
         required=False,
         widget=DateInput(),
     )
+
+
+class CommentReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply",
+        max_length=2000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The patient reads this in their portal. They get an email saying only that "
+        "a message is waiting.",
+        error_messages={"required": "Write a reply before sending it."},
+    )

@@ -412,3 +412,48 @@ class SymptomReport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} reported"
+
+
+class CommentRead(models.Model):
+    """A clinician read a patient's session-log comment: who and when, once per comment."""
+
+    session_log = models.OneToOneField(
+        SessionLog, on_delete=models.PROTECT, related_name="comment_read"
+    )
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    read_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Comment read {self.read_at:%d %b %Y %H:%M}"
+
+
+class CommentReply(TimeStampedModel):
+    """A clinician's reply to a patient's session-log comment, shown in the patient's portal.
+
+    Append-only: a reply is never edited or deleted (the admin is read-only, and rows are
+    protected by every foreign key that points at them).
+    """
+
+    session_log = models.ForeignKey(SessionLog, on_delete=models.PROTECT, related_name="replies")
+    # Denormalised from the log so the portal's query is one indexed lookup by patient.
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="comment_replies"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=2000)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["patient", "-created_at"], name="exercises_reply_patient"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(body=""), name="exercises_commentreply_body_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reply of {self.created_at:%d %b %Y %H:%M}"

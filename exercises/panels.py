@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clinic import fragments
+from clinic import audit, fragments
 from clinic.access import CLINICAL, has_role
 from clinic.panels import Panel
 from exercises import selectors
@@ -14,7 +14,8 @@ LIVE_HOOKS = ("dashboard_panels",)
 
 
 def patient_panels(*, user, patient) -> list[Panel]:
-    """Plans with weekly adherence and pain (clinical roles only): three queries."""
+    """Plans with weekly adherence and pain, and the patient's comments with their read marks
+    and replies (clinical roles only: reception never sees a comment)."""
     if not has_role(user, CLINICAL):
         return []
     episodes = open_episodes(patient=patient)
@@ -27,7 +28,15 @@ def patient_panels(*, user, patient) -> list[Panel]:
                 "plans": selectors.adherence_for_patient(patient=patient),
             },
             order=40,
-        )
+        ),
+        Panel(
+            template="exercises/panels/patient_comments.html",
+            context=lambda: {
+                "patient": patient,
+                "comments": selectors.comments_for_patient(user=user, patient=patient),
+            },
+            order=41,
+        ),
     ]
 
 
@@ -41,7 +50,12 @@ def dashboard_panels(*, user) -> list[Panel]:
             context=lambda: _alerts_context(selectors.dashboard_alerts(user=user, version=version)),
             order=20,
             cache_key=fragments.key("dashboard-alerts", version, user=user),
-        )
+        ),
+        Panel(
+            template="exercises/panels/dashboard_comments.html",
+            context=lambda: _inbox_context(user),
+            order=15,
+        ),
     ]
 
 
@@ -54,3 +68,25 @@ def _alerts_context(alerts: list) -> dict:
         "alerts": alerts[:DASHBOARD_ALERT_LIMIT],
         "more_alerts": max(0, len(alerts) - DASHBOARD_ALERT_LIMIT),
     }
+
+
+DASHBOARD_COMMENT_LIMIT = 5
+
+
+def _inbox_context(user) -> dict:
+    """The newest unread comments first (two queries: the unread count, the first few)."""
+    comments = list(selectors.comments_inbox(user=user)[:DASHBOARD_COMMENT_LIMIT])
+    for log in comments:
+        audit.note_patient(log.patient, log)
+    return {"comments": comments, "unread": selectors.comments_unread_count(user=user)}
+
+
+PORTAL_REPLY_LIMIT = 3
+
+
+def portal_panels(*, user, patient) -> list[Panel]:
+    """ "Your physio replied": the newest replies to the patient's comments (one query)."""
+    replies = list(selectors.replies_for_patient(patient=patient)[:PORTAL_REPLY_LIMIT])
+    if not replies:
+        return []
+    return [Panel(template="exercises/panels/portal_replies.html", context={"replies": replies})]

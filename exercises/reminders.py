@@ -178,3 +178,42 @@ def _plan_saved(sender, instance: ExercisePlan, **kwargs) -> None:
     """An active plan gets its reminder schedule as soon as it is published or resumed."""
     if instance.status == ExercisePlan.Status.ACTIVE:
         reminder_schedule_ensure(source=SOURCE, subject_id=instance.pk, patient=instance.patient)
+
+
+CLINIC_MESSAGE_SOURCE = "clinic_message"
+
+
+class ClinicMessages(ReminderSource):
+    """ "You have a new message from the clinic": one schedule per patient, moved to each new
+    reply, so replies sent close together make one email. It never says what the reply is."""
+
+    name = CLINIC_MESSAGE_SOURCE
+    label = "New messages from your physio"
+    recurring = False
+    default_times = ()
+    send_late = True
+
+    def check(self, dues: list[Due]) -> list[Skip | None]:
+        return [None for _ in dues]
+
+    def compose(self, *, subject_id: int, local_date: dt.date, first_name: str) -> Content:
+        return Content(
+            subject="You have a new message from Apex Clinic",
+            intro="You have a new message from the clinic. Please sign in to read it.",
+            action_label="Sign in to read it",
+            action_path=reverse("portal:home"),
+            sms="Apex Clinic: you have a new message from the clinic. Sign in to read it.",
+        )
+
+    def describe(self, subject_ids: list[int]) -> dict[int, str]:
+        return dict.fromkeys(subject_ids, "New messages from your physio")
+
+
+register(ClinicMessages())
+
+
+def clinic_message_announce(*, patient, at: dt.datetime) -> None:
+    """Tell the patient a message is waiting, from `at` (or when their quiet hours end)."""
+    reminder_schedule_ensure(
+        source=CLINIC_MESSAGE_SOURCE, subject_id=patient.pk, patient=patient, once_at=at
+    )

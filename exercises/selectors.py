@@ -9,7 +9,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,6 +18,8 @@ from clinic.access import CLINICAL, has_role
 from exercises.adherence import Alert, WeekStat, chart_for, plan_alerts, week_series
 from exercises.models import (
     AlertAcknowledgement,
+    CommentRead,
+    CommentReply,
     Exercise,
     ExercisePlan,
     PlanItem,
@@ -117,8 +119,14 @@ def session_logs_for_patient(*, patient) -> QuerySet[SessionLog]:
 
 
 def session_log_for_patient(*, patient, public_id: UUID | str) -> SessionLog:
+    """One of the patient's own logs, with the clinic's replies to its comment (two queries)."""
+    replies = Prefetch("replies", queryset=CommentReply.objects.select_related("author"))
     try:
-        return session_logs_for_patient(patient=patient).get(public_id=public_id)
+        return (
+            session_logs_for_patient(patient=patient)
+            .prefetch_related(replies)
+            .get(public_id=public_id)
+        )
     except (SessionLog.DoesNotExist, ValueError, TypeError):
         raise Http404("No such session") from None
 
@@ -292,3 +300,68 @@ def dashboard_alerts(*, user, version: str = "") -> list[PlanAlert]:
         alerts = open_alerts(user=user)
         cache.set(key, alerts, ALERTS_FRESH_SECONDS)
     return alerts
+
+
+# --- Patients' comments and the clinic's replies ----------------------------------------
+
+
+def _comments() -> QuerySet[SessionLog]:
+    """Session logs with a comment, each annotated `is_read`, unread first then newest first."""
+    return (
+        SessionLog.objects.exclude(comment="")
+        .annotate(is_read=Exists(CommentRead.objects.filter(session_log=OuterRef("pk"))))
+        .order_by("is_read", "-created_at", "-id")
+    )
+
+
+def comments_inbox(*, user) -> QuerySet[SessionLog]:
+    """Comments for the user's inbox: from the patients whose plans they prescribed (the manager
+    sees every patient's). Nobody outside the clinical roles sees any. Patient joined in."""
+    if not has_role(user, CLINICAL):
+        return SessionLog.objects.none()
+    comments = _comments().select_related("patient")
+    if not user.is_superuser:
+        # By the plans' ids (an index lookup) rather than a join, which reads the plan table.
+        comments = comments.filter(
+            plan_id__in=ExercisePlan.objects.filter(created_by=user).values("pk")
+        )
+    return comments
+
+
+def comments_unread_count(*, user) -> int:
+    return comments_inbox(user=user).filter(is_read=False).count()
+
+
+def comments_for_patient(*, user, patient) -> list[SessionLog]:
+    """One patient's comments for the staff patient page, with their read marks and replies
+    (three queries). Clinical roles only: reception sees none."""
+    if not has_role(user, CLINICAL):
+        return []
+    return list(
+        _comments()
+        .filter(patient=patient)
+        .select_related("comment_read__read_by")
+        .prefetch_related("replies__author")
+    )
+
+
+def comment_for_user(*, user, public_id: UUID | str) -> SessionLog:
+    """A comment a clinician may read, mark read or answer: like plans, a clinical record every
+    clinician may see. 404 for anyone else, and for a log without a comment."""
+    if not has_role(user, CLINICAL):
+        raise Http404("No such comment")
+    try:
+        log = _comments().select_related("patient", "comment_read").get(public_id=public_id)
+    except (SessionLog.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such comment") from None
+    audit.note_patient(log.patient, log)
+    return log
+
+
+def replies_for_patient(*, patient) -> QuerySet[CommentReply]:
+    """The replies a patient reads in the portal, newest first, with the log they answer."""
+    return (
+        CommentReply.objects.filter(patient=patient)
+        .select_related("session_log", "author")
+        .order_by("-created_at", "-id")
+    )

@@ -13,6 +13,8 @@ from django.utils import timezone
 from exercises.models import (
     DOSE_FIELDS,
     AlertAcknowledgement,
+    CommentRead,
+    CommentReply,
     Exercise,
     ExercisePlan,
     PlanItem,
@@ -459,3 +461,41 @@ def alert_acknowledge(
         defaults={"acknowledged_by": user, "acknowledged_at": timezone.now()},
     )
     return acknowledgement
+
+
+# --- Patients' comments and the clinic's replies ----------------------------------------
+
+REPLY_MAX_LENGTH = 2000
+
+
+def comment_mark_read(*, session_log: SessionLog, user) -> CommentRead:
+    """Record who read a patient's comment and when; marking it again keeps the first record.
+    The save is audited like every write about a patient (clinic.audit)."""
+    read, _ = CommentRead.objects.get_or_create(
+        session_log=session_log, defaults={"read_by": user, "read_at": timezone.now()}
+    )
+    return read
+
+
+def comment_reply(*, session_log: SessionLog, user, body: str) -> CommentReply:
+    """Store a reply to a patient's comment (append-only), mark the comment read, and have the
+    patient told by the reminder pipeline that a message is waiting.
+
+    The notification is a one-off schedule written in the same transaction as the reply, so it
+    is never lost (the dispatcher finds it even if the broker or mail server is down now) and
+    never sent twice (the pipeline's claim). It carries no clinical content.
+    """
+    from exercises.reminders import clinic_message_announce
+
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError("Write a reply before sending it.")
+    if len(body) > REPLY_MAX_LENGTH:
+        raise ValidationError(f"Keep the reply under {REPLY_MAX_LENGTH} characters.")
+    with transaction.atomic():
+        reply = CommentReply.objects.create(
+            session_log=session_log, patient=session_log.patient, author=user, body=body
+        )
+        comment_mark_read(session_log=session_log, user=user)
+        clinic_message_announce(patient=session_log.patient, at=reply.created_at)
+    return reply

@@ -39,4 +39,7 @@ urlpatterns = [
         views.alert_acknowledge,
         name="alert_acknowledge",
     ),
+    path("comments/", views.comments_inbox, name="comments_inbox"),
+    path("comments/<uuid:public_id>/read/", views.comment_mark_read, name="comment_mark_read"),
+    path("comments/<uuid:public_id>/reply/", views.comment_reply, name="comment_reply"),
 ]

@@ -11,10 +11,12 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clinic import audit
 from clinic.access import CLINICAL, role_required
 from exercises import selectors, services
 from exercises.forms import (
     AddItemForm,
+    CommentReplyForm,
     ExerciseForm,
     LibraryFilterForm,
     PlanDatesForm,
@@ -385,3 +387,69 @@ def alert_acknowledge(request: HttpRequest, public_id):
     if request.POST.get("back") == "plan":
         return redirect("exercises:plan_detail", public_id=plan.public_id)
     return redirect("clinic:dashboard")
+
+
+# --- Patients' comments ---------------------------------------------------------------
+
+INBOX_PAGE_SIZE = 20
+
+
+def _back(request: HttpRequest, log):
+    """Where a comment action returns: the patient page, the inbox or the dashboard."""
+    back = request.POST.get("back", "")
+    if back == "patient":
+        return redirect("patients:detail", public_id=log.patient.public_id)
+    if back == "inbox":
+        return redirect("exercises:comments_inbox")
+    return redirect("clinic:dashboard")
+
+
+@role_required(*CLINICAL)
+@require_GET
+def comments_inbox(request: HttpRequest):
+    # Queries: session and user; the count; one page of comments with their patients.
+    comments = selectors.comments_inbox(user=request.user)
+    page = Paginator(comments, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    for log in page:
+        audit.note_patient(log.patient, log)
+    return render(
+        request, "exercises/comments_inbox.html", {"page": page, "reply_form": CommentReplyForm()}
+    )
+
+
+@role_required(*CLINICAL)
+@require_POST
+def comment_mark_read(request: HttpRequest, public_id):
+    log = selectors.comment_for_user(user=request.user, public_id=public_id)
+    services.comment_mark_read(session_log=log, user=request.user)
+    messages.success(request, f"{log.patient}'s comment is marked as read.")
+    return _back(request, log)
+
+
+@role_required(*CLINICAL)
+@require_http_methods(["GET", "POST"])
+def comment_reply(request: HttpRequest, public_id):
+    log = selectors.comment_for_user(user=request.user, public_id=public_id)
+    form = CommentReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.comment_reply(
+                session_log=log, user=request.user, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            form.add_error("body", error)
+        else:
+            messages.success(
+                request, f"Reply sent. {log.patient} is emailed that a message is waiting."
+            )
+            return _back(request, log)
+    return render(
+        request,
+        "exercises/comment_reply.html",
+        {
+            "log": log,
+            "form": form,
+            "replies": list(log.replies.select_related("author")),
+            "back": request.POST.get("back") or request.GET.get("back", ""),
+        },
+    )

@@ -363,6 +363,11 @@ def _due(schedule: ReminderSchedule, occurrence: timing.Occurrence) -> Due:
     )
 
 
+def _sends_late(schedule: ReminderSchedule) -> bool:
+    source = get_source(schedule.source)
+    return source is not None and source.send_late
+
+
 def _dispatch_batch(
     schedules: list[ReminderSchedule], now: dt.datetime, result: DispatchResult
 ) -> list[int]:
@@ -385,7 +390,7 @@ def _dispatch_batch(
                 due_at=occurrence.due_at,
                 channel=schedule.channel,
             )
-            if now - occurrence.due_at > grace:
+            if now - occurrence.due_at > grace and not _sends_late(schedule):
                 row.status = Status.MISSED
                 row.reason = "The reminder service was not running when this was due."
             else:
@@ -477,13 +482,18 @@ def _sweep(now: dt.datetime, result: DispatchResult) -> list[int]:
     """Mark rows too late to send as missed; return the ones that need (re-)queueing."""
     stale_before = now - _claim_timeout()
     abandoned = Q(status=Status.PENDING) | Q(status=Status.SENDING, claimed_at__lt=stale_before)
-    result.missed += ReminderDelivery.objects.filter(
-        abandoned, due_at__lt=now - _grace(), handed_over_at__isnull=True
-    ).update(
-        status=Status.MISSED,
-        reason="It could not be sent in time.",
-        claim_token=None,
-        updated_at=now,
+    late_sources = [source.name for source in all_sources() if source.send_late]
+    result.missed += (
+        ReminderDelivery.objects.filter(
+            abandoned, due_at__lt=now - _grace(), handed_over_at__isnull=True
+        )
+        .exclude(schedule__source__in=late_sources)
+        .update(
+            status=Status.MISSED,
+            reason="It could not be sent in time.",
+            claim_token=None,
+            updated_at=now,
+        )
     )
     waiting = Q(status=Status.PENDING, due_at__lte=now) & (
         Q(queued_at__isnull=True) | Q(queued_at__lt=stale_before)
@@ -857,7 +867,7 @@ def deliveries_send(
                 sent_at=delivery.handed_over_at,
                 last_error="Not confirmed: the sender stopped after handing the message over.",
             )
-        elif now - delivery.due_at > _grace():
+        elif now - delivery.due_at > _grace() and not _sends_late(delivery.schedule):
             claim.finish([delivery.pk], Status.MISSED, reason="It could not be sent in time.")
         else:
             to_judge.append(delivery)

@@ -77,6 +77,9 @@ class ReminderSource(ABC):
     # patient, so they do not apply; the schedule only carries the patient for the record.
     audience: str = "patient"
     default_times: tuple[dt.time, ...] = (dt.time(18, 0),)
+    # A reminder is pointless once its moment has passed (it is recorded as missed), but a
+    # notice that a message is waiting is still worth sending after an outage.
+    send_late: bool = False
 
     @abstractmethod
     def check(self, dues: list[Due]) -> list[Skip | None]:

@@ -21,6 +21,9 @@ from tests.perf.conftest import World, loaded, url
 pytestmark = pytest.mark.django_db
 
 MAX_QUERIES = 12
+#: Pages allowed more, and why. The patient page gathers every app's panel; the patient's
+#: comments to their physio (with read marks) cost one more query, whatever their number.
+PAGE_MAX_QUERIES = {"patient detail": 13}
 
 PAGES = {
     "dashboard": ("therapist", lambda w: url("clinic:dashboard")),
@@ -113,5 +116,6 @@ def test_it_runs_a_fixed_small_number_of_queries(measured, page):
     assert queries_many == queries_one, (
         f"{page}: {queries_one} queries (built, cached) with 1, {queries_many} with 50"
     )
-    assert max(queries_one) <= MAX_QUERIES, f"{page}: {queries_one} queries (built, cached)"
+    bound = PAGE_MAX_QUERIES.get(page, MAX_QUERIES)
+    assert max(queries_one) <= bound, f"{page}: {queries_one} queries (built, cached)"
     assert queries_one[1] <= queries_one[0], f"{page}: the cached page costs more queries"

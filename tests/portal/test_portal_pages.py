@@ -238,7 +238,8 @@ def test_it_shows_the_portal_home_in_a_fixed_number_of_queries(
         log(my_plan, TODAY - dt.timedelta(days=days_ago))
     # Queries: session, user, patient, active plan with its version, today's log, which of
     # its exercises have a picture; then the other apps' portal panels: assessments (any intake? questionnaire, confirmed decision)
-    # and bookings (next appointments), a fixed number whatever the rows.
+    # and bookings (next appointments), exercises (replies to comments), a fixed number
+    # whatever the rows.
     with django_assert_num_queries(PORTAL_HOME_QUERIES):
         response = patient_client.get(reverse("portal:home"))
     assert response.status_code == 200
@@ -259,7 +260,7 @@ def test_it_shows_the_history_in_a_fixed_number_of_queries(
         patient_client.get(reverse("portal:history"))
 
 
-PORTAL_HOME_QUERIES = 11  # includes the audit event INSERT
+PORTAL_HOME_QUERIES = 12  # includes the audit event INSERT and the replies to comments
 
 
 @pytest.mark.parametrize("done", [1, 3])
@@ -267,8 +268,8 @@ def test_it_shows_a_logged_session_in_a_fixed_number_of_queries(
     patient_client, my_plan, django_assert_num_queries, done
 ):
     entry = log(my_plan, TODAY, done=done)
-    # Queries: session, user, patient, the log with its version and plan.
-    with django_assert_num_queries(5):  # the last query: the audit event INSERT
+    # Queries: session, user, patient, the log with its version and plan, the clinic's replies.
+    with django_assert_num_queries(6):  # the last query: the audit event INSERT
         patient_client.get(reverse("portal:history_detail", args=[entry.public_id]))
 
 

@@ -57,6 +57,7 @@ STARTS_EMPTY = {
     ("assessments:detail", "assessments:amend"): "an amendment needs a reason",
     ("exercises:exercise_create", "exercises:exercise_create"): "adds a new exercise",
     ("exercises:plan_detail", "exercises:plan_item_add"): "the exercise to add is chosen",
+    ("exercises:comment_reply", "exercises:comment_reply"): "the reply is written",
     ("bookings:create", "bookings:create"): "a new booking: the patient is chosen",
     ("bookings:detail", "bookings:cancel"): "a cancellation needs a reason",
     ("bookings:schedule", "bookings:hours_add"): "new working hours are typed",

@@ -44,6 +44,7 @@ from portal.models import Invitation
 from tests.bookings.factories import follow_up
 from tests.conftest import PASSWORD
 from tests.security.conftest import INVITATION_TOKEN, PNG, World
+from tests.security.test_url_walk import comment as commented_log
 
 pytestmark = pytest.mark.django_db
 
@@ -414,6 +415,12 @@ CASES: dict[str, Case] = {
         lambda w: {"kind": "pain_up", "period": today().isoformat(), "back": "plan"},
         {"kind": st.one_of(BAD_CHOICE, st.just("")), "period": st.one_of(BAD_DATE, st.just(""))},
     ),
+    "exercises:comment_reply": Case(
+        url("exercises:comment_reply", public_id=lambda w: commented_log(w)["public_id"]),
+        "therapist",
+        lambda w: {"body": "Keep going, gently.", "back": "inbox"},
+        {"body": st.one_of(st.just(""), st.just("   "), NUL, too_long(2000))},
+    ),
     "portal:log": Case(
         url("portal:log"),
         "patient",
@@ -586,6 +593,7 @@ BUTTONS = {
     "exercises:plan_item_move",
     "exercises:plan_item_remove",
     "exercises:plan_publish",
+    "exercises:comment_mark_read",
     "bookings:hours_remove",
     "bookings:exception_remove",
     "bookings:status_undo",
@@ -594,6 +602,7 @@ BUTTONS = {
 }
 #: Routes whose only input is the query string (fuzzed in GET_PAGES where there is one).
 READ_ONLY = {
+    "exercises:comments_inbox",
     "home",
     "healthz",
     "bench-hello",

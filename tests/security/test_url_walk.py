@@ -79,6 +79,12 @@ def patient(w: World) -> dict:
     return {"public_id": w.a.patient.public_id}
 
 
+def comment(w: World) -> dict:
+    """Patient A's session log, given a comment (only a commented log can be read or answered)."""
+    type(w.a.log).objects.filter(pk=w.a.log.pk).update(comment="Sore after the second set.")
+    return {"public_id": w.a.log.public_id}
+
+
 ROUTES: dict[str, Route] = {
     # --- Accounts and the site itself --------------------------------------------------
     "home": Route("public", ok=ok(302)),
@@ -155,6 +161,9 @@ ROUTES: dict[str, Route] = {
     "exercises:plan_status": Route("clinical", kwargs=plan, post_only=True),
     "exercises:plan_dates": Route("clinical", kwargs=plan, post_only=True),
     "exercises:alert_acknowledge": Route("clinical", kwargs=plan, post_only=True),
+    "exercises:comments_inbox": Route("clinical"),
+    "exercises:comment_mark_read": Route("clinical", kwargs=comment, post_only=True),
+    "exercises:comment_reply": Route("clinical", kwargs=comment),
     # --- bookings -----------------------------------------------------------------------
     "bookings:home": Route("staff"),
     "bookings:week": Route("staff"),
