@@ -7,6 +7,7 @@ confirmed, never the engine's suggestion.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 
 from assessments import selectors
@@ -35,9 +36,52 @@ PATIENT_EXPLANATIONS = {
         "of your thigh. Your physiotherapist will use treatment for both and check which one "
         "helps most."
     ),
-    "red_flag_referral": "Your physiotherapist will talk to you about next steps.",
+    # Never shown alone: a confirmed red flag also gets PATIENT_RED_FLAG_ACTIONS (SPEC 3.9b, 26).
+    "red_flag_referral": "Your physiotherapist found something that needs a doctor to check it.",
     "other": ("Your physiotherapist will talk to you about what they found and about next steps."),
 }
+
+
+#: What to do and how soon after a confirmed red flag, in plain words, by the rules' tier.
+PATIENT_RED_FLAG_ACTIONS = {
+    "emergency": (
+        "Go to the emergency department (A&E) now. If you cannot get there safely, call 999."
+    ),
+    "same_day": (
+        "Please see a doctor today. Ask your GP surgery for an appointment today, or call "
+        "NHS 111. Do not run or do your exercises until a doctor has seen you."
+    ),
+    "urgent": (
+        "Please see a specialist within the next week: your physiotherapist will help you "
+        "arrange it. Do not run until then."
+    ),
+}
+
+
+#: Rules versions whose "urgent" tier meant 24 to 48 hours (before SPEC 3.9b's three tiers).
+RULES_BEFORE_SAME_DAY = {"1.0", "1.1"}
+
+
+def patient_red_flag_action(decision) -> str:
+    """The plain-words instruction for a confirmed red flag. A tier the rules did not give
+    (the clinician chose the referral) or an older rules version's "urgent" (then 24 to 48
+    hours) reads as the same-day instruction: never less urgent than it was meant."""
+    tier = (decision.score_snapshot or {}).get("tier")
+    if tier not in PATIENT_RED_FLAG_ACTIONS or (
+        tier == "urgent" and decision.model_version in RULES_BEFORE_SAME_DAY
+    ):
+        tier = "same_day"
+    return PATIENT_RED_FLAG_ACTIONS[tier]
+
+
+def _explanation(decision) -> dict:
+    if decision.final_dx != "red_flag_referral":
+        return {"text": PATIENT_EXPLANATIONS[decision.final_dx]}
+    return {
+        "text": PATIENT_EXPLANATIONS["red_flag_referral"],
+        "action": patient_red_flag_action(decision),
+        "phone": settings.CLINIC_PHONE,
+    }
 
 
 def timeline_entries(*, user, patient) -> list[TimelineEntry]:
@@ -106,9 +150,7 @@ def portal_panels(*, user, patient) -> list[Panel]:
         found.append(
             Panel(
                 template="assessments/panels/portal_condition.html",
-                context={
-                    "explanations": [{"text": PATIENT_EXPLANATIONS[d.final_dx]} for d in decisions]
-                },
+                context={"explanations": [_explanation(d) for d in decisions]},
                 order=10,
             )
         )

@@ -40,14 +40,43 @@ def test_it_explains_a_confirmed_condition_in_plain_words(therapist, patient_use
     assert "nerve" in item["text"]
 
 
-def test_it_uses_no_red_flag_wording_with_the_patient(therapist, patient_user):
+@pytest.mark.parametrize(
+    ("flag", "instruction"),
+    [
+        ("rf_bladder_change", "Go to the emergency department (A&E) now."),
+        ("rf_calf_swelling_warmth", "Please see a doctor today."),
+    ],
+)
+def test_it_tells_the_patient_what_to_do_and_how_soon_after_a_confirmed_red_flag(
+    therapist, patient_user, settings, flag, instruction
+):
+    settings.CLINIC_PHONE = "020 7946 0000"
     assessment = AssessmentFactory(
-        therapist=therapist, final=True, findings={**NEURAL_FINDINGS, "rf_bladder_change": True}
+        therapist=therapist, final=True, findings={**NEURAL_FINDINGS, flag: True}
     )
     decision_record(assessment=assessment, by=therapist, final_dx="red_flag_referral")
     [panel] = panels.portal_panels(user=patient_user, patient=assessment.episode.patient)
     [item] = panel.context["explanations"]
-    assert item["text"] == "Your physiotherapist will talk to you about next steps."
+    assert item["action"].startswith(instruction)
+    assert "talk to you" not in item["text"] + item["action"]
+    assert item["phone"] == "020 7946 0000"
+
+
+def test_it_never_reads_a_red_flag_as_less_urgent_than_the_rules_meant(therapist):
+    assessment = AssessmentFactory(therapist=therapist, final=True, findings=NEURAL_FINDINGS)
+    chosen = decision_record(
+        assessment=assessment,
+        by=therapist,
+        final_dx="red_flag_referral",
+        override_reason="Night pain that does not settle",
+    )
+    # The clinician referred without an engine red flag: no tier, so the same-day instruction.
+    assert panels.patient_red_flag_action(chosen).startswith("Please see a doctor today.")
+    # Rules 1.1 called 24 to 48 hours "urgent": still a doctor today, not within a week.
+    chosen.model_version, chosen.score_snapshot = "1.1", {"tier": "urgent"}
+    assert panels.patient_red_flag_action(chosen).startswith("Please see a doctor today.")
+    chosen.model_version, chosen.score_snapshot = "1.2", {"tier": "urgent"}
+    assert "within the next week" in panels.patient_red_flag_action(chosen)
 
 
 def test_it_has_a_patient_explanation_for_every_final_diagnosis():
