@@ -254,6 +254,7 @@ def test_it_shows_the_safety_pages_in_a_fixed_number_of_queries(
     with django_assert_num_queries(2):
         patient_client.get(SAFETY_URL)
     entry = log(my_plan, TODAY)
-    # Queries: session, user, patient, the log with its version and plan, the audit INSERT.
-    with django_assert_num_queries(5):
+    # Queries: session, user, patient, the log with its version and plan, the replies to it
+    # (prefetched by the portal's log selector), the audit INSERT.
+    with django_assert_num_queries(6):
         patient_client.get(reverse("portal:safety_log", args=[entry.public_id]))
