@@ -360,8 +360,6 @@ def plan_status(request: HttpRequest, public_id):
 def plan_resume(request: HttpRequest, public_id):
     """Resume a plan held for a red flag referral: the clinician must give a reason."""
     plan = selectors.plan_for_user(user=request.user, public_id=public_id)
-    if not plan.is_held:
-        return redirect("exercises:plan_detail", public_id=plan.public_id)
     form = PlanResumeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

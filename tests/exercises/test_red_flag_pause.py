@@ -214,3 +214,13 @@ def test_it_fits_the_resume_page_on_a_phone(therapist, held_plan):
 # The plan page's usual queries for a paused plan (see exercises.views._plan_page); the hold
 # and the resume (with who resumed, joined to the plan) add none.
 PLAN_PAGE_QUERIES = 8
+
+
+def test_it_refuses_to_resume_a_plan_that_is_not_on_hold(therapist, ada_plan):
+    client = signed_in(therapist)
+    assert "is not on hold" in client.get(resume_url(ada_plan)).content.decode()
+    response = client.post(resume_url(ada_plan), {"reason": "Just because."})
+    assert response.status_code == 400
+    assert "This plan is not on hold" in response.content.decode()
+    ada_plan.refresh_from_db()
+    assert ada_plan.resume_reason == ""
