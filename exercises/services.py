@@ -226,7 +226,14 @@ def plan_publish(*, plan: ExercisePlan, user) -> PlanVersion:
             published_by=user,
         )
         plan.current_version = version
-    # A plan on hold for a red flag gets the new version but stays paused until resumed.
+    # A plan on hold for a red flag gets the new version but stays paused until resumed, and
+    # no other plan of the patient starts while one is on hold.
+    if (
+        plan.status != ExercisePlan.Status.ACTIVE
+        and not plan.is_held
+        and _patient_has_a_held_plan(plan)
+    ):
+        raise ValidationError(ANOTHER_PLAN_HELD)
     if plan.status == ExercisePlan.Status.DRAFT or (
         plan.status == ExercisePlan.Status.PAUSED and not plan.is_held
     ):
@@ -235,6 +242,21 @@ def plan_publish(*, plan: ExercisePlan, user) -> PlanVersion:
         plan.start_date = patient_today(plan.patient)
     plan.save()
     return plan.current_version
+
+
+ANOTHER_PLAN_HELD = (
+    "Another plan of this patient is on hold for a red flag referral: resume it with a reason "
+    "first."
+)
+
+
+def _patient_has_a_held_plan(plan: ExercisePlan) -> bool:
+    return (
+        ExercisePlan.objects.filter(patient_id=plan.patient_id, status=ExercisePlan.Status.PAUSED)
+        .exclude(hold_reason="")
+        .exclude(pk=plan.pk)
+        .exists()
+    )
 
 
 def _activate(plan: ExercisePlan) -> None:
@@ -265,6 +287,8 @@ def plan_change_status(*, plan: ExercisePlan, action: str) -> ExercisePlan:
         raise ValidationError(
             "This plan is on hold for a red flag referral: resume it with a reason."
         )
+    if target == ExercisePlan.Status.ACTIVE and _patient_has_a_held_plan(plan):
+        raise ValidationError(ANOTHER_PLAN_HELD)
     if target == ExercisePlan.Status.ACTIVE:
         _activate(plan)
     else:

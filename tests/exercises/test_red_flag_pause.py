@@ -224,3 +224,16 @@ def test_it_refuses_to_resume_a_plan_that_is_not_on_hold(therapist, ada_plan):
     assert "This plan is not on hold" in response.content.decode()
     ada_plan.refresh_from_db()
     assert ada_plan.resume_reason == ""
+
+
+def test_it_starts_no_other_plan_of_the_patient_while_one_is_on_hold(therapist, held_plan):
+    from exercises.services import plan_create
+    from tests.exercises.factories import library
+
+    draft = plan_create(episode=held_plan.episode, user=therapist, exercises=library("EX-N01"))
+    with pytest.raises(ValidationError):
+        plan_publish(plan=draft, user=therapist)
+    draft.refresh_from_db()
+    assert draft.status == ExercisePlan.Status.DRAFT
+    held_plan.refresh_from_db()
+    assert held_plan.is_held
