@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,6 +29,7 @@ from assessments.models import Assessment
 from assessments.outcomes import change_reading
 from clinic import fragments
 from clinic.access import CLINICAL, PATIENTS, role_required
+from exercises import services as exercise_services
 from patients.selectors import episode_for_user, patient_of_portal_user
 
 
@@ -285,16 +287,23 @@ def decision_create(request: HttpRequest, public_id):
     form = DecisionForm(request.POST, result=explanation.result)
     if form.is_valid():
         try:
-            decision = services.decision_record(
-                assessment=assessment,
-                by=request.user,
-                final_dx=form.cleaned_data["clinician_final_dx"],
-                other_dx_text=form.cleaned_data.get("other_dx_text", ""),
-                override_reason=form.cleaned_data.get("override_reason", ""),
-                red_flag_override_confirmed=form.cleaned_data.get(
-                    "confirm_red_flag_override", False
-                ),
-            )
+            with transaction.atomic():
+                decision = services.decision_record(
+                    assessment=assessment,
+                    by=request.user,
+                    final_dx=form.cleaned_data["clinician_final_dx"],
+                    other_dx_text=form.cleaned_data.get("other_dx_text", ""),
+                    override_reason=form.cleaned_data.get("override_reason", ""),
+                    red_flag_override_confirmed=form.cleaned_data.get(
+                        "confirm_red_flag_override", False
+                    ),
+                )
+                # SPEC 3.9b, 26: a confirmed referral holds the home exercises and reminders.
+                held = []
+                if decision.clinician_final_dx == "red_flag_referral":
+                    held = exercise_services.plans_hold_for_red_flag(
+                        patient=assessment.episode.patient, by=request.user
+                    )
         except ValidationError as error:
             form.add_error(None, error)
         except services.AssessmentLockedError as error:
@@ -305,6 +314,12 @@ def decision_create(request: HttpRequest, public_id):
             messages.success(
                 request, f"Diagnosis {verb}: {decision.get_clinician_final_dx_display()}."
             )
+            if held:
+                messages.info(
+                    request,
+                    "The home exercise plan and its reminders are paused until a clinician "
+                    "resumes it with a reason.",
+                )
             return redirect("assessments:detail", public_id=assessment.public_id)
     return _detail(request, assessment, decision_form=form, status=400)
 

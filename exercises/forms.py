@@ -179,3 +179,14 @@ class CommentReplyForm(forms.Form):
         "a message is waiting.",
         error_messages={"required": "Write a reply before sending it."},
     )
+
+
+class PlanResumeForm(forms.Form):
+    reason = forms.CharField(
+        label="Why can the exercises start again?",
+        max_length=2000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example what the doctor found. Kept with the plan and in the audit log.",
+        error_messages={"required": "Say why the exercises can start again."},
+    )

@@ -132,6 +132,19 @@ class ExercisePlan(TimeStampedModel):
     )
     # Denormalised by session-log writes so the "no log for 7 days" alert needs no aggregate.
     last_logged_on = models.DateField(null=True, blank=True)
+    # A confirmed red-flag referral holds the plan (SPEC 3.9b, amendment 26): set with the
+    # pause, e.g. "Red flag referral confirmed on 4 December 2026 by Dr A. Physio", and cleared
+    # only when a clinician resumes the plan with a reason (kept below, and in the history).
+    hold_reason = models.CharField(max_length=255, blank=True, default="")
+    resumed_at = models.DateTimeField(null=True, blank=True)
+    resumed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    resume_reason = models.TextField(blank=True, default="")
 
     history = HistoricalRecords()
 
@@ -164,6 +177,11 @@ class ExercisePlan(TimeStampedModel):
     @property
     def is_editable(self) -> bool:
         return self.status != self.Status.COMPLETED
+
+    @property
+    def is_held(self) -> bool:
+        """Paused for a confirmed red flag: only a clinician with a reason resumes it."""
+        return self.status == self.Status.PAUSED and bool(self.hold_reason)
 
     def week_start_for(self, day: dt.date) -> dt.date:
         """Plan weeks run from the start date in blocks of seven days."""

@@ -90,7 +90,9 @@ def plan_for_user(*, user, public_id: UUID | str) -> ExercisePlan:
     try:
         plan = (
             plans_for_user(user=user)
-            .select_related("patient__user", "episode", "current_version", "created_by")
+            .select_related(
+                "patient__user", "episode", "current_version", "created_by", "resumed_by"
+            )
             .get(public_id=public_id)
         )
     except (ExercisePlan.DoesNotExist, ValueError, TypeError):
@@ -111,6 +113,15 @@ def plan_active_for_patient(*, patient) -> ExercisePlan | None:
         .select_related("current_version")
         .order_by("-start_date", "-created_at")
         .first()
+    )
+
+
+def plan_on_hold_for_patient(*, patient) -> bool:
+    """Whether a plan of the patient is on hold for a red flag referral (SPEC 3.9b, 26)."""
+    return (
+        ExercisePlan.objects.filter(patient=patient, status=ExercisePlan.Status.PAUSED)
+        .exclude(hold_reason="")
+        .exists()
     )
 
 

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from clinic import audit
 from exercises.models import (
     DOSE_FIELDS,
     AlertAcknowledgement,
@@ -225,12 +226,37 @@ def plan_publish(*, plan: ExercisePlan, user) -> PlanVersion:
             published_by=user,
         )
         plan.current_version = version
-    if plan.status in (ExercisePlan.Status.DRAFT, ExercisePlan.Status.PAUSED):
+    # A plan on hold for a red flag gets the new version but stays paused until resumed, and
+    # no other plan of the patient starts while one is on hold.
+    if (
+        plan.status != ExercisePlan.Status.ACTIVE
+        and not plan.is_held
+        and _patient_has_a_held_plan(plan)
+    ):
+        raise ValidationError(ANOTHER_PLAN_HELD)
+    if plan.status == ExercisePlan.Status.DRAFT or (
+        plan.status == ExercisePlan.Status.PAUSED and not plan.is_held
+    ):
         _activate(plan)
     if plan.start_date is None:
         plan.start_date = patient_today(plan.patient)
     plan.save()
     return plan.current_version
+
+
+ANOTHER_PLAN_HELD = (
+    "Another plan of this patient is on hold for a red flag referral: resume it with a reason "
+    "first."
+)
+
+
+def _patient_has_a_held_plan(plan: ExercisePlan) -> bool:
+    return (
+        ExercisePlan.objects.filter(patient_id=plan.patient_id, status=ExercisePlan.Status.PAUSED)
+        .exclude(hold_reason="")
+        .exclude(pk=plan.pk)
+        .exists()
+    )
 
 
 def _activate(plan: ExercisePlan) -> None:
@@ -257,6 +283,12 @@ def plan_change_status(*, plan: ExercisePlan, action: str) -> ExercisePlan:
     plan = ExercisePlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
     if plan.status not in allowed:
         raise ValidationError(f"A {plan.get_status_display().lower()} plan cannot do that.")
+    if target == ExercisePlan.Status.ACTIVE and plan.is_held:
+        raise ValidationError(
+            "This plan is on hold for a red flag referral: resume it with a reason."
+        )
+    if target == ExercisePlan.Status.ACTIVE and _patient_has_a_held_plan(plan):
+        raise ValidationError(ANOTHER_PLAN_HELD)
     if target == ExercisePlan.Status.ACTIVE:
         _activate(plan)
     else:
@@ -264,6 +296,65 @@ def plan_change_status(*, plan: ExercisePlan, action: str) -> ExercisePlan:
     if target == ExercisePlan.Status.COMPLETED and plan.end_date is None:
         plan.end_date = max(patient_today(plan.patient), plan.start_date)
     plan.save()
+    return plan
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or "").strip() or user.email
+
+
+@transaction.atomic
+def plans_hold_for_red_flag(*, patient, by) -> list[ExercisePlan]:
+    """A confirmed red-flag referral pauses the patient's active (and already paused) plans at
+    once, with the reason; reminders skip a paused plan when they fall due. SPEC 3.9b, 26."""
+    reason = (
+        f"Red flag referral confirmed on {patient_today(patient):%-d %B %Y} by {_person(by)}"
+    )[:255]
+    plans = list(
+        ExercisePlan.objects.select_for_update()
+        .filter(
+            patient=patient,
+            status__in=[ExercisePlan.Status.ACTIVE, ExercisePlan.Status.PAUSED],
+        )
+        .order_by("pk")
+    )
+    for plan in plans:
+        plan.status = ExercisePlan.Status.PAUSED
+        plan.hold_reason = reason
+        plan.save(update_fields=["status", "hold_reason", "updated_at"])
+        audit.record(
+            "update",
+            obj=plan,
+            patient=patient,
+            detail={"event": "plan_held_for_red_flag", "reason": reason},
+            user=by,
+        )
+    return plans
+
+
+@transaction.atomic
+def plan_resume_after_hold(*, plan: ExercisePlan, user, reason: str) -> ExercisePlan:
+    """Lift a red-flag hold: the clinician's reason, who and when are kept and audited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the exercises can start again."})
+    plan = ExercisePlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
+    if not plan.is_held:
+        raise ValidationError("This plan is not on hold for a red flag referral.")
+    held_for = plan.hold_reason
+    _activate(plan)
+    plan.hold_reason = ""
+    plan.resume_reason = reason
+    plan.resumed_by = user
+    plan.resumed_at = timezone.now()
+    plan.save()
+    audit.record(
+        "update",
+        obj=plan,
+        patient=plan.patient,
+        detail={"event": "plan_resumed_after_red_flag", "reason": reason, "held_for": held_for},
+        user=user,
+    )
     return plan
 
 

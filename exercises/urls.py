@@ -34,6 +34,7 @@ urlpatterns = [
     path("plans/<uuid:public_id>/publish/", views.plan_publish, name="plan_publish"),
     path("plans/<uuid:public_id>/status/", views.plan_status, name="plan_status"),
     path("plans/<uuid:public_id>/dates/", views.plan_dates, name="plan_dates"),
+    path("plans/<uuid:public_id>/resume/", views.plan_resume, name="plan_resume"),
     path(
         "plans/<uuid:public_id>/alerts/acknowledge/",
         views.alert_acknowledge,

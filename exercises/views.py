@@ -20,6 +20,7 @@ from exercises.forms import (
     ExerciseForm,
     LibraryFilterForm,
     PlanDatesForm,
+    PlanResumeForm,
     plan_dose_forms,
 )
 from exercises.illustrations import illustration_response
@@ -352,6 +353,30 @@ def plan_status(request: HttpRequest, public_id):
         except ValidationError as error:
             messages.error(request, _first_error(error))
     return redirect("exercises:plan_detail", public_id=plan.public_id)
+
+
+@role_required(*CLINICAL)
+@require_http_methods(["GET", "POST"])
+def plan_resume(request: HttpRequest, public_id):
+    """Resume a plan held for a red flag referral: the clinician must give a reason."""
+    plan = selectors.plan_for_user(user=request.user, public_id=public_id)
+    form = PlanResumeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_resume_after_hold(
+                plan=plan, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error("reason" if hasattr(error, "error_dict") else None, error)
+        else:
+            messages.success(request, "The plan is active again and its reminders restart.")
+            return redirect("exercises:plan_detail", public_id=plan.public_id)
+    return render(
+        request,
+        "exercises/plan_resume.html",
+        {"plan": plan, "patient": plan.patient, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST

@@ -71,6 +71,7 @@ def _home_context(user, patient, today) -> dict:
         ),
         "today": today,
         "today_log": today_log,
+        "on_hold": plan is None and exercise_selectors.plan_on_hold_for_patient(patient=patient),
         "panels": panels.collect("portal_panels", user=user, patient=patient),
     }
 

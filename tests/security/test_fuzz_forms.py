@@ -415,6 +415,12 @@ CASES: dict[str, Case] = {
         lambda w: {"kind": "pain_up", "period": today().isoformat(), "back": "plan"},
         {"kind": st.one_of(BAD_CHOICE, st.just("")), "period": st.one_of(BAD_DATE, st.just(""))},
     ),
+    "exercises:plan_resume": Case(
+        url("exercises:plan_resume", public_id=lambda w: w.a.plan.public_id),
+        "therapist",
+        lambda w: {"reason": "Cleared by the GP."},
+        {"reason": st.one_of(st.just(""), st.just("   "), NUL, too_long(2000))},
+    ),
     "exercises:comment_reply": Case(
         url("exercises:comment_reply", public_id=lambda w: commented_log(w)["public_id"]),
         "therapist",

@@ -160,6 +160,7 @@ ROUTES: dict[str, Route] = {
     "exercises:plan_publish": Route("clinical", kwargs=plan, post_only=True),
     "exercises:plan_status": Route("clinical", kwargs=plan, post_only=True),
     "exercises:plan_dates": Route("clinical", kwargs=plan, post_only=True),
+    "exercises:plan_resume": Route("clinical", kwargs=plan),
     "exercises:alert_acknowledge": Route("clinical", kwargs=plan, post_only=True),
     "exercises:comments_inbox": Route("clinical"),
     "exercises:comment_mark_read": Route("clinical", kwargs=comment, post_only=True),
