@@ -520,6 +520,8 @@ def _plans_and_logs(run: Build) -> list[PlanRow]:
             "created_by",
             "current_version",
             "last_logged_on",
+            "hold_reason",
+            "resume_reason",
         ],
     )
     versions = TableWriter(
@@ -620,6 +622,8 @@ def _plans_and_logs(run: Build) -> list[PlanRow]:
                 row.therapist_id,
                 version_id,
                 dates[-1],
+                "",  # no plan is on hold for a red flag in the generated data
+                "",
             )
         )
         versions.add((version_id, pk, 1, snapshot, per_week, published, row.therapist_id))
