@@ -3,10 +3,23 @@ shared by the decision form (to show messages) and the service (which refuses to
 
 from __future__ import annotations
 
-from assessments.diagnosis.engine import DiagnosisResult, default_final_dx
+from assessments.diagnosis.engine import RED_FLAG, DiagnosisResult, default_final_dx
 
 RED_FLAG_REFERRAL = "red_flag_referral"
 NON_FIELD = "__all__"
+
+
+FOLLOW_UP = "follow_up"
+
+
+def decision_applies(*, kind: str, result: DiagnosisResult) -> bool:
+    """Whether an assessment of this kind takes a clinician's decision on this result.
+
+    An intake always does. A follow-up does only when its re-screen finds a red flag: the
+    referral is confirmed as at intake, and otherwise the episode's diagnosis stands (a
+    follow-up's few measures are not a new differential diagnosis).
+    """
+    return kind != FOLLOW_UP or result.label == RED_FLAG
 
 
 def decision_problems(

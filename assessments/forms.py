@@ -6,12 +6,15 @@ which the engine never reads as "no".
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
+from django.utils.formats import date_format
 
 from assessments.decision_rules import decision_problems
-from assessments.diagnosis.engine import default_final_dx
+from assessments.diagnosis.engine import RED_FLAG, InvalidFindingsError, default_final_dx, diagnose
 from assessments.diagnosis.schema import (
     FIELDS,
     FieldSpec,
@@ -21,6 +24,7 @@ from assessments.diagnosis.schema import (
     fields_in_group,
 )
 from assessments.models import Assessment, AssessmentDecision
+from assessments.rescreen import RED_FLAG_ITEMS, RESCREENED, finding_text
 
 NOT_RECORDED = "Not recorded"
 
@@ -35,8 +39,9 @@ GROUP_TITLES = {
 }
 INTAKE_GROUPS = tuple(GROUP_TITLES)
 
-# A follow-up repeats the outcome measures, pain ratings and the objective re-tests (SPEC 5).
-FOLLOW_UP_FIELDS = (
+# A follow-up repeats the outcome measures, pain ratings and the objective re-tests (SPEC 5),
+# and asks the red-flag questions and examines the nerves again (SPEC 3.9b; issue 13, 3).
+FOLLOW_UP_MEASURES = (
     "nprs_now",
     "nprs_worst_week",
     "slump_knee_ext_deficit_deg",
@@ -44,13 +49,8 @@ FOLLOW_UP_FIELDS = (
     "slr_angle_other_deg",
     *(spec.name for spec in fields_in_group(Group.OUTCOMES)),
 )
-COMPARED_FIELDS = FOLLOW_UP_FIELDS
-
-RED_FLAG_ITEMS = tuple(
-    spec.name
-    for spec in fields_in_group(Group.RED_FLAGS)
-    if spec.name != "red_flag_screen_completed"
-)
+FOLLOW_UP_FIELDS = (*FOLLOW_UP_MEASURES, "red_flag_screen_completed", *RESCREENED)
+COMPARED_FIELDS = FOLLOW_UP_MEASURES
 
 
 class NotRecordedYesNo(forms.NullBooleanSelect):
@@ -96,13 +96,22 @@ class FindingsForm(forms.Form):
 
     empty_label = NOT_RECORDED
 
-    def __init__(self, *args, kind: str = Assessment.Kind.INTAKE, finalising=False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        kind: str = Assessment.Kind.INTAKE,
+        finalising=False,
+        last_visit: Assessment | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.finalising = finalising
         names = self.field_names(kind)
         for name in names:
             self.fields[name] = finding_form_field(FIELDS[name], self.empty_label)
+        if kind == Assessment.Kind.FOLLOW_UP and last_visit is not None:
+            self._show_last_visit(last_visit)
         self.helper = FormHelper()
         self.helper.form_tag = False
         groups = [
@@ -117,6 +126,17 @@ class FindingsForm(forms.Form):
                 for group, title, members in groups
             )
         )
+
+    def _show_last_visit(self, last_visit: Assessment) -> None:
+        """Put the last visit's answer beside each red-flag and nerve question, for comparison.
+        The questions themselves start blank: they are asked afresh, never carried over."""
+        day = date_format(last_visit.assessed_on, "j M Y")
+        for name in RESCREENED:
+            shown = finding_text(FIELDS[name], getattr(last_visit, name))
+            field = self.fields[name]
+            field.help_text = " ".join(
+                part for part in (field.help_text, f"Last visit ({day}): {shown}.") if part
+            )
 
     @staticmethod
     def field_names(kind: str) -> tuple[str, ...]:
@@ -147,12 +167,38 @@ class FindingsForm(forms.Form):
                 )
             if cleaned.get("affected_side") is None:
                 self.add_error("affected_side", "Record the side before finalising.")
-        elif not any(cleaned.get(name) is not None for name in FOLLOW_UP_FIELDS):
+        else:
+            self._check_follow_up_complete(cleaned)
+
+    def _check_follow_up_complete(self, cleaned: dict) -> None:
+        # A red flag found must never wait on paperwork: it is finalised and acted on at once,
+        # and the engine asks for the remaining questions.
+        if _finds_red_flag(cleaned):
+            return
+        if cleaned.get("red_flag_screen_completed") is not True:
+            self.add_error(
+                "red_flag_screen_completed",
+                "Ask every red-flag question again and mark the screen completed before "
+                "finalising a follow-up.",
+            )
+        if not any(cleaned.get(name) is not None for name in FOLLOW_UP_MEASURES):
             raise forms.ValidationError("Record at least one measure before finalising.")
 
     def findings(self) -> dict[str, object]:
         """The cleaned values for every field on the form (None = not recorded)."""
         return {name: self.cleaned_data.get(name) for name in self.fields}
+
+
+def _finds_red_flag(cleaned: dict) -> bool:
+    recorded = {
+        name: float(value) if isinstance(value, Decimal) else value
+        for name, value in cleaned.items()
+        if name in FIELDS and value is not None
+    }
+    try:
+        return diagnose(recorded).label == RED_FLAG
+    except InvalidFindingsError:  # the field errors are already on the form
+        return False
 
 
 PATIENT_GROUPS = (Group.CONTEXT, Group.HISTORY, Group.SYMPTOMS, Group.RUNNING)

@@ -90,6 +90,27 @@ def assessment_baseline(*, assessment: Assessment) -> Assessment | None:
     )
 
 
+def assessment_last_visit(*, episode, assessment: Assessment | None = None) -> Assessment | None:
+    """The visit a follow-up is compared with for red flags and nerves: the newest final
+    assessment of the episode, intake or follow-up, before `assessment` (or before a new one
+    when it is None). A visit counts in the version in force (a final amendment replaces the
+    version it amends); `assessment`'s own earlier versions are never its last visit. One
+    query, plus one per version beyond the second of `assessment`."""
+    visits = Assessment.objects.filter(
+        episode_id=episode.pk, status=Assessment.Status.FINAL
+    ).exclude(superseded_by__status=Assessment.Status.FINAL)
+    if assessment is not None:
+        own, earlier = [assessment.pk], assessment.supersedes
+        while earlier is not None:
+            own.append(earlier.pk)
+            earlier = earlier.supersedes
+        visits = visits.exclude(pk__in=own).filter(
+            Q(assessed_on__lt=assessment.assessed_on)
+            | Q(assessed_on=assessment.assessed_on, created_at__lt=assessment.created_at)
+        )
+    return visits.order_by("-assessed_on", "-created_at").first()
+
+
 _AUTHOR = ("first_name", "last_name", "email")  # what a user's name is made of
 
 

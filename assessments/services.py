@@ -12,10 +12,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.decision_rules import decision_problems
+from assessments.decision_rules import decision_applies, decision_problems
 from assessments.diagnosis.engine import default_final_dx, diagnose
 from assessments.diagnosis.schema import FIELDS, validate_findings
 from assessments.models import Assessment, AssessmentDecision, PreVisitQuestionnaire
+
+NO_FOLLOW_UP_DECISION = (
+    "This follow-up found no red flag, so the episode's diagnosis stands: record a new "
+    "diagnosis on the intake assessment if it has changed."
+)
 
 
 class AssessmentLockedError(Exception):
@@ -120,8 +125,9 @@ def decision_record(
 
     The engine is run on the saved findings, and its version, full result and the inputs are
     stored with the decision. Raises ValidationError when a decision rule is broken (see
-    `decision_rules.decision_problems`) and AssessmentLockedError when the assessment is a
-    draft or has been amended.
+    `decision_rules.decision_problems`) or when the assessment takes no decision (a follow-up
+    without a red flag, see `decision_rules.decision_applies`), and AssessmentLockedError when
+    the assessment is a draft or has been amended.
     """
     if not assessment.is_final:
         raise AssessmentLockedError("Finalise the assessment before confirming a diagnosis.")
@@ -129,6 +135,8 @@ def decision_record(
         raise AssessmentLockedError("This version has been amended: decide on the latest one.")
     findings = assessment.findings()
     result = diagnose(findings)
+    if not decision_applies(kind=assessment.kind, result=result):
+        raise ValidationError(NO_FOLLOW_UP_DECISION)
     problems = decision_problems(
         result=result,
         final_dx=final_dx,

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import selectors, services
+from assessments.decision_rules import decision_applies
 from assessments.diagnosis.ruleset import load_rules
 from assessments.diagnosis.schema import FIELDS, Group, fields_in_group
 from assessments.explain import explain, flag_lines, tier_title
@@ -27,6 +28,7 @@ from assessments.forms import (
 )
 from assessments.models import Assessment
 from assessments.outcomes import change_reading
+from assessments.rescreen import finding_text, rescreen_rows, rescreen_summary
 from clinic import fragments
 from clinic.access import CLINICAL, PATIENTS, role_required
 from exercises import services as exercise_services
@@ -44,11 +46,19 @@ def assessment_create(request: HttpRequest, episode_id):
     kind = request.GET.get("kind", request.POST.get("kind", Assessment.Kind.INTAKE))
     if kind not in Assessment.Kind.values:
         kind = Assessment.Kind.INTAKE
-    prefill, source = {}, ""
+    prefill, source, last_visit = {}, "", None
     if kind == Assessment.Kind.INTAKE:
         prefill, source = selectors.intake_prefill(episode=episode)
+    else:
+        last_visit = selectors.assessment_last_visit(episode=episode)
     finalising = request.method == "POST" and _action_finalises(request)
-    form = FindingsForm(request.POST or None, kind=kind, finalising=finalising, initial=prefill)
+    form = FindingsForm(
+        request.POST or None,
+        kind=kind,
+        finalising=finalising,
+        initial=prefill,
+        last_visit=last_visit,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.assessment_create(
@@ -92,8 +102,17 @@ def assessment_edit(request: HttpRequest, public_id):
         return redirect("assessments:detail", public_id=assessment.public_id)
     finalising = request.method == "POST" and _action_finalises(request)
     initial = {name: getattr(assessment, name) for name in FIELDS}
+    last_visit = None
+    if assessment.kind == Assessment.Kind.FOLLOW_UP:
+        last_visit = selectors.assessment_last_visit(
+            episode=assessment.episode, assessment=assessment
+        )
     form = FindingsForm(
-        request.POST or None, kind=assessment.kind, finalising=finalising, initial=initial
+        request.POST or None,
+        kind=assessment.kind,
+        finalising=finalising,
+        initial=initial,
+        last_visit=last_visit,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -133,13 +152,7 @@ def _findings_by_group(assessment: Assessment) -> list[dict]:
             if value is None:
                 missing += 1
                 continue
-            if isinstance(value, list):
-                shown = ", ".join(spec.choice_label(item) for item in value)
-            elif isinstance(value, bool):
-                shown = "Yes" if value else "No"
-            else:
-                shown = spec.choice_label(value)
-            recorded.append((spec.label, shown))
+            recorded.append((spec.label, finding_text(spec, value)))
         if recorded or group is not Group.OUTCOMES or assessment.kind == Assessment.Kind.INTAKE:
             groups.append({"title": title, "recorded": recorded, "missing": missing})
     return groups
@@ -169,22 +182,32 @@ def _comparison(assessment: Assessment, baseline: Assessment | None) -> list[dic
 
 def _detail_context(assessment: Assessment, decision_form=None) -> dict:
     decisions = selectors.assessment_decisions(assessment=assessment)
-    explanation = current = None
-    if assessment.kind == Assessment.Kind.INTAKE:
+    explanation = None
+    current = explain(assessment.findings())
+    # A follow-up shows a suggestion only when its re-screen finds a red flag (or one was
+    # decided on it); otherwise the episode's diagnosis stands.
+    applies = decision_applies(kind=assessment.kind, result=current.result)
+    if decisions or applies:
         # A decided assessment shows the suggestion as the rules of its decision made it (an
         # assessment decided under 1.1 says 1.1); a new decision always uses the current rules.
-        current = explain(assessment.findings())
         explanation = current
         if decisions and decisions[0].model_version != current.result.rules_version:
             explanation = explain(assessment.findings(), decisions[0].model_version)
-        if decision_form is None and assessment.is_final:
+        if decision_form is None and assessment.is_final and applies:
             decision_form = DecisionForm(result=current.result)
-    baseline = None
+    baseline = last_visit = None
+    rescreen = []
     if assessment.kind == Assessment.Kind.FOLLOW_UP:
         baseline = selectors.assessment_baseline(assessment=assessment)
+        last_visit = selectors.assessment_last_visit(
+            episode=assessment.episode, assessment=assessment
+        )
+        rescreen = rescreen_rows(
+            last_visit.findings() if last_visit else None, assessment.findings()
+        )
     superseded_by = getattr(assessment, "superseded_by", None)
     return {
-        "current": current if current is not explanation else None,
+        "current": current if explanation is not None and explanation is not current else None,
         "decision_flags": _decision_flags(decisions[0]) if decisions else None,
         "assessment": assessment,
         "episode": assessment.episode,
@@ -196,6 +219,9 @@ def _detail_context(assessment: Assessment, decision_form=None) -> dict:
         "earlier_decisions": decisions[1:],
         "baseline": baseline,
         "comparison": _comparison(assessment, baseline),
+        "last_visit": last_visit,
+        "rescreen": rescreen,
+        "rescreen_summary": rescreen_summary(rescreen) if last_visit else "",
         "superseded_by": superseded_by,
         "amend_form": AmendForm() if assessment.is_final and superseded_by is None else None,
     }
@@ -280,10 +306,13 @@ def assessment_amend(request: HttpRequest, public_id):
 @require_POST
 def decision_create(request: HttpRequest, public_id):
     assessment = selectors.assessment_for_user(user=request.user, public_id=public_id)
-    if not assessment.is_final or assessment.kind != Assessment.Kind.INTAKE:
-        messages.error(request, "Finalise the intake assessment before confirming a diagnosis.")
+    if not assessment.is_final:
+        messages.error(request, "Finalise the assessment before confirming a diagnosis.")
         return redirect("assessments:detail", public_id=assessment.public_id)
     explanation = explain(assessment.findings())
+    if not decision_applies(kind=assessment.kind, result=explanation.result):
+        messages.error(request, services.NO_FOLLOW_UP_DECISION)
+        return redirect("assessments:detail", public_id=assessment.public_id)
     form = DecisionForm(request.POST, result=explanation.result)
     if form.is_valid():
         try:
