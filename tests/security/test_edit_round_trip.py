@@ -26,6 +26,7 @@ from django.urls import resolve, reverse
 
 from assessments.forms import RED_FLAG_ITEMS
 from clinic.models import AuditEvent
+from tests.assessments.factories import AssessmentFactory
 from tests.security.html_forms import Form, post_forms
 from tests.security.test_url_walk import ALLOWED, OPTIONAL, ROLES, ROUTES
 
@@ -261,3 +262,30 @@ Line two</textarea>
     }
     assert "off" not in form.editable
     assert "born" in form.editable
+
+
+def test_it_round_trips_a_follow_up_draft_with_its_red_flag_screen_and_nerves(world):
+    """A follow-up asks the red-flag questions and examines the nerves again; its draft keeps
+    the answers, the blanks and the "last visit" notes beside them through a save."""
+    draft = AssessmentFactory(
+        episode=world.a.episode,
+        therapist=world.therapist,
+        kind="follow_up",
+        findings={
+            "nprs_now": 3,
+            "rf_saddle_anaesthesia": False,
+            "rf_bladder_change": True,
+            "neuro_exam": "unilateral_single_root_deficit",
+            "neuro_deficit_progressing": False,
+        },
+    )
+    client = world.client_for("therapist")
+    page = reverse("assessments:edit", args=[draft.public_id])
+    html = client.get(page).content.decode()
+    assert "Last visit (" in html
+    (form,) = [form for form in post_forms(html) if form.editable]
+    data = form.post_data()
+    assert data["rf_bladder_change"] == ["true"]
+    assert data["neuro_exam"] == ["unilateral_single_root_deficit"]
+    assert data["rf_bowel_change"] == ["unknown"]
+    assert round_trip(client, page, "assessments:edit", "therapist", form) == "assessments:edit"
