@@ -14,6 +14,7 @@ from assessments.diagnosis import diagnose
 from assessments.forms import RED_FLAG_ITEMS
 from assessments.models import Assessment, AssessmentDecision
 from assessments.panels import patient_red_flag_action
+from assessments.rescreen import rescreen_rows, rescreen_summary
 from assessments.services import assessment_amend, decision_record
 from exercises.models import ExercisePlan
 from tests.assessments.factories import NEURAL_FINDINGS, AssessmentFactory
@@ -218,3 +219,49 @@ def test_it_compares_with_the_newest_visit_in_force_not_the_follow_ups_own_versi
     assert selectors.assessment_last_visit(episode=runner.episode, assessment=amended) == first
     # Until the amendment is final, the version it amends is the one in force.
     assert selectors.assessment_last_visit(episode=runner.episode) == second
+
+
+@pytest.mark.parametrize(
+    ("last", "now", "summary"),
+    [
+        (
+            {"neuro_exam": "bilateral_or_multi_root_deficit"},
+            {"neuro_exam": "unilateral_single_root_deficit"},
+            "No new red flags, and the neurological examination is better.",
+        ),
+        (
+            {"rf_history_of_cancer": True, "neuro_exam": "normal"},
+            {"rf_history_of_cancer": True, "neuro_exam": "normal"},
+            "No new red flags, and the neurological examination is unchanged. Still present "
+            "from the last visit: Cancer in the past.",
+        ),
+        (
+            {"neuro_exam": "normal"},
+            {"neuro_exam": "not_done"},
+            "No new red flags. The neurological examination cannot be compared: it was not "
+            "done at both visits.",
+        ),
+        (
+            {"rf_calf_swelling_warmth": False, "neuro_exam": "normal"},
+            {"rf_calf_swelling_warmth": True, "neuro_exam": "unilateral_single_root_deficit"},
+            "New or worse since the last visit: Calf swollen and warm; Neurological examination.",
+        ),
+    ],
+)
+def test_it_says_in_words_what_changed_since_the_last_visit(last, now, summary):
+    assert rescreen_summary(rescreen_rows(last, now)) == summary
+
+
+def test_it_says_a_red_flag_has_gone_and_never_reads_not_recorded_as_no():
+    rows = {
+        row.name: row
+        for row in rescreen_rows(
+            {"rf_bladder_change": True, "rf_bowel_change": None}, {"rf_bladder_change": False}
+        )
+    }
+    assert rows["rf_bladder_change"].change == "Gone"
+    assert (rows["rf_bowel_change"].last, rows["rf_bowel_change"].now) == (
+        "Not recorded",
+        "Not recorded",
+    )
+    assert rows["rf_bowel_change"].change == "Not asked this time"
