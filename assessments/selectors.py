@@ -144,7 +144,7 @@ def episode_confirmed_decision(*, episode) -> AssessmentDecision | None:
 
 def open_red_flag_referrals() -> QuerySet[AssessmentDecision]:
     """Every open confirmed red-flag referral (SPEC 3.9b, amendment 26): the one definition of
-    "open" that the portal's notice and the patient's plan holds stand on.
+    "open", which the notice at the top of every portal page stands on.
 
     A referral is open while it is the decision in force on an open episode: the newest
     confirmed decision of that episode (by `confirmed_at`, then id) names "red_flag_referral".
