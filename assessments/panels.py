@@ -62,16 +62,38 @@ PATIENT_RED_FLAG_ACTIONS = {
 RULES_BEFORE_SAME_DAY = {"1.0", "1.1"}
 
 
-def patient_red_flag_action(decision) -> str:
-    """The plain-words instruction for a confirmed red flag. A tier the rules did not give
-    (the clinician chose the referral) or an older rules version's "urgent" (then 24 to 48
-    hours) reads as the same-day instruction: never less urgent than it was meant."""
+def patient_red_flag_tier(decision) -> str:
+    """The tier the patient is told to act on. A tier the rules did not give (the clinician
+    chose the referral) or an older rules version's "urgent" (then 24 to 48 hours) reads as
+    same-day: never less urgent than it was meant."""
     tier = (decision.score_snapshot or {}).get("tier")
     if tier not in PATIENT_RED_FLAG_ACTIONS or (
         tier == "urgent" and decision.model_version in RULES_BEFORE_SAME_DAY
     ):
         tier = "same_day"
-    return PATIENT_RED_FLAG_ACTIONS[tier]
+    return tier
+
+
+def patient_red_flag_action(decision) -> str:
+    """The plain-words instruction for a confirmed red flag (see `patient_red_flag_tier`)."""
+    return PATIENT_RED_FLAG_ACTIONS[patient_red_flag_tier(decision)]
+
+
+def patient_red_flag_notice(decisions) -> dict | None:
+    """What the portal shows at the top of every page while referrals are open: the most
+    urgent instruction among them, and the clinic's number. None when there is none."""
+    if not decisions:
+        return None
+    order = list(PATIENT_RED_FLAG_ACTIONS)  # most urgent first
+    tier = min((patient_red_flag_tier(d) for d in decisions), key=order.index)
+    phone = settings.CLINIC_PHONE.strip()
+    return {
+        "tier": tier,
+        "why": PATIENT_EXPLANATIONS["red_flag_referral"],
+        "action": PATIENT_RED_FLAG_ACTIONS[tier],
+        "phone": phone,
+        "phone_uri": "".join(c for c in phone if c.isdigit() or c == "+"),
+    }
 
 
 def _explanation(decision) -> dict:

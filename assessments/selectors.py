@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import formats, timezone
 
@@ -160,6 +160,42 @@ def episode_confirmed_decision(*, episode) -> AssessmentDecision | None:
     """
     return (
         AssessmentDecision.objects.filter(episode=episode).order_by("-confirmed_at", "-id").first()
+    )
+
+
+def open_red_flag_referrals() -> QuerySet[AssessmentDecision]:
+    """Every open confirmed red-flag referral (SPEC 3.9b, amendment 26): the one definition of
+    "open", which the notice at the top of every portal page stands on.
+
+    A referral is open while it is the decision in force on an open episode: the newest
+    confirmed decision of that episode (by `confirmed_at`, then id) names "red_flag_referral".
+    A later decision on the episode, or discharging the episode, closes it. When the
+    referral's outcome is recorded (seen, result, cleared to resume), add "and no outcome
+    recorded yet" here, and every caller follows.
+    """
+    newer = AssessmentDecision.objects.filter(episode_id=OuterRef("episode_id")).filter(
+        Q(confirmed_at__gt=OuterRef("confirmed_at"))
+        | Q(confirmed_at=OuterRef("confirmed_at"), id__gt=OuterRef("id"))
+    )
+    return AssessmentDecision.objects.filter(
+        clinician_final_dx=AssessmentDecision.FinalDx.RED_FLAG_REFERRAL,
+        episode__status="open",
+    ).exclude(Exists(newer))
+
+
+def open_red_flags_for_patient(*, patient) -> list[AssessmentDecision]:
+    """The patient's open red-flag referrals (see `open_red_flag_referrals`), newest first;
+    usually none or one. One query."""
+    return list(open_red_flag_referrals().filter(episode__patient=patient))
+
+
+def open_red_flags_for_portal_user(*, user) -> list[AssessmentDecision]:
+    """The same for the patient signed in as `user`, found through their login so that a page
+    that has not loaded the patient pays one query, not two. Archived records have none."""
+    return list(
+        open_red_flag_referrals().filter(
+            episode__patient__user=user, episode__patient__archived_at__isnull=True
+        )
     )
 
 

@@ -346,8 +346,8 @@ def decision_create(request: HttpRequest, public_id):
             if held:
                 messages.info(
                     request,
-                    "The home exercise plan and its reminders are paused until a clinician "
-                    "resumes it with a reason.",
+                    "The patient's home exercise plans and their reminders are on hold until "
+                    "a clinician lifts the hold with a reason.",
                 )
             return redirect("assessments:detail", public_id=assessment.public_id)
     return _detail(request, assessment, decision_form=form, status=400)

@@ -133,8 +133,9 @@ class ExercisePlan(TimeStampedModel):
     # Denormalised by session-log writes so the "no log for 7 days" alert needs no aggregate.
     last_logged_on = models.DateField(null=True, blank=True)
     # A confirmed red-flag referral holds the plan (SPEC 3.9b, amendment 26): set with the
-    # pause, e.g. "Red flag referral confirmed on 4 December 2026 by Dr A. Physio", and cleared
-    # only when a clinician resumes the plan with a reason (kept below, and in the history).
+    # pause (a draft stays a draft but cannot be published while held), e.g. "Red flag referral
+    # confirmed on 4 December 2026 by Dr A. Physio", and cleared only when a clinician resumes
+    # the plan with a reason (kept below, and in the history).
     hold_reason = models.CharField(max_length=255, blank=True, default="")
     resumed_at = models.DateTimeField(null=True, blank=True)
     resumed_by = models.ForeignKey(
@@ -178,10 +179,15 @@ class ExercisePlan(TimeStampedModel):
     def is_editable(self) -> bool:
         return self.status != self.Status.COMPLETED
 
+    #: The statuses a red-flag hold applies to: a running plan pauses, and a draft waits (it
+    #: cannot be published) until a clinician lifts the hold with a reason.
+    HOLDABLE = (Status.ACTIVE, Status.PAUSED, Status.DRAFT)
+
     @property
     def is_held(self) -> bool:
-        """Paused for a confirmed red flag: only a clinician with a reason resumes it."""
-        return self.status == self.Status.PAUSED and bool(self.hold_reason)
+        """Paused (or, for a draft, kept from publishing) for a confirmed red flag: only a
+        clinician with a reason lifts the hold."""
+        return self.status in (self.Status.PAUSED, self.Status.DRAFT) and bool(self.hold_reason)
 
     def week_start_for(self, day: dt.date) -> dt.date:
         """Plan weeks run from the start date in blocks of seven days."""

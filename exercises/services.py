@@ -212,6 +212,8 @@ def plan_publish(*, plan: ExercisePlan, user) -> PlanVersion:
     """
     plan = ExercisePlan.objects.select_for_update().get(pk=plan.pk)
     _require_editable(plan)
+    if plan.is_held and plan.status == ExercisePlan.Status.DRAFT:
+        raise ValidationError(HELD_DRAFT)
     snapshot = plan_snapshot(plan=plan)
     if not snapshot:
         raise ValidationError("Add at least one exercise before publishing.")
@@ -244,6 +246,10 @@ def plan_publish(*, plan: ExercisePlan, user) -> PlanVersion:
     return plan.current_version
 
 
+HELD_DRAFT = (
+    "This draft is on hold for a red flag referral, so it cannot be published yet. A clinician "
+    "must clear the hold with a reason first."
+)
 ANOTHER_PLAN_HELD = (
     "Another plan of this patient is on hold for a red flag referral: resume it with a reason "
     "first."
@@ -252,7 +258,10 @@ ANOTHER_PLAN_HELD = (
 
 def _patient_has_a_held_plan(plan: ExercisePlan) -> bool:
     return (
-        ExercisePlan.objects.filter(patient_id=plan.patient_id, status=ExercisePlan.Status.PAUSED)
+        ExercisePlan.objects.filter(
+            patient_id=plan.patient_id,
+            status__in=[ExercisePlan.Status.PAUSED, ExercisePlan.Status.DRAFT],
+        )
         .exclude(hold_reason="")
         .exclude(pk=plan.pk)
         .exists()
@@ -305,8 +314,10 @@ def _person(user) -> str:
 
 @transaction.atomic
 def plans_hold_for_red_flag(*, patient, by) -> list[ExercisePlan]:
-    """A confirmed red-flag referral pauses the patient's active (and already paused) plans at
-    once, with the reason; reminders skip a paused plan when they fall due. SPEC 3.9b, 26."""
+    """A confirmed red-flag referral holds every plan of the patient that is not completed, at
+    once, with the reason (SPEC 3.9b, 26): active and paused plans pause, and reminders skip a
+    paused plan when they fall due; drafts stay drafts that cannot be published. Either way
+    the hold lasts until a clinician lifts it with a reason (`plan_resume_after_hold`)."""
     reason = (
         f"Red flag referral confirmed on {patient_today(patient):%-d %B %Y} by {_person(by)}"
     )[:255]
@@ -314,12 +325,13 @@ def plans_hold_for_red_flag(*, patient, by) -> list[ExercisePlan]:
         ExercisePlan.objects.select_for_update()
         .filter(
             patient=patient,
-            status__in=[ExercisePlan.Status.ACTIVE, ExercisePlan.Status.PAUSED],
+            status__in=ExercisePlan.HOLDABLE,
         )
         .order_by("pk")
     )
     for plan in plans:
-        plan.status = ExercisePlan.Status.PAUSED
+        if plan.status == ExercisePlan.Status.ACTIVE:
+            plan.status = ExercisePlan.Status.PAUSED
         plan.hold_reason = reason
         plan.save(update_fields=["status", "hold_reason", "updated_at"])
         audit.record(
@@ -334,7 +346,8 @@ def plans_hold_for_red_flag(*, patient, by) -> list[ExercisePlan]:
 
 @transaction.atomic
 def plan_resume_after_hold(*, plan: ExercisePlan, user, reason: str) -> ExercisePlan:
-    """Lift a red-flag hold: the clinician's reason, who and when are kept and audited."""
+    """Lift a red-flag hold: the clinician's reason, who and when are kept and audited. A held
+    plan becomes active again; a held draft stays a draft, ready to publish."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the exercises can start again."})
@@ -342,7 +355,8 @@ def plan_resume_after_hold(*, plan: ExercisePlan, user, reason: str) -> Exercise
     if not plan.is_held:
         raise ValidationError("This plan is not on hold for a red flag referral.")
     held_for = plan.hold_reason
-    _activate(plan)
+    if plan.status == ExercisePlan.Status.PAUSED:
+        _activate(plan)
     plan.hold_reason = ""
     plan.resume_reason = reason
     plan.resumed_by = user

@@ -363,13 +363,16 @@ def plan_resume(request: HttpRequest, public_id):
     form = PlanResumeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_resume_after_hold(
+            plan = services.plan_resume_after_hold(
                 plan=plan, user=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
             form.add_error("reason" if hasattr(error, "error_dict") else None, error)
         else:
-            messages.success(request, "The plan is active again and its reminders restart.")
+            if plan.status == plan.Status.DRAFT:
+                messages.success(request, "The hold is cleared: the draft can be published.")
+            else:
+                messages.success(request, "The plan is active again and its reminders restart.")
             return redirect("exercises:plan_detail", public_id=plan.public_id)
     return render(
         request,

@@ -237,3 +237,75 @@ def test_it_starts_no_other_plan_of_the_patient_while_one_is_on_hold(therapist, 
     assert draft.status == ExercisePlan.Status.DRAFT
     held_plan.refresh_from_db()
     assert held_plan.is_held
+
+
+@pytest.fixture
+def held_draft(ada, therapist):
+    """Ada's only plan is a draft when her therapist confirms a red-flag referral."""
+    from exercises.services import plan_create
+    from tests.exercises.factories import library
+    from tests.patients.factories import EpisodeFactory
+
+    draft = plan_create(
+        episode=EpisodeFactory(patient=ada), user=therapist, exercises=library("EX-N01")
+    )
+    response = confirm_red_flag(signed_in(therapist), draft, therapist)
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    return draft
+
+
+def test_it_holds_a_draft_plan_when_a_red_flag_referral_is_confirmed(held_draft):
+    assert held_draft.status == ExercisePlan.Status.DRAFT
+    assert held_draft.is_held
+    assert held_draft.hold_reason.startswith("Red flag referral confirmed on ")
+    assert AuditEvent.objects.filter(detail__event="plan_held_for_red_flag").count() == 1
+
+
+def test_it_refuses_to_publish_a_held_draft_with_a_clear_message(therapist, held_draft):
+    response = signed_in(therapist).post(
+        reverse("exercises:plan_publish", args=[held_draft.public_id]), follow=True
+    )
+    assert "This draft is on hold for a red flag referral" in response.content.decode()
+    held_draft.refresh_from_db()
+    assert held_draft.status == ExercisePlan.Status.DRAFT
+    assert held_draft.current_version is None
+    assert held_draft.is_held
+
+
+def test_it_offers_to_clear_the_hold_instead_of_publishing_a_held_draft(therapist, held_draft):
+    html = (
+        signed_in(therapist)
+        .get(reverse("exercises:plan_detail", args=[held_draft.public_id]))
+        .content.decode()
+    )
+    assert "It cannot be published until the hold is cleared." in html
+    assert reverse("exercises:plan_publish", args=[held_draft.public_id]) not in html
+    assert resume_url(held_draft) in html
+
+
+def test_it_publishes_a_draft_once_a_clinician_clears_the_hold_with_a_reason(therapist, held_draft):
+    client = signed_in(therapist)
+    response = client.post(resume_url(held_draft), {"reason": ""})
+    assert response.status_code == 400  # a reason is required, as for a paused plan
+    response = client.post(
+        resume_url(held_draft), {"reason": "GP saw her today: no fracture, fine to load."}
+    )
+    assert response.status_code == 302
+    held_draft.refresh_from_db()
+    assert held_draft.status == ExercisePlan.Status.DRAFT  # not published behind anyone's back
+    assert not held_draft.is_held
+    assert held_draft.resume_reason == "GP saw her today: no fracture, fine to load."
+    assert AuditEvent.objects.filter(detail__event="plan_resumed_after_red_flag").exists()
+    plan_publish(plan=held_draft, user=therapist)
+    held_draft.refresh_from_db()
+    assert held_draft.status == ExercisePlan.Status.ACTIVE
+
+
+def test_it_starts_no_other_plan_while_a_draft_is_on_hold(therapist, held_draft):
+    from exercises.services import plan_create
+    from tests.exercises.factories import library
+
+    other = plan_create(episode=held_draft.episode, user=therapist, exercises=library("EX-N02"))
+    with pytest.raises(ValidationError):
+        plan_publish(plan=other, user=therapist)

@@ -96,12 +96,12 @@ def test_the_settings_page_query_count_does_not_grow_with_plans(
 ):
     # session, user, patient, then per source its current subjects (plans: 1, appointments: 1)
     # and those already scheduled (plans: 1; none to look up without appointments), schedules,
-    # plan labels
-    with django_assert_num_queries(9):  # the last query: the audit event INSERT
+    # plan labels, the patient's open red-flag referrals (the notice at the top of every page)
+    with django_assert_num_queries(10):  # including the audit event INSERT
         patient_client.get(SETTINGS_URL)
     for _ in range(2):
         published_plan(therapist=therapist, patient=patient)
-    with django_assert_num_queries(9):  # the last query: the audit event INSERT
+    with django_assert_num_queries(10):  # including the audit event INSERT
         response = patient_client.get(SETTINGS_URL)
     assert len(response.context["entries"]) == 3
 

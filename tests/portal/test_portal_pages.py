@@ -243,8 +243,9 @@ def test_it_shows_the_portal_home_in_a_fixed_number_of_queries(
     with django_assert_num_queries(PORTAL_HOME_QUERIES):
         response = patient_client.get(reverse("portal:home"))
     assert response.status_code == 200
-    # From the cache: session, user, the patient and the audit event.
-    with django_assert_num_queries(4):
+    # From the cache: session, user, the patient, the audit event and the open red-flag
+    # referrals (never cached: the notice at the top of every page).
+    with django_assert_num_queries(5):
         again = patient_client.get(reverse("portal:home"))
     assert again.content.count(b"<li") == response.content.count(b"<li") > 0
 
@@ -255,12 +256,14 @@ def test_it_shows_the_history_in_a_fixed_number_of_queries(
 ):
     for days_ago in range(logs):
         log(my_plan, TODAY - dt.timedelta(days=days_ago))
-    # Queries: session, user, patient, count, one page of logs.
-    with django_assert_num_queries(6):  # the last query: the audit event INSERT
+    # Queries: session, user, patient, count, one page of logs,
+    # the patient's open red-flag referrals (the notice at the top of every page).
+    with django_assert_num_queries(7):  # the last query: the audit event INSERT
         patient_client.get(reverse("portal:history"))
 
 
-PORTAL_HOME_QUERIES = 12  # includes the audit event INSERT and the replies to comments
+#: Includes the audit event INSERT, the replies to comments and the open red-flag referrals.
+PORTAL_HOME_QUERIES = 13
 
 
 @pytest.mark.parametrize("done", [1, 3])
@@ -268,8 +271,9 @@ def test_it_shows_a_logged_session_in_a_fixed_number_of_queries(
     patient_client, my_plan, django_assert_num_queries, done
 ):
     entry = log(my_plan, TODAY, done=done)
-    # Queries: session, user, patient, the log with its version and plan, the clinic's replies.
-    with django_assert_num_queries(6):  # the last query: the audit event INSERT
+    # Queries: session, user, patient, the log with its version and plan, the clinic's replies,
+    # the patient's open red-flag referrals (the notice at the top of every page).
+    with django_assert_num_queries(7):  # the last query: the audit event INSERT
         patient_client.get(reverse("portal:history_detail", args=[entry.public_id]))
 
 
@@ -279,6 +283,7 @@ def test_it_shows_the_log_form_in_a_fixed_number_of_queries(
 ):
     if logged:
         log(my_plan, TODAY)
-    # Queries: session, user, patient, active plan with version, the day's log.
-    with django_assert_num_queries(6):  # the last query: the audit event INSERT
+    # Queries: session, user, patient, active plan with version, the day's log,
+    # the patient's open red-flag referrals (the notice at the top of every page).
+    with django_assert_num_queries(7):  # the last query: the audit event INSERT
         patient_client.get(LOG_URL)

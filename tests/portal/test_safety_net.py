@@ -250,11 +250,11 @@ def test_it_shows_reception_no_alerts(client, reception, patient_user, my_plan):
 def test_it_shows_the_safety_pages_in_a_fixed_number_of_queries(
     patient_client, my_plan, django_assert_num_queries
 ):
-    # Queries: session, user.
-    with django_assert_num_queries(2):
+    # Queries: session, user, the patient's open red-flag referrals (the notice at the top of every page).
+    with django_assert_num_queries(3):
         patient_client.get(SAFETY_URL)
     entry = log(my_plan, TODAY)
     # Queries: session, user, patient, the log with its version and plan, the replies to it
-    # (prefetched by the portal's log selector), the audit INSERT.
-    with django_assert_num_queries(6):
+    # (prefetched by the portal's log selector), the audit INSERT, the patient's open red-flag referrals (the notice at the top of every page).
+    with django_assert_num_queries(7):
         patient_client.get(reverse("portal:safety_log", args=[entry.public_id]))
