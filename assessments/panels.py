@@ -142,8 +142,8 @@ DASHBOARD_REFERRAL_LIMIT = 10
 
 
 def dashboard_panels(*, user) -> list[Panel]:
-    """ "Open referrals": the oldest open red-flag referrals of the user's patients, with how
-    long each has been open and whether its tier's time has passed (one query)."""
+    """The "Open referrals" panel: the oldest open red-flag referrals of the user's patients,
+    with how long each has been open and whether its tier's time has passed (one query)."""
     if not has_role(user, CLINICAL):
         return []
 
