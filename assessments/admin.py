@@ -1,7 +1,12 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from assessments.models import Assessment, AssessmentDecision, PreVisitQuestionnaire
+from assessments.models import (
+    Assessment,
+    AssessmentDecision,
+    PreVisitQuestionnaire,
+    ReferralOutcome,
+)
 
 
 class NoDeleteAdmin(SimpleHistoryAdmin):
@@ -36,3 +41,25 @@ class AssessmentDecisionAdmin(admin.ModelAdmin):
 class PreVisitQuestionnaireAdmin(NoDeleteAdmin):
     list_display = ["__str__", "episode", "submitted_at"]
     list_select_related = ["patient", "episode"]
+
+
+@admin.register(ReferralOutcome)
+class ReferralOutcomeAdmin(admin.ModelAdmin):
+    """Read-only: outcomes are recorded on the referral page (audited) and never changed."""
+
+    list_display = ["__str__", "patient", "seen_by", "no_further_action", "recorded_by"]
+    list_filter = ["cleared_to_resume", "seen_by", "no_further_action"]
+    list_select_related = ["decision__episode__patient", "recorded_by"]
+
+    @admin.display(description="Patient")
+    def patient(self, outcome: ReferralOutcome):
+        return outcome.decision.episode.patient
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -6,6 +6,7 @@ which the engine never reads as "no".
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
@@ -23,8 +24,9 @@ from assessments.diagnosis.schema import (
     Kind,
     fields_in_group,
 )
-from assessments.models import Assessment, AssessmentDecision
+from assessments.models import Assessment, AssessmentDecision, ReferralOutcome
 from assessments.rescreen import RED_FLAG_ITEMS, RESCREENED, finding_text
+from clinic.forms import PlausibleDateField
 
 NOT_RECORDED = "Not recorded"
 
@@ -291,4 +293,58 @@ class DecisionForm(forms.Form):
         )
         for field, message in problems.items():
             self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+
+class ReferralOutcomeForm(forms.Form):
+    """What happened after a red-flag referral. The dates allowed are the service's
+    (`services.referral_outcome_dates`): from the referral to today."""
+
+    seen_on = PlausibleDateField(
+        label="Date seen",
+        too_early="Enter a date on or after the referral (%(date)s).",
+        too_late="The date seen cannot be in the future.",
+    )
+    seen_by = forms.ChoiceField(
+        label="Seen by", choices=ReferralOutcome.SeenBy.choices, widget=forms.RadioSelect
+    )
+    seen_by_detail = forms.CharField(
+        label="Who or where",
+        required=False,
+        max_length=200,
+        help_text="For example the hospital or the doctor's name. Needed when you choose Other.",
+    )
+    result = forms.CharField(
+        label="Result",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text='For example "DVT ruled out by scan" or "Seen, waiting for a scan".',
+    )
+    cleared_to_resume = forms.ChoiceField(
+        label="Cleared to go back to exercise and running?",
+        choices=ReferralOutcome.Cleared.choices,
+        widget=forms.RadioSelect,
+    )
+    no_further_action = forms.BooleanField(
+        label="No further action: close this referral",
+        required=False,
+        help_text="Tick when nothing more is needed even though the patient is not cleared, "
+        "for example when they are now under the specialist's care. A referral also closes "
+        'when the patient is cleared ("Yes").',
+    )
+
+    def __init__(self, *args, first: dt.date, last: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen_on"].earliest = first
+        self.fields["seen_on"].latest = last
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("seen_by") == ReferralOutcome.SeenBy.OTHER
+            and not cleaned.get("seen_by_detail", "").strip()
+        ):
+            self.add_error("seen_by_detail", "Say who saw the patient, or where.")
         return cleaned

@@ -12,8 +12,10 @@ it, and the earlier version stays readable. Decisions are append-only.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -241,6 +243,116 @@ class AssessmentDecision(models.Model):
     @property
     def is_override(self) -> bool:
         return self.clinician_final_dx != self.suggested_dx
+
+    @property
+    def referral_tier(self) -> str:
+        """How soon a confirmed red flag must be seen: "emergency", "same_day" or "urgent".
+
+        A tier the rules did not give (the clinician chose the referral) or an older rules
+        version's "urgent" (then 24 to 48 hours) reads as "same_day": never less urgent than
+        it was meant."""
+        tier = (self.score_snapshot or {}).get("tier")
+        if tier not in REFERRAL_TIERS or (
+            tier == "urgent" and self.model_version in RULES_BEFORE_SAME_DAY
+        ):
+            return "same_day"
+        return tier
+
+    def referral_due_at(self, time_zone: str) -> dt.datetime:
+        """When the patient should have been seen by, for a referral confirmed now or earlier:
+        an emergency at once, a same-day referral by the end of that day where the patient
+        lives (`time_zone`, IANA), an urgent one within REFERRAL_URGENT_DAYS. Aware, UTC."""
+        tier = self.referral_tier
+        if tier == "emergency":
+            return self.confirmed_at
+        if tier == "urgent":
+            return self.confirmed_at + dt.timedelta(days=REFERRAL_URGENT_DAYS)
+        zone = ZoneInfo(time_zone)
+        day = self.confirmed_at.astimezone(zone).date() + dt.timedelta(days=1)
+        return dt.datetime.combine(day, dt.time(), tzinfo=zone).astimezone(dt.UTC)
+
+
+#: The red-flag tiers of rules 1.2 (SPEC 3.9b, amendment 23), most urgent first.
+REFERRAL_TIERS = ("emergency", "same_day", "urgent")
+#: Rules versions whose "urgent" tier meant 24 to 48 hours (before SPEC 3.9b's three tiers).
+RULES_BEFORE_SAME_DAY = frozenset({"1.0", "1.1"})
+#: An "urgent" referral is to be seen within a week (SPEC 3.9b).
+REFERRAL_URGENT_DAYS = 7
+
+
+class ReferralOutcome(models.Model):
+    """What happened after a confirmed red-flag referral (SPEC 3.9b, amendment 26).
+
+    Append-only: each report is a new row ("seen, waiting for a scan", then "cleared") and the
+    newest one counts. A referral is closed once its newest outcome clears the patient to
+    resume, or says no further action is needed; until then it is open (on the dashboard, on
+    the patient page, and for the patient's portal notice).
+    """
+
+    class SeenBy(models.TextChoices):
+        GP = "gp", "GP"
+        EMERGENCY = "emergency", "A&E (emergency department)"
+        SPECIALIST = "specialist", "Specialist"
+        OTHER = "other", "Other"
+
+    class Cleared(models.TextChoices):
+        YES = "yes", "Yes"
+        NOT_YET = "not_yet", "Not yet"
+        NO = "no", "No"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    decision = models.ForeignKey(
+        AssessmentDecision, on_delete=models.PROTECT, related_name="referral_outcomes"
+    )
+    seen_on = models.DateField()
+    seen_by = models.CharField(max_length=16, choices=SeenBy.choices)
+    seen_by_detail = models.CharField(
+        max_length=200, blank=True, help_text="Who or where, e.g. the hospital or the doctor."
+    )
+    result = models.TextField()
+    cleared_to_resume = models.CharField(max_length=8, choices=Cleared.choices)
+    no_further_action = models.BooleanField(
+        default=False, help_text="Closes the referral even though the patient is not cleared."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["decision", "-recorded_at", "-id"],
+                name="assessments_outcome_newest",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(seen_by__in=["gp", "emergency", "specialist", "other"]),
+                name="assessments_referraloutcome_seen_by_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cleared_to_resume__in=["yes", "not_yet", "no"]),
+                name="assessments_referraloutcome_cleared_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(seen_by="other") | ~models.Q(seen_by_detail=""),
+                name="assessments_referraloutcome_other_is_named",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(result=""),
+                name="assessments_referraloutcome_result_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral outcome ({self.seen_on}): {self.get_cleared_to_resume_display()}"
+
+    @property
+    def closes_referral(self) -> bool:
+        """Whether this outcome, as the newest, closes its referral."""
+        return self.cleared_to_resume == self.Cleared.YES or self.no_further_action
 
 
 class PreVisitQuestionnaire(TimeStampedModel):

@@ -15,6 +15,10 @@ from clinic.access import CLINICAL, has_role
 from clinic.panels import Panel, TimelineEntry
 from patients.selectors import open_episodes
 
+# Open referrals turn overdue with the clock and close with an outcome: the dashboard always
+# renders them afresh (one query), never from its cached fragment.
+LIVE_HOOKS = ("dashboard_panels",)
+
 PATIENT_EXPLANATIONS = {
     "neural": (
         "Your pain seems to come from the nerve that runs down the back of your thigh. "
@@ -58,20 +62,10 @@ PATIENT_RED_FLAG_ACTIONS = {
 }
 
 
-#: Rules versions whose "urgent" tier meant 24 to 48 hours (before SPEC 3.9b's three tiers).
-RULES_BEFORE_SAME_DAY = {"1.0", "1.1"}
-
-
 def patient_red_flag_tier(decision) -> str:
-    """The tier the patient is told to act on. A tier the rules did not give (the clinician
-    chose the referral) or an older rules version's "urgent" (then 24 to 48 hours) reads as
-    same-day: never less urgent than it was meant."""
-    tier = (decision.score_snapshot or {}).get("tier")
-    if tier not in PATIENT_RED_FLAG_ACTIONS or (
-        tier == "urgent" and decision.model_version in RULES_BEFORE_SAME_DAY
-    ):
-        tier = "same_day"
-    return tier
+    """The tier the patient is told to act on (see AssessmentDecision.referral_tier: an unknown
+    tier, or an older rules version's "urgent", reads as same-day)."""
+    return decision.referral_tier
 
 
 def patient_red_flag_action(decision) -> str:
@@ -142,17 +136,47 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
 
 def patient_panels(*, user, patient) -> list[Panel]:
     """Links to record an intake or a follow-up on each open episode (no query when the
-    page loaded the patient's episodes)."""
+    page loaded the patient's episodes), and the patient's red-flag referrals, open or closed,
+    with their outcomes (one query; two when there is a referral)."""
     if not has_role(user, CLINICAL):
         return []
     episodes = open_episodes(patient=patient)
-    return [
+    found = [
         Panel(
             template="assessments/panels/record_assessment.html",
             context={"patient": patient, "episodes": episodes},
             order=20,
         )
     ]
+    referrals = selectors.referrals_of_patient(patient=patient)
+    if referrals:
+        found.append(
+            Panel(
+                template="assessments/panels/patient_referrals.html",
+                context={"patient": patient, "referrals": referrals},
+                order=19,
+            )
+        )
+    return found
+
+
+DASHBOARD_REFERRAL_LIMIT = 10
+
+
+def dashboard_panels(*, user) -> list[Panel]:
+    """The "Open referrals" panel: the oldest open red-flag referrals of the user's patients,
+    with how long each has been open and whether its tier's time has passed (one query)."""
+    if not has_role(user, CLINICAL):
+        return []
+
+    def context() -> dict:
+        found = list(selectors.open_referrals(user=user)[: DASHBOARD_REFERRAL_LIMIT + 1])
+        return {
+            "rows": selectors.referral_rows(found[:DASHBOARD_REFERRAL_LIMIT]),
+            "more": len(found) > DASHBOARD_REFERRAL_LIMIT,
+        }
+
+    return [Panel(template="assessments/panels/dashboard_referrals.html", context=context, order=5)]
 
 
 def portal_panels(*, user, patient) -> list[Panel]:

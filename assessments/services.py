@@ -1,12 +1,14 @@
-"""Writes for assessments and decisions.
+"""Writes for assessments, decisions and referral outcomes.
 
 A finalised assessment is never changed in place: `assessment_amend` starts a new version.
-Decisions are only ever added.
+Decisions and referral outcomes are only ever added.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,7 +17,13 @@ from django.utils import timezone
 from assessments.decision_rules import decision_applies, decision_problems
 from assessments.diagnosis.engine import default_final_dx, diagnose
 from assessments.diagnosis.schema import FIELDS, validate_findings
-from assessments.models import Assessment, AssessmentDecision, PreVisitQuestionnaire
+from assessments.models import (
+    Assessment,
+    AssessmentDecision,
+    PreVisitQuestionnaire,
+    ReferralOutcome,
+)
+from clinic import audit
 
 NO_FOLLOW_UP_DECISION = (
     "This follow-up found no red flag, so the episode's diagnosis stands: record a new "
@@ -184,3 +192,72 @@ def questionnaire_save(
         defaults={"answers": recorded, "submitted_at": timezone.now()},
     )
     return questionnaire
+
+
+def referral_outcome_dates(decision: AssessmentDecision) -> tuple[dt.date, dt.date]:
+    """The days a referral's outcome may say the patient was seen on: from the day of the
+    referral to today, counted in the clinic's zone or the patient's, whichever allows more
+    (a patient abroad may be a day ahead of the clinic)."""
+    zones = (timezone.get_default_timezone(), ZoneInfo(decision.episode.patient.time_zone))
+    now = timezone.now()
+    first = min(decision.confirmed_at.astimezone(zone).date() for zone in zones)
+    last = max(now.astimezone(zone).date() for zone in zones)
+    return first, last
+
+
+@transaction.atomic
+def referral_outcome_record(
+    *,
+    decision: AssessmentDecision,
+    by,
+    seen_on: dt.date,
+    seen_by: str,
+    result: str,
+    cleared_to_resume: str,
+    seen_by_detail: str = "",
+    no_further_action: bool = False,
+) -> ReferralOutcome:
+    """Add what happened after a red-flag referral. The newest outcome counts: the referral is
+    closed once it clears the patient to resume or records no further action, and open again
+    if a later outcome says otherwise. Held exercise plans are not resumed here: a clinician
+    resumes each with a reason (exercises.services.plan_resume_after_hold). Audited. Raises
+    ValidationError (keyed by field) for a decision that is not a referral or a bad value."""
+    if decision.clinician_final_dx != AssessmentDecision.FinalDx.RED_FLAG_REFERRAL:
+        raise ValidationError("Only a red-flag referral has an outcome to record.")
+    errors = {}
+    first, last = referral_outcome_dates(decision)
+    if not first <= seen_on <= last:
+        errors["seen_on"] = "Enter a date between the referral and today."
+    if seen_by not in ReferralOutcome.SeenBy.values:
+        errors["seen_by"] = "Choose who saw the patient."
+    if seen_by == ReferralOutcome.SeenBy.OTHER and not seen_by_detail.strip():
+        errors["seen_by_detail"] = "Say who saw the patient, or where."
+    if not result.strip():
+        errors["result"] = "Write down the result."
+    if cleared_to_resume not in ReferralOutcome.Cleared.values:
+        errors["cleared_to_resume"] = "Say whether the patient may resume exercise and running."
+    if errors:
+        raise ValidationError(errors)
+    outcome = ReferralOutcome.objects.create(
+        decision=decision,
+        seen_on=seen_on,
+        seen_by=seen_by,
+        seen_by_detail=seen_by_detail.strip(),
+        result=result.strip(),
+        cleared_to_resume=cleared_to_resume,
+        no_further_action=bool(no_further_action),
+        recorded_by=by,
+    )
+    audit.record(
+        "create",
+        obj=outcome,
+        patient=decision.episode.patient,
+        detail={
+            "event": "referral_outcome_recorded",
+            "referral": str(decision.public_id),
+            "cleared_to_resume": cleared_to_resume,
+            "closes_referral": outcome.closes_referral,
+        },
+        user=by,
+    )
+    return outcome

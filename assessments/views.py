@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
@@ -25,12 +26,14 @@ from assessments.forms import (
     DecisionForm,
     FindingsForm,
     PreVisitForm,
+    ReferralOutcomeForm,
 )
 from assessments.models import Assessment
 from assessments.outcomes import change_reading
 from assessments.rescreen import finding_text, rescreen_rows, rescreen_summary
 from clinic import fragments
 from clinic.access import CLINICAL, PATIENTS, role_required
+from exercises import selectors as exercise_selectors
 from exercises import services as exercise_services
 from patients.selectors import episode_for_user, patient_of_portal_user
 
@@ -372,3 +375,65 @@ def previsit(request: HttpRequest):
             )
             return redirect("portal:home")
     return render(request, "assessments/previsit_form.html", {"form": form, "existing": existing})
+
+
+REFERRALS_PAGE_SIZE = 25
+
+
+@role_required(*CLINICAL)
+@require_GET
+def referrals_open(request: HttpRequest):
+    """Every open red-flag referral of the user's patients, oldest first (SPEC 3.9b, 26)."""
+    # Queries: session and user; the count; one page of referrals with their patients; the
+    # audit trail's insert for the patients shown.
+    page = Paginator(selectors.open_referrals(user=request.user), REFERRALS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "assessments/referrals.html",
+        {"page": page, "rows": selectors.referral_rows(page)},
+    )
+
+
+@role_required(*CLINICAL)
+@require_http_methods(["GET", "POST"])
+def referral_outcome(request: HttpRequest, public_id):
+    """A referral, its outcomes so far, and the form to record the next one."""
+    decision = selectors.referral_for_user(user=request.user, public_id=public_id)
+    patient = decision.episode.patient
+    first, last = services.referral_outcome_dates(decision)
+    form = ReferralOutcomeForm(
+        request.POST or None, first=first, last=last, initial={"seen_on": last}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.referral_outcome_record(
+                decision=decision, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if outcome.closes_referral:
+                messages.success(request, f"Outcome recorded. {patient}'s referral is closed.")
+            else:
+                messages.success(request, f"Outcome recorded. {patient}'s referral stays open.")
+            return redirect("assessments:referral", public_id=decision.public_id)
+    outcomes = list(decision.referral_outcomes.all())
+    newest = outcomes[0] if outcomes else None
+    return render(
+        request,
+        "assessments/referral.html",
+        {
+            "decision": decision,
+            "patient": patient,
+            "row": selectors.referral_rows([decision])[0],
+            "outcomes": outcomes,
+            "is_open": newest is None or not newest.closes_referral,
+            "cleared": newest is not None and newest.cleared_to_resume == "yes",
+            "flags": _decision_flags(decision),
+            "held_plans": exercise_selectors.plans_on_hold_for_patient(patient=patient),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )

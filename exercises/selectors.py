@@ -116,6 +116,15 @@ def plan_active_for_patient(*, patient) -> ExercisePlan | None:
     )
 
 
+def plans_on_hold_for_patient(*, patient) -> list[ExercisePlan]:
+    """The patient's plans on hold for a red flag referral, newest first (one query)."""
+    return list(
+        ExercisePlan.objects.filter(patient=patient, status=ExercisePlan.Status.PAUSED)
+        .exclude(hold_reason="")
+        .order_by("-start_date", "-created_at")
+    )
+
+
 def plan_on_hold_for_patient(*, patient) -> bool:
     """Whether a plan of the patient is on hold for a red flag referral (SPEC 3.9b, 26)."""
     return (

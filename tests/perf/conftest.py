@@ -15,7 +15,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from assessments.models import Assessment
+from assessments.models import Assessment, AssessmentDecision, ReferralOutcome
 from bookings.models import Appointment, AppointmentType
 from clinic import load_data
 from clinic.models import User
@@ -76,6 +76,7 @@ class World:
         ReminderDelivery.objects.filter(pk=failed.pk).update(
             status=ReminderDelivery.Status.FAILED, sent_at=None, last_error="550 No such user"
         )
+        _refer_every_patient(therapist)
         return cls(
             therapist=therapist,
             reception=User.objects.get(email=f"reception{load_data.EMAIL_DOMAIN}"),
@@ -106,6 +107,42 @@ class World:
             }[role]
         )
         return client
+
+
+def _refer_every_patient(therapist: User) -> None:
+    """A red-flag referral on every final intake of the therapist's patients, each tier in
+    turn, every other one with an outcome that leaves it open: the open referrals grow with
+    the data set (the generator records no decisions)."""
+    intakes = Assessment.objects.filter(
+        episode__patient__created_by=therapist,
+        kind=Assessment.Kind.INTAKE,
+        status=Assessment.Status.FINAL,
+    ).order_by("id")
+    referrals = AssessmentDecision.objects.bulk_create(
+        AssessmentDecision(
+            assessment=intake,
+            episode_id=intake.episode_id,
+            clinician_final_dx="red_flag_referral",
+            suggested_label="red_flag",
+            suggested_dx="red_flag_referral",
+            model_version="1.2",
+            score_snapshot={"tier": ("emergency", "same_day", "urgent")[number % 3]},
+            findings={},
+            confirmed_by=therapist,
+        )
+        for number, intake in enumerate(intakes)
+    )
+    ReferralOutcome.objects.bulk_create(
+        ReferralOutcome(
+            decision=referral,
+            seen_on=referral.confirmed_at.date(),
+            seen_by="gp",
+            result="Seen, waiting for a scan",
+            cleared_to_resume="not_yet",
+            recorded_by=therapist,
+        )
+        for referral in referrals[::2]
+    )
 
 
 def week_of(day: dt.date) -> str:

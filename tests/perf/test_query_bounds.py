@@ -25,12 +25,17 @@ MAX_QUERIES = 12
 #: comments to their physio (with read marks) cost one more query, whatever their number.
 #: The dashboard adds the patients' urgent-symptom reports (one query for the alerts, one for
 #: the cache key that shows a new report at once) and the comment inbox (its page and unread
-#: count) to the alerts and today's list; served from its cache it stays at 7.
-PAGE_MAX_QUERIES = {"patient detail": 13, "dashboard": 14}
+#: count) to the alerts and today's list; served from its cache it stays at 7. Both also show
+#: red-flag referrals: the dashboard's "Open referrals" is never cached (it turns overdue with
+#: the clock), one query and the audit trail's insert for its patients (so 9 when cached); the
+#: patient page's referral history is its referrals and their outcomes.
+PAGE_MAX_QUERIES = {"patient detail": 15, "dashboard": 16}
 
 PAGES = {
     "dashboard": ("therapist", lambda w: url("clinic:dashboard")),
     "audit": ("manager", lambda w: url("clinic:audit")),
+    "open referrals": ("therapist", lambda w: url("assessments:referrals")),
+    "open referrals (manager)": ("manager", lambda w: url("assessments:referrals")),
     "privacy": ("manager", lambda w: url("clinic:privacy", w.patient.public_id)),
     "patient list": ("reception", lambda w: url("patients:list")),
     "patient search": ("therapist", lambda w: url("patients:list", query="q=a")),

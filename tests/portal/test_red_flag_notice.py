@@ -11,6 +11,8 @@ from django.urls import reverse
 
 from assessments.models import AssessmentDecision
 from assessments.selectors import open_red_flags_for_patient
+from assessments.services import referral_outcome_record
+from exercises.selectors import patient_today
 from patients.models import Episode
 from tests.conftest import make_user
 from tests.exercises.factories import confirmed_decision
@@ -138,3 +140,16 @@ def test_it_costs_staff_pages_no_query(therapist_client, episode, therapist):
         html = therapist_client.get(url).content.decode()
     assert NOTICE not in html
     assert not [q for q in queries.captured_queries if "assessments_assessmentdecision" in q["sql"]]
+
+
+def test_it_keeps_the_notice_until_an_outcome_clears_the_patient(
+    patient_client, me, episode, therapist
+):
+    decision = referral(episode, therapist, tier="same_day")
+    seen = {"decision": decision, "by": therapist, "seen_on": patient_today(me), "seen_by": "gp"}
+    referral_outcome_record(**seen, result="Scan booked for Friday.", cleared_to_resume="not_yet")
+    assert "Please see a doctor today." in notice_on(patient_client)
+
+    referral_outcome_record(**seen, result="DVT excluded on scan.", cleared_to_resume="yes")
+    assert notice_on(patient_client) == ""
+    assert open_red_flags_for_patient(patient=me) == []

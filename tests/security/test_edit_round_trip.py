@@ -56,6 +56,7 @@ STARTS_EMPTY = {
     ("bookings:patient_create", "bookings:patient_create"): "registers a new patient",
     ("patients:episode_create", "patients:episode_create"): "opens a new episode",
     ("assessments:detail", "assessments:amend"): "an amendment needs a reason",
+    ("assessments:referral", "assessments:referral"): "a new outcome: the result is typed",
     ("exercises:exercise_create", "exercises:exercise_create"): "adds a new exercise",
     ("exercises:plan_detail", "exercises:plan_item_add"): "the exercise to add is chosen",
     ("exercises:comment_reply", "exercises:comment_reply"): "the reply is written",

@@ -45,6 +45,7 @@ from tests.bookings.factories import follow_up
 from tests.conftest import PASSWORD
 from tests.security.conftest import INVITATION_TOKEN, PNG, World
 from tests.security.test_url_walk import comment as commented_log
+from tests.security.test_url_walk import referral
 
 pytestmark = pytest.mark.django_db
 
@@ -369,6 +370,24 @@ CASES: dict[str, Case] = {
             "override_reason": st.one_of(NUL, too_long(2000)),
         },
     ),
+    "assessments:referral": Case(
+        url("assessments:referral", public_id=lambda w: referral(w)["public_id"]),
+        "therapist",
+        lambda w: {
+            "seen_on": today().isoformat(),
+            "seen_by": "emergency",
+            "seen_by_detail": "St Thomas' A&E",
+            "result": "DVT excluded by scan",
+            "cleared_to_resume": "yes",
+        },
+        {
+            "seen_on": st.one_of(BAD_DATE, st.just("2999-01-01"), st.just("2000-01-01")),
+            "seen_by": BAD_CHOICE,
+            "seen_by_detail": st.one_of(NUL, too_long(200)),
+            "result": st.one_of(st.just(""), st.just("   "), NUL, too_long(2000)),
+            "cleared_to_resume": BAD_CHOICE,
+        },
+    ),
     "assessments:previsit": Case(
         url("assessments:previsit"),
         "patient",
@@ -618,6 +637,7 @@ READ_ONLY = {
     "patients:list",
     "patients:detail",
     "assessments:detail",
+    "assessments:referrals",
     "exercises:library",
     "exercises:exercise_detail",
     "exercises:exercise_illustration",
@@ -700,6 +720,7 @@ GET_PAGES = {
     "clinic:audit": ("manager", {}, ("patient", "user", "action", "date_from", "date_to", "page")),
     "portal:log": ("patient", {}, ("date",)),
     "portal:history": ("patient", {}, ("page",)),
+    "assessments:referrals": ("therapist", {}, ("page",)),
     "notifications:failed": ("reception", {}, ("page",)),
 }
 

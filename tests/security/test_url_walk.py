@@ -85,6 +85,20 @@ def comment(w: World) -> dict:
     return {"public_id": w.a.log.public_id}
 
 
+def referral(w: World) -> dict:
+    """A red-flag referral of patient A (made on first use: the world holds none, so that no
+    other page shows a referral it does not test)."""
+    from assessments.models import AssessmentDecision
+    from tests.exercises.factories import confirmed_decision
+
+    decision = AssessmentDecision.objects.filter(
+        episode=w.a.episode, clinician_final_dx="red_flag_referral"
+    ).first() or confirmed_decision(
+        episode=w.a.episode, therapist=w.therapist, final_dx="red_flag_referral"
+    )
+    return {"public_id": decision.public_id}
+
+
 ROUTES: dict[str, Route] = {
     # --- Accounts and the site itself --------------------------------------------------
     "home": Route("public", ok=ok(302)),
@@ -130,6 +144,8 @@ ROUTES: dict[str, Route] = {
     "assessments:decide": Route(
         "clinical", kwargs=lambda w: {"public_id": w.final.public_id}, post_only=True
     ),
+    "assessments:referrals": Route("clinical"),
+    "assessments:referral": Route("clinical", kwargs=referral),
     # --- exercises ----------------------------------------------------------------------
     "exercises:library": Route("clinical"),
     "exercises:exercise_create": Route("clinical"),
