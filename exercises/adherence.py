@@ -221,32 +221,16 @@ class LogFacts:
         return f"Pain {self.pain}/10 {when} exercise on {self.date:%-d %b}"
 
 
-def recent_median(logs: Sequence[LogFacts], index: int) -> float | None:
+def recent_median(pains: Sequence[int], dates: Sequence[dt.date], index: int) -> float | None:
     """The median pain of the (up to) MEDIAN_SESSIONS sessions logged in the MEDIAN_DAYS before
-    `logs[index]`, or None with fewer than MEDIAN_MIN_SESSIONS. `logs` are in date order."""
-    first_day = logs[index].date - dt.timedelta(days=MEDIAN_DAYS)
-    earlier = []
-    for log in reversed(logs[max(0, index - MEDIAN_SESSIONS) : index]):
-        if log.date < first_day:
-            break
-        earlier.append(log.pain)
-    if len(earlier) < MEDIAN_MIN_SESSIONS:
+    session `index`, or None with fewer than MEDIAN_MIN_SESSIONS. Sessions in date order."""
+    first_day = dates[index] - dt.timedelta(days=MEDIAN_DAYS)
+    start = max(0, index - MEDIAN_SESSIONS)
+    while start < index and dates[start] < first_day:
+        start += 1
+    if index - start < MEDIAN_MIN_SESSIONS:
         return None
-    return statistics.median(earlier)
-
-
-def _week_to(logs: Sequence[LogFacts], index: int) -> list[LogFacts]:
-    """The sessions in the seven days ending with `logs[index]`'s day (at most seven)."""
-    first_day = logs[index].date - dt.timedelta(days=6)
-    start = index
-    while start and logs[start - 1].date >= first_day:
-        start -= 1
-    return list(logs[start : index + 1])
-
-
-def _painful_week(logs: Sequence[LogFacts], index: int) -> bool:
-    week = _week_to(logs, index)
-    return len(week) >= WEEK_PAIN_MIN_SESSIONS and all(log.pain >= WEEK_PAIN_ALERT for log in week)
+    return statistics.median(pains[start:index])
 
 
 def _painful_session(log: LogFacts, median: float | None) -> Alert | None:
@@ -270,39 +254,56 @@ def session_alerts(*, logs: Sequence[LogFacts], since: dt.date) -> list[Alert]:
     `since` so the first sessions have their median and their week.
     """
     logs = sorted(logs, key=lambda log: log.date)
+    dates = [log.date for log in logs]
+    pains = [log.pain for log in logs]
     alerts = []
+    # The week ending with each session: logs[week_start:index + 1], and how many of its
+    # sessions are under WEEK_PAIN_ALERT; the last earlier session worse the next morning.
+    week_start = low_in_week = 0
+    painful_before = False
+    worse_before: LogFacts | None = None
     for index, log in enumerate(logs):
+        low_in_week += pains[index] < WEEK_PAIN_ALERT
+        while dates[week_start] < dates[index] - dt.timedelta(days=6):
+            low_in_week -= pains[week_start] < WEEK_PAIN_ALERT
+            week_start += 1
+        painful = index - week_start + 1 >= WEEK_PAIN_MIN_SESSIONS and not low_in_week
+        fires, painful_before = painful and not painful_before, painful
+        worse_within_week = (
+            worse_before if worse_before and worse_before.date >= dates[week_start] else None
+        )
+        if log.worse_next_morning:
+            worse_before = log
         if log.date < since:
             continue
-        painful = _painful_session(log, recent_median(logs, index))
-        if painful:
-            alerts.append(painful)
-        if _painful_week(logs, index) and not (index and _painful_week(logs, index - 1)):
-            week = _week_to(logs, index)
+        # No median is low enough for pain under MEDIAN_RISE_ALERT to be that far above it.
+        median = recent_median(pains, dates, index) if log.pain >= MEDIAN_RISE_ALERT else None
+        alert = _painful_session(log, median)
+        if alert:
+            alerts.append(alert)
+        if fires:
             alerts.append(
                 Alert(
                     "pain_week",
                     log.date,
-                    f"Pain {WEEK_PAIN_ALERT}/10 or more at all {len(week)} sessions logged "
-                    f"from {week[0].date:%-d %b} to {log.date:%-d %b} "
-                    f"(highest {max(entry.pain for entry in week)}/10).",
-                    week[0].date,
+                    f"Pain {WEEK_PAIN_ALERT}/10 or more at all {index - week_start + 1} "
+                    f"sessions logged from {dates[week_start]:%-d %b} to {log.date:%-d %b} "
+                    f"(highest {max(pains[week_start : index + 1])}/10).",
+                    dates[week_start],
                     log.date,
                 )
             )
-        if log.worse_next_morning:
-            before = [entry for entry in _week_to(logs, index)[:-1] if entry.worse_next_morning]
-            if before:
-                alerts.append(
-                    Alert(
-                        "worse_morning",
-                        log.date,
-                        f"Worse the morning after exercise twice in {WORSE_MORNING_DAYS} days: "
-                        f"said so on {before[-1].date:%-d %b} and on {log.date:%-d %b}.",
-                        before[-1].date,
-                        log.date,
-                    )
+        if log.worse_next_morning and worse_within_week:
+            alerts.append(
+                Alert(
+                    "worse_morning",
+                    log.date,
+                    f"Worse the morning after exercise twice in {WORSE_MORNING_DAYS} days: "
+                    f"said so on {worse_within_week.date:%-d %b} and on {log.date:%-d %b}.",
+                    worse_within_week.date,
+                    log.date,
                 )
+            )
     return alerts
 
 
