@@ -268,6 +268,7 @@ def _log_alerts(plans: list[ExercisePlan]) -> dict[int, list[Alert]]:
     columns = ("c_plan", "c_day", "c_during", "c_after", "c_worse", "c_kind", "c_symptoms", "c_at")
     logs_query = (
         SessionLog.objects.filter(plan_id__in=ids, date__gte=first_day)
+        .order_by()  # no sort: the rules sort each plan's few logs themselves
         .annotate(
             c_plan=F("plan_id"),
             c_day=F("date"),
@@ -282,6 +283,7 @@ def _log_alerts(plans: list[ExercisePlan]) -> dict[int, list[Alert]]:
     )
     reports_query = (
         SymptomReport.objects.filter(plan_id__in=ids, created_at__gte=reported_since)
+        .order_by()
         .annotate(
             c_plan=F("plan_id"),
             c_day=F("log__date"),
