@@ -36,6 +36,7 @@ from assessments.models import Assessment
 from bookings.models import Appointment, AppointmentType, Room, WorkingHours
 from clinic.bulk import TableWriter, sequences_reset, tables_analyze
 from clinic.models import User
+from exercises.adherence import doses_due, week_doses
 from exercises.models import Exercise, ExercisePlan, PlanItem, PlanVersion, PlanWeek, SessionLog
 from exercises.services import plan_snapshot, sessions_per_week_for
 from notifications import timing
@@ -576,6 +577,8 @@ def _plans_and_logs(run: Build) -> list[PlanRow]:
             "pain_during_sum",
             "pain_after_sum",
             "pain_peak_sum",
+            "doses_done",
+            "doses_due",
         ],
     )
     logs_per_plan = PER_10K["logs_per_plan"]
@@ -630,6 +633,7 @@ def _plans_and_logs(run: Build) -> list[PlanRow]:
         for position, exercise in enumerate(chosen):
             items.add((uuid.uuid4(), pk, exercise.pk, position, *([None] * 6), ""))
         totals: dict[dt.date, list[int]] = {}
+        done_on: dict[dt.date, dict[dt.date, set[str]]] = {}
         first_pain = rng.randint(2, 6)
         for number, day in enumerate(dates):
             did = [key for key in keys if rng.random() < 0.85]
@@ -664,8 +668,11 @@ def _plans_and_logs(run: Build) -> list[PlanRow]:
             total[2] += during
             total[3] += after
             total[4] += max(during, after)
+            done_on.setdefault(week, {})[day] = set(did)
+        due = doses_due(items=snapshot, sessions_per_week=per_week)
         for week, (logged, count, during, after, peak) in sorted(totals.items()):
-            weeks.add((pk, week, logged, per_week, count, during, after, peak))
+            doses = week_doses(due=due, done_on=done_on[week])
+            weeks.add((pk, week, logged, per_week, count, during, after, peak, *doses))
         result.append(PlanRow(pk, row, status, start, end, set(dates)))
         _tick(run, "plans and logs", done, run.n)
     for writer in (plans, versions, items, logs, weeks):

@@ -46,7 +46,7 @@ class ExercisePlanAdmin(SimpleHistoryAdmin):
 
 @admin.register(AlertAcknowledgement)
 class AlertAcknowledgementAdmin(admin.ModelAdmin):
-    list_display = ["plan", "kind", "period", "acknowledged_by", "acknowledged_at"]
+    list_display = ["plan", "kind", "period", "acknowledged_by", "acknowledged_at", "note"]
     list_select_related = ["plan__patient", "acknowledged_by"]
 
     def has_add_permission(self, request):

@@ -7,7 +7,7 @@ from django.utils.text import slugify
 
 from clinic.forms import PlausibleDateField
 from clinic.widgets import DateInput
-from exercises.models import DOSE_FIELDS, Exercise, PlanItem
+from exercises.models import DOSE_FIELDS, AlertAcknowledgement, Exercise, PlanItem
 
 
 class LinesField(forms.CharField):
@@ -190,3 +190,29 @@ class PlanResumeForm(forms.Form):
         help_text="For example what the doctor found. Kept with the plan and in the audit log.",
         error_messages={"required": "Say why the exercises can start again."},
     )
+
+
+class AlertAcknowledgeForm(forms.Form):
+    kind = forms.ChoiceField(choices=AlertAcknowledgement.Kind.choices, widget=forms.HiddenInput)
+    period = PlausibleDateField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label="What did you do about it?",
+        max_length=1000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text='For example "Rang the patient, eased the dose". Kept with the patient\'s '
+        "alert history.",
+        error_messages={"required": "Write what you did about this alert."},
+    )
+
+
+class SessionLogFilterForm(forms.Form):
+    date_from = PlausibleDateField(label="From", required=False, widget=DateInput())
+    date_to = PlausibleDateField(label="To", required=False, widget=DateInput())
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "Choose a day on or after the first one.")
+        return cleaned

@@ -330,6 +330,10 @@ class PlanWeek(models.Model):
     pain_during_sum = models.PositiveIntegerField(default=0)
     pain_after_sum = models.PositiveIntegerField(default=0)
     pain_peak_sum = models.PositiveIntegerField(default=0)
+    # Adherence per prescribed exercise (exercises.adherence.week_doses): the times the
+    # exercises were done that week, each at most as often as it was due, and the times due.
+    doses_done = models.PositiveSmallIntegerField(default=0)
+    doses_due = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["plan_id", "week_start"]
@@ -359,7 +363,8 @@ class PlanWeek(models.Model):
 
 
 class AlertAcknowledgement(models.Model):
-    """A therapist saw an adherence alert. Alerts themselves are computed, never stored."""
+    """A therapist saw an alert and noted what they did. Alerts themselves are computed, never
+    stored (exercises.adherence); this row hides the one alert of its kind and period."""
 
     class Kind(models.TextChoices):
         PAIN_UP = "pain_up", "Pain up"
@@ -367,6 +372,9 @@ class AlertAcknowledgement(models.Model):
         NO_LOG = "no_log", "No log"
         URGENT_SYMPTOM = "urgent_symptom", "Urgent symptom"
         PINS_NEEDLES = "pins_needles", "Lasting pins and needles"
+        PAIN_SESSION = "pain_session", "Painful session"
+        PAIN_WEEK = "pain_week", "Pain all week"
+        WORSE_MORNING = "worse_morning", "Worse next morning"
 
     plan = models.ForeignKey(
         ExercisePlan, on_delete=models.PROTECT, related_name="acknowledgements"
@@ -378,6 +386,8 @@ class AlertAcknowledgement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     acknowledged_at = models.DateTimeField()
+    # What the therapist did about it; required since notes were introduced (older rows: "").
+    note = models.TextField(max_length=1000, blank=True, default="")
 
     class Meta:
         ordering = ["-acknowledged_at"]
@@ -393,6 +403,9 @@ class AlertAcknowledgement(models.Model):
                         "no_log",
                         "urgent_symptom",
                         "pins_needles",
+                        "pain_session",
+                        "pain_week",
+                        "worse_morning",
                     ]
                 ),
                 name="exercises_alertacknowledgement_kind_valid",

@@ -14,8 +14,9 @@ LIVE_HOOKS = ("dashboard_panels",)
 
 
 def patient_panels(*, user, patient) -> list[Panel]:
-    """Plans with weekly adherence and pain, and the patient's comments with their read marks
-    and replies (clinical roles only: reception never sees a comment)."""
+    """Plans with weekly adherence and pain, the patient's comments with their read marks and
+    replies, and the alerts acknowledged with their notes (clinical roles only: reception
+    never sees a comment)."""
     if not has_role(user, CLINICAL):
         return []
     episodes = open_episodes(patient=patient)
@@ -36,6 +37,14 @@ def patient_panels(*, user, patient) -> list[Panel]:
                 "comments": selectors.comments_for_patient(user=user, patient=patient),
             },
             order=41,
+        ),
+        Panel(
+            template="exercises/panels/patient_alerts.html",
+            context=lambda: {
+                "patient": patient,
+                "acknowledged": selectors.acknowledgements_for_patient(user=user, patient=patient),
+            },
+            order=42,
         ),
     ]
 

@@ -9,13 +9,36 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    JSONField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.http import Http404
 from django.utils import timezone
 
 from clinic import audit
 from clinic.access import CLINICAL, has_role
-from exercises.adherence import Alert, WeekStat, chart_for, plan_alerts, week_series
+from exercises.adherence import (
+    MEDIAN_DAYS,
+    Alert,
+    LogFacts,
+    WeekStat,
+    chart_for,
+    plan_alerts,
+    session_alerts,
+    week_series,
+)
 from exercises.models import (
     AlertAcknowledgement,
     CommentRead,
@@ -138,6 +161,21 @@ def session_logs_for_patient(*, patient) -> QuerySet[SessionLog]:
     return SessionLog.objects.filter(patient=patient).select_related("version", "plan")
 
 
+def session_logs_for_staff(
+    *, user, patient, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> QuerySet[SessionLog]:
+    """A patient's session logs for clinicians, newest first, optionally between two of the
+    patient's days, with each log's plan and episode joined in. None for other roles."""
+    if not has_role(user, CLINICAL):
+        return SessionLog.objects.none()
+    logs = SessionLog.objects.filter(patient=patient)
+    if date_from:
+        logs = logs.filter(date__gte=date_from)
+    if date_to:
+        logs = logs.filter(date__lte=date_to)
+    return logs.select_related("plan__episode").order_by("-date", "-id")
+
+
 def session_log_for_patient(*, patient, public_id: UUID | str) -> SessionLog:
     """One of the patient's own logs, with the clinic's replies to its comment (two queries)."""
     replies = Prefetch("replies", queryset=CommentReply.objects.select_related("author"))
@@ -208,40 +246,91 @@ class PlanAlert:
         return AlertAcknowledgement.Kind(self.alert.kind).label
 
 
-# Reported symptoms older than this no longer raise an alert (by then there has been a visit).
+# Reported symptoms older than this no longer raise an alert (by then there has been a visit);
+# nor do sessions logged before it.
 REPORT_ALERT_DAYS = 28
 
 
-def _report_alerts(plan_ids: list[int]) -> dict[int, list[Alert]]:
-    """Alerts for symptoms patients reported in their logs (one query), one per plan, kind and
-    log date, saying what was reported and what the patient was told to do."""
-    since = timezone.now() - dt.timedelta(days=REPORT_ALERT_DAYS)
-    found: dict[int, dict[tuple, Alert]] = {plan_id: {} for plan_id in plan_ids}
-    rows = (
-        SymptomReport.objects.filter(plan_id__in=plan_ids, created_at__gte=since)
-        .order_by("created_at")
-        .values_list("plan_id", "kind", "symptoms", "log__date")
+def _symptom_alert(kind: str, symptoms: list[str], day: dt.date) -> Alert:
+    if kind == SymptomReport.Kind.URGENT_SYMPTOM:
+        told = ACTIONS[urgency_of(symptoms)]["heading"] if urgency_of(symptoms) else ""
+        message = (
+            f"Reported on {day:%d %b}: {'; '.join(labels_for(symptoms))}. "
+            f"The portal told them: {told}"
+        )
+    else:
+        message = f"Pins and needles or numbness lasted after the exercises on {day:%d %b}."
+    return Alert(kind, day, message, day, day)
+
+
+def _log_alerts(plans: list[ExercisePlan]) -> dict[int, list[Alert]]:
+    """Alerts from the plans' recent session logs and reports (one query): the symptom reports
+    of the last REPORT_ALERT_DAYS, one per kind and log, saying what was reported and what
+    the patient was told; and the session alerts of `exercises.adherence.session_alerts` for
+    the sessions of the last REPORT_ALERT_DAYS (read with the MEDIAN_DAYS before them)."""
+    ids = [plan.pk for plan in plans]
+    reported_since = timezone.now() - dt.timedelta(days=REPORT_ALERT_DAYS)
+    # A day's margin either side of UTC's date covers every patient's own date.
+    first_day = timezone.now().date() - dt.timedelta(days=REPORT_ALERT_DAYS + MEDIAN_DAYS + 1)
+    # One UNION ALL of two index scans with the same columns: the logs (kind "") and the
+    # reports (with their log's date). Correlated subqueries per log cost ten times as much.
+    columns = ("c_plan", "c_day", "c_during", "c_after", "c_worse", "c_kind", "c_symptoms", "c_at")
+    logs_query = (
+        SessionLog.objects.filter(plan_id__in=ids, date__gte=first_day)
+        .order_by()  # no sort: the rules sort each plan's few logs themselves
+        .annotate(
+            c_plan=F("plan_id"),
+            c_day=F("date"),
+            c_during=F("pain_during"),
+            c_after=F("pain_after"),
+            c_worse=F("worse_next_morning"),
+            c_kind=Value("", output_field=CharField()),
+            c_symptoms=Value(None, output_field=JSONField()),
+            c_at=Value(None, output_field=DateTimeField()),
+        )
+        .values_list(*columns)
     )
-    for plan_id, kind, symptoms, day in rows:
-        if kind == SymptomReport.Kind.URGENT_SYMPTOM:
-            told = ACTIONS[urgency_of(symptoms)]["heading"] if urgency_of(symptoms) else ""
-            message = (
-                f"Reported on {day:%d %b}: {'; '.join(labels_for(symptoms))}. "
-                f"The portal told them: {told}"
-            )
+    reports_query = (
+        SymptomReport.objects.filter(plan_id__in=ids, created_at__gte=reported_since)
+        .order_by()
+        .annotate(
+            c_plan=F("plan_id"),
+            c_day=F("log__date"),
+            c_during=Value(None, output_field=IntegerField()),
+            c_after=Value(None, output_field=IntegerField()),
+            c_worse=Value(None, output_field=BooleanField()),
+            c_kind=F("kind"),
+            c_symptoms=F("symptoms"),
+            c_at=F("created_at"),
+        )
+        .values_list(*columns)
+    )
+    logs: dict[int, list[LogFacts]] = {plan_id: [] for plan_id in ids}
+    reported: dict[int, dict[tuple, Alert]] = {plan_id: {} for plan_id in ids}
+    reports = []
+    for plan_id, day, during, after, worse, kind, symptoms, at in logs_query.union(
+        reports_query, all=True
+    ):
+        if kind:
+            reports.append((at, plan_id, kind, symptoms, day))
         else:
-            message = f"Pins and needles or numbness lasted after the exercises on {day:%d %b}."
-        # A later report for the same log day replaces the earlier one (it lists every symptom).
-        found[plan_id][(kind, day)] = Alert(kind, day, message)
-    return {plan_id: list(alerts.values()) for plan_id, alerts in found.items()}
+            logs[plan_id].append(LogFacts(day, during, after, worse))
+    for _at, plan_id, kind, symptoms, day in sorted(reports, key=lambda report: report[0]):
+        # A later report for the same log replaces the earlier one (it lists every symptom).
+        reported[plan_id][(kind, day)] = _symptom_alert(kind, symptoms, day)
+    found = {plan_id: list(alerts.values()) for plan_id, alerts in reported.items()}
+    for plan in plans:
+        since = patient_today(plan.patient) - dt.timedelta(days=REPORT_ALERT_DAYS)
+        found[plan.pk].extend(session_alerts(logs=logs[plan.pk], since=since))
+    return found
 
 
 def plan_open_alerts(*, plan: ExercisePlan, adherence: PlanAdherence) -> list[Alert]:
-    """Unacknowledged alerts for one active plan (two queries: acknowledgements, reports)."""
+    """Unacknowledged alerts for one active plan (two queries: acknowledgements, logs)."""
     if plan.status != ExercisePlan.Status.ACTIVE or plan.start_date is None:
         return []
     seen = set(plan.acknowledgements.values_list("kind", "period"))
-    alerts = _report_alerts([plan.pk])[plan.pk] + plan_alerts(
+    alerts = _log_alerts([plan])[plan.pk] + plan_alerts(
         series=adherence.series,
         today=patient_today(plan.patient),
         start_date=plan.start_date,
@@ -252,7 +341,8 @@ def plan_open_alerts(*, plan: ExercisePlan, adherence: PlanAdherence) -> list[Al
 
 def open_alerts(*, user) -> list[PlanAlert]:
     """Unacknowledged alerts over the active plans the user prescribed, in six queries
-    whatever the count; urgent symptoms first."""
+    whatever the count (plans, patients, versions, weeks, acknowledgements, logs); urgent
+    symptoms first."""
     if not has_role(user, CLINICAL):
         return []
     plans = list(
@@ -267,7 +357,7 @@ def open_alerts(*, user) -> list[PlanAlert]:
     seen = set(
         AlertAcknowledgement.objects.filter(plan__in=plans).values_list("plan_id", "kind", "period")
     )
-    reported = _report_alerts([plan.pk for plan in plans])
+    reported = _log_alerts(plans)
     found = []
     for plan in plans:
         today = patient_today(plan.patient)
@@ -287,6 +377,30 @@ def open_alerts(*, user) -> list[PlanAlert]:
         )
     )
     return found
+
+
+def plan_open_alert(*, plan: ExercisePlan, kind: str, period: dt.date) -> Alert | None:
+    """The plan's open alert of this kind and period, or None (acknowledged, or gone)."""
+    adherence = plan_adherence(plan=plan)
+    for alert in plan_open_alerts(plan=plan, adherence=adherence):
+        if (alert.kind, alert.period) == (kind, period):
+            return alert
+    return None
+
+
+ACKNOWLEDGED_HISTORY_LIMIT = 20
+
+
+def acknowledgements_for_patient(*, user, patient) -> list[AlertAcknowledgement]:
+    """The patient's newest acknowledged alerts with who acknowledged them (one query).
+    Clinical roles only."""
+    if not has_role(user, CLINICAL):
+        return []
+    return list(
+        AlertAcknowledgement.objects.filter(plan__patient=patient)
+        .select_related("acknowledged_by")
+        .order_by("-acknowledged_at", "-id")[:ACKNOWLEDGED_HISTORY_LIMIT]
+    )
 
 
 ALERTS_FRESH_SECONDS = 300

@@ -11,6 +11,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from clinic import audit
+from exercises.adherence import doses_due, week_doses
 from exercises.models import (
     DOSE_FIELDS,
     AlertAcknowledgement,
@@ -527,18 +528,22 @@ def symptom_reports_raise(
 
 
 def plan_week_refresh(*, plan: ExercisePlan, week_start: dt.date) -> PlanWeek:
-    """Recount one plan week from its logs (at most seven rows)."""
+    """Recount one plan week from its logs (at most seven rows). The exercises due are those of
+    the version the week's latest log was made with (the plan's current one without logs)."""
     logs = list(
-        plan.session_logs.filter(
-            date__gte=week_start, date__lt=week_start + dt.timedelta(days=7)
-        ).select_related("version")
+        plan.session_logs.filter(date__gte=week_start, date__lt=week_start + dt.timedelta(days=7))
+        .select_related("version")
+        .order_by("date")
     )
-    prescribed = (
-        logs[-1].version.sessions_per_week
-        if logs
-        else (plan.current_version.sessions_per_week if plan.current_version else 7)
+    version = logs[-1].version if logs else plan.current_version
+    prescribed = version.sessions_per_week if version else 7
+    done, due = week_doses(
+        due=doses_due(items=version.items, sessions_per_week=prescribed) if version else {},
+        done_on={log.date: set(log.done) for log in logs},
     )
     values = {
+        "doses_done": done,
+        "doses_due": due,
         "sessions_logged": sum(1 for log in logs if log.done_count),
         "sessions_prescribed": prescribed,
         "pain_count": len(logs),
@@ -553,17 +558,28 @@ def plan_week_refresh(*, plan: ExercisePlan, week_start: dt.date) -> PlanWeek:
 # --- Alerts ---------------------------------------------------------------------------
 
 
+ACKNOWLEDGE_NOTE_MAX_LENGTH = 1000
+
+
 def alert_acknowledge(
-    *, plan: ExercisePlan, kind: str, period: dt.date, user
+    *, plan: ExercisePlan, kind: str, period: dt.date, user, note: str
 ) -> AlertAcknowledgement:
-    """Record who saw an alert and when; acknowledging twice keeps the first record."""
+    """Record who saw an alert, when, and their note of what they did; acknowledging twice
+    keeps the first record. The note is required (ValidationError on "note" otherwise)."""
     if kind not in AlertAcknowledgement.Kind.values:
         raise ValidationError("Unknown alert.")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "Write what you did about this alert."})
+    if len(note) > ACKNOWLEDGE_NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"note": f"Keep the note under {ACKNOWLEDGE_NOTE_MAX_LENGTH} characters."}
+        )
     acknowledgement, _ = AlertAcknowledgement.objects.get_or_create(
         plan=plan,
         kind=kind,
         period=period,
-        defaults={"acknowledged_by": user, "acknowledged_at": timezone.now()},
+        defaults={"acknowledged_by": user, "acknowledged_at": timezone.now(), "note": note},
     )
     return acknowledgement
 

@@ -40,6 +40,7 @@ urlpatterns = [
         views.alert_acknowledge,
         name="alert_acknowledge",
     ),
+    path("patients/<uuid:patient_id>/logs/", views.patient_logs, name="patient_logs"),
     path("comments/", views.comments_inbox, name="comments_inbox"),
     path("comments/<uuid:public_id>/read/", views.comment_mark_read, name="comment_mark_read"),
     path("comments/<uuid:public_id>/reply/", views.comment_reply, name="comment_reply"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,17 +14,20 @@ from clinic.access import CLINICAL, role_required
 from exercises import selectors, services
 from exercises.forms import (
     AddItemForm,
+    AlertAcknowledgeForm,
     CommentReplyForm,
     ExerciseForm,
     LibraryFilterForm,
     PlanDatesForm,
     PlanResumeForm,
+    SessionLogFilterForm,
     plan_dose_forms,
 )
 from exercises.illustrations import illustration_response
 from exercises.models import AlertAcknowledgement, ExercisePlan, PlanItem
+from exercises.safety import labels_for
 from exercises.suggest import DX_LABELS
-from patients.selectors import episode_for_user
+from patients.selectors import episode_for_user, patient_for_user
 
 PAGE_SIZE = 25
 
@@ -398,23 +399,89 @@ def plan_dates(request: HttpRequest, public_id):
     return redirect("exercises:plan_detail", public_id=plan.public_id)
 
 
-@require_POST
 @role_required(*CLINICAL)
+@require_http_methods(["GET", "POST"])
 def alert_acknowledge(request: HttpRequest, public_id):
+    """Acknowledge one of a plan's alerts with a note of what was done. GET (from the alert's
+    "Acknowledge" link) shows the alert and asks for the note; a POST without one comes back
+    here with the error next to the field."""
     plan = selectors.plan_for_user(user=request.user, public_id=public_id)
-    try:
-        period = dt.date.fromisoformat(request.POST.get("period", ""))
-        services.alert_acknowledge(
-            plan=plan, kind=request.POST.get("kind", ""), period=period, user=request.user
+    form = AlertAcknowledgeForm(request.POST if request.method == "POST" else request.GET)
+    back = request.POST.get("back") or request.GET.get("back", "")
+    if request.method == "POST" and form.is_valid():
+        kind = form.cleaned_data["kind"]
+        try:
+            services.alert_acknowledge(
+                plan=plan,
+                kind=kind,
+                period=form.cleaned_data["period"],
+                user=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error("note" if hasattr(error, "error_dict") else None, error)
+        else:
+            label = AlertAcknowledgement.Kind(kind).label
+            messages.success(request, f"{label} alert for {plan.patient} acknowledged.")
+            if back == "plan":
+                return redirect("exercises:plan_detail", public_id=plan.public_id)
+            return redirect("clinic:dashboard")
+    if request.method == "GET":
+        form.errors.pop("note", None)  # not asked yet: no complaint about an empty note
+    alert = None
+    not_found = bool(form.errors.get("kind") or form.errors.get("period"))
+    if not not_found:
+        alert = selectors.plan_open_alert(
+            plan=plan, kind=form.cleaned_data["kind"], period=form.cleaned_data["period"]
         )
-    except (ValueError, ValidationError):
-        messages.error(request, "That alert could not be found.")
-    else:
-        kind = AlertAcknowledgement.Kind(request.POST["kind"]).label
-        messages.success(request, f"{kind} alert for {plan.patient} acknowledged.")
-    if request.POST.get("back") == "plan":
-        return redirect("exercises:plan_detail", public_id=plan.public_id)
-    return redirect("clinic:dashboard")
+    return render(
+        request,
+        "exercises/alert_acknowledge.html",
+        {
+            "plan": plan,
+            "patient": plan.patient,
+            "form": form,
+            "alert": alert,
+            "label": AlertAcknowledgement.Kind(form.cleaned_data["kind"]).label
+            if form.cleaned_data.get("kind")
+            else "",
+            "back": back,
+            "not_found": not_found,
+            "ask": alert is not None or request.method == "POST",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+LOG_PAGE_SIZE = 20
+
+
+@role_required(*CLINICAL)
+@require_GET
+def patient_logs(request: HttpRequest, patient_id):
+    """A patient's session logs with every answer (pain, next morning, pins and needles, new
+    symptoms, comment), newest first, optionally between two days (alerts link here).
+    Queries: session and user; the patient; the count; one page of logs with plans and episodes.
+    """
+    patient = patient_for_user(user=request.user, public_id=patient_id)
+    form = SessionLogFilterForm(request.GET)
+    dates = form.cleaned_data if form.is_valid() else {}
+    logs = selectors.session_logs_for_staff(
+        user=request.user,
+        patient=patient,
+        date_from=dates.get("date_from"),
+        date_to=dates.get("date_to"),
+    )
+    page = Paginator(logs, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    for entry in page:
+        entry.symptom_labels = labels_for(entry.new_symptoms)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "exercises/patient_logs.html",
+        {"patient": patient, "form": form, "page": page, "query": query.urlencode()},
+    )
 
 
 # --- Patients' comments ---------------------------------------------------------------

@@ -52,7 +52,8 @@ def published_plan(
     return plan
 
 
-def log(plan, day: dt.date, *, pain=2, after=None, done=None, difficulty="about_right"):
+def log(plan, day: dt.date, *, pain=2, after=None, done=None, difficulty="about_right", **answers):
+    """A session log; `answers` are session_log_save's other arguments (worse_next_morning...)."""
     keys = [item["key"] for item in plan.current_version.items]
     entry, _ = session_log_save(
         patient=plan.patient,
@@ -62,6 +63,7 @@ def log(plan, day: dt.date, *, pain=2, after=None, done=None, difficulty="about_
         pain_during=pain,
         pain_after=pain if after is None else after,
         difficulty=difficulty,
+        **answers,
     )
     return entry
 

@@ -55,6 +55,7 @@ def test_it_counts_adherence_against_the_prescribed_sessions(therapist, frozen):
 def test_it_caps_weekly_adherence_at_100_percent():
     class Row:
         sessions_logged, sessions_prescribed = 5, 3
+        doses_done, doses_due = 5, 3
         pain_during_mean = pain_after_mean = pain_peak_mean = None
 
     series = week_series(
@@ -63,12 +64,13 @@ def test_it_caps_weekly_adherence_at_100_percent():
     assert series[0].adherence_percent == 100
 
 
-def test_it_takes_the_prescription_from_the_busiest_exercise(therapist, frozen):
+def test_it_counts_each_exercise_against_its_own_days_per_week(therapist, frozen):
     plan = published_plan(therapist=therapist, codes=["EX-A04", "EX-A05"], start_date=START)
-    assert plan.current_version.sessions_per_week == 3
+    assert plan.current_version.sessions_per_week == 3  # the busiest: 3 days; the other: 2
     log(plan, day(1, 0))
     log(plan, day(1, 2))
-    assert plan_adherence(plan=plan).series[0].adherence_percent == 67
+    # Diver 2 of 3 days, Glider 2 of 2: 4 of the 5 due (not 2 of 3 sessions, 67%).
+    assert plan_adherence(plan=plan).series[0].adherence_percent == 80
 
 
 def test_it_alerts_when_pain_rises_two_points_above_the_first_week(therapist, frozen):
@@ -149,12 +151,13 @@ def test_it_hides_an_acknowledged_alert_and_records_who_and_when(client, therapi
     alert = next(item.alert for item in open_alerts(user=therapist) if item.plan == plan)
     response = client.post(
         reverse("exercises:alert_acknowledge", args=[plan.public_id]),
-        {"kind": alert.kind, "period": alert.period.isoformat()},
+        {"kind": alert.kind, "period": alert.period.isoformat(), "note": "Rang: away on holiday."},
     )
     assert response.url == reverse("clinic:dashboard")
     record = AlertAcknowledgement.objects.get(plan=plan, kind=alert.kind)
     assert record.acknowledged_by == therapist
     assert record.acknowledged_at == NOW
+    assert record.note == "Rang: away on holiday."
     assert alert.kind not in kinds(plan)
 
 
@@ -164,7 +167,9 @@ def test_it_raises_a_new_alert_for_a_new_period_after_acknowledgement(therapist)
         alert = next(a.alert for a in open_alerts(user=therapist) if a.alert.kind == "no_log")
         from exercises.services import alert_acknowledge
 
-        alert_acknowledge(plan=plan, kind="no_log", period=alert.period, user=therapist)
+        alert_acknowledge(
+            plan=plan, kind="no_log", period=alert.period, user=therapist, note="Rang them."
+        )
         assert "no_log" not in kinds(plan)
         log(plan, TODAY)
     with time_machine.travel(NOW + dt.timedelta(days=8), tick=False):
@@ -176,7 +181,7 @@ def test_it_refuses_acknowledgement_by_reception(client, reception, therapist, f
     client.force_login(reception)
     response = client.post(
         reverse("exercises:alert_acknowledge", args=[plan.public_id]),
-        {"kind": "no_log", "period": START.isoformat()},
+        {"kind": "no_log", "period": START.isoformat(), "note": "Seen."},
     )
     assert response.status_code == 403
     assert not AlertAcknowledgement.objects.exists()
@@ -268,6 +273,7 @@ def test_it_builds_the_patient_panel_in_a_fixed_number_of_queries(
 def test_it_keeps_adherence_between_0_and_100_percent(logged, prescribed):
     class Row:
         sessions_logged, sessions_prescribed = logged, prescribed
+        doses_done, doses_due = logged, prescribed
         pain_during_mean = pain_after_mean = pain_peak_mean = None
 
     week = week_series(
@@ -284,7 +290,7 @@ def test_it_lets_the_therapist_acknowledge_from_the_plan_page(client, therapist,
     assert "No session logged for 28 days" in page.content.decode()
     response = client.post(
         reverse("exercises:alert_acknowledge", args=[plan.public_id]),
-        {"kind": "no_log", "period": START.isoformat(), "back": "plan"},
+        {"kind": "no_log", "period": START.isoformat(), "back": "plan", "note": "Emailed."},
     )
     assert response.url == reverse("exercises:plan_detail", args=[plan.public_id])
     page = client.get(reverse("exercises:plan_detail", args=[plan.public_id]))

@@ -47,6 +47,10 @@ def plan(therapist):
     with time_machine.travel(NOW, tick=False):
         plan = published_plan(therapist=therapist, start_date=START)
         log(plan, START, pain=1)
+        # Three sessions at 5 or more in a week, the last at 8, worse the next morning twice.
+        log(plan, START + dt.timedelta(days=17), pain=5)
+        log(plan, START + dt.timedelta(days=18), pain=6, worse_next_morning=True)
+        log(plan, START + dt.timedelta(days=19), pain=8, worse_next_morning=True)
         log(plan, START + dt.timedelta(days=21), pain=5)
         session_log_save(
             patient=plan.patient,

@@ -214,7 +214,7 @@ def test_it_clears_the_alert_once_acknowledged(patient_client, my_plan, therapis
     patient_client.force_login(therapist)
     patient_client.post(
         reverse("exercises:alert_acknowledge", args=[my_plan.public_id]),
-        {"kind": "urgent_symptom", "period": TODAY.isoformat()},
+        {"kind": "urgent_symptom", "period": TODAY.isoformat(), "note": "Rang: seeing the GP."},
     )
     assert AlertAcknowledgement.objects.filter(kind="urgent_symptom").exists()
     assert URGENT_BADGE not in dashboard_text(patient_client, therapist)

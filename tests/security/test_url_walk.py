@@ -177,7 +177,10 @@ ROUTES: dict[str, Route] = {
     "exercises:plan_status": Route("clinical", kwargs=plan, post_only=True),
     "exercises:plan_dates": Route("clinical", kwargs=plan, post_only=True),
     "exercises:plan_resume": Route("clinical", kwargs=plan),
-    "exercises:alert_acknowledge": Route("clinical", kwargs=plan, post_only=True),
+    "exercises:alert_acknowledge": Route("clinical", kwargs=plan),
+    "exercises:patient_logs": Route(
+        "clinical", kwargs=lambda w: {"patient_id": w.a.patient.public_id}
+    ),
     "exercises:comments_inbox": Route("clinical"),
     "exercises:comment_mark_read": Route("clinical", kwargs=comment, post_only=True),
     "exercises:comment_reply": Route("clinical", kwargs=comment),
