@@ -9,7 +9,8 @@ the patient's email), and a patient's phone number and weekly distance change
 (`patients.services.patient_update`, with its history row). Runs until SIGTERM or SIGINT,
 then prints one line:
 
-    writer-result {"ticks": n, "writes": n, "refused": n, "errors": n, "seconds": n}
+    writer-result {"ticks": n, "writes": n, "refused": n, "errors": n, "seconds": n,
+                   "ticks_per_s": n}
 
 "refused" counts moves a service declined (a slot taken meanwhile); errors are anything else.
 Needs DJANGO_SETTINGS_MODULE and the database of the site under test in the environment.
@@ -122,7 +123,10 @@ def run(writer: Writer, *, per_second: float, should_stop) -> dict:
         writer.tick()
         next_at += 1 / per_second
         time.sleep(max(0.0, next_at - time.monotonic()))
-    return {**writer.counts, "seconds": round(time.monotonic() - started, 1)}
+    seconds = time.monotonic() - started
+    # Below per_second when a tick takes longer than its share of a second (a loaded machine).
+    ticks_per_s = round(writer.counts["ticks"] / seconds, 2) if seconds else 0.0
+    return {**writer.counts, "seconds": round(seconds, 1), "ticks_per_s": ticks_per_s}
 
 
 def main() -> int:
