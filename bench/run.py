@@ -9,15 +9,18 @@ PostgreSQL and Redis (DATABASE_URL, CELERY_BROKER_URL). Steps:
    patient by writing their sessions directly;
 3. for each page, warm up, then drive it with wrk over loopback (32 connections, 30 s) and
    read throughput, p50/p95/p99 latency and errors from bench/report.lua;
-4. start a real Celery worker and a local SMTP sink; time a burst of no-op tasks (`clinic.ping`),
-   then make 10,000 reminders due in the same minute, run one dispatcher cycle on the worker
-   and time until the sink has received every message.
+4. the realistic workloads (bench/workloads.py): the same, but each request takes the next
+   line of a list spread over the whole data set, with that line's session (bench/urls.lua);
+   the last one runs while bench/writer.py changes appointments and patients twice a second;
+5. start a real Celery worker and a local SMTP sink (bench/reminders.py); time a burst of
+   no-op tasks (`clinic.ping`), then make 10,000 reminders due in the same minute, run one
+   dispatcher cycle on the worker and time until the sink has received every message.
 
 Prints one `bench:` line per measurement and writes bench/results.json. Environment knobs:
 BENCH_SECONDS (30), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (32), BENCH_PATIENTS (10000),
 BENCH_REMINDERS (10000), BENCH_WEB_WORKERS (3), BENCH_WEB_THREADS (1), BENCH_WORKER_CONCURRENCY
-(2), BENCH_PAGES (comma-separated subset of page names), BENCH_SKIP_PAGES and
-BENCH_SKIP_REMINDERS (1 to skip that half).
+(2), BENCH_WRITES_PER_SECOND (2), BENCH_PAGES and BENCH_WORKLOADS (comma-separated subsets of
+names), BENCH_SKIP_PAGES, BENCH_SKIP_WORKLOADS and BENCH_SKIP_REMINDERS (1 to skip that part).
 """
 
 from __future__ import annotations
@@ -29,23 +32,33 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from reminders import celery_worker, noop_measure, reminders_measure, smtp_sink
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results.json"
 LUA = ROOT / "bench" / "report.lua"
+URLS_LUA = ROOT / "bench" / "urls.lua"
 
 # Targets from the performance issue; checked and reported after the run.
 PAGE_MIN_RATIO = 0.5
 PAGE_MAX_P99_MS = 150
 REMINDER_MAX_SECONDS = 60
+AUTH_MIN_RATIO_HELLO = 0.3  # sessions from Redis, no session write per request
+WORKLOAD_MIN_RATIO = 0.3  # every realistic workload
+WORKLOAD_TARGETS = {  # (least ratio to auth_baseline, largest p99 in ms) where they differ
+    "portal_500": (0.5, None),
+    "staff_mix_writes": (0.4, 250),
+}
 REMINDER_MIN_RATIO = 0.3
 
 
@@ -58,6 +71,8 @@ WARMUP = knob("BENCH_WARMUP_SECONDS", 3)
 CONNECTIONS = knob("BENCH_CONNECTIONS", 32)
 PATIENTS = knob("BENCH_PATIENTS", 10_000)
 REMINDERS = knob("BENCH_REMINDERS", 10_000)
+WRK_THREADS = 2
+WRITES_PER_SECOND = knob("BENCH_WRITES_PER_SECOND", 2)
 
 
 def log(message: str) -> None:
@@ -101,28 +116,11 @@ class Page:
     cookie: str = ""
 
 
-def session_for(user, *, otp_device=None) -> str:
-    """A signed-in session as django.contrib.auth (and django_otp) would store it."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django_otp import DEVICE_ID_SESSION_KEY
-
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    if otp_device is not None:
-        session[DEVICE_ID_SESSION_KEY] = otp_device.persistent_id
-    session["_idle_touch"] = int(time.time())
-    session.create()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
-
-
 def pages_prepare() -> list[Page]:
     """Sign the bench users in and work out each page's URL from the loaded data."""
     from django.urls import reverse
     from django_otp.plugins.otp_totp.models import TOTPDevice
+    from workloads import device_for, session_for
 
     from assessments.models import Assessment
     from clinic.load_data import EMAIL_DOMAIN
@@ -179,13 +177,18 @@ def pages_prepare() -> list[Page]:
     return pages
 
 
-def device_for(user):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+def workloads_wanted() -> list:
+    """The realistic workloads (bench/workloads.py), unless BENCH_SKIP_WORKLOADS=1;
+    BENCH_WORKLOADS names a comma-separated subset."""
+    from workloads import workloads_prepare
 
-    device, _ = TOTPDevice.objects.get_or_create(
-        user=user, name="bench", defaults={"confirmed": True}
-    )
-    return device
+    if os.environ.get("BENCH_SKIP_WORKLOADS") == "1":
+        return []
+    workloads = workloads_prepare()
+    wanted = os.environ.get("BENCH_WORKLOADS")
+    if wanted:
+        workloads = [w for w in workloads if w.name in wanted.split(",")]
+    return workloads
 
 
 # --- Web server and load generator --------------------------------------------------------
@@ -242,25 +245,40 @@ def fetch(url: str, cookie: str) -> tuple[int, bytes]:
         return error.code, b""
 
 
-def wrk(url: str, cookie: str, seconds: int) -> dict:
+def wrk(url: str, cookie: str, seconds: int, *, script: Path = LUA, args: tuple = ()) -> dict:
     command = [
         "wrk",
-        "-t2",
+        f"-t{WRK_THREADS}",
         f"-c{CONNECTIONS}",
         f"-d{seconds}s",
         "--timeout",
         "10s",
         "-s",
-        str(LUA),
+        str(script),
         url,
     ]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
+    if args:
+        command += ["--", *map(str, args)]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603 (fixed commands, no user input)
     for line in output.splitlines():
         if line.startswith("wrk-result "):
             return json.loads(line.removeprefix("wrk-result "))
     raise RuntimeError(f"wrk printed no result:\n{output}")
+
+
+def figures(raw: dict, *, errors: int = 0) -> dict:
+    seconds = raw["duration_us"] / 1e6
+    return {
+        "rps": round(raw["requests"] / seconds, 1),
+        "p50_ms": round(raw["p50_us"] / 1000, 1),
+        "p95_ms": round(raw["p95_us"] / 1000, 1),
+        "p99_ms": round(raw["p99_us"] / 1000, 1),
+        "errors": raw["errors"] + errors,
+        "requests": raw["requests"],
+        "seconds": round(seconds, 1),
+    }
 
 
 def page_measure(base: str, page: Page) -> dict:
@@ -272,171 +290,55 @@ def page_measure(base: str, page: Page) -> dict:
         wrk(url, page.cookie, WARMUP)
     raw = wrk(url, page.cookie, SECONDS)
     status_after, _ = fetch(url, page.cookie)
-    seconds = raw["duration_us"] / 1e6
-    return {
-        "url": page.path,
-        "rps": round(raw["requests"] / seconds, 1),
-        "p50_ms": round(raw["p50_us"] / 1000, 1),
-        "p95_ms": round(raw["p95_us"] / 1000, 1),
-        "p99_ms": round(raw["p99_us"] / 1000, 1),
-        "errors": raw["errors"] + (0 if status_after == 200 else 1),
-        "requests": raw["requests"],
-        "seconds": round(seconds, 1),
-    }
+    return {"url": page.path, **figures(raw, errors=0 if status_after == 200 else 1)}
 
 
-# --- Celery worker, SMTP sink, reminders --------------------------------------------------
-
-
-class SmtpCounter:
-    """An SMTP server on loopback that accepts everything and only counts it."""
-
-    def __init__(self):
-        self.count = 0
-        self.recipients: set[str] = set()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        self.count += 1
-        self.recipients.update(envelope.rcpt_tos)
-        return "250 Message accepted for delivery"
+# --- Realistic workloads (bench/workloads.py) ----------------------------------------------
 
 
 @contextmanager
-def smtp_sink(port: int):
-    from aiosmtpd.controller import Controller
-
-    counter = SmtpCounter()
-    controller = Controller(counter, hostname="127.0.0.1", port=port)
-    controller.start()
+def background_writer():
+    """bench/writer.py in its own process, changing data twice a second until the block ends."""
+    process = subprocess.Popen(  # noqa: S603 (fixed commands, no user input)
+        [sys.executable, str(ROOT / "bench" / "writer.py"), str(WRITES_PER_SECOND)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    if process.stdout.readline().strip() != "writer-ready":
+        process.kill()
+        raise RuntimeError("bench/writer.py did not start")
+    outcome: dict = {}
     try:
-        yield counter
-    finally:
-        controller.stop()
-
-
-@contextmanager
-def celery_worker(env: dict):
-    concurrency = knob("BENCH_WORKER_CONCURRENCY", 2)
-    command = [
-        str(BIN / "celery"),
-        "-A",
-        "clinic",
-        "worker",
-        f"--concurrency={concurrency}",
-        "--loglevel=WARNING",
-        "--without-gossip",
-        "--without-mingle",
-    ]
-    log(f"celery worker: concurrency {concurrency}")
-    process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 (fixed commands, no user input)
-    try:
-        yield process
+        yield outcome
     finally:
         process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        output, _ = process.communicate(timeout=60)
+        for line in output.splitlines():
+            if line.startswith("writer-result "):
+                outcome.update(json.loads(line.removeprefix("writer-result ")))
+        if not outcome:
+            outcome.update(errors=1, writes=0, note=f"writer exited with {process.returncode}")
 
 
-def queue_backlog(client) -> int:
-    """Messages waiting in the default queue plus those a worker holds but has not acked."""
-    return client.llen("celery") + client.hlen("unacked")
-
-
-def wait_drained(client, timeout: float) -> float:
-    deadline = time.monotonic() + timeout
-    while queue_backlog(client):
-        if time.monotonic() > deadline:
-            raise RuntimeError("the worker did not drain its queue in time")
-        time.sleep(0.01)
-    return time.monotonic()
-
-
-def noop_measure(client, count: int) -> dict:
-    from clinic.celery import ping
-
-    ping.delay()
-    wait_drained(client, 120)  # the worker is up and has imported everything
-    started = time.monotonic()
-    with ping.app.producer_or_acquire() as producer:
-        for _ in range(count):
-            ping.apply_async(producer=producer)
-    finished = wait_drained(client, 600)
-    seconds = finished - started
-    return {"tasks": count, "seconds": round(seconds, 2), "per_s": round(count / seconds, 1)}
-
-
-def reminders_make_due(count: int) -> dt.datetime:
-    """`count` schedules due this very minute, each one a reminder that must really go out."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from exercises.models import ExercisePlan, SessionLog
-    from notifications.models import ReminderDelivery, ReminderSchedule
-    from patients.models import Patient
-
-    due = timezone.now().replace(second=0, microsecond=0)
-    with transaction.atomic():
-        # On a data set reused from an earlier run, nothing left over may compete for the worker.
-        ReminderDelivery.objects.filter(status__in=ReminderDelivery.OPEN_STATUSES).update(
-            status=ReminderDelivery.Status.MISSED, reason="Left over from an earlier benchmark."
-        )
-        ids = list(
-            ReminderSchedule.objects.filter(source="exercise_plan")
-            .order_by("id")
-            .values_list("id", flat=True)[:count]
-        )
-        if len(ids) < count:
-            raise RuntimeError(f"only {len(ids)} reminder schedules in the data set")
-        schedules = ReminderSchedule.objects.filter(id__in=ids)
-        Patient.objects.filter(reminder_schedules__id__in=ids).update(
-            archived_at=None, email_reminders_consent=True
-        )
-        ExercisePlan.objects.filter(
-            id__in=schedules.values("subject_id"), status__in=["completed", "paused"]
-        ).update(status=ExercisePlan.Status.ACTIVE, end_date=None)
-        # A session already logged on the reminder's local day would (rightly) skip it.
-        logged = SessionLog.objects.filter(
-            plan_id__in=schedules.values("subject_id"), date__gte=due.date() - dt.timedelta(days=1)
-        )
-        logged._raw_delete(logged.db)
-        # Only the dispatcher's reminder due now: nothing else queued or due beforehand.
-        ReminderSchedule.objects.exclude(id__in=ids).update(next_due_at=None)
-        schedules.update(
-            unsubscribed_at=None,
-            ended_at=None,
-            paused_until=None,
-            quiet_start=None,
-            quiet_end=None,
-            channel=ReminderSchedule.Channel.EMAIL,
-            next_due_at=due,
-        )
-    return due
-
-
-def reminders_measure(client, sink: SmtpCounter, count: int) -> dict:
-    from clinic.celery import app
-    from notifications.models import ReminderDelivery
-
-    due = reminders_make_due(count)
-    before = sink.count
-    started = time.monotonic()
-    app.send_task("notifications.dispatch")
-    deadline = started + knob("BENCH_REMINDER_TIMEOUT", 300)
-    while sink.count - before < count and time.monotonic() < deadline:
-        time.sleep(0.02)
-    seconds = time.monotonic() - started
-    delivered = sink.count - before
-    wait_drained(client, 60)
-    sent = ReminderDelivery.objects.filter(due_at=due, status=ReminderDelivery.Status.SENT).count()
-    return {
-        "due": count,
-        "delivered": delivered,
-        "recorded_sent": sent,
-        "seconds": round(seconds, 2),
-        "per_s": round(delivered / seconds, 1),
-    }
+def workload_measure(base: str, workload, folder: Path) -> dict:
+    """wrk over the workload's list (bench/urls.lua); a sample of its lines must answer 200."""
+    for path, cookie in workload.lines[:: max(1, len(workload.lines) // 5)][:5]:
+        status, _ = fetch(base + path, cookie)
+        if status != 200:
+            raise RuntimeError(f"{workload.name}: {path} answered {status}, not 200")
+    listing = workload.write(folder)
+    writer = background_writer() if workload.name.endswith("_writes") else nullcontext({})
+    with writer as writes:
+        if WARMUP:  # from the middle of each thread's share: the measured run starts afresh
+            wrk(base + "/", "", WARMUP, script=URLS_LUA, args=(listing, WRK_THREADS, 0.25))
+        raw = wrk(base + "/", "", SECONDS, script=URLS_LUA, args=(listing, WRK_THREADS, 0))
+    # Distinct (path, session) pairs: 500 portal homes share one path.
+    result = {"lines": len(workload.lines), "distinct": len(set(workload.lines))}
+    result |= figures(raw, errors=writes.get("errors", 0))
+    if writes:
+        result["writer"] = writes
+    return result
 
 
 # --- Main -------------------------------------------------------------------------------
@@ -475,6 +377,7 @@ def main() -> int:
 
     django.setup()
     pages = pages_prepare()
+    workloads = workloads_wanted()
 
     results: dict = {
         "config": {
@@ -487,25 +390,37 @@ def main() -> int:
         "pages": {},
     }
     base = f"http://127.0.0.1:{site_port}"
-    with gunicorn(site_port):
+    with gunicorn(site_port), tempfile.TemporaryDirectory(prefix="bench-urls-") as folder:
         for page in pages:
             log(f"{page.name}: {page.path}")
             results["pages"][page.name] = page_measure(base, page)
+        if workloads:
+            results["workloads"] = {}
+        for workload in workloads:
+            log(f"{workload.name}: {len(workload.lines)} requests in its list")
+            measured = workload_measure(base, workload, Path(folder))
+            results["workloads"][workload.name] = measured
     hello = results["pages"].get("hello", {}).get("rps", 0)
     auth = results["pages"].get("auth_baseline", {}).get("rps", 0)
-    for name, figures in results["pages"].items():
-        figures["ratio"] = ratio(figures["rps"], auth)
-        figures["ratio_hello"] = ratio(figures["rps"], hello)
+    for name, measured in [*results["pages"].items(), *results.get("workloads", {}).items()]:
+        measured["ratio"] = ratio(measured["rps"], auth)
+        measured["ratio_hello"] = ratio(measured["rps"], hello)
         print(
-            f"bench: {name} rps={figures['rps']} p50_ms={figures['p50_ms']} "
-            f"p95_ms={figures['p95_ms']} p99_ms={figures['p99_ms']} errors={figures['errors']} "
-            f"ratio={figures['ratio']} ratio_hello={figures['ratio_hello']}",
+            f"bench: {name} rps={measured['rps']} p50_ms={measured['p50_ms']} "
+            f"p95_ms={measured['p95_ms']} p99_ms={measured['p99_ms']} errors={measured['errors']} "
+            f"ratio={measured['ratio']} ratio_hello={measured['ratio_hello']}",
             flush=True,
         )
+        if "writer" in measured:
+            log(f"{name}: background writer {measured['writer']}")
 
     if os.environ.get("BENCH_SKIP_REMINDERS") != "1":
         import redis
 
+        from clinic.celery import app
+
+        # Emails the background writer queued (no worker ran then) would reach the sink too.
+        app.control.purge()
         client = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"])
         with smtp_sink(smtp_port) as sink, celery_worker(dict(os.environ)):
             noop = noop_measure(client, REMINDERS)
@@ -537,6 +452,19 @@ def targets_missed(results: dict) -> list[str]:
             misses.append(f"{name}: ratio {figures['ratio']} < {PAGE_MIN_RATIO}")
         if figures["p99_ms"] > PAGE_MAX_P99_MS:
             misses.append(f"{name}: p99 {figures['p99_ms']} ms > {PAGE_MAX_P99_MS}")
+        if figures["errors"]:
+            misses.append(f"{name}: {figures['errors']} errors")
+    pages = results["pages"]
+    if "hello" in pages and "auth_baseline" in pages:
+        baseline = pages["auth_baseline"]["ratio_hello"]
+        if baseline < AUTH_MIN_RATIO_HELLO:
+            misses.append(f"auth_baseline: {baseline} of hello < {AUTH_MIN_RATIO_HELLO}")
+    for name, figures in results.get("workloads", {}).items():
+        least, p99 = WORKLOAD_TARGETS.get(name, (WORKLOAD_MIN_RATIO, None))
+        if figures["ratio"] < least:
+            misses.append(f"{name}: ratio {figures['ratio']} < {least}")
+        if p99 is not None and figures["p99_ms"] > p99:
+            misses.append(f"{name}: p99 {figures['p99_ms']} ms > {p99}")
         if figures["errors"]:
             misses.append(f"{name}: {figures['errors']} errors")
     reminders = results.get("reminders")

@@ -8,6 +8,7 @@ import time
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -90,11 +91,16 @@ class AuditMiddleware:
 class StaffSessionTimeoutMiddleware:
     """Staff sessions end after STAFF_SESSION_IDLE_SECONDS without a request.
 
-    The expiry slides with activity, but the session is re-saved at most once a minute so that
-    ordinary page views cost no database write.
+    The timer restarts with activity, but at most once a minute (REFRESH_SECONDS), so that
+    ordinary page views write nothing to the session store. The limit counts from the last
+    restart: a session is refused after between STAFF_SESSION_IDLE_SECONDS - REFRESH_SECONDS
+    and STAFF_SESSION_IDLE_SECONDS of idleness, never later. It is checked here from the
+    session's own record as well as by the store's expiry, so a store that keeps an entry past
+    its expiry (a cache restored from a snapshot) cannot stretch it.
     """
 
     REFRESH_SECONDS = 60
+    TOUCHED = "_idle_touch"
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -103,8 +109,11 @@ class StaffSessionTimeoutMiddleware:
         user = request.user
         if user.is_authenticated and has_role(user, STAFF):
             now = int(time.time())
-            if now - request.session.get("_idle_touch", 0) >= self.REFRESH_SECONDS:
-                request.session["_idle_touch"] = now
+            touched = request.session.get(self.TOUCHED)
+            if touched is not None and now - touched >= settings.STAFF_SESSION_IDLE_SECONDS:
+                logout(request)
+            elif touched is None or now - touched >= self.REFRESH_SECONDS:
+                request.session[self.TOUCHED] = now
                 request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
         return self.get_response(request)
 

@@ -315,6 +315,14 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# Sessions are read from that cache and kept in the database (clinic/sessions.py): a signed-in
+# request costs a cache round trip, not a query, and a flushed cache signs nobody out. `make run`
+# keeps them in the database only.
+SESSION_ENGINE = (
+    "clinic.sessions"
+    if CACHE_URL.startswith(("redis://", "rediss://"))
+    else "django.contrib.sessions.backends.db"
+)
 # How long a rendered fragment may be served. Data changes invalidate fragments at once; this
 # bounds how stale time-dependent wording ("upcoming", "today") can get.
 FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", 120, minimum=0)

@@ -55,6 +55,14 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _sessions_in_the_database(settings):
+    """Production reads sessions from Redis (clinic/sessions.py, tested in test_sessions.py).
+    Elsewhere the session read stays a query, so pinned query counts keep one meaning: each
+    is at most one more than production runs."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

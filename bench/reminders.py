@@ -1,0 +1,175 @@
+"""The reminder half of `make bench`: a real Celery worker, an SMTP sink on loopback, a burst
+of no-op tasks as the baseline and 10,000 reminders due in the same minute (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def knob(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def log(message: str) -> None:
+    print(f"  .. {message}", file=sys.stderr, flush=True)
+
+
+class SmtpCounter:
+    """An SMTP server on loopback that accepts everything and only counts it."""
+
+    def __init__(self):
+        self.count = 0
+        self.recipients: set[str] = set()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        self.count += 1
+        self.recipients.update(envelope.rcpt_tos)
+        return "250 Message accepted for delivery"
+
+
+@contextmanager
+def smtp_sink(port: int):
+    from aiosmtpd.controller import Controller
+
+    counter = SmtpCounter()
+    controller = Controller(counter, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield counter
+    finally:
+        controller.stop()
+
+
+@contextmanager
+def celery_worker(env: dict):
+    concurrency = knob("BENCH_WORKER_CONCURRENCY", 2)
+    command = [
+        str(BIN / "celery"),
+        "-A",
+        "clinic",
+        "worker",
+        f"--concurrency={concurrency}",
+        "--loglevel=WARNING",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    log(f"celery worker: concurrency {concurrency}")
+    process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 (fixed commands, no user input)
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def queue_backlog(client) -> int:
+    """Messages waiting in the default queue plus those a worker holds but has not acked."""
+    return client.llen("celery") + client.hlen("unacked")
+
+
+def wait_drained(client, timeout: float) -> float:
+    deadline = time.monotonic() + timeout
+    while queue_backlog(client):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the worker did not drain its queue in time")
+        time.sleep(0.01)
+    return time.monotonic()
+
+
+def noop_measure(client, count: int) -> dict:
+    from clinic.celery import ping
+
+    ping.delay()
+    wait_drained(client, 120)  # the worker is up and has imported everything
+    started = time.monotonic()
+    with ping.app.producer_or_acquire() as producer:
+        for _ in range(count):
+            ping.apply_async(producer=producer)
+    finished = wait_drained(client, 600)
+    seconds = finished - started
+    return {"tasks": count, "seconds": round(seconds, 2), "per_s": round(count / seconds, 1)}
+
+
+def reminders_make_due(count: int) -> dt.datetime:
+    """`count` schedules due this very minute, each one a reminder that must really go out."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from exercises.models import ExercisePlan, SessionLog
+    from notifications.models import ReminderDelivery, ReminderSchedule
+    from patients.models import Patient
+
+    due = timezone.now().replace(second=0, microsecond=0)
+    with transaction.atomic():
+        # On a data set reused from an earlier run, nothing left over may compete for the worker.
+        ReminderDelivery.objects.filter(status__in=ReminderDelivery.OPEN_STATUSES).update(
+            status=ReminderDelivery.Status.MISSED, reason="Left over from an earlier benchmark."
+        )
+        ids = list(
+            ReminderSchedule.objects.filter(source="exercise_plan")
+            .order_by("id")
+            .values_list("id", flat=True)[:count]
+        )
+        if len(ids) < count:
+            raise RuntimeError(f"only {len(ids)} reminder schedules in the data set")
+        schedules = ReminderSchedule.objects.filter(id__in=ids)
+        Patient.objects.filter(reminder_schedules__id__in=ids).update(
+            archived_at=None, email_reminders_consent=True
+        )
+        ExercisePlan.objects.filter(
+            id__in=schedules.values("subject_id"), status__in=["completed", "paused"]
+        ).update(status=ExercisePlan.Status.ACTIVE, end_date=None)
+        # A session already logged on the reminder's local day would (rightly) skip it.
+        logged = SessionLog.objects.filter(
+            plan_id__in=schedules.values("subject_id"), date__gte=due.date() - dt.timedelta(days=1)
+        )
+        logged._raw_delete(logged.db)
+        # Only the dispatcher's reminder due now: nothing else queued or due beforehand.
+        ReminderSchedule.objects.exclude(id__in=ids).update(next_due_at=None)
+        schedules.update(
+            unsubscribed_at=None,
+            ended_at=None,
+            paused_until=None,
+            quiet_start=None,
+            quiet_end=None,
+            channel=ReminderSchedule.Channel.EMAIL,
+            next_due_at=due,
+        )
+    return due
+
+
+def reminders_measure(client, sink: SmtpCounter, count: int) -> dict:
+    from clinic.celery import app
+    from notifications.models import ReminderDelivery
+
+    due = reminders_make_due(count)
+    before = sink.count
+    started = time.monotonic()
+    app.send_task("notifications.dispatch")
+    deadline = started + knob("BENCH_REMINDER_TIMEOUT", 300)
+    while sink.count - before < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+    seconds = time.monotonic() - started
+    delivered = sink.count - before
+    wait_drained(client, 60)
+    sent = ReminderDelivery.objects.filter(due_at=due, status=ReminderDelivery.Status.SENT).count()
+    return {
+        "due": count,
+        "delivered": delivered,
+        "recorded_sent": sent,
+        "seconds": round(seconds, 2),
+        "per_s": round(delivered / seconds, 1),
+    }
