@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.core.cache import cache
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,6 +21,7 @@ from exercises.models import (
     Exercise,
     ExercisePlan,
     PlanItem,
+    PlanVersion,
     PlanWeek,
     SessionLog,
     SymptomReport,
@@ -250,7 +249,14 @@ def open_alerts(*, user) -> list[PlanAlert]:
         ExercisePlan.objects.filter(status=ExercisePlan.Status.ACTIVE, created_by=user)
         .exclude(current_version__isnull=True)
         # Fetched by id rather than joined: a join reads the whole patient and version tables.
-        .prefetch_related("patient", "current_version")
+        .prefetch_related(
+            "patient",
+            # Only what the weekly series needs: a version's items are a large JSON document.
+            Prefetch(
+                "current_version",
+                queryset=PlanVersion.objects.only("id", "plan_id", "sessions_per_week"),
+            ),
+        )
     )
     weeks: dict[int, list[PlanWeek]] = {plan.pk: [] for plan in plans}
     for row in PlanWeek.objects.filter(plan__in=plans).order_by("week_start"):
@@ -278,39 +284,6 @@ def open_alerts(*, user) -> list[PlanAlert]:
         )
     )
     return found
-
-
-ALERTS_FRESH_SECONDS = 300
-
-
-def dashboard_alerts_version(*, user) -> str:
-    """What `dashboard_alerts` are cached under: the user, today, the newest log and the newest
-    acknowledgement and symptom report, and a slot of ALERTS_FRESH_SECONDS (three primary-key
-    lookups). A report (an urgent symptom ticked on an existing log) shows at once."""
-    newest_log = SessionLog.objects.aggregate(newest=Max("id"))["newest"]
-    newest_ack = AlertAcknowledgement.objects.aggregate(newest=Max("id"))["newest"]
-    newest_report = SymptomReport.objects.aggregate(newest=Max("id"))["newest"]
-    slot = int(time.time()) // ALERTS_FRESH_SECONDS
-    return f"{user.pk}:{timezone.localdate()}:{newest_log}:{newest_ack}:{newest_report}:{slot}"
-
-
-def dashboard_alerts(*, user, version: str = "") -> list[PlanAlert]:
-    """`open_alerts` for the dashboard, kept up to ALERTS_FRESH_SECONDS in the process cache.
-
-    Working alerts out reads every week of every active plan the user prescribed (about 100 ms
-    for a caseload of 500 plans), while the dashboard is opened all day. The cache key holds
-    today's date and the newest session log and acknowledgement (two primary-key lookups), so
-    a new log or an acknowledgement shows at once; other changes (a plan paused, a day's log
-    corrected) show within ALERTS_FRESH_SECONDS.
-    """
-    if not has_role(user, CLINICAL):
-        return []
-    key = f"exercises:alerts:{version or dashboard_alerts_version(user=user)}"
-    alerts = cache.get(key)
-    if alerts is None:
-        alerts = open_alerts(user=user)
-        cache.set(key, alerts, ALERTS_FRESH_SECONDS)
-    return alerts
 
 
 # --- Patients' comments and the clinic's replies ----------------------------------------
