@@ -42,7 +42,7 @@ def dashboard_panels(*, user) -> list[Panel]:
     return [
         Panel(
             template="exercises/panels/dashboard_alerts.html",
-            context=lambda: _alerts_context(selectors.open_alerts(user=user)),
+            context=lambda: _alerts_context(selectors.dashboard_alerts(user=user)),
             order=20,
         ),
         Panel(
