@@ -15,10 +15,6 @@ from clinic.access import CLINICAL, has_role
 from clinic.panels import Panel, TimelineEntry
 from patients.selectors import open_episodes
 
-# Open referrals turn overdue with the clock and close with an outcome: the dashboard always
-# renders them afresh (one query), never from its cached fragment.
-LIVE_HOOKS = ("dashboard_panels",)
-
 PATIENT_EXPLANATIONS = {
     "neural": (
         "Your pain seems to come from the nerve that runs down the back of your thigh. "

@@ -59,38 +59,6 @@ def assessment_for_user(*, user, public_id: UUID | str) -> Assessment:
     return assessment
 
 
-def assessment_heading_for_user(*, user, public_id: UUID | str) -> Assessment:
-    """Just enough of an assessment to check access and title its page (a narrow query); the
-    page's cached body loads the rest only when it is rebuilt."""
-    try:
-        assessment = (
-            assessments_for_user(user=user)
-            .select_related("episode__patient")
-            .only(
-                "id",
-                "public_id",
-                "kind",
-                "episode_id",
-                "episode__patient_id",
-                "episode__patient__public_id",
-                "episode__patient__first_name",
-                "episode__patient__last_name",
-            )
-            .get(public_id=public_id)
-        )
-    except (Assessment.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such assessment") from None
-    audit.note_patient(assessment.episode.patient, assessment)
-    return assessment
-
-
-def assessment_full(*, assessment_id: int) -> Assessment:
-    """An assessment the caller may already see, with what its page shows alongside."""
-    return Assessment.objects.select_related(
-        "episode__patient", "therapist", "finalised_by", "supersedes", "superseded_by"
-    ).get(pk=assessment_id)
-
-
 def assessment_decisions(*, assessment: Assessment) -> list[AssessmentDecision]:
     """Decisions on this version, newest (the one in force) first."""
     return list(assessment.decisions.select_related("confirmed_by"))

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments import selectors, services
 from assessments.decision_rules import decision_applies
-from assessments.diagnosis.ruleset import load_rules
 from assessments.diagnosis.schema import FIELDS, Group, fields_in_group
 from assessments.explain import explain, flag_lines, tier_title
 from assessments.forms import (
@@ -31,7 +30,6 @@ from assessments.forms import (
 from assessments.models import Assessment
 from assessments.outcomes import change_reading
 from assessments.rescreen import finding_text, rescreen_rows, rescreen_summary
-from clinic import fragments
 from clinic.access import CLINICAL, PATIENTS, role_required
 from exercises import selectors as exercise_selectors
 from exercises import services as exercise_services
@@ -242,15 +240,14 @@ def _decision_flags(decision) -> dict | None:
 
 
 def _detail(request: HttpRequest, assessment: Assessment, decision_form=None, status=200):
-    """The page with a form's errors: rendered afresh, never cached."""
+    """The page, with a decision form's errors when one was posted."""
     return render(
         request,
         "assessments/assessment_detail.html",
         {
             "assessment": assessment,
             "patient": assessment.episode.patient,
-            "fragment_key": "",
-            "page": _detail_context(assessment, decision_form),
+            **_detail_context(assessment, decision_form),
         },
         status=status,
     )
@@ -259,28 +256,8 @@ def _detail(request: HttpRequest, assessment: Assessment, decision_form=None, st
 @role_required(*CLINICAL)
 @require_GET
 def assessment_detail(request: HttpRequest, public_id):
-    # The body is cached until anything about the patient changes (clinic/fragments.py): a
-    # final assessment never changes, and a new decision or amendment is a save that does.
-    heading = selectors.assessment_heading_for_user(user=request.user, public_id=public_id)
-    patient = heading.episode.patient
-    return render(
-        request,
-        "assessments/assessment_detail.html",
-        {
-            "assessment": heading,
-            "patient": patient,
-            "fragment_key": fragments.key(
-                "assessment",
-                heading.pk,
-                load_rules().version,  # a new rules version shows fresh suggestions
-                user=request.user,
-                scopes=(f"patient:{patient.pk}", "staff"),
-            ),
-            "page": fragments.lazy(
-                lambda: _detail_context(selectors.assessment_full(assessment_id=heading.pk))
-            ),
-        },
-    )
+    assessment = selectors.assessment_for_user(user=request.user, public_id=public_id)
+    return _detail(request, assessment)
 
 
 @role_required(*CLINICAL)

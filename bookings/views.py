@@ -31,7 +31,7 @@ from bookings.forms import (
     WorkingHoursForm,
 )
 from bookings.models import Appointment, ScheduleException, WorkingHours
-from clinic import audit, fragments
+from clinic import audit
 from clinic.access import STAFF, role_required
 from clinic.models import User
 from patients.forms import PatientForm, PatientSearchForm
@@ -95,20 +95,6 @@ def _calendar_grid(days: list[dict]) -> grid.Grid:
     )
 
 
-def _calendar_key(request: HttpRequest, name: str, first: dt.date) -> str:
-    """Calendars are cached until any booking, patient name or staff name changes. The key
-    holds the query string (it names the therapist, and the filter form shows what was
-    asked, errors included) and today's date (the default day, marked on the calendar)."""
-    return fragments.key(
-        name,
-        first.isoformat(),
-        fragments.digest(request.GET.urlencode()),
-        timezone.localdate().isoformat(),
-        user=request.user,
-        scopes=("bookings", "patients", "staff"),
-    )
-
-
 @require_GET
 @role_required(*STAFF)
 def home(request: HttpRequest):
@@ -137,8 +123,7 @@ def home(request: HttpRequest):
         "bookings/day.html",
         {
             "day": day,
-            "fragment_key": _calendar_key(request, "calendar-day", day),
-            "calendar": fragments.lazy(calendar),
+            **calendar(),
         },
     )
 
@@ -178,8 +163,7 @@ def week(request: HttpRequest):
         {
             "monday": monday,
             "sunday": sunday,
-            "fragment_key": _calendar_key(request, "calendar-week", monday),
-            "calendar": fragments.lazy(calendar),
+            **calendar(),
         },
     )
 

@@ -6,7 +6,6 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self) -> None:
-        from clinic import audit, fragments, signals  # noqa: F401  (login/logout receivers)
+        from clinic import audit, signals  # noqa: F401  (login/logout receivers)
 
         audit.connect_signals()
-        fragments.connect_signals()

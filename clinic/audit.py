@@ -43,7 +43,6 @@ class RequestContext:
     path: str = ""
     method: str = ""
     patients: dict[int, str] = field(default_factory=dict)  # patient id -> object noted
-    memo: dict = field(default_factory=dict)  # cache reads of this request (clinic/fragments.py)
 
 
 _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
@@ -93,20 +92,6 @@ def note_patient(patient, obj=None) -> None:
         return
     label = _object_label(obj) if obj is not None else _object_label(patient)
     context.patients.setdefault(patient.pk, label)
-
-
-def noted() -> dict[int, str]:
-    """The patients this request has handed out so far (id -> object noted)."""
-    context = _current.get()
-    return dict(context.patients) if context is not None else {}
-
-
-def note_noted(patients: dict[int, str]) -> None:
-    """Note again what `noted()` returned in an earlier request (a cached page's patients)."""
-    context = _current.get()
-    if context is not None:
-        for patient_id, label in patients.items():
-            context.patients.setdefault(patient_id, label)
 
 
 def record(

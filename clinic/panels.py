@@ -10,11 +10,7 @@ An app contributes by defining any of these functions in `<app>/panels.py`:
 Each returns a list (possibly empty: an app decides for itself what a role may see). Apps
 stay independent of one another: the page that shows the panels imports none of them.
 
-Pages cache their panels as rendered fragments (clinic/fragments.py), which stay fresh as long
-as every change behind them is a model save. An app whose panels show data that changes
-otherwise (reminder deliveries move through their states with `QuerySet.update`), or that
-keeps its own cache, names those hooks in `LIVE_HOOKS` in its panels module: pages then always
-render them afresh (`collect(..., live=True)`).
+Panels are built afresh on every request, from the database: nothing to invalidate.
 """
 
 from __future__ import annotations
@@ -31,13 +27,11 @@ PANEL_APPS = ("patients", "assessments", "exercises", "bookings", "notifications
 
 @dataclass
 class Panel:
-    """`context` may be a function returning the dict, called only when the panel is rendered:
-    with a `cache_key` (clinic.fragments.key) the rendered panel is reused while it holds."""
+    """`context` may be a function returning the dict, called only when the panel is rendered."""
 
     template: str
     context: dict | Callable[[], dict] = field(default_factory=dict)
     order: int = 100
-    cache_key: str = ""
 
     def values(self) -> dict:
         """The panel's template context (computing it now when it was deferred)."""
@@ -64,20 +58,11 @@ def _panel_module(app: str) -> ModuleType | None:
         return None
 
 
-def collect(hook: str, *, live: bool | None = None, **kwargs) -> list:
-    """Call `hook` in every app that defines it; panels come back sorted by their order.
-
-    `live=False` asks only the apps whose panels may be cached, `live=True` only the others.
-    """
+def collect(hook: str, **kwargs) -> list:
+    """Call `hook` in every app that defines it; panels come back sorted by their order."""
     results: list = []
     for app in PANEL_APPS:
         module = _panel_module(app)
-        if (
-            module is not None
-            and live is not None
-            and (hook in getattr(module, "LIVE_HOOKS", ())) != live
-        ):
-            continue
         function = getattr(module, hook, None) if module else None
         if function is not None:
             results.extend(function(**kwargs))

@@ -5,7 +5,7 @@ cache first, so a signed-in request costs a cache round trip instead of a query,
 cache (a flush, a restart, eviction) signs nobody out: the next request reads the database and
 fills the cache again. Django's store still fails when the cache cannot be reached at all (it
 swallows errors on read and on save, not when it refills the cache after a miss or on sign
-out); this one carries on from the database then, as pages do (clinic/fragments.py).
+out); this one carries on from the database then.
 """
 
 from __future__ import annotations

@@ -285,9 +285,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 # --- Cache ----------------------------------------------------------------------------
-# Rendered page fragments and their freshness tokens (clinic/fragments.py). The cache must be
-# shared by every web process, or one process would keep serving a fragment another has
-# invalidated: Redis in production (CACHE_URL, or database 1 of the Redis broker when unset),
+# Pages are built from the database on every request; the cache holds short-lived shared state
+# (the dashboard's alerts, login throttling). It must be shared by every web process: Redis in
+# production (CACHE_URL, or database 1 of the Redis broker when unset),
 # files under var/ for `make run`, whose web and worker processes share one machine.
 CACHE_URL = env.url(
     "CACHE_URL",
@@ -323,9 +323,6 @@ SESSION_ENGINE = (
     if CACHE_URL.startswith(("redis://", "rediss://"))
     else "django.contrib.sessions.backends.db"
 )
-# How long a rendered fragment may be served. Data changes invalidate fragments at once; this
-# bounds how stale time-dependent wording ("upcoming", "today") can get.
-FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", 120, minimum=0)
 
 # --- Reminders (notifications app) ----------------------------------------------------
 # Reminders due longer ago than this when the dispatcher runs are recorded as missed, not sent.

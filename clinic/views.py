@@ -5,12 +5,11 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from clinic import fragments, health, panels
+from clinic import health, panels
 from clinic.access import CLINICAL, home_url_name, role_required
 
 
@@ -29,20 +28,7 @@ def dashboard(request: HttpRequest):
     return render(
         request,
         "clinic/dashboard.html",
-        {
-            # Today's appointments and the like, cached until a booking or name changes.
-            "fragment_key": fragments.key(
-                "dashboard",
-                user.pk,
-                timezone.localdate().isoformat(),
-                user=user,
-                scopes=("bookings", "patients", "staff"),
-            ),
-            "cached": fragments.lazy(
-                lambda: {"panels": panels.collect("dashboard_panels", live=False, user=user)}
-            ),
-            "live_panels": panels.collect("dashboard_panels", live=True, user=user),
-        },
+        {"panels": panels.collect("dashboard_panels", user=user)},
     )
 
 

@@ -297,6 +297,14 @@ class SessionLog(TimeStampedModel):
 
     class Meta:
         ordering = ["-date"]
+        indexes = [
+            # The comment inbox (dashboard, inbox page): only logs with a comment, by plan.
+            models.Index(
+                fields=["plan", "-created_at"],
+                name="exercises_sessionlog_comments",
+                condition=~models.Q(comment=""),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["patient", "plan", "date"], name="exercises_sessionlog_one_per_day"

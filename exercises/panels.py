@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from clinic import audit, fragments
+from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.panels import Panel
 from exercises import selectors
 from patients.selectors import open_episodes
-
-# The dashboard's alerts have their own freshness rule (exercises.selectors.dashboard_alerts):
-# the page asks for them afresh and the panel caches itself under that rule's key.
-LIVE_HOOKS = ("dashboard_panels",)
 
 
 def patient_panels(*, user, patient) -> list[Panel]:
@@ -52,13 +48,11 @@ def patient_panels(*, user, patient) -> list[Panel]:
 def dashboard_panels(*, user) -> list[Panel]:
     if not has_role(user, CLINICAL):
         return []
-    version = selectors.dashboard_alerts_version(user=user)
     return [
         Panel(
             template="exercises/panels/dashboard_alerts.html",
-            context=lambda: _alerts_context(selectors.dashboard_alerts(user=user, version=version)),
+            context=lambda: _alerts_context(selectors.dashboard_alerts(user=user)),
             order=20,
-            cache_key=fragments.key("dashboard-alerts", version, user=user),
         ),
         Panel(
             template="exercises/panels/dashboard_comments.html",

@@ -9,7 +9,6 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from clinic import fragments
 from patients.models import Episode, Patient
 
 
@@ -59,7 +58,6 @@ def episode_open(*, patient: Patient, side: str, started_on: dt.date) -> Episode
         patient=patient, number=last + 1, side=side, started_on=started_on
     )
     Patient.objects.filter(pk=patient.pk).update(episode_count=F("episode_count") + 1)
-    fragments.bump("patients")  # lists show the episode count
     patient.refresh_from_db(fields=["episode_count"])
     return episode
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic import fragments, panels
+from clinic import panels
 from clinic.access import CLINICAL, STAFF, has_role, role_required
 from patients import selectors, services
 from patients.forms import EpisodeDischargeForm, EpisodeForm, PatientForm, PatientSearchForm
@@ -20,20 +20,7 @@ PAGE_SIZE = 25
 @role_required(*STAFF)
 @require_GET
 def patient_list(request: HttpRequest):
-    # Cached per query string until any patient record changes (clinic/fragments.py).
-    return render(
-        request,
-        "patients/patient_list.html",
-        {
-            "fragment_key": fragments.key(
-                "patient-list",
-                fragments.digest(request.GET.urlencode()),
-                user=request.user,
-                scopes=("patients",),
-            ),
-            "page_data": fragments.lazy(_patient_list_context, request),
-        },
-    )
+    return render(request, "patients/patient_list.html", _patient_list_context(request))
 
 
 def _patient_list_context(request: HttpRequest) -> dict:
@@ -86,34 +73,20 @@ def patient_edit(request: HttpRequest, public_id):
 @require_GET
 def patient_detail(request: HttpRequest, public_id):
     patient = selectors.patient_for_user(user=request.user, public_id=public_id)
-    # The page's body is cached until anything about the patient changes; the reminder
-    # panel is rendered apart from it (clinic/panels.py, LIVE_HOOKS).
-    fragment_key = fragments.key(
-        "patient-page",
-        patient.pk,
-        user=request.user,
-        scopes=(f"patient:{patient.pk}", "staff", "bookings", "library"),
-    )
-    live_panels = panels.collect("patient_panels", live=True, user=request.user, patient=patient)
-    fragments.prefetch(
-        fragment_key, fragment_key + ":timeline", *(panel.cache_key for panel in live_panels)
-    )
     return render(
         request,
         "patients/patient_detail.html",
         {
             "patient": patient,
-            "fragment_key": fragment_key,
-            "page": fragments.lazy(_patient_page, request.user, patient),
-            "live_panels": live_panels,
+            "page": _patient_page(request.user, patient),
             "clinical": has_role(request.user, CLINICAL),
         },
     )
 
 
 def _patient_page(user, patient) -> dict:
-    """What the patient page's cached part shows: the episodes with their timeline entries
-    and every app's panels (with the episodes loaded once for all of them)."""
+    """The episodes with their timeline entries and every app's panels (with the episodes
+    loaded once for all of them)."""
     selectors.episodes_load(patient=patient)
     episodes = list(patient.episodes.all())
     entries = panels.timeline(user=user, patient=patient)
@@ -123,7 +96,7 @@ def _patient_page(user, patient) -> dict:
     return {
         "episode_rows": [(episode, by_episode.get(episode.id, [])) for episode in episodes],
         "other_entries": by_episode.get(None, []),
-        "panels": panels.collect("patient_panels", live=False, user=user, patient=patient),
+        "panels": panels.collect("patient_panels", user=user, patient=patient),
     }
 
 

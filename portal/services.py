@@ -14,7 +14,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic import fragments
 from clinic.models import User
 from patients.models import Patient
 from portal.models import Invitation
@@ -116,7 +115,6 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
     ).update(used_at=now, updated_at=now)
     if not claimed:
         raise ValidationError("This link has already been used or has expired.")
-    fragments.bump_patients([invitation.patient_id])  # QuerySet.update sends no signal
     user = invitation.user
     user.set_password(password)
     user.is_active = True

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bookings.selectors import clinic_phone
-from clinic import fragments, panels
+from clinic import panels
 from clinic.access import CLINICAL, PATIENTS, role_required
 from exercises import safety
 from exercises import selectors as exercise_selectors
@@ -33,9 +33,8 @@ PAGE_SIZE = 25
 @role_required(*PATIENTS)
 @require_GET
 def home(request: HttpRequest):
-    # Cached until anything about the patient changes (clinic/fragments.py), and per local day:
-    # "today" is the patient's own. Building it reads the active plan with its version,
-    # today's log and the other apps' portal panels.
+    # "Today" is the patient's own. Reads the active plan with its version, today's log and
+    # the other apps' portal panels.
     patient = patient_of_portal_user(user=request.user)
     today = exercise_selectors.patient_today(patient)
     return render(
@@ -43,14 +42,7 @@ def home(request: HttpRequest):
         "portal/home.html",
         {
             "patient": patient,
-            "fragment_key": fragments.key(
-                "portal-home",
-                patient.pk,
-                today.isoformat(),
-                user=request.user,
-                scopes=(f"patient:{patient.pk}", "library", "staff", "bookings"),
-            ),
-            "page": fragments.lazy(_home_context, request.user, patient, today),
+            **_home_context(request.user, patient, today),
             "safety_card": safety.card(),
             "clinic_phone": clinic_phone(),
         },

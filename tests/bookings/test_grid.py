@@ -2,7 +2,7 @@
 
 The layout (bookings/grid.py) is tested as plain Python, daylight-saving weeks included; the
 pages are tested for what reception sees and uses: a real table, labels a screen reader reads,
-links that open a pre-filled booking form, and a cached calendar that shows a new booking.
+links that open a pre-filled booking form, and a calendar that shows a new booking at once.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bookings import grid, schedule, services
-from clinic import fragments
 from tests.bookings.factories import AppointmentFactory, at, follow_up, give_hours
 
 LONDON = ZoneInfo("Europe/London")
@@ -220,10 +219,6 @@ def free_links(page: str) -> dict[str, str]:
     return {unescape(label): unescape(href) for href, label in found}
 
 
-def without_csrf(page: str) -> str:
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
-
-
 @pytest.mark.django_db
 def test_it_books_from_an_empty_cell_of_the_week(reception_client, week_of_tess, therapist):
     follow_up()
@@ -286,16 +281,13 @@ def test_it_heads_everyone_s_week_with_each_day_over_its_therapists(
 
 
 @pytest.mark.django_db
-def test_it_shows_a_new_booking_in_its_cell_on_the_cached_week(
+def test_it_shows_a_new_booking_in_its_cell_on_the_next_view_of_the_week(
     reception_client, week_of_tess, therapist, patient, reception
 ):
-    fragments.cache.clear()
     url = reverse("bookings:week") + f"?date={DAY}&therapist={therapist.public_id}"
     label = "Free, Tuesday 24 March 14:30 with Tess"
     built = reception_client.get(url).content.decode()
-    cached = reception_client.get(url).content.decode()
     assert label in free_links(built)
-    assert without_csrf(cached) == without_csrf(built)  # served from the cache
     services.appointment_series_book(
         patient=patient,
         therapist=therapist,

@@ -74,9 +74,9 @@ def test_it_archives_instead_of_deleting_and_can_restore(therapist_client):
     patient.refresh_from_db()
     assert patient.is_archived
     listing = therapist_client.get(reverse("patients:list"))
-    assert patient not in listing.context["page_data"]()["page"].object_list
+    assert patient not in listing.context["page"].object_list
     with_archived = therapist_client.get(reverse("patients:list"), {"archived": "on"})
-    assert patient in with_archived.context["page_data"]()["page"].object_list
+    assert patient in with_archived.context["page"].object_list
     therapist_client.post(reverse("patients:restore", args=[patient.public_id]))
     patient.refresh_from_db()
     assert not patient.is_archived

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -114,7 +113,6 @@ def plans(django_db_setup, django_db_blocker) -> dict[str, list[tuple[str, list[
         captured = {}
         for name, (role, target) in _pages(world).items():
             clients[role].get(target)
-            cache.clear()  # plan what a cold cache runs (dashboard alerts), not a cache hit
             with CaptureQueriesContext(connection) as queries:
                 response = clients[role].get(target)
             assert response.status_code == 200, name

@@ -147,7 +147,7 @@ def test_it_logs_by_british_summer_time(client, therapist):
         assert client.post(LOG_URL, log_data(plan, date="2026-07-11")).status_code == 302
     with time_machine.travel(dt.datetime(2026, 3, 10, 23, 30, tzinfo=dt.UTC), tick=False):
         response = client.get(reverse("portal:home"))
-        assert response.context["page"]()["today"] == dt.date(2026, 3, 10)
+        assert response.context["today"] == dt.date(2026, 3, 10)
 
 
 def test_it_refuses_a_log_after_the_plan_ended(patient_client, my_plan):
@@ -243,11 +243,7 @@ def test_it_shows_the_portal_home_in_a_fixed_number_of_queries(
     with django_assert_num_queries(PORTAL_HOME_QUERIES):
         response = patient_client.get(reverse("portal:home"))
     assert response.status_code == 200
-    # From the cache: session, user, the patient, the audit event and the open red-flag
-    # referrals (never cached: the notice at the top of every page).
-    with django_assert_num_queries(5):
-        again = patient_client.get(reverse("portal:home"))
-    assert again.content.count(b"<li") == response.content.count(b"<li") > 0
+    assert response.content.count(b"<li") > 0
 
 
 @pytest.mark.parametrize("logs", [1, 10])

@@ -1,0 +1,238 @@
+"""Time every hot page in-process over many different objects, and profile where a build goes.
+
+Run inside throwaway services (it creates the database DATABASE_URL names and fills it):
+
+    bash scripts/with-test-services.sh .venv/bin/python scripts/profile_pages.py [PAGE ...]
+
+Production settings (DEBUG off), Django's test client, no web server or network: the figures are
+the cost of Django itself. For each page it requests PROFILE_OBJECTS (120) different objects
+(patients, assessments, therapist weeks, surnames, portal patients) with an empty page cache,
+then the same URLs again (what a warm cache would serve, if the site has one), and prints per
+page: median and p95 milliseconds, queries per request and the milliseconds they took. With
+PROFILE_CPROFILE=1 it also prints the top functions (cumulative) of the first pass of each
+page. Knobs: PROFILE_PATIENTS (2000), PROFILE_OBJECTS (120).
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import os
+import pstats
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PATIENTS = int(os.environ.get("PROFILE_PATIENTS", 2000))
+OBJECTS = int(os.environ.get("PROFILE_OBJECTS", 120))
+
+
+def database_create() -> None:
+    import psycopg2
+
+    url = urlsplit(os.environ["DATABASE_URL"])
+    connection = psycopg2.connect(
+        host=url.hostname, port=url.port, user=url.username or "postgres", dbname="postgres"
+    )
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [url.path.lstrip("/")])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{url.path.lstrip("/")}"')
+    connection.close()
+
+
+def manage(*args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)
+
+
+def client_for(user, *, verified: bool):
+    """A test client signed in as `user` (two-factor verified for staff), without a login
+    round trip."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    engine = __import__(settings.SESSION_ENGINE, fromlist=["SessionStore"])
+    session = engine.SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    if verified:
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, name="profile", defaults={"confirmed": True}
+        )
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session["_idle_touch"] = int(time.time())
+    session.create()
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    return client
+
+
+def workloads() -> dict[str, list]:
+    """Each page: a list of (client, url) over many different objects."""
+    import datetime as dt
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from assessments.models import Assessment
+    from clinic.load_data import EMAIL_DOMAIN
+    from clinic.models import User
+    from patients.models import Patient
+
+    rng = random.Random(14)
+    therapists = list(User.objects.filter(role=User.Role.THERAPIST).order_by("id"))
+    staff = {t.pk: client_for(t, verified=True) for t in therapists}
+    first = staff[therapists[0].pk]
+    reception = client_for(User.objects.get(email=f"reception{EMAIL_DOMAIN}"), verified=True)
+
+    patients = list(Patient.objects.filter(archived_at__isnull=True).order_by("?")[:OBJECTS])
+    assessments = list(
+        Assessment.objects.select_related("episode__patient").order_by("?")[:OBJECTS]
+    )
+    portal = []
+    for patient in patients[: min(OBJECTS, 150)]:
+        if patient.user_id is None:
+            user = User.objects.create_user(
+                email=f"profile-{patient.pk}{EMAIL_DOMAIN}", role=User.Role.PATIENT
+            )
+            Patient.objects.filter(pk=patient.pk).update(user=user)
+            patient.user = user
+        portal.append((client_for(patient.user, verified=False), reverse("portal:home")))
+    today = timezone.localdate()
+    weeks = [
+        (
+            reception,
+            reverse("bookings:week")
+            + f"?therapist={rng.choice(therapists).public_id}"
+            + f"&date={(today + dt.timedelta(weeks=rng.randint(-26, 26))).isoformat()}",
+        )
+        for _ in range(OBJECTS)
+    ]
+    surnames = sorted({p.last_name[:4].lower() for p in patients})
+    return {
+        "auth_baseline": [(first, reverse("bench-auth"))] * OBJECTS,
+        "patient_detail": [
+            (staff.get(p.created_by_id, first), reverse("patients:detail", args=[p.public_id]))
+            for p in patients
+        ],
+        "assessment": [
+            (
+                staff.get(a.episode.patient.created_by_id, first),
+                reverse("assessments:detail", args=[a.public_id]),
+            )
+            for a in assessments
+        ],
+        "reception_week": weeks,
+        "patient_search": [(first, reverse("patients:list") + f"?q={s}") for s in surnames],
+        "portal_home": portal,
+        "therapist_dashboard": [(staff[t.pk], reverse("clinic:dashboard")) for t in therapists]
+        * max(1, OBJECTS // len(therapists)),
+    }
+
+
+def run(requests, *, profile: cProfile.Profile | None = None) -> list[float]:
+    times = []
+    for client, url in requests:
+        if profile is not None:
+            profile.enable()
+        start = time.perf_counter()
+        response = client.get(url)
+        elapsed = time.perf_counter() - start
+        if profile is not None:
+            profile.disable()
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+        times.append(elapsed * 1000)
+    return times
+
+
+def queries(requests) -> tuple[float, float]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts, spent = [], []
+    for client, url in requests[:30]:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        counts.append(len(captured))
+        if os.environ.get("PROFILE_SQL") == "1" and len(counts) <= 2:
+            for query in sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:4]:
+                print(f"  sql {float(query['time']) * 1000:7.1f} ms  {query['sql'][:400]}")
+        spent.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
+    return statistics.mean(counts), statistics.mean(spent)
+
+
+def summary(times: list[float]) -> str:
+    ordered = sorted(times)
+    p95 = ordered[int(len(ordered) * 0.95) - 1] if len(ordered) > 1 else ordered[0]
+    return f"median={statistics.median(times):6.1f} p95={p95:6.1f}"
+
+
+def main() -> int:
+    os.environ.update(
+        {
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+            "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "BENCH_ENDPOINTS": "true",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
+    sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
+    database_create()
+    manage("migrate", "--noinput", "-v0")
+    manage("seed_load", "--patients", str(PATIENTS))
+    manage("collectstatic", "--noinput", "-v0")
+
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+
+    wanted = set(sys.argv[1:])
+    loads = {name: load for name, load in workloads().items() if not wanted or name in wanted}
+    cache.clear()
+    for load in loads.values():  # warm the code paths (imports, template loading) once
+        run(load[:3])
+    # Each test client has its own handler (middleware loaded once per client, as once per
+    # gunicorn worker): load them all before timing.
+    for client in {id(client): client for load in loads.values() for client, _ in load}.values():
+        client.get("/bench/hello")
+    cache.clear()
+    # Sessions live in the database here, so clearing the cache does not sign anyone out.
+    for name, load in loads.items():
+        profile = cProfile.Profile() if os.environ.get("PROFILE_CPROFILE") == "1" else None
+        cold = run(load, profile=profile)
+        warm = run(load)
+        cache.clear()
+        count, spent = queries(load)
+        cache.clear()
+        print(
+            f"profile: {name:20s} n={len(load):4d} cold {summary(cold)} | warm {summary(warm)}"
+            f" | queries={count:5.1f} sql_ms={spent:5.1f}",
+            flush=True,
+        )
+        if profile is not None:
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(25)
+            print(out.getvalue(), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
