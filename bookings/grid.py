@@ -87,6 +87,25 @@ class Row:
     def on_the_hour(self) -> bool:
         return self.time.minute == 0
 
+    @property
+    def parts(self) -> list[Cell | Drawn]:
+        """The row's cells for the template: booked blocks as they are, each run of other
+        cells as one piece of drawn markup (one template step instead of one per cell)."""
+        parts: list[Cell | Drawn] = []
+        for cell in self.cells:
+            if not cell.html:
+                parts.append(cell)
+            elif parts and isinstance(parts[-1], Drawn):
+                parts[-1] = Drawn(parts[-1].html + cell.html)  # safe + safe stays safe
+            else:
+                parts.append(Drawn(cell.html))
+        return parts
+
+
+@dataclass(frozen=True)
+class Drawn:
+    html: SafeString
+
 
 @dataclass
 class Grid:
