@@ -27,6 +27,9 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
 from bookings.schedule import Interval, covers, merge, utc
 
 STEP = dt.timedelta(minutes=15)
@@ -68,6 +71,7 @@ class Cell:
     appointments: list[Any] = field(default_factory=list)
     label: str = ""
     query: str = ""  # booking form parameters, for free cells
+    html: str = ""  # the drawn <td> of a free, closed or past cell (booked: the template's)
 
     @property
     def day(self) -> dt.date:
@@ -83,6 +87,25 @@ class Row:
     def on_the_hour(self) -> bool:
         return self.time.minute == 0
 
+    @property
+    def parts(self) -> list[Cell | Drawn]:
+        """The row's cells for the template: booked blocks as they are, each run of other
+        cells as one piece of drawn markup (one template step instead of one per cell)."""
+        parts: list[Cell | Drawn] = []
+        for cell in self.cells:
+            if not cell.html:
+                parts.append(cell)
+            elif parts and isinstance(parts[-1], Drawn):
+                parts[-1] = Drawn(parts[-1].html + cell.html)  # safe + safe stays safe
+            else:
+                parts.append(Drawn(cell.html))
+        return parts
+
+
+@dataclass(frozen=True)
+class Drawn:
+    html: SafeString
+
 
 @dataclass
 class Grid:
@@ -95,15 +118,29 @@ class Grid:
 
 
 def build(
-    *, columns: Sequence[ColumnSpec], zone: ZoneInfo, today: dt.date, step: dt.timedelta = STEP
+    *,
+    columns: Sequence[ColumnSpec],
+    zone: ZoneInfo,
+    today: dt.date,
+    step: dt.timedelta = STEP,
+    book_url: str = "",
 ) -> Grid:
     """Lay out `columns` on rows `step` apart. Every row has exactly one cell or one block
-    covering it in every column, so the table it draws is rectangular."""
+    covering it in every column, so the table it draws is rectangular. Free cells link to
+    `book_url` with their therapist, day and time."""
     step_minutes = int(step.total_seconds() // 60)
     first, last = _row_range(columns, zone)
     times = [dt.time(minute // 60, minute % 60) for minute in range(first, last, step_minutes)]
     laid_out = [
-        _blocks(spec, times=times, first=first, step=step_minutes, zone=zone, today=today)
+        _blocks(
+            spec,
+            times=times,
+            first=first,
+            step=step_minutes,
+            zone=zone,
+            today=today,
+            book_url=book_url,
+        )
         for spec in columns
     ]
     rows = [
@@ -159,6 +196,7 @@ def _blocks(
     step: int,
     zone: ZoneInfo,
     today: dt.date,
+    book_url: str,
 ) -> tuple[Column, dict[int, Cell]]:
     """The column, and its cells and blocks keyed by the row each one starts on."""
     active = sorted((a for a in spec.appointments if a.is_active), key=lambda a: a.start)
@@ -197,6 +235,7 @@ def _blocks(
                     {"therapist": spec.ref, "date": spec.day.isoformat(), "time": f"{wall:%H:%M}"}
                 ),
             )
+            blocks[index].html = _cell_html(blocks[index], book_url)
             index += 1
         else:
             top, kind = index, kinds[index]
@@ -210,7 +249,25 @@ def _blocks(
                 rows=index - top,
                 label="Closed" if kind == "closed" else "Past, nothing booked",
             )
+            blocks[top].html = _cell_html(blocks[top], book_url)
     return column, blocks
+
+
+def _cell_html(cell: Cell, book_url: str) -> SafeString:
+    """The table cell of a free, closed or past block. Drawn here rather than in the template
+    because a week has hundreds of these cells and templating them was most of its build."""
+    label = escape(cell.label)
+    if cell.kind == "free":
+        return mark_safe(  # noqa: S308  # nosec B308 B703 (every value escaped)
+            '<td class="grid-cell grid-free"><a class="grid-free-link"'
+            f' href="{escape(book_url)}?{escape(cell.query)}" data-grid-cell>'
+            f'<span class="visually-hidden">{label}</span></a></td>'
+        )
+    rowspan = f' rowspan="{cell.rows}"' if cell.rows > 1 else ""
+    return mark_safe(  # noqa: S308  # nosec B308 B703 (every value escaped)
+        f'<td class="grid-cell grid-{escape(cell.kind)}"{rowspan}>'
+        f'<span class="visually-hidden">{label}</span></td>'
+    )
 
 
 def _booked_rows(

@@ -92,7 +92,15 @@ def _calendar_grid(days: list[dict]) -> grid.Grid:
         ],
         zone=selectors.clinic_zone(),
         today=timezone.localdate(),
+        book_url=reverse("bookings:create"),
     )
+
+
+def _detail_prefix() -> str:
+    """The appointment page's URL without its id: the grid adds each appointment's id
+    itself rather than reversing the URL once per appointment."""
+    placeholder = uuid.UUID(int=0)
+    return reverse("bookings:detail", args=[placeholder]).removesuffix(f"{placeholder}/")
 
 
 @require_GET
@@ -110,7 +118,7 @@ def home(request: HttpRequest):
             "therapist": therapist,
             "columns": days[0]["columns"],
             "grid": _calendar_grid(days),
-            "book_url": reverse("bookings:create"),
+            "detail_prefix": _detail_prefix(),
             "today": timezone.localdate(),
             "caption": f"Appointments on {day:%A} {day.day} {day:%B %Y}, a column per therapist",
             "previous": _calendar_url("bookings:home", day - dt.timedelta(days=1), query),
@@ -146,7 +154,7 @@ def week(request: HttpRequest):
             "therapist": therapist,
             "days": days,
             "grid": _calendar_grid(days),
-            "book_url": reverse("bookings:create"),
+            "detail_prefix": _detail_prefix(),
             "today": timezone.localdate(),
             "per_day": per_day,
             "caption": (

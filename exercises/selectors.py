@@ -40,6 +40,7 @@ from exercises.adherence import (
     session_alerts,
     week_series,
 )
+from exercises.chart import chart_svg
 from exercises.models import (
     AlertAcknowledgement,
     CommentRead,
@@ -216,6 +217,10 @@ class PlanAdherence:
     @property
     def chart(self):
         return chart_for(self.series)
+
+    @property
+    def chart_svg(self):
+        return chart_svg(self.chart, title_id=f"chart-title-{self.plan.public_id}")
 
 
 def plan_adherence(*, plan: ExercisePlan) -> PlanAdherence:

@@ -1,0 +1,92 @@
+"""What the pages with the most markup cost to render: template steps (nodes rendered) per
+page, counted by template. Rendering, not SQL, was most of each fresh build (docs/performance.md,
+"Issue 14: where the build goes"); each template step costs microseconds, so a page whose steps
+grow with every cell or number it draws grows slow. These tests pin that the week grid and the
+adherence chart draw their repeated parts in Python, at no template step per cell."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+
+import pytest
+import time_machine
+from django.template import base
+from django.urls import reverse
+
+from tests.bookings.factories import at, give_hours
+from tests.exercises.factories import log, published_plan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def steps(monkeypatch):
+    """Template nodes rendered, by template name, while the test runs."""
+    counted: collections.Counter = collections.Counter()
+    render = base.Node.render_annotated
+
+    def counting(node, context):
+        counted[node.origin.template_name if node.origin else None] += 1
+        return render(node, context)
+
+    monkeypatch.setattr(base.Node, "render_annotated", counting)
+    return counted
+
+
+def grid_steps(client, steps, **query) -> int:
+    steps.clear()
+    assert client.get(reverse("bookings:week"), {"date": "2026-03-24", **query}).status_code == 200
+    return steps["bookings/includes/grid.html"]
+
+
+def test_it_draws_a_week_at_no_template_step_per_free_or_closed_cell(
+    reception_client, therapist, other_therapist, steps
+):
+    give_hours(therapist)
+    give_hours(other_therapist, start="12:00")  # closed mornings: blocks as well as cells
+    with time_machine.travel(at("2026-03-25", "08:00"), tick=False):
+        one = grid_steps(reception_client, steps, therapist=therapist.public_id)
+        both = grid_steps(reception_client, steps)
+    # The second therapist adds 7 columns of 32 quarter-hour rows (09:00 to 17:00): 224 free,
+    # closed and past cells, drawn by grid.py. Only the column's heading and footer are
+    # template steps (a few per column); templating each cell took three or more steps each.
+    assert both - one < 7 * 32
+
+
+def chart_steps(client, steps, plan) -> int:
+    steps.clear()
+    response = client.get(reverse("patients:detail", args=[plan.patient.public_id]))
+    assert response.status_code == 200
+    return steps["exercises/includes/adherence.html"]
+
+
+def test_it_draws_the_adherence_chart_at_no_template_step_per_bar(
+    therapist_client, therapist, steps
+):
+    now = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
+    with time_machine.travel(now, tick=False):
+        short = published_plan(therapist=therapist, start_date=now.date() - dt.timedelta(days=7))
+        long = published_plan(therapist=therapist, start_date=now.date() - dt.timedelta(days=70))
+        for plan in (short, long):
+            log(plan, plan.start_date, pain=3)
+        two_weeks = chart_steps(therapist_client, steps, short)
+        eleven_weeks = chart_steps(therapist_client, steps, long)
+    # Nine more weeks add nine rows to the table beside the chart (about eight steps each);
+    # the chart's bars, labels and pain dots are drawn in Python (exercises/chart.py).
+    assert eleven_weeks - two_weeks <= 9 * 9
+
+
+def test_it_keeps_the_chart_readable_by_screen_readers(therapist_client, therapist):
+    with time_machine.travel(dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC), tick=False):
+        plan = published_plan(therapist=therapist, start_date=dt.date(2026, 2, 24))
+        log(plan, dt.date(2026, 2, 25), pain=6)
+        body = therapist_client.get(
+            reverse("patients:detail", args=[plan.patient.public_id])
+        ).content.decode()
+    title = f"chart-title-{plan.public_id}"
+    assert f'role="img" aria-labelledby="{title}"' in body
+    assert f'<title id="{title}">Adherence (bars, % of prescribed sessions)' in body
+    assert 'text-anchor="middle">W1</text>' in body
+    assert 'text-anchor="middle">W3</text>' in body
+    assert '<circle class="chart-dot"' in body
