@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assessments.diagnosis.engine import (
+from assessments.diagnosis.engine import default_final_dx, diagnose, is_done
+from assessments.diagnosis.result import (
     HYPOTHESIS_NAMES,
     RED_FLAG,
     RELATIVE_SUPPORT_CAPTION,
     DiagnosisResult,
-    default_final_dx,
-    diagnose,
-    is_done,
 )
 from assessments.diagnosis.ruleset import HYPOTHESES, load_rules, rules_for_version
 from assessments.diagnosis.schema import FIELDS, Group, fields_in_group

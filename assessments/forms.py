@@ -15,7 +15,8 @@ from django import forms
 from django.utils.formats import date_format
 
 from assessments.decision_rules import decision_problems
-from assessments.diagnosis.engine import RED_FLAG, InvalidFindingsError, default_final_dx, diagnose
+from assessments.diagnosis.engine import default_final_dx, diagnose
+from assessments.diagnosis.result import RED_FLAG, InvalidFindingsError
 from assessments.diagnosis.schema import (
     FIELDS,
     FieldSpec,

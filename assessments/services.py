@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.decision_rules import decision_applies, decision_problems
-from assessments.diagnosis.engine import DiagnosisResult, default_final_dx, diagnose
+from assessments.diagnosis.engine import default_final_dx, diagnose
+from assessments.diagnosis.result import DiagnosisResult
 from assessments.diagnosis.schema import FIELDS, validate_findings
 from assessments.models import (
     Assessment,
