@@ -3,7 +3,8 @@ shared by the decision form (to show messages) and the service (which refuses to
 
 from __future__ import annotations
 
-from assessments.diagnosis.engine import RED_FLAG, DiagnosisResult, default_final_dx
+from assessments.diagnosis.engine import default_final_dx
+from assessments.diagnosis.result import RED_FLAG, DiagnosisResult
 
 RED_FLAG_REFERRAL = "red_flag_referral"
 NON_FIELD = "__all__"

@@ -1,20 +1,46 @@
-"""Turns an engine result into what the assessment page shows. Plain Python, no ORM."""
+"""Turns saved findings and an engine result into what the assessment page shows.
+
+Plain Python: no queries and no request. Functions that take an assessment only read its
+finding attributes, so the view decides what is fetched and these decide how it reads."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assessments.diagnosis.engine import (
+from assessments.diagnosis.engine import default_final_dx, diagnose, is_done
+from assessments.diagnosis.result import (
     HYPOTHESIS_NAMES,
     RED_FLAG,
     RELATIVE_SUPPORT_CAPTION,
     DiagnosisResult,
-    default_final_dx,
-    diagnose,
-    is_done,
 )
 from assessments.diagnosis.ruleset import HYPOTHESES, load_rules, rules_for_version
 from assessments.diagnosis.schema import FIELDS, Group, fields_in_group
+from assessments.outcomes import change_reading
+from assessments.rescreen import finding_text
+
+GROUP_TITLES = {
+    Group.CONTEXT: "Context",
+    Group.HISTORY: "History",
+    Group.SYMPTOMS: "Symptoms",
+    Group.RUNNING: "Running: what makes it worse",
+    Group.TESTS: "Clinical tests",
+    Group.RED_FLAGS: "Red-flag screen",
+    Group.OUTCOMES: "Outcome measures",
+}
+"""The intake sections, in the order the form and the page show them."""
+
+# A follow-up repeats the outcome measures, pain ratings and the objective re-tests (SPEC 5),
+# and asks the red-flag questions and examines the nerves again (SPEC 3.9b; issue 13, 3).
+FOLLOW_UP_MEASURES = (
+    "nprs_now",
+    "nprs_worst_week",
+    "slump_knee_ext_deficit_deg",
+    "slr_angle_affected_deg",
+    "slr_angle_other_deg",
+    *(spec.name for spec in fields_in_group(Group.OUTCOMES)),
+)
+COMPARED_FIELDS = FOLLOW_UP_MEASURES
 
 TIER_TITLES = {
     "emergency": "Emergency: send to the emergency department now",
@@ -137,3 +163,55 @@ def explain(findings: dict[str, object], rules_version: str | None = None) -> Ex
             if spec.name != "red_flag_screen_completed" and findings.get(spec.name) is True
         ],
     )
+
+
+def findings_by_group(assessment, *, is_intake: bool) -> list[dict]:
+    """Each intake section's recorded findings as (label, text) and how many are blank. A
+    follow-up's outcome section is left out when nothing in it was recorded."""
+    groups = []
+    for group, title in GROUP_TITLES.items():
+        recorded, missing = [], 0
+        for spec in fields_in_group(group):
+            value = getattr(assessment, spec.name)
+            if value is None:
+                missing += 1
+                continue
+            recorded.append((spec.label, finding_text(spec, value)))
+        if recorded or group is not Group.OUTCOMES or is_intake:
+            groups.append({"title": title, "recorded": recorded, "missing": missing})
+    return groups
+
+
+def comparison(assessment, baseline) -> list[dict]:
+    """The repeated measures of a follow-up beside the episode's baseline, with the change and
+    whether it is better or worse; measures blank on both are left out."""
+    if baseline is None:
+        return []
+    rows = []
+    for name in COMPARED_FIELDS:
+        before, now = getattr(baseline, name), getattr(assessment, name)
+        if before is None and now is None:
+            continue
+        change = now - before if before is not None and now is not None else None
+        rows.append(
+            {
+                "label": FIELDS[name].label,
+                "help": FIELDS[name].help_text,
+                "baseline": before,
+                "now": now,
+                "change": change,
+                "reading": change_reading(name, before, now),
+            }
+        )
+    return rows
+
+
+def decision_flags(snapshot: dict | None, rules_version: str | None) -> dict | None:
+    """The red-flag tier and actions a recorded decision was made with, from its snapshot."""
+    snapshot = snapshot or {}
+    if not snapshot.get("red_flags"):
+        return None
+    return {
+        "title": tier_title(snapshot.get("tier"), rules_version),
+        "lines": flag_lines(snapshot["red_flags"], rules_version),
+    }

@@ -15,7 +15,8 @@ from django import forms
 from django.utils.formats import date_format
 
 from assessments.decision_rules import decision_problems
-from assessments.diagnosis.engine import RED_FLAG, InvalidFindingsError, default_final_dx, diagnose
+from assessments.diagnosis.engine import default_final_dx, diagnose
+from assessments.diagnosis.result import RED_FLAG, InvalidFindingsError
 from assessments.diagnosis.schema import (
     FIELDS,
     FieldSpec,
@@ -24,35 +25,16 @@ from assessments.diagnosis.schema import (
     Kind,
     fields_in_group,
 )
+from assessments.explain import FOLLOW_UP_MEASURES, GROUP_TITLES
 from assessments.models import Assessment, AssessmentDecision, ReferralOutcome
 from assessments.rescreen import RED_FLAG_ITEMS, RESCREENED, finding_text
 from clinic.forms import PlausibleDateField
 
 NOT_RECORDED = "Not recorded"
 
-GROUP_TITLES = {
-    Group.CONTEXT: "Context",
-    Group.HISTORY: "History",
-    Group.SYMPTOMS: "Symptoms",
-    Group.RUNNING: "Running: what makes it worse",
-    Group.TESTS: "Clinical tests",
-    Group.RED_FLAGS: "Red-flag screen",
-    Group.OUTCOMES: "Outcome measures",
-}
 INTAKE_GROUPS = tuple(GROUP_TITLES)
 
-# A follow-up repeats the outcome measures, pain ratings and the objective re-tests (SPEC 5),
-# and asks the red-flag questions and examines the nerves again (SPEC 3.9b; issue 13, 3).
-FOLLOW_UP_MEASURES = (
-    "nprs_now",
-    "nprs_worst_week",
-    "slump_knee_ext_deficit_deg",
-    "slr_angle_affected_deg",
-    "slr_angle_other_deg",
-    *(spec.name for spec in fields_in_group(Group.OUTCOMES)),
-)
 FOLLOW_UP_FIELDS = (*FOLLOW_UP_MEASURES, "red_flag_screen_completed", *RESCREENED)
-COMPARED_FIELDS = FOLLOW_UP_MEASURES
 
 
 class NotRecordedYesNo(forms.NullBooleanSelect):

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from assessments.decision_rules import decision_applies, decision_problems
 from assessments.diagnosis.engine import default_final_dx, diagnose
+from assessments.diagnosis.result import DiagnosisResult
 from assessments.diagnosis.schema import FIELDS, validate_findings
 from assessments.models import (
     Assessment,
@@ -128,6 +129,7 @@ def decision_record(
     other_dx_text: str = "",
     override_reason: str = "",
     red_flag_override_confirmed: bool = False,
+    result: DiagnosisResult | None = None,
 ) -> AssessmentDecision:
     """Record the clinician's final diagnosis on a final assessment.
 
@@ -136,13 +138,18 @@ def decision_record(
     `decision_rules.decision_problems`) or when the assessment takes no decision (a follow-up
     without a red flag, see `decision_rules.decision_applies`), and AssessmentLockedError when
     the assessment is a draft or has been amended.
+
+    `result` is the engine's result for this assessment's saved findings under the current
+    rules, when the caller has already run it (the decision page): a final assessment's
+    findings cannot change, so it is reused rather than computed a second time.
     """
     if not assessment.is_final:
         raise AssessmentLockedError("Finalise the assessment before confirming a diagnosis.")
     if Assessment.objects.filter(supersedes=assessment).exists():
         raise AssessmentLockedError("This version has been amended: decide on the latest one.")
     findings = assessment.findings()
-    result = diagnose(findings)
+    if result is None:
+        result = diagnose(findings)
     if not decision_applies(kind=assessment.kind, result=result):
         raise ValidationError(NO_FOLLOW_UP_DECISION)
     problems = decision_problems(

@@ -16,11 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments import selectors, services
 from assessments.decision_rules import decision_applies
-from assessments.diagnosis.schema import FIELDS, Group, fields_in_group
-from assessments.explain import explain, flag_lines, tier_title
+from assessments.diagnosis.schema import FIELDS
+from assessments.explain import comparison, decision_flags, explain, findings_by_group
 from assessments.forms import (
-    COMPARED_FIELDS,
-    GROUP_TITLES,
     AmendForm,
     DecisionForm,
     FindingsForm,
@@ -28,8 +26,7 @@ from assessments.forms import (
     ReferralOutcomeForm,
 )
 from assessments.models import Assessment
-from assessments.outcomes import change_reading
-from assessments.rescreen import finding_text, rescreen_rows, rescreen_summary
+from assessments.rescreen import rescreen_rows, rescreen_summary
 from clinic.access import CLINICAL, PATIENTS, role_required
 from exercises import selectors as exercise_selectors
 from exercises import services as exercise_services
@@ -144,47 +141,13 @@ def assessment_edit(request: HttpRequest, public_id):
     )
 
 
-def _findings_by_group(assessment: Assessment) -> list[dict]:
-    groups = []
-    for group, title in GROUP_TITLES.items():
-        recorded, missing = [], 0
-        for spec in fields_in_group(group):
-            value = getattr(assessment, spec.name)
-            if value is None:
-                missing += 1
-                continue
-            recorded.append((spec.label, finding_text(spec, value)))
-        if recorded or group is not Group.OUTCOMES or assessment.kind == Assessment.Kind.INTAKE:
-            groups.append({"title": title, "recorded": recorded, "missing": missing})
-    return groups
-
-
-def _comparison(assessment: Assessment, baseline: Assessment | None) -> list[dict]:
-    if baseline is None:
-        return []
-    rows = []
-    for name in COMPARED_FIELDS:
-        before, now = getattr(baseline, name), getattr(assessment, name)
-        if before is None and now is None:
-            continue
-        change = now - before if before is not None and now is not None else None
-        rows.append(
-            {
-                "label": FIELDS[name].label,
-                "help": FIELDS[name].help_text,
-                "baseline": before,
-                "now": now,
-                "change": change,
-                "reading": change_reading(name, before, now),
-            }
-        )
-    return rows
-
-
-def _detail_context(assessment: Assessment, decision_form=None) -> dict:
+def _detail_context(assessment: Assessment, decision_form=None, current=None) -> dict:
+    """`current` is the explanation under the current rules when the caller already has it
+    (a posted decision), so one request runs the engine once for them."""
     decisions = selectors.assessment_decisions(assessment=assessment)
     explanation = None
-    current = explain(assessment.findings())
+    if current is None:
+        current = explain(assessment.findings())
     # A follow-up shows a suggestion only when its re-screen finds a red flag (or one was
     # decided on it); otherwise the episode's diagnosis stands.
     applies = decision_applies(kind=assessment.kind, result=current.result)
@@ -209,17 +172,23 @@ def _detail_context(assessment: Assessment, decision_form=None) -> dict:
     superseded_by = getattr(assessment, "superseded_by", None)
     return {
         "current": current if explanation is not None and explanation is not current else None,
-        "decision_flags": _decision_flags(decisions[0]) if decisions else None,
+        "decision_flags": (
+            decision_flags(decisions[0].score_snapshot, decisions[0].model_version)
+            if decisions
+            else None
+        ),
         "assessment": assessment,
         "episode": assessment.episode,
         "patient": assessment.episode.patient,
-        "groups": _findings_by_group(assessment),
+        "groups": findings_by_group(
+            assessment, is_intake=assessment.kind == Assessment.Kind.INTAKE
+        ),
         "explanation": explanation,
         "decision_form": decision_form,
         "decision": decisions[0] if decisions else None,
         "earlier_decisions": decisions[1:],
         "baseline": baseline,
-        "comparison": _comparison(assessment, baseline),
+        "comparison": comparison(assessment, baseline),
         "last_visit": last_visit,
         "rescreen": rescreen,
         "rescreen_summary": rescreen_summary(rescreen) if last_visit else "",
@@ -228,18 +197,9 @@ def _detail_context(assessment: Assessment, decision_form=None) -> dict:
     }
 
 
-def _decision_flags(decision) -> dict | None:
-    """The red-flag tier and actions a recorded decision was made with, from its snapshot."""
-    snapshot = decision.score_snapshot or {}
-    if not snapshot.get("red_flags"):
-        return None
-    return {
-        "title": tier_title(snapshot.get("tier"), decision.model_version),
-        "lines": flag_lines(snapshot["red_flags"], decision.model_version),
-    }
-
-
-def _detail(request: HttpRequest, assessment: Assessment, decision_form=None, status=200):
+def _detail(
+    request: HttpRequest, assessment: Assessment, decision_form=None, status=200, current=None
+):
     """The page, with a decision form's errors when one was posted."""
     return render(
         request,
@@ -247,7 +207,7 @@ def _detail(request: HttpRequest, assessment: Assessment, decision_form=None, st
         {
             "assessment": assessment,
             "patient": assessment.episode.patient,
-            **_detail_context(assessment, decision_form),
+            **_detail_context(assessment, decision_form, current),
         },
         status=status,
     )
@@ -300,6 +260,7 @@ def decision_create(request: HttpRequest, public_id):
                 decision = services.decision_record(
                     assessment=assessment,
                     by=request.user,
+                    result=explanation.result,
                     final_dx=form.cleaned_data["clinician_final_dx"],
                     other_dx_text=form.cleaned_data.get("other_dx_text", ""),
                     override_reason=form.cleaned_data.get("override_reason", ""),
@@ -330,7 +291,7 @@ def decision_create(request: HttpRequest, public_id):
                     "a clinician lifts the hold with a reason.",
                 )
             return redirect("assessments:detail", public_id=assessment.public_id)
-    return _detail(request, assessment, decision_form=form, status=400)
+    return _detail(request, assessment, decision_form=form, status=400, current=explanation)
 
 
 @role_required(*PATIENTS)
@@ -408,7 +369,7 @@ def referral_outcome(request: HttpRequest, public_id):
             "outcomes": outcomes,
             "is_open": newest is None or not newest.closes_referral,
             "cleared": newest is not None and newest.cleared_to_resume == "yes",
-            "flags": _decision_flags(decision),
+            "flags": decision_flags(decision.score_snapshot, decision.model_version),
             "held_plans": exercise_selectors.plans_on_hold_for_patient(patient=patient),
             "form": form,
         },

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import audit
 from clinic.access import CLINICAL, role_required
-from exercises import selectors, services
+from exercises import inbox, selectors, services
 from exercises.forms import (
     AddItemForm,
     AlertAcknowledgeForm,
@@ -411,7 +411,7 @@ def alert_acknowledge(request: HttpRequest, public_id):
     if request.method == "POST" and form.is_valid():
         kind = form.cleaned_data["kind"]
         try:
-            services.alert_acknowledge(
+            inbox.alert_acknowledge(
                 plan=plan,
                 kind=kind,
                 period=form.cleaned_data["period"],
@@ -516,7 +516,7 @@ def comments_inbox(request: HttpRequest):
 @require_POST
 def comment_mark_read(request: HttpRequest, public_id):
     log = selectors.comment_for_user(user=request.user, public_id=public_id)
-    services.comment_mark_read(session_log=log, user=request.user)
+    inbox.comment_mark_read(session_log=log, user=request.user)
     messages.success(request, f"{log.patient}'s comment is marked as read.")
     return _back(request, log)
 
@@ -528,9 +528,7 @@ def comment_reply(request: HttpRequest, public_id):
     form = CommentReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.comment_reply(
-                session_log=log, user=request.user, body=form.cleaned_data["body"]
-            )
+            inbox.comment_reply(session_log=log, user=request.user, body=form.cleaned_data["body"])
         except ValidationError as error:
             form.add_error("body", error)
         else:

@@ -11,7 +11,8 @@ Public API:
 * `rules_for_version(version) -> Rules`: the rules a recorded result was made with.
 """
 
-from .engine import (
+from .engine import default_final_dx, diagnose
+from .result import (
     HYPOTHESIS_NAMES,
     INDETERMINATE_REASONS,
     LABELS,
@@ -21,8 +22,6 @@ from .engine import (
     InvalidFindingsError,
     NextTest,
     Reason,
-    default_final_dx,
-    diagnose,
 )
 from .ruleset import (
     BANDS,

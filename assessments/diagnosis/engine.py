@@ -1,8 +1,8 @@
 """The differential-diagnosis engine (SPEC section 3, rules version 1.2 by default; 1.1 loadable).
 
 `diagnose(findings)` takes a mapping of intake findings (SPEC section 2 names; `None` or absent
-means not recorded) and returns a `DiagnosisResult`. It is a pure function of its input and the
-rules file: no database, no request, no I/O beyond reading the rules once.
+means not recorded) and returns a `DiagnosisResult` (result.py). It is a pure function of its
+input and the rules file: no database, no request, no I/O beyond reading the rules once.
 
 Order of evaluation, which callers may rely on:
 
@@ -23,9 +23,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from .result import (
+    HYPOTHESIS_NAMES,
+    INDETERMINATE,
+    RED_FLAG,
+    DiagnosisResult,
+    FlagHit,
+    InvalidFindingsError,
+    NextTest,
+    Reason,
+)
 from .ruleset import (
     BANDS,
     HYPOTHESES,
@@ -40,159 +50,9 @@ from .ruleset import (
     any_holds,
     load_rules,
 )
-from .schema import FIELDS, FieldError, Kind, validate_findings
-
-RED_FLAG = "red_flag"
-INDETERMINATE = "indeterminate"
-LABELS: tuple[str, ...] = (*HYPOTHESES, RED_FLAG, INDETERMINATE)
-"""Every label `diagnose` can return."""
-
-INDETERMINATE_REASONS: tuple[str, ...] = ("insufficient", "mixed", "tendinopathy", "history_only")
-
-HYPOTHESIS_NAMES: Mapping[str, str] = {
-    "neural": "neural tissue sensitivity",
-    "lumbar": "referral from the lumbar spine",
-    "acute_strain": "acute hamstring strain",
-}
-
-RELATIVE_SUPPORT_CAPTION = "relative support between the three patterns, not a probability"
+from .schema import FIELDS, Kind, validate_findings
 
 _NOT_DONE = "not_done"
-
-
-class InvalidFindingsError(ValueError):
-    """The findings break the intake schema; `errors` lists every bad field."""
-
-    def __init__(self, errors: Sequence[FieldError]) -> None:
-        self.errors = tuple(errors)
-        super().__init__("; ".join(str(error) for error in self.errors))
-
-
-@dataclass(frozen=True)
-class Reason:
-    """One line of the explanation.
-
-    `kind` is "score" (a weight-table row), "cap" (a negative adjustment keeping a capped group
-    within its limit; `finding` is then "cap:<group>"), "reattribution" (points moved from
-    neural to lumbar by the re-test) or "info" (shown, worth no points).
-    """
-
-    finding: str
-    value: Any
-    text: str
-    points: Points
-    kind: str = "score"
-    basis: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "finding": self.finding,
-            "value": list(self.value) if isinstance(self.value, tuple) else self.value,
-            "text": self.text,
-            "points": self.points.as_dict(),
-            "kind": self.kind,
-            "basis": self.basis,
-        }
-
-
-@dataclass(frozen=True)
-class FlagHit:
-    """A red-flag or amber rule that fired. `tier` is None for amber flags."""
-
-    id: str
-    tier: str | None
-    concern: str
-    text: str
-    stronger: bool = False
-    action: str = ""
-    """Who should see the patient and how soon; empty for amber flags."""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "tier": self.tier,
-            "concern": self.concern,
-            "text": self.text,
-            "stronger": self.stronger,
-            "action": self.action,
-        }
-
-
-@dataclass(frozen=True)
-class NextTest:
-    """A test not yet done, and how far its results could move leader minus runner-up."""
-
-    test: str
-    label: str
-    lowest_shift: int
-    highest_shift: int
-
-    @property
-    def impact(self) -> int:
-        return max(abs(self.lowest_shift), abs(self.highest_shift))
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "test": self.test,
-            "label": self.label,
-            "shift": [self.lowest_shift, self.highest_shift],
-        }
-
-
-@dataclass(frozen=True)
-class DiagnosisResult:
-    """The engine's suggestion, for a clinician to confirm or override.
-
-    `scores` are always the musculoskeletal totals, also for `red_flag` results. `competing`
-    names the hypotheses that are too close to separate when `mixed` is true. `provisional` is
-    true while the red-flag screen is not completed; `can_confirm` is false in that state
-    unless the result is a red flag (a referral must never wait on paperwork).
-    """
-
-    label: str
-    tier: str | None
-    confidence: str
-    scores: Points
-    reasons: tuple[Reason, ...]
-    notes: tuple[str, ...]
-    next_tests: tuple[str, ...]
-    rules_version: str
-    relative_support: Mapping[str, float]
-    red_flags: tuple[FlagHit, ...] = ()
-    amber_flags: tuple[FlagHit, ...] = ()
-    mixed: bool = False
-    competing: tuple[str, ...] = ()
-    indeterminate_reason: str | None = None
-    leading: str | None = None
-    provisional: bool = False
-    can_confirm: bool = True
-    summary: str = ""
-    next_test_details: tuple[NextTest, ...] = field(default=())
-
-    def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict; the first eight keys are the `diagnose` command's contract."""
-        return {
-            "label": self.label,
-            "tier": self.tier,
-            "confidence": self.confidence,
-            "scores": self.scores.as_dict(),
-            "reasons": [reason.as_dict() for reason in self.reasons],
-            "notes": list(self.notes),
-            "next_tests": list(self.next_tests),
-            "rules_version": self.rules_version,
-            "relative_support": dict(self.relative_support),
-            "relative_support_caption": RELATIVE_SUPPORT_CAPTION,
-            "red_flags": [hit.as_dict() for hit in self.red_flags],
-            "amber_flags": [hit.as_dict() for hit in self.amber_flags],
-            "mixed": self.mixed,
-            "competing": list(self.competing),
-            "indeterminate_reason": self.indeterminate_reason,
-            "leading": self.leading,
-            "provisional": self.provisional,
-            "can_confirm": self.can_confirm,
-            "summary": self.summary,
-            "next_test_details": [test.as_dict() for test in self.next_test_details],
-        }
 
 
 def diagnose(findings: Mapping[str, object], rules: Rules | None = None) -> DiagnosisResult:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assessments.forms import COMPARED_FIELDS
+from assessments.explain import COMPARED_FIELDS
 from assessments.outcomes import MEASURES, change_reading
 
 

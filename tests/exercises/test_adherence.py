@@ -165,7 +165,7 @@ def test_it_raises_a_new_alert_for_a_new_period_after_acknowledgement(therapist)
     with time_machine.travel(NOW, tick=False):
         plan = published_plan(therapist=therapist, start_date=TODAY - dt.timedelta(days=7))
         alert = next(a.alert for a in open_alerts(user=therapist) if a.alert.kind == "no_log")
-        from exercises.services import alert_acknowledge
+        from exercises.inbox import alert_acknowledge
 
         alert_acknowledge(
             plan=plan, kind="no_log", period=alert.period, user=therapist, note="Rang them."

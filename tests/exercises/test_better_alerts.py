@@ -89,7 +89,7 @@ def test_it_closes_the_alert_and_keeps_the_note_on_the_patient_page(
 def test_it_keeps_a_later_painful_session_open_after_an_earlier_one_is_acknowledged(
     therapist, plan
 ):
-    from exercises.services import alert_acknowledge
+    from exercises.inbox import alert_acknowledge
 
     alert_acknowledge(
         plan=plan, kind="pain_session", period=TODAY, user=therapist, note="Spoke to her."

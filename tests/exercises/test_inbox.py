@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import AuditEvent
+from exercises.inbox import comment_reply
 from exercises.models import CommentRead, CommentReply, SessionLog
 from exercises.reminders import CLINIC_MESSAGE_SOURCE
-from exercises.services import comment_reply
 from notifications.models import ReminderDelivery, ReminderSchedule
 from notifications.services import reminders_dispatch
 from tests.conftest import make_user
