@@ -126,9 +126,7 @@ def send_cancellation(scene: Scene) -> None:
 
 def send_appointment_reminder(scene: Scene) -> None:
     start = at("2026-06-10", "10:00")
-    AppointmentFactory(
-        patient=scene.patient, therapist=scene.therapist, start=start, notes=HOSTILE_COMMENT
-    )
+    _book(scene, start)  # the booking service schedules the reminder
     due = start - dt.timedelta(hours=24)
     with time_machine.travel(due, tick=False):
         reminders_dispatch(now=due)
