@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.contrib import admin
 
 from bookings.models import Appointment
 from bookings.services import (
@@ -21,6 +22,7 @@ from exercises.models import ExercisePlan
 from exercises.services import plan_change_status, plan_create, plan_publish
 from notifications.models import ReminderSchedule
 from notifications.schedules import reminder_schedule_end
+from patients.models import Patient
 from patients.services import patient_update
 from tests.bookings.factories import AppointmentFactory, at, follow_up
 from tests.exercises.factories import library
@@ -151,3 +153,17 @@ def test_it_moves_reminders_to_a_time_zone_changed_through_the_patient_service(t
     berlin = _schedule("exercise_plan", plan.pk)
     assert berlin.time_zone == "Europe/Berlin"
     assert london - berlin.next_due_at == dt.timedelta(hours=1)  # 18:00 Berlin is 17:00 London
+
+
+@pytest.mark.django_db
+def test_it_moves_reminders_to_a_time_zone_changed_in_the_admin(therapist, manager, rf, frozen):
+    patient = PatientFactory(time_zone="Europe/London")
+    plan = plan_create(
+        episode=EpisodeFactory(patient=patient), user=therapist, exercises=library("EX-N01")
+    )
+    plan_publish(plan=plan, user=therapist)
+    patient.time_zone = "Europe/Berlin"
+    request = rf.post("/")
+    request.user = manager
+    admin.site._registry[Patient].save_model(request, patient, form=None, change=True)
+    assert _schedule("exercise_plan", plan.pk).time_zone == "Europe/Berlin"
