@@ -10,13 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Appointment
-from notifications.services import reminder_schedule_end, reminder_schedule_ensure
+from notifications.schedules import reminder_schedule_end, reminder_schedule_ensure
 from notifications.sources import (
     Compose,
     Content,
@@ -108,15 +106,19 @@ class AppointmentReminders(ReminderSource):
 register(AppointmentReminders())
 
 
-@receiver(post_save, sender=Appointment, dispatch_uid="notifications.appointment_saved")
-def _appointment_saved(sender, instance: Appointment, created: bool, **kwargs) -> None:
-    """Booked or moved: (re)schedule the reminder; cancelled and the like: stop it."""
-    if instance.status == Appointment.Status.BOOKED:
-        once_at = instance.start - LEAD_TIME
+def appointment_reminder_follow(*, appointment: Appointment, created: bool = False) -> None:
+    """Called by the booking services after an appointment is booked, moved, cancelled, marked
+    or restored. Booked and more than LEAD_TIME away: (re)schedule the reminder for LEAD_TIME
+    before the start; anything else (cancelled, attended, too soon): stop it."""
+    if appointment.status == Appointment.Status.BOOKED:
+        once_at = appointment.start - LEAD_TIME
         if once_at > timezone.now():
             reminder_schedule_ensure(
-                source=SOURCE, subject_id=instance.pk, patient=instance.patient, once_at=once_at
+                source=SOURCE,
+                subject_id=appointment.pk,
+                patient=appointment.patient,
+                once_at=once_at,
             )
             return
     if not created:
-        reminder_schedule_end(source=SOURCE, subject_id=instance.pk)
+        reminder_schedule_end(source=SOURCE, subject_id=appointment.pk)

@@ -30,6 +30,7 @@ from bookings.models import (
     ScheduleException,
     WorkingHours,
 )
+from bookings.reminders import appointment_reminder_follow
 from clinic.models import User
 
 CONSTRAINT_MESSAGES = {
@@ -188,6 +189,7 @@ def appointment_book(
         created_by=by,
     )
     _save_guarded(appointment)
+    appointment_reminder_follow(appointment=appointment, created=True)
     _record_status(appointment, from_status="", by=by)
     if notify:
         emails.queue([appointment], emails.Kind.CONFIRMATION)
@@ -302,6 +304,7 @@ def appointment_move(
     appointment.sequence += 1
     appointment._change_reason = f"Moved by {by}" if by else "Moved"
     _save_guarded(appointment)
+    appointment_reminder_follow(appointment=appointment)
     emails.queue([appointment], emails.Kind.CHANGED)
     return appointment
 
@@ -337,6 +340,7 @@ def appointment_cancel(
     appointment.sequence += 1
     appointment._change_reason = reason[:100]
     appointment.save()
+    appointment_reminder_follow(appointment=appointment)
     _record_status(appointment, from_status=previous, by=by, reason=reason[:200])
     emails.queue([appointment], emails.Kind.CANCELLED)
     return appointment
@@ -384,6 +388,7 @@ def appointment_set_status(
     appointment.status = status
     appointment._change_reason = reason[:100]
     appointment.save(update_fields=["status", "updated_at"])
+    appointment_reminder_follow(appointment=appointment)
     _record_status(appointment, from_status=previous, by=by, reason=reason)
     return appointment
 
@@ -429,6 +434,7 @@ def appointment_status_undo(*, appointment: Appointment, by: User | None) -> App
         appointment.sequence += 1
     appointment._change_reason = "Status change undone"
     _save_guarded(appointment)
+    appointment_reminder_follow(appointment=appointment)
     labels = dict(Appointment.Status.choices)
     AppointmentStatusChange.objects.create(
         appointment=appointment,

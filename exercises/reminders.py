@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.urls import reverse
 
 from exercises.models import ExercisePlan, SessionLog, SymptomReport
-from notifications.services import reminder_schedule_ensure
+from notifications.schedules import reminder_schedule_ensure
 from notifications.sources import (
     Compose,
     Content,
@@ -173,11 +171,15 @@ class UrgentSymptomAlerts(ReminderSource):
 register(UrgentSymptomAlerts())
 
 
-@receiver(post_save, sender=ExercisePlan, dispatch_uid="notifications.exercise_plan_saved")
-def _plan_saved(sender, instance: ExercisePlan, **kwargs) -> None:
-    """An active plan gets its reminder schedule as soon as it is published or resumed."""
-    if instance.status == ExercisePlan.Status.ACTIVE:
-        reminder_schedule_ensure(source=SOURCE, subject_id=instance.pk, patient=instance.patient)
+def plan_reminders_follow(*, plan: ExercisePlan) -> None:
+    """Called by the plan services after a plan is published, resumed, held or re-dated.
+
+    An active plan gets its reminder schedule (an ended one is revived, the patient's settings
+    kept); a paused, held or completed plan keeps its schedule, and the dispatcher skips its
+    reminders (or ends the schedule) by the plan's status when they fall due.
+    """
+    if plan.status == ExercisePlan.Status.ACTIVE:
+        reminder_schedule_ensure(source=SOURCE, subject_id=plan.pk, patient=plan.patient)
 
 
 CLINIC_MESSAGE_SOURCE = "clinic_message"

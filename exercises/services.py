@@ -22,11 +22,11 @@ from exercises.models import (
     SessionLog,
     SymptomReport,
 )
-from exercises.reminders import URGENT_SYMPTOM_SOURCE
+from exercises.reminders import URGENT_SYMPTOM_SOURCE, plan_reminders_follow
 from exercises.safety import CODES as SYMPTOM_CODES
 from exercises.selectors import patient_today
 from exercises.suggest import suggest_plan_items
-from notifications.services import reminder_schedule_ensure
+from notifications.schedules import reminder_schedule_ensure
 
 # --- Library --------------------------------------------------------------------------
 
@@ -241,6 +241,7 @@ def plan_publish(*, plan: ExercisePlan, user) -> PlanVersion:
     if plan.start_date is None:
         plan.start_date = patient_today(plan.patient)
     plan.save()
+    plan_reminders_follow(plan=plan)
     return plan.current_version
 
 
@@ -303,6 +304,7 @@ def plan_change_status(*, plan: ExercisePlan, action: str) -> ExercisePlan:
     if target == ExercisePlan.Status.COMPLETED and plan.end_date is None:
         plan.end_date = max(patient_today(plan.patient), plan.start_date)
     plan.save()
+    plan_reminders_follow(plan=plan)
     return plan
 
 
@@ -332,6 +334,7 @@ def plans_hold_for_red_flag(*, patient, by) -> list[ExercisePlan]:
             plan.status = ExercisePlan.Status.PAUSED
         plan.hold_reason = reason
         plan.save(update_fields=["status", "hold_reason", "updated_at"])
+        plan_reminders_follow(plan=plan)
         audit.record(
             "update",
             obj=plan,
@@ -360,6 +363,7 @@ def plan_resume_after_hold(*, plan: ExercisePlan, user, reason: str) -> Exercise
     plan.resumed_by = user
     plan.resumed_at = timezone.now()
     plan.save()
+    plan_reminders_follow(plan=plan)
     audit.record(
         "update",
         obj=plan,
@@ -392,6 +396,7 @@ def plan_set_dates(
         raise ValidationError(errors)
     plan.start_date, plan.end_date = start_date, end_date
     plan.save(update_fields=["start_date", "end_date", "updated_at"])
+    plan_reminders_follow(plan=plan)
     plan.weeks.all().delete()
     days = plan.session_logs.values_list("date", flat=True)
     for week_start in sorted({plan.week_start_for(day) for day in days}):

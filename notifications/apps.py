@@ -6,7 +6,6 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Reminders"
 
     def ready(self) -> None:
-        from notifications import receivers  # noqa: F401 (connects the receivers)
         from notifications.sources import autodiscover
 
         autodiscover()

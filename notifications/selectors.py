@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from notifications.models import ReminderDelivery, ReminderSchedule
-from notifications.services import UNSUBSCRIBE_SALT
+from notifications.schedules import UNSUBSCRIBE_SALT
 from notifications.sources import get_source
 
 

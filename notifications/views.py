@@ -7,7 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.access import PATIENTS, STAFF, role_required
-from notifications import selectors, services
+from notifications import schedules, selectors
 from notifications.forms import ReminderScheduleForm
 from notifications.sources import get_source
 from patients.selectors import patient_for_user, patient_of_portal_user
@@ -43,7 +43,7 @@ def _portal_page(request, patient, bound: dict | None = None):
 @require_GET
 def portal_settings(request):
     patient = patient_of_portal_user(user=request.user)
-    services.reminder_schedules_for_patient_ensure(patient=patient)
+    schedules.reminder_schedules_for_patient_ensure(patient=patient)
     return _portal_page(request, patient)
 
 
@@ -56,7 +56,7 @@ def portal_schedule_update(request, public_id):
     if not form.is_valid():
         return _portal_page(request, patient, {schedule.pk: form})
     data = form.cleaned_data
-    services.reminder_schedule_update(
+    schedules.reminder_schedule_update(
         schedule=schedule,
         enabled=data["enabled"],
         times=form.times,
@@ -80,7 +80,7 @@ def unsubscribe(request, token):
     """No login: the signed token is the authority. GET only asks; POST unsubscribes."""
     schedule = selectors.schedule_from_unsubscribe_token(token=token)
     if request.method == "POST":
-        services.reminders_unsubscribe(schedule=schedule)
+        schedules.reminders_unsubscribe(schedule=schedule)
         messages.success(request, "You are unsubscribed.")
         return redirect("portal:reminders:unsubscribe", token=token)
     source = get_source(schedule.source)

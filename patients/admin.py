@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from notifications.schedules import schedules_follow_patient
 from patients.models import Episode, Patient
 
 
@@ -24,6 +25,11 @@ class PatientAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # patients are archived, never deleted
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # As patient_update does: reminders keep their local times in a new time zone.
+        schedules_follow_patient(patient=obj)
 
     @admin.display(description="Privacy requests")
     def privacy(self, obj: Patient) -> str:

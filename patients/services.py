@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from notifications.schedules import schedules_follow_patient
 from patients.models import Episode, Patient
 
 
@@ -24,11 +25,15 @@ def patient_create(*, created_by, **fields) -> Patient:
 
 
 def patient_update(*, patient: Patient, **fields) -> Patient:
-    """Change a patient's details; the previous values stay in the history table."""
+    """Change a patient's details; the previous values stay in the history table, and the
+    patient's reminder schedules move to a new time zone keeping their local times."""
     for name, value in fields.items():
         setattr(patient, name, value)
     patient.full_clean()
-    patient.save()
+    with transaction.atomic():
+        patient.save()
+        # Reminders follow the patient's time zone (one indexed query when it is unchanged).
+        schedules_follow_patient(patient=patient)
     return patient
 
 

@@ -14,8 +14,8 @@ from clinic.models import AuditEvent
 from exercises.inbox import comment_reply
 from exercises.models import CommentRead, CommentReply, SessionLog
 from exercises.reminders import CLINIC_MESSAGE_SOURCE
+from notifications.dispatch import reminders_dispatch
 from notifications.models import ReminderDelivery, ReminderSchedule
-from notifications.services import reminders_dispatch
 from tests.conftest import make_user
 from tests.exercises.factories import log, published_plan
 from tests.patients.factories import PatientFactory
@@ -226,8 +226,8 @@ def test_it_emails_the_patient_once_without_clinical_content(settings, therapist
 
     schedule = ReminderSchedule.objects.get(source=CLINIC_MESSAGE_SOURCE, patient=ada)
     assert schedule.next_due_at is not None
-    reminders_dispatch(now=timezone.now() + dt.timedelta(seconds=5), inline=True)
-    reminders_dispatch(now=timezone.now() + dt.timedelta(seconds=10), inline=True)
+    reminders_dispatch(now=timezone.now() + dt.timedelta(seconds=5))
+    reminders_dispatch(now=timezone.now() + dt.timedelta(seconds=10))
 
     sent = [message for message in mail.outbox if "new message" in message.subject]
     assert len(sent) == 1, "two replies close together make one email, sent once"
@@ -305,7 +305,7 @@ def test_it_stops_the_message_emails_when_the_patient_unsubscribes(
 ):
     from urllib.parse import urlsplit
 
-    from notifications.services import unsubscribe_url
+    from notifications.schedules import unsubscribe_url
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     entry = commented(ada_plan, 1, "Sore")
@@ -314,7 +314,7 @@ def test_it_stops_the_message_emails_when_the_patient_unsubscribes(
     assert Client().post(urlsplit(unsubscribe_url(schedule=schedule)).path).status_code == 302
 
     comment_reply(session_log=entry, user=therapist, body="And ice it.")
-    reminders_dispatch(now=timezone.now() + dt.timedelta(seconds=5), inline=True)
+    reminders_dispatch(now=timezone.now() + dt.timedelta(seconds=5))
 
     assert not [message for message in mail.outbox if "new message" in message.subject]
     assert "And ice it." in signed_in(ada.user).get(reverse("portal:home")).content.decode()
@@ -328,7 +328,7 @@ def test_it_still_sends_the_notice_after_the_dispatcher_was_down_for_hours(
     comment_reply(session_log=entry, user=therapist, body="Rest a day.")
 
     # Far beyond the grace after which an exercise reminder is recorded as missed.
-    reminders_dispatch(now=timezone.now() + dt.timedelta(hours=5), inline=True)
+    reminders_dispatch(now=timezone.now() + dt.timedelta(hours=5))
 
     delivery = ReminderDelivery.objects.get(schedule__source=CLINIC_MESSAGE_SOURCE)
     assert delivery.status == ReminderDelivery.Status.SENT

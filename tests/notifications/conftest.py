@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from notifications.models import ReminderSchedule
-from notifications.services import reminder_schedule_ensure, schedule_next_due
+from notifications.schedules import reminder_schedule_ensure, schedule_next_due
 from notifications.sources import Content, Due, ReminderSource, Skip, register, unregister
 from tests.patients.factories import PatientFactory
 

@@ -7,10 +7,11 @@ import time_machine
 from django.core import mail
 
 from bookings.models import Appointment
-from bookings.services import appointment_cancel, appointment_move
+from bookings.services import appointment_book, appointment_cancel, appointment_move
+from notifications.dispatch import reminders_dispatch
 from notifications.models import ReminderDelivery, ReminderSchedule
-from notifications.services import reminders_dispatch
-from tests.bookings.factories import AppointmentFactory, at, give_hours
+from notifications.tasks import reminders_dispatch_queued
+from tests.bookings.factories import at, follow_up, give_hours
 from tests.notifications.conftest import utc
 from tests.patients.factories import PatientFactory
 
@@ -27,12 +28,24 @@ def frozen():
         yield traveller
 
 
+def book(*, therapist, start, patient=None) -> Appointment:
+    """Booked through the booking service, which schedules the reminder."""
+    return appointment_book(
+        patient=patient or PatientFactory(),
+        therapist=therapist,
+        appointment_type=follow_up(),
+        start=start,
+        by=therapist,
+        allow_outside_hours=True,
+    )
+
+
 @pytest.fixture
 def appointment(therapist):
     patient = PatientFactory(
         first_name="Alex", email="alex@runners.example", email_reminders_consent=True
     )
-    return AppointmentFactory(patient=patient, therapist=therapist, start=START)
+    return book(patient=patient, therapist=therapist, start=START)
 
 
 def schedule_of(appointment) -> ReminderSchedule:
@@ -46,9 +59,9 @@ def test_booking_schedules_one_reminder_24_hours_before(appointment):
 def test_it_sends_once_with_the_time_and_a_link_but_no_clinical_notes(appointment):
     Appointment.objects.filter(pk=appointment.pk).update(notes="Suspected neural tension")
     due = START - dt.timedelta(hours=24)
-    assert reminders_dispatch(now=due, inline=True).sent == 1
-    assert reminders_dispatch(now=due + dt.timedelta(minutes=1), inline=True).created == 0
-    assert reminders_dispatch(now=due + dt.timedelta(days=1), inline=True).created == 0
+    assert reminders_dispatch(now=due).sent == 1
+    assert reminders_dispatch(now=due + dt.timedelta(minutes=1)).created == 0
+    assert reminders_dispatch(now=due + dt.timedelta(days=1)).created == 0
     [email] = mail.outbox
     assert email.to == ["alex@runners.example"]
     assert "Wednesday 3 June at 10:00" in email.body
@@ -69,13 +82,13 @@ def test_a_cancelled_appointment_gets_no_reminder(appointment, therapist):
     appointment_cancel(appointment=appointment, by=therapist, reason="Feeling better")
     schedule = schedule_of(appointment)
     assert schedule.next_due_at is None
-    assert reminders_dispatch(now=START, inline=True).created == 0
+    assert reminders_dispatch(now=START).created == 0
 
 
 def test_cancelled_after_dispatch_is_skipped_at_send_time(appointment, published):
-    reminders_dispatch(now=START - dt.timedelta(hours=24))
+    reminders_dispatch_queued(now=START - dt.timedelta(hours=24))
     Appointment.objects.filter(pk=appointment.pk).update(status=Appointment.Status.CANCELLED)
-    from notifications.services import delivery_send
+    from notifications.sending import delivery_send
 
     delivery = ReminderDelivery.objects.get()
     outcome = delivery_send(delivery_id=delivery.pk, now=START - dt.timedelta(hours=24))
@@ -85,9 +98,7 @@ def test_cancelled_after_dispatch_is_skipped_at_send_time(appointment, published
 
 def test_quiet_hours_and_consent_apply_as_for_exercise_reminders(therapist):
     patient = PatientFactory(email_reminders_consent=False)
-    early = AppointmentFactory(
-        patient=patient, therapist=therapist, start=at("2026-06-03", "07:30")
-    )
+    early = book(patient=patient, therapist=therapist, start=at("2026-06-03", "07:30"))
     schedule = schedule_of(early)
     schedule.quiet_start, schedule.quiet_end = dt.time(22), dt.time(8)
     schedule.save()
@@ -95,10 +106,10 @@ def test_quiet_hours_and_consent_apply_as_for_exercise_reminders(therapist):
 
     reschedule(schedule)
     assert schedule.next_due_at == at("2026-06-02", "08:00")
-    reminders_dispatch(now=at("2026-06-02", "08:00"), inline=True)
+    reminders_dispatch(now=at("2026-06-02", "08:00"))
     assert ReminderDelivery.objects.get().reason == "The patient has not consented to reminders."
 
 
 def test_an_appointment_booked_less_than_a_day_ahead_gets_no_reminder(therapist):
-    soon = AppointmentFactory(therapist=therapist, start=NOW + dt.timedelta(hours=5))
+    soon = book(therapist=therapist, start=NOW + dt.timedelta(hours=5))
     assert not ReminderSchedule.objects.filter(source="appointment", subject_id=soon.pk).exists()

@@ -9,9 +9,10 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from notifications.dispatch import reminders_dispatch
 from notifications.models import ReminderDelivery, ReminderSchedule
-from notifications.services import reminders_dispatch
 from notifications.sources import Skip
+from notifications.tasks import reminders_dispatch_queued
 from tests.notifications.conftest import reschedule, utc
 from tests.patients.factories import PatientFactory
 
@@ -31,8 +32,8 @@ def test_it_creates_and_sends_one_delivery_when_run_twice_for_the_same_moment(
 ):
     schedule = make_schedule(times=["13:00"])  # 12:00 UTC in summer
     assert schedule.next_due_at == utc(2026, 6, 1, 12)
-    first = reminders_dispatch(inline=True)
-    second = reminders_dispatch(inline=True)
+    first = reminders_dispatch()
+    second = reminders_dispatch()
     assert (first.created, first.sent) == (1, 1)
     assert (second.created, second.sent) == (0, 0)
     delivery = ReminderDelivery.objects.get()
@@ -48,9 +49,9 @@ def test_it_creates_and_sends_one_delivery_when_run_twice_for_the_same_moment(
 
 def test_it_creates_nothing_new_when_the_schedule_is_rewound(frozen, make_schedule):
     schedule = make_schedule(times=["13:00"])
-    reminders_dispatch(inline=True)
+    reminders_dispatch()
     reschedule(schedule, after=utc(2026, 6, 1, 11))  # a settings save recomputes backwards
-    result = reminders_dispatch(inline=True)
+    result = reminders_dispatch()
     assert result.created == 0
     assert ReminderDelivery.objects.count() == 1
     assert len(mail.outbox) == 1
@@ -95,7 +96,7 @@ def test_it_dispatches_each_time_zone_at_its_own_local_time(frozen, make_schedul
         (utc(2026, 6, 1, 22, 0, 20), {london.pk, new_york.pk}),
         (utc(2026, 6, 2, 9, 0, 20), {london.pk, new_york.pk, tokyo.pk}),
     ]:
-        reminders_dispatch(now=moment, inline=True)
+        reminders_dispatch(now=moment)
         assert set(ReminderDelivery.objects.values_list("schedule_id", flat=True)) == expected
     assert set(ReminderDelivery.objects.values_list("slot", flat=True)) == {dt.time(18)}
 
@@ -103,14 +104,14 @@ def test_it_dispatches_each_time_zone_at_its_own_local_time(frozen, make_schedul
 def test_it_moves_a_reminder_in_quiet_hours_to_their_end(frozen, make_schedule):
     schedule = make_schedule(times=["06:30"], quiet_start=dt.time(22), quiet_end=dt.time(7, 15))
     assert schedule.next_due_at == utc(2026, 6, 2, 6, 15)
-    assert reminders_dispatch(now=utc(2026, 6, 2, 5, 31), inline=True).created == 0
-    assert reminders_dispatch(now=utc(2026, 6, 2, 6, 15), inline=True).sent == 1
+    assert reminders_dispatch(now=utc(2026, 6, 2, 5, 31)).created == 0
+    assert reminders_dispatch(now=utc(2026, 6, 2, 6, 15)).sent == 1
 
 
 def test_it_sends_within_the_grace_window_after_an_outage(frozen, make_schedule):
     make_schedule(times=["12:00"])  # due 11:00 UTC, an hour ago; default grace 2 h
     reschedule(ReminderSchedule.objects.get(), after=utc(2026, 6, 1, 10))
-    result = reminders_dispatch(inline=True)
+    result = reminders_dispatch()
     assert (result.sent, result.missed) == (1, 0)
 
 
@@ -118,7 +119,7 @@ def test_it_records_older_reminders_as_missed_not_a_burst(frozen, make_schedule,
     settings.REMINDER_GRACE_MINUTES = 120
     schedule = make_schedule(times=["08:00", "10:00", "12:30"])
     reschedule(schedule, after=utc(2026, 5, 30, 12))  # the dispatcher was down two days
-    result = reminders_dispatch(inline=True)
+    result = reminders_dispatch()
     statuses = list(
         ReminderDelivery.objects.order_by("due_at").values_list("local_date", "slot", "status")
     )
@@ -140,7 +141,7 @@ def test_it_records_older_reminders_as_missed_not_a_burst(frozen, make_schedule,
 def test_it_skips_with_a_reason_for_staff(frozen, make_schedule, patient_fields, reason):
     patient = PatientFactory(**{"email_reminders_consent": True, **patient_fields})
     make_schedule(patient, times=["13:00"])
-    result = reminders_dispatch(inline=True)
+    result = reminders_dispatch()
     assert (result.created, result.skipped, result.sent) == (1, 1, 0)
     delivery = ReminderDelivery.objects.get()
     assert (delivery.status, delivery.reason) == (Status.SKIPPED, reason)
@@ -150,7 +151,7 @@ def test_it_skips_with_a_reason_for_staff(frozen, make_schedule, patient_fields,
 def test_it_asks_the_source_and_records_its_skip(frozen, make_schedule, fake_source):
     schedule = make_schedule(times=["13:00"])
     fake_source.skips[(schedule.subject_id, dt.date(2026, 6, 1))] = Skip("Already logged.")
-    reminders_dispatch(inline=True)
+    reminders_dispatch()
     assert ReminderDelivery.objects.get().reason == "Already logged."
     assert mail.outbox == []
 
@@ -158,7 +159,7 @@ def test_it_asks_the_source_and_records_its_skip(frozen, make_schedule, fake_sou
 def test_a_final_skip_retires_the_schedule(frozen, make_schedule, fake_source):
     schedule = make_schedule(times=["13:00"])
     fake_source.skips[(schedule.subject_id, dt.date(2026, 6, 1))] = Skip("Done.", final=True)
-    reminders_dispatch(inline=True)
+    reminders_dispatch()
     schedule.refresh_from_db()
     assert schedule.next_due_at is None
     assert schedule.ended_at is not None
@@ -167,7 +168,7 @@ def test_a_final_skip_retires_the_schedule(frozen, make_schedule, fake_source):
 def test_an_unsubscribed_schedule_is_never_due(frozen, make_schedule):
     schedule = make_schedule(times=["13:00"], unsubscribed_at=timezone.now())
     assert schedule.next_due_at is None
-    assert reminders_dispatch(inline=True).created == 0
+    assert reminders_dispatch().created == 0
 
 
 @pytest.mark.django_db(transaction=True)  # so the dispatcher's own commits really happen
@@ -175,11 +176,11 @@ def test_it_queues_after_commit_and_skips_at_send_time_when_the_patient_opted_ou
     frozen, make_schedule, published
 ):
     schedule = make_schedule(times=["13:00"])
-    result = reminders_dispatch()
+    result = reminders_dispatch_queued()
     assert (result.queued, result.requeued) == (1, 0)
     assert [args for args, _ in published] == [(ReminderDelivery.objects.get().pk,)]
     ReminderSchedule.objects.filter(pk=schedule.pk).update(unsubscribed_at=timezone.now())
-    from notifications.services import delivery_send
+    from notifications.sending import delivery_send
 
     outcome = delivery_send(delivery_id=ReminderDelivery.objects.get().pk)
     assert outcome.status == Status.SKIPPED

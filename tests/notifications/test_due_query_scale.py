@@ -5,7 +5,7 @@ import time
 import pytest
 from django.db import connection, transaction
 
-from notifications.services import DISPATCH_BATCH, schedules_due
+from notifications.dispatch import DISPATCH_BATCH, schedules_due
 from tests.notifications.conftest import utc
 from tests.patients.factories import PatientFactory
 

@@ -8,8 +8,8 @@ from django.core import mail
 
 from exercises.models import ExercisePlan
 from exercises.services import plan_change_status
+from notifications.dispatch import reminders_dispatch
 from notifications.models import ReminderDelivery, ReminderSchedule
-from notifications.services import reminders_dispatch
 from tests.exercises.factories import log, published_plan
 from tests.notifications.conftest import reschedule, utc
 from tests.patients.factories import PatientFactory
@@ -37,7 +37,7 @@ def at_one_pm(plan) -> ReminderSchedule:
 
 
 def dispatch(moment=NOON):
-    return reminders_dispatch(now=moment, inline=True)
+    return reminders_dispatch(now=moment)
 
 
 def test_publishing_a_plan_creates_its_schedule_from_the_patient(plan):

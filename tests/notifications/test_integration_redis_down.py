@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from exercises.services import plan_create
 from notifications.models import ReminderDelivery, ReminderSchedule
-from notifications.services import reminders_dispatch
-from notifications.tasks import send_reminder
+from notifications.tasks import reminders_dispatch_queued, send_reminder
 from tests.exercises.factories import ExerciseFactory
 from tests.notifications.integration import Processes, require_real_services, wait_for
 from tests.patients.factories import EpisodeFactory, PatientFactory
@@ -67,7 +66,7 @@ def test_deliveries_wait_while_redis_is_down_and_go_once_it_is_back(
         )
 
         started = time.monotonic()
-        result = reminders_dispatch()
+        result = reminders_dispatch_queued()
         assert time.monotonic() - started < 20
         assert (result.created, result.queued, result.broker_down) == (1, 0, True)
         delivery = ReminderDelivery.objects.get()
@@ -76,7 +75,7 @@ def test_deliveries_wait_while_redis_is_down_and_go_once_it_is_back(
         throwaway_redis.start()
         env = processes.env(broker=throwaway_redis.url, smtp_port=smtp.port)
         processes.worker(env, pool="solo", concurrency=1)
-        result = reminders_dispatch()  # the next cycle
+        result = reminders_dispatch_queued()  # the next cycle
         assert (result.created, result.requeued) == (0, 1)
 
     wait_for(lambda: smtp.count() == 1, timeout=60, what="the email", details=processes.logs)

@@ -8,8 +8,10 @@ from django.core import mail
 from kombu.exceptions import OperationalError
 
 from notifications import channels
+from notifications.dispatch import reminders_dispatch
 from notifications.models import ReminderDelivery
-from notifications.services import MAX_ATTEMPTS, delivery_send, reminders_dispatch
+from notifications.sending import MAX_ATTEMPTS, delivery_send
+from notifications.tasks import reminders_dispatch_queued
 from tests.notifications.conftest import utc
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +42,7 @@ class ScriptedChannel:
 def due_delivery(make_schedule, published):
     with time_machine.travel(NOON, tick=False):
         make_schedule(times=["13:00"])
-        reminders_dispatch()
+        reminders_dispatch_queued()
     return ReminderDelivery.objects.get()
 
 
@@ -161,7 +163,7 @@ def test_deliveries_stay_pending_when_the_broker_is_down_and_go_next_cycle(
     monkeypatch.setattr(send_reminder, "apply_async", broker_down)
     with time_machine.travel(NOON, tick=False):
         make_schedule(times=["13:00"])
-        result = reminders_dispatch()
+        result = reminders_dispatch_queued()
     delivery = ReminderDelivery.objects.get()
     assert (result.created, result.queued) == (1, 0)
     assert (delivery.status, delivery.queued_at) == (Status.PENDING, None)
@@ -169,7 +171,7 @@ def test_deliveries_stay_pending_when_the_broker_is_down_and_go_next_cycle(
     published = []
     monkeypatch.setattr(send_reminder, "apply_async", lambda args, **kwargs: published.append(args))
     with time_machine.travel(NOON + dt.timedelta(minutes=1), tick=False):
-        result = reminders_dispatch()
+        result = reminders_dispatch_queued()
     assert (result.created, result.requeued) == (0, 1)
     assert published == [(delivery.pk,)]
     delivery.refresh_from_db()
@@ -182,15 +184,15 @@ def test_the_dispatcher_requeues_a_delivery_whose_worker_died(due_delivery, publ
         status=Status.SENDING, claimed_at=NOON, attempts=1
     )
     published.clear()
-    assert reminders_dispatch(now=NOON + dt.timedelta(seconds=30)).requeued == 0
-    assert reminders_dispatch(now=NOON + dt.timedelta(seconds=90)).requeued == 1
+    assert reminders_dispatch_queued(now=NOON + dt.timedelta(seconds=30)).requeued == 0
+    assert reminders_dispatch_queued(now=NOON + dt.timedelta(seconds=90)).requeued == 1
     assert published[0][0] == (due_delivery.pk,)
 
 
 def test_sms_goes_through_the_pluggable_backend(make_schedule, caplog):
     with time_machine.travel(NOON, tick=False):
         make_schedule(times=["13:00"], channel="sms")
-        result = reminders_dispatch(inline=True)
+        result = reminders_dispatch()
     assert result.sent == 1
     assert mail.outbox == []
     assert "SMS reminder to a number ending" in caplog.text
@@ -202,5 +204,5 @@ def test_sms_without_a_number_is_skipped(make_schedule):
     patient = PatientFactory(email_reminders_consent=True, phone="")
     with time_machine.travel(NOON, tick=False):
         make_schedule(patient, times=["13:00"], channel="sms")
-        reminders_dispatch(inline=True)
+        reminders_dispatch()
     assert ReminderDelivery.objects.get().reason == "No mobile number on file."

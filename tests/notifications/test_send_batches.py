@@ -17,7 +17,8 @@ from exercises.models import ExercisePlan
 from exercises.services import plan_change_status
 from notifications import channels
 from notifications.models import ReminderDelivery, ReminderSchedule
-from notifications.services import SendOutcome, deliveries_send, reminders_dispatch
+from notifications.sending import SendOutcome, deliveries_send
+from notifications.tasks import reminders_dispatch_queued
 from tests.exercises.factories import published_plan
 from tests.notifications.conftest import reschedule, utc
 from tests.patients.factories import PatientFactory
@@ -44,7 +45,7 @@ def due_deliveries(therapist, count: int) -> list[ReminderDelivery]:
         schedule.times = ["13:00"]
         schedule.save()
         reschedule(schedule, after=NOON - dt.timedelta(minutes=1))
-    assert reminders_dispatch(now=NOON).created == count
+    assert reminders_dispatch_queued(now=NOON).created == count
     return list(ReminderDelivery.objects.order_by("pk"))
 
 

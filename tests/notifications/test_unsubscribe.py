@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from notifications.models import ReminderSchedule
-from notifications.services import UNSUBSCRIBE_SALT, unsubscribe_token, unsubscribe_url
+from notifications.schedules import UNSUBSCRIBE_SALT, unsubscribe_token, unsubscribe_url
 
 pytestmark = pytest.mark.django_db
 

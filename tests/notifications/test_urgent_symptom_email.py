@@ -9,8 +9,9 @@ from django.core import mail
 from django.urls import reverse
 
 from exercises.services import session_log_save
+from notifications.dispatch import reminders_dispatch
 from notifications.models import ReminderDelivery, ReminderSchedule
-from notifications.services import reminder_schedule_update, reminders_dispatch
+from notifications.schedules import reminder_schedule_update
 from patients.models import Patient
 from tests.exercises.factories import published_plan
 from tests.patients.factories import PatientFactory
@@ -57,7 +58,7 @@ def report(plan, *symptoms):
 
 
 def send_everything_due(at: dt.datetime) -> None:
-    reminders_dispatch(now=at, inline=True)
+    reminders_dispatch(now=at)
 
 
 def test_it_emails_the_therapist_without_clinical_detail_or_the_patients_name(

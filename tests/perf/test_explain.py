@@ -97,10 +97,10 @@ def _seq_scans(sql: str, large: set[str]) -> list[str]:
 
 
 def _dispatcher_queries() -> list[dict]:
-    from notifications.services import reminders_dispatch
+    from notifications.tasks import reminders_dispatch_queued
 
     with CaptureQueriesContext(connection) as queries:
-        reminders_dispatch(now=timezone.now())
+        reminders_dispatch_queued(now=timezone.now())
     return list(queries.captured_queries)
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from notifications import services, tasks
-from notifications.services import SEND_BATCH, SendOutcome, deliveries_enqueue
+from notifications import tasks
+from notifications.sending import SEND_BATCH, SendOutcome
+from notifications.tasks import deliveries_enqueue
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_it_sends_a_batch_in_one_call_and_retries_only_the_ones_that_failed(monk
             5: SendOutcome("pending", 30),
         }
 
-    monkeypatch.setattr(services, "deliveries_send", send)
+    monkeypatch.setattr(tasks, "deliveries_send", send)
     monkeypatch.setattr(
         tasks.send_reminder, "apply_async", lambda args, **kwargs: retries.append((args, kwargs))
     )

@@ -16,7 +16,7 @@ from bookings.models import Appointment, ScheduleException, WorkingHours
 from clinic.models import User
 from exercises.models import Exercise, ExercisePlan, PlanItem, SessionLog
 from notifications.models import ReminderSchedule
-from notifications.services import reminder_schedules_for_patient_ensure, unsubscribe_token
+from notifications.schedules import reminder_schedules_for_patient_ensure, unsubscribe_token
 from patients.models import Episode, Patient
 from portal.models import Invitation
 from portal.services import token_hash

@@ -40,8 +40,8 @@ from clinic import csv_safe, two_factor
 from clinic.models import User
 from exercises.models import Exercise
 from notifications import channels
+from notifications.dispatch import reminders_dispatch
 from notifications.models import ReminderDelivery, ReminderSchedule
-from notifications.services import reminders_dispatch
 from patients.models import Patient
 from tests.bookings.factories import AppointmentFactory, RoomFactory, at, follow_up, give_hours
 from tests.exercises.factories import published_plan
@@ -126,12 +126,10 @@ def send_cancellation(scene: Scene) -> None:
 
 def send_appointment_reminder(scene: Scene) -> None:
     start = at("2026-06-10", "10:00")
-    AppointmentFactory(
-        patient=scene.patient, therapist=scene.therapist, start=start, notes=HOSTILE_COMMENT
-    )
+    _book(scene, start)  # the booking service schedules the reminder
     due = start - dt.timedelta(hours=24)
     with time_machine.travel(due, tick=False):
-        reminders_dispatch(now=due, inline=True)
+        reminders_dispatch(now=due)
 
 
 def send_exercise_reminder(scene: Scene) -> None:
@@ -147,7 +145,7 @@ def send_exercise_reminder(scene: Scene) -> None:
     schedule.save()
     reschedule(schedule, after=noon - dt.timedelta(minutes=1))
     with time_machine.travel(noon, tick=False):
-        reminders_dispatch(now=noon, inline=True)
+        reminders_dispatch(now=noon)
 
 
 def send_urgent_symptom_notice(scene: Scene) -> None:
@@ -168,7 +166,7 @@ def send_urgent_symptom_notice(scene: Scene) -> None:
         new_symptoms=["hot_calf"],
     )
     now = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
-    reminders_dispatch(now=now, inline=True)
+    reminders_dispatch(now=now)
 
 
 def send_invitation(scene: Scene) -> None:

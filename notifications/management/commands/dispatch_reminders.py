@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from notifications.services import reminders_dispatch
+from notifications.dispatch import reminders_dispatch
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--at {at!r} is not an ISO-8601 date and time.") from None
             if now.tzinfo is None:
                 raise CommandError("--at needs a UTC offset (for example +00:00 or Z).")
-        result = reminders_dispatch(now=now, inline=True)
+        result = reminders_dispatch(now=now)
         self.stdout.write(
             f"created={result.created} sent={result.sent} skipped={result.skipped} "
             f"missed={result.missed} failed={result.failed} retrying={result.retrying}"
