@@ -3,7 +3,7 @@
 Counts per 10,000 patients: 20 therapists, 15,000 episodes, 20,000 assessments, 10,000
 plans with 40,000 items, 500,000 session logs, 100,000 appointments and 200,000 reminder
 deliveries; every count scales with the number of patients. Rows are written with
-`clinic.bulk.TableWriter` (COPY on PostgreSQL), so this module keeps the invariants that
+`loadgen.bulk.TableWriter` (COPY on PostgreSQL), so this module keeps the invariants that
 models, services and signals would otherwise keep:
 
 * each patient has one open episode (the latest) and their earlier ones are discharged;
@@ -34,11 +34,11 @@ from django.utils import timezone
 from assessments.diagnosis.schema import FIELDS, Kind
 from assessments.models import Assessment
 from bookings.models import Appointment, AppointmentType, Room, WorkingHours
-from clinic.bulk import TableWriter, sequences_reset, tables_analyze
 from clinic.models import User
 from exercises.adherence import doses_due, week_doses
 from exercises.models import Exercise, ExercisePlan, PlanItem, PlanVersion, PlanWeek, SessionLog
 from exercises.services import plan_snapshot, sessions_per_week_for
+from loadgen.bulk import TableWriter, sequences_reset, tables_analyze
 from notifications import timing
 from notifications.models import ALL_WEEKDAYS, ReminderDelivery, ReminderSchedule
 from patients.models import Episode, Patient
