@@ -56,7 +56,7 @@ def celery_worker(env: dict):
     command = [
         str(BIN / "celery"),
         "-A",
-        "clinic",
+        "config",
         "worker",
         f"--concurrency={concurrency}",
         "--loglevel=WARNING",
