@@ -56,7 +56,7 @@ def celery_worker(env: dict):
     command = [
         str(BIN / "celery"),
         "-A",
-        "clinic",
+        "config",
         "worker",
         f"--concurrency={concurrency}",
         "--loglevel=WARNING",
@@ -90,7 +90,7 @@ def wait_drained(client, timeout: float) -> float:
 
 
 def noop_measure(client, count: int) -> dict:
-    from clinic.celery import ping
+    from config.celery import ping
 
     ping.delay()
     wait_drained(client, 120)  # the worker is up and has imported everything
@@ -152,7 +152,7 @@ def reminders_make_due(count: int) -> dt.datetime:
 
 
 def reminders_measure(client, sink: SmtpCounter, count: int) -> dict:
-    from clinic.celery import app
+    from config.celery import app
     from notifications.models import ReminderDelivery
 
     due = reminders_make_due(count)

@@ -123,9 +123,9 @@ def pages_prepare() -> list[Page]:
     from workloads import device_for, session_for
 
     from assessments.models import Assessment
-    from clinic.load_data import EMAIL_DOMAIN
     from clinic.models import User
     from exercises.models import ExercisePlan
+    from loadgen.load_data import EMAIL_DOMAIN
     from patients.models import Patient
 
     therapist = User.objects.get(email=f"therapist01{EMAIL_DOMAIN}")
@@ -200,7 +200,7 @@ def gunicorn(port: int):
     threads = knob("BENCH_WEB_THREADS", 1)
     command = [
         str(BIN / "gunicorn"),
-        "clinic.wsgi",
+        "config.wsgi",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
@@ -364,7 +364,7 @@ def ratio(value: float, base: float) -> float:
 def main() -> int:
     site_port, smtp_port = free_port(), free_port()
     os.environ.update(production_env(site_port, smtp_port))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
 
@@ -417,7 +417,7 @@ def main() -> int:
     if os.environ.get("BENCH_SKIP_REMINDERS") != "1":
         import redis
 
-        from clinic.celery import app
+        from config.celery import app
 
         # Emails the background writer queued (no worker ran then) would reach the sink too.
         app.control.purge()

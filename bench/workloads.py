@@ -136,9 +136,9 @@ def searches(cookies: dict[int, str]) -> list[tuple[str, str]]:
 
 def portal_logins(count: int = PORTAL_PATIENTS) -> list:
     """`count` patients with a portal login (given on the first run), active plans first."""
-    from clinic.load_data import EMAIL_DOMAIN
     from clinic.models import User
     from exercises.models import ExercisePlan
+    from loadgen.load_data import EMAIL_DOMAIN
     from patients.models import Patient
 
     have = list(

@@ -7,18 +7,15 @@ leaves the same data.
 from __future__ import annotations
 
 import datetime as dt
-from importlib import import_module
 
 from clinic.models import User
+from clinic.plugins import plugin_modules
 
 PASSWORD = "apex-demo-pass"  # noqa: S105 (documented demo password; seed refuses to run in production)
 THERAPIST_EMAIL = "therapist@example.com"
 RECEPTION_EMAIL = "reception@example.com"
 PATIENT_EMAIL = "patient@example.com"
 MANAGER_EMAIL = "manager@example.com"
-
-# Apps seed in dependency order; each app's demo module may be absent.
-APP_SEEDS = ["patients", "assessments", "exercises", "bookings"]
 
 
 def demo_user(
@@ -58,12 +55,7 @@ def seed() -> list[str]:
         "manager": manager,
         "today": dt.date.today(),
     }
-    for app in APP_SEEDS:
-        try:
-            module = import_module(f"{app}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.demo":
-                raise
-            continue
+    # Apps seed in INSTALLED_APPS order, which lists an app after the apps it depends on.
+    for module in plugin_modules("demo"):
         summary.extend(module.seed(context))
     return summary

@@ -17,7 +17,7 @@ def database_status() -> str:
 
 
 def broker_status(timeout: float = 2.0) -> str:
-    from clinic.celery import app
+    from config.celery import app
 
     try:
         with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:

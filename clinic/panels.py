@@ -18,11 +18,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import import_module
 from types import ModuleType
 
-PANEL_APPS = ("patients", "assessments", "exercises", "bookings", "notifications")
+from clinic.plugins import plugin_modules
 
 
 @dataclass
@@ -48,22 +46,16 @@ class TimelineEntry:
     episode_id: int | None = None
 
 
-@cache
-def _panel_module(app: str) -> ModuleType | None:
-    try:
-        return import_module(f"{app}.panels")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{app}.panels":
-            raise
-        return None
+def panel_modules() -> tuple[ModuleType, ...]:
+    """Every app's `panels` module (clinic/plugins.py), in INSTALLED_APPS order."""
+    return plugin_modules("panels")
 
 
 def collect(hook: str, **kwargs) -> list:
     """Call `hook` in every app that defines it; panels come back sorted by their order."""
     results: list = []
-    for app in PANEL_APPS:
-        module = _panel_module(app)
-        function = getattr(module, hook, None) if module else None
+    for module in panel_modules():
+        function = getattr(module, hook, None)
         if function is not None:
             results.extend(function(**kwargs))
     if results and isinstance(results[0], Panel):

@@ -1,50 +1,12 @@
-from django.conf import settings
-from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path
+"""The foundation's own pages; the project's root URLconf is config/urls.py."""
 
-from clinic import audit_views, privacy_views, two_factor, views
-from clinic.auth_urls import FORM
-from clinic.forms import EmailAuthenticationForm
+from django.urls import path
 
-handler403 = "clinic.views.error_403"
-handler404 = "clinic.views.error_404"
-handler500 = "clinic.views.error_500"
+from clinic import audit_views, views
 
-clinic_patterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("audit/", audit_views.audit_search, name="audit"),
-    path("privacy/<uuid:public_id>/", privacy_views.privacy_page, name="privacy"),
-    path("privacy/<uuid:public_id>/export/", privacy_views.privacy_export, name="privacy-export"),
-]
+app_name = "clinic"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            authentication_form=EmailAuthenticationForm,
-            redirect_authenticated_user=True,
-            http_method_names=FORM,
-        ),
-        name="login",
-    ),
-    path("accounts/2fa/setup/", two_factor.setup, name="two_factor_setup"),
-    path("accounts/2fa/verify/", two_factor.verify, name="two_factor_verify"),
-    path("accounts/", include("clinic.auth_urls")),
-    path("", include((clinic_patterns, "clinic"))),
-    path("patients/", include("patients.urls")),
-    path("assessments/", include("assessments.urls")),
-    path("exercises/", include("exercises.urls")),
-    path("bookings/", include("bookings.urls")),
-    path("portal/", include("portal.urls")),
-    path("notifications/", include("notifications.urls")),
-    path("admin/", admin.site.urls),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("audit/", audit_views.audit_search, name="audit"),
 ]
-
-if settings.BENCH_ENDPOINTS:
-    urlpatterns += [
-        path("bench/hello", views.hello, name="bench-hello"),
-        path("bench/auth", views.auth_baseline, name="bench-auth"),
-    ]

@@ -1,7 +1,7 @@
 """What reminders add to pages other apps own (see clinic/panels.py).
 
-Inert until "notifications" is listed in clinic.panels.PANEL_APPS: then staff see the patient's
-latest reminders, with a link to the full delivery log, on the patient page. One query.
+Staff see the patient's latest reminders, with a link to the full delivery log, on the patient
+page. One query.
 """
 
 from __future__ import annotations

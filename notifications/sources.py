@@ -1,9 +1,9 @@
 """Reminder sources: how domain apps plug their subjects into the reminder pipeline.
 
 An app contributes a source by defining `<app>/reminders.py` that calls `register()` with a
-`ReminderSource` subclass instance. The notifications app imports those modules for the apps
-listed in SOURCE_APPS when it starts (like clinic/panels.py), so it never imports a domain app's
-models itself and the domain apps need no change to their own configuration.
+`ReminderSource` subclass instance. The notifications app imports every app's `reminders`
+module when it starts (clinic/plugins.py, as for panels and demo data), so it never imports a
+domain app's models itself and the domain apps need no change to their own configuration.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from importlib import import_module
 
-SOURCE_APPS = ("exercises", "bookings")
+from clinic.plugins import plugin_modules
 
 
 @dataclass(frozen=True)
@@ -134,9 +133,5 @@ def staff_source_names() -> list[str]:
 
 
 def autodiscover() -> None:
-    for app in SOURCE_APPS:
-        try:
-            import_module(f"{app}.reminders")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.reminders":
-                raise
+    """Import every app's `reminders` module; each registers its sources on import."""
+    plugin_modules("reminders")

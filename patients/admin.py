@@ -36,5 +36,5 @@ class PatientAdmin(SimpleHistoryAdmin):
         # the export and erasure tools live on the site, where they are audited
         if obj.pk is None:
             return "Available once the patient is saved."
-        url = reverse("clinic:privacy", args=[obj.public_id])
+        url = reverse("patients:privacy", args=[obj.public_id])
         return format_html('<a href="{}">Export or erase this patient\'s data</a>', url)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from patients import views
+from patients import privacy_views, views
 
 app_name = "patients"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("<uuid:public_id>/edit/", views.patient_edit, name="edit"),
     path("<uuid:public_id>/archive/", views.patient_archive, name="archive"),
     path("<uuid:public_id>/restore/", views.patient_restore, name="restore"),
+    path("<uuid:public_id>/privacy/", privacy_views.privacy_page, name="privacy"),
+    path("<uuid:public_id>/privacy/export/", privacy_views.privacy_export, name="privacy-export"),
     path("<uuid:public_id>/episodes/new/", views.episode_create, name="episode_create"),
     path(
         "episodes/<uuid:public_id>/discharge/",

@@ -86,8 +86,8 @@ def workloads() -> dict[str, list]:
     from django.utils import timezone
 
     from assessments.models import Assessment
-    from clinic.load_data import EMAIL_DOMAIN
     from clinic.models import User
+    from loadgen.load_data import EMAIL_DOMAIN
     from patients.models import Patient
 
     rng = random.Random(14)
@@ -190,7 +190,7 @@ def main() -> int:
             "LOG_LEVEL": "WARNING",
         }
     )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
     database_create()

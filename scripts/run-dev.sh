@@ -23,9 +23,9 @@ parent=$PPID
 ( while kill -0 "$parent" 2>/dev/null; do sleep 1; done; kill -TERM $$ 2>/dev/null ) &
 watchdog=$!
 
-.venv/bin/celery -A clinic worker --loglevel=INFO --concurrency=2 --hostname=dev@%h &
+.venv/bin/celery -A config worker --loglevel=INFO --concurrency=2 --hostname=dev@%h &
 pids+=($!)
-.venv/bin/celery -A clinic beat --loglevel=INFO --schedule=var/celerybeat-schedule &
+.venv/bin/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule &
 pids+=($!)
 $PY manage.py runserver 127.0.0.1:8000 &
 pids+=($!)

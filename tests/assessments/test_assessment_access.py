@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from assessments.models import Assessment
 from assessments.services import decision_record
+from clinic.panels import panel_modules
 from tests.assessments.factories import NEURAL_FINDINGS, AssessmentFactory
 from tests.patients.factories import EpisodeFactory
 
@@ -14,7 +15,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def only_clinical_panel_apps(monkeypatch):
     """Pin the patient page to this app's panels: other apps pin their own additions."""
-    monkeypatch.setattr("clinic.panels.PANEL_APPS", ("patients", "assessments"))
+    mine = [m for m in panel_modules() if m.__name__.split(".")[0] in ("patients", "assessments")]
+    monkeypatch.setattr("clinic.panels.panel_modules", lambda: tuple(mine))
 
 
 def assessment_urls(assessment):

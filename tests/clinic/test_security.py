@@ -244,7 +244,7 @@ def test_it_has_no_inline_scripts_or_styles_in_templates():
 def _production_env(**extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
-        DJANGO_SETTINGS_MODULE="clinic.settings",
+        DJANGO_SETTINGS_MODULE="config.settings",
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="k" * 20 + "-production-secret-for-the-check-" + "z" * 20,
         DJANGO_ALLOWED_HOSTS="clinic.example.org",

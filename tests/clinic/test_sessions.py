@@ -161,7 +161,7 @@ def _engine_of(**env) -> str:
         for k, v in os.environ.items()
         if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"))
     }
-    clean.update(env, DJANGO_SETTINGS_MODULE="clinic.settings")
+    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
     result = subprocess.run(
         [
             sys.executable,

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _start(**env):
     """Import the settings in a fresh interpreter, as a production start would."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
-    clean.update(env, DJANGO_SETTINGS_MODULE="clinic.settings")
+    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
     return subprocess.run(
         [sys.executable, "-c", "import django; from django.conf import settings; settings.DEBUG"],
         env=clean,
@@ -116,7 +116,7 @@ def _cache_of(**env) -> str:
         for k, v in os.environ.items()
         if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"))
     }
-    clean.update(env, DJANGO_SETTINGS_MODULE="clinic.settings")
+    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
     result = subprocess.run(
         [
             sys.executable,
@@ -161,7 +161,7 @@ UNDOCUMENTED = {"BENCH_ENDPOINTS"}
 
 
 def test_it_documents_every_variable_the_settings_read():
-    source = (ROOT / "clinic" / "settings.py").read_text()
+    source = (ROOT / "config" / "settings.py").read_text()
     names = set(re.findall(r"env\.\w+\(\s*\"([A-Z0-9_]+)\"", source)) - UNDOCUMENTED
     assert "TRUSTED_PROXY_COUNT" in names
     example = (ROOT / ".env.example").read_text()

@@ -173,7 +173,7 @@ class Processes:
     def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
         log = open(self.tmp_path / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
         process = subprocess.Popen(
-            [CELERY, "-A", "clinic", *args],
+            [CELERY, "-A", "config", *args],
             cwd=ROOT,
             env=env,
             stdout=log,

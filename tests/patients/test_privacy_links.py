@@ -18,7 +18,7 @@ def patient(db):
 
 
 def _privacy_url(patient):
-    return reverse("clinic:privacy", args=[patient.public_id])
+    return reverse("patients:privacy", args=[patient.public_id])
 
 
 def test_it_links_the_privacy_tools_from_the_patient_page_for_the_manager(manager_client, patient):

@@ -17,9 +17,9 @@ from django.urls import reverse
 
 from assessments.models import Assessment, AssessmentDecision, ReferralOutcome
 from bookings.models import Appointment, AppointmentType
-from clinic import load_data
 from clinic.models import User
 from exercises.models import Exercise, ExercisePlan, SessionLog
+from loadgen import load_data
 from notifications.models import ReminderDelivery, ReminderSchedule
 from patients.models import Patient
 

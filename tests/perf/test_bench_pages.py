@@ -7,13 +7,13 @@ import importlib
 import pytest
 from django.urls import clear_url_caches
 
-import clinic.urls
+import config.urls
 
 pytestmark = pytest.mark.django_db
 
 
 def _reload_urls() -> None:
-    importlib.reload(clinic.urls)
+    importlib.reload(config.urls)
     clear_url_caches()
 
 

@@ -33,7 +33,7 @@ PAGES = {
     "audit": ("manager", lambda w: url("clinic:audit")),
     "open referrals": ("therapist", lambda w: url("assessments:referrals")),
     "open referrals (manager)": ("manager", lambda w: url("assessments:referrals")),
-    "privacy": ("manager", lambda w: url("clinic:privacy", w.patient.public_id)),
+    "privacy": ("manager", lambda w: url("patients:privacy", w.patient.public_id)),
     "patient list": ("reception", lambda w: url("patients:list")),
     "patient search": ("therapist", lambda w: url("patients:list", query="q=a")),
     "patient detail": ("therapist", lambda w: url("patients:detail", w.patient.public_id)),

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from clinic.models import User
-from clinic.privacy import patient_erase
+from patients.privacy import patient_erase
 from patients.services import patient_archive
 from portal import services
 from portal.models import Invitation

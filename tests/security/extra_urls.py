@@ -4,8 +4,8 @@ test_it_fails_on_a_pattern_it_does_not_know)."""
 from django.http import HttpResponse
 from django.urls import include, path
 
-from clinic.urls import urlpatterns as clinic_urlpatterns
+from config.urls import urlpatterns as root_urlpatterns
 
 extra_patterns = [path("secret/", lambda request: HttpResponse("secret"), name="secret")]
 
-urlpatterns = [*clinic_urlpatterns, path("extra/", include((extra_patterns, "extra")))]
+urlpatterns = [*root_urlpatterns, path("extra/", include((extra_patterns, "extra")))]

@@ -51,7 +51,7 @@ STARTS_EMPTY = {
     ("password_reset", "password_reset"): "the email address is typed",
     ("two_factor_setup", "two_factor_setup"): "the code from the new authenticator is typed",
     ("two_factor_verify", "two_factor_verify"): "the code is typed",
-    ("clinic:privacy", "clinic:privacy"): "erasure needs a reason and a confirmation",
+    ("patients:privacy", "patients:privacy"): "erasure needs a reason and a confirmation",
     ("patients:create", "patients:create"): "registers a new patient",
     ("bookings:patient_create", "bookings:patient_create"): "registers a new patient",
     ("patients:episode_create", "patients:episode_create"): "opens a new episode",

@@ -501,8 +501,8 @@ CASES: dict[str, Case] = {
         },
         prefix=lambda w: str(w.a.schedule.public_id),
     ),
-    "clinic:privacy": Case(
-        url("clinic:privacy", public_id=lambda w: w.a.patient.public_id),
+    "patients:privacy": Case(
+        url("patients:privacy", public_id=lambda w: w.a.patient.public_id),
         "manager",
         lambda w: {"reason": "Written request of 1 March", "confirm": "on"},
         {"reason": st.one_of(st.just(""), NUL, too_long(500)), "confirm": st.just("")},
@@ -619,7 +619,7 @@ def test_it_refuses_malformed_form_data_with_a_field_error(world, name):
 #: Routes that take input but no form fields: a button, or a signed token in the URL.
 BUTTONS = {
     "logout",
-    "clinic:privacy-export",
+    "patients:privacy-export",
     "patients:archive",
     "patients:restore",
     "exercises:exercise_archive",

@@ -120,8 +120,8 @@ ROUTES: dict[str, Route] = {
     # --- clinic -------------------------------------------------------------------------
     "clinic:dashboard": Route("clinical"),
     "clinic:audit": Route("manager"),
-    "clinic:privacy": Route("manager", kwargs=patient),
-    "clinic:privacy-export": Route("manager", kwargs=patient, post_only=True),
+    "patients:privacy": Route("manager", kwargs=patient),
+    "patients:privacy-export": Route("manager", kwargs=patient, post_only=True),
     # --- patients -----------------------------------------------------------------------
     "patients:list": Route("staff"),
     "patients:create": Route("staff"),

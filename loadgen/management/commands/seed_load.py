@@ -17,7 +17,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from clinic import load_data
+from loadgen import load_data
 from patients.models import Patient
 
 

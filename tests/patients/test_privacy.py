@@ -27,7 +27,7 @@ def patient(db, patient_user):
 
 @pytest.mark.django_db
 def test_it_exports_the_patient_with_every_linked_record(manager_client, patient):
-    response = manager_client.post(reverse("clinic:privacy-export", args=[patient.public_id]))
+    response = manager_client.post(reverse("patients:privacy-export", args=[patient.public_id]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     document = json.loads(response.content)
@@ -45,7 +45,7 @@ def test_it_exports_the_patient_with_every_linked_record(manager_client, patient
 @pytest.mark.django_db
 def test_it_erases_identifiers_but_keeps_the_clinical_record(manager_client, patient):
     page = manager_client.post(
-        reverse("clinic:privacy", args=[patient.public_id]),
+        reverse("patients:privacy", args=[patient.public_id]),
         {"reason": "Written request of 1 March", "confirm": "on"},
     )
     assert page.status_code == 302
@@ -69,7 +69,7 @@ def test_it_erases_identifiers_but_keeps_the_clinical_record(manager_client, pat
 @pytest.mark.django_db
 def test_it_asks_for_confirmation_before_erasing(manager_client, patient):
     page = manager_client.post(
-        reverse("clinic:privacy", args=[patient.public_id]), {"reason": "asked"}
+        reverse("patients:privacy", args=[patient.public_id]), {"reason": "asked"}
     )
     assert page.status_code == 200
     assert "This field is required" in page.content.decode()
@@ -81,9 +81,9 @@ def test_it_asks_for_confirmation_before_erasing(manager_client, patient):
 @pytest.mark.parametrize("who", ["therapist_client", "reception_client"])
 def test_it_keeps_privacy_tools_for_the_manager(request, who, patient):
     client = request.getfixturevalue(who)
-    assert client.get(reverse("clinic:privacy", args=[patient.public_id])).status_code == 403
+    assert client.get(reverse("patients:privacy", args=[patient.public_id])).status_code == 403
     assert (
-        client.post(reverse("clinic:privacy-export", args=[patient.public_id])).status_code == 403
+        client.post(reverse("patients:privacy-export", args=[patient.public_id])).status_code == 403
     )
 
 

@@ -8,8 +8,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clinic import privacy
 from clinic.access import MANAGER, role_required
+from patients import privacy
 from patients.selectors import patient_for_user
 
 
@@ -34,8 +34,8 @@ def privacy_page(request, public_id):
         reason = form.cleaned_data["reason"]
         privacy.patient_erase(patient=patient, user=request.user, reason=reason)
         messages.success(request, "The patient's personal identifiers have been erased.")
-        return redirect("clinic:privacy", public_id=patient.public_id)
-    return render(request, "clinic/privacy.html", {"patient": patient, "form": form})
+        return redirect("patients:privacy", public_id=patient.public_id)
+    return render(request, "patients/privacy.html", {"patient": patient, "form": form})
 
 
 @role_required(MANAGER)

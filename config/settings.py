@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "exercises",
     "bookings",
     "portal",
+    "loadgen",  # `seed_load` for benchmarks and tests/perf; no models, no pages
 ]
 
 MIDDLEWARE = [
@@ -127,8 +128,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "clinic.urls"
-WSGI_APPLICATION = "clinic.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {

@@ -1,0 +1,43 @@
+"""How apps plug into pages and tools they do not own: one module of an agreed name per app.
+
+The foundation never lists apps. An app takes part by having the module: `<app>/panels.py`
+(page panels, clinic/panels.py), `<app>/demo.py` (demo data, clinic/demo.py) or
+`<app>/reminders.py` (reminder sources, notifications/sources.py). Discovery is Django's own
+`autodiscover_modules`, the mechanism that finds every app's `admin.py`.
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+
+from django.apps import apps
+from django.conf import settings
+from django.utils.module_loading import autodiscover_modules
+
+#: The foundation defines the mechanisms; its own module of the same name is not a plug-in.
+FOUNDATION = "clinic"
+
+
+def _is_project_app(config) -> bool:
+    """A top-level app in this repository, not an installed library that may reuse the name."""
+    return Path(config.path).resolve().parent == Path(settings.BASE_DIR).resolve()
+
+
+@cache
+def plugin_modules(name: str) -> tuple[ModuleType, ...]:
+    """Every project app's `<app>.<name>` module, in INSTALLED_APPS order.
+
+    An import error inside an existing module propagates (a broken plug-in must not vanish
+    silently); an app without the module is simply not in the result.
+    """
+    autodiscover_modules(name)
+    return tuple(
+        sys.modules[f"{config.name}.{name}"]
+        for config in apps.get_app_configs()
+        if config.name != FOUNDATION
+        and _is_project_app(config)
+        and f"{config.name}.{name}" in sys.modules
+    )
