@@ -11,8 +11,8 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from exercises.inbox import alert_acknowledge
 from exercises.selectors import ALERT_MODELS, open_alerts
-from exercises.services import alert_acknowledge
 from patients.models import Patient
 from tests.exercises.factories import log, published_plan
 
