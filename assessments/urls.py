@@ -5,7 +5,6 @@ from assessments import views
 app_name = "assessments"
 
 urlpatterns = [
-    path("previsit/", views.previsit, name="previsit"),
     path("episodes/<uuid:episode_id>/new/", views.assessment_create, name="create"),
     path("<uuid:public_id>/", views.assessment_detail, name="detail"),
     path("<uuid:public_id>/edit/", views.assessment_edit, name="edit"),

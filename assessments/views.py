@@ -22,15 +22,14 @@ from assessments.forms import (
     AmendForm,
     DecisionForm,
     FindingsForm,
-    PreVisitForm,
     ReferralOutcomeForm,
 )
 from assessments.models import Assessment
 from assessments.rescreen import rescreen_rows, rescreen_summary
-from clinic.access import CLINICAL, PATIENTS, role_required
+from clinic.access import CLINICAL, role_required
 from exercises import selectors as exercise_selectors
 from exercises import services as exercise_services
-from patients.selectors import episode_for_user, patient_of_portal_user
+from patients.selectors import episode_for_user
 
 
 def _action_finalises(request: HttpRequest) -> bool:
@@ -292,27 +291,6 @@ def decision_create(request: HttpRequest, public_id):
                 )
             return redirect("assessments:detail", public_id=assessment.public_id)
     return _detail(request, assessment, decision_form=form, status=400, current=explanation)
-
-
-@role_required(*PATIENTS)
-@require_http_methods(["GET", "POST"])
-def previsit(request: HttpRequest):
-    """The patient's own questionnaire before the first visit, from the portal."""
-    patient = patient_of_portal_user(user=request.user)
-    episode = patient.episodes.filter(status="open").order_by("-number").first()
-    existing = selectors.questionnaire_for_episode(patient=patient, episode=episode)
-    form = PreVisitForm(request.POST or None, initial=existing.answers if existing else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.questionnaire_save(patient=patient, episode=episode, answers=form.findings())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, "Thank you. Your physiotherapist will go through your answers with you."
-            )
-            return redirect("portal:home")
-    return render(request, "assessments/previsit_form.html", {"form": form, "existing": existing})
 
 
 REFERRALS_PAGE_SIZE = 25

@@ -173,6 +173,21 @@ def appointments_for_patient(*, patient) -> QuerySet[Appointment]:
     return _with_relations(Appointment.objects.filter(patient=patient))
 
 
+def appointments_upcoming_for_patient(*, patient, now: dt.datetime) -> list[Appointment]:
+    """The patient's appointments not yet over and not cancelled, soonest first."""
+    return list(
+        appointments_for_patient(patient=patient)
+        .filter(end__gt=now)
+        .exclude(status=Appointment.Status.CANCELLED)
+        .order_by("start")
+    )
+
+
+def appointments_past_for_patient(*, patient, now: dt.datetime) -> QuerySet[Appointment]:
+    """The patient's appointments already over, whatever their status, newest first."""
+    return appointments_for_patient(patient=patient).filter(end__lte=now).order_by("-start")
+
+
 def appointment_for_portal_user(*, user, public_id: UUID | str) -> Appointment:
     if not user.is_authenticated:
         raise Http404("No such appointment")

@@ -54,6 +54,9 @@ def role_required(*roles: str) -> Callable:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        # Read by tests/portal/test_layout.py (patient pages live in portal/); functools.wraps
+        # in the method decorators above carries it to the view the URLconf holds.
+        wrapped.roles = tuple(roles)
         return wrapped
 
     return decorator

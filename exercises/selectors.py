@@ -166,6 +166,16 @@ def session_logs_for_patient(*, patient) -> QuerySet[SessionLog]:
     return SessionLog.objects.filter(patient=patient).select_related("version", "plan")
 
 
+def session_log_history(*, patient) -> QuerySet[SessionLog]:
+    """The patient's own logs for the portal's history, newest day first."""
+    return session_logs_for_patient(patient=patient).order_by("-date")
+
+
+def session_log_for_day(*, patient, plan: ExercisePlan, day: dt.date) -> SessionLog | None:
+    """The patient's log of `plan` on one of their days, if they logged it (one query)."""
+    return SessionLog.objects.filter(plan=plan, patient=patient, date=day).first()
+
+
 def session_logs_for_staff(
     *, user, patient, date_from: dt.date | None = None, date_to: dt.date | None = None
 ) -> QuerySet[SessionLog]:

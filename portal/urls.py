@@ -1,19 +1,34 @@
+"""Every page a patient opens (portal/pages/), and the staff invitation that opens the portal."""
+
 from django.urls import include, path
 
-from portal import views
+from portal import staff
+from portal.pages import appointments, history, home, log, previsit, reminders, safety, welcome
 
 app_name = "portal"
 
+appointment_patterns = [
+    path("", appointments.appointment_list, name="list"),
+    path("<uuid:public_id>/cancel/", appointments.appointment_cancel, name="cancel"),
+]
+
+reminder_patterns = [
+    path("", reminders.reminder_settings, name="settings"),
+    path("<uuid:public_id>/", reminders.reminder_update, name="update"),
+    path("unsubscribe/<str:token>/", reminders.unsubscribe, name="unsubscribe"),
+]
+
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("log/", views.session_log, name="log"),
-    path("exercises/<str:code>/picture/", views.exercise_illustration, name="illustration"),
-    path("safety/", views.safety_card, name="safety"),
-    path("safety/<uuid:public_id>/", views.safety_log, name="safety_log"),
-    path("history/", views.history, name="history"),
-    path("history/<uuid:public_id>/", views.history_detail, name="history_detail"),
-    path("invite/<uuid:patient_id>/", views.invite, name="invite"),
-    path("welcome/<str:token>/", views.welcome, name="welcome"),
-    path("appointments/", include("bookings.portal_urls")),
-    path("reminders/", include("notifications.portal_urls")),
+    path("", home.home, name="home"),
+    path("exercises/<str:code>/picture/", home.exercise_illustration, name="illustration"),
+    path("log/", log.session_log, name="log"),
+    path("safety/", safety.safety_card, name="safety"),
+    path("safety/<uuid:public_id>/", safety.safety_log, name="safety_log"),
+    path("history/", history.history, name="history"),
+    path("history/<uuid:public_id>/", history.history_detail, name="history_detail"),
+    path("previsit/", previsit.previsit, name="previsit"),
+    path("appointments/", include((appointment_patterns, "appointments"))),
+    path("reminders/", include((reminder_patterns, "reminders"))),
+    path("welcome/<str:token>/", welcome.welcome, name="welcome"),
+    path("invite/<uuid:patient_id>/", staff.invite, name="invite"),
 ]

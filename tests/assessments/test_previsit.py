@@ -40,7 +40,7 @@ def test_it_asks_the_patient_only_patient_questions_and_no_red_flags():
 
 def test_it_stores_the_patients_answers_under_spec_names(client, patient_user, runner):
     client.force_login(patient_user)
-    response = client.post(reverse("assessments:previsit"), ANSWERS)
+    response = client.post(reverse("portal:previsit"), ANSWERS)
     assert response.status_code == 302
     answers = PreVisitQuestionnaire.objects.get().answers
     assert answers == {
@@ -54,15 +54,15 @@ def test_it_stores_the_patients_answers_under_spec_names(client, patient_user, r
 
 def test_it_shows_errors_next_to_bad_answers(client, patient_user, runner):
     client.force_login(patient_user)
-    response = client.post(reverse("assessments:previsit"), {"nprs_worst_week": "14"})
+    response = client.post(reverse("portal:previsit"), {"nprs_worst_week": "14"})
     assert "nprs_worst_week" in response.context["form"].errors
     assert not PreVisitQuestionnaire.objects.exists()
 
 
 def test_it_keeps_staff_and_strangers_off_the_questionnaire(client, therapist):
-    assert client.get(reverse("assessments:previsit")).status_code == 302
+    assert client.get(reverse("portal:previsit")).status_code == 302
     client.force_login(therapist)
-    assert client.get(reverse("assessments:previsit")).status_code == 403
+    assert client.get(reverse("portal:previsit")).status_code == 403
 
 
 def test_it_prefills_the_intake_and_names_the_source(therapist_client, runner):

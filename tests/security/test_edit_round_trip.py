@@ -72,7 +72,7 @@ ACTIONS = {
     ("portal:invite", "portal:invite"): "sends an invitation to the address it shows",
     ("assessments:detail", "assessments:decide"): "confirms the suggested diagnosis",
     ("assessments:create", "assessments:create"): "saves a new draft, with anything missing",
-    ("assessments:previsit", "assessments:previsit"): "every question may be skipped",
+    ("portal:previsit", "portal:previsit"): "every question may be skipped",
     ("patients:episode_discharge", "patients:episode_discharge"): "discharges, today",
     # Not an edit: it asks for the override when the slot is outside the therapist's hours,
     # even when the slot is unchanged (the walk's appointment is outside them).

@@ -388,8 +388,8 @@ CASES: dict[str, Case] = {
             "cleared_to_resume": BAD_CHOICE,
         },
     ),
-    "assessments:previsit": Case(
-        url("assessments:previsit"),
+    "portal:previsit": Case(
+        url("portal:previsit"),
         "patient",
         lambda w: findings_base(PreVisitForm, "intake", {}),
         findings_bad(PreVisitForm, "intake"),

@@ -61,7 +61,7 @@ def test_it_finds_every_portal_page():
         "portal:safety_log",
         "portal:appointments:list",
         "portal:reminders:settings",
-        "assessments:previsit",
+        "portal:previsit",
     } <= found
 
 

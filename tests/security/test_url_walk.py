@@ -134,7 +134,6 @@ ROUTES: dict[str, Route] = {
         "clinical", kwargs=lambda w: {"public_id": w.a.episode.public_id}
     ),
     # --- assessments --------------------------------------------------------------------
-    "assessments:previsit": Route("patient"),
     "assessments:create": Route("clinical", kwargs=lambda w: {"episode_id": w.a.episode.public_id}),
     "assessments:detail": Route("clinical", kwargs=lambda w: {"public_id": w.final.public_id}),
     "assessments:edit": Route("clinical", kwargs=lambda w: {"public_id": w.draft.public_id}),
@@ -233,6 +232,7 @@ ROUTES: dict[str, Route] = {
         other=lambda w: {"public_id": w.b.log.public_id},
     ),
     "portal:history": Route("patient"),
+    "portal:previsit": Route("patient"),
     "portal:history_detail": Route(
         "patient",
         kwargs=lambda w: {"public_id": w.a.log.public_id},

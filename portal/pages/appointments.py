@@ -1,4 +1,4 @@
-"""The patient's own appointments in the portal: see them, and cancel before the notice window."""
+"""The patient's own appointments: see them, and cancel before the notice window closes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from bookings import selectors, services
-from clinic import audit
 from clinic.access import PATIENTS, role_required
 from patients.selectors import patient_of_portal_user
 
@@ -21,16 +20,14 @@ PAGE_SIZE = 25
 @require_GET
 def appointment_list(request: HttpRequest):
     patient = patient_of_portal_user(user=request.user)
-    audit.note_patient(patient)
     now = timezone.now()
-    mine = selectors.appointments_for_patient(patient=patient)
-    upcoming = list(mine.filter(end__gt=now).exclude(status="cancelled").order_by("start"))
-    past = Paginator(mine.filter(end__lte=now).order_by("-start"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    upcoming = selectors.appointments_upcoming_for_patient(patient=patient, now=now)
+    past = Paginator(
+        selectors.appointments_past_for_patient(patient=patient, now=now), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     return render(
         request,
-        "bookings/portal/appointments.html",
+        "portal/appointments.html",
         {
             "patient": patient,
             "upcoming": [

@@ -1,0 +1,58 @@
+"""The portal home: today's exercises, today's log and the other apps' portal panels."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from bookings.selectors import clinic_phone
+from clinic import panels
+from clinic.access import PATIENTS, role_required
+from exercises import safety
+from exercises import selectors as exercise_selectors
+from exercises.illustrations import illustration_response
+from patients.selectors import patient_of_portal_user
+
+
+@role_required(*PATIENTS)
+@require_GET
+def home(request: HttpRequest):
+    # "Today" is the patient's own. Reads the active plan with its version, today's log and
+    # the other apps' portal panels.
+    patient = patient_of_portal_user(user=request.user)
+    today = exercise_selectors.patient_today(patient)
+    plan = exercise_selectors.plan_active_for_patient(patient=patient)
+    version = plan.current_version if plan else None
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "patient": patient,
+            "plan": plan,
+            "version": version,
+            "illustrated": exercise_selectors.illustrated_codes(
+                codes=[item["key"] for item in version.items] if version else []
+            ),
+            "today": today,
+            "today_log": (
+                exercise_selectors.session_log_for_day(patient=patient, plan=plan, day=today)
+                if plan
+                else None
+            ),
+            "on_hold": plan is None
+            and exercise_selectors.plan_on_hold_for_patient(patient=patient),
+            "panels": panels.collect("portal_panels", user=request.user, patient=patient),
+            "safety_card": safety.card(),
+            "clinic_phone": clinic_phone(),
+        },
+    )
+
+
+@role_required(*PATIENTS)
+@require_GET
+def exercise_illustration(request: HttpRequest, code: str):
+    """The picture of an exercise in the patient's current plan; 404 for any other."""
+    patient = patient_of_portal_user(user=request.user)
+    plan = exercise_selectors.plan_active_for_patient(patient=patient)
+    return illustration_response(exercise_selectors.exercise_in_plan(plan=plan, code=code))
