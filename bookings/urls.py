@@ -1,22 +1,30 @@
 from django.urls import path
 
-from bookings import views
+from bookings import calendar_views, schedule_views, views
 
 app_name = "bookings"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("week/", views.week, name="week"),
+    path("", calendar_views.home, name="home"),
+    path("week/", calendar_views.week, name="week"),
     path("find/", views.find_slot, name="find_slot"),
     path("new/", views.appointment_create, name="create"),
     path("new/patient/", views.patient_register, name="patient_create"),
-    path("schedule/", views.schedule_view, name="schedule"),
-    path("schedule/<uuid:therapist_id>/hours/", views.hours_add, name="hours_add"),
-    path("schedule/hours/<uuid:public_id>/remove/", views.hours_remove, name="hours_remove"),
-    path("schedule/<uuid:therapist_id>/exceptions/", views.exception_add, name="exception_add"),
+    path("schedule/", schedule_views.schedule_view, name="schedule"),
+    path("schedule/<uuid:therapist_id>/hours/", schedule_views.hours_add, name="hours_add"),
+    path(
+        "schedule/hours/<uuid:public_id>/remove/",
+        schedule_views.hours_remove,
+        name="hours_remove",
+    ),
+    path(
+        "schedule/<uuid:therapist_id>/exceptions/",
+        schedule_views.exception_add,
+        name="exception_add",
+    ),
     path(
         "schedule/exceptions/<uuid:public_id>/remove/",
-        views.exception_remove,
+        schedule_views.exception_remove,
         name="exception_remove",
     ),
     path("<uuid:public_id>/", views.appointment_detail, name="detail"),

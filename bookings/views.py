@@ -1,4 +1,6 @@
-"""Reception's calendar and booking pages. Thin: forms validate, services write, selectors read.
+"""Booking pages: find a free slot, book (one visit or a weekly series), register a new
+patient on the way, and the appointment page with its move, cancel and attendance actions.
+The calendars are in calendar_views.py, therapists' working time in schedule_views.py.
 
 Who may use them: all clinic staff (therapists, reception, the manager).
 """
@@ -12,28 +14,18 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bookings import grid, schedule, selectors, services
-from bookings.forms import (
-    BookingForm,
-    CalendarFilterForm,
-    CancelForm,
-    MoveForm,
-    ScheduleExceptionForm,
-    SlotFinderForm,
-    StatusForm,
-    WorkingHoursForm,
-)
-from bookings.models import Appointment, ScheduleException, WorkingHours
-from clinic import audit
+from bookings import schedule, selectors, services
+from bookings.calendar_views import calendar_url
+from bookings.forms import BookingForm, CancelForm, MoveForm, SlotFinderForm, StatusForm
+from bookings.models import Appointment
 from clinic.access import STAFF, role_required
-from clinic.models import User
 from patients.forms import PatientForm, PatientSearchForm
 from patients.selectors import patients_search
 from patients.services import patient_create
@@ -41,143 +33,7 @@ from patients.services import patient_create
 PATIENT_SEARCH_LIMIT = 50
 #: The slot finder shows this many days (with a free start) per page.
 SLOT_DAYS_PER_PAGE = 5
-EXCEPTIONS_SHOWN = 50
 BOOKING_PARAMS = ("patient", "therapist", "appointment_type", "date", "time", "room", "q")
-
-
-def _calendar_day(request: HttpRequest) -> dt.date:
-    """The day a calendar shows: the `date` asked for, else today. Parsing only, no query, so
-    that a cached calendar costs nothing to find."""
-    raw = request.GET.get("date")
-    if raw:
-        try:
-            return CalendarFilterForm.base_fields["date"].clean(raw) or timezone.localdate()
-        except ValidationError:
-            pass
-    return timezone.localdate()
-
-
-def _calendar_form(request: HttpRequest, day: dt.date):
-    """The filter form as asked (errors shown), and the therapist it names if that is valid."""
-    form = CalendarFilterForm(request.GET or None, initial={"date": day})
-    if not form.is_bound:
-        return form, None
-    form.is_valid()  # keeps every valid field in cleaned_data, errors for the others
-    return form, form.cleaned_data.get("therapist")
-
-
-def _calendar_days(*, first: dt.date, last: dt.date, therapist) -> list[dict]:
-    days = selectors.calendar_days(first=first, last=last, therapist=therapist)
-    for day in days:
-        for column in day["columns"]:
-            for item in column["appointments"]:
-                audit.note_patient(item.patient, item)
-    return days
-
-
-def _calendar_grid(days: list[dict]) -> grid.Grid:
-    """The days' columns (a therapist on a day, in the order given) on one time grid."""
-    return grid.build(
-        columns=[
-            grid.ColumnSpec(
-                day=entry["day"],
-                therapist=column["therapist"],
-                name=str(column["therapist"]),
-                ref=str(column["therapist"].public_id),
-                hours=column["hours"],
-                appointments=column["appointments"],
-            )
-            for entry in days
-            for column in entry["columns"]
-        ],
-        zone=selectors.clinic_zone(),
-        today=timezone.localdate(),
-        book_url=reverse("bookings:create"),
-    )
-
-
-def _detail_prefix() -> str:
-    """The appointment page's URL without its id: the grid adds each appointment's id
-    itself rather than reversing the URL once per appointment."""
-    placeholder = uuid.UUID(int=0)
-    return reverse("bookings:detail", args=[placeholder]).removesuffix(f"{placeholder}/")
-
-
-@require_GET
-@role_required(*STAFF)
-def home(request: HttpRequest):
-    """The day view: every therapist's appointments for one day (today by default)."""
-    day = _calendar_day(request)
-
-    def calendar() -> dict:
-        form, therapist = _calendar_form(request, day)
-        query = {"therapist": therapist.public_id} if therapist else {}
-        days = _calendar_days(first=day, last=day, therapist=therapist)
-        return {
-            "form": form,
-            "therapist": therapist,
-            "columns": days[0]["columns"],
-            "grid": _calendar_grid(days),
-            "detail_prefix": _detail_prefix(),
-            "today": timezone.localdate(),
-            "caption": f"Appointments on {day:%A} {day.day} {day:%B %Y}, a column per therapist",
-            "previous": _calendar_url("bookings:home", day - dt.timedelta(days=1), query),
-            "next": _calendar_url("bookings:home", day + dt.timedelta(days=1), query),
-            "week_url": _calendar_url("bookings:week", day, query),
-        }
-
-    return render(
-        request,
-        "bookings/day.html",
-        {
-            "day": day,
-            **calendar(),
-        },
-    )
-
-
-@require_GET
-@role_required(*STAFF)
-def week(request: HttpRequest):
-    """The week view (Monday to Sunday) for one therapist or for everyone."""
-    day = _calendar_day(request)
-    monday = day - dt.timedelta(days=day.weekday())
-    sunday = monday + dt.timedelta(days=6)
-
-    def calendar() -> dict:
-        form, therapist = _calendar_form(request, day)
-        query = {"therapist": therapist.public_id} if therapist else {}
-        days = _calendar_days(first=monday, last=sunday, therapist=therapist)
-        per_day = len(days[0]["columns"])
-        return {
-            "form": form,
-            "therapist": therapist,
-            "days": days,
-            "grid": _calendar_grid(days),
-            "detail_prefix": _detail_prefix(),
-            "today": timezone.localdate(),
-            "per_day": per_day,
-            "caption": (
-                f"Appointments in the week of {monday.day} {monday:%B %Y}, a column per day"
-                + (" and therapist" if per_day > 1 else "")
-            ),
-            "previous": _calendar_url("bookings:week", monday - dt.timedelta(days=7), query),
-            "next": _calendar_url("bookings:week", monday + dt.timedelta(days=7), query),
-        }
-
-    return render(
-        request,
-        "bookings/week.html",
-        {
-            "monday": monday,
-            "sunday": sunday,
-            **calendar(),
-        },
-    )
-
-
-def _calendar_url(name: str, day: dt.date, query: dict) -> str:
-    return f"{reverse(name)}?{urlencode({'date': day.isoformat(), **query})}"
 
 
 @require_GET
@@ -366,7 +222,7 @@ def _booked_redirect(request: HttpRequest, booked: list[Appointment], skipped: l
     messages.success(request, text)
     if skipped:
         messages.info(request, f"Skipped, the clinic is closed: {'; '.join(skipped)}.")
-    return redirect(_calendar_url("bookings:home", local.date(), {}))
+    return redirect(calendar_url("bookings:home", local.date(), {}))
 
 
 @role_required(*STAFF)
@@ -541,105 +397,3 @@ def _safe_next(request: HttpRequest) -> str | None:
     ):
         return target
     return None
-
-
-def _therapist_or_404(public_id) -> User:
-    if not _is_uuid(str(public_id)):
-        raise Http404("No such therapist")
-    return get_object_or_404(selectors.therapists(), public_id=public_id)
-
-
-@role_required(*STAFF)
-@require_GET
-def schedule_view(request: HttpRequest):
-    """A therapist's regular week and upcoming leave, blocked time and extra hours."""
-    people = list(selectors.therapists())
-    chosen = request.GET.get("therapist")
-    if chosen:
-        therapist = next((p for p in people if str(p.public_id) == chosen), None)
-        if therapist is None:
-            raise Http404("No such therapist")
-    elif request.user in people:
-        therapist = request.user
-    else:
-        therapist = people[0] if people else None
-    context = {"therapists": people, "therapist": therapist}
-    if therapist is not None:
-        context.update(
-            hours=therapist.working_hours.all(),
-            exceptions=ScheduleException.objects.filter(
-                therapist=therapist, end__gt=timezone.now()
-            ).order_by("start")[:EXCEPTIONS_SHOWN],
-            hours_form=WorkingHoursForm(),
-            exception_form=ScheduleExceptionForm(),
-        )
-    return render(request, "bookings/schedule.html", context)
-
-
-def _schedule_url(therapist: User) -> str:
-    return f"{reverse('bookings:schedule')}?{urlencode({'therapist': therapist.public_id})}"
-
-
-@require_POST
-@role_required(*STAFF)
-def hours_add(request: HttpRequest, therapist_id):
-    therapist = _therapist_or_404(therapist_id)
-    form = WorkingHoursForm(request.POST)
-    if form.is_valid():
-        services.working_hours_add(therapist=therapist, **form.cleaned_data)
-        messages.success(request, "Working hours added.")
-    else:
-        messages.error(request, _first_error(form))
-    return redirect(_schedule_url(therapist))
-
-
-@require_POST
-@role_required(*STAFF)
-def hours_remove(request: HttpRequest, public_id):
-    hours = get_object_or_404(WorkingHours.objects.select_related("therapist"), public_id=public_id)
-    services.working_hours_remove(hours=hours)
-    messages.success(request, "Working hours removed. Booked appointments are unchanged.")
-    return redirect(_schedule_url(hours.therapist))
-
-
-@require_POST
-@role_required(*STAFF)
-def exception_add(request: HttpRequest, therapist_id):
-    therapist = _therapist_or_404(therapist_id)
-    form = ScheduleExceptionForm(request.POST)
-    if form.is_valid() and form.cleaned_data["start"] and form.cleaned_data["end"]:
-        data = form.cleaned_data
-        exception, affected = services.schedule_exception_add(
-            therapist=therapist,
-            kind=data["kind"],
-            start=data["start"],
-            end=data["end"],
-            note=data["note"],
-        )
-        messages.success(request, f"{exception.get_kind_display()} saved.")
-        if affected:
-            messages.warning(
-                request,
-                f"{affected} booked appointment(s) fall in this time: move or cancel them.",
-            )
-    else:
-        messages.error(request, _first_error(form))
-    return redirect(_schedule_url(therapist))
-
-
-@require_POST
-@role_required(*STAFF)
-def exception_remove(request: HttpRequest, public_id):
-    exception = get_object_or_404(
-        ScheduleException.objects.select_related("therapist"), public_id=public_id
-    )
-    services.schedule_exception_remove(exception=exception)
-    messages.success(request, "Removed.")
-    return redirect(_schedule_url(exception.therapist))
-
-
-def _first_error(form) -> str:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        return f"{label}: {errors[0]}" if label else errors[0]
-    return "Please check the form."

@@ -1,0 +1,157 @@
+"""Reception's calendars: the day (a column per therapist) and the week, on one time grid.
+
+Who may use them: all clinic staff (therapists, reception, the manager).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from bookings import grid, selectors
+from bookings.forms import CalendarFilterForm
+from clinic import audit
+from clinic.access import STAFF, role_required
+
+
+def _calendar_day(request: HttpRequest) -> dt.date:
+    """The day a calendar shows: the `date` asked for, else today. Parsing only, no query, so
+    that a cached calendar costs nothing to find."""
+    raw = request.GET.get("date")
+    if raw:
+        try:
+            return CalendarFilterForm.base_fields["date"].clean(raw) or timezone.localdate()
+        except ValidationError:
+            pass
+    return timezone.localdate()
+
+
+def _calendar_form(request: HttpRequest, day: dt.date):
+    """The filter form as asked (errors shown), and the therapist it names if that is valid."""
+    form = CalendarFilterForm(request.GET or None, initial={"date": day})
+    if not form.is_bound:
+        return form, None
+    form.is_valid()  # keeps every valid field in cleaned_data, errors for the others
+    return form, form.cleaned_data.get("therapist")
+
+
+def _calendar_days(*, first: dt.date, last: dt.date, therapist) -> list[dict]:
+    days = selectors.calendar_days(first=first, last=last, therapist=therapist)
+    for day in days:
+        for column in day["columns"]:
+            for item in column["appointments"]:
+                audit.note_patient(item.patient, item)
+    return days
+
+
+def _calendar_grid(days: list[dict]) -> grid.Grid:
+    """The days' columns (a therapist on a day, in the order given) on one time grid."""
+    return grid.build(
+        columns=[
+            grid.ColumnSpec(
+                day=entry["day"],
+                therapist=column["therapist"],
+                name=str(column["therapist"]),
+                ref=str(column["therapist"].public_id),
+                hours=column["hours"],
+                appointments=column["appointments"],
+            )
+            for entry in days
+            for column in entry["columns"]
+        ],
+        zone=selectors.clinic_zone(),
+        today=timezone.localdate(),
+        book_url=reverse("bookings:create"),
+    )
+
+
+def _detail_prefix() -> str:
+    """The appointment page's URL without its id: the grid adds each appointment's id
+    itself rather than reversing the URL once per appointment."""
+    placeholder = uuid.UUID(int=0)
+    return reverse("bookings:detail", args=[placeholder]).removesuffix(f"{placeholder}/")
+
+
+def calendar_url(name: str, day: dt.date, query: dict) -> str:
+    return f"{reverse(name)}?{urlencode({'date': day.isoformat(), **query})}"
+
+
+@require_GET
+@role_required(*STAFF)
+def home(request: HttpRequest):
+    """The day view: every therapist's appointments for one day (today by default)."""
+    day = _calendar_day(request)
+
+    def calendar() -> dict:
+        form, therapist = _calendar_form(request, day)
+        query = {"therapist": therapist.public_id} if therapist else {}
+        days = _calendar_days(first=day, last=day, therapist=therapist)
+        return {
+            "form": form,
+            "therapist": therapist,
+            "columns": days[0]["columns"],
+            "grid": _calendar_grid(days),
+            "detail_prefix": _detail_prefix(),
+            "today": timezone.localdate(),
+            "caption": f"Appointments on {day:%A} {day.day} {day:%B %Y}, a column per therapist",
+            "previous": calendar_url("bookings:home", day - dt.timedelta(days=1), query),
+            "next": calendar_url("bookings:home", day + dt.timedelta(days=1), query),
+            "week_url": calendar_url("bookings:week", day, query),
+        }
+
+    return render(
+        request,
+        "bookings/day.html",
+        {
+            "day": day,
+            **calendar(),
+        },
+    )
+
+
+@require_GET
+@role_required(*STAFF)
+def week(request: HttpRequest):
+    """The week view (Monday to Sunday) for one therapist or for everyone."""
+    day = _calendar_day(request)
+    monday = day - dt.timedelta(days=day.weekday())
+    sunday = monday + dt.timedelta(days=6)
+
+    def calendar() -> dict:
+        form, therapist = _calendar_form(request, day)
+        query = {"therapist": therapist.public_id} if therapist else {}
+        days = _calendar_days(first=monday, last=sunday, therapist=therapist)
+        per_day = len(days[0]["columns"])
+        return {
+            "form": form,
+            "therapist": therapist,
+            "days": days,
+            "grid": _calendar_grid(days),
+            "detail_prefix": _detail_prefix(),
+            "today": timezone.localdate(),
+            "per_day": per_day,
+            "caption": (
+                f"Appointments in the week of {monday.day} {monday:%B %Y}, a column per day"
+                + (" and therapist" if per_day > 1 else "")
+            ),
+            "previous": calendar_url("bookings:week", monday - dt.timedelta(days=7), query),
+            "next": calendar_url("bookings:week", monday + dt.timedelta(days=7), query),
+        }
+
+    return render(
+        request,
+        "bookings/week.html",
+        {
+            "monday": monday,
+            "sunday": sunday,
+            **calendar(),
+        },
+    )

@@ -1,0 +1,124 @@
+"""Therapists' working time: the regular week, leave, blocked time and extra hours.
+
+Who may use them: all clinic staff (therapists, reception, the manager).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from bookings import selectors, services
+from bookings.forms import ScheduleExceptionForm, WorkingHoursForm
+from bookings.models import ScheduleException, WorkingHours
+from clinic.access import STAFF, role_required
+from clinic.models import User
+
+EXCEPTIONS_SHOWN = 50
+
+
+def _therapist_or_404(public_id) -> User:
+    # The URL's converter has already refused anything but a UUID.
+    return get_object_or_404(selectors.therapists(), public_id=public_id)
+
+
+@role_required(*STAFF)
+@require_GET
+def schedule_view(request: HttpRequest):
+    """A therapist's regular week and upcoming leave, blocked time and extra hours."""
+    people = list(selectors.therapists())
+    chosen = request.GET.get("therapist")
+    if chosen:
+        therapist = next((p for p in people if str(p.public_id) == chosen), None)
+        if therapist is None:
+            raise Http404("No such therapist")
+    elif request.user in people:
+        therapist = request.user
+    else:
+        therapist = people[0] if people else None
+    context = {"therapists": people, "therapist": therapist}
+    if therapist is not None:
+        context.update(
+            hours=therapist.working_hours.all(),
+            exceptions=ScheduleException.objects.filter(
+                therapist=therapist, end__gt=timezone.now()
+            ).order_by("start")[:EXCEPTIONS_SHOWN],
+            hours_form=WorkingHoursForm(),
+            exception_form=ScheduleExceptionForm(),
+        )
+    return render(request, "bookings/schedule.html", context)
+
+
+def _schedule_url(therapist: User) -> str:
+    return f"{reverse('bookings:schedule')}?{urlencode({'therapist': therapist.public_id})}"
+
+
+@require_POST
+@role_required(*STAFF)
+def hours_add(request: HttpRequest, therapist_id):
+    therapist = _therapist_or_404(therapist_id)
+    form = WorkingHoursForm(request.POST)
+    if form.is_valid():
+        services.working_hours_add(therapist=therapist, **form.cleaned_data)
+        messages.success(request, "Working hours added.")
+    else:
+        messages.error(request, _first_error(form))
+    return redirect(_schedule_url(therapist))
+
+
+@require_POST
+@role_required(*STAFF)
+def hours_remove(request: HttpRequest, public_id):
+    hours = get_object_or_404(WorkingHours.objects.select_related("therapist"), public_id=public_id)
+    services.working_hours_remove(hours=hours)
+    messages.success(request, "Working hours removed. Booked appointments are unchanged.")
+    return redirect(_schedule_url(hours.therapist))
+
+
+@require_POST
+@role_required(*STAFF)
+def exception_add(request: HttpRequest, therapist_id):
+    therapist = _therapist_or_404(therapist_id)
+    form = ScheduleExceptionForm(request.POST)
+    if form.is_valid() and form.cleaned_data["start"] and form.cleaned_data["end"]:
+        data = form.cleaned_data
+        exception, affected = services.schedule_exception_add(
+            therapist=therapist,
+            kind=data["kind"],
+            start=data["start"],
+            end=data["end"],
+            note=data["note"],
+        )
+        messages.success(request, f"{exception.get_kind_display()} saved.")
+        if affected:
+            messages.warning(
+                request,
+                f"{affected} booked appointment(s) fall in this time: move or cancel them.",
+            )
+    else:
+        messages.error(request, _first_error(form))
+    return redirect(_schedule_url(therapist))
+
+
+@require_POST
+@role_required(*STAFF)
+def exception_remove(request: HttpRequest, public_id):
+    exception = get_object_or_404(
+        ScheduleException.objects.select_related("therapist"), public_id=public_id
+    )
+    services.schedule_exception_remove(exception=exception)
+    messages.success(request, "Removed.")
+    return redirect(_schedule_url(exception.therapist))
+
+
+def _first_error(form) -> str:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        return f"{label}: {errors[0]}" if label else errors[0]
+    return "Please check the form."
