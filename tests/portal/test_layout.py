@@ -14,6 +14,7 @@ from pathlib import Path
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from clinic.access import PATIENT
+from tests.security.test_url_walk import ROUTES
 
 PAGES = "portal.pages."
 #: Staff pages that belong to the portal app's own domain (sending a patient the invitation).
@@ -83,6 +84,18 @@ def queries_in_pages(folder: Path = PAGES_DIR) -> list[str]:
 def test_it_keeps_every_patient_page_in_portal_pages():
     problems = misplaced()
     assert not problems, "patient pages live in portal/pages/<topic>.py:\n" + "\n".join(problems)
+
+
+def test_it_serves_every_route_the_url_walk_opens_to_patients_from_portal_pages():
+    """The URL walk's access table, which the walk enforces for every role, agrees: a page that
+    checks the patient role some other way than the decorator is held to the rule too."""
+    views = {name: module for name, _, module, _ in _views(get_resolver().url_patterns)}
+    outside = sorted(
+        f"{name}: {views[name]}"
+        for name, route in ROUTES.items()
+        if route.access == "patient" and not views[name].startswith(PAGES)
+    )
+    assert not outside, outside
 
 
 def test_it_finds_the_patient_pages_it_checks():
