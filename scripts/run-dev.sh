@@ -3,7 +3,7 @@
 set -u
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-mkdir -p var/celery/queue var/celery/processed var/mail
+mkdir -p var/celery/queue var/celery/processed var/celery/control var/mail
 
 pids=()
 watchdog=""
