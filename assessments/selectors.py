@@ -31,9 +31,12 @@ from assessments.models import (
     AssessmentDecision,
     PreVisitQuestionnaire,
     ReferralOutcome,
+    WorkingDiagnosis,
 )
+from assessments.trend_chart import merge_series
 from clinic import audit
 from clinic.access import CLINICAL, has_role
+from clinic.plugins import plugin_modules
 from exercises.models import ExercisePlan
 
 
@@ -194,6 +197,73 @@ def patient_confirmed_decisions(*, patient) -> list[AssessmentDecision]:
     for decision in decisions:
         latest.setdefault(decision.episode_id, decision)
     return sorted(latest.values(), key=lambda decision: decision.confirmed_at, reverse=True)
+
+
+def _working_diagnoses() -> QuerySet[WorkingDiagnosis]:
+    """Working diagnoses with `confirmed_at_later` (when a confirmed diagnosis on the episode
+    superseded it, else None), `replaced` (a later working diagnosis exists) and
+    `assessment_public_id`."""
+    later_decision = AssessmentDecision.objects.filter(
+        episode_id=OuterRef("episode_id"), confirmed_at__gte=OuterRef("recorded_at")
+    ).order_by("confirmed_at", "id")
+    later_working = WorkingDiagnosis.objects.filter(episode_id=OuterRef("episode_id")).filter(
+        Q(recorded_at__gt=OuterRef("recorded_at"))
+        | Q(recorded_at=OuterRef("recorded_at"), id__gt=OuterRef("id"))
+    )
+    return (
+        WorkingDiagnosis.objects.annotate(
+            confirmed_at_later=Subquery(later_decision.values("confirmed_at")[:1]),
+            replaced=Exists(later_working),
+            assessment_public_id=F("assessment__public_id"),
+        )
+        .select_related("recorded_by")
+        .order_by("-recorded_at", "-id")
+    )
+
+
+def episode_working_diagnoses(*, episode) -> list[WorkingDiagnosis]:
+    """The episode's working diagnoses, newest first, each with `in_force`. One query."""
+    return list(_working_diagnoses().filter(episode=episode))
+
+
+def working_diagnoses_of_patient(*, patient) -> list[WorkingDiagnosis]:
+    """Every working diagnosis of the patient, newest first, each with `in_force`. One query,
+    once per patient object (the patient page's panel and timeline share it)."""
+    if not hasattr(patient, "_working_diagnoses"):
+        patient._working_diagnoses = list(_working_diagnoses().filter(episode__patient=patient))
+    return patient._working_diagnoses
+
+
+def patient_diagnosis_pending(*, patient) -> list[dict]:
+    """The patient's open episodes whose intake is final but whose diagnosis is not yet
+    confirmed, newest first, each as {"episode": number, "deciding_test": the code of the
+    test that will decide it (from the newest working diagnosis), or ""}. One query. The
+    working diagnosis itself is not read: a patient never sees it."""
+    final_intake = Assessment.objects.filter(
+        episode_id=OuterRef("pk"), kind=Assessment.Kind.INTAKE, status=Assessment.Status.FINAL
+    )
+    decided = AssessmentDecision.objects.filter(episode_id=OuterRef("pk"))
+    newest_test = WorkingDiagnosis.objects.filter(episode_id=OuterRef("pk")).order_by(
+        "-recorded_at", "-id"
+    )
+    episodes = (
+        patient.episodes.filter(status="open")
+        .filter(Exists(final_intake))
+        .exclude(Exists(decided))
+        .annotate(deciding_test=Subquery(newest_test.values("deciding_test")[:1]))
+        .order_by("-number")
+        .values("number", "deciding_test")
+    )
+    return [
+        {"episode": row["number"], "deciding_test": row["deciding_test"] or ""} for row in episodes
+    ]
+
+
+def episode_trend_series(*, episode) -> list[dict]:
+    """Every app's trend series for the episode (each app's `trends.py`, contract in
+    common15.md), merged by measure key, oldest point first. A query or so per app, however
+    many visits."""
+    return merge_series(module.trend_series(episode=episode) for module in plugin_modules("trends"))
 
 
 def questionnaire_for_episode(*, patient, episode=None) -> PreVisitQuestionnaire | None:
