@@ -244,7 +244,8 @@ def portal_panels(*, user, patient) -> list[Panel]:
     is still being worked out and what will be checked next (never a working diagnosis or
     the engine's suggestion)."""
     found: list[Panel] = []
-    if not selectors.patient_has_final_intake(patient=patient):
+    episodes = selectors.open_episodes_diagnosis(patient=patient)
+    if not any(episode["final_intake"] for episode in episodes):
         found.append(
             Panel(
                 template="assessments/panels/portal_previsit.html",
@@ -258,8 +259,9 @@ def portal_panels(*, user, patient) -> list[Panel]:
     )
     explanations = [_explanation(decision) for decision in decisions]
     explanations += [
-        _still_working_out(pending)
-        for pending in selectors.patient_diagnosis_pending(patient=patient)
+        _still_working_out(episode)
+        for episode in episodes
+        if episode["final_intake"] and not episode["confirmed"]
     ]
     if explanations:
         found.append(

@@ -234,11 +234,12 @@ def working_diagnoses_of_patient(*, patient) -> list[WorkingDiagnosis]:
     return patient._working_diagnoses
 
 
-def patient_diagnosis_pending(*, patient) -> list[dict]:
-    """The patient's open episodes whose intake is final but whose diagnosis is not yet
-    confirmed, newest first, each as {"episode": number, "deciding_test": the code of the
-    test that will decide it (from the newest working diagnosis), or ""}. One query. The
-    working diagnosis itself is not read: a patient never sees it."""
+def open_episodes_diagnosis(*, patient) -> list[dict]:
+    """Where each of the patient's open episodes stands for the portal, newest first:
+    {"episode": number, "final_intake": an intake is final, "confirmed": a diagnosis is
+    confirmed, "deciding_test": the code of the test that will decide it (from the newest
+    working diagnosis) or ""}. One query. The working diagnosis itself is not read: a patient
+    never sees it."""
     final_intake = Assessment.objects.filter(
         episode_id=OuterRef("pk"), kind=Assessment.Kind.INTAKE, status=Assessment.Status.FINAL
     )
@@ -246,16 +247,24 @@ def patient_diagnosis_pending(*, patient) -> list[dict]:
     newest_test = WorkingDiagnosis.objects.filter(episode_id=OuterRef("pk")).order_by(
         "-recorded_at", "-id"
     )
-    episodes = (
+    rows = (
         patient.episodes.filter(status="open")
-        .filter(Exists(final_intake))
-        .exclude(Exists(decided))
-        .annotate(deciding_test=Subquery(newest_test.values("deciding_test")[:1]))
+        .annotate(
+            final_intake=Exists(final_intake),
+            confirmed=Exists(decided),
+            deciding_test=Subquery(newest_test.values("deciding_test")[:1]),
+        )
         .order_by("-number")
-        .values("number", "deciding_test")
+        .values("number", "final_intake", "confirmed", "deciding_test")
     )
     return [
-        {"episode": row["number"], "deciding_test": row["deciding_test"] or ""} for row in episodes
+        {
+            "episode": row["number"],
+            "final_intake": row["final_intake"],
+            "confirmed": row["confirmed"],
+            "deciding_test": row["deciding_test"] or "",
+        }
+        for row in rows
     ]
 
 
@@ -301,16 +310,6 @@ def intake_prefill(*, episode) -> tuple[dict[str, object], str]:
         day = formats.date_format(timezone.localtime(questionnaire.submitted_at), "j M Y")
         source = f"from the patient's questionnaire, {day}, and the patient record"
     return initial, source
-
-
-def patient_has_final_intake(*, patient) -> bool:
-    """Whether an open episode of the patient already has a final intake assessment."""
-    return Assessment.objects.filter(
-        episode__patient=patient,
-        episode__status="open",
-        kind=Assessment.Kind.INTAKE,
-        status=Assessment.Status.FINAL,
-    ).exists()
 
 
 # --- Red-flag referrals and their outcomes (SPEC 3.9b, amendment 26) -----------------------

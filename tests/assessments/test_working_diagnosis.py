@@ -214,3 +214,25 @@ def test_it_puts_a_red_flag_instruction_before_anything_still_being_worked_out(
     action = next(i for i, text in enumerate(texts) if text.startswith("Go to the emergency"))
     working = texts.index("We are still working out where your pain comes from.")
     assert action < working
+
+
+def test_it_never_puts_the_working_label_on_the_portal_home(
+    client, therapist, patient_user, mixed_intake
+):
+    patient = mixed_intake.episode.patient
+    patient.user = patient_user
+    patient.save()
+    working_diagnosis_record(
+        assessment=mixed_intake,
+        by=therapist,
+        working_dx="other",
+        other_dx_text="Proximal tendinopathy?",
+        deciding_test="imaging_or_referral",
+        deciding_test_note="MRI if no change in 2 weeks",
+    )
+    client.force_login(patient_user)
+    page = client.get(reverse("portal:home")).content.decode()
+    assert "We are still working out where your pain comes from." in page
+    assert "whether a scan or a specialist&#x27;s opinion would help" in page
+    assert "tendinopathy" not in page.lower()
+    assert "MRI" not in page
