@@ -70,8 +70,8 @@ def test_it_reads_each_visit_against_the_one_before_and_the_first(therapist_clie
     pain = rows_of(response, "nprs_now")
     assert [row.since_previous.reading for row in pain[1:]] == ["No real change", "Improved"]
     page = response.content.decode()
-    assert "+8 No real change" in page
-    assert "+14 Improved" in page
+    assert "+8</span> No real change" in page
+    assert "+14</span> Improved" in page
     assert "7° less than the other side: within 10°" in page
 
 
