@@ -6,6 +6,7 @@ from assessments.models import (
     AssessmentDecision,
     PreVisitQuestionnaire,
     ReferralOutcome,
+    WorkingDiagnosis,
 )
 
 
@@ -54,6 +55,24 @@ class ReferralOutcomeAdmin(admin.ModelAdmin):
     @admin.display(description="Patient")
     def patient(self, outcome: ReferralOutcome):
         return outcome.decision.episode.patient
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkingDiagnosis)
+class WorkingDiagnosisAdmin(admin.ModelAdmin):
+    """Read-only: recorded on the assessment page (audited); append-only."""
+
+    list_display = ["__str__", "episode", "deciding_test", "recorded_by"]
+    list_filter = ["working_dx", "deciding_test"]
+    list_select_related = ["episode__patient", "recorded_by"]
 
     def has_add_permission(self, request):
         return False

@@ -54,3 +54,20 @@ def decision_problems(
             "Tick to confirm that you are overriding a red flag."
         )
     return problems
+
+
+def working_diagnosis_problems(
+    *,
+    working_dx: str,
+    deciding_test: str,
+    other_dx_text: str = "",
+    deciding_test_note: str = "",
+) -> dict[str, str]:
+    """Problems with a proposed working diagnosis, keyed by form field name: "Something else"
+    must be named, for the diagnosis and for the deciding test alike."""
+    problems: dict[str, str] = {}
+    if working_dx == "other" and not other_dx_text.strip():
+        problems["other_dx_text"] = "Name the working diagnosis you chose."
+    if deciding_test == "other" and not deciding_test_note.strip():
+        problems["deciding_test_note"] = "Say which test will decide it."
+    return problems

@@ -16,7 +16,7 @@ from assessments.diagnosis.result import (
 )
 from assessments.diagnosis.ruleset import HYPOTHESES, load_rules, rules_for_version
 from assessments.diagnosis.schema import FIELDS, Group, fields_in_group
-from assessments.outcomes import change_reading
+from assessments.outcomes import change_reading, slr_side_difference
 from assessments.rescreen import finding_text
 
 GROUP_TITLES = {
@@ -201,6 +201,24 @@ def comparison(assessment, baseline) -> list[dict]:
                 "now": now,
                 "change": change,
                 "reading": change_reading(name, before, now),
+            }
+        )
+    sides = [
+        (visit.slr_angle_affected_deg, visit.slr_angle_other_deg)
+        for visit in (baseline, assessment)
+    ]
+    short = [
+        other - affected if None not in (affected, other) else None for affected, other in sides
+    ]
+    if short != [None, None]:
+        rows.append(
+            {
+                "label": "SLR: affected side short of the other (°)",
+                "help": "A difference between the sides of 10° or more is notable.",
+                "baseline": short[0],
+                "now": short[1],
+                "change": short[1] - short[0] if None not in short else None,
+                "reading": slr_side_difference(*sides[1]),
             }
         )
     return rows

@@ -14,7 +14,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils.formats import date_format
 
-from assessments.decision_rules import decision_problems
+from assessments.decision_rules import decision_problems, working_diagnosis_problems
 from assessments.diagnosis.engine import default_final_dx, diagnose
 from assessments.diagnosis.result import RED_FLAG, InvalidFindingsError
 from assessments.diagnosis.schema import (
@@ -26,7 +26,7 @@ from assessments.diagnosis.schema import (
     fields_in_group,
 )
 from assessments.explain import FOLLOW_UP_MEASURES, GROUP_TITLES
-from assessments.models import Assessment, AssessmentDecision, ReferralOutcome
+from assessments.models import Assessment, AssessmentDecision, ReferralOutcome, WorkingDiagnosis
 from assessments.rescreen import RED_FLAG_ITEMS, RESCREENED, finding_text
 from clinic.forms import PlausibleDateField
 
@@ -329,4 +329,47 @@ class ReferralOutcomeForm(forms.Form):
             and not cleaned.get("seen_by_detail", "").strip()
         ):
             self.add_error("seen_by_detail", "Say who saw the patient, or where.")
+        return cleaned
+
+
+class WorkingDiagnosisForm(forms.Form):
+    """What to work on while the suggestion is indeterminate, and the test that will decide
+    it. The rules live in `decision_rules.working_diagnosis_problems` (the service checks them
+    again)."""
+
+    working_dx = forms.ChoiceField(
+        label="Working diagnosis",
+        choices=WorkingDiagnosis.Dx.choices,
+        widget=forms.RadioSelect,
+    )
+    other_dx_text = forms.CharField(
+        label="Name the other working diagnosis",
+        required=False,
+        max_length=200,
+        help_text="Needed when you choose 'Something else'.",
+    )
+    deciding_test = forms.ChoiceField(
+        label="The test that will decide it",
+        choices=WorkingDiagnosis.DecidingTest.choices,
+        widget=forms.RadioSelect,
+    )
+    deciding_test_note = forms.CharField(
+        label="Note on the test",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when you choose 'Something else'; for staff only.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if "working_dx" not in cleaned or "deciding_test" not in cleaned:
+            return cleaned
+        for field, message in working_diagnosis_problems(**cleaned).items():
+            self.add_error(field, message)
         return cleaned

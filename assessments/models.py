@@ -389,3 +389,114 @@ class PreVisitQuestionnaire(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Questionnaire of {self.patient} ({self.submitted_at:%Y-%m-%d})"
+
+
+class WorkingDiagnosis(models.Model):
+    """What the clinician works on while the engine's suggestion is indeterminate, and the
+    test that will decide it (issue 15, section 2). Append-only: a later one replaces an
+    earlier one, and a confirmed diagnosis (AssessmentDecision) on the episode supersedes them
+    all; none is ever changed or deleted. Never shown to the patient."""
+
+    class Dx(models.TextChoices):
+        NEURAL = "neural", "Neural tissue sensitivity"
+        LUMBAR = "lumbar", "Referred from the lumbar spine"
+        ACUTE_STRAIN = "acute_strain", "Acute hamstring strain"
+        MIXED_NEURAL_LUMBAR = "mixed_neural_lumbar", "Mixed neural and lumbar"
+        OTHER = "other", "Something else"
+
+    class DecidingTest(models.TextChoices):
+        RETEST_AFTER_LUMBAR = (
+            "retest_after_lumbar_treatment",
+            "Test-treat-retest: slump and SLR again after lumbar treatment",
+        )
+        REPEATED_MOVEMENTS = "repeated_movements", "Repeated lumbar movements"
+        IMAGING_OR_REFERRAL = "imaging_or_referral", "Imaging or referral"
+        NEURAL_MOBILISATION = (
+            "response_to_neural_mobilisation",
+            "Response to neural mobilisation",
+        )
+        OTHER = "other", "Something else"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, related_name="working_diagnoses"
+    )
+    episode = models.ForeignKey(
+        "patients.Episode", on_delete=models.PROTECT, related_name="working_diagnoses"
+    )
+    working_dx = models.CharField(max_length=24, choices=Dx.choices)
+    other_dx_text = models.CharField(max_length=200, blank=True)
+    deciding_test = models.CharField(max_length=40, choices=DecidingTest.choices)
+    deciding_test_note = models.TextField(blank=True)
+    suggested_label = models.CharField(max_length=24)
+    model_version = models.CharField(max_length=32)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["episode", "-recorded_at", "-id"], name="assessments_working_newest"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    working_dx__in=[
+                        "neural",
+                        "lumbar",
+                        "acute_strain",
+                        "mixed_neural_lumbar",
+                        "other",
+                    ]
+                ),
+                name="assessments_workingdiagnosis_dx_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    deciding_test__in=[
+                        "retest_after_lumbar_treatment",
+                        "repeated_movements",
+                        "imaging_or_referral",
+                        "response_to_neural_mobilisation",
+                        "other",
+                    ]
+                ),
+                name="assessments_workingdiagnosis_test_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(working_dx="other") | ~models.Q(other_dx_text=""),
+                name="assessments_workingdiagnosis_other_is_named",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(deciding_test="other") | ~models.Q(deciding_test_note=""),
+                name="assessments_workingdiagnosis_other_test_is_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Working diagnosis: {self.label} ({self.recorded_at:%Y-%m-%d})"
+
+    @property
+    def label(self) -> str:
+        if self.working_dx == self.Dx.OTHER:
+            return f"Something else: {self.other_dx_text}"
+        return self.get_working_dx_display()
+
+    @property
+    def deciding_test_text(self) -> str:
+        if self.deciding_test == self.DecidingTest.OTHER:
+            return f"Something else: {self.deciding_test_note}"
+        text = self.get_deciding_test_display()
+        return f"{text} ({self.deciding_test_note})" if self.deciding_test_note else text
+
+    @property
+    def in_force(self) -> bool:
+        """Neither replaced by a later working diagnosis nor superseded by a confirmed one
+        (needs the `confirmed_at_later` and `replaced` annotations of the selectors)."""
+        return getattr(self, "confirmed_at_later", None) is None and not getattr(
+            self, "replaced", False
+        )

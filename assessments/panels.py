@@ -97,7 +97,8 @@ def _explanation(decision) -> dict:
 
 
 def timeline_entries(*, user, patient) -> list[TimelineEntry]:
-    """Each assessment version and each decision, for clinical roles only (two queries)."""
+    """Each assessment version, working diagnosis and decision, for clinical roles only (three
+    queries; the working diagnoses are shared with the patient panel)."""
     if not has_role(user, CLINICAL):
         return []
     entries = []
@@ -113,6 +114,18 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
                 url=reverse("assessments:detail", args=[assessment.public_id]),
                 detail=f"By {assessment.therapist}",
                 episode_id=assessment.episode_id,
+            )
+        )
+    for working in selectors.working_diagnoses_of_patient(patient=patient):
+        state = "" if working.in_force else " (superseded)"
+        entries.append(
+            TimelineEntry(
+                when=working.recorded_at,
+                kind="decision",
+                title=f"Working diagnosis: {working.label}{state}",
+                url=reverse("assessments:detail", args=[working.assessment_public_id]),
+                detail=f"Deciding test: {working.deciding_test_text}. By {working.recorded_by}",
+                episode_id=working.episode_id,
             )
         )
     for decision in selectors.decisions_of_patient(patient=patient):
@@ -132,8 +145,9 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
 
 def patient_panels(*, user, patient) -> list[Panel]:
     """Links to record an intake or a follow-up on each open episode (no query when the
-    page loaded the patient's episodes), and the patient's red-flag referrals, open or closed,
-    with their outcomes (one query; two when there is a referral)."""
+    page loaded the patient's episodes); each episode's working diagnosis in force and its
+    trend page (one query, shared with the timeline); and the patient's red-flag referrals,
+    open or closed, with their outcomes (one query; two when there is a referral)."""
     if not has_role(user, CLINICAL):
         return []
     episodes = open_episodes(patient=patient)
@@ -144,6 +158,19 @@ def patient_panels(*, user, patient) -> list[Panel]:
             order=20,
         )
     ]
+    working = {}
+    for diagnosis in selectors.working_diagnoses_of_patient(patient=patient):
+        if diagnosis.in_force:
+            working.setdefault(diagnosis.episode_id, diagnosis)
+    found.append(
+        Panel(
+            template="assessments/panels/episode_course.html",
+            context={
+                "rows": [(episode, working.get(episode.id)) for episode in patient.episodes.all()]
+            },
+            order=21,
+        )
+    )
     referrals = selectors.referrals_of_patient(patient=patient)
     if referrals:
         found.append(
@@ -175,11 +202,50 @@ def dashboard_panels(*, user) -> list[Panel]:
     return [Panel(template="assessments/panels/dashboard_referrals.html", context=context, order=5)]
 
 
+#: While the diagnosis is not confirmed the patient hears only this, never a working label.
+PATIENT_STILL_WORKING_OUT = "We are still working out where your pain comes from."
+
+#: What the physiotherapist will check next, by the working diagnosis's deciding test.
+PATIENT_NEXT_CHECKS = {
+    "retest_after_lumbar_treatment": (
+        "Next time, your physiotherapist will check how your leg responds after some "
+        "treatment to your lower back."
+    ),
+    "repeated_movements": (
+        "Next time, your physiotherapist will check how your pain changes when you repeat "
+        "some movements of your lower back."
+    ),
+    "imaging_or_referral": (
+        "Next time, your physiotherapist will talk to you about whether a scan or a "
+        "specialist's opinion would help."
+    ),
+    "response_to_neural_mobilisation": (
+        "Next time, your physiotherapist will check how your leg responds to gentle "
+        "movements for the nerve at the back of your thigh."
+    ),
+}
+PATIENT_NEXT_CHECK_DEFAULT = (
+    "Next time, your physiotherapist will check a few more things and talk you through what "
+    "they find."
+)
+
+
+def _still_working_out(pending: dict) -> dict:
+    return {
+        "text": PATIENT_STILL_WORKING_OUT,
+        "next": PATIENT_NEXT_CHECKS.get(pending["deciding_test"], PATIENT_NEXT_CHECK_DEFAULT),
+    }
+
+
 def portal_panels(*, user, patient) -> list[Panel]:
     """For the patient: the pre-visit questionnaire until their intake is final, and their
-    confirmed condition in plain words (nothing before a physiotherapist confirms it)."""
+    condition in plain words: a confirmed diagnosis's explanation (a red-flag referral's
+    instruction first), or, while an open episode's diagnosis is not confirmed, only that it
+    is still being worked out and what will be checked next (never a working diagnosis or
+    the engine's suggestion)."""
     found: list[Panel] = []
-    if not selectors.patient_has_final_intake(patient=patient):
+    episodes = selectors.open_episodes_diagnosis(patient=patient)
+    if not any(episode["final_intake"] for episode in episodes):
         found.append(
             Panel(
                 template="assessments/panels/portal_previsit.html",
@@ -187,12 +253,21 @@ def portal_panels(*, user, patient) -> list[Panel]:
                 order=5,
             )
         )
-    decisions = selectors.patient_confirmed_decisions(patient=patient)
-    if decisions:
+    decisions = sorted(
+        selectors.patient_confirmed_decisions(patient=patient),
+        key=lambda decision: decision.final_dx != "red_flag_referral",
+    )
+    explanations = [_explanation(decision) for decision in decisions]
+    explanations += [
+        _still_working_out(episode)
+        for episode in episodes
+        if episode["final_intake"] and not episode["confirmed"]
+    ]
+    if explanations:
         found.append(
             Panel(
                 template="assessments/panels/portal_condition.html",
-                context={"explanations": [_explanation(d) for d in decisions]},
+                context={"explanations": explanations},
                 order=10,
             )
         )

@@ -31,9 +31,12 @@ from assessments.models import (
     AssessmentDecision,
     PreVisitQuestionnaire,
     ReferralOutcome,
+    WorkingDiagnosis,
 )
+from assessments.trend_chart import merge_series
 from clinic import audit
 from clinic.access import CLINICAL, has_role
+from clinic.plugins import plugin_modules
 from exercises.models import ExercisePlan
 
 
@@ -196,6 +199,82 @@ def patient_confirmed_decisions(*, patient) -> list[AssessmentDecision]:
     return sorted(latest.values(), key=lambda decision: decision.confirmed_at, reverse=True)
 
 
+def _working_diagnoses() -> QuerySet[WorkingDiagnosis]:
+    """Working diagnoses with `confirmed_at_later` (when a confirmed diagnosis on the episode
+    superseded it, else None), `replaced` (a later working diagnosis exists) and
+    `assessment_public_id`."""
+    later_decision = AssessmentDecision.objects.filter(
+        episode_id=OuterRef("episode_id"), confirmed_at__gte=OuterRef("recorded_at")
+    ).order_by("confirmed_at", "id")
+    later_working = WorkingDiagnosis.objects.filter(episode_id=OuterRef("episode_id")).filter(
+        Q(recorded_at__gt=OuterRef("recorded_at"))
+        | Q(recorded_at=OuterRef("recorded_at"), id__gt=OuterRef("id"))
+    )
+    return (
+        WorkingDiagnosis.objects.annotate(
+            confirmed_at_later=Subquery(later_decision.values("confirmed_at")[:1]),
+            replaced=Exists(later_working),
+            assessment_public_id=F("assessment__public_id"),
+        )
+        .select_related("recorded_by")
+        .order_by("-recorded_at", "-id")
+    )
+
+
+def episode_working_diagnoses(*, episode) -> list[WorkingDiagnosis]:
+    """The episode's working diagnoses, newest first, each with `in_force`. One query."""
+    return list(_working_diagnoses().filter(episode=episode))
+
+
+def working_diagnoses_of_patient(*, patient) -> list[WorkingDiagnosis]:
+    """Every working diagnosis of the patient, newest first, each with `in_force`. One query,
+    once per patient object (the patient page's panel and timeline share it)."""
+    if not hasattr(patient, "_working_diagnoses"):
+        patient._working_diagnoses = list(_working_diagnoses().filter(episode__patient=patient))
+    return patient._working_diagnoses
+
+
+def open_episodes_diagnosis(*, patient) -> list[dict]:
+    """Where each of the patient's open episodes stands for the portal, newest first:
+    {"episode": number, "final_intake": an intake is final, "confirmed": a diagnosis is
+    confirmed, "deciding_test": the code of the test that will decide it (from the newest
+    working diagnosis) or ""}. One query. The working diagnosis itself is not read: a patient
+    never sees it."""
+    final_intake = Assessment.objects.filter(
+        episode_id=OuterRef("pk"), kind=Assessment.Kind.INTAKE, status=Assessment.Status.FINAL
+    )
+    decided = AssessmentDecision.objects.filter(episode_id=OuterRef("pk"))
+    newest_test = WorkingDiagnosis.objects.filter(episode_id=OuterRef("pk")).order_by(
+        "-recorded_at", "-id"
+    )
+    rows = (
+        patient.episodes.filter(status="open")
+        .annotate(
+            final_intake=Exists(final_intake),
+            confirmed=Exists(decided),
+            deciding_test=Subquery(newest_test.values("deciding_test")[:1]),
+        )
+        .order_by("-number")
+        .values("number", "final_intake", "confirmed", "deciding_test")
+    )
+    return [
+        {
+            "episode": row["number"],
+            "final_intake": row["final_intake"],
+            "confirmed": row["confirmed"],
+            "deciding_test": row["deciding_test"] or "",
+        }
+        for row in rows
+    ]
+
+
+def episode_trend_series(*, episode) -> list[dict]:
+    """Every app's trend series for the episode (each app's `trends.py`, contract in
+    common15.md), merged by measure key, oldest point first. A query or so per app, however
+    many visits."""
+    return merge_series(module.trend_series(episode=episode) for module in plugin_modules("trends"))
+
+
 def questionnaire_for_episode(*, patient, episode=None) -> PreVisitQuestionnaire | None:
     """The patient's answers for this episode, else their answers given before any episode."""
     return (
@@ -231,16 +310,6 @@ def intake_prefill(*, episode) -> tuple[dict[str, object], str]:
         day = formats.date_format(timezone.localtime(questionnaire.submitted_at), "j M Y")
         source = f"from the patient's questionnaire, {day}, and the patient record"
     return initial, source
-
-
-def patient_has_final_intake(*, patient) -> bool:
-    """Whether an open episode of the patient already has a final intake assessment."""
-    return Assessment.objects.filter(
-        episode__patient=patient,
-        episode__status="open",
-        kind=Assessment.Kind.INTAKE,
-        status=Assessment.Status.FINAL,
-    ).exists()
 
 
 # --- Red-flag referrals and their outcomes (SPEC 3.9b, amendment 26) -----------------------

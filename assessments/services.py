@@ -14,15 +14,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.decision_rules import decision_applies, decision_problems
+from assessments.decision_rules import (
+    decision_applies,
+    decision_problems,
+    working_diagnosis_problems,
+)
 from assessments.diagnosis.engine import default_final_dx, diagnose
-from assessments.diagnosis.result import DiagnosisResult
+from assessments.diagnosis.result import INDETERMINATE, DiagnosisResult
 from assessments.diagnosis.schema import FIELDS, validate_findings
 from assessments.models import (
     Assessment,
     AssessmentDecision,
     PreVisitQuestionnaire,
     ReferralOutcome,
+    WorkingDiagnosis,
 )
 from clinic import audit
 
@@ -178,6 +183,83 @@ def decision_record(
         findings=findings,
         confirmed_by=by,
     )
+
+
+NOT_INDETERMINATE = (
+    "A working diagnosis is for an indeterminate suggestion: confirm or override the "
+    "suggestion instead."
+)
+ALREADY_CONFIRMED = (
+    "This episode has a confirmed diagnosis: record a new decision instead of a working one."
+)
+
+
+@transaction.atomic
+def working_diagnosis_record(
+    *,
+    assessment: Assessment,
+    by,
+    working_dx: str,
+    deciding_test: str,
+    other_dx_text: str = "",
+    deciding_test_note: str = "",
+    result: DiagnosisResult | None = None,
+) -> WorkingDiagnosis:
+    """Record what the clinician works on while the engine's suggestion for a final
+    assessment is indeterminate, and the test that will decide it. Audited; append-only (a
+    later one replaces it, a confirmed decision on the episode supersedes it).
+
+    Raises ValidationError (keyed by form field where there is one) when the suggestion is
+    not indeterminate, the assessment takes no decision, the episode already has a confirmed
+    diagnosis, or "Something else" is not named; AssessmentLockedError for a draft or an
+    amended version. `result`: the engine's result for the saved findings, when the caller
+    has it (see `decision_record`)."""
+    if not assessment.is_final:
+        raise AssessmentLockedError("Finalise the assessment before recording a diagnosis.")
+    if Assessment.objects.filter(supersedes=assessment).exists():
+        raise AssessmentLockedError("This version has been amended: use the latest one.")
+    if result is None:
+        result = diagnose(assessment.findings())
+    if result.label != INDETERMINATE or not decision_applies(kind=assessment.kind, result=result):
+        raise ValidationError(NOT_INDETERMINATE)
+    if AssessmentDecision.objects.filter(episode_id=assessment.episode_id).exists():
+        raise ValidationError(ALREADY_CONFIRMED)
+    problems = working_diagnosis_problems(
+        working_dx=working_dx,
+        deciding_test=deciding_test,
+        other_dx_text=other_dx_text,
+        deciding_test_note=deciding_test_note,
+    )
+    if working_dx not in WorkingDiagnosis.Dx.values:
+        problems["working_dx"] = "Choose a working diagnosis."
+    if deciding_test not in WorkingDiagnosis.DecidingTest.values:
+        problems["deciding_test"] = "Choose the test that will decide it."
+    if problems:
+        raise ValidationError(problems)
+    working = WorkingDiagnosis.objects.create(
+        assessment=assessment,
+        episode_id=assessment.episode_id,
+        working_dx=working_dx,
+        other_dx_text=other_dx_text.strip() if working_dx == "other" else "",
+        deciding_test=deciding_test,
+        deciding_test_note=deciding_test_note.strip(),
+        suggested_label=result.label,
+        model_version=result.rules_version,
+        recorded_by=by,
+    )
+    audit.record(
+        "create",
+        obj=working,
+        patient=assessment.episode.patient,
+        detail={
+            "event": "working_diagnosis_recorded",
+            "assessment": str(assessment.public_id),
+            "working_dx": working_dx,
+            "deciding_test": deciding_test,
+        },
+        user=by,
+    )
+    return working
 
 
 def questionnaire_save(

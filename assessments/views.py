@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments import selectors, services
 from assessments.decision_rules import decision_applies
+from assessments.diagnosis.result import INDETERMINATE
 from assessments.diagnosis.schema import FIELDS
 from assessments.explain import comparison, decision_flags, explain, findings_by_group
 from assessments.forms import (
@@ -23,9 +24,11 @@ from assessments.forms import (
     DecisionForm,
     FindingsForm,
     ReferralOutcomeForm,
+    WorkingDiagnosisForm,
 )
 from assessments.models import Assessment
 from assessments.rescreen import rescreen_rows, rescreen_summary
+from assessments.trend_chart import trends
 from clinic.access import CLINICAL, role_required
 from exercises import selectors as exercise_selectors
 from exercises import services as exercise_services
@@ -140,10 +143,13 @@ def assessment_edit(request: HttpRequest, public_id):
     )
 
 
-def _detail_context(assessment: Assessment, decision_form=None, current=None) -> dict:
+def _detail_context(
+    assessment: Assessment, decision_form=None, current=None, working_form=None
+) -> dict:
     """`current` is the explanation under the current rules when the caller already has it
     (a posted decision), so one request runs the engine once for them."""
     decisions = selectors.assessment_decisions(assessment=assessment)
+    working_diagnoses = selectors.episode_working_diagnoses(episode=assessment.episode)
     explanation = None
     if current is None:
         current = explain(assessment.findings())
@@ -158,6 +164,18 @@ def _detail_context(assessment: Assessment, decision_form=None, current=None) ->
             explanation = explain(assessment.findings(), decisions[0].model_version)
         if decision_form is None and assessment.is_final and applies:
             decision_form = DecisionForm(result=current.result)
+    # While the suggestion is indeterminate and nothing is confirmed, the clinician may record
+    # what they work on meanwhile and the test that will decide it.
+    superseded_by = getattr(assessment, "superseded_by", None)
+    if (
+        working_form is None
+        and applies
+        and assessment.is_final
+        and superseded_by is None
+        and not decisions
+        and current.result.label == INDETERMINATE
+    ):
+        working_form = WorkingDiagnosisForm()
     baseline = last_visit = None
     rescreen = []
     if assessment.kind == Assessment.Kind.FOLLOW_UP:
@@ -168,7 +186,6 @@ def _detail_context(assessment: Assessment, decision_form=None, current=None) ->
         rescreen = rescreen_rows(
             last_visit.findings() if last_visit else None, assessment.findings()
         )
-    superseded_by = getattr(assessment, "superseded_by", None)
     return {
         "current": current if explanation is not None and explanation is not current else None,
         "decision_flags": (
@@ -193,20 +210,28 @@ def _detail_context(assessment: Assessment, decision_form=None, current=None) ->
         "rescreen_summary": rescreen_summary(rescreen) if last_visit else "",
         "superseded_by": superseded_by,
         "amend_form": AmendForm() if assessment.is_final and superseded_by is None else None,
+        "working_diagnoses": working_diagnoses,
+        "working_form": working_form,
     }
 
 
 def _detail(
-    request: HttpRequest, assessment: Assessment, decision_form=None, status=200, current=None
+    request: HttpRequest,
+    assessment: Assessment,
+    decision_form=None,
+    status=200,
+    current=None,
+    working_form=None,
 ):
-    """The page, with a decision form's errors when one was posted."""
+    """The page, with a decision form's (or a working diagnosis form's) errors when one was
+    posted."""
     return render(
         request,
         "assessments/assessment_detail.html",
         {
             "assessment": assessment,
             "patient": assessment.episode.patient,
-            **_detail_context(assessment, decision_form, current),
+            **_detail_context(assessment, decision_form, current, working_form),
         },
         status=status,
     )
@@ -291,6 +316,60 @@ def decision_create(request: HttpRequest, public_id):
                 )
             return redirect("assessments:detail", public_id=assessment.public_id)
     return _detail(request, assessment, decision_form=form, status=400, current=explanation)
+
+
+@role_required(*CLINICAL)
+@require_POST
+def working_diagnosis_create(request: HttpRequest, public_id):
+    """Record a working diagnosis and its deciding test on an indeterminate suggestion."""
+    assessment = selectors.assessment_for_user(user=request.user, public_id=public_id)
+    explanation = explain(assessment.findings())
+    if explanation.result.label != INDETERMINATE:
+        messages.error(request, services.NOT_INDETERMINATE)
+        return redirect("assessments:detail", public_id=assessment.public_id)
+    form = WorkingDiagnosisForm(request.POST)
+    if form.is_valid():
+        try:
+            working = services.working_diagnosis_record(
+                assessment=assessment,
+                by=request.user,
+                result=explanation.result,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                messages.error(request, " ".join(error.messages))
+                return redirect("assessments:detail", public_id=assessment.public_id)
+            form.add_error(None, error)
+        except services.AssessmentLockedError as error:
+            messages.error(request, str(error))
+            return redirect("assessments:detail", public_id=assessment.public_id)
+        else:
+            messages.success(
+                request,
+                f"Working diagnosis recorded: {working.label}. It stays a working diagnosis "
+                "until you confirm one; the patient does not see it.",
+            )
+            return redirect("assessments:detail", public_id=assessment.public_id)
+    return _detail(request, assessment, status=400, current=explanation, working_form=form)
+
+
+@role_required(*CLINICAL)
+@require_GET
+def episode_trends(request: HttpRequest, episode_id):
+    """Each measure across the episode's visits: a chart and a table with the change readings."""
+    episode = episode_for_user(user=request.user, public_id=episode_id)
+    return render(
+        request,
+        "assessments/episode_trends.html",
+        {
+            "episode": episode,
+            "patient": episode.patient,
+            "trends": trends(selectors.episode_trend_series(episode=episode)),
+            "working_diagnoses": selectors.episode_working_diagnoses(episode=episode),
+            "decision": selectors.episode_confirmed_decision(episode=episode),
+        },
+    )
 
 
 REFERRALS_PAGE_SIZE = 25

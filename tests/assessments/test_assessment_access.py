@@ -94,9 +94,9 @@ def test_it_shows_the_patient_page_in_a_fixed_number_of_queries(
         decision_record(assessment=intake, by=therapist, final_dx="neural")
         AssessmentFactory(therapist=therapist, episode=episode, kind="follow_up")
     # session, user, patient, its episodes (once, for the page, the timeline and the panels),
-    # assessments, decisions, red-flag referrals (none here); savepoint + session update +
-    # release
-    with django_assert_num_queries(11):  # the last query: the audit event INSERT
+    # assessments, working diagnoses (once, for the timeline and the panel), decisions,
+    # red-flag referrals (none here); savepoint + session update + release
+    with django_assert_num_queries(12):  # the last query: the audit event INSERT
         response = therapist_client.get(reverse("patients:detail", args=[patient.public_id]))
     assert response.status_code == 200
 
@@ -109,8 +109,9 @@ def test_it_shows_the_assessment_page_in_a_fixed_number_of_queries(
         decision_record(assessment=neural_final, by=therapist, final_dx="neural")
     url = reverse("assessments:detail", args=[neural_final.public_id])
     # session, user, the assessment (access) with episode/patient/therapist/versions,
-    # decisions with their authors; savepoint + session update + release
-    with django_assert_num_queries(8):  # the last query: the audit event INSERT
+    # decisions with their authors, the episode's working diagnoses; savepoint + session
+    # update + release
+    with django_assert_num_queries(9):  # the last query: the audit event INSERT
         response = therapist_client.get(url)
     assert response.status_code == 200
     assert response.content.count(b"Version") > 0
@@ -122,8 +123,8 @@ def test_it_shows_a_follow_up_page_in_a_fixed_number_of_queries(
     follow_up = AssessmentFactory(
         therapist=therapist, episode=neural_final.episode, kind="follow_up", final=True
     )
-    # session, user, assessment, baseline intake, decisions, last visit (for the red flags and
-    # nerves); savepoint + update + release
-    with django_assert_num_queries(10):  # the last query: the audit event INSERT
+    # session, user, assessment, baseline intake, decisions, working diagnoses, last visit
+    # (for the red flags and nerves); savepoint + update + release
+    with django_assert_num_queries(11):  # the last query: the audit event INSERT
         response = therapist_client.get(reverse("assessments:detail", args=[follow_up.public_id]))
     assert response.status_code == 200

@@ -149,6 +149,31 @@ def test_it_compares_follow_up_measures_with_the_intake(therapist_client, therap
     response = therapist_client.get(reverse("assessments:detail", args=[follow_up.public_id]))
     rows = {row["label"]: row for row in response.context["comparison"]}
     assert rows["LEFS"]["change"] == 15
-    assert rows["LEFS"]["reading"] == "Meaningfully better"
+    assert rows["LEFS"]["reading"] == "Improved"
     assert rows["Pain now (0-10)"]["change"] == -4
-    assert rows["Pain now (0-10)"]["reading"] == "Meaningfully better"
+    assert rows["Pain now (0-10)"]["reading"] == "Improved"
+
+
+def test_it_shows_small_changes_as_no_real_change_and_the_slr_side_difference(
+    therapist_client, therapist
+):
+    intake = AssessmentFactory(
+        therapist=therapist,
+        final=True,
+        findings={"slr_angle_affected_deg": 50, "slr_angle_other_deg": 80, "nprs_now": 5},
+    )
+    follow_up = AssessmentFactory(
+        therapist=therapist,
+        episode=intake.episode,
+        kind="follow_up",
+        final=True,
+        findings={"slr_angle_affected_deg": 58, "slr_angle_other_deg": 80, "nprs_now": 4},
+    )
+    response = therapist_client.get(reverse("assessments:detail", args=[follow_up.public_id]))
+    rows = {row["label"]: row for row in response.context["comparison"]}
+    assert rows["SLR angle, affected side (degrees)"]["reading"] == "No real change"
+    assert rows["Pain now (0-10)"]["reading"] == "No real change"
+    sides = rows["SLR: affected side short of the other (°)"]
+    assert (sides["baseline"], sides["now"], sides["change"]) == (30, 22, -8)
+    assert sides["reading"] == "22° less than the other side: notable"
+    assert "No real change" in response.content.decode()

@@ -29,8 +29,13 @@ def test_it_lists_assessments_and_decisions_on_the_timeline(therapist, neural_fi
     assert all(entry.episode_id == neural_final.episode_id for entry in entries)
 
 
-def test_it_tells_the_patient_nothing_before_confirmation(patient_user, neural_final):
-    assert panels.portal_panels(user=patient_user, patient=neural_final.episode.patient) == []
+def test_it_tells_the_patient_nothing_of_the_suggestion_before_confirmation(
+    patient_user, neural_final
+):
+    [panel] = panels.portal_panels(user=patient_user, patient=neural_final.episode.patient)
+    [item] = panel.context["explanations"]
+    assert item["text"] == "We are still working out where your pain comes from."
+    assert "nerve" not in item["text"] + item["next"]
 
 
 def test_it_explains_a_confirmed_condition_in_plain_words(therapist, patient_user, neural_final):

@@ -248,6 +248,19 @@ DOSE_BAD = {
 } | {"days_per_week": bad("0", "8", *BAD_INTS), "note": NUL}
 
 
+def indeterminate_intake(w: World):
+    """A final intake of patient A whose suggestion is indeterminate (history only), so a
+    working diagnosis may be recorded on it."""
+    from tests.assessments.factories import AssessmentFactory
+
+    return AssessmentFactory(
+        episode=w.a.episode,
+        therapist=w.therapist,
+        final=True,
+        findings={"affected_side": "left", "red_flag_screen_completed": True},
+    )
+
+
 def url(name: str, **kwargs: Callable[[World], object]) -> Callable[[World], str]:
     return lambda w: reverse(name, kwargs={key: get(w) for key, get in kwargs.items()})
 
@@ -368,6 +381,17 @@ CASES: dict[str, Case] = {
             "clinician_final_dx": BAD_CHOICE,
             "other_dx_text": st.one_of(NUL, too_long(500)),
             "override_reason": st.one_of(NUL, too_long(2000)),
+        },
+    ),
+    "assessments:working": Case(
+        lambda w: reverse("assessments:working", args=[indeterminate_intake(w).public_id]),
+        "therapist",
+        lambda w: {"working_dx": "lumbar", "deciding_test": "repeated_movements"},
+        {
+            "working_dx": BAD_CHOICE,
+            "deciding_test": BAD_CHOICE,
+            "other_dx_text": too_long(200),
+            "deciding_test_note": st.one_of(NUL, too_long(1000)),
         },
     ),
     "assessments:referral": Case(
@@ -648,6 +672,7 @@ READ_ONLY = {
     "patients:detail",
     "assessments:detail",
     "assessments:referrals",
+    "assessments:trends",
     "exercises:library",
     "exercises:exercise_detail",
     "exercises:exercise_illustration",

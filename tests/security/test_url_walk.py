@@ -143,6 +143,10 @@ ROUTES: dict[str, Route] = {
     "assessments:decide": Route(
         "clinical", kwargs=lambda w: {"public_id": w.final.public_id}, post_only=True
     ),
+    "assessments:working": Route(
+        "clinical", kwargs=lambda w: {"public_id": w.final.public_id}, post_only=True
+    ),
+    "assessments:trends": Route("clinical", kwargs=lambda w: {"episode_id": w.a.episode.public_id}),
     "assessments:referrals": Route("clinical"),
     "assessments:referral": Route("clinical", kwargs=referral),
     # --- exercises ----------------------------------------------------------------------
