@@ -7,6 +7,8 @@ computed from the saved draft; a signed note shows what was frozen when it was s
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -118,6 +120,22 @@ def _suggestion(session: TreatmentSession, before: dict, after: dict) -> dict:
     }
 
 
+def _dated(since: dict | None) -> dict | None:
+    """The stored summary with its ISO dates as dates, for the template to format."""
+    if not since:
+        return since
+    day = dt.date.fromisoformat
+    return {
+        **since,
+        "from": day(since["from"]),
+        "to": day(since["to"]),
+        "urgent_symptoms": [
+            {**item, "date": day(item["date"])} for item in since["urgent_symptoms"]
+        ],
+        "comments": [{**item, "date": day(item["date"])} for item in since["comments"]],
+    }
+
+
 def _retest_rows(before_form, after_form, before: dict, after: dict) -> list[dict]:
     """Each re-test's two fields side by side, with the change between the saved values."""
     if before_form is None:
@@ -172,9 +190,11 @@ def session_page(request: HttpRequest, public_id):
             "appointment": session.appointment,
             "patient": session.appointment.patient,
             "episode": session.episode,
-            "since": session.since_last_time
-            if session.is_signed
-            else selectors.since_last_time(user=request.user, session=session),
+            "since": _dated(
+                session.since_last_time
+                if session.is_signed
+                else selectors.since_last_time(user=request.user, session=session)
+            ),
             "note": note,
             "before_form": before_form,
             "after_form": after_form,
