@@ -32,11 +32,11 @@ def source_text(day: dt.date) -> str:
     return f"Treatment session, {day.day} {day:%b %Y}"
 
 
-def session_values(session) -> dict[str, object]:
+def session_values(session, keys=KEYS) -> dict[str, object]:
     """A session's reading of each key: after treatment if recorded, else before."""
     phases = {retest.phase: retest for retest in session.retests.all()}
     found = {}
-    for key in KEYS:
+    for key in keys:
         for phase in (Retest.Phase.AFTER, Retest.Phase.BEFORE):
             retest = phases.get(phase)
             value = getattr(retest, key) if retest is not None else None

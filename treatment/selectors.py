@@ -198,6 +198,22 @@ def since_last_time(*, user, session: TreatmentSession) -> dict:
     }
 
 
+def session_previous(*, session: TreatmentSession) -> TreatmentSession | None:
+    """The episode's newest signed note in force from an earlier visit, with its re-tests
+    (two queries; one when there is none): the readings the page shows as "last visit"."""
+    return (
+        _in_force(
+            TreatmentSession.objects.filter(
+                episode_id=session.episode_id, appointment__start__lt=session.appointment.start
+            )
+        )
+        .select_related("appointment__patient")
+        .prefetch_related("retests")
+        .order_by("-appointment__start", "-version")
+        .first()
+    )
+
+
 def signed_sessions_of_episode(*, episode) -> list[TreatmentSession]:
     """The episode's signed notes in force, oldest visit first, with their re-tests and
     appointments (two queries): what the measures and the trends read."""

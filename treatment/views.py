@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clinic.access import CLINICAL, role_required
 from treatment import reading, selectors, services
 from treatment.forms import AmendForm, NoteForm, RetestForm, TreatmentFormSet
+from treatment.measures import session_day, session_values, source_text
 from treatment.models import Retest, TreatmentSession
 from treatment.retests import RETEST_SPECS
 from treatment.services import SessionDraft, SessionLockedError
@@ -136,8 +137,23 @@ def _dated(since: dict | None) -> dict | None:
     }
 
 
-def _retest_rows(before_form, after_form, before: dict, after: dict) -> list[dict]:
-    """Each re-test's two fields side by side, with the change between the saved values."""
+def _last_visit(session: TreatmentSession) -> tuple[dict, str]:
+    """The previous signed note's readings as text (after treatment preferred), and where
+    they come from; shown beside the fields, never copied into them (a test not done today
+    stays not done)."""
+    previous = selectors.session_previous(session=session)
+    if previous is None:
+        return {}, ""
+    values = session_values(previous, keys=tuple(RETEST_SPECS))
+    day = session_day(previous)
+    return {name: reading.value_text(name, value) for name, value in values.items()}, (
+        source_text(day)
+    )
+
+
+def _retest_rows(before_form, after_form, before: dict, after: dict, last: dict) -> list[dict]:
+    """Each re-test's two fields side by side, the change between the saved values, and the
+    last visit's reading."""
     if before_form is None:
         return []
     return [
@@ -147,6 +163,7 @@ def _retest_rows(before_form, after_form, before: dict, after: dict) -> list[dic
             "before": before_form[name],
             "after": after_form[name],
             "change": reading.test_change(name, before.get(name), after.get(name)),
+            "last": last.get(name, ""),
         }
         for name, spec in RETEST_SPECS.items()
     ]
@@ -182,6 +199,7 @@ def session_page(request: HttpRequest, public_id):
                     return redirect("treatment:session", public_id=session.public_id)
             status = 400
     before, after = selectors.session_phases(session)
+    last, last_source = _last_visit(session) if not session.is_signed else ({}, "")
     return render(
         request,
         "treatment/session.html",
@@ -200,7 +218,8 @@ def session_page(request: HttpRequest, public_id):
             "after_form": after_form,
             "formset": formset,
             "changes": reading.change_rows(before, after),
-            "retest_rows": _retest_rows(before_form, after_form, before, after),
+            "retest_rows": _retest_rows(before_form, after_form, before, after, last),
+            "last_source": last_source,
             "treatments": session.treatments.all(),
             "retest": _suggestion(session, before, after),
             "amend_form": AmendForm() if session.is_signed else None,

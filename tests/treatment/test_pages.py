@@ -274,3 +274,24 @@ def test_it_marks_the_calendar_with_one_query_however_many_notes(therapist, othe
     many = _count(client, _day_url(first))
 
     assert one == many
+
+
+def test_it_shows_the_last_visits_readings_beside_the_fields_without_filling_them(therapist):
+    last_week = attended_visit(therapist=therapist, hours_ago=24 * 7)
+    previous = session_with(
+        appointment=last_week,
+        therapist=therapist,
+        before={"slr_angle_affected_deg": 52},
+        after={"slr_angle_affected_deg": 61, "h_test": "positive"},
+    )
+    services.session_sign(session=previous, by=therapist)
+    today = attended_visit(therapist=therapist, episode=last_week.episode)
+    session = session_with(appointment=today, therapist=therapist)
+
+    response = _client(therapist).get(reverse("treatment:session", args=[session.public_id]))
+
+    body = response.content.decode()
+    assert 'data-last="slr_angle_affected_deg">Last visit: 61<' in body
+    assert 'data-last="h_test">Last visit: Positive<' in body
+    form = response.context["before_form"]
+    assert form["slr_angle_affected_deg"].value() is None
