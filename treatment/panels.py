@@ -12,16 +12,20 @@ from treatment import selectors
 
 
 def patient_panels(*, user, patient) -> list[Panel]:
-    """The patient's session notes, newest visit first (one query)."""
+    """The patient's recent attended visits and their notes (two queries). Clinicians open
+    or start each note; reception sees only which visits have one."""
     if not has_role(user, STAFF):
         return []
-    sessions = selectors.session_list_of_patient(patient=patient)
-    if not sessions:
+    clinical = has_role(user, CLINICAL)
+    visits = selectors.attended_visits_of_patient(patient=patient)
+    if not clinical:
+        visits = [visit for visit in visits if visit["note"]]
+    if not visits:
         return []
     return [
         Panel(
             template="treatment/panels/patient_sessions.html",
-            context={"sessions": sessions, "clinical": has_role(user, CLINICAL)},
+            context={"visits": visits, "clinical": clinical},
             order=25,
         )
     ]

@@ -115,14 +115,21 @@ def session_states(*, appointment_ids: list[int]) -> dict[int, dict]:
     return states
 
 
-def session_list_of_patient(*, patient) -> list[TreatmentSession]:
-    """Each appointment's newest session version, newest visit first, with the appointment
-    and the therapist (one query). Callers decide what a role may see of it."""
-    return list(
-        TreatmentSession.objects.filter(appointment__patient=patient, superseded_by__isnull=True)
-        .select_related("appointment", "therapist", "episode")
-        .order_by("-appointment__start", "-version")
+#: How many recent attended visits the patient page lists with their notes.
+VISITS_LISTED = 10
+
+
+def attended_visits_of_patient(*, patient, limit: int = VISITS_LISTED) -> list[dict]:
+    """The patient's most recent attended visits, newest first, each with its note's state
+    (`session_states`; None without a note). Two queries. No content: callers decide what a
+    role may see of it."""
+    visits = list(
+        Appointment.objects.filter(patient=patient, status__in=ATTENDED)
+        .select_related("appointment_type")
+        .order_by("-start")[:limit]
     )
+    states = session_states(appointment_ids=[visit.pk for visit in visits])
+    return [{"appointment": visit, "note": states.get(visit.pk)} for visit in visits]
 
 
 def episode_latest_findings(*, episode) -> tuple[dict[str, object], Assessment | None]:

@@ -295,3 +295,19 @@ def test_it_shows_the_last_visits_readings_beside_the_fields_without_filling_the
     assert 'data-last="h_test">Last visit: Positive<' in body
     form = response.context["before_form"]
     assert form["slr_angle_affected_deg"].value() is None
+
+
+def test_it_lets_a_clinician_start_a_note_from_the_patient_page(therapist, reception):
+    attended = attended_visit(therapist=therapist)
+    booked = attended_visit(
+        therapist=therapist, episode=attended.episode, status="booked", hours_ago=3
+    )
+    url = reverse("patients:detail", args=[attended.patient.public_id])
+
+    clinician_view = _client(therapist).get(url).content.decode()
+    reception_view = _client(reception).get(url).content.decode()
+
+    assert "Start the session note" in clinician_view
+    assert reverse("treatment:open", args=[attended.public_id]) in clinician_view
+    assert reverse("treatment:open", args=[booked.public_id]) not in clinician_view
+    assert "Session notes" not in reception_view  # no note yet: nothing to tell reception
