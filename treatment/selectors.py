@@ -10,7 +10,7 @@ import datetime as dt
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 
 from assessments.models import Assessment
@@ -121,15 +121,27 @@ VISITS_LISTED = 10
 
 def attended_visits_of_patient(*, patient, limit: int = VISITS_LISTED) -> list[dict]:
     """The patient's most recent attended visits, newest first, each with its note's state
-    (`session_states`; None without a note). Two queries. No content: callers decide what a
-    role may see of it."""
-    visits = list(
+    ({"public_id", "signed"} of the newest version, None without a note). One query. No
+    content: callers decide what a role may see of it."""
+    notes = TreatmentSession.objects.filter(appointment=OuterRef("pk"))
+    visits = (
         Appointment.objects.filter(patient=patient, status__in=ATTENDED)
         .select_related("appointment_type")
+        .annotate(
+            note_id=Subquery(notes.order_by("-version").values("public_id")[:1]),
+            note_signed=Exists(notes.filter(status=TreatmentSession.Status.SIGNED)),
+        )
         .order_by("-start")[:limit]
     )
-    states = session_states(appointment_ids=[visit.pk for visit in visits])
-    return [{"appointment": visit, "note": states.get(visit.pk)} for visit in visits]
+    return [
+        {
+            "appointment": visit,
+            "note": {"public_id": visit.note_id, "signed": visit.note_signed}
+            if visit.note_id
+            else None,
+        }
+        for visit in visits
+    ]
 
 
 def episode_latest_findings(*, episode) -> tuple[dict[str, object], Assessment | None]:

@@ -311,3 +311,22 @@ def test_it_lets_a_clinician_start_a_note_from_the_patient_page(therapist, recep
     assert reverse("treatment:open", args=[attended.public_id]) in clinician_view
     assert reverse("treatment:open", args=[booked.public_id]) not in clinician_view
     assert "Session notes" not in reception_view  # no note yet: nothing to tell reception
+
+
+def test_it_lists_visits_on_the_patient_page_in_one_query_however_many(
+    therapist, django_assert_num_queries
+):
+    from treatment.panels import patient_panels
+
+    first = attended_visit(therapist=therapist, hours_ago=2)
+    patient = first.patient
+    with django_assert_num_queries(1):  # the visits, with their notes' state as subqueries
+        patient_panels(user=therapist, patient=patient)[0].values()
+    for hours in (4, 6, 8):
+        visit = attended_visit(therapist=therapist, episode=first.episode, hours_ago=hours)
+        session_with(appointment=visit, therapist=therapist)
+
+    with django_assert_num_queries(1):
+        panels = patient_panels(user=therapist, patient=patient)
+
+    assert len(panels[0].values()["visits"]) == 4
