@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 from django import forms
+from django.utils import timezone
 
 from assessments.diagnosis.schema import Kind
 from assessments.forms import finding_form_field
@@ -89,7 +90,7 @@ class NoteForm(forms.ModelForm):
 
     def clean_review_on(self):
         review_on = self.cleaned_data.get("review_on")
-        visit = self.instance.appointment.start.date()
+        visit = timezone.localtime(self.instance.appointment.start).date()
         if review_on is not None and review_on < visit:
             raise forms.ValidationError("The review cannot be before this visit.")
         return review_on

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from assessments.diagnosis.schema import value_problem
 from bookings.models import Appointment
 from clinic import audit
 from patients.models import Episode
@@ -100,8 +101,6 @@ def _lock(session: TreatmentSession) -> TreatmentSession:
 
 
 def _validate_retests(values: Mapping[str, object], phase: str) -> dict[str, str]:
-    from assessments.diagnosis.schema import value_problem
-
     errors = {}
     for name, value in values.items():
         spec = RETEST_SPECS.get(name)

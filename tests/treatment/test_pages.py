@@ -330,3 +330,25 @@ def test_it_lists_visits_on_the_patient_page_in_one_query_however_many(
         panels = patient_panels(user=therapist, patient=patient)
 
     assert len(panels[0].values()["visits"]) == 4
+
+
+def test_it_refuses_a_review_before_the_visit_or_an_interval_out_of_range(therapist):
+    appointment = attended_visit(therapist=therapist)
+    session = session_with(appointment=appointment, therapist=therapist)
+    visit_day = timezone.localtime(appointment.start).date()
+
+    response = _client(therapist).post(
+        reverse("treatment:session", args=[session.public_id]),
+        {
+            **MANAGEMENT,
+            "action": "save",
+            "review_on": (visit_day - dt.timedelta(days=1)).isoformat(),
+            "review_interval_weeks": "40",
+        },
+    )
+
+    assert response.status_code == 400
+    assert b"The review cannot be before this visit." in response.content
+    assert b"Enter a number of weeks from 1 to 26." in response.content
+    session.refresh_from_db()
+    assert (session.review_on, session.review_interval_weeks) == (None, None)
