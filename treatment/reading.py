@@ -148,10 +148,8 @@ def engine_findings(
     for name in _LATEST_OF_THE_DAY:
         if after.get(name) is not None:
             findings[name] = after[name]
-    if retest:
+    if retest:  # None: the episode's own re-test result, if an assessment recorded one
         findings["retest_after_lumbar_treatment"] = retest
-    else:
-        findings.pop("retest_after_lumbar_treatment", None)
     return findings
 
 

@@ -270,3 +270,24 @@ def test_it_audits_signing_and_amending(therapist):
     assert AuditEvent.objects.filter(
         patient=appointment.patient, object_type="treatment.treatmentsession", action="create"
     ).exists()
+
+
+def test_it_scores_todays_findings_before_treatment_and_lets_the_retest_carry_the_change():
+    """Amendment 22 moves the points a positive slump gave to neural over to lumbar: scoring
+    the negative after-treatment slump as well would count the same change twice. A deficit
+    found on the neurological examination after treatment is never hidden."""
+    from treatment.reading import engine_findings
+
+    findings = engine_findings(
+        {"slump_test": "negative", "lumbar_rom": "reproduces_thigh_pain"},
+        {"slump_test": "positive_differentiated", "neuro_exam": "normal"},
+        {"slump_test": "negative", "neuro_exam": "unilateral_single_root_deficit"},
+        "neural_signs_improved",
+    )
+
+    assert findings == {
+        "slump_test": "positive_differentiated",
+        "lumbar_rom": "reproduces_thigh_pain",
+        "neuro_exam": "unilateral_single_root_deficit",
+        "retest_after_lumbar_treatment": "neural_signs_improved",
+    }
