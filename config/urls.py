@@ -35,6 +35,7 @@ urlpatterns = [
     path("bookings/", include("bookings.urls")),
     path("portal/", include("portal.urls")),
     path("notifications/", include("notifications.urls")),
+    path("treatment/", include("treatment.urls")),
     path("admin/", admin.site.urls),
 ]
 

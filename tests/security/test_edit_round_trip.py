@@ -40,6 +40,7 @@ PROJECT_APPS = {
     "bookings",
     "notifications",
     "portal",
+    "treatment",
 }
 ERROR_MARKERS = ("invalid-feedback", "alert-danger", "errorlist", "is-invalid")
 
@@ -74,6 +75,7 @@ ACTIONS = {
     ("assessments:create", "assessments:create"): "saves a new draft, with anything missing",
     ("portal:previsit", "portal:previsit"): "every question may be skipped",
     ("patients:episode_discharge", "patients:episode_discharge"): "discharges, today",
+    ("treatment:open", "treatment:open"): "starts the visit's session note",
     # Not an edit: it asks for the override when the slot is outside the therapist's hours,
     # even when the slot is unchanged (the walk's appointment is outside them).
     ("bookings:detail", "bookings:move"): "moves the appointment",

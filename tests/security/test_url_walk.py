@@ -99,6 +99,55 @@ def referral(w: World) -> dict:
     return {"public_id": decision.public_id}
 
 
+def _visit(w: World, hours_ago: int):
+    """An attended visit of patient A `hours_ago` hours ago (made on first use)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from bookings.models import Appointment
+    from tests.bookings.factories import AppointmentFactory
+
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) - dt.timedelta(
+        hours=hours_ago
+    )
+    return Appointment.objects.filter(patient=w.a.patient, start=start).first() or (
+        AppointmentFactory(
+            patient=w.a.patient,
+            therapist=w.therapist,
+            episode=w.a.episode,
+            start=start,
+            status="arrived",
+        )
+    )
+
+
+def visit(w: World) -> dict:
+    """Patient A's attended visit with no session note yet."""
+    return {"appointment_id": _visit(w, 3).public_id}
+
+
+def treatment_session(w: World, *, signed: bool = False) -> dict:
+    """A draft session note of patient A (or a signed one, on another visit). Signed by
+    writing the row, not through the service, so that building the URL records no audit
+    event (tests/clinic/test_two_factor_walk.py checks that walking records none)."""
+    from django.utils import timezone
+
+    from treatment import selectors, services
+    from treatment.models import TreatmentSession
+
+    appointment = _visit(w, 30 if signed else 6)
+    session, _ = services.session_open(appointment=appointment, by=w.therapist)
+    if signed and not session.is_signed:
+        TreatmentSession.objects.filter(pk=session.pk).update(
+            status="signed",
+            signed_at=timezone.now(),
+            signed_by=w.therapist,
+            since_last_time=selectors.since_last_time(user=w.therapist, session=session),
+        )
+    return {"public_id": session.public_id}
+
+
 ROUTES: dict[str, Route] = {
     # --- Accounts and the site itself --------------------------------------------------
     "home": Route("public", ok=ok(302)),
@@ -266,6 +315,12 @@ ROUTES: dict[str, Route] = {
         "public",
         kwargs=lambda w: {"token": w.unsubscribe_token},
         bogus=lambda w: {"token": "made-up-token"},
+    ),
+    # --- treatment ----------------------------------------------------------------------
+    "treatment:open": Route("clinical", kwargs=visit),
+    "treatment:session": Route("clinical", kwargs=treatment_session),
+    "treatment:amend": Route(
+        "clinical", kwargs=lambda w: treatment_session(w, signed=True), post_only=True
     ),
     # --- notifications ------------------------------------------------------------------
     "notifications:failed": Route("staff"),

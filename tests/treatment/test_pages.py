@@ -1,0 +1,354 @@
+"""The session-note pages: who may open them, what the calendar and the patient page show
+each role, bad input, signing through the page, and query counts that stay flat."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from bookings.models import Appointment
+from tests.conftest import make_user
+from tests.exercises.factories import log, published_plan
+from treatment import services
+from treatment.models import TreatmentSession
+
+from .factories import LUMBAR_PA_L5, attended_visit, final_intake, session_with
+
+pytestmark = pytest.mark.django_db
+
+MANAGEMENT = {
+    "treatments-TOTAL_FORMS": "2",
+    "treatments-INITIAL_FORMS": "0",
+    "treatments-MIN_NUM_FORMS": "0",
+    "treatments-MAX_NUM_FORMS": "20",
+}
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _day_url(appointment) -> str:
+    day = timezone.localtime(appointment.start).date()
+    return f"{reverse('bookings:home')}?date={day.isoformat()}"
+
+
+def test_it_links_each_attended_visit_to_its_note_on_the_day_calendar(therapist):
+    arrived = attended_visit(therapist=therapist, hours_ago=2)
+    booked = attended_visit(therapist=therapist, status="booked", hours_ago=4)
+
+    body = _client(therapist).get(_day_url(arrived)).content.decode()
+
+    assert reverse("treatment:open", args=[arrived.public_id]) in body
+    assert reverse("treatment:open", args=[booked.public_id]) not in body
+
+
+def test_it_shows_reception_that_a_note_is_signed_but_never_a_link_or_its_content(
+    therapist, reception
+):
+    appointment = attended_visit(therapist=therapist)
+    session = session_with(
+        appointment=appointment,
+        therapist=therapist,
+        patient_words="Worse after the long run on Sunday",
+        plan_changes="Stop the tensioners",
+    )
+    services.session_sign(session=session, by=therapist)
+    client = _client(reception)
+
+    calendar = client.get(_day_url(appointment)).content.decode()
+    patient_page = client.get(
+        reverse("patients:detail", args=[appointment.patient.public_id])
+    ).content.decode()
+
+    assert "Session note signed" in calendar
+    assert "Session note" in patient_page
+    assert "Signed" in patient_page
+    for body in (calendar, patient_page):
+        assert reverse("treatment:session", args=[session.public_id]) not in body
+        assert reverse("treatment:open", args=[appointment.public_id]) not in body
+        assert "long run on Sunday" not in body
+        assert "tensioners" not in body
+
+
+@pytest.mark.parametrize("role", ["reception", "patient"])
+def test_it_refuses_the_note_pages_to_reception_and_patients(therapist, role):
+    appointment = attended_visit(therapist=therapist)
+    session = session_with(
+        appointment=appointment, therapist=therapist, patient_words="Secret words"
+    )
+    user = make_user(f"{role}2@test.example", role)
+    client = _client(user)
+
+    pages = [
+        client.get(reverse("treatment:open", args=[appointment.public_id])),
+        client.get(reverse("treatment:session", args=[session.public_id])),
+        client.post(reverse("treatment:session", args=[session.public_id]), {"action": "sign"}),
+        client.post(reverse("treatment:amend", args=[session.public_id]), {"reason": "x"}),
+    ]
+
+    assert {response.status_code for response in pages} <= {403, 404}
+    assert all(b"Secret words" not in response.content for response in pages)
+    assert TreatmentSession.objects.get(pk=session.pk).status == "draft"
+
+
+def test_it_starts_a_note_once_and_then_always_opens_it(therapist):
+    appointment = attended_visit(therapist=therapist)
+    client = _client(therapist)
+    url = reverse("treatment:open", args=[appointment.public_id])
+
+    offered = client.get(url)
+    started = client.post(url)
+    again = client.get(url)
+
+    session = TreatmentSession.objects.get(appointment=appointment)
+    assert b"Start the session note" in offered.content
+    assert started["Location"] == reverse("treatment:session", args=[session.public_id])
+    assert again["Location"] == started["Location"]
+    assert TreatmentSession.objects.count() == 1
+
+
+def test_it_explains_why_no_note_can_start_for_a_cancelled_visit(therapist):
+    appointment = attended_visit(therapist=therapist, status="cancelled")
+
+    response = _client(therapist).post(reverse("treatment:open", args=[appointment.public_id]))
+
+    assert response.status_code == 400
+    assert b"mark them arrived first" in response.content
+    assert not TreatmentSession.objects.exists()
+
+
+def test_it_shows_an_out_of_range_angle_next_to_its_field_and_saves_nothing(therapist):
+    appointment = attended_visit(therapist=therapist)
+    session = session_with(appointment=appointment, therapist=therapist)
+
+    response = _client(therapist).post(
+        reverse("treatment:session", args=[session.public_id]),
+        {
+            **MANAGEMENT,
+            "action": "save",
+            "before-slr_angle_affected_deg": "200",
+            "after-knee_flexion_strength_pct": "180",
+        },
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Enter a whole number from 0 to 180." in body
+    assert "Enter a whole number from 0 to 150." in body
+    assert session.retests.get(phase="before").slr_angle_affected_deg is None
+
+
+def test_it_signs_through_the_page_and_shows_the_suggestion_change(therapist):
+    appointment = attended_visit(therapist=therapist)
+    final_intake(episode=appointment.episode, therapist=therapist)
+    session = session_with(appointment=appointment, therapist=therapist)
+    url = reverse("treatment:session", args=[session.public_id])
+    client = _client(therapist)
+    data = {
+        **MANAGEMENT,
+        "before-slump_test": "positive_differentiated",
+        "after-slump_test": "negative",
+        "treatments-0-kind": "lumbar_mobilisation",
+        "treatments-0-technique": "pa_central",
+        "treatments-0-level": "L5",
+        "treatments-0-grade": "3",
+        "treatments-0-body_position": "prone",
+    }
+
+    draft = client.post(url, {**data, "action": "save"})
+    suggested = client.get(url).content.decode()
+    # The page now lists the saved treatment as an initial row, and two empty ones.
+    data |= {"treatments-TOTAL_FORMS": "3", "treatments-INITIAL_FORMS": "1"}
+    refused = client.post(url, {**data, "action": "sign"})
+    signed = client.post(
+        url,
+        {**data, "action": "sign", "retest_after_lumbar_treatment": "neural_signs_improved"},
+    )
+    page = client.get(url).content.decode()
+
+    assert draft.status_code == 302
+    assert "Neural signs improved" in suggested
+    assert refused.status_code == 400
+    assert b"say how the neural signs changed" in refused.content
+    assert signed.status_code == 302
+    assert "Indeterminate (low confidence)" in page
+    assert "Referral from the lumbar spine" in page
+    assert "count for lumbar" in page
+    assert "No longer brings on the familiar symptom" in page
+
+
+def test_it_will_not_edit_a_signed_note_through_the_page(therapist):
+    appointment = attended_visit(therapist=therapist)
+    session = session_with(appointment=appointment, therapist=therapist, plan_changes="Kept")
+    services.session_sign(session=session, by=therapist)
+
+    response = _client(therapist).post(
+        reverse("treatment:session", args=[session.public_id]),
+        {**MANAGEMENT, "action": "save", "plan_changes": "Rewritten"},
+    )
+
+    assert response.status_code == 302
+    assert TreatmentSession.objects.get(pk=session.pk).plan_changes == "Kept"
+
+
+def test_it_says_why_a_note_for_a_future_appointment_cannot_be_signed(therapist):
+    appointment = attended_visit(therapist=therapist)
+    session = session_with(appointment=appointment, therapist=therapist)
+    later = timezone.now() + dt.timedelta(hours=2)
+    Appointment.objects.filter(pk=appointment.pk).update(
+        start=later, end=later + dt.timedelta(minutes=30)
+    )
+
+    response = _client(therapist).post(
+        reverse("treatment:session", args=[session.public_id]), {**MANAGEMENT, "action": "sign"}
+    )
+
+    assert response.status_code == 400
+    assert b"has not started yet" in response.content
+    assert TreatmentSession.objects.get(pk=session.pk).status == "draft"
+
+
+def _count(client, url: str) -> int:
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_it_runs_the_same_queries_for_a_note_with_one_or_many_rows(therapist):
+    """Session page: session with its relations, re-tests, treatments, the previous visit,
+    the logs, the episode's final assessments; plus the session, user and audit queries."""
+    one = attended_visit(therapist=therapist)
+    final_intake(episode=one.episode, therapist=therapist)
+    plan = published_plan(
+        therapist=therapist,
+        episode=one.episode,
+        start_date=timezone.localdate() - dt.timedelta(days=20),
+    )
+    log(plan, timezone.localdate() - dt.timedelta(days=1), comment="Fine")
+    small = session_with(
+        appointment=one,
+        therapist=therapist,
+        before={"slump_test": "positive_differentiated"},
+        after={"slump_test": "negative"},
+        treatments=[LUMBAR_PA_L5],
+    )
+    many = attended_visit(therapist=therapist, episode=one.episode, hours_ago=26)
+    for days in range(2, 12):
+        log(plan, timezone.localdate() - dt.timedelta(days=days), comment=f"Day {days}")
+    large = session_with(
+        appointment=many,
+        therapist=therapist,
+        before={"slump_test": "positive_differentiated", "slr_angle_affected_deg": 50},
+        after={"slump_test": "negative", "slr_angle_affected_deg": 60},
+        treatments=[LUMBAR_PA_L5] * 6,
+    )
+    client = _client(therapist)
+
+    small_count = _count(client, reverse("treatment:session", args=[small.public_id]))
+    large_count = _count(client, reverse("treatment:session", args=[large.public_id]))
+
+    assert small_count == large_count
+    assert small_count <= 12
+
+
+def test_it_marks_the_calendar_with_one_query_however_many_notes(therapist, other_therapist):
+    first = attended_visit(therapist=therapist, hours_ago=1)
+    session_with(appointment=first, therapist=therapist)
+    client = _client(therapist)
+    one = _count(client, _day_url(first))
+    for hours in (2, 3, 4):
+        visit = attended_visit(therapist=other_therapist, hours_ago=hours)
+        session_with(appointment=visit, therapist=other_therapist)
+
+    many = _count(client, _day_url(first))
+
+    assert one == many
+
+
+def test_it_shows_the_last_visits_readings_beside_the_fields_without_filling_them(therapist):
+    last_week = attended_visit(therapist=therapist, hours_ago=24 * 7)
+    previous = session_with(
+        appointment=last_week,
+        therapist=therapist,
+        before={"slr_angle_affected_deg": 52},
+        after={"slr_angle_affected_deg": 61, "h_test": "positive"},
+    )
+    services.session_sign(session=previous, by=therapist)
+    today = attended_visit(therapist=therapist, episode=last_week.episode)
+    session = session_with(appointment=today, therapist=therapist)
+
+    response = _client(therapist).get(reverse("treatment:session", args=[session.public_id]))
+
+    body = response.content.decode()
+    assert 'data-last="slr_angle_affected_deg">Last visit: 61<' in body
+    assert 'data-last="h_test">Last visit: Positive<' in body
+    form = response.context["before_form"]
+    assert form["slr_angle_affected_deg"].value() is None
+
+
+def test_it_lets_a_clinician_start_a_note_from_the_patient_page(therapist, reception):
+    attended = attended_visit(therapist=therapist)
+    booked = attended_visit(
+        therapist=therapist, episode=attended.episode, status="booked", hours_ago=3
+    )
+    url = reverse("patients:detail", args=[attended.patient.public_id])
+
+    clinician_view = _client(therapist).get(url).content.decode()
+    reception_view = _client(reception).get(url).content.decode()
+
+    assert "Start the session note" in clinician_view
+    assert reverse("treatment:open", args=[attended.public_id]) in clinician_view
+    assert reverse("treatment:open", args=[booked.public_id]) not in clinician_view
+    assert "Session notes" not in reception_view  # no note yet: nothing to tell reception
+
+
+def test_it_lists_visits_on_the_patient_page_in_one_query_however_many(
+    therapist, django_assert_num_queries
+):
+    from treatment.panels import patient_panels
+
+    first = attended_visit(therapist=therapist, hours_ago=2)
+    patient = first.patient
+    with django_assert_num_queries(1):  # the visits, with their notes' state as subqueries
+        patient_panels(user=therapist, patient=patient)[0].values()
+    for hours in (4, 6, 8):
+        visit = attended_visit(therapist=therapist, episode=first.episode, hours_ago=hours)
+        session_with(appointment=visit, therapist=therapist)
+
+    with django_assert_num_queries(1):
+        panels = patient_panels(user=therapist, patient=patient)
+
+    assert len(panels[0].values()["visits"]) == 4
+
+
+def test_it_refuses_a_review_before_the_visit_or_an_interval_out_of_range(therapist):
+    appointment = attended_visit(therapist=therapist)
+    session = session_with(appointment=appointment, therapist=therapist)
+    visit_day = timezone.localtime(appointment.start).date()
+
+    response = _client(therapist).post(
+        reverse("treatment:session", args=[session.public_id]),
+        {
+            **MANAGEMENT,
+            "action": "save",
+            "review_on": (visit_day - dt.timedelta(days=1)).isoformat(),
+            "review_interval_weeks": "40",
+        },
+    )
+
+    assert response.status_code == 400
+    assert b"The review cannot be before this visit." in response.content
+    assert b"Enter a number of weeks from 1 to 26." in response.content
+    session.refresh_from_db()
+    assert (session.review_on, session.review_interval_weeks) == (None, None)

@@ -1,0 +1,244 @@
+"""Reads of treatment sessions, scoped by who is asking.
+
+Clinical roles read the notes. Reception may learn only that a note exists and whether it is
+signed (`session_states`, `session_list_of_patient` without content); patients get nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.http import Http404
+
+from assessments.models import Assessment
+from bookings.models import Appointment
+from clinic import audit
+from clinic.access import CLINICAL, has_role
+from exercises import selectors as exercise_selectors
+from exercises.safety import BY_CODE
+from treatment.models import Retest, TreatmentGiven, TreatmentSession
+
+#: Appointments a session note may be written for: the patient came.
+ATTENDED = (Appointment.Status.ARRIVED, Appointment.Status.COMPLETED)
+
+
+def _in_force(sessions: QuerySet[TreatmentSession]) -> QuerySet[TreatmentSession]:
+    """Signed versions not replaced by a signed amendment."""
+    return sessions.filter(status=TreatmentSession.Status.SIGNED).exclude(
+        superseded_by__status=TreatmentSession.Status.SIGNED
+    )
+
+
+def appointment_for_session(*, user, public_id: UUID | str) -> Appointment:
+    """An appointment a clinician may open a session note for (any status: the page says
+    why a note cannot be started), with its patient and episode; 404 for anyone else."""
+    if not has_role(user, CLINICAL):
+        raise Http404("No such appointment")
+    try:
+        appointment = Appointment.objects.select_related(
+            "patient", "episode", "therapist", "appointment_type"
+        ).get(public_id=public_id)
+    except (Appointment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such appointment") from None
+    audit.note_patient(appointment.patient, appointment)
+    return appointment
+
+
+def session_latest_for_appointment(*, appointment: Appointment) -> TreatmentSession | None:
+    """The newest version of the appointment's session note, or None (one query)."""
+    return (
+        TreatmentSession.objects.filter(appointment=appointment, superseded_by__isnull=True)
+        .order_by("-version")
+        .first()
+    )
+
+
+def session_for_user(*, user, public_id: UUID | str) -> TreatmentSession:
+    """One version of a session note with everything its page shows, for clinical roles;
+    404 for anyone else (three queries: the session with its appointment, patient, episode,
+    authors and neighbouring versions; its re-tests; its treatments)."""
+    if not has_role(user, CLINICAL):
+        raise Http404("No such session")
+    try:
+        session = (
+            TreatmentSession.objects.select_related(
+                "appointment__patient",
+                "appointment__appointment_type",
+                "episode",
+                "therapist",
+                "signed_by",
+                "supersedes",
+                "superseded_by",
+            )
+            .prefetch_related(
+                Prefetch("retests", queryset=Retest.objects.all()),
+                Prefetch("treatments", queryset=TreatmentGiven.objects.all()),
+            )
+            .get(public_id=public_id)
+        )
+    except (TreatmentSession.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such session") from None
+    audit.note_patient(session.appointment.patient, session)
+    return session
+
+
+def session_phases(session: TreatmentSession) -> tuple[dict, dict]:
+    """The recorded re-tests (before, after) of a session loaded by `session_for_user`."""
+    phases = {retest.phase: retest.values() for retest in session.retests.all()}
+    return phases.get(Retest.Phase.BEFORE, {}), phases.get(Retest.Phase.AFTER, {})
+
+
+def session_lumbar_given(session: TreatmentSession) -> bool:
+    return any(
+        item.kind == TreatmentGiven.Kind.LUMBAR_MOBILISATION for item in session.treatments.all()
+    )
+
+
+def session_states(*, appointment_ids: list[int]) -> dict[int, dict]:
+    """For the day calendar: per appointment with a note, its newest version's id and whether
+    any version is signed. One query; no content, so any staff role may see it."""
+    if not appointment_ids:
+        return {}
+    states: dict[int, dict] = {}
+    rows = (
+        TreatmentSession.objects.filter(appointment_id__in=appointment_ids)
+        .order_by("appointment_id", "version")
+        .values_list("appointment_id", "public_id", "status")
+    )
+    for appointment_id, public_id, status in rows:
+        state = states.setdefault(appointment_id, {"signed": False})
+        state["public_id"] = public_id  # versions ascend: the last one is the newest
+        state["signed"] = state["signed"] or status == TreatmentSession.Status.SIGNED
+    return states
+
+
+#: How many recent attended visits the patient page lists with their notes.
+VISITS_LISTED = 10
+
+
+def attended_visits_of_patient(*, patient, limit: int = VISITS_LISTED) -> list[dict]:
+    """The patient's most recent attended visits, newest first, each with its note's state
+    ({"public_id", "signed"} of the newest version, None without a note). One query. No
+    content: callers decide what a role may see of it."""
+    notes = TreatmentSession.objects.filter(appointment=OuterRef("pk"))
+    visits = (
+        Appointment.objects.filter(patient=patient, status__in=ATTENDED)
+        .select_related("appointment_type")
+        .annotate(
+            note_id=Subquery(notes.order_by("-version").values("public_id")[:1]),
+            note_signed=Exists(notes.filter(status=TreatmentSession.Status.SIGNED)),
+        )
+        .order_by("-start")[:limit]
+    )
+    return [
+        {
+            "appointment": visit,
+            "note": {"public_id": visit.note_id, "signed": visit.note_signed}
+            if visit.note_id
+            else None,
+        }
+        for visit in visits
+    ]
+
+
+def episode_latest_findings(*, episode) -> tuple[dict[str, object], Assessment | None]:
+    """The episode's findings as the final assessments left them: the intake's findings,
+    then each later final visit's recorded findings over them, in the version in force; and
+    the newest of those assessments (None when none is final). One query."""
+    visits = list(
+        Assessment.objects.filter(episode_id=episode.pk, status=Assessment.Status.FINAL)
+        .exclude(superseded_by__status=Assessment.Status.FINAL)
+        .order_by("assessed_on", "created_at")
+    )
+    findings: dict[str, object] = {}
+    for visit in visits:
+        findings.update(visit.findings())
+    return findings, (visits[-1] if visits else None)
+
+
+def _local_day(moment: dt.datetime, zone: ZoneInfo) -> dt.date:
+    return moment.astimezone(zone).date()
+
+
+def since_last_time(*, user, session: TreatmentSession) -> dict:
+    """What the patient logged in the portal from the day of their previous attended visit
+    to the day of this one (from the start of the episode when there was none), in their
+    own time zone: how many sessions, pain during and after, how much of the plan was done,
+    the next-morning and pins-and-needles answers, urgent symptoms ticked and their comments.
+    JSON-ready (a signed session keeps it). Two queries."""
+    appointment = session.appointment
+    patient = appointment.patient
+    zone = ZoneInfo(patient.time_zone)
+    previous = (
+        Appointment.objects.filter(
+            patient=patient, status__in=ATTENDED, start__lt=appointment.start
+        )
+        .order_by("-start")
+        .only("start")
+        .first()
+    )
+    first = _local_day(previous.start, zone) if previous else session.episode.started_on
+    last = _local_day(appointment.start, zone)
+    logs = list(
+        exercise_selectors.session_logs_for_staff(
+            user=user, patient=patient, date_from=first, date_to=last
+        ).order_by("date", "id")
+    )
+    during = [log.pain_during for log in logs]
+    after = [log.pain_after for log in logs]
+    done = sum(log.done_count for log in logs)
+    due = sum(log.item_count for log in logs)
+    answered = [log.worse_next_morning for log in logs if log.worse_next_morning is not None]
+    return {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "previous_visit": previous is not None,
+        "logs": len(logs),
+        "pain_during_average": round(sum(during) / len(during), 1) if during else None,
+        "pain_during_worst": max(during) if during else None,
+        "pain_after_average": round(sum(after) / len(after), 1) if after else None,
+        "pain_after_worst": max(after) if after else None,
+        "exercises_done_percent": round(100 * done / due) if due else None,
+        "next_morning_answers": len(answered),
+        "worse_next_morning": sum(1 for answer in answered if answer),
+        "lasting_pins_and_needles": sum(1 for log in logs if log.lasting_pins_needles),
+        "urgent_symptoms": [
+            {"date": log.date.isoformat(), "text": BY_CODE[code].label}
+            for log in logs
+            for code in log.new_symptoms
+            if code in BY_CODE
+        ],
+        "comments": [
+            {"date": log.date.isoformat(), "text": log.comment} for log in logs if log.comment
+        ],
+    }
+
+
+def session_previous(*, session: TreatmentSession) -> TreatmentSession | None:
+    """The episode's newest signed note in force from an earlier visit, with its re-tests
+    (two queries; one when there is none): the readings the page shows as "last visit"."""
+    return (
+        _in_force(
+            TreatmentSession.objects.filter(
+                episode_id=session.episode_id, appointment__start__lt=session.appointment.start
+            )
+        )
+        .select_related("appointment__patient")
+        .prefetch_related("retests")
+        .order_by("-appointment__start", "-version")
+        .first()
+    )
+
+
+def signed_sessions_of_episode(*, episode) -> list[TreatmentSession]:
+    """The episode's signed notes in force, oldest visit first, with their re-tests and
+    appointments (two queries): what the measures and the trends read."""
+    return list(
+        _in_force(TreatmentSession.objects.filter(episode=episode))
+        .select_related("appointment__patient")
+        .prefetch_related("retests")
+        .order_by("appointment__start", "version")
+    )
