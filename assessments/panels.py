@@ -8,10 +8,10 @@ confirmed, never the engine's suggestion.
 from __future__ import annotations
 
 from django.conf import settings
-from django.urls import reverse
 
 from assessments import selectors
 from clinic.access import CLINICAL, has_role
+from clinic.links import uuid_url
 from clinic.panels import Panel, TimelineEntry
 from patients.selectors import open_episodes
 
@@ -111,7 +111,7 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
                 kind="assessment",
                 title=f"{assessment.get_kind_display()} assessment{version}: "
                 f"{assessment.get_status_display().lower()}{amended}",
-                url=reverse("assessments:detail", args=[assessment.public_id]),
+                url=uuid_url("assessments:detail", assessment.public_id),
                 detail=f"By {assessment.therapist}",
                 episode_id=assessment.episode_id,
             )
@@ -135,7 +135,7 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
                 when=decision.confirmed_at,
                 kind="decision",
                 title=f"Diagnosis {how}: {decision.get_clinician_final_dx_display()}",
-                url=reverse("assessments:detail", args=[decision.assessment.public_id]),
+                url=uuid_url("assessments:detail", decision.assessment.public_id),
                 detail=f"By {decision.confirmed_by}",
                 episode_id=decision.episode_id,
             )

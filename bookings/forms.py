@@ -13,7 +13,7 @@ from django.utils import formats
 from bookings import selectors
 from bookings.models import Appointment, Room, ScheduleException, WorkingHours
 from clinic import widgets
-from clinic.forms import PlausibleDateField
+from clinic.forms import PlausibleDateField, ShortModelChoiceField
 from clinic.widgets import DateInput
 from patients.models import Patient
 
@@ -45,7 +45,7 @@ def _local_start(form: forms.Form, day: dt.date | None, time: dt.time | None, fi
 
 
 def _therapist_field(*, required: bool = True, empty_label: str | None = None):
-    return forms.ModelChoiceField(
+    return ShortModelChoiceField(
         label="Therapist",
         queryset=selectors.therapists(),
         to_field_name="public_id",
@@ -55,7 +55,7 @@ def _therapist_field(*, required: bool = True, empty_label: str | None = None):
 
 
 def _type_field():
-    return forms.ModelChoiceField(
+    return ShortModelChoiceField(
         label="Appointment type",
         queryset=selectors.appointment_types(),
         to_field_name="public_id",
@@ -64,7 +64,7 @@ def _type_field():
 
 
 def _room_field():
-    return forms.ModelChoiceField(
+    return ShortModelChoiceField(
         label="Room",
         queryset=Room.objects.filter(is_active=True),
         to_field_name="public_id",

@@ -184,7 +184,7 @@ def _wall_clock(day: dt.date, minute: int, zone: ZoneInfo) -> dt.datetime | None
     return wall
 
 
-def _long_date(day: dt.date) -> str:
+def long_date(day: dt.date) -> str:
     return f"{day:%A} {day.day} {day:%B}"
 
 
@@ -230,7 +230,7 @@ def _blocks(
                 "free",
                 column,
                 wall,
-                label=f"Free, {_long_date(spec.day)} {wall:%H:%M} with {spec.name}",
+                label=f"Free, {long_date(spec.day)} {wall:%H:%M} with {spec.name}",
                 query=urlencode(
                     {"therapist": spec.ref, "date": spec.day.isoformat(), "time": f"{wall:%H:%M}"}
                 ),

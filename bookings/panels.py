@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from bookings import schedule, selectors, services
 from clinic.access import STAFF, THERAPIST, has_role, roles_of
+from clinic.links import uuid_url
 from clinic.panels import Panel, TimelineEntry
 
 PATIENT_PANEL_LIMIT = 5
@@ -113,7 +114,7 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
                     f"{item.appointment_type.name} with "
                     f"{item.therapist.get_full_name() or item.therapist.email} at {local:%H:%M}"
                 ),
-                url=reverse("bookings:detail", args=[item.public_id]),
+                url=uuid_url("bookings:detail", item.public_id),
                 detail=detail,
                 episode_id=item.episode_id,
             )

@@ -1,5 +1,7 @@
 from django import template
 
+from clinic import links
+
 register = template.Library()
 
 
@@ -13,3 +15,17 @@ def render_panel(context, panel):
     values["csrf_token"] = context.get("csrf_token", "")
     values["request"] = context.get("request")
     return context.template.engine.get_template(panel.template).render(context.new(values))
+
+
+@register.simple_tag
+def fixed_url(name: str) -> str:
+    """`{% url name %}` without a resolver walk per page (clinic/links.py): for the navigation
+    and other links drawn on every page."""
+    return links.fixed_url(name)
+
+
+@register.simple_tag
+def uuid_url(name: str, value) -> str:
+    """`{% url name value %}` for a URL taking one UUID, without a resolver walk per link
+    (clinic/links.py): for links drawn once per row of a list."""
+    return links.uuid_url(name, value)

@@ -58,3 +58,20 @@ def test_it_keeps_the_manager_off_the_calendars_and_the_slot_finder(
     found = selectors.free_slots(appointment_type=follow_up())
     assert {slot.therapist for slot in found} == {therapist}
     assert manager.email not in day.content.decode() + week.content.decode()
+
+
+def test_it_reads_the_pickers_options_with_one_plain_query(
+    reception_client, therapist, other_therapist
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    give_hours(therapist)
+    with CaptureQueriesContext(connection) as captured:
+        body = reception_client.get(reverse("bookings:week")).content.decode()
+    # Django's ModelChoiceField reads options through a server-side cursor (DECLARE, FETCH,
+    # CLOSE, held across the transaction): several round trips for a handful of therapists.
+    assert not [q["sql"] for q in captured.captured_queries if q["sql"].startswith("DECLARE")]
+    assert f'<option value="{therapist.public_id}">' in body
+    assert f'<option value="{other_therapist.public_id}">' in body
+    assert '<option value="" selected>All therapists</option>' in body

@@ -100,7 +100,7 @@ def test_it_gives_each_viewer_their_own_csrf_token(therapist, other_therapist, p
 def test_it_shows_pages_when_the_cache_is_down(therapist_client, patient, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "clinic.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",  # discard port: nothing listens
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }

@@ -124,7 +124,7 @@ def test_it_signs_nobody_out_when_the_cache_is_flushed(
 def test_it_signs_in_and_out_while_the_cache_is_down(production_sessions, settings, client):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "clinic.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",  # discard port: nothing listens
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }

@@ -136,7 +136,7 @@ def _cache_of(**env) -> str:
 def test_it_shares_the_cache_between_processes_by_default():
     # Production with a Redis broker: database 1 of the same server, never per-process memory.
     assert _cache_of(CELERY_BROKER_URL="redis://redis.internal:6379/0") == (
-        "django.core.cache.backends.redis.RedisCache redis://redis.internal:6379/1"
+        "clinic.cache.RedisCache redis://redis.internal:6379/1"
     )
     # `make run` (embedded broker): files that the web and worker processes both read.
     assert _cache_of().startswith("django.core.cache.backends.filebased.FileBasedCache ")

@@ -14,7 +14,7 @@ import time_machine
 from django.template import base
 from django.urls import reverse
 
-from tests.bookings.factories import at, give_hours
+from tests.bookings.factories import AppointmentFactory, RoomFactory, at, give_hours
 from tests.exercises.factories import log, published_plan
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +52,50 @@ def test_it_draws_a_week_at_no_template_step_per_free_or_closed_cell(
     # closed and past cells, drawn by grid.py. Only the column's heading and footer are
     # template steps (a few per column); templating each cell took three or more steps each.
     assert both - one < 7 * 32
+
+
+def test_it_draws_a_week_at_no_template_step_per_appointment(reception_client, therapist, steps):
+    give_hours(therapist)
+    room = RoomFactory()
+    with time_machine.travel(at("2026-03-25", "08:00"), tick=False):
+        AppointmentFactory(therapist=therapist, start=at("2026-03-23", "09:00"), room=room)
+        one = grid_steps(reception_client, steps, therapist=therapist.public_id)
+        for day in range(24, 30):  # six more days, two appointments each
+            for hhmm in ("10:00", "14:00"):
+                AppointmentFactory(therapist=therapist, start=at(f"2026-03-{day}", hhmm))
+        body = reception_client.get(
+            reverse("bookings:week"), {"date": "2026-03-24", "therapist": therapist.public_id}
+        ).content.decode()
+        thirteen = grid_steps(reception_client, steps, therapist=therapist.public_id)
+    # Each booked block is one template step (bookings/templatetags/grid_tags.py), plus one
+    # where it splits a run of drawn free cells; drawn by the template, each appointment took
+    # about a dozen.
+    assert thirteen - one <= 2 * 12
+    assert body.count('class="grid-appointment booking-status-edge-booked"') == 13
+    assert f"· {room.name}</span>" in body
+    assert (
+        '<span class="visually-hidden">Booked, Monday 23 March </span>09:00\N{EN DASH}09:30'
+    ) in body
+
+
+def test_it_links_list_rows_without_a_url_lookup_per_row(therapist_client, therapist, monkeypatch):
+    import django.urls
+
+    from tests.patients.factories import PatientFactory
+
+    looked_up = []
+    reverse_once = django.urls.reverse
+    monkeypatch.setattr(
+        django.urls, "reverse", lambda *a, **k: looked_up.append(a) or reverse_once(*a, **k)
+    )
+    for number in range(12):
+        PatientFactory(last_name=f"Rowan{number:02d}", created_by=therapist)
+    therapist_client.get(reverse_once("patients:list"), {"q": "rowan"})  # first: fill the caches
+    looked_up.clear()
+    body = therapist_client.get(reverse_once("patients:list"), {"q": "rowan"}).content.decode()
+    assert body.count('href="/patients/') >= 12
+    # Nothing per row, and nothing for the navigation either (clinic/links.py).
+    assert len(looked_up) <= 2
 
 
 def chart_steps(client, steps, plan) -> int:

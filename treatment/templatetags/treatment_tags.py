@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django import template
+from django.template.loader import get_template
+from django.utils.safestring import SafeString
 
-from bookings.models import Appointment
 from clinic.access import CLINICAL, has_role
 from treatment import selectors
 
@@ -12,27 +13,24 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def session_notes(context, grid) -> dict:
-    """Per appointment id on the grid: {"public_id", "signed"} for appointments with a note,
-    plus "clinical" (whether the viewer may open notes). One query, and none when no
+def session_note_marks(context, grid) -> dict[int, SafeString]:
+    """Per attended appointment id on the grid, its mark: a link to its note (clinicians), or
+    that a signed note exists (reception, who never sees the content). The grid's booked
+    blocks (bookings/templatetags/grid_tags.py) append these. One query, and none when no
     appointment on the grid was attended."""
     attended = [
-        item.pk
+        item
         for row in grid.rows
         for cell in row.cells
         for item in cell.appointments
         if item.status in selectors.ATTENDED
     ]
-    states = selectors.session_states(appointment_ids=attended)
-    return {"states": states, "clinical": has_role(context["request"].user, CLINICAL)}
-
-
-@register.inclusion_tag("treatment/includes/calendar_mark.html")
-def session_note_mark(notes: dict, item: Appointment) -> dict:
-    """An attended appointment's link to its note (clinicians) or that a note is signed."""
+    if not attended:
+        return {}
+    states = selectors.session_states(appointment_ids=[item.pk for item in attended])
+    clinical = has_role(context["request"].user, CLINICAL)
+    mark = get_template("treatment/includes/calendar_mark.html")
     return {
-        "item": item,
-        "state": notes["states"].get(item.pk),
-        "clinical": notes["clinical"],
-        "attended": item.status in selectors.ATTENDED,
+        item.pk: mark.render({"item": item, "state": states.get(item.pk), "clinical": clinical})
+        for item in attended
     }
