@@ -123,7 +123,7 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
                 when=working.recorded_at,
                 kind="decision",
                 title=f"Working diagnosis: {working.label}{state}",
-                url=reverse("assessments:detail", args=[working.assessment_public_id]),
+                url=uuid_url("assessments:detail", working.assessment_public_id),
                 detail=f"Deciding test: {working.deciding_test_text}. By {working.recorded_by}",
                 episode_id=working.episode_id,
             )
