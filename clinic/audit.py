@@ -30,7 +30,15 @@ from clinic import client_address
 logger = logging.getLogger(__name__)
 
 #: Apps whose models hold patient data; their saves are audited.
-AUDITED_APPS = ("patients", "assessments", "exercises", "bookings", "notifications", "portal")
+AUDITED_APPS = (
+    "patients",
+    "assessments",
+    "exercises",
+    "bookings",
+    "notifications",
+    "portal",
+    "rehab",
+)
 _SEARCH_DEPTH = 3
 
 

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "exercises",
     "bookings",
     "portal",
+    "rehab",
     "loadgen",  # `seed_load` for benchmarks and tests/perf; no models, no pages
 ]
 

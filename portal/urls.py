@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from portal import views
+from portal.pages import rehab
 
 app_name = "portal"
 
@@ -12,6 +13,8 @@ urlpatterns = [
     path("safety/<uuid:public_id>/", views.safety_log, name="safety_log"),
     path("history/", views.history, name="history"),
     path("history/<uuid:public_id>/", views.history_detail, name="history_detail"),
+    path("recovery/", rehab.overview, name="rehab"),
+    path("recovery/summaries/<uuid:public_id>/", rehab.discharge_summary, name="discharge_summary"),
     path("invite/<uuid:patient_id>/", views.invite, name="invite"),
     path("welcome/<str:token>/", views.welcome, name="welcome"),
     path("appointments/", include("bookings.portal_urls")),
