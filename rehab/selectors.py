@@ -242,7 +242,9 @@ def previous_episode(*, episode) -> PreviousEpisode | None:
     if earlier is None:
         return None
     summary = DischargeSummary.objects.filter(episode=earlier).first()
-    status = episode_rehab(episode=earlier, measures={}, pain=rules.PainFacts(today=dt.date.min))
+    # Its stages and how long each took; the criteria are the summary's, as they stood.
+    no_logs = rules.PainFacts(today=timezone.localdate())
+    status = episode_rehab(episode=earlier, measures={}, pain=no_logs)
     periods = status.periods()
     decision = status.decision
     return PreviousEpisode(
