@@ -236,3 +236,12 @@ def test_it_opens_the_portal_recovery_page_in_a_fixed_number_of_queries(
     with django_assert_num_queries(11):
         response = client.get(reverse("portal:rehab"))
     assert response.status_code == 200
+
+
+def test_it_seeds_the_demo_patient_past_the_first_stage_once():
+    from clinic.demo import seed
+
+    seed()
+    seed()
+    change = StageChange.objects.get()
+    assert (change.from_stage, change.to_stage) == ("settle", "restore_movement")
