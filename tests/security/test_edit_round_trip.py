@@ -40,6 +40,7 @@ PROJECT_APPS = {
     "bookings",
     "notifications",
     "portal",
+    "rehab",
 }
 ERROR_MARKERS = ("invalid-feedback", "alert-danger", "errorlist", "is-invalid")
 
@@ -74,6 +75,7 @@ ACTIONS = {
     ("assessments:create", "assessments:create"): "saves a new draft, with anything missing",
     ("assessments:previsit", "assessments:previsit"): "every question may be skipped",
     ("patients:episode_discharge", "patients:episode_discharge"): "discharges, today",
+    ("rehab:stage_change", "rehab:stage_change"): "moves to the next stage (a reason if unmet)",
     # Not an edit: it asks for the override when the slot is outside the therapist's hours,
     # even when the slot is unchanged (the walk's appointment is outside them).
     ("bookings:detail", "bookings:move"): "moves the appointment",
