@@ -24,17 +24,19 @@ def patient_panels(*, user, patient) -> list[Panel]:
         return []
 
     def context() -> dict:
-        episodes = open_episodes(patient=patient)
+        # The page has loaded the patient's episodes: the earlier episode and whether any
+        # summary can exist come from them without a query.
+        episodes = list(patient.episodes.all())
         return {
             "patient": patient,
             "rows": [
                 {
                     "status": selectors.episode_rehab(episode=episode),
-                    "previous": selectors.previous_episode(episode=episode),
+                    "previous": selectors.previous_episode(episode=episode, episodes=episodes),
                 }
-                for episode in episodes
+                for episode in open_episodes(patient=patient)
             ],
-            "summaries": selectors.summaries_of_patient(patient=patient),
+            "summaries": selectors.summaries_of_patient(patient=patient, episodes=episodes),
         }
 
     return [Panel(template="rehab/panels/patient_rehab.html", context=context, order=25)]
@@ -61,14 +63,12 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
 
 
 def portal_panels(*, user, patient) -> list[Panel]:
-    """The patient's stage and what it takes to move on, for the newest open episode with a
-    confirmed diagnosis; a link to their discharge summaries."""
+    """The patient's stage in plain words, with a link to what it takes to move on (one
+    query); nothing before a diagnosis is confirmed."""
 
     def context() -> dict:
-        episodes = [e for e in patient.episodes.all() if e.is_open]
-        episodes.sort(key=lambda episode: -episode.number)
-        status = selectors.episode_rehab(episode=episodes[0]) if episodes else None
-        return {"status": status if status and status.stage else None}
+        found = selectors.portal_stage(patient=patient)
+        return {"stage": found[0], "stages": found[1]} if found else {}
 
     return [Panel(template="rehab/panels/portal_stage.html", context=context, order=12)]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -40,6 +40,27 @@ def episode_measures(*, episode) -> dict[str, dict]:
             if key not in merged or entry["on"] > merged[key]["on"]:
                 merged[key] = entry
     return merged
+
+
+def portal_stage(*, patient) -> tuple[Stage, StageList] | None:
+    """The stage of the patient's newest open episode that has a confirmed diagnosis, and its
+    stage list, for the portal home (one query); None before a diagnosis or for a red flag."""
+    newest_change = StageChange.objects.filter(episode=OuterRef("episode")).order_by(
+        "-decided_at", "-id"
+    )
+    decision = (
+        AssessmentDecision.objects.filter(
+            episode__patient=patient, episode__status=Episode.Status.OPEN
+        )
+        .annotate(current_stage=Subquery(newest_change.values("to_stage")[:1]))
+        .only("clinician_final_dx")
+        .order_by("-episode__number", "-confirmed_at", "-id")
+        .first()
+    )
+    stages = CATALOGUE.stage_list_for(decision.final_dx) if decision else None
+    if stages is None:
+        return None
+    return stages.stages[stages.index_of(decision.current_stage or "") or 0], stages
 
 
 def patient_local_today(patient) -> dt.date:
@@ -226,21 +247,21 @@ class PreviousEpisode:
     unmet_at_discharge: list[dict]
 
 
-def previous_episode(*, episode) -> PreviousEpisode | None:
+def previous_episode(*, episode, episodes=None) -> PreviousEpisode | None:
     """The newest discharged earlier episode of the same patient, with its diagnosis, stages
-    and how long each took, what was done and where it stalled; None for a first episode."""
-    earlier = (
-        Episode.objects.filter(
-            patient_id=episode.patient_id,
-            number__lt=episode.number,
-            status=Episode.Status.DISCHARGED,
-        )
-        .select_related("patient")
-        .order_by("-number")
-        .first()
+    and how long each took, what was done and where it stalled; None for a first episode.
+    `episodes`: the patient's episodes when already loaded (no query to find the earlier one;
+    none at all for a first episode)."""
+    if episodes is None:
+        episodes = Episode.objects.filter(patient_id=episode.patient_id)
+    earlier = max(
+        (e for e in episodes if e.number < episode.number and not e.is_open),
+        key=lambda e: e.number,
+        default=None,
     )
     if earlier is None:
         return None
+    earlier.patient = episode.patient
     summary = DischargeSummary.objects.filter(episode=earlier).first()
     # Its stages and how long each took; the criteria are the summary's, as they stood.
     no_logs = rules.PainFacts(today=timezone.localdate())
@@ -290,8 +311,11 @@ def _found(summaries: QuerySet[DischargeSummary], public_id) -> DischargeSummary
     return summary
 
 
-def summaries_of_patient(*, patient) -> list[DischargeSummary]:
-    """The patient's discharge summaries, newest episode first (one query)."""
+def summaries_of_patient(*, patient, episodes=None) -> list[DischargeSummary]:
+    """The patient's discharge summaries, newest episode first (one query; none when the
+    patient's loaded `episodes` show that none is discharged)."""
+    if episodes is not None and all(episode.is_open for episode in episodes):
+        return []
     return list(
         DischargeSummary.objects.filter(episode__patient=patient)
         .select_related("episode")

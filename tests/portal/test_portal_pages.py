@@ -259,8 +259,8 @@ def test_it_shows_the_history_in_a_fixed_number_of_queries(
 
 
 #: Includes the audit event INSERT, the replies to comments and the open red-flag referrals,
-#: and rehab's stage panel (the patient's episodes, the open episode's confirmed decision).
-PORTAL_HOME_QUERIES = 15
+#: and rehab's stage panel (the open episode's decision with its newest stage change).
+PORTAL_HOME_QUERIES = 14
 
 
 @pytest.mark.parametrize("done", [1, 3])
