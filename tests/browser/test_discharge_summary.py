@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from exercises.library import library_load
 from exercises.models import Exercise
-from tests.browser.conftest import log_in
+from tests.browser.conftest import PHONE, log_in
 from tests.conftest import PASSWORD, make_user
 from tests.exercises.factories import confirmed_decision, log, published_plan
 from tests.patients.factories import EpisodeFactory, PatientFactory
@@ -37,6 +37,12 @@ def test_it_prints_a_discharge_summary(page, phone_page):
 
     log_in(page, therapist.email, PASSWORD)
     page.wait_for_url("**/dashboard/")
+    # The stage page works at phone width too.
+    page.set_viewport_size(PHONE)
+    page.goto(f"/rehab/episodes/{episode.public_id}/stage/")
+    expect(page.get_by_role("heading", name="To leave Settle")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"/patients/{patient.public_id}/")
     page.get_by_role("link", name="Discharge").click()
     expect(page.get_by_role("heading", name="Ready for full running?")).to_be_visible()
@@ -54,6 +60,7 @@ def test_it_prints_a_discharge_summary(page, phone_page):
     log_in(phone, runner.email, PASSWORD)
     phone.wait_for_url("**/portal/")
     phone.goto("/portal/recovery/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.get_by_role("link", name=f"Episode {episode.number}, discharged").click()
     expect(phone.get_by_role("heading", name="Your discharge summary")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
