@@ -81,11 +81,11 @@ def discharge_summary_record(
     criteria for full running as they stand, the outcome measures before and after, what was
     done and the advice to take home. Call it in the transaction that discharges the episode.
     The GP letter is possible only with the patient's consent, recorded with how and when."""
-    status = selectors.episode_rehab(episode=episode)
+    measures = selectors.episode_measures(episode=episode)
+    pain = selectors.pain_facts(episode=episode)
+    status = selectors.episode_rehab(episode=episode, measures=measures, pain=pain)
     criteria = []
     if status.stage_list is not None:
-        measures = selectors.episode_measures(episode=episode)
-        pain = selectors.pain_facts(episode=episode)
         last = status.stage_list.stages[-1]
         criteria = [r.as_json() for r in evaluate_stage(last, CATALOGUE.criteria, measures, pain)]
     decision = status.decision

@@ -245,3 +245,17 @@ def test_it_seeds_the_demo_patient_past_the_first_stage_once():
     seed()
     change = StageChange.objects.get()
     assert (change.from_stage, change.to_stage) == ("settle", "restore_movement")
+
+
+def test_it_audits_a_stage_change_and_never_changes_it(therapist_client, neural_case, therapist):
+    from clinic.models import AuditEvent
+
+    calm_week(neural_case.plan)
+    move(therapist_client, neural_case, "restore_movement")
+    change = StageChange.objects.get()
+    event = AuditEvent.objects.get(action="create", object_type="rehab.stagechange")
+    assert event.patient_id == neural_case.patient.pk
+    assert event.actor == therapist
+    change.reason = "Rewritten later"
+    with pytest.raises(ValueError, match="never changed"):
+        change.save()
