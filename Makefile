@@ -35,7 +35,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
-	$(VENV)/bin/bandit -q -ll -c pyproject.toml -r config clinic patients assessments exercises bookings portal notifications loadgen treatment
+	$(VENV)/bin/bandit -q -ll -c pyproject.toml -r config clinic patients assessments exercises bookings portal notifications loadgen treatment rehab running
 	@bash scripts/audit-deps.sh
 
 migrations-check: $(STAMP)

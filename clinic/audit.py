@@ -38,6 +38,7 @@ AUDITED_APPS = (
     "notifications",
     "portal",
     "treatment",
+    "rehab",
 )
 _SEARCH_DEPTH = 3
 

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "bookings",
     "portal",
     "treatment",
+    "rehab",
     "loadgen",  # `seed_load` for benchmarks and tests/perf; no models, no pages
 ]
 

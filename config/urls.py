@@ -36,6 +36,7 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("notifications/", include("notifications.urls")),
     path("treatment/", include("treatment.urls")),
+    path("rehab/", include("rehab.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -139,12 +140,21 @@ def episode_discharge(request: HttpRequest, public_id):
         messages.info(request, f"Episode {episode.number} is already discharged.")
         return redirect("patients:detail", public_id=patient.public_id)
     form = EpisodeDischargeForm(request.POST or None, episode=episode)
-    if request.method == "POST" and form.is_valid():
-        services.episode_discharge(episode=episode, **form.cleaned_data)
+    # Other apps' parts of the page (panels.py `discharge_extensions`): each has a `template`,
+    # a `context`, a `form`, and `record(episode=, user=)`, which runs in the same transaction.
+    extensions = panels.collect(
+        "discharge_extensions", user=request.user, episode=episode, data=request.POST or None
+    )
+    valid = [extension.form.is_valid() for extension in extensions]
+    if request.method == "POST" and form.is_valid() and all(valid):
+        with transaction.atomic():
+            services.episode_discharge(episode=episode, **form.cleaned_data)
+            for extension in extensions:
+                extension.record(episode=episode, user=request.user)
         messages.success(request, f"Episode {episode.number} is discharged.")
         return redirect("patients:detail", public_id=patient.public_id)
     return render(
         request,
         "patients/episode_discharge.html",
-        {"form": form, "patient": patient, "episode": episode},
+        {"form": form, "patient": patient, "episode": episode, "extensions": extensions},
     )

@@ -3,7 +3,17 @@
 from django.urls import include, path
 
 from portal import staff
-from portal.pages import appointments, history, home, log, previsit, reminders, safety, welcome
+from portal.pages import (
+    appointments,
+    history,
+    home,
+    log,
+    previsit,
+    rehab,
+    reminders,
+    safety,
+    welcome,
+)
 
 app_name = "portal"
 
@@ -27,6 +37,8 @@ urlpatterns = [
     path("history/", history.history, name="history"),
     path("history/<uuid:public_id>/", history.history_detail, name="history_detail"),
     path("previsit/", previsit.previsit, name="previsit"),
+    path("recovery/", rehab.overview, name="rehab"),
+    path("recovery/summaries/<uuid:public_id>/", rehab.discharge_summary, name="discharge_summary"),
     path("appointments/", include((appointment_patterns, "appointments"))),
     path("reminders/", include((reminder_patterns, "reminders"))),
     path("welcome/<str:token>/", welcome.welcome, name="welcome"),

@@ -9,4 +9,10 @@
       event.preventDefault();
     }
   });
+  // Buttons marked data-print open the browser's print dialogue (printable pages).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
 })();

@@ -41,6 +41,7 @@ PROJECT_APPS = {
     "notifications",
     "portal",
     "treatment",
+    "rehab",
 }
 ERROR_MARKERS = ("invalid-feedback", "alert-danger", "errorlist", "is-invalid")
 
@@ -76,6 +77,7 @@ ACTIONS = {
     ("portal:previsit", "portal:previsit"): "every question may be skipped",
     ("patients:episode_discharge", "patients:episode_discharge"): "discharges, today",
     ("treatment:open", "treatment:open"): "starts the visit's session note",
+    ("rehab:stage_change", "rehab:stage_change"): "moves to the next stage (a reason if unmet)",
     # Not an edit: it asks for the override when the slot is outside the therapist's hours,
     # even when the slot is unchanged (the walk's appointment is outside them).
     ("bookings:detail", "bookings:move"): "moves the appointment",

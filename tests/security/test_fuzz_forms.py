@@ -41,6 +41,7 @@ from exercises.validators import MAX_ILLUSTRATION_BYTES
 from notifications.models import ReminderSchedule
 from patients.models import Episode, Patient
 from portal.models import Invitation
+from rehab.models import DischargeSummary, StageChange
 from tests.bookings.factories import follow_up
 from tests.conftest import PASSWORD
 from tests.security.conftest import INVITATION_TOKEN, PNG, World
@@ -323,7 +324,14 @@ CASES: dict[str, Case] = {
             "discharged_on": st.one_of(BAD_DATE, st.sampled_from(["2999-01-01", "1900-01-01"])),
             "outcome": BAD_CHOICE,
             "outcome_note": NUL,
+            "gp-gp_consent_how": BAD_CHOICE,
         },
+    ),
+    "rehab:stage_change": Case(
+        url("rehab:stage_change", public_id=lambda w: w.a.episode.public_id),
+        "therapist",
+        lambda w: {"to_stage": "restore_movement", "reason": "Ready", "from_stage": "settle"},
+        {"to_stage": BAD_CHOICE, "reason": st.one_of(NUL, too_long(2000))},
     ),
     "bookings:create": Case(
         url("bookings:create"),
@@ -620,6 +628,8 @@ WRITTEN = (
     TreatmentSession,
     Retest,
     TreatmentGiven,
+    StageChange,
+    DischargeSummary,
 )
 
 
@@ -712,6 +722,10 @@ BUTTONS = {
 }
 #: Routes whose only input is the query string (fuzzed in GET_PAGES where there is one).
 READ_ONLY = {
+    "rehab:summary",
+    "rehab:gp_letter",
+    "portal:rehab",
+    "portal:discharge_summary",
     "exercises:comments_inbox",
     "exercises:patient_logs",
     "home",

@@ -148,6 +148,19 @@ def treatment_session(w: World, *, signed: bool = False) -> dict:
     return {"public_id": session.public_id}
 
 
+def discharge_summary(side) -> Kwargs:
+    """A discharge summary (with GP letter consent) of an earlier, discharged episode of the
+    side's patient, made on first use so that no other page shows one it does not test."""
+
+    def kwargs(w: World) -> dict:
+        from tests.rehab.factories import discharge_summary_for
+
+        patient = getattr(w, side).patient
+        return {"public_id": discharge_summary_for(patient=patient, user=w.therapist).public_id}
+
+    return kwargs
+
+
 ROUTES: dict[str, Route] = {
     # --- Accounts and the site itself --------------------------------------------------
     "home": Route("public", ok=ok(302)),
@@ -322,6 +335,14 @@ ROUTES: dict[str, Route] = {
     "treatment:amend": Route(
         "clinical", kwargs=lambda w: treatment_session(w, signed=True), post_only=True
     ),
+    "portal:rehab": Route("patient"),
+    "portal:discharge_summary": Route(
+        "patient", kwargs=discharge_summary("a"), other=discharge_summary("b")
+    ),
+    # --- rehab --------------------------------------------------------------------------
+    "rehab:stage_change": Route("clinical", kwargs=lambda w: {"public_id": w.a.episode.public_id}),
+    "rehab:summary": Route("clinical", kwargs=discharge_summary("a")),
+    "rehab:gp_letter": Route("clinical", kwargs=discharge_summary("a")),
     # --- notifications ------------------------------------------------------------------
     "notifications:failed": Route("staff"),
     "notifications:patient_log": Route("staff", kwargs=patient),

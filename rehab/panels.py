@@ -1,0 +1,111 @@
+"""What staged rehab adds to the patient page, the portal home, the timeline and the episode
+discharge page. Clinical roles only on staff pages (reception gets nothing from here); the
+patient sees their stage and what it takes to move on in plain words, never a note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from clinic.access import CLINICAL, has_role
+from clinic.panels import Panel, TimelineEntry
+from patients.selectors import open_episodes
+from rehab import selectors, services
+from rehab.catalogue import CATALOGUE
+from rehab.criteria import evaluate_stage
+from rehab.forms import GpConsentForm
+from rehab.models import StageChange
+
+
+def patient_panels(*, user, patient) -> list[Panel]:
+    """Per open episode: the stage, its criteria met or not, and a link to move on; for a
+    recurrence, what happened last time. Discharge summaries of closed episodes."""
+    if not has_role(user, CLINICAL):
+        return []
+
+    def context() -> dict:
+        # The page has loaded the patient's episodes: the earlier episode and whether any
+        # summary can exist come from them without a query.
+        episodes = list(patient.episodes.all())
+        return {
+            "patient": patient,
+            "rows": [
+                {
+                    "status": selectors.episode_rehab(episode=episode),
+                    "previous": selectors.previous_episode(episode=episode, episodes=episodes),
+                }
+                for episode in open_episodes(patient=patient)
+            ],
+            "summaries": selectors.summaries_of_patient(patient=patient, episodes=episodes),
+        }
+
+    return [Panel(template="rehab/panels/patient_rehab.html", context=context, order=25)]
+
+
+def timeline_entries(*, user, patient) -> list[TimelineEntry]:
+    """Each stage change (clinical roles only; one query)."""
+    if not has_role(user, CLINICAL):
+        return []
+    changes = StageChange.objects.filter(episode__patient=patient).select_related("decided_by")
+    entries = []
+    for change in changes:
+        entries.append(
+            TimelineEntry(
+                when=change.decided_at,
+                kind="stage",
+                title=f"{change.get_direction_display()} to {change.to_label}",
+                detail=f"By {change.decided_by}"
+                + ("" if change.criteria_met else ": criteria not all met"),
+                episode_id=change.episode_id,
+            )
+        )
+    return entries
+
+
+def portal_panels(*, user, patient) -> list[Panel]:
+    """The patient's stage in plain words, with a link to what it takes to move on (one
+    query); nothing before a diagnosis is confirmed."""
+
+    def context() -> dict:
+        found = selectors.portal_stage(patient=patient)
+        return {"stage": found[0], "stages": found[1]} if found else {}
+
+    return [Panel(template="rehab/panels/portal_stage.html", context=context, order=12)]
+
+
+@dataclass
+class DischargeExtension:
+    """Rehab's part of the episode discharge page (patients.views.episode_discharge)."""
+
+    template: str
+    form: GpConsentForm
+    context: dict = field(default_factory=dict)
+
+    def record(self, *, episode, user) -> None:
+        """Called in the transaction that discharges the episode, once `form` is valid."""
+        services.discharge_summary_record(episode=episode, user=user, **self.form.cleaned_data)
+
+
+def discharge_extensions(*, user, episode, data=None) -> list[DischargeExtension]:
+    """The criteria for full running as they stand, the outcome measures, and the GP letter
+    consent."""
+    if not has_role(user, CLINICAL):
+        return []
+    measures = selectors.episode_measures(episode=episode)
+    pain = selectors.pain_facts(episode=episode)
+    status = selectors.episode_rehab(episode=episode, measures=measures, pain=pain)
+    results = status.results
+    if status.stage_list is not None and not status.is_last:
+        last = status.stage_list.stages[-1]
+        results = evaluate_stage(last, CATALOGUE.criteria, measures, pain)
+    return [
+        DischargeExtension(
+            template="rehab/includes/discharge_extension.html",
+            form=GpConsentForm(data),
+            context={
+                "status": status,
+                "results": results,
+                "measures": selectors.outcome_measures(episode=episode),
+            },
+        )
+    ]

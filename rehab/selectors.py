@@ -1,0 +1,323 @@
+"""Reads for staged rehab: an episode's measures, current stage, criteria, history, discharge
+summaries and what happened in a previous episode. Scoped reads raise 404 for anything the
+user may not see; the criteria themselves are judged by the pure rehab.criteria module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from assessments.diagnosis.schema import FIELDS
+from assessments.models import Assessment, AssessmentDecision
+from assessments.outcomes import MEASURES, change_reading
+from assessments.selectors import episode_confirmed_decision
+from clinic import audit
+from clinic.access import CLINICAL, has_role
+from clinic.plugins import plugin_modules
+from exercises.models import SessionLog
+from patients.models import Episode
+from rehab import criteria as rules
+from rehab.catalogue import CATALOGUE, Stage, StageList, stage_label
+from rehab.models import DischargeSummary, StageChange
+
+NO_DIAGNOSIS = "No confirmed diagnosis yet: the stages follow the confirmed diagnosis."
+RED_FLAG = "On hold: a red-flag referral is the diagnosis in force, so there are no rehab stages."
+
+
+def episode_measures(*, episode) -> dict[str, dict]:
+    """Every app's measures for the episode (`<app>/measures.py`, contract in common15.md);
+    where two apps give the same key, the newest "on" wins."""
+    merged: dict[str, dict] = {}
+    for module in plugin_modules("measures"):
+        for key, entry in module.latest_measures(episode=episode).items():
+            if key not in merged or entry["on"] > merged[key]["on"]:
+                merged[key] = entry
+    return merged
+
+
+def portal_stage(*, patient) -> tuple[Stage, StageList] | None:
+    """The stage of the patient's newest open episode that has a confirmed diagnosis, and its
+    stage list, for the portal home (one query); None before a diagnosis or for a red flag."""
+    newest_change = StageChange.objects.filter(episode=OuterRef("episode")).order_by(
+        "-decided_at", "-id"
+    )
+    decision = (
+        AssessmentDecision.objects.filter(
+            episode__patient=patient, episode__status=Episode.Status.OPEN
+        )
+        .annotate(current_stage=Subquery(newest_change.values("to_stage")[:1]))
+        .only("clinician_final_dx")
+        .order_by("-episode__number", "-confirmed_at", "-id")
+        .first()
+    )
+    stages = CATALOGUE.stage_list_for(decision.final_dx) if decision else None
+    if stages is None:
+        return None
+    return stages.stages[stages.index_of(decision.current_stage or "") or 0], stages
+
+
+def patient_local_today(patient) -> dt.date:
+    return timezone.now().astimezone(ZoneInfo(patient.time_zone)).date()
+
+
+def pain_facts(*, episode, days: int | None = None) -> rules.PainFacts:
+    """The episode's portal exercise logs of the last `days` days (by default as many as any
+    criterion looks back), in the patient's own days (one query)."""
+    days = days or max(
+        (c.params["days"] for c in CATALOGUE.criteria.values() if c.rule == "pain_settled"),
+        default=7,
+    )
+    today = patient_local_today(episode.patient)
+    logs = (
+        SessionLog.objects.filter(
+            plan__episode_id=episode.pk, date__gt=today - dt.timedelta(days=days), date__lte=today
+        )
+        .order_by("date")
+        .values_list("date", "pain_during", "worse_next_morning")
+    )
+    return rules.PainFacts(today=today, logs=tuple(rules.PainLog(*row) for row in logs))
+
+
+@dataclass
+class StagePeriod:
+    stage: Stage
+    entered_on: dt.date
+    left_on: dt.date | None
+
+    @property
+    def days(self) -> int:
+        return ((self.left_on or timezone.localdate()) - self.entered_on).days
+
+
+@dataclass
+class RehabStatus:
+    """Where an episode stands. `stage_list` is None (with `message`) before a diagnosis is
+    confirmed, or for a red-flag referral."""
+
+    episode: Episode
+    decision: AssessmentDecision | None
+    stage_list: StageList | None = None
+    message: str = ""
+    stage: Stage | None = None
+    results: list[rules.CriterionResult] = field(default_factory=list)
+    changes: list[StageChange] = field(default_factory=list)  # oldest first
+
+    @property
+    def index(self) -> int:
+        return self.stage_list.index_of(self.stage.code) if self.stage else 0
+
+    @property
+    def next_stage(self) -> Stage | None:
+        if self.stage_list is None or self.index + 1 >= len(self.stage_list.stages):
+            return None
+        return self.stage_list.stages[self.index + 1]
+
+    @property
+    def earlier_stages(self) -> tuple[Stage, ...]:
+        return self.stage_list.stages[: self.index] if self.stage_list else ()
+
+    @property
+    def is_last(self) -> bool:
+        return self.stage_list is not None and self.next_stage is None
+
+    @property
+    def all_met(self) -> bool:
+        return bool(self.results) and rules.all_met(self.results)
+
+    @property
+    def position(self) -> str:
+        return f"Stage {self.index + 1} of {len(self.stage_list.stages)}" if self.stage else ""
+
+    def periods(self) -> list[StagePeriod]:
+        """Each stage the episode was in, when it entered and left (None: still there)."""
+        if self.stage_list is None:
+            return []
+        local = ZoneInfo(self.episode.patient.time_zone)
+        start = self.decision.confirmed_at
+        if self.changes:
+            start = min(start, self.changes[0].decided_at)
+        periods: list[StagePeriod] = []
+        current = self.changes[0].from_stage if self.changes else self.stage.code
+        entered = start.astimezone(local).date()
+        for change in self.changes:
+            left = change.decided_at.astimezone(local).date()
+            periods.append(StagePeriod(self._stage(current), entered, left))
+            current, entered = change.to_stage, left
+        end = self.episode.discharged_on
+        periods.append(StagePeriod(self._stage(current), entered, end))
+        return periods
+
+    def _stage(self, code: str) -> Stage:
+        index = self.stage_list.index_of(code)
+        if index is None:  # a stage of another list (the diagnosis changed since)
+            return Stage(code, stage_label(self.stage_list.name, code), "", ())
+        return self.stage_list.stages[index]
+
+
+def episode_rehab(
+    *, episode, measures: dict | None = None, pain: rules.PainFacts | None = None
+) -> RehabStatus:
+    """The episode's stage list, current stage and how its exit criteria stand (four queries
+    and one per extra app with measures: the decision, the stage changes, the assessments'
+    measures and the exercise logs)."""
+    decision = episode_confirmed_decision(episode=episode)
+    status = RehabStatus(episode=episode, decision=decision)
+    if decision is None:
+        status.message = NO_DIAGNOSIS
+        return status
+    status.stage_list = CATALOGUE.stage_list_for(decision.final_dx)
+    if status.stage_list is None:
+        status.message = RED_FLAG
+        return status
+    status.changes = list(
+        StageChange.objects.filter(episode=episode)
+        .select_related("decided_by")
+        .order_by("decided_at", "id")
+    )
+    code = status.changes[-1].to_stage if status.changes else ""
+    index = status.stage_list.index_of(code)
+    status.stage = status.stage_list.stages[index or 0]
+    measures = episode_measures(episode=episode) if measures is None else measures
+    pain = pain_facts(episode=episode) if pain is None else pain
+    status.results = rules.evaluate_stage(status.stage, CATALOGUE.criteria, measures, pain)
+    return status
+
+
+def outcome_measures(*, episode) -> list[dict]:
+    """The outcome measures at the start of the episode (the newest final intake) against the
+    newest final visit, with the reading of the change (assessments.outcomes.change_reading).
+    Measures recorded at neither visit are left out (one query)."""
+    visits = list(
+        Assessment.objects.filter(episode_id=episode.pk, status=Assessment.Status.FINAL)
+        .exclude(superseded_by__status=Assessment.Status.FINAL)
+        .order_by("-assessed_on", "-created_at")
+        .only("kind", "assessed_on", *MEASURES)
+    )
+    intakes = [visit for visit in visits if visit.kind == Assessment.Kind.INTAKE]
+    if not intakes:
+        return []
+    baseline, latest = intakes[0], visits[0]
+    rows = []
+    for name in MEASURES:
+        before = getattr(baseline, name)
+        now = getattr(latest, name) if latest is not baseline else None
+        if before is None and now is None:
+            continue
+        rows.append(
+            {
+                "name": name,
+                "label": FIELDS[name].label if name in FIELDS else name,
+                "before": _plain(before),
+                "now": _plain(now),
+                "reading": change_reading(name, before, now),
+            }
+        )
+    return rows
+
+
+def _plain(value):
+    return float(value) if value is not None and not isinstance(value, int) else value
+
+
+def care_facts(*, episode) -> list[dict]:
+    """What was done in the episode: every app's `recurrence.py` facts (the exercises app's
+    plans; a treatment app adds its treatments the same way), each {"label", "items"}."""
+    facts: list[dict] = []
+    for module in plugin_modules("recurrence"):
+        facts.extend(module.recurrence_facts(episode=episode))
+    return facts
+
+
+@dataclass
+class PreviousEpisode:
+    """What happened last time, for a recurrence."""
+
+    episode: Episode
+    diagnosis: str
+    periods: list[StagePeriod]
+    care: list[dict]
+    stalled: StagePeriod | None
+    unmet_at_discharge: list[dict]
+
+
+def previous_episode(*, episode, episodes=None) -> PreviousEpisode | None:
+    """The newest discharged earlier episode of the same patient, with its diagnosis, stages
+    and how long each took, what was done and where it stalled; None for a first episode.
+    `episodes`: the patient's episodes when already loaded (no query to find the earlier one;
+    none at all for a first episode)."""
+    if episodes is None:
+        episodes = Episode.objects.filter(patient_id=episode.patient_id)
+    earlier = max(
+        (e for e in episodes if e.number < episode.number and not e.is_open),
+        key=lambda e: e.number,
+        default=None,
+    )
+    if earlier is None:
+        return None
+    earlier.patient = episode.patient
+    summary = DischargeSummary.objects.filter(episode=earlier).first()
+    # Its stages and how long each took; the criteria are the summary's, as they stood.
+    no_logs = rules.PainFacts(today=timezone.localdate())
+    status = episode_rehab(episode=earlier, measures={}, pain=no_logs)
+    periods = status.periods()
+    decision = status.decision
+    return PreviousEpisode(
+        episode=earlier,
+        diagnosis=decision.get_clinician_final_dx_display() if decision else "Not confirmed",
+        periods=periods,
+        care=summary.care if summary else care_facts(episode=earlier),
+        stalled=max(periods, key=lambda period: period.days) if len(periods) > 1 else None,
+        unmet_at_discharge=[
+            row for row in (summary.criteria if summary else []) if row["status"] != rules.MET
+        ],
+    )
+
+
+# --- Discharge summaries ------------------------------------------------------------------
+
+
+def _summaries() -> QuerySet[DischargeSummary]:
+    return DischargeSummary.objects.select_related("episode__patient", "created_by")
+
+
+def summary_for_user(*, user, public_id: UUID | str) -> DischargeSummary:
+    """A discharge summary for clinicians; 404 for anyone else or an unknown id."""
+    if not has_role(user, CLINICAL):
+        raise Http404("No such summary")
+    return _found(_summaries(), public_id)
+
+
+def summary_for_portal_user(*, user, public_id: UUID | str) -> DischargeSummary:
+    """One of the signed-in patient's own discharge summaries; 404 for anyone else's."""
+    summaries = _summaries().filter(
+        episode__patient__user=user, episode__patient__archived_at__isnull=True
+    )
+    return _found(summaries, public_id)
+
+
+def _found(summaries: QuerySet[DischargeSummary], public_id) -> DischargeSummary:
+    try:
+        summary = summaries.get(public_id=public_id)
+    except (DischargeSummary.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such summary") from None
+    audit.note_patient(summary.episode.patient, summary)
+    return summary
+
+
+def summaries_of_patient(*, patient, episodes=None) -> list[DischargeSummary]:
+    """The patient's discharge summaries, newest episode first (one query; none when the
+    patient's loaded `episodes` show that none is discharged)."""
+    if episodes is not None and all(episode.is_open for episode in episodes):
+        return []
+    return list(
+        DischargeSummary.objects.filter(episode__patient=patient)
+        .select_related("episode")
+        .order_by("-episode__number")
+    )

@@ -1,0 +1,102 @@
+"""A recurrence: the new episode shows what happened last time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from patients.services import episode_open
+from rehab import selectors
+from tests.rehab.conftest import calm_week, slr_visit
+from tests.rehab.factories import stage_change
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def recurrence(therapist_client, neural_case, therapist):
+    """Episode 1: neural, 30 days in restore movement (stalled there), discharged with the
+    H-test never done; then the pain comes back and episode 2 opens."""
+    now = timezone.now()
+    calm_week(neural_case.plan)
+    slr_visit(neural_case.episode, therapist, affected=70, other=75, days_ago=1)
+    for days, (before, after) in (
+        (40, ("settle", "restore_movement")),
+        (10, ("restore_movement", "load")),
+    ):
+        stage_change(
+            episode=neural_case.episode,
+            user=therapist,
+            from_stage=before,
+            to_stage=after,
+            when=now - dt.timedelta(days=days),
+        )
+    response = therapist_client.post(
+        reverse("patients:episode_discharge", args=[neural_case.episode.public_id]),
+        {"discharged_on": timezone.localdate().isoformat(), "outcome": "improved"},
+    )
+    assert response.status_code == 302
+    new = episode_open(patient=neural_case.patient, side="left", started_on=timezone.localdate())
+    return neural_case, new
+
+
+def test_it_shows_what_happened_last_time_on_the_new_episode(recurrence):
+    case, new = recurrence
+    previous = selectors.previous_episode(episode=new)
+    assert previous.episode == case.episode
+    assert previous.diagnosis == "Neural tissue sensitivity"
+    assert [(p.stage.code, p.days) for p in previous.periods] == [
+        ("settle", 0),  # moved on the day the diagnosis was confirmed
+        ("restore_movement", 30),
+        ("load", 10),
+    ]
+    assert previous.stalled.stage.code == "restore_movement"
+    assert {row["code"] for row in previous.unmet_at_discharge} >= {"h_test_negative"}
+    assert previous.care[0]["label"] == "Home exercises"
+    assert previous.care[0]["items"]  # the exercises the patient was given
+
+
+def test_it_shows_the_recurrence_on_the_patient_page(therapist_client, recurrence):
+    case, _new = recurrence
+    content = therapist_client.get(
+        reverse("patients:detail", args=[case.patient.public_id])
+    ).content.decode()
+    assert f"Last time: episode {case.episode.number}" in content
+    assert "Stalled in" in content
+    assert "Restore movement (30 days, the longest)" in content
+    assert "H-test negative" in content  # unmet at discharge
+    assert "No confirmed diagnosis yet" in content  # the new episode has none yet
+
+
+def test_it_shows_nothing_from_before_on_a_first_episode(neural_case):
+    assert selectors.previous_episode(episode=neural_case.episode) is None
+
+
+@pytest.mark.parametrize("changes", [2, 10])
+def test_it_opens_the_patient_page_with_a_recurrence_in_a_fixed_number_of_queries(
+    therapist_client, therapist, recurrence, django_assert_num_queries, changes
+):
+    case, _new = recurrence
+    for number in range(changes - 2):
+        forth = number % 2 == 0
+        stage_change(
+            episode=case.episode,
+            user=therapist,
+            from_stage="load" if forth else "return_to_run",
+            to_stage="return_to_run" if forth else "load",
+            when=timezone.now() - dt.timedelta(days=9, hours=-number),
+            reason="Back and forth",
+        )
+    url = reverse("patients:detail", args=[case.patient.public_id])
+    with django_assert_num_queries(QUERIES):
+        response = therapist_client.get(url)
+    assert response.status_code == 200
+
+
+# The patient page as a therapist: the page's own queries, other apps' panels and, from rehab:
+# for the open episode its decision, stage changes, measures and logs; the earlier episode,
+# its summary, decision and stage changes; the patient's summaries; the timeline's changes.
+QUERIES = 20

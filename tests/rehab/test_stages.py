@@ -1,0 +1,261 @@
+"""The current stage, its criteria from real records, and the therapist's stage changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from rehab import selectors
+from rehab.criteria import MET, NOT_MEASURED
+from rehab.models import StageChange
+from tests.exercises.factories import log
+from tests.patients.factories import EpisodeFactory
+from tests.rehab.conftest import calm_week, slr_visit
+from tests.rehab.factories import stage_change
+
+pytestmark = pytest.mark.django_db
+
+
+def stage_url(case):
+    return reverse("rehab:stage_change", args=[case.episode.public_id])
+
+
+def move(client, case, to_stage, reason="", from_stage=None):
+    status = selectors.episode_rehab(episode=case.episode)
+    return client.post(
+        stage_url(case),
+        {"to_stage": to_stage, "reason": reason, "from_stage": from_stage or status.stage.code},
+    )
+
+
+def test_it_says_no_confirmed_diagnosis_yet_before_one_exists(therapist_client):
+    episode = EpisodeFactory()
+    status = selectors.episode_rehab(episode=episode)
+    assert status.stage is None
+    assert "No confirmed diagnosis yet" in status.message
+    response = therapist_client.get(reverse("patients:detail", args=[episode.patient.public_id]))
+    assert "No confirmed diagnosis yet" in response.content.decode()
+
+
+def test_it_starts_a_confirmed_neural_episode_in_settle(neural_case):
+    status = selectors.episode_rehab(episode=neural_case.episode)
+    assert status.stage.code == "settle"
+    assert status.position == "Stage 1 of 5"
+    assert [r.code for r in status.results] == ["pain_settled"]
+    assert status.results[0].status == NOT_MEASURED  # no logs yet
+
+
+def test_it_reads_pain_from_the_patients_logs_of_the_last_week(neural_case):
+    calm_week(neural_case.plan, pain=2)
+    status = selectors.episode_rehab(episode=neural_case.episode)
+    assert status.results[0].status == MET
+    assert status.all_met
+
+
+def test_it_reads_the_slr_from_the_newest_final_assessment(neural_case, therapist):
+    stage_change(
+        episode=neural_case.episode,
+        user=therapist,
+        from_stage="settle",
+        to_stage="restore_movement",
+        when=timezone.now(),
+    )
+    slr_visit(neural_case.episode, therapist, affected=55, other=75, days_ago=10)
+    slr_visit(neural_case.episode, therapist, affected=60, other=75, days_ago=3)
+    results = {r.code: r for r in selectors.episode_rehab(episode=neural_case.episode).results}
+    assert results["slr_symmetry"].status == "not_met"
+    assert results["slr_symmetry"].value.startswith("15° short")
+    assert "Follow-up assessment" in results["slr_symmetry"].source
+    slr_visit(neural_case.episode, therapist, affected=67, other=75, days_ago=0)
+    results = {r.code: r for r in selectors.episode_rehab(episode=neural_case.episode).results}
+    assert results["slr_symmetry"].status == MET
+
+
+def test_it_lets_the_newest_measure_win_across_apps(neural_case, therapist, monkeypatch):
+    """A retest recorded by another app after the assessment counts (contract: newest "on")."""
+    slr_visit(neural_case.episode, therapist, affected=60, other=75, days_ago=5)
+
+    class Treatment:
+        @staticmethod
+        def latest_measures(*, episode):
+            return {
+                "slr_angle_affected_deg": {
+                    "value": 70,
+                    "on": timezone.localdate(),
+                    "source": "Treatment session",
+                }
+            }
+
+    real = selectors.plugin_modules
+    monkeypatch.setattr(
+        selectors,
+        "plugin_modules",
+        lambda name: (*real(name), Treatment) if name == "measures" else real(name),
+    )
+    measures = selectors.episode_measures(episode=neural_case.episode)
+    assert measures["slr_angle_affected_deg"]["value"] == 70
+    assert measures["slr_angle_other_deg"]["value"] == 75
+
+
+def test_it_refuses_to_move_on_with_unmet_criteria_without_a_reason(therapist_client, neural_case):
+    log(neural_case.plan, timezone.localdate() - dt.timedelta(days=1), pain=5)
+    response = move(therapist_client, neural_case, "restore_movement")
+    assert response.status_code == 200
+    assert "say why the patient is moving on anyway" in response.content.decode()
+    assert response.context["form"].errors["reason"]
+    assert not StageChange.objects.exists()
+
+
+def test_it_moves_on_with_a_reason_and_keeps_the_criteria_as_they_stood(
+    therapist_client, neural_case, therapist
+):
+    calm_week(neural_case.plan, pain=5, days=2)
+    response = move(therapist_client, neural_case, "restore_movement", "Pain is from a long run")
+    assert response.status_code == 302
+    change = StageChange.objects.get()
+    assert (change.from_stage, change.to_stage, change.direction) == (
+        "settle",
+        "restore_movement",
+        "forward",
+    )
+    assert change.criteria_met is False
+    assert change.criteria[0]["code"] == "pain_settled"
+    assert change.criteria[0]["status"] == "not_met"
+    assert change.decided_by == therapist
+    assert selectors.episode_rehab(episode=neural_case.episode).stage.code == "restore_movement"
+
+
+def test_it_moves_on_without_a_reason_when_every_criterion_is_met(therapist_client, neural_case):
+    calm_week(neural_case.plan)
+    assert move(therapist_client, neural_case, "restore_movement").status_code == 302
+    assert StageChange.objects.get().criteria_met is True
+
+
+def test_it_moves_back_only_with_a_reason(therapist_client, neural_case, therapist):
+    stage_change(
+        episode=neural_case.episode,
+        user=therapist,
+        from_stage="settle",
+        to_stage="restore_movement",
+        when=timezone.now(),
+    )
+    response = move(therapist_client, neural_case, "settle")
+    assert "Say why the patient is moving back" in response.content.decode()
+    assert move(therapist_client, neural_case, "settle", "Flare-up after a race").status_code == 302
+    assert StageChange.objects.latest("decided_at").direction == "back"
+
+
+def test_it_refuses_to_skip_a_stage(therapist_client, neural_case):
+    calm_week(neural_case.plan)
+    response = move(therapist_client, neural_case, "load", "Keen to progress")
+    assert response.status_code == 200
+    assert not StageChange.objects.exists()
+
+
+def test_it_records_nothing_when_the_stage_changed_while_deciding(therapist_client, neural_case):
+    calm_week(neural_case.plan)
+    response = move(therapist_client, neural_case, "restore_movement", from_stage="load")
+    assert "The stage changed while you were deciding" in response.content.decode()
+    assert not StageChange.objects.exists()
+
+
+def test_it_shows_the_stage_panel_and_history_to_the_therapist(therapist_client, neural_case):
+    calm_week(neural_case.plan)
+    page = therapist_client.get(reverse("patients:detail", args=[neural_case.patient.public_id]))
+    content = page.content.decode()
+    assert "Rehab stage" in content
+    assert "Settle" in content
+    assert "Move to next stage" in content
+    assert "Highest pain 1/10 in 3 logs" in content
+
+
+def test_it_shows_reception_neither_the_stage_nor_its_page(reception_client, neural_case):
+    page = reception_client.get(reverse("patients:detail", args=[neural_case.patient.public_id]))
+    content = page.content.decode()
+    assert "Rehab stage" not in content
+    assert "Move to next stage" not in content
+    assert reception_client.get(stage_url(neural_case)).status_code == 403
+
+
+def test_it_shows_the_patient_their_stage_in_plain_words_never_the_reason(
+    client, patient_user, neural_case, therapist
+):
+    stage_change(
+        episode=neural_case.episode,
+        user=therapist,
+        from_stage="settle",
+        to_stage="restore_movement",
+        when=timezone.now(),
+        reason="Private clinical reasoning",
+        met=False,
+    )
+    client.force_login(patient_user)
+    home = client.get(reverse("portal:home")).content.decode()
+    assert "Your recovery stage" in home
+    assert "Restore movement" in home
+    page = client.get(reverse("portal:rehab")).content.decode()
+    assert "Your sore leg lifts straight almost as high as your other leg" in page
+    assert "not checked yet" in page
+    assert "Private clinical reasoning" not in page
+    assert "Private clinical reasoning" not in home
+
+
+@pytest.mark.parametrize("rows", [1, 12])
+def test_it_opens_the_stage_page_in_a_fixed_number_of_queries(
+    therapist_client, neural_case, therapist, django_assert_num_queries, rows
+):
+    calm_week(neural_case.plan, days=min(rows, 7))
+    for number in range(rows):
+        stage_change(
+            episode=neural_case.episode,
+            user=therapist,
+            from_stage="settle" if number % 2 == 0 else "restore_movement",
+            to_stage="restore_movement" if number % 2 == 0 else "settle",
+            when=timezone.now() - dt.timedelta(hours=rows - number),
+            reason="Back and forth",
+        )
+    # session, user, episode with patient, decision, stage changes with who decided,
+    # assessments' measures, exercise logs, the audit event, then savepoint + session
+    # update + release
+    with django_assert_num_queries(11):
+        response = therapist_client.get(stage_url(neural_case))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 7])
+def test_it_opens_the_portal_recovery_page_in_a_fixed_number_of_queries(
+    client, patient_user, neural_case, django_assert_num_queries, rows
+):
+    calm_week(neural_case.plan, days=rows)
+    client.force_login(patient_user)
+    # session, user, patient, episodes, decision, stage changes, measures, logs,
+    # summaries, then savepoint + session update + release
+    with django_assert_num_queries(11):
+        response = client.get(reverse("portal:rehab"))
+    assert response.status_code == 200
+
+
+def test_it_seeds_the_demo_patient_past_the_first_stage_once():
+    from clinic.demo import seed
+
+    seed()
+    seed()
+    change = StageChange.objects.get()
+    assert (change.from_stage, change.to_stage) == ("settle", "restore_movement")
+
+
+def test_it_audits_a_stage_change_and_never_changes_it(therapist_client, neural_case, therapist):
+    from clinic.models import AuditEvent
+
+    calm_week(neural_case.plan)
+    move(therapist_client, neural_case, "restore_movement")
+    change = StageChange.objects.get()
+    event = AuditEvent.objects.get(action="create", object_type="rehab.stagechange")
+    assert event.patient_id == neural_case.patient.pk
+    assert event.actor == therapist
+    change.reason = "Rewritten later"
+    with pytest.raises(ValueError, match="never changed"):
+        change.save()
