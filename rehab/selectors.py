@@ -30,6 +30,9 @@ from rehab.models import DischargeSummary, StageChange
 NO_DIAGNOSIS = "No confirmed diagnosis yet: the stages follow the confirmed diagnosis."
 RED_FLAG = "On hold: a red-flag referral is the diagnosis in force, so there are no rehab stages."
 
+#: The outcome measures an assessment records (the others, such as strength, come from re-tests).
+ASSESSED_MEASURES = tuple(name for name in MEASURES if name in FIELDS)
+
 
 def episode_measures(*, episode) -> dict[str, dict]:
     """Every app's measures for the episode (`<app>/measures.py`, contract in common15.md);
@@ -198,14 +201,14 @@ def outcome_measures(*, episode) -> list[dict]:
         Assessment.objects.filter(episode_id=episode.pk, status=Assessment.Status.FINAL)
         .exclude(superseded_by__status=Assessment.Status.FINAL)
         .order_by("-assessed_on", "-created_at")
-        .only("kind", "assessed_on", *MEASURES)
+        .only("kind", "assessed_on", *ASSESSED_MEASURES)
     )
     intakes = [visit for visit in visits if visit.kind == Assessment.Kind.INTAKE]
     if not intakes:
         return []
     baseline, latest = intakes[0], visits[0]
     rows = []
-    for name in MEASURES:
+    for name in ASSESSED_MEASURES:
         before = getattr(baseline, name)
         now = getattr(latest, name) if latest is not baseline else None
         if before is None and now is None:
