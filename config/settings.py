@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "assessments",
     "exercises",
     "bookings",
+    "running",
     "portal",
     "loadgen",  # `seed_load` for benchmarks and tests/perf; no models, no pages
 ]

@@ -35,6 +35,7 @@ urlpatterns = [
     path("bookings/", include("bookings.urls")),
     path("portal/", include("portal.urls")),
     path("notifications/", include("notifications.urls")),
+    path("running/", include("running.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from portal import views
+from portal.pages import running
 
 app_name = "portal"
 
@@ -16,4 +17,7 @@ urlpatterns = [
     path("welcome/<str:token>/", views.welcome, name="welcome"),
     path("appointments/", include("bookings.portal_urls")),
     path("reminders/", include("notifications.portal_urls")),
+    path("running/", running.programme, name="running"),
+    path("running/log/", running.run_log, name="running_log"),
+    path("running/runs/<uuid:public_id>/morning/", running.run_morning, name="running_morning"),
 ]

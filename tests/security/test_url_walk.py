@@ -99,6 +99,26 @@ def referral(w: World) -> dict:
     return {"public_id": decision.public_id}
 
 
+def run_programme(w: World) -> dict:
+    from tests.running.world import programme_of
+
+    return {"public_id": programme_of(w.a, w.therapist).public_id}
+
+
+def run_of(side: str) -> Kwargs:
+    def kwargs(w: World) -> dict:
+        from tests.running.world import run_of
+
+        return {"public_id": run_of(getattr(w, side), w.therapist).public_id}
+
+    return kwargs
+
+
+def with_programme(w: World) -> dict:
+    run_programme(w)
+    return {}
+
+
 ROUTES: dict[str, Route] = {
     # --- Accounts and the site itself --------------------------------------------------
     "home": Route("public", ok=ok(302)),
@@ -263,6 +283,16 @@ ROUTES: dict[str, Route] = {
         kwargs=lambda w: {"token": w.unsubscribe_token},
         bogus=lambda w: {"token": "made-up-token"},
     ),
+    "portal:running": Route("patient", kwargs=with_programme),
+    "portal:running_log": Route("patient", kwargs=with_programme),
+    "portal:running_morning": Route("patient", kwargs=run_of("a"), other=run_of("b")),
+    # --- running ------------------------------------------------------------------------
+    "running:episode": Route("clinical", kwargs=lambda w: {"episode_id": w.a.episode.public_id}),
+    "running:assign": Route(
+        "clinical", kwargs=lambda w: {"episode_id": w.a.episode.public_id}, post_only=True
+    ),
+    "running:move": Route("clinical", kwargs=run_programme, post_only=True),
+    "running:run_seen": Route("clinical", kwargs=run_of("a"), post_only=True, ok=ok(302)),
     # --- notifications ------------------------------------------------------------------
     "notifications:failed": Route("staff"),
     "notifications:patient_log": Route("staff", kwargs=patient),
