@@ -16,8 +16,8 @@ DEMO_RUNS = [
     (13, 25, "flat", 1, 1, 2, 1, ""),
     (11, 25, "flat", 1, 1, 1, 1, ""),
     (9, 26, "flat", 1, 1, 2, 1, ""),
-    (7, 25, "undulating", 1, 1, 2, 2, ""),
-    (5, 25, "flat", 1, 2, 3, 2, "Tight at the back of the thigh near the end."),
+    (7, 25, "undulating", 1, 1, 2, 1, ""),
+    (5, 25, "flat", 2, 2, 3, 2, "Tight at the back of the thigh near the end."),
     (3, 25, "flat", 1, 1, 2, 1, ""),
     (1, 25, "flat", 1, 1, 2, None, "Felt easy today."),
 ]
