@@ -3,16 +3,25 @@ episode's programme is completed and which step it is at."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from running.models import RunProgramme
 
 
 def latest_measures(*, episode) -> dict[str, dict]:
     """From the episode's newest programme (active, completed or ended); empty without one.
     One query."""
-    programme = RunProgramme.objects.filter(episode=episode).order_by("-created_at", "-id").first()
+    programme = (
+        RunProgramme.objects.filter(episode=episode)
+        .select_related("patient")
+        .order_by("-created_at", "-id")
+        .first()
+    )
     if programme is None:
         return {}
-    on = programme.ended_on or programme.updated_at.date()
+    # The day of the last change, where the patient lives.
+    zone = ZoneInfo(programme.patient.time_zone)
+    on = programme.ended_on or programme.updated_at.astimezone(zone).date()
     source = f"Return-to-run programme, {on.day} {on:%b %Y}"
     completed = programme.status == RunProgramme.Status.COMPLETED
     return {

@@ -4,6 +4,7 @@ at) and the patient's portal home (today's step and the next-morning question)."
 
 from __future__ import annotations
 
+from clinic import audit
 from clinic.access import CLINICAL, STAFF, has_role
 from clinic.panels import Panel
 from exercises.selectors import patient_today
@@ -45,6 +46,8 @@ def dashboard_panels(*, user) -> list[Panel]:
     def context() -> dict:
         # One query: the runs with their patients and programmes.
         runs = list(selectors.runs_to_review(user=user)[: selectors.DASHBOARD_LIMIT + 1])
+        for run in runs:
+            audit.note_patient(run.patient, run)
         return {
             "runs": runs[: selectors.DASHBOARD_LIMIT],
             "more": len(runs) > selectors.DASHBOARD_LIMIT,

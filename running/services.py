@@ -186,8 +186,14 @@ def run_log_save(
                     **pains,
                 )
         except IntegrityError:
-            # The same form reached us twice at once: the first one won.
-            return RunLog.objects.get(submission=submission, patient=patient), False
+            # The same form reached us twice at once: the first one won. (A key that belongs
+            # to nobody's run of this patient cannot be reused: ask for a fresh form.)
+            first = RunLog.objects.filter(submission=submission, patient=patient).first()
+            if first is None:
+                raise ValidationError(
+                    "This form has expired: please open the run log again."
+                ) from None
+            return first, False
         programme_apply_rule(programme=programme)
     return run, True
 

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from assessments.selectors import episode_confirmed_decision
@@ -97,7 +96,4 @@ def run_seen(request: HttpRequest, public_id):
     run = selectors.run_for_staff(public_id=public_id)
     services.run_mark_seen(run=run, user=request.user)
     messages.success(request, f"{run.patient.full_name}'s run of {run.date:%d %b} marked as seen.")
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
     return redirect("clinic:dashboard")

@@ -201,3 +201,7 @@ def test_it_completes_the_programme_after_its_last_step(active, therapist):
         "on": TODAY,
         "source": "Return-to-run programme, 3 Dec 2026",
     }
+
+
+def test_it_reports_no_running_measures_for_an_episode_without_a_programme(my_episode):
+    assert latest_measures(episode=my_episode) == {}

@@ -40,6 +40,7 @@ PROJECT_APPS = {
     "bookings",
     "notifications",
     "portal",
+    "running",
 }
 ERROR_MARKERS = ("invalid-feedback", "alert-danger", "errorlist", "is-invalid")
 
@@ -66,6 +67,9 @@ STARTS_EMPTY = {
     ("bookings:schedule", "bookings:exception_add"): "new leave or extra hours are typed",
     ("portal:log", "portal:log"): "today's pain scores are typed",
     ("portal:welcome", "portal:welcome"): "the new password is typed",
+    ("portal:running_log", "portal:running_log"): "a new run: minutes and pain are typed",
+    ("portal:running_morning", "portal:running_morning"): "the morning's pain is typed",
+    ("running:episode", "running:move"): "moving a step by hand needs a reason",
 }
 #: (page, form target): forms whose purpose is to act with what they show.
 ACTIONS = {
@@ -74,6 +78,8 @@ ACTIONS = {
     ("assessments:create", "assessments:create"): "saves a new draft, with anything missing",
     ("assessments:previsit", "assessments:previsit"): "every question may be skipped",
     ("patients:episode_discharge", "patients:episode_discharge"): "discharges, today",
+    ("running:episode", "running:assign"): "assigns the programme chosen, ending the old one",
+    ("clinic:dashboard", "running:run_seen"): "marks the run as seen",
     # Not an edit: it asks for the override when the slot is outside the therapist's hours,
     # even when the slot is unchanged (the walk's appointment is outside them).
     ("bookings:detail", "bookings:move"): "moves the appointment",
