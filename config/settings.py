@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "assessments",
     "exercises",
     "bookings",
+    "running",
     "portal",
     "treatment",
     "rehab",

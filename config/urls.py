@@ -37,6 +37,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("treatment/", include("treatment.urls")),
     path("rehab/", include("rehab.urls")),
+    path("running/", include("running.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -11,6 +11,7 @@ from portal.pages import (
     previsit,
     rehab,
     reminders,
+    running,
     safety,
     welcome,
 )
@@ -39,6 +40,9 @@ urlpatterns = [
     path("previsit/", previsit.previsit, name="previsit"),
     path("recovery/", rehab.overview, name="rehab"),
     path("recovery/summaries/<uuid:public_id>/", rehab.discharge_summary, name="discharge_summary"),
+    path("running/", running.programme, name="running"),
+    path("running/log/", running.run_log, name="running_log"),
+    path("running/runs/<uuid:public_id>/morning/", running.run_morning, name="running_morning"),
     path("appointments/", include((appointment_patterns, "appointments"))),
     path("reminders/", include((reminder_patterns, "reminders"))),
     path("welcome/<str:token>/", welcome.welcome, name="welcome"),

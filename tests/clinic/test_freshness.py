@@ -50,6 +50,8 @@ VOLATILE = [
     (re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+'), r"\1"),
     (re.compile(r'(name="csrf-token" content=")[^"]+'), r"\1"),
     (re.compile(r'(nonce=")[^"]+'), r"\1"),
+    # The run log's one-off form key (running/forms.py): new on every view, like a CSRF token.
+    (re.compile(r'(name="submission" value=")[^"]+'), r"\1"),
 ]
 WRITE_PATHS = ("save", "update", "bulk_update", "bulk_create", "delete", "raw_update")
 

@@ -258,8 +258,9 @@ def test_it_shows_the_history_in_a_fixed_number_of_queries(
         patient_client.get(reverse("portal:history"))
 
 
-#: Includes the audit event INSERT, the replies to comments and the open red-flag referrals,
-#: and rehab's stage panel (the open episode's decision with its newest stage change).
+#: Includes the audit event INSERT, the replies to comments, the open red-flag referrals,
+#: rehab's stage panel (the open episode's decision with its newest stage change) and the
+#: return-to-run programme (none here; with one, one more: tests/running).
 PORTAL_HOME_QUERIES = 14
 
 

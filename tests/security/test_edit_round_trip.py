@@ -42,6 +42,7 @@ PROJECT_APPS = {
     "portal",
     "treatment",
     "rehab",
+    "running",
 }
 ERROR_MARKERS = ("invalid-feedback", "alert-danger", "errorlist", "is-invalid")
 
@@ -68,6 +69,9 @@ STARTS_EMPTY = {
     ("bookings:schedule", "bookings:exception_add"): "new leave or extra hours are typed",
     ("portal:log", "portal:log"): "today's pain scores are typed",
     ("portal:welcome", "portal:welcome"): "the new password is typed",
+    ("portal:running_log", "portal:running_log"): "a new run: minutes and pain are typed",
+    ("portal:running_morning", "portal:running_morning"): "the morning's pain is typed",
+    ("running:episode", "running:move"): "moving a step by hand needs a reason",
 }
 #: (page, form target): forms whose purpose is to act with what they show.
 ACTIONS = {
@@ -78,6 +82,8 @@ ACTIONS = {
     ("patients:episode_discharge", "patients:episode_discharge"): "discharges, today",
     ("treatment:open", "treatment:open"): "starts the visit's session note",
     ("rehab:stage_change", "rehab:stage_change"): "moves to the next stage (a reason if unmet)",
+    ("running:episode", "running:assign"): "assigns the programme chosen, ending the old one",
+    ("clinic:dashboard", "running:run_seen"): "marks the run as seen",
     # Not an edit: it asks for the override when the slot is outside the therapist's hours,
     # even when the slot is unchanged (the walk's appointment is outside them).
     ("bookings:detail", "bookings:move"): "moves the appointment",

@@ -42,11 +42,18 @@ from notifications.models import ReminderSchedule
 from patients.models import Episode, Patient
 from portal.models import Invitation
 from rehab.models import DischargeSummary, StageChange
+from running.models import ProgrammeDecision, RunLog, RunProgramme
 from tests.bookings.factories import follow_up
 from tests.conftest import PASSWORD
 from tests.security.conftest import INVITATION_TOKEN, PNG, World
 from tests.security.test_url_walk import comment as commented_log
-from tests.security.test_url_walk import referral, treatment_session
+from tests.security.test_url_walk import (
+    referral,
+    run_of,
+    run_programme,
+    treatment_session,
+    with_programme,
+)
 from treatment.models import Retest, TreatmentGiven, TreatmentSession
 
 pytestmark = pytest.mark.django_db
@@ -554,6 +561,57 @@ CASES: dict[str, Case] = {
             "comment": st.one_of(NUL, too_long(2000)),
         },
     ),
+    "portal:running_log": Case(
+        url("portal:running_log"),
+        "patient",
+        lambda w: (
+            with_programme(w)
+            or {
+                "submission": "5d2c8a8e-8f4e-4b7e-9d51-3f1f3a0c9b11",
+                "date": today().isoformat(),
+                "minutes": "25",
+                "distance_km": "4.2",
+                "terrain": "flat",
+                "effort": "easy",
+                "pain_before": "1",
+                "pain_during": "1",
+                "pain_after": "2",
+            }
+        ),
+        {
+            "date": st.one_of(BAD_DATE, st.just("2999-01-01"), st.just("2000-01-01")),
+            "minutes": bad("0", "301", *BAD_INTS),
+            "distance_km": bad("0", "100.01", "1.234", *BAD_INTS),
+            "terrain": BAD_CHOICE,
+            "rpe": bad("0", "11", *BAD_INTS),
+            "pain_before": bad("11", "-1", *BAD_INTS),
+            "pain_during": bad("11", *BAD_INTS),
+            "pain_after": bad("11", *BAD_INTS),
+            "comment": st.one_of(NUL, too_long(1000)),
+            "submission": BAD_UUID,
+        },
+    ),
+    "portal:running_morning": Case(
+        url("portal:running_morning", public_id=lambda w: run_of("a")(w)["public_id"]),
+        "patient",
+        lambda w: {"pain_next_morning": "1"},
+        {"pain_next_morning": bad("11", "-1", *BAD_INTS)},
+    ),
+    "running:assign": Case(
+        url("running:assign", episode_id=lambda w: w.a.episode.public_id),
+        "therapist",
+        lambda w: {"template": "neural"},
+        {"template": BAD_CHOICE},
+    ),
+    "running:move": Case(
+        url("running:move", public_id=lambda w: run_programme(w)["public_id"]),
+        "therapist",
+        lambda w: {"step": "2", "reason": "Ran well last week."},
+        {
+            "step": st.one_of(BAD_CHOICE, st.just("99"), st.just("-1")),
+            "reason": st.one_of(st.just(""), st.just("   "), NUL, too_long(500)),
+        },
+    ),
     "portal:invite": Case(
         url("portal:invite", patient_id=lambda w: w.b.patient.public_id),
         "therapist",
@@ -630,6 +688,9 @@ WRITTEN = (
     TreatmentGiven,
     StageChange,
     DischargeSummary,
+    RunProgramme,
+    RunLog,
+    ProgrammeDecision,
 )
 
 
@@ -719,6 +780,7 @@ BUTTONS = {
     "portal:appointments:cancel",
     "portal:reminders:unsubscribe",
     "treatment:open",
+    "running:run_seen",
 }
 #: Routes whose only input is the query string (fuzzed in GET_PAGES where there is one).
 READ_ONLY = {
@@ -758,6 +820,8 @@ READ_ONLY = {
     "portal:history_detail",
     "portal:appointments:list",
     "portal:reminders:settings",
+    "portal:running",
+    "running:episode",
     "notifications:failed",
     "notifications:patient_log",
     "password_change_done",

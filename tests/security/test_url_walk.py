@@ -161,6 +161,26 @@ def discharge_summary(side) -> Kwargs:
     return kwargs
 
 
+def run_programme(w: World) -> dict:
+    from tests.running.world import programme_of
+
+    return {"public_id": programme_of(w.a, w.therapist).public_id}
+
+
+def run_of(side: str) -> Kwargs:
+    def kwargs(w: World) -> dict:
+        from tests.running.world import run_of
+
+        return {"public_id": run_of(getattr(w, side), w.therapist).public_id}
+
+    return kwargs
+
+
+def with_programme(w: World) -> dict:
+    run_programme(w)
+    return {}
+
+
 ROUTES: dict[str, Route] = {
     # --- Accounts and the site itself --------------------------------------------------
     "home": Route("public", ok=ok(302)),
@@ -343,6 +363,16 @@ ROUTES: dict[str, Route] = {
     "rehab:stage_change": Route("clinical", kwargs=lambda w: {"public_id": w.a.episode.public_id}),
     "rehab:summary": Route("clinical", kwargs=discharge_summary("a")),
     "rehab:gp_letter": Route("clinical", kwargs=discharge_summary("a")),
+    "portal:running": Route("patient", kwargs=with_programme),
+    "portal:running_log": Route("patient", kwargs=with_programme),
+    "portal:running_morning": Route("patient", kwargs=run_of("a"), other=run_of("b")),
+    # --- running ------------------------------------------------------------------------
+    "running:episode": Route("clinical", kwargs=lambda w: {"episode_id": w.a.episode.public_id}),
+    "running:assign": Route(
+        "clinical", kwargs=lambda w: {"episode_id": w.a.episode.public_id}, post_only=True
+    ),
+    "running:move": Route("clinical", kwargs=run_programme, post_only=True),
+    "running:run_seen": Route("clinical", kwargs=run_of("a"), post_only=True, ok=ok(302)),
     # --- notifications ------------------------------------------------------------------
     "notifications:failed": Route("staff"),
     "notifications:patient_log": Route("staff", kwargs=patient),

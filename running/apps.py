@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RunningConfig(AppConfig):
+    name = "running"
+    verbose_name = "Return to running"

@@ -1,0 +1,75 @@
+"""What return-to-run adds to pages other apps own (see clinic/panels.py): the staff patient
+page (reception sees only that a programme exists), the therapist's dashboard (runs to look
+at) and the patient's portal home (today's step and the next-morning question)."""
+
+from __future__ import annotations
+
+from clinic import audit
+from clinic.access import CLINICAL, STAFF, has_role
+from clinic.panels import Panel
+from exercises.selectors import patient_today
+from patients.selectors import open_episodes
+from running import selectors
+
+
+def patient_panels(*, user, patient) -> list[Panel]:
+    if not has_role(user, STAFF):
+        return []
+    if not has_role(user, CLINICAL):
+        # Reception: that a programme exists and when it started, nothing about pain.
+        return [
+            Panel(
+                template="running/panels/patient_programme_reception.html",
+                context=lambda: {
+                    "programmes": list(selectors.programmes_brief(patient=patient)),
+                },
+                order=45,
+            )
+        ]
+    return [
+        Panel(
+            template="running/panels/patient_programme.html",
+            context=lambda: {
+                "patient": patient,
+                "episodes": open_episodes(patient=patient),
+                **selectors.patient_panel_data(patient=patient),
+            },
+            order=45,
+        )
+    ]
+
+
+def dashboard_panels(*, user) -> list[Panel]:
+    if not has_role(user, CLINICAL):
+        return []
+
+    def context() -> dict:
+        # One query: the runs with their patients and programmes.
+        runs = list(selectors.runs_to_review(user=user)[: selectors.DASHBOARD_LIMIT + 1])
+        for run in runs:
+            audit.note_patient(run.patient, run)
+        return {
+            "runs": runs[: selectors.DASHBOARD_LIMIT],
+            "more": len(runs) > selectors.DASHBOARD_LIMIT,
+        }
+
+    return [Panel(template="running/panels/dashboard_runs.html", context=context, order=18)]
+
+
+def portal_panels(*, user, patient) -> list[Panel]:
+    """Two queries: the current programme, the runs waiting for their next-morning answer."""
+    programme = selectors.programme_current_for_patient(patient=patient)
+    if programme is None:
+        return []
+    today = patient_today(patient)
+    return [
+        Panel(
+            template="running/panels/portal_programme.html",
+            context={
+                "programme": programme,
+                "awaiting": selectors.runs_awaiting_morning(patient=patient, today=today)[:1],
+                "today": today,
+            },
+            order=25,
+        )
+    ]

@@ -1,0 +1,148 @@
+"""Reads for return-to-run programmes. Every read is scoped: a patient reaches only their own
+programme and runs (404 otherwise); staff pages go through the episode's access check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from clinic import audit
+from clinic.access import MANAGER, roles_of
+from running.models import ProgrammeDecision, RunLog, RunProgramme
+
+RECENT_RUNS = 5
+RECENT_DECISIONS = 5
+DASHBOARD_LIMIT = 25
+
+
+def programme_current_for_patient(*, patient) -> RunProgramme | None:
+    """The programme the patient follows now: the newest active one, else the newest one
+    they completed (so the portal can say so). None when there is neither. One query."""
+    return (
+        RunProgramme.objects.filter(
+            patient=patient,
+            status__in=[RunProgramme.Status.ACTIVE, RunProgramme.Status.COMPLETED],
+            episode__status="open",
+        )
+        .order_by("status", "-created_at")  # "active" sorts before "completed"
+        .first()
+    )
+
+
+def programmes_of_episode(*, episode) -> list[RunProgramme]:
+    """Every programme of the episode, newest first, each with its runs and decisions (the
+    decisions with the runs behind them): four queries whatever their number."""
+    return list(
+        RunProgramme.objects.filter(episode=episode)
+        .select_related("assigned_by")
+        .prefetch_related(
+            "runs",
+            Prefetch(
+                "decisions",
+                queryset=ProgrammeDecision.objects.select_related("decided_by").prefetch_related(
+                    "runs"
+                ),
+            ),
+        )
+    )
+
+
+def runs_of_patient(*, patient) -> QuerySet[RunLog]:
+    return RunLog.objects.filter(patient=patient)
+
+
+def run_for_patient(*, patient, public_id: UUID | str) -> RunLog:
+    """One of the patient's own runs; 404 for anyone else's."""
+    try:
+        run = RunLog.objects.select_related("programme", "patient").get(
+            patient=patient, public_id=public_id
+        )
+    except (RunLog.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such run") from None
+    audit.note_patient(patient, run)
+    return run
+
+
+def run_for_staff(*, public_id: UUID | str) -> RunLog:
+    """A run for a clinical user (the view checks the role); 404 when there is none."""
+    try:
+        run = RunLog.objects.select_related("patient").get(public_id=public_id)
+    except (RunLog.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such run") from None
+    audit.note_patient(run.patient, run)
+    return run
+
+
+def runs_awaiting_morning(*, patient, today) -> list[RunLog]:
+    """The patient's runs on an active programme whose next-morning answer is missing and
+    whose morning has come, newest first (at most a week back: older ones are left)."""
+    return list(
+        RunLog.objects.filter(
+            patient=patient,
+            programme__status=RunProgramme.Status.ACTIVE,
+            pain_next_morning__isnull=True,
+            date__lt=today,
+            date__gte=today - dt.timedelta(days=7),
+        ).order_by("-date")
+    )
+
+
+def latest_decision(*, programme: RunProgramme) -> ProgrammeDecision | None:
+    return programme.decisions.order_by("-created_at", "-id").first()
+
+
+def runs_to_review(*, user) -> QuerySet[RunLog]:
+    """Runs the therapist has not marked seen that had pain 5 or more, a worse next morning
+    or a comment, on programmes they assigned (the manager: all), oldest first."""
+    worrying = (
+        Q(pain_during__gte=5)
+        | Q(pain_after__gte=5)
+        | Q(pain_next_morning__gte=5)
+        | Q(pain_next_morning__gt=F("pain_before"))
+        | ~Q(comment="")
+    )
+    runs = RunLog.objects.filter(worrying, seen_at__isnull=True).select_related(
+        "patient", "programme"
+    )
+    if MANAGER not in roles_of(user):
+        runs = runs.filter(programme__assigned_by=user)
+    return runs.order_by("date", "id")
+
+
+def patient_panel_data(*, patient) -> dict:
+    """The patient's programmes (newest first) with the current one's recent runs and
+    decisions: three queries."""
+    programmes = list(RunProgramme.objects.filter(patient=patient).select_related("episode")[:5])
+    current = next((p for p in programmes if p.status == RunProgramme.Status.ACTIVE), None)
+    current = current or (programmes[0] if programmes else None)
+    runs, decisions = [], []
+    if current is not None:
+        runs = list(RunLog.objects.filter(programme=current)[:RECENT_RUNS])
+        decisions = list(
+            ProgrammeDecision.objects.filter(programme=current).select_related("decided_by")[
+                :RECENT_DECISIONS
+            ]
+        )
+    return {"programmes": programmes, "current": current, "runs": runs, "decisions": decisions}
+
+
+def programme_for_staff(*, public_id: UUID | str) -> RunProgramme:
+    """A programme for a clinical user (the view checks the role); 404 when there is none."""
+    try:
+        programme = RunProgramme.objects.select_related("episode", "patient").get(
+            public_id=public_id
+        )
+    except (RunProgramme.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such programme") from None
+    audit.note_patient(programme.patient, programme)
+    return programme
+
+
+def programmes_brief(*, patient) -> QuerySet[RunProgramme]:
+    """The patient's programmes for reception: name, status and dates only."""
+    return RunProgramme.objects.filter(patient=patient).only(
+        "name", "status", "started_on", "ended_on", "patient_id"
+    )

@@ -1,0 +1,158 @@
+"""The therapist's return-to-run page, the patient-page panel and the dashboard list: who sees
+what, assigning and moving by hand through the pages, and pinned query counts."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from running.models import RunProgramme
+from tests.exercises.factories import confirmed_decision
+from tests.running.conftest import TODAY
+from tests.running.factories import programme, run
+
+pytestmark = pytest.mark.django_db
+DAY = dt.timedelta(days=1)
+DASHBOARD = reverse("clinic:dashboard")
+
+
+def page_of(episode):
+    return reverse("running:episode", args=[episode.public_id])
+
+
+@pytest.fixture
+def active(therapist, my_episode):
+    return programme(therapist=therapist, episode=my_episode, started_on=TODAY - 20 * DAY)
+
+
+def test_it_offers_the_programme_that_suits_the_confirmed_diagnosis_first(
+    therapist_client, therapist, my_episode
+):
+    confirmed_decision(episode=my_episode, therapist=therapist, final_dx="lumbar")
+    response = therapist_client.get(page_of(my_episode))
+    choices = response.context["assign_form"].fields["template"].choices
+    assert choices[0] == ("lumbar", "Return to running: pain from the back (suits the diagnosis)")
+
+
+def test_it_assigns_from_the_page_and_replacing_ends_the_old_one(
+    therapist_client, my_episode, active
+):
+    response = therapist_client.post(
+        reverse("running:assign", args=[my_episode.public_id]), {"template": "acute_strain"}
+    )
+    assert response.status_code == 302
+    statuses = dict(RunProgramme.objects.values_list("template_key", "status"))
+    assert statuses == {"neural": "ended", "acute_strain": "active"}
+    body = therapist_client.get(page_of(my_episode)).content.decode()
+    assert "Replaced by Return to running: hamstring strain" in body
+    assert "Brisk walk" in body
+
+
+def test_it_moves_a_step_by_hand_and_shows_the_reason(therapist_client, active):
+    url = reverse("running:move", args=[active.public_id])
+    refused = therapist_client.post(url, {"step": "3", "reason": ""})
+    assert refused.status_code == 400
+    assert "Say why you are moving the step" in refused.content.decode()
+    therapist_client.post(url, {"step": "3", "reason": "Ran 20 minutes pain-free at parkrun"})
+    active.refresh_from_db()
+    assert active.current_step == 3
+    body = therapist_client.get(page_of(active.episode)).content.decode()
+    assert "Moved by hand: Ran 20 minutes pain-free at parkrun" in body
+
+
+def test_it_shows_the_therapist_runs_comments_and_decisions_on_the_patient_page(
+    therapist_client, me, active
+):
+    run(active, TODAY - 2 * DAY, during=2, after=3, morning=2, comment="Calf tight, thigh fine")
+    body = therapist_client.get(reverse("patients:detail", args=[me.public_id])).content.decode()
+    assert "Step 1 of 8: Walk with short jogs" in body
+    assert "Calf tight, thigh fine" in body
+    assert "Pain before 1, during 2, after 3, next morning 2" in body
+    assert "Pain 3/10 after the run of 01 Dec (3-4 holds)." in body
+
+
+def test_it_shows_reception_that_a_programme_exists_but_no_pain_scores(
+    reception_client, me, active
+):
+    run(active, TODAY - 2 * DAY, during=6, comment="Sharp pain at 10 minutes")
+    body = reception_client.get(reverse("patients:detail", args=[me.public_id])).content.decode()
+    assert "Return to running: sensitive nerve: active since 13 Nov 2026" in body
+    assert "Sharp pain" not in body
+    assert "Pain 6" not in body
+    assert "during 6" not in body
+    assert reception_client.get(page_of(active.episode)).status_code == 403
+
+
+def test_it_lists_worrying_runs_and_comments_on_the_dashboard_until_marked_seen(
+    therapist_client, other_therapist, active
+):
+    quiet = run(active, TODAY - 6 * DAY, morning=1)
+    sore = run(active, TODAY - 4 * DAY, during=5, morning=2)
+    worse = run(active, TODAY - 2 * DAY, before=0, morning=2)
+    noted = run(active, TODAY - 1 * DAY, comment="Left knee ached on the stairs")
+    someone_elses = programme(therapist=other_therapist, started_on=TODAY - 9 * DAY)
+    run(someone_elses, TODAY - 1 * DAY, during=8)
+
+    panel = therapist_client.get(DASHBOARD).context["panels"]
+    body = therapist_client.get(DASHBOARD).content.decode()
+    section = body[body.index("Runs to look at") :]
+    assert "Pain 5/10" in section
+    assert "Worse next morning (0 → 2)" in section
+    assert "Left knee ached on the stairs" in section
+    assert "Pain 8/10" not in section  # another therapist's patient
+    assert str(quiet.public_id) not in section
+    assert panel
+
+    response = therapist_client.post(reverse("running:run_seen", args=[sore.public_id]))
+    assert response.status_code == 302
+    section = therapist_client.get(DASHBOARD).content.decode()
+    assert str(sore.public_id) not in section
+    assert str(worse.public_id) in section
+    assert str(noted.public_id) in section
+
+
+@pytest.mark.parametrize("runs", [1, 8])
+def test_it_shows_the_episode_page_in_a_fixed_number_of_queries(
+    therapist_client, active, django_assert_num_queries, runs, frozen
+):
+    for n in range(runs):
+        run(active, TODAY - (2 * n + 1) * DAY, morning=1)
+    # Queries: session, user, the episode with its patient, the programmes, their runs, their
+    # decisions, the decisions' runs, the confirmed diagnosis, the audit event insert, then
+    # savepoint + session update + release.
+    url = page_of(active.episode)
+    with django_assert_num_queries(12):
+        response = therapist_client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("runs", [1, 8])
+def test_it_shows_the_dashboard_list_in_one_query_whatever_the_rows(
+    therapist, active, django_assert_num_queries, runs
+):
+    from running.panels import dashboard_panels
+
+    for n in range(runs):
+        run(active, TODAY - (2 * n + 1) * DAY, during=5, comment="Sore")
+    (panel,) = dashboard_panels(user=therapist)
+    with django_assert_num_queries(1):
+        context = panel.values()
+    assert len(context["runs"]) == runs
+
+
+@pytest.mark.parametrize("runs", [1, 8])
+def test_it_adds_three_queries_to_the_patient_page_whatever_the_rows(
+    therapist, me, active, django_assert_num_queries, runs
+):
+    from patients.selectors import episodes_load
+    from running.panels import patient_panels
+
+    for n in range(runs):
+        run(active, TODAY - (2 * n + 1) * DAY, morning=1, comment="Fine")
+    (panel,) = patient_panels(user=therapist, patient=me)
+    # Queries: the patient's programmes, the current one's recent runs, its recent decisions
+    # (the open episodes come with the page, which loads them once for every panel).
+    episodes_load(patient=me)  # the page's own prefetch
+    with django_assert_num_queries(3):
+        context = panel.values()
+    assert len(context["runs"]) == min(runs, 5)

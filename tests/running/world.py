@@ -1,0 +1,30 @@
+"""Return-to-run records for the security walk's two patients (tests/security/conftest.py),
+made on first use so that no other page there shows a programme it does not test."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from exercises.selectors import patient_today
+from running.models import RunLog, RunProgramme
+from tests.running.factories import programme, run
+
+
+def programme_of(side, therapist) -> RunProgramme:
+    """The side's active programme, started a week ago."""
+    found = RunProgramme.objects.filter(episode=side.episode, status="active").first()
+    if found is None:
+        today = patient_today(side.patient)
+        found = programme(
+            therapist=therapist, episode=side.episode, started_on=today - dt.timedelta(days=7)
+        )
+    return found
+
+
+def run_of(side, therapist) -> RunLog:
+    """The side's run of yesterday, still waiting for its next-morning answer."""
+    active = programme_of(side, therapist)
+    found = RunLog.objects.filter(programme=active).first()
+    if found is None:
+        found = run(active, patient_today(side.patient) - dt.timedelta(days=1), comment="Tight")
+    return found
