@@ -1,4 +1,4 @@
-"""The assessments app's measures for rehab stage criteria (contract in common15.md).
+"""The assessments app's measures for rehab stage criteria (contract in clinic/plugins.py).
 
 SLR angles on both sides and the slump knee-extension deficit, from the episode's final intake
 and follow-up assessments (each in the version in force). For each key the newest assessment

@@ -270,7 +270,7 @@ def open_episodes_diagnosis(*, patient) -> list[dict]:
 
 def episode_trend_series(*, episode) -> list[dict]:
     """Every app's trend series for the episode (each app's `trends.py`, contract in
-    common15.md), merged by measure key, oldest point first. A query or so per app, however
+    clinic/plugins.py), merged by measure key, oldest point first. A query or so per app, however
     many visits."""
     return merge_series(module.trend_series(episode=episode) for module in plugin_modules("trends"))
 

@@ -1,4 +1,4 @@
-"""The assessments app's trend series (the `trends` plug-in, contract in common15.md): pain,
+"""The assessments app's trend series (the `trends` plug-in, contract in clinic/plugins.py): pain,
 outcome measures and the objective re-tests from the episode's final intake and follow-up
 assessments, each visit in the version in force (a final amendment replaces what it amends).
 """

@@ -1,9 +1,24 @@
 """How apps plug into pages and tools they do not own: one module of an agreed name per app.
 
-The foundation never lists apps. An app takes part by having the module: `<app>/panels.py`
-(page panels, clinic/panels.py), `<app>/demo.py` (demo data, clinic/demo.py) or
-`<app>/reminders.py` (reminder sources, notifications/sources.py). Discovery is Django's own
-`autodiscover_modules`, the mechanism that finds every app's `admin.py`.
+The foundation never lists apps. An app takes part by having the module:
+
+* `<app>/panels.py`: page panels (clinic/panels.py), and `discharge_extensions` for the
+  discharge page (patients/views.py);
+* `<app>/demo.py`: demo data (clinic/demo.py);
+* `<app>/reminders.py`: reminder sources (notifications/sources.py);
+* `<app>/measures.py`: `latest_measures(*, episode) -> {key: {"value", "on", "source"}}`,
+  the readings rehab's stage criteria use (rehab/selectors.episode_measures: the newest "on"
+  wins per key). Keys: `slr_angle_affected_deg`, `slr_angle_other_deg`,
+  `slump_knee_ext_deficit_deg`, `knee_flexion_strength_pct` (affected side as % of the other),
+  `h_test` ("negative" / "positive" / "not_done"), `run_programme_completed` (bool) and
+  `run_programme_step` (str);
+* `<app>/trends.py`: `trend_series(*, episode) -> [{"key", "label", "points": [{"on",
+  "value", "source"}]}]`, merged by key on the episode's trend page (assessments);
+* `<app>/recurrence.py`: `recurrence_facts(*, episode)`, what was done in an earlier episode,
+  shown when the patient comes back with a new one (rehab).
+
+Discovery is Django's own `autodiscover_modules`, the mechanism that finds every app's
+`admin.py`.
 """
 
 from __future__ import annotations

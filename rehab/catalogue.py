@@ -21,7 +21,7 @@ RULES: dict[str, dict[str, tuple[type, ...]]] = {
     "equals": {"measure": (str,), "value": (str, bool)},
 }
 
-#: The measure keys of the shared contract (common15.md); a rule may read no other.
+#: The measure keys of the shared contract (clinic/plugins.py); a rule may read no other.
 MEASURE_KEYS = frozenset(
     {
         "slr_angle_affected_deg",

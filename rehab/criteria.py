@@ -1,6 +1,6 @@
 """Whether a stage's exit criteria are met: a pure module (no ORM, no request).
 
-Input: the episode's measures under the shared contract's keys (common15.md: key ->
+Input: the episode's measures under the shared contract's keys (clinic/plugins.py: key ->
 {"value", "on", "source"}) and the facts of the patient's portal exercise logs. Output: one
 result per criterion, "met", "not met" or "not yet measured", with the value, date and source
 behind it. A measure that is missing, or recorded as "not done", is never read as met.

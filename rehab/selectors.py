@@ -35,7 +35,7 @@ ASSESSED_MEASURES = tuple(name for name in MEASURES if name in FIELDS)
 
 
 def episode_measures(*, episode) -> dict[str, dict]:
-    """Every app's measures for the episode (`<app>/measures.py`, contract in common15.md);
+    """Every app's measures for the episode (`<app>/measures.py`, contract in clinic/plugins.py);
     where two apps give the same key, the newest "on" wins."""
     merged: dict[str, dict] = {}
     for module in plugin_modules("measures"):

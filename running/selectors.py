@@ -54,6 +54,11 @@ def runs_of_patient(*, patient) -> QuerySet[RunLog]:
     return RunLog.objects.filter(patient=patient)
 
 
+def runs_recent_of_programme(*, patient, programme: RunProgramme, limit: int) -> list[RunLog]:
+    """The patient's newest runs at `programme`, newest first (one query)."""
+    return list(runs_of_patient(patient=patient).filter(programme=programme)[:limit])
+
+
 def run_for_patient(*, patient, public_id: UUID | str) -> RunLog:
     """One of the patient's own runs; 404 for anyone else's."""
     try:

@@ -31,8 +31,8 @@ def programme(request: HttpRequest):
         context.update(
             awaiting=selectors.runs_awaiting_morning(patient=patient, today=today),
             decision=selectors.latest_decision(programme=current),
-            runs=list(
-                selectors.runs_of_patient(patient=patient).filter(programme=current)[:HISTORY]
+            runs=selectors.runs_recent_of_programme(
+                patient=patient, programme=current, limit=HISTORY
             ),
         )
     return render(request, "portal/running.html", context)

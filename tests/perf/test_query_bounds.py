@@ -25,8 +25,11 @@ MAX_QUERIES = 12
 #: and the alerts acknowledged with their notes one more; its red-flag referral history is its
 #: referrals and their outcomes. The dashboard adds the patients' urgent-symptom reports (one
 #: query) and the comment inbox (its page and unread count) to the alerts and today's list, and
-#: "Open referrals" (one query, and the audit trail's insert for its patients).
-PAGE_MAX_QUERIES = {"patient detail": 16, "dashboard": 15}
+#: "Open referrals" (one query, and the audit trail's insert for its patients). Issue 15's
+#: apps add to the patient page treatment's visits with their notes (one query), rehab's stage
+#: panel (the open episode's stage and measures) and running's programmes; to the portal home
+#: the stage and the return-to-run programme.
+PAGE_MAX_QUERIES = {"patient detail": 19, "dashboard": 15, "portal home": 13}
 
 PAGES = {
     "dashboard": ("therapist", lambda w: url("clinic:dashboard")),

@@ -261,7 +261,7 @@ def test_it_shows_the_history_in_a_fixed_number_of_queries(
 #: Includes the audit event INSERT, the replies to comments, the open red-flag referrals,
 #: rehab's stage panel (the open episode's decision with its newest stage change) and the
 #: return-to-run programme (none here; with one, one more: tests/running).
-PORTAL_HOME_QUERIES = 14
+PORTAL_HOME_QUERIES = 15
 
 
 @pytest.mark.parametrize("done", [1, 3])

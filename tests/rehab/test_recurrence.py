@@ -98,5 +98,6 @@ def test_it_opens_the_patient_page_with_a_recurrence_in_a_fixed_number_of_querie
 
 # The patient page as a therapist: the page's own queries, other apps' panels and, from rehab:
 # for the open episode its decision, stage changes, measures and logs; the earlier episode,
-# its summary, decision and stage changes; the patient's summaries; the timeline's changes.
-QUERIES = 20
+# its summary, decision and stage changes; the patient's summaries; the timeline's changes;
+# treatment's visits panel and running's programmes panel.
+QUERIES = 23

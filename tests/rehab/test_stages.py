@@ -217,10 +217,11 @@ def test_it_opens_the_stage_page_in_a_fixed_number_of_queries(
             when=timezone.now() - dt.timedelta(hours=rows - number),
             reason="Back and forth",
         )
-    # session, user, episode with patient, decision, stage changes with who decided,
-    # assessments' measures, exercise logs, the audit event, then savepoint + session
-    # update + release
-    with django_assert_num_queries(11):
+    # session, user, episode with patient, decision, stage changes with who decided, the
+    # measures of every app (assessments' visits, treatment's signed notes and their re-tests,
+    # running's programme), exercise logs, the audit event, then savepoint + session update +
+    # release
+    with django_assert_num_queries(13):
         response = therapist_client.get(stage_url(neural_case))
     assert response.status_code == 200
 
@@ -231,9 +232,10 @@ def test_it_opens_the_portal_recovery_page_in_a_fixed_number_of_queries(
 ):
     calm_week(neural_case.plan, days=rows)
     client.force_login(patient_user)
-    # session, user, patient, episodes, decision, stage changes, measures, logs,
-    # summaries, then savepoint + session update + release
-    with django_assert_num_queries(11):
+    # session, user, patient, episodes, decision, stage changes, measures (assessments,
+    # treatment's notes and re-tests, running), logs, summaries, then savepoint + session
+    # update + release
+    with django_assert_num_queries(13):
         response = client.get(reverse("portal:rehab"))
     assert response.status_code == 200
 
