@@ -1,10 +1,15 @@
-"""Demo intake for the demo patient: a typical neural picture, finalised and confirmed."""
+"""Demo intake for the demo patient: neural signs with a lumbar picture beside them, so the
+engine cannot choose (indeterminate, mixed neural and lumbar). The therapist records a working
+diagnosis and test-treat-retest as the deciding test; treatment/demo.py does that test at the
+same visit, and the diagnosis is confirmed from it."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from assessments import services
 from assessments.forms import RED_FLAG_ITEMS
-from assessments.models import Assessment
+from assessments.models import Assessment, WorkingDiagnosis
 
 DEMO_FINDINGS = {
     "age_years": 40,
@@ -18,8 +23,8 @@ DEMO_FINDINGS = {
     "felt_pop_or_tear": False,
     "previous_hamstring_injury": "significant_tear",
     "last_hamstring_injury_ago": "over_6_months",
-    "previous_low_back_injury": "none",
-    "low_back_stiffness": "none",
+    "previous_low_back_injury": "past_resolved",
+    "low_back_stiffness": "occasional",
     "current_low_back_pain": "none",
     "stretching_response": "aggravates",
     "episodes_last_12_months": 3,
@@ -35,7 +40,7 @@ DEMO_FINDINGS = {
     "nprs_now": 2,
     "nprs_worst_week": 6,
     "aggr_downhill": "worse",
-    "aggr_uphill": "no_change",
+    "aggr_uphill": "worse",
     "aggr_flat": "no_change",
     "aggr_faster_speed": "worse",
     "aggr_long_stride": "worse",
@@ -47,26 +52,30 @@ DEMO_FINDINGS = {
     "slr_angle_affected_deg": 60,
     "slr_angle_other_deg": 75,
     "crossed_slr": "negative",
-    "sciatic_nerve_palpation": "tender_affected_side",
-    "lumbar_rom": "full_painless",
-    "lumbar_provocative_direction": "none",
+    "sciatic_nerve_palpation": "non_tender",
+    "lumbar_rom": "reproduces_thigh_pain",
+    "lumbar_provocative_direction": "extension",
     "repeated_movements": "no_change",
     "directional_preference": "none",
-    "pa_accessory_glide": "no_pain",
-    "pa_level": "na",
+    "pa_accessory_glide": "reproduces_thigh_pain",
+    "pa_level": "L5",
     "neuro_exam": "normal",
     "hamstring_palpation": "non_tender",
     "bruising": "none",
     "resisted_knee_flexion": "strong_painless",
     "ischial_tuberosity_tenderness": False,
     "proximal_tendon_provocation": "negative",
-    "retest_after_lumbar_treatment": "no_change",
+    "retest_after_lumbar_treatment": "not_done",
     "red_flag_screen_completed": True,
     "lefs_score": 58,
     "psfs_mean": 5.5,
     "slanss_score": 8,
     "paindetect_score": 11,
 }
+
+
+#: Days before today of the first visit (bookings/demo.py books it).
+FIRST_VISIT_DAYS_AGO = 21
 
 
 def seed(context: dict) -> list[str]:
@@ -78,9 +87,20 @@ def seed(context: dict) -> list[str]:
         assessment = services.assessment_create(
             episode=episode, therapist=therapist, findings=findings
         )
+        first_visit = context["today"] - dt.timedelta(days=FIRST_VISIT_DAYS_AGO)
+        Assessment.objects.filter(pk=assessment.pk).update(assessed_on=first_visit)
+        assessment.refresh_from_db()
     if not assessment.is_final:
         services.assessment_finalise(assessment=assessment, by=therapist)
-    decision = assessment.decisions.first()
-    if decision is None:
-        decision = services.decision_record(assessment=assessment, by=therapist, final_dx="neural")
-    return [f"assessment: intake for {episode.patient}, confirmed {decision.final_dx}"]
+    context["intake"] = assessment
+    if assessment.decisions.exists():
+        return [f"assessment: intake for {episode.patient}, diagnosis confirmed"]
+    if not WorkingDiagnosis.objects.filter(assessment=assessment).exists():
+        services.working_diagnosis_record(
+            assessment=assessment,
+            by=therapist,
+            working_dx=WorkingDiagnosis.Dx.MIXED_NEURAL_LUMBAR,
+            deciding_test=WorkingDiagnosis.DecidingTest.RETEST_AFTER_LUMBAR,
+            deciding_test_note="Mobilise L5, then repeat the slump and the SLR.",
+        )
+    return [f"assessment: intake for {episode.patient}, mixed picture, working diagnosis"]

@@ -21,6 +21,10 @@ EXTRA_PATIENTS = [
 
 # (days from today, local start, patient index (0 = the demo patient), type slug)
 PLAN = [
+    # The demo patient's course of care: three attended visits (treatment/demo.py writes
+    # their session notes), then the next one booked.
+    (-21, dt.time(10, 0), 0, "initial-assessment"),
+    (-9, dt.time(10, 0), 0, "follow-up"),
     (-3, dt.time(9, 0), 1, "initial-assessment"),
     (-3, dt.time(14, 0), 2, "follow-up"),
     (-2, dt.time(10, 0), 0, "follow-up"),
@@ -74,7 +78,10 @@ def seed(context: dict) -> list[str]:
     for offset, local_time, who, slug in PLAN:
         day = today + dt.timedelta(days=offset)
         if day.weekday() not in WORKING_DAYS:
-            continue
+            if who != 0:
+                continue
+            # The demo patient's visits make the course of care: keep them, a day earlier.
+            day -= dt.timedelta(days=1)
         start = dt.datetime.combine(day, local_time, tzinfo=zone).astimezone(dt.UTC)
         patient = patients[who]
         if Appointment.objects.filter(patient=patient, therapist=therapist, start=start).exists():

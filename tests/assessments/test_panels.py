@@ -6,7 +6,7 @@ import pytest
 
 from assessments import demo as assessments_demo
 from assessments import panels
-from assessments.models import AssessmentDecision
+from assessments.models import AssessmentDecision, WorkingDiagnosis
 from assessments.selectors import episode_confirmed_decision
 from assessments.services import decision_record
 from patients import demo as patients_demo
@@ -94,14 +94,20 @@ def test_it_keeps_the_final_diagnosis_values_of_the_spec():
     assert AssessmentDecision.FinalDx.values == [value for value, _ in FINAL_DX_CHOICES]
 
 
-def test_it_seeds_a_confirmed_demo_intake_idempotently(therapist, patient_user):
+def test_it_seeds_a_mixed_demo_intake_with_a_working_diagnosis_idempotently(
+    therapist, patient_user
+):
     context = {"therapist": therapist, "patient_user": patient_user, "today": dt.date.today()}
     for _ in range(2):
         patients_demo.seed(context)
         assessments_demo.seed(context)
     episode = Patient.objects.get(user=patient_user).episodes.get()
     assert episode.assessments.count() == 1
-    decision = episode_confirmed_decision(episode=episode)
-    assert decision.final_dx == "neural"
-    assert decision.suggested_label == "neural"
-    assert decision.findings["directional_preference"] == "none"
+    intake = episode.assessments.get()
+    assert intake.is_final
+    assert intake.assessed_on == dt.date.today() - dt.timedelta(days=21)
+    # Confirmed only after the test-treat-retest of the first visit (treatment/demo.py).
+    assert episode_confirmed_decision(episode=episode) is None
+    working = WorkingDiagnosis.objects.get(assessment=intake)
+    assert working.working_dx == "mixed_neural_lumbar"
+    assert working.deciding_test == "retest_after_lumbar_treatment"
