@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from assessments.selectors import open_red_flag_referrals
 from exercises.selectors import patient_today
 from running import rules
 from running.models import ProgrammeDecision, RunLog, RunProgramme
@@ -19,6 +20,12 @@ from running.programmes import programmes
 EFFORT_FROM_RPE = {**dict.fromkeys(range(1, 5), "easy"), 5: "steady", 6: "steady"}
 DISTANCE_MESSAGE = "Enter the distance in kilometres, from 0.1 to 100, or leave it empty."
 PAIN_MESSAGE = "Choose a number from 0 (no pain) to 10 (worst pain imaginable)."
+
+#: Why a run is not logged while a red-flag referral is open.
+RED_FLAG_HOLD = (
+    "Please do not run until you have been checked: follow the advice at the top of this "
+    "page. You can log runs again once your physio records that you are cleared."
+)
 
 
 def effort_for(*, effort: str, rpe: int | None) -> str:
@@ -146,6 +153,10 @@ def run_log_save(
         programme = RunProgramme.objects.select_for_update().get(pk=programme.pk)
         if programme.status != RunProgramme.Status.ACTIVE:
             raise ValidationError("This programme is no longer active.")
+        if open_red_flag_referrals().filter(episode_id=programme.episode_id).exists():
+            # SPEC 3.9b amendment 26: a confirmed red flag stops the plan at once; running
+            # waits for the same clearance (the notice at the top of the page says what to do).
+            raise ValidationError({NON_FIELD_ERRORS: RED_FLAG_HOLD})
         pains = {"pain_before": pain_before, "pain_during": pain_during, "pain_after": pain_after}
         errors = _validate_run(
             programme=programme,

@@ -198,3 +198,15 @@ def test_it_adds_two_queries_to_the_portal_home_whatever_the_rows(
     with django_assert_num_queries(2):
         (panel,) = portal_panels(user=patient_user, patient=me)
     assert panel.values()["awaiting"]
+
+
+def test_it_holds_running_while_a_red_flag_referral_is_open(
+    patient_client, active, therapist, my_episode
+):
+    from tests.exercises.factories import confirmed_decision
+
+    confirmed_decision(episode=my_episode, therapist=therapist, final_dx="red_flag_referral")
+    response = patient_client.post(LOG, form_data())
+    assert response.status_code == 200
+    assert "Please do not run until you have been checked" in response.content.decode()
+    assert not RunLog.objects.filter(patient=active.patient).exists()
