@@ -37,6 +37,22 @@ class Panel:
 
 
 @dataclass
+class DischargeStep:
+    """What discharging an episode does in another app (`discharge_extensions` in its
+    panels.py): `template` tells the clinician before they confirm, `finish(episode=, user=)`
+    runs in the transaction that discharges the episode. No fields to fill: `form` is an
+    empty form bound to the request's data, so the page's "every part valid" check holds."""
+
+    template: str
+    finish: Callable[..., None]
+    form: object = None
+    context: dict = field(default_factory=dict)
+
+    def record(self, *, episode, user) -> None:
+        self.finish(episode=episode, user=user)
+
+
+@dataclass
 class TimelineEntry:
     when: dt.datetime | dt.date
     kind: str

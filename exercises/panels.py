@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django import forms
+
 from clinic import audit
 from clinic.access import CLINICAL, has_role
-from clinic.panels import Panel
+from clinic.panels import DischargeStep, Panel
 from exercises import selectors
 from patients.selectors import open_episodes
 
@@ -93,3 +95,21 @@ def portal_panels(*, user, patient) -> list[Panel]:
     if not replies:
         return []
     return [Panel(template="exercises/panels/portal_replies.html", context={"replies": replies})]
+
+
+def discharge_extensions(*, user, episode, data=None) -> list[DischargeStep]:
+    """Discharge completes the episode's active or paused exercise plans (and so their
+    reminders stop); the page names them first."""
+    from exercises import services
+
+    plans = selectors.plans_open_for_episode(episode=episode)
+    if not plans or not has_role(user, CLINICAL):
+        return []
+    return [
+        DischargeStep(
+            template="exercises/includes/discharge_step.html",
+            finish=lambda *, episode, user: services.plans_complete_for_discharge(episode=episode),
+            form=forms.Form(data),
+            context={"plans": plans},
+        )
+    ]

@@ -535,3 +535,13 @@ def replies_for_patient(*, patient) -> QuerySet[CommentReply]:
         .select_related("session_log", "author")
         .order_by("-created_at", "-id")
     )
+
+
+def plans_open_for_episode(*, episode) -> list[ExercisePlan]:
+    """The episode's active and paused plans (what discharging it completes)."""
+    return list(
+        ExercisePlan.objects.filter(
+            episode_id=episode.pk,
+            status__in=[ExercisePlan.Status.ACTIVE, ExercisePlan.Status.PAUSED],
+        ).order_by("created_at")
+    )

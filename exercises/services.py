@@ -308,6 +308,18 @@ def plan_change_status(*, plan: ExercisePlan, action: str) -> ExercisePlan:
     return plan
 
 
+def plans_complete_for_discharge(*, episode) -> list[ExercisePlan]:
+    """Discharging an episode completes its active and paused plans (held ones included): no
+    plan stays "active" and no reminder goes out for an episode that has ended."""
+    plans = list(
+        ExercisePlan.objects.filter(
+            episode_id=episode.pk,
+            status__in=[ExercisePlan.Status.ACTIVE, ExercisePlan.Status.PAUSED],
+        )
+    )
+    return [plan_change_status(plan=plan, action="complete") for plan in plans]
+
+
 def _person(user) -> str:
     return (user.get_full_name() or "").strip() or user.email
 

@@ -4,9 +4,11 @@ at) and the patient's portal home (today's step and the next-morning question)."
 
 from __future__ import annotations
 
+from django import forms
+
 from clinic import audit
 from clinic.access import CLINICAL, STAFF, has_role
-from clinic.panels import Panel
+from clinic.panels import DischargeStep, Panel
 from exercises.selectors import patient_today
 from patients.selectors import open_episodes
 from running import selectors
@@ -71,5 +73,22 @@ def portal_panels(*, user, patient) -> list[Panel]:
                 "today": today,
             },
             order=25,
+        )
+    ]
+
+
+def discharge_extensions(*, user, episode, data=None) -> list[DischargeStep]:
+    """Discharge ends the episode's active return-to-run programme; the page says so first."""
+    from running import services
+
+    programme = selectors.programme_active_for_episode(episode=episode)
+    if programme is None or not has_role(user, CLINICAL):
+        return []
+    return [
+        DischargeStep(
+            template="running/includes/discharge_step.html",
+            finish=lambda *, episode, user: services.programme_end_for_discharge(episode=episode),
+            form=forms.Form(data),
+            context={"programme": programme},
         )
     ]

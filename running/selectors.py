@@ -151,3 +151,10 @@ def programmes_brief(*, patient) -> QuerySet[RunProgramme]:
     return RunProgramme.objects.filter(patient=patient).only(
         "name", "status", "started_on", "ended_on", "patient_id"
     )
+
+
+def programme_active_for_episode(*, episode) -> RunProgramme | None:
+    """The episode's active programme, if any (what discharging it ends)."""
+    return RunProgramme.objects.filter(
+        episode_id=episode.pk, status=RunProgramme.Status.ACTIVE
+    ).first()

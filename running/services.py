@@ -65,6 +65,20 @@ def programme_assign(*, episode, template_key: str, user) -> RunProgramme:
 
 
 @transaction.atomic
+def programme_end_for_discharge(*, episode) -> RunProgramme | None:
+    """Discharging an episode ends its active programme (kept, never deleted)."""
+    programme = RunProgramme.objects.filter(
+        episode=episode, status=RunProgramme.Status.ACTIVE
+    ).first()
+    if programme is None:
+        return None
+    programme.status = RunProgramme.Status.ENDED
+    programme.ended_on = patient_today(programme.patient)
+    programme.end_reason = "The episode was discharged."
+    programme.save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
+    return programme
+
+
 def programme_move_step(*, programme: RunProgramme, step: int, reason: str, user):
     """The therapist moves an active programme to `step` (0 first); the reason is recorded
     and the rule counts runs afresh from there."""
