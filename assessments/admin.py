@@ -8,6 +8,7 @@ from assessments.models import (
     ReferralOutcome,
     WorkingDiagnosis,
 )
+from clinic.admin_site import ReadOnlyAdminMixin
 
 
 class NoDeleteAdmin(SimpleHistoryAdmin):
@@ -45,7 +46,7 @@ class PreVisitQuestionnaireAdmin(NoDeleteAdmin):
 
 
 @admin.register(ReferralOutcome)
-class ReferralOutcomeAdmin(admin.ModelAdmin):
+class ReferralOutcomeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: outcomes are recorded on the referral page (audited) and never changed."""
 
     list_display = ["__str__", "patient", "seen_by", "no_further_action", "recorded_by"]
@@ -56,29 +57,11 @@ class ReferralOutcomeAdmin(admin.ModelAdmin):
     def patient(self, outcome: ReferralOutcome):
         return outcome.decision.episode.patient
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(WorkingDiagnosis)
-class WorkingDiagnosisAdmin(admin.ModelAdmin):
+class WorkingDiagnosisAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: recorded on the assessment page (audited); append-only."""
 
     list_display = ["__str__", "episode", "deciding_test", "recorded_by"]
     list_filter = ["working_dx", "deciding_test"]
     list_select_related = ["episode__patient", "recorded_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

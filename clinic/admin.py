@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from clinic import audit
+from clinic.admin_site import ReadOnlyAdminMixin
 from clinic.auth_backends import lockout_username
 from clinic.models import AuditEvent, User
 
@@ -45,7 +46,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the audit trail cannot be edited or deleted, even by the manager."""
 
     list_display = ["at", "actor_label", "action", "object_type", "patient", "ip_address"]
@@ -53,12 +54,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_label", "object_id", "request_id", "patient__last_name"]
     date_hierarchy = "at"
     list_select_related = ["patient"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -12,6 +12,22 @@ from django.contrib.admin.apps import AdminConfig
 from django.urls import URLPattern, URLResolver
 from django.views.decorators.http import require_http_methods
 
+
+class ReadOnlyAdminMixin:
+    """For records that change only through the site's services (append-only, signed or
+    audited): the admin lists and shows them, and adds, edits and deletes none. Put it first
+    among the bases."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 #: Admin pages that only show something; every other admin page is a form (or a list with
 #: actions) and also takes POST.
 READ_ONLY = {"index", "app_list", "autocomplete", "jsi18n", "view_on_site", "password_change_done"}

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin_site import ReadOnlyAdminMixin
 from exercises.models import AlertAcknowledgement, Exercise, ExercisePlan, PlanVersion
 
 
@@ -26,7 +27,7 @@ class PlanVersionInline(admin.TabularInline):
 
 
 @admin.register(ExercisePlan)
-class ExercisePlanAdmin(SimpleHistoryAdmin):
+class ExercisePlanAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Read-only overview for the manager; therapists edit plans on the plan page."""
 
     list_display = ["patient", "episode", "status", "start_date", "end_date", "last_logged_on"]
@@ -34,26 +35,8 @@ class ExercisePlanAdmin(SimpleHistoryAdmin):
     list_select_related = ["patient", "episode"]
     inlines = [PlanVersionInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AlertAcknowledgement)
-class AlertAcknowledgementAdmin(admin.ModelAdmin):
+class AlertAcknowledgementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["plan", "kind", "period", "acknowledged_by", "acknowledged_at", "note"]
     list_select_related = ["plan__patient", "acknowledged_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin_site import ReadOnlyAdminMixin
 from treatment.models import Retest, TreatmentGiven, TreatmentSession
 
 
@@ -17,19 +18,10 @@ class TreatmentGivenInline(admin.TabularInline):
 
 
 @admin.register(TreatmentSession)
-class TreatmentSessionAdmin(SimpleHistoryAdmin):
+class TreatmentSessionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Session notes are signed and amended on their pages; here they are read only."""
 
     list_display = ["__str__", "episode", "therapist", "status", "version", "signed_at"]
     list_filter = ["status"]
     list_select_related = ["episode__patient", "therapist"]
     inlines = [RetestInline, TreatmentGivenInline]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
