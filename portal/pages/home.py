@@ -12,6 +12,7 @@ from clinic.access import PATIENTS, role_required
 from exercises import safety
 from exercises import selectors as exercise_selectors
 from exercises.illustrations import illustration_response
+from exercises.videos.selectors import videos_for_codes
 from patients.selectors import patient_of_portal_user
 
 
@@ -32,6 +33,9 @@ def home(request: HttpRequest):
             "plan": plan,
             "version": version,
             "illustrated": exercise_selectors.illustrated_codes(
+                codes=[item["key"] for item in version.items] if version else []
+            ),
+            "videos": videos_for_codes(
                 codes=[item["key"] for item in version.items] if version else []
             ),
             "today": today,
