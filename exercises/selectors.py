@@ -96,15 +96,6 @@ def exercise_get(*, public_id: UUID | str) -> Exercise:
         raise Http404("No such exercise") from None
 
 
-def illustrated_codes(*, codes) -> set[str]:
-    """Which of these exercises have an illustration (one query)."""
-    return set(
-        Exercise.objects.filter(code__in=list(codes))
-        .exclude(illustration="")
-        .values_list("code", flat=True)
-    )
-
-
 def exercise_in_plan(*, plan: ExercisePlan | None, code: str) -> Exercise:
     """An exercise of the plan's current version, or 404: what a patient may look at."""
     version = plan.current_version if plan is not None else None

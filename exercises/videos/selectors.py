@@ -3,9 +3,10 @@ for clinical staff, `exercise_in_plan` for a patient."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from exercises.models import Exercise, ExerciseVideo
@@ -41,15 +42,30 @@ def video_history(*, exercise: Exercise) -> list[ExerciseVideo]:
     return list(exercise.videos.select_related("uploaded_by").order_by("-created_at", "-id"))
 
 
-def videos_for_codes(*, codes) -> dict[str, dict]:
-    """For each of these exercises with a current video: its public id and content type,
-    keyed by exercise code (one query)."""
+@dataclass(frozen=True)
+class PlanMedia:
+    illustrated: set[str]  # codes of the exercises with a picture
+    videos: dict[str, dict]  # code: the current video's public_id and content_type
+
+
+def plan_media(*, codes) -> PlanMedia:
+    """Which of these exercises have a picture, and their current videos (one query)."""
+    current = current_videos().filter(exercise=OuterRef("pk"))
     rows = (
-        current_videos()
-        .filter(exercise__code__in=list(codes))
-        .values("exercise__code", "public_id", "content_type")
+        Exercise.objects.filter(code__in=list(codes))
+        .annotate(
+            video_id=Subquery(current.values("public_id")[:1]),
+            video_type=Subquery(current.values("content_type")[:1]),
+        )
+        .values_list("code", "illustration", "video_id", "video_type")
     )
-    return {row.pop("exercise__code"): row for row in rows}
+    media = PlanMedia(illustrated=set(), videos={})
+    for code, illustration, video_id, video_type in rows:
+        if illustration:
+            media.illustrated.add(code)
+        if video_id is not None:
+            media.videos[code] = {"public_id": video_id, "content_type": video_type}
+    return media
 
 
 def has_video() -> Exists:

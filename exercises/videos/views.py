@@ -21,8 +21,12 @@ def exercise_video(request: HttpRequest, public_id):
     """Upload or replace the video; the page lists every earlier upload, kept as history."""
     exercise = selectors.exercise_get(public_id=public_id)
     current = video_selectors.video_current(exercise=exercise)
-    form = VideoUploadForm(request.POST or None, request.FILES or None, replacing=bool(current))
-    if request.method == "POST" and form.is_valid():
+    # Bound on any POST: a post of files alone has an empty request.POST.
+    posted = request.method == "POST"
+    form = VideoUploadForm(
+        request.POST if posted else None, request.FILES if posted else None, replacing=bool(current)
+    )
+    if posted and form.is_valid():
         services.video_upload(
             exercise=exercise,
             user=request.user,

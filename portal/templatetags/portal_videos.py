@@ -1,5 +1,5 @@
 """`{% exercise_video item videos %}`: the player for one plan item, if its exercise has a
-video. `videos` comes from `exercises.videos.selectors.videos_for_codes` (one query for the
+video. `videos` comes from `exercises.videos.selectors.plan_media` (one query for the
 whole plan), so the tag itself never queries."""
 
 from django import template
