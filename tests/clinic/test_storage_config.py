@@ -62,3 +62,11 @@ def test_it_leaves_keys_to_boto3_when_none_are_given():
 def test_it_refuses_an_incomplete_s3_configuration_by_name(env, words):
     with pytest.raises(ImproperlyConfigured, match=words):
         default_storage_config(EnvReader(env))
+
+
+def test_it_stops_start_up_when_s3_is_asked_for_without_a_bucket():
+    from tests.clinic.test_settings import _start
+
+    result = _start(MEDIA_STORAGE="s3")
+    assert result.returncode != 0
+    assert "MEDIA_STORAGE=s3 needs MEDIA_S3_BUCKET" in result.stderr
