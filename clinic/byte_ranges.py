@@ -3,8 +3,9 @@
 Phones play video by asking for pieces of it (`Range: bytes=0-`, then wherever the patient
 seeks), and refuse to seek in a file served without ranges. Django's `FileResponse` always
 sends the whole file, so this module answers one byte range itself. It reads through the
-storage's file object (`open`, `seek`, `read`), so it works the same for local files and for
-an S3-compatible store.
+storage's file object (`open`, `seek`, `read`), or the storage's own `open_range` where it has
+one (clinic/storage.py: an S3 GET of just those bytes), so it works the same for local files
+and for an S3-compatible store.
 
 A request for several ranges at once is answered with the whole file, as RFC 9110 allows; a
 range that does not fit the file, or that cannot be read, gets 416 with the file's length.
@@ -74,6 +75,17 @@ def _chunks(handle, length: int) -> Iterator[bytes]:
         handle.close()
 
 
+def _open_range(file, wanted: ByteRange):
+    """A stream starting at the range's first byte: the storage's own ranged read where it has
+    one (clinic/storage.py, for S3), else its file object, seeked."""
+    open_range = getattr(file.storage, "open_range", None)
+    if open_range is not None:
+        return open_range(file.name, wanted.first, wanted.last)
+    handle = file.storage.open(file.name, "rb")
+    handle.seek(wanted.first)
+    return handle
+
+
 def ranged_file_response(
     request: HttpRequest, *, file, size: int, content_type: str
 ) -> HttpResponse:
@@ -84,12 +96,11 @@ def ranged_file_response(
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
     else:
-        handle = file.storage.open(file.name, "rb")
         if wanted is None:
-            response = FileResponse(handle, content_type=content_type)
+            response = FileResponse(file.storage.open(file.name, "rb"), content_type=content_type)
             response["Content-Length"] = str(size)
         else:
-            handle.seek(wanted.first)
+            handle = _open_range(file, wanted)
             response = StreamingHttpResponse(
                 _chunks(handle, wanted.length), status=206, content_type=content_type
             )

@@ -1,7 +1,8 @@
 """Where uploaded files live (Django's `default` storage), read from the environment.
 
 Local files under MEDIA_ROOT unless MEDIA_STORAGE=s3: then an S3-compatible object store
-(AWS S3, MinIO, Ceph, Backblaze, Scaleway...) through django-storages. Objects are private and
+(AWS S3, MinIO, Ceph, Backblaze, Scaleway...) through django-storages
+(clinic/storage.py adds reading one byte range). Objects are private and
 never overwritten (a replaced demonstration video keeps its file); nothing is served from the
 store's own address, since every file goes through a view that checks who is asking.
 """
@@ -45,4 +46,4 @@ def default_storage_config(env: EnvReader) -> dict:
         )
     if key_id:
         options["access_key"], options["secret_key"] = key_id, secret
-    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+    return {"BACKEND": "clinic.storage.RangedS3Storage", "OPTIONS": options}

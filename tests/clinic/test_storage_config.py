@@ -1,6 +1,8 @@
 """Uploads go to local files by default and to an S3-compatible store when the environment
 says so; the backend is built from the environment without touching the network."""
 
+import io
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import FileSystemStorage, StorageHandler
@@ -70,3 +72,33 @@ def test_it_stops_start_up_when_s3_is_asked_for_without_a_bucket():
     result = _start(MEDIA_STORAGE="s3")
     assert result.returncode != 0
     assert "MEDIA_STORAGE=s3 needs MEDIA_S3_BUCKET" in result.stderr
+
+
+def test_it_asks_the_s3_store_for_just_the_bytes_a_range_wants():
+    """A phone's range request costs one ranged GET, never a download of the whole video."""
+    from types import SimpleNamespace
+
+    from botocore.response import StreamingBody
+    from botocore.stub import Stubber
+    from django.test import RequestFactory
+
+    from clinic.byte_ranges import ranged_file_response
+
+    storage = build(S3_ENV)
+    stored = SimpleNamespace(storage=storage, name="exercises/videos/slider.webm")
+    request = RequestFactory().get("/", headers={"Range": "bytes=100-103"})
+    with Stubber(storage.connection.meta.client) as s3:
+        s3.add_response(
+            "get_object",
+            {"Body": StreamingBody(io.BytesIO(b"abcd"), 4), "ContentLength": 4},
+            {
+                "Bucket": "apex-media",
+                "Key": "uploads/exercises/videos/slider.webm",
+                "Range": "bytes=100-103",
+            },
+        )
+        response = ranged_file_response(request, file=stored, size=5000, content_type="video/webm")
+        assert response.status_code == 206
+        assert response["Content-Range"] == "bytes 100-103/5000"
+        assert b"".join(response.streaming_content) == b"abcd"
+        s3.assert_no_pending_responses()
