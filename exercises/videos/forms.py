@@ -11,17 +11,17 @@ class VideoUploadForm(forms.Form):
     video = forms.FileField(
         label="Video (MP4 or WebM, up to 50 MB)",
         validators=[validate_video],
-        widget=forms.ClearableFileInput(attrs={"accept": ".mp4,.webm,video/mp4,video/webm"}),
+        widget=forms.FileInput(attrs={"accept": ".mp4,.webm,video/mp4,video/webm"}),
     )
     poster = forms.FileField(
         label="Poster picture shown before it plays (PNG, JPEG or WebP, up to 1 MB)",
         validators=[validate_illustration],
-        widget=forms.ClearableFileInput(attrs={"accept": ".png,.jpg,.jpeg,.webp"}),
+        widget=forms.FileInput(attrs={"accept": ".png,.jpg,.jpeg,.webp"}),
     )
     captions = forms.FileField(
         label="Captions (a WebVTT .vtt file)",
         validators=[validate_captions],
-        widget=forms.ClearableFileInput(attrs={"accept": ".vtt,text/vtt"}),
+        widget=forms.FileInput(attrs={"accept": ".vtt,text/vtt"}),
     )
 
     def __init__(self, *args, replacing: bool = False, **kwargs):
