@@ -1,8 +1,8 @@
-"""A patient on a phone plays the demonstration video of an exercise in their plan, with
-captions, seeking through byte ranges.
+"""The therapist uploads a demonstration video from the library, and a patient on a phone plays
+it, with captions, through byte ranges.
 
 No ffmpeg on the test machines: Chromium itself records the clip (a canvas through
-MediaRecorder, VP8 in WebM), which the therapist's upload service then stores like any other.
+MediaRecorder, VP8 in WebM), which the therapist then uploads like any other.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from exercises.models import Exercise
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD, make_user
 from tests.exercises.factories import published_plan
-from tests.exercises.video_files import VTT, png, upload
+from tests.exercises.video_files import VTT, png
 from tests.patients.factories import PatientFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -94,17 +94,37 @@ def plan(settings, tmp_path):
     return published_plan(therapist=therapist, patient=patient)
 
 
-def test_it_plays_the_video_with_captions_on_a_phone(browser, live_server, plan):
-    from exercises.videos.services import video_upload
+def upload_through_the_library(browser, live_server, code: str, clip: bytes) -> None:
+    """The therapist, on a phone, finds the exercise without a video and uploads one."""
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        log_in(page, "physio@test.example", PASSWORD)
+        page.wait_for_url("**/dashboard/")
+        page.goto("/exercises/?no_video=on")
+        name = Exercise.objects.get(code=code).name
+        page.get_by_role("row", name=name).get_by_role("link", name="No video yet").click()
+        page.get_by_label("Video (MP4 or WebM").set_input_files(
+            {"name": "slider.webm", "mimeType": "video/webm", "buffer": clip}
+        )
+        page.get_by_label("Poster picture").set_input_files(
+            {"name": "poster.png", "mimeType": "image/png", "buffer": png()}
+        )
+        page.get_by_label("Captions").set_input_files(
+            {"name": "captions.vtt", "mimeType": "text/vtt", "buffer": VTT}
+        )
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.get_by_role("button", name="Upload").click()
+        expect(page.get_by_role("alert")).to_contain_text("Video added")
+        expect(page.locator("video")).to_have_count(1)
+    finally:
+        context.close()
 
+
+def test_it_plays_the_video_with_captions_on_a_phone(browser, live_server, plan):
     code = plan.current_version.items[0]["key"]
-    video_upload(
-        exercise=Exercise.objects.get(code=code),
-        user=plan.created_by,
-        video=upload("slider.webm", recorded_webm(browser), "video/webm"),
-        poster=upload("poster.png", png(), "image/png"),
-        captions=upload("captions.vtt", VTT, "text/vtt"),
-    )
+    upload_through_the_library(browser, live_server, code, recorded_webm(browser))
     context = browser.new_context(base_url=live_server.url, viewport=PHONE, is_mobile=True)
     context.set_default_timeout(15_000)
     page = context.new_page()
