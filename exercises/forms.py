@@ -38,6 +38,7 @@ class LibraryFilterForm(forms.Form):
         label="Phase", required=False, choices=[("", "Any phase"), *Exercise.Phase.choices]
     )
     archived = forms.BooleanField(label="Include archived", required=False)
+    no_video = forms.BooleanField(label="Only those without a video", required=False)
 
 
 class ExerciseForm(forms.ModelForm):

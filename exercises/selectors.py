@@ -54,6 +54,7 @@ from exercises.models import (
     SymptomReport,
 )
 from exercises.safety import ACTIONS, labels_for, urgency_of
+from exercises.videos.selectors import has_video
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +65,17 @@ def patient_today(patient) -> dt.date:
 
 
 def exercises_search(
-    *, query: str = "", tag: str = "", phase: str = "", include_archived: bool = False
+    *,
+    query: str = "",
+    tag: str = "",
+    phase: str = "",
+    include_archived: bool = False,
+    without_video: bool = False,
 ) -> QuerySet[Exercise]:
-    exercises = Exercise.objects.all()
+    """Library exercises matching the filter, each annotated `has_video` (a current one)."""
+    exercises = Exercise.objects.annotate(has_video=has_video())
+    if without_video:
+        exercises = exercises.filter(has_video=False)
     if not include_archived:
         exercises = exercises.filter(archived_at__isnull=True)
     if tag in Exercise.Tag.values:
@@ -85,15 +94,6 @@ def exercise_get(*, public_id: UUID | str) -> Exercise:
         return Exercise.objects.get(public_id=public_id)
     except (Exercise.DoesNotExist, ValueError, TypeError):
         raise Http404("No such exercise") from None
-
-
-def illustrated_codes(*, codes) -> set[str]:
-    """Which of these exercises have an illustration (one query)."""
-    return set(
-        Exercise.objects.filter(code__in=list(codes))
-        .exclude(illustration="")
-        .values_list("code", flat=True)
-    )
 
 
 def exercise_in_plan(*, plan: ExercisePlan | None, code: str) -> Exercise:

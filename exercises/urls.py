@@ -1,6 +1,7 @@
 from django.urls import path
 
 from exercises import views
+from exercises.videos import views as video_views
 
 app_name = "exercises"
 
@@ -14,6 +15,20 @@ urlpatterns = [
         "<uuid:public_id>/illustration/",
         views.exercise_illustration,
         name="exercise_illustration",
+    ),
+    path("<uuid:public_id>/video/", video_views.exercise_video, name="exercise_video"),
+    path("videos/<uuid:public_id>/", video_views.video_part, {"part": "video"}, name="video_file"),
+    path(
+        "videos/<uuid:public_id>/poster/",
+        video_views.video_part,
+        {"part": "poster"},
+        name="video_poster",
+    ),
+    path(
+        "videos/<uuid:public_id>/captions/",
+        video_views.video_part,
+        {"part": "captions"},
+        name="video_captions",
     ),
     path("episodes/<uuid:episode_id>/plans/", views.episode_plans, name="episode_plans"),
     path("episodes/<uuid:episode_id>/plans/new/", views.plan_create, name="plan_create"),

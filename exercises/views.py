@@ -27,6 +27,7 @@ from exercises.illustrations import illustration_response
 from exercises.models import AlertAcknowledgement, ExercisePlan, PlanItem
 from exercises.safety import labels_for
 from exercises.suggest import DX_LABELS
+from exercises.videos import selectors as video_selectors
 from patients.selectors import episode_for_user, patient_for_user
 
 PAGE_SIZE = 25
@@ -49,6 +50,7 @@ def library(request: HttpRequest):
         tag=filters.get("tag", ""),
         phase=filters.get("phase", ""),
         include_archived=filters.get("archived", False),
+        without_video=filters.get("no_video", False),
     )
     page = Paginator(exercises, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -64,7 +66,8 @@ def library(request: HttpRequest):
 @require_GET
 def exercise_detail(request: HttpRequest, public_id):
     exercise = selectors.exercise_get(public_id=public_id)
-    return render(request, "exercises/exercise_detail.html", {"exercise": exercise})
+    video = video_selectors.video_current(exercise=exercise)
+    return render(request, "exercises/exercise_detail.html", {"exercise": exercise, "video": video})
 
 
 @role_required(*CLINICAL)

@@ -13,6 +13,7 @@ from portal.pages import (
     reminders,
     running,
     safety,
+    videos,
     welcome,
 )
 
@@ -32,6 +33,19 @@ reminder_patterns = [
 urlpatterns = [
     path("", home.home, name="home"),
     path("exercises/<str:code>/picture/", home.exercise_illustration, name="illustration"),
+    path("exercises/<str:code>/video/", videos.exercise_video, {"part": "video"}, name="video"),
+    path(
+        "exercises/<str:code>/video/poster/",
+        videos.exercise_video,
+        {"part": "poster"},
+        name="video_poster",
+    ),
+    path(
+        "exercises/<str:code>/video/captions/",
+        videos.exercise_video,
+        {"part": "captions"},
+        name="video_captions",
+    ),
     path("log/", log.session_log, name="log"),
     path("safety/", safety.safety_card, name="safety"),
     path("safety/<uuid:public_id>/", safety.safety_log, name="safety_log"),

@@ -12,6 +12,7 @@ from clinic.access import PATIENTS, role_required
 from exercises import safety
 from exercises import selectors as exercise_selectors
 from exercises.illustrations import illustration_response
+from exercises.videos.selectors import plan_media
 from patients.selectors import patient_of_portal_user
 
 
@@ -31,9 +32,7 @@ def home(request: HttpRequest):
             "patient": patient,
             "plan": plan,
             "version": version,
-            "illustrated": exercise_selectors.illustrated_codes(
-                codes=[item["key"] for item in version.items] if version else []
-            ),
+            "media": plan_media(codes=[item["key"] for item in version.items] if version else []),
             "today": today,
             "today_log": (
                 exercise_selectors.session_log_for_day(patient=patient, plan=plan, day=today)

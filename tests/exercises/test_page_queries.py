@@ -21,8 +21,8 @@ def test_it_shows_an_exercise_in_a_fixed_number_of_queries(
     therapist_client, django_assert_num_queries
 ):
     exercise = Exercise.objects.get(code="EX-A03")
-    # Queries: session, user, the exercise.
-    with django_assert_num_queries(3 + SESSION_SAVE):
+    # Queries: session, user, the exercise, its current video.
+    with django_assert_num_queries(4 + SESSION_SAVE):
         therapist_client.get(reverse("exercises:exercise_detail", args=[exercise.public_id]))
 
 

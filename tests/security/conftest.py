@@ -14,7 +14,7 @@ from django.utils import timezone
 from assessments.models import Assessment, AssessmentDecision
 from bookings.models import Appointment, ScheduleException, WorkingHours
 from clinic.models import User
-from exercises.models import Exercise, ExercisePlan, PlanItem, SessionLog
+from exercises.models import Exercise, ExercisePlan, ExerciseVideo, PlanItem, SessionLog
 from notifications.models import ReminderSchedule
 from notifications.schedules import reminder_schedules_for_patient_ensure, unsubscribe_token
 from patients.models import Episode, Patient
@@ -24,6 +24,7 @@ from tests.assessments.factories import NEURAL_FINDINGS, AssessmentFactory
 from tests.bookings.factories import AppointmentFactory, give_hours
 from tests.conftest import make_user
 from tests.exercises.factories import ExerciseFactory, confirmed_decision, log, published_plan
+from tests.exercises.video_files import give_video
 from tests.patients.factories import EpisodeFactory, PatientFactory
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -60,6 +61,7 @@ class World:
     leave: ScheduleException
     invitation: Invitation
     unsubscribe_token: str
+    video: ExerciseVideo  # of `exercise`, which is not in A's plan
 
     def client_for(self, role: str | None) -> Client:
         """A fresh client signed in as `role` (None: anonymous; "patient": patient A)."""
@@ -147,4 +149,5 @@ def world(db, settings, tmp_path, therapist, reception, manager, patient_user) -
         leave=leave,
         invitation=invitation,
         unsubscribe_token=unsubscribe_token(schedule=a.schedule),
+        video=give_video(exercise, therapist),
     )

@@ -62,6 +62,7 @@ STARTS_EMPTY = {
     ("assessments:referral", "assessments:referral"): "a new outcome: the result is typed",
     ("exercises:exercise_create", "exercises:exercise_create"): "adds a new exercise",
     ("exercises:plan_detail", "exercises:plan_item_add"): "the exercise to add is chosen",
+    ("exercises:exercise_video", "exercises:exercise_video"): "the files to upload are chosen",
     ("exercises:comment_reply", "exercises:comment_reply"): "the reply is written",
     ("bookings:create", "bookings:create"): "a new booking: the patient is chosen",
     ("bookings:detail", "bookings:cancel"): "a cancellation needs a reason",

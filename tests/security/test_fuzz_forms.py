@@ -36,7 +36,14 @@ from assessments.forms import FindingsForm, PreVisitForm
 from assessments.models import Assessment, AssessmentDecision, PreVisitQuestionnaire
 from bookings.models import Appointment, ScheduleException, WorkingHours
 from clinic.models import User
-from exercises.models import AlertAcknowledgement, Exercise, ExercisePlan, PlanItem, SessionLog
+from exercises.models import (
+    AlertAcknowledgement,
+    Exercise,
+    ExercisePlan,
+    ExerciseVideo,
+    PlanItem,
+    SessionLog,
+)
 from exercises.validators import MAX_ILLUSTRATION_BYTES
 from notifications.models import ReminderSchedule
 from patients.models import Episode, Patient
@@ -45,6 +52,7 @@ from rehab.models import DischargeSummary, StageChange
 from running.models import ProgrammeDecision, RunLog, RunProgramme
 from tests.bookings.factories import follow_up
 from tests.conftest import PASSWORD
+from tests.exercises.video_files import mp4, video_files
 from tests.security.conftest import INVITATION_TOKEN, PNG, World
 from tests.security.test_url_walk import comment as commented_log
 from tests.security.test_url_walk import (
@@ -251,6 +259,18 @@ EXERCISE_BAD = {
     "sets": BAD_INT,
     "days_per_week": bad("0", "8", *BAD_INTS),
     "instructions": st.one_of(st.just(""), NUL),
+}
+#: Files that look like what is asked for by name or type, but are not.
+VIDEO_BAD = {
+    "video": st.sampled_from(
+        [("move.mp4", PNG), ("move.webm", mp4()), ("move.mov", mp4()), ("move.mp4", b"")]
+    ).map(lambda case: SimpleUploadedFile(case[0], case[1], "video/mp4")),
+    "poster": st.sampled_from([b"<svg/>", b"GIF89a", b""]).map(
+        lambda data: SimpleUploadedFile("poster.png", data, "image/png")
+    ),
+    "captions": st.sampled_from([b"1\n00:00:01,000 --> 00:00:02,000\nHi\n", b"WEBVTT\n", b""]).map(
+        lambda data: SimpleUploadedFile("captions.vtt", data, "text/vtt")
+    ),
 }
 DOSE_BAD = {
     name: bad(*BAD_INTS) for name in ("sets", "reps", "hold_seconds", "duration_minutes")
@@ -490,6 +510,12 @@ CASES: dict[str, Case] = {
         exercise_base,
         EXERCISE_BAD,
     ),
+    "exercises:exercise_video": Case(
+        url("exercises:exercise_video", public_id=lambda w: w.exercise.public_id),
+        "therapist",
+        lambda w: video_files(),
+        VIDEO_BAD,
+    ),
     "exercises:plan_doses": Case(
         url("exercises:plan_doses", public_id=lambda w: w.a.plan.public_id),
         "therapist",
@@ -674,6 +700,7 @@ WRITTEN = (
     AssessmentDecision,
     PreVisitQuestionnaire,
     Exercise,
+    ExerciseVideo,
     ExercisePlan,
     PlanItem,
     SessionLog,
@@ -805,6 +832,12 @@ READ_ONLY = {
     "exercises:exercise_detail",
     "exercises:exercise_illustration",
     "portal:illustration",
+    "exercises:video_file",
+    "exercises:video_poster",
+    "exercises:video_captions",
+    "portal:video",
+    "portal:video_poster",
+    "portal:video_captions",
     "exercises:episode_plans",
     "exercises:plan_detail",
     "exercises:plan_print",

@@ -18,9 +18,10 @@ pytestmark = pytest.mark.django_db
 
 NOTICE = 'class="alert alert-danger red-flag-notice'
 ACTION = "Please see a doctor today."
-#: Portal routes that answer patient A with something other than a page: a picture (A's plan
-#: has none, 404) and forms that take POST only (405 to a GET).
-NOT_PAGES = {"portal:illustration"}
+#: Portal routes that answer patient A with something other than a page: a picture or a video
+#: with its poster and captions (A's plan has none, 404) and forms that take POST only (405 to
+#: a GET).
+NOT_PAGES = {"portal:illustration", "portal:video", "portal:video_poster", "portal:video_captions"}
 
 
 def patient_pages() -> list[str]:

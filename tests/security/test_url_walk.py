@@ -246,6 +246,14 @@ ROUTES: dict[str, Route] = {
     "exercises:exercise_illustration": Route(
         "clinical", kwargs=lambda w: {"public_id": w.exercise.public_id}
     ),
+    "exercises:exercise_video": Route(
+        "clinical", kwargs=lambda w: {"public_id": w.exercise.public_id}
+    ),
+    "exercises:video_file": Route("clinical", kwargs=lambda w: {"public_id": w.video.public_id}),
+    "exercises:video_poster": Route("clinical", kwargs=lambda w: {"public_id": w.video.public_id}),
+    "exercises:video_captions": Route(
+        "clinical", kwargs=lambda w: {"public_id": w.video.public_id}
+    ),
     "exercises:episode_plans": Route(
         "clinical", kwargs=lambda w: {"episode_id": w.a.episode.public_id}
     ),
@@ -311,6 +319,17 @@ ROUTES: dict[str, Route] = {
         ok=ok(200, 404),
         other=lambda w: {"code": w.exercise.code},  # illustrated, but not in A's plan
     ),
+    # A's plan exercise has no video (404); tests/portal/test_portal_videos.py covers the 200,
+    # the ranges and the bytes. The world's video is of an exercise outside A's plan.
+    **{
+        name: Route(
+            "patient",
+            kwargs=lambda w: {"code": w.a.item.exercise.code},
+            ok=ok(200, 404),
+            other=lambda w: {"code": w.exercise.code},
+        )
+        for name in ("portal:video", "portal:video_poster", "portal:video_captions")
+    },
     "portal:safety": Route("patient"),
     "portal:safety_log": Route(
         "patient",
