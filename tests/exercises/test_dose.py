@@ -4,12 +4,15 @@ item 1 and "Bad input")."""
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
 from django.apps import apps as django_apps
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
-from exercises.dose import WholeDose, dose_text, whole_dose
+from exercises.dose import DOSE_RANGES, WholeDose, dose_text, whole_dose
 from exercises.models import Exercise, PlanItem
 from tests.exercises.factories import library, published_plan
 
@@ -51,6 +54,25 @@ from tests.exercises.factories import library, published_plan
 )
 def test_it_writes_the_dose_in_correct_english(dose, each_side, expected):
     assert dose_text(dose, each_side=each_side) == expected
+
+
+DOSES = st.fixed_dictionaries(
+    {},
+    optional={
+        name: st.none() | st.integers(min_value=low, max_value=high)
+        for name, (low, high, _unit) in DOSE_RANGES.items()
+    },
+)
+
+
+@given(dose=DOSES, each_side=st.booleans())
+def test_it_never_writes_a_plural_for_one_or_a_singular_for_many(dose, each_side):
+    text = dose_text(dose, each_side=each_side)
+    assert not re.search(r"(?<![\d.])1 (sets|repetitions|seconds|minutes|days)\b", text)
+    assert not re.search(r"\b([02-9]|\d\d+) (set|repetition|second|minute|day)\b", text)
+    assert not re.search(r"(?<!\d)[12] times", text)  # "once", "twice"
+    amount = any(dose.get(name) for name in ("sets", "reps", "hold_seconds", "duration_minutes"))
+    assert text.count("each side") == (1 if each_side and amount else 0)
 
 
 @pytest.mark.parametrize(
