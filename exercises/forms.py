@@ -7,6 +7,7 @@ from django.utils.text import slugify
 
 from clinic.forms import PlausibleDateField
 from clinic.widgets import DateInput
+from exercises.dose import DOSE_RANGES, out_of_range, range_message
 from exercises.models import DOSE_FIELDS, AlertAcknowledgement, Exercise, PlanItem
 
 
@@ -41,6 +42,24 @@ class LibraryFilterForm(forms.Form):
     no_video = forms.BooleanField(label="Only those without a video", required=False)
 
 
+def _dose_in_range(name: str):
+    def check(value):
+        if out_of_range(name, value):
+            raise forms.ValidationError(range_message(name), code="out_of_range")
+
+    return check
+
+
+def limit_doses(form: forms.Form) -> None:
+    """Refuse each dose field's value outside its sensible range (exercises.dose.DOSE_RANGES),
+    with one message next to the field naming the range."""
+    for name, (low, high, _unit) in DOSE_RANGES.items():
+        field = form.fields[name]
+        # replaces the model field's own bounds (0 to 32767), which the range lies inside
+        field.validators = [_dose_in_range(name)]
+        field.widget.attrs.update(min=low, max=high)
+
+
 class ExerciseForm(forms.ModelForm):
     tags = forms.MultipleChoiceField(
         label="Tags", choices=Exercise.Tag.choices, widget=forms.CheckboxSelectMultiple
@@ -73,6 +92,7 @@ class ExerciseForm(forms.ModelForm):
             "contraindications",
             "evidence",
             "illustration",
+            "each_side",
         ]
         labels = {
             "code": "Code (e.g. EX-N11)",
@@ -80,16 +100,15 @@ class ExerciseForm(forms.ModelForm):
             "kind": "Kind of nerve exercise",
             "hold_seconds": "Hold (seconds)",
             "duration_minutes": "Duration (minutes)",
-            "dose_note": "Dose and progression in words",
+            "dose_note": "Note shown under the dose (when to start, how to build up)",
             "evidence": "Basis",
             "illustration": "Illustration (PNG, JPEG or WebP, up to 1 MB)",
+            "each_side": "Done on each side (the dose counts one side)",
         }
 
-    def clean_days_per_week(self):
-        days = self.cleaned_data.get("days_per_week")
-        if days is not None and not 1 <= days <= 7:
-            raise forms.ValidationError("Choose between 1 and 7 days.")
-        return days
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_doses(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -123,12 +142,7 @@ class PlanItemForm(forms.ModelForm):
             self.fields[name].help_text = "Empty: library default" + (
                 "" if default is None else f" ({default})"
             )
-
-    def clean_days_per_week(self):
-        days = self.cleaned_data.get("days_per_week")
-        if days is not None and not 1 <= days <= 7:
-            raise forms.ValidationError("Choose between 1 and 7 days.")
-        return days
+        limit_doses(self)
 
 
 def plan_dose_forms(items, data=None) -> list[tuple[PlanItem, PlanItemForm]]:

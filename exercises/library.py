@@ -25,6 +25,7 @@ FIELDS = (
     "stop_rules",
     "contraindications",
     "evidence",
+    "each_side",
 )
 
 
@@ -35,11 +36,14 @@ def library_load(exercise_model) -> int:
     exercises were added.
     """
     existing = set(exercise_model.objects.values_list("code", flat=True))
+    # a historical model (an early migration) lacks the fields added after it
+    known = {field.name for field in exercise_model._meta.fields}
+    fields = [name for name in FIELDS if name in known]
     entries = json.loads(LIBRARY_FILE.read_text(encoding="utf-8"))
     missing = [entry for entry in entries if entry["code"] not in existing]
     exercise_model.objects.bulk_create(
         exercise_model(
-            code=entry["code"], public_id=uuid.uuid4(), **{name: entry[name] for name in FIELDS}
+            code=entry["code"], public_id=uuid.uuid4(), **{name: entry[name] for name in fields}
         )
         for entry in missing
     )

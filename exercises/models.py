@@ -62,6 +62,8 @@ class Exercise(TimeStampedModel):
     times_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
     days_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
     dose_note = models.CharField(max_length=300, blank=True)
+    # The dose counts one side (one leg, or one way): the patient does it again on the other.
+    each_side = models.BooleanField(default=False)
     instructions = models.JSONField(default=list)
     stop_rules = models.JSONField(default=list)
     contraindications = models.JSONField(default=list)

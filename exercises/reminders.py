@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.urls import reverse
 
+from exercises.dose import whole_dose
 from exercises.models import ExercisePlan, SessionLog, SymptomReport
 from notifications.schedules import reminder_schedule_ensure
 from notifications.sources import (
@@ -84,7 +85,8 @@ class ExercisePlanReminders(ReminderSource):
                 Content(
                     subject="Time for today's exercises",
                     intro="Here is today's home exercise session from your physiotherapist.",
-                    items=[(item["name"], item.get("dose_text", "")) for item in items],
+                    # the whole dose: the line and the library's note ("never two days in a row")
+                    items=[(item["name"], str(whole_dose(item))) for item in items],
                     action_label="Open your exercises",
                     action_path=action_path,
                     sms="Apex Clinic: time for today's exercises.",

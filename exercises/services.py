@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from clinic import audit
 from exercises.adherence import doses_due, week_doses
+from exercises.dose import dose_text
 from exercises.models import (
     DOSE_FIELDS,
     Exercise,
@@ -49,29 +50,6 @@ def exercise_restore(*, exercise: Exercise) -> Exercise:
 # --- Plans ----------------------------------------------------------------------------
 
 
-def dose_text(dose: dict, dose_note: str = "") -> str:
-    """The dose in plain words, e.g. "2 sets of 10 · twice a day · 7 days a week"."""
-    parts = []
-    sets, reps, hold = dose.get("sets"), dose.get("reps"), dose.get("hold_seconds")
-    if sets and reps:
-        parts.append(f"{sets} set{'s' if sets != 1 else ''} of {reps}")
-    elif reps:
-        parts.append(f"{reps} repetitions")
-    elif sets:
-        parts.append(f"{sets} sets")
-    if hold:
-        parts.append(f"hold {hold} seconds")
-    if dose.get("duration_minutes"):
-        parts.append(f"{dose['duration_minutes']} minutes")
-    times = dose.get("times_per_day")
-    if times:
-        parts.append({1: "once a day", 2: "twice a day"}.get(times, f"{times} times a day"))
-    days = dose.get("days_per_week")
-    if days:
-        parts.append("every day" if days == 7 else f"{days} days a week")
-    return " · ".join(parts) or dose_note
-
-
 def plan_snapshot(*, plan: ExercisePlan, items: list[PlanItem] | None = None) -> list[dict]:
     """The plan's working copy as the patient would receive it (what a version freezes).
 
@@ -89,11 +67,13 @@ def plan_snapshot(*, plan: ExercisePlan, items: list[PlanItem] | None = None) ->
                 "exercise": str(exercise.public_id),
                 "name": exercise.name,
                 "dose": dose,
-                "dose_text": dose_text(dose, exercise.dose_note),
+                # the structured line only: the note is its own key, shown beside it
+                "dose_text": dose_text(dose, each_side=exercise.each_side),
                 "dose_note": exercise.dose_note,
                 "instructions": list(exercise.instructions),
                 "stop_rules": list(exercise.stop_rules),
                 "note": item.note,
+                "each_side": exercise.each_side,
             }
         )
     return snapshot

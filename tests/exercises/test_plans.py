@@ -249,24 +249,3 @@ def test_it_refuses_the_same_exercise_twice(therapist_client, therapist):
     )
     assert "already in this plan" in response.content.decode()
     assert plan.items.filter(exercise=exercise).count() == 1
-
-
-@pytest.mark.parametrize(
-    ("dose", "expected"),
-    [
-        (
-            {"sets": 2, "reps": 10, "times_per_day": 2, "days_per_week": 7},
-            "2 sets of 10 · twice a day · every day",
-        ),
-        (
-            {"sets": 1, "reps": 3, "hold_seconds": 20, "times_per_day": 1},
-            "1 set of 3 · hold 20 seconds · once a day",
-        ),
-        ({"duration_minutes": 10, "days_per_week": 3}, "10 minutes · 3 days a week"),
-        ({}, "Build up over three weeks."),
-    ],
-)
-def test_it_writes_the_dose_in_plain_words(dose, expected):
-    from exercises.services import dose_text
-
-    assert dose_text(dose, "Build up over three weeks.") == expected

@@ -251,15 +251,22 @@ def exercise_base(w: World) -> dict:
     }
 
 
+#: Each dose field's values just outside its sensible range (exercises.dose.DOSE_RANGES).
+DOSE_OUT_OF_RANGE = {
+    "sets": bad("0", "11", *BAD_INTS),
+    "reps": bad("0", "51", *BAD_INTS),
+    "hold_seconds": bad("0", "121", *BAD_INTS),
+    "duration_minutes": bad("0", "61", *BAD_INTS),
+    "times_per_day": bad("0", "13", *BAD_INTS),
+    "days_per_week": bad("0", "8", *BAD_INTS),
+}
 EXERCISE_BAD = {
     "code": st.one_of(st.just(""), NUL, too_long(20)),
     "tags": BAD_CHOICE,
     "phases": BAD_CHOICE,
     "directional_preference": BAD_CHOICE,
-    "sets": BAD_INT,
-    "days_per_week": bad("0", "8", *BAD_INTS),
     "instructions": st.one_of(st.just(""), NUL),
-}
+} | DOSE_OUT_OF_RANGE
 #: Files that look like what is asked for by name or type, but are not.
 VIDEO_BAD = {
     "video": st.sampled_from(
@@ -272,9 +279,7 @@ VIDEO_BAD = {
         lambda data: SimpleUploadedFile("captions.vtt", data, "text/vtt")
     ),
 }
-DOSE_BAD = {
-    name: bad(*BAD_INTS) for name in ("sets", "reps", "hold_seconds", "duration_minutes")
-} | {"days_per_week": bad("0", "8", *BAD_INTS), "note": NUL}
+DOSE_BAD = DOSE_OUT_OF_RANGE | {"note": NUL}
 
 
 def indeterminate_intake(w: World):
