@@ -40,6 +40,10 @@ class LibraryFilterForm(forms.Form):
     archived = forms.BooleanField(label="Include archived", required=False)
 
 
+#: Beyond about three months an earliest day no longer describes early healing.
+MAX_EARLIEST_DAY = 90
+
+
 class ExerciseForm(forms.ModelForm):
     tags = forms.MultipleChoiceField(
         label="Tags", choices=Exercise.Tag.choices, widget=forms.CheckboxSelectMultiple
@@ -72,6 +76,8 @@ class ExerciseForm(forms.ModelForm):
             "contraindications",
             "evidence",
             "illustration",
+            "earliest_day",
+            "family",
         ]
         labels = {
             "code": "Code (e.g. EX-N11)",
@@ -82,7 +88,21 @@ class ExerciseForm(forms.ModelForm):
             "dose_note": "Dose and progression in words",
             "evidence": "Basis",
             "illustration": "Illustration (PNG, JPEG or WebP, up to 1 MB)",
+            "earliest_day": "Suggest from day (after the injury)",
+            "family": "Movement family (one of a family per suggested plan)",
         }
+        help_texts = {
+            "earliest_day": "Leave blank to allow it from the start, e.g. 5 for the Askling "
+            "Extender.",
+            "family": "Lowercase words joined by hyphens, e.g. nerve-slider. Leave blank if it "
+            "has no near-duplicates.",
+        }
+
+    def clean_earliest_day(self):
+        day = self.cleaned_data.get("earliest_day")
+        if day is not None and not 0 <= day <= MAX_EARLIEST_DAY:
+            raise forms.ValidationError(f"Choose a day between 0 and {MAX_EARLIEST_DAY}.")
+        return day
 
     def clean_days_per_week(self):
         days = self.cleaned_data.get("days_per_week")
@@ -122,6 +142,12 @@ class PlanItemForm(forms.ModelForm):
             self.fields[name].help_text = "Empty: library default" + (
                 "" if default is None else f" ({default})"
             )
+
+    def clean_earliest_day(self):
+        day = self.cleaned_data.get("earliest_day")
+        if day is not None and not 0 <= day <= MAX_EARLIEST_DAY:
+            raise forms.ValidationError(f"Choose a day between 0 and {MAX_EARLIEST_DAY}.")
+        return day
 
     def clean_days_per_week(self):
         days = self.cleaned_data.get("days_per_week")

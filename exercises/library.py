@@ -25,6 +25,8 @@ FIELDS = (
     "stop_rules",
     "contraindications",
     "evidence",
+    "earliest_day",
+    "family",
 )
 
 
@@ -37,9 +39,13 @@ def library_load(exercise_model) -> int:
     existing = set(exercise_model.objects.values_list("code", flat=True))
     entries = json.loads(LIBRARY_FILE.read_text(encoding="utf-8"))
     missing = [entry for entry in entries if entry["code"] not in existing]
+    # An early migration's model lacks the facts added since; later migrations set those.
+    known = {field.name for field in exercise_model._meta.get_fields()}
     exercise_model.objects.bulk_create(
         exercise_model(
-            code=entry["code"], public_id=uuid.uuid4(), **{name: entry[name] for name in FIELDS}
+            code=entry["code"],
+            public_id=uuid.uuid4(),
+            **{name: entry[name] for name in FIELDS if name in known},
         )
         for entry in missing
     )
