@@ -215,8 +215,9 @@ class PlanItem(models.Model):
     days_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
     # Why a suggested plan chose this exercise, for the therapist only (never in the snapshot
-    # the patient receives); blank for exercises the therapist added.
-    reason = models.CharField(max_length=300, blank=True)
+    # the patient receives); blank for exercises the therapist added. The database default
+    # lets bulk writers that predate it (loadgen's COPY) leave it out.
+    reason = models.CharField(max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["position", "id"]

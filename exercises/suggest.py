@@ -205,11 +205,13 @@ class _Picker:
         picked = (self.best(group) for group in families.values())
         return [ex for ex in picked if ex is not None]
 
-    def tagged(self, tag: str, families=None) -> list[LibraryExercise]:
+    def tagged(self, tag: str, families: set[str] = frozenset()) -> list[LibraryExercise]:
+        """Allowed exercises with the tag (or of one of `families`), never one that needs a
+        directional preference other than the recorded one."""
         return [
             ex
             for ex in self.allowed
-            if (tag in ex.tags or (families and ex.family in families))
+            if (tag in ex.tags or ex.family in families)
             and ex.directional_preference in ("", self.facts.directional_preference)
         ]
 
@@ -267,8 +269,6 @@ def _lumbar(facts: Facts, picker: _Picker) -> list[SuggestedItem]:
             for ex in picker.one_per_family(matching)
         ]
     free = [ex for ex in candidates if not ex.directional_preference and ex.family not in strength]
-    # Exercises whose first tag is lumbar come before those that merely share the tag.
-    free.sort(key=lambda ex: (ex.tags[0] != "lumbar", ex.code))
     no_preference = "" if preference else " No directional preference recorded."
     items += [
         SuggestedItem(

@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="planitem",
             name="reason",
-            field=models.CharField(blank=True, max_length=300),
+            field=models.CharField(blank=True, db_default="", default="", max_length=300),
         ),
         migrations.RunPython(set_suggestion_facts, migrations.RunPython.noop),
     ]

@@ -240,6 +240,8 @@ def exercise_base(w: World) -> dict:
         "times_per_day": "1",
         "days_per_week": "5",
         "instructions": "Lie down.\nLift the hips.",
+        "earliest_day": "3",
+        "family": "hip-bridge",
     }
 
 
@@ -251,6 +253,8 @@ EXERCISE_BAD = {
     "sets": BAD_INT,
     "days_per_week": bad("0", "8", *BAD_INTS),
     "instructions": st.one_of(st.just(""), NUL),
+    "earliest_day": bad("-1", "91", *BAD_INTS),
+    "family": st.one_of(st.just("two words"), NUL, too_long(40)),
 }
 DOSE_BAD = {
     name: bad(*BAD_INTS) for name in ("sets", "reps", "hold_seconds", "duration_minutes")
