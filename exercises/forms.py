@@ -60,6 +60,10 @@ def limit_doses(form: forms.Form) -> None:
         field.widget.attrs.update(min=low, max=high)
 
 
+#: Beyond about three months an earliest day no longer describes early healing.
+MAX_EARLIEST_DAY = 90
+
+
 class ExerciseForm(forms.ModelForm):
     tags = forms.MultipleChoiceField(
         label="Tags", choices=Exercise.Tag.choices, widget=forms.CheckboxSelectMultiple
@@ -93,6 +97,8 @@ class ExerciseForm(forms.ModelForm):
             "evidence",
             "illustration",
             "each_side",
+            "earliest_day",
+            "family",
         ]
         labels = {
             "code": "Code (e.g. EX-N11)",
@@ -104,7 +110,21 @@ class ExerciseForm(forms.ModelForm):
             "evidence": "Basis",
             "illustration": "Illustration (PNG, JPEG or WebP, up to 1 MB)",
             "each_side": "Done on each side (the dose counts one side)",
+            "earliest_day": "Suggest from day (after the injury)",
+            "family": "Movement family (one of a family per suggested plan)",
         }
+        help_texts = {
+            "earliest_day": "Leave blank to allow it from the start, e.g. 5 for the Askling "
+            "Extender.",
+            "family": "Lowercase words joined by hyphens, e.g. nerve-slider. Leave blank if it "
+            "has no near-duplicates.",
+        }
+
+    def clean_earliest_day(self):
+        day = self.cleaned_data.get("earliest_day")
+        if day is not None and not 0 <= day <= MAX_EARLIEST_DAY:
+            raise forms.ValidationError(f"Choose a day between 0 and {MAX_EARLIEST_DAY}.")
+        return day
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

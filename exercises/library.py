@@ -26,6 +26,8 @@ FIELDS = (
     "contraindications",
     "evidence",
     "each_side",
+    "earliest_day",
+    "family",
 )
 
 
@@ -43,7 +45,9 @@ def library_load(exercise_model) -> int:
     missing = [entry for entry in entries if entry["code"] not in existing]
     exercise_model.objects.bulk_create(
         exercise_model(
-            code=entry["code"], public_id=uuid.uuid4(), **{name: entry[name] for name in fields}
+            code=entry["code"],
+            public_id=uuid.uuid4(),
+            **{name: entry[name] for name in fields},
         )
         for entry in missing
     )

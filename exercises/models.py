@@ -74,6 +74,11 @@ class Exercise(TimeStampedModel):
         validators=[validate_illustration],
     )
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Suggestion facts (exercises/suggest.py): the first day after the injury the exercise may
+    # be offered (blank: from the start), and its movement family (a plan suggests at most one
+    # exercise of a family; blank: a family of its own).
+    earliest_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    family = models.SlugField(max_length=40, blank=True, db_index=False)
 
     history = HistoricalRecords()
 
@@ -264,6 +269,10 @@ class PlanItem(models.Model):
     times_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
     days_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
+    # Why a suggested plan chose this exercise, for the therapist only (never in the snapshot
+    # the patient receives); blank for exercises the therapist added. The database default
+    # lets bulk writers that predate it (loadgen's COPY) leave it out.
+    reason = models.CharField(max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["position", "id"]

@@ -26,7 +26,7 @@ from exercises.models import (
 from exercises.reminders import URGENT_SYMPTOM_SOURCE, plan_reminders_follow
 from exercises.safety import CODES as SYMPTOM_CODES
 from exercises.selectors import patient_today
-from exercises.suggest import suggest_plan_items
+from exercises.suggest import Facts, Suggestion, irritability, suggest_plan_items
 from notifications.schedules import reminder_schedule_ensure
 
 # --- Library --------------------------------------------------------------------------
@@ -85,28 +85,71 @@ def sessions_per_week_for(snapshot: list[dict]) -> int:
     return max(1, min(7, max(days))) if days else 7
 
 
-def plan_create(*, episode, user, exercises: list[Exercise] = ()) -> ExercisePlan:
-    """A new draft plan on the episode, with the given exercises in order at their defaults."""
+def plan_create(
+    *, episode, user, exercises: list[Exercise] = (), reasons: list[str] = ()
+) -> ExercisePlan:
+    """A new draft plan on the episode, with the given exercises in order at their defaults
+    (and, for a suggestion, the reason each was chosen, in the same order)."""
     if not episode.is_open:
         raise ValidationError("This episode is discharged: reopen care with a new episode.")
+    reasons = list(reasons) + [""] * (len(exercises) - len(reasons))
     with transaction.atomic():
         plan = ExercisePlan.objects.create(
             episode=episode, patient_id=episode.patient_id, created_by=user
         )
         PlanItem.objects.bulk_create(
-            PlanItem(plan=plan, exercise=exercise, position=index)
-            for index, exercise in enumerate(exercises)
+            PlanItem(plan=plan, exercise=exercise, position=index, reason=reason[:300])
+            for index, (exercise, reason) in enumerate(zip(exercises, reasons, strict=False))
         )
     return plan
 
 
-def plan_suggest(*, episode, user, final_dx: str, directional_preference: str) -> ExercisePlan:
-    """A draft pre-filled from the confirmed diagnosis; the therapist edits it before publishing."""
-    library = list(Exercise.objects.filter(archived_at__isnull=True))
-    picked = suggest_plan_items(
-        final_dx=final_dx, directional_preference=directional_preference, exercises=library
+def suggestion_facts(*, episode, final_dx: str, findings: Mapping) -> Facts:
+    """What a suggestion weighs (two queries): the diagnosis and its directional preference
+    (from the confirmed decision's findings), the rehab stage, the days since the symptoms began
+    (the episode's start, in the patient's own days) and the irritability of the pain: this
+    week's portal exercise logs, else the pain scores recorded at assessment."""
+    # rehab stands on this app (it reads the session logs), so it is imported here.
+    from rehab.catalogue import CATALOGUE
+    from rehab.criteria import evaluate
+    from rehab.selectors import episode_stage, pain_facts
+
+    stage = episode_stage(episode=episode, final_dx=final_dx)
+    pain = pain_facts(episode=episode, days=7)
+    settled = evaluate(CATALOGUE.criteria["pain_settled"], {}, pain).met
+    return Facts(
+        final_dx=final_dx,
+        directional_preference=findings.get("directional_preference") or "",
+        stage=stage.code if stage else "",
+        stage_label=stage.label if stage else "",
+        days_since_injury=(pain.today - episode.started_on).days,
+        irritability=irritability(
+            log_pains=[log.pain_during for log in pain.logs],
+            worse_next_morning=any(log.worse_next_morning for log in pain.logs),
+            pain_settled=settled,
+            nprs_now=findings.get("nprs_now"),
+            nprs_worst_week=findings.get("nprs_worst_week"),
+        ),
     )
-    return plan_create(episode=episode, user=user, exercises=picked)
+
+
+def plan_suggest(
+    *, episode, user, final_dx: str, findings: Mapping
+) -> tuple[ExercisePlan, Suggestion]:
+    """A draft pre-filled from the confirmed diagnosis and the episode's course so far, each item
+    with the reason it was chosen; the therapist edits it before publishing. Also returns the
+    suggestion, whose `notes` say what waits (a retest, an earliest day). Three queries before
+    the plan's own writes: the stage, the logs and the library."""
+    facts = suggestion_facts(episode=episode, final_dx=final_dx, findings=findings)
+    library = list(Exercise.objects.filter(archived_at__isnull=True))
+    suggestion = suggest_plan_items(facts=facts, exercises=library)
+    plan = plan_create(
+        episode=episode,
+        user=user,
+        exercises=suggestion.exercises,
+        reasons=[item.reason for item in suggestion.items],
+    )
+    return plan, suggestion
 
 
 def _require_editable(plan: ExercisePlan) -> None:

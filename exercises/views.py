@@ -161,34 +161,36 @@ def plan_create(request: HttpRequest, episode_id):
                 request, "Confirm a diagnosis for this episode before asking for a plan."
             )
             return back
+    suggestion = None
     try:
         if decision is None:
             plan = services.plan_create(episode=episode, user=request.user)
         else:
-            plan = services.plan_suggest(
+            plan, suggestion = services.plan_suggest(
                 episode=episode,
                 user=request.user,
                 final_dx=decision.final_dx,
-                directional_preference=(decision.findings or {}).get("directional_preference")
-                or "none",
+                findings=decision.findings or {},
             )
     except ValidationError as error:
         messages.error(request, _first_error(error))
         return back
-    if decision is None:
+    if suggestion is None:
         messages.success(request, "Empty draft plan started: add exercises below.")
         return redirect("exercises:plan_detail", public_id=plan.public_id)
-    count = plan.items.count()
+    count = len(suggestion.items)
     if count:
         messages.success(
             request,
-            f"Suggested {count} early-phase exercises for the confirmed diagnosis. "
-            "Check the choice and the doses, then publish.",
+            f"Suggested {count} exercise{'s' if count != 1 else ''} for the confirmed diagnosis "
+            "and the stage of care; each says why. Check the choice and the doses, then publish.",
         )
     else:
         messages.warning(
             request, "No home exercises are suggested for this diagnosis: add any yourself."
         )
+    for note in suggestion.notes:
+        messages.info(request, note)
     return redirect("exercises:plan_detail", public_id=plan.public_id)
 
 

@@ -66,6 +66,21 @@ def portal_stage(*, patient) -> tuple[Stage, StageList] | None:
     return stages.stages[stages.index_of(decision.current_stage or "") or 0], stages
 
 
+def episode_stage(*, episode, final_dx: str) -> Stage | None:
+    """The episode's current stage in the stage list of `final_dx` (the first stage before any
+    change is recorded); None for a diagnosis without stages (one query, none then)."""
+    stages = CATALOGUE.stage_list_for(final_dx)
+    if stages is None:
+        return None
+    newest = (
+        StageChange.objects.filter(episode=episode)
+        .order_by("-decided_at", "-id")
+        .values_list("to_stage", flat=True)
+        .first()
+    )
+    return stages.stages[stages.index_of(newest or "") or 0]
+
+
 def patient_local_today(patient) -> dt.date:
     return timezone.now().astimezone(ZoneInfo(patient.time_zone)).date()
 

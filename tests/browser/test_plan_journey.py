@@ -23,7 +23,9 @@ def test_it_runs_the_plan_journey_from_suggestion_to_adherence(page, phone_page,
     therapist = make_user("physio@test.example", "therapist", first_name="Tess")
     patient = PatientFactory(first_name="Ada", email="ada@runners.example")
     episode = EpisodeFactory(patient=patient)
-    confirmed_decision(episode=episode, therapist=therapist, final_dx="neural")
+    confirmed_decision(
+        episode=episode, therapist=therapist, final_dx="lumbar", directional_preference="extension"
+    )
 
     # The therapist suggests a plan from the confirmed diagnosis, edits a dose and publishes.
     log_in(page, therapist.email, PASSWORD)
@@ -31,8 +33,9 @@ def test_it_runs_the_plan_journey_from_suggestion_to_adherence(page, phone_page,
     page.goto(f"/patients/{patient.public_id}/")
     page.get_by_role("link", name=re.compile(r"Plans for Episode")).click()
     page.get_by_role("button", name="Suggest a plan").click()
-    expect(page.get_by_text("Suggested 4 early-phase exercises")).to_be_visible()
+    expect(page.get_by_text("Suggested 2 exercises")).to_be_visible()
     first_item = page.locator(".plan-item").first
+    expect(first_item.locator("[data-reason]")).to_contain_text("extension preference")
     first_item.get_by_label("Sets").fill("3")
     page.get_by_role("button", name="Save all doses").click()
     expect(page.get_by_text(re.compile("Doses saved for"))).to_be_visible()
@@ -55,7 +58,8 @@ def test_it_runs_the_plan_journey_from_suggestion_to_adherence(page, phone_page,
     phone.wait_for_url("**/portal/")
     expect(phone.get_by_role("heading", name="Today's exercises")).to_be_visible()
     items = phone.locator(".portal-exercises > li")
-    expect(items).to_have_count(4)
+    expect(items).to_have_count(2)
+    expect(phone.locator("main")).not_to_contain_text("Why suggested")
     expect(items.first).to_contain_text("3 sets of 10")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
 

@@ -19,9 +19,9 @@ def codes_in(response):
     return [exercise.code for exercise in response.context["page"]]
 
 
-def test_it_has_all_30_starter_exercises_after_migrate():
+def test_it_has_all_31_starter_exercises_after_migrate():
     expected = [f"EX-N{n:02d}" for n in range(1, 11)]
-    expected += [f"EX-L{n:02d}" for n in range(1, 12)]
+    expected += [f"EX-L{n:02d}" for n in range(1, 13)]
     expected += [f"EX-A{n:02d}" for n in range(1, 9)]
     expected += ["EX-G01"]
     assert sorted(Exercise.objects.values_list("code", flat=True)) == sorted(expected)
@@ -38,7 +38,7 @@ def test_it_loads_the_library_idempotently_without_overwriting_edits():
     migration = import_module("exercises.migrations.0002_load_library")
     Exercise.objects.filter(code="EX-G01").update(name="Easy cycling (edited)")
     migration.load_library(apps, None)
-    assert Exercise.objects.count() == 30
+    assert Exercise.objects.count() == 31
     assert Exercise.objects.get(code="EX-G01").name == "Easy cycling (edited)"
 
 
@@ -58,14 +58,18 @@ def test_it_matches_whole_tags_only(therapist_client):
 
 def test_it_searches_by_name_and_code(therapist_client):
     assert codes_in(therapist_client.get(LIBRARY_URL, {"q": "cycling"})) == ["EX-G01"]
-    assert codes_in(therapist_client.get(LIBRARY_URL, {"q": "ex-l1"})) == ["EX-L10", "EX-L11"]
+    assert codes_in(therapist_client.get(LIBRARY_URL, {"q": "ex-l1"})) == [
+        "EX-L10",
+        "EX-L11",
+        "EX-L12",
+    ]
 
 
 def test_it_paginates_25_to_a_page(therapist_client):
     first = therapist_client.get(LIBRARY_URL)
     second = therapist_client.get(LIBRARY_URL, {"page": 2})
     assert len(codes_in(first)) == 25
-    assert len(codes_in(second)) == 5
+    assert len(codes_in(second)) == 6
     assert "Page 1 of 2" in first.content.decode()
 
 
@@ -143,7 +147,7 @@ def test_it_explains_a_duplicate_code_and_bad_days(therapist_client):
     assert response.status_code == 200
     assert "code already exists" in response.content.decode().lower()
     assert "between 1 and 7" in response.content.decode()
-    assert Exercise.objects.count() == 30
+    assert Exercise.objects.count() == 31
 
 
 def test_it_edits_an_exercise_keeping_its_slug(therapist_client):
@@ -206,7 +210,7 @@ def test_it_matches_the_shipped_library_file():
     entries = json.loads(
         (Path(__file__).resolve().parents[2] / "exercises" / "library.json").read_text()
     )
-    assert len(entries) == 30
+    assert len(entries) == 31
     assert {entry["code"] for entry in entries} == set(
         Exercise.objects.values_list("code", flat=True)
     )

@@ -248,6 +248,8 @@ def exercise_base(w: World) -> dict:
         "times_per_day": "1",
         "days_per_week": "5",
         "instructions": "Lie down.\nLift the hips.",
+        "earliest_day": "3",
+        "family": "hip-bridge",
     }
 
 
@@ -266,6 +268,8 @@ EXERCISE_BAD = {
     "phases": BAD_CHOICE,
     "directional_preference": BAD_CHOICE,
     "instructions": st.one_of(st.just(""), NUL),
+    "earliest_day": bad("-1", "91", *BAD_INTS),
+    "family": st.one_of(st.just("two words"), NUL, too_long(40)),
 } | DOSE_OUT_OF_RANGE
 #: Files that look like what is asked for by name or type, but are not.
 VIDEO_BAD = {
