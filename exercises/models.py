@@ -209,6 +209,8 @@ class PlanItem(models.Model):
     times_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
     days_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
+    # The item's step in exercises/progressions (a step key); empty: the exercise's first step.
+    progression_step = models.CharField(max_length=60, blank=True, default="")
 
     class Meta:
         ordering = ["position", "id"]
@@ -246,6 +248,8 @@ class PlanVersion(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # What this version changed from the one before, for the plan's history ("" on old rows).
+    change_summary = models.CharField(max_length=500, blank=True, default="")
 
     class Meta:
         ordering = ["plan_id", "-number"]

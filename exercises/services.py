@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from clinic import audit
 from exercises.adherence import doses_due, week_doses
+from exercises.ladders import snapshot_keys
 from exercises.models import (
     DOSE_FIELDS,
     Exercise,
@@ -26,6 +27,7 @@ from exercises.reminders import URGENT_SYMPTOM_SOURCE, plan_reminders_follow
 from exercises.safety import CODES as SYMPTOM_CODES
 from exercises.selectors import patient_today
 from exercises.suggest import suggest_plan_items
+from exercises.versions import version_changes
 from notifications.schedules import reminder_schedule_ensure
 
 # --- Library --------------------------------------------------------------------------
@@ -94,6 +96,7 @@ def plan_snapshot(*, plan: ExercisePlan, items: list[PlanItem] | None = None) ->
                 "instructions": list(exercise.instructions),
                 "stop_rules": list(exercise.stop_rules),
                 "note": item.note,
+                **snapshot_keys(exercise=exercise.code, key=item.progression_step),
             }
         )
     return snapshot
@@ -201,11 +204,12 @@ def plan_has_unpublished_changes(*, plan: ExercisePlan, snapshot: list[dict] | N
 
 
 @transaction.atomic
-def plan_publish(*, plan: ExercisePlan, user) -> PlanVersion:
+def plan_publish(*, plan: ExercisePlan, user, change: str = "") -> PlanVersion:
     """Make the working copy what the patient sees.
 
     An unchanged plan keeps its current version; a changed one gets a new numbered version and
     the earlier versions stay untouched, so older session logs still show what was prescribed.
+    The new version records what it changed (`change`, else worked out from the last version).
     Publishing activates the plan (and starts it today if it has no start date).
     """
     plan = ExercisePlan.objects.select_for_update().get(pk=plan.pk)
@@ -224,6 +228,12 @@ def plan_publish(*, plan: ExercisePlan, user) -> PlanVersion:
             sessions_per_week=sessions_per_week_for(snapshot),
             published_at=timezone.now(),
             published_by=user,
+            change_summary=(
+                change
+                or version_changes(
+                    plan.current_version.items if plan.current_version else None, snapshot
+                )
+            )[:500],
         )
         plan.current_version = version
     # A plan on hold for a red flag gets the new version but stays paused until resumed, and
