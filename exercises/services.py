@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clinic import audit
 from exercises.adherence import doses_due, week_doses
-from exercises.ladders import snapshot_keys
+from exercises.ladders import comparable, snapshot_keys
 from exercises.models import (
     DOSE_FIELDS,
     Exercise,
@@ -200,7 +200,7 @@ def plan_item_move(*, item: PlanItem, offset: int) -> None:
 def plan_has_unpublished_changes(*, plan: ExercisePlan, snapshot: list[dict] | None = None) -> bool:
     snapshot = plan_snapshot(plan=plan) if snapshot is None else snapshot
     current = plan.current_version
-    return current is None or current.items != snapshot
+    return current is None or current.items != comparable(snapshot, current.items)
 
 
 @transaction.atomic
@@ -219,7 +219,10 @@ def plan_publish(*, plan: ExercisePlan, user, change: str = "") -> PlanVersion:
     snapshot = plan_snapshot(plan=plan)
     if not snapshot:
         raise ValidationError("Add at least one exercise before publishing.")
-    if plan_has_unpublished_changes(plan=plan, snapshot=snapshot):
+    # a named change (a progression) is published even when only the keys this release added
+    # to items differ from a version frozen before it
+    exact = bool(change) and plan.current_version and plan.current_version.items != snapshot
+    if exact or plan_has_unpublished_changes(plan=plan, snapshot=snapshot):
         last = plan.versions.aggregate(last=Max("number"))["last"] or 0
         version = PlanVersion.objects.create(
             plan=plan,

@@ -5,11 +5,19 @@ Pure Python: fed two versions' frozen item lists (exercises.services.plan_snapsh
 
 from __future__ import annotations
 
+from exercises.ladders import SNAPSHOT_KEYS
+
 LIMIT = 500
 
 
 def _step_name(item: dict) -> str:
     return (item.get("step") or {}).get("name", "")
+
+
+def _wording(item: dict) -> dict:
+    # a progression shows as its step's name above; a version from before progressions lacks
+    # these keys, which is no change of wording
+    return {key: value for key, value in item.items() if key not in SNAPSHOT_KEYS}
 
 
 def version_changes(previous: list[dict] | None, items: list[dict]) -> str:
@@ -33,7 +41,7 @@ def version_changes(previous: list[dict] | None, items: list[dict]) -> str:
             parts.append(f"{was} → {now}")
         if old.get("note") != item.get("note"):
             parts.append("note changed")
-        if not parts and old != item:
+        if not parts and _wording(old) != _wording(item):
             parts.append("wording updated")
         if parts:
             changes.append(f"{item['name']}: {', '.join(parts)}")

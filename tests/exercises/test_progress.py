@@ -211,12 +211,7 @@ def test_it_shows_the_patient_the_new_version_with_the_next_step(plan, therapist
 
 
 def test_it_shows_no_next_step_for_a_version_from_before_progressions(plan, patient_user):
-    version = plan.current_version
-    version.items = [
-        {k: v for k, v in entry.items() if k not in ("step", "next_step")}
-        for entry in version.items
-    ]
-    version.save(update_fields=["items"])
+    strip_progressions(plan.current_version)
     body = signed_in(patient_user).get(reverse("portal:home")).content.decode()
     assert "Seated nerve glide" in body
     assert "Next step" not in body
@@ -323,3 +318,26 @@ def test_it_records_what_a_published_dose_change_changed(plan, therapist):
         "Askling Extender (lying knee straighten): 3 sets of 12 · twice a day · every day → "
         "3 sets of 8 · twice a day · every day"
     )
+
+
+def strip_progressions(version):
+    version.items = [
+        {k: v for k, v in entry.items() if k not in ("step", "next_step")}
+        for entry in version.items
+    ]
+    version.save(update_fields=["items"])
+
+
+def test_it_does_not_call_a_plan_from_before_progressions_changed(plan, therapist_client):
+    strip_progressions(plan.current_version)
+    body = therapist_client.get(reverse("exercises:plan_detail", args=[plan.public_id]))
+    assert "The patient sees exactly this plan." in body.content.decode()
+
+
+def test_it_publishes_a_step_that_changes_only_its_name_on_a_plan_from_before(ada, therapist):
+    # the heel press keeps its dose from step to step: only the effort (the step) changes
+    heel = published_plan(therapist=therapist, patient=ada, codes=("EX-A01",))
+    strip_progressions(heel.current_version)
+    version = plan_item_progress(item=item(heel, "EX-A01"), direction="progress", user=therapist)
+    assert version.number == 2
+    assert version.items[0]["step"]["name"] == "Heel press at about three-quarter effort"
