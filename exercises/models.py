@@ -273,6 +273,8 @@ class PlanItem(models.Model):
     # the patient receives); blank for exercises the therapist added. The database default
     # lets bulk writers that predate it (loadgen's COPY) leave it out.
     reason = models.CharField(max_length=300, blank=True, default="", db_default="")
+    # The item's step in exercises/progressions (a step key); empty: the exercise's first step.
+    progression_step = models.CharField(max_length=60, blank=True, default="")
 
     class Meta:
         ordering = ["position", "id"]
@@ -310,6 +312,8 @@ class PlanVersion(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # What this version changed from the one before, for the plan's history ("" on old rows).
+    change_summary = models.CharField(max_length=500, blank=True, default="")
 
     class Meta:
         ordering = ["plan_id", "-number"]

@@ -8,6 +8,7 @@ from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.panels import DischargeStep, Panel
 from exercises import selectors
+from exercises.progress_selectors import progress_for_plans
 from patients.selectors import open_episodes
 
 
@@ -24,7 +25,7 @@ def patient_panels(*, user, patient) -> list[Panel]:
             context={
                 "patient": patient,
                 "episodes": episodes,
-                "plans": selectors.adherence_for_patient(patient=patient),
+                "plans": _plans_with_suggestions(patient),
             },
             order=40,
         ),
@@ -45,6 +46,16 @@ def patient_panels(*, user, patient) -> list[Panel]:
             order=42,
         ),
     ]
+
+
+def _plans_with_suggestions(patient) -> list:
+    """The published plans with weekly adherence, each with its items' progress suggestions
+    (`suggestions`: the therapist decides; two queries for all the plans)."""
+    plans = selectors.adherence_for_patient(patient=patient)
+    progress = progress_for_plans(patient=patient, plans=[entry.plan for entry in plans])
+    for entry in plans:
+        entry.suggestions = [item for item in progress.get(entry.plan.pk, []) if item.suggestion]
+    return plans
 
 
 def dashboard_panels(*, user) -> list[Panel]:

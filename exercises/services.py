@@ -13,6 +13,7 @@ from django.utils import timezone
 from clinic import audit
 from exercises.adherence import doses_due, week_doses
 from exercises.dose import dose_text
+from exercises.ladders import comparable, snapshot_keys
 from exercises.models import (
     DOSE_FIELDS,
     Exercise,
@@ -27,6 +28,7 @@ from exercises.reminders import URGENT_SYMPTOM_SOURCE, plan_reminders_follow
 from exercises.safety import CODES as SYMPTOM_CODES
 from exercises.selectors import patient_today
 from exercises.suggest import Facts, Suggestion, irritability, suggest_plan_items
+from exercises.versions import version_changes
 from notifications.schedules import reminder_schedule_ensure
 
 # --- Library --------------------------------------------------------------------------
@@ -74,6 +76,7 @@ def plan_snapshot(*, plan: ExercisePlan, items: list[PlanItem] | None = None) ->
                 "stop_rules": list(exercise.stop_rules),
                 "note": item.note,
                 "each_side": exercise.each_side,
+                **snapshot_keys(exercise=exercise.code, key=item.progression_step),
             }
         )
     return snapshot
@@ -220,15 +223,16 @@ def plan_item_move(*, item: PlanItem, offset: int) -> None:
 def plan_has_unpublished_changes(*, plan: ExercisePlan, snapshot: list[dict] | None = None) -> bool:
     snapshot = plan_snapshot(plan=plan) if snapshot is None else snapshot
     current = plan.current_version
-    return current is None or current.items != snapshot
+    return current is None or current.items != comparable(snapshot, current.items)
 
 
 @transaction.atomic
-def plan_publish(*, plan: ExercisePlan, user) -> PlanVersion:
+def plan_publish(*, plan: ExercisePlan, user, change: str = "") -> PlanVersion:
     """Make the working copy what the patient sees.
 
     An unchanged plan keeps its current version; a changed one gets a new numbered version and
     the earlier versions stay untouched, so older session logs still show what was prescribed.
+    The new version records what it changed (`change`, else worked out from the last version).
     Publishing activates the plan (and starts it today if it has no start date).
     """
     plan = ExercisePlan.objects.select_for_update().get(pk=plan.pk)
@@ -238,7 +242,10 @@ def plan_publish(*, plan: ExercisePlan, user) -> PlanVersion:
     snapshot = plan_snapshot(plan=plan)
     if not snapshot:
         raise ValidationError("Add at least one exercise before publishing.")
-    if plan_has_unpublished_changes(plan=plan, snapshot=snapshot):
+    # a named change (a progression) is published even when only the keys this release added
+    # to items differ from a version frozen before it
+    exact = bool(change) and plan.current_version and plan.current_version.items != snapshot
+    if exact or plan_has_unpublished_changes(plan=plan, snapshot=snapshot):
         last = plan.versions.aggregate(last=Max("number"))["last"] or 0
         version = PlanVersion.objects.create(
             plan=plan,
@@ -247,6 +254,12 @@ def plan_publish(*, plan: ExercisePlan, user) -> PlanVersion:
             sessions_per_week=sessions_per_week_for(snapshot),
             published_at=timezone.now(),
             published_by=user,
+            change_summary=(
+                change
+                or version_changes(
+                    plan.current_version.items if plan.current_version else None, snapshot
+                )
+            )[:500],
         )
         plan.current_version = version
     # A plan on hold for a red flag gets the new version but stays paused until resumed, and

@@ -46,6 +46,11 @@ urlpatterns = [
         views.plan_item_remove,
         name="plan_item_remove",
     ),
+    path(
+        "plans/<uuid:public_id>/items/<uuid:item_id>/progress/",
+        views.plan_item_progress,
+        name="plan_item_progress",
+    ),
     path("plans/<uuid:public_id>/publish/", views.plan_publish, name="plan_publish"),
     path("plans/<uuid:public_id>/status/", views.plan_status, name="plan_status"),
     path("plans/<uuid:public_id>/dates/", views.plan_dates, name="plan_dates"),

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import audit
 from clinic.access import CLINICAL, role_required
-from exercises import inbox, selectors, services
+from exercises import inbox, progress_services, selectors, services
 from exercises.forms import (
     AddItemForm,
     AlertAcknowledgeForm,
@@ -24,7 +24,9 @@ from exercises.forms import (
     plan_dose_forms,
 )
 from exercises.illustrations import illustration_response
+from exercises.ladders import PROGRESSIONS
 from exercises.models import AlertAcknowledgement, ExercisePlan, PlanItem
+from exercises.progress_selectors import progress_for_plans
 from exercises.safety import labels_for
 from exercises.suggest import DX_LABELS
 from exercises.videos import selectors as video_selectors
@@ -205,9 +207,11 @@ def plan_detail(request: HttpRequest, public_id):
 def _plan_page(request: HttpRequest, plan: ExercisePlan, items, rows, status: int = 200):
     # Queries: plan with patient, episode, version and author (by the caller); items with
     # exercises (by the caller); weekly stats; acknowledged alerts; the add form's exercise
-    # choices; versions with publishers.
+    # choices; versions with publishers; an active plan's recent logs (progress suggestions).
     snapshot = services.plan_snapshot(plan=plan, items=items)
     adherence = selectors.plan_adherence(plan=plan)
+    versions = list(plan.versions.select_related("published_by"))
+    _attach_progress(plan, items, versions)
     return render(
         request,
         "exercises/plan_detail.html",
@@ -220,13 +224,45 @@ def _plan_page(request: HttpRequest, plan: ExercisePlan, items, rows, status: in
             "dates_form": PlanDatesForm(
                 initial={"start_date": plan.start_date, "end_date": plan.end_date}
             ),
-            "versions": plan.versions.select_related("published_by"),
+            "versions": versions,
             "unpublished": services.plan_has_unpublished_changes(plan=plan, snapshot=snapshot),
+            "progress_blocker": progress_services.progress_blocker(plan),
+            "has_ladders": any(item.ladder_step for item in items),
             "adherence": adherence,
             "alerts": selectors.plan_open_alerts(plan=plan, adherence=adherence),
         },
         status=status,
     )
+
+
+def _attach_progress(plan: ExercisePlan, items, versions) -> None:
+    """Each working-copy item's step, neighbours and the logs' suggestion (no query for the
+    steps; one for the logs of an active plan)."""
+    progress = progress_for_plans(patient=plan.patient, plans=[plan], versions=versions)
+    published = {entry.code: entry for entry in progress.get(plan.pk, [])}
+    for item in items:
+        step = PROGRESSIONS.step(exercise=item.exercise.code, key=item.progression_step)
+        item.ladder_step = step
+        item.next_ladder_step = PROGRESSIONS.neighbour(step, +1) if step else None
+        item.previous_ladder_step = PROGRESSIONS.neighbour(step, -1) if step else None
+        entry = published.get(item.exercise.code)
+        item.progress = entry if entry and step and entry.step.key == step.key else None
+
+
+@require_POST
+@role_required(*CLINICAL)
+def plan_item_progress(request: HttpRequest, public_id, item_id):
+    """Progress or regress one item a step and publish at once (the patient sees it now)."""
+    plan, item = _plan_and_item(request, public_id, item_id)
+    try:
+        version = progress_services.plan_item_progress(
+            item=item, direction=request.POST.get("direction", ""), user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, _first_error(error))
+    else:
+        messages.success(request, f"Version {version.number} published: {version.change_summary}.")
+    return redirect("exercises:plan_detail", public_id=plan.public_id)
 
 
 @role_required(*CLINICAL)

@@ -147,7 +147,16 @@ def plans_build(run: Build) -> list[PlanRow]:
     )
     versions = TableWriter(
         PlanVersion,
-        ["id", "plan", "number", "items", "sessions_per_week", "published_at", "published_by"],
+        [
+            "id",
+            "plan",
+            "number",
+            "items",
+            "sessions_per_week",
+            "published_at",
+            "published_by",
+            "change_summary",
+        ],
     )
     items = TableWriter(
         PlanItem,
@@ -163,6 +172,7 @@ def plans_build(run: Build) -> list[PlanRow]:
             "times_per_day",
             "days_per_week",
             "note",
+            "progression_step",
         ],
     )
     logs = TableWriter(
@@ -249,9 +259,9 @@ def plans_build(run: Build) -> list[PlanRow]:
                 "",
             )
         )
-        versions.add((version_id, pk, 1, snapshot, per_week, published, row.therapist_id))
+        versions.add((version_id, pk, 1, snapshot, per_week, published, row.therapist_id, ""))
         for position, exercise in enumerate(chosen):
-            items.add((uuid.uuid4(), pk, exercise.pk, position, *([None] * 6), ""))
+            items.add((uuid.uuid4(), pk, exercise.pk, position, *([None] * 6), "", ""))
         totals: dict[dt.date, list[int]] = {}
         done_on: dict[dt.date, dict[dt.date, set[str]]] = {}
         first_pain = rng.randint(2, 6)

@@ -260,8 +260,9 @@ def test_it_builds_the_patient_panel_in_a_fixed_number_of_queries(
         plan = published_plan(therapist=therapist, episode=plan.episode, start_date=START)
     log(plan, day(1))
     patient = plan.patient
-    # Queries: open episodes, published plans with versions and episodes, their weekly rows.
-    with django_assert_num_queries(3):
+    # Queries: open episodes, published plans with versions and episodes, their weekly rows;
+    # the active plan's versions and recent logs (progress suggestions).
+    with django_assert_num_queries(5):
         panel = patient_panels(user=therapist, patient=patient)[0]
     assert len(panel.context["plans"]) == count
 

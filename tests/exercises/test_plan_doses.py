@@ -238,8 +238,8 @@ def test_it_shows_a_refused_save_in_a_fixed_number_of_queries(
     data[f"{first.public_id}-days_per_week"] = "9"
     # Queries: session, user, plan, items with exercises; the constraint check of the 2 valid
     # items (savepoint, check, release); then the page: weekly stats, acknowledged alerts,
-    # symptom reports, the add form's exercise choices, versions with publishers; the
-    # request's audit event.
-    with django_assert_num_queries(4 + 2 * 3 + 5 + 1):
+    # symptom reports, the add form's exercise choices, versions with publishers, the recent
+    # logs (progress suggestions); the request's audit event.
+    with django_assert_num_queries(4 + 2 * 3 + 6 + 1):
         response = therapist_client.post(doses_url(plan), data)
     assert response.status_code == 400

@@ -193,9 +193,9 @@ def test_it_shows_the_plan_page_in_a_fixed_number_of_queries(
             plan_publish(plan=plan, user=therapist)
         # Queries: session, user, plan (+patient, episode, version, author), items with
         # exercises, weekly stats, acknowledged alerts, symptom reports, the add form's
-        # exercise choices, versions with publishers; then the staff idle-timeout session save
-        # (savepoint, update, release).
-        with django_assert_num_queries(13):  # the last query: the audit event INSERT
+        # exercise choices, versions with publishers, the recent logs the progress suggestions
+        # read; then the staff idle-timeout session save (savepoint, update, release).
+        with django_assert_num_queries(14):  # the last query: the audit event INSERT
             response = therapist_client.get(plan_url(plan))
     assert response.status_code == 200
     assert response.content.decode().count('class="card mb-2 plan-item"') == count

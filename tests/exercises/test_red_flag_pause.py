@@ -200,8 +200,9 @@ def test_it_shows_the_held_plan_and_the_resume_page_in_a_fixed_number_of_queries
     assert response.status_code == 200
     plan_resume_after_hold(plan=held_plan, user=therapist, reason="Cleared.")
     client.get(plan_page)
-    # active again: the page reads its open alerts too, as for any active plan
-    with django_assert_num_queries(PLAN_PAGE_QUERIES + 2):
+    # active again: the page reads its open alerts and recent logs (progress suggestions)
+    # too, as for any active plan
+    with django_assert_num_queries(PLAN_PAGE_QUERIES + 3):
         assert "Cleared." in client.get(plan_page).content.decode()
 
 

@@ -28,8 +28,9 @@ MAX_QUERIES = 12
 #: "Open referrals" (one query, and the audit trail's insert for its patients). Issue 15's
 #: apps add to the patient page treatment's visits with their notes (one query), rehab's stage
 #: panel (the open episode's stage and measures) and running's programmes; to the portal home
-#: the stage and the return-to-run programme.
-PAGE_MAX_QUERIES = {"patient detail": 19, "dashboard": 15, "portal home": 13}
+#: the stage and the return-to-run programme. Issue 16's progress suggestions add to the patient
+#: page the active plans' versions and their recent logs (two queries, whatever their number).
+PAGE_MAX_QUERIES = {"patient detail": 21, "dashboard": 15, "portal home": 13}
 
 PAGES = {
     "dashboard": ("therapist", lambda w: url("clinic:dashboard")),

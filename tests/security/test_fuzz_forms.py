@@ -808,6 +808,7 @@ BUTTONS = {
     "exercises:plan_create",
     "exercises:plan_item_move",
     "exercises:plan_item_remove",
+    "exercises:plan_item_progress",
     "exercises:plan_publish",
     "exercises:comment_mark_read",
     "bookings:hours_remove",

@@ -266,6 +266,7 @@ ROUTES: dict[str, Route] = {
     "exercises:plan_doses": Route("clinical", kwargs=plan, post_only=True),
     "exercises:plan_item_move": Route("clinical", kwargs=plan_item, post_only=True),
     "exercises:plan_item_remove": Route("clinical", kwargs=plan_item, post_only=True),
+    "exercises:plan_item_progress": Route("clinical", kwargs=plan_item, post_only=True),
     "exercises:plan_publish": Route("clinical", kwargs=plan, post_only=True),
     "exercises:plan_status": Route("clinical", kwargs=plan, post_only=True),
     "exercises:plan_dates": Route("clinical", kwargs=plan, post_only=True),

@@ -1,0 +1,127 @@
+"""Reads for progressions: where each published item stands and what the logs suggest.
+
+Suggestions are computed on every view, never stored (like the adherence alerts), from the
+plans' published versions and recent portal logs (exercises/progress_rule.py decides).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from exercises.ladders import PROGRESSIONS, Step
+from exercises.models import ExercisePlan, PlanVersion, SessionLog
+from exercises.progress_rule import Session, Suggestion, suggest
+from exercises.selectors import patient_today
+
+
+@dataclass(frozen=True)
+class ItemProgress:
+    """One published item's place on its ladder, since when, and the suggestion (or None)."""
+
+    code: str
+    name: str
+    step: Step
+    since: dt.date
+    suggestion: Suggestion | None
+    has_next: bool
+    has_previous: bool
+
+
+def _unchanged(item: dict, other: dict | None) -> bool:
+    return (
+        other is not None
+        and (other.get("step") or {}).get("key") == item["step"]["key"]
+        and other.get("dose") == item.get("dose")
+    )
+
+
+def _since(key: str, versions: list[PlanVersion], zone: ZoneInfo) -> dt.date:
+    """The day (in the patient's zone) the item reached its current step and dose: the
+    oldest version of the unbroken run, newest first, in which it looked as it does now."""
+    first = versions[0]
+    item = next(entry for entry in first.items if entry["key"] == key)
+    since = first.published_at
+    for version in versions[1:]:
+        if not _unchanged(item, next((e for e in version.items if e["key"] == key), None)):
+            break
+        since = version.published_at
+    return since.astimezone(zone).date()
+
+
+def progress_for_plans(
+    *, patient, plans: list[ExercisePlan], versions: list[PlanVersion] | None = None
+) -> dict[int, list[ItemProgress]]:
+    """Per active plan id (plans of `patient`), its laddered items in plan order with their
+    suggestions.
+
+    Two queries whatever the number of plans, items or logs: the plans' versions (skipped when
+    the caller passes them, newest first) and their logs of the longest rule window.
+    """
+    plans = [
+        plan
+        for plan in plans
+        if plan.status == ExercisePlan.Status.ACTIVE and plan.current_version_id is not None
+    ]
+    if not plans:
+        return {}
+    if versions is None:
+        versions = list(
+            PlanVersion.objects.filter(plan__in=plans)
+            .only("plan_id", "number", "items", "published_at")
+            .order_by("plan_id", "-number")
+        )
+    by_plan: dict[int, list[PlanVersion]] = {plan.pk: [] for plan in plans}
+    for version in versions:
+        if version.plan_id in by_plan:
+            by_plan[version.plan_id].append(version)
+    days = max(step.rule.days for step in PROGRESSIONS.steps.values())
+    today = patient_today(patient)
+    zone = ZoneInfo(patient.time_zone)
+    logs: dict[int, list[SessionLog]] = {plan.pk: [] for plan in plans}
+    for log in SessionLog.objects.filter(
+        plan__in=plans, date__gte=today - dt.timedelta(days=days)
+    ).only("plan_id", "date", "pain_during", "pain_after", "worse_next_morning", "done"):
+        logs[log.plan_id].append(log)
+    result = {}
+    for plan in plans:
+        history = sorted(by_plan[plan.pk], key=lambda version: -version.number)
+        entries = []
+        for item in history[0].items if history else []:
+            step = PROGRESSIONS.steps.get((item.get("step") or {}).get("key", ""))
+            if step is None:
+                continue  # no ladder, or a version from before progressions
+            has_next = PROGRESSIONS.neighbour(step, +1) is not None
+            has_previous = PROGRESSIONS.neighbour(step, -1) is not None
+            since = _since(item["key"], history, zone)
+            sessions = [
+                Session(
+                    on=log.date,
+                    pain_during=log.pain_during,
+                    pain_after=log.pain_after,
+                    worse_next_morning=log.worse_next_morning,
+                    did_it=item["key"] in log.done,
+                )
+                for log in logs[plan.pk]
+            ]
+            entries.append(
+                ItemProgress(
+                    code=item["key"],
+                    name=item["name"],
+                    step=step,
+                    since=since,
+                    suggestion=suggest(
+                        rule=step.rule,
+                        since=since,
+                        today=today,
+                        sessions=sessions,
+                        has_next=has_next,
+                        has_previous=has_previous,
+                    ),
+                    has_next=has_next,
+                    has_previous=has_previous,
+                )
+            )
+        result[plan.pk] = entries
+    return result
