@@ -63,7 +63,7 @@ def test_it_progresses_an_item_and_the_patient_sees_the_new_version(browser, liv
         portal.reload()
         diver = portal.locator(".portal-exercises > li").first
         expect(diver).to_contain_text("Askling Diver")
-        expect(diver.locator(".portal-dose")).to_contain_text("3 sets of 6")
+        expect(diver.locator(".exercise-dose")).to_contain_text("3 sets of 6")
         expect(diver.locator(".portal-step")).to_contain_text("step 2 of 3")
         expect(diver.locator(".portal-next-step")).to_contain_text("“Askling Glider”")
         assert portal.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
