@@ -8,7 +8,7 @@ from django.core import signing
 from django.db.models import QuerySet
 from django.http import Http404
 
-from notifications.models import ReminderDelivery, ReminderSchedule
+from notifications.models import ContactConsent, ReminderDelivery, ReminderSchedule
 from notifications.schedules import UNSUBSCRIBE_SALT
 from notifications.sources import get_source
 
@@ -57,9 +57,11 @@ def schedule_from_unsubscribe_token(*, token: str) -> ReminderSchedule:
 
 
 def deliveries_for_patient(*, patient) -> QuerySet[ReminderDelivery]:
+    """Newest first, each with its texts' delivery log (one more query per page)."""
     return (
         ReminderDelivery.objects.filter(patient=patient)
         .select_related("schedule")
+        .prefetch_related("sms_messages")
         .order_by("-due_at", "-id")
     )
 
@@ -68,5 +70,15 @@ def deliveries_failed() -> QuerySet[ReminderDelivery]:
     return (
         ReminderDelivery.objects.filter(status=ReminderDelivery.Status.FAILED)
         .select_related("patient", "schedule")
+        .prefetch_related("sms_messages")
         .order_by("-due_at", "-id")
+    )
+
+
+def sms_consent_history(*, patient, limit: int = 10) -> list[ContactConsent]:
+    """The patient's latest changes of text-message consent, newest (the one in force) first."""
+    return list(
+        ContactConsent.objects.filter(patient=patient, channel=ReminderSchedule.Channel.SMS)
+        .select_related("by")
+        .order_by("-at", "-id")[:limit]
     )

@@ -38,7 +38,7 @@ from bookings.models import Appointment, ScheduleException, WorkingHours
 from clinic.models import User
 from exercises.models import AlertAcknowledgement, Exercise, ExercisePlan, PlanItem, SessionLog
 from exercises.validators import MAX_ILLUSTRATION_BYTES
-from notifications.models import ReminderSchedule
+from notifications.models import ContactConsent, ReminderSchedule
 from patients.models import Episode, Patient
 from portal.models import Invitation
 from rehab.models import DischargeSummary, StageChange
@@ -639,6 +639,13 @@ CASES: dict[str, Case] = {
         },
         prefix=lambda w: str(w.a.schedule.public_id),
     ),
+    "notifications:sms_consent": Case(
+        url("notifications:sms_consent", public_id=lambda w: w.a.patient.public_id),
+        "reception",
+        lambda w: {"given": "yes", "how": "phone"},
+        # Only a patient's own reply records STOP or START, never a form.
+        {"given": BAD_CHOICE, "how": st.one_of(BAD_CHOICE, st.just("replied_stop"))},
+    ),
     "patients:privacy": Case(
         url("patients:privacy", public_id=lambda w: w.a.patient.public_id),
         "manager",
@@ -669,6 +676,7 @@ CASES: dict[str, Case] = {
 #: Every model a form on the site writes. A refused form must leave all of them unchanged.
 WRITTEN = (
     Patient,
+    ContactConsent,
     Episode,
     Assessment,
     AssessmentDecision,
@@ -779,6 +787,8 @@ BUTTONS = {
     "bookings:status_undo",
     "portal:appointments:cancel",
     "portal:reminders:unsubscribe",
+    "notifications:sms_status",
+    "notifications:sms_inbound",
     "treatment:open",
     "running:run_seen",
 }

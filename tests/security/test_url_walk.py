@@ -376,6 +376,10 @@ ROUTES: dict[str, Route] = {
     # --- notifications ------------------------------------------------------------------
     "notifications:failed": Route("staff"),
     "notifications:patient_log": Route("staff", kwargs=patient),
+    "notifications:sms_consent": Route("staff", kwargs=patient, post_only=True),
+    # The SMS provider's webhooks: its signature is the only authority, so unsigned gets 403.
+    "notifications:sms_status": Route("public", post_only=True, ok=ok(403)),
+    "notifications:sms_inbound": Route("public", post_only=True, ok=ok(403)),
 }
 #: Routes that exist only under some settings (the load-test baselines).
 OPTIONAL = {"bench-hello", "bench-auth"}
