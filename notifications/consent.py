@@ -76,7 +76,7 @@ def sms_inbound_handle(
         inbound, created = SmsInbound.objects.get_or_create(
             provider_id=provider_id,
             defaults={
-                "from_number": from_number,
+                "phone": from_number,
                 "body": body[:1600],
                 "received_at": now,
                 "patient": patients[0] if len(patients) == 1 else None,

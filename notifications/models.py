@@ -276,7 +276,8 @@ class SmsMessage(TimeStampedModel):
         blank=True,
         related_name="sms_messages",
     )
-    to = models.CharField(max_length=20)
+    # Named like the patient's own field so erasing a patient blanks it (patients/privacy.py).
+    phone = models.CharField(max_length=20)
     provider_id = models.CharField(max_length=64, unique=True)
     # A reminder, or the one-line answer to a STOP or START.
     kind = models.CharField(max_length=16, default="reminder")
@@ -302,7 +303,7 @@ class SmsInbound(TimeStampedModel):
     """A text a patient (or anyone) sent to the clinic's number, as the provider reported it."""
 
     provider_id = models.CharField(max_length=64, unique=True)
-    from_number = models.CharField(max_length=20)
+    phone = models.CharField(max_length=20, help_text="The number it came from.")
     body = models.CharField(max_length=1600)
     received_at = models.DateTimeField()
     # Only when exactly one patient has this number: never matched by guess.
@@ -320,4 +321,4 @@ class SmsInbound(TimeStampedModel):
         ordering = ["-received_at", "-id"]
 
     def __str__(self) -> str:
-        return f"Text from ...{self.from_number[-3:]} at {self.received_at:%Y-%m-%d %H:%M}"
+        return f"Text from ...{self.phone[-3:]} at {self.received_at:%Y-%m-%d %H:%M}"

@@ -69,7 +69,7 @@ def _message_for(*, provider_id: str, reference: str, to: str, now: dt.datetime)
                 provider_id=provider_id,
                 delivery=delivery,
                 patient_id=delivery.patient_id if delivery else None,
-                to=to[:20],
+                phone=to[:20],
                 status_at=now,
             )
     except IntegrityError:  # written by the other side meanwhile

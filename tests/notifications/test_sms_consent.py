@@ -152,3 +152,19 @@ def test_the_latest_change_is_the_consent_in_force():
     consent_record(patient=patient, channel="sms", given=False, how="replied_stop")
     assert sms_consenting({patient.pk}) == set()
     assert ContactConsent.objects.filter(patient=patient).count() == 2  # history kept
+
+
+def test_erasing_a_patient_blanks_the_numbers_in_their_text_logs(client, twilio, manager):
+    from notifications.models import SmsMessage
+    from notifications.sms_log import sms_message_record
+    from patients.privacy import patient_erase
+
+    patient = texting_patient()
+    reply(client, patient, "STOP")
+    message = sms_message_record(reference="", to=str(patient.phone), provider_id="SMout")
+    SmsMessage.objects.filter(pk=message.pk).update(patient=patient)
+
+    patient_erase(patient=patient, user=manager, reason="Written request")
+
+    assert SmsInbound.objects.get().phone == ""
+    assert SmsMessage.objects.get().phone == ""
