@@ -6,6 +6,9 @@ from __future__ import annotations
 
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
 START_WORDS = frozenset({"START", "UNSTOP"})
+# Answers to "Reply Y to confirm or N to cancel".
+YES_WORDS = frozenset({"Y", "YES"})
+NO_WORDS = frozenset({"N", "NO"})
 
 
 def reply_intent(body: str) -> str:
@@ -15,4 +18,8 @@ def reply_intent(body: str) -> str:
         return "stop"
     if word in START_WORDS:
         return "start"
+    if word in YES_WORDS:
+        return "yes"
+    if word in NO_WORDS:
+        return "no"
     return ""

@@ -314,11 +314,23 @@ class SmsInbound(TimeStampedModel):
         blank=True,
         related_name="sms_replies",
     )
-    # What the site did with it: "opted out", "opted in", or "" (for reception to read).
+    # What the site did with it ("opted out", "confirmed …"), or "" for reception to read.
     action = models.CharField(max_length=32, blank=True)
+    # Set when the site acted on it, or when reception has dealt with it: off the queue.
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        "clinic.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["-received_at"],
+                condition=Q(handled_at__isnull=True),
+                name="notifications_inbound_queue",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Text from ...{self.phone[-3:]} at {self.received_at:%Y-%m-%d %H:%M}"

@@ -8,7 +8,7 @@ from django.core import signing
 from django.db.models import QuerySet
 from django.http import Http404
 
-from notifications.models import ContactConsent, ReminderDelivery, ReminderSchedule
+from notifications.models import ContactConsent, ReminderDelivery, ReminderSchedule, SmsInbound
 from notifications.schedules import UNSUBSCRIBE_SALT
 from notifications.sources import get_source
 
@@ -82,3 +82,19 @@ def sms_consent_history(*, patient, limit: int = 10) -> list[ContactConsent]:
         .select_related("by")
         .order_by("-at", "-id")[:limit]
     )
+
+
+def sms_inbox() -> QuerySet[SmsInbound]:
+    """Texts to the clinic the site could not act on, newest first, for reception."""
+    return (
+        SmsInbound.objects.filter(handled_at__isnull=True)
+        .select_related("patient")
+        .order_by("-received_at", "-id")
+    )
+
+
+def sms_inbox_item(*, public_id) -> SmsInbound:
+    try:
+        return SmsInbound.objects.get(public_id=public_id, handled_at__isnull=True)
+    except (SmsInbound.DoesNotExist, ValueError):
+        raise Http404("No such text waiting") from None

@@ -13,6 +13,7 @@ from clinic.access import STAFF, role_required
 from notifications import selectors
 from notifications.consent import consent_record
 from notifications.forms import SmsConsentForm
+from notifications.inbound import sms_inbound_done
 from notifications.models import ReminderSchedule
 from patients.selectors import patient_for_user
 
@@ -75,3 +76,18 @@ def failed_list(request):
     for delivery in page:
         delivery.label = labels.get(delivery.schedule_id, "")
     return render(request, "notifications/failed_list.html", {"page": page})
+
+
+@role_required(*STAFF)
+@require_GET
+def sms_inbox(request):
+    page = Paginator(selectors.sms_inbox(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notifications/sms_inbox.html", {"page": page})
+
+
+@role_required(*STAFF)
+@require_POST
+def sms_inbox_done(request, public_id):
+    sms_inbound_done(inbound=selectors.sms_inbox_item(public_id=public_id), by=request.user)
+    messages.success(request, "Marked as dealt with.")
+    return redirect("notifications:sms_inbox")

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from notifications.consent import sms_inbound_handle
+from notifications.inbound import sms_inbound_handle
 from notifications.keywords import reply_intent
 from notifications.sms import mask_number
 from notifications.sms_log import sms_status_update

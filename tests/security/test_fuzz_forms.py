@@ -789,6 +789,7 @@ BUTTONS = {
     "portal:reminders:unsubscribe",
     "notifications:sms_status",
     "notifications:sms_inbound",
+    "notifications:sms_inbox_done",
     "treatment:open",
     "running:run_seen",
 }
@@ -834,6 +835,7 @@ READ_ONLY = {
     "running:episode",
     "notifications:failed",
     "notifications:patient_log",
+    "notifications:sms_inbox",
     "password_change_done",
     "password_reset_done",
     "password_reset_complete",
@@ -897,6 +899,7 @@ GET_PAGES = {
     "portal:history": ("patient", {}, ("page",)),
     "assessments:referrals": ("therapist", {}, ("page",)),
     "notifications:failed": ("reception", {}, ("page",)),
+    "notifications:sms_inbox": ("reception", {}, ("page",)),
     "exercises:patient_logs": (
         "therapist",
         lambda w: {"patient_id": w.a.patient.public_id},
