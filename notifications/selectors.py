@@ -56,14 +56,14 @@ def schedule_from_unsubscribe_token(*, token: str) -> ReminderSchedule:
         raise Http404("This link is not valid") from None
 
 
-def deliveries_for_patient(*, patient) -> QuerySet[ReminderDelivery]:
-    """Newest first, each with its texts' delivery log (one more query per page)."""
-    return (
+def deliveries_for_patient(*, patient, with_texts: bool = False) -> QuerySet[ReminderDelivery]:
+    """Newest first; `with_texts` adds each one's text delivery log (one more query)."""
+    deliveries = (
         ReminderDelivery.objects.filter(patient=patient)
         .select_related("schedule")
-        .prefetch_related("sms_messages")
         .order_by("-due_at", "-id")
     )
+    return deliveries.prefetch_related("sms_messages") if with_texts else deliveries
 
 
 def deliveries_failed() -> QuerySet[ReminderDelivery]:

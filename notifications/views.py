@@ -23,9 +23,8 @@ PAGE_SIZE = 25
 def _patient_log(request, patient, consent_form: SmsConsentForm, status: int = 200):
     schedules = selectors.schedules_for_patient(patient=patient)
     labels = selectors.schedule_labels(schedules)
-    page = Paginator(selectors.deliveries_for_patient(patient=patient), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    deliveries = selectors.deliveries_for_patient(patient=patient, with_texts=True)
+    page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
     for delivery in page:
         delivery.label = labels.get(delivery.schedule_id, "")
     return render(

@@ -171,3 +171,19 @@ def test_a_report_signed_with_the_wrong_token_is_refused_by_the_live_site(provid
 
     assert status == 403
     assert not SmsMessage.objects.exists()
+
+
+def test_y_and_n_texts_to_the_live_site_confirm_and_cancel(therapist, provider):
+    from bookings.models import Appointment
+
+    yes, no = appointment_texts_due(2, therapist)
+    inbound = provider.site + "/notifications/sms/inbound/"
+
+    assert provider.inbound(inbound, from_=str(yes.phone), body="Y") == 200
+    assert provider.inbound(inbound, from_=str(no.phone), body="n") == 200
+
+    assert Appointment.objects.get(patient=yes).confirmed_at is not None
+    assert Appointment.objects.get(patient=no).status == Appointment.Status.CANCELLED
+    answers = {reply.to: reply.body for reply in provider.replies}
+    assert "is confirmed" in answers[str(yes.phone)]
+    assert "is cancelled" in answers[str(no.phone)]

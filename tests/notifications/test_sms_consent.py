@@ -34,7 +34,9 @@ def test_it_reads_every_usual_opt_out_word(body):
     assert reply_intent(body) == "stop"
 
 
-@pytest.mark.parametrize("body", ["Stop texting me about Tuesday", "Yes please", "running late", ""])
+@pytest.mark.parametrize(
+    "body", ["Stop texting me about Tuesday", "Yes please", "running late", ""]
+)
 def test_it_leaves_anything_else_for_a_person(body):
     assert reply_intent(body) == ""
 
