@@ -209,6 +209,8 @@ class Appointment(TimeStampedModel):
     outside_hours = models.BooleanField(
         default=False, help_text="Booked outside the therapist's hours on purpose."
     )
+    # When the patient confirmed they are coming (replying Y to the text reminder).
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     # Appointments booked together as a recurring series share this id.
     series_id = models.UUIDField(null=True, blank=True, db_index=True)
     # Bumped on every move or cancellation so calendar apps replace the event they hold.

@@ -10,10 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Appointment
+from notifications.replies import Handled, register_reply_handler
 from notifications.schedules import reminder_schedule_end, reminder_schedule_ensure
 from notifications.sources import (
     Compose,
@@ -81,7 +84,8 @@ class AppointmentReminders(ReminderSource):
                     ],
                     action_label="See or cancel your appointments",
                     action_path=action_path,
-                    sms=f"Apex Clinic: reminder of your appointment on {when}.",
+                    sms=f"Apex Clinic: reminder of your appointment on {when}. "
+                    "Reply Y to confirm or N to cancel.",
                 )
             )
         return contents
@@ -104,6 +108,44 @@ class AppointmentReminders(ReminderSource):
 
 
 register(AppointmentReminders())
+
+
+def appointment_reply(*, patient, intent: str, now: dt.datetime) -> Handled | None:
+    """Y confirms and N cancels the patient's next unconfirmed booked appointment (a
+    cancellation inside the notice window is recorded as late); None when there is none."""
+    from bookings.services import appointment_cancel, appointment_confirm
+
+    appointment = (
+        Appointment.objects.select_related("patient")
+        .filter(
+            patient=patient,
+            status=Appointment.Status.BOOKED,
+            confirmed_at__isnull=True,
+            start__gt=now,
+        )
+        .order_by("start")
+        .first()
+    )
+    if appointment is None:
+        return None
+    when = _when(appointment)
+    if intent == "yes":
+        appointment_confirm(appointment=appointment, now=now)
+        return Handled(
+            f"Apex Clinic: thank you, your appointment on {when} is confirmed.",
+            "confirmed appointment",
+        )
+    with transaction.atomic():
+        appointment_cancel(
+            appointment=appointment, by=None, reason="Cancelled by the patient's text reply"
+        )
+    phone = f" Call {settings.CLINIC_PHONE} to book again." if settings.CLINIC_PHONE else ""
+    return Handled(
+        f"Apex Clinic: your appointment on {when} is cancelled.{phone}", "cancelled appointment"
+    )
+
+
+register_reply_handler("appointment", appointment_reply)
 
 
 def appointment_reminder_follow(*, appointment: Appointment, created: bool = False) -> None:

@@ -346,6 +346,19 @@ def appointment_cancel(
     return appointment
 
 
+def appointment_confirm(*, appointment: Appointment, now: dt.datetime | None = None) -> bool:
+    """The patient confirmed they are coming. True if this confirmed it; False if it was no
+    longer booked or already confirmed (a repeated reply changes nothing)."""
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if appointment.status != Appointment.Status.BOOKED or appointment.confirmed_at:
+            return False
+        appointment.confirmed_at = now or timezone.now()
+        appointment._change_reason = "Confirmed by the patient's text reply"
+        appointment.save(update_fields=["confirmed_at"])
+    return True
+
+
 def appointment_cancel_by_patient(*, appointment: Appointment, user: User) -> Appointment:
     """A patient cancels online: only their own, only before the notice window."""
     if appointment.patient.user_id != user.pk:

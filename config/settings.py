@@ -340,7 +340,26 @@ REMINDER_GRACE_MINUTES = env.int("REMINDER_GRACE_MINUTES", 120, minimum=1)
 REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", 300, minimum=1)
 # Transient failures retry after 1, 2, 4, 8 times this (5 attempts in all).
 REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", 30, minimum=1)
-REMINDER_SMS_BACKEND = env.str("REMINDER_SMS_BACKEND", "notifications.channels.LoggingSmsBackend")
+# Text messages: the default writes each one to the log and var/sms/ (nothing is sent);
+# production uses notifications.sms.TwilioSmsBackend with the TWILIO_* settings below.
+REMINDER_SMS_BACKEND = env.str("REMINDER_SMS_BACKEND", "notifications.sms.ConsoleAndFileSmsBackend")
+SMS_FILE_PATH = VAR_DIR / "sms"
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", "")
+# Signs Twilio's webhooks (always needed to accept them); also authenticates API calls unless
+# an API key is given.
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", "")
+TWILIO_API_KEY_SID = env.str("TWILIO_API_KEY_SID", "")
+TWILIO_API_KEY_SECRET = env.str("TWILIO_API_KEY_SECRET", "")
+# The sender: a messaging service (preferred) or a number in E.164.
+TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", "")
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", "")
+# The public address Twilio posts delivery reports to and signs (default SITE_URL).
+TWILIO_WEBHOOK_BASE_URL = env.url(
+    "TWILIO_WEBHOOK_BASE_URL", SITE_URL, schemes=("http", "https")
+).rstrip("/")
+# Only for tests against a local stand-in of Twilio's API; empty means Twilio itself.
+TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", "").rstrip("/")
+TWILIO_TIMEOUT_SECONDS = env.int("TWILIO_TIMEOUT_SECONDS", 10, minimum=1)
 
 # --- Benchmarks -----------------------------------------------------------------------
 # `make bench` turns on two baseline pages (/bench/hello, /bench/auth); off everywhere else.

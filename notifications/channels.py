@@ -14,7 +14,6 @@ import logging
 import re
 import smtplib
 import socket
-from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,7 +21,6 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
-from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +62,9 @@ class OutgoingMessage:
     html: str
     sms: str
     headers: dict[str, str] = field(default_factory=dict)
+    # The delivery's public id, and where the SMS provider reports on it.
+    reference: str = ""
+    status_callback: str = ""
 
 
 Handover = Callable[[], bool]
@@ -199,31 +200,32 @@ class EmailChannel:
             raise
 
 
-class SmsBackend(ABC):
-    """Interface for an SMS provider: `send` raises DeliveryError subclasses on failure."""
-
-    @abstractmethod
-    def send(self, *, to: str, body: str) -> None:
-        """Hand one text message to the provider."""
-
-
-class LoggingSmsBackend(SmsBackend):
-    """The default: no provider yet, so it only notes that a message would have gone."""
-
-    def send(self, *, to: str, body: str) -> None:
-        logger.info("SMS reminder to a number ending %s (%d characters)", to[-3:], len(body))
-
-
 class SmsChannel:
     name = "sms"
 
     def send(self, message: OutgoingMessage, *, handover: Handover) -> None:
+        import phonenumbers
+
+        from notifications.sms import sms_backend
+        from notifications.sms_log import sms_message_record
+
         if not message.to_phone:
             raise PermanentError("No mobile number on file.")
-        backend = import_string(settings.REMINDER_SMS_BACKEND)()
+        try:
+            number = phonenumbers.parse(message.to_phone, None)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            # The forms validate, but an old or imported record may not have been.
+            raise PermanentError("The mobile number on file is not valid.")
+        to = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        backend = sms_backend()
         if not handover():
             raise HandoverRefused
-        backend.send(to=message.to_phone, body=message.sms)
+        # The HTTP request is the point of no return: the provider may accept it even when
+        # its answer is lost (Unconfirmed), so the handover is recorded before it.
+        sid = backend.send(to=to, body=message.sms, status_callback=message.status_callback)
+        sms_message_record(reference=message.reference, to=to, provider_id=sid)
 
 
 CHANNELS = {"email": EmailChannel(), "sms": SmsChannel()}

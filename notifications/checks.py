@@ -12,6 +12,7 @@ from collections import defaultdict
 from django.conf import settings
 
 from notifications import timing
+from notifications.consent import sms_consenting
 from notifications.models import ReminderSchedule
 from notifications.sources import Due, Skip, get_source
 
@@ -26,27 +27,33 @@ def claim_timeout() -> dt.timedelta:
     return dt.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
 
 
-def _generic_skip(schedule: ReminderSchedule) -> Skip | None:
+def _generic_skip(schedule: ReminderSchedule, texts_agreed: set[int]) -> Skip | None:
     source = get_source(schedule.source)
     if source is not None and source.audience == "staff":
         return None  # about the clinician's message, not the patient's reminders: the source judges
     patient = schedule.patient
     if patient.archived_at is not None:
         return Skip("The patient's record is archived.")
-    if not patient.email_reminders_consent:
+    if schedule.channel == ReminderSchedule.Channel.SMS:
+        if not patient.phone:
+            return Skip("No mobile number on file.")
+        if patient.pk not in texts_agreed:
+            return Skip("The patient has not agreed to text messages (or replied STOP).")
+    elif not patient.email_reminders_consent:
         return Skip("The patient has not consented to reminders.")
     if schedule.unsubscribed_at is not None:
         return Skip("The patient turned these reminders off.")
     if schedule.channel == ReminderSchedule.Channel.EMAIL and not patient.email:
         return Skip("No email address on file.")
-    if schedule.channel == ReminderSchedule.Channel.SMS and not patient.phone:
-        return Skip("No mobile number on file.")
     return None
 
 
 def judge(dues: list[tuple[ReminderSchedule, Due]]) -> list[Skip | None]:
     """The generic rules first, then each source on its remaining reminders, in batches."""
-    verdicts: list[Skip | None] = [_generic_skip(schedule) for schedule, _ in dues]
+    texts_agreed = sms_consenting(
+        {s.patient_id for s, _ in dues if s.channel == ReminderSchedule.Channel.SMS}
+    )
+    verdicts: list[Skip | None] = [_generic_skip(schedule, texts_agreed) for schedule, _ in dues]
     by_source: dict[str, list[int]] = defaultdict(list)
     for index, (schedule, _) in enumerate(dues):
         if verdicts[index] is None:

@@ -6,7 +6,7 @@ from django import forms
 
 from clinic.forms import PlausibleDateField, TimeZoneField
 from clinic.widgets import DateInput, TimeInput
-from notifications.models import ReminderSchedule
+from notifications.models import ContactConsent, ReminderSchedule
 
 WEEKDAY_CHOICES = [(str(day), calendar.day_name[day]) for day in range(7)]
 
@@ -107,3 +107,22 @@ class ReminderScheduleForm(forms.Form):
             for name in ("time_1", "time_2", "time_3")
             if self.cleaned_data.get(name) is not None
         ]
+
+
+class SmsConsentForm(forms.Form):
+    """Reception records a patient's answer about text messages, and how they gave it."""
+
+    given = forms.TypedChoiceField(
+        label="Text messages",
+        choices=[("yes", "Agrees to texts"), ("no", "Does not want texts")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    how = forms.ChoiceField(
+        label="How the patient told us",
+        choices=[
+            (ContactConsent.How.IN_PERSON, "In person"),
+            (ContactConsent.How.PHONE, "By phone"),
+            (ContactConsent.How.WRITTEN, "In writing"),
+        ],
+    )

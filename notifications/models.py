@@ -191,3 +191,146 @@ class ReminderDelivery(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Reminder {self.local_date} {self.slot:%H:%M} ({self.status})"
+
+
+class ContactConsent(TimeStampedModel):
+    """One change of a patient's consent to be contacted on a channel: never edited, never
+    deleted. The latest row per patient and channel is the consent in force (UK PECR: texts
+    only to patients who agreed; STOP withdraws at once)."""
+
+    class How(models.TextChoices):
+        IN_PERSON = "in_person", "Told reception in person"
+        PHONE = "phone", "Told reception by phone"
+        WRITTEN = "written", "Signed or written request"
+        REPLIED_STOP = "replied_stop", "Patient replied STOP"
+        REPLIED_START = "replied_start", "Patient replied START"
+        PROVIDER = "provider", "The SMS provider reported an opt-out"
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="contact_consents"
+    )
+    channel = models.CharField(max_length=8, choices=ReminderSchedule.Channel.choices)
+    given = models.BooleanField()
+    at = models.DateTimeField()
+    how = models.CharField(max_length=16, choices=How.choices)
+    by = models.ForeignKey(
+        "clinic.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The message that carried a reply (STOP, START), for the record.
+    evidence = models.CharField(max_length=160, blank=True)
+
+    class Meta:
+        ordering = ["patient_id", "channel", "-at", "-id"]
+        indexes = [
+            models.Index(fields=["patient", "channel", "-at"], name="notifications_consent_latest")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel__in=["email", "sms"]),
+                name="notifications_contactconsent_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    how__in=[
+                        "in_person",
+                        "phone",
+                        "written",
+                        "replied_stop",
+                        "replied_start",
+                        "provider",
+                    ]
+                ),
+                name="notifications_contactconsent_how_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        verb = "agreed to" if self.given else "withdrew from"
+        return f"Patient {self.patient_id} {verb} {self.channel} on {self.at:%Y-%m-%d}"
+
+
+class SmsMessage(TimeStampedModel):
+    """The delivery log of one text the provider accepted: its id there and the latest status
+    it reported (queued, sent, delivered, or failed with its code and reason)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued at the provider"
+        SENT = "sent", "Sent to the network"
+        DELIVERED = "delivered", "Delivered"
+        UNDELIVERED = "undelivered", "Not delivered"
+        FAILED = "failed", "Failed"
+
+    FINAL = (Status.DELIVERED, Status.UNDELIVERED, Status.FAILED)
+
+    delivery = models.ForeignKey(
+        ReminderDelivery,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sms_messages",
+    )
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sms_messages",
+    )
+    # Named like the patient's own field so erasing a patient blanks it (patients/privacy.py).
+    phone = models.CharField(max_length=20)
+    provider_id = models.CharField(max_length=64, unique=True)
+    # A reminder, or the one-line answer to a STOP or START.
+    kind = models.CharField(max_length=16, default="reminder")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    status_at = models.DateTimeField()
+    error_code = models.CharField(max_length=12, blank=True)
+    error_message = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "sent", "delivered", "undelivered", "failed"]),
+                name="notifications_smsmessage_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"SMS {self.provider_id} ({self.status})"
+
+
+class SmsInbound(TimeStampedModel):
+    """A text a patient (or anyone) sent to the clinic's number, as the provider reported it."""
+
+    provider_id = models.CharField(max_length=64, unique=True)
+    phone = models.CharField(max_length=20, help_text="The number it came from.")
+    body = models.CharField(max_length=1600)
+    received_at = models.DateTimeField()
+    # Only when exactly one patient has this number: never matched by guess.
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sms_replies",
+    )
+    # What the site did with it ("opted out", "confirmed …"), or "" for reception to read.
+    action = models.CharField(max_length=32, blank=True)
+    # Set when the site acted on it, or when reception has dealt with it: off the queue.
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        "clinic.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["-received_at"],
+                condition=Q(handled_at__isnull=True),
+                name="notifications_inbound_queue",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Text from ...{self.phone[-3:]} at {self.received_at:%Y-%m-%d %H:%M}"

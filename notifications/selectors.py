@@ -8,7 +8,7 @@ from django.core import signing
 from django.db.models import QuerySet
 from django.http import Http404
 
-from notifications.models import ReminderDelivery, ReminderSchedule
+from notifications.models import ContactConsent, ReminderDelivery, ReminderSchedule, SmsInbound
 from notifications.schedules import UNSUBSCRIBE_SALT
 from notifications.sources import get_source
 
@@ -56,17 +56,45 @@ def schedule_from_unsubscribe_token(*, token: str) -> ReminderSchedule:
         raise Http404("This link is not valid") from None
 
 
-def deliveries_for_patient(*, patient) -> QuerySet[ReminderDelivery]:
-    return (
+def deliveries_for_patient(*, patient, with_texts: bool = False) -> QuerySet[ReminderDelivery]:
+    """Newest first; `with_texts` adds each one's text delivery log (one more query)."""
+    deliveries = (
         ReminderDelivery.objects.filter(patient=patient)
         .select_related("schedule")
         .order_by("-due_at", "-id")
     )
+    return deliveries.prefetch_related("sms_messages") if with_texts else deliveries
 
 
 def deliveries_failed() -> QuerySet[ReminderDelivery]:
     return (
         ReminderDelivery.objects.filter(status=ReminderDelivery.Status.FAILED)
         .select_related("patient", "schedule")
+        .prefetch_related("sms_messages")
         .order_by("-due_at", "-id")
     )
+
+
+def sms_consent_history(*, patient, limit: int = 10) -> list[ContactConsent]:
+    """The patient's latest changes of text-message consent, newest (the one in force) first."""
+    return list(
+        ContactConsent.objects.filter(patient=patient, channel=ReminderSchedule.Channel.SMS)
+        .select_related("by")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def sms_inbox() -> QuerySet[SmsInbound]:
+    """Texts to the clinic the site could not act on, newest first, for reception."""
+    return (
+        SmsInbound.objects.filter(handled_at__isnull=True)
+        .select_related("patient")
+        .order_by("-received_at", "-id")
+    )
+
+
+def sms_inbox_item(*, public_id) -> SmsInbound:
+    try:
+        return SmsInbound.objects.get(public_id=public_id, handled_at__isnull=True)
+    except (SmsInbound.DoesNotExist, ValueError):
+        raise Http404("No such text waiting") from None

@@ -84,12 +84,18 @@ def _message(
         subject=content.subject,
         text=text.render(context),
         html=html.render(context),
-        sms=f"{content.sms} {context['action_url']} Stop: {unsubscribe}",
+        # UK practice: a text says how to stop texts; STOP is handled by the inbound webhook.
+        sms=f"{content.sms} {context['action_url']} Reply STOP to stop texts.",
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
         },
+        reference=str(delivery.public_id),
+        status_callback=(
+            f"{settings.TWILIO_WEBHOOK_BASE_URL}{reverse('notifications:sms_status')}"
+            f"?delivery={delivery.public_id}"
+        ),
     )
 
 

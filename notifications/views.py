@@ -4,26 +4,27 @@ The patient's own reminder pages are in portal/pages/reminders.py."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from clinic.access import STAFF, role_required
 from notifications import selectors
+from notifications.consent import consent_record
+from notifications.forms import SmsConsentForm
+from notifications.inbound import sms_inbound_done
+from notifications.models import ReminderSchedule
 from patients.selectors import patient_for_user
 
 PAGE_SIZE = 25
 
 
-@role_required(*STAFF)
-@require_GET
-def patient_log(request, public_id):
-    patient = patient_for_user(user=request.user, public_id=public_id)
+def _patient_log(request, patient, consent_form: SmsConsentForm, status: int = 200):
     schedules = selectors.schedules_for_patient(patient=patient)
     labels = selectors.schedule_labels(schedules)
-    page = Paginator(selectors.deliveries_for_patient(patient=patient), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    deliveries = selectors.deliveries_for_patient(patient=patient, with_texts=True)
+    page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
     for delivery in page:
         delivery.label = labels.get(delivery.schedule_id, "")
     return render(
@@ -33,8 +34,37 @@ def patient_log(request, public_id):
             "patient": patient,
             "schedules": [(schedule, labels[schedule.pk]) for schedule in schedules],
             "page": page,
+            "consents": selectors.sms_consent_history(patient=patient),
+            "consent_form": consent_form,
         },
+        status=status,
     )
+
+
+@role_required(*STAFF)
+@require_GET
+def patient_log(request, public_id):
+    patient = patient_for_user(user=request.user, public_id=public_id)
+    return _patient_log(request, patient, SmsConsentForm())
+
+
+@role_required(*STAFF)
+@require_POST
+def sms_consent(request, public_id):
+    """Reception records that the patient agreed to texts, or no longer wants them."""
+    patient = patient_for_user(user=request.user, public_id=public_id)
+    form = SmsConsentForm(request.POST)
+    if not form.is_valid():
+        return _patient_log(request, patient, form, status=400)
+    consent_record(
+        patient=patient,
+        channel=ReminderSchedule.Channel.SMS,
+        given=form.cleaned_data["given"],
+        how=form.cleaned_data["how"],
+        by=request.user,
+    )
+    messages.success(request, "Text message consent recorded.")
+    return redirect("notifications:patient_log", public_id=patient.public_id)
 
 
 @role_required(*STAFF)
@@ -45,3 +75,18 @@ def failed_list(request):
     for delivery in page:
         delivery.label = labels.get(delivery.schedule_id, "")
     return render(request, "notifications/failed_list.html", {"page": page})
+
+
+@role_required(*STAFF)
+@require_GET
+def sms_inbox(request):
+    page = Paginator(selectors.sms_inbox(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notifications/sms_inbox.html", {"page": page})
+
+
+@role_required(*STAFF)
+@require_POST
+def sms_inbox_done(request, public_id):
+    sms_inbound_done(inbound=selectors.sms_inbox_item(public_id=public_id), by=request.user)
+    messages.success(request, "Marked as dealt with.")
+    return redirect("notifications:sms_inbox")

@@ -88,3 +88,26 @@ from tests.notifications.integration import (  # noqa: E402
     smtp,  # noqa: F401
     throwaway_redis,  # noqa: F401
 )
+
+
+@pytest.fixture
+def twilio(settings):
+    """A local Twilio API the site's real Twilio backend sends to (no delivery reports: the
+    tests post those to the site themselves, signed)."""
+    from notifications.sms import sms_backend
+    from tests.notifications.fake_twilio import FakeTwilio, FakeTwilioServer, provider_env
+
+    fake = FakeTwilio(callbacks=False)
+    with FakeTwilioServer(fake) as server:
+        for name, value in provider_env(server.url, "http://testserver").items():
+            setattr(settings, name, int(value) if name.endswith("SECONDS") else value)
+        sms_backend.cache_clear()
+        fake.url = server.url
+        yield fake
+    sms_backend.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _sms_files(settings, tmp_path):
+    """The development SMS backend's copies go to the test's own folder, not var/sms/."""
+    settings.SMS_FILE_PATH = tmp_path / "sms"

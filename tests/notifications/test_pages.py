@@ -214,12 +214,13 @@ def test_the_delivery_log_query_count_is_constant_and_it_paginates(
     schedule = schedule_of(plan)
     add_deliveries(schedule, 1)
     therapist_client.get(log_url(patient))  # the first staff request also saves the session
-    # session, user, patient, schedules, plan labels, count, deliveries page
-    with django_assert_num_queries(8):  # the last query: the audit event INSERT
+    # session, user, patient, schedules, plan labels, count, deliveries page, their texts'
+    # delivery log, the text-message consent history
+    with django_assert_num_queries(10):  # the last query: the audit event INSERT
         therapist_client.get(log_url(patient))
     ReminderDelivery.objects.all().delete()
     add_deliveries(schedule, 30)
-    with django_assert_num_queries(8):  # the last query: the audit event INSERT
+    with django_assert_num_queries(10):  # the last query: the audit event INSERT
         response = therapist_client.get(log_url(patient))
     assert len(response.context["page"].object_list) == 25
     assert len(therapist_client.get(log_url(patient) + "?page=2").context["page"]) == 5
@@ -230,12 +231,13 @@ def test_reception_sees_failed_deliveries_across_patients(
 ):
     add_deliveries(schedule_of(plan), 1, status="failed")
     reception_client.get(FAILED_URL)  # the first staff request also saves the session
-    # session, user, count, failed deliveries with patient and schedule, plan labels
-    with django_assert_num_queries(5):
+    # session, user, count, failed deliveries with patient and schedule, their texts'
+    # delivery log, plan labels
+    with django_assert_num_queries(6):
         reception_client.get(FAILED_URL)
     other = published_plan(therapist=therapist, patient=PatientFactory(last_name="Other"))
     add_deliveries(schedule_of(other), 29, status="failed")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = reception_client.get(FAILED_URL)
     assert len(response.context["page"].object_list) == 25
     assert b"SMTP 550 mailbox unavailable" in response.content

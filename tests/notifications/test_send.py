@@ -189,13 +189,22 @@ def test_the_dispatcher_requeues_a_delivery_whose_worker_died(due_delivery, publ
     assert published[0][0] == (due_delivery.pk,)
 
 
-def test_sms_goes_through_the_pluggable_backend(make_schedule, caplog):
+def test_sms_goes_to_the_development_log_and_file_by_default(make_schedule, caplog, settings):
+    from notifications.consent import consent_record
+    from tests.patients.factories import PatientFactory
+
+    patient = PatientFactory(phone="+447911123456")
+    consent_record(patient=patient, channel="sms", given=True, how="in_person")
     with time_machine.travel(NOON, tick=False):
-        make_schedule(times=["13:00"], channel="sms")
+        make_schedule(patient, times=["13:00"], channel="sms")
         result = reminders_dispatch()
     assert result.sent == 1
     assert mail.outbox == []
-    assert "SMS reminder to a number ending" in caplog.text
+    assert "SMS reminder to a number ending 456" in caplog.text
+    assert "7911123456" not in caplog.text
+    [copy] = settings.SMS_FILE_PATH.iterdir()
+    assert "Reply STOP to stop texts." in copy.read_text()
+    assert "7911123456" not in copy.read_text()
 
 
 def test_sms_without_a_number_is_skipped(make_schedule):

@@ -55,6 +55,7 @@ STARTS_EMPTY = {
     ("two_factor_setup", "two_factor_setup"): "the code from the new authenticator is typed",
     ("two_factor_verify", "two_factor_verify"): "the code is typed",
     ("patients:privacy", "patients:privacy"): "erasure needs a reason and a confirmation",
+    ("notifications:patient_log", "notifications:sms_consent"): "the patient's answer is chosen",
     ("patients:create", "patients:create"): "registers a new patient",
     ("bookings:patient_create", "bookings:patient_create"): "registers a new patient",
     ("patients:episode_create", "patients:episode_create"): "opens a new episode",

@@ -45,7 +45,7 @@ from exercises.models import (
     SessionLog,
 )
 from exercises.validators import MAX_ILLUSTRATION_BYTES
-from notifications.models import ReminderSchedule
+from notifications.models import ContactConsent, ReminderSchedule
 from patients.models import Episode, Patient
 from portal.models import Invitation
 from rehab.models import DischargeSummary, StageChange
@@ -674,6 +674,13 @@ CASES: dict[str, Case] = {
         },
         prefix=lambda w: str(w.a.schedule.public_id),
     ),
+    "notifications:sms_consent": Case(
+        url("notifications:sms_consent", public_id=lambda w: w.a.patient.public_id),
+        "reception",
+        lambda w: {"given": "yes", "how": "phone"},
+        # Only a patient's own reply records STOP or START, never a form.
+        {"given": BAD_CHOICE, "how": st.one_of(BAD_CHOICE, st.just("replied_stop"))},
+    ),
     "patients:privacy": Case(
         url("patients:privacy", public_id=lambda w: w.a.patient.public_id),
         "manager",
@@ -704,6 +711,7 @@ CASES: dict[str, Case] = {
 #: Every model a form on the site writes. A refused form must leave all of them unchanged.
 WRITTEN = (
     Patient,
+    ContactConsent,
     Episode,
     Assessment,
     AssessmentDecision,
@@ -816,6 +824,9 @@ BUTTONS = {
     "bookings:status_undo",
     "portal:appointments:cancel",
     "portal:reminders:unsubscribe",
+    "notifications:sms_status",
+    "notifications:sms_inbound",
+    "notifications:sms_inbox_done",
     "treatment:open",
     "running:run_seen",
 }
@@ -867,6 +878,7 @@ READ_ONLY = {
     "running:episode",
     "notifications:failed",
     "notifications:patient_log",
+    "notifications:sms_inbox",
     "password_change_done",
     "password_reset_done",
     "password_reset_complete",
@@ -930,6 +942,7 @@ GET_PAGES = {
     "portal:history": ("patient", {}, ("page",)),
     "assessments:referrals": ("therapist", {}, ("page",)),
     "notifications:failed": ("reception", {}, ("page",)),
+    "notifications:sms_inbox": ("reception", {}, ("page",)),
     "exercises:patient_logs": (
         "therapist",
         lambda w: {"patient_id": w.a.patient.public_id},

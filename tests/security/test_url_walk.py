@@ -396,6 +396,14 @@ ROUTES: dict[str, Route] = {
     # --- notifications ------------------------------------------------------------------
     "notifications:failed": Route("staff"),
     "notifications:patient_log": Route("staff", kwargs=patient),
+    "notifications:sms_consent": Route("staff", kwargs=patient, post_only=True),
+    "notifications:sms_inbox": Route("staff"),
+    "notifications:sms_inbox_done": Route(
+        "staff", kwargs=lambda w: {"public_id": w.a.patient.public_id}, post_only=True, ok=ok(404)
+    ),
+    # The SMS provider's webhooks: its signature is the only authority, so unsigned gets 403.
+    "notifications:sms_status": Route("public", post_only=True, ok=ok(403)),
+    "notifications:sms_inbound": Route("public", post_only=True, ok=ok(403)),
 }
 #: Routes that exist only under some settings (the load-test baselines).
 OPTIONAL = {"bench-hello", "bench-auth"}

@@ -1,0 +1,58 @@
+"""Consent to be contacted, per patient and channel, kept as a history (when, how, by whom).
+
+UK rules (PECR): reminders by text go only to patients who agreed; a STOP withdraws consent at
+once and is confirmed by one last text; START gives it again. The consent in force is the
+latest row for the patient and channel; no row means no consent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from notifications.models import ContactConsent, ReminderSchedule
+from patients.models import Patient
+
+SMS = ReminderSchedule.Channel.SMS
+How = ContactConsent.How
+
+STOP_CONFIRMATION = (
+    "Apex Clinic: you will get no more texts from us. Reply START to have them again."
+)
+START_CONFIRMATION = "Apex Clinic: texts from us are back on. Reply STOP at any time to stop them."
+
+
+def consent_record(
+    *,
+    patient: Patient,
+    channel: str,
+    given: bool,
+    how: str,
+    by=None,
+    evidence: str = "",
+    at: dt.datetime | None = None,
+) -> ContactConsent:
+    """Add one change of consent to the patient's history; the latest one is in force."""
+    return ContactConsent.objects.create(
+        patient=patient,
+        channel=channel,
+        given=given,
+        how=how,
+        by=by,
+        evidence=evidence[:160],
+        at=at or timezone.now(),
+    )
+
+
+def sms_consenting(patient_ids: set[int]) -> set[int]:
+    """Which of these patients agree to texts now: one query for any number of patients."""
+    if not patient_ids:
+        return set()
+    latest = (
+        ContactConsent.objects.filter(patient_id__in=patient_ids, channel=SMS)
+        .order_by("patient_id", "-at", "-id")
+        .distinct("patient_id")
+        .values_list("patient_id", "given")
+    )
+    return {patient_id for patient_id, given in latest if given}
