@@ -44,6 +44,21 @@ class RunProgramme(TimeStampedModel):
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # A confirmed red-flag referral holds the programme at once (SPEC 3.9b, amendment 26), as
+    # it holds the exercise plans: no run is logged until a clinician resumes it with a reason.
+    # The hold sits beside the status, which says where the programme is in its life: a held
+    # programme is still the episode's active one, at the same step, and discharge ends it.
+    hold_reason = models.CharField(max_length=255, blank=True, default="")
+    held_at = models.DateTimeField(null=True, blank=True)
+    resume_reason = models.TextField(blank=True, default="")
+    resumed_at = models.DateTimeField(null=True, blank=True)
+    resumed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -54,6 +69,10 @@ class RunProgramme(TimeStampedModel):
                 name="running_runprogramme_one_active_per_episode",
             ),
             models.CheckConstraint(
+                condition=models.Q(hold_reason="") | models.Q(held_at__isnull=False),
+                name="running_runprogramme_hold_is_dated",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(status__in=["active", "completed", "ended"]),
                 name="running_runprogramme_status_valid",
             ),
@@ -61,6 +80,11 @@ class RunProgramme(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_held(self) -> bool:
+        """On hold for a red-flag referral: no run is logged until a clinician resumes it."""
+        return self.status == self.Status.ACTIVE and bool(self.hold_reason)
 
     def step_at(self, index: int) -> Step | None:
         if 0 <= index < len(self.steps):
@@ -139,6 +163,13 @@ class RunLog(TimeStampedModel):
             ),
         ]
         constraints = [
+            # One run a day: a second run on the same day is refused, not recorded. Each step
+            # of the programmes (running/programmes/v1.toml) is one session, and the rule
+            # moves on after a number of good runs, each judged by its next morning: two runs
+            # on one day would count twice towards moving on with one morning between them.
+            # A clinician would rather hear about a double day than see the programme advance
+            # on it, so the patient is told next to the date to mention it to their physio.
+            # The service (run_log_save) says so first; this keeps every other path honest.
             models.UniqueConstraint(
                 fields=["programme", "date"], name="running_runlog_one_per_day"
             ),

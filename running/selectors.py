@@ -37,7 +37,7 @@ def programmes_of_episode(*, episode) -> list[RunProgramme]:
     decisions with the runs behind them): four queries whatever their number."""
     return list(
         RunProgramme.objects.filter(episode=episode)
-        .select_related("assigned_by")
+        .select_related("assigned_by", "resumed_by")
         .prefetch_related(
             "runs",
             Prefetch(
@@ -150,6 +150,16 @@ def programmes_brief(*, patient) -> QuerySet[RunProgramme]:
     """The patient's programmes for reception: name, status and dates only."""
     return RunProgramme.objects.filter(patient=patient).only(
         "name", "status", "started_on", "ended_on", "patient_id"
+    )
+
+
+def programmes_on_hold_for_patient(*, patient) -> list[RunProgramme]:
+    """The patient's programmes on hold for a red-flag referral, with their episodes (one
+    query)."""
+    return list(
+        RunProgramme.objects.filter(patient=patient, status=RunProgramme.Status.ACTIVE)
+        .exclude(hold_reason="")
+        .select_related("episode")
     )
 
 

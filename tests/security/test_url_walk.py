@@ -375,6 +375,7 @@ ROUTES: dict[str, Route] = {
         "clinical", kwargs=lambda w: {"episode_id": w.a.episode.public_id}, post_only=True
     ),
     "running:move": Route("clinical", kwargs=run_programme, post_only=True),
+    "running:resume": Route("clinical", kwargs=run_programme, post_only=True),
     "running:run_seen": Route("clinical", kwargs=run_of("a"), post_only=True, ok=ok(302)),
     # --- notifications ------------------------------------------------------------------
     "notifications:failed": Route("staff"),
