@@ -316,8 +316,8 @@ def decision_create(request: HttpRequest, public_id):
             if held:
                 messages.info(
                     request,
-                    "The patient's home exercise plans, their reminders and any running "
-                    "programme are on hold until a clinician lifts the hold with a reason.",
+                    "The patient's running programme, home exercise plans and their "
+                    "reminders are on hold until a clinician lifts the hold with a reason.",
                 )
             return redirect("assessments:detail", public_id=assessment.public_id)
     return _detail(request, assessment, decision_form=form, status=400, current=explanation)
