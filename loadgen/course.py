@@ -90,7 +90,8 @@ def _decisions(run: Build) -> dict[int, tuple[str, int, dt.datetime]]:
     )
     snapshot = result.as_dict()
     suggested = default_final_dx(result)
-    chosen = [item for item in run.intakes.items() if rng.random() < DECIDED]
+    first = _first_episode(run)
+    chosen = [item for item in run.intakes.items() if item[0] == first or rng.random() < DECIDED]
     decided = {}
     for (episode_id, (assessment_id, therapist_id, final_at)), pk in zip(
         chosen, writer.reserve_ids(len(chosen)), strict=True
@@ -120,6 +121,13 @@ def _decisions(run: Build) -> dict[int, tuple[str, int, dt.datetime]]:
     writer.flush()
     run.counts["decisions"] = writer.written
     return decided
+
+
+def _first_episode(run: Build) -> int | None:
+    """The first patient's open episode: always diagnosed and on a programme, so that the
+    pages of the first patient (tests/perf's world) show the whole course whatever the size
+    of the data set."""
+    return run.patients[0].episode_ids[-1] if run.patients else None
 
 
 def _since_last_time(rng, first: dt.date, last: dt.date, previous: bool) -> dict:
@@ -394,10 +402,12 @@ def _programmes(run: Build, decided: dict[int, tuple[str, int, dt.datetime]]) ->
         ],
     )
     patients = {row.episode_ids[-1]: row for row in run.patients}
+    first = _first_episode(run)
     chosen = [
         (episode_id, facts)
         for episode_id, facts in decided.items()
-        if rng.random() < RUNNING and run.now - facts[2] > dt.timedelta(days=2)
+        if episode_id == first
+        or (rng.random() < RUNNING and run.now - facts[2] > dt.timedelta(days=2))
     ]
     run_ids = iter(runs.reserve_ids(len(chosen) * RUNS_MAX))
     for (episode_id, (dx, therapist_id, confirmed_at)), pk in zip(
@@ -407,9 +417,8 @@ def _programmes(run: Build, decided: dict[int, tuple[str, int, dt.datetime]]) ->
         template = templates_for(dx)[0]
         today = run.now.astimezone(ZoneInfo(row.time_zone)).date()
         started = confirmed_at.astimezone(ZoneInfo(row.time_zone)).date() + dt.timedelta(days=1)
-        days = sorted(
-            rng.sample(range((today - started).days), min(RUNS_MAX, (today - started).days))
-        )
+        span = max(0, (today - started).days)
+        days = sorted(rng.sample(range(span), min(RUNS_MAX, span)))
         # Each good run moves a step on after the step's number of them; the runs of a step
         # are one stint of the programme (running.models.RunProgramme.stint).
         step, stint, good = 0, 1, 0
