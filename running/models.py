@@ -103,6 +103,16 @@ class RunProgramme(TimeStampedModel):
         return [Step.from_dict(data) for data in self.steps]
 
 
+#: A run the therapist is told about: pain 5 or more, a worse next morning, or a comment.
+WORRYING = (
+    models.Q(pain_during__gte=5)
+    | models.Q(pain_after__gte=5)
+    | models.Q(pain_next_morning__gte=5)
+    | models.Q(pain_next_morning__gt=models.F("pain_before"))
+    | ~models.Q(comment="")
+)
+
+
 def _pain_range(name: str, *, optional: bool = False) -> models.CheckConstraint:
     condition = models.Q(**{f"{name}__gte": 0, f"{name}__lte": 10})
     if optional:
@@ -155,11 +165,12 @@ class RunLog(TimeStampedModel):
         ordering = ["-date", "-id"]
         indexes = [
             models.Index(fields=["programme", "stint"], name="running_runlog_stint"),
-            # The dashboard: runs the therapist has not looked at yet.
+            # The dashboard: worrying runs the therapist has not looked at yet (the same
+            # predicate as running.selectors.runs_to_review; most runs are never "seen").
             models.Index(
                 fields=["programme"],
                 name="running_runlog_unseen",
-                condition=models.Q(seen_at__isnull=True),
+                condition=models.Q(seen_at__isnull=True) & WORRYING,
             ),
         ]
         constraints = [
