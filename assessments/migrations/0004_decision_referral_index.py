@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0003_working_diagnosis'),
-        ('patients', '0003_date_of_birth_range'),
+        ("assessments", "0003_working_diagnosis"),
+        ("patients", "0003_date_of_birth_range"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='assessmentdecision',
-            index=models.Index(condition=models.Q(('clinician_final_dx', 'red_flag_referral')), fields=['episode'], name='assessments_decision_referral'),
+            model_name="assessmentdecision",
+            index=models.Index(
+                condition=models.Q(("clinician_final_dx", "red_flag_referral")),
+                fields=["episode"],
+                name="assessments_decision_referral",
+            ),
         ),
     ]

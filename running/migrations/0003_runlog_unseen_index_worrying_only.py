@@ -5,20 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patients', '0003_date_of_birth_range'),
-        ('running', '0002_run_programme_red_flag_hold'),
+        ("patients", "0003_date_of_birth_range"),
+        ("running", "0002_run_programme_red_flag_hold"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='runlog',
-            name='running_runlog_unseen',
+            model_name="runlog",
+            name="running_runlog_unseen",
         ),
         migrations.AddIndex(
-            model_name='runlog',
-            index=models.Index(condition=models.Q(('seen_at__isnull', True), models.Q(('pain_during__gte', 5), ('pain_after__gte', 5), ('pain_next_morning__gte', 5), ('pain_next_morning__gt', models.F('pain_before')), models.Q(('comment', ''), _negated=True), _connector='OR')), fields=['programme'], name='running_runlog_unseen'),
+            model_name="runlog",
+            index=models.Index(
+                condition=models.Q(
+                    ("seen_at__isnull", True),
+                    models.Q(
+                        ("pain_during__gte", 5),
+                        ("pain_after__gte", 5),
+                        ("pain_next_morning__gte", 5),
+                        ("pain_next_morning__gt", models.F("pain_before")),
+                        models.Q(("comment", ""), _negated=True),
+                        _connector="OR",
+                    ),
+                ),
+                fields=["programme"],
+                name="running_runlog_unseen",
+            ),
         ),
     ]
