@@ -202,6 +202,15 @@ class AssessmentDecision(models.Model):
 
     class Meta:
         ordering = ["-confirmed_at", "-id"]
+        indexes = [
+            # The dashboard's open referrals (assessments.selectors._referrals) read the few
+            # red-flag referrals among every decision.
+            models.Index(
+                fields=["episode"],
+                name="assessments_decision_referral",
+                condition=models.Q(clinician_final_dx="red_flag_referral"),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(

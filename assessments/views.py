@@ -33,6 +33,8 @@ from clinic.access import CLINICAL, role_required
 from exercises import selectors as exercise_selectors
 from exercises import services as exercise_services
 from patients.selectors import episode_for_user
+from running import selectors as running_selectors
+from running import services as running_services
 
 
 def _action_finalises(request: HttpRequest) -> bool:
@@ -292,10 +294,13 @@ def decision_create(request: HttpRequest, public_id):
                         "confirm_red_flag_override", False
                     ),
                 )
-                # SPEC 3.9b, 26: a confirmed referral holds the home exercises and reminders.
+                # SPEC 3.9b, 26: a confirmed referral holds the home exercises and reminders,
+                # and the return-to-run programme.
                 held = []
                 if decision.clinician_final_dx == "red_flag_referral":
                     held = exercise_services.plans_hold_for_red_flag(
+                        patient=assessment.episode.patient, by=request.user
+                    ) + running_services.programmes_hold_for_red_flag(
                         patient=assessment.episode.patient, by=request.user
                     )
         except ValidationError as error:
@@ -311,8 +316,8 @@ def decision_create(request: HttpRequest, public_id):
             if held:
                 messages.info(
                     request,
-                    "The patient's home exercise plans and their reminders are on hold until "
-                    "a clinician lifts the hold with a reason.",
+                    "The patient's running programme, home exercise plans and their "
+                    "reminders are on hold until a clinician lifts the hold with a reason.",
                 )
             return redirect("assessments:detail", public_id=assessment.public_id)
     return _detail(request, assessment, decision_form=form, status=400, current=explanation)
@@ -428,6 +433,7 @@ def referral_outcome(request: HttpRequest, public_id):
             "cleared": newest is not None and newest.cleared_to_resume == "yes",
             "flags": decision_flags(decision.score_snapshot, decision.model_version),
             "held_plans": exercise_selectors.plans_on_hold_for_patient(patient=patient),
+            "held_programmes": running_selectors.programmes_on_hold_for_patient(patient=patient),
             "form": form,
         },
         status=400 if form.errors else 200,

@@ -3,8 +3,9 @@
 A single URL asked for 10,000 times is served from the fragment cache after the first request;
 real use is not like that. Each workload here is a list of (path, Cookie header) lines that
 bench/urls.lua walks, one line per request: every patient page with the session of the
-patient's own therapist, every assessment, each therapist's week for a year of weeks, searches
-for every surname, the portal homes of 500 signed-in patients, and a mix of the staff pages.
+patient's own therapist, every assessment, every treatment session note, each therapist's week
+for a year of weeks, searches for every surname, the portal homes of 500 signed-in patients,
+the same patients' recovery and running pages, and a mix of the staff pages.
 Lines are shuffled once (seeded), so consecutive requests are about different things.
 """
 
@@ -99,6 +100,18 @@ def assessment_pages(cookies: dict[int, str]) -> list[tuple[str, str]]:
     return [(reverse("assessments:detail", args=[pid]), cookies[by]) for pid, by in rows]
 
 
+def session_pages(cookies: dict[int, str]) -> list[tuple[str, str]]:
+    """Every treatment session note (issue 15), opened by the patient's therapist."""
+    from django.urls import reverse
+
+    from treatment.models import TreatmentSession
+
+    rows = TreatmentSession.objects.filter(
+        appointment__patient__created_by__in=cookies
+    ).values_list("public_id", "appointment__patient__created_by")
+    return [(reverse("treatment:session", args=[pid]), cookies[by]) for pid, by in rows]
+
+
 def reception_weeks(reception_cookie: str, *, today: dt.date) -> list[tuple[str, str]]:
     """Each therapist's week, for a year of weeks around this one, as reception opens them."""
     from django.urls import reverse
@@ -175,6 +188,15 @@ def portal_homes(patients: list) -> list[tuple[str, str]]:
     return [(home, session_for(patient.user)) for patient in patients]
 
 
+def portal_course(patients: list) -> list[tuple[str, str]]:
+    """The course of care in the portal (issue 15): each patient's recovery stage page and
+    running programme page, each request with the patient's own session."""
+    from django.urls import reverse
+
+    pages = (reverse("portal:rehab"), reverse("portal:running"))
+    return [(page, session_for(patient.user)) for patient in patients for page in pages]
+
+
 def mix(parts: list[list[tuple[str, str]]], *, each: int, rng: random.Random) -> list:
     """The same number of requests from each part, so no one page dominates the mix."""
     lines = []
@@ -193,14 +215,17 @@ def workloads_prepare(*, seed: int = 14, today: dt.date | None = None) -> list[W
     today = today or timezone.localdate()
     cookies = therapist_cookies()
     reception = staff_cookie(User.objects.filter(role=User.Role.RECEPTION).order_by("id")[0])
+    portal = portal_logins()
     parts = {
         "patients_all": patient_pages(cookies),
         "assessments_all": assessment_pages(cookies),
+        "sessions_all": session_pages(cookies),
         "reception_weeks_year": reception_weeks(reception, today=today),
         "searches_surnames": searches(cookies),
-        "portal_500": portal_homes(portal_logins()),
+        "portal_500": portal_homes(portal),
+        "portal_course_500": portal_course(portal),
     }
-    staff = [parts[name] for name in parts if name != "portal_500"]
+    staff = [parts[name] for name in parts if not name.startswith("portal_")]
     parts["staff_mix"] = mix(staff, each=MIX_EACH, rng=rng)
     workloads = []
     for name, lines in parts.items():

@@ -2,8 +2,9 @@
 
 Views declare the roles they serve (`roles = CLINICAL` on a class-based view, or
 `@role_required(*CLINICAL)` on a function). Anonymous users are sent to the login page;
-signed-in users of another role get a 403 page. Object-level scoping (a patient sees only
-their own records) lives in each app's selectors, which raise 404.
+signed-in staff of another role get a 403 page, and a patient gets a 404 on any page that is
+not theirs (the house rule: a patient never learns that a staff page exists). Object-level
+scoping (a patient sees only their own records) lives in each app's selectors, which raise 404.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from functools import wraps
 from django.contrib.auth.mixins import AccessMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 THERAPIST = "therapist"
 RECEPTION = "reception"
@@ -42,8 +43,15 @@ def has_role(user, roles: Iterable[str]) -> bool:
     return bool(roles_of(user) & set(roles))
 
 
+def refuse(user) -> None:
+    """Turn a signed-in user away from a page of another role: 404 for a patient, else 403."""
+    if roles_of(user) == {PATIENT}:
+        raise Http404
+    raise PermissionDenied
+
+
 def role_required(*roles: str) -> Callable:
-    """Decorator for function views: login first, then one of `roles`, else 403."""
+    """Decorator for function views: login first, then one of `roles`, else `refuse`."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -51,7 +59,7 @@ def role_required(*roles: str) -> Callable:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_role(request.user, roles):
-                raise PermissionDenied
+                refuse(request.user)
             return view(request, *args, **kwargs)
 
         # Read by tests/portal/test_layout.py (patient pages live in portal/); functools.wraps
@@ -71,7 +79,7 @@ class RoleRequiredMixin(AccessMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not has_role(request.user, self.roles):
-            raise PermissionDenied
+            refuse(request.user)
         return super().dispatch(request, *args, **kwargs)
 
 

@@ -7,8 +7,11 @@ way clinic views declare their methods with `require_http_methods`.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.http import Http404
 from django.urls import URLPattern, URLResolver
 from django.views.decorators.http import require_http_methods
 
@@ -50,6 +53,22 @@ def _limit_methods(patterns: list) -> list:
 class ClinicAdminSite(admin.AdminSite):
     def get_urls(self):
         return _limit_methods(super().get_urls())
+
+    def admin_view(self, view, cacheable=False):
+        """A signed-in patient gets 404 on every admin page, as on every staff page
+        (clinic.access.refuse), not the admin's own login form."""
+        # Imported here: this module loads with the admin app, before the auth models.
+        from clinic.access import PATIENT, roles_of
+
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(inner)
+        def for_staff(request, *args, **kwargs):
+            if roles_of(request.user) == {PATIENT}:
+                raise Http404
+            return inner(request, *args, **kwargs)
+
+        return for_staff
 
 
 class ClinicAdminConfig(AdminConfig):

@@ -40,8 +40,10 @@ class Panel:
 class DischargeStep:
     """What discharging an episode does in another app (`discharge_extensions` in its
     panels.py): `template` tells the clinician before they confirm, `finish(episode=, user=)`
-    runs in the transaction that discharges the episode. No fields to fill: `form` is an
-    empty form bound to the request's data, so the page's "every part valid" check holds."""
+    runs in the transaction that discharges the episode, once every part's `form` is valid.
+    `form` is bound to the request's data: an empty `forms.Form` when there is nothing to
+    fill, or the app's own form (rehab's GP letter consent), whose `cleaned_data` its
+    `finish` reads."""
 
     template: str
     finish: Callable[..., None]

@@ -97,6 +97,8 @@ def assessments_build(run: Build, episode_dates: dict[int, tuple[dt.date, bool]]
                 *(_finding(FIELDS[name], rng) for name in finding_names),
             )
         )
+        if final and kind == Assessment.Kind.INTAKE and episode_id == row.episode_ids[-1]:
+            run.intakes[episode_id] = (pk, row.therapist_id, at)
         tick(run, "assessments", done, len(plan))
     writer.flush()
     run.counts["assessments"] = writer.written

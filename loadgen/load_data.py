@@ -17,7 +17,9 @@ models, services and signals would otherwise keep:
   the therapist's working hours.
 
 This module writes the accounts, patients and episodes; `clinical.py` the assessments, plans
-and logs; `schedule.py` the reminders and appointments; `state.py` holds what the steps share.
+and logs; `schedule.py` the reminders and appointments; `course.py` the course of care
+(diagnoses, session notes, stage changes, return-to-run programmes and runs); `state.py` holds
+what the steps share.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from clinic.models import User
 from exercises.models import ExercisePlan, PlanItem, PlanVersion, PlanWeek, SessionLog
 from loadgen.bulk import TableWriter, sequences_reset, tables_analyze
 from loadgen.clinical import assessments_build, plans_build
+from loadgen.course import MODELS as COURSE_MODELS
+from loadgen.course import course_build
 from loadgen.schedule import appointments_build, reminders_build
 from loadgen.state import (
     EMAIL_DOMAIN,
@@ -61,6 +65,7 @@ def build(*, patients: int, rng: random.Random, progress) -> dict[str, int]:
     plans = plans_build(run)
     reminders_build(run, plans)
     appointments_build(run)
+    course_build(run)
     written = [
         User,
         Patient,
@@ -76,6 +81,7 @@ def build(*, patients: int, rng: random.Random, progress) -> dict[str, int]:
         Room,
         WorkingHours,
         Appointment,
+        *COURSE_MODELS,
     ]
     sequences_reset(written)
     tables_analyze(written)

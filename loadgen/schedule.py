@@ -255,6 +255,9 @@ def appointments_build(run: Build) -> None:
                     status = kinds.BOOKED if roll < 0.97 else kinds.CANCELLED
                 booked = start - dt.timedelta(days=rng.randint(1, 28))
                 pk = next(ids)
+                episode_id = row.episode_ids[-1] if day >= row.open_since else None
+                if status == kinds.COMPLETED and episode_id is not None:
+                    run.attended.append((pk, row, therapist_id, episode_id, start))
                 if status == kinds.BOOKED and start - APPOINTMENT_REMINDER_LEAD > run.now:
                     reminded.append((pk, row, start - APPOINTMENT_REMINDER_LEAD))
                 writer.add(
@@ -267,7 +270,7 @@ def appointments_build(run: Build) -> None:
                         therapist_id,
                         kind.pk,
                         room_id,
-                        row.episode_ids[-1] if day >= row.open_since else None,
+                        episode_id,
                         start,
                         end,
                         status,

@@ -151,6 +151,10 @@ class Build:
     reception_id: int = 0
     patients: list[PatientRow] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    # Open episode -> (its final intake, the therapist, finalised at): what is diagnosed.
+    intakes: dict[int, tuple[int, int, dt.datetime]] = field(default_factory=dict)
+    # Attended visits of open episodes: (appointment, patient, therapist, episode, start).
+    attended: list[tuple[int, PatientRow, int, int, dt.datetime]] = field(default_factory=list)
 
     @property
     def today(self) -> dt.date:

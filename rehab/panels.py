@@ -5,10 +5,8 @@ patient sees their stage and what it takes to move on in plain words, never a no
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from clinic.access import CLINICAL, has_role
-from clinic.panels import Panel, TimelineEntry
+from clinic.panels import DischargeStep, Panel, TimelineEntry
 from patients.selectors import open_episodes
 from rehab import selectors, services
 from rehab.catalogue import CATALOGUE
@@ -73,22 +71,9 @@ def portal_panels(*, user, patient) -> list[Panel]:
     return [Panel(template="rehab/panels/portal_stage.html", context=context, order=12)]
 
 
-@dataclass
-class DischargeExtension:
-    """Rehab's part of the episode discharge page (patients.views.episode_discharge)."""
-
-    template: str
-    form: GpConsentForm
-    context: dict = field(default_factory=dict)
-
-    def record(self, *, episode, user) -> None:
-        """Called in the transaction that discharges the episode, once `form` is valid."""
-        services.discharge_summary_record(episode=episode, user=user, **self.form.cleaned_data)
-
-
-def discharge_extensions(*, user, episode, data=None) -> list[DischargeExtension]:
+def discharge_extensions(*, user, episode, data=None) -> list[DischargeStep]:
     """The criteria for full running as they stand, the outcome measures, and the GP letter
-    consent."""
+    consent; discharging records the discharge summary with the consent given."""
     if not has_role(user, CLINICAL):
         return []
     measures = selectors.episode_measures(episode=episode)
@@ -98,10 +83,14 @@ def discharge_extensions(*, user, episode, data=None) -> list[DischargeExtension
     if status.stage_list is not None and not status.is_last:
         last = status.stage_list.stages[-1]
         results = evaluate_stage(last, CATALOGUE.criteria, measures, pain)
+    form = GpConsentForm(data)
     return [
-        DischargeExtension(
+        DischargeStep(
             template="rehab/includes/discharge_extension.html",
-            form=GpConsentForm(data),
+            finish=lambda *, episode, user: services.discharge_summary_record(
+                episode=episode, user=user, **form.cleaned_data
+            ),
+            form=form,
             context={
                 "status": status,
                 "results": results,

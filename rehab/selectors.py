@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
-from django.utils import timezone
 
 from assessments.diagnosis.schema import FIELDS
 from assessments.models import Assessment, AssessmentDecision
@@ -22,6 +21,7 @@ from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.plugins import plugin_modules
 from exercises.models import SessionLog
+from exercises.selectors import patient_today
 from patients.models import Episode
 from rehab import criteria as rules
 from rehab.catalogue import CATALOGUE, Stage, StageList, stage_label
@@ -81,10 +81,6 @@ def episode_stage(*, episode, final_dx: str) -> Stage | None:
     return stages.stages[stages.index_of(newest or "") or 0]
 
 
-def patient_local_today(patient) -> dt.date:
-    return timezone.now().astimezone(ZoneInfo(patient.time_zone)).date()
-
-
 def pain_facts(*, episode, days: int | None = None) -> rules.PainFacts:
     """The episode's portal exercise logs of the last `days` days (by default as many as any
     criterion looks back), in the patient's own days (one query)."""
@@ -92,7 +88,7 @@ def pain_facts(*, episode, days: int | None = None) -> rules.PainFacts:
         (c.params["days"] for c in CATALOGUE.criteria.values() if c.rule == "pain_settled"),
         default=7,
     )
-    today = patient_local_today(episode.patient)
+    today = patient_today(episode.patient)
     logs = (
         SessionLog.objects.filter(
             plan__episode_id=episode.pk, date__gt=today - dt.timedelta(days=days), date__lte=today
@@ -108,10 +104,12 @@ class StagePeriod:
     stage: Stage
     entered_on: dt.date
     left_on: dt.date | None
+    #: The patient's today (in their own time zone), where a stage still going on ends.
+    today: dt.date
 
     @property
     def days(self) -> int:
-        return ((self.left_on or timezone.localdate()) - self.entered_on).days
+        return ((self.left_on or self.today) - self.entered_on).days
 
 
 @dataclass
@@ -158,6 +156,7 @@ class RehabStatus:
         if self.stage_list is None:
             return []
         local = ZoneInfo(self.episode.patient.time_zone)
+        today = patient_today(self.episode.patient)
         start = self.decision.confirmed_at
         if self.changes:
             start = min(start, self.changes[0].decided_at)
@@ -166,10 +165,10 @@ class RehabStatus:
         entered = start.astimezone(local).date()
         for change in self.changes:
             left = change.decided_at.astimezone(local).date()
-            periods.append(StagePeriod(self._stage(current), entered, left))
+            periods.append(StagePeriod(self._stage(current), entered, left, today))
             current, entered = change.to_stage, left
         end = self.episode.discharged_on
-        periods.append(StagePeriod(self._stage(current), entered, end))
+        periods.append(StagePeriod(self._stage(current), entered, end, today))
         return periods
 
     def _stage(self, code: str) -> Stage:
@@ -282,7 +281,7 @@ def previous_episode(*, episode, episodes=None) -> PreviousEpisode | None:
     earlier.patient = episode.patient
     summary = DischargeSummary.objects.filter(episode=earlier).first()
     # Its stages and how long each took; the criteria are the summary's, as they stood.
-    no_logs = rules.PainFacts(today=timezone.localdate())
+    no_logs = rules.PainFacts(today=patient_today(episode.patient))
     status = episode_rehab(episode=earlier, measures={}, pain=no_logs)
     periods = status.periods()
     decision = status.decision

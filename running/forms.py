@@ -138,3 +138,15 @@ class MoveStepForm(forms.Form):
             (index, f"Step {index + 1}: {step.name}")
             for index, step in enumerate(programme.step_list())
         ]
+
+
+class ResumeForm(forms.Form):
+    """Lift a red-flag hold on a programme: the clinician says why running can start again."""
+
+    reason = forms.CharField(
+        label="Why can running start again?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example who cleared the patient and what they found. Kept on the record.",
+        error_messages={"required": "Say why running can start again: the record keeps it."},
+    )

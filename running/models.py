@@ -44,6 +44,21 @@ class RunProgramme(TimeStampedModel):
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # A confirmed red-flag referral holds the programme at once (SPEC 3.9b, amendment 26), as
+    # it holds the exercise plans: no run is logged until a clinician resumes it with a reason.
+    # The hold sits beside the status, which says where the programme is in its life: a held
+    # programme is still the episode's active one, at the same step, and discharge ends it.
+    hold_reason = models.CharField(max_length=255, blank=True, default="")
+    held_at = models.DateTimeField(null=True, blank=True)
+    resume_reason = models.TextField(blank=True, default="")
+    resumed_at = models.DateTimeField(null=True, blank=True)
+    resumed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -54,6 +69,10 @@ class RunProgramme(TimeStampedModel):
                 name="running_runprogramme_one_active_per_episode",
             ),
             models.CheckConstraint(
+                condition=models.Q(hold_reason="") | models.Q(held_at__isnull=False),
+                name="running_runprogramme_hold_is_dated",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(status__in=["active", "completed", "ended"]),
                 name="running_runprogramme_status_valid",
             ),
@@ -61,6 +80,11 @@ class RunProgramme(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_held(self) -> bool:
+        """On hold for a red-flag referral: no run is logged until a clinician resumes it."""
+        return self.status == self.Status.ACTIVE and bool(self.hold_reason)
 
     def step_at(self, index: int) -> Step | None:
         if 0 <= index < len(self.steps):
@@ -77,6 +101,16 @@ class RunProgramme(TimeStampedModel):
 
     def step_list(self) -> list[Step]:
         return [Step.from_dict(data) for data in self.steps]
+
+
+#: A run the therapist is told about: pain 5 or more, a worse next morning, or a comment.
+WORRYING = (
+    models.Q(pain_during__gte=5)
+    | models.Q(pain_after__gte=5)
+    | models.Q(pain_next_morning__gte=5)
+    | models.Q(pain_next_morning__gt=models.F("pain_before"))
+    | ~models.Q(comment="")
+)
 
 
 def _pain_range(name: str, *, optional: bool = False) -> models.CheckConstraint:
@@ -131,14 +165,22 @@ class RunLog(TimeStampedModel):
         ordering = ["-date", "-id"]
         indexes = [
             models.Index(fields=["programme", "stint"], name="running_runlog_stint"),
-            # The dashboard: runs the therapist has not looked at yet.
+            # The dashboard: worrying runs the therapist has not looked at yet (the same
+            # predicate as running.selectors.runs_to_review; most runs are never "seen").
             models.Index(
                 fields=["programme"],
                 name="running_runlog_unseen",
-                condition=models.Q(seen_at__isnull=True),
+                condition=models.Q(seen_at__isnull=True) & WORRYING,
             ),
         ]
         constraints = [
+            # One run a day: a second run on the same day is refused, not recorded. Each step
+            # of the programmes (running/programmes/v1.toml) is one session, and the rule
+            # moves on after a number of good runs, each judged by its next morning: two runs
+            # on one day would count twice towards moving on with one morning between them.
+            # A clinician would rather hear about a double day than see the programme advance
+            # on it, so the patient is told next to the date to mention it to their physio.
+            # The service (run_log_save) says so first; this keeps every other path honest.
             models.UniqueConstraint(
                 fields=["programme", "date"], name="running_runlog_one_per_day"
             ),

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from clinic import audit
 from clinic.access import MANAGER, roles_of
-from running.models import ProgrammeDecision, RunLog, RunProgramme
+from running.models import WORRYING, ProgrammeDecision, RunLog, RunProgramme
 
 RECENT_RUNS = 5
 RECENT_DECISIONS = 5
@@ -37,7 +37,7 @@ def programmes_of_episode(*, episode) -> list[RunProgramme]:
     decisions with the runs behind them): four queries whatever their number."""
     return list(
         RunProgramme.objects.filter(episode=episode)
-        .select_related("assigned_by")
+        .select_related("assigned_by", "resumed_by")
         .prefetch_related(
             "runs",
             Prefetch(
@@ -102,14 +102,7 @@ def latest_decision(*, programme: RunProgramme) -> ProgrammeDecision | None:
 def runs_to_review(*, user) -> QuerySet[RunLog]:
     """Runs the therapist has not marked seen that had pain 5 or more, a worse next morning
     or a comment, on programmes they assigned (the manager: all), oldest first."""
-    worrying = (
-        Q(pain_during__gte=5)
-        | Q(pain_after__gte=5)
-        | Q(pain_next_morning__gte=5)
-        | Q(pain_next_morning__gt=F("pain_before"))
-        | ~Q(comment="")
-    )
-    runs = RunLog.objects.filter(worrying, seen_at__isnull=True).select_related(
+    runs = RunLog.objects.filter(WORRYING, seen_at__isnull=True).select_related(
         "patient", "programme"
     )
     if MANAGER not in roles_of(user):
@@ -150,6 +143,16 @@ def programmes_brief(*, patient) -> QuerySet[RunProgramme]:
     """The patient's programmes for reception: name, status and dates only."""
     return RunProgramme.objects.filter(patient=patient).only(
         "name", "status", "started_on", "ended_on", "patient_id"
+    )
+
+
+def programmes_on_hold_for_patient(*, patient) -> list[RunProgramme]:
+    """The patient's programmes on hold for a red-flag referral, with their episodes (one
+    query)."""
+    return list(
+        RunProgramme.objects.filter(patient=patient, status=RunProgramme.Status.ACTIVE)
+        .exclude(hold_reason="")
+        .select_related("episode")
     )
 
 

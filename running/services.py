@@ -1,6 +1,6 @@
-"""Writes for return-to-run programmes: assign, move a step by hand, log runs, add the
-next-morning answer, mark worrying runs seen. Every run write re-applies the programme's rule
-(running/rules.py) and records the decision."""
+"""Writes for return-to-run programmes: assign, move a step by hand, hold for a red-flag
+referral and resume, log runs, add the next-morning answer, mark worrying runs seen. Every run
+write re-applies the programme's rule (running/rules.py) and records the decision."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments.selectors import open_red_flag_referrals
+from clinic import audit
 from exercises.selectors import patient_today
 from running import rules
 from running.models import ProgrammeDecision, RunLog, RunProgramme
@@ -21,11 +22,33 @@ EFFORT_FROM_RPE = {**dict.fromkeys(range(1, 5), "easy"), 5: "steady", 6: "steady
 DISTANCE_MESSAGE = "Enter the distance in kilometres, from 0.1 to 100, or leave it empty."
 PAIN_MESSAGE = "Choose a number from 0 (no pain) to 10 (worst pain imaginable)."
 
-#: Why a run is not logged while a red-flag referral is open.
+#: Why a run is not logged while the programme is on hold for a red-flag referral.
 RED_FLAG_HOLD = (
     "Please do not run until you have been checked: follow the advice at the top of this "
-    "page. You can log runs again once your physio records that you are cleared."
+    "page. Your running programme is paused, and your physio will restart it once you are "
+    "cleared."
 )
+SECOND_RUN = (
+    "You already logged a run on {date:%A %d %B}. The programme counts one run a day: if you "
+    "ran twice, tell your physio at your next visit."
+)
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or "").strip() or user.email
+
+
+def _hold(programme: RunProgramme, *, reason: str, by) -> None:
+    programme.hold_reason = reason[:255]
+    programme.held_at = timezone.now()
+    programme.save(update_fields=["hold_reason", "held_at", "updated_at"])
+    audit.record(
+        "update",
+        obj=programme,
+        patient=programme.patient,
+        detail={"event": "run_programme_held_for_red_flag", "reason": programme.hold_reason},
+        user=by,
+    )
 
 
 def effort_for(*, effort: str, rpe: int | None) -> str:
@@ -52,7 +75,7 @@ def programme_assign(*, episode, template_key: str, user) -> RunProgramme:
         old.ended_on = today
         old.end_reason = f"Replaced by {template.name}"
         old.save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
-    return RunProgramme.objects.create(
+    programme = RunProgramme.objects.create(
         episode=episode,
         patient=episode.patient,
         template_key=template.key,
@@ -62,6 +85,65 @@ def programme_assign(*, episode, template_key: str, user) -> RunProgramme:
         started_on=today,
         assigned_by=user,
     )
+    if open_red_flag_referrals().filter(episode__patient_id=episode.patient_id).exists():
+        # Assigned while a referral is open: it waits on hold like one that was running.
+        _hold(
+            programme,
+            reason=f"Assigned on {today:%-d %B %Y} while a red flag referral is open",
+            by=user,
+        )
+    return programme
+
+
+@transaction.atomic
+def programmes_hold_for_red_flag(*, patient, by) -> list[RunProgramme]:
+    """A confirmed red-flag referral holds the patient's active programmes at once, with the
+    reason (SPEC 3.9b, amendment 26, as exercises.services.plans_hold_for_red_flag does for
+    the plans): no run is logged and the step stays where it is until a clinician resumes
+    the programme with a reason (`programme_resume_after_hold`). Already held ones are left
+    as they are. Audited."""
+    reason = f"Red flag referral confirmed on {patient_today(patient):%-d %B %Y} by {_person(by)}"
+    programmes = list(
+        RunProgramme.objects.select_for_update()
+        .filter(patient=patient, status=RunProgramme.Status.ACTIVE, hold_reason="")
+        .order_by("pk")
+    )
+    for programme in programmes:
+        _hold(programme, reason=reason, by=by)
+    return programmes
+
+
+@transaction.atomic
+def programme_resume_after_hold(*, programme: RunProgramme, user, reason: str) -> RunProgramme:
+    """Lift a red-flag hold: the clinician's reason, who and when are kept and audited, and
+    the patient can log runs again at the step they were on. Raises ValidationError keyed
+    `reason` for an empty reason or a programme that is not on hold."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why running can start again: the record keeps it."})
+    programme = RunProgramme.objects.select_for_update().get(pk=programme.pk)
+    if not programme.is_held:
+        raise ValidationError({"reason": "This programme is not on hold."})
+    held_for = programme.hold_reason
+    programme.hold_reason = ""
+    programme.resume_reason = reason
+    programme.resumed_by = user
+    programme.resumed_at = timezone.now()
+    programme.save(
+        update_fields=["hold_reason", "resume_reason", "resumed_by", "resumed_at", "updated_at"]
+    )
+    audit.record(
+        "update",
+        obj=programme,
+        patient=programme.patient,
+        detail={
+            "event": "run_programme_resumed_after_red_flag",
+            "reason": reason,
+            "held_for": held_for,
+        },
+        user=user,
+    )
+    return programme
 
 
 @transaction.atomic
@@ -167,9 +249,9 @@ def run_log_save(
         programme = RunProgramme.objects.select_for_update().get(pk=programme.pk)
         if programme.status != RunProgramme.Status.ACTIVE:
             raise ValidationError("This programme is no longer active.")
-        if open_red_flag_referrals().filter(episode_id=programme.episode_id).exists():
-            # SPEC 3.9b amendment 26: a confirmed red flag stops the plan at once; running
-            # waits for the same clearance (the notice at the top of the page says what to do).
+        if programme.is_held:
+            # SPEC 3.9b amendment 26: a confirmed red flag stops running at once, as it stops
+            # the plan (the notice at the top of the page says what to do).
             raise ValidationError({NON_FIELD_ERRORS: RED_FLAG_HOLD})
         pains = {"pain_before": pain_before, "pain_during": pain_during, "pain_after": pain_after}
         errors = _validate_run(
@@ -184,9 +266,8 @@ def run_log_save(
             pains=pains,
         )
         if not errors and RunLog.objects.filter(programme=programme, date=date).exists():
-            errors["date"] = (
-                f"You already logged a run on {date:%A %d %B}. One run a day is plenty."
-            )
+            # One run a day (see running_runlog_one_per_day for why).
+            errors["date"] = SECOND_RUN.format(date=date)
         if errors:
             raise ValidationError(errors)
         band = effort_for(effort=effort, rpe=rpe)
@@ -240,7 +321,13 @@ def run_next_morning_save(*, run: RunLog, pain: int | None) -> RunLog:
     run.pain_next_morning = pain
     run.next_morning_at = timezone.now()
     run.save(update_fields=["pain_next_morning", "next_morning_at", "updated_at"])
-    if programme.status == RunProgramme.Status.ACTIVE and run.stint == programme.stint:
+    # The answer is kept while the programme is on hold, but the step does not move until a
+    # clinician resumes it: the next run logged after that applies the rule again.
+    if (
+        programme.status == RunProgramme.Status.ACTIVE
+        and not programme.is_held
+        and run.stint == programme.stint
+    ):
         programme_apply_rule(programme=programme)
     return run
 

@@ -1,5 +1,6 @@
 """The therapist's return-to-run pages: an episode's programmes, assigning one, moving a step
-by hand, and marking a worrying run as seen. Thin: forms validate, services write."""
+by hand, resuming one held for a red flag, and marking a worrying run as seen. Thin: forms
+validate, services write."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from assessments.selectors import episode_confirmed_decision
 from clinic.access import CLINICAL, role_required
 from patients.selectors import episode_for_user
 from running import selectors, services
-from running.forms import AssignForm, MoveStepForm
+from running.forms import AssignForm, MoveStepForm, ResumeForm
 
 
-def _page(request, episode, *, assign_form=None, move_form=None, status=200):
+def _page(request, episode, *, assign_form=None, move_form=None, resume_form=None, status=200):
     # Queries: the programmes with their runs, decisions and the decisions' runs (four), the
     # confirmed diagnosis.
     programmes = selectors.programmes_of_episode(episode=episode)
@@ -36,6 +37,7 @@ def _page(request, episode, *, assign_form=None, move_form=None, status=200):
             "decision": decision,
             "assign_form": assign_form or AssignForm(diagnosis=diagnosis),
             "move_form": move_form,
+            "resume_form": resume_form or ResumeForm(),
         },
         status=status,
     )
@@ -88,6 +90,26 @@ def programme_move(request: HttpRequest, public_id):
             messages.success(request, "Step moved; the reason is on the record.")
             return redirect("running:episode", episode_id=episode.public_id)
     return _page(request, episode, move_form=form, status=400)
+
+
+@role_required(*CLINICAL)
+@require_POST
+def programme_resume(request: HttpRequest, public_id):
+    """Lift a red-flag hold: only with the clinician's reason."""
+    programme = selectors.programme_for_staff(public_id=public_id)
+    episode = episode_for_user(user=request.user, public_id=programme.episode.public_id)
+    form = ResumeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.programme_resume_after_hold(
+                programme=programme, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error("reason", error.message_dict["reason"])
+        else:
+            messages.success(request, "Running can start again; the reason is on the record.")
+            return redirect("running:episode", episode_id=episode.public_id)
+    return _page(request, episode, resume_form=form, status=400)
 
 
 @role_required(*CLINICAL)

@@ -74,9 +74,10 @@ def run_log(request: HttpRequest):
             if created:
                 messages.success(request, f"Run of {run.date:%A %d %B} saved.")
             return redirect("portal:running")
-    return render(
-        request, "portal/running_log.html", {"form": form, "programme": current, "today": today}
-    )
+    # A programme held for a red-flag referral shows why instead of the form (and the service
+    # refuses a run sent anyway).
+    context = {"form": form, "programme": current, "today": today, "hold": services.RED_FLAG_HOLD}
+    return render(request, "portal/running_log.html", context)
 
 
 @role_required(*PATIENTS)

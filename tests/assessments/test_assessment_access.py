@@ -43,10 +43,10 @@ def test_it_forbids_reception_and_patients_every_assessment_page(
     assessment = AssessmentFactory(therapist=therapist, findings=NEURAL_FINDINGS)
     assessment.episode.patient.user = patient_user
     assessment.episode.patient.save()
-    for user in (reception, patient_user):
+    for user, refused in ((reception, 403), (patient_user, 404)):
         client.force_login(user)
         for method, url in assessment_urls(assessment):
-            assert getattr(client, method)(url, {"reason": "x"}).status_code == 403, url
+            assert getattr(client, method)(url, {"reason": "x"}).status_code == refused, url
     assert Assessment.objects.count() == 1
 
 

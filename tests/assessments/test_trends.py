@@ -149,10 +149,10 @@ def test_it_keeps_the_page_from_reception_and_patients(
 ):
     course.patient.user = patient_user
     course.patient.save()
-    for user in (reception, patient_user):
+    for user, refused in ((reception, 403), (patient_user, 404)):
         client.force_login(user)
         response = client.get(url(course))
-        assert response.status_code == 403
+        assert response.status_code == refused
         assert b"SLR" not in response.content
     client.force_login(manager)
     assert client.get(url(course)).status_code == 200

@@ -128,9 +128,9 @@ def test_it_forbids_reception_and_patients_to_record_one(
 ):
     mixed_intake.episode.patient.user = patient_user
     mixed_intake.episode.patient.save()
-    for user in (reception, patient_user):
+    for user, refused in ((reception, 403), (patient_user, 404)):
         client.force_login(user)
-        assert client.post(working_url(mixed_intake), RETEST).status_code == 403
+        assert client.post(working_url(mixed_intake), RETEST).status_code == refused
     assert not WorkingDiagnosis.objects.exists()
 
 

@@ -44,7 +44,7 @@ def test_it_sends_anonymous_visitors_to_log_in(client, url):
 @pytest.mark.parametrize("url", STAFF_PAGES)
 def test_it_refuses_patients(client, patient_user, url):
     client.force_login(patient_user)
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404
 
 
 @pytest.mark.parametrize("url", STAFF_PAGES)
@@ -57,12 +57,12 @@ def test_it_opens_for_clinic_staff(client, request, who, url):
 def test_it_hides_an_appointment_page_from_a_patient(client, patient_user, therapist):
     appointment = AppointmentFactory(therapist=therapist)
     client.force_login(patient_user)
-    assert client.get(reverse("bookings:detail", args=[appointment.public_id])).status_code == 403
+    assert client.get(reverse("bookings:detail", args=[appointment.public_id])).status_code == 404
     assert (
         client.post(
             reverse("bookings:status", args=[appointment.public_id]), {"status": "arrived"}
         ).status_code
-        == 403
+        == 404
     )
 
 

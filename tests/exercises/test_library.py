@@ -106,9 +106,9 @@ def test_it_keeps_the_library_to_clinical_roles(client, reception, patient_user,
         name = "exercise_detail" if url == "detail" else "exercise_edit"
         url = reverse(f"exercises:{name}", args=[exercise.public_id])
     assert client.get(url).status_code == 302
-    for user in (reception, patient_user):
+    for user, refused in ((reception, 403), (patient_user, 404)):
         client.force_login(user)
-        assert client.get(url).status_code == 403
+        assert client.get(url).status_code == refused
     client.force_login(therapist)
     assert client.get(url).status_code == 200
 

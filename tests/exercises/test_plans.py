@@ -156,9 +156,9 @@ def test_it_keeps_plans_from_reception_and_patients(
     plan = published_plan(therapist=therapist)
     url = plan_url(plan, name)
     assert client.get(url).status_code == 302  # anonymous: to the login page
-    for user in (reception, patient_user):
+    for user, refused in ((reception, 403), (patient_user, 404)):
         client.force_login(user)
-        assert client.get(url).status_code == 403
+        assert client.get(url).status_code == refused
     client.force_login(therapist)
     assert client.get(url).status_code == 200
 

@@ -191,7 +191,7 @@ def log_url(patient):
 def test_staff_pages_need_a_staff_login(patient_client, patient, url_of):
     url = url_of(patient)
     assert Client().get(url).status_code == 302
-    assert patient_client.get(url).status_code == 403
+    assert patient_client.get(url).status_code == 404
 
 
 def test_an_unknown_patient_is_not_found(therapist_client):

@@ -167,7 +167,7 @@ def test_it_keeps_patients_and_anonymous_visitors_off_staff_pages(client, patien
     assert anonymous.status_code == 302
     assert anonymous.url.startswith(reverse("login"))
     client.force_login(patient_user)
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404  # not theirs: a patient meets a 404
 
 
 def test_it_gives_404_for_an_unknown_patient(therapist_client):

@@ -37,15 +37,18 @@ def test_it_lists_every_patient_assessment_week_and_surname_with_working_session
     from assessments.models import Assessment
     from clinic.models import User
     from patients.models import Patient
+    from treatment.models import TreatmentSession
 
     settings.STAFF_2FA_REQUIRED = True  # as in production: staff sessions come verified
     workloads = {w.name: w for w in workloads_prepare(today=timezone.localdate())}
     assert set(workloads) == {
         "patients_all",
         "assessments_all",
+        "sessions_all",
         "reception_weeks_year",
         "searches_surnames",
         "portal_500",
+        "portal_course_500",
         "staff_mix",
         "staff_mix_writes",
     }
@@ -55,16 +58,27 @@ def test_it_lists_every_patient_assessment_week_and_surname_with_working_session
 
     assert len(paths("patients_all")) == Patient.objects.count()
     assert len(paths("assessments_all")) == Assessment.objects.count()
+    assert len(paths("sessions_all")) == TreatmentSession.objects.count() > 0
     therapists = User.objects.filter(role=User.Role.THERAPIST).count()
     assert len(paths("reception_weeks_year")) == therapists * (WEEKS_BEFORE + WEEKS_AFTER)
     surname = Patient.objects.order_by("id").first().last_name.lower()
     assert f"/patients/?q={surname}" in paths("searches_surnames")
     portal = workloads["portal_500"].lines
     assert len({cookie for _, cookie in portal}) == len(portal) > 1  # one session per patient
+    course = workloads["portal_course_500"].lines
+    assert paths("portal_course_500") == {"/portal/recovery/", "/portal/running/"}
+    assert len(course) == 2 * len(portal)
     assert workloads["staff_mix_writes"].lines == workloads["staff_mix"].lines
     mixed = paths("staff_mix")
-    for name in ("patients_all", "assessments_all", "reception_weeks_year", "searches_surnames"):
+    for name in (
+        "patients_all",
+        "assessments_all",
+        "sessions_all",
+        "reception_weeks_year",
+        "searches_surnames",
+    ):
         assert mixed & paths(name), name
+    assert not mixed & paths("portal_course_500")
 
     for workload in workloads.values():
         for path, cookie in workload.lines[:3]:

@@ -13,12 +13,16 @@ from django.core.management import call_command
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from assessments.models import Assessment
+from assessments.models import Assessment, AssessmentDecision
 from bookings.models import Appointment
 from exercises.models import ExercisePlan, PlanItem, PlanWeek, SessionLog
 from notifications.models import ReminderDelivery, ReminderSchedule
 from patients.models import Episode, Patient
+from rehab.catalogue import CATALOGUE
+from rehab.models import StageChange
+from running.models import ProgrammeDecision, RunLog, RunProgramme
 from tests.patients.factories import PatientFactory
+from treatment.models import TreatmentSession
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +122,59 @@ def test_it_gives_each_slot_one_delivery_and_each_future_appointment_a_reminder(
     )
     assert reminded == set(booked_ahead.values_list("pk", flat=True))
     assert reminded
+
+
+def test_it_writes_the_course_of_care_at_realistic_rates(seeded):
+    # Nine in ten open episodes diagnosed; a note for every attended visit of an open
+    # episode; stage changes and return-to-run programmes on some diagnosed episodes.
+    open_episodes = Episode.objects.filter(status=Episode.Status.OPEN).count()
+    decisions = AssessmentDecision.objects.count()
+    assert 0.6 * open_episodes <= decisions <= open_episodes
+    attended = Appointment.objects.filter(
+        status=Appointment.Status.COMPLETED, episode__status=Episode.Status.OPEN
+    )
+    assert TreatmentSession.objects.count() == attended.count() > 0
+    assert StageChange.objects.exists()
+    assert 0 < RunProgramme.objects.count() <= decisions
+    assert RunLog.objects.exists()
+    assert ProgrammeDecision.objects.count() == RunLog.objects.count()
+
+
+def test_it_notes_only_attended_past_visits_with_both_retests(seeded):
+    now = timezone.now()
+    for session in TreatmentSession.objects.select_related("appointment"):
+        visit = session.appointment
+        assert visit.status == Appointment.Status.COMPLETED
+        assert visit.start < now
+        assert (session.episode_id, session.version) == (visit.episode_id, 1)
+        assert session.is_signed == (session.since_last_time is not None)
+        assert sorted(session.retests.values_list("phase", flat=True)) == ["after", "before"]
+        assert 1 <= session.treatments.count() <= 3
+
+
+def test_it_moves_stages_in_order_after_the_diagnosis(seeded):
+    for episode in Episode.objects.filter(stage_changes__isnull=False).distinct():
+        decision = AssessmentDecision.objects.get(episode=episode)
+        stages = CATALOGUE.stage_list_for(decision.clinician_final_dx)
+        changes = list(episode.stage_changes.order_by("decided_at", "id"))
+        expected = stages.stages[0].code
+        for change in changes:
+            assert change.from_stage == expected
+            assert decision.confirmed_at <= change.decided_at <= timezone.now()
+            expected = change.to_stage
+
+
+def test_it_logs_runs_a_day_apart_at_the_step_and_stint_they_were_run(seeded):
+    assert not RunProgramme.objects.exclude(episode__status=Episode.Status.OPEN).exists()
+    for programme in RunProgramme.objects.all():
+        assert programme.status == RunProgramme.Status.ACTIVE
+        assert not programme.is_held
+        runs = list(programme.runs.order_by("date"))
+        today = timezone.now().astimezone(ZoneInfo(programme.patient.time_zone)).date()
+        assert len({run.date for run in runs}) == len(runs)
+        for run in runs:
+            assert programme.started_on <= run.date < today
+            assert run.step_number == run.stint - 1 <= programme.current_step
+            assert run.stint <= programme.stint
+        advances = programme.decisions.filter(kind=ProgrammeDecision.Kind.ADVANCE).count()
+        assert programme.current_step == advances == programme.stint - 1

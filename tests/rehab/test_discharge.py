@@ -6,8 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.panels import DischargeStep
 from patients.models import Episode
 from rehab.models import DischargeSummary, StageChange
+from rehab.panels import discharge_extensions
 from tests.rehab.conftest import calm_week, slr_visit
 from tests.rehab.factories import discharge_summary_for, stage_change
 
@@ -198,3 +200,15 @@ def test_it_opens_the_summary_in_a_fixed_number_of_queries(
     with django_assert_num_queries(7):
         response = therapist_client.get(reverse("rehab:summary", args=[summary.public_id]))
     assert response.status_code == 200
+
+
+def test_it_plugs_into_the_discharge_page_in_the_one_shape_every_app_uses(treated, therapist):
+    """Rehab's part of the discharge page is a clinic.panels.DischargeStep like the exercise
+    plans' and the running programme's, and its finish records the summary with the consent."""
+    data = {"gp_letter_consent": "", "gp_consent_how": "", "gp_name": ""}
+    (step,) = discharge_extensions(user=therapist, episode=treated.episode, data=data)
+    assert isinstance(step, DischargeStep)
+    assert step.form.is_valid(), step.form.errors
+    step.record(episode=treated.episode, user=therapist)
+    summary = DischargeSummary.objects.get(episode=treated.episode)
+    assert summary.gp_letter_consent is False

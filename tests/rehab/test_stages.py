@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from rehab import selectors
 from rehab.criteria import MET, NOT_MEASURED
 from rehab.models import StageChange
-from tests.exercises.factories import log
-from tests.patients.factories import EpisodeFactory
+from tests.exercises.factories import confirmed_decision, log
+from tests.patients.factories import EpisodeFactory, PatientFactory
 from tests.rehab.conftest import calm_week, slr_visit
 from tests.rehab.factories import stage_change
 
@@ -261,3 +262,37 @@ def test_it_audits_a_stage_change_and_never_changes_it(therapist_client, neural_
     change.reason = "Rewritten later"
     with pytest.raises(ValueError, match="never changed"):
         change.save()
+
+
+@pytest.mark.parametrize(
+    ("zone", "moved_at", "now", "days"),
+    [
+        # Sydney's clocks went forward at 02:00 on Sunday 4 October 2026: at 00:30 on the
+        # 5th there (13:30 UTC, still the 4th in London) the stage entered on the 4th is a
+        # day old.
+        ("Australia/Sydney", "2026-10-03T20:00Z", "2026-10-04T13:30Z", 1),
+        # Los Angeles' clocks went back at 02:00 on Sunday 1 November 2026: at 23:30 that
+        # evening there (07:30 UTC on the 2nd in London) the stage entered that morning is
+        # not a day old yet.
+        ("America/Los_Angeles", "2026-11-01T17:00Z", "2026-11-02T07:30Z", 0),
+    ],
+)
+def test_it_counts_the_days_in_a_stage_in_the_patients_own_time_zone(
+    therapist, zone, moved_at, now, days
+):
+    moved_at = dt.datetime.fromisoformat(moved_at)
+    patient = PatientFactory(time_zone=zone)
+    episode = EpisodeFactory(patient=patient, started_on=moved_at.date() - dt.timedelta(30))
+    with time_machine.travel(moved_at - dt.timedelta(days=14), tick=False):
+        confirmed_decision(episode=episode, therapist=therapist, final_dx="neural")
+    stage_change(
+        episode=episode,
+        user=therapist,
+        from_stage="settle",
+        to_stage="restore_movement",
+        when=moved_at,
+    )
+    with time_machine.travel(dt.datetime.fromisoformat(now), tick=False):
+        current = selectors.episode_rehab(episode=episode).periods()[-1]
+        assert (current.stage.code, current.left_on) == ("restore_movement", None)
+        assert current.days == days

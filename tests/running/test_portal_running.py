@@ -5,6 +5,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from running.models import RunLog
@@ -117,9 +118,23 @@ def test_it_does_not_create_two_runs_when_the_form_is_sent_twice(patient_client,
 def test_it_refuses_a_second_run_on_the_same_day_next_to_the_date(patient_client, active):
     patient_client.post(LOG, form_data())
     response = patient_client.post(LOG, form_data())
-    assert "You already logged a run on Thursday 03 December" in " ".join(
-        response.context["form"].errors["date"]
-    )
+    errors = " ".join(response.context["form"].errors["date"])
+    assert "You already logged a run on Thursday 03 December" in errors
+    assert "tell your physio at your next visit" in errors
+    assert RunLog.objects.count() == 1
+
+
+def test_it_keeps_one_run_a_day_in_the_database_whatever_writes_it(active):
+    from django.db import IntegrityError, transaction
+
+    first = run(active, TODAY - DAY)
+    second = {
+        field.name: getattr(first, field.name)
+        for field in RunLog._meta.concrete_fields
+        if field.name not in ("id", "public_id", "submission")
+    }
+    with pytest.raises(IntegrityError, match="running_runlog_one_per_day"), transaction.atomic():
+        RunLog.objects.create(**second)
 
 
 def test_it_tells_the_patient_why_a_hilly_run_did_not_count(patient_client, active):
@@ -200,13 +215,23 @@ def test_it_adds_two_queries_to_the_portal_home_whatever_the_rows(
     assert panel.values()["awaiting"]
 
 
-def test_it_holds_running_while_a_red_flag_referral_is_open(
-    patient_client, active, therapist, my_episode
-):
-    from tests.exercises.factories import confirmed_decision
+def test_it_refuses_a_run_while_the_programme_is_held_for_a_red_flag(active, therapist):
+    from running.services import RED_FLAG_HOLD, programmes_hold_for_red_flag, run_log_save
 
-    confirmed_decision(episode=my_episode, therapist=therapist, final_dx="red_flag_referral")
-    response = patient_client.post(LOG, form_data())
-    assert response.status_code == 200
-    assert "Please do not run until you have been checked" in response.content.decode()
+    programmes_hold_for_red_flag(patient=active.patient, by=therapist)
+    active.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        run_log_save(
+            programme=active,
+            patient=active.patient,
+            submission=uuid.uuid4(),
+            date=TODAY,
+            minutes=25,
+            terrain="flat",
+            effort="easy",
+            pain_before=1,
+            pain_during=1,
+            pain_after=1,
+        )
+    assert refused.value.messages == [RED_FLAG_HOLD]
     assert not RunLog.objects.filter(patient=active.patient).exists()

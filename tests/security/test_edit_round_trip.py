@@ -74,6 +74,7 @@ STARTS_EMPTY = {
     ("portal:running_log", "portal:running_log"): "a new run: minutes and pain are typed",
     ("portal:running_morning", "portal:running_morning"): "the morning's pain is typed",
     ("running:episode", "running:move"): "moving a step by hand needs a reason",
+    ("running:episode", "running:resume"): "resuming after a red-flag hold needs a reason",
 }
 #: (page, form target): forms whose purpose is to act with what they show.
 ACTIONS = {

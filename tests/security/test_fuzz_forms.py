@@ -647,6 +647,12 @@ CASES: dict[str, Case] = {
             "reason": st.one_of(st.just(""), st.just("   "), NUL, too_long(500)),
         },
     ),
+    "running:resume": Case(
+        url("running:resume", public_id=lambda w: run_programme(w)["public_id"]),
+        "therapist",
+        lambda w: {"reason": "Seen by the GP: cleared to run."},
+        {"reason": st.one_of(st.just(""), st.just("   "), NUL, too_long(2000))},
+    ),
     "portal:invite": Case(
         url("portal:invite", patient_id=lambda w: w.b.patient.public_id),
         "therapist",

@@ -11,6 +11,9 @@ Access classes:
 - staff: reception, therapists and the manager.
 - clinical: therapists and the manager; reception gets 403 or 404.
 - manager: the manager alone.
+
+A signed-in patient gets 404 on every route they may not use: anything not theirs is a 404,
+staff pages included.
 """
 
 from __future__ import annotations
@@ -392,6 +395,7 @@ ROUTES: dict[str, Route] = {
         "clinical", kwargs=lambda w: {"episode_id": w.a.episode.public_id}, post_only=True
     ),
     "running:move": Route("clinical", kwargs=run_programme, post_only=True),
+    "running:resume": Route("clinical", kwargs=run_programme, post_only=True),
     "running:run_seen": Route("clinical", kwargs=run_of("a"), post_only=True, ok=ok(302)),
     # --- notifications ------------------------------------------------------------------
     "notifications:failed": Route("staff"),
@@ -479,6 +483,8 @@ def test_it_enforces_who_may_open_each_url(world, name):
             assert status in expected, f"{name} as {role}: {status}, expected {set(expected)}"
         elif role is None:
             assert _login_redirect(response), f"{name} anonymous: {status}, not sent to log in"
+        elif role == "patient":
+            assert status == 404, f"{name} as a patient: {status}, expected 404"
         else:
             assert status in DENIED, f"{name} as {role}: {status}, expected 403 or 404"
     if route.post_only:
@@ -516,6 +522,9 @@ def test_it_keeps_everyone_but_the_manager_out_of_the_admin(world, role):
     assert len(urls) > 5
     for url in urls:
         response = client.get(url)
+        if role == "patient":
+            assert response.status_code == 404, f"{url} as a patient: {response.status_code}"
+            continue
         redirected = response.status_code == 302 and response["Location"].startswith(login)
         assert redirected or response.status_code in DENIED, f"{url} as {role}"
 
