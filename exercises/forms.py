@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from clinic.forms import PlausibleDateField
 from clinic.widgets import DateInput
 from exercises.models import DOSE_FIELDS, AlertAcknowledgement, Exercise, PlanItem
+from exercises.schedule import MAX_EVERY_N_DAYS, WEEKDAYS, days_problem
 
 
 class LinesField(forms.CharField):
@@ -102,9 +103,25 @@ class ExerciseForm(forms.ModelForm):
 
 
 class PlanItemForm(forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        label="On these days",
+        choices=[(index, name[:3]) for index, name in enumerate(WEEKDAYS)],
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    every_n_days = forms.IntegerField(
+        label="Or every … days",
+        required=False,
+        min_value=1,
+        max_value=MAX_EVERY_N_DAYS,
+        help_text="Counted from the plan's start. No days chosen: the site spreads the days "
+        "a week, keeping the exercise's rest days.",
+    )
+
     class Meta:
         model = PlanItem
-        fields = [*DOSE_FIELDS, "note"]
+        fields = [*DOSE_FIELDS, "note", "weekdays", "every_n_days"]
         labels = {
             "hold_seconds": "Hold (s)",
             "duration_minutes": "Minutes",
@@ -128,6 +145,22 @@ class PlanItemForm(forms.ModelForm):
         if days is not None and not 1 <= days <= 7:
             raise forms.ValidationError("Choose between 1 and 7 days.")
         return days
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        exercise = self.instance.exercise
+        problem = days_problem(
+            min_rest_days=exercise.min_rest_days,
+            weekdays=cleaned.get("weekdays") or (),
+            every_n_days=cleaned.get("every_n_days"),
+            days_per_week=cleaned.get("days_per_week"),
+            library_days_per_week=exercise.days_per_week,
+        )
+        if problem:
+            self.add_error(*problem)
+        return cleaned
 
 
 def plan_dose_forms(items, data=None) -> list[tuple[PlanItem, PlanItemForm]]:

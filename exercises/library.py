@@ -25,6 +25,7 @@ FIELDS = (
     "stop_rules",
     "contraindications",
     "evidence",
+    "min_rest_days",
 )
 
 
@@ -37,9 +38,13 @@ def library_load(exercise_model) -> int:
     existing = set(exercise_model.objects.values_list("code", flat=True))
     entries = json.loads(LIBRARY_FILE.read_text(encoding="utf-8"))
     missing = [entry for entry in entries if entry["code"] not in existing]
+    # An early migration's historical model lacks the facts added later (their own data
+    # migrations set them on these rows).
+    known = {field.name for field in exercise_model._meta.get_fields()}
+    fields = [name for name in FIELDS if name in known]
     exercise_model.objects.bulk_create(
         exercise_model(
-            code=entry["code"], public_id=uuid.uuid4(), **{name: entry[name] for name in FIELDS}
+            code=entry["code"], public_id=uuid.uuid4(), **{name: entry[name] for name in fields}
         )
         for entry in missing
     )

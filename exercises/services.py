@@ -24,6 +24,7 @@ from exercises.models import (
 )
 from exercises.reminders import URGENT_SYMPTOM_SOURCE, plan_reminders_follow
 from exercises.safety import CODES as SYMPTOM_CODES
+from exercises.schedule import days_problem, schedule_of
 from exercises.selectors import patient_today
 from exercises.suggest import suggest_plan_items
 from notifications.schedules import reminder_schedule_ensure
@@ -94,6 +95,12 @@ def plan_snapshot(*, plan: ExercisePlan, items: list[PlanItem] | None = None) ->
                 "instructions": list(exercise.instructions),
                 "stop_rules": list(exercise.stop_rules),
                 "note": item.note,
+                "schedule": schedule_of(
+                    weekdays=item.weekdays,
+                    every_n_days=item.every_n_days,
+                    days_per_week=dose["days_per_week"],
+                    min_rest_days=exercise.min_rest_days,
+                ),
             }
         )
     return snapshot
@@ -152,17 +159,26 @@ def plan_doses_update(*, plan: ExercisePlan, doses: Mapping[PlanItem, Mapping]) 
     """Set the dose and note of several items of one plan together: all are saved or none.
 
     `doses` maps items of `plan` to their values: each of DOSE_FIELDS (missing or None means
-    the library default) and `note`. Each item whose values change is saved on its own, so the
-    change is audited like any other edit of the plan; unchanged items are not written, and
-    items no longer in the plan are skipped. Returns the changed items (fresh copies) in plan
-    order. The patient sees the new doses once the plan is published.
+    the library default), `note`, and the days (`weekdays`, `every_n_days`; both empty: the
+    site spreads the days per week). Days that break the exercise's rest days are refused
+    (ValidationError naming the field) and nothing is saved. Each item whose values change is
+    saved on its own, so the change is audited like any other edit of the plan; unchanged
+    items are not written, and items no longer in the plan are skipped. Returns the changed
+    items (fresh copies) in plan order. The patient sees the new doses once the plan is
+    published.
     """
     _require_editable(plan)
     wanted = {item.pk: values for item, values in doses.items()}
     changed = []
-    for item in plan.items.select_for_update().filter(pk__in=wanted):
+    items = plan.items.select_related("exercise").select_for_update(of=("self",))
+    for item in items.filter(pk__in=wanted):
         values = {name: wanted[item.pk].get(name) for name in DOSE_FIELDS}
         values["note"] = wanted[item.pk].get("note") or ""
+        values["weekdays"] = sorted(set(wanted[item.pk].get("weekdays") or ()))
+        values["every_n_days"] = wanted[item.pk].get("every_n_days")
+        problem = plan_item_days_problem(item=item, values=values)
+        if problem:
+            raise ValidationError({problem[0]: f"{item.exercise.name}: {problem[1]}"})
         if all(getattr(item, name) == value for name, value in values.items()):
             continue
         for name, value in values.items():
@@ -173,6 +189,17 @@ def plan_doses_update(*, plan: ExercisePlan, doses: Mapping[PlanItem, Mapping]) 
         item.save(update_fields=list(values))
         changed.append(item)
     return changed
+
+
+def plan_item_days_problem(*, item: PlanItem, values: Mapping) -> tuple[str, str] | None:
+    """(field, message) when the days in `values` do not fit the item's exercise, else None."""
+    return days_problem(
+        min_rest_days=item.exercise.min_rest_days,
+        weekdays=values.get("weekdays") or (),
+        every_n_days=values.get("every_n_days"),
+        days_per_week=values.get("days_per_week"),
+        library_days_per_week=item.exercise.days_per_week,
+    )
 
 
 def plan_item_remove(*, item: PlanItem) -> None:
@@ -551,10 +578,21 @@ def plan_week_refresh(*, plan: ExercisePlan, week_start: dt.date) -> PlanWeek:
     )
     version = logs[-1].version if logs else plan.current_version
     prescribed = version.sessions_per_week if version else 7
-    done, due = week_doses(
-        due=doses_due(items=version.items, sessions_per_week=prescribed) if version else {},
-        done_on={log.date: set(log.done) for log in logs},
+    due_map = (
+        doses_due(
+            items=version.items,
+            sessions_per_week=prescribed,
+            plan_start=plan.start_date,
+            week_start=week_start,
+            end_date=plan.end_date,
+        )
+        if version
+        else {}
     )
+    if due_map and all(not isinstance(when, int) for when in due_map.values()):
+        # every item has its days: a session is prescribed on each day something is due
+        prescribed = len(set().union(*due_map.values()))
+    done, due = week_doses(due=due_map, done_on={log.date: set(log.done) for log in logs})
     values = {
         "doses_done": done,
         "doses_due": due,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import audit
 from clinic.access import CLINICAL, role_required
-from exercises import inbox, selectors, services
+from exercises import inbox, schedule, selectors, services
 from exercises.forms import (
     AddItemForm,
     AlertAcknowledgeForm,
@@ -231,6 +231,7 @@ def plan_print(request: HttpRequest, public_id):
     plan = selectors.plan_for_user(user=request.user, public_id=public_id)
     version = plan.current_version
     items = version.items if version else services.plan_snapshot(plan=plan)
+    items = schedule.with_days(items, plan.start_date)
     return render(
         request,
         "exercises/plan_print.html",

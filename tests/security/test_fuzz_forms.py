@@ -254,7 +254,12 @@ EXERCISE_BAD = {
 }
 DOSE_BAD = {
     name: bad(*BAD_INTS) for name in ("sets", "reps", "hold_seconds", "duration_minutes")
-} | {"days_per_week": bad("0", "8", *BAD_INTS), "note": NUL}
+} | {
+    "days_per_week": bad("0", "8", *BAD_INTS),
+    "note": NUL,
+    "weekdays": bad("7", "-1", "Mon", *BAD_INTS),
+    "every_n_days": bad("0", "29", *BAD_INTS),
+}
 
 
 def indeterminate_intake(w: World):
