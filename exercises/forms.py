@@ -51,6 +51,14 @@ class ExerciseForm(forms.ModelForm):
     instructions = LinesField(label="Instructions for the patient (one step per line)")
     stop_rules = LinesField(label="When to stop (one rule per line)", required=False)
     contraindications = LinesField(label="Do not use when (one per line)", required=False)
+    min_rest_days = forms.IntegerField(
+        label="Rest days needed between sessions",
+        required=False,
+        min_value=0,
+        max_value=6,
+        help_text="0 or empty: none. 1: never two days in a row. 2: at most every third day. "
+        "Plans never put sessions closer together.",
+    )
 
     class Meta:
         model = Exercise
@@ -73,6 +81,7 @@ class ExerciseForm(forms.ModelForm):
             "contraindications",
             "evidence",
             "illustration",
+            "min_rest_days",
         ]
         labels = {
             "code": "Code (e.g. EX-N11)",
@@ -90,6 +99,9 @@ class ExerciseForm(forms.ModelForm):
         if days is not None and not 1 <= days <= 7:
             raise forms.ValidationError("Choose between 1 and 7 days.")
         return days
+
+    def clean_min_rest_days(self):
+        return self.cleaned_data.get("min_rest_days") or 0
 
     def clean(self):
         cleaned = super().clean()

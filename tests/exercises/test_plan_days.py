@@ -91,3 +91,34 @@ def test_the_print_view_shows_each_items_days(therapist_client, therapist):
     assert "Days: Every 3 days" in body
     assert "Days: Mondays, Wednesdays and Saturdays" in body  # the Diver, spread
     assert "Days: Every day" in body
+
+
+def test_the_clinic_sets_an_exercises_rest_days_in_the_library(therapist_client, therapist):
+    data = {
+        "code": "EX-T50",
+        "name": "Single-leg bridge walkouts",
+        "tags": ["acute_strain"],
+        "phases": ["late"],
+        "directional_preference": "",
+        "kind": "",
+        "sets": "3",
+        "reps": "6",
+        "days_per_week": "2",
+        "instructions": "Lie on your back.\nWalk the heels out.",
+    }
+    url = reverse("exercises:exercise_create")
+    response = therapist_client.post(url, data | {"min_rest_days": "7"})
+    assert response.status_code == 200
+    assert "less than or equal to 6" in response.content.decode()
+    assert not Exercise.objects.filter(code="EX-T50").exists()
+    assert therapist_client.post(url, data | {"min_rest_days": "2"}).status_code == 302
+    assert therapist_client.post(url, data | {"code": "EX-T51", "name": "Other"}).status_code == 302
+    rest = dict(
+        Exercise.objects.filter(code__startswith="EX-T5").values_list("code", "min_rest_days")
+    )
+    assert rest == {"EX-T50": 2, "EX-T51": 0}  # empty means none
+    plan = draft(therapist, "EX-T50")
+    response = doses_post(therapist_client, plan, "EX-T50", weekdays=["0", "2"])
+    assert "at least 2 rest days between sessions: Monday and Wednesday" in (
+        response.content.decode()
+    )

@@ -251,6 +251,7 @@ EXERCISE_BAD = {
     "sets": BAD_INT,
     "days_per_week": bad("0", "8", *BAD_INTS),
     "instructions": st.one_of(st.just(""), NUL),
+    "min_rest_days": bad("-1", "7", *BAD_INTS),
 }
 DOSE_BAD = {
     name: bad(*BAD_INTS) for name in ("sets", "reps", "hold_seconds", "duration_minutes")
