@@ -202,6 +202,8 @@ def _plan_page(request: HttpRequest, plan: ExercisePlan, items, rows, status: in
     # exercises (by the caller); weekly stats; acknowledged alerts; the add form's exercise
     # choices; versions with publishers.
     snapshot = services.plan_snapshot(plan=plan, items=items)
+    for item, entry in zip(items, snapshot, strict=True):
+        item.days_text = schedule.describe(entry, plan.start_date)  # as saved, not as typed
     adherence = selectors.plan_adherence(plan=plan)
     return render(
         request,

@@ -78,6 +78,9 @@ def test_it_publishes_the_therapists_days_with_the_plan(therapist_client, therap
     boxes = [tag for tag in re.findall(r"<input[^>]*>", page.content.decode()) if name in tag]
     ticked = [re.search(r'value="(\d)"', tag)[1] for tag in boxes if "checked" in tag]
     assert (len(boxes), ticked) == (7, ["0", "3"])
+    assert "Days: Mondays and Thursdays · needs 1 rest day between sessions" in (
+        page.content.decode()
+    )
 
 
 def test_the_print_view_shows_each_items_days(therapist_client, therapist):
