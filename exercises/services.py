@@ -159,13 +159,11 @@ def plan_doses_update(*, plan: ExercisePlan, doses: Mapping[PlanItem, Mapping]) 
     """Set the dose and note of several items of one plan together: all are saved or none.
 
     `doses` maps items of `plan` to their values: each of DOSE_FIELDS (missing or None means
-    the library default), `note`, and the days (`weekdays`, `every_n_days`; both empty: the
-    site spreads the days per week). Days that break the exercise's rest days are refused
-    (ValidationError naming the field) and nothing is saved. Each item whose values change is
-    saved on its own, so the change is audited like any other edit of the plan; unchanged
-    items are not written, and items no longer in the plan are skipped. Returns the changed
-    items (fresh copies) in plan order. The patient sees the new doses once the plan is
-    published.
+    the library default), `note`, `weekdays` and `every_n_days` (days that do not fit refuse
+    the lot, naming the field). Each item whose values change is saved on its own, so the
+    change is audited like any other edit of the plan; unchanged items are not written, and
+    items no longer in the plan are skipped. Returns the changed items (fresh copies) in plan
+    order. The patient sees the new doses once the plan is published.
     """
     _require_editable(plan)
     wanted = {item.pk: values for item, values in doses.items()}
@@ -176,7 +174,13 @@ def plan_doses_update(*, plan: ExercisePlan, doses: Mapping[PlanItem, Mapping]) 
         values["note"] = wanted[item.pk].get("note") or ""
         values["weekdays"] = sorted(set(wanted[item.pk].get("weekdays") or ()))
         values["every_n_days"] = wanted[item.pk].get("every_n_days")
-        problem = plan_item_days_problem(item=item, values=values)
+        problem = days_problem(
+            min_rest_days=item.exercise.min_rest_days,
+            weekdays=values["weekdays"],
+            every_n_days=values["every_n_days"],
+            days_per_week=values["days_per_week"],
+            library_days_per_week=item.exercise.days_per_week,
+        )
         if problem:
             raise ValidationError({problem[0]: f"{item.exercise.name}: {problem[1]}"})
         if all(getattr(item, name) == value for name, value in values.items()):
@@ -189,17 +193,6 @@ def plan_doses_update(*, plan: ExercisePlan, doses: Mapping[PlanItem, Mapping]) 
         item.save(update_fields=list(values))
         changed.append(item)
     return changed
-
-
-def plan_item_days_problem(*, item: PlanItem, values: Mapping) -> tuple[str, str] | None:
-    """(field, message) when the days in `values` do not fit the item's exercise, else None."""
-    return days_problem(
-        min_rest_days=item.exercise.min_rest_days,
-        weekdays=values.get("weekdays") or (),
-        every_n_days=values.get("every_n_days"),
-        days_per_week=values.get("days_per_week"),
-        library_days_per_week=item.exercise.days_per_week,
-    )
 
 
 def plan_item_remove(*, item: PlanItem) -> None:
@@ -578,17 +571,9 @@ def plan_week_refresh(*, plan: ExercisePlan, week_start: dt.date) -> PlanWeek:
     )
     version = logs[-1].version if logs else plan.current_version
     prescribed = version.sessions_per_week if version else 7
-    due_map = (
-        doses_due(
-            items=version.items,
-            sessions_per_week=prescribed,
-            plan_start=plan.start_date,
-            week_start=week_start,
-            end_date=plan.end_date,
-        )
-        if version
-        else {}
-    )
+    days = {"plan_start": plan.start_date, "week_start": week_start, "end_date": plan.end_date}
+    items = version.items if version else []
+    due_map = doses_due(items=items, sessions_per_week=prescribed, **days)
     if due_map and all(not isinstance(when, int) for when in due_map.values()):
         # every item has its days: a session is prescribed on each day something is due
         prescribed = len(set().union(*due_map.values()))
