@@ -4,8 +4,9 @@ Rules (all dates are the patient's local dates; a session's pain is the worse of
 scores, during or after the exercises):
 
 * a plan week starts on the plan's start date and lasts seven days;
-* adherence is counted per prescribed exercise on the days it is due: each exercise is due
-  its own days per week (the plan's sessions per week when it has none); a week's adherence
+* adherence is counted per prescribed exercise on the days it is due: its own days
+  (exercises.schedule; items published before items had days: its days per week, else the
+  plan's sessions per week); a week's adherence
   is, summed over the exercises, the times each was done that week (at most the times it was
   due) against the times all were due. Doing one exercise of three is a third of a day, not a
   day;
@@ -40,6 +41,8 @@ import statistics
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
+
+from exercises import schedule
 
 PAIN_RISE_ALERT = 2
 ADHERENCE_ALERT_PERCENT = 50
@@ -88,14 +91,30 @@ class Alert:
     logs_to: dt.date | None = None
 
 
-def doses_due(*, items: Sequence[Mapping], sessions_per_week: int) -> dict[str, int]:
-    """How many times in a week each exercise of a published version is due: its own days per
-    week, else the version's sessions per week. (When items get exact weekdays, this returns
-    each exercise's due dates instead and `week_doses` counts them as they are.)"""
-    return {
-        item["key"]: (item.get("dose") or {}).get("days_per_week") or sessions_per_week
-        for item in items
-    }
+def doses_due(
+    *,
+    items: Sequence[Mapping],
+    sessions_per_week: int,
+    plan_start: dt.date | None = None,
+    week_start: dt.date | None = None,
+    end_date: dt.date | None = None,
+) -> dict[str, int | frozenset[dt.date]]:
+    """When each exercise of a published version is due in one plan week.
+
+    Given the plan's start and the week's, an item with days (exercises.schedule) maps to the
+    dates it is due that week (none after the plan's end). Otherwise, and for items published
+    before items had days, it maps to a number of times: its own days per week, else the
+    version's sessions per week."""
+    due: dict[str, int | frozenset[dt.date]] = {}
+    for item in items:
+        if item.get("schedule") and plan_start and week_start:
+            last = week_start + dt.timedelta(days=6)
+            due[item["key"]] = schedule.due_dates(
+                item, plan_start, week_start, min(last, end_date) if end_date else last
+            )
+        else:
+            due[item["key"]] = (item.get("dose") or {}).get("days_per_week") or sessions_per_week
+    return due
 
 
 def week_doses(

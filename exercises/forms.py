@@ -9,6 +9,7 @@ from clinic.forms import PlausibleDateField
 from clinic.widgets import DateInput
 from exercises.dose import DOSE_RANGES, out_of_range, range_message
 from exercises.models import DOSE_FIELDS, AlertAcknowledgement, Exercise, PlanItem
+from exercises.schedule import MAX_EVERY_N_DAYS, WEEKDAYS, days_problem
 
 
 class LinesField(forms.CharField):
@@ -74,6 +75,14 @@ class ExerciseForm(forms.ModelForm):
     instructions = LinesField(label="Instructions for the patient (one step per line)")
     stop_rules = LinesField(label="When to stop (one rule per line)", required=False)
     contraindications = LinesField(label="Do not use when (one per line)", required=False)
+    min_rest_days = forms.IntegerField(
+        label="Rest days needed between sessions",
+        required=False,
+        min_value=0,
+        max_value=6,
+        help_text="0 or empty: none. 1: never two days in a row. 2: at most every third day. "
+        "Plans never put sessions closer together.",
+    )
 
     class Meta:
         model = Exercise
@@ -99,6 +108,7 @@ class ExerciseForm(forms.ModelForm):
             "each_side",
             "earliest_day",
             "family",
+            "min_rest_days",
         ]
         labels = {
             "code": "Code (e.g. EX-N11)",
@@ -130,6 +140,9 @@ class ExerciseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         limit_doses(self)
 
+    def clean_min_rest_days(self):
+        return self.cleaned_data.get("min_rest_days") or 0
+
     def clean(self):
         cleaned = super().clean()
         name = cleaned.get("name")
@@ -142,9 +155,25 @@ class ExerciseForm(forms.ModelForm):
 
 
 class PlanItemForm(forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        label="On these days",
+        choices=[(index, name[:3]) for index, name in enumerate(WEEKDAYS)],
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    every_n_days = forms.IntegerField(
+        label="Or every … days",
+        required=False,
+        min_value=1,
+        max_value=MAX_EVERY_N_DAYS,
+        help_text="Counted from the plan's start. No days chosen: the site spreads the days "
+        "a week, keeping the exercise's rest days.",
+    )
+
     class Meta:
         model = PlanItem
-        fields = [*DOSE_FIELDS, "note"]
+        fields = [*DOSE_FIELDS, "note", "weekdays", "every_n_days"]
         labels = {
             "hold_seconds": "Hold (s)",
             "duration_minutes": "Minutes",
@@ -163,6 +192,22 @@ class PlanItemForm(forms.ModelForm):
                 "" if default is None else f" ({default})"
             )
         limit_doses(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        exercise = self.instance.exercise
+        problem = days_problem(
+            min_rest_days=exercise.min_rest_days,
+            weekdays=cleaned.get("weekdays") or (),
+            every_n_days=cleaned.get("every_n_days"),
+            days_per_week=cleaned.get("days_per_week"),
+            library_days_per_week=exercise.days_per_week,
+        )
+        if problem:
+            self.add_error(*problem)
+        return cleaned
 
 
 def plan_dose_forms(items, data=None) -> list[tuple[PlanItem, PlanItemForm]]:

@@ -28,6 +28,7 @@ FIELDS = (
     "each_side",
     "earliest_day",
     "family",
+    "min_rest_days",
 )
 
 

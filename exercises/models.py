@@ -79,6 +79,11 @@ class Exercise(TimeStampedModel):
     # exercise of a family; blank: a family of its own).
     earliest_day = models.PositiveSmallIntegerField(null=True, blank=True)
     family = models.SlugField(max_length=40, blank=True, db_index=False)
+    # Whole days the exercise needs between two sessions (exercises.schedule): 1 is "never two
+    # days in a row", 2 "at most every third day". A plan's days never break it.
+    min_rest_days = models.PositiveSmallIntegerField(
+        default=0, help_text="Whole rest days needed between two sessions (0: none)."
+    )
 
     history = HistoricalRecords()
 
@@ -275,6 +280,10 @@ class PlanItem(models.Model):
     reason = models.CharField(max_length=300, blank=True, default="", db_default="")
     # The item's step in exercises/progressions (a step key); empty: the exercise's first step.
     progression_step = models.CharField(max_length=60, blank=True, default="")
+    # The therapist's days (exercises.schedule): weekdays (0 is Monday) or every N days from
+    # the plan's start; neither means the site spreads the days per week.
+    weekdays = models.JSONField(default=list, blank=True)
+    every_n_days = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -282,6 +291,11 @@ class PlanItem(models.Model):
             models.CheckConstraint(
                 condition=models.Q(days_per_week__isnull=True) | models.Q(days_per_week__lte=7),
                 name="exercises_planitem_days_per_week_max_7",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(every_n_days__isnull=True)
+                | models.Q(every_n_days__gte=1, every_n_days__lte=28),
+                name="exercises_planitem_every_n_days_range",
             ),
             models.UniqueConstraint(
                 fields=["plan", "exercise"], name="exercises_planitem_exercise_once"

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from exercises.dose import whole_dose
 from exercises.models import ExercisePlan, SessionLog, SymptomReport
+from exercises.schedule import is_due
 from notifications.schedules import reminder_schedule_ensure
 from notifications.sources import (
     Compose,
@@ -36,9 +37,9 @@ class ExercisePlanReminders(ReminderSource):
         plan_ids = {due.subject_id for due in dues}
         plans = {
             plan.pk: plan
-            for plan in ExercisePlan.objects.filter(pk__in=plan_ids).only(
-                "status", "start_date", "end_date", "current_version_id"
-            )
+            for plan in ExercisePlan.objects.filter(pk__in=plan_ids)
+            .select_related("current_version")
+            .only("status", "start_date", "end_date", "current_version__items")
         }
         logged = set(
             SessionLog.objects.filter(
@@ -61,6 +62,8 @@ class ExercisePlanReminders(ReminderSource):
             return Skip("The exercise plan has not started yet.")
         if plan.end_date and due.local_date > plan.end_date:
             return Skip("The exercise plan has ended.", final=True)
+        if not _due_on(plan, due.local_date):
+            return Skip("No exercise is due that day (a rest day).")
         if (plan.pk, due.local_date) in logged:
             return Skip("Today's session is already logged.")
         return None
@@ -71,7 +74,7 @@ class ExercisePlanReminders(ReminderSource):
     def compose_many(self, requests: list[Compose]) -> list[Content]:
         plans = (
             ExercisePlan.objects.select_related("current_version")
-            .only("current_version__items")
+            .only("start_date", "current_version__items")
             .in_bulk({request.subject_id for request in requests})
         )
         action_path = reverse("portal:home")
@@ -80,7 +83,7 @@ class ExercisePlanReminders(ReminderSource):
             plan = plans.get(request.subject_id)
             if plan is None:
                 raise ExercisePlan.DoesNotExist(f"No exercise plan {request.subject_id}")
-            items = plan.current_version.items if plan.current_version else []
+            items = _due_on(plan, request.local_date)
             contents.append(
                 Content(
                     subject="Time for today's exercises",
@@ -109,6 +112,12 @@ class ExercisePlanReminders(ReminderSource):
 
 
 register(ExercisePlanReminders())
+
+
+def _due_on(plan: ExercisePlan, day: dt.date) -> list[dict]:
+    """The items of the plan's published version due on the patient's local `day`."""
+    items = plan.current_version.items if plan.current_version else []
+    return [item for item in items if is_due(item, plan.start_date, day)]
 
 
 class UrgentSymptomAlerts(ReminderSource):

@@ -30,6 +30,7 @@ from django.utils import timezone
 from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.changes import tables_version
+from exercises import schedule
 from exercises.adherence import (
     MEDIAN_DAYS,
     Alert,
@@ -545,3 +546,13 @@ def plans_open_for_episode(*, episode) -> list[ExercisePlan]:
             status__in=[ExercisePlan.Status.ACTIVE, ExercisePlan.Status.PAUSED],
         ).order_by("created_at")
     )
+
+
+def plan_day(*, plan: ExercisePlan, day: dt.date) -> tuple[list[dict], list[dict]]:
+    """The published items of `plan` due on `day` (the patient's local date) and those not due
+    then, with their next day (exercises.schedule.split_day). No query: the plan comes with
+    its current version."""
+    version = plan.current_version
+    if version is None:
+        return [], []
+    return schedule.split_day(version.items, plan.start_date, day)

@@ -26,8 +26,8 @@ from exercises.models import (
 )
 from exercises.reminders import URGENT_SYMPTOM_SOURCE, plan_reminders_follow
 from exercises.safety import CODES as SYMPTOM_CODES
+from exercises.schedule import days_problem, schedule_of
 from exercises.selectors import patient_today
-from exercises.suggest import Facts, Suggestion, irritability, suggest_plan_items
 from exercises.versions import version_changes
 from notifications.schedules import reminder_schedule_ensure
 
@@ -77,6 +77,12 @@ def plan_snapshot(*, plan: ExercisePlan, items: list[PlanItem] | None = None) ->
                 "note": item.note,
                 "each_side": exercise.each_side,
                 **snapshot_keys(exercise=exercise.code, key=item.progression_step),
+                "schedule": schedule_of(
+                    weekdays=item.weekdays,
+                    every_n_days=item.every_n_days,
+                    days_per_week=dose["days_per_week"],
+                    min_rest_days=exercise.min_rest_days,
+                ),
             }
         )
     return snapshot
@@ -107,54 +113,6 @@ def plan_create(
     return plan
 
 
-def suggestion_facts(*, episode, final_dx: str, findings: Mapping) -> Facts:
-    """What a suggestion weighs (two queries): the diagnosis and its directional preference
-    (from the confirmed decision's findings), the rehab stage, the days since the symptoms began
-    (the episode's start, in the patient's own days) and the irritability of the pain: this
-    week's portal exercise logs, else the pain scores recorded at assessment."""
-    # rehab stands on this app (it reads the session logs), so it is imported here.
-    from rehab.catalogue import CATALOGUE
-    from rehab.criteria import evaluate
-    from rehab.selectors import episode_stage, pain_facts
-
-    stage = episode_stage(episode=episode, final_dx=final_dx)
-    pain = pain_facts(episode=episode, days=7)
-    settled = evaluate(CATALOGUE.criteria["pain_settled"], {}, pain).met
-    return Facts(
-        final_dx=final_dx,
-        directional_preference=findings.get("directional_preference") or "",
-        stage=stage.code if stage else "",
-        stage_label=stage.label if stage else "",
-        days_since_injury=(pain.today - episode.started_on).days,
-        irritability=irritability(
-            log_pains=[log.pain_during for log in pain.logs],
-            worse_next_morning=any(log.worse_next_morning for log in pain.logs),
-            pain_settled=settled,
-            nprs_now=findings.get("nprs_now"),
-            nprs_worst_week=findings.get("nprs_worst_week"),
-        ),
-    )
-
-
-def plan_suggest(
-    *, episode, user, final_dx: str, findings: Mapping
-) -> tuple[ExercisePlan, Suggestion]:
-    """A draft pre-filled from the confirmed diagnosis and the episode's course so far, each item
-    with the reason it was chosen; the therapist edits it before publishing. Also returns the
-    suggestion, whose `notes` say what waits (a retest, an earliest day). Three queries before
-    the plan's own writes: the stage, the logs and the library."""
-    facts = suggestion_facts(episode=episode, final_dx=final_dx, findings=findings)
-    library = list(Exercise.objects.filter(archived_at__isnull=True))
-    suggestion = suggest_plan_items(facts=facts, exercises=library)
-    plan = plan_create(
-        episode=episode,
-        user=user,
-        exercises=suggestion.exercises,
-        reasons=[item.reason for item in suggestion.items],
-    )
-    return plan, suggestion
-
-
 def _require_editable(plan: ExercisePlan) -> None:
     if not plan.is_editable:
         raise ValidationError("A completed plan can no longer be changed.")
@@ -178,7 +136,8 @@ def plan_doses_update(*, plan: ExercisePlan, doses: Mapping[PlanItem, Mapping]) 
     """Set the dose and note of several items of one plan together: all are saved or none.
 
     `doses` maps items of `plan` to their values: each of DOSE_FIELDS (missing or None means
-    the library default) and `note`. Each item whose values change is saved on its own, so the
+    the library default), `note`, `weekdays` and `every_n_days` (days that do not fit refuse
+    the lot, naming the field). Each item whose values change is saved on its own, so the
     change is audited like any other edit of the plan; unchanged items are not written, and
     items no longer in the plan are skipped. Returns the changed items (fresh copies) in plan
     order. The patient sees the new doses once the plan is published.
@@ -186,9 +145,21 @@ def plan_doses_update(*, plan: ExercisePlan, doses: Mapping[PlanItem, Mapping]) 
     _require_editable(plan)
     wanted = {item.pk: values for item, values in doses.items()}
     changed = []
-    for item in plan.items.select_for_update().filter(pk__in=wanted):
+    items = plan.items.select_related("exercise").select_for_update(of=("self",))
+    for item in items.filter(pk__in=wanted):
         values = {name: wanted[item.pk].get(name) for name in DOSE_FIELDS}
         values["note"] = wanted[item.pk].get("note") or ""
+        values["weekdays"] = sorted(set(wanted[item.pk].get("weekdays") or ()))
+        values["every_n_days"] = wanted[item.pk].get("every_n_days")
+        problem = days_problem(
+            min_rest_days=item.exercise.min_rest_days,
+            weekdays=values["weekdays"],
+            every_n_days=values["every_n_days"],
+            days_per_week=values["days_per_week"],
+            library_days_per_week=item.exercise.days_per_week,
+        )
+        if problem:
+            raise ValidationError({problem[0]: f"{item.exercise.name}: {problem[1]}"})
         if all(getattr(item, name) == value for name, value in values.items()):
             continue
         for name, value in values.items():
@@ -587,10 +558,13 @@ def plan_week_refresh(*, plan: ExercisePlan, week_start: dt.date) -> PlanWeek:
     )
     version = logs[-1].version if logs else plan.current_version
     prescribed = version.sessions_per_week if version else 7
-    done, due = week_doses(
-        due=doses_due(items=version.items, sessions_per_week=prescribed) if version else {},
-        done_on={log.date: set(log.done) for log in logs},
-    )
+    days = {"plan_start": plan.start_date, "week_start": week_start, "end_date": plan.end_date}
+    items = version.items if version else []
+    due_map = doses_due(items=items, sessions_per_week=prescribed, **days)
+    if due_map and all(not isinstance(when, int) for when in due_map.values()):
+        # every item has its days: a session is prescribed on each day something is due
+        prescribed = len(set().union(*due_map.values()))
+    done, due = week_doses(due=due_map, done_on={log.date: set(log.done) for log in logs})
     values = {
         "doses_done": done,
         "doses_due": due,

@@ -1,6 +1,6 @@
 """Which library exercises to suggest for a confirmed diagnosis: pure Python, no ORM.
 
-The service (`exercises.services.plan_suggest`) gathers the facts: the diagnosis and its
+The service (`exercises.suggestions.plan_suggest`) gathers the facts: the diagnosis and its
 directional preference, the episode's rehab stage, the days since the injury and how irritable
 the pain is (this week's portal logs, else the pain scores at assessment). The therapist edits
 the suggestion before publishing it; every suggested exercise carries the reason it was chosen.

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import audit
 from clinic.access import CLINICAL, role_required
-from exercises import inbox, progress_services, selectors, services
+from exercises import inbox, progress_services, schedule, selectors, services, suggestions
 from exercises.forms import (
     AddItemForm,
     AlertAcknowledgeForm,
@@ -168,7 +168,7 @@ def plan_create(request: HttpRequest, episode_id):
         if decision is None:
             plan = services.plan_create(episode=episode, user=request.user)
         else:
-            plan, suggestion = services.plan_suggest(
+            plan, suggestion = suggestions.plan_suggest(
                 episode=episode,
                 user=request.user,
                 final_dx=decision.final_dx,
@@ -209,6 +209,8 @@ def _plan_page(request: HttpRequest, plan: ExercisePlan, items, rows, status: in
     # exercises (by the caller); weekly stats; acknowledged alerts; the add form's exercise
     # choices; versions with publishers; an active plan's recent logs (progress suggestions).
     snapshot = services.plan_snapshot(plan=plan, items=items)
+    for item, entry in zip(items, snapshot, strict=True):
+        item.days_text = schedule.describe(entry, plan.start_date)  # as saved, not as typed
     adherence = selectors.plan_adherence(plan=plan)
     versions = list(plan.versions.select_related("published_by"))
     _attach_progress(plan, items, versions)
@@ -272,6 +274,7 @@ def plan_print(request: HttpRequest, public_id):
     plan = selectors.plan_for_user(user=request.user, public_id=public_id)
     version = plan.current_version
     items = version.items if version else services.plan_snapshot(plan=plan)
+    items = schedule.with_days(items, plan.start_date)
     return render(
         request,
         "exercises/plan_print.html",

@@ -175,6 +175,7 @@ def plans_build(run: Build) -> list[PlanRow]:
             "days_per_week",
             "note",
             "progression_step",
+            "weekdays",
         ],
     )
     logs = TableWriter(
@@ -263,7 +264,7 @@ def plans_build(run: Build) -> list[PlanRow]:
         )
         versions.add((version_id, pk, 1, snapshot, per_week, published, row.therapist_id, ""))
         for position, exercise in enumerate(chosen):
-            items.add((uuid.uuid4(), pk, exercise.pk, position, *([None] * 6), "", ""))
+            items.add((uuid.uuid4(), pk, exercise.pk, position, *([None] * 6), "", "", []))
         totals: dict[dt.date, list[int]] = {}
         done_on: dict[dt.date, dict[dt.date, set[str]]] = {}
         first_pain = rng.randint(2, 6)
@@ -301,8 +302,15 @@ def plans_build(run: Build) -> list[PlanRow]:
             total[3] += after
             total[4] += max(during, after)
             done_on.setdefault(week, {})[day] = set(did)
-        due = doses_due(items=snapshot, sessions_per_week=per_week)
         for week, (logged, count, during, after, peak) in sorted(totals.items()):
+            # as the site counts them: each exercise on its days (exercises.schedule)
+            due = doses_due(
+                items=snapshot,
+                sessions_per_week=per_week,
+                plan_start=start,
+                week_start=week,
+                end_date=end,
+            )
             doses = week_doses(due=due, done_on=done_on[week])
             weeks.add((pk, week, logged, per_week, count, during, after, peak, *doses))
         result.append(PlanRow(pk, row, status, start, end, set(dates)))

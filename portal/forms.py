@@ -71,17 +71,33 @@ class SessionLogForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, items: list[dict], today: dt.date, **kwargs):
+    def __init__(
+        self, *args, items: list[dict], today: dt.date, due: set[str] | None = None, **kwargs
+    ):
+        """`due`: the keys of the items due on the day shown (None: all are). Those come first;
+        the others are still offered, marked as not due, so an extra session is recorded
+        truthfully (the physio sees it; adherence counts only the days an item is due)."""
         super().__init__(*args, **kwargs)
         self.today = today
         self.item_fields = []
+        extra = []
         for index, item in enumerate(items):
             name = f"done_{index}"
-            self.fields[name] = forms.BooleanField(label=f"I did: {item['name']}", required=False)
+            if due is None or item["key"] in due:
+                self.fields[name] = forms.BooleanField(
+                    label=f"I did: {item['name']}", required=False
+                )
+            else:
+                self.fields[name] = forms.BooleanField(
+                    label=f"I also did: {item['name']} (not due that day)",
+                    required=False,
+                    help_text="Tick only if you did it anyway. Your physio will see it.",
+                )
+                extra.append(name)
             self.item_fields.append((name, item["key"]))
-        # Tick boxes first, then the scores.
-        order = [name for name, _ in self.item_fields]
-        self.order_fields(["date", *order])
+        # Tick boxes first (the day's due ones, then the others), then the scores.
+        order = [name for name, _ in self.item_fields if name not in extra]
+        self.order_fields(["date", *order, *extra])
 
     def clean_date(self):
         day = self.cleaned_data["date"]

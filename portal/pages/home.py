@@ -25,6 +25,8 @@ def home(request: HttpRequest):
     today = exercise_selectors.patient_today(patient)
     plan = exercise_selectors.plan_active_for_patient(patient=patient)
     version = plan.current_version if plan else None
+    # Only what is due today (in the patient's zone); the rest says when it is next due.
+    due, not_today = exercise_selectors.plan_day(plan=plan, day=today) if plan else ([], [])
     return render(
         request,
         "portal/home.html",
@@ -34,6 +36,8 @@ def home(request: HttpRequest):
             "version": version,
             "media": plan_media(codes=[item["key"] for item in version.items] if version else []),
             "today": today,
+            "due_today": due,
+            "not_today": not_today,
             "today_log": (
                 exercise_selectors.session_log_for_day(patient=patient, plan=plan, day=today)
                 if plan

@@ -48,7 +48,14 @@ def session_log(request: HttpRequest):
         day = today
     existing = exercise_selectors.session_log_for_day(patient=patient, plan=plan, day=day)
     initial = {"date": day, **(_initial(existing, version.items) if existing else {})}
-    form = SessionLogForm(request.POST or None, items=version.items, today=today, initial=initial)
+    due, _ = exercise_selectors.plan_day(plan=plan, day=day)
+    form = SessionLogForm(
+        request.POST or None,
+        items=version.items,
+        today=today,
+        due={item["key"] for item in due},
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 class _FormReader(HTMLParser):
-    """The fields a browser would send from the form with the given id (text inputs only)."""
+    """The fields a browser would send from the form with the given id (text inputs, and the
+    ticked boxes: one value per name is enough here)."""
 
     def __init__(self, form_id: str):
         super().__init__()
@@ -31,6 +32,8 @@ class _FormReader(HTMLParser):
         if tag == "form" and attrs.get("id") == self.form_id:
             self.inside = True
         elif self.inside and tag == "input" and attrs.get("name"):
+            if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
+                return
             self.fields[attrs["name"]] = attrs.get("value") or ""
         elif self.inside and tag == "textarea":
             self._textarea = attrs["name"]
@@ -221,10 +224,11 @@ def test_it_saves_doses_in_a_fixed_number_of_queries_per_changed_exercise(
     for item in items_of(plan)[:count]:
         data[f"{item.public_id}-sets"] = "4"
     # Queries: session, user, plan, items with exercises; the forms' check of the
-    # days-per-week constraint for each of the 3 items (savepoint, check, release); the save's
+    # days-per-week and every-n-days constraints for each of the 3 items (savepoint, check,
+    # release, twice); the save's
     # savepoint, the lock on the items, for each changed item its UPDATE and its audit INSERT,
     # the patient once (for the audit), the release; the request's own audit event.
-    with django_assert_num_queries(4 + 3 * 3 + 2 + 2 * count + 1 + 1 + 1):
+    with django_assert_num_queries(4 + 3 * 6 + 2 + 2 * count + 1 + 1 + 1):
         response = therapist_client.post(doses_url(plan), data)
     assert response.status_code == 302
 
@@ -236,10 +240,11 @@ def test_it_shows_a_refused_save_in_a_fixed_number_of_queries(
     data = shown_doses(therapist_client.get(detail_url(plan)).content)
     first = items_of(plan)[0]
     data[f"{first.public_id}-days_per_week"] = "9"
-    # Queries: session, user, plan, items with exercises; the constraint check of the 2 valid
-    # items (savepoint, check, release); then the page: weekly stats, acknowledged alerts,
-    # symptom reports, the add form's exercise choices, versions with publishers, the recent
-    # logs (progress suggestions); the request's audit event.
-    with django_assert_num_queries(4 + 2 * 3 + 6 + 1):
+    # Queries: session, user, plan, items with exercises; the two constraint checks of the 2
+    # valid items (savepoint, check, release, twice) and the every-n-days one of the wrong
+    # item; then the page: weekly stats, acknowledged alerts, symptom reports, the add form's
+    # exercise choices, versions with publishers, the recent logs (progress suggestions); the
+    # request's audit event.
+    with django_assert_num_queries(4 + 2 * 6 + 3 + 6 + 1):
         response = therapist_client.post(doses_url(plan), data)
     assert response.status_code == 400

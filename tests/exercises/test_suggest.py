@@ -8,8 +8,9 @@ import time_machine
 from django.urls import reverse
 
 from exercises.models import Exercise, ExercisePlan
-from exercises.services import plan_publish, plan_snapshot, plan_suggest
+from exercises.services import plan_publish, plan_snapshot
 from exercises.suggest import Facts, irritability, suggest_plan_items
+from exercises.suggestions import plan_suggest
 from tests.exercises.factories import confirmed_decision, log, published_plan
 from tests.patients.factories import EpisodeFactory
 from tests.rehab.factories import stage_change

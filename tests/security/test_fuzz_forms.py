@@ -268,6 +268,7 @@ EXERCISE_BAD = {
     "phases": BAD_CHOICE,
     "directional_preference": BAD_CHOICE,
     "instructions": st.one_of(st.just(""), NUL),
+    "min_rest_days": bad("-1", "7", *BAD_INTS),
     "earliest_day": bad("-1", "91", *BAD_INTS),
     "family": st.one_of(st.just("two words"), NUL, too_long(40)),
 } | DOSE_OUT_OF_RANGE
@@ -283,7 +284,11 @@ VIDEO_BAD = {
         lambda data: SimpleUploadedFile("captions.vtt", data, "text/vtt")
     ),
 }
-DOSE_BAD = DOSE_OUT_OF_RANGE | {"note": NUL}
+DOSE_BAD = DOSE_OUT_OF_RANGE | {
+    "note": NUL,
+    "weekdays": bad("7", "-1", "Mon", *BAD_INTS),
+    "every_n_days": bad("0", "29", *BAD_INTS),
+}
 
 
 def indeterminate_intake(w: World):
