@@ -50,8 +50,11 @@ def home(client, patient):
 
 def today_list(body: str) -> str:
     """The section's list of today's exercises (not the "Not today" list after it)."""
-    section = body.split('class="list-unstyled portal-exercises"')[1].split("</section>")[0]
-    return section.split('<h3 class="h6">Not today</h3>')[0]
+    section = body.split('class="list-unstyled portal-exercises"')[1]
+    # each card's stop rules are a <section> of their own: cut at what follows the list
+    for end in ('<h3 class="h6">Not today</h3>', '<div class="row g-3">'):
+        section = section.split(end)[0]
+    return section
 
 
 @pytest.fixture
