@@ -13,6 +13,7 @@ from portal.pages import (
     reminders,
     running,
     safety,
+    waitlist,
     welcome,
 )
 
@@ -27,6 +28,13 @@ reminder_patterns = [
     path("", reminders.reminder_settings, name="settings"),
     path("<uuid:public_id>/", reminders.reminder_update, name="update"),
     path("unsubscribe/<str:token>/", reminders.unsubscribe, name="unsubscribe"),
+]
+
+waitlist_patterns = [
+    path("", waitlist.waitlist, name="home"),
+    path("<uuid:public_id>/leave/", waitlist.leave, name="leave"),
+    path("offers/<str:token>/", waitlist.offer, name="offer"),
+    path("offers/<str:token>/answer/", waitlist.answer, name="answer"),
 ]
 
 urlpatterns = [
@@ -45,6 +53,7 @@ urlpatterns = [
     path("running/runs/<uuid:public_id>/morning/", running.run_morning, name="running_morning"),
     path("appointments/", include((appointment_patterns, "appointments"))),
     path("reminders/", include((reminder_patterns, "reminders"))),
+    path("waitlist/", include((waitlist_patterns, "waitlist"))),
     path("welcome/<str:token>/", welcome.welcome, name="welcome"),
     path("invite/<uuid:patient_id>/", staff.invite, name="invite"),
 ]
