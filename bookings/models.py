@@ -356,3 +356,19 @@ class AppointmentStatusChange(models.Model):
         `zone`). Only the latest change of an appointment is offered; the booking itself
         (no earlier status) cannot be undone: cancel it instead."""
         return bool(self.from_status) and self.changed_at.astimezone(zone).date() == today
+
+
+# The waitlist's models live in their own module; importing them here registers them.
+from bookings.waitlist.models import WaitlistEntry, WaitlistOffer  # noqa: E402
+
+__all__ = [
+    "Appointment",
+    "AppointmentStatusChange",
+    "AppointmentType",
+    "Room",
+    "ScheduleException",
+    "WaitlistEntry",
+    "WaitlistOffer",
+    "Weekday",
+    "WorkingHours",
+]

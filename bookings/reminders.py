@@ -164,3 +164,7 @@ def appointment_reminder_follow(*, appointment: Appointment, created: bool = Fal
             return
     if not created:
         reminder_schedule_end(source=SOURCE, subject_id=appointment.pk)
+
+
+# Offers of freed slots to patients on the waitlist: registered on import, like the above.
+import bookings.waitlist.reminders  # noqa: E402, F401

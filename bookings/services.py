@@ -31,6 +31,7 @@ from bookings.models import (
     WorkingHours,
 )
 from bookings.reminders import appointment_reminder_follow
+from bookings.waitlist.offers import waitlist_time_freed
 from clinic.models import User
 
 CONSTRAINT_MESSAGES = {
@@ -297,6 +298,7 @@ def appointment_move(
     )
     if problems:
         raise BookingConflictError(problems)
+    freed = (appointment.therapist, appointment.start, appointment.end, appointment.room)
     appointment.start, appointment.end = start, end
     appointment.therapist = therapist
     appointment.room = room
@@ -306,6 +308,8 @@ def appointment_move(
     _save_guarded(appointment)
     appointment_reminder_follow(appointment=appointment)
     emails.queue([appointment], emails.Kind.CHANGED)
+    old_therapist, old_start, old_end, old_room = freed
+    waitlist_time_freed(therapist=old_therapist, start=old_start, end=old_end, room=old_room)
     return appointment
 
 
@@ -343,6 +347,12 @@ def appointment_cancel(
     appointment_reminder_follow(appointment=appointment)
     _record_status(appointment, from_status=previous, by=by, reason=reason[:200])
     emails.queue([appointment], emails.Kind.CANCELLED)
+    waitlist_time_freed(
+        therapist=appointment.therapist,
+        start=appointment.start,
+        end=appointment.end,
+        room=appointment.room,
+    )
     return appointment
 
 
@@ -500,5 +510,9 @@ def schedule_exception_add(
     return exception, affected
 
 
+@transaction.atomic
 def schedule_exception_remove(*, exception: ScheduleException) -> None:
+    """Take leave or blocked time away; the working time it frees is offered to the waitlist."""
     exception.delete()
+    if not exception.adds_time:
+        waitlist_time_freed(therapist=exception.therapist, start=exception.start, end=exception.end)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from bookings import calendar_views, schedule_views, views
+from bookings.waitlist import views as waitlist_views
 
 app_name = "bookings"
 
@@ -27,6 +28,10 @@ urlpatterns = [
         schedule_views.exception_remove,
         name="exception_remove",
     ),
+    path("waitlist/", waitlist_views.waitlist, name="waitlist"),
+    path("waitlist/add/<uuid:patient_id>/", waitlist_views.entry_add, name="waitlist_add"),
+    path("waitlist/<uuid:public_id>/edit/", waitlist_views.entry_edit, name="waitlist_edit"),
+    path("waitlist/<uuid:public_id>/remove/", waitlist_views.entry_remove, name="waitlist_remove"),
     path("<uuid:public_id>/", views.appointment_detail, name="detail"),
     path("<uuid:public_id>/move/", views.appointment_move, name="move"),
     path("<uuid:public_id>/cancel/", views.appointment_cancel, name="cancel"),

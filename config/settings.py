@@ -62,6 +62,8 @@ if not DEBUG and not ALLOWED_HOSTS:
 
 # Patients may cancel online up to this many hours before an appointment.
 BOOKING_CANCEL_NOTICE_HOURS = env.int("BOOKING_CANCEL_NOTICE_HOURS", 24, minimum=0)
+# How long a freed slot offered to a patient on the waitlist is held for them.
+WAITLIST_OFFER_HOLD_MINUTES = env.int("WAITLIST_OFFER_HOLD_MINUTES", 30, minimum=1)
 # Shown to patients (portal and emails) as the number to ring.
 CLINIC_PHONE = env.str("CLINIC_PHONE", "")
 # Public holidays the clinic is closed on (no free slots, skipped by weekly series): a country
@@ -290,6 +292,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.dispatch",
         "schedule": env.int("REMINDER_DISPATCH_EVERY_SECONDS", 60, minimum=1),
     },
+    "expire-waitlist-offers": {"task": "bookings.waitlist_expire", "schedule": 60},
 }
 
 # --- Cache ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from portal.pages import (
     running,
     safety,
     videos,
+    waitlist,
     welcome,
 )
 
@@ -28,6 +29,13 @@ reminder_patterns = [
     path("", reminders.reminder_settings, name="settings"),
     path("<uuid:public_id>/", reminders.reminder_update, name="update"),
     path("unsubscribe/<str:token>/", reminders.unsubscribe, name="unsubscribe"),
+]
+
+waitlist_patterns = [
+    path("", waitlist.waitlist, name="home"),
+    path("<uuid:public_id>/leave/", waitlist.leave, name="leave"),
+    path("offers/<str:token>/", waitlist.offer, name="offer"),
+    path("offers/<str:token>/answer/", waitlist.answer, name="answer"),
 ]
 
 urlpatterns = [
@@ -59,6 +67,7 @@ urlpatterns = [
     path("running/runs/<uuid:public_id>/morning/", running.run_morning, name="running_morning"),
     path("appointments/", include((appointment_patterns, "appointments"))),
     path("reminders/", include((reminder_patterns, "reminders"))),
+    path("waitlist/", include((waitlist_patterns, "waitlist"))),
     path("welcome/<str:token>/", welcome.welcome, name="welcome"),
     path("invite/<uuid:patient_id>/", staff.invite, name="invite"),
 ]

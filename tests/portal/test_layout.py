@@ -20,7 +20,12 @@ PAGES = "portal.pages."
 #: Staff pages that belong to the portal app's own domain (sending a patient the invitation).
 PORTAL_STAFF_MODULES = {"portal.staff"}
 #: Patient pages that need no login: the signed link is the authority.
-PUBLIC_PATIENT_PAGES = {"portal:welcome", "portal:reminders:unsubscribe"}
+PUBLIC_PATIENT_PAGES = {
+    "portal:welcome",
+    "portal:reminders:unsubscribe",
+    "portal:waitlist:offer",
+    "portal:waitlist:answer",
+}
 PAGES_DIR = Path(__file__).resolve().parents[2] / "portal" / "pages"
 #: Building a query is a selector's job: none of these may appear in a page module.
 QUERY_ATTRIBUTES = {

@@ -90,6 +90,11 @@ ACTIONS = {
     # Not an edit: it asks for the override when the slot is outside the therapist's hours,
     # even when the slot is unchanged (the walk's appointment is outside them).
     ("bookings:detail", "bookings:move"): "moves the appointment",
+    ("bookings:waitlist", "bookings:waitlist_remove"): "takes the patient off the waitlist",
+    ("bookings:waitlist_add", "bookings:waitlist_add"): "adds the patient with the defaults shown",
+    ("portal:waitlist:home", "portal:waitlist:home"): "joins the waitlist with the defaults shown",
+    ("portal:waitlist:home", "portal:waitlist:leave"): "leaves the waitlist",
+    ("portal:waitlist:offer", "portal:waitlist:answer"): "takes the offered appointment",
 }
 #: Changes a save makes by design. A completed red-flag screen reads an item left blank as
 #: asked and answered "no" (assessments/forms.py); the walk's draft holds blanks.

@@ -34,7 +34,13 @@ from hypothesis import strategies as st
 from assessments.diagnosis.schema import FIELDS, Kind
 from assessments.forms import FindingsForm, PreVisitForm
 from assessments.models import Assessment, AssessmentDecision, PreVisitQuestionnaire
-from bookings.models import Appointment, ScheduleException, WorkingHours
+from bookings.models import (
+    Appointment,
+    ScheduleException,
+    WaitlistEntry,
+    WaitlistOffer,
+    WorkingHours,
+)
 from clinic.models import User
 from exercises.models import (
     AlertAcknowledgement,
@@ -60,6 +66,7 @@ from tests.security.test_url_walk import (
     run_of,
     run_programme,
     treatment_session,
+    waitlist_entry,
     with_programme,
 )
 from treatment.models import Retest, TreatmentGiven, TreatmentSession
@@ -130,6 +137,30 @@ NUL = st.just("a\x00b")
 def too_long(limit: int) -> st.SearchStrategy[str]:
     return st.integers(min_value=limit + 1, max_value=limit + 5_000).map(lambda n: "x" * n)
 
+
+def waitlist_base() -> dict:
+    return {
+        "appointment_type": str(follow_up().public_id),
+        "therapist": "",
+        "days": "1",
+        "periods": "morning",
+        "available_from": today().isoformat(),
+        "available_until": (today() + dt.timedelta(days=30)).isoformat(),
+        "urgency": "soon",
+        "note": "Short notice is fine",
+    }
+
+
+WAITLIST_BAD = {
+    "appointment_type": BAD_UUID,
+    "therapist": BAD_UUID,
+    "days": bad("7", "-1", "x"),
+    "periods": BAD_CHOICE,
+    "available_from": st.one_of(BAD_DATE, st.just("2000-01-01"), st.just("")),
+    "available_until": st.one_of(BAD_DATE, st.just("2000-01-01"), st.just("2999-01-01")),
+    "urgency": BAD_CHOICE,
+    "note": st.one_of(NUL, too_long(200)),
+}
 
 # --- Cases --------------------------------------------------------------------------------
 
@@ -658,6 +689,28 @@ CASES: dict[str, Case] = {
         lambda w: {"reason": "Seen by the GP: cleared to run."},
         {"reason": st.one_of(st.just(""), st.just("   "), NUL, too_long(2000))},
     ),
+    "bookings:waitlist_add": Case(
+        url("bookings:waitlist_add", patient_id=lambda w: w.b.patient.public_id),
+        "reception",
+        lambda w: waitlist_base(),
+        WAITLIST_BAD,
+    ),
+    "bookings:waitlist_edit": Case(
+        url("bookings:waitlist_edit", public_id=lambda w: waitlist_entry("a")(w)["public_id"]),
+        "reception",
+        lambda w: waitlist_base(),
+        WAITLIST_BAD,
+    ),
+    "portal:waitlist:home": Case(
+        url("portal:waitlist:home"),
+        "patient",
+        lambda w: {
+            key: value
+            for key, value in waitlist_base().items()
+            if key in ("appointment_type", "days", "periods", "available_until")
+        },
+        {key: WAITLIST_BAD[key] for key in ("appointment_type", "days", "periods")},
+    ),
     "portal:invite": Case(
         url("portal:invite", patient_id=lambda w: w.b.patient.public_id),
         "therapist",
@@ -746,6 +799,8 @@ WRITTEN = (
     RunProgramme,
     RunLog,
     ProgrammeDecision,
+    WaitlistEntry,
+    WaitlistOffer,
 )
 
 
@@ -838,6 +893,9 @@ BUTTONS = {
     "notifications:sms_status",
     "notifications:sms_inbound",
     "notifications:sms_inbox_done",
+    "bookings:waitlist_remove",
+    "portal:waitlist:leave",
+    "portal:waitlist:answer",
     "treatment:open",
     "running:run_seen",
 }
@@ -885,6 +943,8 @@ READ_ONLY = {
     "portal:history_detail",
     "portal:appointments:list",
     "portal:reminders:settings",
+    "bookings:waitlist",
+    "portal:waitlist:offer",
     "portal:running",
     "running:episode",
     "notifications:failed",

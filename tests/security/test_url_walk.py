@@ -102,6 +102,54 @@ def referral(w: World) -> dict:
     return {"public_id": decision.public_id}
 
 
+def waitlist_entry(side: str) -> Kwargs:
+    """A waitlist entry of patient A or B, with an open offer of a slot (made on first use)."""
+
+    def build(w: World) -> dict:
+        return {"public_id": _waitlist_offer(w, side).entry.public_id}
+
+    return build
+
+
+def waitlist_offer(side: str) -> Kwargs:
+    def build(w: World) -> dict:
+        return {"token": _waitlist_offer(w, side).token}
+
+    return build
+
+
+def _waitlist_offer(w: World, side: str):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from bookings.models import WaitlistEntry, WaitlistOffer
+    from tests.bookings.factories import follow_up
+
+    patient = getattr(w, side).patient
+    offer = WaitlistOffer.objects.filter(patient=patient).first()
+    if offer is not None:
+        return offer
+    now = timezone.now()
+    entry = WaitlistEntry.objects.create(
+        patient=patient,
+        appointment_type=follow_up(),
+        available_from=now.date(),
+        waiting_since=now,
+    )
+    start = now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(days=3)
+    return WaitlistOffer.objects.create(
+        entry=entry,
+        patient=patient,
+        therapist=w.therapist,
+        slot_start=start,
+        slot_end=start + dt.timedelta(minutes=30),
+        start=start,
+        end=start + dt.timedelta(minutes=30),
+        expires_at=now + dt.timedelta(minutes=30),
+    )
+
+
 def _visit(w: World, hours_ago: int):
     """An attended visit of patient A `hours_ago` hours ago (made on first use)."""
     import datetime as dt
@@ -313,6 +361,10 @@ ROUTES: dict[str, Route] = {
     "bookings:status_undo": Route(
         "staff", kwargs=lambda w: {"public_id": w.a.appointment.public_id}, post_only=True
     ),
+    "bookings:waitlist": Route("staff"),
+    "bookings:waitlist_add": Route("staff", kwargs=lambda w: {"patient_id": w.a.patient.public_id}),
+    "bookings:waitlist_edit": Route("staff", kwargs=waitlist_entry("a")),
+    "bookings:waitlist_remove": Route("staff", kwargs=waitlist_entry("a"), post_only=True),
     # --- portal -------------------------------------------------------------------------
     "portal:home": Route("patient"),
     "portal:log": Route("patient"),
@@ -370,6 +422,27 @@ ROUTES: dict[str, Route] = {
     "portal:reminders:unsubscribe": Route(
         "public",
         kwargs=lambda w: {"token": w.unsubscribe_token},
+        bogus=lambda w: {"token": "made-up-token"},
+    ),
+    "portal:waitlist:home": Route("patient"),
+    "portal:waitlist:leave": Route(
+        "patient", kwargs=waitlist_entry("a"), other=waitlist_entry("b"), post_only=True
+    ),
+    # The link in the offer message: no sign-in needed, the token is the authority; anyone
+    # signed in who is not that patient (staff too) gets 404, so A gets 404 on B's link.
+    "portal:waitlist:offer": Route(
+        "public",
+        kwargs=waitlist_offer("a"),
+        ok=ok(200, 404),
+        other=waitlist_offer("b"),
+        bogus=lambda w: {"token": "made-up-token"},
+    ),
+    "portal:waitlist:answer": Route(
+        "public",
+        kwargs=waitlist_offer("a"),
+        ok=ok(302, 404),
+        post_only=True,
+        other=waitlist_offer("b"),
         bogus=lambda w: {"token": "made-up-token"},
     ),
     # --- treatment ----------------------------------------------------------------------
