@@ -61,10 +61,17 @@ def test_it_lets_a_half_signed_in_session_reach_only_the_second_step(world, sett
         StaticToken.objects.create(device=recovery, token=secrets.token_hex(5))
     before = _factors(users)
 
+    # Sorted: building the world's rows in a fixed order (a red-flag referral made before a run
+    # programme holds it, which is audited) keeps the walk independent of the hash seed.
     urls = {
-        name: reverse(name, kwargs=ROUTES[name].kwargs(world)) for name in set(ROUTES) - OPTIONAL
+        name: reverse(name, kwargs=ROUTES[name].kwargs(world))
+        for name in sorted(set(ROUTES) - OPTIONAL)
     }
     urls.update({url: url for url in _admin_urls()})
+    # Events the world's own setup recorded are not the walk's doing.
+    setup_events = set(
+        AuditEvent.objects.filter(detail__has_key="event").values_list("pk", flat=True)
+    )
     problems = []
     for name, url in sorted(urls.items()):
         client = world.client_for(ROLE)  # password only: is_verified() is False
@@ -81,4 +88,6 @@ def test_it_lets_a_half_signed_in_session_reach_only_the_second_step(world, sett
             transaction.set_rollback(True)
     assert problems == []
     assert _factors(users) == before
-    assert not AuditEvent.objects.filter(detail__has_key="event").exists()
+    assert (
+        not AuditEvent.objects.filter(detail__has_key="event").exclude(pk__in=setup_events).exists()
+    )
