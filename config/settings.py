@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "portal",
     "treatment",
     "rehab",
+    "interop",  # the read-only FHIR API at /fhir/ (issue 18)
     "loadgen",  # `seed_load` for benchmarks and tests/perf; no models, no pages
 ]
 

@@ -38,6 +38,8 @@ urlpatterns = [
     path("treatment/", include("treatment.urls")),
     path("rehab/", include("rehab.urls")),
     path("running/", include("running.urls")),
+    path("fhir/", include("interop.urls")),
+    path("fhir-export/", include("interop.export_urls")),
     path("admin/", admin.site.urls),
 ]
 

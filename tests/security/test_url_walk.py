@@ -481,6 +481,16 @@ ROUTES: dict[str, Route] = {
     # The SMS provider's webhooks: its signature is the only authority, so unsigned gets 403.
     "notifications:sms_status": Route("public", post_only=True, ok=ok(403)),
     "notifications:sms_inbound": Route("public", post_only=True, ok=ok(403)),
+    # --- interop (the FHIR API) -----------------------------------------------------------
+    # A bearer token is the only authority: a session, a patient's included, gets 401.
+    "interop:metadata": Route("public"),
+    "interop:search": Route("public", kwargs=lambda w: {"resource_type": "Patient"}, ok=ok(401)),
+    "interop:read": Route(
+        "public",
+        kwargs=lambda w: {"resource_type": "Patient", "resource_id": str(w.a.patient.public_id)},
+        ok=ok(401),
+    ),
+    "interop_export:patient_bundle": Route("manager", kwargs=patient, post_only=True, ok=ok(200)),
 }
 #: Routes that exist only under some settings (the load-test baselines).
 OPTIONAL = {"bench-hello", "bench-auth"}
