@@ -20,6 +20,8 @@ class ApiTokenForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "user" not in self.fields:
+            return  # an existing token: its owner is shown, not chosen
         self.fields["user"].queryset = User.objects.filter(is_active=True).exclude(
             role=User.Role.PATIENT, is_superuser=False
         )

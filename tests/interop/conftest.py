@@ -5,6 +5,7 @@ plan in two versions, appointments and a signed treatment session with re-tests.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -51,7 +52,17 @@ class Record:
     session: TreatmentSession
 
 
+#: Each record of a test takes its own hours for its visits, so one therapist's never overlap.
+_SLOTS = {"next": itertools.count()}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_slots():
+    _SLOTS["next"] = itertools.count()
+
+
 def build_record(*, therapist, first_name="Ada") -> Record:
+    slot = next(_SLOTS["next"])
     patient = PatientFactory(first_name=first_name, last_name="Lovelace")
     episode = EpisodeFactory(patient=patient, started_on=dt.date(2026, 1, 10))
     intake = final_intake(
@@ -78,9 +89,9 @@ def build_record(*, therapist, first_name="Ada") -> Record:
         patient=patient,
         therapist=therapist,
         episode=episode,
-        start=timezone.now() + dt.timedelta(days=3),
+        start=timezone.now() + dt.timedelta(days=3, hours=2 * slot),
     )
-    visit = attended_visit(therapist=therapist, episode=episode, hours_ago=2)
+    visit = attended_visit(therapist=therapist, episode=episode, hours_ago=2 + 2 * slot)
     draft = session_with(
         appointment=visit,
         therapist=therapist,

@@ -898,9 +898,15 @@ BUTTONS = {
     "portal:waitlist:answer",
     "treatment:open",
     "running:run_seen",
+    "interop_export:patient_bundle",
 }
 #: Routes whose only input is the query string (fuzzed in GET_PAGES where there is one).
 READ_ONLY = {
+    # The FHIR API: a session gets 401 before any parameter is read; its search parameters
+    # are fuzzed with a token in tests/interop/test_search_fuzz.py.
+    "interop:metadata",
+    "interop:search",
+    "interop:read",
     "rehab:summary",
     "rehab:gp_letter",
     "portal:rehab",
