@@ -132,17 +132,7 @@ def capability_statement(*, base: str) -> dict:
                     f"{', '.join(CONTROL)}. Unknown parameters are refused (400), not ignored."
                 ),
                 "security": {
-                    "service": [
-                        {
-                            "coding": [
-                                {
-                                    "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
-                                    "code": "OAuth",
-                                }
-                            ],
-                            "text": "Bearer",
-                        }
-                    ],
+                    "service": [{"text": "Bearer token (Authorization header)"}],
                     "description": (
                         "Send 'Authorization: Bearer <token>'. The clinic manager issues "
                         "read-only tokens to clinic staff; patients get none. Reception tokens "
