@@ -894,6 +894,8 @@ BUTTONS = {
     "notifications:sms_inbound",
     "notifications:sms_inbox_done",
     "bookings:waitlist_remove",
+    "bookings:feed_create",
+    "bookings:feed_revoke",
     "portal:waitlist:leave",
     "portal:waitlist:answer",
     "treatment:open",
@@ -901,6 +903,9 @@ BUTTONS = {
 }
 #: Routes whose only input is the query string (fuzzed in GET_PAGES where there is one).
 READ_ONLY = {
+    "clinic:accessibility",
+    "bookings:feed_settings",
+    "bookings:feed",
     "rehab:summary",
     "rehab:gp_letter",
     "portal:rehab",
