@@ -5,8 +5,9 @@ place (it syncs to other services, shows on lock screens, is shared with family)
 the place, the appointment type and the patient's initials. Never the patient's name, the
 booking notes or anything clinical.
 
-Every value comes from the rows, none from the clock, so the same rows give the same bytes
-and the feed's ETag only changes when an appointment does.
+Every value comes from the rows, none from the clock (DTSTAMP is the row's last change, the
+calendar's UID the feed's own), so the same rows give the same bytes and the feed's ETag
+changes only when something it shows does.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class FeedHeader:
 
 
 def initials(first_name: str, last_name: str) -> str:
-    """ "Robin Trail" -> "R.T."; a part with no letter or digit gives nothing."""
+    """Robin Trail -> "R.T."; a part with no letter or digit gives nothing."""
     letters = []
     for part in (first_name, last_name):
         letter = next((char for char in part if char.isalnum()), "")

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import re
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -20,8 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from bookings.feeds import ics
 from bookings.feeds.models import CalendarFeed
 from bookings.models import Appointment
+from bookings.selectors import clinic_zone
 from clinic.access import THERAPIST, roles_of
 
 #: The feed covers appointments that start in this window around now.
@@ -99,6 +102,34 @@ def feed_appointments(*, therapist, start: dt.datetime, end: dt.datetime) -> Que
 def feed_url(token: str) -> str:
     """The full address of the feed with this secret."""
     return f"{settings.SITE_URL}{reverse('bookings:feed', args=[token])}"
+
+
+@dataclass(frozen=True)
+class FeedDocument:
+    body: bytes
+    events: int
+    last_modified: int  # a Unix timestamp, whole seconds as HTTP dates have
+
+
+def calendar_feed_document(*, feed: CalendarFeed, now: dt.datetime | None = None) -> FeedDocument:
+    """The feed's iCalendar file as of `now`, built from one query."""
+    start, end = feed_window(now)
+    appointments = list(feed_appointments(therapist=feed.therapist, start=start, end=end))
+    zone = clinic_zone()
+    body = ics.feed_calendar(
+        appointments,
+        header=ics.FeedHeader(
+            uid=str(feed.public_id),
+            name=f"Apex Clinic: {feed.therapist}",
+            zone=zone,
+            clinic=clinic_place(),
+            first=start.astimezone(zone).date(),
+            last=end.astimezone(zone).date(),
+        ),
+        detail_prefix=detail_prefix(),
+    )
+    changed = ics.last_changed(appointments, since=feed.created_at)
+    return FeedDocument(body=body, events=len(appointments), last_modified=int(changed))
 
 
 def clinic_place() -> str:

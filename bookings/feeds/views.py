@@ -15,8 +15,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_GET, require_POST
 
-from bookings import selectors as booking_selectors
-from bookings.feeds import ics, selectors, services
+from bookings.feeds import selectors, services
 from clinic.access import STAFF, role_required
 
 #: The secret of a link just made, kept in the session until the page has shown it once.
@@ -72,38 +71,18 @@ def feed(request: HttpRequest, token: str):
         response = HttpResponse("Too many requests for this calendar feed.", status=429)
         response["Retry-After"] = "3600"
         return response
-    start, end = selectors.feed_window()
-    appointments = list(
-        selectors.feed_appointments(therapist=found.therapist, start=start, end=end)
-    )
-    zone = booking_selectors.clinic_zone()
-    body = ics.feed_calendar(
-        appointments,
-        header=ics.FeedHeader(
-            uid=f"{found.public_id}",
-            name=f"Apex Clinic: {found.therapist}",
-            zone=zone,
-            clinic=selectors.clinic_place(),
-            first=start.astimezone(zone).date(),
-            last=end.astimezone(zone).date(),
-        ),
-        detail_prefix=selectors.detail_prefix(),
-    )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    document = selectors.calendar_feed_document(feed=found)
+    response = HttpResponse(document.body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="apex-clinic.ics"'
-    response["ETag"] = quote_etag(hashlib.sha256(body).hexdigest()[:40])
-    changed = int(ics.last_changed(appointments, since=found.created_at))
-    response["Last-Modified"] = http_date(changed)
+    # The ETag is the body's own hash, so it changes with anything the feed shows; the
+    # Last-Modified date is for calendar apps that only send If-Modified-Since.
+    response["ETag"] = quote_etag(hashlib.sha256(document.body).hexdigest()[:40])
+    response["Last-Modified"] = http_date(document.last_modified)
     response["X-Robots-Tag"] = "noindex"
     # Private: the URL is a secret, so no shared cache may keep the answer.
     patch_cache_control(response, private=True, max_age=300)
     response = get_conditional_response(
-        request,
-        etag=response["ETag"],
-        last_modified=changed,
-        response=response,
+        request, etag=response["ETag"], last_modified=document.last_modified, response=response
     )
-    services.calendar_feed_fetched(
-        feed=found, status=response.status_code, events=len(appointments)
-    )
+    services.calendar_feed_fetched(feed=found, status=response.status_code, events=document.events)
     return response
