@@ -287,8 +287,7 @@ def test_it_draws_the_feed_page_in_a_fixed_number_of_queries(
 ):
     make_link(therapist_client)
     therapist_client.get(reverse("bookings:feed_settings"))  # the secret has been shown
-    # session, user, the live feed, the session saved without the shown secret (savepoint,
-    # update, release)
+    # session, user, the live feed (the session, already rid of the secret, is not saved)
     with django_assert_num_queries(3):
         therapist_client.get(reverse("bookings:feed_settings"))
 
