@@ -10,6 +10,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from bookings import selectors, services
+from bookings.feeds import admin as feeds_admin  # noqa: F401  (registers CalendarFeed)
 from bookings.models import (
     Appointment,
     AppointmentStatusChange,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -20,21 +19,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from bookings import selectors
+from bookings.ical import PRODID, calendar_text, event_uid
 from bookings.models import Appointment
 
 logger = logging.getLogger(__name__)
 
 CLINIC_NAME = "Apex Clinic"
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def _calendar_text(text: str) -> str:
-    """Text as a calendar file may carry it. The library escapes line breaks, commas and
-    semicolons, but passes control characters (which RFC 5545 forbids) and the Unicode line
-    separators some readers split on straight through: every kind of line break becomes one
-    newline, and the other control characters go."""
-    return _CONTROL.sub("", "\n".join(text.splitlines()))
 
 
 class Kind(models.TextChoices):
@@ -48,20 +38,19 @@ def calendar_file(appointments: list[Appointment]) -> bytes:
     and the UID and SEQUENCE let calendar apps update the event they already hold."""
     cancelled = all(item.is_cancelled for item in appointments)
     calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//Apex Clinic//Bookings//EN")
+    calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
-    domain = settings.SITE_URL.split("://", 1)[-1].split("/")[0].split(":")[0] or "apex-clinic"
     for appointment in appointments:
         event = icalendar.Event()
-        event.add("uid", f"{appointment.public_id}@{domain}")
+        event.add("uid", event_uid(appointment))
         event.add("sequence", appointment.sequence)
         event.add("dtstamp", timezone.now())
         event.add("dtstart", appointment.start)
         event.add("dtend", appointment.end)
         event.add("summary", f"{CLINIC_NAME} appointment")
         therapist = appointment.therapist.get_full_name() or "your therapist"
-        event.add("description", _calendar_text(f"With {therapist}."))
+        event.add("description", calendar_text(f"With {therapist}."))
         event.add("status", "CANCELLED" if appointment.is_cancelled else "CONFIRMED")
         calendar.add_component(event)
     return calendar.to_ical()

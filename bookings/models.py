@@ -358,13 +358,16 @@ class AppointmentStatusChange(models.Model):
         return bool(self.from_status) and self.changed_at.astimezone(zone).date() == today
 
 
-# The waitlist's models live in their own module; importing them here registers them.
+# Therapists' calendar feeds and the waitlist keep their models in their own packages;
+# importing them here registers them.
+from bookings.feeds.models import CalendarFeed  # noqa: E402
 from bookings.waitlist.models import WaitlistEntry, WaitlistOffer  # noqa: E402
 
 __all__ = [
     "Appointment",
     "AppointmentStatusChange",
     "AppointmentType",
+    "CalendarFeed",
     "Room",
     "ScheduleException",
     "WaitlistEntry",

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from bookings import calendar_views, schedule_views, views
+from bookings.feeds import views as feed_views
 from bookings.waitlist import views as waitlist_views
 
 app_name = "bookings"
@@ -28,6 +29,10 @@ urlpatterns = [
         schedule_views.exception_remove,
         name="exception_remove",
     ),
+    path("feed/", feed_views.feed_settings, name="feed_settings"),
+    path("feed/new/", feed_views.feed_create, name="feed_create"),
+    path("feed/revoke/", feed_views.feed_revoke, name="feed_revoke"),
+    path("feed/<slug:token>.ics", feed_views.feed, name="feed"),
     path("waitlist/", waitlist_views.waitlist, name="waitlist"),
     path("waitlist/add/<uuid:patient_id>/", waitlist_views.entry_add, name="waitlist_add"),
     path("waitlist/<uuid:public_id>/edit/", waitlist_views.entry_edit, name="waitlist_edit"),

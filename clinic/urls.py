@@ -9,4 +9,5 @@ app_name = "clinic"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("audit/", audit_views.audit_search, name="audit"),
+    path("accessibility/", views.accessibility, name="accessibility"),
 ]

@@ -1,5 +1,7 @@
+import datetime as dt
 import sys
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -19,6 +21,25 @@ def home(request: HttpRequest):
     if not request.user.is_authenticated:
         return redirect("login")
     return redirect(home_url_name(request.user))
+
+
+#: When the accessibility statement was last checked against the site; update it with the text.
+ACCESSIBILITY_REVIEWED = dt.date(2026, 12, 4)
+
+
+@require_GET
+def accessibility(request: HttpRequest):
+    """The accessibility statement: public, linked from every page's footer."""
+    return render(
+        request,
+        "clinic/accessibility.html",
+        {
+            "reviewed": ACCESSIBILITY_REVIEWED,
+            "phone": settings.CLINIC_PHONE,
+            "email": settings.CLINIC_EMAIL,
+            "address": settings.CLINIC_ADDRESS,
+        },
+    )
 
 
 @role_required(*CLINICAL)

@@ -66,6 +66,10 @@ BOOKING_CANCEL_NOTICE_HOURS = env.int("BOOKING_CANCEL_NOTICE_HOURS", 24, minimum
 WAITLIST_OFFER_HOLD_MINUTES = env.int("WAITLIST_OFFER_HOLD_MINUTES", 30, minimum=1)
 # Shown to patients (portal and emails) as the number to ring.
 CLINIC_PHONE = env.str("CLINIC_PHONE", "")
+# The clinic's postal address (therapists' calendar feeds, the accessibility statement) and
+# the email address people may write to (the accessibility statement).
+CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", "")
+CLINIC_EMAIL = env.str("CLINIC_EMAIL", "")
 # Public holidays the clinic is closed on (no free slots, skipped by weekly series): a country
 # code with an optional subdivision, as the `holidays` library names them ("GB-ENG", "GB-SCT",
 # "IE", "DE-BY"), or "none" to open every day.

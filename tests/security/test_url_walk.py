@@ -150,6 +150,23 @@ def _waitlist_offer(w: World, side: str):
     )
 
 
+#: The secret of the therapist's calendar feed in the walk (the shape the site makes: 43
+#: URL-safe characters).
+CALENDAR_FEED_TOKEN = "security-walk-calendar-feed-token-000000000"
+
+
+def calendar_feed(w: World) -> dict:
+    """The therapist's live calendar feed (made on first use, written directly so that
+    building the URL records no audit event)."""
+    from bookings.feeds.selectors import feed_token_hash
+    from bookings.models import CalendarFeed
+
+    CalendarFeed.objects.get_or_create(
+        token_hash=feed_token_hash(CALENDAR_FEED_TOKEN), defaults={"therapist": w.therapist}
+    )
+    return {"token": CALENDAR_FEED_TOKEN}
+
+
 def _visit(w: World, hours_ago: int):
     """An attended visit of patient A `hours_ago` hours ago (made on first use)."""
     import datetime as dt
@@ -253,6 +270,7 @@ ROUTES: dict[str, Route] = {
     # --- clinic -------------------------------------------------------------------------
     "clinic:dashboard": Route("clinical"),
     "clinic:audit": Route("manager"),
+    "clinic:accessibility": Route("public"),
     "patients:privacy": Route("manager", kwargs=patient),
     "patients:privacy-export": Route("manager", kwargs=patient, post_only=True),
     # --- patients -----------------------------------------------------------------------
@@ -360,6 +378,14 @@ ROUTES: dict[str, Route] = {
     ),
     "bookings:status_undo": Route(
         "staff", kwargs=lambda w: {"public_id": w.a.appointment.public_id}, post_only=True
+    ),
+    # A therapist's own calendar feed page (reception has none: 404), and the feed itself,
+    # which phones fetch without signing in: its secret is the authority.
+    "bookings:feed_settings": Route("clinical"),
+    "bookings:feed_create": Route("clinical", post_only=True),
+    "bookings:feed_revoke": Route("clinical", post_only=True),
+    "bookings:feed": Route(
+        "public", kwargs=calendar_feed, bogus=lambda w: {"token": "made-up-token"}
     ),
     "bookings:waitlist": Route("staff"),
     "bookings:waitlist_add": Route("staff", kwargs=lambda w: {"patient_id": w.a.patient.public_id}),

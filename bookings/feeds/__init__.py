@@ -1,0 +1,1 @@
+"""Therapists' calendar subscription feeds: a private iCalendar URL per therapist."""
