@@ -216,7 +216,10 @@ class Appointment(TimeStampedModel):
     # When the patient confirmed they are coming (replying Y to the text reminder, or telling
     # reception on the phone), and which of the two.
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    confirmed_via = models.CharField(max_length=8, choices=ConfirmedVia.choices, blank=True)
+    # A database default too, so bulk and raw inserts (loadgen) need not name it.
+    confirmed_via = models.CharField(
+        max_length=8, choices=ConfirmedVia.choices, blank=True, default="", db_default=""
+    )
     # Appointments booked together as a recurring series share this id.
     series_id = models.UUIDField(null=True, blank=True, db_index=True)
     # Bumped on every move or cancellation so calendar apps replace the event they hold.

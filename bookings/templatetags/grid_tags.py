@@ -20,7 +20,9 @@ def booked_cell(context, cell: Cell, marks: dict | None = None) -> SafeString:
     apps mark on it (`marks`: appointment id to HTML, e.g. treatment's session-note link), and
     on the day view (`show_actions`) its attendance buttons. A week shows about fifty of these;
     drawn by the template they were half of its build (about a dozen template steps and three
-    date formats per appointment)."""
+    date formats per appointment). Booked appointments carry whether the patient has said
+    they are coming, and on the day view, until they end, reception's "Confirmed by phone"
+    (or its undo)."""
     prefix = escape(context.get("detail_prefix", ""))
     day = escape(long_date(cell.day))
     column = escape(cell.column.name)
@@ -28,6 +30,7 @@ def booked_cell(context, cell: Cell, marks: dict | None = None) -> SafeString:
     if context.get("show_actions"):
         buttons = get_template("bookings/includes/status_buttons.html").template
         confirm_buttons = get_template("bookings/includes/confirm_buttons.html").template
+    now = timezone.now()
     rowspan = f' rowspan="{cell.rows}"' if cell.rows > 1 else ""
     parts = [f'<td class="grid-cell grid-booked grid-span-{cell.rows}"{rowspan}>']
     for item in cell.appointments:
@@ -59,7 +62,7 @@ def booked_cell(context, cell: Cell, marks: dict | None = None) -> SafeString:
             parts.append(_mark_html(mark, item.confirmed_via))
         if marks and item.pk in marks:
             parts.append(conditional_escape(marks[item.pk]))
-        if confirm_buttons is not None and mark is not None:
+        if confirm_buttons is not None and mark is not None and item.end > now:
             with context.push(item=item):
                 parts.append(confirm_buttons.render(context))
         if buttons is not None and item.attendance_open:
