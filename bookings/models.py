@@ -174,6 +174,10 @@ class Appointment(TimeStampedModel):
         CANCELLED = "cancelled", "Cancelled"
         NO_SHOW = "no_show", "Did not attend"
 
+    class ConfirmedVia(models.TextChoices):
+        TEXT = "text", "By text reply"
+        PHONE = "phone", "By phone, with reception"
+
     ACTIVE_STATUSES = (Status.BOOKED, Status.ARRIVED, Status.COMPLETED)
     #: Statuses that record what happened at the visit: they only make sense once it begins.
     ATTENDANCE_STATUSES = (Status.ARRIVED, Status.COMPLETED, Status.NO_SHOW)
@@ -209,8 +213,13 @@ class Appointment(TimeStampedModel):
     outside_hours = models.BooleanField(
         default=False, help_text="Booked outside the therapist's hours on purpose."
     )
-    # When the patient confirmed they are coming (replying Y to the text reminder).
+    # When the patient confirmed they are coming (replying Y to the text reminder, or telling
+    # reception on the phone), and which of the two.
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # A database default too, so bulk and raw inserts (loadgen) need not name it.
+    confirmed_via = models.CharField(
+        max_length=8, choices=ConfirmedVia.choices, blank=True, default="", db_default=""
+    )
     # Appointments booked together as a recurring series share this id.
     series_id = models.UUIDField(null=True, blank=True, db_index=True)
     # Bumped on every move or cancellation so calendar apps replace the event they hold.
@@ -249,6 +258,11 @@ class Appointment(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(status="cancelled") | Q(late_cancellation=False),
                 name="bookings_appointment_late_flag_only_when_cancelled",
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_via="")
+                | Q(confirmed_at__isnull=False, confirmed_via__in=["text", "phone"]),
+                name="bookings_appointment_confirmed_via_valid",
             ),
             PostgresExclusionConstraint(
                 name="bookings_appointment_therapist_no_overlap",

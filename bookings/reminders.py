@@ -12,12 +12,15 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Appointment
+from notifications.models import ReminderSchedule
 from notifications.replies import Handled, register_reply_handler
 from notifications.schedules import reminder_schedule_end, reminder_schedule_ensure
+from notifications.selectors import reminder_sent
 from notifications.sources import (
     Compose,
     Content,
@@ -30,6 +33,8 @@ from notifications.sources import (
 
 SOURCE = "appointment"
 LEAD_TIME = dt.timedelta(hours=24)
+# The channels whose reminder asks for a Y or N reply (the text; the email links to the portal).
+ASKS_FOR_REPLY = (ReminderSchedule.Channel.SMS,)
 
 
 def _when(appointment: Appointment) -> str:
@@ -108,6 +113,11 @@ class AppointmentReminders(ReminderSource):
 
 
 register(AppointmentReminders())
+
+
+def asked_to_confirm() -> Exists:
+    """For annotating appointments: a reminder asking the patient to reply Y or N went out."""
+    return reminder_sent(source=SOURCE, subject_id=OuterRef("pk"), channels=ASKS_FOR_REPLY)
 
 
 def appointment_reply(*, patient, intent: str, now: dt.datetime) -> Handled | None:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from bookings import schedule
 from bookings.models import Appointment, AppointmentType, ScheduleException, WorkingHours
+from bookings.reminders import asked_to_confirm
 from clinic import audit
 from clinic.access import STAFF, has_role
 from clinic.models import User
@@ -289,7 +290,8 @@ def calendar_days(*, first: dt.date, last: dt.date, therapist: User | None) -> l
 
     Four queries whatever the number of appointments: therapists (unless one is given),
     working hours, schedule exceptions, and appointments with patient, therapist, type and
-    room joined. Days are local days in the clinic's time zone.
+    room joined (each with `asked_to_confirm`: a text reminder asked for a reply). Days are
+    local days in the clinic's time zone.
     """
     zone = clinic_zone()
     people = [therapist] if therapist is not None else list(therapists())
@@ -298,7 +300,9 @@ def calendar_days(*, first: dt.date, last: dt.date, therapist: User | None) -> l
     window_start = schedule.local_midnight(first, zone)
     window_end = schedule.local_midnight(last + dt.timedelta(days=1), zone)
     appointments = list(
-        appointments_between(start=window_start, end=window_end).filter(therapist_id__in=ids)
+        appointments_between(start=window_start, end=window_end)
+        .filter(therapist_id__in=ids)
+        .annotate(asked_to_confirm=asked_to_confirm())
     )
     days = []
     for day in schedule.days(first, last):

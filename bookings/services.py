@@ -356,16 +356,23 @@ def appointment_cancel(
     return appointment
 
 
-def appointment_confirm(*, appointment: Appointment, now: dt.datetime | None = None) -> bool:
-    """The patient confirmed they are coming. True if this confirmed it; False if it was no
-    longer booked or already confirmed (a repeated reply changes nothing)."""
+def appointment_confirm(
+    *,
+    appointment: Appointment,
+    now: dt.datetime | None = None,
+    via: str = Appointment.ConfirmedVia.TEXT,
+) -> bool:
+    """The patient confirmed they are coming (`via` a Y reply to the text reminder, or by
+    phone: see bookings/confirmation_services.py). True if this confirmed it; False if it was
+    no longer booked or already confirmed (a repeated reply changes nothing)."""
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if appointment.status != Appointment.Status.BOOKED or appointment.confirmed_at:
             return False
         appointment.confirmed_at = now or timezone.now()
-        appointment._change_reason = "Confirmed by the patient's text reply"
-        appointment.save(update_fields=["confirmed_at"])
+        appointment.confirmed_via = via
+        appointment._change_reason = f"Confirmed {Appointment.ConfirmedVia(via).label.lower()}"
+        appointment.save(update_fields=["confirmed_at", "confirmed_via", "updated_at"])
     return True
 
 

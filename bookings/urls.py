@@ -42,4 +42,6 @@ urlpatterns = [
     path("<uuid:public_id>/cancel/", views.appointment_cancel, name="cancel"),
     path("<uuid:public_id>/status/", views.appointment_status, name="status"),
     path("<uuid:public_id>/status/undo/", views.appointment_status_undo, name="status_undo"),
+    path("<uuid:public_id>/confirm/", views.appointment_confirm_by_phone, name="confirm"),
+    path("<uuid:public_id>/confirm/undo/", views.appointment_confirm_undo, name="confirm_undo"),
 ]

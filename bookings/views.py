@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bookings import schedule, selectors, services
+from bookings import confirmation_services, schedule, selectors, services
 from bookings.calendar_views import calendar_url
 from bookings.forms import BookingForm, CancelForm, MoveForm, SlotFinderForm, StatusForm
 from bookings.models import Appointment
@@ -378,6 +378,39 @@ def appointment_status_undo(request: HttpRequest, public_id):
         request, f"Undone: the appointment is {restored.get_status_display().lower()} again."
     )
     return redirect("bookings:detail", public_id=appointment.public_id)
+
+
+@require_POST
+@role_required(*STAFF)
+def appointment_confirm_by_phone(request: HttpRequest, public_id):
+    """The patient said on the phone that they are coming: one click on the day calendar. A
+    second click changes nothing."""
+    appointment = selectors.appointment_for_staff(user=request.user, public_id=public_id)
+    try:
+        changed = confirmation_services.appointment_confirm_by_phone(
+            appointment=appointment, by=request.user
+        )
+    except services.BookingNotAllowedError as error:
+        return _status_refused(request, appointment, [str(error)])
+    done = "confirmed by phone" if changed else "already confirmed; nothing changed"
+    messages.success(request, f"{appointment.patient}: {done}.")
+    return redirect(_safe_next(request) or reverse("bookings:detail", args=[appointment.public_id]))
+
+
+@require_POST
+@role_required(*STAFF)
+def appointment_confirm_undo(request: HttpRequest, public_id):
+    """Take a confirmation back: the appointment reads unconfirmed again (both are audited)."""
+    appointment = selectors.appointment_for_staff(user=request.user, public_id=public_id)
+    try:
+        changed = confirmation_services.appointment_confirmation_undo(
+            appointment=appointment, by=request.user
+        )
+    except services.BookingNotAllowedError as error:
+        return _status_refused(request, appointment, [str(error)])
+    done = "no longer marked confirmed" if changed else "not confirmed; nothing changed"
+    messages.success(request, f"{appointment.patient}: {done}.")
+    return redirect(_safe_next(request) or reverse("bookings:detail", args=[appointment.public_id]))
 
 
 def _status_refused(request: HttpRequest, appointment: Appointment, problems: list[str]):

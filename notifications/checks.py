@@ -16,6 +16,8 @@ from notifications.consent import sms_consenting
 from notifications.models import ReminderSchedule
 from notifications.sources import Due, Skip, get_source
 
+NO_TEXT_CONSENT = "The patient has not agreed to text messages (or replied STOP)."
+
 
 def grace() -> dt.timedelta:
     """How late a reminder may still go out; later it is "missed"."""
@@ -38,7 +40,7 @@ def _generic_skip(schedule: ReminderSchedule, texts_agreed: set[int]) -> Skip | 
         if not patient.phone:
             return Skip("No mobile number on file.")
         if patient.pk not in texts_agreed:
-            return Skip("The patient has not agreed to text messages (or replied STOP).")
+            return Skip(NO_TEXT_CONSENT)
     elif not patient.email_reminders_consent:
         return Skip("The patient has not consented to reminders.")
     if schedule.unsubscribed_at is not None:

@@ -5,12 +5,26 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.core import signing
-from django.db.models import QuerySet
+from django.db.models import Exists, QuerySet
 from django.http import Http404
 
 from notifications.models import ContactConsent, ReminderDelivery, ReminderSchedule, SmsInbound
 from notifications.schedules import UNSUBSCRIBE_SALT
 from notifications.sources import get_source
+
+
+def reminder_sent(*, source: str, subject_id, channels: tuple[str, ...]) -> Exists:
+    """For annotating a query of subjects (e.g. with `subject_id=OuterRef("pk")`): whether a
+    reminder from `source` about the subject went out on one of `channels`. No query of its
+    own; served by the one-schedule-per-subject constraint's index."""
+    return Exists(
+        ReminderDelivery.objects.filter(
+            schedule__source=source,
+            schedule__subject_id=subject_id,
+            channel__in=channels,
+            status=ReminderDelivery.Status.SENT,
+        )
+    )
 
 
 def schedules_for_patient(*, patient, recurring_only: bool = False) -> list[ReminderSchedule]:

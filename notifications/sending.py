@@ -37,8 +37,16 @@ from notifications.channels import (
     ServerUnreachable,
     Unconfirmed,
 )
-from notifications.checks import claim_timeout, due_for, grace, judge, sends_late
-from notifications.models import ReminderDelivery
+from notifications.checks import (
+    NO_TEXT_CONSENT,
+    claim_timeout,
+    due_for,
+    grace,
+    judge,
+    sends_late,
+)
+from notifications.consent import sms_consenting
+from notifications.models import ReminderDelivery, ReminderSchedule
 from notifications.schedules import unsubscribe_url
 from notifications.sources import Compose, Content, Skip, get_source
 
@@ -324,8 +332,9 @@ def deliveries_send(
     Returns each id's outcome: the status it ended in, with `retry_in` seconds when the caller
     should queue it again; an empty status when another worker owns or finished it.
 
-    Queries: claim, load, the rules (one or two per source), composition (one per source), one
-    handover per message (which also records the previous one sent), and one UPDATE per kind
+    Queries: claim, load, the rules (one or two per source), composition (one per source), for
+    a text its consent once more just before it goes (a STOP stops at once), one handover per
+    message (which also records the previous one sent), and one UPDATE per kind
     of outcome at the end.
     When the mail server cannot be reached the batch stops and gives the rest back (pending,
     retried later), so a batch never waits EMAIL_TIMEOUT once per reminder.
@@ -383,6 +392,13 @@ def deliveries_send(
         if time.monotonic() > deadline:
             _release(claim, to_send[index:], 0)
             break
+        if delivery.channel == ReminderSchedule.Channel.SMS and not sms_consenting(
+            {delivery.patient_id}
+        ):
+            # A STOP that came in while this batch was going out (its consent was checked
+            # before the first text): asked again just before each text's point of no return.
+            claim.finish([delivery.pk], Status.SKIPPED, reason=NO_TEXT_CONSENT)
+            continue
         try:
             CHANNELS[delivery.channel].send(message, handover=partial(claim.handover, delivery.pk))
         except HandoverRefused:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
+from bookings.confirmation import LEGEND, confirmation_mark, confirmation_words
 from bookings.grid import Cell, long_date
 
 register = template.Library()
@@ -19,13 +20,17 @@ def booked_cell(context, cell: Cell, marks: dict | None = None) -> SafeString:
     apps mark on it (`marks`: appointment id to HTML, e.g. treatment's session-note link), and
     on the day view (`show_actions`) its attendance buttons. A week shows about fifty of these;
     drawn by the template they were half of its build (about a dozen template steps and three
-    date formats per appointment)."""
+    date formats per appointment). Booked appointments carry whether the patient has said
+    they are coming, and on the day view, until they end, reception's "Confirmed by phone"
+    (or its undo)."""
     prefix = escape(context.get("detail_prefix", ""))
     day = escape(long_date(cell.day))
     column = escape(cell.column.name)
-    buttons = None
+    buttons = confirm_buttons = None
     if context.get("show_actions"):
         buttons = get_template("bookings/includes/status_buttons.html").template
+        confirm_buttons = get_template("bookings/includes/confirm_buttons.html").template
+    now = timezone.now()
     rowspan = f' rowspan="{cell.rows}"' if cell.rows > 1 else ""
     parts = [f'<td class="grid-cell grid-booked grid-span-{cell.rows}"{rowspan}>']
     for item in cell.appointments:
@@ -48,11 +53,48 @@ def booked_cell(context, cell: Cell, marks: dict | None = None) -> SafeString:
             f'<span class="d-block small text-body-secondary">'
             f"{escape(item.appointment_type.name)}{room}</span>{badge}"
         )
+        mark = confirmation_mark(
+            status=item.status,
+            confirmed_at=item.confirmed_at,
+            asked=getattr(item, "asked_to_confirm", False),
+        )
+        if mark is not None:
+            parts.append(_mark_html(mark, item.confirmed_via))
         if marks and item.pk in marks:
             parts.append(conditional_escape(marks[item.pk]))
+        if confirm_buttons is not None and mark is not None and item.end > now:
+            with context.push(item=item):
+                parts.append(confirm_buttons.render(context))
         if buttons is not None and item.attendance_open:
             with context.push(item=item):
                 parts.append(buttons.render(context))
         parts.append("</div>")
     parts.append("</td>")
     return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 (every value escaped)
+
+
+def _mark_html(mark, confirmed_via: str) -> str:
+    """Whether the patient has said they are coming: a symbol (hidden from screen readers) and
+    words, never colour alone."""
+    return (
+        f'<span class="d-block small booking-confirm booking-confirm-{escape(mark.key)}">'
+        f'<span class="booking-confirm-symbol" aria-hidden="true">{escape(mark.symbol)}</span> '
+        f'<span class="visually-hidden">Reply to reminder: </span>'
+        f"{escape(confirmation_words(mark, confirmed_via))}</span>"
+    )
+
+
+@register.simple_tag
+def confirmation_legend() -> SafeString:
+    """What the marks on booked appointments mean, above the grid."""
+    items = "".join(
+        f'<li class="list-inline-item booking-confirm booking-confirm-{escape(mark.key)}">'
+        f'<span class="booking-confirm-symbol" aria-hidden="true">{escape(mark.symbol)}</span> '
+        f"<strong>{escape(mark.label)}</strong>: {escape(mark.meaning)}</li>"
+        for mark in LEGEND
+    )
+    return mark_safe(  # noqa: S308  # nosec B308 B703 (every value escaped)
+        '<div class="grid-legend small mb-2"><span id="confirm-legend-heading">'
+        "Has the patient said they are coming?</span>"
+        f'<ul class="list-inline mb-0" aria-labelledby="confirm-legend-heading">{items}</ul></div>'
+    )

@@ -8,6 +8,8 @@ backend's TWILIO_API_BASE_URL routes the SDK here), so nothing in the product is
 - `fail(attempt, to)` decides each request's failure on demand: an HTTP status with a Twilio
   error code (503 outage, 400/21211 invalid number, 400/21610 unsubscribed recipient), or
   "drop" (the message is kept but the connection closes with no answer).
+- `on_accept(count)` runs after a message is kept and before its 201 answer (the moment a
+  sender may die having handed a message over that it never hears about).
 - Status callbacks go to the request's StatusCallback URL, signed with X-Twilio-Signature
   computed as Twilio documents it (HMAC-SHA1 of the URL followed by each POST field name and
   value sorted by name, base64), with the outcome `outcome(to)` decides.
@@ -18,10 +20,13 @@ backend's TWILIO_API_BASE_URL routes the SDK here), so nothing in the product is
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
+import itertools
 import json
 import threading
+import time
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -76,11 +81,14 @@ class Sent:
 @dataclass
 class FakeTwilio:
     fail: Callable[[int, str], Failure] = lambda attempt, to: None
+    on_accept: Callable[[int], None] = lambda count: None
     outcome: Callable[[str], tuple[str, str]] = lambda to: ("delivered", "")
     callbacks: bool = True
     messages: list[Sent] = field(default_factory=list)
     replies: list[Sent] = field(default_factory=list)
     attempts: int = 0
+    # (number, time.monotonic()) of every request to send, accepted or not.
+    tried: list[tuple[str, float]] = field(default_factory=list)
     auth: list[tuple[str, str]] = field(default_factory=list)
     callback_results: list[int] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -100,6 +108,7 @@ class FakeTwilio:
         to = form.get("To", "")
         with self.lock:
             self.attempts += 1
+            self.tried.append((to, time.monotonic()))
             self.auth.append((user, password))
             failure = self.fail(self.attempts, to)
             sent = Sent(
@@ -111,6 +120,9 @@ class FakeTwilio:
             )
             if failure is None or failure == "drop":
                 self.messages.append(sent)
+            accepted = len(self.messages)
+        if failure is None:
+            self.on_accept(accepted)
         if failure == "drop":
             handler.close_connection = True
             handler.connection.shutdown(2)  # accepted, but the answer never arrives
@@ -118,7 +130,8 @@ class FakeTwilio:
         if failure is not None:
             status, code, message = failure
             return self._error(handler, status, code, message)
-        self._json(handler, 201, self._resource(sent, "queued"))
+        with contextlib.suppress(OSError):  # the sender may have died meanwhile
+            self._json(handler, 201, self._resource(sent, "queued"))
         if self.callbacks and sent.status_callback:
             threading.Thread(target=self._report, args=(sent,), daemon=True).start()
         return None
@@ -195,6 +208,12 @@ class FakeTwilio:
     def count(self) -> int:
         with self.lock:
             return len(self.messages)
+
+    def gaps(self, to: str) -> list[float]:
+        """Seconds between one number's successive requests to send."""
+        with self.lock:
+            times = [at for number, at in self.tried if number == to]
+        return [later - earlier for earlier, later in itertools.pairwise(times)]
 
     def inbound(self, url: str, *, from_: str, body: str, sid: str | None = None) -> int:
         """A text from `from_` to the clinic's number, delivered to the site's webhook."""

@@ -116,6 +116,60 @@ def test_n_appointment_reminders_give_exactly_n_texts_across_a_provider_outage(
     assert {m.delivery.patient_id for m in logged} == {p.pk for p in patients}
 
 
+def test_n_texts_across_an_outage_with_back_off_and_a_worker_killed_in_the_worst_moment(
+    therapist, smtp, processes: Processes, clean_broker, provider
+):
+    """The provider refuses every text twice (503), then takes them; the worker dies the moment
+    the provider has accepted the 3rd one, before it hears "201" or writes anything down. The
+    handover (recorded before the request) tells the next worker not to send that one again."""
+    count = 6
+    refusals = 2 * count
+    patients = appointment_texts_due(count, therapist)
+    killed = {}
+
+    def kill_in_the_worst_moment(accepted: int) -> None:
+        if accepted == 3 and not killed:
+            processes.kill(first)
+            # Marked only once the worker is gone: the test thread checks it at once.
+            killed["at"] = time.monotonic()
+
+    provider.fail = lambda attempt, to: (503, 20500, "Down") if attempt <= refusals else None
+    provider.on_accept = kill_in_the_worst_moment
+    env = processes.env(broker=clean_broker(7), smtp_port=smtp.port, **provider.env)
+    # One process, so the moment of the kill is exactly known.
+    first = processes.worker(env, pool="solo", concurrency=1)
+    processes.beat(env)
+    wait_for(lambda: bool(killed), timeout=40, what="the 3rd text", details=processes.logs)
+    assert first.poll() is not None
+    processes.worker(env, concurrency=2)
+
+    wait_for(
+        lambda: (
+            ReminderDelivery.objects.filter(status=Status.SENT).count() == count
+            and SmsMessage.objects.filter(status="delivered").count() >= count
+        ),
+        timeout=40,
+        what="every reminder sent and every text reported delivered",
+        details=lambda: f"{provider.callback_results}\n{processes.logs()}",
+    )
+    time.sleep(4)  # longer than the claim timeout: any re-send would have happened
+
+    assert provider.count() == count
+    assert sorted(m.to for m in provider.messages) == sorted(str(p.phone) for p in patients)
+    assert provider.attempts == refusals + count
+    for patient in patients:
+        # Back-off: 1 s, then 2 s (less the moments spent on the batch's earlier texts).
+        first_wait, second_wait = provider.gaps(str(patient.phone))[:2]
+        assert first_wait >= 0.5
+        assert second_wait >= 1.5
+    unconfirmed = ReminderDelivery.objects.filter(last_error__startswith="Not confirmed")
+    assert unconfirmed.count() == 1
+    assert unconfirmed.get().patient.phone == provider.messages[2].to
+    # The provider's report is the only news of the killed worker's text: it is logged too.
+    logged = SmsMessage.objects.values_list("delivery__patient_id", flat=True)
+    assert sorted(logged) == sorted(p.pk for p in patients)
+
+
 def test_stop_stops_everything_at_once_even_for_texts_waiting_to_be_retried(
     therapist, smtp, processes: Processes, clean_broker, provider
 ):
@@ -158,6 +212,66 @@ def test_stop_stops_everything_at_once_even_for_texts_waiting_to_be_retried(
     stopped = ReminderDelivery.objects.get(patient=stopper)
     assert stopped.status == Status.SKIPPED
     assert "replied STOP" in stopped.reason
+
+
+def test_stop_in_the_middle_of_a_batch_stops_the_texts_that_batch_has_not_sent_yet(
+    therapist, smtp, processes: Processes, clean_broker, provider
+):
+    """The batch was checked (consent and all) before its first text; a STOP that arrives while
+    it is going out still stops the stopper's text, and a reminder due after it."""
+    patients = appointment_texts_due(4, therapist)
+    stopped = {}
+
+    def stop_after_the_first_text(accepted: int) -> None:
+        if accepted == 1:
+            first_to = provider.messages[0].to
+            stopper = next(p for p in patients if str(p.phone) != first_to)
+            status = provider.inbound(
+                provider.site + "/notifications/sms/inbound/", from_=str(stopper.phone), body="STOP"
+            )
+            stopped.update(patient=stopper, status=status)  # after the site has answered
+
+    provider.on_accept = stop_after_the_first_text
+    env = processes.env(broker=clean_broker(8), smtp_port=smtp.port, **provider.env)
+    processes.worker(env, pool="solo", concurrency=1)
+    processes.beat(env)
+    wait_for(
+        lambda: (
+            ReminderDelivery.objects.filter(status__in=[Status.SENT, Status.SKIPPED]).count() == 4
+        ),
+        timeout=40,
+        what="three texts sent and the stopped one skipped",
+        details=processes.logs,
+    )
+    stopper = stopped["patient"]
+    assert stopped["status"] == 200
+    assert str(stopper.phone) not in [m.to for m in provider.messages]
+    assert ReminderDelivery.objects.get(patient=stopper).status == Status.SKIPPED
+
+    # Another appointment's reminder falls due after the STOP: it is never sent either.
+    later = appointment_book(
+        patient=stopper,
+        therapist=therapist,
+        appointment_type=follow_up(),
+        start=(timezone.now() + dt.timedelta(days=5)).replace(minute=0, second=0, microsecond=0),
+        by=therapist,
+        allow_outside_hours=True,
+    )
+    ReminderSchedule.objects.filter(source="appointment", subject_id=later.pk).update(
+        next_due_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    wait_for(
+        lambda: ReminderDelivery.objects.filter(patient=stopper).count() == 2,
+        timeout=20,
+        what="the later reminder judged",
+        details=processes.logs,
+    )
+    time.sleep(2)  # more dispatcher cycles: nothing else may go out
+    assert provider.count() == 3
+    assert str(stopper.phone) not in [m.to for m in provider.messages]
+    assert set(
+        ReminderDelivery.objects.filter(patient=stopper).values_list("status", flat=True)
+    ) == {Status.SKIPPED}
 
 
 def test_a_report_signed_with_the_wrong_token_is_refused_by_the_live_site(provider):

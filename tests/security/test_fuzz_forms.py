@@ -888,6 +888,8 @@ BUTTONS = {
     "bookings:hours_remove",
     "bookings:exception_remove",
     "bookings:status_undo",
+    "bookings:confirm",
+    "bookings:confirm_undo",
     "portal:appointments:cancel",
     "portal:reminders:unsubscribe",
     "notifications:sms_status",

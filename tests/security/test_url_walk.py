@@ -387,6 +387,12 @@ ROUTES: dict[str, Route] = {
     "bookings:feed": Route(
         "public", kwargs=calendar_feed, bogus=lambda w: {"token": "made-up-token"}
     ),
+    "bookings:confirm": Route(
+        "staff", kwargs=lambda w: {"public_id": w.a.appointment.public_id}, post_only=True
+    ),
+    "bookings:confirm_undo": Route(
+        "staff", kwargs=lambda w: {"public_id": w.a.appointment.public_id}, post_only=True
+    ),
     "bookings:waitlist": Route("staff"),
     "bookings:waitlist_add": Route("staff", kwargs=lambda w: {"patient_id": w.a.patient.public_id}),
     "bookings:waitlist_edit": Route("staff", kwargs=waitlist_entry("a")),
