@@ -215,15 +215,6 @@ PROGRESSIONS = load()
 SNAPSHOT_KEYS = ("step", "next_step")
 
 
-def comparable(snapshot: list[dict], published: list[dict]) -> list[dict]:
-    """`snapshot` as a version published before progressions existed would have frozen it
-    (without SNAPSHOT_KEYS), so such a plan does not read as changed merely because this
-    release added them; a version that has them is compared in full."""
-    if any("step" in item for item in published):
-        return snapshot
-    return [{k: v for k, v in item.items() if k not in SNAPSHOT_KEYS} for item in snapshot]
-
-
 def snapshot_keys(*, exercise: str, key: str = "") -> dict:
     """What a published plan item carries about its progression (nothing for an exercise with
     no ladder): "step" (its key, name, number and how many) and, before the last step,

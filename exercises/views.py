@@ -227,7 +227,7 @@ def _plan_page(request: HttpRequest, plan: ExercisePlan, items, rows, status: in
                 initial={"start_date": plan.start_date, "end_date": plan.end_date}
             ),
             "versions": versions,
-            "unpublished": services.plan_has_unpublished_changes(plan=plan, snapshot=snapshot),
+            "publish_state": services.plan_publish_state(plan=plan, snapshot=snapshot),
             "progress_blocker": progress_services.progress_blocker(plan),
             "has_ladders": any(item.ladder_step for item in items),
             "adherence": adherence,
