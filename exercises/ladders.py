@@ -122,10 +122,24 @@ def _rule(data, where: str, base: dict | None = None) -> Rule:
 def _dose(data, where: str) -> dict:
     if not isinstance(data, dict):
         raise ProgressionsError(f"{where}: dose must be a table")
-    unknown = set(data) - set(DOSE_RANGES)
+    unknown = set(data) - set(DOSE_RANGES) - {"reps_per_set"}
     if unknown:
         raise ProgressionsError(f"{where}: unknown dose field(s) {', '.join(sorted(unknown))}")
-    return {name: _int(value, where, name, DOSE_RANGES[name]) for name, value in data.items()}
+    dose = {
+        name: _int(value, where, name, DOSE_RANGES[name])
+        for name, value in data.items()
+        if name != "reps_per_set"
+    }
+    if "reps_per_set" in data:
+        reps = data["reps_per_set"]
+        if not isinstance(reps, list) or not reps:
+            raise ProgressionsError(f"{where}: reps_per_set must be a list of numbers")
+        dose["reps_per_set"] = [
+            _int(value, where, "reps_per_set", DOSE_RANGES["reps"]) for value in reps
+        ]
+        if dose.get("sets") != len(reps):
+            raise ProgressionsError(f"{where}: reps_per_set needs one number per set")
+    return dose
 
 
 def _ladder(entry, where: str, base_rule: dict, seen: dict[str, str]) -> Ladder:

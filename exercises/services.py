@@ -144,11 +144,11 @@ def plan_doses_update(*, plan: ExercisePlan, doses: Mapping[PlanItem, Mapping]) 
     """Set the dose and note of several items of one plan together: all are saved or none.
 
     `doses` maps items of `plan` to their values: each of DOSE_FIELDS (missing or None means
-    the library default), `note`, `weekdays` and `every_n_days` (days that do not fit refuse
-    the lot, naming the field). Each item whose values change is saved on its own, so the
-    change is audited like any other edit of the plan; unchanged items are not written, and
-    items no longer in the plan are skipped. Returns the changed items (fresh copies) in plan
-    order. The patient sees the new doses once the plan is published.
+    the library default), `reps_per_set`, `note`, `weekdays` and `every_n_days` (days that do
+    not fit refuse the lot, naming the field). Each item whose values change is saved on its
+    own, so the change is audited like any other edit of the plan; unchanged items are not
+    written, and items no longer in the plan are skipped. Returns the changed items (fresh
+    copies) in plan order. The patient sees the new doses once the plan is published.
     """
     _require_editable(plan)
     wanted = {item.pk: values for item, values in doses.items()}
@@ -156,6 +156,7 @@ def plan_doses_update(*, plan: ExercisePlan, doses: Mapping[PlanItem, Mapping]) 
     items = plan.items.select_related("exercise").select_for_update(of=("self",))
     for item in items.filter(pk__in=wanted):
         values = {name: wanted[item.pk].get(name) for name in DOSE_FIELDS}
+        values["reps_per_set"] = list(wanted[item.pk].get("reps_per_set") or ())
         values["note"] = wanted[item.pk].get("note") or ""
         values["weekdays"] = sorted(set(wanted[item.pk].get("weekdays") or ()))
         values["every_n_days"] = wanted[item.pk].get("every_n_days")

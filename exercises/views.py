@@ -69,7 +69,15 @@ def library(request: HttpRequest):
 def exercise_detail(request: HttpRequest, public_id):
     exercise = selectors.exercise_get(public_id=public_id)
     video = video_selectors.video_current(exercise=exercise)
-    return render(request, "exercises/exercise_detail.html", {"exercise": exercise, "video": video})
+    return render(
+        request,
+        "exercises/exercise_detail.html",
+        {
+            "exercise": exercise,
+            "video": video,
+            "rest_text": schedule.rest_text(exercise.min_rest_days),
+        },
+    )
 
 
 @role_required(*CLINICAL)
