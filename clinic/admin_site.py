@@ -50,25 +50,36 @@ def _limit_methods(patterns: list) -> list:
     return patterns
 
 
+def _refuse_patients(view):
+    """A signed-in patient gets 404, as on every staff page (clinic.access.refuse)."""
+
+    @wraps(view)
+    def for_staff(request, *args, **kwargs):
+        # Imported here: this module loads with the admin app, before the auth models.
+        from clinic.access import PATIENT, roles_of
+
+        if roles_of(request.user) == {PATIENT}:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return for_staff
+
+
 class ClinicAdminSite(admin.AdminSite):
     def get_urls(self):
         return _limit_methods(super().get_urls())
 
     def admin_view(self, view, cacheable=False):
-        """A signed-in patient gets 404 on every admin page, as on every staff page
-        (clinic.access.refuse), not the admin's own login form."""
-        # Imported here: this module loads with the admin app, before the auth models.
-        from clinic.access import PATIENT, roles_of
+        """Every admin page, not only the admin's own login form, is a 404 for a patient."""
+        return _refuse_patients(super().admin_view(view, cacheable))
 
-        inner = super().admin_view(view, cacheable)
+    # The admin's login and logout pages are not wrapped by `admin_view`: a signed-in patient
+    # would otherwise see the admin's sign-in form (and learn that the admin exists).
+    def login(self, request, extra_context=None):
+        return _refuse_patients(super().login)(request, extra_context)
 
-        @wraps(inner)
-        def for_staff(request, *args, **kwargs):
-            if roles_of(request.user) == {PATIENT}:
-                raise Http404
-            return inner(request, *args, **kwargs)
-
-        return for_staff
+    def logout(self, request, extra_context=None):
+        return _refuse_patients(super().logout)(request, extra_context)
 
 
 class ClinicAdminConfig(AdminConfig):

@@ -47,6 +47,25 @@ def _count(number: int, one: str, many: str | None = None) -> str:
     return f"{number} {one if number == 1 else (many or one + 's')}"
 
 
+def per_set_text(reps: list[int]) -> str:
+    """e.g. "3 sets: 12, then 10, then 8"; one set reads "1 set of 12"."""
+    if len(reps) == 1:
+        return f"1 set of {reps[0]}"
+    return f"{len(reps)} sets: " + ", then ".join(str(number) for number in reps)
+
+
+def reps_per_set_problem(reps: list[int], sets: int | None) -> str:
+    """Why a list of repetitions per set cannot be used, or "" when it can."""
+    low, high, _unit = DOSE_RANGES["reps"]
+    if any(not low <= number <= high for number in reps):
+        return f"Each set's repetitions must be between {low} and {high}."
+    if sets is not None and len(reps) != sets:
+        return f"Give one number for each of the {_count(sets, 'set')}."
+    if len(reps) > DOSE_RANGES["sets"][1]:
+        return f"Give at most {DOSE_RANGES['sets'][1]} sets."
+    return ""
+
+
 def dose_text(dose: Mapping, *, each_side: bool = False) -> str:
     """The structured dose in plain words, e.g. "2 sets of 10 · twice a day · every day".
 
@@ -54,8 +73,11 @@ def dose_text(dose: Mapping, *, each_side: bool = False) -> str:
     one-leg exercise). Zero or missing fields are left out.
     """
     sets, reps = dose.get("sets"), dose.get("reps")
+    per_set = list(dose.get("reps_per_set") or ())
     amount = []
-    if sets and reps:
+    if per_set and (not sets or sets == len(per_set)):
+        amount.append(per_set_text(per_set))
+    elif sets and reps:
         amount.append(f"{_count(sets, 'set')} of {reps}")
     elif reps:
         amount.append(_count(reps, "repetition"))

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import copy
+import re
 
 from django import forms
 from django.utils.text import slugify
 
 from clinic.forms import PlausibleDateField
 from clinic.widgets import DateInput
-from exercises.dose import DOSE_RANGES, out_of_range, range_message
+from exercises.dose import DOSE_RANGES, out_of_range, range_message, reps_per_set_problem
 from exercises.models import DOSE_FIELDS, AlertAcknowledgement, Exercise, PlanItem
 from exercises.schedule import MAX_EVERY_N_DAYS, WEEKDAYS, days_problem
 
@@ -29,6 +30,27 @@ class LinesField(forms.CharField):
     def run_validators(self, value):
         # CharField's validators (no NUL characters, which PostgreSQL refuses) read a string.
         super().run_validators("\n".join(value))
+
+
+class RepsPerSetField(forms.CharField):
+    """Repetitions set by set ("12, 10, 8"), kept as a list of whole numbers."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(str(number) for number in value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        parts = [part for part in re.split(r"[\s,;/]+", text) if part]
+        if not all(part.isdigit() for part in parts):
+            raise forms.ValidationError(
+                "Write whole numbers separated by commas, e.g. 12, 10, 8.", code="invalid"
+            )
+        return [int(part) for part in parts]
+
+    def run_validators(self, value):
+        super().run_validators(", ".join(str(number) for number in value))
 
 
 class LibraryFilterForm(forms.Form):
@@ -155,6 +177,12 @@ class ExerciseForm(forms.ModelForm):
 
 
 class PlanItemForm(forms.ModelForm):
+    reps_per_set = RepsPerSetField(
+        label="Reps set by set",
+        required=False,
+        max_length=60,
+        help_text="Only when the sets differ, e.g. 12, 10, 8 (one number per set).",
+    )
     weekdays = forms.TypedMultipleChoiceField(
         label="On these days",
         choices=[(index, name[:3]) for index, name in enumerate(WEEKDAYS)],
@@ -173,7 +201,7 @@ class PlanItemForm(forms.ModelForm):
 
     class Meta:
         model = PlanItem
-        fields = [*DOSE_FIELDS, "note", "weekdays", "every_n_days"]
+        fields = [*DOSE_FIELDS, "reps_per_set", "note", "weekdays", "every_n_days"]
         labels = {
             "hold_seconds": "Hold (s)",
             "duration_minutes": "Minutes",
@@ -207,6 +235,11 @@ class PlanItemForm(forms.ModelForm):
         )
         if problem:
             self.add_error(*problem)
+        reps = cleaned.get("reps_per_set") or []
+        sets = cleaned.get("sets") if cleaned.get("sets") is not None else exercise.sets
+        problem = reps and reps_per_set_problem(reps, sets)
+        if problem:
+            self.add_error("reps_per_set", problem)
         return cleaned
 
 

@@ -122,10 +122,24 @@ def _rule(data, where: str, base: dict | None = None) -> Rule:
 def _dose(data, where: str) -> dict:
     if not isinstance(data, dict):
         raise ProgressionsError(f"{where}: dose must be a table")
-    unknown = set(data) - set(DOSE_RANGES)
+    unknown = set(data) - set(DOSE_RANGES) - {"reps_per_set"}
     if unknown:
         raise ProgressionsError(f"{where}: unknown dose field(s) {', '.join(sorted(unknown))}")
-    return {name: _int(value, where, name, DOSE_RANGES[name]) for name, value in data.items()}
+    dose = {
+        name: _int(value, where, name, DOSE_RANGES[name])
+        for name, value in data.items()
+        if name != "reps_per_set"
+    }
+    if "reps_per_set" in data:
+        reps = data["reps_per_set"]
+        if not isinstance(reps, list) or not reps:
+            raise ProgressionsError(f"{where}: reps_per_set must be a list of numbers")
+        dose["reps_per_set"] = [
+            _int(value, where, "reps_per_set", DOSE_RANGES["reps"]) for value in reps
+        ]
+        if dose.get("sets") != len(reps):
+            raise ProgressionsError(f"{where}: reps_per_set needs one number per set")
+    return dose
 
 
 def _ladder(entry, where: str, base_rule: dict, seen: dict[str, str]) -> Ladder:
@@ -213,15 +227,6 @@ PROGRESSIONS = load()
 
 #: The keys `snapshot_keys` adds to a published item.
 SNAPSHOT_KEYS = ("step", "next_step")
-
-
-def comparable(snapshot: list[dict], published: list[dict]) -> list[dict]:
-    """`snapshot` as a version published before progressions existed would have frozen it
-    (without SNAPSHOT_KEYS), so such a plan does not read as changed merely because this
-    release added them; a version that has them is compared in full."""
-    if any("step" in item for item in published):
-        return snapshot
-    return [{k: v for k, v in item.items() if k not in SNAPSHOT_KEYS} for item in snapshot]
 
 
 def snapshot_keys(*, exercise: str, key: str = "") -> dict:

@@ -284,6 +284,9 @@ class PlanItem(models.Model):
     # the plan's start; neither means the site spreads the days per week.
     weekdays = models.JSONField(default=list, blank=True)
     every_n_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Repetitions set by set when they differ (the Nordic build-up: 12, then 10, then 8), one
+    # number per set; empty: every set has `reps`.
+    reps_per_set = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -306,13 +309,18 @@ class PlanItem(models.Model):
         return f"{self.exercise.name} in {self.plan_id}"
 
     def dose(self) -> dict:
-        """The dose for this patient: the plan's values where set, else the library defaults."""
-        return {
+        """The dose for this patient: the plan's values where set, else the library defaults,
+        and the repetitions of each set when they differ (a key only then, so doses published
+        before it read the same)."""
+        dose = {
             name: getattr(self, name)
             if getattr(self, name) is not None
             else getattr(self.exercise, name)
             for name in DOSE_FIELDS
         }
+        if self.reps_per_set:
+            dose["reps_per_set"] = list(self.reps_per_set)
+        return dose
 
 
 class PlanVersion(models.Model):

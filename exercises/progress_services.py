@@ -80,7 +80,8 @@ def plan_item_progress(*, item: PlanItem, direction: str, user) -> PlanVersion:
     item.progression_step = target.key
     for name in DOSE_FIELDS:
         setattr(item, name, target.dose.get(name))
-    item.save(update_fields=["exercise", "progression_step", *DOSE_FIELDS])
+    item.reps_per_set = list(target.dose.get("reps_per_set") or ())
+    item.save(update_fields=["exercise", "progression_step", *DOSE_FIELDS, "reps_per_set"])
     verb = "Progressed" if direction == PROGRESS else "Regressed"
     change = f"{verb} {before} to “{target.name}” (step {target.number} of {target.of})"
     version = plan_publish(plan=plan, user=user, change=change)

@@ -112,6 +112,20 @@ def describe(item: Mapping, plan_start: dt.date | None) -> str:
     return _day_list(f"{WEEKDAYS[day]}s" for day in weekdays)
 
 
+def rest_text(min_rest_days: int) -> str:
+    """The rest an exercise needs in plain words, "" when none: e.g. "At least 1 rest day
+    between sessions: never two days in a row, so 3 days a week at most"."""
+    if not min_rest_days:
+        return ""
+    pattern = {1: "never two days in a row", 2: "every third day at most"}.get(
+        min_rest_days, f"at most one day in every {min_rest_days + 1}"
+    )
+    rest = "1 rest day" if min_rest_days == 1 else f"{min_rest_days} rest days"
+    most = max_days_per_week(min_rest_days)
+    week = f"{most} day{'s' if most != 1 else ''} a week at most"
+    return f"At least {rest} between sessions: {pattern}, so {week}"
+
+
 def _rest_words(min_rest_days: int) -> str:
     rest = "1 rest day" if min_rest_days == 1 else f"{min_rest_days} rest days"
     return f"This exercise needs at least {rest} between sessions"

@@ -13,7 +13,7 @@ from django.utils import timezone
 from clinic import audit
 from exercises.adherence import doses_due, week_doses
 from exercises.dose import dose_text
-from exercises.ladders import comparable, snapshot_keys
+from exercises.ladders import snapshot_keys
 from exercises.models import (
     DOSE_FIELDS,
     Exercise,
@@ -28,7 +28,15 @@ from exercises.reminders import URGENT_SYMPTOM_SOURCE, plan_reminders_follow
 from exercises.safety import CODES as SYMPTOM_CODES
 from exercises.schedule import days_problem, schedule_of
 from exercises.selectors import patient_today
-from exercises.versions import version_changes
+from exercises.versions import (
+    CHANGED,
+    NEW,
+    OUTDATED,
+    OUTDATED_CHANGE,
+    SAME,
+    publish_state,
+    version_changes,
+)
 from notifications.schedules import reminder_schedule_ensure
 
 # --- Library --------------------------------------------------------------------------
@@ -136,11 +144,11 @@ def plan_doses_update(*, plan: ExercisePlan, doses: Mapping[PlanItem, Mapping]) 
     """Set the dose and note of several items of one plan together: all are saved or none.
 
     `doses` maps items of `plan` to their values: each of DOSE_FIELDS (missing or None means
-    the library default), `note`, `weekdays` and `every_n_days` (days that do not fit refuse
-    the lot, naming the field). Each item whose values change is saved on its own, so the
-    change is audited like any other edit of the plan; unchanged items are not written, and
-    items no longer in the plan are skipped. Returns the changed items (fresh copies) in plan
-    order. The patient sees the new doses once the plan is published.
+    the library default), `reps_per_set`, `note`, `weekdays` and `every_n_days` (days that do
+    not fit refuse the lot, naming the field). Each item whose values change is saved on its
+    own, so the change is audited like any other edit of the plan; unchanged items are not
+    written, and items no longer in the plan are skipped. Returns the changed items (fresh
+    copies) in plan order. The patient sees the new doses once the plan is published.
     """
     _require_editable(plan)
     wanted = {item.pk: values for item, values in doses.items()}
@@ -148,6 +156,7 @@ def plan_doses_update(*, plan: ExercisePlan, doses: Mapping[PlanItem, Mapping]) 
     items = plan.items.select_related("exercise").select_for_update(of=("self",))
     for item in items.filter(pk__in=wanted):
         values = {name: wanted[item.pk].get(name) for name in DOSE_FIELDS}
+        values["reps_per_set"] = list(wanted[item.pk].get("reps_per_set") or ())
         values["note"] = wanted[item.pk].get("note") or ""
         values["weekdays"] = sorted(set(wanted[item.pk].get("weekdays") or ()))
         values["every_n_days"] = wanted[item.pk].get("every_n_days")
@@ -191,10 +200,16 @@ def plan_item_move(*, item: PlanItem, offset: int) -> None:
     PlanItem.objects.bulk_update(items, ["position"])
 
 
-def plan_has_unpublished_changes(*, plan: ExercisePlan, snapshot: list[dict] | None = None) -> bool:
+def plan_publish_state(*, plan: ExercisePlan, snapshot: list[dict] | None = None) -> str:
+    """exercises.versions.publish_state of the working copy against the current version."""
     snapshot = plan_snapshot(plan=plan) if snapshot is None else snapshot
     current = plan.current_version
-    return current is None or current.items != comparable(snapshot, current.items)
+    return publish_state(snapshot, current.items if current else None)
+
+
+def plan_has_unpublished_changes(*, plan: ExercisePlan, snapshot: list[dict] | None = None) -> bool:
+    """The therapist changed the plan since publishing (or never published it)."""
+    return plan_publish_state(plan=plan, snapshot=snapshot) in (NEW, CHANGED)
 
 
 @transaction.atomic
@@ -213,10 +228,8 @@ def plan_publish(*, plan: ExercisePlan, user, change: str = "") -> PlanVersion:
     snapshot = plan_snapshot(plan=plan)
     if not snapshot:
         raise ValidationError("Add at least one exercise before publishing.")
-    # a named change (a progression) is published even when only the keys this release added
-    # to items differ from a version frozen before it
-    exact = bool(change) and plan.current_version and plan.current_version.items != snapshot
-    if exact or plan_has_unpublished_changes(plan=plan, snapshot=snapshot):
+    state = plan_publish_state(plan=plan, snapshot=snapshot)
+    if state != SAME:
         last = plan.versions.aggregate(last=Max("number"))["last"] or 0
         version = PlanVersion.objects.create(
             plan=plan,
@@ -227,6 +240,7 @@ def plan_publish(*, plan: ExercisePlan, user, change: str = "") -> PlanVersion:
             published_by=user,
             change_summary=(
                 change
+                or (OUTDATED_CHANGE if state == OUTDATED else "")
                 or version_changes(
                     plan.current_version.items if plan.current_version else None, snapshot
                 )

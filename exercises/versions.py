@@ -20,6 +20,52 @@ def _wording(item: dict) -> dict:
     return {key: value for key, value in item.items() if key not in SNAPSHOT_KEYS}
 
 
+#: Keys a snapshot works out from others it also carries (the dose line from the dose and
+#: "each side"): a release that words them better is not a change to the plan.
+DERIVED_KEYS = frozenset({"dose_text"})
+
+
+def _as_published(item: dict, known: set[str], known_dose: set[str]) -> dict:
+    """The item restricted to what a published version's items carried."""
+    kept = {k: v for k, v in item.items() if k in known and k not in DERIVED_KEYS}
+    if isinstance(kept.get("dose"), dict) and known_dose:
+        kept["dose"] = {k: v for k, v in kept["dose"].items() if k in known_dose}
+    return kept
+
+
+#: What the working copy is, against the version the patient has.
+NEW, SAME, CHANGED, OUTDATED = "new", "same", "changed", "outdated"
+
+#: The version-history line of a version published only to bring an old one up to date.
+OUTDATED_CHANGE = "Republished with each exercise's days, steps and full dose"
+
+
+def publish_state(snapshot: list[dict], published: list[dict] | None) -> str:
+    """NEW: never published. SAME: the patient has exactly this. CHANGED: the therapist changed
+    the exercises, their order, doses, notes or the library's words since publishing.
+    OUTDATED: nothing the published version could say has changed, but it was frozen by an
+    earlier release that did not yet carry what this one does (each exercise's days, its
+    progression step, "each side", a better-worded dose line): the patient sees an older
+    presentation of the same plan, and publishing again brings it up to date.
+
+    Therapist changes that only a newer key can express (days picked on an old version's
+    item) read as OUTDATED too: the publish button is offered either way.
+    """
+    if published is None:
+        return NEW
+    if snapshot == published:
+        return SAME
+    if len(snapshot) != len(published):
+        return CHANGED
+    known = set().union(*(item.keys() for item in published))
+    known_dose = set().union(
+        *(item["dose"].keys() for item in published if isinstance(item.get("dose"), dict))
+    )
+    now = [_as_published(item, known, known_dose) for item in snapshot]
+    then = [_as_published(item, known, known_dose) for item in published]
+    return OUTDATED if now == then else CHANGED
+
+
 def version_changes(previous: list[dict] | None, items: list[dict]) -> str:
     """e.g. "Added Bridge; Sitting nerve glide: 2 sets of 10 → 3 sets of 15"; "" when the
     first version or nothing a clinician would name changed."""

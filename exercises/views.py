@@ -69,7 +69,15 @@ def library(request: HttpRequest):
 def exercise_detail(request: HttpRequest, public_id):
     exercise = selectors.exercise_get(public_id=public_id)
     video = video_selectors.video_current(exercise=exercise)
-    return render(request, "exercises/exercise_detail.html", {"exercise": exercise, "video": video})
+    return render(
+        request,
+        "exercises/exercise_detail.html",
+        {
+            "exercise": exercise,
+            "video": video,
+            "rest_text": schedule.rest_text(exercise.min_rest_days),
+        },
+    )
 
 
 @role_required(*CLINICAL)
@@ -227,7 +235,7 @@ def _plan_page(request: HttpRequest, plan: ExercisePlan, items, rows, status: in
                 initial={"start_date": plan.start_date, "end_date": plan.end_date}
             ),
             "versions": versions,
-            "unpublished": services.plan_has_unpublished_changes(plan=plan, snapshot=snapshot),
+            "publish_state": services.plan_publish_state(plan=plan, snapshot=snapshot),
             "progress_blocker": progress_services.progress_blocker(plan),
             "has_ladders": any(item.ladder_step for item in items),
             "adherence": adherence,

@@ -176,6 +176,7 @@ def plans_build(run: Build) -> list[PlanRow]:
             "note",
             "progression_step",
             "weekdays",
+            "reps_per_set",
         ],
     )
     logs = TableWriter(
@@ -264,7 +265,7 @@ def plans_build(run: Build) -> list[PlanRow]:
         )
         versions.add((version_id, pk, 1, snapshot, per_week, published, row.therapist_id, ""))
         for position, exercise in enumerate(chosen):
-            items.add((uuid.uuid4(), pk, exercise.pk, position, *([None] * 6), "", "", []))
+            items.add((uuid.uuid4(), pk, exercise.pk, position, *([None] * 6), "", "", [], []))
         totals: dict[dt.date, list[int]] = {}
         done_on: dict[dt.date, dict[dt.date, set[str]]] = {}
         first_pain = rng.randint(2, 6)

@@ -644,6 +644,19 @@ def test_it_keeps_everyone_but_the_manager_out_of_the_admin(world, role):
         assert redirected or response.status_code in DENIED, f"{url} as {role}"
 
 
+def test_it_answers_404_to_a_patient_on_the_admins_sign_in_and_sign_out(world):
+    """The admin's own login and logout pages are not behind `admin_view`; a patient who
+    guesses /admin/login/ must not learn that it exists, and staying signed in to the portal
+    is unaffected."""
+    client = world.client_for("patient")
+    for name in ("admin:login", "admin:logout"):
+        assert client.get(reverse(name)).status_code == 404, name
+        assert client.post(reverse(name), {}).status_code == 404, name
+    assert client.get(reverse("portal:home")).status_code == 200
+    anonymous = world.client_for(None)
+    assert anonymous.get(reverse("admin:login")).status_code == 200
+
+
 def test_it_opens_the_admin_for_the_manager(world):
     client = world.client_for("manager")
     for url in _admin_urls():
