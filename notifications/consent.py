@@ -21,6 +21,11 @@ STOP_CONFIRMATION = (
     "Apex Clinic: you will get no more texts from us. Reply START to have them again."
 )
 START_CONFIRMATION = "Apex Clinic: texts from us are back on. Reply STOP at any time to stop them."
+# What a patient agrees to by choosing text messages in the portal (kept with the consent).
+PORTAL_SMS_AGREEMENT = (
+    "By choosing text messages you agree that Apex Clinic may text your mobile with your "
+    "reminders and about your appointments. Reply STOP to any text to stop them."
+)
 
 
 def consent_record(
@@ -56,3 +61,24 @@ def sms_consenting(patient_ids: set[int]) -> set[int]:
         .values_list("patient_id", "given")
     )
     return {patient_id for patient_id, given in latest if given}
+
+
+def sms_consent_in_force(*, patient: Patient) -> bool:
+    return patient.pk in sms_consenting({patient.pk})
+
+
+def sms_carrier_opt_out(*, patient_id: int, reason: str, at: dt.datetime | None = None) -> bool:
+    """The provider refused a text because the recipient unsubscribed at the carrier (they
+    texted STOP to the network): record the opt-out so nothing more is tried. True when this
+    changed the consent in force (nothing is added when it was already withdrawn)."""
+    if patient_id not in sms_consenting({patient_id}):
+        return False
+    ContactConsent.objects.create(
+        patient_id=patient_id,
+        channel=SMS,
+        given=False,
+        how=How.CARRIER,
+        evidence=reason[:160],
+        at=at or timezone.now(),
+    )
+    return True

@@ -126,3 +126,23 @@ class SmsConsentForm(forms.Form):
             (ContactConsent.How.WRITTEN, "In writing"),
         ],
     )
+
+
+class SmsReplyForm(forms.Form):
+    """Reception's text back to a patient, from the texts queue."""
+
+    body = forms.CharField(
+        label="Your reply",
+        min_length=1,
+        max_length=600,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 600}),
+        help_text=(
+            "Plain words, up to 600 characters. A text part holds 160 characters (70 with "
+            "emoji or unusual letters); longer replies go in several parts."
+        ),
+        error_messages={
+            "required": "Write the reply first.",
+            "max_length": "Keep it to 600 characters (you wrote %(show_value)d).",
+        },
+    )

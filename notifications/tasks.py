@@ -14,6 +14,7 @@ from functools import partial
 from celery import shared_task
 from django.db import transaction
 
+from notifications.conversation import sms_reply_send
 from notifications.dispatch import DispatchResult, deliveries_mark_queued, reminders_dispatch
 from notifications.sending import SEND_BATCH, deliveries_send
 
@@ -98,3 +99,23 @@ def send_reminder(*delivery_ids: int) -> None:
             send_reminder.apply_async(tuple(ids), countdown=delay, retry=False)
         except Exception as exc:  # the broker is down: the dispatcher will pick them up
             logger.warning("Could not queue a retry for reminders %s: %s", ids, exc)
+
+
+@shared_task(name="notifications.send_sms_reply", ignore_result=True)
+def send_sms_reply(reply_id: int) -> None:
+    """Send one text of a conversation (a safety answer, reception's reply); safe to run twice."""
+    retry_in = sms_reply_send(reply_id=reply_id)
+    if retry_in is not None:
+        try:
+            send_sms_reply.apply_async((reply_id,), countdown=retry_in, retry=False)
+        except Exception as exc:  # the broker is down
+            logger.warning("Could not queue a retry for text reply %s: %s", reply_id, exc)
+
+
+def sms_reply_enqueue(reply_id: int) -> None:
+    """Queue one conversation text; with the broker down, send it now rather than not at all."""
+    try:
+        send_sms_reply.apply_async((reply_id,), retry=False)
+    except Exception as exc:  # kombu and redis-py raise several connection error types
+        logger.warning("Could not queue text reply %s, sending it now: %s", reply_id, exc)
+        sms_reply_send(reply_id=reply_id)
