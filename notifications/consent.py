@@ -82,3 +82,35 @@ def sms_carrier_opt_out(*, patient_id: int, reason: str, at: dt.datetime | None 
         at=at or timezone.now(),
     )
     return True
+
+
+def sms_consent_from_portal(*, patient: Patient, by, chose_sms: bool, was_sms: bool) -> None:
+    """The patient chose (or un-chose) text messages for a reminder in the portal.
+
+    Choosing texts records their consent (how "portal", by them, with the sentence they agreed
+    to) unless it is already in force. Moving a reminder from texts to email withdraws it,
+    once no other reminder of theirs still goes by text.
+    """
+    in_force = sms_consent_in_force(patient=patient)
+    if chose_sms and not in_force:
+        consent_record(
+            patient=patient,
+            channel=SMS,
+            given=True,
+            how=How.PORTAL,
+            by=by,
+            evidence=PORTAL_SMS_AGREEMENT,
+        )
+    elif was_sms and not chose_sms and in_force:
+        still_texted = ReminderSchedule.objects.filter(
+            patient=patient, channel=SMS, ended_at__isnull=True, unsubscribed_at__isnull=True
+        ).exists()
+        if not still_texted:
+            consent_record(
+                patient=patient,
+                channel=SMS,
+                given=False,
+                how=How.PORTAL,
+                by=by,
+                evidence="Chose email instead of text messages in the portal.",
+            )

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from functools import partial
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic import audit
 from notifications.channels import (
     CHANNELS,
     DeliveryError,
@@ -44,32 +45,45 @@ NOT_AGREED = (
 
 def segments(body: str) -> int:
     """How many SMS parts a text takes (what the provider charges): 160 characters in one part
-    or 153 per part in GSM-7; 70 or 67 when it holds a character GSM-7 lacks (UCS-2)."""
+    or 153 per part in GSM-7 (where ^{}[]~|\\ and the euro sign take two); 70 or 67 in UCS-2
+    when it holds a character GSM-7 lacks (an emoji takes two there)."""
     if not body:
         return 0
-    single, multi = (160, 153) if _gsm7(body) else (70, 67)
-    return 1 if len(body) <= single else -(-len(body) // multi)
+    if all(char in _GSM7 or char in _GSM7_EXTENDED for char in body):
+        units = len(body) + sum(char in _GSM7_EXTENDED for char in body)
+        single, multi = 160, 153
+    else:
+        units = len(body.encode("utf-16-le")) // 2
+        single, multi = 70, 67
+    return 1 if units <= single else -(-units // multi)
 
 
 _GSM7 = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
+_GSM7_EXTENDED = set("^{}\\[~]|€\f")
+
+SEND_TASK = "notifications.send_sms_reply"
 
 
-def _gsm7(body: str) -> bool:
-    return all(char in _GSM7 for char in body)
+def sms_reply_publish(reply_id: int) -> None:
+    """Queue the send task by its name (the task module sits above this one)."""
+    current_app.send_task(SEND_TASK, args=(reply_id,), retry=False)
 
 
-Enqueue = Callable[[int], None]
+def sms_reply_enqueue(reply_id: int) -> None:
+    """Queue one conversation text; with the broker down, send it now rather than not at all."""
+    try:
+        sms_reply_publish(reply_id)
+    except Exception as exc:  # kombu and redis-py raise several connection error types
+        logger.warning("Could not queue text reply %s, sending it now: %s", reply_id, exc)
+        sms_reply_send(reply_id=reply_id)
 
 
-def sms_reply_create(
-    *, inbound: SmsInbound, body: str, kind: str, enqueue: Enqueue, by=None
-) -> SmsReply:
-    """Add a text to the conversation; `enqueue(reply_id)` (the task module's) runs after the
-    transaction commits. The automatic safety answer exists at most once per text (a
-    database constraint)."""
+def sms_reply_create(*, inbound: SmsInbound, body: str, kind: str, by=None) -> SmsReply:
+    """Add a text to the conversation, queued once the transaction commits. The automatic
+    safety answer exists at most once per text (a database constraint)."""
     reply = SmsReply.objects.create(
         inbound=inbound,
         patient=inbound.patient,
@@ -78,15 +92,14 @@ def sms_reply_create(
         kind=kind,
         sent_by=by,
     )
-    transaction.on_commit(partial(enqueue, reply.pk))
+    transaction.on_commit(partial(sms_reply_enqueue, reply.pk))
     return reply
 
 
-def sms_reception_reply(*, inbound: SmsInbound, body: str, by, enqueue: Enqueue) -> SmsReply:
+def sms_reception_reply(*, inbound: SmsInbound, body: str, by) -> SmsReply:
     """Reception answers a patient's text from the site. The text goes only to a patient who
-        agrees to texts: otherwise the reply is kept as "not sent" with the reason, and nothing is
-        handed to the provider. Either way the patient's text is marked dealt with; the reply is
-    audited as it is created (clinic/audit.py)."""
+    agrees to texts: otherwise the reply is kept as "not sent" with the reason, and nothing is
+    handed to the provider. Either way the patient's text is marked dealt with, and audited."""
     with transaction.atomic():
         if inbound.patient is None or not sms_consent_in_force(patient=inbound.patient):
             reply = SmsReply.objects.create(
@@ -101,11 +114,18 @@ def sms_reception_reply(*, inbound: SmsInbound, body: str, by, enqueue: Enqueue)
             )
         else:
             reply = sms_reply_create(
-                inbound=inbound, body=body, kind=SmsReply.Kind.RECEPTION, by=by, enqueue=enqueue
+                inbound=inbound, body=body, kind=SmsReply.Kind.RECEPTION, by=by
             )
         now = timezone.now()
         SmsInbound.objects.filter(pk=inbound.pk, handled_at__isnull=True).update(
             handled_at=now, handled_by=by, action="answered by reception", updated_at=now
+        )
+        audit.record(
+            "create",
+            obj=reply,
+            patient=inbound.patient,
+            detail={"event": "sms_reply", "status": reply.status, "parts": segments(body)},
+            user=by,
         )
     return reply
 
@@ -174,3 +194,19 @@ def sms_reply_send(*, reply_id: int, now: dt.datetime | None = None) -> int | No
     SmsMessage.objects.filter(pk=logged.pk).update(kind=reply.kind, patient=reply.patient)
     _finish(reply.pk, now, Status.SENT, message=logged, reason="")
     return None
+
+
+def sms_replies_overdue(*, now: dt.datetime | None = None, limit: int = 100) -> list[int]:
+    """Replies whose send task was lost (the broker dropped it, or a retry could not be
+    queued): still waiting after the longest retry delay, or claimed by a sender that stopped.
+    The dispatcher queues them again every minute, so a reply is never left behind."""
+    now = now or timezone.now()
+    longest = dt.timedelta(seconds=settings.REMINDER_RETRY_BASE_SECONDS * 2**MAX_ATTEMPTS)
+    return list(
+        SmsReply.objects.filter(
+            Q(status=Status.PENDING, updated_at__lt=now - longest)
+            | Q(status=Status.SENDING, claimed_at__lt=now - claim_timeout())
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )

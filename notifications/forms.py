@@ -6,6 +6,7 @@ from django import forms
 
 from clinic.forms import PlausibleDateField, TimeZoneField
 from clinic.widgets import DateInput, TimeInput
+from notifications.consent import PORTAL_SMS_AGREEMENT
 from notifications.models import ContactConsent, ReminderSchedule
 
 WEEKDAY_CHOICES = [(str(day), calendar.day_name[day]) for day in range(7)]
@@ -30,6 +31,7 @@ class ReminderScheduleForm(forms.Form):
         label="Send them by",
         choices=ReminderSchedule.Channel.choices,
         widget=forms.RadioSelect,
+        help_text=PORTAL_SMS_AGREEMENT,
     )
     time_zone = TimeZoneField(
         label="Your time zone",

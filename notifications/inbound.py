@@ -16,7 +16,7 @@ from notifications.consent import (
     How,
     consent_record,
 )
-from notifications.conversation import Enqueue, sms_reply_create
+from notifications.conversation import sms_reply_create
 from notifications.models import SmsInbound, SmsReply
 from notifications.replies import reply_handle, text_screen
 from patients.models import Patient
@@ -28,7 +28,6 @@ def sms_inbound_handle(
     from_number: str,
     body: str,
     intent: str,
-    enqueue: Enqueue,
     now: dt.datetime | None = None,
 ) -> str:
     """Record a text sent to the clinic and act on it; returns the one-line answer to text
@@ -42,7 +41,7 @@ def sms_inbound_handle(
     Any text that is not a keyword is screened for urgent symptoms (the registered screens,
     see notifications/replies.py). From a matched patient it is also for their clinician to
     read, and when urgent the patient gets one automatic text naming the service to use
-    (queued with `enqueue`, after commit) while the screen alerts the clinician. From a number
+    (queued after commit) while the screen alerts the clinician. From a number
     that is not one patient's it is only marked urgent for reception: never matched by guess.
     """
     now = now or timezone.now()
@@ -85,19 +84,17 @@ def sms_inbound_handle(
             inbound.handled_at = now
             inbound.save(update_fields=["action", "handled_at", "updated_at"])
         elif not intent:
-            _screen(inbound, only, now, enqueue)
+            _screen(inbound, only, now)
     return answer
 
 
-def _screen(inbound: SmsInbound, patient, now: dt.datetime, enqueue: Enqueue) -> None:
+def _screen(inbound: SmsInbound, patient, now: dt.datetime) -> None:
     screened = text_screen(patient=patient, inbound=inbound, now=now)
     inbound.for_clinician = patient is not None
     inbound.urgency = screened.urgency if screened else ""
     inbound.save(update_fields=["for_clinician", "urgency", "updated_at"])
     if screened is not None and patient is not None:
-        sms_reply_create(
-            inbound=inbound, body=screened.answer, kind=SmsReply.Kind.SAFETY, enqueue=enqueue
-        )
+        sms_reply_create(inbound=inbound, body=screened.answer, kind=SmsReply.Kind.SAFETY)
 
 
 def sms_inbound_done(*, inbound: SmsInbound, by) -> None:

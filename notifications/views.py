@@ -16,7 +16,6 @@ from notifications.conversation import segments, sms_reception_reply
 from notifications.forms import SmsConsentForm, SmsReplyForm
 from notifications.inbound import sms_inbound_done, sms_text_read
 from notifications.models import ReminderSchedule, SmsReply
-from notifications.tasks import sms_reply_enqueue
 from patients.selectors import patient_for_user
 
 PAGE_SIZE = 25
@@ -111,13 +110,15 @@ def sms_inbox_reply(request, public_id):
     if not form.is_valid():
         return _sms_inbox(request, failed=text, form=form, status=400)
     body = form.cleaned_data["body"]
-    reply = sms_reception_reply(inbound=text, body=body, by=request.user, enqueue=sms_reply_enqueue)
+    reply = sms_reception_reply(inbound=text, body=body, by=request.user)
     if reply.status == SmsReply.Status.REFUSED:
         messages.warning(request, reply.reason)
     else:
         parts = segments(body)
         messages.success(
-            request, f"Reply sent to {text.patient} ({parts} text part{'s' if parts > 1 else ''})."
+            request,
+            f"Your reply to {text.patient} is on its way "
+            f"({parts} text part{'s' if parts > 1 else ''}).",
         )
     return redirect("notifications:sms_inbox")
 

@@ -20,7 +20,6 @@ from notifications.inbound import sms_inbound_handle
 from notifications.keywords import reply_intent
 from notifications.sms import mask_number
 from notifications.sms_log import sms_status_update
-from notifications.tasks import sms_reply_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +79,6 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
         from_number=data.get("From", ""),
         body=body,
         intent=intent,
-        enqueue=sms_reply_enqueue,
     )
     logger.info(
         "Text from %s: %s", mask_number(data.get("From", "")), intent or "kept for reception"

@@ -94,11 +94,12 @@ def test_it_names_999_or_ae_for_an_emergency_and_gp_or_111_for_the_same_day():
 @pytest.fixture
 def sent_inline(monkeypatch):
     """The conversation's send task runs at once in this process instead of on a worker."""
-    from notifications.conversation import sms_reply_send
-    from notifications.tasks import send_sms_reply
+    from notifications import conversation
 
     monkeypatch.setattr(
-        send_sms_reply, "apply_async", lambda args, **kwargs: sms_reply_send(reply_id=args[0])
+        conversation,
+        "sms_reply_publish",
+        lambda reply_id: conversation.sms_reply_send(reply_id=reply_id),
     )
 
 
