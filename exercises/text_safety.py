@@ -101,7 +101,7 @@ SIGNS: tuple[Sign, ...] = (
         "Chest pain or breathlessness",
         EMERGENCY,
         (
-            r"chest",
+            (r"chest", r"(pain|hurt|tight|ache|aching|pressure|heavy|crush|sore|sharp)"),
             r"breathless",
             r"short of breath",
             r"(can'?t|cannot|can not|struggling to|hard to) (breathe|catch my breath)",
@@ -129,7 +129,7 @@ SIGNS: tuple[Sign, ...] = (
             r"shaking",
             r"sweats",
             r"(really|very|so|feel|feeling|felt) (unwell|ill|poorly|sick)",
-            r"flu",
+            r"\bflu\b",
         ),
     ),
     Sign(
