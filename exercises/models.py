@@ -530,9 +530,24 @@ class SymptomReport(TimeStampedModel):
         "patients.Patient", on_delete=models.PROTECT, related_name="symptom_reports"
     )
     plan = models.ForeignKey(ExercisePlan, on_delete=models.PROTECT, related_name="symptom_reports")
-    log = models.ForeignKey(SessionLog, on_delete=models.PROTECT, related_name="symptom_reports")
+    # A report comes from a session log, or from a text the patient sent (exactly one of them).
+    log = models.ForeignKey(
+        SessionLog,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="symptom_reports",
+    )
+    text = models.OneToOneField(
+        "notifications.SmsInbound",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="symptom_report",
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    # The urgent symptoms ticked (codes from exercises.safety.SYMPTOMS); empty for pins and needles.
+    # The urgent symptoms ticked (codes from exercises.safety.SYMPTOMS), or found in a text
+    # (exercises.text_safety.SIGNS); empty for pins and needles.
     symptoms = models.JSONField(default=list, blank=True)
 
     class Meta:
@@ -542,6 +557,11 @@ class SymptomReport(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(kind__in=["urgent_symptom", "pins_needles"]),
                 name="exercises_symptomreport_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(log__isnull=False, text__isnull=True)
+                | models.Q(log__isnull=True, text__isnull=False),
+                name="exercises_symptomreport_from_log_or_text",
             ),
         ]
 

@@ -72,6 +72,11 @@ def dashboard_panels(*, user) -> list[Panel]:
             context=lambda: _inbox_context(user),
             order=15,
         ),
+        Panel(
+            template="notifications/panels/dashboard_texts.html",
+            context=lambda: _texts_context(user),
+            order=14,
+        ),
     ]
 
 
@@ -95,6 +100,18 @@ def _inbox_context(user) -> dict:
     for log in comments:
         audit.note_patient(log.patient, log)
     return {"comments": comments, "unread": selectors.comments_unread_count(user=user)}
+
+
+def _texts_context(user) -> dict:
+    """The patients' unread texts, urgent first (two queries: the count, the first few)."""
+    unread = selectors.texts_unread(user=user)
+    texts = list(unread[:DASHBOARD_COMMENT_LIMIT])
+    for text in texts:
+        audit.note_patient(text.patient, text)
+    return {
+        "texts": texts,
+        "unread": unread.count() if len(texts) == DASHBOARD_COMMENT_LIMIT else len(texts),
+    }
 
 
 PORTAL_REPLY_LIMIT = 3

@@ -10,9 +10,11 @@ import datetime as dt
 
 from django.urls import reverse
 
+from exercises import text_safety
 from exercises.dose import whole_dose
 from exercises.models import ExercisePlan, SessionLog, SymptomReport
 from exercises.schedule import is_due
+from notifications.replies import Screened, register_text_screen
 from notifications.schedules import reminder_schedule_ensure
 from notifications.sources import (
     Compose,
@@ -154,23 +156,29 @@ class UrgentSymptomAlerts(ReminderSource):
         return self.compose_many([Compose(subject_id, local_date, first_name)])[0]
 
     def compose_many(self, requests: list[Compose]) -> list[Content]:
-        therapists = dict(
-            SymptomReport.objects.filter(
+        therapists = {
+            pk: (email, text_id)
+            for pk, email, text_id in SymptomReport.objects.filter(
                 pk__in={request.subject_id for request in requests}
-            ).values_list("pk", "plan__created_by__email")
-        )
+            ).values_list("pk", "plan__created_by__email", "text_id")
+        }
         action_path = reverse("clinic:dashboard")
         return [
             Content(
                 subject="A patient reported an urgent symptom",
                 greeting="Hello",
                 intro=(
-                    "One of your patients reported an urgent symptom in their exercise log. "
-                    "Please sign in to see who it is and what they reported."
+                    "One of your patients "
+                    + (
+                        "sent the clinic a text that mentions an urgent symptom. "
+                        if therapists[request.subject_id][1]
+                        else "reported an urgent symptom in their exercise log. "
+                    )
+                    + "Please sign in to see who it is and what they reported."
                 ),
                 action_label="Open your dashboard",
                 action_path=action_path,
-                to_email=therapists[request.subject_id],
+                to_email=therapists[request.subject_id][0],
             )
             for request in requests
         ]
@@ -180,6 +188,22 @@ class UrgentSymptomAlerts(ReminderSource):
 
 
 register(UrgentSymptomAlerts())
+
+
+def urgent_text_screen(*, patient, inbound, now: dt.datetime) -> Screened | None:
+    """A text that names an urgent symptom: the answer to text back at once, and (for a
+    matched patient) the same alert as a portal report. None for anything else."""
+    from exercises.services import symptom_report_from_text
+
+    screening = text_safety.screen(inbound.body)
+    if screening.urgency is None:
+        return None
+    if patient is not None:
+        symptom_report_from_text(patient=patient, text=inbound, codes=list(screening.codes))
+    return Screened(urgency=screening.urgency, answer=text_safety.ANSWERS[screening.urgency])
+
+
+register_text_screen("urgent_symptoms", urgent_text_screen)
 
 
 def plan_reminders_follow(*, plan: ExercisePlan) -> None:

@@ -15,6 +15,7 @@ from django.db.models import (
     CharField,
     DateTimeField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     JSONField,
@@ -24,13 +25,14 @@ from django.db.models import (
     QuerySet,
     Value,
 )
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
 from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.changes import tables_version
-from exercises import schedule
+from exercises import schedule, text_safety
 from exercises.adherence import (
     MEDIAN_DAYS,
     Alert,
@@ -56,6 +58,8 @@ from exercises.models import (
 )
 from exercises.safety import ACTIONS, labels_for, urgency_of
 from exercises.videos.selectors import has_video
+from notifications.models import SmsInbound
+from notifications.selectors import texts_for_clinicians
 
 logger = logging.getLogger(__name__)
 
@@ -271,8 +275,15 @@ class PlanAlert:
 REPORT_ALERT_DAYS = 28
 
 
-def _symptom_alert(kind: str, symptoms: list[str], day: dt.date) -> Alert:
-    if kind == SymptomReport.Kind.URGENT_SYMPTOM:
+def _symptom_alert(kind: str, symptoms: list[str], day: dt.date, by_text: bool = False) -> Alert:
+    if by_text:
+        screening = text_safety.Screening(text_safety.urgency_for(symptoms), tuple(symptoms))
+        told = ACTIONS[screening.urgency]["heading"] if screening.urgency else ""
+        message = (
+            f"Texted the clinic on {day:%d %b} about: {'; '.join(screening.labels)}. "
+            f"The automatic reply told them: {told} Read the text on their page."
+        )
+    elif kind == SymptomReport.Kind.URGENT_SYMPTOM:
         told = ACTIONS[urgency_of(symptoms)]["heading"] if urgency_of(symptoms) else ""
         message = (
             f"Reported on {day:%d %b}: {'; '.join(labels_for(symptoms))}. "
@@ -294,7 +305,17 @@ def _log_alerts(plans: list[ExercisePlan]) -> dict[int, list[Alert]]:
     first_day = timezone.now().date() - dt.timedelta(days=REPORT_ALERT_DAYS + MEDIAN_DAYS + 1)
     # One UNION ALL of two index scans with the same columns: the logs (kind "") and the
     # reports (with their log's date). Correlated subqueries per log cost ten times as much.
-    columns = ("c_plan", "c_day", "c_during", "c_after", "c_worse", "c_kind", "c_symptoms", "c_at")
+    columns = (
+        "c_plan",
+        "c_day",
+        "c_during",
+        "c_after",
+        "c_worse",
+        "c_kind",
+        "c_symptoms",
+        "c_at",
+        "c_text",
+    )
     logs_query = (
         SessionLog.objects.filter(plan_id__in=ids, date__gte=first_day)
         .order_by()  # no sort: the rules sort each plan's few logs themselves
@@ -307,6 +328,7 @@ def _log_alerts(plans: list[ExercisePlan]) -> dict[int, list[Alert]]:
             c_kind=Value("", output_field=CharField()),
             c_symptoms=Value(None, output_field=JSONField()),
             c_at=Value(None, output_field=DateTimeField()),
+            c_text=Value(False, output_field=BooleanField()),
         )
         .values_list(*columns)
     )
@@ -315,29 +337,32 @@ def _log_alerts(plans: list[ExercisePlan]) -> dict[int, list[Alert]]:
         .order_by()
         .annotate(
             c_plan=F("plan_id"),
-            c_day=F("log__date"),
+            # A report from a text has no log: the day it came.
+            c_day=Coalesce(F("log__date"), TruncDate("created_at")),
             c_during=Value(None, output_field=IntegerField()),
             c_after=Value(None, output_field=IntegerField()),
             c_worse=Value(None, output_field=BooleanField()),
             c_kind=F("kind"),
             c_symptoms=F("symptoms"),
             c_at=F("created_at"),
+            c_text=ExpressionWrapper(Q(text__isnull=False), output_field=BooleanField()),
         )
         .values_list(*columns)
     )
     logs: dict[int, list[LogFacts]] = {plan_id: [] for plan_id in ids}
     reported: dict[int, dict[tuple, Alert]] = {plan_id: {} for plan_id in ids}
     reports = []
-    for plan_id, day, during, after, worse, kind, symptoms, at in logs_query.union(
+    for plan_id, day, during, after, worse, kind, symptoms, at, by_text in logs_query.union(
         reports_query, all=True
     ):
         if kind:
-            reports.append((at, plan_id, kind, symptoms, day))
+            reports.append((at, plan_id, kind, symptoms, day, by_text))
         else:
             logs[plan_id].append(LogFacts(day, during, after, worse))
-    for _at, plan_id, kind, symptoms, day in sorted(reports, key=lambda report: report[0]):
-        # A later report for the same log replaces the earlier one (it lists every symptom).
-        reported[plan_id][(kind, day)] = _symptom_alert(kind, symptoms, day)
+    for _at, plan_id, kind, symptoms, day, by_text in sorted(reports, key=lambda r: r[0]):
+        # A later report for the same log replaces the earlier one (it lists every symptom);
+        # a text's report sits beside the log's of the same day.
+        reported[plan_id][(kind, day, by_text)] = _symptom_alert(kind, symptoms, day, by_text)
     found = {plan_id: list(alerts.values()) for plan_id, alerts in reported.items()}
     for plan in plans:
         since = patient_today(plan.patient) - dt.timedelta(days=REPORT_ALERT_DAYS)
@@ -501,6 +526,20 @@ def comments_inbox(*, user) -> QuerySet[SessionLog]:
 
 def comments_unread_count(*, user) -> int:
     return comments_inbox(user=user).filter(is_read=False).count()
+
+
+def texts_unread(*, user) -> QuerySet[SmsInbound]:
+    """Texts the user's patients sent the clinic (anything but STOP, START, Y or N) that no
+    clinician has read yet, urgent first: from the patients whose plans the user prescribed,
+    like comments (the manager sees every patient's). None outside the clinical roles."""
+    if not has_role(user, CLINICAL):
+        return SmsInbound.objects.none()
+    texts = texts_for_clinicians().filter(read_at__isnull=True)
+    if not user.is_superuser:
+        texts = texts.filter(
+            patient_id__in=ExercisePlan.objects.filter(created_by=user).values("patient_id")
+        )
+    return texts
 
 
 def comments_for_patient(*, user, patient) -> list[SessionLog]:

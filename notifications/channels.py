@@ -45,6 +45,10 @@ class PermanentError(DeliveryError):
     transient = False
 
 
+class RecipientUnsubscribed(PermanentError):  # noqa: N818 (a kind of PermanentError)
+    """The carrier says the recipient opted out of texts from this sender (Twilio 21610)."""
+
+
 class Unconfirmed(Exception):  # noqa: N818 (an outcome, not a failure of ours)
     """The message was handed over but the server's answer never came: it may have arrived."""
 
@@ -203,7 +207,8 @@ class EmailChannel:
 class SmsChannel:
     name = "sms"
 
-    def send(self, message: OutgoingMessage, *, handover: Handover) -> None:
+    def send(self, message: OutgoingMessage, *, handover: Handover):
+        """Returns the text's delivery-log row (SmsMessage)."""
         import phonenumbers
 
         from notifications.sms import sms_backend
@@ -225,7 +230,7 @@ class SmsChannel:
         # The HTTP request is the point of no return: the provider may accept it even when
         # its answer is lost (Unconfirmed), so the handover is recorded before it.
         sid = backend.send(to=to, body=message.sms, status_callback=message.status_callback)
-        sms_message_record(reference=message.reference, to=to, provider_id=sid)
+        return sms_message_record(reference=message.reference, to=to, provider_id=sid)
 
 
 CHANNELS = {"email": EmailChannel(), "sms": SmsChannel()}

@@ -6,6 +6,7 @@ from django import forms
 
 from clinic.forms import PlausibleDateField, TimeZoneField
 from clinic.widgets import DateInput, TimeInput
+from notifications.consent import PORTAL_SMS_AGREEMENT
 from notifications.models import ContactConsent, ReminderSchedule
 
 WEEKDAY_CHOICES = [(str(day), calendar.day_name[day]) for day in range(7)]
@@ -30,6 +31,7 @@ class ReminderScheduleForm(forms.Form):
         label="Send them by",
         choices=ReminderSchedule.Channel.choices,
         widget=forms.RadioSelect,
+        help_text=PORTAL_SMS_AGREEMENT,
     )
     time_zone = TimeZoneField(
         label="Your time zone",
@@ -125,4 +127,24 @@ class SmsConsentForm(forms.Form):
             (ContactConsent.How.PHONE, "By phone"),
             (ContactConsent.How.WRITTEN, "In writing"),
         ],
+    )
+
+
+class SmsReplyForm(forms.Form):
+    """Reception's text back to a patient, from the texts queue."""
+
+    body = forms.CharField(
+        label="Your reply",
+        min_length=1,
+        max_length=600,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 600}),
+        help_text=(
+            "Plain words, up to 600 characters. A text part holds 160 characters (70 with "
+            "emoji or unusual letters); longer replies go in several parts."
+        ),
+        error_messages={
+            "required": "Write the reply first.",
+            "max_length": "Keep it to 600 characters (you wrote %(show_value)d).",
+        },
     )

@@ -205,6 +205,8 @@ class ContactConsent(TimeStampedModel):
         REPLIED_STOP = "replied_stop", "Patient replied STOP"
         REPLIED_START = "replied_start", "Patient replied START"
         PROVIDER = "provider", "The SMS provider reported an opt-out"
+        PORTAL = "portal", "Chose texts in the portal"
+        CARRIER = "carrier", "Carrier said unsubscribed"
 
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="contact_consents"
@@ -238,6 +240,8 @@ class ContactConsent(TimeStampedModel):
                         "replied_stop",
                         "replied_start",
                         "provider",
+                        "portal",
+                        "carrier",
                     ]
                 ),
                 name="notifications_contactconsent_how_valid",
@@ -316,6 +320,15 @@ class SmsInbound(TimeStampedModel):
     )
     # What the site did with it ("opted out", "confirmed …"), or "" for reception to read.
     action = models.CharField(max_length=32, blank=True)
+    # A matched patient's text that is not a keyword: their clinician reads it too.
+    for_clinician = models.BooleanField(default=False)
+    # What the safety screen found (exercises/text_safety.py): "emergency", "same_day" or "".
+    urgency = models.CharField(max_length=12, blank=True)
+    # The clinician who read it, and when (reception's `handled_*` is separate).
+    read_by = models.ForeignKey(
+        "clinic.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    read_at = models.DateTimeField(null=True, blank=True)
     # Set when the site acted on it, or when reception has dealt with it: off the queue.
     handled_at = models.DateTimeField(null=True, blank=True)
     handled_by = models.ForeignKey(
@@ -329,8 +342,91 @@ class SmsInbound(TimeStampedModel):
                 fields=["-received_at"],
                 condition=Q(handled_at__isnull=True),
                 name="notifications_inbound_queue",
-            )
+            ),
+            models.Index(
+                fields=["patient", "-received_at"],
+                condition=Q(for_clinician=True),
+                name="notifications_inbound_clin",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(urgency__in=["", "emergency", "same_day"]),
+                name="notifications_smsinbound_urgency_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(read_at__isnull=True) | Q(read_by__isnull=False),
+                name="notifications_smsinbound_read_has_reader",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Text from ...{self.phone[-3:]} at {self.received_at:%Y-%m-%d %H:%M}"
+
+
+class SmsReply(TimeStampedModel):
+    """A text the clinic sends back in a conversation: the automatic safety answer to an urgent
+    text, or reception's reply typed on the site. Sent once: a send claims the row with a
+    conditional UPDATE and records `handed_over_at` before the provider is called, so a later
+    attempt that finds it set never sends again."""
+
+    class Kind(models.TextChoices):
+        SAFETY = "safety", "Automatic safety answer"
+        RECEPTION = "reception", "Reply from reception"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        REFUSED = "refused", "Not sent"
+
+    inbound = models.ForeignKey(SmsInbound, on_delete=models.PROTECT, related_name="replies")
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sms_answers",
+    )
+    phone = models.CharField(max_length=20)
+    body = models.CharField(max_length=600)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    sent_by = models.ForeignKey(
+        "clinic.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    # Why it failed or was not sent, in words for reception.
+    reason = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    message = models.OneToOneField(
+        SmsMessage, on_delete=models.PROTECT, null=True, blank=True, related_name="reply"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "SMS replies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["safety", "reception"]),
+                name="notifications_smsreply_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "sent", "failed", "refused"]),
+                name="notifications_smsreply_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(body=""), name="notifications_smsreply_body_not_empty"
+            ),
+            # The automatic safety answer goes once per text, whatever retries or races.
+            models.UniqueConstraint(
+                fields=["inbound"],
+                condition=Q(kind="safety"),
+                name="notifications_smsreply_one_safety_answer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.status})"

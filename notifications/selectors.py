@@ -5,10 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.core import signing
-from django.db.models import Exists, QuerySet
+from django.db.models import Case, Exists, F, Prefetch, QuerySet, Value, When
 from django.http import Http404
 
-from notifications.models import ContactConsent, ReminderDelivery, ReminderSchedule, SmsInbound
+from clinic.access import CLINICAL, has_role
+from notifications.models import (
+    ContactConsent,
+    ReminderDelivery,
+    ReminderSchedule,
+    SmsInbound,
+    SmsReply,
+)
 from notifications.schedules import UNSUBSCRIBE_SALT
 from notifications.sources import get_source
 
@@ -98,17 +105,74 @@ def sms_consent_history(*, patient, limit: int = 10) -> list[ContactConsent]:
     )
 
 
+_URGENT_FIRST = Case(
+    When(urgency="emergency", then=Value(0)),
+    When(urgency="same_day", then=Value(1)),
+    default=Value(2),
+).asc()
+
+
+def _with_replies(texts: QuerySet[SmsInbound]) -> QuerySet[SmsInbound]:
+    """Each text with the clinic's texts back, oldest first, and who sent them (one query)."""
+    return texts.prefetch_related(
+        Prefetch(
+            "replies",
+            queryset=SmsReply.objects.select_related("sent_by").order_by("created_at", "id"),
+        )
+    )
+
+
 def sms_inbox() -> QuerySet[SmsInbound]:
-    """Texts to the clinic the site could not act on, newest first, for reception."""
-    return (
+    """Texts to the clinic the site could not act on, urgent first, then newest first, for
+    reception; each with the clinic's texts back."""
+    return _with_replies(
         SmsInbound.objects.filter(handled_at__isnull=True)
         .select_related("patient")
-        .order_by("-received_at", "-id")
+        .order_by(_URGENT_FIRST, "-received_at", "-id")
     )
 
 
 def sms_inbox_item(*, public_id) -> SmsInbound:
     try:
-        return SmsInbound.objects.get(public_id=public_id, handled_at__isnull=True)
+        return SmsInbound.objects.select_related("patient").get(
+            public_id=public_id, handled_at__isnull=True
+        )
     except (SmsInbound.DoesNotExist, ValueError):
         raise Http404("No such text waiting") from None
+
+
+def texts_for_clinicians() -> QuerySet[SmsInbound]:
+    """Every matched patient's text that is not a keyword: what clinicians read. Unread
+    first, then urgent first, then newest."""
+    return (
+        SmsInbound.objects.filter(for_clinician=True)
+        .select_related("patient", "read_by")
+        .order_by(F("read_at").asc(nulls_first=True), _URGENT_FIRST, "-received_at", "-id")
+    )
+
+
+PATIENT_TEXTS_LIMIT = 20
+
+
+def texts_from_patient(*, user, patient) -> list[SmsInbound]:
+    """The patient's latest texts with read marks and the clinic's texts back (two queries).
+    Clinical roles only: reception reads texts in its own queue."""
+    if not has_role(user, CLINICAL):
+        return []
+    return list(
+        _with_replies(texts_for_clinicians().filter(patient=patient)).order_by(
+            "-received_at", "-id"
+        )[:PATIENT_TEXTS_LIMIT]
+    )
+
+
+def text_for_clinician(*, user, public_id) -> SmsInbound:
+    """One patient's text a clinician may mark read; 404 for anyone else or anything else."""
+    if not has_role(user, CLINICAL):
+        raise Http404("No such text")
+    try:
+        return SmsInbound.objects.select_related("patient").get(
+            public_id=public_id, for_clinician=True
+        )
+    except (SmsInbound.DoesNotExist, ValueError):
+        raise Http404("No such text") from None

@@ -34,6 +34,7 @@ from notifications.channels import (
     DeliveryError,
     HandoverRefused,
     OutgoingMessage,
+    RecipientUnsubscribed,
     ServerUnreachable,
     Unconfirmed,
 )
@@ -45,7 +46,7 @@ from notifications.checks import (
     judge,
     sends_late,
 )
-from notifications.consent import sms_consenting
+from notifications.consent import sms_carrier_opt_out, sms_consenting
 from notifications.models import ReminderDelivery, ReminderSchedule
 from notifications.schedules import unsubscribe_url
 from notifications.sources import Compose, Content, Skip, get_source
@@ -411,6 +412,8 @@ def deliveries_send(
                 last_error=f"Not confirmed: {exc}",
             )
         except DeliveryError as exc:
+            if isinstance(exc, RecipientUnsubscribed):
+                sms_carrier_opt_out(patient_id=delivery.patient_id, reason=str(exc))
             delay = _failure(claim, delivery, exc)
             if isinstance(exc, ServerUnreachable):
                 # The next message would wait for the same dead server: try them all later.

@@ -21,7 +21,13 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from notifications.channels import PermanentError, ServerUnreachable, TransientError, Unconfirmed
+from notifications.channels import (
+    PermanentError,
+    RecipientUnsubscribed,
+    ServerUnreachable,
+    TransientError,
+    Unconfirmed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +121,8 @@ def _http_client():
 # Twilio's answers that will never work for this number as it stands.
 PERMANENT_STATUSES = range(400, 500)
 RETRY_STATUSES = {408, 409, 429}
+# "Attempt to send to unsubscribed recipient": the person texted STOP to the carrier.
+UNSUBSCRIBED_CODE = 21610
 
 
 class TwilioSmsBackend(SmsBackend):
@@ -153,6 +161,8 @@ class TwilioSmsBackend(SmsBackend):
             )
         except TwilioRestException as exc:
             reason = mask_numbers(f"Twilio {exc.code or exc.status}: {exc.msg}")[:400]
+            if exc.code == UNSUBSCRIBED_CODE:
+                raise RecipientUnsubscribed(reason) from exc
             if exc.status in PERMANENT_STATUSES and exc.status not in RETRY_STATUSES:
                 raise PermanentError(reason) from exc
             raise TransientError(reason) from exc

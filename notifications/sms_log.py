@@ -8,7 +8,9 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from notifications.consent import sms_carrier_opt_out
 from notifications.models import ReminderDelivery, SmsMessage
+from notifications.sms import UNSUBSCRIBED_CODE
 
 Status = SmsMessage.Status
 
@@ -116,6 +118,8 @@ def sms_status_update(
         message.save(
             update_fields=["status", "status_at", "error_code", "error_message", "updated_at"]
         )
+        if message.error_code == str(UNSUBSCRIBED_CODE) and message.patient_id:
+            sms_carrier_opt_out(patient_id=message.patient_id, reason=message.error_message, at=now)
         if new in (Status.FAILED, Status.UNDELIVERED) and message.delivery_id:
             ReminderDelivery.objects.filter(
                 pk=message.delivery_id, status=ReminderDelivery.Status.SENT

@@ -14,6 +14,7 @@ from functools import partial
 from celery import shared_task
 from django.db import transaction
 
+from notifications.conversation import SEND_TASK, sms_replies_overdue, sms_reply_send
 from notifications.dispatch import DispatchResult, deliveries_mark_queued, reminders_dispatch
 from notifications.sending import SEND_BATCH, deliveries_send
 
@@ -68,6 +69,12 @@ def reminders_dispatch_queued(*, now=None) -> DispatchResult:
 def dispatch_reminders() -> None:
     """Run by beat every minute."""
     result = reminders_dispatch_queued()
+    for reply_id in sms_replies_overdue():
+        try:
+            send_sms_reply.apply_async((reply_id,), retry=False)
+        except Exception as exc:  # the broker is down: the next cycle tries again
+            logger.warning("Could not queue text reply %s: %s", reply_id, exc)
+            break
     if result.created or result.requeued or result.missed:
         logger.info(
             "Reminders: %d created, %d queued, %d re-queued, %d skipped, %d missed",
@@ -98,3 +105,14 @@ def send_reminder(*delivery_ids: int) -> None:
             send_reminder.apply_async(tuple(ids), countdown=delay, retry=False)
         except Exception as exc:  # the broker is down: the dispatcher will pick them up
             logger.warning("Could not queue a retry for reminders %s: %s", ids, exc)
+
+
+@shared_task(name=SEND_TASK, ignore_result=True)
+def send_sms_reply(reply_id: int) -> None:
+    """Send one text of a conversation (a safety answer, reception's reply); safe to run twice."""
+    retry_in = sms_reply_send(reply_id=reply_id)
+    if retry_in is not None:
+        try:
+            send_sms_reply.apply_async((reply_id,), countdown=retry_in, retry=False)
+        except Exception as exc:  # the broker is down
+            logger.warning("Could not queue a retry for text reply %s: %s", reply_id, exc)

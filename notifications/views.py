@@ -9,12 +9,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from clinic.access import STAFF, role_required
+from clinic.access import CLINICAL, STAFF, role_required
 from notifications import selectors
 from notifications.consent import consent_record
-from notifications.forms import SmsConsentForm
-from notifications.inbound import sms_inbound_done
-from notifications.models import ReminderSchedule
+from notifications.conversation import segments, sms_reception_reply
+from notifications.forms import SmsConsentForm, SmsReplyForm
+from notifications.inbound import sms_inbound_done, sms_text_read
+from notifications.models import ReminderSchedule, SmsReply
 from patients.selectors import patient_for_user
 
 PAGE_SIZE = 25
@@ -77,11 +78,61 @@ def failed_list(request):
     return render(request, "notifications/failed_list.html", {"page": page})
 
 
+def _reply_form(text, data=None) -> SmsReplyForm:
+    """One form per text on the page, each with its own field ids."""
+    return SmsReplyForm(data, auto_id=f"reply-{text.public_id}-%s")
+
+
+def _sms_inbox(request, *, failed=None, form=None, status: int = 200):
+    page = Paginator(selectors.sms_inbox(), PAGE_SIZE).get_page(request.GET.get("page"))
+    for text in page:
+        text.reply_form = form if failed is not None and text.pk == failed.pk else _reply_form(text)
+        for reply in text.replies.all():
+            reply.parts = segments(reply.body)
+    return render(request, "notifications/sms_inbox.html", {"page": page}, status=status)
+
+
 @role_required(*STAFF)
 @require_GET
 def sms_inbox(request):
-    page = Paginator(selectors.sms_inbox(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notifications/sms_inbox.html", {"page": page})
+    return _sms_inbox(request)
+
+
+@role_required(*STAFF)
+@require_POST
+def sms_inbox_reply(request, public_id):
+    """Reception texts the patient back from the queue (consent respected: see the service)."""
+    text = selectors.sms_inbox_item(public_id=public_id)
+    if text.patient is None:
+        messages.error(request, "No single patient has this number: ring them instead.")
+        return redirect("notifications:sms_inbox")
+    form = _reply_form(text, request.POST)
+    if not form.is_valid():
+        return _sms_inbox(request, failed=text, form=form, status=400)
+    body = form.cleaned_data["body"]
+    reply = sms_reception_reply(inbound=text, body=body, by=request.user)
+    if reply.status == SmsReply.Status.REFUSED:
+        messages.warning(request, reply.reason)
+    else:
+        parts = segments(body)
+        messages.success(
+            request,
+            f"Your reply to {text.patient} is on its way "
+            f"({parts} text part{'s' if parts > 1 else ''}).",
+        )
+    return redirect("notifications:sms_inbox")
+
+
+@role_required(*CLINICAL)
+@require_POST
+def sms_text_mark_read(request, public_id):
+    """A clinician has read a patient's text (on the dashboard or the patient page)."""
+    text = selectors.text_for_clinician(user=request.user, public_id=public_id)
+    sms_text_read(inbound=text, by=request.user)
+    messages.success(request, f"{text.patient}'s text is marked as read.")
+    if request.POST.get("back") == "patient":
+        return redirect("patients:detail", public_id=text.patient.public_id)
+    return redirect("clinic:dashboard")
 
 
 @role_required(*STAFF)

@@ -10,7 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.access import PATIENTS, role_required
 from notifications import schedules, selectors
+from notifications.consent import sms_consent_from_portal
 from notifications.forms import ReminderScheduleForm
+from notifications.models import ReminderSchedule
 from notifications.sources import get_source
 from patients.selectors import patient_of_portal_user
 
@@ -53,6 +55,7 @@ def reminder_update(request: HttpRequest, public_id):
     if not form.is_valid():
         return _settings_page(request, patient, {schedule.pk: form})
     data = form.cleaned_data
+    was_sms = schedule.channel == ReminderSchedule.Channel.SMS
     schedules.reminder_schedule_update(
         schedule=schedule,
         enabled=data["enabled"],
@@ -63,6 +66,12 @@ def reminder_update(request: HttpRequest, public_id):
         quiet_start=data["quiet_start"],
         quiet_end=data["quiet_end"],
         paused_until=data["paused_until"],
+    )
+    sms_consent_from_portal(
+        patient=patient,
+        by=request.user,
+        chose_sms=data["channel"] == ReminderSchedule.Channel.SMS,
+        was_sms=was_sms,
     )
     if data["enabled"]:
         messages.success(request, "Your reminder settings are saved.")

@@ -15,7 +15,7 @@ from assessments.models import Assessment, AssessmentDecision
 from bookings.models import Appointment, ScheduleException, WorkingHours
 from clinic.models import User
 from exercises.models import Exercise, ExercisePlan, ExerciseVideo, PlanItem, SessionLog
-from notifications.models import ReminderSchedule
+from notifications.models import ReminderSchedule, SmsInbound
 from notifications.schedules import reminder_schedules_for_patient_ensure, unsubscribe_token
 from patients.models import Episode, Patient
 from portal.models import Invitation
@@ -62,6 +62,7 @@ class World:
     invitation: Invitation
     unsubscribe_token: str
     video: ExerciseVideo  # of `exercise`, which is not in A's plan
+    text: SmsInbound  # A texted the clinic: in reception's queue and before the clinicians
 
     def client_for(self, role: str | None) -> Client:
         """A fresh client signed in as `role` (None: anonymous; "patient": patient A)."""
@@ -150,4 +151,12 @@ def world(db, settings, tmp_path, therapist, reception, manager, patient_user) -
         invitation=invitation,
         unsubscribe_token=unsubscribe_token(schedule=a.schedule),
         video=give_video(exercise, therapist),
+        text=SmsInbound.objects.create(
+            provider_id="SMworld",
+            phone=str(a.patient.phone),
+            body="Can I move to Thursday?",
+            received_at=now,
+            patient=a.patient,
+            for_clinician=True,
+        ),
     )

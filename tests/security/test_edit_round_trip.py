@@ -56,6 +56,7 @@ STARTS_EMPTY = {
     ("two_factor_verify", "two_factor_verify"): "the code is typed",
     ("patients:privacy", "patients:privacy"): "erasure needs a reason and a confirmation",
     ("notifications:patient_log", "notifications:sms_consent"): "the patient's answer is chosen",
+    ("notifications:sms_inbox", "notifications:sms_inbox_reply"): "the reply to text is written",
     ("patients:create", "patients:create"): "registers a new patient",
     ("bookings:patient_create", "bookings:patient_create"): "registers a new patient",
     ("patients:episode_create", "patients:episode_create"): "opens a new episode",
@@ -95,6 +96,9 @@ ACTIONS = {
     ("portal:waitlist:home", "portal:waitlist:home"): "joins the waitlist with the defaults shown",
     ("portal:waitlist:home", "portal:waitlist:leave"): "leaves the waitlist",
     ("portal:waitlist:offer", "portal:waitlist:answer"): "takes the offered appointment",
+    ("notifications:sms_inbox", "notifications:sms_inbox_done"): "marks the text dealt with",
+    ("clinic:dashboard", "notifications:sms_text_read"): "marks the patient's text read",
+    ("patients:detail", "notifications:sms_text_read"): "marks the patient's text read",
 }
 #: Changes a save makes by design. A completed red-flag screen reads an item left blank as
 #: asked and answered "no" (assessments/forms.py); the walk's draft holds blanks.

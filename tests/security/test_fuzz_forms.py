@@ -745,6 +745,12 @@ CASES: dict[str, Case] = {
         # Only a patient's own reply records STOP or START, never a form.
         {"given": BAD_CHOICE, "how": st.one_of(BAD_CHOICE, st.just("replied_stop"))},
     ),
+    "notifications:sms_inbox_reply": Case(
+        url("notifications:sms_inbox_reply", public_id=lambda w: w.text.public_id),
+        "reception",
+        lambda w: {"body": "Thursday at 10:00 is free: see you then."},
+        {"body": st.one_of(st.just(""), st.just("   "), NUL, too_long(600))},
+    ),
     "patients:privacy": Case(
         url("patients:privacy", public_id=lambda w: w.a.patient.public_id),
         "manager",
@@ -895,6 +901,7 @@ BUTTONS = {
     "notifications:sms_status",
     "notifications:sms_inbound",
     "notifications:sms_inbox_done",
+    "notifications:sms_text_read",
     "bookings:waitlist_remove",
     "bookings:feed_create",
     "bookings:feed_revoke",

@@ -510,6 +510,12 @@ ROUTES: dict[str, Route] = {
     "notifications:sms_inbox_done": Route(
         "staff", kwargs=lambda w: {"public_id": w.a.patient.public_id}, post_only=True, ok=ok(404)
     ),
+    "notifications:sms_inbox_reply": Route(
+        "staff", kwargs=lambda w: {"public_id": w.text.public_id}, post_only=True, ok=ok(400)
+    ),
+    "notifications:sms_text_read": Route(
+        "clinical", kwargs=lambda w: {"public_id": w.text.public_id}, post_only=True, ok=ok(302)
+    ),
     # The SMS provider's webhooks: its signature is the only authority, so unsigned gets 403.
     "notifications:sms_status": Route("public", post_only=True, ok=ok(403)),
     "notifications:sms_inbound": Route("public", post_only=True, ok=ok(403)),
