@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exercises', '0015_plan_item_reps_per_set'),
-        ('exercises', '0015_symptom_report_from_a_text'),
+        ("exercises", "0015_plan_item_reps_per_set"),
+        ("exercises", "0015_symptom_report_from_a_text"),
     ]
 
-    operations = [
-    ]
+    operations = []

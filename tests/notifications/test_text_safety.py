@@ -188,6 +188,18 @@ def test_it_alerts_the_clinician_like_a_portal_safety_report(
 
 
 @pytest.mark.django_db
+def test_it_keeps_a_patients_texts_off_another_prescribers_dashboard(
+    client, twilio, patient, plan, django_capture_on_commit_callbacks
+):
+    from tests.conftest import make_user
+
+    text_in(client, patient, "running late, sorry", django_capture_on_commit_callbacks)
+    other = make_user("other.physio@test.example", "therapist")
+    client.force_login(other)
+    assert "running late, sorry" not in client.get(DASHBOARD).content.decode()
+
+
+@pytest.mark.django_db
 def test_it_puts_a_text_that_is_not_urgent_before_the_clinician_with_read_marks(
     client, twilio, sent_inline, patient, plan, therapist, django_capture_on_commit_callbacks
 ):
@@ -259,6 +271,8 @@ def test_it_answers_a_patient_without_a_plan_and_still_shows_the_text(
     assert "chest pain and breathless" in detail
     assert "Urgent: emergency" in detail
     assert text.for_clinician
+    # no prescriber yet: on every clinician's dashboard, not on nobody's
+    assert "chest pain and breathless" in client.get(DASHBOARD).content.decode()
 
 
 @pytest.mark.django_db
