@@ -359,14 +359,17 @@ class AppointmentStatusChange(models.Model):
 
 
 # The waitlist's models live in their own module; importing them here registers them.
+from bookings.requests.models import BookingRequest, UrgentScreen  # noqa: E402
 from bookings.waitlist.models import WaitlistEntry, WaitlistOffer  # noqa: E402
 
 __all__ = [
     "Appointment",
     "AppointmentStatusChange",
     "AppointmentType",
+    "BookingRequest",
     "Room",
     "ScheduleException",
+    "UrgentScreen",
     "WaitlistEntry",
     "WaitlistOffer",
     "Weekday",
