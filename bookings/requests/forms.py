@@ -129,8 +129,7 @@ class ApproveForm(forms.Form):
         ]
         self.fields["patient"].choices = [*choices, (NEW_PATIENT, "Register a new patient")]
         if not matches:
-            self.fields["patient"].initial = NEW_PATIENT
-            self.fields["patient"].widget = forms.HiddenInput()
+            self.fields["patient"].initial = NEW_PATIENT  # with a match, reception must choose
 
 
 class DeclineForm(forms.Form):

@@ -18,6 +18,7 @@ from bookings import selectors as booking_selectors
 from bookings.models import AppointmentType
 from bookings.requests.models import BookingRequest, UrgentScreen
 from bookings.waitlist.matching import in_period
+from clinic import audit
 from clinic.access import CLINICAL, MANAGER, RECEPTION, has_role
 from patients.models import Patient
 
@@ -58,11 +59,14 @@ def possible_matches(*, booking_request: BookingRequest) -> list[Patient]:
     contact = Q(email__iexact=booking_request.email)
     if booking_request.phone:
         contact |= Q(phone=booking_request.phone)
-    return list(
+    matches = list(
         Patient.objects.active()
         .filter(contact, date_of_birth=booking_request.date_of_birth)
         .order_by("last_name", "first_name", "id")[:5]
     )
+    for patient in matches:
+        audit.note_patient(patient)
+    return matches
 
 
 def first_appointment_type() -> AppointmentType | None:

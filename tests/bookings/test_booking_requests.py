@@ -454,3 +454,24 @@ def test_it_lists_newest_first_a_page_at_a_time(reception_client):
     assert first.paginator.num_pages == 2
     created = [item.created_at for item in first.object_list]
     assert created == sorted(created, reverse=True)
+
+
+@pytest.mark.parametrize("booked", [0, 12])
+def test_it_opens_a_request_in_a_fixed_number_of_queries(
+    reception_client, booking_request, open_hours, booked, django_assert_num_queries
+):
+    from tests.bookings.factories import AppointmentFactory, at
+
+    zone_today = dt.datetime.now(clinic_zone()).date()
+    for n in range(booked):
+        day = zone_today + dt.timedelta(days=2 + n)
+        AppointmentFactory(therapist=open_hours, start=at(day, "09:00"))
+    PatientFactory(email=booking_request.email, date_of_birth=booking_request.date_of_birth)
+    url = reverse("bookings:request_detail", args=[booking_request.public_id])
+    reception_client.get(url)  # the first visit saves the session
+    # session, user, the request (who decided, patient, appointment joined), appointment
+    # types, the slot finder's four (therapists, hours, exceptions, busy appointments),
+    # possible matches, and the audit trail's insert for the one shown
+    with django_assert_num_queries(10):
+        response = reception_client.get(url)
+    assert response.status_code == 200

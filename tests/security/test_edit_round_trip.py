@@ -75,6 +75,9 @@ STARTS_EMPTY = {
     ("portal:running_morning", "portal:running_morning"): "the morning's pain is typed",
     ("running:episode", "running:move"): "moving a step by hand needs a reason",
     ("running:episode", "running:resume"): "resuming after a red-flag hold needs a reason",
+    ("new_patient:request", "new_patient:request"): "a new request: details and answers typed",
+    ("bookings:request_detail", "bookings:request_approve"): "the slot is chosen",
+    ("bookings:request_detail", "bookings:request_decline"): "the reason is typed",
 }
 #: (page, form target): forms whose purpose is to act with what they show.
 ACTIONS = {
@@ -95,6 +98,8 @@ ACTIONS = {
     ("portal:waitlist:home", "portal:waitlist:home"): "joins the waitlist with the defaults shown",
     ("portal:waitlist:home", "portal:waitlist:leave"): "leaves the waitlist",
     ("portal:waitlist:offer", "portal:waitlist:answer"): "takes the offered appointment",
+    ("bookings:request_detail", "bookings:request_withdraw"): "marks the request withdrawn",
+    ("bookings:urgent_screens", "bookings:urgent_seen"): "marks the urgent answer as seen",
 }
 #: Changes a save makes by design. A completed red-flag screen reads an item left blank as
 #: asked and answered "no" (assessments/forms.py); the walk's draft holds blanks.
