@@ -372,18 +372,21 @@ class AppointmentStatusChange(models.Model):
         return bool(self.from_status) and self.changed_at.astimezone(zone).date() == today
 
 
-# Therapists' calendar feeds and the waitlist keep their models in their own packages;
-# importing them here registers them.
+# Therapists' calendar feeds, new patients' booking requests and the waitlist keep their
+# models in their own packages; importing them here registers them.
 from bookings.feeds.models import CalendarFeed  # noqa: E402
+from bookings.requests.models import BookingRequest, UrgentScreen  # noqa: E402
 from bookings.waitlist.models import WaitlistEntry, WaitlistOffer  # noqa: E402
 
 __all__ = [
     "Appointment",
     "AppointmentStatusChange",
     "AppointmentType",
+    "BookingRequest",
     "CalendarFeed",
     "Room",
     "ScheduleException",
+    "UrgentScreen",
     "WaitlistEntry",
     "WaitlistOffer",
     "Weekday",

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from bookings import calendar_views, schedule_views, views
 from bookings.feeds import views as feed_views
@@ -37,6 +37,7 @@ urlpatterns = [
     path("waitlist/add/<uuid:patient_id>/", waitlist_views.entry_add, name="waitlist_add"),
     path("waitlist/<uuid:public_id>/edit/", waitlist_views.entry_edit, name="waitlist_edit"),
     path("waitlist/<uuid:public_id>/remove/", waitlist_views.entry_remove, name="waitlist_remove"),
+    path("requests/", include("bookings.requests.urls")),
     path("<uuid:public_id>/", views.appointment_detail, name="detail"),
     path("<uuid:public_id>/move/", views.appointment_move, name="move"),
     path("<uuid:public_id>/cancel/", views.appointment_cancel, name="cancel"),

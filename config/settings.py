@@ -64,6 +64,8 @@ if not DEBUG and not ALLOWED_HOSTS:
 BOOKING_CANCEL_NOTICE_HOURS = env.int("BOOKING_CANCEL_NOTICE_HOURS", 24, minimum=0)
 # How long a freed slot offered to a patient on the waitlist is held for them.
 WAITLIST_OFFER_HOLD_MINUTES = env.int("WAITLIST_OFFER_HOLD_MINUTES", 30, minimum=1)
+# New patients' first-appointment requests each IP address, email or phone may send per hour.
+BOOKING_REQUESTS_PER_HOUR = env.int("BOOKING_REQUESTS_PER_HOUR", 3, minimum=1)
 # Shown to patients (portal and emails) as the number to ring.
 CLINIC_PHONE = env.str("CLINIC_PHONE", "")
 # The clinic's postal address (therapists' calendar feeds, the accessibility statement) and

@@ -33,6 +33,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("exercises/", include("exercises.urls")),
     path("bookings/", include("bookings.urls")),
+    path("new-patient/", include("bookings.requests.public_urls")),
     path("portal/", include("portal.urls")),
     path("notifications/", include("notifications.urls")),
     path("treatment/", include("treatment.urls")),

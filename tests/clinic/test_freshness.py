@@ -41,6 +41,7 @@ VIEWER = {
     "staff": "reception",
     "clinical": "therapist",
     "manager": "manager",
+    "front_desk": "reception",
 }
 #: Pages whose content is not the clinic's data.
 NOT_DATA_PAGES = {"healthz", "bench-hello", "bench-auth"}

@@ -73,6 +73,8 @@ PAGES = {
     "schedule": ("reception", lambda w: url("bookings:schedule")),
     "appointment": ("reception", lambda w: url("bookings:detail", w.appointment.public_id)),
     "failed reminders": ("reception", lambda w: url("notifications:failed")),
+    "booking requests": ("reception", lambda w: url("bookings:requests")),
+    "urgent pre-screens": ("therapist", lambda w: url("bookings:urgent_screens")),
     "reminder log": ("reception", lambda w: url("notifications:patient_log", w.patient.public_id)),
     "portal home": ("patient", lambda w: url("portal:home")),
     "portal history": ("patient", lambda w: url("portal:history")),

@@ -76,6 +76,9 @@ STARTS_EMPTY = {
     ("portal:running_morning", "portal:running_morning"): "the morning's pain is typed",
     ("running:episode", "running:move"): "moving a step by hand needs a reason",
     ("running:episode", "running:resume"): "resuming after a red-flag hold needs a reason",
+    ("new_patient:request", "new_patient:request"): "a new request: details and answers typed",
+    ("bookings:request_detail", "bookings:request_approve"): "the slot is chosen",
+    ("bookings:request_detail", "bookings:request_decline"): "the reason is typed",
 }
 #: (page, form target): forms whose purpose is to act with what they show.
 ACTIONS = {
@@ -99,6 +102,8 @@ ACTIONS = {
     ("notifications:sms_inbox", "notifications:sms_inbox_done"): "marks the text dealt with",
     ("clinic:dashboard", "notifications:sms_text_read"): "marks the patient's text read",
     ("patients:detail", "notifications:sms_text_read"): "marks the patient's text read",
+    ("bookings:request_detail", "bookings:request_withdraw"): "marks the request withdrawn",
+    ("bookings:urgent_screens", "bookings:urgent_seen"): "marks the urgent answer as seen",
 }
 #: Changes a save makes by design. A completed red-flag screen reads an item left blank as
 #: asked and answered "no" (assessments/forms.py); the walk's draft holds blanks.

@@ -36,7 +36,9 @@ from assessments.forms import FindingsForm, PreVisitForm
 from assessments.models import Assessment, AssessmentDecision, PreVisitQuestionnaire
 from bookings.models import (
     Appointment,
+    BookingRequest,
     ScheduleException,
+    UrgentScreen,
     WaitlistEntry,
     WaitlistOffer,
     WorkingHours,
@@ -50,6 +52,7 @@ from exercises.models import (
     PlanItem,
     SessionLog,
 )
+from exercises.safety import CODES as SYMPTOM_CODES
 from exercises.validators import MAX_ILLUSTRATION_BYTES
 from notifications.models import ContactConsent, ReminderSchedule
 from patients.models import Episode, Patient
@@ -60,8 +63,8 @@ from tests.bookings.factories import follow_up
 from tests.conftest import PASSWORD
 from tests.exercises.video_files import mp4, video_files
 from tests.security.conftest import INVITATION_TOKEN, PNG, World
-from tests.security.test_url_walk import comment as commented_log
 from tests.security.test_url_walk import (
+    booking_request,
     referral,
     run_of,
     run_programme,
@@ -69,6 +72,7 @@ from tests.security.test_url_walk import (
     waitlist_entry,
     with_programme,
 )
+from tests.security.test_url_walk import comment as commented_log
 from treatment.models import Retest, TreatmentGiven, TreatmentSession
 
 pytestmark = pytest.mark.django_db
@@ -161,6 +165,45 @@ WAITLIST_BAD = {
     "urgency": BAD_CHOICE,
     "note": st.one_of(NUL, too_long(200)),
 }
+
+#: A new patient's request with every pre-screen answer "no" (an urgent "yes" is not refused:
+#: it is sent to urgent help whatever else the form holds; tests/bookings covers it).
+NEW_PATIENT_REQUEST = {
+    "first_name": "Noor",
+    "last_name": "Hill",
+    "date_of_birth": "1991-06-02",
+    "email": "noor@runners.example",
+    "phone": "07911 123456",
+    "sms_consent": "on",
+    "days": ["1", "3"],
+    "periods": "morning",
+    "reason": "Sore hamstring after a long run.",
+    **{f"screen_{code}": "no" for code in SYMPTOM_CODES},
+}
+NEW_PATIENT_REQUEST_BAD = {
+    "first_name": st.one_of(st.just(""), NUL, too_long(100)),
+    "date_of_birth": st.one_of(BAD_DATE, st.just("2999-01-01"), st.just("")),
+    "email": st.one_of(BAD_EMAIL, NUL),
+    "phone": st.one_of(st.sampled_from(["", "12", "07911", "+44"]), NONSENSE),
+    "days": bad("7", "-1"),
+    "periods": BAD_CHOICE,
+    "reason": st.one_of(st.just(""), st.just("   "), NUL, too_long(300)),
+    **{f"screen_{code}": st.one_of(st.just(""), BAD_CHOICE) for code in SYMPTOM_CODES},
+}
+
+
+def approve_base(w: World) -> dict:
+    """The first free slot reception is offered for the walk's request, for a new record."""
+    from bookings.requests import selectors as request_selectors
+
+    found = BookingRequest.objects.get(**booking_request(w))
+    kind = request_selectors.first_appointment_type()
+    slots, _suited = request_selectors.slots_for_request(
+        booking_request=found, appointment_type=kind
+    )
+    slot = f"{slots[0].therapist.public_id}|{slots[0].start.isoformat()}" if slots else ""
+    return {"slot": slot, "patient": "new"}
+
 
 # --- Cases --------------------------------------------------------------------------------
 
@@ -757,6 +800,24 @@ CASES: dict[str, Case] = {
         lambda w: {"reason": "Written request of 1 March", "confirm": "on"},
         {"reason": st.one_of(st.just(""), NUL, too_long(500)), "confirm": st.just("")},
     ),
+    "new_patient:request": Case(
+        url("new_patient:request"),
+        None,
+        lambda w: NEW_PATIENT_REQUEST,
+        NEW_PATIENT_REQUEST_BAD,
+    ),
+    "bookings:request_approve": Case(
+        url("bookings:request_approve", public_id=lambda w: booking_request(w)["public_id"]),
+        "reception",
+        approve_base,
+        {"slot": st.one_of(st.just(""), BAD_CHOICE), "patient": st.one_of(st.just(""), BAD_CHOICE)},
+    ),
+    "bookings:request_decline": Case(
+        url("bookings:request_decline", public_id=lambda w: booking_request(w)["public_id"]),
+        "reception",
+        lambda w: {"reason": "We are fully booked this month."},
+        {"reason": st.one_of(st.just(""), st.just("   "), NUL, too_long(500))},
+    ),
     "two_factor_verify": Case(
         url("two_factor_verify"),
         "therapist",
@@ -807,6 +868,8 @@ WRITTEN = (
     ProgrammeDecision,
     WaitlistEntry,
     WaitlistOffer,
+    BookingRequest,
+    UrgentScreen,
 )
 
 
@@ -907,6 +970,8 @@ BUTTONS = {
     "bookings:feed_revoke",
     "portal:waitlist:leave",
     "portal:waitlist:answer",
+    "bookings:request_withdraw",
+    "bookings:urgent_seen",
     "treatment:open",
     "running:run_seen",
     "interop_export:patient_bundle",
@@ -965,6 +1030,11 @@ READ_ONLY = {
     "portal:reminders:settings",
     "bookings:waitlist",
     "portal:waitlist:offer",
+    "new_patient:thanks",
+    "new_patient:urgent",
+    "bookings:requests",
+    "bookings:request_detail",
+    "bookings:urgent_screens",
     "portal:running",
     "running:episode",
     "notifications:failed",

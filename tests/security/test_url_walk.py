@@ -11,6 +11,7 @@ Access classes:
 - staff: reception, therapists and the manager.
 - clinical: therapists and the manager; reception gets 403 or 404.
 - manager: the manager alone.
+- front_desk: reception and the manager (new patients' booking requests).
 
 A signed-in patient gets 404 on every route they may not use: anything not theirs is a 404,
 staff pages included.
@@ -38,6 +39,7 @@ ALLOWED = {
     "staff": {"reception", "therapist", "manager"},
     "clinical": {"therapist", "manager"},
     "manager": {"manager"},
+    "front_desk": {"reception", "manager"},
 }
 DENIED = {403, 404}
 #: What an empty POST to a state-changing view may answer: the form again with its errors
@@ -247,6 +249,31 @@ def run_of(side: str) -> Kwargs:
 def with_programme(w: World) -> dict:
     run_programme(w)
     return {}
+
+
+def booking_request(w: World) -> dict:
+    """A new patient's booking request (made on first use)."""
+    from bookings.requests.models import BookingRequest
+
+    found = BookingRequest.objects.first() or BookingRequest.objects.create(
+        first_name="Noor",
+        last_name="Hill",
+        date_of_birth="1991-06-02",
+        email="noor@runners.example",
+        phone="+447911123456",
+        reason="Sore hamstring after a long run.",
+    )
+    return {"public_id": found.public_id}
+
+
+def urgent_screen(w: World) -> dict:
+    """Someone the pre-screen sent to urgent help (made on first use)."""
+    from bookings.requests.models import UrgentScreen
+
+    found = UrgentScreen.objects.first() or UrgentScreen.objects.create(
+        speed="same_day", symptoms=["hot_calf"], name="Sam Vale"
+    )
+    return {"public_id": found.public_id}
 
 
 ROUTES: dict[str, Route] = {
@@ -477,6 +504,19 @@ ROUTES: dict[str, Route] = {
         other=waitlist_offer("b"),
         bogus=lambda w: {"token": "made-up-token"},
     ),
+    # --- new patients' booking requests --------------------------------------------------
+    "new_patient:request": Route("public"),
+    "new_patient:thanks": Route("public"),
+    "new_patient:urgent": Route("public", kwargs=lambda w: {"speed": "emergency"}),
+    "bookings:requests": Route("front_desk"),
+    "bookings:request_detail": Route("front_desk", kwargs=booking_request),
+    "bookings:request_approve": Route("front_desk", kwargs=booking_request, post_only=True),
+    "bookings:request_decline": Route("front_desk", kwargs=booking_request, post_only=True),
+    "bookings:request_withdraw": Route(
+        "front_desk", kwargs=booking_request, post_only=True, ok=ok(302)
+    ),
+    "bookings:urgent_screens": Route("clinical"),
+    "bookings:urgent_seen": Route("clinical", kwargs=urgent_screen, post_only=True, ok=ok(302)),
     # --- treatment ----------------------------------------------------------------------
     "treatment:open": Route("clinical", kwargs=visit),
     "treatment:session": Route("clinical", kwargs=treatment_session),

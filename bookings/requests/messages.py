@@ -1,0 +1,93 @@
+"""What the requester is told when reception decides: an email, and a text if they agreed.
+
+Sent after the deciding transaction commits, once: a conditional UPDATE of `told_at` claims
+the message, so a second call (a retry, a double click) sends nothing. The messages carry the
+time, the therapist's name and reception's reason, never clinical detail. A failed send is
+logged and never undoes the decision; reception can ring the number on the request.
+"""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from bookings import emails, selectors
+from bookings.requests.models import BookingRequest
+from notifications.sms import mask_number, sms_backend
+
+logger = logging.getLogger(__name__)
+
+SUBJECTS = {
+    BookingRequest.Status.APPROVED: "Your first appointment is booked",
+    BookingRequest.Status.DECLINED: "About your appointment request",
+}
+
+
+def queue_decision(booking_request: BookingRequest) -> None:
+    pk = booking_request.pk
+    transaction.on_commit(lambda: decision_send(request_id=pk))
+
+
+def _context(booking_request: BookingRequest) -> dict:
+    appointment = booking_request.appointment
+    zone = ZoneInfo(settings.TIME_ZONE)
+    if appointment is not None:
+        zone = ZoneInfo(appointment.patient.time_zone or settings.TIME_ZONE)
+    return {
+        "request": booking_request,
+        "approved": booking_request.status == BookingRequest.Status.APPROVED,
+        "start": appointment.start.astimezone(zone) if appointment else None,
+        "therapist": (appointment.therapist.get_full_name() or "your therapist")
+        if appointment
+        else "",
+        "zone": zone.key,
+        "clinic_phone": selectors.clinic_phone(),
+        "site_url": settings.SITE_URL,
+    }
+
+
+def decision_send(*, request_id: int) -> bool:
+    """Tell the requester the decision. Returns False when it was told already."""
+    claimed = BookingRequest.objects.filter(
+        pk=request_id,
+        told_at__isnull=True,
+        status__in=list(SUBJECTS),
+    ).update(told_at=timezone.now())
+    if not claimed:
+        return False
+    booking_request = BookingRequest.objects.select_related(
+        "appointment__therapist", "appointment__patient", "appointment__appointment_type"
+    ).get(pk=request_id)
+    context = _context(booking_request)
+    message = EmailMessage(
+        subject=f"{SUBJECTS[booking_request.status]} · {emails.CLINIC_NAME}",
+        body=render_to_string("bookings/requests/email/decision.txt", context),
+        to=[booking_request.email],
+    )
+    if booking_request.appointment is not None:
+        message.attach(
+            "appointment.ics",
+            emails.calendar_file([booking_request.appointment]),
+            "text/calendar; method=PUBLISH",
+        )
+    try:
+        message.send()
+    except Exception:
+        logger.exception("Could not email the decision on booking request %s", request_id)
+    if booking_request.sms_consent and booking_request.phone:
+        body = render_to_string("bookings/requests/email/decision_sms.txt", context).strip()
+        try:
+            sms_backend().send(to=str(booking_request.phone), body=body)
+        except Exception:  # any provider failure: the email has gone, the decision stands
+            logger.exception(
+                "Could not text %s about booking request %s",
+                mask_number(str(booking_request.phone)),
+                request_id,
+            )
+    return True
