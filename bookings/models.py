@@ -114,6 +114,9 @@ class AppointmentType(TimeStampedModel):
     slug = models.SlugField(unique=True)
     duration_minutes = models.PositiveSmallIntegerField()
     is_active = models.BooleanField(default=True)
+    bookable_online = models.BooleanField(
+        default=False, help_text="Patients may book, move and cancel this type in the portal."
+    )
 
     class Meta:
         ordering = ["duration_minutes", "name"]
@@ -358,13 +361,16 @@ class AppointmentStatusChange(models.Model):
         return bool(self.from_status) and self.changed_at.astimezone(zone).date() == today
 
 
-# The waitlist's models live in their own module; importing them here registers them.
+# The waitlist's and online booking's models live in their own modules; importing them here
+# registers them.
+from bookings.online.models import OnlineBookingSettings  # noqa: E402
 from bookings.waitlist.models import WaitlistEntry, WaitlistOffer  # noqa: E402
 
 __all__ = [
     "Appointment",
     "AppointmentStatusChange",
     "AppointmentType",
+    "OnlineBookingSettings",
     "Room",
     "ScheduleException",
     "WaitlistEntry",
