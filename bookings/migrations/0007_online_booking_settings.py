@@ -11,6 +11,8 @@ def allow_follow_ups_online(apps, schema_editor):
     reception. Only the follow-up type made by 0002 is switched on."""
     AppointmentType = apps.get_model("bookings", "AppointmentType")
     AppointmentType.objects.filter(slug="follow-up").update(bookable_online=True)
+    # The one settings row, with the defaults, so no page has to write it on first view.
+    apps.get_model("bookings", "OnlineBookingSettings").objects.get_or_create(pk=1)
 
 
 class Migration(migrations.Migration):

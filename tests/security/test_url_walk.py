@@ -412,6 +412,20 @@ ROUTES: dict[str, Route] = {
         other=lambda w: {"public_id": w.b.appointment.public_id},
         post_only=True,
     ),
+    "portal:booking:start": Route("patient"),
+    # Without a slot chosen (the walk sends none) the confirm pages send back to the list.
+    "portal:booking:confirm": Route("patient", ok=ok(302)),
+    "portal:booking:move": Route(
+        "patient",
+        kwargs=lambda w: {"public_id": w.a.appointment.public_id},
+        other=lambda w: {"public_id": w.b.appointment.public_id},
+    ),
+    "portal:booking:move_confirm": Route(
+        "patient",
+        kwargs=lambda w: {"public_id": w.a.appointment.public_id},
+        other=lambda w: {"public_id": w.b.appointment.public_id},
+        ok=ok(302),
+    ),
     "portal:reminders:settings": Route("patient"),
     "portal:reminders:update": Route(
         "patient",
