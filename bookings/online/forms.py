@@ -61,15 +61,31 @@ def _type_field() -> ShortModelChoiceField:
 
 class SlotSearchForm(forms.Form):
     """What the slot list shows: a type of visit and a physiotherapist (or anyone). Read from
-    the query string; anything missing or odd falls back to the first choice."""
+    the query string; anything missing or odd falls back to the first choice. The options
+    are the lists the page has already read, so drawing and checking them costs no query."""
 
-    appointment_type = _type_field()
+    appointment_type = forms.ChoiceField(
+        label="Type of visit",
+        widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
+    )
     therapist = forms.ChoiceField(
         label="Physiotherapist", widget=forms.Select(attrs={"class": "form-select form-select-lg"})
     )
 
-    def __init__(self, *args, therapists: list[User], own: User | None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        types: list[AppointmentType],
+        therapists: list[User],
+        own: User | None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        self.types = {str(kind.public_id): kind for kind in types}
+        self.fields["appointment_type"].choices = [
+            (key, f"{kind.name} ({kind.duration_minutes} minutes)")
+            for key, kind in self.types.items()
+        ]
         choices = []
         for person in therapists:
             name = person.get_full_name() or person.email
@@ -80,14 +96,15 @@ class SlotSearchForm(forms.Form):
         self.fields["therapist"].choices = choices
         self.people = {str(person.public_id): person for person in therapists}
 
-    def choice(self, types: list[AppointmentType]) -> tuple[AppointmentType | None, User | None]:
+    def choice(self) -> tuple[AppointmentType | None, User | None]:
         """The type and therapist to list (None: anyone), the first choice for anything
         missing or invalid."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        appointment_type = data.get("appointment_type") or (types[0] if types else None)
+        types = self.fields["appointment_type"].choices
+        picked_type = data.get("appointment_type") or (types[0][0] if types else None)
         picked = data.get("therapist") or self.fields["therapist"].choices[0][0]
-        return appointment_type, self.people.get(picked)
+        return self.types.get(picked_type), self.people.get(picked)
 
 
 class SlotForm(forms.Form):

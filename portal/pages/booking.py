@@ -76,9 +76,9 @@ def start(request: HttpRequest):
     now = timezone.now()
     limits = selectors.limits()
     people, own = selectors.therapist_choices(patient=patient)
-    form = forms.SlotSearchForm(request.GET, therapists=people, own=own)
     types = list(selectors.online_types())
-    appointment_type, therapist = form.choice(types)
+    form = forms.SlotSearchForm(request.GET, types=types, therapists=people, own=own)
+    appointment_type, therapist = form.choice()
     if appointment_type is None:
         return _not_eligible(request, patient, "No visits can be booked online just now.")
     zone = selectors.patient_zone(patient)
@@ -97,7 +97,7 @@ def start(request: HttpRequest):
         "appointment_type": appointment_type.public_id,
         "therapist": therapist.public_id if therapist else forms.ANYONE,
     }
-    form = forms.SlotSearchForm(initial=chosen, therapists=people, own=own)
+    form = forms.SlotSearchForm(initial=chosen, types=types, therapists=people, own=own)
     return render(
         request,
         "portal/booking/start.html",
@@ -181,8 +181,11 @@ def move(request: HttpRequest, public_id):
         )
     limits = selectors.limits()
     people, _ = selectors.therapist_choices(patient=patient)
-    form = forms.SlotSearchForm(request.GET, therapists=people, own=appointment.therapist)
-    _, therapist = form.choice([appointment.appointment_type])
+    kind = [appointment.appointment_type]
+    form = forms.SlotSearchForm(
+        request.GET, types=kind, therapists=people, own=appointment.therapist
+    )
+    _, therapist = form.choice()
     if "therapist" not in request.GET:
         therapist = appointment.therapist
     zone = selectors.patient_zone(patient)
@@ -198,7 +201,9 @@ def move(request: HttpRequest, public_id):
         limits=limits,
     )
     chosen = {"therapist": therapist.public_id if therapist else forms.ANYONE}
-    form = forms.SlotSearchForm(initial=chosen, therapists=people, own=appointment.therapist)
+    form = forms.SlotSearchForm(
+        initial=chosen, types=kind, therapists=people, own=appointment.therapist
+    )
     del form.fields["appointment_type"]
     return render(
         request,

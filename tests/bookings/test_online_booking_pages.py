@@ -197,6 +197,22 @@ def test_it_keeps_staff_out_of_the_booking_pages(client, me, therapist, role, re
         assert client.get(url).status_code == 403, url
 
 
+def test_it_keeps_the_query_count_of_the_move_page_flat(
+    my_client, me, therapist, django_assert_num_queries
+):
+    appointment = AppointmentFactory(
+        patient=me, therapist=therapist, start=at("2026-03-26", "10:00")
+    )
+    move = reverse("portal:booking:move", args=[appointment.public_id])
+    my_client.get(move)
+    with django_assert_num_queries(MOVE_QUERIES):
+        my_client.get(move)
+    for day in range(24, 30):
+        AppointmentFactory(therapist=therapist, start=at(f"2026-03-{day}", "15:00"))
+    with django_assert_num_queries(MOVE_QUERIES):
+        my_client.get(move)
+
+
 def test_it_keeps_the_query_count_of_the_slot_list_flat(
     my_client, me, therapist, other_therapist, django_assert_num_queries
 ):
@@ -216,5 +232,9 @@ def test_it_keeps_the_query_count_of_the_slot_list_flat(
 #: session, user, patient, standing (one query of three EXISTS), online settings, own
 #: therapist, therapist choices, online types; the free-slot finder's four (therapists,
 #: working hours, schedule exceptions, busy appointments); waitlist holds; the red-flag
-#: notice; the type picker drawn (its options, and its chosen value).
-PAGE_QUERIES = 17
+#: notice.
+PAGE_QUERIES = 15
+#: session, user, the appointment (with patient, therapist, type, room), online settings,
+#: own therapist, therapist choices, the free-slot finder's three for one therapist (working
+#: hours, schedule exceptions, busy appointments), waitlist holds, the red-flag notice.
+MOVE_QUERIES = 11

@@ -33,7 +33,15 @@ MAX_QUERIES = 12
 #: Since seed_load writes the course of care, the measured patient has a programme: its recent
 #: runs and decisions on the patient page (two queries) and the runs waiting for a
 #: next-morning answer on the portal home (one).
-PAGE_MAX_QUERIES = {"patient detail": 23, "dashboard": 15, "portal home": 14}
+#: Online booking's slot list (issue 17) reads the patient's standing, the clinic's online
+#: settings, the therapists (own first) and online types, then the free-slot finder's four
+#: queries and the waitlist's holds.
+PAGE_MAX_QUERIES = {
+    "patient detail": 23,
+    "dashboard": 15,
+    "portal home": 14,
+    "portal book a follow-up": 15,
+}
 
 PAGES = {
     "dashboard": ("therapist", lambda w: url("clinic:dashboard")),
@@ -78,6 +86,10 @@ PAGES = {
     "portal session": ("patient", lambda w: url("portal:history_detail", w.log.public_id)),
     "portal appointments": ("patient", lambda w: url("portal:appointments:list")),
     "portal reminders": ("patient", lambda w: url("portal:reminders:settings")),
+    "portal book a follow-up": (
+        "patient",
+        lambda w: url("portal:booking:start", query="therapist=any"),
+    ),
 }
 
 
