@@ -85,6 +85,21 @@ def test_it_books_from_the_confirm_page_and_says_so(my_client, me, therapist):
     assert Appointment.objects.filter(patient=me, start=at("2026-03-25", "10:00")).exists()
 
 
+def test_it_shows_london_wall_clock_times_on_the_day_the_clocks_go_forward(my_client, therapist):
+    """Sunday 29 March 2026: 09:00 BST is 08:00 UTC. The list shows 09:00 under that Sunday
+    (the first time of the therapist's day), and confirming shows the same."""
+    sunday = next(
+        row
+        for row in my_client.get(START).context["days"]
+        if row["day"].isoformat() == "2026-03-29"
+    )
+    first = sunday["slots"][0]
+    assert first["slot"].start == at("2026-03-29", "09:00")
+    assert "start=2026-03-29T08%3A00Z" in first["href"]
+    page = my_client.get(CONFIRM, slot_data(therapist, start="2026-03-29T08:00Z"))
+    assert "Sunday 29 March 2026 at 09:00" in page.content.decode()
+
+
 def test_it_books_once_on_a_double_click(my_client, me, therapist):
     my_client.post(CONFIRM, slot_data(therapist))
     response = my_client.post(CONFIRM, slot_data(therapist), follow=True)
