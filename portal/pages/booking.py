@@ -123,11 +123,13 @@ def confirm(request: HttpRequest):
     patient = patient_of_portal_user(user=request.user)
     form = forms.SlotForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
-        if request.method == "GET":
-            messages.error(request, "That time is not one we offered. Please choose from the list.")
-            return redirect("portal:booking:start")
+        # A GET without a slot we offered (an old or hand-made link) explains itself: 200.
+        status = 200 if request.method == "GET" else 400
         return render(
-            request, "portal/booking/confirm.html", {"patient": patient, "form": form}, status=400
+            request,
+            "portal/booking/confirm.html",
+            {"patient": patient, "form": form},
+            status=status,
         )
     data = form.cleaned_data
     if request.method == "GET":
@@ -231,10 +233,8 @@ def move_confirm(request: HttpRequest, public_id):
     form = forms.MoveForm(request.POST if request.method == "POST" else request.GET)
     context = {"patient": patient, "appointment": appointment, "form": form}
     if not form.is_valid():
-        if request.method == "GET":
-            messages.error(request, "That time is not one we offered. Please choose from the list.")
-            return redirect("portal:booking:move", appointment.public_id)
-        return render(request, "portal/booking/move_confirm.html", context, status=400)
+        status = 200 if request.method == "GET" else 400
+        return render(request, "portal/booking/move_confirm.html", context, status=status)
     if request.method == "GET":
         return render(request, "portal/booking/move_confirm.html", context)
     data = form.cleaned_data

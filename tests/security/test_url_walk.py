@@ -413,8 +413,8 @@ ROUTES: dict[str, Route] = {
         post_only=True,
     ),
     "portal:booking:start": Route("patient"),
-    # Without a slot chosen (the walk sends none) the confirm pages send back to the list.
-    "portal:booking:confirm": Route("patient", ok=ok(302)),
+    # Without a slot chosen (the walk sends none) the confirm pages say so and link the list.
+    "portal:booking:confirm": Route("patient"),
     "portal:booking:move": Route(
         "patient",
         kwargs=lambda w: {"public_id": w.a.appointment.public_id},
@@ -424,7 +424,6 @@ ROUTES: dict[str, Route] = {
         "patient",
         kwargs=lambda w: {"public_id": w.a.appointment.public_id},
         other=lambda w: {"public_id": w.b.appointment.public_id},
-        ok=ok(302),
     ),
     "portal:reminders:settings": Route("patient"),
     "portal:reminders:update": Route(
