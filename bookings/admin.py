@@ -19,6 +19,7 @@ from bookings.models import (
     ScheduleException,
     WorkingHours,
 )
+from bookings.online import admin as online_admin  # noqa: F401  (registers its model)
 from clinic import csv_safe
 
 CSV_COLUMNS = [
@@ -51,7 +52,8 @@ class ScheduleExceptionAdmin(admin.ModelAdmin):
 
 @admin.register(AppointmentType)
 class AppointmentTypeAdmin(admin.ModelAdmin):
-    list_display = ["name", "duration_minutes", "is_active"]
+    list_display = ["name", "duration_minutes", "is_active", "bookable_online"]
+    list_editable = ["bookable_online"]
     prepopulated_fields = {"slug": ["name"]}
 
     def has_delete_permission(self, request, obj=None):

@@ -114,6 +114,9 @@ class AppointmentType(TimeStampedModel):
     slug = models.SlugField(unique=True)
     duration_minutes = models.PositiveSmallIntegerField()
     is_active = models.BooleanField(default=True)
+    bookable_online = models.BooleanField(
+        default=False, help_text="Patients may book, move and cancel this type in the portal."
+    )
 
     class Meta:
         ordering = ["duration_minutes", "name"]
@@ -372,9 +375,10 @@ class AppointmentStatusChange(models.Model):
         return bool(self.from_status) and self.changed_at.astimezone(zone).date() == today
 
 
-# Therapists' calendar feeds, new patients' booking requests and the waitlist keep their
-# models in their own packages; importing them here registers them.
+# Therapists' calendar feeds, new patients' booking requests, online booking's settings and
+# the waitlist keep their models in their own packages; importing them here registers them.
 from bookings.feeds.models import CalendarFeed  # noqa: E402
+from bookings.online.models import OnlineBookingSettings  # noqa: E402
 from bookings.requests.models import BookingRequest, UrgentScreen  # noqa: E402
 from bookings.waitlist.models import WaitlistEntry, WaitlistOffer  # noqa: E402
 
@@ -384,6 +388,7 @@ __all__ = [
     "AppointmentType",
     "BookingRequest",
     "CalendarFeed",
+    "OnlineBookingSettings",
     "Room",
     "ScheduleException",
     "UrgentScreen",

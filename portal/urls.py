@@ -5,6 +5,7 @@ from django.urls import include, path
 from portal import staff
 from portal.pages import (
     appointments,
+    booking,
     history,
     home,
     log,
@@ -23,6 +24,13 @@ app_name = "portal"
 appointment_patterns = [
     path("", appointments.appointment_list, name="list"),
     path("<uuid:public_id>/cancel/", appointments.appointment_cancel, name="cancel"),
+]
+
+booking_patterns = [
+    path("", booking.start, name="start"),
+    path("confirm/", booking.confirm, name="confirm"),
+    path("move/<uuid:public_id>/", booking.move, name="move"),
+    path("move/<uuid:public_id>/confirm/", booking.move_confirm, name="move_confirm"),
 ]
 
 reminder_patterns = [
@@ -66,6 +74,7 @@ urlpatterns = [
     path("running/log/", running.run_log, name="running_log"),
     path("running/runs/<uuid:public_id>/morning/", running.run_morning, name="running_morning"),
     path("appointments/", include((appointment_patterns, "appointments"))),
+    path("book/", include((booking_patterns, "booking"))),
     path("reminders/", include((reminder_patterns, "reminders"))),
     path("waitlist/", include((waitlist_patterns, "waitlist"))),
     path("welcome/<str:token>/", welcome.welcome, name="welcome"),

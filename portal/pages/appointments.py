@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from bookings import selectors, services
+from bookings.online import selectors as online
 from clinic.access import PATIENTS, role_required
 from patients.selectors import patient_of_portal_user
 
@@ -31,7 +32,11 @@ def appointment_list(request: HttpRequest):
         {
             "patient": patient,
             "upcoming": [
-                {"appointment": item, "may_cancel": services.patient_may_cancel(item, now=now)}
+                {
+                    "appointment": item,
+                    "may_cancel": services.patient_may_cancel(item, now=now),
+                    "may_move": online.patient_may_move(item, now=now),
+                }
                 for item in upcoming
             ],
             "past": past,

@@ -34,7 +34,15 @@ MAX_QUERIES = 12
 #: runs and decisions on the patient page (two queries) and the runs waiting for a
 #: next-morning answer on the portal home (one). Issue 17's texts from the patient (with read
 #: marks) add one to the patient page (and one for the clinic's texts back when there are any).
-PAGE_MAX_QUERIES = {"patient detail": 24, "dashboard": 15, "portal home": 14}
+#: Online booking's slot list (issue 17) reads the patient's standing, the clinic's online
+#: settings, the therapists (own first) and online types, then the free-slot finder's four
+#: queries and the waitlist's holds.
+PAGE_MAX_QUERIES = {
+    "patient detail": 24,
+    "dashboard": 15,
+    "portal home": 14,
+    "portal book a follow-up": 15,
+}
 
 PAGES = {
     "dashboard": ("therapist", lambda w: url("clinic:dashboard")),
@@ -81,6 +89,10 @@ PAGES = {
     "portal session": ("patient", lambda w: url("portal:history_detail", w.log.public_id)),
     "portal appointments": ("patient", lambda w: url("portal:appointments:list")),
     "portal reminders": ("patient", lambda w: url("portal:reminders:settings")),
+    "portal book a follow-up": (
+        "patient",
+        lambda w: url("portal:booking:start", query="therapist=any"),
+    ),
 }
 
 

@@ -296,6 +296,32 @@ def booking_base(w: World) -> dict:
     }
 
 
+def online_slot_base(w: World) -> dict:
+    """A free follow-up slot patient A could book or move to: 10:00 on a Monday (the walk's
+    therapist works Mondays) over a week ahead."""
+    from bookings.online.forms import format_start
+    from tests.bookings.factories import at
+
+    return {
+        "appointment_type": str(follow_up().public_id),
+        "therapist": str(w.therapist.public_id),
+        "start": format_start(at(dt.date.fromisoformat(next_monday()) + dt.timedelta(7), "10:00")),
+    }
+
+
+ONLINE_SLOT_BAD = {
+    "appointment_type": BAD_UUID,
+    "therapist": BAD_UUID,
+    "start": st.one_of(
+        BAD_DATE,
+        BAD_TIME,
+        NUL,
+        too_long(32),
+        st.sampled_from(["", "2000-01-01T10:00Z", "9999-12-31T23:59Z", "2026-03-29T09:00"]),
+    ),
+}
+
+
 def schedule_base(w: World) -> dict:
     return {
         "enabled": "on",
@@ -754,6 +780,15 @@ CASES: dict[str, Case] = {
         },
         {key: WAITLIST_BAD[key] for key in ("appointment_type", "days", "periods")},
     ),
+    "portal:booking:confirm": Case(
+        url("portal:booking:confirm"), "patient", online_slot_base, ONLINE_SLOT_BAD
+    ),
+    "portal:booking:move_confirm": Case(
+        url("portal:booking:move_confirm", public_id=lambda w: w.a.appointment.public_id),
+        "patient",
+        lambda w: {k: v for k, v in online_slot_base(w).items() if k != "appointment_type"},
+        {key: ONLINE_SLOT_BAD[key] for key in ("therapist", "start")},
+    ),
     "portal:invite": Case(
         url("portal:invite", patient_id=lambda w: w.b.patient.public_id),
         "therapist",
@@ -1027,6 +1062,8 @@ READ_ONLY = {
     "portal:safety_log",
     "portal:history_detail",
     "portal:appointments:list",
+    "portal:booking:start",
+    "portal:booking:move",
     "portal:reminders:settings",
     "bookings:waitlist",
     "portal:waitlist:offer",
@@ -1101,6 +1138,12 @@ GET_PAGES = {
     "clinic:audit": ("manager", {}, ("patient", "user", "action", "date_from", "date_to", "page")),
     "portal:log": ("patient", {}, ("date",)),
     "portal:history": ("patient", {}, ("page",)),
+    "portal:booking:start": ("patient", {}, ("appointment_type", "therapist", "week")),
+    "portal:booking:move": (
+        "patient",
+        lambda w: {"public_id": w.a.appointment.public_id},
+        ("therapist", "week"),
+    ),
     "assessments:referrals": ("therapist", {}, ("page",)),
     "notifications:failed": ("reception", {}, ("page",)),
     "notifications:sms_inbox": ("reception", {}, ("page",)),

@@ -471,6 +471,19 @@ ROUTES: dict[str, Route] = {
         other=lambda w: {"public_id": w.b.appointment.public_id},
         post_only=True,
     ),
+    "portal:booking:start": Route("patient"),
+    # Without a slot chosen (the walk sends none) the confirm pages say so and link the list.
+    "portal:booking:confirm": Route("patient"),
+    "portal:booking:move": Route(
+        "patient",
+        kwargs=lambda w: {"public_id": w.a.appointment.public_id},
+        other=lambda w: {"public_id": w.b.appointment.public_id},
+    ),
+    "portal:booking:move_confirm": Route(
+        "patient",
+        kwargs=lambda w: {"public_id": w.a.appointment.public_id},
+        other=lambda w: {"public_id": w.b.appointment.public_id},
+    ),
     "portal:reminders:settings": Route("patient"),
     "portal:reminders:update": Route(
         "patient",
