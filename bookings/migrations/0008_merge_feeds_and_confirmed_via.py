@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bookings', '0007_appointment_confirmed_via'),
-        ('bookings', '0007_calendar_feeds'),
+        ("bookings", "0007_appointment_confirmed_via"),
+        ("bookings", "0007_calendar_feeds"),
     ]
 
-    operations = [
-    ]
+    operations = []

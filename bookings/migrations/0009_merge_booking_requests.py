@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bookings', '0007_booking_requests_from_new_patients'),
-        ('bookings', '0008_merge_feeds_and_confirmed_via'),
+        ("bookings", "0007_booking_requests_from_new_patients"),
+        ("bookings", "0008_merge_feeds_and_confirmed_via"),
     ]
 
-    operations = [
-    ]
+    operations = []

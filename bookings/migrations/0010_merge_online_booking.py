@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bookings', '0007_online_booking_settings'),
-        ('bookings', '0009_merge_booking_requests'),
+        ("bookings", "0007_online_booking_settings"),
+        ("bookings", "0009_merge_booking_requests"),
     ]
 
-    operations = [
-    ]
+    operations = []
