@@ -69,7 +69,8 @@ def test_it_books_an_appointment_with_the_keyboard_alone(page, settings):
     press(page, page.get_by_role("button", name="Find slots"))
     press(page, page.get_by_role("link", name=re.compile(r"^Book .* with Tess$")).first)
     type_into(page, page.get_by_label("Find the patient by name, email or phone"), "trail")
-    page.keyboard.press("Enter")  # the search form's own submit
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # the search form's own submit
     choose(page, page.get_by_role("combobox", name=re.compile(r"^Patient")), "Robin Trail")
     press(page, page.get_by_role("button", name="Book", exact=True))
 
