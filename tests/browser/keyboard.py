@@ -10,9 +10,9 @@ from __future__ import annotations
 FOCUS_STYLE = """() => {
   const el = document.activeElement;
   if (!el || el === document.body) return null;
-  // A date field's last Tab stop is Chromium's own calendar button inside it: the field then
-  // no longer matches :focus, and the button draws the browser's own ring, out of CSS's reach.
-  if (el.matches('input[type=date]') && !el.matches(':focus')) return {skip: true};
+  // A date or time field's last Tab stop is Chromium's own picker button inside it: the field
+  // then no longer matches :focus, and the button draws the browser's ring, out of CSS's reach.
+  if (el.matches('input[type=date], input[type=time]') && !el.matches(':focus')) return {skip: true};
   const parse = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
   const lum = ([r, g, b]) => {
     const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
