@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout
+from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.utils.formats import date_format
 
@@ -35,6 +35,12 @@ NOT_RECORDED = "Not recorded"
 INTAKE_GROUPS = tuple(GROUP_TITLES)
 
 FOLLOW_UP_FIELDS = (*FOLLOW_UP_MEASURES, "red_flag_screen_completed", *RESCREENED)
+
+
+#: Ends each section of the long intake form (the list has id "form-sections" in the template).
+BACK_TO_SECTIONS = HTML(
+    '<p class="section-back"><a href="#form-sections">Back to the list of sections</a></p>'
+)
 
 
 class NotRecordedYesNo(forms.NullBooleanSelect):
@@ -79,6 +85,8 @@ class FindingsForm(forms.Form):
     for a follow-up. Saving a draft accepts any subset; `finalise` adds completeness checks."""
 
     empty_label = NOT_RECORDED
+    #: The template shows a list of the sections, with links, above the form.
+    section_list = True
 
     def __init__(
         self,
@@ -104,9 +112,13 @@ class FindingsForm(forms.Form):
         ]
         groups = [(group, title, members) for group, title, members in groups if members]
         self.sections = [(f"section-{group.value}", title) for group, title, _ in groups]
+        # On the clinician's form each section is a target of the list of sections above it
+        # (focusable, so a keyboard user following a link lands in it) and ends with a link
+        # back to that list.
+        back = (BACK_TO_SECTIONS,) if self.section_list and len(groups) > 1 else ()
         self.helper.layout = Layout(
             *(
-                Fieldset(title, *members, css_id=f"section-{group.value}")
+                Fieldset(title, *members, *back, css_id=f"section-{group.value}", tabindex="-1")
                 for group, title, members in groups
             )
         )
@@ -205,6 +217,7 @@ class PreVisitForm(FindingsForm):
     """The patient-completed findings, for the portal. Every question may be skipped."""
 
     empty_label = "Not answered"
+    section_list = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -51,6 +51,11 @@ class TokenForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
+    def clean_token(self) -> str:
+        """The code as typed, pasted or autofilled: apps show "123 456", and a copy may carry
+        a non-breaking space or a dash; none of those is part of the code."""
+        return "".join(self.cleaned_data["token"].split()).replace("-", "")
+
 
 class SetupForm(TokenForm):
     new_recovery_codes = forms.BooleanField(
@@ -194,7 +199,7 @@ def setup(request):
         with transaction.atomic():
             device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
             throttled = throttle_message([device])
-            token = form.cleaned_data["token"].strip().replace(" ", "")
+            token = form.cleaned_data["token"]
             matched = not throttled and device.verify_token(token)
         if matched:
             codes = two_factor_app_confirm(
@@ -232,7 +237,7 @@ def verify(request):
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         throttled = throttle_message(devices_for_user(request.user))
-        token = form.cleaned_data["token"].strip().replace(" ", "")
+        token = form.cleaned_data["token"]
         device = None if throttled else match_token(request.user, token)
         if device is not None:
             otp_login(request, device)

@@ -15,4 +15,34 @@
       window.print();
     }
   });
+  // A table wider than the screen scrolls sideways in its wrapper: make the wrapper reachable
+  // with Tab (and named after its table), so that it can be scrolled with the arrow keys.
+  document.querySelectorAll(".table-responsive").forEach(function (wrapper) {
+    if (wrapper.scrollWidth <= wrapper.clientWidth || wrapper.hasAttribute("tabindex")) {
+      return;
+    }
+    var table = wrapper.querySelector("table");
+    var caption = table && table.caption;
+    var name = (table && table.getAttribute("aria-label")) || (caption && caption.textContent.trim());
+    wrapper.setAttribute("tabindex", "0");
+    wrapper.setAttribute("role", "region");
+    wrapper.setAttribute("aria-label", name || "Table, scrolls sideways");
+  });
+  // A form that came back with errors: focus its summary, so that the problems are read out
+  // first; each link in it moves focus to its field and brings the field's label into view.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-error-summary] a[href^='#']");
+    var field = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) {
+      return;
+    }
+    event.preventDefault();
+    field.focus();
+    var label = document.querySelector("label[for='" + field.id + "']") || field;
+    label.scrollIntoView({ block: "center" });
+  });
 })();
