@@ -20,6 +20,7 @@ Cancelled and did-not-attend appointments free their time: they are listed with 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -184,7 +185,9 @@ def _wall_clock(day: dt.date, minute: int, zone: ZoneInfo) -> dt.datetime | None
     return wall
 
 
+@functools.lru_cache(maxsize=1024)
 def long_date(day: dt.date) -> str:
+    """ "Monday 7 December": said once per free cell and booked block, so kept per day."""
     return f"{day:%A} {day.day} {day:%B}"
 
 
