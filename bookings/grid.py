@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from bookings.schedule import Interval, covers, merge, utc
+from bookings.schedule import Interval, merge, utc
 
 STEP = dt.timedelta(minutes=15)
 DEFAULT_HOURS = (dt.time(8, 0), dt.time(18, 0))
@@ -303,7 +303,9 @@ def _kind(
     """closed, free or past, for the row starting at `wall` (None: the clocks skip it)."""
     if wall is None:
         return "closed"
-    end = utc(wall_end) if wall_end is not None else utc(wall) + dt.timedelta(minutes=step)
-    if not covers(working, (utc(wall), end)):
+    start = utc(wall)
+    end = utc(wall_end) if wall_end is not None else start + dt.timedelta(minutes=step)
+    # `working` is merged already (`schedule.covers` would merge it again for every row).
+    if not any(begins <= start and end <= ends for begins, ends in working):
         return "closed"
     return "past" if past else "free"
