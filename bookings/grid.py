@@ -187,7 +187,8 @@ def _wall_clock(day: dt.date, minute: int, zone: ZoneInfo) -> dt.datetime | None
 
 @functools.lru_cache(maxsize=1024)
 def long_date(day: dt.date) -> str:
-    """ "Monday 7 December": said once per free cell and booked block, so kept per day."""
+    """The day as "Monday 7 December". Said in every free cell and booked block of a week
+    (hundreds), so kept per day."""
     return f"{day:%A} {day.day} {day:%B}"
 
 
