@@ -135,7 +135,7 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
                 when=decision.confirmed_at,
                 kind="decision",
                 title=f"Diagnosis {how}: {decision.get_clinician_final_dx_display()}",
-                url=uuid_url("assessments:detail", decision.assessment.public_id),
+                url=uuid_url("assessments:detail", decision.assessment_public_id),
                 detail=f"By {decision.confirmed_by}",
                 episode_id=decision.episode_id,
             )

@@ -125,20 +125,33 @@ def assessments_of_patient(*, patient) -> QuerySet[Assessment]:
     )
 
 
-def decisions_of_patient(*, patient) -> QuerySet[AssessmentDecision]:
-    """Every decision on a patient's episodes, for listing (no findings or scores loaded)."""
-    return (
-        AssessmentDecision.objects.filter(episode__patient=patient)
-        .select_related("assessment", "confirmed_by")
-        .only(
-            "episode_id",
-            "clinician_final_dx",
-            "suggested_dx",
-            "confirmed_at",
-            "assessment__public_id",
-            *(f"confirmed_by__{name}" for name in _AUTHOR),
+#: Where `decisions_of_patient` keeps what it read, on the patient object of the request.
+_DECISIONS = "_decisions_of_patient"
+
+
+def decisions_of_patient(*, patient) -> list[AssessmentDecision]:
+    """Every decision on a patient's episodes, newest first, each with `confirmed_by` and
+    `assessment_public_id`. One query, read once per patient object: the patient page's
+    timeline, its referrals panel (none to look for when no decision is a referral) and the
+    decision in force on each episode (`episode_confirmed_decision`, rehab's panel) share it.
+    Read-only page code only: a view that writes a decision must not have called it first."""
+    loaded = patient.__dict__.get(_DECISIONS)
+    if loaded is None:
+        loaded = list(
+            AssessmentDecision.objects.filter(episode__patient=patient)
+            .select_related("confirmed_by")
+            .annotate(assessment_public_id=F("assessment__public_id"))
+            .order_by("-confirmed_at", "-id")
         )
-    )
+        patient.__dict__[_DECISIONS] = loaded
+    return loaded
+
+
+def _decisions_loaded(episode) -> list[AssessmentDecision] | None:
+    """The patient's decisions if `decisions_of_patient` has read them for this episode's
+    patient object, else None (nothing is read here)."""
+    patient = episode._state.fields_cache.get("patient")
+    return None if patient is None else patient.__dict__.get(_DECISIONS)
 
 
 def episode_confirmed_decision(*, episode) -> AssessmentDecision | None:
@@ -147,8 +160,11 @@ def episode_confirmed_decision(*, episode) -> AssessmentDecision | None:
     The result has `.final_dx` (a SPEC 2.8 value such as "neural"), `.confirmed_at` (aware,
     UTC) and `.findings` (the SPEC-named inputs the engine saw, e.g. `directional_preference`,
     `affected_side`; unrecorded findings are absent). Callers must not change it: decisions are
-    append-only. One query.
+    append-only. One query, or none when the page has read the patient's decisions already.
     """
+    loaded = _decisions_loaded(episode)
+    if loaded is not None:
+        return next((d for d in loaded if d.episode_id == episode.pk), None)
     return (
         AssessmentDecision.objects.filter(episode=episode).order_by("-confirmed_at", "-id").first()
     )
@@ -444,7 +460,11 @@ def referral_for_user(*, user, public_id: UUID | str) -> AssessmentDecision:
 
 def referrals_of_patient(*, patient) -> list[AssessmentDecision]:
     """Every referral of a patient, newest first, each with `is_closed` and its outcomes
-    (newest first, with who recorded them) for the staff patient page. Two queries."""
+    (newest first, with who recorded them) for the staff patient page. Two queries, none when
+    the page has read the patient's decisions (`decisions_of_patient`) and none is a referral."""
+    loaded = patient.__dict__.get(_DECISIONS)
+    if loaded is not None and all(d.clinician_final_dx != _RED_FLAG for d in loaded):
+        return []
     return list(
         _referrals()
         .filter(episode__patient=patient)

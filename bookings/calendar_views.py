@@ -12,13 +12,12 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from bookings import grid, selectors
 from bookings.forms import CalendarFilterForm
-from clinic import audit
+from clinic import audit, links
 from clinic.access import STAFF, role_required
 
 
@@ -43,8 +42,13 @@ def _calendar_form(request: HttpRequest, day: dt.date):
     return form, form.cleaned_data.get("therapist")
 
 
-def _calendar_days(*, first: dt.date, last: dt.date, therapist) -> list[dict]:
-    days = selectors.calendar_days(first=first, last=last, therapist=therapist)
+def _calendar_days(*, first: dt.date, last: dt.date, therapist, form) -> list[dict]:
+    days = selectors.calendar_days(
+        first=first,
+        last=last,
+        therapist=therapist,
+        everyone=form.fields["therapist"].options(),  # the picker's list, read once
+    )
     for day in days:
         for column in day["columns"]:
             for item in column["appointments"]:
@@ -69,7 +73,7 @@ def _calendar_grid(days: list[dict]) -> grid.Grid:
         ],
         zone=selectors.clinic_zone(),
         today=timezone.localdate(),
-        book_url=reverse("bookings:create"),
+        book_url=links.fixed_url("bookings:create"),
     )
 
 
@@ -77,11 +81,11 @@ def _detail_prefix() -> str:
     """The appointment page's URL without its id: the grid adds each appointment's id
     itself rather than reversing the URL once per appointment."""
     placeholder = uuid.UUID(int=0)
-    return reverse("bookings:detail", args=[placeholder]).removesuffix(f"{placeholder}/")
+    return links.uuid_url("bookings:detail", placeholder).removesuffix(f"{placeholder}/")
 
 
 def calendar_url(name: str, day: dt.date, query: dict) -> str:
-    return f"{reverse(name)}?{urlencode({'date': day.isoformat(), **query})}"
+    return f"{links.fixed_url(name)}?{urlencode({'date': day.isoformat(), **query})}"
 
 
 @require_GET
@@ -93,7 +97,7 @@ def home(request: HttpRequest):
     def calendar() -> dict:
         form, therapist = _calendar_form(request, day)
         query = {"therapist": therapist.public_id} if therapist else {}
-        days = _calendar_days(first=day, last=day, therapist=therapist)
+        days = _calendar_days(first=day, last=day, therapist=therapist, form=form)
         return {
             "form": form,
             "therapist": therapist,
@@ -128,7 +132,7 @@ def week(request: HttpRequest):
     def calendar() -> dict:
         form, therapist = _calendar_form(request, day)
         query = {"therapist": therapist.public_id} if therapist else {}
-        days = _calendar_days(first=monday, last=sunday, therapist=therapist)
+        days = _calendar_days(first=monday, last=sunday, therapist=therapist, form=form)
         per_day = len(days[0]["columns"])
         return {
             "form": form,

@@ -214,9 +214,51 @@ class SlotFinderForm(forms.Form):
         self.helper = _helper()
 
 
+class _ListedOnce(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.options():
+            yield self.choice(obj)
+
+
+class TherapistPicker(ShortModelChoiceField):
+    """The calendars' therapist picker: the therapists are read once per form (`options()`)
+    and serve the options drawn, the choice made and the calendar's columns. The usual field
+    reads them once to check the choice and again to draw the options, and the calendar a
+    third time for its columns. A value that is not among them goes through the usual lookup,
+    so its error message is the usual one."""
+
+    iterator = _ListedOnce
+
+    def options(self) -> list:
+        listed = getattr(self, "_listed", None)
+        if listed is None:
+            listed = self._listed = list(self.queryset)
+        return listed
+
+    def __deepcopy__(self, memo):
+        copy = super().__deepcopy__(memo)
+        copy._listed = None  # each form reads its own
+        return copy
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            for obj in self.options():
+                if str(obj.public_id) == str(value):
+                    return obj
+        return super().to_python(value)
+
+
 class CalendarFilterForm(forms.Form):
     date = PlausibleDateField(label="Date", required=False, widget=DateInput())
-    therapist = _therapist_field(required=False, empty_label="All therapists")
+    therapist = TherapistPicker(
+        label="Therapist",
+        queryset=selectors.therapists(),
+        to_field_name="public_id",
+        required=False,
+        empty_label="All therapists",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

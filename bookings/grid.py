@@ -20,6 +20,7 @@ Cancelled and did-not-attend appointments free their time: they are listed with 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from zoneinfo import ZoneInfo
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from bookings.schedule import Interval, covers, merge, utc
+from bookings.schedule import Interval, merge, utc
 
 STEP = dt.timedelta(minutes=15)
 DEFAULT_HOURS = (dt.time(8, 0), dt.time(18, 0))
@@ -184,7 +185,10 @@ def _wall_clock(day: dt.date, minute: int, zone: ZoneInfo) -> dt.datetime | None
     return wall
 
 
+@functools.lru_cache(maxsize=1024)
 def long_date(day: dt.date) -> str:
+    """The day as "Monday 7 December". Said in every free cell and booked block of a week
+    (hundreds), so kept per day."""
     return f"{day:%A} {day.day} {day:%B}"
 
 
@@ -300,7 +304,9 @@ def _kind(
     """closed, free or past, for the row starting at `wall` (None: the clocks skip it)."""
     if wall is None:
         return "closed"
-    end = utc(wall_end) if wall_end is not None else utc(wall) + dt.timedelta(minutes=step)
-    if not covers(working, (utc(wall), end)):
+    start = utc(wall)
+    end = utc(wall_end) if wall_end is not None else start + dt.timedelta(minutes=step)
+    # `working` is merged already (`schedule.covers` would merge it again for every row).
+    if not any(begins <= start and end <= ends for begins, ends in working):
         return "closed"
     return "past" if past else "free"

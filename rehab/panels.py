@@ -12,7 +12,6 @@ from rehab import selectors, services
 from rehab.catalogue import CATALOGUE
 from rehab.criteria import evaluate_stage
 from rehab.forms import GpConsentForm
-from rehab.models import StageChange
 
 
 def patient_panels(*, user, patient) -> list[Panel]:
@@ -25,16 +24,19 @@ def patient_panels(*, user, patient) -> list[Panel]:
         # The page has loaded the patient's episodes: the earlier episode and whether any
         # summary can exist come from them without a query.
         episodes = list(patient.episodes.all())
+        summaries = selectors.summaries_of_patient(patient=patient, episodes=episodes)
         return {
             "patient": patient,
             "rows": [
                 {
                     "status": selectors.episode_rehab(episode=episode),
-                    "previous": selectors.previous_episode(episode=episode, episodes=episodes),
+                    "previous": selectors.previous_episode(
+                        episode=episode, episodes=episodes, summaries=summaries
+                    ),
                 }
                 for episode in open_episodes(patient=patient)
             ],
-            "summaries": selectors.summaries_of_patient(patient=patient, episodes=episodes),
+            "summaries": summaries,
         }
 
     return [Panel(template="rehab/panels/patient_rehab.html", context=context, order=25)]
@@ -44,7 +46,8 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
     """Each stage change (clinical roles only; one query)."""
     if not has_role(user, CLINICAL):
         return []
-    changes = StageChange.objects.filter(episode__patient=patient).select_related("decided_by")
+    # Newest first, as the stage changes are listed elsewhere (the timeline sorts by time).
+    changes = reversed(selectors.stage_changes_of_patient(patient=patient))
     entries = []
     for change in changes:
         entries.append(

@@ -178,12 +178,33 @@ class RehabStatus:
         return self.stage_list.stages[index]
 
 
+#: Where `stage_changes_of_patient` keeps what it read, on the patient object of the request.
+_STAGE_CHANGES = "_stage_changes_of_patient"
+
+
+def stage_changes_of_patient(*, patient) -> list[StageChange]:
+    """Every stage change on the patient's episodes, oldest first, with `decided_by`. One
+    query, read once per patient object: the patient page's timeline and its rehab panel
+    (`episode_rehab` for each episode) share it. Read-only page code only: a view that moves
+    a stage must not have called it first."""
+    loaded = patient.__dict__.get(_STAGE_CHANGES)
+    if loaded is None:
+        loaded = list(
+            StageChange.objects.filter(episode__patient=patient)
+            .select_related("decided_by")
+            .order_by("decided_at", "id")
+        )
+        patient.__dict__[_STAGE_CHANGES] = loaded
+    return loaded
+
+
 def episode_rehab(
     *, episode, measures: dict | None = None, pain: rules.PainFacts | None = None
 ) -> RehabStatus:
     """The episode's stage list, current stage and how its exit criteria stand (four queries
     and one per extra app with measures: the decision, the stage changes, the assessments'
-    measures and the exercise logs)."""
+    measures and the exercise logs; the first two come without a query when the page has read
+    the patient's decisions and stage changes already)."""
     decision = episode_confirmed_decision(episode=episode)
     status = RehabStatus(episode=episode, decision=decision)
     if decision is None:
@@ -193,11 +214,16 @@ def episode_rehab(
     if status.stage_list is None:
         status.message = RED_FLAG
         return status
-    status.changes = list(
-        StageChange.objects.filter(episode=episode)
-        .select_related("decided_by")
-        .order_by("decided_at", "id")
-    )
+    patient = episode._state.fields_cache.get("patient")
+    loaded = None if patient is None else patient.__dict__.get(_STAGE_CHANGES)
+    if loaded is not None:
+        status.changes = [change for change in loaded if change.episode_id == episode.pk]
+    else:
+        status.changes = list(
+            StageChange.objects.filter(episode=episode)
+            .select_related("decided_by")
+            .order_by("decided_at", "id")
+        )
     code = status.changes[-1].to_stage if status.changes else ""
     index = status.stage_list.index_of(code)
     status.stage = status.stage_list.stages[index or 0]
@@ -264,9 +290,10 @@ class PreviousEpisode:
     unmet_at_discharge: list[dict]
 
 
-def previous_episode(*, episode, episodes=None) -> PreviousEpisode | None:
+def previous_episode(*, episode, episodes=None, summaries=None) -> PreviousEpisode | None:
     """The newest discharged earlier episode of the same patient, with its diagnosis, stages
     and how long each took, what was done and where it stalled; None for a first episode.
+    `summaries`: the patient's discharge summaries when already read (`summaries_of_patient`).
     `episodes`: the patient's episodes when already loaded (no query to find the earlier one;
     none at all for a first episode)."""
     if episodes is None:
@@ -279,7 +306,10 @@ def previous_episode(*, episode, episodes=None) -> PreviousEpisode | None:
     if earlier is None:
         return None
     earlier.patient = episode.patient
-    summary = DischargeSummary.objects.filter(episode=earlier).first()
+    if summaries is None:
+        summary = DischargeSummary.objects.filter(episode=earlier).first()
+    else:
+        summary = next((found for found in summaries if found.episode_id == earlier.pk), None)
     # Its stages and how long each took; the criteria are the summary's, as they stood.
     no_logs = rules.PainFacts(today=patient_today(episode.patient))
     status = episode_rehab(episode=earlier, measures={}, pain=no_logs)

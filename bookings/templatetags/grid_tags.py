@@ -98,3 +98,46 @@ def confirmation_legend() -> SafeString:
         "Has the patient said they are coming?</span>"
         f'<ul class="list-inline mb-0" aria-labelledby="confirm-legend-heading">{items}</ul></div>'
     )
+
+
+@register.simple_tag
+def calendar_field(field) -> SafeString:
+    """One filter field of the calendars (date, therapist) in the markup crispy-forms gives it
+    (Bootstrap 5: label, control, each error next to it, tied by aria-describedby), drawn
+    here: crispy's templates for two fields were about a tenth of a week's build."""
+    css = "select form-select" if field.widget_type == "select" else "dateinput form-control"
+    attrs = {"class": css}
+    errors = ""
+    if field.errors:
+        attrs.update(
+            {
+                "class": f"{css} is-invalid",
+                "aria-invalid": "true",
+                "aria-describedby": f"{field.auto_id}_error",
+            }
+        )
+        errors = "".join(
+            f'<span id="error_{number}_{field.auto_id}"><strong>{escape(error)}</strong></span>'
+            for number, error in enumerate(field.errors, start=1)
+        )
+        errors = f'<div id="{field.auto_id}_error" class="invalid-feedback">{errors}</div>'
+    return mark_safe(  # noqa: S308  # nosec B308 B703 (label and errors escaped, widget Django's)
+        f'<div id="div_{field.auto_id}" class="mb-3">'
+        f'<label for="{field.id_for_label}" class="form-label">{escape(field.label)}</label>'
+        f"{field.as_widget(attrs=attrs)}{errors}</div>"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def grid_rows(context, grid, marks: dict | None = None) -> SafeString:
+    """The grid's body: a `<tr>` per row with its time and its parts (drawn runs of free,
+    closed and past cells, and booked blocks). About forty rows of a few parts each: as
+    template steps they were a fifth of a week's build."""
+    parts = []
+    for row in grid.rows:
+        kind = "grid-hour" if row.on_the_hour else "grid-quarter"
+        parts.append(f'<tr class="{kind}"><th scope="row" class="grid-time">{row.time:%H:%M}</th>')
+        for part in row.parts:
+            parts.append(part.html if part.html else booked_cell(context, part, marks))
+        parts.append("</tr>")
+    return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 (parts escaped where drawn)

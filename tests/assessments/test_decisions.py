@@ -1,5 +1,7 @@
 """Confirming or overriding the suggestion (SPEC 3.8, 3.9a-13 and -18)."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -145,3 +147,32 @@ def test_it_refuses_a_decision_on_an_amended_version(therapist, neural_final):
     assessment_amend(assessment=neural_final, by=therapist, reason="Re-tested SLR")
     with pytest.raises(AssessmentLockedError):
         decision_record(assessment=neural_final, by=therapist, final_dx="neural")
+
+
+def _decision_form(client, assessment) -> str:
+    content = client.get(reverse("assessments:detail", args=[assessment.public_id])).content
+    content = content.decode()
+    start = content.index(reverse("assessments:decide", args=[assessment.public_id]))
+    return content[start : content.index("</form>", start)]
+
+
+def _preselected(form: str) -> list[str]:
+    return re.findall(r'name="clinician_final_dx" value="(\w+)"[^>]*checked', form)
+
+
+def test_it_preselects_each_assessments_own_suggestion_in_the_blank_decision_form(
+    therapist_client, therapist, neural_final
+):
+    """Blank decision forms are drawn once per process for each suggestion: a red-flag
+    assessment viewed after a neural one still gets its own suggestion and the red-flag
+    confirmation, and the form holds one CSRF field (the page's), never a kept one."""
+    red_flag = AssessmentFactory(therapist=therapist, final=True, findings=RED_FLAG_FINDINGS)
+    for _ in range(2):
+        neural = _decision_form(therapist_client, neural_final)
+        assert _preselected(neural) == ["neural"]
+        assert "confirm_red_flag_override" not in neural
+        flagged = _decision_form(therapist_client, red_flag)
+        assert _preselected(flagged) == ["red_flag_referral"]
+        assert 'name="confirm_red_flag_override"' in flagged
+        for form in (neural, flagged):
+            assert form.count('name="csrfmiddlewaretoken"') == 1

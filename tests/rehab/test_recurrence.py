@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -97,7 +99,28 @@ def test_it_opens_the_patient_page_with_a_recurrence_in_a_fixed_number_of_querie
 
 
 # The patient page as a therapist: the page's own queries, other apps' panels and, from rehab:
-# for the open episode its decision, stage changes, measures and logs; the earlier episode,
-# its summary, decision and stage changes; the patient's summaries; the timeline's changes;
-# treatment's visits panel and running's programmes panel.
-QUERIES = 23
+# the patient's decisions and stage changes (each read once, by the timeline, for every
+# episode), the open episode's measures and logs, the patient's summaries (the earlier
+# episode's among them), the earlier episode's care; treatment's visits panel and running's
+# programmes panel. No referral query: no decision is a referral.
+QUERIES = 18
+
+
+def test_it_reads_decisions_stage_changes_and_summaries_once_on_the_patient_page(
+    therapist_client, recurrence
+):
+    """The timeline, the referrals panel and the rehab panel (both episodes) all need the
+    patient's decisions and stage changes, and the recurrence its discharge summary: each is
+    read once for the page, not once per panel and episode."""
+    case, _new = recurrence
+    with CaptureQueriesContext(connection) as captured:
+        response = therapist_client.get(reverse("patients:detail", args=[case.patient.public_id]))
+    assert "Last time: episode" in response.content.decode()
+    reads = [query["sql"] for query in captured.captured_queries]
+
+    def loads(table: str) -> int:
+        return sum(sql.startswith(f'SELECT "{table}"."id"') for sql in reads)
+
+    assert loads("assessments_assessmentdecision") == 1
+    assert loads("rehab_stagechange") == 1
+    assert loads("rehab_dischargesummary") == 1
