@@ -144,10 +144,10 @@ def test_it_draws_the_marks_in_a_fixed_number_of_queries(
         )
         if index % 3 == 1:
             reminded(appointment, channel="sms")
-    # session, user, therapists, working hours, schedule exceptions, appointments with
-    # patient/therapist/type/room joined and whether a text asked for a reply, the audit
-    # insert, the therapist picker's options, and the idle-timeout session save (3)
-    with django_assert_num_queries(11):
+    # session, user, therapists (read once for the picker and the columns), working hours,
+    # schedule exceptions, appointments with patient/type/room joined and whether a text asked
+    # for a reply, the audit insert, and the idle-timeout session save (3)
+    with django_assert_num_queries(10):
         response = reception_client.get(reverse("bookings:home"), {"date": DAY})
     html = response.content.decode()
     assert html.count("Confirmed by phone</span>") == len(range(0, count, 3))
