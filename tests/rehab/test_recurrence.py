@@ -102,8 +102,9 @@ def test_it_opens_the_patient_page_with_a_recurrence_in_a_fixed_number_of_querie
 # the patient's decisions and stage changes (each read once, by the timeline, for every
 # episode), the open episode's measures and logs, the patient's summaries (the earlier
 # episode's among them), the earlier episode's care; treatment's visits panel and running's
-# programmes panel. No referral query: no decision is a referral.
-QUERIES = 18
+# programmes panel, and the texts from the patient (issue 17). No referral query: no decision
+# is a referral.
+QUERIES = 19
 
 
 def test_it_reads_decisions_stage_changes_and_summaries_once_on_the_patient_page(
