@@ -207,6 +207,28 @@ def send_two_factor_change(scene: Scene) -> None:
         two_factor.recovery_codes_issue(user=staff)
 
 
+def send_booking_request_decision(scene: Scene) -> None:
+    """A new patient's request declined with reception's reason: the name and the reason are
+    typed text (the requester's and reception's); the text goes too when they agreed."""
+    from bookings.requests.services import booking_request_create, booking_request_decline
+
+    request = booking_request_create(
+        first_name=scene.patient.first_name[:100],
+        last_name=scene.patient.last_name[:100],
+        date_of_birth=dt.date(1990, 1, 1),
+        email="robin@runners.example",
+        phone="+447700900123",
+        sms_consent=True,
+        days=[0],
+        periods=["morning"],
+        reason=HOSTILE_COMMENT[:300],
+    )
+    with scene.capture(execute=True):
+        booking_request_decline(
+            booking_request=request, by=scene.therapist, reason=HOSTILE_COMMENT[:500]
+        )
+
+
 # Every way the site sends an email, and the templates it renders. The discovery test below
 # fails when an email template or a module that builds mail is not covered here.
 EMAILS: dict[str, tuple[Callable[[Scene], None], set[str]]] = {
@@ -232,6 +254,10 @@ EMAILS: dict[str, tuple[Callable[[Scene], None], set[str]]] = {
         {"registration/password_reset_email.html", "registration/password_reset_subject.txt"},
     ),
     "two-factor change": (send_two_factor_change, {"registration/two_factor_changed_email.txt"}),
+    "booking request decision": (
+        send_booking_request_decision,
+        {"bookings/requests/email/decision.txt", "bookings/requests/email/decision_sms.txt"},
+    ),
 }
 # Modules whose code builds or sends mail, and the emails above that exercise them. (The
 # password reset email is built by django.contrib.auth's form.)
@@ -244,6 +270,7 @@ MAIL_MODULES = {
     },
     "portal/services.py": {"portal invitation"},
     "clinic/two_factor.py": {"two-factor change"},
+    "bookings/requests/messages.py": {"booking request decision"},
 }
 MAIL_BUILDERS = re.compile(
     r"\b(send_mail|send_mass_mail|mail_admins|mail_managers|EmailMessage|EmailMultiAlternatives)\("
@@ -419,11 +446,19 @@ def test_it_sends_every_email_without_injection(
 
 
 # The invitation and reset forms validate the address typed; these read the stored one.
-# (The two-factor email goes to a staff login's address, which the user model validates.)
+# (The two-factor email goes to a staff login's address, which the user model validates; a
+# booking request's decision goes to the address on the request, not a patient's record.)
 FROM_STORED_ADDRESS = [
     kind
     for kind in EMAILS
-    if kind not in {"portal invitation", "password reset", "two-factor change", *TO_THERAPIST}
+    if kind
+    not in {
+        "portal invitation",
+        "password reset",
+        "two-factor change",
+        "booking request decision",
+        *TO_THERAPIST,
+    }
 ]
 
 
