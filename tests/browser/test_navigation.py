@@ -71,7 +71,8 @@ def test_it_keeps_the_manager_navigation_usable_on_a_phone(browser, live_server,
         menu = page.get_by_role("button", name="Show menu")
         expect(menu).to_be_visible()
         menu.click()
-        for name in ("Patients", "Bookings", "Audit trail", "Admin", "Log out"):
+        page.locator("#main-nav").get_by_role("button", name="Manage").click()
+        for name in ("Patients", "Bookings", "Booking requests", "Audit trail", "Admin", "Log out"):
             expect(
                 page.locator("#main-nav")
                 .get_by_role("link", name=name)
