@@ -15,11 +15,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from clinic.models import TimeStampedModel
-from exercises.validators import (
-    validate_captions,
-    validate_illustration,
-    validate_video,
-)
+from exercises.validators import validate_illustration
 
 
 class Exercise(TimeStampedModel):
@@ -118,55 +114,6 @@ class Exercise(TimeStampedModel):
 
     def phase_labels(self) -> list[str]:
         return [self.Phase(phase).label for phase in self.phases if phase in self.Phase.values]
-
-
-class ExerciseVideo(TimeStampedModel):
-    """One uploaded demonstration of an exercise: the video, its poster and its captions.
-
-    Replacing a video adds a row and stamps the old one `replaced_at`; rows and their files are
-    never deleted, so what a patient was shown stays on record. At most one row per exercise
-    is current (not replaced). A new row may reuse the previous row's poster or captions.
-    """
-
-    class Type(models.TextChoices):
-        MP4 = "video/mp4", "MP4"
-        WEBM = "video/webm", "WebM"
-
-    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="videos")
-    video = models.FileField(
-        upload_to="exercises/videos/", max_length=200, validators=[validate_video]
-    )
-    # Sniffed at upload and kept, so streaming a range needs neither a read of the file's
-    # head nor a size request to the storage (a round trip each on S3).
-    content_type = models.CharField(max_length=16, choices=Type.choices)
-    size = models.PositiveBigIntegerField()
-    poster = models.FileField(
-        upload_to="exercises/video-posters/", max_length=200, validators=[validate_illustration]
-    )
-    captions = models.FileField(
-        upload_to="exercises/video-captions/", max_length=200, validators=[validate_captions]
-    )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    replaced_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["exercise"],
-                condition=models.Q(replaced_at__isnull=True),
-                name="exercises_exercisevideo_one_current",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(content_type__in=["video/mp4", "video/webm"]),
-                name="exercises_exercisevideo_type_valid",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Video of {self.exercise_id} uploaded {self.created_at:%d %b %Y %H:%M}"
 
 
 DOSE_FIELDS = ("sets", "reps", "hold_seconds", "duration_minutes", "times_per_day", "days_per_week")
@@ -612,3 +559,22 @@ class CommentReply(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Reply of {self.created_at:%d %b %Y %H:%M}"
+
+
+# Demonstration videos keep their model in their own package; importing it here registers it.
+from exercises.videos.models import ExerciseVideo  # noqa: E402
+
+__all__ = [
+    "DOSE_FIELDS",
+    "AlertAcknowledgement",
+    "CommentRead",
+    "CommentReply",
+    "Exercise",
+    "ExercisePlan",
+    "ExerciseVideo",
+    "PlanItem",
+    "PlanVersion",
+    "PlanWeek",
+    "SessionLog",
+    "SymptomReport",
+]

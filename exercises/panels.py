@@ -9,6 +9,7 @@ from clinic.access import CLINICAL, has_role
 from clinic.panels import DischargeStep, Panel
 from exercises import selectors
 from exercises.progress_selectors import progress_for_plans
+from exercises.texts import texts_unread
 from patients.selectors import open_episodes
 
 
@@ -104,7 +105,7 @@ def _inbox_context(user) -> dict:
 
 def _texts_context(user) -> dict:
     """The patients' unread texts, urgent first (two queries: the count, the first few)."""
-    unread = selectors.texts_unread(user=user)
+    unread = texts_unread(user=user)
     texts = list(unread[:DASHBOARD_COMMENT_LIMIT])
     for text in texts:
         audit.note_patient(text.patient, text)

@@ -193,7 +193,7 @@ register(UrgentSymptomAlerts())
 def urgent_text_screen(*, patient, inbound, now: dt.datetime) -> Screened | None:
     """A text that names an urgent symptom: the answer to text back at once, and (for a
     matched patient) the same alert as a portal report. None for anything else."""
-    from exercises.services import symptom_report_from_text
+    from exercises.texts import symptom_report_from_text
 
     screening = text_safety.screen(inbound.body)
     if screening.urgency is None:

@@ -58,8 +58,6 @@ from exercises.models import (
 )
 from exercises.safety import ACTIONS, labels_for, urgency_of
 from exercises.videos.selectors import has_video
-from notifications.models import SmsInbound
-from notifications.selectors import texts_for_clinicians
 
 logger = logging.getLogger(__name__)
 
@@ -526,24 +524,6 @@ def comments_inbox(*, user) -> QuerySet[SessionLog]:
 
 def comments_unread_count(*, user) -> int:
     return comments_inbox(user=user).filter(is_read=False).count()
-
-
-def texts_unread(*, user) -> QuerySet[SmsInbound]:
-    """Texts the user's patients sent the clinic (anything but STOP, START, Y or N) that no
-    clinician has read yet, urgent first: from the patients whose plans the user prescribed,
-    like comments (the manager sees every patient's), and from patients no one has prescribed
-    a plan for yet, whom every clinician sees, so that a text from a patient without a plan
-    (an urgent one above all) is never on nobody's list. None outside the clinical roles."""
-    if not has_role(user, CLINICAL):
-        return SmsInbound.objects.none()
-    texts = texts_for_clinicians().filter(read_at__isnull=True)
-    if not user.is_superuser:
-        any_plan = ExercisePlan.objects.filter(patient_id=OuterRef("patient_id"))
-        texts = texts.filter(
-            Q(patient_id__in=ExercisePlan.objects.filter(created_by=user).values("patient_id"))
-            | ~Exists(any_plan)
-        )
-    return texts
 
 
 def comments_for_patient(*, user, patient) -> list[SessionLog]:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
@@ -560,39 +560,6 @@ def symptom_reports_raise(
             )
         )
     return reports
-
-
-def symptom_report_from_text(*, patient, text, codes: list[str]) -> SymptomReport | None:
-    """A patient's text named urgent symptoms (exercises/text_safety.py): the same alert as
-    a portal report (the dashboard alert, and the email to the therapist through the reminder
-    pipeline), on the patient's active plan, else their latest plan, whose prescriber is
-    their clinician. None when the patient has no plan (the text still reaches every
-    clinician on the patient's page and reception's queue, marked urgent); once per text."""
-    plans = ExercisePlan.objects.filter(patient=patient).order_by(
-        # The active plan first, then the newest.
-        models.Case(models.When(status=ExercisePlan.Status.ACTIVE, then=0), default=1),
-        "-created_at",
-    )
-    plan = plans.first()
-    if plan is None:
-        return None
-    report, created = SymptomReport.objects.get_or_create(
-        text=text,
-        defaults={
-            "patient": patient,
-            "plan": plan,
-            "kind": SymptomReport.Kind.URGENT_SYMPTOM,
-            "symptoms": list(codes),
-        },
-    )
-    if created:
-        reminder_schedule_ensure(
-            source=URGENT_SYMPTOM_SOURCE,
-            subject_id=report.pk,
-            patient=patient,
-            once_at=report.created_at,
-        )
-    return report
 
 
 def plan_week_refresh(*, plan: ExercisePlan, week_start: dt.date) -> PlanWeek:
