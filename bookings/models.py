@@ -23,6 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from bookings.constraints import PostgresExclusionConstraint, TsTzRange
 from clinic.models import TimeStampedModel
+from clinic.sites import default_site_id
 
 
 class Weekday(models.IntegerChoices):
@@ -43,6 +44,13 @@ class WorkingHours(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="working_hours",
         limit_choices_to={"role": "therapist"},
+    )
+    # Where the therapist works in this block (issue 19: a therapist may work at several sites).
+    site = models.ForeignKey(
+        "clinic.Site",
+        on_delete=models.PROTECT,
+        related_name="working_hours",
+        default=default_site_id,
     )
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     start_time = models.TimeField()
@@ -136,11 +144,17 @@ class AppointmentType(TimeStampedModel):
 
 
 class Room(TimeStampedModel):
-    name = models.CharField(max_length=100, unique=True)
+    site = models.ForeignKey(
+        "clinic.Site", on_delete=models.PROTECT, related_name="rooms", default=default_site_id
+    )
+    name = models.CharField(max_length=100)
     is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="bookings_room_name_in_site"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -196,6 +210,13 @@ class Appointment(TimeStampedModel):
     )
     appointment_type = models.ForeignKey(
         AppointmentType, on_delete=models.PROTECT, related_name="appointments"
+    )
+    # Where the visit happens (issue 19); a room, when given, is at the same site.
+    site = models.ForeignKey(
+        "clinic.Site",
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        default=default_site_id,
     )
     room = models.ForeignKey(
         Room, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments"

@@ -195,3 +195,9 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only.")
+
+
+# Sites live in their own module; importing them here registers the models with the app.
+from clinic.sites import ClinicGroup, Site, SiteOpeningHours  # noqa: E402
+
+__all__ = ["AuditEvent", "ClinicGroup", "Site", "SiteOpeningHours", "TimeStampedModel", "User"]

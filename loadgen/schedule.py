@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from bookings.models import Appointment, AppointmentType, Room, WorkingHours
+from clinic.sites import default_site_id
 from exercises.models import ExercisePlan
 from loadgen.bulk import TableWriter
 from loadgen.clinical import PlanRow
@@ -173,17 +174,36 @@ def appointments_build(run: Build) -> None:
     follow_up = AppointmentType.objects.get(slug="follow-up")
     therapists = run.therapist_ids
     room_count = min(len(therapists), ROOMS_MAX)
+    site_id = default_site_id()
     rooms = Room.objects.bulk_create(
-        Room(name=f"Treatment room {k} (load)") for k in range(1, room_count + 1)
+        Room(site_id=site_id, name=f"Treatment room {k} (load)") for k in range(1, room_count + 1)
     )
     hours = TableWriter(
         WorkingHours,
-        ["public_id", "created_at", "updated_at", "therapist", "weekday", "start_time", "end_time"],
+        [
+            "public_id",
+            "created_at",
+            "updated_at",
+            "therapist",
+            "site",
+            "weekday",
+            "start_time",
+            "end_time",
+        ],
     )
     for therapist_id in therapists:
         for weekday in range(5):
             hours.add(
-                (uuid.uuid4(), run.now, run.now, therapist_id, weekday, dt.time(9), dt.time(17))
+                (
+                    uuid.uuid4(),
+                    run.now,
+                    run.now,
+                    therapist_id,
+                    site_id,
+                    weekday,
+                    dt.time(9),
+                    dt.time(17),
+                )
             )
     hours.flush()
 
@@ -208,6 +228,7 @@ def appointments_build(run: Build) -> None:
             "patient",
             "therapist",
             "appointment_type",
+            "site",
             "room",
             "episode",
             "start",
@@ -269,6 +290,7 @@ def appointments_build(run: Build) -> None:
                         row.pk,
                         therapist_id,
                         kind.pk,
+                        site_id,
                         room_id,
                         episode_id,
                         start,

@@ -86,6 +86,15 @@ class Patient(TimeStampedModel):
     main_terrain = models.CharField(max_length=16, choices=Terrain.choices, blank=True)
     goal_event = models.CharField(max_length=200, blank=True)
     goal_date = models.DateField(null=True, blank=True)
+    # The site the patient would rather be seen at (issue 19); empty: any site.
+    preferred_site = models.ForeignKey(
+        "clinic.Site",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Offered first when booking; empty means any site.",
+    )
     email_reminders_consent = models.BooleanField(
         default=False, verbose_name="consents to exercise reminders by email"
     )

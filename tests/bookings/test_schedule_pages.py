@@ -126,7 +126,7 @@ def test_it_draws_the_schedule_in_a_fixed_number_of_queries(
         )
     reception_client.get(reverse("bookings:home"))  # the first visit saves the session
     # session, user, therapists (the chosen one is among them), the regular hours, the
-    # upcoming exceptions
-    with django_assert_num_queries(5):
+    # upcoming exceptions, the default site of the blank working-hours form
+    with django_assert_num_queries(6):
         response = reception_client.get(PAGE, {"therapist": therapist.public_id})
     assert len(response.context["exceptions"]) == count
