@@ -72,11 +72,22 @@ class Standing:
 
     has_open_episode: bool
     has_been_assessed: bool  # a finalised assessment, or an attended appointment
+    # A confirmed red-flag referral is open (SPEC 3.9b, amendment 26): the patient must get
+    # medical advice first, and the clinician decides when physiotherapy resumes.
+    urgent_referral_open: bool = False
 
 
 def eligibility_problem(standing: Standing) -> str | None:
     """Why the patient cannot book a follow-up online, or None. A follow-up needs a first
-    assessment: new patients (or a new problem) start with the clinic, not online."""
+    assessment: new patients (or a new problem) start with the clinic, not online. While a
+    red-flag referral is open no follow-up is booked online: the clinician decides when
+    treatment resumes, and the notice at the top of the page says what to do meanwhile."""
+    if standing.urgent_referral_open:
+        return (
+            "Online booking is paused while your therapist has asked you to get medical "
+            "advice first (the message at the top of this page says how soon). We will "
+            "arrange your next visit with you once that is done."
+        )
     if not standing.has_open_episode:
         return (
             "Online booking is for follow-up visits during a course of treatment, and you "

@@ -37,8 +37,10 @@ def patient_zone(patient: Patient) -> ZoneInfo:
 
 
 def patient_standing(*, patient: Patient) -> rules.Standing:
-    """Whether the patient has treatment under way and has been assessed. One query."""
+    """Whether the patient has treatment under way, has been assessed and has an open
+    red-flag referral. One query."""
     from assessments.models import Assessment
+    from assessments.selectors import open_red_flag_referrals
 
     row = (
         Patient.objects.filter(pk=patient.pk)
@@ -57,13 +59,15 @@ def patient_standing(*, patient: Patient) -> rules.Standing:
                     status__in=[Appointment.Status.ARRIVED, Appointment.Status.COMPLETED],
                 )
             ),
+            urgent=Exists(open_red_flag_referrals().filter(episode__patient=OuterRef("pk"))),
         )
-        .values("open_episode", "assessed", "attended")
+        .values("open_episode", "assessed", "attended", "urgent")
         .get()
     )
     return rules.Standing(
         has_open_episode=row["open_episode"],
         has_been_assessed=row["assessed"] or row["attended"],
+        urgent_referral_open=row["urgent"],
     )
 
 

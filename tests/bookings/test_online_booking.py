@@ -333,3 +333,26 @@ def test_it_moves_once_when_the_move_is_confirmed_twice(me, therapist):
     assert (first.changed, second.changed) == (True, False)
     appointment.refresh_from_db()
     assert (appointment.start, appointment.sequence) == (new, 1)
+
+
+def test_it_refuses_an_online_booking_while_a_red_flag_referral_is_open_and_after_clearance_allows_it(
+    me, therapist
+):
+    """SPEC 3.9b (amendment 26): a patient told to seek medical advice first does not book
+    routine physiotherapy online; the clinician decides when it resumes."""
+    from assessments.models import AssessmentDecision
+    from tests.exercises.factories import confirmed_decision
+
+    episode = me.episodes.get()
+    confirmed_decision(episode=episode, therapist=therapist, final_dx="red_flag_referral")
+    assert selectors.patient_standing(patient=me).urgent_referral_open
+    with pytest.raises(services.OnlineBookingError) as refused:
+        book(me, therapist, at("2026-03-25", "10:00"))
+    assert "paused" in str(refused.value)
+    assert "020 7946 0000" in str(refused.value)
+    assert not Appointment.objects.filter(start=at("2026-03-25", "10:00")).exists()
+
+    # A later decision on the episode (the clinician cleared the patient) closes the referral.
+    confirmed_decision(episode=episode, therapist=therapist, final_dx="neural")
+    assert AssessmentDecision.objects.filter(episode=episode).count() == 2
+    assert book(me, therapist, at("2026-03-25", "10:00")).appointment.status == "booked"

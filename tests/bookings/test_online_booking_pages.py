@@ -152,6 +152,21 @@ def test_it_tells_a_new_patient_why_and_gives_the_phone(client, therapist):
     assert "Show free times" not in page
 
 
+def test_it_shows_a_patient_with_an_open_red_flag_referral_why_booking_is_paused(
+    my_client, me, therapist
+):
+    from tests.exercises.factories import confirmed_decision
+
+    confirmed_decision(episode=me.episodes.get(), therapist=therapist, final_dx="red_flag_referral")
+    page = my_client.get(START).content.decode()
+    assert "Online booking is paused" in page
+    assert "020 7946 0000" in page
+    assert "Show free times" not in page
+    response = my_client.post(CONFIRM, slot_data(therapist), follow=True)
+    assert "Online booking is paused" in response.content.decode()
+    assert not Appointment.objects.filter(patient=me, status="booked").exists()
+
+
 def test_it_moves_my_appointment_from_the_move_pages(my_client, me, therapist):
     appointment = services.online_book(
         patient=me,

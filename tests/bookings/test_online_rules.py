@@ -77,6 +77,15 @@ def test_it_keeps_online_booking_for_patients_under_treatment(
         assert refused_because in problem
 
 
+@pytest.mark.parametrize(("open_episode", "assessed"), [(True, True), (True, False), (False, True)])
+def test_it_pauses_online_booking_while_a_red_flag_referral_is_open(open_episode, assessed):
+    problem = rules.eligibility_problem(
+        rules.Standing(open_episode, assessed, urgent_referral_open=True)
+    )
+    assert "paused" in problem
+    assert "medical advice" in problem
+
+
 def test_it_pages_weeks_of_the_patients_days_across_a_clock_change():
     week = rules.week(index=0, now=NOW, limits=LIMITS, zone=LONDON)
     assert (week.first, week.last) == (dt.date(2026, 3, 23), dt.date(2026, 3, 29))
