@@ -15,7 +15,10 @@ The foundation never lists apps. An app takes part by having the module:
 * `<app>/trends.py`: `trend_series(*, episode) -> [{"key", "label", "points": [{"on",
   "value", "source"}]}]`, merged by key on the episode's trend page (assessments);
 * `<app>/recurrence.py`: `recurrence_facts(*, episode)`, what was done in an earlier episode,
-  shown when the patient comes back with a new one (rehab).
+  shown when the patient comes back with a new one (rehab);
+* `<app>/personal_data.py`: `records(*, patient) -> {label: queryset}` and `erase(*, patient)`,
+  rows about the person that no foreign key ties to their record (a request sent before the
+  record existed), for the subject-access export and erasure (patients/privacy.py).
 
 Discovery is Django's own `autodiscover_modules`, the mechanism that finds every app's
 `admin.py`.

@@ -18,6 +18,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from clinic import audit
+from clinic.plugins import plugin_modules
 
 _DEPTH = 4
 #: Field names that hold contact details wherever they appear next to a patient.
@@ -88,7 +89,18 @@ def patient_export(*, patient, user) -> str:
             "is_active": account.is_active,
         }
     related: dict = {}
-    _walk(type(patient), [patient.pk], _DEPTH, set(), related)
+    seen: set = set()
+    _walk(type(patient), [patient.pk], _DEPTH, seen, related)
+    # Rows no foreign key ties to the record (a request sent before it existed): each app's
+    # `personal_data.records` finds its own by the person's details.
+    for module in plugin_modules("personal_data"):
+        for label, queryset in module.records(patient=patient).items():
+            model = queryset.model
+            new = [obj for obj in queryset if (label, obj.pk) not in seen]
+            seen.update((label, obj.pk) for obj in new)
+            if new:
+                related.setdefault(label, []).extend(_rows(model, new))
+                _history(model, [obj.pk for obj in new], related)
     data["records"] = related
     audit.record("export", obj=patient, patient=patient, user=user)
     return json.dumps(data, cls=_Encoder, indent=2, sort_keys=True)
@@ -105,6 +117,9 @@ class _Encoder(DjangoJSONEncoder):
 @transaction.atomic
 def patient_erase(*, patient, user, reason: str) -> None:
     """Anonymise the patient's identifiers; keep the clinical record. Cannot be undone."""
+    # First, while the details still match: rows each app found by them (`personal_data`).
+    for module in plugin_modules("personal_data"):
+        module.erase(patient=patient)
     birth_year = patient.date_of_birth.year
     patient.first_name = "Erased"
     patient.last_name = str(patient.public_id)[:8]

@@ -90,3 +90,69 @@ def test_it_keeps_privacy_tools_for_the_manager(request, who, patient):
 @pytest.mark.django_db
 def test_it_answers_404_for_an_unknown_patient(manager_client):
     assert manager_client.get("/privacy/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+def _requests_and_screens(patient):
+    from bookings.requests.models import BookingRequest, UrgentScreen
+
+    first = BookingRequest.objects.create(
+        first_name="Morgan",
+        last_name="Hills",
+        date_of_birth=dt.date(1979, 8, 14),
+        email="MORGAN@runner.example",
+        phone="+447700900456",
+        reason="Hamstring pain after hill repeats",
+        status="declined",
+        decline_reason="Full this month",
+    )
+    # Same email, another birth date: someone else using a shared address. Never theirs.
+    stranger = BookingRequest.objects.create(
+        first_name="Sam",
+        last_name="Hills",
+        date_of_birth=dt.date(2008, 5, 1),
+        email="morgan@runner.example",
+        phone="+447700900999",
+        reason="Knee pain",
+    )
+    screen = UrgentScreen.objects.create(
+        speed="emergency", symptoms=["saddle_numbness"], name="M Hills", phone="+447700900456"
+    )
+    other_screen = UrgentScreen.objects.create(
+        speed="same_day", symptoms=["hot_calf"], name="Pat Jones", phone="+447700900456"
+    )
+    return first, stranger, screen, other_screen
+
+
+@pytest.mark.django_db
+def test_it_exports_requests_and_urgent_screens_sent_before_the_record_existed(
+    manager_client, patient
+):
+    first, _stranger, screen, _other_screen = _requests_and_screens(patient)
+    response = manager_client.post(reverse("patients:privacy-export", args=[patient.public_id]))
+    records = json.loads(response.content)["records"]
+    assert [row["id"] for row in records["bookings.BookingRequest"]] == [first.pk]
+    assert [row["id"] for row in records["bookings.UrgentScreen"]] == [screen.pk]
+    assert "Sam" not in response.content.decode()
+    assert "Pat Jones" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_erases_the_persons_details_from_their_requests_and_screens_and_keeps_the_symptoms(
+    manager_client, patient
+):
+    first, stranger, screen, other_screen = _requests_and_screens(patient)
+    manager_client.post(
+        reverse("patients:privacy", args=[patient.public_id]),
+        {"reason": "Written request of 1 March", "confirm": "on"},
+    )
+    for row in (first, stranger, screen, other_screen):
+        row.refresh_from_db()
+    assert (first.first_name, first.email, str(first.phone)) == ("Erased", "", "")
+    assert first.date_of_birth == dt.date(1979, 1, 1)
+    assert first.reason == "Hamstring pain after hill repeats"
+    assert not first.history.filter(last_name="Hills").exists()
+    assert (screen.name, str(screen.phone), screen.symptoms) == ("", "", ["saddle_numbness"])
+    assert not screen.history.exclude(name="").exists()
+    # Other people's rows are untouched.
+    assert (stranger.first_name, stranger.email) == ("Sam", "morgan@runner.example")
+    assert other_screen.name == "Pat Jones"
