@@ -71,6 +71,14 @@ def _reads_from_the_primary(settings):
 
 
 @pytest.fixture(autouse=True)
+def _account_emails_in_the_outbox(settings):
+    """Production queues account emails on Celery's `default` queue (clinic.mail); here they go
+    through EMAIL_BACKEND like every other email: the test outbox, or whatever a test sets (the
+    queue: test_account_email_queue.py)."""
+    settings.TRANSACTIONAL_EMAIL_BACKEND = None
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
