@@ -318,23 +318,23 @@ def working_intervals_for(
     }
 
 
-def site_covering(*, therapist: User, start: dt.datetime, end: dt.datetime) -> Site | None:
-    """The site whose working hours of `therapist` cover [start, end), or None outside them.
-    Two queries."""
+def site_covering(*, therapist_id: int, start: dt.datetime, end: dt.datetime) -> Site | None:
+    """The site whose working hours of the therapist cover [start, end), or None outside
+    them. Two queries."""
     zone = clinic_zone()
     by_site = working_intervals_by_site(
-        therapist_ids=[therapist.pk],
+        therapist_ids=[therapist_id],
         first=start.astimezone(zone).date(),
         last=end.astimezone(zone).date(),
     )
-    for place, intervals in by_site[therapist.pk].items():
+    for place, intervals in by_site[therapist_id].items():
         if schedule.covers(intervals, (start, end)):
             return place
     return None
 
 
 def within_working_hours(*, therapist: User, start: dt.datetime, end: dt.datetime) -> bool:
-    return site_covering(therapist=therapist, start=start, end=end) is not None
+    return site_covering(therapist_id=therapist.pk, start=start, end=end) is not None
 
 
 def working_hours_clash(

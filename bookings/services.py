@@ -122,7 +122,7 @@ def _site_for(
     Returns the covering site (None outside hours), the site id, and the problems: a chosen
     site the hours say otherwise about, or a room at another site. Two queries (three when
     nothing names a site)."""
-    covering = selectors.site_covering(therapist=therapist, start=start, end=end)
+    covering = selectors.site_covering(therapist_id=therapist.pk, start=start, end=end)
     problems = []
     if covering is not None:
         place_id = covering.pk

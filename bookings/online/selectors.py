@@ -19,6 +19,7 @@ from bookings.models import Appointment, AppointmentType, OnlineBookingSettings
 from bookings.online import rules
 from bookings.waitlist.models import WaitlistOffer
 from clinic.models import User
+from clinic.sites import Site, sites_active
 from patients.models import Episode, Patient
 
 
@@ -65,6 +66,11 @@ def patient_standing(*, patient: Patient) -> rules.Standing:
         has_open_episode=row["open_episode"],
         has_been_assessed=row["assessed"] or row["attended"],
     )
+
+
+def site_choices() -> list[Site]:
+    """The sites a patient may choose between (a chooser shows when there are two). One query."""
+    return sites_active()
 
 
 def online_types() -> QuerySet[AppointmentType]:
@@ -129,6 +135,7 @@ def _bookable(
     start: dt.datetime,
     end: dt.datetime,
     now: dt.datetime,
+    site: Site | None = None,
 ) -> list[booking_selectors.FreeSlot]:
     """Free starts in [start, end), held time left out, one per start time (the first
     therapist in the free-slot finder's order when anyone will do)."""
@@ -144,6 +151,7 @@ def _bookable(
             patient=patient,
             not_before=start,
             days=days,
+            site=site,
         )
         if slot.start < end
     ]
@@ -182,6 +190,7 @@ def slots_for_week(
     week: rules.Week,
     now: dt.datetime,
     limits: rules.Limits,
+    site: Site | None = None,
 ) -> list[Day]:
     """The bookable slots of one week page, grouped by the patient's local day. Five queries
     at most whatever the number of slots: therapists (when anyone will do), working hours,
@@ -197,6 +206,7 @@ def slots_for_week(
         start=start,
         end=end,
         now=now,
+        site=site,
     ):
         days.setdefault(slot.start.astimezone(zone).date(), []).append(slot)
     return [Day(day, slots) for day, slots in days.items()]

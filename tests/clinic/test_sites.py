@@ -287,3 +287,64 @@ def test_it_lets_the_manager_edit_a_sites_opening_hours(client, manager, recepti
     ]
     delete = client.get(reverse("admin:clinic_site_delete", args=[north.pk]))
     assert delete.status_code == 403
+
+
+# --- the waitlist and online booking ----------------------------------------------------------
+
+
+@time_machine.travel(at(MONDAY, "09:00"), tick=False)
+def test_it_offers_freed_time_only_to_those_waiting_for_that_site(therapist, north, settings):
+    from bookings.waitlist import offers
+    from tests.bookings.waitlist_helpers import join, waiting_patient
+
+    settings.CLINIC_HOLIDAYS = ""
+    give_hours(therapist, weekdays=[1])  # Tuesdays at the default site
+    booked = book(therapist, at(TUESDAY, "10:00"))
+    elsewhere = join(waiting_patient(), urgency="urgent", site=north)
+    anywhere = join(waiting_patient())
+    services.appointment_cancel(appointment=booked, by=None, reason="Unwell")
+    assert list(offers.WaitlistOffer.objects.values_list("entry_id", flat=True)) == [anywhere.pk]
+    assert not elsewhere.offers.exists()
+
+
+def test_it_lists_a_sites_waitlist_with_those_who_take_any_site(reception_client, north):
+    from tests.bookings.waitlist_helpers import join, waiting_patient
+
+    join(waiting_patient(first_name="Nora"), site=north, available_from=dt.date.today())
+    join(waiting_patient(first_name="Mae"), site=default_site(), available_from=dt.date.today())
+    join(waiting_patient(first_name="Andy"), available_from=dt.date.today())
+    response = reception_client.get(reverse("bookings:waitlist"), {"site": north.public_id})
+    names = {entry.patient.first_name for entry in response.context["entries"]}
+    assert names == {"Nora", "Andy"}
+    page = response.content.decode()
+    assert "Nora" in page
+    assert "at North" in page
+
+
+@time_machine.travel(at(MONDAY, "12:00"), tick=False)
+def test_it_lists_online_times_at_the_patients_preferred_site_first(
+    client, therapist, other_therapist, north, settings
+):
+    from tests.bookings.online_helpers import existing_patient, online_follow_up
+
+    settings.CLINIC_HOLIDAYS = ""
+    online_follow_up()
+    hours_at(default_site(), therapist, weekdays=range(7), start="09:00", end="12:00")
+    hours_at(north, other_therapist, weekdays=range(7), start="13:00", end="17:00")
+    me = existing_patient(
+        email="pat@test.example",
+        therapist=therapist,
+        seen=at("2026-03-16", "10:00"),
+        preferred_site=north,
+    )
+    client.force_login(me.user)
+    start = reverse("portal:booking:start")
+    shown = client.get(start, {"therapist": "any"})  # no site asked for: the preferred one
+    slots = [item["slot"] for day in shown.context["days"] for item in day["slots"]]
+    assert slots
+    assert {slot.site for slot in slots} == {north}
+    assert shown.context["form"]["site"].value() == str(north.public_id)
+    assert "at North" in shown.content.decode()
+    anywhere = client.get(start, {"site": "any", "therapist": "any"})
+    sites = {item["slot"].site for day in anywhere.context["days"] for item in day["slots"]}
+    assert sites == {north, default_site()}
