@@ -348,3 +348,20 @@ def test_it_lists_online_times_at_the_patients_preferred_site_first(
     anywhere = client.get(start, {"site": "any", "therapist": "any"})
     sites = {item["slot"].site for day in anywhere.context["days"] for item in day["slots"]}
     assert sites == {north, default_site()}
+
+
+@pytest.mark.parametrize("junk", ["", "not-a-site", "00000000-0000-0000-0000-000000000000", "\x00"])
+def test_it_refuses_a_bad_site_next_to_the_field(reception_client, therapist, north, junk):
+    response = reception_client.post(
+        reverse("bookings:hours_add", args=[therapist.public_id]),
+        {"weekday": 0, "start_time": "09:00", "end_time": "12:00", "site": junk},
+    )
+    assert response.status_code == 400
+    assert "site" in response.context["hours_form"].errors
+    assert not WorkingHours.objects.exists()
+    finder = reception_client.get(
+        reverse("bookings:find_slot"), {"appointment_type": follow_up().public_id, "site": junk}
+    )
+    assert finder.status_code == 200
+    if junk:
+        assert "site" in finder.context["form"].errors
