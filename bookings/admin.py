@@ -37,9 +37,9 @@ CSV_COLUMNS = [
 
 @admin.register(WorkingHours)
 class WorkingHoursAdmin(admin.ModelAdmin):
-    list_display = ["therapist", "weekday", "start_time", "end_time"]
-    list_filter = ["therapist", "weekday"]
-    list_select_related = ["therapist"]
+    list_display = ["therapist", "weekday", "start_time", "end_time", "site"]
+    list_filter = ["therapist", "weekday", "site"]
+    list_select_related = ["therapist", "site"]
 
 
 @admin.register(ScheduleException)
@@ -62,7 +62,9 @@ class AppointmentTypeAdmin(admin.ModelAdmin):
 
 @admin.register(Room)
 class RoomAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_active"]
+    list_display = ["name", "site", "is_active"]
+    list_filter = ["site", "is_active"]
+    list_select_related = ["site"]
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -86,12 +88,13 @@ class AppointmentAdmin(SimpleHistoryAdmin):
         "patient",
         "therapist",
         "appointment_type",
+        "site",
         "room",
         "status",
         "late_cancellation",
     ]
-    list_filter = ["therapist", "status", "appointment_type", "start", "room"]
-    list_select_related = ["patient", "therapist", "appointment_type", "room"]
+    list_filter = ["site", "therapist", "status", "appointment_type", "start", "room"]
+    list_select_related = ["patient", "therapist", "appointment_type", "site", "room"]
     date_hierarchy = "start"
     search_fields = ["patient__first_name", "patient__last_name", "patient__email"]
     ordering = ["-start"]
@@ -99,6 +102,7 @@ class AppointmentAdmin(SimpleHistoryAdmin):
         "patient",
         "therapist",
         "appointment_type",
+        "site",
         "room",
         "episode",
         "start",

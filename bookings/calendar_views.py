@@ -34,20 +34,26 @@ def _calendar_day(request: HttpRequest) -> dt.date:
 
 
 def _calendar_form(request: HttpRequest, day: dt.date):
-    """The filter form as asked (errors shown), and the therapist it names if that is valid."""
+    """The filter form as asked (errors shown), the therapist it names if that is valid, and
+    the site (None: all sites), with the query that keeps both on the next page."""
     form = CalendarFilterForm(request.GET or None, initial={"date": day})
     if not form.is_bound:
-        return form, None
+        return form, None, None, {}
     form.is_valid()  # keeps every valid field in cleaned_data, errors for the others
-    return form, form.cleaned_data.get("therapist")
+    therapist, site = form.cleaned_data.get("therapist"), form.cleaned_data.get("site")
+    query = {"therapist": therapist.public_id} if therapist else {}
+    if site is not None:
+        query["site"] = site.public_id
+    return form, therapist, site, query
 
 
-def _calendar_days(*, first: dt.date, last: dt.date, therapist, form) -> list[dict]:
+def _calendar_days(*, first: dt.date, last: dt.date, therapist, form, site) -> list[dict]:
     days = selectors.calendar_days(
         first=first,
         last=last,
         therapist=therapist,
         everyone=form.fields["therapist"].options(),  # the picker's list, read once
+        site=site,
     )
     for day in days:
         for column in day["columns"]:
@@ -56,7 +62,7 @@ def _calendar_days(*, first: dt.date, last: dt.date, therapist, form) -> list[di
     return days
 
 
-def _calendar_grid(days: list[dict]) -> grid.Grid:
+def _calendar_grid(days: list[dict], site=None) -> grid.Grid:
     """The days' columns (a therapist on a day, in the order given) on one time grid."""
     return grid.build(
         columns=[
@@ -71,10 +77,17 @@ def _calendar_grid(days: list[dict]) -> grid.Grid:
             for entry in days
             for column in entry["columns"]
         ],
-        zone=selectors.clinic_zone(),
+        zone=site.zone if site is not None else selectors.clinic_zone(),
         today=timezone.localdate(),
-        book_url=links.fixed_url("bookings:create"),
+        book_url=_book_url(site),
     )
+
+
+def _book_url(site) -> str:
+    """The booking form's URL the grid's free cells add their therapist, date and time to;
+    a site's calendar books at that site."""
+    url = links.fixed_url("bookings:create")
+    return url if site is None else f"{url}?{urlencode({'site': site.public_id})}"
 
 
 def _detail_prefix() -> str:
@@ -95,14 +108,14 @@ def home(request: HttpRequest):
     day = _calendar_day(request)
 
     def calendar() -> dict:
-        form, therapist = _calendar_form(request, day)
-        query = {"therapist": therapist.public_id} if therapist else {}
-        days = _calendar_days(first=day, last=day, therapist=therapist, form=form)
+        form, therapist, site, query = _calendar_form(request, day)
+        days = _calendar_days(first=day, last=day, therapist=therapist, form=form, site=site)
         return {
             "form": form,
             "therapist": therapist,
             "columns": days[0]["columns"],
-            "grid": _calendar_grid(days),
+            "grid": _calendar_grid(days, site),
+            "site": site,
             "detail_prefix": _detail_prefix(),
             "today": timezone.localdate(),
             "caption": f"Appointments on {day:%A} {day.day} {day:%B %Y}, a column per therapist",
@@ -130,15 +143,15 @@ def week(request: HttpRequest):
     sunday = monday + dt.timedelta(days=6)
 
     def calendar() -> dict:
-        form, therapist = _calendar_form(request, day)
-        query = {"therapist": therapist.public_id} if therapist else {}
-        days = _calendar_days(first=monday, last=sunday, therapist=therapist, form=form)
+        form, therapist, site, query = _calendar_form(request, day)
+        days = _calendar_days(first=monday, last=sunday, therapist=therapist, form=form, site=site)
         per_day = len(days[0]["columns"])
         return {
             "form": form,
             "therapist": therapist,
             "days": days,
-            "grid": _calendar_grid(days),
+            "grid": _calendar_grid(days, site),
+            "site": site,
             "detail_prefix": _detail_prefix(),
             "today": timezone.localdate(),
             "per_day": per_day,

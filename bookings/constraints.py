@@ -8,9 +8,9 @@ kept by `bookings.services` alone (SQLite also serialises writers, so there is n
 from __future__ import annotations
 
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateTimeRangeField
+from django.contrib.postgres.fields import DateTimeRangeField, IntegerRangeField
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Func
+from django.db.models import Func, IntegerField
 
 
 class TsTzRange(Func):
@@ -18,6 +18,24 @@ class TsTzRange(Func):
 
     function = "TSTZRANGE"
     output_field = DateTimeRangeField()
+
+
+class DayMinutes(Func):
+    """Minutes since midnight of a `time` column (09:30 is 570)."""
+
+    template = "(EXTRACT(EPOCH FROM %(expressions)s)::integer / 60)"
+    output_field = IntegerField()
+
+
+class MinuteRange(Func):
+    """`int4range(start minute, end minute, '[)')` of two `time` columns: 09:00-12:00 and
+    12:00-17:00 touch and do not overlap."""
+
+    function = "INT4RANGE"
+    output_field = IntegerRangeField()
+
+    def __init__(self, start, end, **extra):
+        super().__init__(DayMinutes(start), DayMinutes(end), **extra)
 
 
 def _is_postgresql(connection) -> bool:

@@ -13,7 +13,8 @@ from django.utils import formats
 from bookings import selectors
 from bookings.models import Appointment, Room, ScheduleException, WorkingHours
 from clinic import widgets
-from clinic.forms import PlausibleDateField, ShortModelChoiceField
+from clinic.forms import PlausibleDateField, ShortModelChoiceField, offer_site_choice
+from clinic.sites import Site
 from clinic.widgets import DateInput
 from patients.models import Patient
 
@@ -31,12 +32,18 @@ def _helper() -> FormHelper:
     return helper
 
 
-def _local_start(form: forms.Form, day: dt.date | None, time: dt.time | None, field: str = "time"):
-    """Combine a local date and time into an aware datetime, refusing times that do not
-    exist because the clocks go forward."""
+def _local_start(
+    form: forms.Form,
+    day: dt.date | None,
+    time: dt.time | None,
+    field: str = "time",
+    site: Site | None = None,
+):
+    """Combine a local date and time (at `site`, else the clinic's) into an aware datetime,
+    refusing times that do not exist because the clocks go forward."""
     if day is None or time is None:
         return None
-    zone = selectors.clinic_zone()
+    zone = site.zone if site is not None else selectors.clinic_zone()
     start = dt.datetime.combine(day, time, tzinfo=zone)
     if start.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != start.replace(tzinfo=None):
         form.add_error(field, "The clocks go forward then, so that time does not exist.")
@@ -112,8 +119,15 @@ class BookingForm(forms.Form):
     # a series that skips other dates than these is shown again before anything is booked.
     skip_holidays = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
 
-    def __init__(self, *args, patient_choices=None, **kwargs):
+    def __init__(self, *args, patient_choices=None, site: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        offer_site_choice(
+            self,
+            empty_label="Where the therapist works then",
+            help_text="The therapist's hours say where the visit is; choose a site for a "
+            "booking outside them.",
+            initial=site,
+        )
         if patient_choices is not None:
             # The list shows only the search results (a full list would be thousands long);
             # any active patient still validates, and the one posted stays on the list.
@@ -129,7 +143,9 @@ class BookingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        cleaned["start"] = _local_start(self, cleaned.get("date"), cleaned.get("time"))
+        cleaned["start"] = _local_start(
+            self, cleaned.get("date"), cleaned.get("time"), site=cleaned.get("site")
+        )
         return cleaned
 
 
@@ -205,8 +221,9 @@ class SlotFinderForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, site: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        offer_site_choice(self, initial=site)
         if not self.is_bound:
             follow_up = selectors.appointment_types().filter(slug="follow-up").first()
             if follow_up is not None:
@@ -262,6 +279,7 @@ class CalendarFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        offer_site_choice(self)
         self.helper = _helper()
 
 
@@ -272,8 +290,10 @@ class WorkingHoursForm(forms.ModelForm):
         labels = {"weekday": "Day", "start_time": "From", "end_time": "Until"}
         widgets = {"start_time": TimeInput(), "end_time": TimeInput()}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, therapist=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.therapist = therapist
+        offer_site_choice(self, empty_label=None, required=True)
         self.helper = _helper()
 
     def clean(self):
@@ -281,6 +301,15 @@ class WorkingHoursForm(forms.ModelForm):
         start, end = cleaned.get("start_time"), cleaned.get("end_time")
         if start and end and end <= start:
             self.add_error("end_time", "The end must be after the start.")
+        elif start and end and self.therapist is not None and cleaned.get("weekday") is not None:
+            clash = selectors.working_hours_clash(
+                therapist=self.therapist,
+                weekday=cleaned["weekday"],
+                start_time=start,
+                end_time=end,
+            )
+            if clash is not None:
+                self.add_error("start_time", clash.overlap_message)
         return cleaned
 
 

@@ -262,9 +262,10 @@ def _cell_html(cell: Cell, book_url: str) -> SafeString:
     because a week has hundreds of these cells and templating them was most of its build."""
     label = escape(cell.label)
     if cell.kind == "free":
+        joint = "&" if "?" in book_url else "?"  # a site's calendar names its site already
         return mark_safe(  # noqa: S308  # nosec B308 B703 (every value escaped)
             '<td class="grid-cell grid-free"><a class="grid-free-link"'
-            f' href="{escape(book_url)}?{escape(cell.query)}" data-grid-cell>'
+            f' href="{escape(book_url)}{joint}{escape(cell.query)}" data-grid-cell>'
             f'<span class="visually-hidden">{label}</span></a></td>'
         )
     rowspan = f' rowspan="{cell.rows}"' if cell.rows > 1 else ""

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from bookings.constraints import PostgresExclusionConstraint, TsTzRange
+from bookings.constraints import MinuteRange, PostgresExclusionConstraint, TsTzRange
 from clinic.models import TimeStampedModel
 from clinic.sites import default_site_id
 
@@ -37,7 +37,7 @@ class Weekday(models.IntegerChoices):
 
 
 class WorkingHours(TimeStampedModel):
-    """One block of a therapist's regular week, in the clinic's local time."""
+    """One block of a therapist's regular week, in its site's local time."""
 
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -68,10 +68,29 @@ class WorkingHours(TimeStampedModel):
                 condition=Q(end_time__gt=models.F("start_time")),
                 name="bookings_workinghours_ends_after_start",
             ),
+            # A therapist is at one site at a time: two blocks of one weekday never overlap,
+            # whichever sites they are at.
+            PostgresExclusionConstraint(
+                name="bookings_workinghours_no_overlap",
+                expressions=[
+                    ("therapist", RangeOperators.EQUAL),
+                    ("weekday", RangeOperators.EQUAL),
+                    (MinuteRange("start_time", "end_time"), RangeOperators.OVERLAPS),
+                ],
+                violation_error_message="These hours overlap the therapist's other hours that day.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+    @property
+    def overlap_message(self) -> str:
+        """What to tell staff adding hours that overlap this block (read its `site` joined)."""
+        return (
+            f"These hours overlap {self} at {self.site}: a therapist works at one site at a "
+            "time. Change that block, or choose hours that do not overlap it."
+        )
 
 
 class ScheduleException(TimeStampedModel):

@@ -85,6 +85,15 @@ def subtract(intervals: Iterable[Interval], holes: Iterable[Interval]) -> list[I
     return result
 
 
+def clip(intervals: Iterable[Interval], window: Interval) -> list[Interval]:
+    """The parts of `intervals` inside `window`."""
+    return [
+        (max(start, window[0]), min(end, window[1]))
+        for start, end in intervals
+        if overlaps((start, end), window)
+    ]
+
+
 def covers(intervals: Iterable[Interval], wanted: Interval) -> bool:
     return any(start <= wanted[0] and wanted[1] <= end for start, end in merge(intervals))
 

@@ -42,17 +42,23 @@ def schedule_view(request: HttpRequest):
         therapist = request.user
     else:
         therapist = people[0] if people else None
+    return _schedule_page(request, people, therapist)
+
+
+def _schedule_page(request: HttpRequest, people, therapist, *, hours_form=None, status=200):
     context = {"therapists": people, "therapist": therapist}
     if therapist is not None:
+        hours_form = hours_form or WorkingHoursForm(therapist=therapist)
         context.update(
-            hours=therapist.working_hours.all(),
+            hours=therapist.working_hours.select_related("site"),
+            show_sites="site" in hours_form.fields,
             exceptions=ScheduleException.objects.filter(
                 therapist=therapist, end__gt=timezone.now()
             ).order_by("start")[:EXCEPTIONS_SHOWN],
-            hours_form=WorkingHoursForm(),
+            hours_form=hours_form,
             exception_form=ScheduleExceptionForm(),
         )
-    return render(request, "bookings/schedule.html", context)
+    return render(request, "bookings/schedule.html", context, status=status)
 
 
 def _schedule_url(therapist: User) -> str:
@@ -63,13 +69,20 @@ def _schedule_url(therapist: User) -> str:
 @role_required(*STAFF)
 def hours_add(request: HttpRequest, therapist_id):
     therapist = _therapist_or_404(therapist_id)
-    form = WorkingHoursForm(request.POST)
+    form = WorkingHoursForm(request.POST, therapist=therapist)
     if form.is_valid():
-        services.working_hours_add(therapist=therapist, **form.cleaned_data)
-        messages.success(request, "Working hours added.")
-    else:
-        messages.error(request, _first_error(form))
-    return redirect(_schedule_url(therapist))
+        try:
+            services.working_hours_add(therapist=therapist, **form.cleaned_data)
+        except services.WorkingHoursClashError as clash:  # added meanwhile by someone else
+            form.add_error("start_time", str(clash))
+        else:
+            messages.success(request, "Working hours added.")
+            return redirect(_schedule_url(therapist))
+    # The form again, with the message next to the field it is about.
+    messages.error(request, _first_error(form))
+    return _schedule_page(
+        request, list(selectors.therapists()), therapist, hours_form=form, status=400
+    )
 
 
 @require_POST

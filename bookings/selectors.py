@@ -25,6 +25,7 @@ from bookings.reminders import asked_to_confirm
 from clinic import audit
 from clinic.access import STAFF, has_role
 from clinic.models import User
+from clinic.sites import Site, default_site
 
 SLOT_STEP = dt.timedelta(minutes=15)
 
@@ -49,10 +50,11 @@ def _holiday_calendar(region: str, year: int) -> dict[dt.date, str]:
     return dict(holidays.country_holidays(country, subdiv=subdivision or None, years=year))
 
 
-def closed_days(*, first: dt.date, last: dt.date) -> dict[dt.date, str]:
-    """The clinic's public holidays between two local dates (inclusive), each with its name
-    ("Christmas Day"), for the region in the CLINIC_HOLIDAYS setting. No query."""
-    region = settings.CLINIC_HOLIDAYS
+def closed_days(*, first: dt.date, last: dt.date, region: str | None = None) -> dict[dt.date, str]:
+    """Public holidays between two local dates (inclusive), each with its name ("Christmas
+    Day"), for `region` (a site's, `Site.holidays`), by default the CLINIC_HOLIDAYS setting
+    (the default site's). No query."""
+    region = settings.CLINIC_HOLIDAYS if region is None else region
     if not region or last < first:
         return {}
     found: dict[dt.date, str] = {}
@@ -243,46 +245,114 @@ def appointment_conflicts(
     return list(dict.fromkeys(messages))
 
 
-def working_intervals_for(
-    *, therapist_ids: list[int], first: dt.date, last: dt.date
-) -> dict[int, list[schedule.Interval]]:
-    """Each therapist's working time between two local dates, public holidays closed. Two
-    queries, whatever the range."""
-    zone = clinic_zone()
-    closed = closed_days(first=first, last=last)
-    weekly: dict[int, list[schedule.WeeklyBlock]] = {pk: [] for pk in therapist_ids}
-    for hours in WorkingHours.objects.filter(therapist_id__in=therapist_ids):
-        weekly[hours.therapist_id].append(
+def working_intervals_by_site(
+    *, therapist_ids: list[int], first: dt.date, last: dt.date, zone: ZoneInfo | None = None
+) -> dict[int, dict[Site, list[schedule.Interval]]]:
+    """Each therapist's working time at each site between two local dates of `zone` (the
+    clinic's by default), inclusive. A site's hours are wall-clock times in that site's zone
+    and its public holidays close it. Leave and blocked time close every site; extra hours
+    count at the default site (they name none). Two queries, whatever the range or sites.
+    """
+    zone = zone or clinic_zone()
+    window = (
+        schedule.local_midnight(first, zone).astimezone(dt.UTC),
+        schedule.local_midnight(last + dt.timedelta(days=1), zone).astimezone(dt.UTC),
+    )
+    weekly: dict[int, dict[Site, list[schedule.WeeklyBlock]]] = {pk: {} for pk in therapist_ids}
+    for hours in WorkingHours.objects.filter(therapist_id__in=therapist_ids).select_related("site"):
+        weekly[hours.therapist_id].setdefault(hours.site, []).append(
             schedule.WeeklyBlock(hours.weekday, hours.start_time, hours.end_time)
         )
-    window = (
-        schedule.local_midnight(first, zone),
-        schedule.local_midnight(last + dt.timedelta(days=1), zone),
-    )
     exceptions: dict[int, list[schedule.Change]] = {pk: [] for pk in therapist_ids}
     for item in ScheduleException.objects.filter(
         therapist_id__in=therapist_ids, start__lt=window[1], end__gt=window[0]
     ):
         exceptions[item.therapist_id].append(schedule.Change(item.adds_time, item.start, item.end))
+    # A day early and late: another zone's local days straddle this zone's.
+    early, late = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
+    closed: dict[int, dict[dt.date, str]] = {}
+    found: dict[int, dict[Site, list[schedule.Interval]]] = {}
+    for pk in therapist_ids:
+        found[pk] = {}
+        extra = [change for change in exceptions[pk] if change.adds_time]
+        removed = [change for change in exceptions[pk] if not change.adds_time]
+        sites = dict(weekly[pk])
+        if extra and not any(site.is_default for site in sites):
+            sites[default_site()] = []  # rare: extra hours of someone never at the default site
+        for site, blocks in sites.items():
+            if site.pk not in closed:
+                closed[site.pk] = closed_days(first=early, last=late, region=site.holidays)
+            intervals = schedule.working_intervals(
+                first=early,
+                last=late,
+                weekly=blocks,
+                exceptions=(extra if site.is_default else []) + removed,
+                zone=site.zone,
+                closed=closed[site.pk],
+            )
+            found[pk][site] = schedule.clip(intervals, window)
+    return found
+
+
+def working_intervals_for(
+    *,
+    therapist_ids: list[int],
+    first: dt.date,
+    last: dt.date,
+    site: Site | None = None,
+    zone: ZoneInfo | None = None,
+) -> dict[int, list[schedule.Interval]]:
+    """Each therapist's working time between two local dates, at `site` or at any site (see
+    `working_intervals_by_site`). Two queries, whatever the range."""
+    by_site = working_intervals_by_site(
+        therapist_ids=therapist_ids, first=first, last=last, zone=zone
+    )
     return {
-        pk: schedule.working_intervals(
-            first=first,
-            last=last,
-            weekly=weekly[pk],
-            exceptions=exceptions[pk],
-            zone=zone,
-            closed=closed,
+        pk: schedule.merge(
+            interval
+            for place, intervals in sites.items()
+            if site is None or place.pk == site.pk
+            for interval in intervals
         )
-        for pk in therapist_ids
+        for pk, sites in by_site.items()
     }
 
 
-def within_working_hours(*, therapist: User, start: dt.datetime, end: dt.datetime) -> bool:
+def site_covering(*, therapist_id: int, start: dt.datetime, end: dt.datetime) -> Site | None:
+    """The site whose working hours of the therapist cover [start, end), or None outside
+    them. Two queries."""
     zone = clinic_zone()
-    first = start.astimezone(zone).date()
-    last = end.astimezone(zone).date()
-    intervals = working_intervals_for(therapist_ids=[therapist.pk], first=first, last=last)
-    return schedule.covers(intervals[therapist.pk], (start, end))
+    by_site = working_intervals_by_site(
+        therapist_ids=[therapist_id],
+        first=start.astimezone(zone).date(),
+        last=end.astimezone(zone).date(),
+    )
+    for place, intervals in by_site[therapist_id].items():
+        if schedule.covers(intervals, (start, end)):
+            return place
+    return None
+
+
+def within_working_hours(*, therapist: User, start: dt.datetime, end: dt.datetime) -> bool:
+    return site_covering(therapist_id=therapist.pk, start=start, end=end) is not None
+
+
+def working_hours_clash(
+    *,
+    therapist: User,
+    weekday: int,
+    start_time: dt.time,
+    end_time: dt.time,
+    exclude_pk: int | None = None,
+) -> WorkingHours | None:
+    """The therapist's block on that weekday that [start_time, end_time) overlaps, at any
+    site (a therapist is at one site at a time), or None. One query."""
+    clashes = WorkingHours.objects.filter(
+        therapist=therapist, weekday=weekday, start_time__lt=end_time, end_time__gt=start_time
+    ).select_related("site")
+    if exclude_pk is not None:
+        clashes = clashes.exclude(pk=exclude_pk)
+    return clashes.order_by("start_time").first()
 
 
 #: What a calendar cell shows of an appointment (grid_tags.booked_cell, status_buttons.html,
@@ -312,30 +382,49 @@ CALENDAR_FIELDS = (
 
 
 def calendar_days(
-    *, first: dt.date, last: dt.date, therapist: User | None, everyone: list | None = None
+    *,
+    first: dt.date,
+    last: dt.date,
+    therapist: User | None,
+    everyone: list | None = None,
+    site: Site | None = None,
 ) -> list[dict]:
     """Appointments and working hours for each day and therapist in [first, last].
 
-    Four queries whatever the number of appointments: therapists (unless one is given, or
-    `everyone`, the list `therapists()` gives, already read), working hours, schedule
-    exceptions, and appointments with patient, type and room joined (CALENDAR_FIELDS only;
-    each with `asked_to_confirm`: a text reminder asked for a reply). Days are local days in
-    the clinic's time zone.
+    Four queries whatever the number of appointments or sites: therapists (unless one is
+    given, or `everyone`, the list `therapists()` gives, already read), working hours (with
+    their sites), schedule exceptions, and appointments with patient, type and room joined
+    (CALENDAR_FIELDS only; each with `asked_to_confirm`: a text reminder asked for a reply).
+    Days are local days in `site`'s time zone, else the clinic's. With a `site`, only its
+    hours and appointments show, and only therapists who work there or have appointments
+    there.
     """
-    zone = clinic_zone()
+    zone = site.zone if site is not None else clinic_zone()
     if therapist is not None:
         people = [therapist]
     else:
         people = list(therapists()) if everyone is None else list(everyone)
     ids = [person.pk for person in people]
-    working = working_intervals_for(therapist_ids=ids, first=first, last=last)
+    by_site = working_intervals_by_site(therapist_ids=ids, first=first, last=last, zone=zone)
+    working = {
+        pk: schedule.merge(
+            interval
+            for place, intervals in places.items()
+            if site is None or place.pk == site.pk
+            for interval in intervals
+        )
+        for pk, places in by_site.items()
+    }
     window_start = schedule.local_midnight(first, zone)
     window_end = schedule.local_midnight(last + dt.timedelta(days=1), zone)
     by_id = {person.pk: person for person in people}
+    appointments = Appointment.objects.overlapping(window_start, window_end).filter(
+        therapist_id__in=ids
+    )
+    if site is not None:
+        appointments = appointments.filter(site=site)
     appointments = list(
-        Appointment.objects.overlapping(window_start, window_end)
-        .filter(therapist_id__in=ids)
-        .select_related("patient", "appointment_type", "room")
+        appointments.select_related("patient", "appointment_type", "room")
         .only(*CALENDAR_FIELDS)
         .annotate(asked_to_confirm=asked_to_confirm())
         .order_by("start", "id")
@@ -344,6 +433,13 @@ def calendar_days(
         # The therapist is one of `people`: no join, and every appointment of a column
         # shares the one row.
         item.therapist = by_id[item.therapist_id]
+    if site is not None and therapist is None:
+        booked_here = {item.therapist_id for item in appointments}
+        people = [
+            person
+            for person in people
+            if person.pk in booked_here or any(place.pk == site.pk for place in by_site[person.pk])
+        ]
     days = []
     for day in schedule.days(first, last):
         bounds = schedule.day_bounds(day, zone)
@@ -377,6 +473,7 @@ class FreeSlot:
     therapist: User
     start: dt.datetime
     end: dt.datetime
+    site: Site | None = None
 
 
 #: Parts of the day reception can search, by local start time: [from, until).
@@ -400,24 +497,27 @@ def free_slots(
     not_before: dt.datetime | None = None,
     days: int = 28,
     period: str | None = None,
+    site: Site | None = None,
 ) -> list[FreeSlot]:
     """Every free start for `appointment_type` in the next `days` local days, on the
     15-minute grid, earliest first (then by therapist). With no therapist, everyone's hours
-    count. `period` ("morning", "afternoon" or "evening", see PERIODS) keeps only starts in
+    count; with no site, every site's (each slot says where it is: the site whose hours it
+    lies in). `period` ("morning", "afternoon" or "evening", see PERIODS) keeps only starts in
     that part of the day. Public holidays, leave and blocked time are closed, and when a
-    patient is given, times they are already booked are skipped too.
+    patient is given, times they are already booked are skipped too. Days, the grid and the
+    period are local to `site`, else to the clinic.
 
-    Four queries whatever the number of therapists, appointments or slots: therapists
+    Four queries whatever the number of therapists, sites, appointments or slots: therapists
     (unless one is given), working hours, schedule exceptions, and busy appointments.
     """
-    zone = clinic_zone()
+    zone = site.zone if site is not None else clinic_zone()
     now = timezone.now()
     not_before = max(not_before or now, now)
     first = not_before.astimezone(zone).date()
     last = first + dt.timedelta(days=days - 1)
     people = [therapist] if therapist is not None else list(therapists())
     ids = [person.pk for person in people]
-    working = working_intervals_for(therapist_ids=ids, first=first, last=last)
+    working = working_intervals_by_site(therapist_ids=ids, first=first, last=last, zone=zone)
     window_end = schedule.local_midnight(last + dt.timedelta(days=1), zone)
     busy: dict[int, list[schedule.Interval]] = {pk: [] for pk in ids}
     patient_busy: list[schedule.Interval] = []
@@ -437,12 +537,17 @@ def free_slots(
     length = appointment_type.duration
     each: list[list[FreeSlot]] = []
     for person in people:
-        free = schedule.subtract(working[person.pk], busy[person.pk] + patient_busy)
-        starts = schedule.fitting_starts(
-            free, length=length, not_before=not_before, step=SLOT_STEP, zone=zone
-        )
-        if period:
-            starts = (start for start in starts if _in_period(start.astimezone(zone), period))
-        each.append([FreeSlot(person, start, start + length) for start in starts])
+        for place, intervals in working[person.pk].items():
+            if site is not None and place.pk != site.pk:
+                continue
+            free = schedule.subtract(intervals, busy[person.pk] + patient_busy)
+            starts = schedule.fitting_starts(
+                free, length=length, not_before=not_before, step=SLOT_STEP, zone=place.zone
+            )
+            if period:
+                starts = (
+                    start for start in starts if _in_period(start.astimezone(place.zone), period)
+                )
+            each.append([FreeSlot(person, start, start + length, place) for start in starts])
     # Each list is in time order already; merging keeps the therapists' order at equal times.
     return list(heapq.merge(*each, key=lambda slot: slot.start))

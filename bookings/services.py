@@ -33,6 +33,7 @@ from bookings.models import (
 from bookings.reminders import appointment_reminder_follow
 from bookings.waitlist.offers import waitlist_time_freed
 from clinic.models import User
+from clinic.sites import Site, default_site_id
 
 CONSTRAINT_MESSAGES = {
     "bookings_appointment_therapist_no_overlap": "The therapist already has an appointment then.",
@@ -107,6 +108,42 @@ def _slot_problems(
     return problems
 
 
+def _site_for(
+    *,
+    therapist: User,
+    patient,
+    room: Room | None,
+    start: dt.datetime,
+    end: dt.datetime,
+    site: Site | None,
+) -> tuple[Site | None, int, list[str]]:
+    """Where the visit is: the site whose working hours of the therapist cover it; outside
+    them, the `site` chosen, else the room's, the patient's preferred or the default site.
+    Returns the covering site (None outside hours), the site id, and the problems: a chosen
+    site the hours say otherwise about, or a room at another site. Two queries (three when
+    nothing names a site)."""
+    covering = selectors.site_covering(therapist_id=therapist.pk, start=start, end=end)
+    problems = []
+    if covering is not None:
+        place_id = covering.pk
+        if site is not None and site.pk != covering.pk:
+            problems.append(
+                f"{therapist} works at {covering} then, not at {site}: choose {covering}, "
+                "or another time."
+            )
+    else:
+        place_id = (
+            (site.pk if site is not None else None)
+            or (room.site_id if room is not None else None)
+            or patient.preferred_site_id
+            or default_site_id()
+        )
+    if room is not None and room.site_id != place_id:
+        place = covering or site or Site.objects.get(pk=place_id)
+        problems.append(f"{room} is at {room.site}, and this appointment is at {place}.")
+    return covering, place_id, problems
+
+
 def _lock_therapist(therapist: User) -> None:
     User.objects.select_for_update().filter(pk=therapist.pk).first()
 
@@ -159,13 +196,19 @@ def appointment_book(
     allow_outside_hours: bool = False,
     series_id: uuid.UUID | None = None,
     notify: bool = True,
+    site: Site | None = None,
 ) -> Appointment:
-    """Book one appointment or raise BookingConflictError; the confirmation goes after commit."""
+    """Book one appointment or raise BookingConflictError; the confirmation goes after commit.
+    The appointment is at the site whose working hours cover it; `site` says where an
+    appointment outside working hours is (see `_site_for`)."""
     start = _as_utc(start)
     end = start + appointment_type.duration
     _lock_therapist(therapist)
-    inside = selectors.within_working_hours(therapist=therapist, start=start, end=end)
-    problems = _slot_problems(
+    covering, site_id, problems = _site_for(
+        therapist=therapist, patient=patient, room=room, start=start, end=end, site=site
+    )
+    inside = covering is not None
+    problems += _slot_problems(
         therapist=therapist,
         patient=patient,
         room=room,
@@ -180,6 +223,7 @@ def appointment_book(
         patient=patient,
         therapist=therapist,
         appointment_type=appointment_type,
+        site_id=site_id,
         room=room,
         episode=episode if episode is not None else _default_episode(patient),
         start=start,
@@ -209,6 +253,7 @@ def appointment_series_book(
     room: Room | None = None,
     notes: str = "",
     allow_outside_hours: bool = False,
+    site: Site | None = None,
 ) -> list[Appointment]:
     """Book the same local time weekly for `weeks` weeks: all of them, or none.
 
@@ -230,14 +275,17 @@ def appointment_series_book(
     problems = []
     for when in plan.starts:
         end = when + appointment_type.duration
-        found = _slot_problems(
+        covering, _, found = _site_for(
+            therapist=therapist, patient=patient, room=room, start=when, end=end, site=site
+        )
+        found += _slot_problems(
             therapist=therapist,
             patient=patient,
             room=room,
             start=when,
             end=end,
             allow_outside_hours=allow_outside_hours,
-            inside_hours=selectors.within_working_hours(therapist=therapist, start=when, end=end),
+            inside_hours=covering is not None,
         )
         label = f"{when.astimezone(zone):%a %d %b %Y %H:%M}"
         problems.extend(f"{label}: {problem}" for problem in found)
@@ -256,6 +304,7 @@ def appointment_series_book(
             allow_outside_hours=allow_outside_hours,
             series_id=series_id,
             notify=False,
+            site=site,
         )
         for when in plan.starts
     ]
@@ -273,8 +322,10 @@ def appointment_move(
     therapist: User | None = None,
     room: Room | None = None,
     allow_outside_hours: bool = False,
+    site: Site | None = None,
 ) -> Appointment:
     """Move a booked appointment to a new start (and optionally therapist and room).
+    Its site follows the working hours it moves into (or `site`, see `_site_for`).
 
     The length stays the appointment type's. Raises BookingConflictError or BookingNotAllowedError.
     """
@@ -285,8 +336,18 @@ def appointment_move(
     if appointment.status != Appointment.Status.BOOKED:
         raise BookingNotAllowedError("Only a booked appointment can be moved.")
     end = start + appointment.appointment_type.duration
-    inside = selectors.within_working_hours(therapist=therapist, start=start, end=end)
-    problems = _slot_problems(
+    covering, site_id, problems = _site_for(
+        therapist=therapist,
+        patient=appointment.patient,
+        room=room,
+        start=start,
+        end=end,
+        site=site,
+    )
+    inside = covering is not None
+    if not inside and site is None and room is None:
+        site_id = appointment.site_id  # moved outside hours, nothing says where: it stays
+    problems += _slot_problems(
         therapist=therapist,
         patient=appointment.patient,
         room=room,
@@ -302,6 +363,7 @@ def appointment_move(
     appointment.start, appointment.end = start, end
     appointment.therapist = therapist
     appointment.room = room
+    appointment.site_id = site_id
     appointment.outside_hours = not inside
     appointment.sequence += 1
     appointment._change_reason = f"Moved by {by}" if by else "Moved"
@@ -480,14 +542,36 @@ def appointment_status_undo(*, appointment: Appointment, by: User | None) -> App
     return appointment
 
 
+class WorkingHoursClashError(ValueError):
+    """The new block overlaps another of the therapist's blocks that weekday (any site)."""
+
+
+@transaction.atomic
 def working_hours_add(
-    *, therapist: User, weekday: int, start_time: dt.time, end_time: dt.time
+    *,
+    therapist: User,
+    weekday: int,
+    start_time: dt.time,
+    end_time: dt.time,
+    site: Site | None = None,
 ) -> WorkingHours:
-    """Add a block to a therapist's regular week. Overlapping blocks simply merge."""
+    """Add a block to a therapist's regular week at `site` (the default site when None).
+    Raises WorkingHoursClashError when it overlaps another block of that weekday, whatever
+    its site (the constraint bookings_workinghours_no_overlap says the same)."""
     if end_time <= start_time:
         raise ValueError("Working hours must end after they start.")
-    return WorkingHours.objects.create(
+    _lock_therapist(therapist)
+    clash = selectors.working_hours_clash(
         therapist=therapist, weekday=weekday, start_time=start_time, end_time=end_time
+    )
+    if clash is not None:
+        raise WorkingHoursClashError(clash.overlap_message)
+    return WorkingHours.objects.create(
+        therapist=therapist,
+        weekday=weekday,
+        start_time=start_time,
+        end_time=end_time,
+        site_id=site.pk if site is not None else default_site_id(),
     )
 
 

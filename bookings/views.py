@@ -33,7 +33,16 @@ from patients.services import patient_create
 PATIENT_SEARCH_LIMIT = 50
 #: The slot finder shows this many days (with a free start) per page.
 SLOT_DAYS_PER_PAGE = 5
-BOOKING_PARAMS = ("patient", "therapist", "appointment_type", "date", "time", "room", "q")
+BOOKING_PARAMS = (
+    "patient",
+    "therapist",
+    "appointment_type",
+    "date",
+    "time",
+    "room",
+    "site",
+    "q",
+)
 
 
 @require_GET
@@ -41,14 +50,17 @@ BOOKING_PARAMS = ("patient", "therapist", "appointment_type", "date", "time", "r
 def find_slot(request: HttpRequest):
     """Every free start for a type of appointment, with one therapist or anyone, grouped by
     day (first days first) and paginated by day."""
-    form = SlotFinderForm(request.GET or None)
+    patient = _patient_from_query(request)
+    form = SlotFinderForm(
+        request.GET or None, site=patient.preferred_site_id if patient is not None else None
+    )
     page = None
     closed = {}
     period_label = ""
-    patient = _patient_from_query(request)
     if form.is_valid():
         data = form.cleaned_data
-        zone = selectors.clinic_zone()
+        site = data.get("site")
+        zone = site.zone if site is not None else selectors.clinic_zone()
         after = data["after"]
         slots = selectors.free_slots(
             appointment_type=data["appointment_type"],
@@ -56,20 +68,27 @@ def find_slot(request: HttpRequest):
             patient=patient,
             not_before=schedule.local_midnight(after, zone) if after else None,
             period=data["period"] or None,
+            site=site,
         )
         by_day: dict[dt.date, list] = {}
         for slot in slots:
             by_day.setdefault(slot.start.astimezone(zone).date(), []).append(slot)
         page = Paginator(list(by_day.items()), SLOT_DAYS_PER_PAGE).get_page(request.GET.get("page"))
         page.object_list = [
-            _free_day(day, day_slots, data["appointment_type"], patient, zone)
+            _free_day(
+                day, day_slots, data["appointment_type"], patient, zone, "site" in form.fields
+            )
             for day, day_slots in page.object_list
         ]
         period_label = (
             dict(form.fields["period"].choices).get(data["period"], "") if data["period"] else ""
         )
         first = max(after or timezone.localdate(), timezone.localdate())
-        closed = selectors.closed_days(first=first, last=first + dt.timedelta(days=27))
+        closed = selectors.closed_days(
+            first=first,
+            last=first + dt.timedelta(days=27),
+            region=site.holidays if site is not None else None,
+        )
     return render(
         request,
         "bookings/find_slot.html",
@@ -83,27 +102,32 @@ def find_slot(request: HttpRequest):
     )
 
 
-def _free_day(day: dt.date, slots: list, appointment_type, patient, zone) -> dict:
-    """One day of the finder: each therapist with their free starts. Labels and links are
-    built here, not in the template: a busy day holds hundreds of starts."""
+def _free_day(
+    day: dt.date, slots: list, appointment_type, patient, zone, name_sites: bool = False
+) -> dict:
+    """One day of the finder: each therapist (at each site, named when the clinic has more
+    than one) with their free starts. Labels and links are built here, not in the template:
+    a busy day holds hundreds of starts."""
     base = reverse("bookings:create")
     fixed = {"appointment_type": appointment_type.public_id, "date": day.isoformat()}
     if patient is not None:
         fixed["patient"] = patient.public_id
     when = f"{day:%a} {day.day} {day:%b}"
-    rows: dict[int, dict] = {}
+    rows: dict[tuple, dict] = {}
     for slot in slots:
-        person = slot.therapist
-        if person.pk not in rows:
-            query = urlencode({**fixed, "therapist": person.public_id})
-            rows[person.pk] = {
-                "name": person.get_full_name() or person.email,
-                "url": f"{base}?{query}&time=",
-                "starts": [],
-            }
-        row = rows[person.pk]
-        begins = f"{slot.start.astimezone(zone):%H:%M}"
-        ends = f"{slot.end.astimezone(zone):%H:%M}"
+        person, place = slot.therapist, slot.site
+        key = (person.pk, place.pk if place is not None else None)
+        if key not in rows:
+            params = {**fixed, "therapist": person.public_id}
+            name = person.get_full_name() or person.email
+            if name_sites and place is not None:
+                params["site"] = place.public_id
+                name = f"{name} at {place.name}"
+            rows[key] = {"name": name, "url": f"{base}?{urlencode(params)}&time=", "starts": []}
+        row = rows[key]
+        local_zone = place.zone if place is not None else zone
+        begins = f"{slot.start.astimezone(local_zone):%H:%M}"
+        ends = f"{slot.end.astimezone(local_zone):%H:%M}"
         row["starts"].append(
             {
                 "time": begins,
@@ -147,8 +171,10 @@ def appointment_create(request: HttpRequest):
     if chosen is not None and chosen not in results:
         results.insert(0, chosen)
     skipped: list[str] = []
+    # Chosen first for a patient who prefers a site (a site in the query wins).
+    preferred = chosen.preferred_site_id if chosen is not None else None
     if request.method == "POST":
-        form = BookingForm(request.POST, patient_choices=results)
+        form = BookingForm(request.POST, patient_choices=results, site=preferred)
         if form.is_valid() and form.cleaned_data["start"] is not None:
             data = form.cleaned_data
             plan = selectors.series_plan(start=data["start"], weeks=data["weeks"])
@@ -157,7 +183,9 @@ def appointment_create(request: HttpRequest):
             if plan.skipped and plan.starts and data["skip_holidays"] != agreed:
                 # Say which weeks are left out before booking anything; the next press books.
                 form = BookingForm(
-                    {**request.POST.dict(), "skip_holidays": agreed}, patient_choices=results
+                    {**request.POST.dict(), "skip_holidays": agreed},
+                    patient_choices=results,
+                    site=preferred,
                 )
                 form.is_valid()
                 return _booking_page(request, form, query, results, skipped, confirm=True)
@@ -172,6 +200,7 @@ def appointment_create(request: HttpRequest):
                     notes=data["notes"],
                     allow_outside_hours=data["allow_outside_hours"],
                     by=request.user,
+                    site=data.get("site"),
                 )
             except services.BookingConflictError as conflict:
                 for problem in conflict.messages:
@@ -185,7 +214,7 @@ def appointment_create(request: HttpRequest):
             follow_up = selectors.appointment_types().filter(slug="follow-up").first()
             if follow_up is not None:
                 initial["appointment_type"] = follow_up.public_id
-        form = BookingForm(initial=initial, patient_choices=results)
+        form = BookingForm(initial=initial, patient_choices=results, site=preferred)
     return _booking_page(request, form, query, results, skipped, confirm=bool(skipped))
 
 

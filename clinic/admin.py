@@ -6,6 +6,7 @@ from clinic import audit
 from clinic.admin_site import ReadOnlyAdminMixin
 from clinic.auth_backends import lockout_username
 from clinic.models import AuditEvent, User
+from clinic.sites import ClinicGroup, Site, SiteOpeningHours
 
 
 @admin.register(User)
@@ -54,3 +55,79 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["actor_label", "object_id", "request_id", "patient__last_name"]
     date_hierarchy = "at"
     list_select_related = ["patient"]
+
+
+class ManagerOnlyAdminMixin:
+    """Only the manager (a superuser) sees or changes it; nothing is ever deleted. Sites carry
+    rooms, working hours and appointments, so one is closed by making it inactive."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ClinicGroup)
+class ClinicGroupAdmin(ManagerOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["name"]
+
+
+class SiteOpeningHoursInline(ManagerOnlyAdminMixin, admin.TabularInline):
+    model = SiteOpeningHours
+    extra = 1
+    fields = ["weekday", "opens", "closes"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Opening hours are the site's own timetable: rows are removed, the site never is.
+        return self.has_module_permission(request)
+
+
+@admin.register(Site)
+class SiteAdmin(ManagerOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "group", "time_zone", "holiday_region", "is_active", "is_default"]
+    list_filter = ["group", "is_active"]
+    list_select_related = ["group"]
+    search_fields = ["name", "address"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = [
+        "group",
+        "name",
+        "slug",
+        "address",
+        "phone",
+        "email",
+        "time_zone",
+        "holiday_region",
+        "is_active",
+    ]
+    inlines = [SiteOpeningHoursInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_default:
+            # The default site keeps the clock and holidays of the TIME_ZONE and CLINIC_HOLIDAYS
+            # settings (clinic.sites.Site.zone): change them there.
+            return ["time_zone", "holiday_region", "default_site_note"]
+        return []
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and obj.is_default:
+            fields.append("default_site_note")
+        return fields
+
+    @admin.display(description="Clock and holidays")
+    def default_site_note(self, obj) -> str:
+        return (
+            "This is the clinic's main site: its time zone and public holidays come from the "
+            "TIME_ZONE and CLINIC_HOLIDAYS settings."
+        )

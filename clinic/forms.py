@@ -16,6 +16,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 
 from clinic.mail import transactional_connection
+from clinic.sites import Site, sites_active
 from clinic.validators import canonical_time_zones, validate_plausible_date, validate_time_zone
 from clinic.widgets import DateInput
 
@@ -235,3 +236,47 @@ class ShortModelChoiceField(forms.ModelChoiceField):
     options come from one plain query each time the field is drawn."""
 
     iterator = _ListedChoiceIterator
+
+
+class SiteChoiceField(forms.ChoiceField):
+    """A site among the active ones, read once (`sites_active`): the list serves both the
+    options drawn and the choice made, so a form with a site chooser costs one query."""
+
+    def __init__(self, *, sites: list[Site], empty_label: str | None, **kwargs):
+        self.sites = {str(site.public_id): site for site in sites}
+        listed = [(key, site.name) for key, site in self.sites.items()]
+        super().__init__(choices=([("", empty_label)] if empty_label else []) + listed, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.sites.get(value) if value else None
+
+
+def offer_site_choice(
+    form: forms.Form,
+    *,
+    name: str = "site",
+    label: str = "Site",
+    empty_label: str | None = "All sites",
+    required: bool = False,
+    help_text: str = "",
+    initial: int | None = None,
+    keep_inactive: bool = False,
+) -> None:
+    """Add a site field (`name`) to `form` when more than one site is active: a clinic with
+    one site never chooses (its forms look as they did before sites). `initial`: the id of
+    the site chosen first (a patient's preferred site); with `keep_inactive`, an edit form
+    keeps offering it after it closed. One query (two for a closed site kept)."""
+    sites = sites_active()
+    if len(sites) < 2:
+        return
+    missing = initial is not None and all(site.pk != initial for site in sites)
+    if keep_inactive and missing:
+        # Chosen once and since made inactive: still shown, so an unchanged form keeps it.
+        sites += list(Site.objects.filter(pk=initial))
+    form.fields[name] = SiteChoiceField(
+        sites=sites, empty_label=empty_label, label=label, required=required, help_text=help_text
+    )
+    chosen = next((site for site in sites if site.pk == initial), None)
+    if chosen is not None and name not in form.initial:
+        form.initial[name] = str(chosen.public_id)

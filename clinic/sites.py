@@ -10,6 +10,8 @@ CLINIC_HOLIDAYS are the defaults a new site starts from.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import holidays
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -89,6 +91,18 @@ class Site(TimeStampedModel):
         return self.name
 
     @property
+    def zone(self) -> ZoneInfo:
+        """The zone its working hours are wall-clock times in. The default site follows the
+        TIME_ZONE setting (it was made from it), so a one-site clinic keeps one source of truth."""
+        return ZoneInfo(settings.TIME_ZONE if self.is_default else self.time_zone)
+
+    @property
+    def holidays(self) -> str:
+        """The public-holiday region that closes it ("" for none); the default site follows the
+        CLINIC_HOLIDAYS setting, as its time zone follows TIME_ZONE."""
+        return settings.CLINIC_HOLIDAYS if self.is_default else self.holiday_region
+
+    @property
     def address_line(self) -> str:
         """The address on one line, for texts and calendar entries."""
         return ", ".join(part.strip() for part in self.address.splitlines() if part.strip())
@@ -158,3 +172,9 @@ def default_site_id() -> int:
     before sites (and bulk loaders) keeps working in a one-site clinic."""
     found = Site.objects.order_by("-is_default", "id").values_list("id", flat=True).first()
     return found if found is not None else default_site().pk
+
+
+def sites_active() -> list[Site]:
+    """The sites open for booking, by name. One query. Pickers show a site chooser only when
+    this holds more than one: a one-site clinic never chooses."""
+    return list(Site.objects.active().order_by("name"))

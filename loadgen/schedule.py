@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from bookings.models import Appointment, AppointmentType, Room, WorkingHours
-from clinic.sites import default_site_id
+from clinic.sites import Site, default_site
 from exercises.models import ExercisePlan
 from loadgen.bulk import TableWriter
 from loadgen.clinical import PlanRow
@@ -165,18 +165,59 @@ def reminders_build(run: Build, plans: list[PlanRow]) -> None:
 # --- Bookings ------------------------------------------------------------------------------
 
 
+#: The group seed_load builds: the default site and two more (same clock and holidays, so
+#: every site's hours read 09:00-17:00 in clinic time).
+EXTRA_SITES = [("Apex Clinic Riverside", "riverside"), ("Apex Clinic Hillside", "hillside")]
+#: A therapist who works at two sites is at the second one on these weekdays.
+SECOND_SITE_DAYS = (3, 4)
+
+
+def _sites() -> list[Site]:
+    main = default_site()
+    sites = [main]
+    for name, slug in EXTRA_SITES:
+        site, _ = Site.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "group": main.group,
+                "name": name,
+                "address": f"{name}\n1 High Street",
+                "phone": main.phone,
+                "email": main.email,
+                "time_zone": main.time_zone,
+                "holiday_region": main.holiday_region,
+            },
+        )
+        sites.append(site)
+    return sites
+
+
+def _week_of(t_index: int, site_ids: list[int]) -> dict[int, int]:
+    """Weekday to site for one therapist: spread over the sites, every other therapist at a
+    second site on Thursdays and Fridays."""
+    home = site_ids[t_index % len(site_ids)]
+    second = site_ids[(t_index + 1) % len(site_ids)]
+    return {
+        weekday: second if t_index % 2 == 0 and weekday in SECOND_SITE_DAYS else home
+        for weekday in range(5)
+    }
+
+
 def appointments_build(run: Build) -> None:
-    """Each therapist works weekdays 09:00-17:00 (clinic time) and sees their own caseload:
-    one initial assessment then follow-ups back to back, about 80% in the past."""
+    """A group of three sites. Each therapist works weekdays 09:00-17:00 (clinic time), at
+    one site or at two on different days, and sees their own caseload: one initial
+    assessment then follow-ups back to back, about 80% in the past, each appointment at the
+    site of the hours it lies in. A therapist has a room of their own at their first site."""
     rng = run.rng
     zone = ZoneInfo(settings.TIME_ZONE)
     initial = AppointmentType.objects.get(slug="initial-assessment")
     follow_up = AppointmentType.objects.get(slug="follow-up")
     therapists = run.therapist_ids
     room_count = min(len(therapists), ROOMS_MAX)
-    site_id = default_site_id()
+    site_ids = [site.pk for site in _sites()]
+    weeks = [_week_of(t_index, site_ids) for t_index in range(len(therapists))]
     rooms = Room.objects.bulk_create(
-        Room(site_id=site_id, name=f"Treatment room {k} (load)") for k in range(1, room_count + 1)
+        Room(site_id=weeks[k][0], name=f"Treatment room {k + 1} (load)") for k in range(room_count)
     )
     hours = TableWriter(
         WorkingHours,
@@ -191,8 +232,8 @@ def appointments_build(run: Build) -> None:
             "end_time",
         ],
     )
-    for therapist_id in therapists:
-        for weekday in range(5):
+    for therapist_id, week in zip(therapists, weeks, strict=True):
+        for weekday, site_id in week.items():
             hours.add(
                 (
                     uuid.uuid4(),
@@ -249,9 +290,11 @@ def appointments_build(run: Build) -> None:
     reminded: list[tuple[int, PatientRow, dt.datetime]] = []
     for t_index, therapist_id in enumerate(therapists):
         caseload = caseloads[therapist_id]
-        room_id = rooms[t_index].pk if t_index < room_count else None
+        room = rooms[t_index] if t_index < room_count else None
         slot = 0
         for day in days:
+            site_id = weeks[t_index][day.weekday()]
+            room_id = room.pk if room is not None and room.site_id == site_id else None
             minute = 9 * 60
             for position in range(per_day):
                 if written >= total or slot >= per_therapist:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from django import forms
 
-from clinic.forms import PlausibleDateField, TimeZoneField, days_from_today, today
+from clinic.forms import (
+    PlausibleDateField,
+    TimeZoneField,
+    days_from_today,
+    offer_site_choice,
+    today,
+)
 from patients.models import EARLIEST_BIRTH, Episode, Patient
 
 #: How far back the symptoms of one episode may have begun.
@@ -74,6 +80,15 @@ class PatientForm(forms.ModelForm):
             # zones existed, must not stop the record being saved unchanged.
             self.fields["goal_date"].keep(self.instance.goal_date)
             self.fields["time_zone"].keep(self.instance.time_zone)
+        offer_site_choice(
+            self,
+            name="preferred_site",
+            label="Preferred site",
+            empty_label="Any site",
+            help_text="Chosen first when booking for them, and in their online booking.",
+            initial=self.instance.preferred_site_id,
+            keep_inactive=True,
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
 

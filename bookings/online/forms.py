@@ -12,6 +12,7 @@ from bookings.models import AppointmentType
 from bookings.online import rules, selectors
 from clinic.forms import ShortModelChoiceField
 from clinic.models import User
+from clinic.sites import Site
 
 ANYONE = "any"
 #: Slot times travel in links as UTC, minute precision: 2026-03-29T09:00Z.
@@ -78,9 +79,24 @@ class SlotSearchForm(forms.Form):
         types: list[AppointmentType],
         therapists: list[User],
         own: User | None,
+        sites: list[Site] = (),
+        preferred_site_id: int | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        # A site chooser only when the clinic has more than one; the patient's preferred
+        # site is chosen until they choose another (or any).
+        self.sites = {str(site.public_id): site for site in sites} if len(sites) > 1 else {}
+        if self.sites:
+            self.fields["site"] = forms.ChoiceField(
+                label="Site",
+                choices=[(ANYONE, "Any site"), *((k, v.name) for k, v in self.sites.items())],
+                required=False,
+                widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
+            )
+            self.preferred = next(
+                (key for key, site in self.sites.items() if site.pk == preferred_site_id), ANYONE
+            )
         self.types = {str(kind.public_id): kind for kind in types}
         self.fields["appointment_type"].choices = [
             (key, f"{kind.name} ({kind.duration_minutes} minutes)")
@@ -105,6 +121,16 @@ class SlotSearchForm(forms.Form):
         picked_type = data.get("appointment_type") or (types[0][0] if types else None)
         picked = data.get("therapist") or self.fields["therapist"].choices[0][0]
         return self.types.get(picked_type), self.people.get(picked)
+
+    def site_choice(self) -> tuple[Site | None, str]:
+        """The site to list (None: any) and its value for links: the preferred site when
+        none is asked for, any site for anything invalid."""
+        if not self.sites:
+            return None, ""
+        self.is_valid()
+        asked = getattr(self, "cleaned_data", {}).get("site")
+        key = asked if asked else (self.preferred if "site" not in self.data else ANYONE)
+        return self.sites.get(key), key
 
 
 class SlotForm(forms.Form):

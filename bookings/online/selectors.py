@@ -19,6 +19,7 @@ from bookings.models import Appointment, AppointmentType, OnlineBookingSettings
 from bookings.online import rules
 from bookings.waitlist.models import WaitlistOffer
 from clinic.models import User
+from clinic.sites import Site, sites_active
 from patients.models import Episode, Patient
 
 
@@ -69,6 +70,11 @@ def patient_standing(*, patient: Patient) -> rules.Standing:
         has_been_assessed=row["assessed"] or row["attended"],
         urgent_referral_open=row["urgent"],
     )
+
+
+def site_choices() -> list[Site]:
+    """The sites a patient may choose between (a chooser shows when there are two). One query."""
+    return sites_active()
 
 
 def online_types() -> QuerySet[AppointmentType]:
@@ -133,6 +139,7 @@ def _bookable(
     start: dt.datetime,
     end: dt.datetime,
     now: dt.datetime,
+    site: Site | None = None,
 ) -> list[booking_selectors.FreeSlot]:
     """Free starts in [start, end), held time left out, one per start time (the first
     therapist in the free-slot finder's order when anyone will do)."""
@@ -148,6 +155,7 @@ def _bookable(
             patient=patient,
             not_before=start,
             days=days,
+            site=site,
         )
         if slot.start < end
     ]
@@ -186,6 +194,7 @@ def slots_for_week(
     week: rules.Week,
     now: dt.datetime,
     limits: rules.Limits,
+    site: Site | None = None,
 ) -> list[Day]:
     """The bookable slots of one week page, grouped by the patient's local day. Five queries
     at most whatever the number of slots: therapists (when anyone will do), working hours,
@@ -201,6 +210,7 @@ def slots_for_week(
         start=start,
         end=end,
         now=now,
+        site=site,
     ):
         days.setdefault(slot.start.astimezone(zone).date(), []).append(slot)
     return [Day(day, slots) for day, slots in days.items()]

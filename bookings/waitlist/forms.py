@@ -12,7 +12,7 @@ from bookings import selectors
 from bookings.models import Weekday
 from bookings.waitlist.matching import PERIODS
 from bookings.waitlist.models import WaitlistEntry
-from clinic.forms import PlausibleDateField, ShortModelChoiceField
+from clinic.forms import PlausibleDateField, ShortModelChoiceField, offer_site_choice
 
 PERIOD_LABELS = {
     "morning": "Mornings (before 12:00)",
@@ -105,7 +105,9 @@ class WaitlistEntryForm(_EntryFields):
         "note",
     ]
 
-    def __init__(self, *args, entry: WaitlistEntry | None = None, **kwargs):
+    def __init__(
+        self, *args, entry: WaitlistEntry | None = None, site: int | None = None, **kwargs
+    ):
         if entry is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "appointment_type": entry.appointment_type.public_id,
@@ -118,12 +120,27 @@ class WaitlistEntryForm(_EntryFields):
                 "note": entry.note,
             }
         super().__init__(*args, **kwargs)
+        offer_site_choice(
+            self,
+            empty_label="Any site",
+            initial=entry.site_id if entry is not None else site,
+            keep_inactive=entry is not None,
+        )
+        self.order_fields(["appointment_type", "therapist", "site"])
         if entry is not None:
             # An entry made some time ago still saves unchanged.
             self.fields["available_from"].keep(entry.available_from)
             self.fields["available_until"].keep(entry.available_until)
         else:
             self.fields["available_from"].initial = today_in_clinic()
+
+
+class WaitlistFilterForm(forms.Form):
+    """The waitlist's site filter: shown when the clinic has more than one site."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_site_choice(self)
 
 
 class PortalWaitlistForm(_EntryFields):

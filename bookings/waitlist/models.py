@@ -53,6 +53,10 @@ class WaitlistEntry(TimeStampedModel):
     appointment_type = models.ForeignKey(
         "bookings.AppointmentType", on_delete=models.PROTECT, related_name="waitlist_entries"
     )
+    # Empty: any site will do (issue 19).
+    site = models.ForeignKey(
+        "clinic.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # Weekday numbers (0 Monday to 6 Sunday) and parts of the day (bookings.selectors.PERIODS)
     # that suit; empty means any.
     days = models.JSONField(default=list, blank=True)

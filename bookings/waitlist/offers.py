@@ -23,6 +23,7 @@ from bookings.models import Appointment, AppointmentType, Room
 from bookings.waitlist import matching
 from bookings.waitlist.models import WaitlistEntry, WaitlistOffer
 from clinic.models import User
+from clinic.sites import Site
 from notifications.schedules import reminder_schedule_end, reminder_schedule_ensure
 
 OFFER_SOURCE = "waitlist_offer"
@@ -54,12 +55,15 @@ def waitlist_entry_add(
     available_until: dt.date | None = None,
     urgency: str = WaitlistEntry.Urgency.ROUTINE,
     note: str = "",
+    site: Site | None = None,
 ) -> WaitlistEntry:
-    """Put the patient on the waitlist; they wait from now."""
+    """Put the patient on the waitlist (for one site, or any when `site` is None); they wait
+    from now."""
     return WaitlistEntry.objects.create(
         patient=patient,
         appointment_type=appointment_type,
         therapist=therapist,
+        site=site,
         days=sorted(set(days or [])),
         periods=sorted(set(periods or [])),
         available_from=available_from,
@@ -74,6 +78,7 @@ def waitlist_entry_add(
 EDITABLE = (
     "appointment_type",
     "therapist",
+    "site",
     "days",
     "periods",
     "available_from",
@@ -139,14 +144,17 @@ def _free_gaps(
     return schedule.merge(schedule.subtract(inside, busy))[:MAX_GAPS]
 
 
-def _candidates(gap: matching.Gap, skip_entry_ids: set[int]) -> list[matching.Candidate]:
-    """Waiting entries that could suit the gap (therapist, length, dates; the rest is
+def _candidates(
+    gap: matching.Gap, skip_entry_ids: set[int], site_id: int | None = None
+) -> list[matching.Candidate]:
+    """Waiting entries that could suit the gap (therapist, site, length, dates; the rest is
     `matching`'s), without an open offer, whose patient is free then. Two queries."""
     zone = selectors.clinic_zone()
     length = gap.end - gap.start
     rows = list(
         WaitlistEntry.objects.filter(
             Q(therapist__isnull=True) | Q(therapist_id=gap.therapist_id),
+            Q(site__isnull=True) | Q(site_id=site_id),
             status=WaitlistEntry.Status.WAITING,
             appointment_type__duration_minutes__lte=length.total_seconds() // 60,
             available_from__lte=gap.end.astimezone(zone).date(),
@@ -204,13 +212,16 @@ def _offer_gap(
     skip_entry_ids: set[int],
 ) -> WaitlistOffer | None:
     gap = matching.Gap(therapist_id, gap_start, gap_end)
+    # Offered to those waiting for the site whose hours the gap lies in, or for any site.
+    place = selectors.site_covering(therapist_id=therapist_id, start=gap_start, end=gap_end)
+    site_id = place.pk if place is not None else None
     # Everyone offered this gap before (expired, declined) is passed over.
     skip = skip_entry_ids | set(
         WaitlistOffer.objects.filter(
             therapist_id=therapist_id, slot_start=gap_start, slot_end=gap_end
         ).values_list("entry_id", flat=True)
     )
-    matches = matching.ranked(_candidates(gap, skip), gap, selectors.clinic_zone())
+    matches = matching.ranked(_candidates(gap, skip, site_id), gap, selectors.clinic_zone())
     if not matches:
         return None
     best = matches[0]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from bookings.waitlist.models import WaitlistEntry, WaitlistOffer
 from clinic import audit
 from clinic.access import STAFF, has_role
+from clinic.sites import Site
 
 URGENCY_RANK = {str(key): value for key, value in WaitlistEntry.URGENCY_RANK.items()}
 
@@ -21,12 +22,19 @@ def _offers_prefetch() -> Prefetch:
     )
 
 
-def waitlist_entries(*, status: str | None = WaitlistEntry.Status.WAITING) -> QuerySet:
+def waitlist_entries(
+    *, status: str | None = WaitlistEntry.Status.WAITING, site: Site | None = None
+) -> QuerySet:
     """Entries for reception, most urgent first, then longest waiting; each with its offers.
-    Two queries whatever the number of entries and offers."""
-    entries = WaitlistEntry.objects.select_related("patient", "therapist", "appointment_type")
+    With a `site`, those waiting for it or for any site. Two queries whatever the number of
+    entries and offers."""
+    entries = WaitlistEntry.objects.select_related(
+        "patient", "therapist", "appointment_type", "site"
+    )
     if status:
         entries = entries.filter(status=status)
+    if site is not None:
+        entries = entries.filter(Q(site=site) | Q(site__isnull=True))
     rank = Case(
         *(When(urgency=urgency, then=Value(value)) for urgency, value in URGENCY_RANK.items()),
         output_field=IntegerField(),

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookings.waitlist import offers, selectors
-from bookings.waitlist.forms import WaitlistEntryForm
+from bookings.waitlist.forms import WaitlistEntryForm, WaitlistFilterForm
 from bookings.waitlist.models import WaitlistEntry
 from clinic.access import STAFF, role_required
 from patients.forms import PatientSearchForm
@@ -34,11 +34,15 @@ def waitlist(request: HttpRequest):
         if query
         else []
     )
+    sites = WaitlistFilterForm(request.GET)
+    site = sites.cleaned_data.get("site") if sites.is_valid() else None
     return render(
         request,
         "bookings/waitlist/list.html",
         {
-            "entries": list(selectors.waitlist_entries(status=status)),
+            "entries": list(selectors.waitlist_entries(status=status, site=site)),
+            "site_form": sites,
+            "site": site,
             "showing_all": status is None,
             "query": query,
             "found": found,
@@ -47,14 +51,15 @@ def waitlist(request: HttpRequest):
 
 
 def _entry_fields(data: dict) -> dict:
-    return {name: data[name] for name in offers.EDITABLE}
+    # A clinic with one site has no site field: the entry is for any site.
+    return {name: data[name] for name in offers.EDITABLE if name in data}
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(*STAFF)
 def entry_add(request: HttpRequest, patient_id):
     patient = patient_for_user(user=request.user, public_id=patient_id)
-    form = WaitlistEntryForm(request.POST or None)
+    form = WaitlistEntryForm(request.POST or None, site=patient.preferred_site_id)
     if request.method == "POST" and form.is_valid():
         offers.waitlist_entry_add(
             patient=patient, by=request.user, **_entry_fields(form.cleaned_data)

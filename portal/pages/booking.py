@@ -77,8 +77,11 @@ def start(request: HttpRequest):
     limits = selectors.limits()
     people, own = selectors.therapist_choices(patient=patient)
     types = list(selectors.online_types())
-    form = forms.SlotSearchForm(request.GET, types=types, therapists=people, own=own)
+    sites = selectors.site_choices()
+    site_kwargs = {"sites": sites, "preferred_site_id": patient.preferred_site_id}
+    form = forms.SlotSearchForm(request.GET, types=types, therapists=people, own=own, **site_kwargs)
     appointment_type, therapist = form.choice()
+    site, site_key = form.site_choice()
     if appointment_type is None:
         return _not_eligible(request, patient, "No visits can be booked online just now.")
     zone = selectors.patient_zone(patient)
@@ -92,12 +95,17 @@ def start(request: HttpRequest):
         week=week,
         now=now,
         limits=limits,
+        site=site,
     )
     chosen = {
         "appointment_type": appointment_type.public_id,
         "therapist": therapist.public_id if therapist else forms.ANYONE,
     }
-    form = forms.SlotSearchForm(initial=chosen, types=types, therapists=people, own=own)
+    if site_key:
+        chosen["site"] = site_key
+    form = forms.SlotSearchForm(
+        initial=chosen, types=types, therapists=people, own=own, **site_kwargs
+    )
     return render(
         request,
         "portal/booking/start.html",

@@ -17,10 +17,10 @@ pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:bookings_appointment_changelist")
 HALF_HOUR = dt.timedelta(minutes=30)
-# session, user, the therapist, type and room filter choices, the filtered and unfiltered
-# counts, the page of appointments with patient/therapist/type/room joined, and the date
-# hierarchy's range and days
-QUERIES = 10
+# session, user, the site, therapist, type and room filter choices, the filtered and
+# unfiltered counts, the page of appointments with patient/therapist/type/site/room joined,
+# and the date hierarchy's range and days
+QUERIES = 11
 
 
 @pytest.fixture

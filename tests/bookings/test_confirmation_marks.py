@@ -146,8 +146,9 @@ def test_it_draws_the_marks_in_a_fixed_number_of_queries(
             reminded(appointment, channel="sms")
     # session, user, therapists (read once for the picker and the columns), working hours,
     # schedule exceptions, appointments with patient/type/room joined and whether a text asked
-    # for a reply, the audit insert, and the idle-timeout session save (3)
-    with django_assert_num_queries(10):
+    # for a reply, the audit insert, the idle-timeout session save (3), and the active sites
+    # (the filter offers a site chooser when there are two)
+    with django_assert_num_queries(11):
         response = reception_client.get(reverse("bookings:home"), {"date": DAY})
     html = response.content.decode()
     assert html.count("Confirmed by phone</span>") == len(range(0, count, 3))

@@ -13,7 +13,7 @@ from tests.patients.factories import PatientFactory
 pytestmark = [pytest.mark.django_db, requires_postgresql]
 
 
-def test_it_installs_the_three_exclusion_constraints():
+def test_it_installs_the_exclusion_constraints():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conname FROM pg_constraint WHERE contype = 'x' AND conname LIKE 'bookings_%%'"
@@ -23,6 +23,7 @@ def test_it_installs_the_three_exclusion_constraints():
         "bookings_appointment_therapist_no_overlap",
         "bookings_appointment_patient_no_overlap",
         "bookings_appointment_room_no_overlap",
+        "bookings_workinghours_no_overlap",
     }
 
 

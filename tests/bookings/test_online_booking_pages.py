@@ -260,10 +260,10 @@ def test_it_keeps_the_query_count_of_the_slot_list_flat(
 
 
 #: session, user, patient, standing (one query of three EXISTS), online settings, own
-#: therapist, therapist choices, online types; the free-slot finder's four (therapists,
-#: working hours, schedule exceptions, busy appointments); waitlist holds; the red-flag
-#: notice.
-PAGE_QUERIES = 15
+#: therapist, therapist choices, online types, the active sites (a chooser shows when there
+#: are two); the free-slot finder's four (therapists, working hours, schedule exceptions,
+#: busy appointments); waitlist holds; the red-flag notice.
+PAGE_QUERIES = 16
 #: session, user, the appointment (with patient, therapist, type, room), online settings,
 #: own therapist, therapist choices, the free-slot finder's three for one therapist (working
 #: hours, schedule exceptions, busy appointments), waitlist holds, the red-flag notice.

@@ -243,9 +243,9 @@ def test_it_draws_the_day_in_a_fixed_number_of_queries(
     _fill_day(therapist, other_therapist, count)
     # session, user, therapists (the columns and the picker's options: one read),
     # working hours, schedule exceptions, appointments with patient/type/room joined, one
-    # audit insert for the patients shown, and the staff idle-timeout session save
-    # (savepoint, update, release)
-    with django_assert_num_queries(10):
+    # audit insert for the patients shown, the staff idle-timeout session save
+    # (savepoint, update, release), and the active sites (a chooser shows when there are two)
+    with django_assert_num_queries(11):
         response = reception_client.get(reverse("bookings:home"), {"date": DAY})
     shown = sum(len(column["appointments"]) for column in response.context["columns"])
     assert shown == count
@@ -258,8 +258,9 @@ def test_it_draws_the_week_in_a_fixed_number_of_queries(
     _fill_day(therapist, other_therapist, count)
     # session, user, the therapists (the filter's lookup and the picker's options: one
     # read), working hours, schedule exceptions, appointments with patient/type/room joined,
-    # one audit insert, and the idle-timeout session save (savepoint, update, release)
-    with django_assert_num_queries(10):
+    # one audit insert, the idle-timeout session save (savepoint, update, release), and the
+    # active sites (a chooser shows when there are two)
+    with django_assert_num_queries(11):
         response = reception_client.get(
             reverse("bookings:week"), {"date": DAY, "therapist": therapist.public_id}
         )
@@ -293,8 +294,9 @@ def test_it_finds_slots_in_a_fixed_number_of_queries(
     reception_client.get(reverse("bookings:home"))  # the first visit saves the session
     params = {"appointment_type": follow_up().public_id}
     # session, user, the type lookup, therapists, working hours, schedule exceptions, busy
-    # appointments, and the type (read twice by the select template) and therapist pickers
-    with django_assert_num_queries(10):
+    # appointments, the type (read twice by the select template) and therapist pickers, and
+    # the active sites (a site chooser shows when there are two)
+    with django_assert_num_queries(11):
         response = reception_client.get(reverse("bookings:find_slot"), params)
     assert response.context["page"].object_list
 
@@ -323,8 +325,9 @@ def test_it_searches_patients_in_a_fixed_number_of_queries(
         PatientFactory(last_name="Searchable")
     reception_client.get(reverse("bookings:home"))  # the first visit saves the session
     # session, user, the matching patients, the follow-up type, and the pickers' options:
-    # therapists and types (each read twice by the select template) and rooms
-    with django_assert_num_queries(9):
+    # therapists and types (each read twice by the select template) and rooms, and the
+    # active sites (a site chooser shows when there are two)
+    with django_assert_num_queries(10):
         response = reception_client.get(reverse("bookings:create"), {"q": "searchable"})
     assert len(response.context["results"]) == matches
 

@@ -126,7 +126,8 @@ def test_it_draws_the_schedule_in_a_fixed_number_of_queries(
         )
     reception_client.get(reverse("bookings:home"))  # the first visit saves the session
     # session, user, therapists (the chosen one is among them), the regular hours, the
-    # upcoming exceptions, the default site of the blank working-hours form
-    with django_assert_num_queries(6):
+    # upcoming exceptions, the default site of the blank working-hours form, and the active
+    # sites (a site chooser shows when there are two)
+    with django_assert_num_queries(7):
         response = reception_client.get(PAGE, {"therapist": therapist.public_id})
     assert len(response.context["exceptions"]) == count

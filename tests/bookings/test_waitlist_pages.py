@@ -157,9 +157,10 @@ def test_it_shows_the_list_in_a_fixed_number_of_queries(
             state="expired",
         )
     reception_client.get(LIST)  # the first visit saves the session
-    # session, user, entries (patient, therapist, type joined), their offers (therapist
-    # joined); no audit row, as the page reads no clinical record
-    with django_assert_num_queries(4):
+    # session, user, the active sites (a site filter shows when there are two), entries
+    # (patient, therapist, type, site joined), their offers (therapist joined); no audit
+    # row, as the page reads no clinical record
+    with django_assert_num_queries(5):
         response = reception_client.get(LIST)
     assert len(response.context["entries"]) == count
 

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.http import QueryDict
 
 from clinic.models import User
+from clinic.sites import Site
 from patients.models import Episode, Patient
 from tests.clinic.test_form_dates import APPS as PROJECT_APPS
 from tests.clinic.test_form_dates import project_forms
@@ -86,6 +87,8 @@ def test_it_creates_the_demo_accounts_once(settings):
     patient = User.objects.get(email="patient@example.com")
     assert patient.check_password("apex-demo-pass")
     assert patient.patient.episodes.count() == 1
+    # One site, as `make run` has always looked: no site chooser anywhere.
+    assert list(Site.objects.values_list("slug", flat=True)) == ["main"]
 
 
 @pytest.mark.django_db

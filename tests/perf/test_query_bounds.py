@@ -36,12 +36,13 @@ MAX_QUERIES = 12
 #: marks) add one to the patient page (and one for the clinic's texts back when there are any).
 #: Online booking's slot list (issue 17) reads the patient's standing, the clinic's online
 #: settings, the therapists (own first) and online types, then the free-slot finder's four
-#: queries and the waitlist's holds.
+#: queries and the waitlist's holds. Issue 19 adds the active sites (one query, however many:
+#: a site chooser shows when there are two).
 PAGE_MAX_QUERIES = {
     "patient detail": 24,
     "dashboard": 15,
     "portal home": 14,
-    "portal book a follow-up": 15,
+    "portal book a follow-up": 16,
 }
 
 PAGES = {

@@ -14,7 +14,8 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from assessments.models import Assessment, AssessmentDecision
-from bookings.models import Appointment
+from bookings.models import Appointment, WorkingHours
+from clinic.sites import ClinicGroup, Site
 from exercises.models import ExercisePlan, PlanItem, PlanWeek, SessionLog
 from notifications.models import ReminderDelivery, ReminderSchedule
 from patients.models import Episode, Patient
@@ -109,6 +110,28 @@ def test_it_books_within_working_hours_on_weekdays(seeded):
         assert start.weekday() < 5
         assert dt.time(9) <= start.time()
         assert end.time() <= dt.time(17)
+
+
+def test_it_builds_a_group_of_three_sites_with_therapists_at_two(seeded):
+    assert ClinicGroup.objects.count() == 1
+    assert Site.objects.filter(is_active=True).count() == 3
+    sites_of = defaultdict(set)
+    for therapist_id, site_id in WorkingHours.objects.values_list("therapist_id", "site_id"):
+        sites_of[therapist_id].add(site_id)
+    assert any(len(sites) == 2 for sites in sites_of.values())
+
+
+def test_it_puts_each_appointment_and_its_room_at_the_site_of_the_hours_it_lies_in(seeded):
+    zone = ZoneInfo(settings.TIME_ZONE)
+    site_on = {
+        (hours.therapist_id, hours.weekday): hours.site_id for hours in WorkingHours.objects.all()
+    }
+    appointments = list(Appointment.objects.select_related("room"))
+    assert len({appointment.site_id for appointment in appointments}) >= 2
+    for appointment in appointments:
+        weekday = appointment.start.astimezone(zone).weekday()
+        assert appointment.site_id == site_on[(appointment.therapist_id, weekday)]
+        assert appointment.room is None or appointment.room.site_id == appointment.site_id
 
 
 def test_it_gives_each_slot_one_delivery_and_each_future_appointment_a_reminder(seeded):
