@@ -332,3 +332,13 @@ def test_it_reads_the_sites_for_messages_in_one_query(django_assert_num_queries,
     with django_assert_num_queries(1):
         places = places_to_name([leeds.pk, york.pk, main.pk])
     assert places[leeds.pk].line == "Apex Leeds, 3 Kirkstall Road, Leeds LS3 1AA"
+
+
+def test_it_keeps_a_hostile_site_name_on_the_location_line(patient, therapist, york, mailoutbox):
+    hostile = make_site("Leeds\r\nATTENDEE:x", "1 Road\u2028ORGANIZER:y")
+    message, event = email_about(visit(patient, therapist, hostile), mailoutbox)
+
+    assert str(event["LOCATION"]) == "Leeds ATTENDEE:x, 1 Road, ORGANIZER:y"
+    raw = message.attachments[0][1]
+    raw = raw.decode() if isinstance(raw, bytes) else raw
+    assert not any(line.startswith(("ATTENDEE", "ORGANIZER")) for line in raw.split("\r\n"))
