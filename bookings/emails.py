@@ -19,8 +19,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from bookings import selectors
-from bookings.ical import PRODID, calendar_text, event_uid
+from bookings.ical import PRODID, calendar_text, event_uid, one_line
 from bookings.models import Appointment
+from bookings.places import places_to_name, site_place
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ def calendar_file(appointments: list[Appointment]) -> bytes:
         event.add("dtstart", appointment.start)
         event.add("dtend", appointment.end)
         event.add("summary", f"{CLINIC_NAME} appointment")
+        event.add("location", one_line(site_place(appointment.site).line))
         therapist = appointment.therapist.get_full_name() or "your therapist"
         event.add("description", calendar_text(f"With {therapist}."))
         event.add("status", "CANCELLED" if appointment.is_cancelled else "CONFIRMED")
@@ -61,11 +63,13 @@ def build_message(appointments: list[Appointment], kind: str) -> EmailMessage | 
     if not patient.email:
         return None
     zone = ZoneInfo(patient.time_zone or settings.TIME_ZONE)
+    places = places_to_name(item.site_id for item in appointments)
     rows = [
         {
             "start": item.start.astimezone(zone),
             "end": item.end.astimezone(zone),
             "therapist": item.therapist.get_full_name() or "your therapist",
+            "place": places.get(item.site_id),
         }
         for item in appointments
     ]
@@ -97,7 +101,7 @@ def send(*, appointment_ids: list[int], kind: str) -> int:
     """Send one email about these appointments (all for the same patient). Returns 0 or 1."""
     appointments = list(
         Appointment.objects.filter(pk__in=appointment_ids)
-        .select_related("patient", "therapist")
+        .select_related("patient", "therapist", "site")
         .order_by("start")
     )
     if not appointments:

@@ -29,3 +29,9 @@ def event_uid(appointment) -> str:
     (moves and cancellation change SEQUENCE, never the UID)."""
     domain = settings.SITE_URL.split("://", 1)[-1].split("/")[0].split(":")[0] or "apex-clinic"
     return f"{appointment.public_id}@{domain}"
+
+
+def one_line(text: str) -> str:
+    """A label (a name, a place, a title) on one line: calendar apps show these in a single
+    line, and some properties are not text the library escapes."""
+    return " ".join(calendar_text(text).split())

@@ -17,10 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Appointment
+from bookings.places import Place, at_place, places_to_name
 from notifications.models import ReminderSchedule
 from notifications.replies import Handled, register_reply_handler
 from notifications.schedules import reminder_schedule_end, reminder_schedule_ensure
 from notifications.selectors import reminder_sent
+from notifications.sms_budget import sms_first_that_fits
 from notifications.sources import (
     Compose,
     Content,
@@ -40,6 +42,17 @@ ASKS_FOR_REPLY = (ReminderSchedule.Channel.SMS,)
 def _when(appointment: Appointment) -> str:
     local = appointment.start.astimezone(ZoneInfo(appointment.patient.time_zone))
     return f"{local:%A %-d %B} at {local:%H:%M}"
+
+
+def _reminder_sms(when: str, place: Place | None, action_path: str) -> str:
+    """The reminder text, naming the site (with its address when that fits in the text's
+    length budget) when the clinic has several."""
+    wordings = [
+        f"Apex Clinic: reminder of your appointment on {when}{at}. "
+        "Reply Y to confirm or N to cancel."
+        for at in at_place(place)
+    ]
+    return sms_first_that_fits(wordings, action_path=action_path)
 
 
 class AppointmentReminders(ReminderSource):
@@ -72,6 +85,7 @@ class AppointmentReminders(ReminderSource):
         appointments = Appointment.objects.select_related(
             "patient", "therapist", "appointment_type"
         ).in_bulk({request.subject_id for request in requests})
+        places = places_to_name(item.site_id for item in appointments.values())
         action_path = reverse("portal:appointments:list")
         contents = []
         for request in requests:
@@ -79,18 +93,22 @@ class AppointmentReminders(ReminderSource):
             if appointment is None:
                 raise Appointment.DoesNotExist(f"No appointment {request.subject_id}")
             when = _when(appointment)
+            place = places.get(appointment.site_id)
+            items = [
+                ("With", appointment.therapist.get_full_name() or "your physiotherapist"),
+                ("Length", f"{appointment.appointment_type.duration_minutes} minutes"),
+            ]
+            if place is not None:
+                items.insert(0, ("Where", place.line))
             contents.append(
                 Content(
                     subject="Your appointment at Apex Clinic tomorrow",
-                    intro=f"This is a reminder of your appointment on {when}.",
-                    items=[
-                        ("With", appointment.therapist.get_full_name() or "your physiotherapist"),
-                        ("Length", f"{appointment.appointment_type.duration_minutes} minutes"),
-                    ],
+                    intro=f"This is a reminder of your appointment on {when}"
+                    + (f" at {place.name}." if place else "."),
+                    items=items,
                     action_label="See or cancel your appointments",
                     action_path=action_path,
-                    sms=f"Apex Clinic: reminder of your appointment on {when}. "
-                    "Reply Y to confirm or N to cancel.",
+                    sms=_reminder_sms(when, place, action_path),
                 )
             )
         return contents

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "treatment",
     "rehab",
     "interop",  # the read-only FHIR API at /fhir/ (issue 18)
+    "reports",  # the manager's figures per site (issue 19)
     "loadgen",  # `seed_load` for benchmarks and tests/perf; no models, no pages
 ]
 

@@ -40,6 +40,7 @@ urlpatterns = [
     path("rehab/", include("rehab.urls")),
     path("running/", include("running.urls")),
     path("fhir/", include("interop.urls")),
+    path("reports/", include("reports.urls")),
     path("fhir-export/", include("interop.export_urls")),
     path("admin/", admin.site.urls),
 ]

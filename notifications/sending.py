@@ -49,6 +49,7 @@ from notifications.checks import (
 from notifications.consent import sms_carrier_opt_out, sms_consenting
 from notifications.models import ReminderDelivery, ReminderSchedule
 from notifications.schedules import unsubscribe_url
+from notifications.sms_budget import automatic_sms
 from notifications.sources import Compose, Content, Skip, get_source
 
 MAX_ATTEMPTS = 5
@@ -93,8 +94,7 @@ def _message(
         subject=content.subject,
         text=text.render(context),
         html=html.render(context),
-        # UK practice: a text says how to stop texts; STOP is handled by the inbound webhook.
-        sms=f"{content.sms} {context['action_url']} Reply STOP to stop texts.",
+        sms=automatic_sms(content.sms, context["action_url"]),
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

@@ -2,8 +2,8 @@
 
 What an event carries is deliberately little, because a phone calendar is not a private
 place (it syncs to other services, shows on lock screens, is shared with family): the time,
-the place, the appointment type and the patient's initials. Never the patient's name, the
-booking notes or anything clinical.
+the place (room, site and its address), the appointment type and the patient's initials.
+Never the patient's name, the booking notes or anything clinical.
 
 Every value comes from the rows, none from the clock (DTSTAMP is the row's last change, the
 calendar's UID the feed's own), so the same rows give the same bytes and the feed's ETag
@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from bookings.ical import PRODID, calendar_text, event_uid
+from bookings.ical import PRODID, calendar_text, event_uid, one_line
+from bookings.places import site_place
 
 #: How often calendar apps are asked to fetch the feed again.
 REFRESH = dt.timedelta(hours=1)
@@ -30,7 +31,6 @@ class FeedHeader:
     uid: str  # the feed's own id, so the file carries no random one
     name: str  # what the calendar app calls the subscription
     zone: ZoneInfo
-    clinic: str  # the clinic's name and postal address, for LOCATION
     first: dt.date  # the window the feed covers, for the time zone rules it carries
     last: dt.date
 
@@ -45,15 +45,11 @@ def initials(first_name: str, last_name: str) -> str:
     return "".join(letters) or "?"
 
 
-def one_line(text: str) -> str:
-    """A label (a name, a place, a title) on one line: calendar apps show these in a single
-    line, and some properties are not text the library escapes."""
-    return " ".join(calendar_text(text).split())
-
-
-def _location(appointment, clinic: str) -> str:
+def _location(appointment) -> str:
+    """The room, then the site's name and address (the clinic's address for the default
+    site without one)."""
     room = appointment.room.name if appointment.room_id else ""
-    return one_line(", ".join(part for part in (room, clinic) if part))
+    return one_line(", ".join(part for part in (room, site_place(appointment.site).line) if part))
 
 
 def _event(appointment, header: FeedHeader, detail_prefix: str) -> icalendar.Event:
@@ -71,7 +67,7 @@ def _event(appointment, header: FeedHeader, detail_prefix: str) -> icalendar.Eve
         start=appointment.start.astimezone(header.zone),
         end=appointment.end.astimezone(header.zone),
         summary=one_line(summary),
-        location=_location(appointment, header.clinic) or None,
+        location=_location(appointment) or None,
         description=calendar_text(
             f"Patient: {who}\nStatus: {appointment.get_status_display()}\n"
             "Details are on the clinic site (sign-in needed)."
@@ -109,10 +105,15 @@ def feed_calendar(appointments: Iterable, *, header: FeedHeader, detail_prefix: 
 
 def last_changed(appointments: Iterable, *, since: dt.datetime) -> float:
     """When anything an event shows last changed (the appointment, its patient's name, its
-    type or room), as a timestamp for Last-Modified; `since` is the feed's own start."""
+    type, room or site), as a timestamp for Last-Modified; `since` is the feed's own start."""
     moments = [since]
     for item in appointments:
-        moments += [item.updated_at, item.patient.updated_at, item.appointment_type.updated_at]
+        moments += [
+            item.updated_at,
+            item.patient.updated_at,
+            item.appointment_type.updated_at,
+            item.site.updated_at,
+        ]
         if item.room_id:
             moments.append(item.room.updated_at)
     return max(moments).timestamp()

@@ -77,7 +77,7 @@ def feed_appointments(*, therapist, start: dt.datetime, end: dt.datetime) -> Que
     shows are read: notes, reasons and the episode never leave the database."""
     return (
         Appointment.objects.filter(therapist=therapist, start__gte=start, start__lt=end)
-        .select_related("patient", "appointment_type", "room")
+        .select_related("patient", "appointment_type", "room", "site")
         .only(
             "public_id",
             "start",
@@ -87,6 +87,7 @@ def feed_appointments(*, therapist, start: dt.datetime, end: dt.datetime) -> Que
             "created_at",
             "updated_at",
             "room",
+            "site",
             "patient__first_name",
             "patient__last_name",
             "patient__updated_at",
@@ -94,6 +95,10 @@ def feed_appointments(*, therapist, start: dt.datetime, end: dt.datetime) -> Que
             "appointment_type__updated_at",
             "room__name",
             "room__updated_at",
+            "site__name",
+            "site__address",
+            "site__is_default",
+            "site__updated_at",
         )
         .order_by("start", "id")
     )
@@ -122,7 +127,6 @@ def calendar_feed_document(*, feed: CalendarFeed, now: dt.datetime | None = None
             uid=str(feed.public_id),
             name=f"Apex Clinic: {feed.therapist}",
             zone=zone,
-            clinic=clinic_place(),
             first=start.astimezone(zone).date(),
             last=end.astimezone(zone).date(),
         ),
@@ -130,11 +134,6 @@ def calendar_feed_document(*, feed: CalendarFeed, now: dt.datetime | None = None
     )
     changed = ics.last_changed(appointments, since=feed.created_at)
     return FeedDocument(body=body, events=len(appointments), last_modified=int(changed))
-
-
-def clinic_place() -> str:
-    """Where appointments happen, for the events' LOCATION: the clinic's name and address."""
-    return ", ".join(part for part in ("Apex Clinic", settings.CLINIC_ADDRESS.strip()) if part)
 
 
 def detail_prefix() -> str:

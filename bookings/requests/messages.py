@@ -18,10 +18,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from bookings import emails, selectors
+from bookings.places import places_to_name
 from bookings.requests.models import BookingRequest
+from notifications.conversation import segments
 from notifications.sms import mask_number, sms_backend
 
 logger = logging.getLogger(__name__)
+
+#: The decision text is one part; naming the site must not make it two.
+SMS_PARTS = 1
 
 SUBJECTS = {
     BookingRequest.Status.APPROVED: "Your first appointment is booked",
@@ -47,9 +52,25 @@ def _context(booking_request: BookingRequest) -> dict:
         if appointment
         else "",
         "zone": zone.key,
+        "place": places_to_name([appointment.site_id]).get(appointment.site_id)
+        if appointment
+        else None,
         "clinic_phone": selectors.clinic_phone(),
         "site_url": settings.SITE_URL,
     }
+
+
+def _decision_sms(context: dict) -> str:
+    """The decision text, naming the site when that keeps it to one part (or it was longer
+    than one part already)."""
+
+    def render(**extra) -> str:
+        text = render_to_string("bookings/requests/email/decision_sms.txt", context | extra)
+        return text.strip()
+
+    without = render(place=None)
+    named = render()
+    return named if segments(named) <= max(segments(without), SMS_PARTS) else without
 
 
 def decision_send(*, request_id: int) -> bool:
@@ -62,7 +83,10 @@ def decision_send(*, request_id: int) -> bool:
     if not claimed:
         return False
     booking_request = BookingRequest.objects.select_related(
-        "appointment__therapist", "appointment__patient", "appointment__appointment_type"
+        "appointment__therapist",
+        "appointment__patient",
+        "appointment__appointment_type",
+        "appointment__site",
     ).get(pk=request_id)
     context = _context(booking_request)
     message = EmailMessage(
@@ -81,7 +105,7 @@ def decision_send(*, request_id: int) -> bool:
     except Exception:
         logger.exception("Could not email the decision on booking request %s", request_id)
     if booking_request.sms_consent and booking_request.phone:
-        body = render_to_string("bookings/requests/email/decision_sms.txt", context).strip()
+        body = _decision_sms(context)
         try:
             sms_backend().send(to=str(booking_request.phone), body=body)
         except Exception:  # any provider failure: the email has gone, the decision stands

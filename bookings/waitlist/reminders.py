@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 
+from bookings.places import at_place, places_to_name
 from bookings.waitlist.models import WaitlistOffer
 from bookings.waitlist.offers import OFFER_SOURCE
+from notifications.sms_budget import sms_first_that_fits
 from notifications.sources import Compose, Content, Due, ReminderSource, Skip, register
 
 
@@ -46,9 +48,11 @@ class WaitlistOffers(ReminderSource):
         return self.compose_many([Compose(subject_id, local_date, first_name)])[0]
 
     def compose_many(self, requests: list[Compose]) -> list[Content]:
-        offers = WaitlistOffer.objects.select_related("patient", "therapist").in_bulk(
+        offers = WaitlistOffer.objects.select_related("patient", "therapist", "room").in_bulk(
             {request.subject_id for request in requests}
         )
+        # An offer's site is its room's; an offer without a room names no site.
+        places = places_to_name(offer.room.site_id for offer in offers.values() if offer.room_id)
         contents = []
         for request in requests:
             offer = offers.get(request.subject_id)
@@ -58,23 +62,33 @@ class WaitlistOffers(ReminderSource):
             start, until = _local(offer.start, zone), _local(offer.expires_at, zone)
             when = f"{start:%A %-d %B} at {start:%H:%M}"
             held = f"{until:%H:%M} on {until:%A %-d %B}"
+            place = places.get(offer.room.site_id) if offer.room_id else None
+            items = [
+                ("With", offer.therapist.get_full_name() or "a physiotherapist"),
+                ("Length", f"{offer.duration_minutes} minutes"),
+            ]
+            if place is not None:
+                items.insert(0, ("Where", place.line))
+            action_path = reverse("portal:waitlist:offer", args=[offer.token])
             contents.append(
                 Content(
                     subject="An earlier appointment has come free",
                     intro=(
-                        f"You are on our waiting list, and an appointment on {when} has come "
+                        f"You are on our waiting list, and an appointment on {when}"
+                        f"{f' at {place.name}' if place else ''} has come "
                         f"free. We are keeping it for you until {held}. If someone else on "
                         "the list takes it first, the page will tell you."
                     ),
-                    items=[
-                        ("With", offer.therapist.get_full_name() or "a physiotherapist"),
-                        ("Length", f"{offer.duration_minutes} minutes"),
-                    ],
+                    items=items,
                     action_label="Take this appointment",
-                    action_path=reverse("portal:waitlist:offer", args=[offer.token]),
-                    sms=(
-                        f"Apex Clinic: an appointment on {when} has come free for you. "
-                        f"It is yours if you take it by {until:%H:%M}:"
+                    action_path=action_path,
+                    sms=sms_first_that_fits(
+                        [
+                            f"Apex Clinic: an appointment on {when}{at} has come free for you. "
+                            f"It is yours if you take it by {until:%H:%M}:"
+                            for at in at_place(place)
+                        ],
+                        action_path=action_path,
                     ),
                 )
             )

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bookings import selectors, services
 from bookings.online import selectors as online
+from bookings.places import places_to_name
 from clinic.access import PATIENTS, role_required
 from patients.selectors import patient_of_portal_user
 
@@ -26,6 +27,8 @@ def appointment_list(request: HttpRequest):
     past = Paginator(
         selectors.appointments_past_for_patient(patient=patient, now=now), PAGE_SIZE
     ).get_page(request.GET.get("page"))
+    # With several sites, each appointment says where it is (one query for the sites).
+    places = places_to_name(item.site_id for item in [*upcoming, *past.object_list])
     return render(
         request,
         "portal/appointments.html",
@@ -36,10 +39,15 @@ def appointment_list(request: HttpRequest):
                     "appointment": item,
                     "may_cancel": services.patient_may_cancel(item, now=now),
                     "may_move": online.patient_may_move(item, now=now),
+                    "place": places.get(item.site_id),
                 }
                 for item in upcoming
             ],
             "past": past,
+            "past_rows": [
+                {"appointment": item, "place": places.get(item.site_id)}
+                for item in past.object_list
+            ],
             "notice_hours": int(selectors.cancel_notice().total_seconds() // 3600),
             "clinic_phone": selectors.clinic_phone(),
         },

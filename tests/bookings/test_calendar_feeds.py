@@ -21,6 +21,7 @@ from bookings.feeds import services
 from bookings.ical import event_uid
 from bookings.models import Appointment, AppointmentType, CalendarFeed
 from clinic.models import AuditEvent
+from clinic.sites import Site
 from tests.bookings.factories import LONDON, AppointmentFactory, RoomFactory, at
 from tests.exercises.factories import confirmed_decision
 from tests.patients.factories import EpisodeFactory
@@ -242,9 +243,10 @@ def test_it_gives_a_feed_page_to_therapists_only(
 
 
 def test_it_answers_304_until_something_in_the_feed_changes(clock, therapist_client, booked):
-    # The data migration stamped the appointment types with the real clock, after the
-    # test's frozen noon: back-date them to the test's world.
+    # The data migrations stamped the appointment types and the default site with the real
+    # clock, after the test's frozen noon: back-date them to the test's world.
     AppointmentType.objects.update(updated_at=at("2026-10-01", "09:00"))
+    Site.objects.update(updated_at=at("2026-10-01", "09:00"))
     url = make_link(therapist_client)
     first = fetch(url)
     etag, modified = first["ETag"], first["Last-Modified"]

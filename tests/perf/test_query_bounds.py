@@ -48,6 +48,7 @@ PAGE_MAX_QUERIES = {
 PAGES = {
     "dashboard": ("therapist", lambda w: url("clinic:dashboard")),
     "audit": ("manager", lambda w: url("clinic:audit")),
+    "figures per site": ("manager", lambda w: url("reports:sites")),
     "open referrals": ("therapist", lambda w: url("assessments:referrals")),
     "open referrals (manager)": ("manager", lambda w: url("assessments:referrals")),
     "privacy": ("manager", lambda w: url("patients:privacy", w.patient.public_id)),

@@ -497,7 +497,7 @@ HOSTILE_CALENDAR_NAMES = [
     ("Uni\u2028ATTENDEE:x\x85ATTENDEE:y\x0bz", "Uni\nATTENDEE:x\nATTENDEE:y\nz"),
 ]
 EVENT_PROPERTIES = {"UID", "SEQUENCE", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "DESCRIPTION"}
-EVENT_PROPERTIES |= {"STATUS"}
+EVENT_PROPERTIES |= {"STATUS", "LOCATION"}  # LOCATION: the site and its address (issue 19)
 
 
 def calendars_sent(mailoutbox) -> list[tuple[bytes, icalendar.Calendar]]:

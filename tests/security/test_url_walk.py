@@ -582,6 +582,9 @@ ROUTES: dict[str, Route] = {
         ok=ok(401),
     ),
     "interop_export:patient_bundle": Route("manager", kwargs=patient, post_only=True, ok=ok(200)),
+    # --- reports (the manager's figures per site) ----------------------------------------
+    "reports:sites": Route("manager"),
+    "reports:sites_csv": Route("manager"),
 }
 #: Routes that exist only under some settings (the load-test baselines).
 OPTIONAL = {"bench-hello", "bench-auth"}
