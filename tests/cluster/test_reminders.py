@@ -1,0 +1,68 @@
+"""1,000 due reminders through the cluster's beat and workers, one worker killed mid-batch."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections import Counter
+
+import pytest
+
+from tests.cluster.harness import Cluster, pid_running, wait_for
+
+pytestmark = pytest.mark.cluster
+
+COUNT = 1000
+
+
+def reminder_worker(cluster: Cluster) -> str:
+    """The worker that sends reminders: the one whose queues include reminders' (the Procfile
+    line naming the messages queue), else the first."""
+    workers = [p.name for p in cluster.processes() if p.name.startswith("worker")]
+    for name in workers:
+        if "messages" in (cluster.dir / "commands" / name).read_text():
+            return name
+    return workers[0]
+
+
+def test_it_delivers_1000_due_reminders_exactly_once_when_a_worker_is_killed_mid_batch(
+    cluster: Cluster,
+):
+    earlier = set(cluster.mail())
+    due = cluster.action("reminders", str(COUNT))
+    wanted = set(due["emails"])
+    assert len(wanted) == COUNT
+
+    def delivered() -> Counter:
+        return Counter(
+            to for name, tos in cluster.mail().items() if name not in earlier for to in tos
+        )
+
+    wait_for(lambda: sum(delivered().values()) >= 30, timeout=120, what="the first reminders")
+    victim = reminder_worker(cluster)
+    killed = cluster.kill(victim, signal.SIGKILL)
+    at_kill = sum(delivered().values())
+    assert not pid_running(killed.pid)
+    assert at_kill < COUNT, "the batch had finished before the kill: nothing was tested"
+    # An orchestrator starts a worker in its place.
+    cluster.start(victim)
+
+    wait_for(
+        lambda: sum(delivered().values()) >= COUNT,
+        timeout=240,
+        what=f"{COUNT} reminders (killed {victim} at {at_kill})",
+        every=0.5,
+    )
+    # A claim left by the dead worker expires after REMINDER_CLAIM_TIMEOUT_SECONDS (10 in the
+    # cluster); the dispatcher's next ticks must not send anything a second time.
+    time.sleep(15)
+
+    counts = delivered()
+    assert set(counts) == wanted
+    assert sum(counts.values()) == COUNT
+    assert max(counts.values()) == 1
+    sent = cluster.sql(
+        "SELECT count(*) FROM notifications_reminderdelivery WHERE due_at = %s AND status = 'sent'",
+        (due["due"],),
+    )
+    assert sent == [(COUNT,)]
