@@ -58,6 +58,7 @@ def celery_worker(env: dict):
         "-A",
         "config",
         "worker",
+        "--queues=default,messages,reports",
         f"--concurrency={concurrency}",
         "--loglevel=WARNING",
         "--without-gossip",

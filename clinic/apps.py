@@ -6,6 +6,6 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self) -> None:
-        from clinic import audit, signals  # noqa: F401  (login/logout receivers)
+        from clinic import audit, checks, signals  # noqa: F401  (receivers, deploy checks)
 
         audit.connect_signals()

@@ -8,6 +8,8 @@ from django.contrib.auth import views
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
+from clinic.forms import QueuedPasswordResetForm
+
 #: A page with a form: shown by GET (HEAD follows GET), sent by POST.
 FORM = ["get", "post"]
 #: A page that only shows something.
@@ -27,7 +29,7 @@ urlpatterns = [
     ),
     path(
         "password_reset/",
-        views.PasswordResetView.as_view(http_method_names=FORM),
+        views.PasswordResetView.as_view(http_method_names=FORM, form_class=QueuedPasswordResetForm),
         name="password_reset",
     ),
     path(

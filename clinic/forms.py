@@ -2,18 +2,24 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 from collections.abc import Callable
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.template import loader
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 
+from clinic.mail import transactional_connection
 from clinic.validators import canonical_time_zones, validate_plausible_date, validate_time_zone
 from clinic.widgets import DateInput
+
+logger = logging.getLogger(__name__)
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -35,6 +41,33 @@ def today() -> dt.date:
 
 def days_from_today(days: int) -> Callable[[], dt.date]:
     return lambda: timezone.localdate() + dt.timedelta(days=days)
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form; the email goes through the `default` Celery queue (clinic.mail), so
+    the page answers at once and a reminder burst on `messages` never delays it."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        message = EmailMultiAlternatives(
+            subject, body, from_email, [to_email], connection=transactional_connection()
+        )
+        if html_email_template_name is not None:
+            html = loader.render_to_string(html_email_template_name, context)
+            message.attach_alternative(html, "text/html")
+        try:
+            message.send()
+        except Exception:  # as Django does: the page must not tell whether the address exists
+            logger.exception("Could not send a password reset email to user %s", context["user"].pk)
 
 
 class PlausibleDateField(forms.DateField):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 
 
@@ -25,3 +28,16 @@ def broker_status(timeout: float = 2.0) -> str:
     except Exception as exc:  # kombu raises transport-specific errors
         return f"error: {exc.__class__.__name__}"
     return "ok"
+
+
+def cache_status() -> str:
+    """A write and a read back: sessions, locks and throttling need both (the Redis client's
+    socket timeouts are 1 s, config/settings.py)."""
+    key = f"healthz:{uuid.uuid4().hex}"
+    try:
+        cache.set(key, "ok", timeout=5)
+        answer = cache.get(key)
+        cache.delete(key)
+    except Exception as exc:  # redis-py raises several connection error types
+        return f"error: {exc.__class__.__name__}"
+    return "ok" if answer == "ok" else "error: not stored"

@@ -37,6 +37,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic import audit
+from clinic.mail import transactional_connection
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +133,13 @@ def _notify(user, what: str) -> None:
 
     def send() -> None:
         try:
-            send_mail("Your Apex Clinic sign-in was changed", body, None, [user.email])
+            send_mail(
+                "Your Apex Clinic sign-in was changed",
+                body,
+                None,
+                [user.email],
+                connection=transactional_connection(),
+            )
         except (smtplib.SMTPException, OSError):
             # The change stands and is in the audit trail; a mail outage must not undo it.
             logger.exception("Could not email user %s about a two-factor change", user.pk)

@@ -56,7 +56,9 @@ def dashboard(request: HttpRequest):
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": health.database_status(), "broker": health.broker_status()}
+    """For a load balancer: can this web process serve pages (database and cache)? The broker
+    is the workers' concern (`manage.py healthcheck worker`): a page still renders without it."""
+    checks = {"database": health.database_status(), "cache": health.cache_status()}
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503

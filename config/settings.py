@@ -264,6 +264,9 @@ else:
     EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
     EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH", VAR_DIR / "mail")
 EMAIL_TIMEOUT = 10
+# Account emails a person is waiting for (password reset, sign-in changed, portal invitation)
+# go through Celery's `default` queue, never behind a reminder burst (clinic/mail.py).
+TRANSACTIONAL_EMAIL_BACKEND = "clinic.mail.QueuedEmailBackend"
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = env.url(
@@ -293,7 +296,34 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Queues by purpose, so a burst in one never delays another: `messages` (reminders, texts,
+# appointment and waitlist messages), `reports` (exports and reports), `default` (everything else,
+# among it the account emails of clinic.mail). Production runs one worker per queue (Procfile);
+# `make run` one worker for all three. tests/clinic/test_celery_routes.py walks every task.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "notifications.*": {"queue": "messages"},
+    "bookings.waitlist_*": {"queue": "messages"},
+    "bookings.message_*": {"queue": "messages"},
+    "*.report_*": {"queue": "reports"},
+    "*.export_*": {"queue": "reports"},
+}
+# Beat runs once however many machines start it: with Redis, celery-redbeat keeps the schedule
+# in Redis and only the holder of its lock sends; a second beat waits, and takes over within
+# BEAT_LOCK_TIMEOUT_SECONDS of the holder's death (it renews the lock every loop, at most
+# BEAT_MAX_LOOP_SECONDS apart). `make run` (filesystem broker) keeps the file scheduler.
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = CELERY_BROKER_URL
+    CELERY_REDBEAT_KEY_PREFIX = "redbeat:"
+    CELERY_REDBEAT_REDIS_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 3}
+    CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("BEAT_MAX_LOOP_SECONDS", 5, minimum=1)
+    CELERY_REDBEAT_LOCK_TIMEOUT = env.int(
+        "BEAT_LOCK_TIMEOUT_SECONDS", 30, minimum=CELERY_BEAT_MAX_LOOP_INTERVAL + 1
+    )
+else:
+    CELERY_BEAT_SCHEDULER = "celery.beat:PersistentScheduler"
+    CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     "dispatch-reminders": {
         "task": "notifications.dispatch",

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.mail import transactional_connection
 from clinic.models import User
 from patients.models import Patient
 from portal.models import Invitation
@@ -88,7 +89,13 @@ def invitation_create(*, patient, email: str, invited_by) -> Invitation:
         },
     )
     transaction.on_commit(
-        lambda: send_mail("Your Apex Clinic exercise portal", body, None, [user.email])
+        lambda: send_mail(
+            "Your Apex Clinic exercise portal",
+            body,
+            None,
+            [user.email],
+            connection=transactional_connection(),
+        )
     )
     return invitation
 

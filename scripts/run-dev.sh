@@ -23,7 +23,8 @@ parent=$PPID
 ( while kill -0 "$parent" 2>/dev/null; do sleep 1; done; kill -TERM $$ 2>/dev/null ) &
 watchdog=$!
 
-.venv/bin/celery -A config worker --loglevel=INFO --concurrency=2 --hostname=dev@%h &
+# One worker for all three queues (production runs one per queue: Procfile).
+.venv/bin/celery -A config worker -Q default,messages,reports --loglevel=INFO --concurrency=2 --hostname=dev@%h &
 pids+=($!)
 .venv/bin/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule &
 pids+=($!)

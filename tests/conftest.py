@@ -63,6 +63,13 @@ def _sessions_in_the_database(settings):
 
 
 @pytest.fixture(autouse=True)
+def _account_emails_in_the_outbox(settings):
+    """Production queues account emails on Celery's `default` queue (clinic.mail); here they
+    land in Django's test outbox like every other email (the queue: test_account_email_queue)."""
+    settings.TRANSACTIONAL_EMAIL_BACKEND = settings.EMAIL_BACKEND
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

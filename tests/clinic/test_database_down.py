@@ -146,7 +146,7 @@ def test_it_answers_503_with_a_retry_page_while_the_database_is_down(
         report = json.loads(body)
         assert report["status"] == "unavailable"
         assert report["database"].startswith("error")
-        assert report["broker"] == "ok"
+        assert report["cache"] == "ok"
     finally:
         postgres.start()
 

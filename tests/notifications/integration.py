@@ -184,18 +184,29 @@ class Processes:
         self.running.append(process)
         return process
 
-    def worker(self, env: dict[str, str], *, pool: str = "prefork", concurrency: int = 2):
+    def worker(
+        self,
+        env: dict[str, str],
+        *,
+        pool: str = "prefork",
+        concurrency: int = 2,
+        queues: str = "default,messages,reports",
+        name: str = "worker",
+        hostname: str | None = None,
+    ):
+        """A worker consuming `queues` (all three by default, as `make run` does)."""
         return self.start(
-            "worker",
+            name,
             [
                 "worker",
+                f"--queues={queues}",
                 f"--pool={pool}",
                 f"--concurrency={concurrency}",
                 "--loglevel=INFO",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
-                f"--hostname=it-{time.monotonic_ns()}@%h",
+                f"--hostname={hostname or f'it-{time.monotonic_ns()}@%h'}",
             ],
             env,
         )
