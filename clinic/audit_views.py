@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from clinic.access import MANAGER, role_required
 from clinic.forms import PlausibleDateField
 from clinic.models import AuditEvent
+from clinic.replica import replica_reads
 
 
 class AuditSearchForm(forms.Form):
@@ -53,6 +54,7 @@ def audit_events_matching(*, patient: str, user: str, action: str, date_from, da
 
 @role_required(MANAGER)
 @require_GET
+@replica_reads
 def audit_search(request):
     form = AuditSearchForm(request.GET or None)
     events = AuditEvent.objects.none()

@@ -18,6 +18,7 @@ from django.core.checks.security.base import (
 from django.core.exceptions import ImproperlyConfigured
 
 from clinic.env import EnvReader
+from config.databases import REPLICA, databases_from_env
 from config.storage import default_storage_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -162,14 +163,18 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------
-DATABASES = {
-    "default": env.database(
-        "DATABASE_URL",
-        {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "db.sqlite3"},
-    )
-}
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", 60, minimum=0))
-DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# DATABASE_URL, DATABASE_REPLICA_URL and DATABASE_PGBOUNCER: see config/databases.py.
+DATABASES = databases_from_env(env, var_dir=VAR_DIR)
+# Every query goes to the primary, except reads that opt in (clinic/replica.py) while the
+# replica answers within DATABASE_REPLICA_MAX_LAG seconds and the visitor has not written in
+# the last READ_YOUR_WRITES_SECONDS.
+DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
+DATABASE_REPLICA_ALIAS = REPLICA if REPLICA in DATABASES else None
+DATABASE_REPLICA_MAX_LAG = env.int("DATABASE_REPLICA_MAX_LAG", 10, minimum=0)
+DATABASE_REPLICA_CONNECT_TIMEOUT = env.int("DATABASE_REPLICA_CONNECT_TIMEOUT", 1, minimum=1)
+DATABASE_REPLICA_CHECK_SECONDS = env.int("DATABASE_REPLICA_CHECK_SECONDS", 10, minimum=1)
+READ_YOUR_WRITES_SECONDS = env.int("READ_YOUR_WRITES_SECONDS", 30, minimum=1)
+MIDDLEWARE.append("clinic.replica.RecentWriteMiddleware")  # no-op without a replica
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -------------------------------------------------------------------------

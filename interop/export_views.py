@@ -6,12 +6,14 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_POST
 
 from clinic.access import MANAGER, role_required
+from clinic.replica import replica_reads
 from interop import exports
 from patients.selectors import patient_for_user
 
 
 @role_required(MANAGER)
 @require_POST
+@replica_reads
 def patient_bundle(request, public_id):
     patient = patient_for_user(user=request.user, public_id=public_id)
     document = exports.patient_bundle(patient=patient, user=request.user)

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.access import MANAGER, role_required
+from clinic.replica import replica_reads
 from patients import privacy
 from patients.selectors import patient_for_user
 
@@ -40,6 +41,7 @@ def privacy_page(request, public_id):
 
 @role_required(MANAGER)
 @require_POST
+@replica_reads
 def privacy_export(request, public_id):
     patient = patient_for_user(user=request.user, public_id=public_id)
     document = privacy.patient_export(patient=patient, user=request.user)

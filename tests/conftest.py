@@ -70,6 +70,14 @@ def _account_emails_in_the_outbox(settings):
 
 
 @pytest.fixture(autouse=True)
+def _reads_from_the_primary(settings):
+    """A replica alias mirrors the test database, but through its own connection it cannot see
+    rows a test wrote inside the test's transaction: reads stay on the primary unless a test
+    asks for the replica (tests/clinic/test_replica.py, which commits its rows)."""
+    settings.DATABASE_REPLICA_ALIAS = None
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -161,7 +161,10 @@ UNDOCUMENTED = {"BENCH_ENDPOINTS"}
 
 
 def test_it_documents_every_variable_the_settings_read():
-    source = "".join((ROOT / "config" / name).read_text() for name in ("settings.py", "storage.py"))
+    source = "".join(
+        (ROOT / "config" / name).read_text()
+        for name in ("settings.py", "storage.py", "databases.py")
+    )
     names = set(re.findall(r"env\.\w+\(\s*\"([A-Z0-9_]+)\"", source)) - UNDOCUMENTED
     assert "TRUSTED_PROXY_COUNT" in names
     example = (ROOT / ".env.example").read_text()

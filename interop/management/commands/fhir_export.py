@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from clinic.replica import reading_replica
 from interop.exports import bulk_export
 from interop.registry import REGISTRY
 
@@ -34,7 +35,8 @@ class Command(BaseCommand):
     def handle(self, *args, directory: Path, types: list[str] | None, **options):
         if directory.exists() and not directory.is_dir():
             raise CommandError(f"{directory} is not a folder.")
-        written = bulk_export(directory=directory, types=types, progress=self._progress)
+        with reading_replica():  # a long read: keep it off the primary where a replica serves
+            written = bulk_export(directory=directory, types=types, progress=self._progress)
         for name, lines in written.items():
             self.stdout.write(f"{name}: {lines} written to {directory / (name + '.ndjson')}")
         self.stdout.write(self.style.SUCCESS(f"Exported {sum(written.values())} resources."))
