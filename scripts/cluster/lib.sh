@@ -321,7 +321,7 @@ EOF
 }
 
 # Every worker line of the Procfile (the one `worker` line twice when there is only one), each
-# with a node name of its own, and the beat line twice, each with its own schedule file.
+# with a node name of its own, and the beat line twice (a schedule file each, if it uses one).
 cluster_start_celery() {
   local names=() name command
   mapfile -t names < <(sed -n 's/^\(worker[A-Za-z0-9_-]*\):.*/\1/p' "$root/Procfile")
@@ -331,12 +331,20 @@ cluster_start_celery() {
     cluster_spawn worker-2 - "$command --hostname=worker-2@%h"
   else
     for name in "${names[@]}"; do
-      cluster_spawn "$name" - "$(procfile_command "$name") --hostname=$name@%h"
+      command=$(procfile_command "$name")
+      [[ $command == *--hostname* ]] || command="$command --hostname=$name@%h"
+      cluster_spawn "$name" - "$command"
     done
   fi
   command=$(procfile_command beat)
-  cluster_spawn beat-1 - "$command --schedule=$CLUSTER_DIR/beat-1-schedule"
-  cluster_spawn beat-2 - "$command --schedule=$CLUSTER_DIR/beat-2-schedule"
+  for name in beat-1 beat-2; do
+    if [[ $command == *--schedule* ]]; then
+      cluster_spawn "$name" - \
+        "$(sed -E "s#--schedule[= ][^ ]+#--schedule=$CLUSTER_DIR/$name-schedule#" <<<"$command")"
+    else
+      cluster_spawn "$name" - "$command"
+    fi
+  done
 }
 
 cluster_url_of() {  # web-a | web-b
