@@ -12,8 +12,8 @@
 #   least) and two beat processes.
 #
 # Then runs COMMAND with CLUSTER_DIR set: $CLUSTER_DIR/env holds every address (sourceable),
-# $CLUSTER_DIR/processes one line per process ("name pid port"; each process leads its own
-# process group), and scripts/cluster/start.sh NAME starts a process again by name. Whatever
+# $CLUSTER_DIR/processes one line per process ("name pid port start-time"; each process leads
+# its own process group), and scripts/cluster/start.sh NAME starts a process again by name. Whatever
 # happens (the command fails, a signal, this script's caller goes away), every process is
 # stopped and the folder removed; the script exits with the command's status.
 #
@@ -57,7 +57,7 @@ parent=$PPID
   while kill -0 "$parent" 2>/dev/null; do sleep 1; done
   kill -TERM $$ 2>/dev/null
 ) &
-echo "watchdog $! -" >>"$CLUSTER_DIR/processes"
+cluster_remember watchdog $! -
 
 started=$(date +%s)
 step() {
@@ -81,6 +81,6 @@ echo "cluster: ready in $(($(date +%s) - started)) s; HAProxy on $CLUSTER_URL (f
 # trap at once; the cleanup stops it with the rest.
 exec 3<&0
 "$@" <&3 &
-echo "command $! -" >>"$CLUSTER_DIR/processes"
+cluster_remember command $! -
 set +e
 wait $!

@@ -33,12 +33,27 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
-# Running and not a zombie (a zombie has exited: only its status is left for its parent).
-pid_alive() {
-  kill -0 "$1" 2>/dev/null || return 1
+# When the process started (clock ticks since boot), so a pid the system has since given to
+# another process is never signalled.
+proc_start() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
+
+# Still the process we started (pid and start time), running and not a zombie (a zombie has
+# exited: only its status is left for its parent).
+pid_alive() {  # pid [start]
   local state
   state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
-  [ -n "$state" ] && [ "$state" != Z ]
+  [ -n "$state" ] && [ "$state" != Z ] || return 1
+  [ -z "${2:-}" ] || [ "$(proc_start "$1")" = "$2" ]
+}
+
+# Signal a process group we started (or the process alone when it leads none).
+signal_ours() {  # signal pid start
+  pid_alive "$2" "$3" || return 0
+  kill "-$1" -- "-$2" 2>/dev/null || kill "-$1" "$2" 2>/dev/null || true
+}
+
+cluster_remember() {  # name pid port
+  echo "$1 $2 $3 $(proc_start "$2")" >>"$CLUSTER_DIR/processes"
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -73,7 +88,7 @@ cluster_spawn() {  # name port "shell command"
   printf '%s\n' "$command" >"$CLUSTER_DIR/commands/$name"
   printf '%s\n' "$port" >"$CLUSTER_DIR/commands/$name.port"
   (cd "$root" && exec setsid bash -c "exec $command") >>"$CLUSTER_DIR/logs/$name.log" 2>&1 </dev/null &
-  echo "$name $! $port" >>"$CLUSTER_DIR/processes"
+  cluster_remember "$name" $! "$port"
 }
 
 # PostgreSQL is started and stopped by pg_ctl; its postmaster pid is remembered like the others.
@@ -84,7 +99,7 @@ cluster_pg_start() {  # name port
     start >/dev/null
   printf 'postgres\n' >"$CLUSTER_DIR/commands/$name"
   printf '%s\n' "$port" >"$CLUSTER_DIR/commands/$name.port"
-  echo "$name $(head -1 "$data/postmaster.pid") $port" >>"$CLUSTER_DIR/processes"
+  cluster_remember "$name" "$(head -1 "$data/postmaster.pid")" "$port"
 }
 
 cluster_pg_stop() {  # name
@@ -105,45 +120,46 @@ cluster_restart() {  # name
 }
 
 cluster_stop_one() {  # name (its latest start)
-  local name=$1 pid
-  pid=$(awk -v n="$name" '$1 == n { p = $2 } END { print p }' "$CLUSTER_DIR/processes")
+  local name=$1 pid port start
+  read -r _ pid port start < <(awk -v n="$name" '$1 == n { line = $0 } END { print line }' \
+    "$CLUSTER_DIR/processes")
   [ -n "$pid" ] || { echo "cluster: no process named $name" >&2; return 1; }
   case "$name" in
     pg-*) cluster_pg_stop "$name" ;;
-    *) kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true ;;
+    *) signal_ours TERM "$pid" "$start" ;;
   esac
   for _ in $(seq 200); do
-    pid_alive "$pid" || return 0
+    pid_alive "$pid" "$start" || return 0
     sleep 0.1
   done
-  kill -KILL -- "-$pid" 2>/dev/null || true
+  signal_ours KILL "$pid" "$start"
 }
 
 # Stop everything in reverse order of starting: a polite signal to each process group, then,
 # after a grace period, SIGKILL to whatever is left. Safe to run twice.
 cluster_stop_all() {
   [ -f "$CLUSTER_DIR/processes" ] || return 0
-  local lines name pid port
+  local lines line name pid port start alive
   mapfile -t lines < <(tac "$CLUSTER_DIR/processes")
   for line in "${lines[@]}"; do
-    read -r name pid port <<<"$line"
+    read -r name pid port start <<<"$line"
     case "$name" in
       pg-*) cluster_pg_stop "$name" ;;
-      *) kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true ;;
+      *) signal_ours TERM "$pid" "$start" ;;
     esac
   done
   for _ in $(seq 100); do
-    local alive=0
+    alive=0
     for line in "${lines[@]}"; do
-      read -r name pid port <<<"$line"
-      pid_alive "$pid" && alive=1
+      read -r name pid port start <<<"$line"
+      pid_alive "$pid" "$start" && alive=1
     done
     [ $alive -eq 0 ] && break
     sleep 0.1
   done
   for line in "${lines[@]}"; do
-    read -r name pid port <<<"$line"
-    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    read -r name pid port start <<<"$line"
+    signal_ours KILL "$pid" "$start"
   done
 }
 

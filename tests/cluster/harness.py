@@ -73,7 +73,7 @@ class Process:
 def read_processes(path: Path) -> list[Process]:
     rows = []
     for line in path.read_text().splitlines():
-        name, pid, port = line.split()
+        name, pid, port, *_ = line.split()
         rows.append(Process(name, int(pid), None if port == "-" else int(port)))
     return rows
 
