@@ -31,13 +31,20 @@ SCRIPTS = ROOT / "scripts" / "cluster"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-def wait_for(predicate: Callable[[], bool], *, timeout: float, what: str, every=0.1) -> None:
+def wait_for(
+    predicate: Callable[[], bool],
+    *,
+    timeout: float,
+    what: str,
+    every=0.1,
+    details: Callable[[], str] = lambda: "",
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
         time.sleep(every)
-    raise AssertionError(f"Timed out after {timeout:.0f} s waiting for {what}")
+    raise AssertionError(f"Timed out after {timeout:.0f} s waiting for {what}\n{details()}")
 
 
 def port_open(port: int) -> bool:

@@ -47,11 +47,23 @@ def test_it_delivers_1000_due_reminders_exactly_once_when_a_worker_is_killed_mid
     # An orchestrator starts a worker in its place.
     cluster.start(victim)
 
+    def progress() -> str:
+        statuses = cluster.sql(
+            "SELECT status, count(*) FROM notifications_reminderdelivery WHERE due_at = %s"
+            " GROUP BY status",
+            (due["due"],),
+        )
+        return (
+            f"delivered {sum(delivered().values())}, deliveries {statuses}\n"
+            f"{cluster.logs(victim)[-3000:]}"
+        )
+
     wait_for(
         lambda: sum(delivered().values()) >= COUNT,
-        timeout=240,
+        timeout=360,
         what=f"{COUNT} reminders (killed {victim} at {at_kill})",
         every=0.5,
+        details=progress,
     )
     # A claim left by the dead worker expires after REMINDER_CLAIM_TIMEOUT_SECONDS (10 in the
     # cluster); the dispatcher's next ticks must not send anything a second time.
