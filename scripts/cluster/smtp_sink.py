@@ -3,10 +3,16 @@ each one as a file (FOLDER/<n>.eml, written whole, then renamed), so a test in a
 can count what arrived and to whom.
 
     python scripts/cluster/smtp_sink.py PORT FOLDER
+
+A test may ask it to kill a worker at the worst moment for duplicates: FOLDER/kill holding
+"COUNT PGID" makes it send SIGKILL to process group PGID once it has kept COUNT messages, after
+keeping that message and before answering "250" (the worker dies not knowing it was accepted).
+It then renames the file to FOLDER/killed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import signal
@@ -31,7 +37,20 @@ class Keeper:
         recipients = "".join(f"X-Rcpt-To: {to}\r\n" for to in envelope.rcpt_tos).encode()
         part.write_bytes(recipients + envelope.original_content)
         part.rename(path)
+        self.kill_if_asked()
         return "250 Message accepted"
+
+    def kill_if_asked(self) -> None:
+        order = self.folder / "kill"
+        with self.lock:
+            if not order.exists():
+                return
+            count, pgid = (int(word) for word in order.read_text().split())
+            if sum(1 for _ in self.folder.glob("*.eml")) < count:
+                return
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, signal.SIGKILL)
+            order.rename(self.folder / "killed")
 
 
 def main() -> None:
