@@ -84,5 +84,6 @@ class QueuedEmailBackend(BaseEmailBackend):
 
 
 def transactional_connection():
-    """The connection for account emails a person is waiting for (TRANSACTIONAL_EMAIL_BACKEND)."""
-    return get_connection(settings.TRANSACTIONAL_EMAIL_BACKEND)
+    """The connection for account emails a person is waiting for: TRANSACTIONAL_EMAIL_BACKEND,
+    or EMAIL_BACKEND itself when that is None (the tests)."""
+    return get_connection(settings.TRANSACTIONAL_EMAIL_BACKEND or None)

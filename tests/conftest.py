@@ -64,9 +64,10 @@ def _sessions_in_the_database(settings):
 
 @pytest.fixture(autouse=True)
 def _account_emails_in_the_outbox(settings):
-    """Production queues account emails on Celery's `default` queue (clinic.mail); here they
-    land in Django's test outbox like every other email (the queue: test_account_email_queue)."""
-    settings.TRANSACTIONAL_EMAIL_BACKEND = settings.EMAIL_BACKEND
+    """Production queues account emails on Celery's `default` queue (clinic.mail); here they go
+    through EMAIL_BACKEND like every other email: the test outbox, or whatever a test sets (the
+    queue: test_account_email_queue.py)."""
+    settings.TRANSACTIONAL_EMAIL_BACKEND = None
 
 
 @pytest.fixture(autouse=True)

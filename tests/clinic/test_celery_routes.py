@@ -46,9 +46,14 @@ def test_it_sends_what_nobody_routed_to_the_default_queue():
 
 @pytest.mark.parametrize(
     ("name", "queue"),
-    [("interop.export_fhir", "reports"), ("rehab.report_monthly", "reports")],
+    [
+        ("interop.export_fhir", "reports"),
+        ("rehab.report_monthly", "reports"),
+        ("bookings.message_confirmation", "messages"),
+        ("bookings.waitlist_offer", "messages"),
+    ],
 )
-def test_it_sends_exports_and_reports_to_the_reports_queue(name, queue):
+def test_it_routes_tasks_named_by_the_conventions_before_anyone_writes_them(name, queue):
     assert _queue_of(name) == queue
 
 

@@ -270,6 +270,7 @@ MAIL_MODULES = {
     },
     "portal/services.py": {"portal invitation"},
     "clinic/two_factor.py": {"two-factor change"},
+    "clinic/forms.py": {"password reset"},  # queued on Celery's default queue (clinic/mail.py)
     "bookings/requests/messages.py": {"booking request decision"},
 }
 MAIL_BUILDERS = re.compile(
