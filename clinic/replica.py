@@ -88,12 +88,19 @@ def replica_reads(view):
             try:
                 return view(request, *args, **kwargs)
             except (OperationalError, InterfaceError) as exc:
+                if _answers(alias):
+                    raise  # the primary failed: running again would not help
                 connections[alias].close()
                 _remember(alias, f"failed during a request ({exc.__class__.__name__})")
         return view(request, *args, **kwargs)
 
     wrapped.reads_replica = True
     return wrapped
+
+
+def _answers(alias: str) -> bool:
+    connection = connections[alias]
+    return connection.connection is not None and connection.is_usable()
 
 
 def replica_status(alias: str) -> str:

@@ -112,3 +112,19 @@ def test_it_reruns_a_view_on_the_primary_when_the_replica_fails_mid_request(repl
     used.clear()
     view(rf.get("/"))  # marked down in the cache: not tried again for a while
     assert used == [None]
+
+
+def test_it_lets_a_primary_failure_through_and_keeps_the_replica(replica_on, rf, monkeypatch):
+    monkeypatch.setattr(replica, "_answers", lambda alias: True)  # the replica still answers
+    used = []
+
+    @replica_reads
+    def view(request):
+        used.append(replica.current_alias())
+        raise OperationalError("the primary went away")
+
+    with pytest.raises(OperationalError):
+        view(rf.get("/"))
+    with pytest.raises(OperationalError):
+        view(rf.get("/"))
+    assert used == [REPLICA, REPLICA]  # not run again on the primary, nor marked down
