@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint assets migrations-check bench clean
+.PHONY: run test cluster-test lint assets migrations-check bench clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -24,6 +24,11 @@ run: $(STAMP)
 ## test: the whole suite against throwaway PostgreSQL 15 and Redis, with headless Chromium
 test: $(STAMP)
 	@bash scripts/with-test-services.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+## cluster-test: the site as several machines run it, on loopback (docs/scaling.md): PostgreSQL
+## primary and replica, PgBouncer, Redis, two gunicorn behind HAProxy, Celery workers and beats
+cluster-test: $(STAMP)
+	@bash scripts/with-test-services.sh $(PY) -m pytest tests/cluster -m cluster -p no:cacheprovider $(PYTEST_ARGS)
 
 ## bench: load-test the pages and the reminder pipeline against baselines (docs/performance.md)
 bench: $(STAMP)
