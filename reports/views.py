@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from clinic.access import MANAGER, has_role
+from clinic.replica import replica_reads
 from reports import chart, services
 from reports.forms import PeriodForm
 from reports.selectors import site_figures
@@ -38,6 +39,7 @@ def _period_form(request) -> PeriodForm:
 
 @manager_only
 @require_GET
+@replica_reads
 def site_report(request):
     form = _period_form(request)
     start, end = form.period()
@@ -56,6 +58,7 @@ def site_report(request):
 
 @manager_only
 @require_GET
+@replica_reads
 def site_report_csv(request):
     form = _period_form(request)
     if form.is_bound and not form.is_valid():

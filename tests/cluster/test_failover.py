@@ -21,8 +21,8 @@ def replica_transactions(cluster: Cluster) -> int:
 
 
 def heavy_reads(manager: Visitor, patient: str) -> list[tuple[str, int]]:
-    """The exports the router sends to the replica (FHIR, the privacy export): each answer's
-    status, and the privacy page they are asked from."""
+    """What the router sends to the replica (the manager's figures per site and their CSV, the
+    FHIR and privacy exports): each answer's status, and the privacy page exports start from."""
     privacy = f"/patients/{patient}/privacy/"
 
     def export(path: str):
@@ -32,15 +32,23 @@ def heavy_reads(manager: Visitor, patient: str) -> list[tuple[str, int]]:
         manager.session.cookies.pop(RECENT_WRITE, None)
         return manager.post(path, {}, token_from=privacy)
 
+    def report(path: str):
+        manager.session.cookies.pop(RECENT_WRITE, None)
+        return manager.get(path)
+
     answers = [
         (privacy, manager.get(privacy)),
         ("FHIR export", export(f"/fhir-export/patients/{patient}/")),
         ("privacy export", export(f"{privacy}export/")),
+        ("site report", report("/reports/sites/")),
+        ("site report CSV", report("/reports/sites.csv")),
     ]
     for what, answer in answers:
         assert answer.status_code == 200, (what, answer.status_code, answer.text[:500])
     assert "application/" in answers[1][1].headers["Content-Type"]
     assert answers[2][1].json()
+    assert "Figures per site" in answers[3][1].text
+    assert "text/csv" in answers[4][1].headers["Content-Type"]
     return [(what, answer.status_code) for what, answer in answers]
 
 
