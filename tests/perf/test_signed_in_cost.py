@@ -13,7 +13,10 @@ from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from assessments.models import AssessmentDecision
 from clinic.models import User
+from patients.models import Patient
+from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,15 +35,21 @@ def verified_client(client, therapist, settings):
     return client
 
 
-def test_it_compiles_no_sql_for_the_user_and_device_on_each_request(verified_client, monkeypatch):
-    compiled = []
+@pytest.fixture
+def compiled(monkeypatch) -> list:
+    """The model of every query the ORM compiles while the test runs."""
+    models = []
     as_sql = compiler.SQLCompiler.as_sql
 
     def counting(self, *args, **kwargs):
-        compiled.append(self.query.model)
+        models.append(self.query.model)
         return as_sql(self, *args, **kwargs)
 
     monkeypatch.setattr(compiler.SQLCompiler, "as_sql", counting)
+    return models
+
+
+def test_it_compiles_no_sql_for_the_user_and_device_on_each_request(verified_client, compiled):
     page = reverse("password_change")
     assert verified_client.get(page).status_code == 200
     compiled.clear()
@@ -61,3 +70,16 @@ def test_it_looks_up_the_layouts_static_files_once(verified_client, monkeypatch)
     assert looked_up == []
     for asset in ASSETS:  # the same URLs as Django's {% static %}
         assert f'"{static(asset)}"' in html
+
+
+def test_it_compiles_no_sql_for_the_portal_patient_and_red_flag_notice(
+    client, patient_user, compiled
+):
+    PatientFactory(user=patient_user)
+    client.force_login(patient_user)
+    page = reverse("portal:safety")  # a portal page with little of its own
+    assert client.get(page).status_code == 200
+    compiled.clear()
+    assert client.get(page).status_code == 200
+    assert Patient not in compiled
+    assert AssessmentDecision not in compiled
