@@ -136,17 +136,24 @@ def decisions_of_patient(*, patient) -> list[AssessmentDecision]:
     `assessment_public_id`. One query, read once per patient object: the patient page's
     timeline, its referrals panel (none to look for when no decision is a referral) and the
     decision in force on each episode (`episode_confirmed_decision`, rehab's panel) share it.
-    Read-only page code only: a view that writes a decision must not have called it first."""
+    Read-only page code only: a view that writes a decision must not have called it first.
+    Compiled once per process (clinic/rows.py)."""
     loaded = patient.__dict__.get(_DECISIONS)
     if loaded is None:
-        loaded = list(
-            AssessmentDecision.objects.filter(episode__patient=patient)
-            .select_related("confirmed_by")
-            .annotate(assessment_public_id=F("assessment__public_id"))
-            .order_by("-confirmed_at", "-id")
+        loaded = prepared_list(
+            "decisions_of_patient", AssessmentDecision, _decisions_of, patient_id=patient.pk
         )
         patient.__dict__[_DECISIONS] = loaded
     return loaded
+
+
+def _decisions_of(*, patient_id: int) -> QuerySet[AssessmentDecision]:
+    return (
+        AssessmentDecision.objects.filter(episode__patient_id=patient_id)
+        .select_related("confirmed_by")
+        .annotate(assessment_public_id=F("assessment__public_id"))
+        .order_by("-confirmed_at", "-id")
+    )
 
 
 def _decisions_loaded(episode) -> list[AssessmentDecision] | None:
@@ -265,10 +272,20 @@ def episode_working_diagnoses(*, episode) -> list[WorkingDiagnosis]:
 
 def working_diagnoses_of_patient(*, patient) -> list[WorkingDiagnosis]:
     """Every working diagnosis of the patient, newest first, each with `in_force`. One query,
-    once per patient object (the patient page's panel and timeline share it)."""
+    once per patient object (the patient page's panel and timeline share it), compiled once
+    per process (clinic/rows.py)."""
     if not hasattr(patient, "_working_diagnoses"):
-        patient._working_diagnoses = list(_working_diagnoses().filter(episode__patient=patient))
+        patient._working_diagnoses = prepared_list(
+            "working_diagnoses_of_patient",
+            WorkingDiagnosis,
+            _working_diagnoses_of,
+            patient_id=patient.pk,
+        )
     return patient._working_diagnoses
+
+
+def _working_diagnoses_of(*, patient_id: int) -> QuerySet[WorkingDiagnosis]:
+    return _working_diagnoses().filter(episode__patient_id=patient_id)
 
 
 def _open_episodes_diagnosis(*, patient_id: int):

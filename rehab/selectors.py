@@ -194,16 +194,22 @@ def stage_changes_of_patient(*, patient) -> list[StageChange]:
     """Every stage change on the patient's episodes, oldest first, with `decided_by`. One
     query, read once per patient object: the patient page's timeline and its rehab panel
     (`episode_rehab` for each episode) share it. Read-only page code only: a view that moves
-    a stage must not have called it first."""
+    a stage must not have called it first. Compiled once per process (clinic/rows.py)."""
     loaded = patient.__dict__.get(_STAGE_CHANGES)
     if loaded is None:
-        loaded = list(
-            StageChange.objects.filter(episode__patient=patient)
-            .select_related("decided_by")
-            .order_by("decided_at", "id")
+        loaded = prepared_list(
+            "stage_changes_of_patient", StageChange, _stage_changes_of, patient_id=patient.pk
         )
         patient.__dict__[_STAGE_CHANGES] = loaded
     return loaded
+
+
+def _stage_changes_of(*, patient_id: int):
+    return (
+        StageChange.objects.filter(episode__patient_id=patient_id)
+        .select_related("decided_by")
+        .order_by("decided_at", "id")
+    )
 
 
 def episode_rehab(
