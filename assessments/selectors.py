@@ -37,7 +37,9 @@ from assessments.trend_chart import merge_series
 from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.plugins import plugin_modules
+from clinic.rows import prepared_list
 from exercises.models import ExercisePlan
+from patients.models import Episode
 
 
 def assessments_for_user(*, user) -> QuerySet[Assessment]:
@@ -134,17 +136,24 @@ def decisions_of_patient(*, patient) -> list[AssessmentDecision]:
     `assessment_public_id`. One query, read once per patient object: the patient page's
     timeline, its referrals panel (none to look for when no decision is a referral) and the
     decision in force on each episode (`episode_confirmed_decision`, rehab's panel) share it.
-    Read-only page code only: a view that writes a decision must not have called it first."""
+    Read-only page code only: a view that writes a decision must not have called it first.
+    Compiled once per process (clinic/rows.py)."""
     loaded = patient.__dict__.get(_DECISIONS)
     if loaded is None:
-        loaded = list(
-            AssessmentDecision.objects.filter(episode__patient=patient)
-            .select_related("confirmed_by")
-            .annotate(assessment_public_id=F("assessment__public_id"))
-            .order_by("-confirmed_at", "-id")
+        loaded = prepared_list(
+            "decisions_of_patient", AssessmentDecision, _decisions_of, patient_id=patient.pk
         )
         patient.__dict__[_DECISIONS] = loaded
     return loaded
+
+
+def _decisions_of(*, patient_id: int) -> QuerySet[AssessmentDecision]:
+    return (
+        AssessmentDecision.objects.filter(episode__patient_id=patient_id)
+        .select_related("confirmed_by")
+        .annotate(assessment_public_id=F("assessment__public_id"))
+        .order_by("-confirmed_at", "-id")
+    )
 
 
 def _decisions_loaded(episode) -> list[AssessmentDecision] | None:
@@ -194,21 +203,40 @@ def open_red_flags_for_patient(*, patient) -> list[AssessmentDecision]:
 
 def open_red_flags_for_portal_user(*, user) -> list[AssessmentDecision]:
     """The same for the patient signed in as `user`, found through their login so that a page
-    that has not loaded the patient pays one query, not two. Archived records have none."""
-    return list(
-        open_red_flag_referrals().filter(
-            episode__patient__user=user, episode__patient__archived_at__isnull=True
-        )
+    that has not loaded the patient pays one query, not two. Archived records have none.
+    Every portal page asks (the notice at its top): the SQL, four subqueries, is compiled once
+    per process (clinic/rows.py)."""
+    return prepared_list(
+        "open_red_flags_for_portal_user",
+        AssessmentDecision,
+        _open_red_flags_of_login,
+        user_id=user.pk,
+    )
+
+
+def _open_red_flags_of_login(*, user_id: int) -> QuerySet[AssessmentDecision]:
+    return open_red_flag_referrals().filter(
+        episode__patient__user_id=user_id, episode__patient__archived_at__isnull=True
+    )
+
+
+def _decisions_with_episode(*, patient_id: int):
+    return (
+        AssessmentDecision.objects.filter(episode__patient_id=patient_id)
+        .select_related("episode")
+        .order_by("-confirmed_at", "-id")
     )
 
 
 def patient_confirmed_decisions(*, patient) -> list[AssessmentDecision]:
-    """The decision in force on each of the patient's episodes, newest episode first."""
+    """The decision in force on each of the patient's episodes, newest episode first. One
+    query, compiled once per process (clinic/rows.py): every portal home asks."""
     latest: dict[int, AssessmentDecision] = {}
-    decisions = (
-        AssessmentDecision.objects.filter(episode__patient=patient)
-        .select_related("episode")
-        .order_by("-confirmed_at", "-id")
+    decisions = prepared_list(
+        "patient_confirmed_decisions",
+        AssessmentDecision,
+        _decisions_with_episode,
+        patient_id=patient.pk,
     )
     for decision in decisions:
         latest.setdefault(decision.episode_id, decision)
@@ -244,18 +272,23 @@ def episode_working_diagnoses(*, episode) -> list[WorkingDiagnosis]:
 
 def working_diagnoses_of_patient(*, patient) -> list[WorkingDiagnosis]:
     """Every working diagnosis of the patient, newest first, each with `in_force`. One query,
-    once per patient object (the patient page's panel and timeline share it)."""
+    once per patient object (the patient page's panel and timeline share it), compiled once
+    per process (clinic/rows.py)."""
     if not hasattr(patient, "_working_diagnoses"):
-        patient._working_diagnoses = list(_working_diagnoses().filter(episode__patient=patient))
+        patient._working_diagnoses = prepared_list(
+            "working_diagnoses_of_patient",
+            WorkingDiagnosis,
+            _working_diagnoses_of,
+            patient_id=patient.pk,
+        )
     return patient._working_diagnoses
 
 
-def open_episodes_diagnosis(*, patient) -> list[dict]:
-    """Where each of the patient's open episodes stands for the portal, newest first:
-    {"episode": number, "final_intake": an intake is final, "confirmed": a diagnosis is
-    confirmed, "deciding_test": the code of the test that will decide it (from the newest
-    working diagnosis) or ""}. One query. The working diagnosis itself is not read: a patient
-    never sees it."""
+def _working_diagnoses_of(*, patient_id: int) -> QuerySet[WorkingDiagnosis]:
+    return _working_diagnoses().filter(episode__patient_id=patient_id)
+
+
+def _open_episodes_diagnosis(*, patient_id: int):
     final_intake = Assessment.objects.filter(
         episode_id=OuterRef("pk"), kind=Assessment.Kind.INTAKE, status=Assessment.Status.FINAL
     )
@@ -263,8 +296,8 @@ def open_episodes_diagnosis(*, patient) -> list[dict]:
     newest_test = WorkingDiagnosis.objects.filter(episode_id=OuterRef("pk")).order_by(
         "-recorded_at", "-id"
     )
-    rows = (
-        patient.episodes.filter(status="open")
+    return (
+        Episode.objects.filter(patient_id=patient_id, status="open")
         .annotate(
             final_intake=Exists(final_intake),
             confirmed=Exists(decided),
@@ -272,6 +305,17 @@ def open_episodes_diagnosis(*, patient) -> list[dict]:
         )
         .order_by("-number")
         .values("number", "final_intake", "confirmed", "deciding_test")
+    )
+
+
+def open_episodes_diagnosis(*, patient) -> list[dict]:
+    """Where each of the patient's open episodes stands for the portal, newest first:
+    {"episode": number, "final_intake": an intake is final, "confirmed": a diagnosis is
+    confirmed, "deciding_test": the code of the test that will decide it (from the newest
+    working diagnosis) or ""}. One query. The working diagnosis itself is not read: a patient
+    never sees it. Compiled once per process (clinic/rows.py): every portal home asks."""
+    rows = prepared_list(
+        "open_episodes_diagnosis", Episode, _open_episodes_diagnosis, patient_id=patient.pk
     )
     return [
         {

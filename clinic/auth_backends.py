@@ -1,4 +1,8 @@
 from axes.backends import AxesStandaloneBackend
+from django.contrib.auth import backends as auth_backends
+from django.contrib.auth import get_user_model
+
+from clinic.rows import row_by_pk
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -20,3 +24,14 @@ def lockout_username(request, credentials) -> str | None:
     source = credentials if credentials else getattr(request, "POST", {})
     username = source.get("username") if source else None
     return username.strip().lower() if isinstance(username, str) else None
+
+
+class ModelBackend(auth_backends.ModelBackend):
+    """Django's model backend, reading the signed-in user with SQL compiled once per process
+    (clinic/rows.py): it runs on every signed-in request. Sign-in, permissions and Django's
+    session check (`django.contrib.auth.get_user` compares the session's password hash with
+    the user's, so a password change signs other sessions out) are Django's, unchanged."""
+
+    def get_user(self, user_id):
+        user = row_by_pk(get_user_model(), user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

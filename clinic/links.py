@@ -13,6 +13,7 @@ import uuid
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 
 _PLACEHOLDER = uuid.UUID(int=0)
@@ -28,6 +29,14 @@ def uuid_url(name: str, value: uuid.UUID | str) -> str:
     Raises ValueError when `value` is not a UUID."""
     before, after = _split(name, get_script_prefix())
     return f"{before}{value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))}{after}"
+
+
+@functools.lru_cache(maxsize=256)
+def static_url(path: str) -> str:
+    """`{% static path %}`, looked up once per process: with the manifest storage a static
+    file's URL (its hashed name) is fixed from start-up, and finding it walks the installed
+    apps, the manifest and urllib's quoting (the base layout asks for five on every page)."""
+    return static(path)
 
 
 # `prefix` is part of the keys only: reverse() reads the same script prefix itself.
@@ -50,3 +59,5 @@ def _forget(*, setting, **kwargs):
     if setting == "ROOT_URLCONF":  # tests that swap the URLconf
         _reversed.cache_clear()
         _split.cache_clear()
+    if setting in {"STATIC_URL", "STORAGES"}:
+        static_url.cache_clear()

@@ -7,13 +7,17 @@ import logging
 import time
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_otp import middleware as otp_middleware
+from django_otp.models import Device
 
 from clinic import audit
 from clinic.access import STAFF, has_role
+from clinic.rows import row_by_pk
 from clinic.views import DATABASE_UNAVAILABLE, service_unavailable
 
 logger = logging.getLogger(__name__)
@@ -117,6 +121,21 @@ class StaffSessionTimeoutMiddleware:
                 request.session[self.TOUCHED] = now
                 request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
         return self.get_response(request)
+
+
+class OTPMiddleware(otp_middleware.OTPMiddleware):
+    """django-otp's middleware, reading the session's device with SQL compiled once per
+    process (clinic/rows.py): it runs on every staff request. What counts as verified is
+    django-otp's, unchanged: the device named in the session must still exist, belong to the
+    signed-in user and be confirmed, or the session loses its verification."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        try:
+            label, device_id = self._normalize_persistent_id(persistent_id).rsplit("/", 1)
+            model = apps.get_model(label)
+        except (ValueError, LookupError):
+            return None
+        return row_by_pk(model, device_id) if issubclass(model, Device) else None
 
 
 class StaffTwoFactorMiddleware:

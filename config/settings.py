@@ -132,7 +132,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "clinic.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -196,7 +196,7 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for one day
 AUTHENTICATION_BACKENDS = [
     "clinic.auth_backends.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "clinic.auth_backends.ModelBackend",
 ]
 # Lock a username + IP pair out for 15 minutes after 5 failed logins (django-axes).
 AXES_FAILURE_LIMIT = 5

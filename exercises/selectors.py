@@ -32,6 +32,7 @@ from django.utils import timezone
 from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.changes import tables_version
+from clinic.rows import prepared_list
 from exercises import schedule, text_safety
 from exercises.adherence import (
     MEDIAN_DAYS,
@@ -137,13 +138,20 @@ def plan_items(*, plan: ExercisePlan) -> list[PlanItem]:
 
 
 def plan_active_for_patient(*, patient) -> ExercisePlan | None:
-    """The plan the patient follows now: the newest active plan with a published version."""
+    """The plan the patient follows now: the newest active plan with a published version.
+    Compiled once per process (clinic/rows.py): most portal pages ask."""
+    found = prepared_list(
+        "plan_active_for_patient", ExercisePlan, _active_plan, patient_id=patient.pk
+    )
+    return found[0] if found else None
+
+
+def _active_plan(*, patient_id: int):
     return (
-        ExercisePlan.objects.filter(patient=patient, status=ExercisePlan.Status.ACTIVE)
+        ExercisePlan.objects.filter(patient_id=patient_id, status=ExercisePlan.Status.ACTIVE)
         .exclude(current_version__isnull=True)
         .select_related("current_version")
-        .order_by("-start_date", "-created_at")
-        .first()
+        .order_by("-start_date", "-created_at")[:1]
     )
 
 

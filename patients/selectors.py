@@ -15,6 +15,7 @@ from django.http import Http404
 
 from clinic import audit
 from clinic.access import STAFF, has_role
+from clinic.rows import prepared_list
 from patients.models import Episode, Patient, PatientQuerySet
 
 #: What the patient search matches against: "FIRST LAST EMAIL PHONE", upper-cased. Migration
@@ -67,14 +68,20 @@ def open_episodes(*, patient: Patient) -> list[Episode]:
 
 
 def patient_of_portal_user(*, user) -> Patient:
-    """The patient record linked to a portal login; 404 when there is none."""
+    """The patient record linked to a portal login; 404 when there is none. Every portal page
+    asks: its SQL is compiled once per process (clinic/rows.py)."""
     if not user.is_authenticated:
         raise Http404("No patient record for this account")
-    patient = Patient.objects.filter(user=user, archived_at__isnull=True).first()
-    if patient is None:
+    found = prepared_list("patient_of_portal_user", Patient, _portal_patient, user_id=user.pk)
+    if not found:
         raise Http404("No patient record for this account")
+    patient = found[0]
     audit.note_patient(patient)
     return patient
+
+
+def _portal_patient(*, user_id: int):
+    return Patient.objects.filter(user_id=user_id, archived_at__isnull=True)[:1]
 
 
 def episode_for_user(*, user, public_id: UUID | str) -> Episode:

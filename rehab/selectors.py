@@ -20,6 +20,7 @@ from assessments.selectors import episode_confirmed_decision
 from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.plugins import plugin_modules
+from clinic.rows import prepared_list
 from exercises.models import SessionLog
 from exercises.selectors import patient_today
 from patients.models import Episode
@@ -47,23 +48,30 @@ def episode_measures(*, episode) -> dict[str, dict]:
 
 def portal_stage(*, patient) -> tuple[Stage, StageList] | None:
     """The stage of the patient's newest open episode that has a confirmed diagnosis, and its
-    stage list, for the portal home (one query); None before a diagnosis or for a red flag."""
-    newest_change = StageChange.objects.filter(episode=OuterRef("episode")).order_by(
-        "-decided_at", "-id"
+    stage list, for the portal home (one query, compiled once per process: clinic/rows.py);
+    None before a diagnosis or for a red flag."""
+    found = prepared_list(
+        "rehab_portal_stage", AssessmentDecision, _portal_stage_decision, patient_id=patient.pk
     )
-    decision = (
-        AssessmentDecision.objects.filter(
-            episode__patient=patient, episode__status=Episode.Status.OPEN
-        )
-        .annotate(current_stage=Subquery(newest_change.values("to_stage")[:1]))
-        .only("clinician_final_dx")
-        .order_by("-episode__number", "-confirmed_at", "-id")
-        .first()
-    )
+    decision = found[0] if found else None
     stages = CATALOGUE.stage_list_for(decision.final_dx) if decision else None
     if stages is None:
         return None
     return stages.stages[stages.index_of(decision.current_stage or "") or 0], stages
+
+
+def _portal_stage_decision(*, patient_id: int):
+    newest_change = StageChange.objects.filter(episode=OuterRef("episode")).order_by(
+        "-decided_at", "-id"
+    )
+    return (
+        AssessmentDecision.objects.filter(
+            episode__patient_id=patient_id, episode__status=Episode.Status.OPEN
+        )
+        .annotate(current_stage=Subquery(newest_change.values("to_stage")[:1]))
+        .only("clinician_final_dx")
+        .order_by("-episode__number", "-confirmed_at", "-id")[:1]
+    )
 
 
 def episode_stage(*, episode, final_dx: str) -> Stage | None:
@@ -186,16 +194,22 @@ def stage_changes_of_patient(*, patient) -> list[StageChange]:
     """Every stage change on the patient's episodes, oldest first, with `decided_by`. One
     query, read once per patient object: the patient page's timeline and its rehab panel
     (`episode_rehab` for each episode) share it. Read-only page code only: a view that moves
-    a stage must not have called it first."""
+    a stage must not have called it first. Compiled once per process (clinic/rows.py)."""
     loaded = patient.__dict__.get(_STAGE_CHANGES)
     if loaded is None:
-        loaded = list(
-            StageChange.objects.filter(episode__patient=patient)
-            .select_related("decided_by")
-            .order_by("decided_at", "id")
+        loaded = prepared_list(
+            "stage_changes_of_patient", StageChange, _stage_changes_of, patient_id=patient.pk
         )
         patient.__dict__[_STAGE_CHANGES] = loaded
     return loaded
+
+
+def _stage_changes_of(*, patient_id: int):
+    return (
+        StageChange.objects.filter(episode__patient_id=patient_id)
+        .select_related("decided_by")
+        .order_by("decided_at", "id")
+    )
 
 
 def episode_rehab(

@@ -179,7 +179,9 @@ def summary(times: list[float]) -> str:
     return f"median={statistics.median(times):6.1f} p95={p95:6.1f}"
 
 
-def main() -> int:
+def prepare(*, seed: bool = True) -> None:
+    """Production settings for this process and the commands it runs; the database created,
+    migrated and (with `seed`) filled with `seed_load`; static files collected."""
     os.environ.update(
         {
             "DJANGO_DEBUG": "false",
@@ -195,8 +197,13 @@ def main() -> int:
     os.chdir(ROOT)
     database_create()
     manage("migrate", "--noinput", "-v0")
-    manage("seed_load", "--patients", str(PATIENTS))
+    if seed:
+        manage("seed_load", "--patients", str(PATIENTS))
     manage("collectstatic", "--noinput", "-v0")
+
+
+def main() -> int:
+    prepare()
 
     import django
 

@@ -25,6 +25,13 @@ def fixed_url(name: str) -> str:
 
 
 @register.simple_tag
+def static_url(path: str) -> str:
+    """`{% static path %}` looked up once per process (clinic/links.py): for the assets the
+    base layout links on every page."""
+    return links.static_url(path)
+
+
+@register.simple_tag
 def uuid_url(name: str, value) -> str:
     """`{% url name value %}` for a URL taking one UUID, without a resolver walk per link
     (clinic/links.py): for links drawn once per row of a list."""

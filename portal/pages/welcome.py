@@ -41,7 +41,7 @@ def welcome(request: HttpRequest, token: str):
             return render(
                 request, "portal/invitation_invalid.html", {"invitation": invitation}, status=410
             )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="clinic.auth_backends.ModelBackend")
         messages.success(request, "Your password is set. Welcome to your exercise portal.")
         return redirect("portal:home")
     return render(request, "portal/welcome.html", {"form": form, "invitation": invitation})

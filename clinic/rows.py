@@ -1,0 +1,177 @@
+"""Reading one row by primary key with SQL the ORM compiled once per process.
+
+Every signed-in request reads the user and, for staff, their two-factor device: two
+`Model.objects.get(pk=...)`. Building and compiling those querysets is most of their cost (about
+a million instructions each, against a few hundred thousand for the round trip), and it is the
+same SQL every time. `row_by_pk` asks the ORM for that SQL once per model and database, then
+runs it with each primary key and builds the instance exactly as a queryset would (the ORM's
+own column list, value converters and `Model.from_db`), so fields added later are read too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import connections, models, router
+from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    attnames: list[str]
+    converters: dict
+    compiler: object
+
+
+_compiled: dict[tuple[type[models.Model], str], _Compiled] = {}
+
+
+def _compile(model: type[models.Model], alias: str, pk) -> _Compiled:
+    queryset = model._base_manager.using(alias).filter(pk=pk)
+    compiler = queryset.query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    if len(params) != 1:  # pragma: no cover - a base manager that adds its own filters
+        raise ValueError(f"{model.__name__}: the primary-key query has other parameters")
+    select = compiler.select[: compiler.col_count]
+    return _Compiled(
+        sql=sql,
+        attnames=[column[0].target.attname for column in select],
+        converters=compiler.get_converters([column[0] for column in select]),
+        compiler=compiler,
+    )
+
+
+def row_by_pk(model: type[models.Model], pk) -> models.Model | None:
+    """The instance of `model` with primary key `pk` (as `model._base_manager.get(pk=pk)`
+    would build it, read from the database the router names for reading), or None when there
+    is no such row or `pk` is not a valid key. One query, counted like any other."""
+    alias = router.db_for_read(model)
+    connection = connections[alias]
+    try:
+        key = model._meta.pk.to_python(pk)
+        value = model._meta.pk.get_db_prep_value(key, connection)
+    except (TypeError, ValueError, ValidationError):
+        return None
+    compiled = _compiled.get((model, alias))
+    if compiled is None:
+        compiled = _compiled[(model, alias)] = _compile(model, alias, key)
+    with connection.cursor() as cursor:
+        cursor.execute(compiled.sql, [value])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    if compiled.converters:
+        row = next(compiled.compiler.apply_converters([row], compiled.converters))
+    return model.from_db(alias, compiled.attnames, tuple(row))
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    sql: str
+    params: list
+    slots: dict[str, int]
+    model: type[models.Model]
+    attnames: list[str]
+    model_columns: slice
+    annotations: dict[str, int]
+    converters: dict
+    compiler: object
+    values_names: list[str] | None  # a .values() query: the keys of each row's dict
+
+
+_prepared: dict[tuple[str, str], _Prepared] = {}
+
+# Stand-ins for the values while the SQL is compiled: two sets, so that anything else that
+# differs between two builds (a date or time read inside `build`) is caught.
+_STAND_INS = (2_000_000_011, 2_000_000_101)
+
+
+def _compiled_once(name: str, build, names: list[str], alias: str):
+    built = []
+    for offset in _STAND_INS:
+        stand_ins = {key: offset + index for index, key in enumerate(names)}
+        queryset = build(**stand_ins)
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        built.append((queryset, compiler, sql, list(params), stand_ins))
+    (queryset, compiler, sql, params, stand_ins), (_, _, sql_2, params_2, stand_ins_2) = built
+    slots = {key: params.index(value) for key, value in stand_ins.items()}
+    expected = list(params)
+    for key, slot in slots.items():
+        expected[slot] = stand_ins_2[key]
+    klass_info = compiler.klass_info
+    values = queryset._iterable_class is ValuesIterable
+    if (
+        sql != sql_2
+        or expected != params_2
+        or any(params.count(value) != 1 for value in stand_ins.values())
+        or not (values or (queryset._iterable_class is ModelIterable and klass_info))
+        or queryset._prefetch_related_lookups
+        or queryset._known_related_objects
+    ):
+        raise ValueError(f"{name}: the query is not a plain function of {', '.join(names)}")
+    select = compiler.select[: compiler.col_count]
+    query = queryset.query
+    if values:
+        first = last = 0
+    else:
+        first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    return _Prepared(
+        sql=sql,
+        params=params,
+        slots=slots,
+        model=queryset.model,
+        attnames=[column[0].target.attname for column in select[first:last]],
+        model_columns=slice(first, last),
+        annotations=dict(compiler.annotation_col_map or {}),
+        converters=compiler.get_converters([column[0] for column in select]),
+        compiler=compiler,
+        values_names=(
+            [*query.extra_select, *query.values_select, *query.annotation_select]
+            if values
+            else None
+        ),
+    )
+
+
+def prepared_list(name: str, model: type[models.Model], build, **values: int) -> list:
+    """`list(build(**values))` with SQL the ORM compiled once per process and database.
+
+    For the few queries every page of a kind runs (the portal's patient, its red-flag notice):
+    building and compiling a queryset with subqueries costs more than running it. `build`
+    takes the values as keyword arguments (integers: primary keys) and must depend on nothing
+    else; it may annotate, order, slice, `select_related` and end in `.values()`, but not
+    `prefetch_related`.
+    On first use it is built twice with different stand-in values, and refused (ValueError)
+    if anything but those values differs, such as a date or time read inside it. Instances
+    come back as the queryset would build them (`from_db`, converters, related rows,
+    annotations), or dicts for `.values()`."""
+    if not all(isinstance(value, int) for value in values.values()):
+        raise TypeError(f"{name}: values must be integers")
+    alias = router.db_for_read(model)
+    prepared = _prepared.get((name, alias))
+    if prepared is None:
+        prepared = _prepared[(name, alias)] = _compiled_once(name, build, sorted(values), alias)
+    params = list(prepared.params)
+    for key, slot in prepared.slots.items():
+        params[slot] = values[key]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(prepared.sql, params)
+        rows = cursor.fetchall()
+    if prepared.converters:
+        rows = prepared.compiler.apply_converters(rows, prepared.converters)
+    if prepared.values_names is not None:
+        return [dict(zip(prepared.values_names, row, strict=True)) for row in rows]
+    compiler = prepared.compiler
+    related = get_related_populators(compiler.klass_info, compiler.select, alias)
+    found = []
+    for row in rows:
+        instance = prepared.model.from_db(alias, prepared.attnames, row[prepared.model_columns])
+        for populator in related:
+            populator.populate(row, instance)
+        for attribute, position in prepared.annotations.items():
+            setattr(instance, attribute, row[position])
+        found.append(instance)
+    return found

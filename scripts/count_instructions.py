@@ -1,0 +1,120 @@
+"""Instructions per page view under callgrind: the measure that does not move with the load of a
+shared machine (wall-clock and CPU time moved 3-4x between runs of identical code here).
+
+Run inside throwaway services (it fills the database with `seed_load` as `profile_pages.py`
+does; COUNT_SEED=0 reuses a database filled before):
+
+    bash scripts/with-test-services.sh .venv/bin/python scripts/count_instructions.py \\
+        hello auth_baseline portal_home patient_detail
+
+For each page it takes `profile_pages.py`'s workload (PROFILE_OBJECTS different objects, 24 by
+default), views the first 3 to warm the code paths, then counts the instructions of the next
+COUNT_VIEWS (10) views, each a different object, and prints `instructions: PAGE N per view`
+and the queries per view. `hello` is the anonymous baseline. Needs valgrind and a C compiler
+(a ten-line helper turns counting on and off around the views, through callgrind's client
+requests).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VIEWS = int(os.environ.get("COUNT_VIEWS", 10))
+HELPER = r"""
+#include <valgrind/callgrind.h>
+void cg_on(void) { CALLGRIND_ZERO_STATS; CALLGRIND_TOGGLE_COLLECT; }
+void cg_off(const char *name) { CALLGRIND_TOGGLE_COLLECT; CALLGRIND_DUMP_STATS_AT(name); }
+int cg_running(void) { return RUNNING_ON_VALGRIND; }
+"""
+
+
+def build_helper(folder: Path) -> Path:
+    source, library = folder / "cg.c", folder / "libcg.so"
+    source.write_text(HELPER)
+    subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-o", library, source], check=True)
+    return library
+
+
+def count(pages: list[str], library: Path) -> None:
+    """Inside callgrind: view each page's objects, counting only the measured views."""
+    helper = ctypes.CDLL(str(library))
+    helper.cg_off.argtypes = [ctypes.c_char_p]
+    import django
+
+    django.setup()
+    import profile_pages
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    loads = profile_pages.workloads()
+    loads["hello"] = [(Client(), "/bench/hello")] * (VIEWS + 3)
+    for page in pages:
+        load = loads[page]
+        warm, measured = load[:3], load[3 : 3 + VIEWS]
+        for client, url in warm:
+            if client.get(url).status_code != 200:
+                raise SystemExit(f"{url} did not answer 200")
+        helper.cg_on()
+        for client, url in measured:
+            client.get(url)
+        helper.cg_off(f"{page} {len(measured)}".encode())
+        queries = []
+        for client, url in measured:
+            with CaptureQueriesContext(connection) as captured:
+                client.get(url)
+            queries.append(len(captured))
+        print(f"queries: {page} {statistics.mean(queries):.1f} per view", flush=True)
+
+
+def main() -> int:
+    pages = sys.argv[1:] or ["hello", "auth_baseline"]
+    if os.environ.get("COUNT_INSIDE"):
+        sys.path.insert(0, str(ROOT / "scripts"))
+        sys.path.insert(0, str(ROOT))
+        count(pages, Path(os.environ["COUNT_INSIDE"]))
+        return 0
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import profile_pages
+
+    os.environ.setdefault("PROFILE_OBJECTS", str(VIEWS + 3))
+    profile_pages.prepare(seed=os.environ.get("COUNT_SEED", "1") == "1")
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        library = build_helper(out)
+        subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--collect-atstart=no",
+                "--dump-instr=no",
+                f"--callgrind-out-file={out}/cg.%p",
+                sys.executable,
+                __file__,
+                *pages,
+            ],
+            cwd=ROOT,
+            env={**os.environ, "COUNT_INSIDE": str(library), "PYTHONHASHSEED": "0"},
+            check=True,
+            stderr=subprocess.DEVNULL,
+        )
+        for dump in sorted(out.glob("cg.*.*"), key=lambda p: int(p.name.rsplit(".", 1)[1])):
+            text = dump.read_text(errors="replace")
+            trigger = re.search(r"^desc: Trigger: Client Request: (\S+) (\d+)$", text, re.M)
+            totals = re.search(r"^totals: (\d+)", text, re.M)
+            if trigger and totals:
+                page, views = trigger.group(1), int(trigger.group(2))
+                print(f"instructions: {page} {int(totals.group(1)) // views:,} per view")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
