@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from bookings import selectors, services
+from bookings import schedule_services, selectors
 from bookings.forms import ScheduleExceptionForm, WorkingHoursForm
 from bookings.models import ScheduleException, WorkingHours
 from clinic.access import STAFF, role_required
@@ -72,8 +72,8 @@ def hours_add(request: HttpRequest, therapist_id):
     form = WorkingHoursForm(request.POST, therapist=therapist)
     if form.is_valid():
         try:
-            services.working_hours_add(therapist=therapist, **form.cleaned_data)
-        except services.WorkingHoursClashError as clash:  # added meanwhile by someone else
+            schedule_services.working_hours_add(therapist=therapist, **form.cleaned_data)
+        except schedule_services.WorkingHoursClashError as clash:  # added meanwhile by someone else
             form.add_error("start_time", str(clash))
         else:
             messages.success(request, "Working hours added.")
@@ -89,7 +89,7 @@ def hours_add(request: HttpRequest, therapist_id):
 @role_required(*STAFF)
 def hours_remove(request: HttpRequest, public_id):
     hours = get_object_or_404(WorkingHours.objects.select_related("therapist"), public_id=public_id)
-    services.working_hours_remove(hours=hours)
+    schedule_services.working_hours_remove(hours=hours)
     messages.success(request, "Working hours removed. Booked appointments are unchanged.")
     return redirect(_schedule_url(hours.therapist))
 
@@ -101,7 +101,7 @@ def exception_add(request: HttpRequest, therapist_id):
     form = ScheduleExceptionForm(request.POST)
     if form.is_valid() and form.cleaned_data["start"] and form.cleaned_data["end"]:
         data = form.cleaned_data
-        exception, affected = services.schedule_exception_add(
+        exception, affected = schedule_services.schedule_exception_add(
             therapist=therapist,
             kind=data["kind"],
             start=data["start"],
@@ -125,7 +125,7 @@ def exception_remove(request: HttpRequest, public_id):
     exception = get_object_or_404(
         ScheduleException.objects.select_related("therapist"), public_id=public_id
     )
-    services.schedule_exception_remove(exception=exception)
+    schedule_services.schedule_exception_remove(exception=exception)
     messages.success(request, "Removed.")
     return redirect(_schedule_url(exception.therapist))
 

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from bookings import services
+from bookings import schedule_services, services
 from bookings.models import Appointment, ScheduleException, WaitlistEntry, WaitlistOffer
 from bookings.waitlist import accept, offers
 from clinic.models import AuditEvent
@@ -66,7 +66,7 @@ def test_it_offers_the_old_time_of_a_moved_appointment(clinic):
 
 def test_it_offers_working_time_freed_by_removed_leave(clinic):
     entry = join(waiting_patient(), days=[1], periods=["afternoon"])
-    leave, _ = services.schedule_exception_add(
+    leave, _ = schedule_services.schedule_exception_add(
         therapist=clinic,
         kind=ScheduleException.Kind.LEAVE,
         start=at(TUESDAY, "00:00"),
@@ -74,7 +74,7 @@ def test_it_offers_working_time_freed_by_removed_leave(clinic):
     )
     # Booked over the leave on purpose: stays busy.
     book(clinic, at(TUESDAY, "12:00"), allow_outside_hours=True)
-    services.schedule_exception_remove(exception=leave)
+    schedule_services.schedule_exception_remove(exception=leave)
     offer = WaitlistOffer.objects.get()
     assert (offer.entry, offer.start) == (entry, at(TUESDAY, "12:30"))
 
