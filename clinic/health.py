@@ -31,8 +31,8 @@ def broker_status(timeout: float = 2.0) -> str:
 
 
 def cache_status() -> str:
-    """A write and a read back: sessions, locks and throttling need both (the Redis client's
-    socket timeouts are 1 s, config/settings.py)."""
+    """A write and a read back, as the session store and the dashboard's alerts do (the Redis
+    client's socket timeouts are 1 s, config/settings.py)."""
     key = f"healthz:{uuid.uuid4().hex}"
     try:
         cache.set(key, "ok", timeout=5)
@@ -41,3 +41,24 @@ def cache_status() -> str:
     except Exception as exc:  # redis-py raises several connection error types
         return f"error: {exc.__class__.__name__}"
     return "ok" if answer == "ok" else "error: not stored"
+
+
+#: Checks a web process cannot serve pages without. The cache is not among them: sessions are
+#: kept in the database too and read from it when the cache fails (clinic/sessions.py), login
+#: throttling is in the database (django-axes) and the dashboard's alerts are computed afresh on
+#: a miss, so pages still work without Redis, only slower (docs/scaling.md, "Health").
+WEB_REQUIRED = ("database",)
+
+
+def web_health() -> dict[str, str]:
+    """Each check's state for a web process, with an overall `status` first: "ok"; "degraded"
+    when only a check pages can do without fails (the process still serves: keep it in the
+    load balancer); "unavailable" when a required one fails."""
+    checks = {"database": database_status(), "cache": cache_status()}
+    if any(checks[name] != "ok" for name in WEB_REQUIRED):
+        status = "unavailable"
+    elif any(value != "ok" for value in checks.values()):
+        status = "degraded"
+    else:
+        status = "ok"
+    return {"status": status, **checks}
