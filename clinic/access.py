@@ -2,8 +2,9 @@
 
 Views declare the roles they serve (`roles = CLINICAL` on a class-based view, or
 `@role_required(*CLINICAL)` on a function). Anonymous users are sent to the login page;
-signed-in staff of another role get a 403 page, and a patient gets a 404 on any page that is
-not theirs (the house rule: a patient never learns that a staff page exists). Object-level
+signed-in staff of another role get a 403 page (on a patient portal page, one that says the
+portal is for patients and links to their own home), and a patient gets a 404 on any page that
+is not theirs (the house rule: a patient never learns that a staff page exists). Object-level
 scoping (a patient sees only their own records) lives in each app's selectors, which raise 404.
 """
 
@@ -43,10 +44,17 @@ def has_role(user, roles: Iterable[str]) -> bool:
     return bool(roles_of(user) & set(roles))
 
 
-def refuse(user) -> None:
+class PortalIsForPatients(PermissionDenied):
+    """Staff opened a patient portal page: still a 403, on a page that says why and where to go
+    (clinic.views.error_403)."""
+
+
+def refuse(user, roles: Iterable[str] = ()) -> None:
     """Turn a signed-in user away from a page of another role: 404 for a patient, else 403."""
     if roles_of(user) == {PATIENT}:
         raise Http404
+    if set(roles) == set(PATIENTS):
+        raise PortalIsForPatients
     raise PermissionDenied
 
 
@@ -59,7 +67,7 @@ def role_required(*roles: str) -> Callable:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_role(request.user, roles):
-                refuse(request.user)
+                refuse(request.user, roles)
             return view(request, *args, **kwargs)
 
         # Read by tests/portal/test_layout.py (patient pages live in portal/); functools.wraps
@@ -79,7 +87,7 @@ class RoleRequiredMixin(AccessMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not has_role(request.user, self.roles):
-            refuse(request.user)
+            refuse(request.user, self.roles)
         return super().dispatch(request, *args, **kwargs)
 
 

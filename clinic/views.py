@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from clinic import health, panels
-from clinic.access import CLINICAL, home_url_name, role_required
+from clinic.access import CLINICAL, PortalIsForPatients, home_url_name, role_required
 
 
 @require_GET
@@ -82,6 +82,13 @@ def error_404(request, exception=None):
 
 
 def error_403(request, exception=None):
+    if isinstance(exception, PortalIsForPatients):
+        return render(
+            request,
+            "clinic/portal_is_for_patients.html",
+            {"home": home_url_name(request.user)},
+            status=403,
+        )
     return render(request, "403.html", status=403)
 
 

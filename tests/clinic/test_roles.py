@@ -48,14 +48,11 @@ def test_it_sends_the_manager_to_the_dashboard(manager_client):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("role", "forbidden"),
-    [
-        ("reception", "/dashboard/"),
-        ("reception", "/portal/"),
-        ("therapist", "/portal/"),
-    ],
+    [("reception", "/dashboard/")],
 )
 def test_it_refuses_other_roles_homes(client, role, forbidden):
-    """Staff meet a page that says so; a patient meets a 404 (next test)."""
+    """Staff meet a page that says so; a patient meets a 404 (next test). Staff on the portal
+    are told it is for patients (tests/portal/test_staff_in_portal.py)."""
     client.force_login(make_user(f"{role}@x.example", role))
     response = client.get(forbidden)
     assert response.status_code == 403
