@@ -23,17 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from bookings.constraints import MinuteRange, PostgresExclusionConstraint, TsTzRange
 from clinic.models import TimeStampedModel
-from clinic.sites import default_site_id
-
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+from clinic.sites import Weekday, default_site_id
 
 
 class WorkingHours(TimeStampedModel):

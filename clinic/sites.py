@@ -22,6 +22,19 @@ from clinic.models import TimeStampedModel
 from clinic.validators import validate_time_zone
 
 
+class Weekday(models.IntegerChoices):
+    """Days of the week numbered as `date.weekday()` does, for sites' opening hours and
+    therapists' working hours (bookings) alike."""
+
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
 def validate_holiday_region(value: str) -> None:
     """A country code with an optional subdivision the `holidays` library knows ("GB-ENG")."""
     if not value:
@@ -112,17 +125,7 @@ class SiteOpeningHours(models.Model):
     """When a site's doors are open on one weekday (several rows for a split day)."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="opening_hours")
-    weekday = models.PositiveSmallIntegerField(
-        choices=[
-            (0, "Monday"),
-            (1, "Tuesday"),
-            (2, "Wednesday"),
-            (3, "Thursday"),
-            (4, "Friday"),
-            (5, "Saturday"),
-            (6, "Sunday"),
-        ]
-    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     opens = models.TimeField()
     closes = models.TimeField()
 
