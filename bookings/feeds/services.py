@@ -7,6 +7,7 @@ Audit: one event when a link is made, one when it is revoked, and one per fetch 
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 
@@ -21,6 +22,7 @@ from clinic.models import User
 
 #: Fetches of one feed allowed in a clock hour before it answers 429.
 FETCHES_PER_HOUR = 60
+log = logging.getLogger(__name__)
 
 
 def _revoke(feed: CalendarFeed, *, by, reason: str) -> None:
@@ -69,11 +71,14 @@ def calendar_feed_fetch_allowed(*, feed: CalendarFeed) -> bool:
     hour, counted in the shared cache). Phones poll hourly; a leaked link run by a script
     is slowed down instead of costing a query per request."""
     key = f"calendar-feed-fetches:{feed.pk}:{int(time.time() // 3600)}"
-    if cache.add(key, 1, timeout=3600):
-        return True  # the first this hour (or a cache that keeps nothing)
     try:
+        if cache.add(key, 1, timeout=3600):
+            return True  # the first this hour (or a cache that keeps nothing)
         return cache.incr(key) <= FETCHES_PER_HOUR
     except ValueError:  # the hour's count expired between the two calls
+        return True
+    except Exception:  # the cache is down: serve the feed, uncounted (a phone polls hourly)
+        log.warning("calendar feed: cache unreachable, fetch not counted")
         return True
 
 
