@@ -11,6 +11,7 @@ own column list, value converters and `Model.from_db`), so fields added later ar
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
@@ -79,6 +80,7 @@ class _Prepared:
     converters: dict
     compiler: object
     values_names: list[str] | None  # a .values() query: the keys of each row's dict
+    kinds: dict[str, type]  # each value's type: int or UUID
 
 
 _prepared: dict[tuple[str, str], _Prepared] = {}
@@ -88,10 +90,15 @@ _prepared: dict[tuple[str, str], _Prepared] = {}
 _STAND_INS = (2_000_000_011, 2_000_000_101)
 
 
-def _compiled_once(name: str, build, names: list[str], alias: str):
+def _stand_in(kind: type, number: int) -> int | UUID:
+    return UUID(int=number) if kind is UUID else number
+
+
+def _compiled_once(name: str, build, kinds: dict[str, type], alias: str):
+    names = sorted(kinds)
     built = []
     for offset in _STAND_INS:
-        stand_ins = {key: offset + index for index, key in enumerate(names)}
+        stand_ins = {key: _stand_in(kinds[key], offset + index) for index, key in enumerate(names)}
         queryset = build(**stand_ins)
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
@@ -133,27 +140,31 @@ def _compiled_once(name: str, build, names: list[str], alias: str):
             if values
             else None
         ),
+        kinds=kinds,
     )
 
 
-def prepared_list(name: str, model: type[models.Model], build, **values: int) -> list:
+def prepared_list(name: str, model: type[models.Model], build, **values: int | UUID) -> list:
     """`list(build(**values))` with SQL the ORM compiled once per process and database.
 
     For the few queries every page of a kind runs (the portal's patient, its red-flag notice):
     building and compiling a queryset with subqueries costs more than running it. `build`
-    takes the values as keyword arguments (integers: primary keys) and must depend on nothing
-    else; it may annotate, order, slice, `select_related` and end in `.values()`, but not
-    `prefetch_related`.
+    takes the values as keyword arguments (integers: primary keys; or UUIDs: public ids, the
+    same kind for a name on every call) and must depend on nothing else; it may annotate,
+    order, slice, `select_related` and end in `.values()`, but not `prefetch_related`.
     On first use it is built twice with different stand-in values, and refused (ValueError)
     if anything but those values differs, such as a date or time read inside it. Instances
     come back as the queryset would build them (`from_db`, converters, related rows,
     annotations), or dicts for `.values()`."""
-    if not all(isinstance(value, int) for value in values.values()):
-        raise TypeError(f"{name}: values must be integers")
+    kinds = {key: UUID if isinstance(value, UUID) else int for key, value in values.items()}
+    if not all(isinstance(value, kinds[key]) for key, value in values.items()):
+        raise TypeError(f"{name}: values must be integers or UUIDs")
     alias = router.db_for_read(model)
     prepared = _prepared.get((name, alias))
     if prepared is None:
-        prepared = _prepared[(name, alias)] = _compiled_once(name, build, sorted(values), alias)
+        prepared = _prepared[(name, alias)] = _compiled_once(name, build, kinds, alias)
+    elif prepared.kinds != kinds:
+        raise TypeError(f"{name}: values of another kind than on first use")
     params = list(prepared.params)
     for key, slot in prepared.slots.items():
         params[slot] = values[key]
