@@ -10,10 +10,10 @@ from __future__ import annotations
 from django.conf import settings
 
 from assessments import selectors
-from assessments.models import Assessment
+from assessments.models import Assessment, AssessmentDecision
 from clinic.access import CLINICAL, has_role
 from clinic.links import uuid_url
-from clinic.panels import Panel, TimelineEntry
+from clinic.panels import Panel, TimelineEntry, rows_for_user
 from clinic.rows import prepared_list
 from patients.models import Patient
 from patients.selectors import open_episodes
@@ -203,7 +203,12 @@ def dashboard_panels(*, user) -> list[Panel]:
         return []
 
     def context() -> dict:
-        found = list(selectors.open_referrals(user=user)[: DASHBOARD_REFERRAL_LIMIT + 1])
+        found = rows_for_user(
+            "assessments.panels.open_referrals",
+            AssessmentDecision,
+            lambda *, user: selectors.open_referrals(user=user)[: DASHBOARD_REFERRAL_LIMIT + 1],
+            user=user,
+        )
         return {
             "rows": selectors.referral_rows(found[:DASHBOARD_REFERRAL_LIMIT]),
             "more": len(found) > DASHBOARD_REFERRAL_LIMIT,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from bookings import schedule, selectors, services
@@ -24,9 +24,9 @@ PATIENT_PANEL_LIMIT = 5
 PORTAL_PANEL_LIMIT = 3
 
 
-def _url_or_blank(name: str, *args) -> str:
+def _url_or_blank(name: str, public_id) -> str:
     try:
-        return reverse(name, args=args)
+        return uuid_url(name, public_id)
     except NoReverseMatch:
         return ""
 

@@ -72,7 +72,7 @@ def row_by_pk(model: type[models.Model], pk) -> models.Model | None:
 class _Prepared:
     sql: str
     params: list
-    slots: dict[str, int]
+    slots: dict[str, list[int]]  # where each value goes in the parameters (once or more)
     model: type[models.Model]
     attnames: list[str]
     model_columns: slice
@@ -104,16 +104,20 @@ def _compiled_once(name: str, build, kinds: dict[str, type], alias: str):
         sql, params = compiler.as_sql()
         built.append((queryset, compiler, sql, list(params), stand_ins))
     (queryset, compiler, sql, params, stand_ins), (_, _, sql_2, params_2, stand_ins_2) = built
-    slots = {key: params.index(value) for key, value in stand_ins.items()}
+    slots = {
+        key: [slot for slot, param in enumerate(params) if param == value]
+        for key, value in stand_ins.items()
+    }
     expected = list(params)
-    for key, slot in slots.items():
-        expected[slot] = stand_ins_2[key]
+    for key, places in slots.items():
+        for slot in places:
+            expected[slot] = stand_ins_2[key]
     klass_info = compiler.klass_info
     values = queryset._iterable_class is ValuesIterable
     if (
         sql != sql_2
         or expected != params_2
-        or any(params.count(value) != 1 for value in stand_ins.values())
+        or not all(slots.values())
         or not (values or (queryset._iterable_class is ModelIterable and klass_info))
         or queryset._prefetch_related_lookups
         or queryset._known_related_objects
@@ -166,8 +170,9 @@ def prepared_list(name: str, model: type[models.Model], build, **values: int | U
     elif prepared.kinds != kinds:
         raise TypeError(f"{name}: values of another kind than on first use")
     params = list(prepared.params)
-    for key, slot in prepared.slots.items():
-        params[slot] = values[key]
+    for key, places in prepared.slots.items():
+        for slot in places:
+            params[slot] = values[key]
     with connections[alias].cursor() as cursor:
         cursor.execute(prepared.sql, params)
         rows = cursor.fetchall()
