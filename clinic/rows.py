@@ -117,7 +117,6 @@ def _compiled_once(name: str, build, kinds: dict[str, type], alias: str):
     if (
         sql != sql_2
         or expected != params_2
-        or not all(slots.values())
         or not (values or (queryset._iterable_class is ModelIterable and klass_info))
         or queryset._prefetch_related_lookups
         or queryset._known_related_objects
@@ -155,7 +154,9 @@ def prepared_list(name: str, model: type[models.Model], build, **values: int | U
     building and compiling a queryset with subqueries costs more than running it. `build`
     takes the values as keyword arguments (integers: primary keys; or UUIDs: public ids, the
     same kind for a name on every call) and must depend on nothing else; it may annotate,
-    order, slice, `select_related` and end in `.values()`, but not `prefetch_related`.
+    order, slice, `select_related` and end in `.values()`, but not `prefetch_related`. A value
+    may appear in the SQL more than once, or not at all (the manager's dashboard query reads
+    every row, whoever asks).
     On first use it is built twice with different stand-in values, and refused (ValueError)
     if anything but those values differs, such as a date or time read inside it. Instances
     come back as the queryset would build them (`from_db`, converters, related rows,
