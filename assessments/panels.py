@@ -10,9 +10,12 @@ from __future__ import annotations
 from django.conf import settings
 
 from assessments import selectors
+from assessments.models import Assessment, AssessmentDecision
 from clinic.access import CLINICAL, has_role
 from clinic.links import uuid_url
-from clinic.panels import Panel, TimelineEntry
+from clinic.panels import Panel, TimelineEntry, rows_for_user
+from clinic.rows import prepared_list
+from patients.models import Patient
 from patients.selectors import open_episodes
 
 PATIENT_EXPLANATIONS = {
@@ -102,7 +105,10 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
     if not has_role(user, CLINICAL):
         return []
     entries = []
-    for assessment in selectors.assessments_of_patient(patient=patient):
+    assessments = prepared_list(
+        "assessments.panels.assessments", Assessment, _assessments, patient_id=patient.pk
+    )
+    for assessment in assessments:
         version = f", version {assessment.version}" if assessment.version > 1 else ""
         amended = " (amended since)" if hasattr(assessment, "superseded_by") else ""
         entries.append(
@@ -141,6 +147,10 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
             )
         )
     return entries
+
+
+def _assessments(*, patient_id: int):
+    return selectors.assessments_of_patient(patient=Patient(pk=patient_id))
 
 
 def patient_panels(*, user, patient) -> list[Panel]:
@@ -193,7 +203,12 @@ def dashboard_panels(*, user) -> list[Panel]:
         return []
 
     def context() -> dict:
-        found = list(selectors.open_referrals(user=user)[: DASHBOARD_REFERRAL_LIMIT + 1])
+        found = rows_for_user(
+            "assessments.panels.open_referrals",
+            AssessmentDecision,
+            lambda *, user: selectors.open_referrals(user=user)[: DASHBOARD_REFERRAL_LIMIT + 1],
+            user=user,
+        )
         return {
             "rows": selectors.referral_rows(found[:DASHBOARD_REFERRAL_LIMIT]),
             "more": len(found) > DASHBOARD_REFERRAL_LIMIT,

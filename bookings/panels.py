@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from bookings import schedule, selectors, services
+from bookings.models import Appointment
 from clinic.access import STAFF, THERAPIST, has_role, roles_of
 from clinic.links import uuid_url
 from clinic.panels import Panel, TimelineEntry
+from clinic.rows import prepared_list
+from patients.models import Patient
 
 PATIENT_PANEL_LIMIT = 5
 PORTAL_PANEL_LIMIT = 3
 
 
-def _url_or_blank(name: str, *args) -> str:
+def _url_or_blank(name: str, public_id) -> str:
     try:
-        return reverse(name, args=args)
+        return uuid_url(name, public_id)
     except NoReverseMatch:
         return ""
 
@@ -70,12 +73,19 @@ def dashboard_panels(*, user) -> list[Panel]:
 
 def _patient_appointments(patient) -> list:
     """All of the patient's appointments, oldest first, read once for the page's panel and
-    its timeline (a patient has tens of appointments, not thousands)."""
+    its timeline (a patient has tens of appointments, not thousands). The SQL is compiled once
+    per process (clinic/rows.py)."""
     if not hasattr(patient, "_bookings_appointments"):
-        patient._bookings_appointments = list(
-            selectors.appointments_for_patient(patient=patient).order_by("start", "id")
+        patient._bookings_appointments = prepared_list(
+            "bookings.panels.appointments", Appointment, _appointments, patient_id=patient.pk
         )
     return patient._bookings_appointments
+
+
+def _appointments(*, patient_id: int):
+    return selectors.appointments_for_patient(patient=Patient(pk=patient_id)).order_by(
+        "start", "id"
+    )
 
 
 def patient_panels(*, user, patient) -> list[Panel]:

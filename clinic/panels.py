@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from clinic.plugins import plugin_modules
+from clinic.rows import prepared_list
 
 
 @dataclass
@@ -62,6 +63,20 @@ class TimelineEntry:
     url: str = ""
     detail: str = ""
     episode_id: int | None = None
+
+
+def rows_for_user(name: str, model, build: Callable, *, user) -> list:
+    """`list(build(user=user))` with SQL compiled once per process for each kind of user
+    (clinic/rows.py): for the dashboard's queries, which depend only on who is asking. `build`
+    may read the user's key, role and whether they are the manager (superuser), nothing else
+    (a stand-in user with those is what it gets while the SQL is compiled)."""
+    kind = f"{user.role}:{'manager' if user.is_superuser else 'staff'}"
+
+    def by_key(*, user_id: int):
+        model = user._meta.model  # the User class, also through the request's lazy user
+        return build(user=model(pk=user_id, role=user.role, is_superuser=user.is_superuser))
+
+    return prepared_list(f"{name}:{kind}", model, by_key, user_id=user.pk)
 
 
 def panel_modules() -> tuple[ModuleType, ...]:

@@ -11,6 +11,7 @@ own column list, value converters and `Model.from_db`), so fields added later ar
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
@@ -71,7 +72,7 @@ def row_by_pk(model: type[models.Model], pk) -> models.Model | None:
 class _Prepared:
     sql: str
     params: list
-    slots: dict[str, int]
+    slots: dict[str, list[int]]  # where each value goes in the parameters (once or more)
     model: type[models.Model]
     attnames: list[str]
     model_columns: slice
@@ -79,6 +80,7 @@ class _Prepared:
     converters: dict
     compiler: object
     values_names: list[str] | None  # a .values() query: the keys of each row's dict
+    kinds: dict[str, type]  # each value's type: int or UUID
 
 
 _prepared: dict[tuple[str, str], _Prepared] = {}
@@ -88,25 +90,33 @@ _prepared: dict[tuple[str, str], _Prepared] = {}
 _STAND_INS = (2_000_000_011, 2_000_000_101)
 
 
-def _compiled_once(name: str, build, names: list[str], alias: str):
+def _stand_in(kind: type, number: int) -> int | UUID:
+    return UUID(int=number) if kind is UUID else number
+
+
+def _compiled_once(name: str, build, kinds: dict[str, type], alias: str):
+    names = sorted(kinds)
     built = []
     for offset in _STAND_INS:
-        stand_ins = {key: offset + index for index, key in enumerate(names)}
+        stand_ins = {key: _stand_in(kinds[key], offset + index) for index, key in enumerate(names)}
         queryset = build(**stand_ins)
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         built.append((queryset, compiler, sql, list(params), stand_ins))
     (queryset, compiler, sql, params, stand_ins), (_, _, sql_2, params_2, stand_ins_2) = built
-    slots = {key: params.index(value) for key, value in stand_ins.items()}
+    slots = {
+        key: [slot for slot, param in enumerate(params) if param == value]
+        for key, value in stand_ins.items()
+    }
     expected = list(params)
-    for key, slot in slots.items():
-        expected[slot] = stand_ins_2[key]
+    for key, places in slots.items():
+        for slot in places:
+            expected[slot] = stand_ins_2[key]
     klass_info = compiler.klass_info
     values = queryset._iterable_class is ValuesIterable
     if (
         sql != sql_2
         or expected != params_2
-        or any(params.count(value) != 1 for value in stand_ins.values())
         or not (values or (queryset._iterable_class is ModelIterable and klass_info))
         or queryset._prefetch_related_lookups
         or queryset._known_related_objects
@@ -133,30 +143,37 @@ def _compiled_once(name: str, build, names: list[str], alias: str):
             if values
             else None
         ),
+        kinds=kinds,
     )
 
 
-def prepared_list(name: str, model: type[models.Model], build, **values: int) -> list:
+def prepared_list(name: str, model: type[models.Model], build, **values: int | UUID) -> list:
     """`list(build(**values))` with SQL the ORM compiled once per process and database.
 
     For the few queries every page of a kind runs (the portal's patient, its red-flag notice):
     building and compiling a queryset with subqueries costs more than running it. `build`
-    takes the values as keyword arguments (integers: primary keys) and must depend on nothing
-    else; it may annotate, order, slice, `select_related` and end in `.values()`, but not
-    `prefetch_related`.
+    takes the values as keyword arguments (integers: primary keys; or UUIDs: public ids, the
+    same kind for a name on every call) and must depend on nothing else; it may annotate,
+    order, slice, `select_related` and end in `.values()`, but not `prefetch_related`. A value
+    may appear in the SQL more than once, or not at all (the manager's dashboard query reads
+    every row, whoever asks).
     On first use it is built twice with different stand-in values, and refused (ValueError)
     if anything but those values differs, such as a date or time read inside it. Instances
     come back as the queryset would build them (`from_db`, converters, related rows,
     annotations), or dicts for `.values()`."""
-    if not all(isinstance(value, int) for value in values.values()):
-        raise TypeError(f"{name}: values must be integers")
+    kinds = {key: UUID if isinstance(value, UUID) else int for key, value in values.items()}
+    if not all(isinstance(value, kinds[key]) for key, value in values.items()):
+        raise TypeError(f"{name}: values must be integers or UUIDs")
     alias = router.db_for_read(model)
     prepared = _prepared.get((name, alias))
     if prepared is None:
-        prepared = _prepared[(name, alias)] = _compiled_once(name, build, sorted(values), alias)
+        prepared = _prepared[(name, alias)] = _compiled_once(name, build, kinds, alias)
+    elif prepared.kinds != kinds:
+        raise TypeError(f"{name}: values of another kind than on first use")
     params = list(prepared.params)
-    for key, slot in prepared.slots.items():
-        params[slot] = values[key]
+    for key, places in prepared.slots.items():
+        for slot in places:
+            params[slot] = values[key]
     with connections[alias].cursor() as cursor:
         cursor.execute(prepared.sql, params)
         rows = cursor.fetchall()

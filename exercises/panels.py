@@ -6,10 +6,12 @@ from django import forms
 
 from clinic import audit
 from clinic.access import CLINICAL, has_role
-from clinic.panels import DischargeStep, Panel
+from clinic.panels import DischargeStep, Panel, rows_for_user
 from exercises import selectors
+from exercises.models import SessionLog
 from exercises.progress_selectors import progress_for_plans
 from exercises.texts import texts_unread
+from notifications.models import SmsInbound
 from patients.selectors import open_episodes
 
 
@@ -97,7 +99,12 @@ DASHBOARD_COMMENT_LIMIT = 5
 
 def _inbox_context(user) -> dict:
     """The newest unread comments first (two queries: the unread count, the first few)."""
-    comments = list(selectors.comments_inbox(user=user)[:DASHBOARD_COMMENT_LIMIT])
+    comments = rows_for_user(
+        "exercises.panels.comments_inbox",
+        SessionLog,
+        lambda *, user: selectors.comments_inbox(user=user)[:DASHBOARD_COMMENT_LIMIT],
+        user=user,
+    )
     for log in comments:
         audit.note_patient(log.patient, log)
     return {"comments": comments, "unread": selectors.comments_unread_count(user=user)}
@@ -105,13 +112,19 @@ def _inbox_context(user) -> dict:
 
 def _texts_context(user) -> dict:
     """The patients' unread texts, urgent first (two queries: the count, the first few)."""
-    unread = texts_unread(user=user)
-    texts = list(unread[:DASHBOARD_COMMENT_LIMIT])
+    texts = rows_for_user(
+        "exercises.panels.texts_unread",
+        SmsInbound,
+        lambda *, user: texts_unread(user=user)[:DASHBOARD_COMMENT_LIMIT],
+        user=user,
+    )
     for text in texts:
         audit.note_patient(text.patient, text)
     return {
         "texts": texts,
-        "unread": unread.count() if len(texts) == DASHBOARD_COMMENT_LIMIT else len(texts),
+        "unread": (
+            texts_unread(user=user).count() if len(texts) == DASHBOARD_COMMENT_LIMIT else len(texts)
+        ),
     }
 
 

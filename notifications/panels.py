@@ -9,19 +9,33 @@ from __future__ import annotations
 
 from clinic.access import CLINICAL, STAFF, has_role
 from clinic.panels import Panel
+from clinic.rows import prepared_list
+from notifications.models import ReminderDelivery
 from notifications.selectors import deliveries_for_patient, texts_from_patient
+from patients.models import Patient
 
 PATIENT_PANEL_LIMIT = 5
+
+
+def _latest_deliveries(*, patient_id: int):
+    return deliveries_for_patient(patient=Patient(pk=patient_id))[:PATIENT_PANEL_LIMIT]
 
 
 def patient_panels(*, user, patient) -> list[Panel]:
     if not has_role(user, STAFF):
         return []
-    latest = deliveries_for_patient(patient=patient)[:PATIENT_PANEL_LIMIT]
     return [
         Panel(
             template="notifications/panels/patient_reminders.html",
-            context=lambda: {"patient": patient, "deliveries": list(latest)},
+            context=lambda: {
+                "patient": patient,
+                "deliveries": prepared_list(
+                    "notifications.panels.deliveries",
+                    ReminderDelivery,
+                    _latest_deliveries,
+                    patient_id=patient.pk,
+                ),
+            },
             order=60,
         ),
         *(

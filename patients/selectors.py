@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from uuid import UUID
 
-from django.db.models import CharField, Prefetch, Q, Value, prefetch_related_objects
+from django.db.models import CharField, Q, Value
 from django.db.models.functions import Concat, Upper
 from django.http import Http404
 
@@ -44,19 +44,50 @@ def patients_for_user(*, user) -> PatientQuerySet:
 
 
 def patient_for_user(*, user, public_id: UUID | str) -> Patient:
-    try:
-        patient = patients_for_user(user=user).select_related("user").get(public_id=public_id)
-    except (Patient.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such patient") from None
+    """The patient with `public_id` if `user` may see them, else 404. Every staff page of a
+    patient asks: for staff its SQL is compiled once per process (clinic/rows.py)."""
+    if has_role(user, STAFF):
+        try:
+            key = public_id if isinstance(public_id, UUID) else UUID(str(public_id))
+        except ValueError:
+            raise Http404("No such patient") from None
+        found = prepared_list("patient_for_staff", Patient, _staff_patient, public_id=key)
+        if not found:
+            raise Http404("No such patient")
+        patient = found[0]
+    else:
+        try:
+            patient = patients_for_user(user=user).select_related("user").get(public_id=public_id)
+        except (Patient.DoesNotExist, ValueError, TypeError):
+            raise Http404("No such patient") from None
     audit.note_patient(patient)
     return patient
 
 
+def _staff_patient(*, public_id: UUID):
+    return Patient.objects.filter(public_id=public_id).select_related("user")
+
+
 def episodes_load(*, patient: Patient) -> None:
-    """Load the patient's episodes (newest first) once, for the page and every panel."""
-    prefetch_related_objects(
-        [patient], Prefetch("episodes", queryset=Episode.objects.order_by("-number"))
+    """Load the patient's episodes (newest first) once, for the page and every panel: after
+    this `patient.episodes.all()` asks nothing. The SQL is compiled once per process."""
+    episodes = prepared_list(
+        "episodes_of_patient", Episode, _episodes_of_patient, patient_id=patient.pk
     )
+    for episode in episodes:
+        # What a prefetch sets: each episode's patient is this one, read no further.
+        Episode.patient.field.set_cached_value(episode, patient)
+    cached = patient.episodes.all()
+    cached._result_cache = episodes
+    cached._prefetch_done = True
+    patient._prefetched_objects_cache = {
+        **getattr(patient, "_prefetched_objects_cache", {}),
+        "episodes": cached,
+    }
+
+
+def _episodes_of_patient(*, patient_id: int):
+    return Episode.objects.filter(patient_id=patient_id).order_by("-number")
 
 
 def open_episodes(*, patient: Patient) -> list[Episode]:

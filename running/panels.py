@@ -8,10 +8,11 @@ from django import forms
 
 from clinic import audit
 from clinic.access import CLINICAL, STAFF, has_role
-from clinic.panels import DischargeStep, Panel
+from clinic.panels import DischargeStep, Panel, rows_for_user
 from exercises.selectors import patient_today
 from patients.selectors import open_episodes
 from running import selectors
+from running.models import RunLog
 
 
 def patient_panels(*, user, patient) -> list[Panel]:
@@ -47,7 +48,12 @@ def dashboard_panels(*, user) -> list[Panel]:
 
     def context() -> dict:
         # One query: the runs with their patients and programmes.
-        runs = list(selectors.runs_to_review(user=user)[: selectors.DASHBOARD_LIMIT + 1])
+        runs = rows_for_user(
+            "running.panels.runs_to_review",
+            RunLog,
+            lambda *, user: selectors.runs_to_review(user=user)[: selectors.DASHBOARD_LIMIT + 1],
+            user=user,
+        )
         for run in runs:
             audit.note_patient(run.patient, run)
         return {

@@ -56,3 +56,41 @@ def test_it_reads_by_primary_key_what_the_orm_reads():
     user = make_user("rows@test.example", User.Role.THERAPIST)
     assert row_by_pk(User, user.pk).email == "rows@test.example"
     assert row_by_pk(User, "junk") is None
+
+
+def _by_public_id(*, public_id):
+    return User.objects.filter(public_id=public_id)
+
+
+def test_it_reads_by_public_id_and_refuses_another_kind_of_value_later(therapist, reception):
+    for user in (therapist, reception):
+        found = prepared_list("test_public_id", User, _by_public_id, public_id=user.public_id)
+        assert [u.email for u in found] == [user.email]
+    with pytest.raises(TypeError):
+        prepared_list("test_public_id", User, _by_public_id, public_id=therapist.pk)
+
+
+def _mine_or_above(*, user_id: int):
+    # The same value twice: as a bound and inside an OR.
+    return User.objects.filter(Q(pk=user_id) | Q(pk__gt=user_id)).order_by("pk")
+
+
+def test_it_fills_in_a_value_used_more_than_once(therapist, other_therapist, reception):
+    for user in (therapist, other_therapist, reception):
+        found = prepared_list("test_twice", User, _mine_or_above, user_id=user.pk)
+        assert found == list(_mine_or_above(user_id=user.pk))
+
+
+def test_rows_for_user_compiles_once_per_kind_of_user(therapist, other_therapist, manager):
+    """What the dashboard's panels rely on: the manager's query (every row) is not the
+    therapist's (their own rows), though both are compiled once."""
+    from clinic.panels import rows_for_user
+
+    def mine(*, user):
+        users = User.objects.order_by("pk")
+        return users if user.is_superuser else users.filter(pk=user.pk)
+
+    for user in (therapist, other_therapist, manager, therapist):
+        found = rows_for_user("test_mine", User, mine, user=user)
+        assert found == list(mine(user=user))
+    assert len(rows_for_user("test_mine", User, mine, user=manager)) == 3
