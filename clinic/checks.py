@@ -23,8 +23,9 @@ def shared_state_check(app_configs=None, **kwargs) -> list[Warning]:
     if settings.CACHES["default"]["BACKEND"] in LOCAL_CACHES:
         warnings.append(
             Warning(
-                "The cache is kept on this machine only: sessions, login throttling, booking "
-                "limits and locks would differ between machines.",
+                "The cache is kept on this machine only: sessions, the dashboard's alerts and "
+                "the hourly limits on booking requests and calendar feeds would differ between "
+                "machines.",
                 hint="Set CACHE_URL (or CELERY_BROKER_URL) to the shared Redis.",
                 id="apex.W001",
             )

@@ -340,9 +340,10 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # --- Cache ----------------------------------------------------------------------------
 # Pages are built from the database on every request; the cache holds short-lived shared state
-# (the dashboard's alerts, login throttling). It must be shared by every web process: Redis in
-# production (CACHE_URL, or database 1 of the Redis broker when unset),
-# files under var/ for `make run`, whose web and worker processes share one machine.
+# (the dashboard's alerts, hourly limits on booking requests and calendar feeds). It must be
+# shared by every web process: Redis in production (CACHE_URL, or database 1 of the Redis
+# broker when unset), files under var/ for `make run`, whose web and worker processes share one
+# machine.
 CACHE_URL = env.url(
     "CACHE_URL",
     (
