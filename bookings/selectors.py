@@ -7,19 +7,25 @@ their own patient record's appointments and gets a 404 for anything else.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import heapq
 from dataclasses import dataclass
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-import holidays
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from bookings import schedule
+
+# Public holidays and weekly series live in `closures`; callers read them as selectors.
+from bookings.closures import (  # noqa: F401
+    SeriesPlan,
+    closed_days,
+    series_overview,
+    series_plan,
+)
 from bookings.models import Appointment, AppointmentType, ScheduleException, WorkingHours
 from bookings.reminders import asked_to_confirm
 from clinic import audit
@@ -44,92 +50,6 @@ def clinic_phone() -> str:
     return settings.CLINIC_PHONE
 
 
-@functools.lru_cache(maxsize=16)
-def _holiday_calendar(region: str, year: int) -> dict[dt.date, str]:
-    country, _, subdivision = region.partition("-")
-    return dict(holidays.country_holidays(country, subdiv=subdivision or None, years=year))
-
-
-def closed_days(*, first: dt.date, last: dt.date, region: str | None = None) -> dict[dt.date, str]:
-    """Public holidays between two local dates (inclusive), each with its name ("Christmas
-    Day"), for `region` (a site's, `Site.holidays`), by default the CLINIC_HOLIDAYS setting
-    (the default site's). No query."""
-    region = settings.CLINIC_HOLIDAYS if region is None else region
-    if not region or last < first:
-        return {}
-    found: dict[dt.date, str] = {}
-    for year in range(first.year, last.year + 1):
-        found.update(
-            (day, name)
-            for day, name in _holiday_calendar(region, year).items()
-            if first <= day <= last
-        )
-    return dict(sorted(found.items()))
-
-
-@dataclass(frozen=True)
-class SeriesPlan:
-    """The weekly starts a series books, and the weeks it leaves out with the reason."""
-
-    starts: list[dt.datetime]
-    skipped: list[tuple[dt.datetime, str]]
-
-    @property
-    def skipped_labels(self) -> list[str]:
-        zone = clinic_zone()
-        days = [(when.astimezone(zone), why) for when, why in self.skipped]
-        return [f"{day:%a} {day.day} {day:%b %Y} ({why})" for day, why in days]
-
-
-def series_plan(*, start: dt.datetime, weeks: int) -> SeriesPlan:
-    """The same local time weekly for `weeks` weeks (daylight saving keeps 10:00 at 10:00).
-    A series of two or more weeks skips the clinic's public holidays; a single booking is
-    not skipped but checked like any other time (the clinic is closed then). No query."""
-    zone = clinic_zone()
-    local = start.astimezone(zone)
-    days = [local.date() + dt.timedelta(weeks=week) for week in range(weeks)]
-    closed = closed_days(first=days[0], last=days[-1]) if weeks > 1 else {}
-    starts, skipped = [], []
-    for day in days:
-        when = dt.datetime.combine(day, local.time(), tzinfo=zone).astimezone(dt.UTC)
-        if day in closed:
-            skipped.append((when, f"public holiday: {closed[day]}"))
-        else:
-            starts.append(when)
-    return SeriesPlan(starts=starts, skipped=skipped)
-
-
-@dataclass(frozen=True)
-class SeriesOverview:
-    """A booked weekly series as the appointment page lists it."""
-
-    members: list[Appointment]
-    skipped: list[str]
-
-
-def series_overview(*, appointment: Appointment) -> SeriesOverview | None:
-    """The other appointments of `appointment`'s weekly series, and the public holidays the
-    series left out (weeks between its first and last appointment that fell on one and
-    were not booked). None for a single appointment. One query."""
-    if appointment.series_id is None:
-        return None
-    members = list(
-        Appointment.objects.filter(series_id=appointment.series_id).order_by("start", "id")
-    )
-    zone = clinic_zone()
-    first = members[0].start.astimezone(zone)
-    last = members[-1].start.astimezone(zone).date()
-    weeks = (last - first.date()).days // 7 + 1
-    booked = {member.start.astimezone(zone).date() for member in members}
-    plan = series_plan(start=first, weeks=weeks)
-    skipped = [
-        label
-        for (when, _), label in zip(plan.skipped, plan.skipped_labels, strict=True)
-        if when.astimezone(zone).date() not in booked
-    ]
-    return SeriesOverview(members=members, skipped=skipped)
-
-
 def therapists() -> QuerySet[User]:
     """Everyone who sees patients: active users in the therapist role. The manager (a
     superuser, who gets the therapist role by default) counts only once they have working
@@ -148,7 +68,7 @@ def appointment_types() -> QuerySet[AppointmentType]:
 
 
 def _with_relations(queryset: QuerySet[Appointment]) -> QuerySet[Appointment]:
-    return queryset.select_related("patient", "therapist", "appointment_type", "room")
+    return queryset.select_related("patient", "therapist", "appointment_type", "room", "site")
 
 
 def appointments_between(
@@ -331,6 +251,26 @@ def site_covering(*, therapist_id: int, start: dt.datetime, end: dt.datetime) ->
         if schedule.covers(intervals, (start, end)):
             return place
     return None
+
+
+def booking_site(
+    *, therapist_id: int, start: dt.datetime, site: Site | None = None, room=None, patient=None
+) -> Site:
+    """Where a booking at `start` is when no working time covers it: the `site` chosen, else
+    the room's, else the site of the therapist's regular hours at that local time (closed
+    that day, say for a public holiday), else the patient's preferred or the default site.
+    At most two queries."""
+    if site is not None:
+        return site
+    if room is not None:
+        return room.site
+    for block in WorkingHours.objects.filter(therapist_id=therapist_id).select_related("site"):
+        local = start.astimezone(block.site.zone)
+        if block.weekday == local.weekday() and block.start_time <= local.time() < block.end_time:
+            return block.site
+    if patient is not None and patient.preferred_site_id is not None:
+        return patient.preferred_site
+    return default_site()
 
 
 def within_working_hours(*, therapist: User, start: dt.datetime, end: dt.datetime) -> bool:

@@ -177,7 +177,14 @@ def appointment_create(request: HttpRequest):
         form = BookingForm(request.POST, patient_choices=results, site=preferred)
         if form.is_valid() and form.cleaned_data["start"] is not None:
             data = form.cleaned_data
-            plan = selectors.series_plan(start=data["start"], weeks=data["weeks"])
+            where = selectors.booking_site(
+                therapist_id=data["therapist"].pk,
+                start=data["start"],
+                site=data.get("site"),
+                room=data["room"],
+                patient=data["patient"],
+            )
+            plan = selectors.series_plan(start=data["start"], weeks=data["weeks"], site=where)
             skipped = plan.skipped_labels
             agreed = ",".join(f"{when:%Y-%m-%d}" for when, _ in plan.skipped)
             if plan.skipped and plan.starts and data["skip_holidays"] != agreed:
