@@ -13,8 +13,13 @@ from django.utils import formats
 from bookings import selectors
 from bookings.models import Appointment, Room, ScheduleException, WorkingHours
 from clinic import widgets
-from clinic.forms import PlausibleDateField, ShortModelChoiceField, offer_site_choice
-from clinic.sites import Site
+from clinic.forms import (
+    PlausibleDateField,
+    ShortModelChoiceField,
+    SiteChoiceField,
+    offer_site_choice,
+)
+from clinic.sites import Site, sites_active
 from clinic.widgets import DateInput
 from patients.models import Patient
 
@@ -318,6 +323,10 @@ MAX_EXCEPTION_LENGTH = dt.timedelta(days=366)
 
 
 class ScheduleExceptionForm(forms.Form):
+    """Leave, blocked time or extra hours. With more than one active site, extra hours say
+    where they are (and are typed in that site's local time); leave and blocked time close
+    every site and are typed in the clinic's time."""
+
     kind = forms.ChoiceField(label="What", choices=ScheduleException.Kind.choices)
     start_date = PlausibleDateField(label="From date", widget=DateInput())
     start_time = forms.TimeField(label="From time", widget=TimeInput())
@@ -325,16 +334,35 @@ class ScheduleExceptionForm(forms.Form):
     end_time = forms.TimeField(label="Until time", widget=TimeInput())
     note = forms.CharField(label="Note", required=False, max_length=200)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, sites: list[Site] | None = None, usual: int | None = None, **kwargs):
+        """`sites`: the active sites when the caller has read them already (the schedule
+        page, for its hours form); `usual`: the id of the site extra hours are at unless
+        staff choose another."""
         super().__init__(*args, **kwargs)
+        sites = sites_active() if sites is None else sites
+        if len(sites) > 1:
+            self.fields["site"] = SiteChoiceField(
+                sites=sites,
+                empty_label=None,
+                label="Site (for extra hours)",
+                required=False,
+                help_text="Where the extra hours are worked, in that site's local time. "
+                "Leave and blocked time apply at every site.",
+            )
+            chosen = next((site for site in sites if site.pk == usual), None)
+            if chosen is not None:
+                self.initial.setdefault("site", str(chosen.public_id))
         self.helper = _helper()
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("kind") != ScheduleException.Kind.EXTRA:
+            cleaned["site"] = None
+        site = cleaned.get("site")
         start = _local_start(
-            self, cleaned.get("start_date"), cleaned.get("start_time"), "start_time"
+            self, cleaned.get("start_date"), cleaned.get("start_time"), "start_time", site
         )
-        end = _local_start(self, cleaned.get("end_date"), cleaned.get("end_time"), "end_time")
+        end = _local_start(self, cleaned.get("end_date"), cleaned.get("end_time"), "end_time", site)
         if start and end and end <= start:
             self.add_error("end_time", "The end must be after the start.")
         elif start and end and end - start > MAX_EXCEPTION_LENGTH:

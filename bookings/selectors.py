@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+from collections import Counter
 from dataclasses import dataclass
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -31,7 +32,7 @@ from bookings.reminders import asked_to_confirm
 from clinic import audit
 from clinic.access import STAFF, has_role
 from clinic.models import User
-from clinic.sites import Site, default_site
+from clinic.sites import Site, default_site, default_site_id
 
 SLOT_STEP = dt.timedelta(minutes=15)
 
@@ -171,7 +172,7 @@ def working_intervals_by_site(
     """Each therapist's working time at each site between two local dates of `zone` (the
     clinic's by default), inclusive. A site's hours are wall-clock times in that site's zone
     and its public holidays close it. Leave and blocked time close every site; extra hours
-    count at the default site (they name none). Two queries, whatever the range or sites.
+    count at their own site only. Two queries, whatever the range or sites.
     """
     zone = zone or clinic_zone()
     window = (
@@ -183,35 +184,46 @@ def working_intervals_by_site(
         weekly[hours.therapist_id].setdefault(hours.site, []).append(
             schedule.WeeklyBlock(hours.weekday, hours.start_time, hours.end_time)
         )
-    exceptions: dict[int, list[schedule.Change]] = {pk: [] for pk in therapist_ids}
+    extra: dict[int, dict[Site, list[schedule.Change]]] = {pk: {} for pk in therapist_ids}
+    removed: dict[int, list[schedule.Change]] = {pk: [] for pk in therapist_ids}
     for item in ScheduleException.objects.filter(
         therapist_id__in=therapist_ids, start__lt=window[1], end__gt=window[0]
-    ):
-        exceptions[item.therapist_id].append(schedule.Change(item.adds_time, item.start, item.end))
+    ).select_related("site"):
+        change = schedule.Change(item.adds_time, item.start, item.end)
+        if item.adds_time:
+            extra[item.therapist_id].setdefault(item.site, []).append(change)
+        else:
+            removed[item.therapist_id].append(change)
     # A day early and late: another zone's local days straddle this zone's.
     early, late = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
     closed: dict[int, dict[dt.date, str]] = {}
     found: dict[int, dict[Site, list[schedule.Interval]]] = {}
     for pk in therapist_ids:
         found[pk] = {}
-        extra = [change for change in exceptions[pk] if change.adds_time]
-        removed = [change for change in exceptions[pk] if not change.adds_time]
-        sites = dict(weekly[pk])
-        if extra and not any(site.is_default for site in sites):
-            sites[default_site()] = []  # rare: extra hours of someone never at the default site
-        for site, blocks in sites.items():
+        # Extra hours may be at a site the therapist has no regular hours at.
+        for site in [*weekly[pk], *(site for site in extra[pk] if site not in weekly[pk])]:
             if site.pk not in closed:
                 closed[site.pk] = closed_days(first=early, last=late, region=site.holidays)
             intervals = schedule.working_intervals(
                 first=early,
                 last=late,
-                weekly=blocks,
-                exceptions=(extra if site.is_default else []) + removed,
+                weekly=weekly[pk].get(site, []),
+                exceptions=extra[pk].get(site, []) + removed[pk],
                 zone=site.zone,
                 closed=closed[site.pk],
             )
             found[pk][site] = schedule.clip(intervals, window)
     return found
+
+
+def usual_site_id(*, hours: list[WorkingHours]) -> int:
+    """The site most of a therapist's regular `hours` are at (on a tie, the one met first in
+    `hours`), else the default site: where their extra hours are unless staff say otherwise.
+    No query once `hours` are read (one otherwise, for the default site)."""
+    counts = Counter(block.site_id for block in hours)
+    if not counts:
+        return default_site_id()
+    return counts.most_common(1)[0][0]
 
 
 def working_intervals_for(
