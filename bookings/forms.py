@@ -160,7 +160,15 @@ def _patient_label(patient: Patient) -> str:
     return f"{patient.full_name} · born {born}" + (f" · {contact}" if contact else "")
 
 
+def zone_note(site: Site) -> str:
+    """ "America/New_York" when `site` keeps another zone than the clinic's, else "": times
+    are labelled with their zone only where it could be mistaken."""
+    return "" if site.zone == selectors.clinic_zone() else site.zone.key
+
+
 class MoveForm(forms.Form):
+    """Times are the appointment's site's wall clock (named when not the clinic's zone)."""
+
     date = PlausibleDateField(label="New date", widget=DateInput())
     time = forms.TimeField(label="New start time", widget=TimeInput())
     therapist = _therapist_field()
@@ -169,17 +177,22 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, appointment: Appointment, **kwargs):
         super().__init__(*args, **kwargs)
-        local = appointment.start.astimezone(selectors.clinic_zone())
+        self.site = appointment.site
+        local = appointment.start.astimezone(self.site.zone)
         self.initial.setdefault("date", local.date())
         self.initial.setdefault("time", local.time())
         self.initial.setdefault("therapist", appointment.therapist.public_id)
         if appointment.room_id:
             self.initial.setdefault("room", appointment.room.public_id)
+        if note := zone_note(self.site):
+            self.fields["time"].help_text = f"{note} time, as at {self.site.name}."
         self.helper = _helper()
 
     def clean(self):
         cleaned = super().clean()
-        cleaned["start"] = _local_start(self, cleaned.get("date"), cleaned.get("time"))
+        cleaned["start"] = _local_start(
+            self, cleaned.get("date"), cleaned.get("time"), site=self.site
+        )
         return cleaned
 
 

@@ -23,7 +23,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bookings import confirmation_services, schedule, selectors, services
 from bookings.calendar_views import calendar_url
-from bookings.forms import BookingForm, CancelForm, MoveForm, SlotFinderForm, StatusForm
+from bookings.forms import (
+    BookingForm,
+    CancelForm,
+    MoveForm,
+    SlotFinderForm,
+    StatusForm,
+    zone_note,
+)
 from bookings.models import Appointment
 from clinic.access import STAFF, role_required
 from patients.forms import PatientForm, PatientSearchForm
@@ -284,12 +291,17 @@ def patient_register(request: HttpRequest):
 
 def _detail_context(appointment: Appointment, **forms) -> dict:
     late = services.is_late_cancellation(appointment)
-    zone = selectors.clinic_zone()
+    # Times read as the site's wall clock, the zone named when it is not the clinic's.
+    zone = appointment.site.zone
     changes = list(appointment.status_changes.select_related("changed_by"))
     latest = max(changes, key=lambda change: change.pk, default=None)
-    undoable = latest is not None and latest.can_be_undone_on(timezone.localdate(), zone)
+    undoable = latest is not None and latest.can_be_undone_on(
+        timezone.localdate(), selectors.clinic_zone()
+    )
     return {
         "appointment": appointment,
+        "zone": zone,
+        "zone_note": zone_note(appointment.site),
         "local_start": appointment.start.astimezone(zone),
         "local_end": appointment.end.astimezone(zone),
         "changes": changes,
@@ -338,8 +350,13 @@ def appointment_move(request: HttpRequest, public_id):
             messages.error(request, str(error))
             return redirect("bookings:detail", public_id=appointment.public_id)
         else:
-            local = moved.start.astimezone(selectors.clinic_zone())
-            messages.success(request, f"Moved to {local:%a %d %b} at {local:%H:%M}.")
+            local = moved.start.astimezone(moved.site.zone)
+            note = zone_note(moved.site)
+            messages.success(
+                request,
+                f"Moved to {local:%a %d %b} at {local:%H:%M}"
+                + (f" ({note} time)." if note else "."),
+            )
             return redirect("bookings:detail", public_id=moved.public_id)
     return render(
         request,
