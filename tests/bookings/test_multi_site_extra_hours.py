@@ -96,7 +96,7 @@ def test_the_schedule_shows_where_the_extra_hours_are_in_that_sites_time(
 
     text = " ".join(page.content.decode().split())
     assert (
-        "Extra working hours</strong> at Apex New York Sat 20 Mar 10:00 – Sat 20 Mar 12:00 "
+        "Extra working hours</strong> at Apex New York Sat 20 Mar 10:00 \u2013 Sat 20 Mar 12:00 "
         "(America/New_York time)" in text
     )
 
