@@ -8,6 +8,7 @@ import datetime as dt
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils import formats
 
 from bookings import selectors
@@ -75,14 +76,54 @@ def _type_field():
     )
 
 
+class _RoomsAtSite(forms.models.ModelChoiceIterator):
+    """The rooms offered: with one plain query (see ShortModelChoiceField), and only the
+    field's `site`'s when the form knows where the visit is."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        rooms = self.queryset.all()
+        if self.field.site is not None:
+            rooms = rooms.filter(site=self.field.site)
+        for room in rooms:
+            yield self.choice(room)
+
+
+class RoomField(ShortModelChoiceField):
+    """An active room, labelled "Room 1 · Apex Leeds" when more than one site is active (each
+    row says whether another active site exists: no extra query). A form that knows the site
+    sets `site` to offer only its rooms; any active room still validates, so the form can say
+    which site a room posted from elsewhere is at."""
+
+    iterator = _RoomsAtSite
+    site: Site | None = None
+
+    def label_from_instance(self, obj: Room) -> str:
+        return f"{obj.name} · {obj.site.name}" if obj.among_sites else obj.name
+
+
 def _room_field():
-    return ShortModelChoiceField(
+    other_sites = Site.objects.active().exclude(pk=OuterRef("site_id"))
+    return RoomField(
         label="Room",
-        queryset=Room.objects.filter(is_active=True),
+        queryset=Room.objects.filter(is_active=True)
+        .select_related("site")
+        .annotate(among_sites=Exists(other_sites))
+        .order_by("site__name", "name"),
         to_field_name="public_id",
         required=False,
         empty_label="No room",
     )
+
+
+def _room_at_site(form: forms.Form, cleaned: dict) -> None:
+    """A room at another site than the one chosen gets a message next to the room."""
+    room, site = cleaned.get("room"), cleaned.get("site")
+    if room is not None and site is not None and room.site_id != site.pk:
+        form.add_error(
+            "room", f"{room.name} is at {room.site.name}; choose a room at {site.name}, or none."
+        )
 
 
 class OverrideField(forms.BooleanField):
@@ -133,6 +174,9 @@ class BookingForm(forms.Form):
             "booking outside them.",
             initial=site,
         )
+        if "site" in self.fields:
+            chosen = self.data.get("site") if self.is_bound else self.initial.get("site")
+            self.fields["room"].site = self.fields["site"].sites.get(str(chosen or ""))
         if patient_choices is not None:
             # The list shows only the search results (a full list would be thousands long);
             # any active patient still validates, and the one posted stays on the list.
@@ -148,6 +192,7 @@ class BookingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        _room_at_site(self, cleaned)
         cleaned["start"] = _local_start(
             self, cleaned.get("date"), cleaned.get("time"), site=cleaned.get("site")
         )
