@@ -369,7 +369,13 @@ def appointment_move(
     )
     if problems:
         raise BookingConflictError(problems)
-    freed = (appointment.therapist, appointment.start, appointment.end, appointment.room)
+    freed = (
+        appointment.therapist,
+        appointment.start,
+        appointment.end,
+        appointment.room,
+        appointment.site_id,
+    )
     appointment.start, appointment.end = start, end
     appointment.therapist = therapist
     appointment.room = room
@@ -380,8 +386,14 @@ def appointment_move(
     _save_guarded(appointment)
     appointment_reminder_follow(appointment=appointment)
     emails.queue([appointment], emails.Kind.CHANGED)
-    old_therapist, old_start, old_end, old_room = freed
-    waitlist_time_freed(therapist=old_therapist, start=old_start, end=old_end, room=old_room)
+    old_therapist, old_start, old_end, old_room, old_site_id = freed
+    waitlist_time_freed(
+        therapist=old_therapist,
+        start=old_start,
+        end=old_end,
+        room=old_room,
+        site_id=old_site_id,
+    )
     return appointment
 
 
@@ -424,6 +436,7 @@ def appointment_cancel(
         start=appointment.start,
         end=appointment.end,
         room=appointment.room,
+        site_id=appointment.site_id,
     )
     return appointment
 
