@@ -264,9 +264,9 @@ def appointment_series_book(
 
     Weeks on the public holidays of the site the series is at (`selectors.booking_site`) are
     left out (`selectors.series_plan` says which, and why, so callers can tell the user
-    before and after). Every conflicting week of the
-    rest is reported (one BookingConflictError listing them all) before anything is saved.
-    Weekly steps keep the local clock time across daylight-saving changes.
+    before and after). Every conflicting week of the rest is reported (one
+    BookingConflictError listing them all) before anything is saved. Weekly steps keep the
+    site's local clock time across daylight-saving changes.
     """
     start = _as_utc(start)
     if not 1 <= weeks <= 26:
