@@ -49,6 +49,8 @@ def test_a_roomless_slot_freed_at_york_is_offered_as_york(client, reception, the
     [content] = WaitlistOffers().compose_many([Compose(offer.pk, timezone.localdate(), "Wren")])
     assert "at Apex York" in content.sms
     assert ("Where", "Apex York, 1 Apex York Road") in content.items
+    waitlist = client.get(reverse("bookings:waitlist")).content.decode()
+    assert "with Tess at Apex York:" in " ".join(waitlist.split())
 
 
 def test_taking_the_offer_books_it_at_york(therapist, york):
