@@ -44,9 +44,9 @@ class WorkingHoursAdmin(admin.ModelAdmin):
 
 @admin.register(ScheduleException)
 class ScheduleExceptionAdmin(admin.ModelAdmin):
-    list_display = ["therapist", "kind", "start", "end", "note"]
-    list_filter = ["therapist", "kind"]
-    list_select_related = ["therapist"]
+    list_display = ["therapist", "kind", "site", "start", "end", "note"]
+    list_filter = ["therapist", "kind", "site"]
+    list_select_related = ["therapist", "site"]
     date_hierarchy = "start"
 
 

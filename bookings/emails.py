@@ -81,7 +81,8 @@ def build_message(appointments: list[Appointment], kind: str) -> EmailMessage | 
             "rows": rows,
             "zone": zone.key,
             "site_url": settings.SITE_URL,
-            "clinic_phone": selectors.clinic_phone(),
+            # A series is at one site: its number (read with the appointments).
+            "clinic_phone": appointments[0].site.phone_for_patients,
             "notice_hours": int(selectors.cancel_notice() / dt.timedelta(hours=1)),
         },
     )

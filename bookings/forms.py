@@ -8,13 +8,19 @@ import datetime as dt
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils import formats
 
 from bookings import selectors
 from bookings.models import Appointment, Room, ScheduleException, WorkingHours
 from clinic import widgets
-from clinic.forms import PlausibleDateField, ShortModelChoiceField, offer_site_choice
-from clinic.sites import Site
+from clinic.forms import (
+    PlausibleDateField,
+    ShortModelChoiceField,
+    SiteChoiceField,
+    offer_site_choice,
+)
+from clinic.sites import Site, sites_active
 from clinic.widgets import DateInput
 from patients.models import Patient
 
@@ -70,14 +76,54 @@ def _type_field():
     )
 
 
+class _RoomsAtSite(forms.models.ModelChoiceIterator):
+    """The rooms offered: with one plain query (see ShortModelChoiceField), and only the
+    field's `site`'s when the form knows where the visit is."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        rooms = self.queryset.all()
+        if self.field.site is not None:
+            rooms = rooms.filter(site=self.field.site)
+        for room in rooms:
+            yield self.choice(room)
+
+
+class RoomField(ShortModelChoiceField):
+    """An active room, labelled "Room 1 · Apex Leeds" when more than one site is active (each
+    row says whether another active site exists: no extra query). A form that knows the site
+    sets `site` to offer only its rooms; any active room still validates, so the form can say
+    which site a room posted from elsewhere is at."""
+
+    iterator = _RoomsAtSite
+    site: Site | None = None
+
+    def label_from_instance(self, obj: Room) -> str:
+        return f"{obj.name} · {obj.site.name}" if obj.among_sites else obj.name
+
+
 def _room_field():
-    return ShortModelChoiceField(
+    other_sites = Site.objects.active().exclude(pk=OuterRef("site_id"))
+    return RoomField(
         label="Room",
-        queryset=Room.objects.filter(is_active=True),
+        queryset=Room.objects.filter(is_active=True)
+        .select_related("site")
+        .annotate(among_sites=Exists(other_sites))
+        .order_by("site__name", "name"),
         to_field_name="public_id",
         required=False,
         empty_label="No room",
     )
+
+
+def _room_at_site(form: forms.Form, cleaned: dict) -> None:
+    """A room at another site than the one chosen gets a message next to the room."""
+    room, site = cleaned.get("room"), cleaned.get("site")
+    if room is not None and site is not None and room.site_id != site.pk:
+        form.add_error(
+            "room", f"{room.name} is at {room.site.name}; choose a room at {site.name}, or none."
+        )
 
 
 class OverrideField(forms.BooleanField):
@@ -128,6 +174,9 @@ class BookingForm(forms.Form):
             "booking outside them.",
             initial=site,
         )
+        if "site" in self.fields:
+            chosen = self.data.get("site") if self.is_bound else self.initial.get("site")
+            self.fields["room"].site = self.fields["site"].sites.get(str(chosen or ""))
         if patient_choices is not None:
             # The list shows only the search results (a full list would be thousands long);
             # any active patient still validates, and the one posted stays on the list.
@@ -143,6 +192,7 @@ class BookingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        _room_at_site(self, cleaned)
         cleaned["start"] = _local_start(
             self, cleaned.get("date"), cleaned.get("time"), site=cleaned.get("site")
         )
@@ -155,7 +205,15 @@ def _patient_label(patient: Patient) -> str:
     return f"{patient.full_name} · born {born}" + (f" · {contact}" if contact else "")
 
 
+def zone_note(site: Site) -> str:
+    """ "America/New_York" when `site` keeps another zone than the clinic's, else "": times
+    are labelled with their zone only where it could be mistaken."""
+    return "" if site.zone == selectors.clinic_zone() else site.zone.key
+
+
 class MoveForm(forms.Form):
+    """Times are the appointment's site's wall clock (named when not the clinic's zone)."""
+
     date = PlausibleDateField(label="New date", widget=DateInput())
     time = forms.TimeField(label="New start time", widget=TimeInput())
     therapist = _therapist_field()
@@ -164,17 +222,22 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, appointment: Appointment, **kwargs):
         super().__init__(*args, **kwargs)
-        local = appointment.start.astimezone(selectors.clinic_zone())
+        self.site = appointment.site
+        local = appointment.start.astimezone(self.site.zone)
         self.initial.setdefault("date", local.date())
         self.initial.setdefault("time", local.time())
         self.initial.setdefault("therapist", appointment.therapist.public_id)
         if appointment.room_id:
             self.initial.setdefault("room", appointment.room.public_id)
+        if note := zone_note(self.site):
+            self.fields["time"].help_text = f"{note} time, as at {self.site.name}."
         self.helper = _helper()
 
     def clean(self):
         cleaned = super().clean()
-        cleaned["start"] = _local_start(self, cleaned.get("date"), cleaned.get("time"))
+        cleaned["start"] = _local_start(
+            self, cleaned.get("date"), cleaned.get("time"), site=self.site
+        )
         return cleaned
 
 
@@ -318,6 +381,10 @@ MAX_EXCEPTION_LENGTH = dt.timedelta(days=366)
 
 
 class ScheduleExceptionForm(forms.Form):
+    """Leave, blocked time or extra hours. With more than one active site, extra hours say
+    where they are (and are typed in that site's local time); leave and blocked time close
+    every site and are typed in the clinic's time."""
+
     kind = forms.ChoiceField(label="What", choices=ScheduleException.Kind.choices)
     start_date = PlausibleDateField(label="From date", widget=DateInput())
     start_time = forms.TimeField(label="From time", widget=TimeInput())
@@ -325,16 +392,35 @@ class ScheduleExceptionForm(forms.Form):
     end_time = forms.TimeField(label="Until time", widget=TimeInput())
     note = forms.CharField(label="Note", required=False, max_length=200)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, sites: list[Site] | None = None, usual: int | None = None, **kwargs):
+        """`sites`: the active sites when the caller has read them already (the schedule
+        page, for its hours form); `usual`: the id of the site extra hours are at unless
+        staff choose another."""
         super().__init__(*args, **kwargs)
+        sites = sites_active() if sites is None else sites
+        if len(sites) > 1:
+            self.fields["site"] = SiteChoiceField(
+                sites=sites,
+                empty_label=None,
+                label="Site (for extra hours)",
+                required=False,
+                help_text="Where the extra hours are worked, in that site's local time. "
+                "Leave and blocked time apply at every site.",
+            )
+            chosen = next((site for site in sites if site.pk == usual), None)
+            if chosen is not None:
+                self.initial.setdefault("site", str(chosen.public_id))
         self.helper = _helper()
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("kind") != ScheduleException.Kind.EXTRA:
+            cleaned["site"] = None
+        site = cleaned.get("site")
         start = _local_start(
-            self, cleaned.get("start_date"), cleaned.get("start_time"), "start_time"
+            self, cleaned.get("start_date"), cleaned.get("start_time"), "start_time", site
         )
-        end = _local_start(self, cleaned.get("end_date"), cleaned.get("end_time"), "end_time")
+        end = _local_start(self, cleaned.get("end_date"), cleaned.get("end_time"), "end_time", site)
         if start and end and end <= start:
             self.add_error("end_time", "The end must be after the start.")
         elif start and end and end - start > MAX_EXCEPTION_LENGTH:

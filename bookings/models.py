@@ -98,6 +98,15 @@ class ScheduleException(TimeStampedModel):
         limit_choices_to={"role": "therapist"},
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
+    # Where extra hours are worked (and their times are that site's wall clock); leave and
+    # blocked time name no site: the therapist is away from every site.
+    site = models.ForeignKey(
+        "clinic.Site",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="schedule_exceptions",
+    )
     start = models.DateTimeField()
     end = models.DateTimeField()
     note = models.CharField(max_length=200, blank=True)
@@ -109,6 +118,13 @@ class ScheduleException(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(kind__in=["leave", "blocked", "extra"]),
                 name="bookings_scheduleexception_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="extra", site__isnull=False)
+                | (~Q(kind="extra") & Q(site__isnull=True)),
+                name="bookings_scheduleexception_site_only_for_extra",
+                violation_error_message="Extra hours need a site; leave and blocked time "
+                "apply at every site, so they name none.",
             ),
             models.CheckConstraint(
                 condition=Q(end__gt=models.F("start")),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -144,7 +143,7 @@ def appointment_reply(*, patient, intent: str, now: dt.datetime) -> Handled | No
     from bookings.services import appointment_cancel, appointment_confirm
 
     appointment = (
-        Appointment.objects.select_related("patient")
+        Appointment.objects.select_related("patient", "site")
         .filter(
             patient=patient,
             status=Appointment.Status.BOOKED,
@@ -167,7 +166,8 @@ def appointment_reply(*, patient, intent: str, now: dt.datetime) -> Handled | No
         appointment_cancel(
             appointment=appointment, by=None, reason="Cancelled by the patient's text reply"
         )
-    phone = f" Call {settings.CLINIC_PHONE} to book again." if settings.CLINIC_PHONE else ""
+    number = appointment.site.phone_for_patients
+    phone = f" Call {number} to book again." if number else ""
     return Handled(
         f"Apex Clinic: your appointment on {when} is cancelled.{phone}", "cancelled appointment"
     )

@@ -55,15 +55,30 @@ def working_hours_remove(*, hours: WorkingHours) -> None:
 
 
 def schedule_exception_add(
-    *, therapist: User, kind: str, start: dt.datetime, end: dt.datetime, note: str = ""
+    *,
+    therapist: User,
+    kind: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    note: str = "",
+    site: Site | None = None,
 ) -> tuple[ScheduleException, int]:
-    """Record leave, blocked time or extra hours. Also returns how many booked appointments
-    fall inside new leave or blocked time, so staff can move them."""
+    """Record leave, blocked time or extra hours. Extra hours are at `site`, by default the
+    therapist's usual site (`selectors.usual_site_id`), and make slots there only; leave and
+    blocked time close every site (`site` is ignored). Also returns how many booked
+    appointments fall inside new leave or blocked time, so staff can move them."""
     start, end = _as_utc(start), _as_utc(end)
     if end <= start:
         raise ValueError("The end must come after the start.")
+    site_id = None
+    if kind == ScheduleException.Kind.EXTRA:
+        site_id = (
+            site.pk
+            if site is not None
+            else selectors.usual_site_id(hours=list(therapist.working_hours.all()))
+        )
     exception = ScheduleException.objects.create(
-        therapist=therapist, kind=kind, start=start, end=end, note=note
+        therapist=therapist, kind=kind, start=start, end=end, note=note, site_id=site_id
     )
     affected = 0
     if kind != ScheduleException.Kind.EXTRA:

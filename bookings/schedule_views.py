@@ -49,14 +49,29 @@ def _schedule_page(request: HttpRequest, people, therapist, *, hours_form=None, 
     context = {"therapists": people, "therapist": therapist}
     if therapist is not None:
         hours_form = hours_form or WorkingHoursForm(therapist=therapist)
+        hours = list(therapist.working_hours.select_related("site"))
+        show_sites = "site" in hours_form.fields
+        exceptions = list(
+            ScheduleException.objects.filter(therapist=therapist, end__gt=timezone.now())
+            .select_related("site")
+            .order_by("start")[:EXCEPTIONS_SHOWN]
+        )
+        clinic_zone = selectors.clinic_zone()
+        for item in exceptions:
+            # Extra hours read in their site's local time, as they were typed, with the zone
+            # named when it is not the clinic's.
+            item.local_zone = item.site.zone if item.site is not None else clinic_zone
+            item.zone_note = "" if item.local_zone == clinic_zone else item.local_zone.key
         context.update(
-            hours=therapist.working_hours.select_related("site"),
-            show_sites="site" in hours_form.fields,
-            exceptions=ScheduleException.objects.filter(
-                therapist=therapist, end__gt=timezone.now()
-            ).order_by("start")[:EXCEPTIONS_SHOWN],
+            hours=hours,
+            show_sites=show_sites,
+            exceptions=exceptions,
             hours_form=hours_form,
-            exception_form=ScheduleExceptionForm(),
+            exception_form=ScheduleExceptionForm(
+                # The hours form read the active sites already: the same list serves both.
+                sites=list(hours_form.fields["site"].sites.values()) if show_sites else [],
+                usual=selectors.usual_site_id(hours=hours) if show_sites else None,
+            ),
         )
     return render(request, "bookings/schedule.html", context, status=status)
 
@@ -107,6 +122,7 @@ def exception_add(request: HttpRequest, therapist_id):
             start=data["start"],
             end=data["end"],
             note=data["note"],
+            site=data.get("site"),
         )
         messages.success(request, f"{exception.get_kind_display()} saved.")
         if affected:

@@ -7,25 +7,32 @@ their own patient record's appointments and gets a 404 for anything else.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import heapq
+from collections import Counter
 from dataclasses import dataclass
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-import holidays
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from bookings import schedule
+
+# Public holidays and weekly series live in `closures`; callers read them as selectors.
+from bookings.closures import (  # noqa: F401
+    SeriesPlan,
+    closed_days,
+    series_overview,
+    series_plan,
+)
 from bookings.models import Appointment, AppointmentType, ScheduleException, WorkingHours
 from bookings.reminders import asked_to_confirm
 from clinic import audit
 from clinic.access import STAFF, has_role
 from clinic.models import User
-from clinic.sites import Site, default_site
+from clinic.sites import Site, default_site, default_site_id
 
 SLOT_STEP = dt.timedelta(minutes=15)
 
@@ -42,92 +49,6 @@ def cancel_notice() -> dt.timedelta:
 def clinic_phone() -> str:
     """The number patients ring when it is too late to cancel online (setting CLINIC_PHONE)."""
     return settings.CLINIC_PHONE
-
-
-@functools.lru_cache(maxsize=16)
-def _holiday_calendar(region: str, year: int) -> dict[dt.date, str]:
-    country, _, subdivision = region.partition("-")
-    return dict(holidays.country_holidays(country, subdiv=subdivision or None, years=year))
-
-
-def closed_days(*, first: dt.date, last: dt.date, region: str | None = None) -> dict[dt.date, str]:
-    """Public holidays between two local dates (inclusive), each with its name ("Christmas
-    Day"), for `region` (a site's, `Site.holidays`), by default the CLINIC_HOLIDAYS setting
-    (the default site's). No query."""
-    region = settings.CLINIC_HOLIDAYS if region is None else region
-    if not region or last < first:
-        return {}
-    found: dict[dt.date, str] = {}
-    for year in range(first.year, last.year + 1):
-        found.update(
-            (day, name)
-            for day, name in _holiday_calendar(region, year).items()
-            if first <= day <= last
-        )
-    return dict(sorted(found.items()))
-
-
-@dataclass(frozen=True)
-class SeriesPlan:
-    """The weekly starts a series books, and the weeks it leaves out with the reason."""
-
-    starts: list[dt.datetime]
-    skipped: list[tuple[dt.datetime, str]]
-
-    @property
-    def skipped_labels(self) -> list[str]:
-        zone = clinic_zone()
-        days = [(when.astimezone(zone), why) for when, why in self.skipped]
-        return [f"{day:%a} {day.day} {day:%b %Y} ({why})" for day, why in days]
-
-
-def series_plan(*, start: dt.datetime, weeks: int) -> SeriesPlan:
-    """The same local time weekly for `weeks` weeks (daylight saving keeps 10:00 at 10:00).
-    A series of two or more weeks skips the clinic's public holidays; a single booking is
-    not skipped but checked like any other time (the clinic is closed then). No query."""
-    zone = clinic_zone()
-    local = start.astimezone(zone)
-    days = [local.date() + dt.timedelta(weeks=week) for week in range(weeks)]
-    closed = closed_days(first=days[0], last=days[-1]) if weeks > 1 else {}
-    starts, skipped = [], []
-    for day in days:
-        when = dt.datetime.combine(day, local.time(), tzinfo=zone).astimezone(dt.UTC)
-        if day in closed:
-            skipped.append((when, f"public holiday: {closed[day]}"))
-        else:
-            starts.append(when)
-    return SeriesPlan(starts=starts, skipped=skipped)
-
-
-@dataclass(frozen=True)
-class SeriesOverview:
-    """A booked weekly series as the appointment page lists it."""
-
-    members: list[Appointment]
-    skipped: list[str]
-
-
-def series_overview(*, appointment: Appointment) -> SeriesOverview | None:
-    """The other appointments of `appointment`'s weekly series, and the public holidays the
-    series left out (weeks between its first and last appointment that fell on one and
-    were not booked). None for a single appointment. One query."""
-    if appointment.series_id is None:
-        return None
-    members = list(
-        Appointment.objects.filter(series_id=appointment.series_id).order_by("start", "id")
-    )
-    zone = clinic_zone()
-    first = members[0].start.astimezone(zone)
-    last = members[-1].start.astimezone(zone).date()
-    weeks = (last - first.date()).days // 7 + 1
-    booked = {member.start.astimezone(zone).date() for member in members}
-    plan = series_plan(start=first, weeks=weeks)
-    skipped = [
-        label
-        for (when, _), label in zip(plan.skipped, plan.skipped_labels, strict=True)
-        if when.astimezone(zone).date() not in booked
-    ]
-    return SeriesOverview(members=members, skipped=skipped)
 
 
 def therapists() -> QuerySet[User]:
@@ -148,7 +69,7 @@ def appointment_types() -> QuerySet[AppointmentType]:
 
 
 def _with_relations(queryset: QuerySet[Appointment]) -> QuerySet[Appointment]:
-    return queryset.select_related("patient", "therapist", "appointment_type", "room")
+    return queryset.select_related("patient", "therapist", "appointment_type", "room", "site")
 
 
 def appointments_between(
@@ -251,7 +172,7 @@ def working_intervals_by_site(
     """Each therapist's working time at each site between two local dates of `zone` (the
     clinic's by default), inclusive. A site's hours are wall-clock times in that site's zone
     and its public holidays close it. Leave and blocked time close every site; extra hours
-    count at the default site (they name none). Two queries, whatever the range or sites.
+    count at their own site only. Two queries, whatever the range or sites.
     """
     zone = zone or clinic_zone()
     window = (
@@ -263,35 +184,46 @@ def working_intervals_by_site(
         weekly[hours.therapist_id].setdefault(hours.site, []).append(
             schedule.WeeklyBlock(hours.weekday, hours.start_time, hours.end_time)
         )
-    exceptions: dict[int, list[schedule.Change]] = {pk: [] for pk in therapist_ids}
+    extra: dict[int, dict[Site, list[schedule.Change]]] = {pk: {} for pk in therapist_ids}
+    removed: dict[int, list[schedule.Change]] = {pk: [] for pk in therapist_ids}
     for item in ScheduleException.objects.filter(
         therapist_id__in=therapist_ids, start__lt=window[1], end__gt=window[0]
-    ):
-        exceptions[item.therapist_id].append(schedule.Change(item.adds_time, item.start, item.end))
+    ).select_related("site"):
+        change = schedule.Change(item.adds_time, item.start, item.end)
+        if item.adds_time:
+            extra[item.therapist_id].setdefault(item.site, []).append(change)
+        else:
+            removed[item.therapist_id].append(change)
     # A day early and late: another zone's local days straddle this zone's.
     early, late = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
     closed: dict[int, dict[dt.date, str]] = {}
     found: dict[int, dict[Site, list[schedule.Interval]]] = {}
     for pk in therapist_ids:
         found[pk] = {}
-        extra = [change for change in exceptions[pk] if change.adds_time]
-        removed = [change for change in exceptions[pk] if not change.adds_time]
-        sites = dict(weekly[pk])
-        if extra and not any(site.is_default for site in sites):
-            sites[default_site()] = []  # rare: extra hours of someone never at the default site
-        for site, blocks in sites.items():
+        # Extra hours may be at a site the therapist has no regular hours at.
+        for site in [*weekly[pk], *(site for site in extra[pk] if site not in weekly[pk])]:
             if site.pk not in closed:
                 closed[site.pk] = closed_days(first=early, last=late, region=site.holidays)
             intervals = schedule.working_intervals(
                 first=early,
                 last=late,
-                weekly=blocks,
-                exceptions=(extra if site.is_default else []) + removed,
+                weekly=weekly[pk].get(site, []),
+                exceptions=extra[pk].get(site, []) + removed[pk],
                 zone=site.zone,
                 closed=closed[site.pk],
             )
             found[pk][site] = schedule.clip(intervals, window)
     return found
+
+
+def usual_site_id(*, hours: list[WorkingHours]) -> int:
+    """The site most of a therapist's regular `hours` are at (on a tie, the one met first in
+    `hours`), else the default site: where their extra hours are unless staff say otherwise.
+    No query once `hours` are read (one otherwise, for the default site)."""
+    counts = Counter(block.site_id for block in hours)
+    if not counts:
+        return default_site_id()
+    return counts.most_common(1)[0][0]
 
 
 def working_intervals_for(
@@ -331,6 +263,26 @@ def site_covering(*, therapist_id: int, start: dt.datetime, end: dt.datetime) ->
         if schedule.covers(intervals, (start, end)):
             return place
     return None
+
+
+def booking_site(
+    *, therapist_id: int, start: dt.datetime, site: Site | None = None, room=None, patient=None
+) -> Site:
+    """Where a booking at `start` is when no working time covers it: the `site` chosen, else
+    the room's, else the site of the therapist's regular hours at that local time (closed
+    that day, say for a public holiday), else the patient's preferred or the default site.
+    At most two queries."""
+    if site is not None:
+        return site
+    if room is not None:
+        return room.site
+    for block in WorkingHours.objects.filter(therapist_id=therapist_id).select_related("site"):
+        local = start.astimezone(block.site.zone)
+        if block.weekday == local.weekday() and block.start_time <= local.time() < block.end_time:
+            return block.site
+    if patient is not None and patient.preferred_site_id is not None:
+        return patient.preferred_site
+    return default_site()
 
 
 def within_working_hours(*, therapist: User, start: dt.datetime, end: dt.datetime) -> bool:

@@ -21,7 +21,7 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bookings import emails, selectors
+from bookings import closures, emails, selectors
 from bookings.models import (
     Appointment,
     AppointmentStatusChange,
@@ -79,15 +79,21 @@ def _slot_problems(
     start: dt.datetime,
     end: dt.datetime,
     allow_outside_hours: bool,
-    inside_hours: bool,
+    place: Site | None,
+    site: Site | None = None,
     exclude_pk: int | None = None,
 ) -> list[str]:
+    """`place`: the site whose working time covers the slot, or None outside it; then the
+    site it would be at (`site` chosen, see `selectors.booking_site`) may be closed for a
+    public holiday, and the message says so."""
     problems = []
     if therapist.role != User.Role.THERAPIST or not therapist.is_active:
         problems.append(f"{therapist} does not take appointments.")
-    if not allow_outside_hours and not inside_hours:
-        day = start.astimezone(selectors.clinic_zone()).date()
-        holiday = selectors.closed_days(first=day, last=day).get(day)
+    if not allow_outside_hours and place is None:
+        there = selectors.booking_site(
+            therapist_id=therapist.pk, start=start, site=site, room=room, patient=patient
+        )
+        day, holiday = closures.holiday_on(start=start, site=there)
         closed = f"{day:%a %d %b} is a public holiday ({holiday}): the clinic is closed"
         problems.append(
             f"{closed if holiday else f'{therapist} is not working then'}. Choose another "
@@ -213,7 +219,8 @@ def appointment_book(
         start=start,
         end=end,
         allow_outside_hours=allow_outside_hours,
-        inside_hours=inside,
+        place=covering,
+        site=site,
     )
     if problems:
         raise BookingConflictError(problems)
@@ -255,16 +262,19 @@ def appointment_series_book(
 ) -> list[Appointment]:
     """Book the same local time weekly for `weeks` weeks: all of them, or none.
 
-    Weeks on the clinic's public holidays are left out (`selectors.series_plan` says which,
-    and why, so callers can tell the user before and after). Every conflicting week of the
-    rest is reported (one BookingConflictError listing them all) before anything is saved.
-    Weekly steps keep the local clock time across daylight-saving changes.
+    Weeks on the public holidays of the site the series is at (`selectors.booking_site`) are
+    left out (`selectors.series_plan` says which, and why, so callers can tell the user
+    before and after). Every conflicting week of the rest is reported (one
+    BookingConflictError listing them all) before anything is saved. Weekly steps keep the
+    site's local clock time across daylight-saving changes.
     """
     start = _as_utc(start)
     if not 1 <= weeks <= 26:
         raise ValueError("A series runs for 1 to 26 weeks.")
-    zone = selectors.clinic_zone()
-    plan = selectors.series_plan(start=start, weeks=weeks)
+    where = selectors.booking_site(
+        therapist_id=therapist.pk, start=start, site=site, room=room, patient=patient
+    )
+    plan = selectors.series_plan(start=start, weeks=weeks, site=where)
     if not plan.starts:
         raise BookingConflictError(
             [f"Every week falls on a public holiday: {', '.join(plan.skipped_labels)}."]
@@ -283,9 +293,10 @@ def appointment_series_book(
             start=when,
             end=end,
             allow_outside_hours=allow_outside_hours,
-            inside_hours=covering is not None,
+            place=covering,
+            site=site,
         )
-        label = f"{when.astimezone(zone):%a %d %b %Y %H:%M}"
+        label = f"{when.astimezone(plan.zone):%a %d %b %Y %H:%M}"
         problems.extend(f"{label}: {problem}" for problem in found)
     if problems:
         raise BookingConflictError(problems)
@@ -352,12 +363,19 @@ def appointment_move(
         start=start,
         end=end,
         allow_outside_hours=allow_outside_hours,
-        inside_hours=inside,
+        place=covering,
+        site=site,
         exclude_pk=appointment.pk,
     )
     if problems:
         raise BookingConflictError(problems)
-    freed = (appointment.therapist, appointment.start, appointment.end, appointment.room)
+    freed = (
+        appointment.therapist,
+        appointment.start,
+        appointment.end,
+        appointment.room,
+        appointment.site_id,
+    )
     appointment.start, appointment.end = start, end
     appointment.therapist = therapist
     appointment.room = room
@@ -368,8 +386,14 @@ def appointment_move(
     _save_guarded(appointment)
     appointment_reminder_follow(appointment=appointment)
     emails.queue([appointment], emails.Kind.CHANGED)
-    old_therapist, old_start, old_end, old_room = freed
-    waitlist_time_freed(therapist=old_therapist, start=old_start, end=old_end, room=old_room)
+    old_therapist, old_start, old_end, old_room, old_site_id = freed
+    waitlist_time_freed(
+        therapist=old_therapist,
+        start=old_start,
+        end=old_end,
+        room=old_room,
+        site_id=old_site_id,
+    )
     return appointment
 
 
@@ -412,6 +436,7 @@ def appointment_cancel(
         start=appointment.start,
         end=appointment.end,
         room=appointment.room,
+        site_id=appointment.site_id,
     )
     return appointment
 

@@ -23,7 +23,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bookings import confirmation_services, schedule, selectors, services
 from bookings.calendar_views import calendar_url
-from bookings.forms import BookingForm, CancelForm, MoveForm, SlotFinderForm, StatusForm
+from bookings.forms import (
+    BookingForm,
+    CancelForm,
+    MoveForm,
+    SlotFinderForm,
+    StatusForm,
+    zone_note,
+)
 from bookings.models import Appointment
 from clinic.access import STAFF, role_required
 from patients.forms import PatientForm, PatientSearchForm
@@ -177,7 +184,14 @@ def appointment_create(request: HttpRequest):
         form = BookingForm(request.POST, patient_choices=results, site=preferred)
         if form.is_valid() and form.cleaned_data["start"] is not None:
             data = form.cleaned_data
-            plan = selectors.series_plan(start=data["start"], weeks=data["weeks"])
+            where = selectors.booking_site(
+                therapist_id=data["therapist"].pk,
+                start=data["start"],
+                site=data.get("site"),
+                room=data["room"],
+                patient=data["patient"],
+            )
+            plan = selectors.series_plan(start=data["start"], weeks=data["weeks"], site=where)
             skipped = plan.skipped_labels
             agreed = ",".join(f"{when:%Y-%m-%d}" for when, _ in plan.skipped)
             if plan.skipped and plan.starts and data["skip_holidays"] != agreed:
@@ -277,12 +291,17 @@ def patient_register(request: HttpRequest):
 
 def _detail_context(appointment: Appointment, **forms) -> dict:
     late = services.is_late_cancellation(appointment)
-    zone = selectors.clinic_zone()
+    # Times read as the site's wall clock, the zone named when it is not the clinic's.
+    zone = appointment.site.zone
     changes = list(appointment.status_changes.select_related("changed_by"))
     latest = max(changes, key=lambda change: change.pk, default=None)
-    undoable = latest is not None and latest.can_be_undone_on(timezone.localdate(), zone)
+    undoable = latest is not None and latest.can_be_undone_on(
+        timezone.localdate(), selectors.clinic_zone()
+    )
     return {
         "appointment": appointment,
+        "zone": zone,
+        "zone_note": zone_note(appointment.site),
         "local_start": appointment.start.astimezone(zone),
         "local_end": appointment.end.astimezone(zone),
         "changes": changes,
@@ -331,8 +350,13 @@ def appointment_move(request: HttpRequest, public_id):
             messages.error(request, str(error))
             return redirect("bookings:detail", public_id=appointment.public_id)
         else:
-            local = moved.start.astimezone(selectors.clinic_zone())
-            messages.success(request, f"Moved to {local:%a %d %b} at {local:%H:%M}.")
+            local = moved.start.astimezone(moved.site.zone)
+            note = zone_note(moved.site)
+            messages.success(
+                request,
+                f"Moved to {local:%a %d %b} at {local:%H:%M}"
+                + (f" ({note} time)." if note else "."),
+            )
             return redirect("bookings:detail", public_id=moved.public_id)
     return render(
         request,

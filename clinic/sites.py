@@ -116,6 +116,12 @@ class Site(TimeStampedModel):
         return settings.CLINIC_HOLIDAYS if self.is_default else self.holiday_region
 
     @property
+    def phone_for_patients(self) -> str:
+        """The number patients ring about a visit here: the site's own, else the clinic's
+        (CLINIC_PHONE). The default site follows the setting, as its time zone does."""
+        return settings.CLINIC_PHONE if self.is_default or not self.phone else self.phone
+
+    @property
     def address_line(self) -> str:
         """The address on one line, for texts and calendar entries."""
         return ", ".join(part.strip() for part in self.address.splitlines() if part.strip())

@@ -48,8 +48,13 @@ class Outcome:
     changed: bool
 
 
-def phone_the_clinic() -> str:
-    phone = booking_selectors.clinic_phone()
+def phone_the_clinic(appointment: Appointment | None = None) -> str:
+    """Who to ring: about an `appointment`, its site's number; otherwise the clinic's."""
+    phone = (
+        appointment.site.phone_for_patients
+        if appointment is not None
+        else booking_selectors.clinic_phone()
+    )
     return f"Please phone the clinic on {phone}." if phone else "Please phone the clinic."
 
 
@@ -159,7 +164,7 @@ def online_move(
         raise OnlineBookingError("You can only move your own appointments.", retry=False)
     if not selectors.patient_may_move(appointment, now=now):
         raise OnlineBookingError(
-            f"This appointment can no longer be changed online. {phone_the_clinic()}",
+            f"This appointment can no longer be changed online. {phone_the_clinic(appointment)}",
             retry=False,
         )
     appointment_type = appointment.appointment_type
@@ -193,7 +198,7 @@ def online_move(
         raise OnlineBookingError(TAKEN) from None
     except booking_services.BookingNotAllowedError:
         raise OnlineBookingError(
-            f"This appointment can no longer be changed online. {phone_the_clinic()}",
+            f"This appointment can no longer be changed online. {phone_the_clinic(appointment)}",
             retry=False,
         ) from None
     return Outcome(moved, changed=True)

@@ -55,7 +55,9 @@ def _context(booking_request: BookingRequest) -> dict:
         "place": places_to_name([appointment.site_id]).get(appointment.site_id)
         if appointment
         else None,
-        "clinic_phone": selectors.clinic_phone(),
+        "clinic_phone": appointment.site.phone_for_patients
+        if appointment
+        else selectors.clinic_phone(),
         "site_url": settings.SITE_URL,
     }
 

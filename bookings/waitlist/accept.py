@@ -46,7 +46,7 @@ def waitlist_offer_accept(
     User.objects.select_for_update().filter(pk=offer.therapist_id).first()
     offer = (
         WaitlistOffer.objects.select_for_update(of=("self",))
-        .select_related("entry__appointment_type", "patient", "therapist", "room")
+        .select_related("entry__appointment_type", "patient", "therapist", "room", "site")
         .get(pk=offer.pk)
     )
     if offer.state != State.OFFERED:
@@ -62,6 +62,7 @@ def waitlist_offer_accept(
             appointment_type=offer.entry.appointment_type,
             start=offer.start,
             room=offer.room,
+            site=offer.site,
             by=by,
             notes="Booked from the waitlist.",
         )

@@ -16,6 +16,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from clinic.models import TimeStampedModel
+from clinic.sites import default_site_id
 
 
 def new_offer_token() -> str:
@@ -145,6 +146,11 @@ class WaitlistOffer(TimeStampedModel):
     )
     room = models.ForeignKey(
         "bookings.Room", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Where the offered appointment is (issue 19): the site whose hours the gap lies in, else
+    # the freed appointment's; its own, so an offer without a room still names the place.
+    site = models.ForeignKey(
+        "clinic.Site", on_delete=models.PROTECT, related_name="+", default=default_site_id
     )
     slot_start = models.DateTimeField()
     slot_end = models.DateTimeField()

@@ -23,7 +23,7 @@ from bookings.models import Appointment, AppointmentType, Room
 from bookings.waitlist import matching
 from bookings.waitlist.models import WaitlistEntry, WaitlistOffer
 from clinic.models import User
-from clinic.sites import Site
+from clinic.sites import Site, default_site_id
 from notifications.schedules import reminder_schedule_end, reminder_schedule_ensure
 
 OFFER_SOURCE = "waitlist_offer"
@@ -206,11 +206,14 @@ def _offer_gap(
     *,
     therapist_id: int,
     room_id: int | None,
+    freed_site_id: int | None,
     gap_start: dt.datetime,
     gap_end: dt.datetime,
     now: dt.datetime,
     skip_entry_ids: set[int],
 ) -> WaitlistOffer | None:
+    """`freed_site_id`: where the freed time was (the cancelled appointment's site), the
+    offer's site when no working hours say where the gap is."""
     gap = matching.Gap(therapist_id, gap_start, gap_end)
     # Offered to those waiting for the site whose hours the gap lies in, or for any site.
     place = selectors.site_covering(therapist_id=therapist_id, start=gap_start, end=gap_end)
@@ -230,6 +233,7 @@ def _offer_gap(
         patient_id=best.candidate.patient_id,
         therapist_id=therapist_id,
         room_id=room_id,
+        site_id=site_id or freed_site_id or default_site_id(),
         slot_start=gap_start,
         slot_end=gap_end,
         start=best.start,
@@ -248,11 +252,14 @@ def waitlist_time_freed(
     start: dt.datetime,
     end: dt.datetime,
     room: Room | None = None,
+    site_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> list[WaitlistOffer]:
     """Time in [start, end) came free: offer each free gap in it to the first suitable
-    patient on the waitlist. Call inside the transaction that freed it. Returns the offers
-    made (none when nobody suits, the slot is too near, or it was never working time)."""
+    patient on the waitlist. Call inside the transaction that freed it. Each offer is at the
+    site whose hours hold the gap, else at `site_id` (the freed appointment's), else the
+    room's. Returns the offers made (none when nobody suits, the slot is too near, or it was
+    never working time)."""
     now = now or timezone.now()
     offers: list[WaitlistOffer] = []
     offered: set[int] = set()
@@ -262,6 +269,7 @@ def waitlist_time_freed(
         offer = _offer_gap(
             therapist_id=therapist.pk,
             room_id=room.pk if room is not None else None,
+            freed_site_id=site_id or (room.site_id if room is not None else None),
             gap_start=gap_start,
             gap_end=gap_end,
             now=now,
@@ -292,6 +300,7 @@ def offer_next(offer: WaitlistOffer, now: dt.datetime | None = None) -> Waitlist
             return _offer_gap(
                 therapist_id=offer.therapist_id,
                 room_id=offer.room_id,
+                freed_site_id=offer.site_id,
                 gap_start=offer.slot_start,
                 gap_end=offer.slot_end,
                 now=now,

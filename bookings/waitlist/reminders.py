@@ -51,8 +51,7 @@ class WaitlistOffers(ReminderSource):
         offers = WaitlistOffer.objects.select_related("patient", "therapist", "room").in_bulk(
             {request.subject_id for request in requests}
         )
-        # An offer's site is its room's; an offer without a room names no site.
-        places = places_to_name(offer.room.site_id for offer in offers.values() if offer.room_id)
+        places = places_to_name(offer.site_id for offer in offers.values())
         contents = []
         for request in requests:
             offer = offers.get(request.subject_id)
@@ -62,7 +61,7 @@ class WaitlistOffers(ReminderSource):
             start, until = _local(offer.start, zone), _local(offer.expires_at, zone)
             when = f"{start:%A %-d %B} at {start:%H:%M}"
             held = f"{until:%H:%M} on {until:%A %-d %B}"
-            place = places.get(offer.room.site_id) if offer.room_id else None
+            place = places.get(offer.site_id)
             items = [
                 ("With", offer.therapist.get_full_name() or "a physiotherapist"),
                 ("Length", f"{offer.duration_minutes} minutes"),

@@ -18,7 +18,9 @@ URGENCY_RANK = {str(key): value for key, value in WaitlistEntry.URGENCY_RANK.ite
 def _offers_prefetch() -> Prefetch:
     return Prefetch(
         "offers",
-        queryset=WaitlistOffer.objects.select_related("therapist").order_by("-created_at", "-id"),
+        queryset=WaitlistOffer.objects.select_related("therapist", "site").order_by(
+            "-created_at", "-id"
+        ),
     )
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import factory
 
 from bookings.models import Appointment, AppointmentType, Room, ScheduleException, WorkingHours
+from clinic.sites import default_site
 from tests.patients.factories import PatientFactory
 
 LONDON = ZoneInfo("Europe/London")
@@ -57,6 +58,10 @@ class ScheduleExceptionFactory(factory.django.DjangoModelFactory):
         model = ScheduleException
 
     kind = ScheduleException.Kind.LEAVE
+    # Extra hours are at a site (the default one unless a test says); leave names none.
+    site = factory.LazyAttribute(
+        lambda item: default_site() if item.kind == ScheduleException.Kind.EXTRA else None
+    )
 
 
 class AppointmentFactory(factory.django.DjangoModelFactory):

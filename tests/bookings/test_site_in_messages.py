@@ -205,13 +205,14 @@ def test_it_drops_an_address_that_would_make_the_text_cost_more(patient, therapi
 # --- waitlist offers --------------------------------------------------------------------------
 
 
-def offer_at(patient, therapist, room) -> WaitlistOffer:
+def offer_at(patient, therapist, room, site=None) -> WaitlistOffer:
     entry = join(patient, available_from=dt.date(2026, 3, 20))
     return WaitlistOffer.objects.create(
         entry=entry,
         patient=patient,
         therapist=therapist,
         room=room,
+        site=site or (room.site if room is not None else default_site()),
         slot_start=at("2026-03-24", "10:00"),
         slot_end=at("2026-03-24", "10:30"),
         start=at("2026-03-24", "10:00"),
