@@ -10,6 +10,7 @@ own column list, value converters and `Model.from_db`), so fields added later ar
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -71,6 +72,7 @@ def row_by_pk(model: type[models.Model], pk) -> models.Model | None:
 class _Prepared:
     sql: str
     params: list
+    kinds: dict[str, type]  # each value's kind: int, date or datetime
     slots: dict[str, int]
     model: type[models.Model]
     attnames: list[str]
@@ -86,17 +88,46 @@ _prepared: dict[tuple[str, str], _Prepared] = {}
 # Stand-ins for the values while the SQL is compiled: two sets, so that anything else that
 # differs between two builds (a date or time read inside `build`) is caught.
 _STAND_INS = (2_000_000_011, 2_000_000_101)
+# The same for dates and aware datetimes: days no patient record holds, far apart.
+_DATE_STAND_INS = (dt.date(1901, 1, 1), dt.date(1903, 1, 1))
+_DATETIME_STAND_INS = (
+    dt.datetime(1901, 1, 1, tzinfo=dt.UTC),
+    dt.datetime(1903, 1, 1, tzinfo=dt.UTC),
+)
 
 
-def _compiled_once(name: str, build, names: list[str], alias: str):
+def _kind(value) -> type | None:
+    """The kind of value `prepared_list` takes: int, date or an aware datetime; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, dt.datetime):
+        return dt.datetime if value.tzinfo is not None else None
+    if isinstance(value, dt.date):
+        return dt.date
+    return int if isinstance(value, int) else None
+
+
+def _stand_in(kind: type, build_number: int, index: int):
+    if kind is dt.datetime:
+        return _DATETIME_STAND_INS[build_number] + dt.timedelta(seconds=index)
+    if kind is dt.date:
+        return _DATE_STAND_INS[build_number] + dt.timedelta(days=index)
+    return _STAND_INS[build_number] + index
+
+
+def _compiled_once(name: str, build, kinds: dict[str, type], alias: str):
     built = []
-    for offset in _STAND_INS:
-        stand_ins = {key: offset + index for index, key in enumerate(names)}
+    for build_number in range(len(_STAND_INS)):
+        stand_ins = {
+            key: _stand_in(kinds[key], build_number, index) for index, key in enumerate(kinds)
+        }
         queryset = build(**stand_ins)
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         built.append((queryset, compiler, sql, list(params), stand_ins))
     (queryset, compiler, sql, params, stand_ins), (_, _, sql_2, params_2, stand_ins_2) = built
+    if any(params.count(value) != 1 for value in stand_ins.values()):
+        raise ValueError(f"{name}: the query is not a plain function of {', '.join(kinds)}")
     slots = {key: params.index(value) for key, value in stand_ins.items()}
     expected = list(params)
     for key, slot in slots.items():
@@ -106,12 +137,11 @@ def _compiled_once(name: str, build, names: list[str], alias: str):
     if (
         sql != sql_2
         or expected != params_2
-        or any(params.count(value) != 1 for value in stand_ins.values())
         or not (values or (queryset._iterable_class is ModelIterable and klass_info))
         or queryset._prefetch_related_lookups
         or queryset._known_related_objects
     ):
-        raise ValueError(f"{name}: the query is not a plain function of {', '.join(names)}")
+        raise ValueError(f"{name}: the query is not a plain function of {', '.join(kinds)}")
     select = compiler.select[: compiler.col_count]
     query = queryset.query
     if values:
@@ -121,6 +151,7 @@ def _compiled_once(name: str, build, names: list[str], alias: str):
     return _Prepared(
         sql=sql,
         params=params,
+        kinds=kinds,
         slots=slots,
         model=queryset.model,
         attnames=[column[0].target.attname for column in select[first:last]],
@@ -136,24 +167,30 @@ def _compiled_once(name: str, build, names: list[str], alias: str):
     )
 
 
-def prepared_list(name: str, model: type[models.Model], build, **values: int) -> list:
+def prepared_list(name: str, model: type[models.Model], build, **values) -> list:
     """`list(build(**values))` with SQL the ORM compiled once per process and database.
 
     For the few queries every page of a kind runs (the portal's patient, its red-flag notice):
     building and compiling a queryset with subqueries costs more than running it. `build`
-    takes the values as keyword arguments (integers: primary keys) and must depend on nothing
-    else; it may annotate, order, slice, `select_related` and end in `.values()`, but not
-    `prefetch_related`.
+    takes the values as keyword arguments (integers such as primary keys, dates, or aware
+    datetimes such as "now" read by the caller) and must depend on nothing else; it may
+    annotate, order, slice, `select_related` and end in `.values()`, but not
+    `prefetch_related`. A value must reach the SQL as it is (a date compared with a date
+    column), not turned into another value by a lookup (`__year`, `__icontains`).
     On first use it is built twice with different stand-in values, and refused (ValueError)
-    if anything but those values differs, such as a date or time read inside it. Instances
-    come back as the queryset would build them (`from_db`, converters, related rows,
-    annotations), or dicts for `.values()`."""
-    if not all(isinstance(value, int) for value in values.values()):
-        raise TypeError(f"{name}: values must be integers")
+    if anything but those values differs, such as a date or time read inside it. Each later
+    call must give each value of the same kind (TypeError otherwise). Instances come back as
+    the queryset would build them (`from_db`, converters, related rows, annotations), or
+    dicts for `.values()`."""
+    kinds = {key: _kind(value) for key, value in sorted(values.items())}
+    if None in kinds.values():
+        raise TypeError(f"{name}: values must be integers, dates or aware datetimes")
     alias = router.db_for_read(model)
     prepared = _prepared.get((name, alias))
     if prepared is None:
-        prepared = _prepared[(name, alias)] = _compiled_once(name, build, sorted(values), alias)
+        prepared = _prepared[(name, alias)] = _compiled_once(name, build, kinds, alias)
+    elif prepared.kinds != kinds:
+        raise TypeError(f"{name}: compiled for {prepared.kinds}, given {kinds}")
     params = list(prepared.params)
     for key, slot in prepared.slots.items():
         params[slot] = values[key]

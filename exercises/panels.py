@@ -115,12 +115,9 @@ def _texts_context(user) -> dict:
     }
 
 
-PORTAL_REPLY_LIMIT = 3
-
-
 def portal_panels(*, user, patient) -> list[Panel]:
     """ "Your physio replied": the newest replies to the patient's comments (one query)."""
-    replies = list(selectors.replies_for_patient(patient=patient)[:PORTAL_REPLY_LIMIT])
+    replies = selectors.replies_newest_for_patient(patient=patient)
     if not replies:
         return []
     return [Panel(template="exercises/panels/portal_replies.html", context={"replies": replies})]
