@@ -34,7 +34,7 @@ def home(request: HttpRequest):
             "patient": patient,
             "plan": plan,
             "version": version,
-            "media": plan_media(codes=[item["key"] for item in version.items] if version else []),
+            "media": plan_media(version=version),
             "today": today,
             "due_today": due,
             "not_today": not_today,
