@@ -164,23 +164,6 @@ def plans_on_hold_for_patient(*, patient) -> list[ExercisePlan]:
     )
 
 
-def plan_on_hold_for_patient(*, patient) -> bool:
-    """Whether a plan of the patient is on hold for a red flag referral (SPEC 3.9b, 26).
-    One query, compiled once per process (clinic/rows.py): the portal home asks when the
-    patient has no active plan."""
-    return bool(
-        prepared_list("plan_on_hold_for_patient", ExercisePlan, _plan_on_hold, patient_id=patient.pk)
-    )
-
-
-def _plan_on_hold(*, patient_id: int):
-    return (
-        ExercisePlan.objects.filter(patient_id=patient_id, status=ExercisePlan.Status.PAUSED)
-        .exclude(hold_reason="")
-        .values("id")[:1]
-    )
-
-
 def session_logs_for_patient(*, patient) -> QuerySet[SessionLog]:
     return SessionLog.objects.filter(patient=patient).select_related("version", "plan")
 
@@ -188,26 +171,6 @@ def session_logs_for_patient(*, patient) -> QuerySet[SessionLog]:
 def session_log_history(*, patient) -> QuerySet[SessionLog]:
     """The patient's own logs for the portal's history, newest day first."""
     return session_logs_for_patient(patient=patient).order_by("-date")
-
-
-def session_log_for_day(*, patient, plan: ExercisePlan, day: dt.date) -> SessionLog | None:
-    """The patient's log of `plan` on one of their days, if they logged it (one query,
-    compiled once per process: clinic/rows.py; the portal home and the log page ask)."""
-    found = prepared_list(
-        "session_log_for_day",
-        SessionLog,
-        _session_log_for_day,
-        patient_id=patient.pk,
-        plan_id=plan.pk,
-        day=day,
-    )
-    return found[0] if found else None
-
-
-def _session_log_for_day(*, patient_id: int, plan_id: int, day: dt.date):
-    return SessionLog.objects.filter(plan_id=plan_id, patient_id=patient_id, date=day).order_by(
-        "pk"
-    )[:1]
 
 
 def session_logs_for_staff(
@@ -590,21 +553,6 @@ def replies_for_patient(*, patient) -> QuerySet[CommentReply]:
         .select_related("session_log", "author")
         .order_by("-created_at", "-id")
     )
-
-
-PORTAL_REPLY_LIMIT = 3
-
-
-def replies_newest_for_patient(*, patient) -> list[CommentReply]:
-    """The newest PORTAL_REPLY_LIMIT of `replies_for_patient`, for the portal home's panel
-    (one query, compiled once per process: clinic/rows.py)."""
-    return prepared_list(
-        "replies_newest_for_patient", CommentReply, _replies_newest, patient_id=patient.pk
-    )
-
-
-def _replies_newest(*, patient_id: int):
-    return replies_for_patient(patient=patient_id)[:PORTAL_REPLY_LIMIT]
 
 
 def plans_open_for_episode(*, episode) -> list[ExercisePlan]:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from bookings.selectors import clinic_phone
 from clinic import panels
 from clinic.access import PATIENTS, role_required
-from exercises import safety
+from exercises import portal_selectors, safety
 from exercises import selectors as exercise_selectors
 from exercises.illustrations import illustration_response
 from exercises.videos.selectors import plan_media
@@ -39,12 +39,11 @@ def home(request: HttpRequest):
             "due_today": due,
             "not_today": not_today,
             "today_log": (
-                exercise_selectors.session_log_for_day(patient=patient, plan=plan, day=today)
+                portal_selectors.session_log_for_day(patient=patient, plan=plan, day=today)
                 if plan
                 else None
             ),
-            "on_hold": plan is None
-            and exercise_selectors.plan_on_hold_for_patient(patient=patient),
+            "on_hold": plan is None and portal_selectors.plan_on_hold_for_patient(patient=patient),
             "panels": panels.collect("portal_panels", user=request.user, patient=patient),
             "safety_card": safety.card(),
             "clinic_phone": clinic_phone(),
