@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Exists, OuterRef
+
 from clinic.rows import prepared_list
 from exercises.models import CommentReply, ExercisePlan, SessionLog
-from exercises.selectors import replies_for_patient
+from exercises.selectors import active_plans_newest_first, replies_for_patient
 
 PORTAL_REPLY_LIMIT = 3
 
@@ -29,6 +31,28 @@ def _plan_on_hold(*, patient_id: int):
         .exclude(hold_reason="")
         .values("id")[:1]
     )
+
+
+def plan_active_with_day_logged(*, patient, day: dt.date) -> ExercisePlan | None:
+    """`selectors.plan_active_for_patient`'s plan, with `logged_on_day`: whether the patient
+    has logged it on `day` (the portal home's "logged today"), in the same query."""
+    found = prepared_list(
+        "plan_active_with_day_logged",
+        ExercisePlan,
+        _plan_active_with_day_logged,
+        patient_id=patient.pk,
+        day=day,
+    )
+    return found[0] if found else None
+
+
+def _plan_active_with_day_logged(*, patient_id: int, day: dt.date):
+    logged = SessionLog.objects.filter(
+        plan_id=OuterRef("pk"), patient_id=OuterRef("patient_id"), date=day
+    )
+    return active_plans_newest_first(patient_id=patient_id).annotate(logged_on_day=Exists(logged))[
+        :1
+    ]
 
 
 def session_log_for_day(*, patient, plan: ExercisePlan, day: dt.date) -> SessionLog | None:

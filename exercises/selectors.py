@@ -147,11 +147,17 @@ def plan_active_for_patient(*, patient) -> ExercisePlan | None:
 
 
 def _active_plan(*, patient_id: int):
+    return active_plans_newest_first(patient_id=patient_id)[:1]
+
+
+def active_plans_newest_first(*, patient_id: int) -> QuerySet[ExercisePlan]:
+    """The patient's active plans with a published version (and that version), newest
+    first: the first is the one they follow now."""
     return (
         ExercisePlan.objects.filter(patient_id=patient_id, status=ExercisePlan.Status.ACTIVE)
         .exclude(current_version__isnull=True)
         .select_related("current_version")
-        .order_by("-start_date", "-created_at")[:1]
+        .order_by("-start_date", "-created_at")
     )
 
 
