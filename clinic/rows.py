@@ -10,6 +10,7 @@ own column list, value converters and `Model.from_db`), so fields added later ar
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -80,7 +81,7 @@ class _Prepared:
     converters: dict
     compiler: object
     values_names: list[str] | None  # a .values() query: the keys of each row's dict
-    kinds: dict[str, type]  # each value's type: int or UUID
+    kinds: dict[str, type]  # each value's kind: int, UUID, date or aware datetime
 
 
 _prepared: dict[tuple[str, str], _Prepared] = {}
@@ -88,17 +89,43 @@ _prepared: dict[tuple[str, str], _Prepared] = {}
 # Stand-ins for the values while the SQL is compiled: two sets, so that anything else that
 # differs between two builds (a date or time read inside `build`) is caught.
 _STAND_INS = (2_000_000_011, 2_000_000_101)
+# The same for dates and aware datetimes: days no patient record holds, far apart.
+_DATE_STAND_INS = (dt.date(1901, 1, 1), dt.date(1903, 1, 1))
+_DATETIME_STAND_INS = (
+    dt.datetime(1901, 1, 1, tzinfo=dt.UTC),
+    dt.datetime(1903, 1, 1, tzinfo=dt.UTC),
+)
 
 
-def _stand_in(kind: type, number: int) -> int | UUID:
+def _kind(value) -> type | None:
+    """The kind of value `prepared_list` takes: int, UUID, date or an aware datetime; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, dt.datetime):
+        return dt.datetime if value.tzinfo is not None else None
+    if isinstance(value, dt.date):
+        return dt.date
+    if isinstance(value, UUID):
+        return UUID
+    return int if isinstance(value, int) else None
+
+
+def _stand_in(kind: type, build_number: int, index: int):
+    if kind is dt.datetime:
+        return _DATETIME_STAND_INS[build_number] + dt.timedelta(seconds=index)
+    if kind is dt.date:
+        return _DATE_STAND_INS[build_number] + dt.timedelta(days=index)
+    number = _STAND_INS[build_number] + index
     return UUID(int=number) if kind is UUID else number
 
 
 def _compiled_once(name: str, build, kinds: dict[str, type], alias: str):
     names = sorted(kinds)
     built = []
-    for offset in _STAND_INS:
-        stand_ins = {key: _stand_in(kinds[key], offset + index) for index, key in enumerate(names)}
+    for build_number in range(len(_STAND_INS)):
+        stand_ins = {
+            key: _stand_in(kinds[key], build_number, index) for index, key in enumerate(names)
+        }
         queryset = build(**stand_ins)
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
@@ -147,23 +174,25 @@ def _compiled_once(name: str, build, kinds: dict[str, type], alias: str):
     )
 
 
-def prepared_list(name: str, model: type[models.Model], build, **values: int | UUID) -> list:
+def prepared_list(name: str, model: type[models.Model], build, **values) -> list:
     """`list(build(**values))` with SQL the ORM compiled once per process and database.
 
     For the few queries every page of a kind runs (the portal's patient, its red-flag notice):
     building and compiling a queryset with subqueries costs more than running it. `build`
-    takes the values as keyword arguments (integers: primary keys; or UUIDs: public ids, the
-    same kind for a name on every call) and must depend on nothing else; it may annotate,
-    order, slice, `select_related` and end in `.values()`, but not `prefetch_related`. A value
-    may appear in the SQL more than once, or not at all (the manager's dashboard query reads
-    every row, whoever asks).
+    takes the values as keyword arguments (integers such as primary keys, UUIDs such as public
+    ids, dates, or aware datetimes such as "now" read by the caller; the same kind for a name
+    on every call) and must depend on nothing else; it may annotate, order, slice,
+    `select_related` and end in `.values()`, but not `prefetch_related`. A value must reach the
+    SQL as it is (a date compared with a date column), not turned into another value by a
+    lookup (`__year`, `__icontains`); it may appear in the SQL more than once, or not at all
+    (the manager's dashboard query reads every row, whoever asks).
     On first use it is built twice with different stand-in values, and refused (ValueError)
     if anything but those values differs, such as a date or time read inside it. Instances
     come back as the queryset would build them (`from_db`, converters, related rows,
     annotations), or dicts for `.values()`."""
-    kinds = {key: UUID if isinstance(value, UUID) else int for key, value in values.items()}
-    if not all(isinstance(value, kinds[key]) for key, value in values.items()):
-        raise TypeError(f"{name}: values must be integers or UUIDs")
+    kinds = {key: _kind(value) for key, value in values.items()}
+    if None in kinds.values():
+        raise TypeError(f"{name}: values must be integers, UUIDs, dates or aware datetimes")
     alias = router.db_for_read(model)
     prepared = _prepared.get((name, alias))
     if prepared is None:

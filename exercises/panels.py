@@ -7,7 +7,7 @@ from django import forms
 from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.panels import DischargeStep, Panel, rows_for_user
-from exercises import selectors
+from exercises import portal_selectors, selectors
 from exercises.models import SessionLog
 from exercises.progress_selectors import progress_for_plans
 from exercises.texts import texts_unread
@@ -128,12 +128,9 @@ def _texts_context(user) -> dict:
     }
 
 
-PORTAL_REPLY_LIMIT = 3
-
-
 def portal_panels(*, user, patient) -> list[Panel]:
     """ "Your physio replied": the newest replies to the patient's comments (one query)."""
-    replies = list(selectors.replies_for_patient(patient=patient)[:PORTAL_REPLY_LIMIT])
+    replies = portal_selectors.replies_newest_for_patient(patient=patient)
     if not replies:
         return []
     return [Panel(template="exercises/panels/portal_replies.html", context={"replies": replies})]

@@ -147,11 +147,17 @@ def plan_active_for_patient(*, patient) -> ExercisePlan | None:
 
 
 def _active_plan(*, patient_id: int):
+    return active_plans_newest_first(patient_id=patient_id)[:1]
+
+
+def active_plans_newest_first(*, patient_id: int) -> QuerySet[ExercisePlan]:
+    """The patient's active plans with a published version (and that version), newest
+    first: the first is the one they follow now."""
     return (
         ExercisePlan.objects.filter(patient_id=patient_id, status=ExercisePlan.Status.ACTIVE)
         .exclude(current_version__isnull=True)
         .select_related("current_version")
-        .order_by("-start_date", "-created_at")[:1]
+        .order_by("-start_date", "-created_at")
     )
 
 
@@ -164,15 +170,6 @@ def plans_on_hold_for_patient(*, patient) -> list[ExercisePlan]:
     )
 
 
-def plan_on_hold_for_patient(*, patient) -> bool:
-    """Whether a plan of the patient is on hold for a red flag referral (SPEC 3.9b, 26)."""
-    return (
-        ExercisePlan.objects.filter(patient=patient, status=ExercisePlan.Status.PAUSED)
-        .exclude(hold_reason="")
-        .exists()
-    )
-
-
 def session_logs_for_patient(*, patient) -> QuerySet[SessionLog]:
     return SessionLog.objects.filter(patient=patient).select_related("version", "plan")
 
@@ -180,11 +177,6 @@ def session_logs_for_patient(*, patient) -> QuerySet[SessionLog]:
 def session_log_history(*, patient) -> QuerySet[SessionLog]:
     """The patient's own logs for the portal's history, newest day first."""
     return session_logs_for_patient(patient=patient).order_by("-date")
-
-
-def session_log_for_day(*, patient, plan: ExercisePlan, day: dt.date) -> SessionLog | None:
-    """The patient's log of `plan` on one of their days, if they logged it (one query)."""
-    return SessionLog.objects.filter(plan=plan, patient=patient, date=day).first()
 
 
 def session_logs_for_staff(

@@ -11,6 +11,7 @@ from django.http import Http404
 
 from clinic import audit
 from clinic.access import MANAGER, roles_of
+from clinic.rows import prepared_list
 from running.models import WORRYING, ProgrammeDecision, RunLog, RunProgramme
 
 RECENT_RUNS = 5
@@ -20,16 +21,20 @@ DASHBOARD_LIMIT = 25
 
 def programme_current_for_patient(*, patient) -> RunProgramme | None:
     """The programme the patient follows now: the newest active one, else the newest one
-    they completed (so the portal can say so). None when there is neither. One query."""
-    return (
-        RunProgramme.objects.filter(
-            patient=patient,
-            status__in=[RunProgramme.Status.ACTIVE, RunProgramme.Status.COMPLETED],
-            episode__status="open",
-        )
-        .order_by("status", "-created_at")  # "active" sorts before "completed"
-        .first()
+    they completed (so the portal can say so). None when there is neither. One query,
+    compiled once per process (clinic/rows.py): the portal home asks."""
+    found = prepared_list(
+        "programme_current_for_patient", RunProgramme, _programme_current, patient_id=patient.pk
     )
+    return found[0] if found else None
+
+
+def _programme_current(*, patient_id: int):
+    return RunProgramme.objects.filter(
+        patient_id=patient_id,
+        status__in=[RunProgramme.Status.ACTIVE, RunProgramme.Status.COMPLETED],
+        episode__status="open",
+    ).order_by("status", "-created_at")[:1]  # "active" sorts before "completed"
 
 
 def programmes_of_episode(*, episode) -> list[RunProgramme]:
@@ -83,16 +88,26 @@ def run_for_staff(*, public_id: UUID | str) -> RunLog:
 
 def runs_awaiting_morning(*, patient, today) -> list[RunLog]:
     """The patient's runs on an active programme whose next-morning answer is missing and
-    whose morning has come, newest first (at most a week back: older ones are left)."""
-    return list(
-        RunLog.objects.filter(
-            patient=patient,
-            programme__status=RunProgramme.Status.ACTIVE,
-            pain_next_morning__isnull=True,
-            date__lt=today,
-            date__gte=today - dt.timedelta(days=7),
-        ).order_by("-date")
+    whose morning has come, newest first (at most a week back: older ones are left). One
+    query, compiled once per process (clinic/rows.py): the portal home asks."""
+    return prepared_list(
+        "runs_awaiting_morning",
+        RunLog,
+        _runs_awaiting_morning,
+        patient_id=patient.pk,
+        today=today,
+        week_before=today - dt.timedelta(days=7),
     )
+
+
+def _runs_awaiting_morning(*, patient_id: int, today: dt.date, week_before: dt.date):
+    return RunLog.objects.filter(
+        patient_id=patient_id,
+        programme__status=RunProgramme.Status.ACTIVE,
+        pain_next_morning__isnull=True,
+        date__lt=today,
+        date__gte=week_before,
+    ).order_by("-date")
 
 
 def latest_decision(*, programme: RunProgramme) -> ProgrammeDecision | None:

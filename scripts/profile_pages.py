@@ -82,11 +82,14 @@ def workloads() -> dict[str, list]:
     """Each page: a list of (client, url) over many different objects."""
     import datetime as dt
 
+    from django.db.models import CharField
+    from django.db.models.functions import MD5, Cast
     from django.urls import reverse
     from django.utils import timezone
 
     from assessments.models import Assessment
     from clinic.models import User
+    from exercises.models import ExercisePlan
     from loadgen.load_data import EMAIL_DOMAIN
     from patients.models import Patient
 
@@ -96,7 +99,13 @@ def workloads() -> dict[str, list]:
     first = staff[therapists[0].pk]
     reception = client_for(User.objects.get(email=f"reception{EMAIL_DOMAIN}"), verified=True)
 
-    patients = list(Patient.objects.filter(archived_at__isnull=True).order_by("?")[:OBJECTS])
+    # Spread over the data set but the same in every process on the same data, so that two
+    # trees measured one after the other view the same patients.
+    patients = list(
+        Patient.objects.filter(archived_at__isnull=True)
+        .annotate(shuffle=MD5(Cast("id", CharField())))
+        .order_by("shuffle")[:OBJECTS]
+    )
     assessments = list(
         Assessment.objects.select_related("episode__patient").order_by("?")[:OBJECTS]
     )
@@ -109,6 +118,12 @@ def workloads() -> dict[str, list]:
             Patient.objects.filter(pk=patient.pk).update(user=user)
             patient.user = user
         portal.append((client_for(patient.user, verified=False), reverse("portal:home")))
+    # The log page answers only a patient with an active plan (others are sent home).
+    planned = set(
+        ExercisePlan.objects.filter(
+            patient__in=patients, status=ExercisePlan.Status.ACTIVE, current_version__isnull=False
+        ).values_list("patient_id", flat=True)
+    )
     today = timezone.localdate()
     weeks = [
         (
@@ -136,6 +151,15 @@ def workloads() -> dict[str, list]:
         "reception_week": weeks,
         "patient_search": [(first, reverse("patients:list") + f"?q={s}") for s in surnames],
         "portal_home": portal,
+        # Other portal pages on the same base layout, for the same patients.
+        "portal_log": [
+            (client, reverse("portal:log"))
+            for patient, (client, _) in zip(patients, portal, strict=False)
+            if patient.pk in planned
+        ],
+        "portal_appointments": [
+            (client, reverse("portal:appointments:list")) for client, _ in portal
+        ],
         "therapist_dashboard": [(staff[t.pk], reverse("clinic:dashboard")) for t in therapists]
         * max(1, OBJECTS // len(therapists)),
     }

@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, Func, JSONField, OuterRef, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
 from django.http import Http404
 
-from exercises.models import Exercise, ExerciseVideo
+from clinic.rows import prepared_list
+from exercises.models import Exercise, ExerciseVideo, PlanVersion
 
 
 def current_videos() -> QuerySet[ExerciseVideo]:
@@ -48,24 +50,42 @@ class PlanMedia:
     videos: dict[str, dict]  # code: the current video's public_id and content_type
 
 
-def plan_media(*, codes) -> PlanMedia:
-    """Which of these exercises have a picture, and their current videos (one query)."""
+def plan_media(*, version) -> PlanMedia:
+    """Which exercises of a published plan version have a picture, and their current videos
+    (one query, none without a version). The portal home asks on every view: the SQL, with
+    its subqueries, is compiled once per process (clinic/rows.py)."""
+    media = PlanMedia(illustrated=set(), videos={})
+    if version is None:
+        return media
+    rows = prepared_list("plan_media", Exercise, _plan_media, version_id=version.pk)
+    for row in rows:
+        if row["illustration"]:
+            media.illustrated.add(row["code"])
+        if row["video_id"] is not None:
+            media.videos[row["code"]] = {
+                "public_id": row["video_id"],
+                "content_type": row["video_type"],
+            }
+    return media
+
+
+def _plan_media(*, version_id: int):
+    # The exercises the version's items name (their "key"), read from its JSON in the query.
+    keys = (
+        PlanVersion.objects.filter(pk=version_id)
+        .annotate(item=Func(F("items"), function="jsonb_array_elements", output_field=JSONField()))
+        .annotate(key=KeyTextTransform("key", "item"))
+        .values("key")
+    )
     current = current_videos().filter(exercise=OuterRef("pk"))
-    rows = (
-        Exercise.objects.filter(code__in=list(codes))
+    return (
+        Exercise.objects.filter(code__in=Subquery(keys))
         .annotate(
             video_id=Subquery(current.values("public_id")[:1]),
             video_type=Subquery(current.values("content_type")[:1]),
         )
-        .values_list("code", "illustration", "video_id", "video_type")
+        .values("code", "illustration", "video_id", "video_type")
     )
-    media = PlanMedia(illustrated=set(), videos={})
-    for code, illustration, video_id, video_type in rows:
-        if illustration:
-            media.illustrated.add(code)
-        if video_id is not None:
-            media.videos[code] = {"public_id": video_id, "content_type": video_type}
-    return media
 
 
 def has_video() -> Exists:

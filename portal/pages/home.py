@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from bookings.selectors import clinic_phone
 from clinic import panels
 from clinic.access import PATIENTS, role_required
-from exercises import safety
+from exercises import portal_selectors, safety
 from exercises import selectors as exercise_selectors
 from exercises.illustrations import illustration_response
 from exercises.videos.selectors import plan_media
@@ -19,11 +19,11 @@ from patients.selectors import patient_of_portal_user
 @role_required(*PATIENTS)
 @require_GET
 def home(request: HttpRequest):
-    # "Today" is the patient's own. Reads the active plan with its version, today's log and
-    # the other apps' portal panels.
+    # "Today" is the patient's own. Reads the active plan with its version and whether today
+    # is logged, and the other apps' portal panels.
     patient = patient_of_portal_user(user=request.user)
     today = exercise_selectors.patient_today(patient)
-    plan = exercise_selectors.plan_active_for_patient(patient=patient)
+    plan = portal_selectors.plan_active_with_day_logged(patient=patient, day=today)
     version = plan.current_version if plan else None
     # Only what is due today (in the patient's zone); the rest says when it is next due.
     due, not_today = exercise_selectors.plan_day(plan=plan, day=today) if plan else ([], [])
@@ -34,17 +34,12 @@ def home(request: HttpRequest):
             "patient": patient,
             "plan": plan,
             "version": version,
-            "media": plan_media(codes=[item["key"] for item in version.items] if version else []),
+            "media": plan_media(version=version),
             "today": today,
             "due_today": due,
             "not_today": not_today,
-            "today_log": (
-                exercise_selectors.session_log_for_day(patient=patient, plan=plan, day=today)
-                if plan
-                else None
-            ),
-            "on_hold": plan is None
-            and exercise_selectors.plan_on_hold_for_patient(patient=patient),
+            "today_log": plan is not None and plan.logged_on_day,
+            "on_hold": plan is None and portal_selectors.plan_on_hold_for_patient(patient=patient),
             "panels": panels.collect("portal_panels", user=request.user, patient=patient),
             "safety_card": safety.card(),
             "clinic_phone": clinic_phone(),

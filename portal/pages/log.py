@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from clinic.access import PATIENTS, role_required
+from exercises import portal_selectors
 from exercises import selectors as exercise_selectors
 from exercises import services as exercise_services
 from patients.selectors import patient_of_portal_user
@@ -46,7 +47,7 @@ def session_log(request: HttpRequest):
         day = dt.date.fromisoformat(request.GET.get("date", "")) if "date" in request.GET else today
     except ValueError:
         day = today
-    existing = exercise_selectors.session_log_for_day(patient=patient, plan=plan, day=day)
+    existing = portal_selectors.session_log_for_day(patient=patient, plan=plan, day=day)
     initial = {"date": day, **(_initial(existing, version.items) if existing else {})}
     due, _ = exercise_selectors.plan_day(plan=plan, day=day)
     form = SessionLogForm(

@@ -3,6 +3,8 @@ and a query that reads anything but its named values is refused rather than froz
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -94,3 +96,43 @@ def test_rows_for_user_compiles_once_per_kind_of_user(therapist, other_therapist
         found = rows_for_user("test_mine", User, mine, user=user)
         assert found == list(mine(user=user))
     assert len(rows_for_user("test_mine", User, mine, user=manager)) == 3
+
+
+def _joined_between(*, since: dt.datetime, day: dt.date, role_user_id: int):
+    return User.objects.filter(
+        date_joined__gte=since, date_joined__date__lte=day, pk__gte=role_user_id
+    ).order_by("pk")
+
+
+def test_it_takes_dates_and_aware_datetimes_and_gives_what_the_orm_gives(therapist, reception):
+    User.objects.filter(pk=therapist.pk).update(date_joined=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+    User.objects.filter(pk=reception.pk).update(date_joined=dt.datetime(2026, 3, 9, tzinfo=dt.UTC))
+    windows = [
+        (dt.datetime(2026, 2, 1, tzinfo=dt.UTC), dt.date(2026, 3, 5), [therapist]),
+        (dt.datetime(2026, 3, 2, tzinfo=dt.UTC), dt.date(2026, 3, 31), [reception]),
+        (dt.datetime(2026, 4, 1, tzinfo=dt.UTC), dt.date(2026, 4, 30), []),
+    ]
+    first = min(therapist.pk, reception.pk)
+    for since, day, joined in windows:
+        values = {"since": since, "day": day, "role_user_id": first}
+        found = prepared_list("test_joined_between", User, _joined_between, **values)
+        assert found == list(_joined_between(**values)) == joined
+
+
+def test_it_refuses_a_value_of_another_kind_than_it_was_compiled_for(therapist):
+    values = {"since": timezone.now(), "day": dt.date(2026, 3, 5), "role_user_id": therapist.pk}
+    prepared_list("test_kinds", User, _joined_between, **values)
+    with pytest.raises(TypeError):
+        prepared_list("test_kinds", User, _joined_between, **{**values, "day": therapist.pk})
+    with pytest.raises(TypeError):  # a naive datetime has no one meaning
+        prepared_list(
+            "test_naive", User, _joined_between, **{**values, "since": dt.datetime(2026, 3, 1)}
+        )
+
+
+def test_it_refuses_a_value_that_reaches_the_sql_as_another(therapist):
+    def joined_after(*, day: dt.date):
+        return User.objects.filter(date_joined__date__gt=day - dt.timedelta(days=1))
+
+    with pytest.raises(ValueError, match="not a plain function"):
+        prepared_list("test_day_before", User, joined_after, day=dt.date(2026, 3, 5))

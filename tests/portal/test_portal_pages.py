@@ -63,6 +63,18 @@ def test_it_shows_todays_exercises_with_dose_and_instructions(patient_client, my
     assert "Log today's session" in body
 
 
+def test_it_says_today_is_logged_only_once_today_is_logged(patient_client, my_plan):
+    log(my_plan, TODAY - dt.timedelta(days=1))
+    body = patient_client.get(reverse("portal:home")).content.decode()
+    assert "Log today's session" in body
+    assert "You have logged today's session" not in body
+    log(my_plan, TODAY)
+    body = patient_client.get(reverse("portal:home")).content.decode()
+    assert "You have logged today's session" in body
+    assert "Update today's log" in body
+    assert "Log today's session" not in body
+
+
 def test_it_shows_only_the_published_version(patient_client, my_plan, therapist):
     from exercises.services import plan_item_add
     from tests.exercises.factories import library
@@ -236,8 +248,8 @@ def test_it_shows_the_portal_home_in_a_fixed_number_of_queries(
 ):
     for days_ago in range(logs):
         log(my_plan, TODAY - dt.timedelta(days=days_ago))
-    # Queries: session, user, patient, active plan with its version, today's log, which of
-    # its exercises have a picture; then the other apps' portal panels: assessments (any intake? questionnaire, confirmed decision)
+    # Queries: session, user, patient, active plan with its version and whether today is
+    # logged, which of its exercises have a picture; then the other apps' portal panels: assessments (any intake? questionnaire, confirmed decision)
     # and bookings (next appointments), exercises (replies to comments), a fixed number
     # whatever the rows.
     with django_assert_num_queries(PORTAL_HOME_QUERIES):
@@ -261,7 +273,7 @@ def test_it_shows_the_history_in_a_fixed_number_of_queries(
 #: Includes the audit event INSERT, the replies to comments, the open red-flag referrals,
 #: rehab's stage panel (the open episode's decision with its newest stage change) and the
 #: return-to-run programme (none here; with one, one more: tests/running).
-PORTAL_HOME_QUERIES = 15
+PORTAL_HOME_QUERIES = 14
 
 
 @pytest.mark.parametrize("done", [1, 3])
