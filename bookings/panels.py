@@ -132,14 +132,26 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
     return entries
 
 
+def _portal_upcoming(*, patient_id: int, now):
+    """The patient's next booked appointments, for the portal's "Coming up" (SQL compiled once
+    per process, clinic/rows.py; `now` is read by the caller)."""
+    return (
+        selectors.appointments_for_patient(patient=Patient(pk=patient_id))
+        .filter(end__gt=now, status="booked")
+        .order_by("start")[:PORTAL_PANEL_LIMIT]
+    )
+
+
 def portal_panels(*, user, patient) -> list[Panel]:
     if patient is None or patient.user_id != user.pk:
         return []
     now = timezone.now()
-    upcoming = list(
-        selectors.appointments_for_patient(patient=patient)
-        .filter(end__gt=now, status="booked")
-        .order_by("start")[:PORTAL_PANEL_LIMIT]
+    upcoming = prepared_list(
+        "bookings.panels.portal_upcoming",
+        Appointment,
+        _portal_upcoming,
+        patient_id=patient.pk,
+        now=now,
     )
     return [
         Panel(
