@@ -110,9 +110,10 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
     if not has_role(user, STAFF):
         return []
     entries = []
-    zone = selectors.clinic_zone()
+    clinic_zone = selectors.clinic_zone()
     for item in _patient_appointments(patient):
-        local = item.start.astimezone(zone)
+        # The site's wall clock, as the appointment page shows it.
+        local = item.start.astimezone(item.site.zone if item.site_id else clinic_zone)
         detail = item.get_status_display()
         if item.late_cancellation:
             detail += " (late)"

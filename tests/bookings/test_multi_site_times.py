@@ -118,3 +118,13 @@ def test_a_time_new_yorks_clocks_skip_gets_a_message_by_the_field(
     assert Appointment.objects.get(pk=ny_visit.pk).start == dt.datetime(
         2027, 3, 20, 14, 0, tzinfo=UTC
     )
+
+
+def test_the_patient_page_timeline_gives_a_new_york_visit_its_new_york_time(
+    therapist_client, ny_visit
+):
+    response = therapist_client.get(reverse("patients:detail", args=[ny_visit.patient.public_id]))
+
+    text = page_text(response)
+    assert "at 10:00" in text
+    assert "at 14:00" not in text
