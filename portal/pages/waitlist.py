@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bookings.places import places_to_name
 from bookings.waitlist import accept, offers, selectors
 from bookings.waitlist.forms import PortalWaitlistForm, today_in_clinic
 from bookings.waitlist.models import WaitlistOffer
@@ -67,7 +68,10 @@ def leave(request: HttpRequest, public_id):
 def offer(request: HttpRequest, token: str):
     """No login: the token in the link is the authority (see the module docstring)."""
     item = selectors.waitlist_offer_by_token(token=token, user=request.user)
-    return render(request, "portal/waitlist_offer.html", {"offer": item, "State": State})
+    place = places_to_name([item.site_id]).get(item.site_id) if item.site_id else None
+    return render(
+        request, "portal/waitlist_offer.html", {"offer": item, "State": State, "place": place}
+    )
 
 
 ANSWERS = {

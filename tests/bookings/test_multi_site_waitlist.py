@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -51,6 +52,9 @@ def test_a_roomless_slot_freed_at_york_is_offered_as_york(client, reception, the
     assert ("Where", "Apex York, 1 Apex York Road") in content.items
     waitlist = client.get(reverse("bookings:waitlist")).content.decode()
     assert "with Tess at Apex York:" in " ".join(waitlist.split())
+    link = reverse("portal:waitlist:offer", args=[offer.token])
+    page = Client().get(link).content.decode()  # the patient, from the text's link
+    assert "Apex York, 1 Apex York Road" in " ".join(page.split())
 
 
 def test_taking_the_offer_books_it_at_york(therapist, york):
