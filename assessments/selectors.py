@@ -37,7 +37,7 @@ from assessments.trend_chart import merge_series
 from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.plugins import plugin_modules
-from clinic.rows import prepared_list
+from clinic.rows import prepared_list, prepared_list_by_key
 from exercises.models import ExercisePlan
 from patients.models import Episode
 
@@ -49,38 +49,57 @@ def assessments_for_user(*, user) -> QuerySet[Assessment]:
 
 
 def assessment_for_user(*, user, public_id: UUID | str) -> Assessment:
-    """One assessment with its episode, patient, author and neighbouring versions, or 404."""
+    """One assessment with its episode, patient, author and neighbouring versions, or 404.
+    One query, compiled once per process (clinic/rows.py): every assessment page opens with it.
+    Every clinical role reads every assessment (`assessments_for_user`); should that scope by
+    user, the user's id must become a value of the prepared query."""
     try:
-        assessment = (
-            assessments_for_user(user=user)
-            .select_related(
-                "episode__patient", "therapist", "finalised_by", "supersedes", "superseded_by"
-            )
-            .get(public_id=public_id)
-        )
-    except (Assessment.DoesNotExist, ValueError, TypeError):
+        key = public_id if isinstance(public_id, UUID) else UUID(str(public_id))
+    except ValueError:
         raise Http404("No such assessment") from None
-    audit.note_patient(assessment.episode.patient, assessment)
-    return assessment
+    found = prepared_list_by_key("assessment_for_user", Assessment, _with_neighbours, key=key)
+    if not found:
+        raise Http404("No such assessment")
+    audit.note_patient(found[0].episode.patient, found[0])
+    return found[0]
+
+
+def _with_neighbours(*, key: UUID) -> QuerySet[Assessment]:
+    return Assessment.objects.select_related(
+        "episode__patient", "therapist", "finalised_by", "supersedes", "superseded_by"
+    ).filter(public_id=key)
 
 
 def assessment_decisions(*, assessment: Assessment) -> list[AssessmentDecision]:
-    """Decisions on this version, newest (the one in force) first."""
-    return list(assessment.decisions.select_related("confirmed_by"))
+    """Decisions on this version, newest (the one in force) first. One query, compiled once."""
+    decisions = prepared_list(
+        "assessment_decisions", AssessmentDecision, _decisions_on, assessment_id=assessment.pk
+    )
+    for decision in decisions:
+        decision.assessment = assessment  # as the related manager attaches it
+    return decisions
+
+
+def _decisions_on(*, assessment_id: int) -> QuerySet[AssessmentDecision]:
+    return AssessmentDecision.objects.filter(assessment_id=assessment_id).select_related(
+        "confirmed_by"
+    )
 
 
 def assessment_baseline(*, assessment: Assessment) -> Assessment | None:
-    """The measures a follow-up is compared with: the newest final intake on the episode."""
-    return (
-        Assessment.objects.filter(
-            episode_id=assessment.episode_id,
-            kind=Assessment.Kind.INTAKE,
-            status=Assessment.Status.FINAL,
-            superseded_by__isnull=True,
-        )
-        .order_by("-assessed_on", "-created_at")
-        .first()
-    )
+    """The measures a follow-up is compared with: the newest final intake on the episode.
+    One query, compiled once."""
+    found = prepared_list("baseline", Assessment, _baseline_of, episode_id=assessment.episode_id)
+    return found[0] if found else None
+
+
+def _baseline_of(*, episode_id: int) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(
+        episode_id=episode_id,
+        kind=Assessment.Kind.INTAKE,
+        status=Assessment.Status.FINAL,
+        superseded_by__isnull=True,
+    ).order_by("-assessed_on", "-created_at")[:1]
 
 
 def assessment_last_visit(*, episode, assessment: Assessment | None = None) -> Assessment | None:
@@ -266,8 +285,14 @@ def _working_diagnoses() -> QuerySet[WorkingDiagnosis]:
 
 
 def episode_working_diagnoses(*, episode) -> list[WorkingDiagnosis]:
-    """The episode's working diagnoses, newest first, each with `in_force`. One query."""
-    return list(_working_diagnoses().filter(episode=episode))
+    """The episode's working diagnoses, newest first, each with `in_force`. One query (two
+    subqueries), compiled once per process."""
+    return prepared_list(
+        "episode_working_diagnoses",
+        WorkingDiagnosis,
+        lambda *, episode_id: _working_diagnoses().filter(episode_id=episode_id),
+        episode_id=episode.pk,
+    )
 
 
 def working_diagnoses_of_patient(*, patient) -> list[WorkingDiagnosis]:

@@ -11,6 +11,7 @@ own column list, value converters and `Model.from_db`), so fields added later ar
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
@@ -79,6 +80,7 @@ class _Prepared:
     converters: dict
     compiler: object
     values_names: list[str] | None  # a .values() query: the keys of each row's dict
+    kinds: dict[str, type]  # each value's kind: int or UUID
 
 
 _prepared: dict[tuple[str, str], _Prepared] = {}
@@ -88,10 +90,15 @@ _prepared: dict[tuple[str, str], _Prepared] = {}
 _STAND_INS = (2_000_000_011, 2_000_000_101)
 
 
-def _compiled_once(name: str, build, names: list[str], alias: str):
+def _stand_in(kind: type, number: int):
+    return UUID(int=number) if kind is UUID else number
+
+
+def _compiled_once(name: str, build, kinds: dict[str, type], alias: str):
+    names = sorted(kinds)
     built = []
     for offset in _STAND_INS:
-        stand_ins = {key: offset + index for index, key in enumerate(names)}
+        stand_ins = {key: _stand_in(kinds[key], offset + index) for index, key in enumerate(names)}
         queryset = build(**stand_ins)
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
@@ -133,6 +140,7 @@ def _compiled_once(name: str, build, names: list[str], alias: str):
             if values
             else None
         ),
+        kinds=kinds,
     )
 
 
@@ -150,10 +158,27 @@ def prepared_list(name: str, model: type[models.Model], build, **values: int) ->
     annotations), or dicts for `.values()`."""
     if not all(isinstance(value, int) for value in values.values()):
         raise TypeError(f"{name}: values must be integers")
+    return _prepared_rows(name, model, build, values)
+
+
+def prepared_list_by_key(name: str, model: type[models.Model], build, **values: int | UUID) -> list:
+    """`prepared_list` whose values may also be UUIDs (the public ids in URLs), for a page that
+    finds its object by the id in its address. The same rules: `build` depends on nothing but
+    the values (each an integer or a `uuid.UUID`, the same kind on every call), and it is
+    refused on first use if anything else differs between two builds."""
+    if not all(isinstance(value, int | UUID) for value in values.values()):
+        raise TypeError(f"{name}: values must be integers or UUIDs")
+    return _prepared_rows(name, model, build, values)
+
+
+def _prepared_rows(name: str, model: type[models.Model], build, values: dict) -> list:
     alias = router.db_for_read(model)
+    kinds = {key: UUID if isinstance(value, UUID) else int for key, value in values.items()}
     prepared = _prepared.get((name, alias))
     if prepared is None:
-        prepared = _prepared[(name, alias)] = _compiled_once(name, build, sorted(values), alias)
+        prepared = _prepared[(name, alias)] = _compiled_once(name, build, kinds, alias)
+    if prepared.kinds != kinds:
+        raise TypeError(f"{name}: a value changed kind (integer or UUID) between calls")
     params = list(prepared.params)
     for key, slot in prepared.slots.items():
         params[slot] = values[key]

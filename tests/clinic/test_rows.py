@@ -3,12 +3,14 @@ and a query that reads anything but its named values is refused rather than froz
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from clinic.models import User
-from clinic.rows import prepared_list, row_by_pk
+from clinic.rows import prepared_list, prepared_list_by_key, row_by_pk
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +58,23 @@ def test_it_reads_by_primary_key_what_the_orm_reads():
     user = make_user("rows@test.example", User.Role.THERAPIST)
     assert row_by_pk(User, user.pk).email == "rows@test.example"
     assert row_by_pk(User, "junk") is None
+
+
+def _by_public_id(*, key):
+    return User.objects.filter(public_id=key).annotate(groups_count=Count("groups"))
+
+
+def test_it_reads_by_public_id_what_the_orm_reads(therapist, other_therapist):
+    for user in (therapist, other_therapist):
+        found = prepared_list_by_key("test_by_public_id", User, _by_public_id, key=user.public_id)
+        assert found == [user]
+        assert (found[0].email, found[0].groups_count) == (user.email, 0)
+    assert prepared_list_by_key("test_by_public_id", User, _by_public_id, key=uuid.uuid4()) == []
+
+
+def test_it_refuses_a_public_id_that_is_not_a_uuid(therapist):
+    with pytest.raises(TypeError):
+        prepared_list_by_key("test_by_str", User, _by_public_id, key=str(therapist.public_id))
+    prepared_list_by_key("test_by_kind", User, _by_public_id, key=therapist.public_id)
+    with pytest.raises(TypeError, match="changed kind"):
+        prepared_list_by_key("test_by_kind", User, _by_public_id, key=therapist.pk)
