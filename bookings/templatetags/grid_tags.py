@@ -31,10 +31,11 @@ def booked_cell(context, cell: Cell, marks: dict | None = None) -> SafeString:
         buttons = get_template("bookings/includes/status_buttons.html").template
         confirm_buttons = get_template("bookings/includes/confirm_buttons.html").template
     now = timezone.now()
+    zone = timezone.get_current_timezone()  # what `timezone.localtime` reads, once per block
     rowspan = f' rowspan="{cell.rows}"' if cell.rows > 1 else ""
     parts = [f'<td class="grid-cell grid-booked grid-span-{cell.rows}"{rowspan}>']
     for item in cell.appointments:
-        start, end = timezone.localtime(item.start), timezone.localtime(item.end)
+        start, end = item.start.astimezone(zone), item.end.astimezone(zone)
         status = escape(item.status)
         room = f" · {escape(item.room.name)}" if item.room_id else ""
         badge = (
