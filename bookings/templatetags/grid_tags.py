@@ -9,7 +9,7 @@ from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
 from bookings.confirmation import LEGEND, confirmation_mark, confirmation_words
-from bookings.grid import Cell, long_date
+from bookings.grid import Cell, escape_text, long_date
 
 register = template.Library()
 
@@ -23,9 +23,9 @@ def booked_cell(context, cell: Cell, marks: dict | None = None) -> SafeString:
     date formats per appointment). Booked appointments carry whether the patient has said
     they are coming, and on the day view, until they end, reception's "Confirmed by phone"
     (or its undo)."""
-    prefix = escape(context.get("detail_prefix", ""))
-    day = escape(long_date(cell.day))
-    column = escape(cell.column.name)
+    prefix = escape_text(context.get("detail_prefix", ""))
+    day = escape_text(long_date(cell.day))
+    column = escape_text(cell.column.name)
     buttons = confirm_buttons = None
     if context.get("show_actions"):
         buttons = get_template("bookings/includes/status_buttons.html").template
@@ -36,23 +36,23 @@ def booked_cell(context, cell: Cell, marks: dict | None = None) -> SafeString:
     parts = [f'<td class="grid-cell grid-booked grid-span-{cell.rows}"{rowspan}>']
     for item in cell.appointments:
         start, end = item.start.astimezone(zone), item.end.astimezone(zone)
-        status = escape(item.status)
-        room = f" · {escape(item.room.name)}" if item.room_id else ""
+        status = escape_text(item.status)
+        room = f" · {escape_text(item.room.name)}" if item.room_id else ""
         badge = (
             f'<span class="badge booking-status booking-status-{status}">'
-            f"{escape(item.get_status_display())}</span>"
+            f"{escape_text(item.get_status_display())}</span>"
             if item.status != "booked"
             else ""
         )
         parts.append(
             f'<div class="grid-appointment booking-status-edge-{status}">'
-            f'<a href="{prefix}{escape(item.public_id)}/" data-grid-cell>'
+            f'<a href="{prefix}{escape_text(item.public_id)}/" data-grid-cell>'
             f'<span class="visually-hidden">Booked, {day} </span>'
             f"{start:%H:%M}\N{EN DASH}{end:%H:%M}"
-            f" {escape(item.patient.full_name)}"
+            f" {escape_text(item.patient.full_name)}"
             f'<span class="visually-hidden"> with {column}</span></a>'
             f'<span class="d-block small text-body-secondary">'
-            f"{escape(item.appointment_type.name)}{room}</span>{badge}"
+            f"{escape_text(item.appointment_type.name)}{room}</span>{badge}"
         )
         mark = confirmation_mark(
             status=item.status,
@@ -78,10 +78,11 @@ def _mark_html(mark, confirmed_via: str) -> str:
     """Whether the patient has said they are coming: a symbol (hidden from screen readers) and
     words, never colour alone."""
     return (
-        f'<span class="d-block small booking-confirm booking-confirm-{escape(mark.key)}">'
-        f'<span class="booking-confirm-symbol" aria-hidden="true">{escape(mark.symbol)}</span> '
+        f'<span class="d-block small booking-confirm booking-confirm-{escape_text(mark.key)}">'
+        '<span class="booking-confirm-symbol" aria-hidden="true">'
+        f"{escape_text(mark.symbol)}</span> "
         f'<span class="visually-hidden">Reply to reminder: </span>'
-        f"{escape(confirmation_words(mark, confirmed_via))}</span>"
+        f"{escape_text(confirmation_words(mark, confirmed_via))}</span>"
     )
 
 
