@@ -126,8 +126,43 @@ def calendar_field(field) -> SafeString:
     return mark_safe(  # noqa: S308  # nosec B308 B703 (label and errors escaped, widget Django's)
         f'<div id="div_{field.auto_id}" class="mb-3">'
         f'<label for="{field.id_for_label}" class="form-label">{escape(field.label)}</label>'
-        f"{field.as_widget(attrs=attrs)}{errors}</div>"
+        f"{_widget(field, attrs)}{errors}</div>"
     )
+
+
+_SELECTS: dict[tuple, str] = {}
+_SELECTS_KEPT = 512
+
+
+def _widget(field, attrs: dict) -> str:
+    """The field's control as Django draws it (`as_widget`). A select's markup depends only on
+    the inputs in `key` (its options and the value chosen among them: a handful of therapists
+    or sites), and drawing it through Django's widget templates, a template step per option,
+    was most of the filters' cost, so it is kept per process under exactly those inputs (up to
+    `_SELECTS_KEPT` of them). Nothing else is kept: the options are read each view, a new or
+    renamed therapist is a new key."""
+    if field.widget_type != "select":
+        return field.as_widget(attrs=attrs)
+    value, form_field = field.value(), field.field
+    key = (
+        type(field.form),
+        field.html_name,
+        field.auto_id,
+        field.help_text,
+        tuple(sorted(attrs.items())),
+        tuple(sorted(form_field.widget.attrs.items())),
+        form_field.required,
+        form_field.disabled,
+        type(value),
+        str(value),
+        tuple((str(option), str(label)) for option, label in form_field.choices),
+    )
+    drawn = _SELECTS.get(key)
+    if drawn is None:
+        drawn = field.as_widget(attrs=attrs)
+        if len(_SELECTS) < _SELECTS_KEPT:
+            _SELECTS[key] = drawn
+    return drawn
 
 
 @register.simple_tag(takes_context=True)
