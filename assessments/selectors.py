@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import formats, timezone
 
+from assessments import visits
 from assessments.models import (
     REFERRAL_TIERS,
     Assessment,
@@ -87,40 +88,30 @@ def _decisions_on(*, assessment_id: int) -> QuerySet[AssessmentDecision]:
 
 
 def assessment_baseline(*, assessment: Assessment) -> Assessment | None:
-    """The measures a follow-up is compared with: the newest final intake on the episode.
-    One query, compiled once."""
-    found = prepared_list("baseline", Assessment, _baseline_of, episode_id=assessment.episode_id)
-    return found[0] if found else None
-
-
-def _baseline_of(*, episode_id: int) -> QuerySet[Assessment]:
-    return Assessment.objects.filter(
-        episode_id=episode_id,
-        kind=Assessment.Kind.INTAKE,
-        status=Assessment.Status.FINAL,
-        superseded_by__isnull=True,
-    ).order_by("-assessed_on", "-created_at")[:1]
+    """The measures a follow-up is compared with: the newest final intake on the episode that
+    no later version amends (`visits.baseline`). No query after `_episode_visits`."""
+    return visits.baseline(_episode_visits(assessment.episode))
 
 
 def assessment_last_visit(*, episode, assessment: Assessment | None = None) -> Assessment | None:
-    """The visit a follow-up is compared with for red flags and nerves: the newest final
-    assessment of the episode, intake or follow-up, before `assessment` (or before a new one
-    when it is None). A visit counts in the version in force (a final amendment replaces the
-    version it amends); `assessment`'s own earlier versions are never its last visit. One
-    query, plus one per version beyond the second of `assessment`."""
-    visits = Assessment.objects.filter(
-        episode_id=episode.pk, status=Assessment.Status.FINAL
-    ).exclude(superseded_by__status=Assessment.Status.FINAL)
-    if assessment is not None:
-        own, earlier = [assessment.pk], assessment.supersedes
-        while earlier is not None:
-            own.append(earlier.pk)
-            earlier = earlier.supersedes
-        visits = visits.exclude(pk__in=own).filter(
-            Q(assessed_on__lt=assessment.assessed_on)
-            | Q(assessed_on=assessment.assessed_on, created_at__lt=assessment.created_at)
+    """The visit a follow-up is compared with for red flags and nerves (`visits.last_visit`).
+    One query (`_episode_visits`), shared with `assessment_baseline`."""
+    return visits.last_visit(_episode_visits(episode), assessment)
+
+
+def _episode_visits(episode) -> list[Assessment]:
+    """Every version of every assessment of the episode (a handful), read once per episode
+    object, with SQL compiled once per process: the baseline and the last visit of a
+    follow-up, and the chain of its own versions, are worked out from them. A view that
+    writes an assessment must not call this first for the same episode object."""
+    if "_visits" not in episode.__dict__:
+        episode.__dict__["_visits"] = prepared_list(
+            "episode_visits",
+            Assessment,
+            lambda *, episode_id: Assessment.objects.filter(episode_id=episode_id).order_by("pk"),
+            episode_id=episode.pk,
         )
-    return visits.order_by("-assessed_on", "-created_at").first()
+    return episode.__dict__["_visits"]
 
 
 _AUTHOR = ("first_name", "last_name", "email")  # what a user's name is made of
