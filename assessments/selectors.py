@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import formats, timezone
 
+from assessments import visits
 from assessments.models import (
     REFERRAL_TIERS,
     Assessment,
@@ -49,59 +50,68 @@ def assessments_for_user(*, user) -> QuerySet[Assessment]:
 
 
 def assessment_for_user(*, user, public_id: UUID | str) -> Assessment:
-    """One assessment with its episode, patient, author and neighbouring versions, or 404."""
+    """One assessment with its episode, patient, author and neighbouring versions, or 404.
+    One query, compiled once per process (clinic/rows.py): every assessment page opens with it.
+    Every clinical role reads every assessment (`assessments_for_user`); should that scope by
+    user, the user's id must become a value of the prepared query."""
     try:
-        assessment = (
-            assessments_for_user(user=user)
-            .select_related(
-                "episode__patient", "therapist", "finalised_by", "supersedes", "superseded_by"
-            )
-            .get(public_id=public_id)
-        )
-    except (Assessment.DoesNotExist, ValueError, TypeError):
+        key = public_id if isinstance(public_id, UUID) else UUID(str(public_id))
+    except ValueError:
         raise Http404("No such assessment") from None
-    audit.note_patient(assessment.episode.patient, assessment)
-    return assessment
+    found = prepared_list("assessment_for_user", Assessment, _with_neighbours, key=key)
+    if not found:
+        raise Http404("No such assessment")
+    audit.note_patient(found[0].episode.patient, found[0])
+    return found[0]
+
+
+def _with_neighbours(*, key: UUID) -> QuerySet[Assessment]:
+    return Assessment.objects.select_related(
+        "episode__patient", "therapist", "finalised_by", "supersedes", "superseded_by"
+    ).filter(public_id=key)
 
 
 def assessment_decisions(*, assessment: Assessment) -> list[AssessmentDecision]:
-    """Decisions on this version, newest (the one in force) first."""
-    return list(assessment.decisions.select_related("confirmed_by"))
+    """Decisions on this version, newest (the one in force) first. One query, compiled once."""
+    decisions = prepared_list(
+        "assessment_decisions", AssessmentDecision, _decisions_on, assessment_id=assessment.pk
+    )
+    for decision in decisions:
+        decision.assessment = assessment  # as the related manager attaches it
+    return decisions
 
 
-def assessment_baseline(*, assessment: Assessment) -> Assessment | None:
-    """The measures a follow-up is compared with: the newest final intake on the episode."""
-    return (
-        Assessment.objects.filter(
-            episode_id=assessment.episode_id,
-            kind=Assessment.Kind.INTAKE,
-            status=Assessment.Status.FINAL,
-            superseded_by__isnull=True,
-        )
-        .order_by("-assessed_on", "-created_at")
-        .first()
+def _decisions_on(*, assessment_id: int) -> QuerySet[AssessmentDecision]:
+    return AssessmentDecision.objects.filter(assessment_id=assessment_id).select_related(
+        "confirmed_by"
     )
 
 
+def assessment_baseline(*, assessment: Assessment) -> Assessment | None:
+    """The measures a follow-up is compared with: the newest final intake on the episode that
+    no later version amends (`visits.baseline`). No query after `_episode_visits`."""
+    return visits.baseline(_episode_visits(assessment.episode))
+
+
 def assessment_last_visit(*, episode, assessment: Assessment | None = None) -> Assessment | None:
-    """The visit a follow-up is compared with for red flags and nerves: the newest final
-    assessment of the episode, intake or follow-up, before `assessment` (or before a new one
-    when it is None). A visit counts in the version in force (a final amendment replaces the
-    version it amends); `assessment`'s own earlier versions are never its last visit. One
-    query, plus one per version beyond the second of `assessment`."""
-    visits = Assessment.objects.filter(
-        episode_id=episode.pk, status=Assessment.Status.FINAL
-    ).exclude(superseded_by__status=Assessment.Status.FINAL)
-    if assessment is not None:
-        own, earlier = [assessment.pk], assessment.supersedes
-        while earlier is not None:
-            own.append(earlier.pk)
-            earlier = earlier.supersedes
-        visits = visits.exclude(pk__in=own).filter(
-            Q(assessed_on__lt=assessment.assessed_on)
-            | Q(assessed_on=assessment.assessed_on, created_at__lt=assessment.created_at)
+    """The visit a follow-up is compared with for red flags and nerves (`visits.last_visit`).
+    One query (`_episode_visits`), shared with `assessment_baseline`."""
+    return visits.last_visit(_episode_visits(episode), assessment)
+
+
+def _episode_visits(episode) -> list[Assessment]:
+    """Every version of every assessment of the episode (a handful), read once per episode
+    object, with SQL compiled once per process: the baseline and the last visit of a
+    follow-up, and the chain of its own versions, are worked out from them. A view that
+    writes an assessment must not call this first for the same episode object."""
+    if "_visits" not in episode.__dict__:
+        episode.__dict__["_visits"] = prepared_list(
+            "episode_visits",
+            Assessment,
+            lambda *, episode_id: Assessment.objects.filter(episode_id=episode_id).order_by("pk"),
+            episode_id=episode.pk,
         )
-    return visits.order_by("-assessed_on", "-created_at").first()
+    return episode.__dict__["_visits"]
 
 
 _AUTHOR = ("first_name", "last_name", "email")  # what a user's name is made of
@@ -266,8 +276,14 @@ def _working_diagnoses() -> QuerySet[WorkingDiagnosis]:
 
 
 def episode_working_diagnoses(*, episode) -> list[WorkingDiagnosis]:
-    """The episode's working diagnoses, newest first, each with `in_force`. One query."""
-    return list(_working_diagnoses().filter(episode=episode))
+    """The episode's working diagnoses, newest first, each with `in_force`. One query (two
+    subqueries), compiled once per process."""
+    return prepared_list(
+        "episode_working_diagnoses",
+        WorkingDiagnosis,
+        lambda *, episode_id: _working_diagnoses().filter(episode_id=episode_id),
+        episode_id=episode.pk,
+    )
 
 
 def working_diagnoses_of_patient(*, patient) -> list[WorkingDiagnosis]:

@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 from zoneinfo import ZoneInfo
 
+from django.utils.dateformat import format as date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -61,6 +63,10 @@ class Column:
     hours: list[Interval]
     booked: int
     inactive: list[Any]
+
+    @property
+    def short_date(self) -> str:
+        return short_date(self.day)
 
 
 @dataclass
@@ -132,15 +138,22 @@ def build(
     step_minutes = int(step.total_seconds() // 60)
     first, last = _row_range(columns, zone)
     times = [dt.time(minute // 60, minute % 60) for minute in range(first, last, step_minutes)]
+    # Every column of a day shares the day's row times (four therapists: four columns a day).
+    clocks: dict[dt.date, _Clock] = {}
+    for spec in columns:
+        if spec.day not in clocks:
+            clocks[spec.day] = _Clock.of(spec.day, first, step_minutes, len(times), zone)
+    link = escape(book_url) + ("&" if "?" in book_url else "?")  # a site's URL names its site
     laid_out = [
         _blocks(
             spec,
             times=times,
             first=first,
             step=step_minutes,
+            clock=clocks[spec.day],
             zone=zone,
             today=today,
-            book_url=book_url,
+            link=link,
         )
         for spec in columns
     ]
@@ -185,11 +198,38 @@ def _wall_clock(day: dt.date, minute: int, zone: ZoneInfo) -> dt.datetime | None
     return wall
 
 
+@dataclass(frozen=True)
+class _Clock:
+    """A day's row boundaries: the local wall-clock time of each (None where the clocks skip
+    it) and the same instant in UTC, worked out once per day rather than once per column."""
+
+    walls: list[dt.datetime | None]
+    instants: list[dt.datetime | None]
+
+    @classmethod
+    def of(cls, day: dt.date, first: int, step: int, count: int, zone: ZoneInfo) -> _Clock:
+        walls = [_wall_clock(day, first + index * step, zone) for index in range(count + 1)]
+        return cls(walls, [utc(wall) if wall is not None else None for wall in walls])
+
+
+def escape_text(value) -> str:
+    """What Django's `escape` gives, as a plain string, without its wrapper for lazy strings:
+    the grid escapes several hundred values a week, and the wrapper was half the cost."""
+    return html.escape(str(value))
+
+
 @functools.lru_cache(maxsize=1024)
 def long_date(day: dt.date) -> str:
     """The day as "Monday 7 December". Said in every free cell and booked block of a week
     (hundreds), so kept per day."""
     return f"{day:%A} {day.day} {day:%B}"
+
+
+@functools.lru_cache(maxsize=1024)
+def short_date(day: dt.date) -> str:
+    """The day as "Mon 7 Dec" (the `date` filter's "D j M"), for the columns' headings: kept
+    per day, as `long_date`."""
+    return date_format(day, "D j M")
 
 
 def _blocks(
@@ -198,11 +238,13 @@ def _blocks(
     times: list[dt.time],
     first: int,
     step: int,
+    clock: _Clock,
     zone: ZoneInfo,
     today: dt.date,
-    book_url: str,
+    link: str,
 ) -> tuple[Column, dict[int, Cell]]:
-    """The column, and its cells and blocks keyed by the row each one starts on."""
+    """The column, and its cells and blocks keyed by the row each one starts on. `link`: the
+    booking form's URL, escaped, ending in `?` or `&` for the free cells' parameters."""
     active = sorted((a for a in spec.appointments if a.is_active), key=lambda a: a.start)
     column = Column(
         day=spec.day,
@@ -214,12 +256,15 @@ def _blocks(
     )
     count = len(times)
     booked_at = _booked_rows(active, day=spec.day, first=first, step=step, count=count, zone=zone)
-    walls = [_wall_clock(spec.day, first + index * step, zone) for index in range(count + 1)]
+    walls = clock.walls
     working = merge((utc(start), utc(end)) for start, end in spec.hours)
+    past = spec.day < today
     kinds = [
-        _kind(walls[index], walls[index + 1], step, working, past=spec.day < today)
+        _kind(clock.instants[index], clock.instants[index + 1], step, working, past=past)
         for index in range(count)
     ]
+    # The booking form's parameters: the column's therapist and day, then each free row's time.
+    column_query = urlencode({"therapist": spec.ref, "date": spec.day.isoformat()})
 
     blocks: dict[int, Cell] = {}
     index = 0
@@ -235,11 +280,9 @@ def _blocks(
                 column,
                 wall,
                 label=f"Free, {long_date(spec.day)} {wall:%H:%M} with {spec.name}",
-                query=urlencode(
-                    {"therapist": spec.ref, "date": spec.day.isoformat(), "time": f"{wall:%H:%M}"}
-                ),
+                query=f"{column_query}&time={quote_plus(f'{wall:%H:%M}')}",
             )
-            blocks[index].html = _cell_html(blocks[index], book_url)
+            blocks[index].html = _cell_html(blocks[index], link)
             index += 1
         else:
             top, kind = index, kinds[index]
@@ -253,24 +296,24 @@ def _blocks(
                 rows=index - top,
                 label="Closed" if kind == "closed" else "Past, nothing booked",
             )
-            blocks[top].html = _cell_html(blocks[top], book_url)
+            blocks[top].html = _cell_html(blocks[top], link)
     return column, blocks
 
 
-def _cell_html(cell: Cell, book_url: str) -> SafeString:
+def _cell_html(cell: Cell, link: str) -> SafeString:
     """The table cell of a free, closed or past block. Drawn here rather than in the template
-    because a week has hundreds of these cells and templating them was most of its build."""
-    label = escape(cell.label)
+    because a week has hundreds of these cells and templating them was most of its build.
+    `link` comes escaped (see `_blocks`)."""
+    label = escape_text(cell.label)
     if cell.kind == "free":
-        joint = "&" if "?" in book_url else "?"  # a site's calendar names its site already
         return mark_safe(  # noqa: S308  # nosec B308 B703 (every value escaped)
             '<td class="grid-cell grid-free"><a class="grid-free-link"'
-            f' href="{escape(book_url)}{joint}{escape(cell.query)}" data-grid-cell>'
+            f' href="{link}{escape_text(cell.query)}" data-grid-cell>'
             f'<span class="visually-hidden">{label}</span></a></td>'
         )
     rowspan = f' rowspan="{cell.rows}"' if cell.rows > 1 else ""
     return mark_safe(  # noqa: S308  # nosec B308 B703 (every value escaped)
-        f'<td class="grid-cell grid-{escape(cell.kind)}"{rowspan}>'
+        f'<td class="grid-cell grid-{escape_text(cell.kind)}"{rowspan}>'
         f'<span class="visually-hidden">{label}</span></td>'
     )
 
@@ -295,18 +338,18 @@ def _booked_rows(
 
 
 def _kind(
-    wall: dt.datetime | None,
-    wall_end: dt.datetime | None,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
     step: int,
     working: list[Interval],
     *,
     past: bool,
 ) -> str:
-    """closed, free or past, for the row starting at `wall` (None: the clocks skip it)."""
-    if wall is None:
+    """closed, free or past, for the row starting at `start` (UTC; None: the clocks skip it)
+    and ending at `end` (None: `step` minutes later)."""
+    if start is None:
         return "closed"
-    start = utc(wall)
-    end = utc(wall_end) if wall_end is not None else start + dt.timedelta(minutes=step)
+    end = end if end is not None else start + dt.timedelta(minutes=step)
     # `working` is merged already (`schedule.covers` would merge it again for every row).
     if not any(begins <= start and end <= ends for begins, ends in working):
         return "closed"

@@ -10,7 +10,8 @@ does; COUNT_SEED=0 reuses a database filled before):
 For each page it takes `profile_pages.py`'s workload (PROFILE_OBJECTS different objects, 24 by
 default), views the first 3 to warm the code paths, then counts the instructions of the next
 COUNT_VIEWS (10) views, each a different object, and prints `instructions: PAGE N per view`
-and the queries per view. `hello` is the anonymous baseline. Needs valgrind and a C compiler
+and the queries per view. COUNT_KEEP=FOLDER keeps the callgrind dumps there (one per page) for
+`callgrind_annotate`. `hello` is the anonymous baseline. Needs valgrind and a C compiler
 (a ten-line helper turns counting on and off around the views, through callgrind's client
 requests).
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 import ctypes
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -57,6 +59,11 @@ def count(pages: list[str], library: Path) -> None:
 
     loads = profile_pages.workloads()
     loads["hello"] = [(Client(), "/bench/hello")] * (VIEWS + 3)
+    # Each test client loads the middleware on its first request (WhiteNoise scans the static
+    # files: more than a page view), as a gunicorn worker does once: load every client first,
+    # so that no measured view pays for it.
+    for client in {id(client): client for load in loads.values() for client, _ in load}.values():
+        client.get("/bench/hello")
     for page in pages:
         load = loads[page]
         warm, measured = load[:3], load[3 : 3 + VIEWS]
@@ -117,6 +124,9 @@ def main() -> int:
             if trigger and totals:
                 page, views = trigger.group(1), int(trigger.group(2))
                 print(f"instructions: {page} {int(totals.group(1)) // views:,} per view")
+        if keep := os.environ.get("COUNT_KEEP"):
+            for dump in out.glob("cg.*.*"):
+                shutil.copy(dump, Path(keep) / dump.name)
     return 0
 
 

@@ -82,6 +82,7 @@ def workloads() -> dict[str, list]:
     """Each page: a list of (client, url) over many different objects."""
     import datetime as dt
 
+    from django.db import connection
     from django.db.models import CharField
     from django.db.models.functions import MD5, Cast
     from django.urls import reverse
@@ -94,6 +95,8 @@ def workloads() -> dict[str, list]:
     from patients.models import Patient
 
     rng = random.Random(14)
+    with connection.cursor() as cursor:  # the same "random" objects in every run on one database
+        cursor.execute("SELECT setseed(0.14)")
     therapists = list(User.objects.filter(role=User.Role.THERAPIST).order_by("id"))
     staff = {t.pk: client_for(t, verified=True) for t in therapists}
     first = staff[therapists[0].pk]

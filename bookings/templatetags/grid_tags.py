@@ -9,9 +9,13 @@ from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
 from bookings.confirmation import LEGEND, confirmation_mark, confirmation_words
-from bookings.grid import Cell, long_date
+from bookings.grid import Cell, escape_text, long_date
+from bookings.models import Appointment
 
 register = template.Library()
+
+# What `get_status_display()` gives, without its per-call work (a past week shows dozens).
+_STATUS_WORDS = dict(Appointment.Status.choices)
 
 
 @register.simple_tag(takes_context=True)
@@ -23,35 +27,36 @@ def booked_cell(context, cell: Cell, marks: dict | None = None) -> SafeString:
     date formats per appointment). Booked appointments carry whether the patient has said
     they are coming, and on the day view, until they end, reception's "Confirmed by phone"
     (or its undo)."""
-    prefix = escape(context.get("detail_prefix", ""))
-    day = escape(long_date(cell.day))
-    column = escape(cell.column.name)
+    prefix = escape_text(context.get("detail_prefix", ""))
+    day = escape_text(long_date(cell.day))
+    column = escape_text(cell.column.name)
     buttons = confirm_buttons = None
     if context.get("show_actions"):
         buttons = get_template("bookings/includes/status_buttons.html").template
         confirm_buttons = get_template("bookings/includes/confirm_buttons.html").template
     now = timezone.now()
+    zone = timezone.get_current_timezone()  # what `timezone.localtime` reads, once per block
     rowspan = f' rowspan="{cell.rows}"' if cell.rows > 1 else ""
     parts = [f'<td class="grid-cell grid-booked grid-span-{cell.rows}"{rowspan}>']
     for item in cell.appointments:
-        start, end = timezone.localtime(item.start), timezone.localtime(item.end)
-        status = escape(item.status)
-        room = f" · {escape(item.room.name)}" if item.room_id else ""
+        start, end = item.start.astimezone(zone), item.end.astimezone(zone)
+        status = escape_text(item.status)
+        room = f" · {escape_text(item.room.name)}" if item.room_id else ""
         badge = (
             f'<span class="badge booking-status booking-status-{status}">'
-            f"{escape(item.get_status_display())}</span>"
+            f"{escape_text(_STATUS_WORDS.get(item.status, item.status))}</span>"
             if item.status != "booked"
             else ""
         )
         parts.append(
             f'<div class="grid-appointment booking-status-edge-{status}">'
-            f'<a href="{prefix}{escape(item.public_id)}/" data-grid-cell>'
+            f'<a href="{prefix}{escape_text(item.public_id)}/" data-grid-cell>'
             f'<span class="visually-hidden">Booked, {day} </span>'
             f"{start:%H:%M}\N{EN DASH}{end:%H:%M}"
-            f" {escape(item.patient.full_name)}"
+            f" {escape_text(item.patient.full_name)}"
             f'<span class="visually-hidden"> with {column}</span></a>'
             f'<span class="d-block small text-body-secondary">'
-            f"{escape(item.appointment_type.name)}{room}</span>{badge}"
+            f"{escape_text(item.appointment_type.name)}{room}</span>{badge}"
         )
         mark = confirmation_mark(
             status=item.status,
@@ -77,10 +82,11 @@ def _mark_html(mark, confirmed_via: str) -> str:
     """Whether the patient has said they are coming: a symbol (hidden from screen readers) and
     words, never colour alone."""
     return (
-        f'<span class="d-block small booking-confirm booking-confirm-{escape(mark.key)}">'
-        f'<span class="booking-confirm-symbol" aria-hidden="true">{escape(mark.symbol)}</span> '
+        f'<span class="d-block small booking-confirm booking-confirm-{escape_text(mark.key)}">'
+        '<span class="booking-confirm-symbol" aria-hidden="true">'
+        f"{escape_text(mark.symbol)}</span> "
         f'<span class="visually-hidden">Reply to reminder: </span>'
-        f"{escape(confirmation_words(mark, confirmed_via))}</span>"
+        f"{escape_text(confirmation_words(mark, confirmed_via))}</span>"
     )
 
 
@@ -124,8 +130,43 @@ def calendar_field(field) -> SafeString:
     return mark_safe(  # noqa: S308  # nosec B308 B703 (label and errors escaped, widget Django's)
         f'<div id="div_{field.auto_id}" class="mb-3">'
         f'<label for="{field.id_for_label}" class="form-label">{escape(field.label)}</label>'
-        f"{field.as_widget(attrs=attrs)}{errors}</div>"
+        f"{_widget(field, attrs)}{errors}</div>"
     )
+
+
+_SELECTS: dict[tuple, str] = {}
+_SELECTS_KEPT = 512
+
+
+def _widget(field, attrs: dict) -> str:
+    """The field's control as Django draws it (`as_widget`). A select's markup depends only on
+    the inputs in `key` (its options and the value chosen among them: a handful of therapists
+    or sites), and drawing it through Django's widget templates, a template step per option,
+    was most of the filters' cost, so it is kept per process under exactly those inputs (up to
+    `_SELECTS_KEPT` of them). Nothing else is kept: the options are read each view, a new or
+    renamed therapist is a new key."""
+    if field.widget_type != "select":
+        return field.as_widget(attrs=attrs)
+    value, form_field = field.value(), field.field
+    key = (
+        type(field.form),
+        field.html_name,
+        field.auto_id,
+        field.help_text,
+        tuple(sorted(attrs.items())),
+        tuple(sorted(form_field.widget.attrs.items())),
+        form_field.required,
+        form_field.disabled,
+        type(value),
+        str(value),
+        tuple((str(option), str(label)) for option, label in form_field.choices),
+    )
+    drawn = _SELECTS.get(key)
+    if drawn is None:
+        drawn = field.as_widget(attrs=attrs)
+        if len(_SELECTS) < _SELECTS_KEPT:
+            _SELECTS[key] = drawn
+    return drawn
 
 
 @register.simple_tag(takes_context=True)

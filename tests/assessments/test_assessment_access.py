@@ -123,8 +123,9 @@ def test_it_shows_a_follow_up_page_in_a_fixed_number_of_queries(
     follow_up = AssessmentFactory(
         therapist=therapist, episode=neural_final.episode, kind="follow_up", final=True
     )
-    # session, user, assessment, baseline intake, decisions, working diagnoses, last visit
-    # (for the red flags and nerves); savepoint + update + release
-    with django_assert_num_queries(11):  # the last query: the audit event INSERT
+    # session, user, assessment, decisions, working diagnoses, the episode's versions (the
+    # baseline intake and the last visit, for the red flags and nerves, both come from
+    # them); savepoint + update + release
+    with django_assert_num_queries(10):  # the last query: the audit event INSERT
         response = therapist_client.get(reverse("assessments:detail", args=[follow_up.public_id]))
     assert response.status_code == 200

@@ -4,6 +4,7 @@ and a query that reads anything but its named values is refused rather than froz
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.db.models import Count, Q
@@ -136,3 +137,23 @@ def test_it_refuses_a_value_that_reaches_the_sql_as_another(therapist):
 
     with pytest.raises(ValueError, match="not a plain function"):
         prepared_list("test_day_before", User, joined_after, day=dt.date(2026, 3, 5))
+
+
+def _by_key_counted(*, key):
+    return User.objects.filter(public_id=key).annotate(groups_count=Count("groups"))
+
+
+def test_it_reads_by_public_id_what_the_orm_reads(therapist, other_therapist):
+    for user in (therapist, other_therapist):
+        found = prepared_list("test_by_public_id", User, _by_key_counted, key=user.public_id)
+        assert found == [user]
+        assert (found[0].email, found[0].groups_count) == (user.email, 0)
+    assert prepared_list("test_by_public_id", User, _by_key_counted, key=uuid.uuid4()) == []
+
+
+def test_it_refuses_a_public_id_that_is_not_a_uuid(therapist):
+    with pytest.raises(TypeError):
+        prepared_list("test_by_str", User, _by_key_counted, key=str(therapist.public_id))
+    prepared_list("test_by_kind", User, _by_key_counted, key=therapist.public_id)
+    with pytest.raises(TypeError, match="another kind"):
+        prepared_list("test_by_kind", User, _by_key_counted, key=therapist.pk)
