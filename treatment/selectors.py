@@ -236,9 +236,18 @@ def session_previous(*, session: TreatmentSession) -> TreatmentSession | None:
 def signed_sessions_of_episode(*, episode) -> list[TreatmentSession]:
     """The episode's signed notes in force, oldest visit first, with their re-tests and
     appointments (two queries): what the measures and the trends read."""
-    return list(
-        _in_force(TreatmentSession.objects.filter(episode=episode))
+    return signed_sessions_of_episodes(episode_ids=[episode.pk]).get(episode.pk, [])
+
+
+def signed_sessions_of_episodes(*, episode_ids) -> dict[int, list[TreatmentSession]]:
+    """`signed_sessions_of_episode` for several episodes at once, by episode id (two queries
+    however many episodes; episodes without a signed note are left out)."""
+    found: dict[int, list[TreatmentSession]] = {}
+    for session in (
+        _in_force(TreatmentSession.objects.filter(episode_id__in=episode_ids))
         .select_related("appointment__patient")
         .prefetch_related("retests")
         .order_by("appointment__start", "version")
-    )
+    ):
+        found.setdefault(session.episode_id, []).append(session)
+    return found
