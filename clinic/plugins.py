@@ -11,7 +11,8 @@ The foundation never lists apps. An app takes part by having the module:
   wins per key). Keys: `slr_angle_affected_deg`, `slr_angle_other_deg`,
   `slump_knee_ext_deficit_deg`, `knee_flexion_strength_pct` (affected side as % of the other),
   `h_test` ("negative" / "positive" / "not_done"), `run_programme_completed` (bool) and
-  `run_programme_step` (str);
+  `run_programme_step` (str). It may also offer `latest_measures_of_episodes(*, episodes) ->
+  {episode_id: {key: ...}}`, the same for several episodes in one read (the patient page);
 * `<app>/trends.py`: `trend_series(*, episode) -> [{"key", "label", "points": [{"on",
   "value", "source"}]}]`, merged by key on the episode's trend page (assessments);
 * `<app>/recurrence.py`: `recurrence_facts(*, episode)`, what was done in an earlier episode,

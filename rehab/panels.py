@@ -16,7 +16,8 @@ from rehab.forms import GpConsentForm
 
 def patient_panels(*, user, patient) -> list[Panel]:
     """Per open episode: the stage, its criteria met or not, and a link to move on; for a
-    recurrence, what happened last time. Discharge summaries of closed episodes."""
+    recurrence, what happened last time. Discharge summaries of closed episodes. The
+    measures take the same statements for one open episode as for several."""
     if not has_role(user, CLINICAL):
         return []
 
@@ -25,16 +26,18 @@ def patient_panels(*, user, patient) -> list[Panel]:
         # summary can exist come from them without a query.
         episodes = list(patient.episodes.all())
         summaries = selectors.summaries_of_patient(patient=patient, episodes=episodes)
+        # Measures and exercise logs are read once for every open episode together.
+        statuses = selectors.episodes_rehab(episodes=open_episodes(patient=patient))
         return {
             "patient": patient,
             "rows": [
                 {
-                    "status": selectors.episode_rehab(episode=episode),
+                    "status": status,
                     "previous": selectors.previous_episode(
-                        episode=episode, episodes=episodes, summaries=summaries
+                        episode=status.episode, episodes=episodes, summaries=summaries
                     ),
                 }
-                for episode in open_episodes(patient=patient)
+                for status in statuses
             ],
             "summaries": summaries,
         }

@@ -38,11 +38,24 @@ ASSESSED_MEASURES = tuple(name for name in MEASURES if name in FIELDS)
 def episode_measures(*, episode) -> dict[str, dict]:
     """Every app's measures for the episode (`<app>/measures.py`, contract in clinic/plugins.py);
     where two apps give the same key, the newest "on" wins."""
-    merged: dict[str, dict] = {}
+    return measures_of_episodes(episodes=[episode])[episode.pk]
+
+
+def measures_of_episodes(*, episodes) -> dict[int, dict[str, dict]]:
+    """`episode_measures` of several episodes, by episode id: one read per app for all of
+    them where the app offers `latest_measures_of_episodes`, else one per episode."""
+    merged: dict[int, dict[str, dict]] = {episode.pk: {} for episode in episodes}
     for module in plugin_modules("measures"):
-        for key, entry in module.latest_measures(episode=episode).items():
-            if key not in merged or entry["on"] > merged[key]["on"]:
-                merged[key] = entry
+        many = getattr(module, "latest_measures_of_episodes", None)
+        if many is not None:
+            found = many(episodes=episodes)
+        else:
+            found = {episode.pk: module.latest_measures(episode=episode) for episode in episodes}
+        for episode_id, measures in found.items():
+            into = merged[episode_id]
+            for key, entry in measures.items():
+                if key not in into or entry["on"] > into[key]["on"]:
+                    into[key] = entry
     return merged
 
 
@@ -92,19 +105,35 @@ def episode_stage(*, episode, final_dx: str) -> Stage | None:
 def pain_facts(*, episode, days: int | None = None) -> rules.PainFacts:
     """The episode's portal exercise logs of the last `days` days (by default as many as any
     criterion looks back), in the patient's own days (one query)."""
+    return pain_facts_of_episodes(episodes=[episode], days=days)[episode.pk]
+
+
+def pain_facts_of_episodes(*, episodes, days: int | None = None) -> dict[int, rules.PainFacts]:
+    """`pain_facts` of several episodes, by episode id (one query however many)."""
     days = days or max(
         (c.params["days"] for c in CATALOGUE.criteria.values() if c.rule == "pain_settled"),
         default=7,
     )
-    today = patient_today(episode.patient)
-    logs = (
+    todays = {episode.pk: patient_today(episode.patient) for episode in episodes}
+    span = dt.timedelta(days=days)
+    logs: dict[int, list[rules.PainLog]] = {episode_id: [] for episode_id in todays}
+    rows = (
         SessionLog.objects.filter(
-            plan__episode_id=episode.pk, date__gt=today - dt.timedelta(days=days), date__lte=today
+            plan__episode_id__in=list(todays),
+            date__gt=min(todays.values()) - span,
+            date__lte=max(todays.values()),
         )
-        .order_by("date")
-        .values_list("date", "pain_during", "worse_next_morning")
+        .order_by("date", "id")
+        .values_list("plan__episode_id", "date", "pain_during", "worse_next_morning")
     )
-    return rules.PainFacts(today=today, logs=tuple(rules.PainLog(*row) for row in logs))
+    for episode_id, *row in rows:
+        # Each episode's own window: its patient's today may differ from another's.
+        if todays[episode_id] - span < row[0] <= todays[episode_id]:
+            logs[episode_id].append(rules.PainLog(*row))
+    return {
+        episode_id: rules.PainFacts(today=today, logs=tuple(logs[episode_id]))
+        for episode_id, today in todays.items()
+    }
 
 
 @dataclass
@@ -219,6 +248,34 @@ def episode_rehab(
     and one per extra app with measures: the decision, the stage changes, the assessments'
     measures and the exercise logs; the first two come without a query when the page has read
     the patient's decisions and stage changes already)."""
+    status = _stage_status(episode=episode)
+    if status.stage is not None:
+        measures = episode_measures(episode=episode) if measures is None else measures
+        pain = pain_facts(episode=episode) if pain is None else pain
+        status.results = rules.evaluate_stage(status.stage, CATALOGUE.criteria, measures, pain)
+    return status
+
+
+def episodes_rehab(*, episodes) -> list[RehabStatus]:
+    """`episode_rehab` of each episode, in their order, with the measures and exercise logs
+    read once for all those that have stages: the same number of queries for one open episode
+    as for several (the patient page's rehab panel)."""
+    statuses = [_stage_status(episode=episode) for episode in episodes]
+    staged = [status.episode for status in statuses if status.stage is not None]
+    if staged:
+        measures = measures_of_episodes(episodes=staged)
+        pain = pain_facts_of_episodes(episodes=staged)
+        for status in statuses:
+            if status.stage is not None:
+                key = status.episode.pk
+                status.results = rules.evaluate_stage(
+                    status.stage, CATALOGUE.criteria, measures[key], pain[key]
+                )
+    return statuses
+
+
+def _stage_status(*, episode) -> RehabStatus:
+    """The decision, stage list, stage changes and current stage; criteria not judged yet."""
     decision = episode_confirmed_decision(episode=episode)
     status = RehabStatus(episode=episode, decision=decision)
     if decision is None:
@@ -241,9 +298,6 @@ def episode_rehab(
     code = status.changes[-1].to_stage if status.changes else ""
     index = status.stage_list.index_of(code)
     status.stage = status.stage_list.stages[index or 0]
-    measures = episode_measures(episode=episode) if measures is None else measures
-    pain = pain_facts(episode=episode) if pain is None else pain
-    status.results = rules.evaluate_stage(status.stage, CATALOGUE.criteria, measures, pain)
     return status
 
 

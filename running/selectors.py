@@ -127,19 +127,38 @@ def runs_to_review(*, user) -> QuerySet[RunLog]:
 
 def patient_panel_data(*, patient) -> dict:
     """The patient's programmes (newest first) with the current one's recent runs and
-    decisions: three queries."""
-    programmes = list(RunProgramme.objects.filter(patient=patient).select_related("episode")[:5])
+    decisions: three queries, compiled once per process (clinic/rows.py)."""
+    programmes = prepared_list(
+        "running_patient_programmes", RunProgramme, _programmes_of, patient_id=patient.pk
+    )
     current = next((p for p in programmes if p.status == RunProgramme.Status.ACTIVE), None)
     current = current or (programmes[0] if programmes else None)
     runs, decisions = [], []
     if current is not None:
-        runs = list(RunLog.objects.filter(programme=current)[:RECENT_RUNS])
-        decisions = list(
-            ProgrammeDecision.objects.filter(programme=current).select_related("decided_by")[
-                :RECENT_DECISIONS
-            ]
+        runs = prepared_list(
+            "running_recent_runs", RunLog, _recent_runs_of, programme_id=current.pk
+        )
+        decisions = prepared_list(
+            "running_recent_decisions",
+            ProgrammeDecision,
+            _recent_decisions_of,
+            programme_id=current.pk,
         )
     return {"programmes": programmes, "current": current, "runs": runs, "decisions": decisions}
+
+
+def _programmes_of(*, patient_id: int):
+    return RunProgramme.objects.filter(patient_id=patient_id).select_related("episode")[:5]
+
+
+def _recent_runs_of(*, programme_id: int):
+    return RunLog.objects.filter(programme_id=programme_id)[:RECENT_RUNS]
+
+
+def _recent_decisions_of(*, programme_id: int):
+    return ProgrammeDecision.objects.filter(programme_id=programme_id).select_related("decided_by")[
+        :RECENT_DECISIONS
+    ]
 
 
 def programme_for_staff(*, public_id: UUID | str) -> RunProgramme:
@@ -154,9 +173,16 @@ def programme_for_staff(*, public_id: UUID | str) -> RunProgramme:
     return programme
 
 
-def programmes_brief(*, patient) -> QuerySet[RunProgramme]:
-    """The patient's programmes for reception: name, status and dates only."""
-    return RunProgramme.objects.filter(patient=patient).only(
+def programmes_brief(*, patient) -> list[RunProgramme]:
+    """The patient's programmes for reception: name, status and dates only (one query,
+    compiled once per process)."""
+    return prepared_list(
+        "running_programmes_brief", RunProgramme, _programmes_brief_of, patient_id=patient.pk
+    )
+
+
+def _programmes_brief_of(*, patient_id: int):
+    return RunProgramme.objects.filter(patient_id=patient_id).only(
         "name", "status", "started_on", "ended_on", "patient_id"
     )
 

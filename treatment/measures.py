@@ -48,9 +48,17 @@ def session_values(session, keys=KEYS) -> dict[str, object]:
 
 def latest_measures(*, episode) -> dict[str, dict]:
     """Each key's newest reading from the episode's signed sessions (two queries)."""
-    measures: dict[str, dict] = {}
-    for session in selectors.signed_sessions_of_episode(episode=episode):
-        day = session_day(session)
-        for key, value in session_values(session).items():
-            measures[key] = {"value": value, "on": day, "source": source_text(day)}
-    return measures
+    return latest_measures_of_episodes(episodes=[episode]).get(episode.pk, {})
+
+
+def latest_measures_of_episodes(*, episodes) -> dict[int, dict[str, dict]]:
+    """`latest_measures` of several episodes, by episode id (two queries however many)."""
+    sessions = selectors.signed_sessions_of_episodes(episode_ids=[e.pk for e in episodes])
+    found: dict[int, dict[str, dict]] = {}
+    for episode_id, signed in sessions.items():
+        measures = found[episode_id] = {}
+        for session in signed:
+            day = session_day(session)
+            for key, value in session_values(session).items():
+                measures[key] = {"value": value, "on": day, "source": source_text(day)}
+    return found

@@ -17,6 +17,7 @@ from assessments.models import Assessment
 from bookings.models import Appointment
 from clinic import audit
 from clinic.access import CLINICAL, has_role
+from clinic.rows import prepared_list
 from exercises import selectors as exercise_selectors
 from exercises.safety import BY_CODE
 from treatment.models import Retest, TreatmentGiven, TreatmentSession
@@ -121,17 +122,14 @@ VISITS_LISTED = 10
 
 def attended_visits_of_patient(*, patient, limit: int = VISITS_LISTED) -> list[dict]:
     """The patient's most recent attended visits, newest first, each with its note's state
-    ({"public_id", "signed"} of the newest version, None without a note). One query. No
-    content: callers decide what a role may see of it."""
-    notes = TreatmentSession.objects.filter(appointment=OuterRef("pk"))
-    visits = (
-        Appointment.objects.filter(patient=patient, status__in=ATTENDED)
-        .select_related("appointment_type")
-        .annotate(
-            note_id=Subquery(notes.order_by("-version").values("public_id")[:1]),
-            note_signed=Exists(notes.filter(status=TreatmentSession.Status.SIGNED)),
-        )
-        .order_by("-start")[:limit]
+    ({"public_id", "signed"} of the newest version, None without a note). One query, compiled
+    once per process and limit (clinic/rows.py). No content: callers decide what a role may
+    see of it."""
+    visits = prepared_list(
+        f"treatment_attended_visits_{limit}",
+        Appointment,
+        lambda *, patient_id: _attended_visits_of(patient_id=patient_id, limit=limit),
+        patient_id=patient.pk,
     )
     return [
         {
@@ -142,6 +140,19 @@ def attended_visits_of_patient(*, patient, limit: int = VISITS_LISTED) -> list[d
         }
         for visit in visits
     ]
+
+
+def _attended_visits_of(*, patient_id: int, limit: int):
+    notes = TreatmentSession.objects.filter(appointment=OuterRef("pk"))
+    return (
+        Appointment.objects.filter(patient_id=patient_id, status__in=ATTENDED)
+        .select_related("appointment_type")
+        .annotate(
+            note_id=Subquery(notes.order_by("-version").values("public_id")[:1]),
+            note_signed=Exists(notes.filter(status=TreatmentSession.Status.SIGNED)),
+        )
+        .order_by("-start")[:limit]
+    )
 
 
 def episode_latest_findings(*, episode) -> tuple[dict[str, object], Assessment | None]:
@@ -236,9 +247,18 @@ def session_previous(*, session: TreatmentSession) -> TreatmentSession | None:
 def signed_sessions_of_episode(*, episode) -> list[TreatmentSession]:
     """The episode's signed notes in force, oldest visit first, with their re-tests and
     appointments (two queries): what the measures and the trends read."""
-    return list(
-        _in_force(TreatmentSession.objects.filter(episode=episode))
+    return signed_sessions_of_episodes(episode_ids=[episode.pk]).get(episode.pk, [])
+
+
+def signed_sessions_of_episodes(*, episode_ids) -> dict[int, list[TreatmentSession]]:
+    """`signed_sessions_of_episode` for several episodes at once, by episode id (two queries
+    however many episodes; episodes without a signed note are left out)."""
+    found: dict[int, list[TreatmentSession]] = {}
+    for session in (
+        _in_force(TreatmentSession.objects.filter(episode_id__in=episode_ids))
         .select_related("appointment__patient")
         .prefetch_related("retests")
         .order_by("appointment__start", "version")
-    )
+    ):
+        found.setdefault(session.episode_id, []).append(session)
+    return found

@@ -6,13 +6,15 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from rehab import selectors
 from rehab.criteria import MET, NOT_MEASURED
 from rehab.models import StageChange
-from tests.exercises.factories import confirmed_decision, log
+from tests.exercises.factories import confirmed_decision, log, published_plan
 from tests.patients.factories import EpisodeFactory, PatientFactory
 from tests.rehab.conftest import calm_week, slr_visit
 from tests.rehab.factories import stage_change
@@ -296,3 +298,75 @@ def test_it_counts_the_days_in_a_stage_in_the_patients_own_time_zone(
         current = selectors.episode_rehab(episode=episode).periods()[-1]
         assert (current.stage.code, current.left_on) == ("restore_movement", None)
         assert current.days == days
+
+
+def _second_open_episode(neural_case, therapist):
+    """Another open episode of the same patient, diagnosed, with its own plan and readings."""
+    episode = EpisodeFactory(
+        patient=neural_case.patient,
+        side="right",
+        started_on=timezone.localdate() - dt.timedelta(40),
+    )
+    plan = published_plan(
+        therapist=therapist, episode=episode, start_date=timezone.localdate() - dt.timedelta(20)
+    )
+    confirmed_decision(episode=episode, therapist=therapist, final_dx="neural")
+    return episode, plan
+
+
+def test_it_judges_each_open_episode_on_its_own_readings_when_read_together(neural_case, therapist):
+    """The patient page reads every open episode's measures and logs at once: one episode's
+    SLR angles or painful sessions must never count for the other."""
+    other, other_plan = _second_open_episode(neural_case, therapist)
+    slr_visit(neural_case.episode, therapist, affected=55, other=75, days_ago=1)
+    slr_visit(other, therapist, affected=74, other=75, days_ago=1)
+    calm_week(neural_case.plan, pain=1, days=3)
+    calm_week(other_plan, pain=6, days=3)
+    for episode in (neural_case.episode, other):
+        stage_change(
+            episode=episode,
+            user=therapist,
+            from_stage="settle",
+            to_stage="restore_movement",
+            when=timezone.now(),
+        )
+    together = selectors.episodes_rehab(episodes=[neural_case.episode, other])
+    alone = [selectors.episode_rehab(episode=e) for e in (neural_case.episode, other)]
+    assert [s.episode for s in together] == [neural_case.episode, other]
+    for merged, single in zip(together, alone, strict=True):
+        assert [(r.code, r.status, r.value, r.source) for r in merged.results] == [
+            (r.code, r.status, r.value, r.source) for r in single.results
+        ]
+    first, second = ({r.code: r for r in s.results} for s in together)
+    assert first["slr_symmetry"].status == "not_met"
+    assert second["slr_symmetry"].status == MET
+
+
+#: The measures and exercise logs the rehab panel reads for its criteria (treatment's signed
+#: notes and re-tests, running's programmes, the portal logs). The assessments' measures are
+#: still one read per episode (their module is outside rehab's reach).
+MEASURE_TABLES = ("treatment_treatmentsession", "treatment_retest", "running_runprogramme")
+
+
+def _measure_reads(captured) -> int:
+    return sum(
+        any(table in query["sql"] for table in MEASURE_TABLES)
+        or ("exercises_sessionlog" in query["sql"] and "pain_during" in query["sql"])
+        for query in captured.captured_queries
+    )
+
+
+def test_it_reads_the_rehab_panel_measures_once_for_two_open_episodes(
+    therapist_client, neural_case, therapist
+):
+    url = reverse("patients:detail", args=[neural_case.patient.public_id])
+    therapist_client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert therapist_client.get(url).status_code == 200
+    _other, other_plan = _second_open_episode(neural_case, therapist)
+    calm_week(other_plan, days=2)
+    with CaptureQueriesContext(connection) as two:
+        page = therapist_client.get(url)
+    assert page.status_code == 200
+    assert page.content.decode().count('class="rehab-current-stage"') == 2
+    assert _measure_reads(one) == _measure_reads(two) > 0
