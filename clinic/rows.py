@@ -85,6 +85,19 @@ class _Prepared:
 
 
 _prepared: dict[tuple[str, str], _Prepared] = {}
+# Which code each name was first used with: two queries under one name would otherwise share
+# the first one's SQL, silently.
+_builders: dict[str, tuple] = {}
+
+
+def _identity(build) -> tuple:
+    """The code of `build` and of any function it closes over (a wrapper such as
+    `clinic.panels.rows_for_user` closes over the real builder), not the values it closes over
+    (the user, which differs per call)."""
+    cells = build.__closure__ or ()
+    inner = (getattr(cell.cell_contents, "__code__", None) for cell in cells)
+    return (build.__code__, *(code for code in inner if code is not None))
+
 
 # Stand-ins for the values while the SQL is compiled: two sets, so that anything else that
 # differs between two builds (a date or time read inside `build`) is caught.
@@ -193,6 +206,9 @@ def prepared_list(name: str, model: type[models.Model], build, **values) -> list
     kinds = {key: _kind(value) for key, value in values.items()}
     if None in kinds.values():
         raise TypeError(f"{name}: values must be integers, UUIDs, dates or aware datetimes")
+    identity = _identity(build)
+    if _builders.setdefault(name, identity) != identity:
+        raise ValueError(f"{name}: this name already stands for another query's SQL")
     alias = router.db_for_read(model)
     prepared = _prepared.get((name, alias))
     if prepared is None:

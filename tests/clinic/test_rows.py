@@ -157,3 +157,54 @@ def test_it_refuses_a_public_id_that_is_not_a_uuid(therapist):
     prepared_list("test_by_kind", User, _by_key_counted, key=therapist.public_id)
     with pytest.raises(TypeError, match="another kind"):
         prepared_list("test_by_kind", User, _by_key_counted, key=therapist.pk)
+
+
+def _users_named(*, user_id: int):
+    return User.objects.filter(pk=user_id)
+
+
+def _users_after(*, user_id: int):
+    return User.objects.filter(pk__gt=user_id)
+
+
+def test_it_refuses_one_name_for_two_different_queries(therapist):
+    """Two apps choosing the same name would otherwise get the first one's SQL, silently."""
+    assert prepared_list("test_one_name", User, _users_named, user_id=therapist.pk) == [therapist]
+    with pytest.raises(ValueError, match="another query"):
+        prepared_list("test_one_name", User, _users_after, user_id=therapist.pk)
+
+
+def test_it_tells_apart_two_dashboard_queries_under_one_name(therapist):
+    from clinic.panels import rows_for_user
+
+    def mine(*, user):
+        return User.objects.filter(pk=user.pk)
+
+    def others(*, user):
+        return User.objects.exclude(pk=user.pk)
+
+    assert rows_for_user("test_dash_name", User, mine, user=therapist) == [therapist]
+    with pytest.raises(ValueError, match="another query"):
+        rows_for_user("test_dash_name", User, others, user=therapist)
+
+
+def test_every_compiled_query_in_the_code_has_its_own_name():
+    """The runtime check above fires only when both queries run in one process; this one reads
+    the source, so two apps can never pick the same name unnoticed."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    call = re.compile(r"\b(?:prepared_list|rows_for_user)\(")
+    named = re.compile(r"\b(?:prepared_list|rows_for_user)\(\s*f?\"([^\"]+)\"")
+    calls, names = 0, []
+    for path in root.rglob("*.py"):
+        if {".venv", "tests", "scripts", "migrations"} & set(path.relative_to(root).parts):
+            continue
+        text = path.read_text()
+        calls += sum(1 for m in call.finditer(text) if text[m.start() - 4 : m.start()] != "def ")
+        names += named.findall(text)
+    assert calls == len(names), "every call names its query with a plain string literal"
+    assert len(names) > 20
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    assert duplicates == []
