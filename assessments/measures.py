@@ -28,7 +28,7 @@ def latest_measures_of_episodes(*, episodes) -> dict[int, dict[str, dict]]:
     found: dict[int, dict[str, dict]] = {episode.pk: {} for episode in episodes}
     for patient_id, episode_ids in wanted.items():
         visits = prepared_list(
-            "assessments_measures_of_patient", Assessment, _final_visits, patient_id=patient_id
+            "assessments_latest_measures", Assessment, _final_visits, patient_id=patient_id
         )
         for visit in visits:
             if visit.episode_id in episode_ids:
