@@ -8,30 +8,55 @@ that recorded it counts; one that left it blank ("not recorded") is skipped, nev
 from __future__ import annotations
 
 from assessments.models import Assessment
+from clinic.rows import prepared_list
 
 KEYS = ("slr_angle_affected_deg", "slr_angle_other_deg", "slump_knee_ext_deficit_deg")
 
 
 def latest_measures(*, episode) -> dict[str, dict]:
     """key -> {"value", "on", "source"} (one query)."""
-    visits = (
-        Assessment.objects.filter(episode_id=episode.pk, status=Assessment.Status.FINAL)
-        .exclude(superseded_by__status=Assessment.Status.FINAL)
-        .order_by("-assessed_on", "-created_at")
-        .only("kind", "assessed_on", *KEYS)
-    )
-    found: dict[str, dict] = {}
-    for visit in visits:
-        for key in KEYS:
-            value = getattr(visit, key)
-            if key in found or value is None:
-                continue
-            found[key] = {
-                "value": value,
-                "on": visit.assessed_on,
-                "source": f"{visit.get_kind_display()} assessment, "
-                f"{visit.assessed_on.day} {visit.assessed_on:%b %Y}",
-            }
-        if len(found) == len(KEYS):
-            break
+    return latest_measures_of_episodes(episodes=[episode])[episode.pk]
+
+
+def latest_measures_of_episodes(*, episodes) -> dict[int, dict[str, dict]]:
+    """`latest_measures` of several episodes, by episode id: one query per patient however
+    many of their episodes (the patient page's rehab panel: one), compiled once per process
+    (clinic/rows.py)."""
+    wanted: dict[int, list[int]] = {}
+    for episode in episodes:
+        wanted.setdefault(episode.patient_id, []).append(episode.pk)
+    found: dict[int, dict[str, dict]] = {episode.pk: {} for episode in episodes}
+    for patient_id, episode_ids in wanted.items():
+        visits = prepared_list(
+            "assessments_latest_measures", Assessment, _final_visits, patient_id=patient_id
+        )
+        for visit in visits:
+            if visit.episode_id in episode_ids:
+                _take(found[visit.episode_id], visit)
     return found
+
+
+def _final_visits(*, patient_id: int):
+    # Every final assessment in force of the patient's episodes, each episode's newest first;
+    # a patient has a few dozen at most, so reading the other episodes' too costs less than
+    # compiling a query per set of episodes.
+    return (
+        Assessment.objects.filter(episode__patient_id=patient_id, status=Assessment.Status.FINAL)
+        .exclude(superseded_by__status=Assessment.Status.FINAL)
+        .order_by("episode_id", "-assessed_on", "-created_at")
+        .only("episode_id", "kind", "assessed_on", *KEYS)
+    )
+
+
+def _take(found: dict[str, dict], visit: Assessment) -> None:
+    """Add the visit's readings for the keys no newer visit of its episode recorded."""
+    for key in KEYS:
+        value = getattr(visit, key)
+        if key in found or value is None:
+            continue
+        found[key] = {
+            "value": value,
+            "on": visit.assessed_on,
+            "source": f"{visit.get_kind_display()} assessment, "
+            f"{visit.assessed_on.day} {visit.assessed_on:%b %Y}",
+        }

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from clinic.rows import prepared_list
 from exercises.ladders import PROGRESSIONS, Step
 from exercises.models import ExercisePlan, PlanVersion, SessionLog
 from exercises.progress_rule import Session, Suggestion, suggest
@@ -57,7 +58,8 @@ def progress_for_plans(
     suggestions.
 
     Two queries whatever the number of plans, items or logs: the plans' versions (skipped when
-    the caller passes them, newest first) and their logs of the longest rule window.
+    the caller passes them, newest first) and their logs of the longest rule window, each
+    compiled once per process (clinic/rows.py: they read the patient's, filtered here).
     """
     plans = [
         plan
@@ -67,11 +69,7 @@ def progress_for_plans(
     if not plans:
         return {}
     if versions is None:
-        versions = list(
-            PlanVersion.objects.filter(plan__in=plans)
-            .only("plan_id", "number", "items", "published_at")
-            .order_by("plan_id", "-number")
-        )
+        versions = prepared_list("progress_versions", PlanVersion, _versions, patient_id=patient.pk)
     by_plan: dict[int, list[PlanVersion]] = {plan.pk: [] for plan in plans}
     for version in versions:
         if version.plan_id in by_plan:
@@ -80,10 +78,12 @@ def progress_for_plans(
     today = patient_today(patient)
     zone = ZoneInfo(patient.time_zone)
     logs: dict[int, list[SessionLog]] = {plan.pk: [] for plan in plans}
-    for log in SessionLog.objects.filter(
-        plan__in=plans, date__gte=today - dt.timedelta(days=days)
-    ).only("plan_id", "date", "pain_during", "pain_after", "worse_next_morning", "done"):
-        logs[log.plan_id].append(log)
+    since = today - dt.timedelta(days=days)
+    for log in prepared_list(
+        "progress_logs", SessionLog, _logs, patient_id=patient.pk, since=since
+    ):
+        if log.plan_id in logs:
+            logs[log.plan_id].append(log)
     result = {}
     for plan in plans:
         history = sorted(by_plan[plan.pk], key=lambda version: -version.number)
@@ -125,3 +125,17 @@ def progress_for_plans(
             )
         result[plan.pk] = entries
     return result
+
+
+def _versions(*, patient_id: int):
+    return (
+        PlanVersion.objects.filter(plan__patient_id=patient_id)
+        .only("plan_id", "number", "items", "published_at")
+        .order_by("plan_id", "-number")
+    )
+
+
+def _logs(*, patient_id: int, since: dt.date):
+    return SessionLog.objects.filter(plan__patient_id=patient_id, date__gte=since).only(
+        "plan_id", "date", "pain_during", "pain_after", "worse_next_morning", "done"
+    )

@@ -24,6 +24,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
@@ -243,18 +244,27 @@ def plan_adherence(*, plan: ExercisePlan) -> PlanAdherence:
 
 
 def adherence_for_patient(*, patient) -> list[PlanAdherence]:
-    """Every published plan of the patient with its weekly series, in two queries."""
-    plans = list(
-        ExercisePlan.objects.filter(patient=patient)
+    """Every published plan of the patient with its weekly series (two queries, compiled once)."""
+    plans = prepared_list("adherence_for_patient", ExercisePlan, _plans, patient_id=patient.pk)
+    weeks: dict[int, list[PlanWeek]] = {plan.pk: [] for plan in plans}
+    for row in prepared_list("adherence_weeks", PlanWeek, _weeks, patient_id=patient.pk):
+        if row.plan_id in weeks:  # not a week of a plan never published
+            weeks[row.plan_id].append(row)
+    today = patient_today(patient)
+    return [PlanAdherence(plan=plan, series=_series(plan, weeks[plan.pk], today)) for plan in plans]
+
+
+def _plans(*, patient_id: int):
+    return (
+        ExercisePlan.objects.filter(patient_id=patient_id)
         .exclude(current_version__isnull=True)
         .select_related("current_version", "episode")
         .order_by("-start_date", "-created_at")
     )
-    weeks: dict[int, list[PlanWeek]] = {plan.pk: [] for plan in plans}
-    for row in PlanWeek.objects.filter(plan__in=plans):
-        weeks[row.plan_id].append(row)
-    today = patient_today(patient)
-    return [PlanAdherence(plan=plan, series=_series(plan, weeks[plan.pk], today)) for plan in plans]
+
+
+def _weeks(*, patient_id: int):
+    return PlanWeek.objects.filter(plan__patient_id=patient_id)
 
 
 @dataclass
@@ -446,8 +456,14 @@ def acknowledgements_for_patient(*, user, patient) -> list[AlertAcknowledgement]
     Clinical roles only."""
     if not has_role(user, CLINICAL):
         return []
-    return list(
-        AlertAcknowledgement.objects.filter(plan__patient=patient)
+    return prepared_list(
+        "acknowledgements_for_patient", AlertAcknowledgement, _acknowledged, patient_id=patient.pk
+    )
+
+
+def _acknowledged(*, patient_id: int):
+    return (
+        AlertAcknowledgement.objects.filter(plan__patient_id=patient_id)
         .select_related("acknowledged_by")
         .order_by("-acknowledged_at", "-id")[:ACKNOWLEDGED_HISTORY_LIMIT]
     )
@@ -528,15 +544,16 @@ def comments_unread_count(*, user) -> int:
 
 def comments_for_patient(*, user, patient) -> list[SessionLog]:
     """One patient's comments for the staff patient page, with their read marks and replies
-    (three queries). Clinical roles only: reception sees none."""
+    (three queries, the first compiled once: clinic/rows.py). Clinical roles only."""
     if not has_role(user, CLINICAL):
         return []
-    return list(
-        _comments()
-        .filter(patient=patient)
-        .select_related("comment_read__read_by")
-        .prefetch_related("replies__author")
-    )
+    comments = prepared_list("comments_for_patient", SessionLog, _of_patient, patient_id=patient.pk)
+    prefetch_related_objects(comments, "replies__author")
+    return comments
+
+
+def _of_patient(*, patient_id: int):
+    return _comments().filter(patient_id=patient_id).select_related("comment_read__read_by")
 
 
 def comment_for_user(*, user, public_id: UUID | str) -> SessionLog:

@@ -252,6 +252,21 @@ def test_it_suggests_progressing_after_a_settled_week_but_changes_nothing(plan, 
     assert plan.versions.count() == 1  # a suggestion, never a change
 
 
+def test_it_suggests_from_each_plans_own_logs_on_the_patient_page(plan, ada, therapist_client):
+    """The patient page reads all the patient's versions and logs at once: a settled week on one
+    plan must not count for another plan of the same patient."""
+    with time_machine.travel(NOW - dt.timedelta(days=10), tick=False):
+        other = published_plan(therapist=plan.created_by, patient=ada, codes=("EX-N01",))
+    with time_machine.travel(NOW, tick=False):
+        settled_week(plan)
+        page = therapist_client.get(reverse("patients:detail", args=[ada.public_id]))
+    body = page.content.decode()
+    # the settled plan's two exercises, not the same glide in the plan without logs
+    assert body.count("consider progressing") == 2
+    assert "Pain stayed at or under 2/10" in body
+    assert not other.session_logs.exists()
+
+
 def test_it_suggests_regressing_after_two_painful_sessions(plan, therapist_client):
     with time_machine.travel(NOW, tick=False):
         log(plan, TODAY - dt.timedelta(days=2), pain=4)

@@ -343,8 +343,7 @@ def test_it_judges_each_open_episode_on_its_own_readings_when_read_together(neur
 
 
 #: The measures and exercise logs the rehab panel reads for its criteria (treatment's signed
-#: notes and re-tests, running's programmes, the portal logs). The assessments' measures are
-#: still one read per episode (their module is outside rehab's reach).
+#: notes and re-tests, running's programmes, the portal logs, the assessments' SLR and slump).
 MEASURE_TABLES = ("treatment_treatmentsession", "treatment_retest", "running_runprogramme")
 
 
@@ -352,8 +351,14 @@ def _measure_reads(captured) -> int:
     return sum(
         any(table in query["sql"] for table in MEASURE_TABLES)
         or ("exercises_sessionlog" in query["sql"] and "pain_during" in query["sql"])
+        or _assessment_measures_read(query["sql"])
         for query in captured.captured_queries
     )
+
+
+def _assessment_measures_read(sql: str) -> bool:
+    # The assessments' measures: the three readings and no other outcome measure.
+    return "slump_knee_ext_deficit_deg" in sql and "lefs_score" not in sql
 
 
 def test_it_reads_the_rehab_panel_measures_once_for_two_open_episodes(
@@ -370,3 +375,30 @@ def test_it_reads_the_rehab_panel_measures_once_for_two_open_episodes(
     assert page.status_code == 200
     assert page.content.decode().count('class="rehab-current-stage"') == 2
     assert _measure_reads(one) == _measure_reads(two) > 0
+
+
+def test_it_reads_the_amended_slr_and_skips_blanks_and_other_episodes(neural_case, therapist):
+    """The assessments' measures read with every episode of the patient at once: the version in
+    force counts, a newer visit that left a reading blank does not hide the older one, and
+    another episode's newer reading never counts."""
+    from assessments.measures import latest_measures, latest_measures_of_episodes
+    from assessments.services import assessment_amend, assessment_finalise
+
+    original = slr_visit(neural_case.episode, therapist, affected=50, other=75, days_ago=6)
+    amended = assessment_amend(assessment=original, by=therapist, reason="Misread goniometer")
+    amended.slr_angle_affected_deg = 58
+    amended.save()
+    assessment_finalise(assessment=amended, by=therapist)
+    slr_visit(neural_case.episode, therapist, affected=None, other=None, days_ago=2)
+    other, _plan = _second_open_episode(neural_case, therapist)
+    slr_visit(other, therapist, affected=30, other=80, days_ago=0)
+
+    measures = latest_measures(episode=neural_case.episode)
+    assert {key: entry["value"] for key, entry in measures.items()} == {
+        "slr_angle_affected_deg": 58,
+        "slr_angle_other_deg": 75,
+    }
+    assert measures["slr_angle_affected_deg"]["on"] == original.assessed_on
+    together = latest_measures_of_episodes(episodes=[neural_case.episode, other])
+    assert together[neural_case.episode.pk] == measures
+    assert together[other.pk]["slr_angle_affected_deg"]["value"] == 30
