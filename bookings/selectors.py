@@ -71,6 +71,12 @@ def therapists() -> QuerySet[User]:
     )
 
 
+def therapists_listed() -> list[User]:
+    """`therapists()` as a list, with SQL compiled once per process (clinic/rows.py): the
+    calendars' picker and columns read it on every view. One query."""
+    return prepared_list("bookings_therapists", User, therapists)
+
+
 def appointment_types() -> QuerySet[AppointmentType]:
     return AppointmentType.objects.filter(is_active=True)
 
@@ -428,7 +434,7 @@ def calendar_days(
     if therapist is not None:
         people = [therapist]
     else:
-        people = list(therapists()) if everyone is None else list(everyone)
+        people = therapists_listed() if everyone is None else list(everyone)
     ids = [person.pk for person in people]
     by_site = working_intervals_by_site(therapist_ids=ids, first=first, last=last, zone=zone)
     working = {
