@@ -452,10 +452,12 @@ def calendar_days(
     appointments = _calendar_appointments(
         people=_numbered(ids), start=window_start, end=window_end, site=site
     )
+    by_therapist: dict[int, list[Appointment]] = {pk: [] for pk in by_id}
     for item in appointments:
         # The therapist is one of `people`: no join, and every appointment of a column
         # shares the one row.
         item.therapist = by_id[item.therapist_id]
+        by_therapist[item.therapist_id].append(item)
     if site is not None and therapist is None:
         booked_here = {item.therapist_id for item in appointments}
         people = [
@@ -475,9 +477,8 @@ def calendar_days(
             ]
             booked = [
                 item
-                for item in appointments
-                if item.therapist_id == person.pk
-                and schedule.overlaps((item.start, item.end), bounds)
+                for item in by_therapist[person.pk]
+                if item.start < bounds[1] and bounds[0] < item.end  # schedule.overlaps
             ]
             columns.append(
                 {

@@ -13,15 +13,16 @@ register = template.Library()
 
 # The marks' markup, filled in Python: a template render per attended appointment was most of
 # the marks' cost on a busy week. Only the note's URL (a UUID path) goes in, nothing typed.
-_LINK = '<a class="d-block small session-note-link" href="{}">Session note{}</a>'
-_SIGNED = '<span class="d-block small session-note-signed">Session note signed</span>'
+# Each ends in the newline the template file it replaces ended in, so pages stay byte for byte.
+_LINK = '<a class="d-block small session-note-link" href="{}">Session note{}</a>\n'
+_SIGNED = '<span class="d-block small session-note-signed">Session note signed</span>\n'
 
 
 def _mark(item, state: dict | None, *, clinical: bool) -> SafeString:
     if clinical:
         said = " (signed)" if state and state["signed"] else " (draft)" if state else ""
         return mark_safe(_LINK.format(links.uuid_url("treatment:open", item.public_id), said))  # noqa: S308 - fixed markup around a UUID path
-    return mark_safe(_SIGNED if state and state["signed"] else "")  # noqa: S308 - fixed markup
+    return mark_safe(_SIGNED if state and state["signed"] else "\n")  # noqa: S308 - fixed markup
 
 
 @register.simple_tag(takes_context=True)
