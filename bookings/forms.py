@@ -304,6 +304,7 @@ class _ListedOnce(forms.models.ModelChoiceIterator):
 
 class TherapistPicker(ShortModelChoiceField):
     """The calendars' therapist picker: the therapists are read once per form (`options()`)
+    (`selectors.therapists_listed()`: its queryset's rows, with SQL compiled once per process)
     and serve the options drawn, the choice made and the calendar's columns. The usual field
     reads them once to check the choice and again to draw the options, and the calendar a
     third time for its columns. A value that is not among them goes through the usual lookup,
@@ -314,7 +315,7 @@ class TherapistPicker(ShortModelChoiceField):
     def options(self) -> list:
         listed = getattr(self, "_listed", None)
         if listed is None:
-            listed = self._listed = list(self.queryset)
+            listed = self._listed = selectors.therapists_listed()
         return listed
 
     def __deepcopy__(self, memo):

@@ -27,11 +27,18 @@ from bookings.closures import (  # noqa: F401
     series_overview,
     series_plan,
 )
-from bookings.models import Appointment, AppointmentType, ScheduleException, WorkingHours
+from bookings.models import (
+    MAX_APPOINTMENT_LENGTH,
+    Appointment,
+    AppointmentType,
+    ScheduleException,
+    WorkingHours,
+)
 from bookings.reminders import asked_to_confirm
 from clinic import audit
 from clinic.access import STAFF, has_role
 from clinic.models import User
+from clinic.rows import prepared_list
 from clinic.sites import Site, default_site, default_site_id
 
 SLOT_STEP = dt.timedelta(minutes=15)
@@ -62,6 +69,12 @@ def therapists() -> QuerySet[User]:
         .filter(Q(is_superuser=False) | works)
         .order_by("first_name", "last_name", "email")
     )
+
+
+def therapists_listed() -> list[User]:
+    """`therapists()` as a list, with SQL compiled once per process (clinic/rows.py): the
+    calendars' picker and columns read it on every view. One query."""
+    return prepared_list("bookings_therapists", User, therapists)
 
 
 def appointment_types() -> QuerySet[AppointmentType]:
@@ -166,6 +179,24 @@ def appointment_conflicts(
     return list(dict.fromkeys(messages))
 
 
+def _numbered(ids: list[int]) -> dict[str, int]:
+    """Therapist ids as `prepared_list` values (t0, t1, ...): a list of keys is compiled once
+    per length, and the calendars ask for one therapist or the whole team."""
+    return {f"t{index}": pk for index, pk in enumerate(dict.fromkeys(ids))}
+
+
+def _working_hours(**therapists: int) -> QuerySet[WorkingHours]:
+    return WorkingHours.objects.filter(therapist_id__in=therapists.values()).select_related("site")
+
+
+def _schedule_exceptions(
+    *, window_start: dt.datetime, window_end: dt.datetime, **therapists: int
+) -> QuerySet[ScheduleException]:
+    return ScheduleException.objects.filter(
+        therapist_id__in=therapists.values(), start__lt=window_end, end__gt=window_start
+    ).select_related("site")
+
+
 def working_intervals_by_site(
     *, therapist_ids: list[int], first: dt.date, last: dt.date, zone: ZoneInfo | None = None
 ) -> dict[int, dict[Site, list[schedule.Interval]]]:
@@ -180,15 +211,25 @@ def working_intervals_by_site(
         schedule.local_midnight(last + dt.timedelta(days=1), zone).astimezone(dt.UTC),
     )
     weekly: dict[int, dict[Site, list[schedule.WeeklyBlock]]] = {pk: {} for pk in therapist_ids}
-    for hours in WorkingHours.objects.filter(therapist_id__in=therapist_ids).select_related("site"):
+    people = _numbered(therapist_ids)
+    if not people:
+        return {}
+    for hours in prepared_list(
+        f"bookings_working_hours_{len(people)}", WorkingHours, _working_hours, **people
+    ):
         weekly[hours.therapist_id].setdefault(hours.site, []).append(
             schedule.WeeklyBlock(hours.weekday, hours.start_time, hours.end_time)
         )
     extra: dict[int, dict[Site, list[schedule.Change]]] = {pk: {} for pk in therapist_ids}
     removed: dict[int, list[schedule.Change]] = {pk: [] for pk in therapist_ids}
-    for item in ScheduleException.objects.filter(
-        therapist_id__in=therapist_ids, start__lt=window[1], end__gt=window[0]
-    ).select_related("site"):
+    for item in prepared_list(
+        f"bookings_schedule_exceptions_{len(people)}",
+        ScheduleException,
+        _schedule_exceptions,
+        window_start=window[0],
+        window_end=window[1],
+        **people,
+    ):
         change = schedule.Change(item.adds_time, item.start, item.end)
         if item.adds_time:
             extra[item.therapist_id].setdefault(item.site, []).append(change)
@@ -333,6 +374,44 @@ CALENDAR_FIELDS = (
 )
 
 
+def _calendar_appointments(
+    *, people: dict[str, int], start: dt.datetime, end: dt.datetime, site: Site | None
+) -> list[Appointment]:
+    """The calendar's appointments of these therapists overlapping [start, end), at `site`
+    if given. One query, compiled once per process for each number of therapists."""
+    if not people:
+        return []
+    # `Appointment.objects.overlapping` with its lower bound passed in: `prepared_list` takes
+    # values as they reach the SQL, not worked out from another one.
+    values = {"start": start, "end": end, "earliest": start - MAX_APPOINTMENT_LENGTH, **people}
+    if site is None:
+        name = f"bookings_calendar_{len(people)}"
+    else:
+        name, values["site_id"] = f"bookings_calendar_{len(people)}_site", site.pk
+    return prepared_list(name, Appointment, _calendar_query, **values)
+
+
+def _calendar_query(
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    earliest: dt.datetime,
+    site_id: int | None = None,
+    **therapists: int,
+) -> QuerySet[Appointment]:
+    appointments = Appointment.objects.filter(
+        start__lt=end, end__gt=start, start__gt=earliest, therapist_id__in=therapists.values()
+    )
+    if site_id is not None:
+        appointments = appointments.filter(site_id=site_id)
+    return (
+        appointments.select_related("patient", "appointment_type", "room")
+        .only(*CALENDAR_FIELDS)
+        .annotate(asked_to_confirm=asked_to_confirm())
+        .order_by("start", "id")
+    )
+
+
 def calendar_days(
     *,
     first: dt.date,
@@ -355,7 +434,7 @@ def calendar_days(
     if therapist is not None:
         people = [therapist]
     else:
-        people = list(therapists()) if everyone is None else list(everyone)
+        people = therapists_listed() if everyone is None else list(everyone)
     ids = [person.pk for person in people]
     by_site = working_intervals_by_site(therapist_ids=ids, first=first, last=last, zone=zone)
     working = {
@@ -370,21 +449,15 @@ def calendar_days(
     window_start = schedule.local_midnight(first, zone)
     window_end = schedule.local_midnight(last + dt.timedelta(days=1), zone)
     by_id = {person.pk: person for person in people}
-    appointments = Appointment.objects.overlapping(window_start, window_end).filter(
-        therapist_id__in=ids
+    appointments = _calendar_appointments(
+        people=_numbered(ids), start=window_start, end=window_end, site=site
     )
-    if site is not None:
-        appointments = appointments.filter(site=site)
-    appointments = list(
-        appointments.select_related("patient", "appointment_type", "room")
-        .only(*CALENDAR_FIELDS)
-        .annotate(asked_to_confirm=asked_to_confirm())
-        .order_by("start", "id")
-    )
+    by_therapist: dict[int, list[Appointment]] = {pk: [] for pk in by_id}
     for item in appointments:
         # The therapist is one of `people`: no join, and every appointment of a column
         # shares the one row.
         item.therapist = by_id[item.therapist_id]
+        by_therapist[item.therapist_id].append(item)
     if site is not None and therapist is None:
         booked_here = {item.therapist_id for item in appointments}
         people = [
@@ -404,9 +477,8 @@ def calendar_days(
             ]
             booked = [
                 item
-                for item in appointments
-                if item.therapist_id == person.pk
-                and schedule.overlaps((item.start, item.end), bounds)
+                for item in by_therapist[person.pk]
+                if item.start < bounds[1] and bounds[0] < item.end  # schedule.overlaps
             ]
             columns.append(
                 {

@@ -51,6 +51,24 @@ def test_it_links_each_attended_visit_to_its_note_on_the_day_calendar(therapist)
     assert reverse("treatment:open", args=[booked.public_id]) not in body
 
 
+def test_it_tells_the_clinician_on_the_calendar_whether_the_note_is_a_draft_or_signed(
+    therapist,
+):
+    appointment = attended_visit(therapist=therapist)
+    link = reverse("treatment:open", args=[appointment.public_id])
+    client = _client(therapist)
+
+    without = client.get(_day_url(appointment)).content.decode()
+    session = session_with(appointment=appointment, therapist=therapist)
+    draft = client.get(_day_url(appointment)).content.decode()
+    services.session_sign(session=session, by=therapist)
+    signed = client.get(_day_url(appointment)).content.decode()
+
+    assert f'href="{link}">Session note</a>' in without
+    assert f'href="{link}">Session note (draft)</a>' in draft
+    assert f'href="{link}">Session note (signed)</a>' in signed
+
+
 def test_it_shows_reception_that_a_note_is_signed_but_never_a_link_or_its_content(
     therapist, reception
 ):
