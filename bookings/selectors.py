@@ -385,10 +385,16 @@ def _calendar_appointments(
     # values as they reach the SQL, not worked out from another one.
     values = {"start": start, "end": end, "earliest": start - MAX_APPOINTMENT_LENGTH, **people}
     if site is None:
-        name = f"bookings_calendar_{len(people)}"
-    else:
-        name, values["site_id"] = f"bookings_calendar_{len(people)}_site", site.pk
-    return prepared_list(name, Appointment, _calendar_query, **values)
+        return prepared_list(
+            f"bookings_calendar_{len(people)}", Appointment, _calendar_query, **values
+        )
+    return prepared_list(
+        f"bookings_calendar_{len(people)}_site",
+        Appointment,
+        _calendar_query,
+        **values,
+        site_id=site.pk,
+    )
 
 
 def _calendar_query(
