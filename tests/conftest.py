@@ -128,3 +128,20 @@ def reception_client(client, reception):
 def manager_client(client, manager):
     client.force_login(manager)
     return client
+
+
+@pytest.fixture
+def cache_down(settings):
+    """The shared cache at a loopback port where nothing listens, as when Redis has stopped."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "clinic.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/1",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }

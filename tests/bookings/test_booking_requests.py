@@ -480,23 +480,6 @@ def test_it_opens_a_request_in_a_fixed_number_of_queries(
 # --- Redis down: the form still sends people to help and reaches reception -------------------
 
 
-@pytest.fixture
-def cache_down(settings):
-    """The shared cache at a port where nothing listens, as when Redis has stopped."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "clinic.cache.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{port}/1",
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
-    }
-
-
 def test_it_still_sends_an_urgent_symptom_to_help_while_the_cache_is_down(client, cache_down):
     response = ask(client, **answers("saddle_numbness"))
 
