@@ -8,7 +8,8 @@ Production settings (DEBUG off), Django's test client, no web server or network:
 the cost of Django itself. For each page it requests PROFILE_OBJECTS (120) different objects
 (patients, assessments, therapist weeks, surnames, portal patients) with an empty page cache,
 then the same URLs again (what a warm cache would serve, if the site has one), and prints per
-page: median and p95 milliseconds, queries per request and the milliseconds they took. With
+page: median and p95 milliseconds, queries per request and the milliseconds they took, and the
+CPU the PostgreSQL server spent per request in the second pass (`db_cpu_ms`). With
 PROFILE_CPROFILE=1 it also prints the top functions (cumulative) of the first pass of each
 page. Knobs: PROFILE_PATIENTS (2000), PROFILE_OBJECTS (120).
 """
@@ -200,6 +201,22 @@ def queries(requests) -> tuple[float, float]:
     return statistics.mean(counts), statistics.mean(spent)
 
 
+def database_cpu_ms() -> float:
+    """CPU time the PostgreSQL server process of this connection has used so far (user and
+    system, from /proc): what parsing, planning and running the statements cost the server,
+    which in-process counts do not see. Needs the server on this machine; 0 elsewhere."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def summary(times: list[float]) -> str:
     ordered = sorted(times)
     p95 = ordered[int(len(ordered) * 0.95) - 1] if len(ordered) > 1 else ordered[0]
@@ -251,13 +268,15 @@ def main() -> int:
     for name, load in loads.items():
         profile = cProfile.Profile() if os.environ.get("PROFILE_CPROFILE") == "1" else None
         cold = run(load, profile=profile)
+        before = database_cpu_ms()
         warm = run(load)
+        database_ms = (database_cpu_ms() - before) / len(load)
         cache.clear()
         count, spent = queries(load)
         cache.clear()
         print(
             f"profile: {name:20s} n={len(load):4d} cold {summary(cold)} | warm {summary(warm)}"
-            f" | queries={count:5.1f} sql_ms={spent:5.1f}",
+            f" | queries={count:5.1f} sql_ms={spent:5.1f} db_cpu_ms={database_ms:5.2f}",
             flush=True,
         )
         if profile is not None:
