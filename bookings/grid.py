@@ -183,7 +183,7 @@ def _row_range(columns: Sequence[ColumnSpec], zone: ZoneInfo) -> tuple[int, int]
             ends.append(_minutes(end, spec.day, zone))
     if not starts:
         return tuple(t.hour * 60 + t.minute for t in DEFAULT_HOURS)
-    first = min(starts) // 60 * 60
+    first = max(0, min(starts) // 60 * 60)  # a visit from the evening before starts at 00:00
     last = min(_DAY_MINUTES, math.ceil(max(ends) / 60) * 60)
     return first, max(last, first + 60)
 

@@ -12,7 +12,11 @@ PgBouncer tests connect with exactly what `DATABASE_PGBOUNCER=true` produces).
   between transactions: server-side cursors (what `.iterator()` opens, declared WITH HOLD
   outside a transaction) are turned off. Persistent connections stay on: the connection kept
   is to PgBouncer, which costs the server nothing while idle, and CONN_HEALTH_CHECKS replaces
-  one broken by a PgBouncer restart at the start of the next request.
+  one broken by a PgBouncer restart at the start of the next request. Server-side prepared
+  statements (below) are off for the same reason.
+- `DATABASE_PREPARED_STATEMENTS` (default true; always off with PgBouncer): the statements the
+  pages run on every view (`clinic/rows.py`) are prepared once per connection on PostgreSQL, so
+  the server parses and plans them once instead of on every request.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ REPLICA = "replica"
 def databases_from_env(env: EnvReader, *, var_dir: Path) -> dict[str, dict]:
     pgbouncer = env.bool("DATABASE_PGBOUNCER", False)
     conn_max_age = env.int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+    prepared = env.bool("DATABASE_PREPARED_STATEMENTS", True)
     aliases = {
         "default": env.database(
             "DATABASE_URL",
@@ -42,4 +47,5 @@ def databases_from_env(env: EnvReader, *, var_dir: Path) -> dict[str, dict]:
         config.setdefault("CONN_HEALTH_CHECKS", True)
         if pgbouncer:
             config["DISABLE_SERVER_SIDE_CURSORS"] = True
+        config["PREPARED_STATEMENTS"] = not pgbouncer and prepared
     return aliases

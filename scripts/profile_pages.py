@@ -11,7 +11,8 @@ then the same URLs again (what a warm cache would serve, if the site has one), a
 page: median and p95 milliseconds, queries per request and the milliseconds they took, and the
 CPU the PostgreSQL server spent per request in the second pass (`db_cpu_ms`). With
 PROFILE_CPROFILE=1 it also prints the top functions (cumulative) of the first pass of each
-page. Knobs: PROFILE_PATIENTS (2000), PROFILE_OBJECTS (120).
+page. Knobs: PROFILE_PATIENTS (2000), PROFILE_OBJECTS (120), PROFILE_SEED=0 (reuse a database
+filled by an earlier run in the same services).
 """
 
 from __future__ import annotations
@@ -247,7 +248,7 @@ def prepare(*, seed: bool = True) -> None:
 
 
 def main() -> int:
-    prepare()
+    prepare(seed=os.environ.get("PROFILE_SEED", "1") != "0")
 
     import django
 

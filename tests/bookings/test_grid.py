@@ -303,3 +303,16 @@ def test_it_shows_a_new_booking_in_its_cell_on_the_next_view_of_the_week(
     assert label not in free_links(after)
     assert "Free, Tuesday 24 March 15:00 with Tess" in free_links(after)
     assert "14:30\u201315:00 Robin Trail" in unescape(after)
+
+
+def test_it_draws_a_visit_that_runs_past_midnight_on_both_days():
+    # A late extra session (a schedule exception) from 23:30 to 00:30: the calendar of either
+    # day shows it, instead of failing on a row before midnight or after the day's end.
+    late = Booking(at("2026-03-23", "23:30"), at("2026-03-24", "00:30"))
+    evening = lay_out(column("2026-03-23", appointments=[late]))
+    assert cell_at(evening, "23:30").appointments == [late]
+    assert evening.rows[-1].time == dt.time(23, 45)
+    morning = lay_out(column("2026-03-24", appointments=[late]))
+    assert morning.rows[0].time == dt.time(0, 0)
+    assert cell_at(morning, "00:00").appointments == [late]
+    assert cell_at(morning, "00:30").kind == "closed"

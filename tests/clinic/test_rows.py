@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -208,3 +209,122 @@ def test_every_compiled_query_in_the_code_has_its_own_name():
     assert len(names) > 20
     duplicates = sorted({name for name in names if names.count(name) > 1})
     assert duplicates == []
+
+
+# --- Prepared once per connection (PostgreSQL) -------------------------------------------------
+
+
+_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+
+
+def _on_server(name_prefix: str = "clinic_rows_") -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM pg_prepared_statements WHERE name LIKE %s", [name_prefix + "%"]
+        )
+        return {name for (name,) in cursor.fetchall()}
+
+
+def _staff_named(*, prefix_user_id: int):
+    # A constant with "%" in it (LIKE patterns reach the SQL as parameters) and an "_" in the
+    # pattern: both must reach the server as they were, whatever is prepared.
+    return User.objects.filter(pk__gte=prefix_user_id, email__contains="%_x").order_by("pk")
+
+
+@_postgresql
+def test_the_server_plans_a_statement_once_per_connection_then_only_runs_it(therapist, reception):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        found = prepared_list("test_prepared_once", User, _staff_like, role_user_id=therapist.pk)
+    assert found == list(_staff_like(role_user_id=therapist.pk))
+    assert len(first) == 1  # PREPARE and EXECUTE in one round trip: one query as pins count
+    assert first[0]["sql"].startswith("PREPARE clinic_rows_")
+    name = first[0]["sql"].split()[1]
+    assert name in _on_server()
+    with CaptureQueriesContext(connection) as later:
+        found = prepared_list("test_prepared_once", User, _staff_like, role_user_id=reception.pk)
+    assert found == list(_staff_like(role_user_id=reception.pk))
+    assert [q["sql"] for q in later] == [f"EXECUTE {name}({reception.pk})"]
+
+
+@_postgresql
+@pytest.mark.django_db(transaction=True)  # it closes the connection
+def test_a_new_connection_prepares_again(therapist):
+    prepared_list("test_prepared_reconnect", User, _staff_like, role_user_id=therapist.pk)
+    assert row_by_pk(User, therapist.pk) == therapist
+    connection.close()  # as after CONN_MAX_AGE, a database restart or a broken connection
+    assert _on_server() == set()
+    found = prepared_list("test_prepared_reconnect", User, _staff_like, role_user_id=therapist.pk)
+    assert found == list(_staff_like(role_user_id=therapist.pk))
+    assert row_by_pk(User, therapist.pk) == therapist
+    assert len(_on_server()) >= 2
+
+
+@_postgresql
+def test_constants_with_percent_signs_reach_the_server_unchanged(therapist):
+    odd = make_user("a%_x@test.example", User.Role.THERAPIST)
+    make_user("a-x@test.example", User.Role.THERAPIST)  # "_" must not match as a wildcard here
+    for _ in range(2):  # prepared, then executed
+        found = prepared_list("test_prepared_percent", User, _staff_named, prefix_user_id=0)
+        assert found == [odd] == list(_staff_named(prefix_user_id=0))
+
+
+@_postgresql
+def test_dates_datetimes_and_uuids_keep_their_meaning_when_prepared(therapist, reception):
+    def joined_between(*, since: dt.datetime, day: dt.date, public_id: uuid.UUID):
+        return User.objects.filter(
+            date_joined__gte=since, date_joined__date__lte=day, public_id=public_id
+        )
+
+    now = timezone.now()
+    for user in (therapist, reception, therapist):
+        values = {
+            "since": now - dt.timedelta(days=1),
+            "day": now.date() + dt.timedelta(days=1),
+            "public_id": user.public_id,
+        }
+        found = prepared_list("test_prepared_kinds", User, joined_between, **values)
+        assert found == [user] == list(joined_between(**values))
+    later = {
+        "since": now + dt.timedelta(days=1),
+        "day": now.date(),
+        "public_id": reception.public_id,
+    }
+    assert prepared_list("test_prepared_kinds", User, joined_between, **later) == []
+
+
+@_postgresql
+def test_where_statements_are_not_prepared_it_sends_the_sql_itself(therapist):
+    # PgBouncer in transaction mode: `config/databases.py` turns preparing off there.
+    from django.test.utils import CaptureQueriesContext
+
+    assert row_by_pk(User, therapist.pk) == therapist  # prepared on this connection now
+    before = _on_server()
+    connection.settings_dict["PREPARED_STATEMENTS"] = False
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            found = prepared_list("test_prepared_off", User, _staff_like, role_user_id=therapist.pk)
+            assert row_by_pk(User, therapist.pk) == therapist
+    finally:
+        connection.settings_dict["PREPARED_STATEMENTS"] = True
+    assert found == list(_staff_like(role_user_id=therapist.pk))
+    assert [q["sql"].split()[0] for q in captured] == ["SELECT", "SELECT"]
+    assert _on_server() == before
+
+
+def test_pgbouncer_settings_turn_preparing_off():
+    from pathlib import Path
+
+    from clinic.env import EnvReader
+    from config.databases import databases_from_env
+
+    url = "postgres://u:p@127.0.0.1:6432/apex"
+    direct = databases_from_env(EnvReader({"DATABASE_URL": url}), var_dir=Path("/tmp"))
+    pooled = databases_from_env(
+        EnvReader({"DATABASE_URL": url, "DATABASE_PGBOUNCER": "true"}), var_dir=Path("/tmp")
+    )
+    assert direct["default"]["PREPARED_STATEMENTS"] is True
+    assert pooled["default"]["PREPARED_STATEMENTS"] is False

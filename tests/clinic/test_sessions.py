@@ -12,6 +12,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from clinic.rows import logged_sql
+
 pytestmark = pytest.mark.django_db
 
 IDLE = 30 * 60
@@ -35,7 +37,7 @@ def _signed_in(response) -> bool:
 
 
 def _session_sql(queries) -> list[str]:
-    return [q["sql"] for q in queries if "django_session" in q["sql"]]
+    return [sql for sql in map(logged_sql, (q["sql"] for q in queries)) if "django_session" in sql]
 
 
 @pytest.fixture

@@ -63,12 +63,16 @@ def _pages(world: World) -> dict[str, tuple[str, str]]:
 
 
 def _selects(queries: list[dict]) -> list[str]:
+    """The SELECTs, and the statements prepared once per connection (`clinic/rows.py`) as the
+    `EXECUTE` that runs them: `EXPLAIN EXECUTE` shows the plan the server keeps for them."""
     statements = []
     for query in queries:
         sql = query["sql"]
         if " CURSOR " in sql[:80] and " FOR SELECT " in sql:
             sql = sql[sql.index(" FOR SELECT ") + len(" FOR ") :]
-        if sql.lstrip().upper().startswith("SELECT"):
+        if sql.startswith("PREPARE "):
+            sql = sql[sql.rindex("; EXECUTE ") + 2 :]
+        if sql.lstrip().upper().startswith(("SELECT", "EXECUTE ")):
             statements.append(sql)
     return statements
 
@@ -84,8 +88,15 @@ def _large_tables() -> set[str]:
 
 def _seq_scans(sql: str, large: set[str]) -> list[str]:
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
-        plan = cursor.fetchone()[0]
+        if sql.startswith("EXECUTE "):
+            # After five runs the server may keep one plan for every value (a generic plan):
+            # that one, too, must read large tables through indexes.
+            cursor.execute("SET plan_cache_mode = force_generic_plan")
+        try:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+            plan = cursor.fetchone()[0]
+        finally:
+            cursor.execute("RESET plan_cache_mode")
     plan = json.loads(plan) if isinstance(plan, str) else plan
     found, nodes = [], [plan[0]["Plan"]]
     while nodes:

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.rows import logged_sql
 from patients.services import episode_open
 from rehab import selectors
 from tests.rehab.conftest import calm_week, slr_visit
@@ -117,7 +118,7 @@ def test_it_reads_decisions_stage_changes_and_summaries_once_on_the_patient_page
     with CaptureQueriesContext(connection) as captured:
         response = therapist_client.get(reverse("patients:detail", args=[case.patient.public_id]))
     assert "Last time: episode" in response.content.decode()
-    reads = [query["sql"] for query in captured.captured_queries]
+    reads = [logged_sql(query["sql"]) for query in captured.captured_queries]
 
     def loads(table: str) -> int:
         return sum(sql.startswith(f'SELECT "{table}"."id"') for sql in reads)

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.rows import logged_sql
 from rehab import selectors
 from rehab.criteria import MET, NOT_MEASURED
 from rehab.models import StageChange
@@ -348,11 +349,12 @@ MEASURE_TABLES = ("treatment_treatmentsession", "treatment_retest", "running_run
 
 
 def _measure_reads(captured) -> int:
+    reads = [logged_sql(query["sql"]) for query in captured.captured_queries]
     return sum(
-        any(table in query["sql"] for table in MEASURE_TABLES)
-        or ("exercises_sessionlog" in query["sql"] and "pain_during" in query["sql"])
-        or _assessment_measures_read(query["sql"])
-        for query in captured.captured_queries
+        any(table in sql for table in MEASURE_TABLES)
+        or ("exercises_sessionlog" in sql and "pain_during" in sql)
+        or _assessment_measures_read(sql)
+        for sql in reads
     )
 
 
