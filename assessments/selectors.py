@@ -49,20 +49,27 @@ def assessments_for_user(*, user) -> QuerySet[Assessment]:
     return Assessment.objects.all()
 
 
+def _key(public_id: UUID | str) -> UUID:
+    try:
+        return public_id if isinstance(public_id, UUID) else UUID(str(public_id))
+    except ValueError:
+        raise Http404("No such assessment") from None
+
+
+def _found(found: list[Assessment]) -> Assessment:
+    if not found:
+        raise Http404("No such assessment")
+    audit.note_patient(found[0].episode.patient, found[0])
+    return found[0]
+
+
 def assessment_for_user(*, user, public_id: UUID | str) -> Assessment:
     """One assessment with its episode, patient, author and neighbouring versions, or 404.
     One query, compiled once per process (clinic/rows.py): every assessment page opens with it.
     Every clinical role reads every assessment (`assessments_for_user`); should that scope by
     user, the user's id must become a value of the prepared query."""
-    try:
-        key = public_id if isinstance(public_id, UUID) else UUID(str(public_id))
-    except ValueError:
-        raise Http404("No such assessment") from None
-    found = prepared_list("assessment_for_user", Assessment, _with_neighbours, key=key)
-    if not found:
-        raise Http404("No such assessment")
-    audit.note_patient(found[0].episode.patient, found[0])
-    return found[0]
+    key = _key(public_id)
+    return _found(prepared_list("assessment_for_user", Assessment, _with_neighbours, key=key))
 
 
 def _with_neighbours(*, key: UUID) -> QuerySet[Assessment]:
@@ -72,16 +79,20 @@ def _with_neighbours(*, key: UUID) -> QuerySet[Assessment]:
 
 
 def assessment_decisions(*, assessment: Assessment) -> list[AssessmentDecision]:
-    """Decisions on this version, newest (the one in force) first. One query, compiled once."""
-    decisions = prepared_list(
-        "assessment_decisions", AssessmentDecision, _decisions_on, assessment_id=assessment.pk
-    )
+    """Decisions on this version, newest (the one in force) first. One query, compiled once
+    (none after `page_selectors.assessment_page_for_user`)."""
+    if "_decisions" in assessment.__dict__:
+        decisions = assessment.__dict__["_decisions"]
+    else:
+        decisions = prepared_list(
+            "assessment_decisions", AssessmentDecision, _decisions_on, assessment_id=assessment.pk
+        )
     for decision in decisions:
         decision.assessment = assessment  # as the related manager attaches it
     return decisions
 
 
-def _decisions_on(*, assessment_id: int) -> QuerySet[AssessmentDecision]:
+def _decisions_on(*, assessment_id) -> QuerySet[AssessmentDecision]:
     return AssessmentDecision.objects.filter(assessment_id=assessment_id).select_related(
         "confirmed_by"
     )
@@ -277,7 +288,10 @@ def _working_diagnoses() -> QuerySet[WorkingDiagnosis]:
 
 def episode_working_diagnoses(*, episode) -> list[WorkingDiagnosis]:
     """The episode's working diagnoses, newest first, each with `in_force`. One query (two
-    subqueries), compiled once per process."""
+    subqueries), compiled once per process (none after
+    `page_selectors.assessment_page_for_user`)."""
+    if "_working" in episode.__dict__:
+        return episode.__dict__["_working"]
     return prepared_list(
         "episode_working_diagnoses",
         WorkingDiagnosis,

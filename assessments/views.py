@@ -27,6 +27,7 @@ from assessments.forms import (
     WorkingDiagnosisForm,
 )
 from assessments.models import Assessment
+from assessments.page_selectors import assessment_page_for_user
 from assessments.rescreen import rescreen_rows, rescreen_summary
 from assessments.trend_chart import trends
 from clinic.access import CLINICAL, role_required
@@ -242,7 +243,7 @@ def _detail(
 @role_required(*CLINICAL)
 @require_GET
 def assessment_detail(request: HttpRequest, public_id):
-    assessment = selectors.assessment_for_user(user=request.user, public_id=public_id)
+    assessment = assessment_page_for_user(user=request.user, public_id=public_id)
     return _detail(request, assessment)
 
 

@@ -95,6 +95,7 @@ def workloads() -> dict[str, list]:
     from exercises.models import ExercisePlan
     from loadgen.load_data import EMAIL_DOMAIN
     from patients.models import Patient
+    from treatment.models import TreatmentSession
 
     rng = random.Random(14)
     with connection.cursor() as cursor:  # the same "random" objects in every run on one database
@@ -113,6 +114,9 @@ def workloads() -> dict[str, list]:
     )
     assessments = list(
         Assessment.objects.select_related("episode__patient").order_by("?")[:OBJECTS]
+    )
+    sessions = list(
+        TreatmentSession.objects.select_related("appointment__patient").order_by("?")[:OBJECTS]
     )
     portal = []
     for patient in patients[: min(OBJECTS, 150)]:
@@ -152,6 +156,14 @@ def workloads() -> dict[str, list]:
                 reverse("assessments:detail", args=[a.public_id]),
             )
             for a in assessments
+        ],
+        # Treatment session notes (drafts and signed), opened by the patient's therapist.
+        "treatment_session": [
+            (
+                staff.get(s.appointment.patient.created_by_id, first),
+                reverse("treatment:session", args=[s.public_id]),
+            )
+            for s in sessions
         ],
         "reception_week": weeks,
         "patient_search": [(first, reverse("patients:list") + f"?q={s}") for s in surnames],

@@ -174,7 +174,7 @@ def _retest_rows(before_form, after_form, before: dict, after: dict, last: dict)
 def session_page(request: HttpRequest, public_id):
     """A draft is a form (save, or save and sign); a signed version is read-only, with the
     amendment form."""
-    session = selectors.session_for_user(user=request.user, public_id=public_id)
+    session = selectors.session_page_for_user(user=request.user, public_id=public_id)
     if request.method == "POST" and session.is_signed:
         messages.error(request, "A signed session note cannot be edited. Amend it instead.")
         return redirect("treatment:session", public_id=session.public_id)

@@ -1,4 +1,5 @@
-"""The assessment page's forms as crispy-forms draws them, drawn once while they are blank.
+"""The assessment page's forms (and the session note's amendment box) as crispy-forms draws
+them, drawn once while they are blank.
 
 A final assessment shows the decision form, the working-diagnosis form or the amendment form,
 always blank on a GET: a few radio lists and text boxes whose markup depends only on the
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import functools
 
-from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from crispy_forms.utils import render_crispy_form
 from django import template
 from django.utils.safestring import SafeString, mark_safe
@@ -59,3 +60,17 @@ def blank_form(form, helper: bool = False) -> SafeString:
     if form.is_bound:
         return mark_safe(render_crispy_form(form) if helper else as_crispy_form(form))  # noqa: S308  # nosec B308 B703
     return _drawn_keyed(_Keyed(_key(form, helper=helper), form))
+
+
+@functools.lru_cache(maxsize=256)
+def _field_drawn_keyed(keyed: _Keyed) -> SafeString:
+    return as_crispy_field(keyed.form[keyed.key[-1]])
+
+
+@register.simple_tag
+def blank_field(form, name: str) -> SafeString:
+    """`{{ form.<name>|as_crispy_field }}`, drawn once per process while the form is blank
+    (the session note's amendment box), afresh when it is bound."""
+    if form.is_bound:
+        return as_crispy_field(form[name])
+    return _field_drawn_keyed(_Keyed((*_key(form, helper=False), name), form))

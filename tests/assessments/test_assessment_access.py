@@ -108,10 +108,10 @@ def test_it_shows_the_assessment_page_in_a_fixed_number_of_queries(
     for _ in range(decisions):
         decision_record(assessment=neural_final, by=therapist, final_dx="neural")
     url = reverse("assessments:detail", args=[neural_final.public_id])
-    # session, user, the assessment (access) with episode/patient/therapist/versions,
-    # decisions with their authors, the episode's working diagnoses; savepoint + session
-    # update + release
-    with django_assert_num_queries(9):  # the last query: the audit event INSERT
+    # session, user, the assessment (access) with episode/patient/therapist/versions and, in
+    # the same statement, its decisions with their authors and the episode's working
+    # diagnoses; savepoint + session update + release
+    with django_assert_num_queries(7):  # the last query: the audit event INSERT
         response = therapist_client.get(url)
     assert response.status_code == 200
     assert response.content.count(b"Version") > 0
@@ -123,9 +123,9 @@ def test_it_shows_a_follow_up_page_in_a_fixed_number_of_queries(
     follow_up = AssessmentFactory(
         therapist=therapist, episode=neural_final.episode, kind="follow_up", final=True
     )
-    # session, user, assessment, decisions, working diagnoses, the episode's versions (the
-    # baseline intake and the last visit, for the red flags and nerves, both come from
-    # them); savepoint + update + release
-    with django_assert_num_queries(10):  # the last query: the audit event INSERT
+    # session, user, assessment (with its decisions and working diagnoses), the episode's
+    # versions (the baseline intake and the last visit, for the red flags and nerves, both
+    # come from them); savepoint + update + release
+    with django_assert_num_queries(8):  # the last query: the audit event INSERT
         response = therapist_client.get(reverse("assessments:detail", args=[follow_up.public_id]))
     assert response.status_code == 200

@@ -4,9 +4,11 @@ each role, bad input, signing through the page, and query counts that stay flat.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.db import connection
+from django.http import Http404
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,8 +17,8 @@ from django.utils import timezone
 from bookings.models import Appointment
 from tests.conftest import make_user
 from tests.exercises.factories import log, published_plan
-from treatment import services
-from treatment.models import TreatmentSession
+from treatment import selectors, services
+from treatment.models import TreatmentGiven, TreatmentSession
 
 from .factories import LUMBAR_PA_L5, attended_visit, final_intake, session_with
 
@@ -370,3 +372,61 @@ def test_it_refuses_a_review_before_the_visit_or_an_interval_out_of_range(therap
     assert b"Enter a number of weeks from 1 to 26." in response.content
     session.refresh_from_db()
     assert (session.review_on, session.review_interval_weeks) == (None, None)
+
+
+def _signed(therapist, *, hours_ago: int, treatments: int):
+    visit = attended_visit(therapist=therapist, hours_ago=hours_ago)
+    final_intake(episode=visit.episode, therapist=therapist)
+    session = session_with(
+        appointment=visit,
+        therapist=therapist,
+        before={"slump_test": "positive_differentiated", "slr_angle_affected_deg": 50},
+        after={"slump_test": "negative", "slr_angle_affected_deg": 60},
+        treatments=[LUMBAR_PA_L5] * treatments,
+        retest_after_lumbar_treatment="neural_signs_improved",
+    )
+    return services.session_sign(session=session, by=therapist)
+
+
+def test_it_shows_a_signed_note_in_a_fixed_number_of_queries(therapist, django_assert_num_queries):
+    small = _signed(therapist, hours_ago=30, treatments=1)
+    large = _signed(therapist, hours_ago=6, treatments=6)
+    services.session_amend(session=large, by=therapist, reason="Grade corrected")
+    client = _client(therapist)
+    for note in (small, large):  # the large one amended: its page links the new version
+        url = reverse("treatment:session", args=[note.public_id])
+        client.get(url)
+        # session, user, the note with its appointment, patient, type, episode, authors,
+        # neighbouring versions, re-tests and treatments (one statement); the audit event
+        with django_assert_num_queries(4):
+            response = client.get(url)
+        assert response.status_code == 200
+
+
+def test_it_reads_the_notes_re_tests_and_listed_treatments_as_the_orm_does(therapist):
+    session = _signed(therapist, hours_ago=6, treatments=3)
+    removed = TreatmentGiven.all_objects.filter(session=session).order_by("id").first()
+    TreatmentGiven.all_objects.filter(pk=removed.pk).update(removed=True)
+
+    page = selectors.session_page_for_user(user=therapist, public_id=session.public_id)
+    plain = selectors.session_for_user(user=therapist, public_id=session.public_id)
+
+    def fields(items):
+        return [{f.attname: getattr(i, f.attname) for f in i._meta.concrete_fields} for i in items]
+
+    assert fields(page.retests.all()) == fields(plain.retests.all())
+    assert [r.phase for r in page.retests.all()] == ["before", "after"]
+    assert fields(page.treatments.all()) == fields(plain.treatments.all())
+    assert removed.pk not in [t.pk for t in page.treatments.all()]
+    assert len(page.treatments.all()) == 2
+    assert selectors.session_phases(page) == selectors.session_phases(plain)
+
+
+def test_it_answers_404_to_reception_and_for_an_unknown_note(therapist, reception):
+    session = _signed(therapist, hours_ago=6, treatments=1)
+    with pytest.raises(Http404):
+        selectors.session_page_for_user(user=reception, public_id=session.public_id)
+    with pytest.raises(Http404):
+        selectors.session_page_for_user(user=therapist, public_id=uuid.uuid4())
+    with pytest.raises(Http404):
+        selectors.session_page_for_user(user=therapist, public_id="not-a-key")
