@@ -231,16 +231,25 @@ def _open_red_flags_of_login(*, user_id: int) -> QuerySet[AssessmentDecision]:
 
 
 def _decisions_with_episode(*, patient_id: int):
+    open_referral = open_red_flag_referrals().filter(pk=OuterRef("pk"))
     return (
         AssessmentDecision.objects.filter(episode__patient_id=patient_id)
         .select_related("episode")
+        .annotate(open_referral=Exists(open_referral))
         .order_by("-confirmed_at", "-id")
     )
 
 
 def patient_confirmed_decisions(*, patient) -> list[AssessmentDecision]:
-    """The decision in force on each of the patient's episodes, newest episode first. One
-    query, compiled once per process (clinic/rows.py): every portal home asks."""
+    """The decision in force on each of the patient's episodes, newest episode first, each
+    with its episode and `open_referral` (whether it is an open red-flag referral, as
+    `open_red_flag_referrals` defines it). One query, compiled once per process
+    (clinic/rows.py), and read once per patient record loaded: the portal home loads the
+    patient afresh on each request, and its red-flag notice, condition panel and rehab stage
+    all stand on this read."""
+    cached = patient.__dict__.get("_assessments_decisions")
+    if cached is not None:
+        return cached
     latest: dict[int, AssessmentDecision] = {}
     decisions = prepared_list(
         "patient_confirmed_decisions",
@@ -250,7 +259,9 @@ def patient_confirmed_decisions(*, patient) -> list[AssessmentDecision]:
     )
     for decision in decisions:
         latest.setdefault(decision.episode_id, decision)
-    return sorted(latest.values(), key=lambda decision: decision.confirmed_at, reverse=True)
+    found = sorted(latest.values(), key=lambda decision: decision.confirmed_at, reverse=True)
+    patient._assessments_decisions = found
+    return found
 
 
 def _working_diagnoses() -> QuerySet[WorkingDiagnosis]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Subquery
 from django.http import Http404
 
 from clinic import audit
@@ -35,6 +35,39 @@ def _programme_current(*, patient_id: int):
         status__in=[RunProgramme.Status.ACTIVE, RunProgramme.Status.COMPLETED],
         episode__status="open",
     ).order_by("status", "-created_at")[:1]  # "active" sorts before "completed"
+
+
+def programme_current_with_awaiting(*, patient, today: dt.date) -> RunProgramme | None:
+    """`programme_current_for_patient`'s programme for the portal home, with the newest of
+    `runs_awaiting_morning` in the same query: `awaiting` is that run (only its public id and
+    date are read) or None. One query, compiled once per process (clinic/rows.py)."""
+    found = prepared_list(
+        "programme_current_with_awaiting",
+        RunProgramme,
+        _programme_current_with_awaiting,
+        patient_id=patient.pk,
+        today=today,
+        week_before=today - dt.timedelta(days=7),
+    )
+    if not found:
+        return None
+    programme = found[0]
+    programme.awaiting = (
+        RunLog(public_id=programme.awaiting_public_id, date=programme.awaiting_date)
+        if programme.awaiting_public_id is not None
+        else None
+    )
+    return programme
+
+
+def _programme_current_with_awaiting(*, patient_id: int, today: dt.date, week_before: dt.date):
+    awaiting = _runs_awaiting_morning(
+        patient_id=patient_id, today=today, week_before=week_before
+    ).order_by("-date", "-id")
+    return _programme_current(patient_id=patient_id).annotate(
+        awaiting_public_id=Subquery(awaiting.values("public_id")[:1]),
+        awaiting_date=Subquery(awaiting.values("date")[:1]),
+    )
 
 
 def programmes_of_episode(*, episode) -> list[RunProgramme]:
