@@ -139,6 +139,8 @@ def assessments_of_patient(*, patient) -> QuerySet[Assessment]:
 
 #: Where `decisions_of_patient` keeps what it read, on the patient object of the request.
 _DECISIONS = "_decisions_of_patient"
+#: Where `patient_confirmed_decisions` keeps what it read.
+_IN_FORCE = "_decisions_in_force"
 
 
 def decisions_of_patient(*, patient) -> list[AssessmentDecision]:
@@ -167,10 +169,14 @@ def _decisions_of(*, patient_id: int) -> QuerySet[AssessmentDecision]:
 
 
 def _decisions_loaded(episode) -> list[AssessmentDecision] | None:
-    """The patient's decisions if `decisions_of_patient` has read them for this episode's
-    patient object, else None (nothing is read here)."""
+    """The patient's decisions if `decisions_of_patient` (or, on the portal,
+    `patient_confirmed_decisions`: each episode's decision in force) has read them for this
+    episode's patient object, else None (nothing is read here). Both lists are newest first."""
     patient = episode._state.fields_cache.get("patient")
-    return None if patient is None else patient.__dict__.get(_DECISIONS)
+    if patient is None:
+        return None
+    loaded = patient.__dict__.get(_DECISIONS)
+    return patient.__dict__.get(_IN_FORCE) if loaded is None else loaded
 
 
 def episode_confirmed_decision(*, episode) -> AssessmentDecision | None:
@@ -247,7 +253,7 @@ def patient_confirmed_decisions(*, patient) -> list[AssessmentDecision]:
     (clinic/rows.py), and read once per patient record loaded: the portal home loads the
     patient afresh on each request, and its red-flag notice, condition panel and rehab stage
     all stand on this read."""
-    cached = patient.__dict__.get("_assessments_decisions")
+    cached = patient.__dict__.get(_IN_FORCE)
     if cached is not None:
         return cached
     latest: dict[int, AssessmentDecision] = {}
@@ -260,7 +266,7 @@ def patient_confirmed_decisions(*, patient) -> list[AssessmentDecision]:
     for decision in decisions:
         latest.setdefault(decision.episode_id, decision)
     found = sorted(latest.values(), key=lambda decision: decision.confirmed_at, reverse=True)
-    patient._assessments_decisions = found
+    patient.__dict__[_IN_FORCE] = found
     return found
 
 

@@ -7,8 +7,10 @@ from django.http import HttpRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from assessments.selectors import patient_confirmed_decisions
 from clinic.access import PATIENTS, role_required
 from patients.selectors import open_episodes, patient_of_portal_user
+from portal.context_processors import red_flag_notice_of
 from rehab import selectors
 from rehab.advice import COME_BACK
 
@@ -17,6 +19,9 @@ from rehab.advice import COME_BACK
 @require_GET
 def overview(request: HttpRequest):
     patient = patient_of_portal_user(user=request.user)
+    # The decisions in force, read once: each episode's stage and the red-flag notice.
+    notice = red_flag_notice_of(patient)
+    patient_confirmed_decisions(patient=patient)
     episodes = open_episodes(patient=patient)
     statuses = [selectors.episode_rehab(episode=episode) for episode in episodes]
     return render(
@@ -26,6 +31,7 @@ def overview(request: HttpRequest):
             "patient": patient,
             "statuses": statuses,
             "summaries": selectors.summaries_of_patient(patient=patient),
+            "red_flag_notice": notice,
         },
     )
 
