@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from django.db.models import Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 
 from clinic import audit
@@ -15,6 +15,8 @@ from clinic.rows import prepared_list
 from running.models import WORRYING, ProgrammeDecision, RunLog, RunProgramme
 
 RECENT_RUNS = 5
+#: The runs the patient's running page lists.
+PORTAL_RUNS = 10
 RECENT_DECISIONS = 5
 DASHBOARD_LIMIT = 25
 
@@ -70,6 +72,42 @@ def _programme_current_with_awaiting(*, patient_id: int, today: dt.date, week_be
     )
 
 
+def programme_current_with_decision(*, patient) -> RunProgramme | None:
+    """`programme_current_for_patient`'s programme for the portal's running page, with its
+    latest decision in the same query: `decision` is that decision (only its kind and
+    explanation are read, what the page shows) or None. One query, compiled once per process
+    (clinic/rows.py)."""
+    found = prepared_list(
+        "programme_current_with_decision",
+        RunProgramme,
+        _programme_current_with_decision,
+        patient_id=patient.pk,
+    )
+    if not found:
+        return None
+    programme = found[0]
+    programme.decision = (
+        ProgrammeDecision(
+            programme=programme,
+            kind=programme.decision_kind,
+            explanation=programme.decision_explanation,
+        )
+        if programme.decision_kind is not None
+        else None
+    )
+    return programme
+
+
+def _programme_current_with_decision(*, patient_id: int):
+    latest = ProgrammeDecision.objects.filter(programme=OuterRef("pk")).order_by(
+        "-created_at", "-id"
+    )
+    return _programme_current(patient_id=patient_id).annotate(
+        decision_kind=Subquery(latest.values("kind")[:1]),
+        decision_explanation=Subquery(latest.values("explanation")[:1]),
+    )
+
+
 def programmes_of_episode(*, episode) -> list[RunProgramme]:
     """Every programme of the episode, newest first, each with its runs and decisions (the
     decisions with the runs behind them): four queries whatever their number."""
@@ -92,9 +130,20 @@ def runs_of_patient(*, patient) -> QuerySet[RunLog]:
     return RunLog.objects.filter(patient=patient)
 
 
-def runs_recent_of_programme(*, patient, programme: RunProgramme, limit: int) -> list[RunLog]:
-    """The patient's newest runs at `programme`, newest first (one query)."""
-    return list(runs_of_patient(patient=patient).filter(programme=programme)[:limit])
+def runs_recent_of_programme(*, patient, programme: RunProgramme) -> list[RunLog]:
+    """The patient's newest PORTAL_RUNS runs at `programme`, newest first (one query, compiled
+    once per process: clinic/rows.py)."""
+    return prepared_list(
+        "runs_recent_of_programme",
+        RunLog,
+        _runs_recent_of,
+        patient_id=patient.pk,
+        programme_id=programme.pk,
+    )
+
+
+def _runs_recent_of(*, patient_id: int, programme_id: int):
+    return RunLog.objects.filter(patient_id=patient_id, programme_id=programme_id)[:PORTAL_RUNS]
 
 
 def run_for_patient(*, patient, public_id: UUID | str) -> RunLog:
@@ -141,10 +190,6 @@ def _runs_awaiting_morning(*, patient_id: int, today: dt.date, week_before: dt.d
         date__lt=today,
         date__gte=week_before,
     ).order_by("-date")
-
-
-def latest_decision(*, programme: RunProgramme) -> ProgrammeDecision | None:
-    return programme.decisions.order_by("-created_at", "-id").first()
 
 
 def runs_to_review(*, user) -> QuerySet[RunLog]:
