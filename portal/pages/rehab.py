@@ -3,6 +3,7 @@ words, and their printable discharge summaries. Never a therapist's note or reas
 
 from __future__ import annotations
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -22,15 +23,17 @@ def overview(request: HttpRequest):
     # The decisions in force, read once: each episode's stage and the red-flag notice.
     notice = red_flag_notice_of(patient)
     patient_confirmed_decisions(patient=patient)
-    episodes = open_episodes(patient=patient)
-    statuses = [selectors.episode_rehab(episode=episode) for episode in episodes]
+    # Every episode read once: the open ones' stages, and whether any summary can exist.
+    prefetch_related_objects([patient], "episodes")
     return render(
         request,
         "portal/rehab.html",
         {
             "patient": patient,
-            "statuses": statuses,
-            "summaries": selectors.summaries_of_patient(patient=patient),
+            "statuses": selectors.episodes_rehab(episodes=open_episodes(patient=patient)),
+            "summaries": selectors.summaries_of_patient(
+                patient=patient, episodes=patient.episodes.all()
+            ),
             "red_flag_notice": notice,
         },
     )

@@ -272,8 +272,8 @@ def test_it_opens_the_portal_recovery_page_in_a_fixed_number_of_queries(
     client.force_login(patient_user)
     # session, user, patient, the decisions in force (shared with the red-flag notice),
     # episodes, stage changes, measures (assessments, treatment's notes and re-tests, running),
-    # logs, summaries, then savepoint + session update + release
-    with django_assert_num_queries(12):
+    # logs (no summaries: no episode is discharged), then savepoint + session update + release
+    with django_assert_num_queries(11):
         response = client.get(reverse("portal:rehab"))
     assert response.status_code == 200
 
