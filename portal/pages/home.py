@@ -35,7 +35,7 @@ def home(request: HttpRequest):
             "patient": patient,
             "plan": plan,
             "version": version,
-            "media": plan_media(version=version),
+            "media": plan_media(plan=plan),
             "today": today,
             "due_today": due,
             "not_today": not_today,

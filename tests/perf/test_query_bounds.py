@@ -29,7 +29,8 @@ MAX_QUERIES = 12
 #: apps add to the patient page treatment's visits with their notes (one query), rehab's stage
 #: panel (the open episode's stage and measures) and running's programmes; to the portal home
 #: the stage and the return-to-run programme (the stage's decision, the condition panel and the
-#: red-flag notice share one read of the decisions in force since stop 27). Issue 16's progress suggestions add to the patient
+#: red-flag notice share one read of the decisions in force since stop 27, and the plan's
+#: pictures and videos come with the plan). Issue 16's progress suggestions add to the patient
 #: page the active plans' versions and their recent logs (two queries, whatever their number).
 #: Since seed_load writes the course of care, the measured patient has a programme: its recent
 #: runs and decisions on the patient page (two queries) and the runs waiting for a
@@ -43,7 +44,7 @@ MAX_QUERIES = 12
 PAGE_MAX_QUERIES = {
     "patient detail": 24,
     "dashboard": 15,
-    "portal home": 10,
+    "portal home": 9,
     "portal book a follow-up": 16,
 }
 
