@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.http import Http404
 
 from clinic import audit
@@ -40,8 +42,8 @@ def _programme_current(*, patient_id: int):
 
 
 def programme_current_with_awaiting(*, patient, today: dt.date) -> RunProgramme | None:
-    """`programme_current_for_patient`'s programme for the portal home, with the newest of
-    `runs_awaiting_morning` in the same query: `awaiting` is that run (only its public id and
+    """`programme_current_for_patient`'s programme for the portal home, with the newest of the runs
+    waiting for a morning answer in the same query: `awaiting` is that run (only its public id and
     date are read) or None. One query, compiled once per process (clinic/rows.py)."""
     found = prepared_list(
         "programme_current_with_awaiting",
@@ -72,16 +74,19 @@ def _programme_current_with_awaiting(*, patient_id: int, today: dt.date, week_be
     )
 
 
-def programme_current_with_decision(*, patient) -> RunProgramme | None:
-    """`programme_current_for_patient`'s programme for the portal's running page, with its
-    latest decision in the same query: `decision` is that decision (only its kind and
-    explanation are read, what the page shows) or None. One query, compiled once per process
-    (clinic/rows.py)."""
+def programme_current_for_page(*, patient, today: dt.date) -> RunProgramme | None:
+    """`programme_current_for_patient`'s programme for the portal's running page, with what
+    the page shows of its latest decision and of the runs waiting for a morning answer, in the
+    same query: `decision` (its kind and explanation) or None, and `awaiting`:
+    the runs waiting for a morning answer, with their public id and date. One query, compiled once
+    per process (clinic/rows.py)."""
     found = prepared_list(
-        "programme_current_with_decision",
+        "programme_current_for_page",
         RunProgramme,
-        _programme_current_with_decision,
+        _programme_current_for_page,
         patient_id=patient.pk,
+        today=today,
+        week_before=today - dt.timedelta(days=7),
     )
     if not found:
         return None
@@ -95,16 +100,26 @@ def programme_current_with_decision(*, patient) -> RunProgramme | None:
         if programme.decision_kind is not None
         else None
     )
+    programme.awaiting = [
+        RunLog(public_id=UUID(run["public_id"]), date=dt.date.fromisoformat(run["date"]))
+        for run in programme.awaiting_runs
+    ]
     return programme
 
 
-def _programme_current_with_decision(*, patient_id: int):
+def _programme_current_for_page(*, patient_id: int, today: dt.date, week_before: dt.date):
     latest = ProgrammeDecision.objects.filter(programme=OuterRef("pk")).order_by(
         "-created_at", "-id"
     )
+    awaiting = _runs_awaiting_morning(patient_id=patient_id, today=today, week_before=week_before)
     return _programme_current(patient_id=patient_id).annotate(
         decision_kind=Subquery(latest.values("kind")[:1]),
         decision_explanation=Subquery(latest.values("explanation")[:1]),
+        awaiting_runs=ArraySubquery(
+            awaiting.order_by("-date", "-id").values(
+                run=JSONObject(public_id="public_id", date="date")
+            )
+        ),
     )
 
 
@@ -168,21 +183,9 @@ def run_for_staff(*, public_id: UUID | str) -> RunLog:
     return run
 
 
-def runs_awaiting_morning(*, patient, today) -> list[RunLog]:
-    """The patient's runs on an active programme whose next-morning answer is missing and
-    whose morning has come, newest first (at most a week back: older ones are left). One
-    query, compiled once per process (clinic/rows.py): the portal home asks."""
-    return prepared_list(
-        "runs_awaiting_morning",
-        RunLog,
-        _runs_awaiting_morning,
-        patient_id=patient.pk,
-        today=today,
-        week_before=today - dt.timedelta(days=7),
-    )
-
-
 def _runs_awaiting_morning(*, patient_id: int, today: dt.date, week_before: dt.date):
+    """The patient's runs on an active programme whose next-morning answer is missing and
+    whose morning has come, newest first (at most a week back: older ones are left)."""
     return RunLog.objects.filter(
         patient_id=patient_id,
         programme__status=RunProgramme.Status.ACTIVE,

@@ -20,14 +20,14 @@ from running.forms import NextMorningForm, RunLogForm
 @require_GET
 def programme(request: HttpRequest):
     # Queries: session, user, patient (and its audit insert), the programme with its latest
-    # decision, the runs waiting for a morning answer, the recent runs.
+    # decision and the runs waiting for a morning answer, the recent runs.
     patient = patient_of_portal_user(user=request.user)
-    current = selectors.programme_current_with_decision(patient=patient)
     today = patient_today(patient)
+    current = selectors.programme_current_for_page(patient=patient, today=today)
     context = {"programme": current, "today": today}
     if current is not None:
         context.update(
-            awaiting=selectors.runs_awaiting_morning(patient=patient, today=today),
+            awaiting=current.awaiting,
             decision=current.decision,
             runs=selectors.runs_recent_of_programme(patient=patient, programme=current),
         )

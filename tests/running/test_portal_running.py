@@ -162,6 +162,21 @@ def test_it_asks_how_this_morning_was_on_the_next_day(patient_client, active, fr
     assert "How was this morning?" not in patient_client.get(PAGE).content.decode()
 
 
+def test_it_lists_each_run_of_the_last_week_still_waiting_for_its_morning_answer(
+    patient_client, active
+):
+    newer = run(active, TODAY - DAY)
+    older = run(active, TODAY - 3 * DAY)
+    answered = run(active, TODAY - 2 * DAY, morning=1)
+    too_old = run(active, TODAY - 8 * DAY)
+    body = patient_client.get(PAGE).content.decode()
+    assert body.count("How was this morning?") == 2
+    assert body.index(morning_url(newer)) < body.index(morning_url(older))
+    assert morning_url(answered) not in body
+    assert morning_url(too_old) not in body
+    assert f"Answer for {newer.date:%A} {newer.date.day} {newer.date:%B}" in body
+
+
 def test_it_refuses_the_morning_answer_on_the_day_of_the_run(patient_client, active):
     logged = run(active, TODAY)
     response = patient_client.post(morning_url(logged), {"pain_next_morning": "1"})
@@ -195,9 +210,9 @@ def test_it_shows_the_running_page_in_a_fixed_number_of_queries(
     for n in range(runs):
         run(active, TODAY - (n + 1) * DAY)
     # Queries: session, user, patient, the audit insert, the programme with its latest
-    # decision, the runs waiting for their morning answer, the recent runs, the open red-flag
-    # referrals (the notice on every page).
-    with django_assert_num_queries(8):
+    # decision and the runs waiting for their morning answer, the recent runs, the open
+    # red-flag referrals (the notice on every page).
+    with django_assert_num_queries(7):
         response = patient_client.get(PAGE)
     assert response.status_code == 200
 
