@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404
 
 from assessments.diagnosis.schema import FIELDS
@@ -24,6 +24,7 @@ from clinic.rows import prepared_list
 from exercises.models import SessionLog
 from exercises.selectors import patient_today
 from patients.models import Episode
+from patients.selectors import open_episodes
 from rehab import criteria as rules
 from rehab.catalogue import CATALOGUE, Stage, StageList, stage_label
 from rehab.models import DischargeSummary, StageChange
@@ -243,6 +244,24 @@ def _stage_changes_of(*, patient_id: int):
         .select_related("decided_by")
         .order_by("decided_at", "id")
     )
+
+
+def portal_rehab_of_patient(*, patient) -> tuple[list[RehabStatus], list[DischargeSummary]]:
+    """The patient's own recovery page: each open episode's `episode_rehab`, newest first, and
+    their discharge summaries. Reads the decisions in force once (shared with the red-flag
+    notice: `assessments.selectors.patient_confirmed_decisions`) and the episodes once; the
+    stage changes (compiled SQL) only when an open episode's diagnosis has stages, and the
+    summaries only when an episode is discharged."""
+    decisions = patient_confirmed_decisions(patient=patient)
+    prefetch_related_objects([patient], "episodes")
+    episodes = patient.episodes.all()
+    if any(
+        decision.episode.is_open and CATALOGUE.stage_list_for(decision.final_dx)
+        for decision in decisions
+    ):
+        stage_changes_of_patient(patient=patient)
+    statuses = episodes_rehab(episodes=open_episodes(patient=patient))
+    return statuses, summaries_of_patient(patient=patient, episodes=episodes)
 
 
 def episode_rehab(
