@@ -137,10 +137,8 @@ def assessments_of_patient(*, patient) -> QuerySet[Assessment]:
     )
 
 
-#: Where `decisions_of_patient` keeps what it read, on the patient object of the request.
-_DECISIONS = "_decisions_of_patient"
-#: Where `patient_confirmed_decisions` keeps what it read.
-_IN_FORCE = "_decisions_in_force"
+#: Where `decisions_of_patient` and `patient_confirmed_decisions` keep what they read.
+_DECISIONS, _IN_FORCE = "_decisions_of_patient", "_decisions_in_force"
 
 
 def decisions_of_patient(*, patient) -> list[AssessmentDecision]:
@@ -173,10 +171,8 @@ def _decisions_loaded(episode) -> list[AssessmentDecision] | None:
     `patient_confirmed_decisions`: each episode's decision in force) has read them for this
     episode's patient object, else None (nothing is read here). Both lists are newest first."""
     patient = episode._state.fields_cache.get("patient")
-    if patient is None:
-        return None
-    loaded = patient.__dict__.get(_DECISIONS)
-    return patient.__dict__.get(_IN_FORCE) if loaded is None else loaded
+    loaded = {} if patient is None else patient.__dict__
+    return loaded.get(_DECISIONS, loaded.get(_IN_FORCE))
 
 
 def episode_confirmed_decision(*, episode) -> AssessmentDecision | None:
@@ -253,9 +249,8 @@ def patient_confirmed_decisions(*, patient) -> list[AssessmentDecision]:
     (clinic/rows.py), and read once per patient record loaded: the portal home loads the
     patient afresh on each request, and its red-flag notice, condition panel and rehab stage
     all stand on this read."""
-    cached = patient.__dict__.get(_IN_FORCE)
-    if cached is not None:
-        return cached
+    if _IN_FORCE in patient.__dict__:
+        return patient.__dict__[_IN_FORCE]
     latest: dict[int, AssessmentDecision] = {}
     decisions = prepared_list(
         "patient_confirmed_decisions",
@@ -266,8 +261,7 @@ def patient_confirmed_decisions(*, patient) -> list[AssessmentDecision]:
     for decision in decisions:
         latest.setdefault(decision.episode_id, decision)
     found = sorted(latest.values(), key=lambda decision: decision.confirmed_at, reverse=True)
-    patient.__dict__[_IN_FORCE] = found
-    return found
+    return patient.__dict__.setdefault(_IN_FORCE, found)
 
 
 def _working_diagnoses() -> QuerySet[WorkingDiagnosis]:
