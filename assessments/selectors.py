@@ -148,8 +148,8 @@ def assessments_of_patient(*, patient) -> QuerySet[Assessment]:
     )
 
 
-#: Where `decisions_of_patient` keeps what it read, on the patient object of the request.
-_DECISIONS = "_decisions_of_patient"
+#: Where `decisions_of_patient` and `patient_confirmed_decisions` keep what they read.
+_DECISIONS, _IN_FORCE = "_decisions_of_patient", "_decisions_in_force"
 
 
 def decisions_of_patient(*, patient) -> list[AssessmentDecision]:
@@ -178,10 +178,12 @@ def _decisions_of(*, patient_id: int) -> QuerySet[AssessmentDecision]:
 
 
 def _decisions_loaded(episode) -> list[AssessmentDecision] | None:
-    """The patient's decisions if `decisions_of_patient` has read them for this episode's
-    patient object, else None (nothing is read here)."""
+    """The patient's decisions if `decisions_of_patient` (or, on the portal,
+    `patient_confirmed_decisions`: each episode's decision in force) has read them for this
+    episode's patient object, else None (nothing is read here). Both lists are newest first."""
     patient = episode._state.fields_cache.get("patient")
-    return None if patient is None else patient.__dict__.get(_DECISIONS)
+    loaded = {} if patient is None else patient.__dict__
+    return loaded.get(_DECISIONS, loaded.get(_IN_FORCE))
 
 
 def episode_confirmed_decision(*, episode) -> AssessmentDecision | None:
@@ -242,16 +244,24 @@ def _open_red_flags_of_login(*, user_id: int) -> QuerySet[AssessmentDecision]:
 
 
 def _decisions_with_episode(*, patient_id: int):
+    open_referral = open_red_flag_referrals().filter(pk=OuterRef("pk"))
     return (
         AssessmentDecision.objects.filter(episode__patient_id=patient_id)
         .select_related("episode")
+        .annotate(open_referral=Exists(open_referral))
         .order_by("-confirmed_at", "-id")
     )
 
 
 def patient_confirmed_decisions(*, patient) -> list[AssessmentDecision]:
-    """The decision in force on each of the patient's episodes, newest episode first. One
-    query, compiled once per process (clinic/rows.py): every portal home asks."""
+    """The decision in force on each of the patient's episodes, newest episode first, each
+    with its episode and `open_referral` (whether it is an open red-flag referral, as
+    `open_red_flag_referrals` defines it). One query, compiled once per process
+    (clinic/rows.py), and read once per patient record loaded: the portal home loads the
+    patient afresh on each request, and its red-flag notice, condition panel and rehab stage
+    all stand on this read."""
+    if _IN_FORCE in patient.__dict__:
+        return patient.__dict__[_IN_FORCE]
     latest: dict[int, AssessmentDecision] = {}
     decisions = prepared_list(
         "patient_confirmed_decisions",
@@ -261,7 +271,8 @@ def patient_confirmed_decisions(*, patient) -> list[AssessmentDecision]:
     )
     for decision in decisions:
         latest.setdefault(decision.episode_id, decision)
-    return sorted(latest.values(), key=lambda decision: decision.confirmed_at, reverse=True)
+    found = sorted(latest.values(), key=lambda decision: decision.confirmed_at, reverse=True)
+    return patient.__dict__.setdefault(_IN_FORCE, found)
 
 
 def _working_diagnoses() -> QuerySet[WorkingDiagnosis]:

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef
 from clinic.rows import prepared_list
 from exercises.models import CommentReply, ExercisePlan, SessionLog
 from exercises.selectors import active_plans_newest_first, replies_for_patient
+from exercises.videos.selectors import media_of_current_version
 
 PORTAL_REPLY_LIMIT = 3
 
@@ -35,7 +36,8 @@ def _plan_on_hold(*, patient_id: int):
 
 def plan_active_with_day_logged(*, patient, day: dt.date) -> ExercisePlan | None:
     """`selectors.plan_active_for_patient`'s plan, with `logged_on_day`: whether the patient
-    has logged it on `day` (the portal home's "logged today"), in the same query."""
+    has logged it on `day` (the portal home's "logged today"), and `media`: its exercises'
+    pictures and videos (`videos.selectors.plan_media`), in the same query."""
     found = prepared_list(
         "plan_active_with_day_logged",
         ExercisePlan,
@@ -50,9 +52,9 @@ def _plan_active_with_day_logged(*, patient_id: int, day: dt.date):
     logged = SessionLog.objects.filter(
         plan_id=OuterRef("pk"), patient_id=OuterRef("patient_id"), date=day
     )
-    return active_plans_newest_first(patient_id=patient_id).annotate(logged_on_day=Exists(logged))[
-        :1
-    ]
+    return active_plans_newest_first(patient_id=patient_id).annotate(
+        logged_on_day=Exists(logged), media=media_of_current_version()
+    )[:1]
 
 
 def session_log_for_day(*, patient, plan: ExercisePlan, day: dt.date) -> SessionLog | None:

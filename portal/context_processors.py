@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 from assessments.panels import patient_red_flag_notice
-from assessments.selectors import open_red_flags_for_portal_user
+from assessments.selectors import open_red_flags_for_portal_user, patient_confirmed_decisions
 from clinic.access import PATIENTS, has_role
 
 
@@ -14,7 +14,9 @@ def red_flag_notice(request) -> dict:
     what to do, how soon and the clinic's number (SPEC 3.9b, amendment 26); else None.
 
     Read when the page draws it (base.html does, at the top), one query, never cached: a page
-    must not show yesterday's answer. Staff and visitors cost nothing."""
+    must not show yesterday's answer. Staff and visitors cost nothing. A page that reads the
+    patient's decisions anyway puts `red_flag_notice_of(patient)` in its own context instead,
+    which wins over this one."""
     user = getattr(request, "user", None)
     if user is None or not has_role(user, PATIENTS):
         return {"red_flag_notice": None}
@@ -24,3 +26,16 @@ def red_flag_notice(request) -> dict:
         return patient_red_flag_notice(open_red_flags_for_portal_user(user=user))
 
     return {"red_flag_notice": notice}
+
+
+def red_flag_notice_of(patient):
+    """The same notice, drawn from the patient's decisions in force
+    (`patient_confirmed_decisions`, read once for the page): the portal home's condition panel
+    and rehab stage read them too, so the notice costs no statement of its own there."""
+
+    @functools.cache
+    def notice():
+        decisions = patient_confirmed_decisions(patient=patient)
+        return patient_red_flag_notice([d for d in decisions if d.open_referral])
+
+    return notice

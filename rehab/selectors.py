@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404
 
 from assessments.diagnosis.schema import FIELDS
 from assessments.models import Assessment, AssessmentDecision
 from assessments.outcomes import MEASURES, change_reading
-from assessments.selectors import episode_confirmed_decision
+from assessments.selectors import episode_confirmed_decision, patient_confirmed_decisions
 from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.plugins import plugin_modules
@@ -24,6 +24,7 @@ from clinic.rows import prepared_list
 from exercises.models import SessionLog
 from exercises.selectors import patient_today
 from patients.models import Episode
+from patients.selectors import open_episodes
 from rehab import criteria as rules
 from rehab.catalogue import CATALOGUE, Stage, StageList, stage_label
 from rehab.models import DischargeSummary, StageChange
@@ -61,29 +62,33 @@ def measures_of_episodes(*, episodes) -> dict[int, dict[str, dict]]:
 
 def portal_stage(*, patient) -> tuple[Stage, StageList] | None:
     """The stage of the patient's newest open episode that has a confirmed diagnosis, and its
-    stage list, for the portal home (one query, compiled once per process: clinic/rows.py);
-    None before a diagnosis or for a red flag."""
-    found = prepared_list(
-        "rehab_portal_stage", AssessmentDecision, _portal_stage_decision, patient_id=patient.pk
-    )
-    decision = found[0] if found else None
-    stages = CATALOGUE.stage_list_for(decision.final_dx) if decision else None
+    stage list, for the portal home; None before a diagnosis or for a red flag. The decision
+    comes from `patient_confirmed_decisions` (read once for the page, shared with the
+    condition panel and the red-flag notice); the stage is one query, only for a diagnosis
+    with stages (compiled once per process: clinic/rows.py)."""
+    in_force = [
+        decision
+        for decision in patient_confirmed_decisions(patient=patient)
+        if decision.episode.status == Episode.Status.OPEN
+    ]
+    if not in_force:
+        return None
+    decision = max(in_force, key=lambda decision: decision.episode.number)
+    stages = CATALOGUE.stage_list_for(decision.final_dx)
     if stages is None:
         return None
-    return stages.stages[stages.index_of(decision.current_stage or "") or 0], stages
-
-
-def _portal_stage_decision(*, patient_id: int):
-    newest_change = StageChange.objects.filter(episode=OuterRef("episode")).order_by(
-        "-decided_at", "-id"
+    newest = prepared_list(
+        "rehab_portal_stage", StageChange, _newest_stage, episode_id=decision.episode_id
     )
+    current = newest[0]["to_stage"] if newest else ""
+    return stages.stages[stages.index_of(current) or 0], stages
+
+
+def _newest_stage(*, episode_id: int):
     return (
-        AssessmentDecision.objects.filter(
-            episode__patient_id=patient_id, episode__status=Episode.Status.OPEN
-        )
-        .annotate(current_stage=Subquery(newest_change.values("to_stage")[:1]))
-        .only("clinician_final_dx")
-        .order_by("-episode__number", "-confirmed_at", "-id")[:1]
+        StageChange.objects.filter(episode_id=episode_id)
+        .order_by("-decided_at", "-id")
+        .values("to_stage")[:1]
     )
 
 
@@ -239,6 +244,24 @@ def _stage_changes_of(*, patient_id: int):
         .select_related("decided_by")
         .order_by("decided_at", "id")
     )
+
+
+def portal_rehab_of_patient(*, patient) -> tuple[list[RehabStatus], list[DischargeSummary]]:
+    """The patient's own recovery page: each open episode's `episode_rehab`, newest first, and
+    their discharge summaries. Reads the decisions in force once (shared with the red-flag
+    notice: `assessments.selectors.patient_confirmed_decisions`) and the episodes once; the
+    stage changes (compiled SQL) only when an open episode's diagnosis has stages, and the
+    summaries only when an episode is discharged."""
+    decisions = patient_confirmed_decisions(patient=patient)
+    prefetch_related_objects([patient], "episodes")
+    episodes = patient.episodes.all()
+    if any(
+        decision.episode.is_open and CATALOGUE.stage_list_for(decision.final_dx)
+        for decision in decisions
+    ):
+        stage_changes_of_patient(patient=patient)
+    statuses = episodes_rehab(episodes=open_episodes(patient=patient))
+    return statuses, summaries_of_patient(patient=patient, episodes=episodes)
 
 
 def episode_rehab(

@@ -65,17 +65,18 @@ def dashboard_panels(*, user) -> list[Panel]:
 
 
 def portal_panels(*, user, patient) -> list[Panel]:
-    """Two queries: the current programme, the runs waiting for their next-morning answer."""
-    programme = selectors.programme_current_for_patient(patient=patient)
+    """One query: the current programme with the newest run waiting for its next-morning
+    answer."""
+    today = patient_today(patient)
+    programme = selectors.programme_current_with_awaiting(patient=patient, today=today)
     if programme is None:
         return []
-    today = patient_today(patient)
     return [
         Panel(
             template="running/panels/portal_programme.html",
             context={
                 "programme": programme,
-                "awaiting": selectors.runs_awaiting_morning(patient=patient, today=today)[:1],
+                "awaiting": [programme.awaiting] if programme.awaiting else [],
                 "today": today,
             },
             order=25,

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from django.db.models import Prefetch, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.http import Http404
 
 from clinic import audit
@@ -15,6 +17,8 @@ from clinic.rows import prepared_list
 from running.models import WORRYING, ProgrammeDecision, RunLog, RunProgramme
 
 RECENT_RUNS = 5
+#: The runs the patient's running page lists.
+PORTAL_RUNS = 10
 RECENT_DECISIONS = 5
 DASHBOARD_LIMIT = 25
 
@@ -35,6 +39,88 @@ def _programme_current(*, patient_id: int):
         status__in=[RunProgramme.Status.ACTIVE, RunProgramme.Status.COMPLETED],
         episode__status="open",
     ).order_by("status", "-created_at")[:1]  # "active" sorts before "completed"
+
+
+def programme_current_with_awaiting(*, patient, today: dt.date) -> RunProgramme | None:
+    """`programme_current_for_patient`'s programme for the portal home, with the newest of the runs
+    waiting for a morning answer in the same query: `awaiting` is that run (only its public id and
+    date are read) or None. One query, compiled once per process (clinic/rows.py)."""
+    found = prepared_list(
+        "programme_current_with_awaiting",
+        RunProgramme,
+        _programme_current_with_awaiting,
+        patient_id=patient.pk,
+        today=today,
+        week_before=today - dt.timedelta(days=7),
+    )
+    if not found:
+        return None
+    programme = found[0]
+    programme.awaiting = (
+        RunLog(public_id=programme.awaiting_public_id, date=programme.awaiting_date)
+        if programme.awaiting_public_id is not None
+        else None
+    )
+    return programme
+
+
+def _programme_current_with_awaiting(*, patient_id: int, today: dt.date, week_before: dt.date):
+    awaiting = _runs_awaiting_morning(
+        patient_id=patient_id, today=today, week_before=week_before
+    ).order_by("-date", "-id")
+    return _programme_current(patient_id=patient_id).annotate(
+        awaiting_public_id=Subquery(awaiting.values("public_id")[:1]),
+        awaiting_date=Subquery(awaiting.values("date")[:1]),
+    )
+
+
+def programme_current_for_page(*, patient, today: dt.date) -> RunProgramme | None:
+    """`programme_current_for_patient`'s programme for the portal's running page, with what
+    the page shows of its latest decision and of the runs waiting for a morning answer, in the
+    same query: `decision` (its kind and explanation) or None, and `awaiting`:
+    the runs waiting for a morning answer, with their public id and date. One query, compiled once
+    per process (clinic/rows.py)."""
+    found = prepared_list(
+        "programme_current_for_page",
+        RunProgramme,
+        _programme_current_for_page,
+        patient_id=patient.pk,
+        today=today,
+        week_before=today - dt.timedelta(days=7),
+    )
+    if not found:
+        return None
+    programme = found[0]
+    programme.decision = (
+        ProgrammeDecision(
+            programme=programme,
+            kind=programme.decision_kind,
+            explanation=programme.decision_explanation,
+        )
+        if programme.decision_kind is not None
+        else None
+    )
+    programme.awaiting = [
+        RunLog(public_id=UUID(run["public_id"]), date=dt.date.fromisoformat(run["date"]))
+        for run in programme.awaiting_runs
+    ]
+    return programme
+
+
+def _programme_current_for_page(*, patient_id: int, today: dt.date, week_before: dt.date):
+    latest = ProgrammeDecision.objects.filter(programme=OuterRef("pk")).order_by(
+        "-created_at", "-id"
+    )
+    awaiting = _runs_awaiting_morning(patient_id=patient_id, today=today, week_before=week_before)
+    return _programme_current(patient_id=patient_id).annotate(
+        decision_kind=Subquery(latest.values("kind")[:1]),
+        decision_explanation=Subquery(latest.values("explanation")[:1]),
+        awaiting_runs=ArraySubquery(
+            awaiting.order_by("-date", "-id").values(
+                run=JSONObject(public_id="public_id", date="date")
+            )
+        ),
+    )
 
 
 def programmes_of_episode(*, episode) -> list[RunProgramme]:
@@ -59,9 +145,20 @@ def runs_of_patient(*, patient) -> QuerySet[RunLog]:
     return RunLog.objects.filter(patient=patient)
 
 
-def runs_recent_of_programme(*, patient, programme: RunProgramme, limit: int) -> list[RunLog]:
-    """The patient's newest runs at `programme`, newest first (one query)."""
-    return list(runs_of_patient(patient=patient).filter(programme=programme)[:limit])
+def runs_recent_of_programme(*, patient, programme: RunProgramme) -> list[RunLog]:
+    """The patient's newest PORTAL_RUNS runs at `programme`, newest first (one query, compiled
+    once per process: clinic/rows.py)."""
+    return prepared_list(
+        "runs_recent_of_programme",
+        RunLog,
+        _runs_recent_of,
+        patient_id=patient.pk,
+        programme_id=programme.pk,
+    )
+
+
+def _runs_recent_of(*, patient_id: int, programme_id: int):
+    return RunLog.objects.filter(patient_id=patient_id, programme_id=programme_id)[:PORTAL_RUNS]
 
 
 def run_for_patient(*, patient, public_id: UUID | str) -> RunLog:
@@ -86,21 +183,9 @@ def run_for_staff(*, public_id: UUID | str) -> RunLog:
     return run
 
 
-def runs_awaiting_morning(*, patient, today) -> list[RunLog]:
-    """The patient's runs on an active programme whose next-morning answer is missing and
-    whose morning has come, newest first (at most a week back: older ones are left). One
-    query, compiled once per process (clinic/rows.py): the portal home asks."""
-    return prepared_list(
-        "runs_awaiting_morning",
-        RunLog,
-        _runs_awaiting_morning,
-        patient_id=patient.pk,
-        today=today,
-        week_before=today - dt.timedelta(days=7),
-    )
-
-
 def _runs_awaiting_morning(*, patient_id: int, today: dt.date, week_before: dt.date):
+    """The patient's runs on an active programme whose next-morning answer is missing and
+    whose morning has come, newest first (at most a week back: older ones are left)."""
     return RunLog.objects.filter(
         patient_id=patient_id,
         programme__status=RunProgramme.Status.ACTIVE,
@@ -108,10 +193,6 @@ def _runs_awaiting_morning(*, patient_id: int, today: dt.date, week_before: dt.d
         date__lt=today,
         date__gte=week_before,
     ).order_by("-date")
-
-
-def latest_decision(*, programme: RunProgramme) -> ProgrammeDecision | None:
-    return programme.decisions.order_by("-created_at", "-id").first()
 
 
 def runs_to_review(*, user) -> QuerySet[RunLog]:

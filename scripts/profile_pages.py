@@ -177,6 +177,9 @@ def workloads() -> dict[str, list]:
         "portal_appointments": [
             (client, reverse("portal:appointments:list")) for client, _ in portal
         ],
+        # The course of care (bench line portal_course_500: both pages for every patient).
+        "portal_rehab": [(client, reverse("portal:rehab")) for client, _ in portal],
+        "portal_running": [(client, reverse("portal:running")) for client, _ in portal],
         "therapist_dashboard": [(staff[t.pk], reverse("clinic:dashboard")) for t in therapists]
         * max(1, OBJECTS // len(therapists)),
     }

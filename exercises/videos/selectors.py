@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, F, Func, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import JSONObject
 from django.http import Http404
 
-from clinic.rows import prepared_list
 from exercises.models import Exercise, ExerciseVideo, PlanVersion
 
 
@@ -50,41 +51,46 @@ class PlanMedia:
     videos: dict[str, dict]  # code: the current video's public_id and content_type
 
 
-def plan_media(*, version) -> PlanMedia:
-    """Which exercises of a published plan version have a picture, and their current videos
-    (one query, none without a version). The portal home asks on every view: the SQL, with
-    its subqueries, is compiled once per process (clinic/rows.py)."""
+def plan_media(*, plan) -> PlanMedia:
+    """Which exercises of the plan's published version have a picture, and their current
+    videos, from the `media` its query annotated with `media_of_current_version()` (the portal
+    home's plan carries it: no query of its own). Empty without a plan."""
     media = PlanMedia(illustrated=set(), videos={})
-    if version is None:
+    if plan is None:
         return media
-    rows = prepared_list("plan_media", Exercise, _plan_media, version_id=version.pk)
-    for row in rows:
+    for row in plan.media:
         if row["illustration"]:
             media.illustrated.add(row["code"])
         if row["video_id"] is not None:
             media.videos[row["code"]] = {
-                "public_id": row["video_id"],
+                "public_id": UUID(row["video_id"]),
                 "content_type": row["video_type"],
             }
     return media
 
 
-def _plan_media(*, version_id: int):
-    # The exercises the version's items name (their "key"), read from its JSON in the query.
+def media_of_current_version() -> ArraySubquery:
+    """An annotation for plan querysets: for each exercise the plan's current version names
+    (the items' "key", read from its JSON in the query), its code, picture and current video
+    (`plan_media` reads them)."""
     keys = (
-        PlanVersion.objects.filter(pk=version_id)
+        PlanVersion.objects.filter(pk=OuterRef(OuterRef("current_version_id")))
         .annotate(item=Func(F("items"), function="jsonb_array_elements", output_field=JSONField()))
         .annotate(key=KeyTextTransform("key", "item"))
         .values("key")
     )
     current = current_videos().filter(exercise=OuterRef("pk"))
-    return (
+    return ArraySubquery(
         Exercise.objects.filter(code__in=Subquery(keys))
-        .annotate(
-            video_id=Subquery(current.values("public_id")[:1]),
-            video_type=Subquery(current.values("content_type")[:1]),
+        .order_by("code")
+        .values(
+            row=JSONObject(
+                code="code",
+                illustration="illustration",
+                video_id=Subquery(current.values("public_id")[:1]),
+                video_type=Subquery(current.values("content_type")[:1]),
+            )
         )
-        .values("code", "illustration", "video_id", "video_type")
     )
 
 

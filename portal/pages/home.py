@@ -14,6 +14,7 @@ from exercises import selectors as exercise_selectors
 from exercises.illustrations import illustration_response
 from exercises.videos.selectors import plan_media
 from patients.selectors import patient_of_portal_user
+from portal.context_processors import red_flag_notice_of
 
 
 @role_required(*PATIENTS)
@@ -34,7 +35,7 @@ def home(request: HttpRequest):
             "patient": patient,
             "plan": plan,
             "version": version,
-            "media": plan_media(version=version),
+            "media": plan_media(plan=plan),
             "today": today,
             "due_today": due,
             "not_today": not_today,
@@ -43,6 +44,8 @@ def home(request: HttpRequest):
             "panels": panels.collect("portal_panels", user=request.user, patient=patient),
             "safety_card": safety.card(),
             "clinic_phone": clinic_phone(),
+            # The condition panel and the rehab stage read the same decisions.
+            "red_flag_notice": red_flag_notice_of(patient),
         },
     )
 

@@ -8,7 +8,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from clinic.access import PATIENTS, role_required
-from patients.selectors import open_episodes, patient_of_portal_user
+from patients.selectors import patient_of_portal_user
+from portal.context_processors import red_flag_notice_of
 from rehab import selectors
 from rehab.advice import COME_BACK
 
@@ -17,15 +18,16 @@ from rehab.advice import COME_BACK
 @require_GET
 def overview(request: HttpRequest):
     patient = patient_of_portal_user(user=request.user)
-    episodes = open_episodes(patient=patient)
-    statuses = [selectors.episode_rehab(episode=episode) for episode in episodes]
+    statuses, summaries = selectors.portal_rehab_of_patient(patient=patient)
     return render(
         request,
         "portal/rehab.html",
         {
             "patient": patient,
             "statuses": statuses,
-            "summaries": selectors.summaries_of_patient(patient=patient),
+            "summaries": summaries,
+            # From the decisions the stages were read with: no statement of its own.
+            "red_flag_notice": red_flag_notice_of(patient),
         },
     )
 

@@ -15,25 +15,21 @@ from patients.selectors import patient_of_portal_user
 from running import selectors, services
 from running.forms import NextMorningForm, RunLogForm
 
-HISTORY = 10
-
 
 @role_required(*PATIENTS)
 @require_GET
 def programme(request: HttpRequest):
-    # Queries: session, user, patient (and its audit insert), the programme, the runs
-    # waiting for a morning answer, the latest decision, the recent runs.
+    # Queries: session, user, patient (and its audit insert), the programme with its latest
+    # decision and the runs waiting for a morning answer, the recent runs.
     patient = patient_of_portal_user(user=request.user)
-    current = selectors.programme_current_for_patient(patient=patient)
     today = patient_today(patient)
+    current = selectors.programme_current_for_page(patient=patient, today=today)
     context = {"programme": current, "today": today}
     if current is not None:
         context.update(
-            awaiting=selectors.runs_awaiting_morning(patient=patient, today=today),
-            decision=selectors.latest_decision(programme=current),
-            runs=selectors.runs_recent_of_programme(
-                patient=patient, programme=current, limit=HISTORY
-            ),
+            awaiting=current.awaiting,
+            decision=current.decision,
+            runs=selectors.runs_recent_of_programme(patient=patient, programme=current),
         )
     return render(request, "portal/running.html", context)
 

@@ -1,6 +1,6 @@
 """`{% exercise_video item videos %}`: the player for one plan item, if its exercise has a
-video. `videos` comes from `exercises.videos.selectors.plan_media` (one query for the
-whole plan), so the tag itself never queries."""
+video. `videos` comes from `exercises.videos.selectors.plan_media` (read with the plan
+itself), so the tag itself never queries."""
 
 from django import template
 

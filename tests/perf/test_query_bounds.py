@@ -28,11 +28,14 @@ MAX_QUERIES = 12
 #: "Open referrals" (one query, and the audit trail's insert for its patients). Issue 15's
 #: apps add to the patient page treatment's visits with their notes (one query), rehab's stage
 #: panel (the open episode's stage and measures) and running's programmes; to the portal home
-#: the stage and the return-to-run programme. Issue 16's progress suggestions add to the patient
+#: the stage and the return-to-run programme (the stage's decision, the condition panel and the
+#: red-flag notice share one read of the decisions in force since stop 27, and the plan's
+#: pictures and videos come with the plan). Issue 16's progress suggestions add to the patient
 #: page the active plans' versions and their recent logs (two queries, whatever their number).
 #: Since seed_load writes the course of care, the measured patient has a programme: its recent
 #: runs and decisions on the patient page (two queries) and the runs waiting for a
-#: next-morning answer on the portal home (one; the home's "logged today" comes with its plan). Issue 17's texts from the patient (with read
+#: next-morning answer on the portal home (none since stop 27: they come with the programme;
+#: the home's "logged today" comes with its plan). Issue 17's texts from the patient (with read
 #: marks) add one to the patient page (and one for the clinic's texts back when there are any).
 #: Online booking's slot list (issue 17) reads the patient's standing, the clinic's online
 #: settings, the therapists (own first) and online types, then the free-slot finder's four
@@ -41,7 +44,7 @@ MAX_QUERIES = 12
 PAGE_MAX_QUERIES = {
     "patient detail": 24,
     "dashboard": 15,
-    "portal home": 13,
+    "portal home": 9,
     "portal book a follow-up": 16,
 }
 

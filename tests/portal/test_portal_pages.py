@@ -248,8 +248,9 @@ def test_it_shows_the_portal_home_in_a_fixed_number_of_queries(
 ):
     for days_ago in range(logs):
         log(my_plan, TODAY - dt.timedelta(days=days_ago))
-    # Queries: session, user, patient, active plan with its version and whether today is
-    # logged, which of its exercises have a picture; then the other apps' portal panels: assessments (any intake? questionnaire, confirmed decision)
+    # Queries: session, user, patient, active plan with its version, whether today is logged
+    # and which of its exercises have a picture or video; then the other apps' portal panels:
+    # assessments (any intake? questionnaire, the decisions shared with the notice)
     # and bookings (next appointments), exercises (replies to comments), a fixed number
     # whatever the rows.
     with django_assert_num_queries(PORTAL_HOME_QUERIES):
@@ -270,10 +271,11 @@ def test_it_shows_the_history_in_a_fixed_number_of_queries(
         patient_client.get(reverse("portal:history"))
 
 
-#: Includes the audit event INSERT, the replies to comments, the open red-flag referrals,
-#: rehab's stage panel (the open episode's decision with its newest stage change) and the
-#: return-to-run programme (none here; with one, one more: tests/running).
-PORTAL_HOME_QUERIES = 14
+#: Includes the audit event INSERT, the replies to comments, the patient's decisions (one read
+#: for the red-flag notice, the condition panel and rehab's stage panel; the stage itself is one
+#: more only with a staged diagnosis, none here) and the return-to-run programme with its run
+#: awaiting a morning answer (none here; with one, one more: tests/running).
+PORTAL_HOME_QUERIES = 11
 
 
 @pytest.mark.parametrize("done", [1, 3])

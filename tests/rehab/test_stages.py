@@ -207,6 +207,41 @@ def test_it_shows_the_patient_their_stage_in_plain_words_never_the_reason(
     assert "Private clinical reasoning" not in home
 
 
+def test_it_reads_only_the_stage_on_the_portal_home_once_the_decisions_are_read(
+    patient_user, neural_case, therapist, django_assert_num_queries
+):
+    from assessments.selectors import patient_confirmed_decisions
+    from rehab.panels import portal_panels
+
+    stage_change(
+        episode=neural_case.episode,
+        user=therapist,
+        from_stage="settle",
+        to_stage="restore_movement",
+        when=timezone.now(),
+        reason="Moving on",
+    )
+    # The page's condition panel has read the decisions in force; the stage is one query more.
+    patient_confirmed_decisions(patient=neural_case.patient)
+    with django_assert_num_queries(1):
+        context = portal_panels(user=patient_user, patient=neural_case.patient)[0].values()
+    assert context["stage"].code == "restore_movement"
+
+
+def test_it_shows_no_portal_stage_once_a_red_flag_is_the_decision_in_force(
+    patient_user, neural_case, therapist, django_assert_num_queries
+):
+    from rehab.panels import portal_panels
+
+    confirmed_decision(
+        episode=neural_case.episode, therapist=therapist, final_dx="red_flag_referral"
+    )
+    # The decisions in force, and no stage to read for a red flag.
+    with django_assert_num_queries(1):
+        context = portal_panels(user=patient_user, patient=neural_case.patient)[0].values()
+    assert context == {}
+
+
 @pytest.mark.parametrize("rows", [1, 12])
 def test_it_opens_the_stage_page_in_a_fixed_number_of_queries(
     therapist_client, neural_case, therapist, django_assert_num_queries, rows
@@ -236,10 +271,10 @@ def test_it_opens_the_portal_recovery_page_in_a_fixed_number_of_queries(
 ):
     calm_week(neural_case.plan, days=rows)
     client.force_login(patient_user)
-    # session, user, patient, episodes, decision, stage changes, measures (assessments,
-    # treatment's notes and re-tests, running), logs, summaries, then savepoint + session
-    # update + release
-    with django_assert_num_queries(13):
+    # session, user, patient, the decisions in force (shared with the red-flag notice),
+    # episodes, stage changes, measures (assessments, treatment's notes and re-tests, running),
+    # logs (no summaries: no episode is discharged), then savepoint + session update + release
+    with django_assert_num_queries(11):
         response = client.get(reverse("portal:rehab"))
     assert response.status_code == 200
 

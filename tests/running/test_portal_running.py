@@ -162,6 +162,21 @@ def test_it_asks_how_this_morning_was_on_the_next_day(patient_client, active, fr
     assert "How was this morning?" not in patient_client.get(PAGE).content.decode()
 
 
+def test_it_lists_each_run_of_the_last_week_still_waiting_for_its_morning_answer(
+    patient_client, active
+):
+    newer = run(active, TODAY - DAY)
+    older = run(active, TODAY - 3 * DAY)
+    answered = run(active, TODAY - 2 * DAY, morning=1)
+    too_old = run(active, TODAY - 8 * DAY)
+    body = patient_client.get(PAGE).content.decode()
+    assert body.count("How was this morning?") == 2
+    assert body.index(morning_url(newer)) < body.index(morning_url(older))
+    assert morning_url(answered) not in body
+    assert morning_url(too_old) not in body
+    assert f"Answer for {newer.date:%A} {newer.date.day} {newer.date:%B}" in body
+
+
 def test_it_refuses_the_morning_answer_on_the_day_of_the_run(patient_client, active):
     logged = run(active, TODAY)
     response = patient_client.post(morning_url(logged), {"pain_next_morning": "1"})
@@ -194,25 +209,28 @@ def test_it_shows_the_running_page_in_a_fixed_number_of_queries(
 ):
     for n in range(runs):
         run(active, TODAY - (n + 1) * DAY)
-    # Queries: session, user, patient, the audit insert, the programme, the runs waiting for
-    # their morning answer, the latest decision, the recent runs, the open red-flag referrals
-    # (the notice on every page).
-    with django_assert_num_queries(9):
+    # Queries: session, user, patient, the audit insert, the programme with its latest
+    # decision and the runs waiting for their morning answer, the recent runs, the open
+    # red-flag referrals (the notice on every page).
+    with django_assert_num_queries(7):
         response = patient_client.get(PAGE)
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("runs", [1, 8])
-def test_it_adds_two_queries_to_the_portal_home_whatever_the_rows(
+def test_it_adds_one_query_to_the_portal_home_whatever_the_rows(
     patient_user, me, active, django_assert_num_queries, runs
 ):
     from running.panels import portal_panels
 
-    for n in range(runs):
+    newest = run(active, TODAY - DAY)
+    for n in range(1, runs):
         run(active, TODAY - (n + 1) * DAY)
-    with django_assert_num_queries(2):
+    # The programme with its newest run waiting for a morning answer, in one query.
+    with django_assert_num_queries(1):
         (panel,) = portal_panels(user=patient_user, patient=me)
-    assert panel.values()["awaiting"]
+    (awaiting,) = panel.values()["awaiting"]
+    assert (awaiting.public_id, awaiting.date) == (newest.public_id, newest.date)
 
 
 def test_it_refuses_a_run_while_the_programme_is_held_for_a_red_flag(active, therapist):
