@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from uuid import UUID
 
-from django.db.models import CharField, Q, Value
+from django.core.paginator import Page, Paginator
+from django.db.models import CharField, Count, Q, Value, Window
 from django.db.models.functions import Concat, Upper
 from django.http import Http404
 
@@ -144,11 +145,56 @@ def patients_search(*, user, query: str = "", include_archived: bool = False) ->
     query = " ".join(query.split())
     if not query:
         return patients
-    patients = patients.annotate(search_text=SEARCH_TEXT)
+    # An alias, not an annotation: the expression is tested, never shown, and each place it
+    # appears in the SQL is built again (a dozen nested functions).
+    patients = patients.alias(search_text=SEARCH_TEXT)
+    words = query.split(" ")
     every_word = Q()
-    for word in query.split(" "):
+    for word in words:
         every_word &= _word_matches(word)
+    if len(words) == 1:
+        return patients.filter(every_word)  # the whole query is that word: tested already
     return patients.filter(every_word | Q(search_text__contains=query.upper()))
+
+
+#: What the patient list shows of each patient (with the key): a full row is some twenty-five
+#: columns the list never shows.
+LIST_FIELDS = (
+    "id",
+    "public_id",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "phone",
+    "email",
+    "archived_at",
+    "episode_count",
+)
+
+
+def patients_search_page(
+    *, user, query: str = "", include_archived: bool = False, number=None, size: int
+) -> Page:
+    """One page of `patients_search` (`size` patients, LIST_FIELDS only), numbered as
+    `Paginator.get_page` numbers pages: not a number gives the first page, a number past the
+    end or below 1 the last. The page and how many patients match in all come from one query
+    (a window count over every match); only a number past the end or below 1 costs the count
+    and the page as two more, as the paginator asks."""
+    patients = patients_search(user=user, query=query, include_archived=include_archived).only(
+        *LIST_FIELDS
+    )
+    paginator = Paginator(patients, size)
+    try:
+        wanted = int(number)
+    except (TypeError, ValueError):
+        wanted = 1
+    if wanted >= 1:
+        start = (wanted - 1) * size
+        rows = list(patients.annotate(matching=Window(Count("pk")))[start : start + size])
+        if rows or wanted == 1:
+            paginator.count = rows[0].matching if rows else 0
+            return Page(rows, wanted, paginator)
+    return paginator.get_page(wanted)
 
 
 def _word_matches(word: str) -> Q:
