@@ -188,14 +188,17 @@ def _row_range(columns: Sequence[ColumnSpec], zone: ZoneInfo) -> tuple[int, int]
     return first, max(last, first + 60)
 
 
-def _wall_clock(day: dt.date, minute: int, zone: ZoneInfo) -> dt.datetime | None:
-    """The local time `minute` minutes after midnight on `day`, or None if the clocks skip it."""
+def _wall_clock(day: dt.date, minute: int, zone: ZoneInfo) -> tuple[dt.datetime, ...] | None:
+    """The local time `minute` minutes after midnight on `day` and the same instant in UTC, or
+    None if the clocks skip that time."""
     day += dt.timedelta(days=minute // _DAY_MINUTES)
     minute %= _DAY_MINUTES
-    wall = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=zone)
-    if utc(wall).astimezone(zone).replace(tzinfo=None) != wall.replace(tzinfo=None):
+    naive = dt.datetime.combine(day, dt.time(minute // 60, minute % 60))
+    wall = naive.replace(tzinfo=zone)
+    instant = utc(wall)
+    if instant.astimezone(zone).replace(tzinfo=None) != naive:
         return None
-    return wall
+    return wall, instant
 
 
 @dataclass(frozen=True)
@@ -208,8 +211,11 @@ class _Clock:
 
     @classmethod
     def of(cls, day: dt.date, first: int, step: int, count: int, zone: ZoneInfo) -> _Clock:
-        walls = [_wall_clock(day, first + index * step, zone) for index in range(count + 1)]
-        return cls(walls, [utc(wall) if wall is not None else None for wall in walls])
+        found = [_wall_clock(day, first + index * step, zone) for index in range(count + 1)]
+        return cls(
+            [times[0] if times else None for times in found],
+            [times[1] if times else None for times in found],
+        )
 
 
 def escape_text(value) -> str:
