@@ -310,8 +310,8 @@ def _cell_html(cell: Cell, link: str) -> SafeString:
     """The table cell of a free, closed or past block. Drawn here rather than in the template
     because a week has hundreds of these cells and templating them was most of its build.
     `link` comes escaped (see `_blocks`). The markup is made a `SafeString` directly, as
-    `mark_safe` does for a plain string, without `mark_safe`'s check for lazy strings: a week
-    draws a few hundred of these cells and that check was about a twentieth of its build."""
+    `mark_safe` does for a plain string, without `mark_safe`'s check for lazy strings (paid
+    once per cell, about forty a week)."""
     label = escape_text(cell.label)
     if cell.kind == "free":
         return SafeString(  # every value escaped (see `_cell_html`'s docstring)
