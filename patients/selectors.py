@@ -223,8 +223,10 @@ def patients_search_page(
         wanted = int(number)
     except (TypeError, ValueError):
         wanted = 1
-    if wanted >= 1:
-        start = (wanted - 1) * size
+    start = (wanted - 1) * size
+    # A number far past any end goes to the paginator too: PostgreSQL refuses an OFFSET beyond
+    # its 64-bit integers.
+    if wanted >= 1 and start < 2**62:
         rows = list(patients.annotate(matching=Window(Count("pk")))[start : start + size])
         if rows or wanted == 1:
             paginator.count = rows[0].matching if rows else 0
