@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
@@ -30,10 +29,13 @@ def _patient_list_context(request: HttpRequest) -> dict:
     if form.is_valid():
         query = form.cleaned_data["q"]
         include_archived = form.cleaned_data["archived"]
-    patients = selectors.patients_search(
-        user=request.user, query=query, include_archived=include_archived
+    page = selectors.patients_search_page(
+        user=request.user,
+        query=query,
+        include_archived=include_archived,
+        number=request.GET.get("page"),
+        size=PAGE_SIZE,
     )
-    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return {"form": form, "page": page, "query": query, "querystring": params.urlencode()}
