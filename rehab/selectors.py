@@ -109,7 +109,8 @@ def pain_facts(*, episode, days: int | None = None) -> rules.PainFacts:
 
 
 def pain_facts_of_episodes(*, episodes, days: int | None = None) -> dict[int, rules.PainFacts]:
-    """`pain_facts` of several episodes, by episode id (one query however many)."""
+    """`pain_facts` of several episodes, by episode id (one query per patient however many of
+    their episodes, compiled once per process: clinic/rows.py)."""
     days = days or max(
         (c.params["days"] for c in CATALOGUE.criteria.values() if c.rule == "pain_settled"),
         default=7,
@@ -117,23 +118,37 @@ def pain_facts_of_episodes(*, episodes, days: int | None = None) -> dict[int, ru
     todays = {episode.pk: patient_today(episode.patient) for episode in episodes}
     span = dt.timedelta(days=days)
     logs: dict[int, list[rules.PainLog]] = {episode_id: [] for episode_id in todays}
-    rows = (
-        SessionLog.objects.filter(
-            plan__episode_id__in=list(todays),
-            date__gt=min(todays.values()) - span,
-            date__lte=max(todays.values()),
+    windows = {}  # patient id -> their today: one query per patient, compiled once
+    for episode in episodes:
+        windows.setdefault(episode.patient_id, todays[episode.pk])
+    for patient_id, today in windows.items():
+        rows = prepared_list(
+            "rehab_pain_logs",
+            SessionLog,
+            _pain_logs,
+            patient_id=patient_id,
+            since=today - span,
+            until=today,
         )
-        .order_by("date", "id")
-        .values_list("plan__episode_id", "date", "pain_during", "worse_next_morning")
-    )
-    for episode_id, *row in rows:
-        # Each episode's own window: its patient's today may differ from another's.
-        if todays[episode_id] - span < row[0] <= todays[episode_id]:
-            logs[episode_id].append(rules.PainLog(*row))
+        for row in rows:
+            episode_id = row["plan__episode_id"]
+            if episode_id in logs:
+                logs[episode_id].append(
+                    rules.PainLog(row["date"], row["pain_during"], row["worse_next_morning"])
+                )
     return {
         episode_id: rules.PainFacts(today=today, logs=tuple(logs[episode_id]))
         for episode_id, today in todays.items()
     }
+
+
+def _pain_logs(*, patient_id: int, since: dt.date, until: dt.date):
+    # The patient's logs in the window, every plan's; the caller keeps its episodes' own.
+    return (
+        SessionLog.objects.filter(patient_id=patient_id, date__gt=since, date__lte=until)
+        .order_by("date", "id")
+        .values("plan__episode_id", "date", "pain_during", "worse_next_morning")
+    )
 
 
 @dataclass
@@ -427,12 +442,19 @@ def _found(summaries: QuerySet[DischargeSummary], public_id) -> DischargeSummary
 
 
 def summaries_of_patient(*, patient, episodes=None) -> list[DischargeSummary]:
-    """The patient's discharge summaries, newest episode first (one query; none when the
-    patient's loaded `episodes` show that none is discharged)."""
+    """The patient's discharge summaries, newest episode first (one query, compiled once per
+    process: clinic/rows.py; none when the patient's loaded `episodes` show that none is
+    discharged)."""
     if episodes is not None and all(episode.is_open for episode in episodes):
         return []
-    return list(
-        DischargeSummary.objects.filter(episode__patient=patient)
+    return prepared_list(
+        "rehab_summaries_of_patient", DischargeSummary, _summaries_of, patient_id=patient.pk
+    )
+
+
+def _summaries_of(*, patient_id: int):
+    return (
+        DischargeSummary.objects.filter(episode__patient_id=patient_id)
         .select_related("episode")
         .order_by("-episode__number")
     )
