@@ -14,7 +14,7 @@ from clinic.rows import prepared_list
 from exercises.ladders import PROGRESSIONS, Step
 from exercises.models import ExercisePlan, PlanVersion, SessionLog
 from exercises.progress_rule import Session, Suggestion, suggest
-from exercises.selectors import patient_today
+from exercises.selectors import patient_today, recent_logs_of_patient
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,8 @@ def progress_for_plans(
 
     Two queries whatever the number of plans, items or logs: the plans' versions (skipped when
     the caller passes them, newest first) and their logs of the longest rule window, each
-    compiled once per process (clinic/rows.py: they read the patient's, filtered here).
+    compiled once per process (clinic/rows.py: they read the patient's, filtered here; the logs
+    through `selectors.recent_logs_of_patient`, which the rehab panel's window shares).
     """
     plans = [
         plan
@@ -79,9 +80,7 @@ def progress_for_plans(
     zone = ZoneInfo(patient.time_zone)
     logs: dict[int, list[SessionLog]] = {plan.pk: [] for plan in plans}
     since = today - dt.timedelta(days=days)
-    for log in prepared_list(
-        "progress_logs", SessionLog, _logs, patient_id=patient.pk, since=since
-    ):
+    for log in recent_logs_of_patient(patient=patient, since=since):
         if log.plan_id in logs:
             logs[log.plan_id].append(log)
     result = {}
@@ -132,10 +131,4 @@ def _versions(*, patient_id: int):
         PlanVersion.objects.filter(plan__patient_id=patient_id)
         .only("plan_id", "number", "items", "published_at")
         .order_by("plan_id", "-number")
-    )
-
-
-def _logs(*, patient_id: int, since: dt.date):
-    return SessionLog.objects.filter(plan__patient_id=patient_id, date__gte=since).only(
-        "plan_id", "date", "pain_during", "pain_after", "worse_next_morning", "done"
     )

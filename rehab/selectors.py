@@ -21,8 +21,7 @@ from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.plugins import plugin_modules
 from clinic.rows import prepared_list
-from exercises.models import SessionLog
-from exercises.selectors import patient_today
+from exercises.selectors import patient_today, recent_logs_of_patient
 from patients.models import Episode
 from rehab import criteria as rules
 from rehab.catalogue import CATALOGUE, Stage, StageList, stage_label
@@ -110,7 +109,8 @@ def pain_facts(*, episode, days: int | None = None) -> rules.PainFacts:
 
 def pain_facts_of_episodes(*, episodes, days: int | None = None) -> dict[int, rules.PainFacts]:
     """`pain_facts` of several episodes, by episode id (one query per patient however many of
-    their episodes, compiled once per process: clinic/rows.py)."""
+    their episodes, compiled once per process and shared with the exercise progress
+    suggestions: `exercises.selectors.recent_logs_of_patient`)."""
     days = days or max(
         (c.params["days"] for c in CATALOGUE.criteria.values() if c.rule == "pain_settled"),
         default=7,
@@ -118,37 +118,20 @@ def pain_facts_of_episodes(*, episodes, days: int | None = None) -> dict[int, ru
     todays = {episode.pk: patient_today(episode.patient) for episode in episodes}
     span = dt.timedelta(days=days)
     logs: dict[int, list[rules.PainLog]] = {episode_id: [] for episode_id in todays}
-    windows = {}  # patient id -> their today: one query per patient, compiled once
+    patients = {}  # one read per patient, shared with the exercise progress suggestions
     for episode in episodes:
-        windows.setdefault(episode.patient_id, todays[episode.pk])
-    for patient_id, today in windows.items():
-        rows = prepared_list(
-            "rehab_pain_logs",
-            SessionLog,
-            _pain_logs,
-            patient_id=patient_id,
-            since=today - span,
-            until=today,
-        )
-        for row in rows:
-            episode_id = row["plan__episode_id"]
-            if episode_id in logs:
-                logs[episode_id].append(
-                    rules.PainLog(row["date"], row["pain_during"], row["worse_next_morning"])
+        patients.setdefault(episode.patient_id, (episode.patient, todays[episode.pk]))
+    for patient, today in patients.values():
+        recent = recent_logs_of_patient(patient=patient, since=today - span + dt.timedelta(days=1))
+        for log in reversed(recent):  # oldest first
+            if log.plan_episode_id in logs and log.date <= today:
+                logs[log.plan_episode_id].append(
+                    rules.PainLog(log.date, log.pain_during, log.worse_next_morning)
                 )
     return {
         episode_id: rules.PainFacts(today=today, logs=tuple(logs[episode_id]))
         for episode_id, today in todays.items()
     }
-
-
-def _pain_logs(*, patient_id: int, since: dt.date, until: dt.date):
-    # The patient's logs in the window, every plan's; the caller keeps its episodes' own.
-    return (
-        SessionLog.objects.filter(patient_id=patient_id, date__gt=since, date__lte=until)
-        .order_by("date", "id")
-        .values("plan__episode_id", "date", "pain_during", "worse_next_morning")
-    )
 
 
 @dataclass
