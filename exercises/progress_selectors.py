@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.db.models import F
+
 from clinic.rows import prepared_list
 from exercises.ladders import PROGRESSIONS, Step
 from exercises.models import ExercisePlan, PlanVersion, SessionLog
@@ -70,7 +72,7 @@ def progress_for_plans(
     if not plans:
         return {}
     if versions is None:
-        versions = prepared_list("progress_versions", PlanVersion, _versions, patient_id=patient.pk)
+        versions = versions_of_patient(patient=patient)
     by_plan: dict[int, list[PlanVersion]] = {plan.pk: [] for plan in plans}
     for version in versions:
         if version.plan_id in by_plan:
@@ -126,9 +128,29 @@ def progress_for_plans(
     return result
 
 
+def versions_of_patient(*, patient) -> list[PlanVersion]:
+    """Every published version of the patient's plans (items and when), by plan, newest
+    first, each with its plan's episode id (`plan_episode_id`). One query, compiled once per
+    process (clinic/rows.py), kept on the patient instance for the rest of the request: the
+    patient page's progress suggestions and the rehab panel's "what happened last time"
+    (exercises/recurrence.py) share it."""
+    kept = versions_kept(patient)
+    if kept is None:
+        kept = patient._plan_versions = prepared_list(
+            "progress_versions", PlanVersion, _versions, patient_id=patient.pk
+        )
+    return kept
+
+
+def versions_kept(patient) -> list[PlanVersion] | None:
+    """What `versions_of_patient` read for this patient instance, or None (nothing is read)."""
+    return getattr(patient, "_plan_versions", None)
+
+
 def _versions(*, patient_id: int):
     return (
         PlanVersion.objects.filter(plan__patient_id=patient_id)
+        .annotate(plan_episode_id=F("plan__episode_id"))
         .only("plan_id", "number", "items", "published_at")
         .order_by("plan_id", "-number")
     )
