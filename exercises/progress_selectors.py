@@ -16,7 +16,7 @@ from clinic.rows import prepared_list
 from exercises.ladders import PROGRESSIONS, Step
 from exercises.models import ExercisePlan, PlanVersion, SessionLog
 from exercises.progress_rule import Session, Suggestion, suggest
-from exercises.selectors import patient_today, recent_logs_of_patient
+from exercises.selectors import patient_today
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def progress_for_plans(
     Two queries whatever the number of plans, items or logs: the plans' versions (skipped when
     the caller passes them, newest first) and their logs of the longest rule window, each
     compiled once per process (clinic/rows.py: they read the patient's, filtered here; the logs
-    through `selectors.recent_logs_of_patient`, which the rehab panel's window shares).
+    through `recent_logs_of_patient`, which the rehab panel's window shares).
     """
     plans = [
         plan
@@ -153,4 +153,29 @@ def _versions(*, patient_id: int):
         .annotate(plan_episode_id=F("plan__episode_id"))
         .only("plan_id", "number", "items", "published_at")
         .order_by("plan_id", "-number")
+    )
+
+
+def recent_logs_of_patient(*, patient, since: dt.date) -> list[SessionLog]:
+    """The patient's portal logs dated `since` or later, newest first, each with its plan's
+    episode id (`plan_episode_id`): what the progress suggestions and the rehab criteria look
+    back on. One query, compiled once per process (clinic/rows.py), kept on the patient
+    instance for the rest of the request: a later `since` is answered from it (the patient
+    page asks for 28 days, then for 7)."""
+    kept = getattr(patient, "_recent_logs", None)
+    if kept is not None and kept[0] <= since:
+        return [log for log in kept[1] if log.date >= since]
+    logs = prepared_list(
+        "exercises_recent_logs", SessionLog, _recent_logs, patient_id=patient.pk, since=since
+    )
+    patient._recent_logs = (since, logs)
+    return logs
+
+
+def _recent_logs(*, patient_id: int, since: dt.date):
+    return (
+        SessionLog.objects.filter(plan__patient_id=patient_id, date__gte=since)
+        .annotate(plan_episode_id=F("plan__episode_id"))
+        .only("plan_id", "date", "pain_during", "pain_after", "worse_next_morning", "done")
+        .order_by("-date", "-id")
     )

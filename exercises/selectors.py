@@ -69,31 +69,6 @@ def patient_today(patient) -> dt.date:
     return timezone.now().astimezone(ZoneInfo(patient.time_zone)).date()
 
 
-def recent_logs_of_patient(*, patient, since: dt.date) -> list[SessionLog]:
-    """The patient's portal logs dated `since` or later, newest first, each with its plan's
-    episode id (`plan_episode_id`): what the progress suggestions and the rehab criteria look
-    back on. One query, compiled once per process (clinic/rows.py), kept on the patient
-    instance for the rest of the request: a later `since` is answered from it (the patient
-    page asks for 28 days, then for 7)."""
-    kept = getattr(patient, "_recent_logs", None)
-    if kept is not None and kept[0] <= since:
-        return [log for log in kept[1] if log.date >= since]
-    logs = prepared_list(
-        "exercises_recent_logs", SessionLog, _recent_logs, patient_id=patient.pk, since=since
-    )
-    patient._recent_logs = (since, logs)
-    return logs
-
-
-def _recent_logs(*, patient_id: int, since: dt.date):
-    return (
-        SessionLog.objects.filter(plan__patient_id=patient_id, date__gte=since)
-        .annotate(plan_episode_id=F("plan__episode_id"))
-        .only("plan_id", "date", "pain_during", "pain_after", "worse_next_morning", "done")
-        .order_by("-date", "-id")
-    )
-
-
 def exercises_search(
     *,
     query: str = "",

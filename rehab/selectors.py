@@ -21,7 +21,8 @@ from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.plugins import plugin_modules
 from clinic.rows import prepared_list
-from exercises.selectors import patient_today, recent_logs_of_patient
+from exercises.progress_selectors import recent_logs_of_patient
+from exercises.selectors import patient_today
 from patients.models import Episode
 from rehab import criteria as rules
 from rehab.catalogue import CATALOGUE, Stage, StageList, stage_label
@@ -110,7 +111,7 @@ def pain_facts(*, episode, days: int | None = None) -> rules.PainFacts:
 def pain_facts_of_episodes(*, episodes, days: int | None = None) -> dict[int, rules.PainFacts]:
     """`pain_facts` of several episodes, by episode id (one query per patient however many of
     their episodes, compiled once per process and shared with the exercise progress
-    suggestions: `exercises.selectors.recent_logs_of_patient`)."""
+    suggestions: `exercises.progress_selectors.recent_logs_of_patient`)."""
     days = days or max(
         (c.params["days"] for c in CATALOGUE.criteria.values() if c.rule == "pain_settled"),
         default=7,
