@@ -10,6 +10,7 @@ from __future__ import annotations
 from assessments.models import Assessment
 from clinic.rows import prepared_list
 from patients.models import Episode
+from patients.selectors import page_reads
 
 KEYS = ("slr_angle_affected_deg", "slr_angle_other_deg", "slump_knee_ext_deficit_deg")
 
@@ -32,7 +33,8 @@ def latest_measures_of_episodes(*, episodes) -> dict[int, dict[str, dict]]:
             patients.setdefault(episode.patient_id, episode.patient)
     found: dict[int, dict[str, dict]] = {episode.pk: {} for episode in episodes}
     for patient_id, episode_ids in wanted.items():
-        visits = _from_listed(getattr(patients.get(patient_id), _LISTED, None))
+        shared = page_reads(patients.get(patient_id))
+        visits = _from_listed(None if shared is None else shared.get(_LISTED))
         if visits is None:
             visits = prepared_list(
                 "assessments_latest_measures", Assessment, _final_visits, patient_id=patient_id
@@ -43,14 +45,17 @@ def latest_measures_of_episodes(*, episodes) -> dict[int, dict[str, dict]]:
     return found
 
 
-#: Where `keep_listed` puts the patient's assessments, on the patient object of the request.
-_LISTED = "_assessments_listed"
+#: Where `keep_listed` puts the patient's assessments among the page's shared reads.
+_LISTED = "assessments.listed"
 
 
 def keep_listed(patient, assessments: list[Assessment]) -> None:
-    """Keep the patient's assessments as `selectors.assessments_of_patient` lists them (every
-    version, with the measures' columns) for the measures of the same request."""
-    setattr(patient, _LISTED, assessments)
+    """On the patient page (`page_reads`), keep the patient's assessments as
+    `selectors.assessments_of_patient` lists them (every version, with the measures'
+    columns) for the rehab panel's measures; elsewhere nothing is kept."""
+    shared = page_reads(patient)
+    if shared is not None:
+        shared[_LISTED] = assessments
 
 
 def _from_listed(listed: list[Assessment] | None) -> list[Assessment] | None:

@@ -17,6 +17,7 @@ from exercises.ladders import PROGRESSIONS, Step
 from exercises.models import ExercisePlan, PlanVersion, SessionLog
 from exercises.progress_rule import Session, Suggestion, suggest
 from exercises.selectors import patient_today
+from patients.selectors import page_reads
 
 
 @dataclass(frozen=True)
@@ -133,18 +134,20 @@ def versions_of_patient(*, patient) -> list[PlanVersion]:
     first, each with its plan's episode id (`plan_episode_id`). One query, compiled once per
     process (clinic/rows.py), kept on the patient instance for the rest of the request: the
     patient page's progress suggestions and the rehab panel's "what happened last time"
-    (exercises/recurrence.py) share it."""
+    (exercises/recurrence.py) share it (`page_reads`)."""
     kept = versions_kept(patient)
     if kept is None:
-        kept = patient._plan_versions = prepared_list(
-            "progress_versions", PlanVersion, _versions, patient_id=patient.pk
-        )
+        kept = prepared_list("progress_versions", PlanVersion, _versions, patient_id=patient.pk)
+        shared = page_reads(patient)
+        if shared is not None:
+            shared["exercises.versions"] = kept
     return kept
 
 
 def versions_kept(patient) -> list[PlanVersion] | None:
-    """What `versions_of_patient` read for this patient instance, or None (nothing is read)."""
-    return getattr(patient, "_plan_versions", None)
+    """What `versions_of_patient` read for this patient's page, or None (nothing is read)."""
+    shared = page_reads(patient)
+    return None if shared is None else shared.get("exercises.versions")
 
 
 def _versions(*, patient_id: int):
@@ -159,16 +162,18 @@ def _versions(*, patient_id: int):
 def recent_logs_of_patient(*, patient, since: dt.date) -> list[SessionLog]:
     """The patient's portal logs dated `since` or later, newest first, each with its plan's
     episode id (`plan_episode_id`): what the progress suggestions and the rehab criteria look
-    back on. One query, compiled once per process (clinic/rows.py), kept on the patient
-    instance for the rest of the request: a later `since` is answered from it (the patient
-    page asks for 28 days, then for 7)."""
-    kept = getattr(patient, "_recent_logs", None)
+    back on. One query, compiled once per process (clinic/rows.py); on the patient page a
+    later `since` is answered from an earlier read (`page_reads`: it asks for 28 days, then
+    for 7)."""
+    shared = page_reads(patient)
+    kept = None if shared is None else shared.get("exercises.recent_logs")
     if kept is not None and kept[0] <= since:
         return [log for log in kept[1] if log.date >= since]
     logs = prepared_list(
         "exercises_recent_logs", SessionLog, _recent_logs, patient_id=patient.pk, since=since
     )
-    patient._recent_logs = (since, logs)
+    if shared is not None:
+        shared["exercises.recent_logs"] = (since, logs)
     return logs
 
 

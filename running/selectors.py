@@ -12,6 +12,7 @@ from django.http import Http404
 from clinic import audit
 from clinic.access import MANAGER, roles_of
 from clinic.rows import prepared_list
+from patients.selectors import page_reads
 from running.models import WORRYING, ProgrammeDecision, RunLog, RunProgramme
 
 RECENT_RUNS = 5
@@ -148,13 +149,16 @@ def patient_panel_data(*, patient) -> dict:
 
 def programmes_of_patient(*, patient) -> list[RunProgramme]:
     """Every programme of the patient, newest first, with its episode and patient. One query,
-    compiled once per process (clinic/rows.py) and read once per patient instance: the patient
-    page's running panel and the rehab panel's measures (running/measures.py) share it."""
-    found = getattr(patient, "_running_programmes", None)
+    compiled once per process (clinic/rows.py); read once on the patient page, whose running
+    panel and rehab panel's measures (running/measures.py) share it (`page_reads`)."""
+    shared = page_reads(patient)
+    found = None if shared is None else shared.get("running.programmes")
     if found is None:
-        found = patient._running_programmes = prepared_list(
+        found = prepared_list(
             "running_programmes_of_patient", RunProgramme, _programmes_of, patient_id=patient.pk
         )
+        if shared is not None:
+            shared["running.programmes"] = found
     return found
 
 

@@ -136,7 +136,7 @@ def test_it_names_each_episode_s_own_exercises_from_the_versions_the_page_read(
     from exercises.progress_selectors import versions_of_patient
     from exercises.recurrence import recurrence_facts
     from patients.models import Patient
-    from patients.selectors import episodes_load
+    from patients.selectors import episodes_load, page_reads_begin
     from tests.exercises.factories import published_plan
 
     other = episode_open(patient=neural_case.patient, side="left", started_on=timezone.localdate())
@@ -146,6 +146,7 @@ def test_it_names_each_episode_s_own_exercises_from_the_versions_the_page_read(
     }
     patient = Patient.objects.get(pk=neural_case.patient.pk)
     episodes_load(patient=patient)
+    page_reads_begin(patient=patient)  # as the patient page does
     versions_of_patient(patient=patient)
     with django_assert_num_queries(0):
         shared = {

@@ -412,7 +412,7 @@ def test_it_judges_the_same_from_the_reads_the_patient_page_shares(neural_case, 
     from assessments.services import assessment_amend, assessment_finalise
     from exercises.progress_selectors import progress_for_plans
     from patients.models import Episode, Patient
-    from patients.selectors import episodes_load, open_episodes
+    from patients.selectors import episodes_load, open_episodes, page_reads_begin
 
     other, other_plan = _second_open_episode(neural_case, therapist)
     original = slr_visit(neural_case.episode, therapist, affected=50, other=75, days_ago=6)
@@ -434,6 +434,7 @@ def test_it_judges_the_same_from_the_reads_the_patient_page_shares(neural_case, 
 
     patient = Patient.objects.get(pk=neural_case.patient.pk)
     episodes_load(patient=patient)
+    page_reads_begin(patient=patient)  # as the patient page does
     timeline_entries(user=therapist, patient=patient)
     progress_for_plans(patient=patient, plans=[neural_case.plan, other_plan])
     with CaptureQueriesContext(connection) as captured:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from patients.models import Patient
-from patients.selectors import episodes_load
+from patients.selectors import episodes_load, page_reads_begin
 from running.measures import latest_measures, latest_measures_of_episodes
 from running.selectors import patient_panel_data
 from tests.patients.factories import EpisodeFactory
@@ -25,6 +25,7 @@ def test_it_gives_each_episode_its_newest_programme_and_shares_the_read_with_the
 
     patient = Patient.objects.get(pk=me.pk)
     episodes_load(patient=patient)
+    page_reads_begin(patient=patient)  # as the patient page does
     episodes = list(patient.episodes.all())
     with django_assert_num_queries(1):  # the patient's programmes
         found = latest_measures_of_episodes(episodes=episodes)
@@ -41,3 +42,14 @@ def test_it_gives_each_episode_its_newest_programme_and_shares_the_read_with_the
     # Newest first (the clock stands still in these tests: the later one by its key).
     assert [item.pk for item in panel["programmes"]] == [other.pk, newest.pk, first.pk]
     assert panel["current"] == other
+
+
+def test_it_reads_afresh_outside_the_patient_page(therapist, me, my_episode):
+    """Only the patient page shares the read: elsewhere (a service, a second look after a
+    write) a programme assigned since the first look is seen."""
+    patient = Patient.objects.get(pk=me.pk)
+    episodes_load(patient=patient)
+    episode = patient.episodes.get()
+    assert latest_measures_of_episodes(episodes=[episode]) == {}
+    programme(therapist=therapist, episode=my_episode)
+    assert episode.pk in latest_measures_of_episodes(episodes=[episode])
