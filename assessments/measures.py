@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from assessments.models import Assessment
 from clinic.rows import prepared_list
+from patients.models import Episode
+from patients.selectors import page_reads
 
 KEYS = ("slr_angle_affected_deg", "slr_angle_other_deg", "slump_knee_ext_deficit_deg")
 
@@ -21,19 +23,56 @@ def latest_measures(*, episode) -> dict[str, dict]:
 def latest_measures_of_episodes(*, episodes) -> dict[int, dict[str, dict]]:
     """`latest_measures` of several episodes, by episode id: one query per patient however
     many of their episodes (the patient page's rehab panel: one), compiled once per process
-    (clinic/rows.py)."""
+    (clinic/rows.py); none when the patient page's timeline has listed the patient's
+    assessments already (`keep_listed`)."""
     wanted: dict[int, list[int]] = {}
+    patients = {}
     for episode in episodes:
         wanted.setdefault(episode.patient_id, []).append(episode.pk)
+        if Episode.patient.is_cached(episode):
+            patients.setdefault(episode.patient_id, episode.patient)
     found: dict[int, dict[str, dict]] = {episode.pk: {} for episode in episodes}
     for patient_id, episode_ids in wanted.items():
-        visits = prepared_list(
-            "assessments_latest_measures", Assessment, _final_visits, patient_id=patient_id
-        )
+        shared = page_reads(patients.get(patient_id))
+        visits = _from_listed(None if shared is None else shared.get(_LISTED))
+        if visits is None:
+            visits = prepared_list(
+                "assessments_latest_measures", Assessment, _final_visits, patient_id=patient_id
+            )
         for visit in visits:
             if visit.episode_id in episode_ids:
                 _take(found[visit.episode_id], visit)
     return found
+
+
+#: Where `keep_listed` puts the patient's assessments among the page's shared reads.
+_LISTED = "assessments.listed"
+
+
+def keep_listed(patient, assessments: list[Assessment]) -> None:
+    """On the patient page (`page_reads`), keep the patient's assessments as
+    `selectors.assessments_of_patient` lists them (every version, with the measures'
+    columns) for the rehab panel's measures; elsewhere nothing is kept."""
+    shared = page_reads(patient)
+    if shared is not None:
+        shared[_LISTED] = assessments
+
+
+def _from_listed(listed: list[Assessment] | None) -> list[Assessment] | None:
+    """What `_final_visits` reads, from the listed assessments: the final ones in force (not
+    replaced by a final amendment), each episode's newest first."""
+    if listed is None:
+        return None
+    final = Assessment.Status.FINAL
+    visits = [
+        visit
+        for visit in listed
+        if visit.status == final
+        and getattr(getattr(visit, "superseded_by", None), "status", None) != final
+    ]
+    visits.sort(key=lambda visit: (visit.assessed_on, visit.created_at), reverse=True)
+    visits.sort(key=lambda visit: visit.episode_id)
+    return visits
 
 
 def _final_visits(*, patient_id: int):

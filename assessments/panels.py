@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from assessments import selectors
+from assessments.measures import keep_listed
 from assessments.models import Assessment, AssessmentDecision
 from clinic.access import CLINICAL, has_role
 from clinic.links import uuid_url
@@ -108,6 +109,8 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
     assessments = prepared_list(
         "assessments.panels.assessments", Assessment, _assessments, patient_id=patient.pk
     )
+    # The rehab panel's measures read the same assessments (no second query).
+    keep_listed(patient, assessments)
     for assessment in assessments:
         version = f", version {assessment.version}" if assessment.version > 1 else ""
         amended = " (amended since)" if hasattr(assessment, "superseded_by") else ""

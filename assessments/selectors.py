@@ -26,6 +26,7 @@ from django.http import Http404
 from django.utils import formats, timezone
 
 from assessments import visits
+from assessments.measures import KEYS as MEASURE_KEYS
 from assessments.models import (
     REFERRAL_TIERS,
     Assessment,
@@ -129,8 +130,10 @@ _AUTHOR = ("first_name", "last_name", "email")  # what a user's name is made of
 
 
 def assessments_of_patient(*, patient) -> QuerySet[Assessment]:
-    """Every version of every assessment of a patient, for listing: who, what, when and the
-    later version if any. The findings are not loaded (a hundred columns a row)."""
+    """Every version of every assessment of a patient, for listing: who, what, when, the
+    later version if any and the few measures the rehab criteria read (assessments/measures.py,
+    so that the patient page reads the assessments once). The findings are not loaded (a
+    hundred columns a row)."""
     return (
         Assessment.objects.filter(episode__patient=patient)
         .select_related("therapist", "superseded_by")
@@ -142,7 +145,10 @@ def assessments_of_patient(*, patient) -> QuerySet[Assessment]:
             "version",
             "finalised_at",
             "created_at",
+            "assessed_on",
+            *MEASURE_KEYS,
             "superseded_by__id",
+            "superseded_by__status",
             *(f"therapist__{name}" for name in _AUTHOR),
         )
     )

@@ -10,11 +10,14 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.db.models import F
+
 from clinic.rows import prepared_list
 from exercises.ladders import PROGRESSIONS, Step
 from exercises.models import ExercisePlan, PlanVersion, SessionLog
 from exercises.progress_rule import Session, Suggestion, suggest
 from exercises.selectors import patient_today
+from patients.selectors import page_reads
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,8 @@ def progress_for_plans(
 
     Two queries whatever the number of plans, items or logs: the plans' versions (skipped when
     the caller passes them, newest first) and their logs of the longest rule window, each
-    compiled once per process (clinic/rows.py: they read the patient's, filtered here).
+    compiled once per process (clinic/rows.py: they read the patient's, filtered here; the logs
+    through `recent_logs_of_patient`, which the rehab panel's window shares).
     """
     plans = [
         plan
@@ -69,7 +73,7 @@ def progress_for_plans(
     if not plans:
         return {}
     if versions is None:
-        versions = prepared_list("progress_versions", PlanVersion, _versions, patient_id=patient.pk)
+        versions = versions_of_patient(patient=patient)
     by_plan: dict[int, list[PlanVersion]] = {plan.pk: [] for plan in plans}
     for version in versions:
         if version.plan_id in by_plan:
@@ -79,9 +83,7 @@ def progress_for_plans(
     zone = ZoneInfo(patient.time_zone)
     logs: dict[int, list[SessionLog]] = {plan.pk: [] for plan in plans}
     since = today - dt.timedelta(days=days)
-    for log in prepared_list(
-        "progress_logs", SessionLog, _logs, patient_id=patient.pk, since=since
-    ):
+    for log in recent_logs_of_patient(patient=patient, since=since):
         if log.plan_id in logs:
             logs[log.plan_id].append(log)
     result = {}
@@ -127,15 +129,58 @@ def progress_for_plans(
     return result
 
 
+def versions_of_patient(*, patient) -> list[PlanVersion]:
+    """Every published version of the patient's plans (items and when), by plan, newest
+    first, each with its plan's episode id (`plan_episode_id`). One query, compiled once per
+    process (clinic/rows.py), kept on the patient instance for the rest of the request: the
+    patient page's progress suggestions and the rehab panel's "what happened last time"
+    (exercises/recurrence.py) share it (`page_reads`)."""
+    kept = versions_kept(patient)
+    if kept is None:
+        kept = prepared_list("progress_versions", PlanVersion, _versions, patient_id=patient.pk)
+        shared = page_reads(patient)
+        if shared is not None:
+            shared["exercises.versions"] = kept
+    return kept
+
+
+def versions_kept(patient) -> list[PlanVersion] | None:
+    """What `versions_of_patient` read for this patient's page, or None (nothing is read)."""
+    shared = page_reads(patient)
+    return None if shared is None else shared.get("exercises.versions")
+
+
 def _versions(*, patient_id: int):
     return (
         PlanVersion.objects.filter(plan__patient_id=patient_id)
+        .annotate(plan_episode_id=F("plan__episode_id"))
         .only("plan_id", "number", "items", "published_at")
         .order_by("plan_id", "-number")
     )
 
 
-def _logs(*, patient_id: int, since: dt.date):
-    return SessionLog.objects.filter(plan__patient_id=patient_id, date__gte=since).only(
-        "plan_id", "date", "pain_during", "pain_after", "worse_next_morning", "done"
+def recent_logs_of_patient(*, patient, since: dt.date) -> list[SessionLog]:
+    """The patient's portal logs dated `since` or later, newest first, each with its plan's
+    episode id (`plan_episode_id`): what the progress suggestions and the rehab criteria look
+    back on. One query, compiled once per process (clinic/rows.py); on the patient page a
+    later `since` is answered from an earlier read (`page_reads`: it asks for 28 days, then
+    for 7)."""
+    shared = page_reads(patient)
+    kept = None if shared is None else shared.get("exercises.recent_logs")
+    if kept is not None and kept[0] <= since:
+        return [log for log in kept[1] if log.date >= since]
+    logs = prepared_list(
+        "exercises_recent_logs", SessionLog, _recent_logs, patient_id=patient.pk, since=since
+    )
+    if shared is not None:
+        shared["exercises.recent_logs"] = (since, logs)
+    return logs
+
+
+def _recent_logs(*, patient_id: int, since: dt.date):
+    return (
+        SessionLog.objects.filter(plan__patient_id=patient_id, date__gte=since)
+        .annotate(plan_episode_id=F("plan__episode_id"))
+        .only("plan_id", "date", "pain_during", "pain_after", "worse_next_morning", "done")
+        .order_by("-date", "-id")
     )

@@ -7,20 +7,32 @@ Any app may have a `recurrence.py` with `recurrence_facts(*, episode) -> list[di
 from __future__ import annotations
 
 from exercises.models import PlanVersion
+from exercises.progress_selectors import versions_kept
 
 
 def recurrence_facts(*, episode) -> list[dict]:
     """The exercises the patient was given in the episode's published plans, in the order
-    they were first given (one query)."""
+    they were first given (one query; none when the patient page has read the patient's
+    versions for its progress suggestions)."""
     names: dict[str, None] = {}
-    versions = (
-        PlanVersion.objects.filter(plan__episode_id=episode.pk)
-        .order_by("published_at", "id")
-        .only("items")
-    )
-    for version in versions:
+    for version in _versions_of(episode):
         for item in version.items:
             names.setdefault(item.get("name") or item.get("key", ""), None)
     if not names:
         return []
     return [{"label": "Home exercises", "items": [name for name in names if name]}]
+
+
+def _versions_of(episode) -> list[PlanVersion]:
+    """The episode's published versions, oldest first."""
+    kept = versions_kept(episode._state.fields_cache.get("patient"))
+    if kept is None:
+        return list(
+            PlanVersion.objects.filter(plan__episode_id=episode.pk)
+            .order_by("published_at", "id")
+            .only("items")
+        )
+    return sorted(
+        (version for version in kept if version.plan_episode_id == episode.pk),
+        key=lambda version: (version.published_at, version.id),
+    )

@@ -5,10 +5,20 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.core import signing
-from django.db.models import Case, Exists, F, Prefetch, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Prefetch,
+    QuerySet,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.http import Http404
 
 from clinic.access import CLINICAL, has_role
+from clinic.rows import prepared_list
 from notifications.models import (
     ContactConsent,
     ReminderDelivery,
@@ -112,14 +122,16 @@ _URGENT_FIRST = Case(
 ).asc()
 
 
+def _replies() -> Prefetch:
+    """The clinic's texts back to a text, oldest first, and who sent them."""
+    return Prefetch(
+        "replies", queryset=SmsReply.objects.select_related("sent_by").order_by("created_at", "id")
+    )
+
+
 def _with_replies(texts: QuerySet[SmsInbound]) -> QuerySet[SmsInbound]:
     """Each text with the clinic's texts back, oldest first, and who sent them (one query)."""
-    return texts.prefetch_related(
-        Prefetch(
-            "replies",
-            queryset=SmsReply.objects.select_related("sent_by").order_by("created_at", "id"),
-        )
-    )
+    return texts.prefetch_related(_replies())
 
 
 def sms_inbox() -> QuerySet[SmsInbound]:
@@ -155,14 +167,23 @@ PATIENT_TEXTS_LIMIT = 20
 
 
 def texts_from_patient(*, user, patient) -> list[SmsInbound]:
-    """The patient's latest texts with read marks and the clinic's texts back (two queries).
+    """The patient's latest texts with read marks and the clinic's texts back (two queries,
+    the first compiled once per process: clinic/rows.py; one when there is no text).
     Clinical roles only: reception reads texts in its own queue."""
     if not has_role(user, CLINICAL):
         return []
-    return list(
-        _with_replies(texts_for_clinicians().filter(patient=patient)).order_by(
-            "-received_at", "-id"
-        )[:PATIENT_TEXTS_LIMIT]
+    texts = prepared_list(
+        "notifications_texts_from_patient", SmsInbound, _texts_of, patient_id=patient.pk
+    )
+    prefetch_related_objects(texts, _replies())
+    return texts
+
+
+def _texts_of(*, patient_id: int):
+    return (
+        texts_for_clinicians()
+        .filter(patient_id=patient_id)
+        .order_by("-received_at", "-id")[:PATIENT_TEXTS_LIMIT]
     )
 
 

@@ -122,6 +122,20 @@ def episodes_load(*, patient: Patient) -> None:
     }
 
 
+def page_reads_begin(*, patient: Patient) -> None:
+    """Let the panels of one read-only page of this patient share what they read (the patient
+    page calls it): after this, the selectors that offer it keep a read on the patient object
+    (`page_reads`) and the next panel takes it from there instead of asking again."""
+    patient.__dict__["_page_reads"] = {}
+
+
+def page_reads(patient) -> dict | None:
+    """The reads shared by the panels of this patient's page, or None outside such a page
+    (a service, a task, a form's second look): then every selector reads afresh, so nothing
+    read before a write is taken for what the database holds after it."""
+    return None if patient is None else patient.__dict__.get("_page_reads")
+
+
 def _episodes_of_patient(*, patient_id: int):
     return Episode.objects.filter(patient_id=patient_id).order_by("-number")
 

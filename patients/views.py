@@ -91,6 +91,7 @@ def _patient_page(user, patient) -> dict:
     """The episodes with their timeline entries and every app's panels (with the episodes
     loaded once for all of them)."""
     selectors.episodes_load(patient=patient)
+    selectors.page_reads_begin(patient=patient)
     episodes = list(patient.episodes.all())
     entries = panels.timeline(user=user, patient=patient)
     by_episode: dict[int | None, list] = {}

@@ -21,7 +21,7 @@ from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.plugins import plugin_modules
 from clinic.rows import prepared_list
-from exercises.models import SessionLog
+from exercises.progress_selectors import recent_logs_of_patient
 from exercises.selectors import patient_today
 from patients.models import Episode
 from patients.selectors import open_episodes
@@ -114,7 +114,9 @@ def pain_facts(*, episode, days: int | None = None) -> rules.PainFacts:
 
 
 def pain_facts_of_episodes(*, episodes, days: int | None = None) -> dict[int, rules.PainFacts]:
-    """`pain_facts` of several episodes, by episode id (one query however many)."""
+    """`pain_facts` of several episodes, by episode id (one query per patient however many of
+    their episodes, compiled once per process and shared with the exercise progress
+    suggestions: `exercises.progress_selectors.recent_logs_of_patient`)."""
     days = days or max(
         (c.params["days"] for c in CATALOGUE.criteria.values() if c.rule == "pain_settled"),
         default=7,
@@ -122,19 +124,16 @@ def pain_facts_of_episodes(*, episodes, days: int | None = None) -> dict[int, ru
     todays = {episode.pk: patient_today(episode.patient) for episode in episodes}
     span = dt.timedelta(days=days)
     logs: dict[int, list[rules.PainLog]] = {episode_id: [] for episode_id in todays}
-    rows = (
-        SessionLog.objects.filter(
-            plan__episode_id__in=list(todays),
-            date__gt=min(todays.values()) - span,
-            date__lte=max(todays.values()),
-        )
-        .order_by("date", "id")
-        .values_list("plan__episode_id", "date", "pain_during", "worse_next_morning")
-    )
-    for episode_id, *row in rows:
-        # Each episode's own window: its patient's today may differ from another's.
-        if todays[episode_id] - span < row[0] <= todays[episode_id]:
-            logs[episode_id].append(rules.PainLog(*row))
+    patients = {}  # one read per patient, shared with the exercise progress suggestions
+    for episode in episodes:
+        patients.setdefault(episode.patient_id, (episode.patient, todays[episode.pk]))
+    for patient, today in patients.values():
+        recent = recent_logs_of_patient(patient=patient, since=today - span + dt.timedelta(days=1))
+        for log in reversed(recent):  # oldest first
+            if log.plan_episode_id in logs and log.date <= today:
+                logs[log.plan_episode_id].append(
+                    rules.PainLog(log.date, log.pain_during, log.worse_next_morning)
+                )
     return {
         episode_id: rules.PainFacts(today=today, logs=tuple(logs[episode_id]))
         for episode_id, today in todays.items()
@@ -450,12 +449,19 @@ def _found(summaries: QuerySet[DischargeSummary], public_id) -> DischargeSummary
 
 
 def summaries_of_patient(*, patient, episodes=None) -> list[DischargeSummary]:
-    """The patient's discharge summaries, newest episode first (one query; none when the
-    patient's loaded `episodes` show that none is discharged)."""
+    """The patient's discharge summaries, newest episode first (one query, compiled once per
+    process: clinic/rows.py; none when the patient's loaded `episodes` show that none is
+    discharged)."""
     if episodes is not None and all(episode.is_open for episode in episodes):
         return []
-    return list(
-        DischargeSummary.objects.filter(episode__patient=patient)
+    return prepared_list(
+        "rehab_summaries_of_patient", DischargeSummary, _summaries_of, patient_id=patient.pk
+    )
+
+
+def _summaries_of(*, patient_id: int):
+    return (
+        DischargeSummary.objects.filter(episode__patient_id=patient_id)
         .select_related("episode")
         .order_by("-episode__number")
     )

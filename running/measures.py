@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from patients.models import Episode, Patient
+from running import selectors
 from running.models import RunProgramme
 
 
@@ -15,14 +17,25 @@ def latest_measures(*, episode) -> dict[str, dict]:
 
 
 def latest_measures_of_episodes(*, episodes) -> dict[int, dict[str, dict]]:
-    """`latest_measures` of several episodes, by episode id (one query however many)."""
-    programmes = (
-        RunProgramme.objects.filter(episode_id__in=[episode.pk for episode in episodes])
-        .select_related("patient")
-        .order_by("episode_id", "-created_at", "-id")
-        .distinct("episode_id")
-    )
-    return {programme.episode_id: _measures(programme) for programme in programmes}
+    """`latest_measures` of several episodes, by episode id: one query per patient however
+    many of their episodes, shared with the patient page's running panel
+    (`selectors.programmes_of_patient`)."""
+    found: dict[int, dict[str, dict]] = {}
+    patients = {}
+    for episode in episodes:
+        # The episode's patient when it is loaded (the patient page's: the read is shared),
+        # else a stand-in with its key.
+        if Episode.patient.is_cached(episode):
+            patients.setdefault(episode.patient_id, episode.patient)
+        else:
+            patients.setdefault(episode.patient_id, Patient(pk=episode.patient_id))
+    wanted = {episode.pk for episode in episodes}
+    for patient in patients.values():
+        # Newest first: the first programme of each episode is its newest.
+        for programme in selectors.programmes_of_patient(patient=patient):
+            if programme.episode_id in wanted and programme.episode_id not in found:
+                found[programme.episode_id] = _measures(programme)
+    return found
 
 
 def _measures(programme: RunProgramme) -> dict[str, dict]:

@@ -14,6 +14,7 @@ from django.http import Http404
 from clinic import audit
 from clinic.access import MANAGER, roles_of
 from clinic.rows import prepared_list
+from patients.selectors import page_reads
 from running.models import WORRYING, ProgrammeDecision, RunLog, RunProgramme
 
 RECENT_RUNS = 5
@@ -207,11 +208,10 @@ def runs_to_review(*, user) -> QuerySet[RunLog]:
 
 
 def patient_panel_data(*, patient) -> dict:
-    """The patient's programmes (newest first) with the current one's recent runs and
-    decisions: three queries, compiled once per process (clinic/rows.py)."""
-    programmes = prepared_list(
-        "running_patient_programmes", RunProgramme, _programmes_of, patient_id=patient.pk
-    )
+    """The patient's programmes (newest five) with the current one's recent runs and
+    decisions: three queries, compiled once per process (clinic/rows.py); two when the
+    rehab panel's measures have read the programmes already (`programmes_of_patient`)."""
+    programmes = programmes_of_patient(patient=patient)[:5]
     current = next((p for p in programmes if p.status == RunProgramme.Status.ACTIVE), None)
     current = current or (programmes[0] if programmes else None)
     runs, decisions = [], []
@@ -228,8 +228,27 @@ def patient_panel_data(*, patient) -> dict:
     return {"programmes": programmes, "current": current, "runs": runs, "decisions": decisions}
 
 
+def programmes_of_patient(*, patient) -> list[RunProgramme]:
+    """Every programme of the patient, newest first, with its episode and patient. One query,
+    compiled once per process (clinic/rows.py); read once on the patient page, whose running
+    panel and rehab panel's measures (running/measures.py) share it (`page_reads`)."""
+    shared = page_reads(patient)
+    found = None if shared is None else shared.get("running.programmes")
+    if found is None:
+        found = prepared_list(
+            "running_programmes_of_patient", RunProgramme, _programmes_of, patient_id=patient.pk
+        )
+        if shared is not None:
+            shared["running.programmes"] = found
+    return found
+
+
 def _programmes_of(*, patient_id: int):
-    return RunProgramme.objects.filter(patient_id=patient_id).select_related("episode")[:5]
+    return (
+        RunProgramme.objects.filter(patient_id=patient_id)
+        .select_related("episode", "patient")
+        .order_by("-created_at", "-id")
+    )
 
 
 def _recent_runs_of(*, programme_id: int):

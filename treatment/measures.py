@@ -7,10 +7,11 @@ before-treatment one (it is the latest reading of the day), and the newest sessi
 from __future__ import annotations
 
 import datetime as dt
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
-from treatment import selectors
-from treatment.models import Retest
+from clinic.rows import prepared_list
+from treatment.models import Retest, TreatmentSession
 
 #: The measure keys this app provides (common contract names).
 KEYS = (
@@ -34,7 +35,10 @@ def source_text(day: dt.date) -> str:
 
 def session_values(session, keys=KEYS) -> dict[str, object]:
     """A session's reading of each key: after treatment if recorded, else before."""
-    phases = {retest.phase: retest for retest in session.retests.all()}
+    return _phase_values({retest.phase: retest for retest in session.retests.all()}, keys)
+
+
+def _phase_values(phases: dict, keys=KEYS) -> dict[str, object]:
     found = {}
     for key in keys:
         for phase in (Retest.Phase.AFTER, Retest.Phase.BEFORE):
@@ -47,18 +51,46 @@ def session_values(session, keys=KEYS) -> dict[str, object]:
 
 
 def latest_measures(*, episode) -> dict[str, dict]:
-    """Each key's newest reading from the episode's signed sessions (two queries)."""
+    """Each key's newest reading from the episode's signed sessions (one query)."""
     return latest_measures_of_episodes(episodes=[episode]).get(episode.pk, {})
 
 
 def latest_measures_of_episodes(*, episodes) -> dict[int, dict[str, dict]]:
-    """`latest_measures` of several episodes, by episode id (two queries however many)."""
-    sessions = selectors.signed_sessions_of_episodes(episode_ids=[e.pk for e in episodes])
+    """`latest_measures` of several episodes, by episode id: one query per patient however
+    many of their episodes (the patient page's rehab panel: one), compiled once per process
+    (clinic/rows.py). Episodes without a re-test in a signed note are left out."""
+    wanted: dict[int, set[int]] = {}
+    for episode in episodes:
+        wanted.setdefault(episode.patient_id, set()).add(episode.pk)
     found: dict[int, dict[str, dict]] = {}
-    for episode_id, signed in sessions.items():
-        measures = found[episode_id] = {}
-        for session in signed:
+    for patient_id, episode_ids in wanted.items():
+        retests = prepared_list(
+            "treatment_latest_measures", Retest, _signed_retests, patient_id=patient_id
+        )
+        # Rows come session by session, oldest visit first: a newer session's reading of a
+        # key replaces an older one's.
+        for _, rows in groupby(retests, key=lambda retest: retest.session_id):
+            rows = list(rows)
+            session = rows[0].session
+            if session.episode_id not in episode_ids:
+                continue
             day = session_day(session)
-            for key, value in session_values(session).items():
+            measures = found.setdefault(session.episode_id, {})
+            for key, value in _phase_values({row.phase: row for row in rows}).items():
                 measures[key] = {"value": value, "on": day, "source": source_text(day)}
     return found
+
+
+def _signed_retests(*, patient_id: int):
+    # The re-tests of every signed note in force of the patient (what
+    # `selectors.signed_sessions_of_episodes` reads, without a second query for the re-tests);
+    # a patient has tens of them, so other episodes' rows cost less than a query per set.
+    return (
+        Retest.objects.filter(
+            session__episode__patient_id=patient_id,
+            session__status=TreatmentSession.Status.SIGNED,
+        )
+        .exclude(session__superseded_by__status=TreatmentSession.Status.SIGNED)
+        .select_related("session__appointment__patient")
+        .order_by("session__appointment__start", "session__version", "session_id", "phase")
+    )

@@ -126,3 +126,32 @@ def test_it_reads_decisions_stage_changes_and_summaries_once_on_the_patient_page
     assert loads("assessments_assessmentdecision") == 1
     assert loads("rehab_stagechange") == 1
     assert loads("rehab_dischargesummary") == 1
+
+
+def test_it_names_each_episode_s_own_exercises_from_the_versions_the_page_read(
+    neural_case, therapist, django_assert_num_queries
+):
+    """On the patient page "what happened last time" takes the plan versions the progress
+    suggestions read for the whole patient: only the episode's own exercises, in the order
+    first given, as its own read gives them."""
+    from exercises.progress_selectors import versions_of_patient
+    from exercises.recurrence import recurrence_facts
+    from patients.models import Patient
+    from patients.selectors import episodes_load, page_reads_begin
+    from tests.exercises.factories import published_plan
+
+    other = episode_open(patient=neural_case.patient, side="left", started_on=timezone.localdate())
+    published_plan(therapist=therapist, episode=other, codes=("EX-N03",))
+    alone = {
+        episode.pk: recurrence_facts(episode=episode) for episode in (neural_case.episode, other)
+    }
+    patient = Patient.objects.get(pk=neural_case.patient.pk)
+    episodes_load(patient=patient)
+    page_reads_begin(patient=patient)  # as the patient page does
+    versions_of_patient(patient=patient)
+    with django_assert_num_queries(0):
+        shared = {
+            episode.pk: recurrence_facts(episode=episode) for episode in patient.episodes.all()
+        }
+    assert shared == alone
+    assert alone[other.pk][0]["items"] != alone[neural_case.episode.pk][0]["items"]

@@ -439,3 +439,58 @@ def test_it_reads_the_amended_slr_and_skips_blanks_and_other_episodes(neural_cas
     together = latest_measures_of_episodes(episodes=[neural_case.episode, other])
     assert together[neural_case.episode.pk] == measures
     assert together[other.pk]["slr_angle_affected_deg"]["value"] == 30
+
+
+def test_it_judges_the_same_from_the_reads_the_patient_page_shares(neural_case, therapist):
+    """On the patient page the rehab criteria take the assessments the timeline listed and the
+    logs the progress suggestions read (no read of their own): the results are those of each
+    episode read on its own, amendments and other episodes' readings included."""
+    from assessments.panels import timeline_entries
+    from assessments.services import assessment_amend, assessment_finalise
+    from exercises.progress_selectors import progress_for_plans
+    from patients.models import Episode, Patient
+    from patients.selectors import episodes_load, open_episodes, page_reads_begin
+
+    other, other_plan = _second_open_episode(neural_case, therapist)
+    original = slr_visit(neural_case.episode, therapist, affected=50, other=75, days_ago=6)
+    amended = assessment_amend(assessment=original, by=therapist, reason="Misread goniometer")
+    amended.slr_angle_affected_deg = 70
+    amended.save()
+    assessment_finalise(assessment=amended, by=therapist)
+    slr_visit(other, therapist, affected=74, other=75, days_ago=1)
+    calm_week(neural_case.plan, pain=1, days=3)
+    calm_week(other_plan, pain=6, days=3)
+    for episode in (neural_case.episode, other):
+        stage_change(
+            episode=episode,
+            user=therapist,
+            from_stage="settle",
+            to_stage="restore_movement",
+            when=timezone.now(),
+        )
+
+    patient = Patient.objects.get(pk=neural_case.patient.pk)
+    episodes_load(patient=patient)
+    page_reads_begin(patient=patient)  # as the patient page does
+    timeline_entries(user=therapist, patient=patient)
+    progress_for_plans(patient=patient, plans=[neural_case.plan, other_plan])
+    with CaptureQueriesContext(connection) as captured:
+        shared = selectors.episodes_rehab(episodes=open_episodes(patient=patient))
+    assert not any(
+        table in query["sql"]
+        for query in captured.captured_queries
+        for table in ("assessments_assessment", "exercises_sessionlog")
+    )
+    alone = [
+        selectors.episode_rehab(episode=Episode.objects.get(pk=status.episode.pk))
+        for status in shared
+    ]
+    for merged, single in zip(shared, alone, strict=True):
+        assert [(r.code, r.status, r.value, r.source) for r in merged.results] == [
+            (r.code, r.status, r.value, r.source) for r in single.results
+        ]
+    by_episode = {status.episode.pk: {r.code: r for r in status.results} for status in shared}
+    assert by_episode[neural_case.episode.pk]["slr_symmetry"].status == MET  # the amendment
+    assert "70° against 75°" in by_episode[neural_case.episode.pk]["slr_symmetry"].value
+    assert by_episode[neural_case.episode.pk]["pain_settled"].status == MET
+    assert by_episode[other.pk]["pain_settled"].status == "not_met"  # its own 6/10 logs

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from clinic.plugins import plugin_modules
+from tests.patients.factories import EpisodeFactory
 from treatment import services
-from treatment.measures import latest_measures
+from treatment.measures import latest_measures, latest_measures_of_episodes
 from treatment.trends import trend_series
 
 from .factories import attended_visit, session_with
@@ -62,3 +63,27 @@ def test_it_draws_a_point_per_signed_session_for_each_numeric_retest(therapist):
 def test_it_is_found_by_the_plug_in_discovery():
     assert "treatment.measures" in {module.__name__ for module in plugin_modules("measures")}
     assert "treatment.trends" in {module.__name__ for module in plugin_modules("trends")}
+
+
+def test_it_counts_only_the_version_in_force_and_keeps_each_episode_apart(therapist):
+    """One read of the patient's re-tests serves every episode: an amended note counts in its
+    signed amendment's reading once that is signed, and another episode's newer reading never
+    counts."""
+    visit = attended_visit(therapist=therapist, hours_ago=24 * 3)
+    original = _signed(visit, therapist, before={"slr_angle_affected_deg": 50})
+    amendment = services.session_amend(session=original, by=therapist, reason="Misread")
+    assert latest_measures(episode=visit.episode)["slr_angle_affected_deg"]["value"] == 50
+
+    amendment.retests.update(slr_angle_affected_deg=60)
+    services.session_sign(session=amendment, by=therapist)
+    other = attended_visit(
+        therapist=therapist, episode=EpisodeFactory(patient=visit.episode.patient), hours_ago=1
+    )
+    _signed(other, therapist, before={"slr_angle_affected_deg": 30, "h_test": "negative"})
+
+    together = latest_measures_of_episodes(episodes=[visit.episode, other.episode])
+    assert {key: entry["value"] for key, entry in together[visit.episode.pk].items()} == {
+        "slr_angle_affected_deg": 60
+    }
+    assert together[other.episode.pk]["slr_angle_affected_deg"]["value"] == 30
+    assert latest_measures(episode=visit.episode) == together[visit.episode.pk]
