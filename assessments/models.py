@@ -203,7 +203,7 @@ class AssessmentDecision(models.Model):
     class Meta:
         ordering = ["-confirmed_at", "-id"]
         indexes = [
-            # The dashboard's open referrals (assessments.selectors._referrals) read the few
+            # The dashboard's open referrals (assessments.referrals.all_referrals) read the few
             # red-flag referrals among every decision.
             models.Index(
                 fields=["episode"],

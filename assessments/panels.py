@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from assessments import selectors
+from assessments import referrals, selectors
 from assessments.measures import keep_listed
 from assessments.models import Assessment, AssessmentDecision
 from clinic.access import CLINICAL, has_role
@@ -184,12 +184,12 @@ def patient_panels(*, user, patient) -> list[Panel]:
             order=21,
         )
     )
-    referrals = selectors.referrals_of_patient(patient=patient)
-    if referrals:
+    sent_on = referrals.referrals_of_patient(patient=patient)
+    if sent_on:
         found.append(
             Panel(
                 template="assessments/panels/patient_referrals.html",
-                context={"patient": patient, "referrals": referrals},
+                context={"patient": patient, "referrals": sent_on},
                 order=19,
             )
         )
@@ -209,11 +209,11 @@ def dashboard_panels(*, user) -> list[Panel]:
         found = rows_for_user(
             "assessments.panels.open_referrals",
             AssessmentDecision,
-            lambda *, user: selectors.open_referrals(user=user)[: DASHBOARD_REFERRAL_LIMIT + 1],
+            lambda *, user: referrals.open_referrals(user=user)[: DASHBOARD_REFERRAL_LIMIT + 1],
             user=user,
         )
         return {
-            "rows": selectors.referral_rows(found[:DASHBOARD_REFERRAL_LIMIT]),
+            "rows": referrals.referral_rows(found[:DASHBOARD_REFERRAL_LIMIT]),
             "more": len(found) > DASHBOARD_REFERRAL_LIMIT,
         }
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import selectors, services
+from assessments import referrals, selectors, services
 from assessments.decision_rules import decision_applies
 from assessments.diagnosis.result import INDETERMINATE
 from assessments.diagnosis.schema import FIELDS
@@ -387,13 +387,13 @@ def referrals_open(request: HttpRequest):
     """Every open red-flag referral of the user's patients, oldest first (SPEC 3.9b, 26)."""
     # Queries: session and user; the count; one page of referrals with their patients; the
     # audit trail's insert for the patients shown.
-    page = Paginator(selectors.open_referrals(user=request.user), REFERRALS_PAGE_SIZE).get_page(
+    page = Paginator(referrals.open_referrals(user=request.user), REFERRALS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
         request,
         "assessments/referrals.html",
-        {"page": page, "rows": selectors.referral_rows(page)},
+        {"page": page, "rows": referrals.referral_rows(page)},
     )
 
 
@@ -401,7 +401,7 @@ def referrals_open(request: HttpRequest):
 @require_http_methods(["GET", "POST"])
 def referral_outcome(request: HttpRequest, public_id):
     """A referral, its outcomes so far, and the form to record the next one."""
-    decision = selectors.referral_for_user(user=request.user, public_id=public_id)
+    decision = referrals.referral_for_user(user=request.user, public_id=public_id)
     patient = decision.episode.patient
     first, last = services.referral_outcome_dates(decision)
     form = ReferralOutcomeForm(
@@ -428,7 +428,7 @@ def referral_outcome(request: HttpRequest, public_id):
         {
             "decision": decision,
             "patient": patient,
-            "row": selectors.referral_rows([decision])[0],
+            "row": referrals.referral_rows([decision])[0],
             "outcomes": outcomes,
             "is_open": newest is None or not newest.closes_referral,
             "cleared": newest is not None and newest.cleared_to_resume == "yes",

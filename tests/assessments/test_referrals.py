@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import selectors
+from assessments import referrals
 from assessments.models import AssessmentDecision, ReferralOutcome
 from clinic.models import AuditEvent
 from exercises.models import ExercisePlan
@@ -100,14 +100,14 @@ def test_it_keeps_a_suspected_dvt_on_the_dashboard_until_it_is_excluded_and_she_
     assert response.status_code == 302
     assert "Ada Lovelace" in open_panel(physio)
     assert "scan booked for tomorrow" in open_panel(physio)
-    assert selectors.referral_is_open(referral)
+    assert referrals.referral_is_open(referral)
 
     # Scan clear, cleared to resume: the referral leaves the dashboard.
     response = record(physio, referral, result="DVT excluded by scan", cleared_to_resume="yes")
     assert response.status_code == 302
     assert "Ada Lovelace" not in open_panel(physio)
     assert "No open referrals." in open_panel(physio)
-    assert not selectors.referral_is_open(referral)
+    assert not referrals.referral_is_open(referral)
 
     # Both outcomes stay on record, newest first, on the staff patient page.
     page = physio.get(reverse("patients:detail", args=[ada.public_id])).content.decode()
@@ -195,7 +195,7 @@ def test_it_closes_a_referral_with_no_further_action_even_when_not_cleared(thera
     )
 
     assert response.status_code == 302
-    assert not selectors.referral_is_open(referral)
+    assert not referrals.referral_is_open(referral)
     assert "No open referrals." in open_panel(physio)
 
 
@@ -203,11 +203,11 @@ def test_it_opens_the_referral_again_when_a_later_outcome_counts_against_it(ther
     physio = signed_in(therapist)
     referral = refer(physio, ada, therapist, SUSPECTED_DVT)
     record(physio, referral, cleared_to_resume="yes")
-    assert not selectors.referral_is_open(referral)
+    assert not referrals.referral_is_open(referral)
 
     record(physio, referral, result="Calf swollen again, back to A&E", cleared_to_resume="not_yet")
 
-    assert selectors.referral_is_open(referral)
+    assert referrals.referral_is_open(referral)
     assert "Ada" in open_panel(physio)
 
 
@@ -262,7 +262,7 @@ def test_it_explains_bad_input_next_to_the_field_and_saves_nothing(
     assert response.status_code == 400
     assert message in str(response.context["form"].errors[field])
     assert not ReferralOutcome.objects.exists()
-    assert selectors.referral_is_open(referral)
+    assert referrals.referral_is_open(referral)
 
 
 def test_it_shows_the_form_with_an_iso_date_for_a_date_input(therapist, ada):
@@ -280,7 +280,7 @@ def test_it_has_no_outcome_page_for_a_decision_that_is_not_a_referral(therapist,
     )
 
     assert signed_in(therapist).get(outcome_url(decision)).status_code == 404
-    assert not selectors.referral_is_open(decision)
+    assert not referrals.referral_is_open(decision)
 
 
 def test_it_shows_reception_and_patients_nothing_of_a_referral(
@@ -294,8 +294,8 @@ def test_it_shows_reception_and_patients_nothing_of_a_referral(
     assert record(desk, referral).status_code == 403
     page = desk.get(reverse("patients:detail", args=[ada.public_id])).content.decode()
     assert "Red-flag referrals" not in page
-    assert selectors.referrals_for_user(user=reception).count() == 0
-    assert list(selectors.open_referrals(user=patient_user)) == []
+    assert referrals.referrals_for_user(user=reception).count() == 0
+    assert list(referrals.open_referrals(user=patient_user)) == []
     portal = signed_in(patient_user)
     assert portal.get(outcome_url(referral)).status_code in (403, 404)
     assert portal.get(OPEN_REFERRALS).status_code in (403, 404)
@@ -328,7 +328,7 @@ def test_it_gives_the_portal_the_patients_open_referrals_most_urgent_first(thera
     closed = refer(physio, ada, therapist, SUSPECTED_DVT)
     record(physio, closed)
 
-    assert selectors.patient_open_referrals(patient=ada) == [emergency, urgent]
+    assert referrals.patient_open_referrals(patient=ada) == [emergency, urgent]
 
 
 def test_it_pages_the_full_list_in_a_fixed_number_of_queries(therapist, django_assert_num_queries):
