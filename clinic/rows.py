@@ -61,7 +61,7 @@ class _Statement:
         positions = itertools.count()
         constants = []
 
-        def placeholder(match: re.Match) -> str:
+        def numbered(match: re.Match) -> str:
             if match.group() == "%%":
                 return "%%"
             position = next(positions)
@@ -70,7 +70,7 @@ class _Statement:
             constants.append(self.params[position])
             return "%s"
 
-        body = cursor.mogrify(_PARAMETER.sub(placeholder, self.sql), constants).decode()
+        body = cursor.mogrify(_PARAMETER.sub(numbered, self.sql), constants).decode()
         types = f" ({', '.join(self.types)})" if self.types else ""
         return f"PREPARE {self.name}{types} AS {body.replace('%', '%%')}; {self.execute_sql}"
 

@@ -58,6 +58,18 @@ def session_latest_for_appointment(*, appointment: Appointment) -> TreatmentSess
     )
 
 
+#: What a session note's page and its forms show with it (both reads below).
+_SESSION_RELATED = (
+    "appointment__patient",
+    "appointment__appointment_type",
+    "episode",
+    "therapist",
+    "signed_by",
+    "supersedes",
+    "superseded_by",
+)
+
+
 def session_for_user(*, user, public_id: UUID | str) -> TreatmentSession:
     """One version of a session note with everything its page shows, for clinical roles;
     404 for anyone else (three queries: the session with its appointment, patient, episode,
@@ -66,15 +78,7 @@ def session_for_user(*, user, public_id: UUID | str) -> TreatmentSession:
         raise Http404("No such session")
     try:
         session = (
-            TreatmentSession.objects.select_related(
-                "appointment__patient",
-                "appointment__appointment_type",
-                "episode",
-                "therapist",
-                "signed_by",
-                "supersedes",
-                "superseded_by",
-            )
+            TreatmentSession.objects.select_related(*_SESSION_RELATED)
             .prefetch_related(
                 Prefetch("retests", queryset=Retest.objects.all()),
                 Prefetch("treatments", queryset=TreatmentGiven.objects.all()),
@@ -135,15 +139,7 @@ def _session_page_row(*, key: UUID) -> QuerySet[TreatmentSession]:
         if field.name not in _NEIGHBOUR_SHOWN
     ]
     return (
-        TreatmentSession.objects.select_related(
-            "appointment__patient",
-            "appointment__appointment_type",
-            "episode",
-            "therapist",
-            "signed_by",
-            "supersedes",
-            "superseded_by",
-        )
+        TreatmentSession.objects.select_related(*_SESSION_RELATED)
         .defer(*hidden)
         .filter(public_id=key)
         .order_by()
