@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import connections, models, router
+from django.db import connection, connections, models, router
+from django.db.models.lookups import Contains, PatternLookup
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 
 # --- Statements: run as they are, or prepared once per connection (PostgreSQL) -----------------
@@ -34,6 +35,31 @@ _statement_numbers = itertools.count(1)
 # A caller's value's PostgreSQL type, by its kind (anything else is left to the server to infer
 # from where it stands, as it does for a quoted literal).
 _TYPES = {int: "bigint", UUID: "uuid", dt.date: "date", dt.datetime: "timestamptz"}
+
+
+class LikePattern(str):
+    """A `LIKE` pattern the caller built (`contains_pattern`), for `prepared_list`: the one kind
+    of text it takes, so that a text value can only reach the SQL as a pattern made on purpose,
+    never as a number or date written as text (the ORM would turn that into another value)."""
+
+
+def contains_pattern(text: str) -> LikePattern:
+    """The pattern `field__contains=text` sends: `text` anywhere, its `%`, `_` and `\\` taken
+    literally (escaped as the database's own `contains` escapes them)."""
+    return LikePattern(f"%{connection.ops.prep_for_like_query(text)}%")
+
+
+_TYPES[LikePattern] = "text"
+
+
+class Like(Contains):
+    """`contains` with the caller's `LikePattern` as it is: the same SQL as `contains` (so an
+    index built for `contains` serves it), without turning the value into a pattern again.
+    Used as an expression, `Like(lhs, pattern)`; not registered as a lookup name, since the
+    name picks the column's cast (`::text`) that the index was built with."""
+
+    def process_rhs(self, compiler, connection):
+        return super(PatternLookup, self).process_rhs(compiler, connection)
 
 
 @dataclass(frozen=True)
@@ -46,6 +72,14 @@ class _Statement:
     slots: tuple[tuple[int, ...], ...]
     types: tuple[str, ...]
     name: str = field(default_factory=lambda: f"clinic_rows_{next(_statement_numbers)}")
+
+    @property
+    def server_side(self) -> bool:
+        """Whether to prepare it on the server. Not with a `LIKE` pattern among its values: a
+        plan kept for every pattern cannot know whether the pattern has trigrams for an index
+        to use (`%A%` has none, `%PATEL%` several), so such a statement is compiled once here
+        and planned by the server with its pattern each time."""
+        return "text" not in self.types
 
     def filled(self, arguments) -> list:
         params = list(self.params)
@@ -97,7 +131,7 @@ def _fetch(alias: str, statement: _Statement, arguments: list) -> list[tuple]:
     Django counts them."""
     connection = connections[alias]
     with connection.cursor() as cursor:
-        prepared = _connection_prepared(connection)
+        prepared = _connection_prepared(connection) if statement.server_side else None
         state = None if prepared is None else prepared.get(statement.name)
         if state:
             cursor.execute(statement.execute_sql, arguments)
@@ -227,12 +261,16 @@ _DATETIME_STAND_INS = (
     dt.datetime(1901, 1, 1, tzinfo=dt.UTC),
     dt.datetime(1903, 1, 1, tzinfo=dt.UTC),
 )
+_PATTERN_STAND_IN = "%%clinic rows stand-in %d-%d%%"
 
 
 def _kind(value) -> type | None:
-    """The kind of value `prepared_list` takes: int, UUID, date or an aware datetime; else None."""
+    """The kind of value `prepared_list` takes: int, UUID, date, an aware datetime or a
+    `LikePattern`; else None."""
     if isinstance(value, bool):
         return None
+    if isinstance(value, str):
+        return LikePattern if isinstance(value, LikePattern) else None
     if isinstance(value, dt.datetime):
         return dt.datetime if value.tzinfo is not None else None
     if isinstance(value, dt.date):
@@ -247,6 +285,8 @@ def _stand_in(kind: type, build_number: int, index: int):
         return _DATETIME_STAND_INS[build_number] + dt.timedelta(seconds=index)
     if kind is dt.date:
         return _DATE_STAND_INS[build_number] + dt.timedelta(days=index)
+    if kind is LikePattern:
+        return LikePattern(_PATTERN_STAND_IN % (build_number, index))
     number = _STAND_INS[build_number] + index
     return UUID(int=number) if kind is UUID else number
 
@@ -314,8 +354,9 @@ def prepared_list(name: str, model: type[models.Model], build, **values) -> list
     For the few queries every page of a kind runs (the portal's patient, its red-flag notice):
     building and compiling a queryset with subqueries costs more than running it. `build`
     takes the values as keyword arguments (integers such as primary keys, UUIDs such as public
-    ids, dates, or aware datetimes such as "now" read by the caller; the same kind for a name
-    on every call) and must depend on nothing else; it may annotate, order, slice,
+    ids, dates, aware datetimes such as "now" read by the caller, or `LikePattern`s the caller
+    made with `contains_pattern` and tests with `Like`; the same kind for a name on every call)
+    and must depend on nothing else; it may annotate, order, slice,
     `select_related` and end in `.values()`, but not `prefetch_related`. A value must reach the
     SQL as it is (a date compared with a date column), not turned into another value by a
     lookup (`__year`, `__icontains`); it may appear in the SQL more than once, or not at all
@@ -326,7 +367,9 @@ def prepared_list(name: str, model: type[models.Model], build, **values) -> list
     annotations), or dicts for `.values()`."""
     kinds = {key: _kind(value) for key, value in values.items()}
     if None in kinds.values():
-        raise TypeError(f"{name}: values must be integers, UUIDs, dates or aware datetimes")
+        raise TypeError(
+            f"{name}: values must be integers, UUIDs, dates, aware datetimes or LIKE patterns"
+        )
     identity = _identity(build)
     if _builders.setdefault(name, identity) != identity:
         raise ValueError(f"{name}: this name already stands for another query's SQL")
@@ -336,7 +379,10 @@ def prepared_list(name: str, model: type[models.Model], build, **values) -> list
         prepared = _prepared[(name, alias)] = _compiled_once(name, build, kinds, alias)
     elif prepared.kinds != kinds:
         raise TypeError(f"{name}: values of another kind than on first use")
-    rows = _fetch(alias, prepared.statement, [values[key] for key in prepared.names])
+    arguments = [values[key] for key in prepared.names]
+    if LikePattern in kinds.values():  # the driver adapts plain text
+        arguments = [str(v) if isinstance(v, LikePattern) else v for v in arguments]
+    rows = _fetch(alias, prepared.statement, arguments)
     if prepared.converters:
         rows = prepared.compiler.apply_converters(rows, prepared.converters)
     if prepared.values_names is not None:

@@ -10,13 +10,13 @@ import re
 from uuid import UUID
 
 from django.core.paginator import Page, Paginator
-from django.db.models import CharField, Count, Expression, Q, Value, Window
+from django.db.models import CharField, Count, Expression, ExpressionWrapper, F, Q, Value, Window
 from django.db.models.functions import Concat, Upper
 from django.http import Http404
 
 from clinic import audit
 from clinic.access import STAFF, has_role
-from clinic.rows import prepared_list
+from clinic.rows import Like, LikePattern, contains_pattern, prepared_list
 from patients.models import Episode, Patient, PatientQuerySet
 
 #: What the patient search matches against: "FIRST LAST EMAIL PHONE", upper-cased. Migration
@@ -188,49 +188,101 @@ def patients_search(*, user, query: str = "", include_archived: bool = False) ->
     Every condition is a substring test on one expression, SEARCH_TEXT, so a single trigram
     index (migration 0002) serves the whole search on PostgreSQL.
     """
-    patients = patients_for_user(user=user)
+    return _matching(
+        patients_for_user(user=user), include_archived=include_archived, **_patterns(query)
+    )
+
+
+def _patterns(query: str) -> dict[str, LikePattern]:
+    """What `query` tests, as LIKE patterns named by their place in the search (see
+    `_matching`): `w<word>_<n>` for each word's texts (the word; for a phone, its digits, and
+    those without a leading 0), and `whole` for the whole query when it has several words."""
+    words = " ".join(query.split()).split(" ") if query.split() else []
+    patterns = {}
+    for number, word in enumerate(words):
+        for alternative, text in enumerate(_word_texts(word)):
+            patterns[f"w{number}_{alternative}"] = contains_pattern(text)
+    if len(words) > 1:
+        # The fields are joined by spaces: "ada fleetfoot" matches a first and last name.
+        patterns["whole"] = contains_pattern(" ".join(words).upper())
+    return patterns
+
+
+def _word_texts(word: str) -> list[str]:
+    # The fields are joined by spaces and a word has none, so a match never spans two fields.
+    texts = [word.upper()]
+    digits = re.sub(r"\D", "", word)
+    if len(digits) >= 3 and len(digits) >= len(word) - 2:
+        texts.append(digits)
+        if digits.startswith("0"):
+            # 07700 900123 is stored as +447700900123: drop the trunk prefix.
+            texts.append(digits[1:])
+    return texts
+
+
+def _matching(patients, *, include_archived: bool, **patterns: LikePattern) -> PatientQuerySet:
+    """`patients` whose SEARCH_TEXT every word matches (any of its patterns), or the whole
+    query does. The SQL depends only on the patterns' names, so a page of a search compiles
+    once per shape of query (`patients_search_page`)."""
     if not include_archived:
         patients = patients.active()
-    query = " ".join(query.split())
-    if not query:
+    if not patterns:
         return patients
-    # An alias, not an annotation: the expression is tested, never shown, and each place it
-    # appears in the SQL is built again (a dozen nested functions).
-    patients = patients.alias(search_text=_SearchText())
-    words = query.split(" ")
-    every_word = Q()
-    for word in words:
-        every_word &= _word_matches(word)
-    if len(words) == 1:
-        return patients.filter(every_word)  # the whole query is that word: tested already
-    return patients.filter(every_word | Q(search_text__contains=query.upper()))
+    # One expression object, tested by every condition: its SQL is built once per table
+    # alias (`_SearchText`), not once per condition.
+    text = _SearchText()
+    every_word: dict[str, Q] = {}
+    for name, pattern in patterns.items():
+        if name != "whole":
+            word = name.split("_")[0]
+            every_word[word] = every_word.get(word, Q()) | Q(Like(text, pattern))
+    condition = Q()
+    for alternatives in every_word.values():
+        condition &= alternatives
+    if "whole" in patterns:
+        condition |= Q(Like(text, patterns["whole"]))
+    return patients.filter(condition)
 
 
 #: What the patient list shows of each patient (with the key): a full row is some twenty-five
-#: columns the list never shows.
+#: columns the list never shows. The phone is read as its stored text (`phone_text`): the
+#: list formats it itself (`patient_list_tags.international`) rather than parse every row's.
 LIST_FIELDS = (
     "id",
     "public_id",
     "first_name",
     "last_name",
     "date_of_birth",
-    "phone",
     "email",
     "archived_at",
     "episode_count",
 )
+#: Pages of a search read through SQL compiled once per process (`clinic/rows.py`), one
+#: compiled query per page, shape of query and archived or not: the first PREPARED_PAGES pages
+#: of a query of up to PREPARED_WORDS words. Anything further (rare: a search is narrowed, not
+#: paged through) is compiled by the ORM each time, so what is kept per process stays small.
+PREPARED_PAGES = 3
+PREPARED_WORDS = 3
+
+
+def _listed(patients):
+    return patients.only(*LIST_FIELDS).annotate(
+        phone_text=ExpressionWrapper(F("phone"), output_field=CharField())
+    )
 
 
 def patients_search_page(
     *, user, query: str = "", include_archived: bool = False, number=None, size: int
 ) -> Page:
-    """One page of `patients_search` (`size` patients, LIST_FIELDS only), numbered as
-    `Paginator.get_page` numbers pages: not a number gives the first page, a number past the
-    end or below 1 the last. The page and how many patients match in all come from one query
-    (a window count over every match); only a number past the end or below 1 costs the count
-    and the page as two more, as the paginator asks."""
-    patients = patients_search(user=user, query=query, include_archived=include_archived).only(
-        *LIST_FIELDS
+    """One page of `patients_search` (`size` patients, LIST_FIELDS and `phone_text` only),
+    numbered as `Paginator.get_page` numbers pages: not a number gives the first page, a number
+    past the end or below 1 the last. The page and how many patients match in all come from
+    one query (a window count over every match); only a number past the end or below 1 costs
+    the count and the page as two more, as the paginator asks. For staff, the first
+    PREPARED_PAGES pages run SQL compiled once per process for each shape of query."""
+    patterns = _patterns(query)
+    patients = _listed(
+        _matching(patients_for_user(user=user), include_archived=include_archived, **patterns)
     )
     paginator = Paginator(patients, size)
     try:
@@ -241,20 +293,29 @@ def patients_search_page(
     # A number far past any end goes to the paginator too: PostgreSQL refuses an OFFSET beyond
     # its 64-bit integers.
     if wanted >= 1 and start < 2**62:
-        rows = list(patients.annotate(matching=Window(Count("pk")))[start : start + size])
+        words = sum(1 for name in patterns if name.endswith("_0"))
+        if wanted <= PREPARED_PAGES and words <= PREPARED_WORDS and has_role(user, STAFF):
+            shape = "_".join(sorted(patterns)) or "all"
+            rows = prepared_list(
+                f"patients_search_page_{int(include_archived)}_{wanted}_{size}_{shape}",
+                Patient,
+                _page_builder(include_archived=include_archived, start=start, size=size),
+                **patterns,
+            )
+        else:
+            rows = list(patients.annotate(matching=Window(Count("pk")))[start : start + size])
         if rows or wanted == 1:
             paginator.count = rows[0].matching if rows else 0
             return Page(rows, wanted, paginator)
     return paginator.get_page(wanted)
 
 
-def _word_matches(word: str) -> Q:
-    # The fields are joined by spaces and a word has none, so a match never spans two fields.
-    match = Q(search_text__contains=word.upper())
-    digits = re.sub(r"\D", "", word)
-    if len(digits) >= 3 and len(digits) >= len(word) - 2:
-        match |= Q(search_text__contains=digits)
-        if digits.startswith("0"):
-            # 07700 900123 is stored as +447700900123: drop the trunk prefix.
-            match |= Q(search_text__contains=digits[1:])
-    return match
+def _page_builder(*, include_archived: bool, start: int, size: int):
+    """The staff's page query for `prepared_list`: a function of the patterns alone (the
+    page's place and size are part of its name)."""
+
+    def page(**patterns: LikePattern):
+        matching = _matching(Patient.objects.all(), include_archived=include_archived, **patterns)
+        return _listed(matching).annotate(matching=Window(Count("pk")))[start : start + size]
+
+    return page

@@ -8,11 +8,11 @@ import uuid
 
 import pytest
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from clinic.models import User
-from clinic.rows import prepared_list, row_by_pk
+from clinic.rows import Like, contains_pattern, prepared_list, row_by_pk
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -328,3 +328,53 @@ def test_pgbouncer_settings_turn_preparing_off():
     )
     assert direct["default"]["PREPARED_STATEMENTS"] is True
     assert pooled["default"]["PREPARED_STATEMENTS"] is False
+
+
+# --- LIKE patterns: the caller's text, compiled once, planned with its value -------------------
+
+
+def _email_like(*, pattern):
+    return User.objects.filter(Like(F("email"), pattern)).order_by("pk")
+
+
+def test_a_like_pattern_finds_what_contains_finds(therapist, reception):
+    odd = make_user("a%_x@test.example", User.Role.THERAPIST)
+    make_user("a-x@test.example", User.Role.THERAPIST)  # "_" is not a wildcard in the text
+    make_user("ab%x@test.example", User.Role.THERAPIST)  # nor "%"
+    for text in ("%_x", "test.example", "nobody", therapist.email[:5]):
+        found = prepared_list(
+            "test_like_pattern", User, _email_like, pattern=contains_pattern(text)
+        )
+        assert found == list(User.objects.filter(email__contains=text).order_by("pk"))
+    assert prepared_list(
+        "test_like_pattern", User, _email_like, pattern=contains_pattern("%_x")
+    ) == [odd]
+
+
+def test_a_like_pattern_gives_the_sql_contains_gives():
+    # The same SQL as `contains` (the cast included), so an index built for one serves both.
+    ours = User.objects.filter(Like(F("email"), contains_pattern("A_b")))
+    theirs = User.objects.filter(email__contains="A_b")
+    assert str(ours.query) == str(theirs.query)
+
+
+def test_plain_text_is_refused_where_a_pattern_is_wanted(therapist):
+    with pytest.raises(TypeError):
+        prepared_list("test_like_plain", User, _email_like, pattern="%x%")
+
+
+@_postgresql
+def test_a_statement_with_a_pattern_is_planned_by_the_server_with_its_pattern(therapist):
+    # A plan kept for every pattern could not tell whether an index helps: such a statement is
+    # compiled once, but sent as SQL with its values each time, never prepared on the server.
+    from django.test.utils import CaptureQueriesContext
+
+    before = _on_server()
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            found = prepared_list(
+                "test_like_server", User, _email_like, pattern=contains_pattern(therapist.email)
+            )
+        assert found == [therapist]
+        assert [q["sql"].split()[0] for q in captured] == ["SELECT"]
+    assert _on_server() == before
