@@ -211,6 +211,18 @@ class _Clock:
 
     @classmethod
     def of(cls, day: dt.date, first: int, step: int, count: int, zone: ZoneInfo) -> _Clock:
+        midnight = dt.datetime.combine(day, dt.time())
+        naive = [
+            midnight + dt.timedelta(minutes=first + index * step) for index in range(count + 1)
+        ]
+        offset = naive[0].replace(tzinfo=zone).utcoffset()
+        if naive[-1].replace(tzinfo=zone).utcoffset() == offset:
+            # The clocks do not change between the first row and the last (every day but two
+            # a year): each row's instant is its wall time less one offset, no conversion.
+            return cls(
+                [wall.replace(tzinfo=zone) for wall in naive],
+                [(wall - offset).replace(tzinfo=dt.UTC) for wall in naive],
+            )
         found = [_wall_clock(day, first + index * step, zone) for index in range(count + 1)]
         return cls(
             [times[0] if times else None for times in found],

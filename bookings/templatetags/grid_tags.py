@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from bookings.confirmation import LEGEND, confirmation_mark, confirmation_words
 from bookings.grid import Cell, escape_text, long_date
 from bookings.models import Appointment
+from clinic.widgets import input_html
 
 register = template.Library()
 
@@ -146,7 +147,7 @@ def _widget(field, attrs: dict) -> str:
     `_SELECTS_KEPT` of them). Nothing else is kept: the options are read each view, a new or
     renamed therapist is a new key."""
     if field.widget_type != "select":
-        return field.as_widget(attrs=attrs)
+        return input_html(field, attrs)  # the date box: drawn without Django's templates
     value, form_field = field.value(), field.field
     key = (
         type(field.form),

@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from phonenumber_field.phonenumber import to_python
 
 from clinic import links
+from clinic.widgets import input_html
 
 register = template.Library()
 
@@ -70,8 +71,7 @@ def search_field(field) -> SafeString:
     """One field of the search form (the words, or "include archived") in the markup
     crispy-forms gives it with Bootstrap 5 (label, control, each error next to the control and
     tied to it by aria-describedby), drawn here: crispy's templates for the form's two fields
-    were most of the search page's template work. The control is the widget's own attributes
-    and value (`Widget.get_context`), written out as Django's input template writes them."""
+    were most of the search page's template work. The control: `clinic.widgets.input_html`."""
     input_type = field.field.widget.input_type
     css = _CSS[input_type]
     attrs = {"class": css}
@@ -87,7 +87,7 @@ def search_field(field) -> SafeString:
             for number, error in enumerate(field.errors, start=1)
         )
         errors = f'<div id="{field.auto_id}_error" class="invalid-feedback">{errors}</div>'
-    control = _input(field, attrs)
+    control = input_html(field, attrs)
     if input_type == "checkbox":
         label = (
             f'<label for="{field.id_for_label}" class="form-check-label">'
@@ -102,22 +102,3 @@ def search_field(field) -> SafeString:
         f'<label for="{field.id_for_label}" class="form-label">{_text(field.label)}</label>'
         f"{control}{errors}</div>"
     )
-
-
-def _input(field, attrs: dict) -> str:
-    """What `field.as_widget(attrs=attrs)` draws for an `<input>` (Django's input.html and
-    attrs.html), without the two template renders."""
-    widget = field.field.widget
-    attrs = field.build_widget_attrs(attrs, widget)
-    if field.auto_id and "id" not in widget.attrs:
-        attrs.setdefault("id", field.auto_id)
-    drawn = widget.get_context(field.html_name, field.value(), attrs)["widget"]
-    value = drawn["value"]
-    value = f' value="{_text(value)}"' if value is not None else ""
-    kind, name = _text(drawn["type"]), _text(drawn["name"])
-    written = "".join(
-        f" {_text(key)}" if given is True else f' {_text(key)}="{_text(given)}"'
-        for key, given in drawn["attrs"].items()
-        if given is not False
-    )
-    return f'<input type="{kind}" name="{name}"{value}{written}>'

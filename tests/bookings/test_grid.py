@@ -151,6 +151,27 @@ def test_it_marks_the_hour_the_clocks_skip_as_closed():
 
 @settings(max_examples=60, deadline=None)
 @given(
+    day=st.dates(min_value=dt.date(2026, 1, 1), max_value=dt.date(2027, 12, 31)),
+    zone=st.sampled_from(
+        ["Europe/London", "America/New_York", "Australia/Lord_Howe", "America/Havana", "UTC"]
+    ),
+    first=st.sampled_from([0, 60, 420]),
+)
+def test_each_row_has_the_wall_time_and_instant_a_conversion_gives(day, zone, first):
+    # Most days take the rows' instants from one offset; they must be what converting each
+    # wall time gives, and the times the clocks skip must still be found on the days they
+    # change (Havana and Lord Howe change at midnight and by half an hour).
+    place = ZoneInfo(zone)
+    count = (grid._DAY_MINUTES - first) // 15
+    clock = grid._Clock.of(day, first, 15, count, place)
+    for index in range(count + 1):
+        found = grid._wall_clock(day, first + index * 15, place)
+        expected = (None, None) if found is None else found
+        assert (clock.walls[index], clock.instants[index]) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
     st.lists(
         st.tuples(st.integers(0, 95), st.integers(1, 24), st.booleans(), st.integers(0, 2)),
         max_size=8,
