@@ -8,15 +8,12 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
+from bookings.calendar_items import STATUS_WORDS
 from bookings.confirmation import LEGEND, confirmation_mark, confirmation_words
 from bookings.grid import Cell, escape_text, long_date
-from bookings.models import Appointment
 from clinic.widgets import input_html
 
 register = template.Library()
-
-# What `get_status_display()` gives, without its per-call work (a past week shows dozens).
-_STATUS_WORDS = dict(Appointment.Status.choices)
 
 
 @register.simple_tag(takes_context=True)
@@ -45,7 +42,7 @@ def booked_cell(context, cell: Cell, marks: dict | None = None) -> SafeString:
         room = f" · {escape_text(item.room.name)}" if item.room_id else ""
         badge = (
             f'<span class="badge booking-status booking-status-{status}">'
-            f"{escape_text(_STATUS_WORDS.get(item.status, item.status))}</span>"
+            f"{escape_text(STATUS_WORDS.get(item.status, item.status))}</span>"
             if item.status != "booked"
             else ""
         )
