@@ -477,8 +477,10 @@ def _status_refused(request: HttpRequest, appointment: Appointment, problems: li
 
 
 def _safe_next(request: HttpRequest) -> str | None:
+    """The page to go back to: a path on this site (the forms send `get_full_path()`). Only a
+    path: `redirect` would take any other word for the name of a view (a 500 for junk)."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
