@@ -82,6 +82,16 @@ class CalendarItem:
             asked_to_confirm=row["asked_to_confirm"],
         )
 
+    def __eq__(self, other) -> bool:
+        """The same appointment (as two model instances of one row are equal): another item,
+        or the `Appointment` itself, with the same key."""
+        if isinstance(other, CalendarItem | Appointment):
+            return self.pk == other.pk
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.pk)
+
     @property
     def id(self) -> int:
         return self.pk

@@ -30,8 +30,11 @@ def test_each_calendar_item_says_what_its_appointment_says(therapist, status, mi
     )
     items = days[0]["columns"][0]["appointments"]
     with time_machine.travel(with_room.start - dt.timedelta(minutes=minutes_before), tick=False):
-        for item, appointment in zip(items, [with_room, without], strict=True):
+        for index, (item, appointment) in enumerate(zip(items, [with_room, without], strict=True)):
             assert item.pk == appointment.pk
+            assert item == appointment
+            assert appointment == item
+            assert item != items[-1 - index]
             assert item.public_id == appointment.public_id
             assert (item.start, item.end) == (appointment.start, appointment.end)
             assert item.is_active == appointment.is_active
