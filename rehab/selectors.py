@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet, prefetch_related_objects
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, QuerySet, Subquery, prefetch_related_objects
+from django.db.models.functions import JSONObject
 from django.http import Http404
 
 from assessments.diagnosis.schema import FIELDS
@@ -19,6 +21,7 @@ from assessments.outcomes import MEASURES, change_reading
 from assessments.selectors import episode_confirmed_decision, patient_confirmed_decisions
 from clinic import audit
 from clinic.access import CLINICAL, has_role
+from clinic.panels import NOT_READ, portal_read
 from clinic.plugins import plugin_modules
 from clinic.rows import prepared_list
 from exercises.progress_selectors import recent_logs_of_patient
@@ -77,11 +80,31 @@ def portal_stage(*, patient) -> tuple[Stage, StageList] | None:
     stages = CATALOGUE.stage_list_for(decision.final_dx)
     if stages is None:
         return None
-    newest = prepared_list(
-        "rehab_portal_stage", StageChange, _newest_stage, episode_id=decision.episode_id
-    )
-    current = newest[0]["to_stage"] if newest else ""
+    read = portal_read(patient, "rehab.stages")
+    if read is NOT_READ:
+        newest = prepared_list(
+            "rehab_portal_stage", StageChange, _newest_stage, episode_id=decision.episode_id
+        )
+        current = newest[0]["to_stage"] if newest else ""
+    else:
+        current = next(
+            (row["to_stage"] or "" for row in read if row["episode"] == decision.episode_id), ""
+        )
     return stages.stages[stages.index_of(current) or 0], stages
+
+
+def portal_home_reads() -> dict:
+    """For the portal home's one statement (portal.selectors.home_reads), correlated with the
+    patient's row: each open episode's newest stage ("" or None before any change), which
+    `portal_stage` reads instead of a statement of its own."""
+    newest = StageChange.objects.filter(episode_id=OuterRef("pk")).order_by("-decided_at", "-id")
+    return {
+        "rehab.stages": ArraySubquery(
+            Episode.objects.filter(patient_id=OuterRef("pk"), status=Episode.Status.OPEN).values(
+                row=JSONObject(episode="id", to_stage=Subquery(newest.values("to_stage")[:1]))
+            )
+        )
+    }
 
 
 def _newest_stage(*, episode_id: int):

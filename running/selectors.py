@@ -7,12 +7,15 @@ import datetime as dt
 from uuid import UUID
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db import router
+from django.db.models import DateField, OuterRef, Prefetch, QuerySet, Subquery, UUIDField
 from django.db.models.functions import JSONObject
 from django.http import Http404
 
+from assessments.json_rows import instances, rows_array
 from clinic import audit
 from clinic.access import MANAGER, roles_of
+from clinic.panels import NOT_READ, portal_read
 from clinic.rows import prepared_list
 from patients.selectors import page_reads
 from running.models import WORRYING, ProgrammeDecision, RunLog, RunProgramme
@@ -46,14 +49,18 @@ def programme_current_with_awaiting(*, patient, today: dt.date) -> RunProgramme 
     """`programme_current_for_patient`'s programme for the portal home, with the newest of the runs
     waiting for a morning answer in the same query: `awaiting` is that run (only its public id and
     date are read) or None. One query, compiled once per process (clinic/rows.py)."""
-    found = prepared_list(
-        "programme_current_with_awaiting",
-        RunProgramme,
-        _programme_current_with_awaiting,
-        patient_id=patient.pk,
-        today=today,
-        week_before=today - dt.timedelta(days=7),
-    )
+    found = portal_read(patient, "running.programme")
+    if found is NOT_READ:
+        found = prepared_list(
+            "programme_current_with_awaiting",
+            RunProgramme,
+            _programme_current_with_awaiting,
+            patient_id=patient.pk,
+            today=today,
+            week_before=today - dt.timedelta(days=7),
+        )
+    else:
+        found = instances(RunProgramme, router.db_for_read(RunProgramme), found, **_PROGRAMME_ROWS)
     if not found:
         return None
     programme = found[0]
@@ -66,13 +73,36 @@ def programme_current_with_awaiting(*, patient, today: dt.date) -> RunProgramme 
 
 
 def _programme_current_with_awaiting(*, patient_id: int, today: dt.date, week_before: dt.date):
+    # The runs are the programme's patient's: `patient_id` may itself be an outer reference
+    # (the portal home's statement), which would mean the programme inside this subquery.
     awaiting = _runs_awaiting_morning(
-        patient_id=patient_id, today=today, week_before=week_before
+        patient_id=OuterRef("patient_id"), today=today, week_before=week_before
     ).order_by("-date", "-id")
     return _programme_current(patient_id=patient_id).annotate(
         awaiting_public_id=Subquery(awaiting.values("public_id")[:1]),
         awaiting_date=Subquery(awaiting.values("date")[:1]),
     )
+
+
+_PROGRAMME_ROWS = {
+    "fields": [field.attname for field in RunProgramme._meta.concrete_fields],
+    "annotations": {"awaiting_public_id": UUIDField(), "awaiting_date": DateField()},
+}
+
+
+def portal_home_reads(*, today: dt.date, week_before: dt.date) -> dict:
+    """For the portal home's one statement (portal.selectors.home_reads), correlated with the
+    patient's row: `programme_current_with_awaiting`'s programme (`week_before` is a week
+    before `today`)."""
+    return {
+        "running.programme": rows_array(
+            _programme_current_with_awaiting(
+                patient_id=OuterRef("pk"), today=today, week_before=week_before
+            ),
+            fields=_PROGRAMME_ROWS["fields"],
+            annotations=_PROGRAMME_ROWS["annotations"],
+        )
+    }
 
 
 def programme_current_for_page(*, patient, today: dt.date) -> RunProgramme | None:

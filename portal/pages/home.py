@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from bookings.selectors import clinic_phone
@@ -15,15 +16,17 @@ from exercises.illustrations import illustration_response
 from exercises.videos.selectors import plan_media
 from patients.selectors import patient_of_portal_user
 from portal.context_processors import red_flag_notice_of
+from portal.selectors import home_reads
 
 
 @role_required(*PATIENTS)
 @require_GET
 def home(request: HttpRequest):
-    # "Today" is the patient's own. Reads the active plan with its version and whether today
-    # is logged, and the other apps' portal panels.
+    # "Today" is the patient's own. One statement reads the active plan with its version and
+    # whether today is logged, and the rows of the other apps' portal panels.
     patient = patient_of_portal_user(user=request.user)
     today = exercise_selectors.patient_today(patient)
+    home_reads(patient=patient, day=today, now=timezone.now())
     plan = portal_selectors.plan_active_with_day_logged(patient=patient, day=today)
     version = plan.current_version if plan else None
     # Only what is due today (in the patient's zone); the rest says when it is next due.

@@ -228,6 +228,29 @@ def test_it_reads_only_the_stage_on_the_portal_home_once_the_decisions_are_read(
     assert context["stage"].code == "restore_movement"
 
 
+def test_it_takes_the_stage_from_the_portal_homes_statement(
+    patient_user, neural_case, therapist, django_assert_num_queries
+):
+    from portal.selectors import home_reads
+    from rehab.panels import portal_panels
+
+    for to_stage, days_ago in (("restore_movement", 9), ("load", 2)):
+        stage_change(
+            episode=neural_case.episode,
+            user=therapist,
+            from_stage="settle",
+            to_stage=to_stage,
+            when=timezone.now() - dt.timedelta(days=days_ago),
+            reason="Moving on",
+        )
+    patient = neural_case.patient
+    home_reads(patient=patient, day=timezone.localdate(), now=timezone.now())
+    # The decisions in force and the newest stage came with the home's one statement.
+    with django_assert_num_queries(0):
+        context = portal_panels(user=patient_user, patient=patient)[0].values()
+    assert context["stage"].code == "load"
+
+
 def test_it_shows_no_portal_stage_once_a_red_flag_is_the_decision_in_force(
     patient_user, neural_case, therapist, django_assert_num_queries
 ):

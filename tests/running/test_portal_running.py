@@ -233,6 +233,26 @@ def test_it_adds_one_query_to_the_portal_home_whatever_the_rows(
     assert (awaiting.public_id, awaiting.date) == (newest.public_id, newest.date)
 
 
+def test_it_takes_the_programme_from_the_portal_homes_statement(
+    patient_user, me, active, django_assert_num_queries
+):
+    from portal.selectors import home_reads
+    from running.panels import portal_panels
+
+    run(active, TODAY - 3 * DAY)
+    newest = run(active, TODAY - DAY)
+    run(active, TODAY - 9 * DAY)  # more than a week back: no longer asked about
+    home_reads(patient=me, day=TODAY, now=dt.datetime.now(dt.UTC))
+    # The home's one statement brought the programme and its newest run awaiting an answer.
+    with django_assert_num_queries(0):
+        (panel,) = portal_panels(user=patient_user, patient=me)
+    context = panel.values()
+    assert context["programme"].public_id == active.public_id
+    assert context["programme"].step_label == active.step_label
+    (awaiting,) = context["awaiting"]
+    assert (awaiting.public_id, awaiting.date) == (newest.public_id, newest.date)
+
+
 def test_it_refuses_a_run_while_the_programme_is_held_for_a_red_flag(active, therapist):
     from running.services import RED_FLAG_HOLD, programmes_hold_for_red_flag, run_log_save
 
