@@ -403,12 +403,21 @@ def portal_home_reads() -> dict:
             _questionnaire_before_episodes(patient_id=patient_id),
             fields=_ANSWERS,
         ),
+        **decisions_read(),
+    }
+
+
+def decisions_read() -> dict:
+    """For a portal page's one statement on the patient's row (portal.selectors): every
+    decision with its episode, which `patient_confirmed_decisions` then reads instead of a
+    statement of its own (the red-flag notice stands on it)."""
+    return {
         "assessments.decisions": rows_array(
-            _decisions_with_episode(patient_id=patient_id),
+            _decisions_with_episode(patient_id=OuterRef("pk")),
             fields=_DECISION_ROWS["fields"],
             related=_DECISION_ROWS["related"],
             annotations=_DECISION_ROWS["annotations"],
-        ),
+        )
     }
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from assessments.selectors import decisions_read
 from clinic.panels import PORTAL_READS, panel_modules
 from clinic.rows import prepared_list
 from patients.models import Patient
 from portal.models import Invitation
+from rehab import selectors as rehab_selectors
+from running import selectors as running_selectors
 
 RECENT_INVITATIONS = 5
 
@@ -47,3 +50,41 @@ def _home_reads(*, patient_id: int, day: dt.date, week_before: dt.date, now: dt.
         if hook is not None:
             reads.update(hook(day=day, week_before=week_before, now=now))
     return Patient.objects.filter(pk=patient_id).values(**reads)
+
+
+def running_page_reads(*, patient, day: dt.date) -> None:
+    """The same for the portal's running page: the programme with its latest decision, the
+    runs waiting for a morning answer and the recent runs (`running.selectors.
+    portal_page_reads`), and the decisions the red-flag notice stands on, in one statement."""
+    (row,) = prepared_list(
+        "portal.running_page_reads",
+        Patient,
+        _running_page_reads,
+        patient_id=patient.pk,
+        day=day,
+        week_before=day - dt.timedelta(days=7),
+    )
+    patient.__dict__[PORTAL_READS] = row
+
+
+def _running_page_reads(*, patient_id: int, day: dt.date, week_before: dt.date):
+    return Patient.objects.filter(pk=patient_id).values(
+        **running_selectors.portal_page_reads(today=day, week_before=week_before),
+        **decisions_read(),
+    )
+
+
+def recovery_page_reads(*, patient) -> None:
+    """The same for the portal's recovery page: the patient's episodes, stage changes and
+    discharge summaries (`rehab.selectors.portal_page_reads`) and the decisions the stages and
+    the red-flag notice stand on, in one statement."""
+    (row,) = prepared_list(
+        "portal.recovery_page_reads", Patient, _recovery_page_reads, patient_id=patient.pk
+    )
+    patient.__dict__[PORTAL_READS] = row
+
+
+def _recovery_page_reads(*, patient_id: int):
+    return Patient.objects.filter(pk=patient_id).values(
+        **rehab_selectors.portal_page_reads(), **decisions_read()
+    )

@@ -8,7 +8,17 @@ from uuid import UUID
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import router
-from django.db.models import DateField, OuterRef, Prefetch, QuerySet, Subquery, UUIDField
+from django.db.models import (
+    CharField,
+    DateField,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    TextField,
+    UUIDField,
+)
 from django.db.models.functions import JSONObject
 from django.http import Http404
 
@@ -111,14 +121,18 @@ def programme_current_for_page(*, patient, today: dt.date) -> RunProgramme | Non
     same query: `decision` (its kind and explanation) or None, and `awaiting`:
     the runs waiting for a morning answer, with their public id and date. One query, compiled once
     per process (clinic/rows.py)."""
-    found = prepared_list(
-        "programme_current_for_page",
-        RunProgramme,
-        _programme_current_for_page,
-        patient_id=patient.pk,
-        today=today,
-        week_before=today - dt.timedelta(days=7),
-    )
+    found = portal_read(patient, "running.page_programme")
+    if found is NOT_READ:
+        found = prepared_list(
+            "programme_current_for_page",
+            RunProgramme,
+            _programme_current_for_page,
+            patient_id=patient.pk,
+            today=today,
+            week_before=today - dt.timedelta(days=7),
+        )
+    else:
+        found = instances(RunProgramme, router.db_for_read(RunProgramme), found, **_PAGE_ROWS)
     if not found:
         return None
     programme = found[0]
@@ -142,7 +156,10 @@ def _programme_current_for_page(*, patient_id: int, today: dt.date, week_before:
     latest = ProgrammeDecision.objects.filter(programme=OuterRef("pk")).order_by(
         "-created_at", "-id"
     )
-    awaiting = _runs_awaiting_morning(patient_id=patient_id, today=today, week_before=week_before)
+    # The programme's patient's runs (`patient_id` may be an outer reference: portal_page_reads).
+    awaiting = _runs_awaiting_morning(
+        patient_id=OuterRef("patient_id"), today=today, week_before=week_before
+    )
     return _programme_current(patient_id=patient_id).annotate(
         decision_kind=Subquery(latest.values("kind")[:1]),
         decision_explanation=Subquery(latest.values("explanation")[:1]),
@@ -152,6 +169,35 @@ def _programme_current_for_page(*, patient_id: int, today: dt.date, week_before:
             )
         ),
     )
+
+
+_RUN_COLUMNS = [field.attname for field in RunLog._meta.concrete_fields]
+_PAGE_ROWS = {
+    "fields": _PROGRAMME_ROWS["fields"],
+    "annotations": {
+        "decision_kind": CharField(),
+        "decision_explanation": TextField(),
+        "awaiting_runs": JSONField(),
+        "recent_runs": JSONField(),
+    },
+}
+
+
+def portal_page_reads(*, today: dt.date, week_before: dt.date) -> dict:
+    """For the portal running page's one statement on the patient's row (portal.selectors),
+    correlated with it: `programme_current_for_page`'s programme with its recent runs
+    (`runs_recent_of_programme` then reads no statement of its own)."""
+    recent = RunLog.objects.filter(
+        patient_id=OuterRef("patient_id"), programme_id=OuterRef("pk")
+    ).order_by("-date", "-id")
+    page = _programme_current_for_page(
+        patient_id=OuterRef("pk"), today=today, week_before=week_before
+    ).annotate(recent_runs=rows_array(recent[:PORTAL_RUNS], fields=_RUN_COLUMNS))
+    return {
+        "running.page_programme": rows_array(
+            page, fields=_PAGE_ROWS["fields"], annotations=_PAGE_ROWS["annotations"]
+        )
+    }
 
 
 def programmes_of_episode(*, episode) -> list[RunProgramme]:
@@ -178,7 +224,11 @@ def runs_of_patient(*, patient) -> QuerySet[RunLog]:
 
 def runs_recent_of_programme(*, patient, programme: RunProgramme) -> list[RunLog]:
     """The patient's newest PORTAL_RUNS runs at `programme`, newest first (one query, compiled
-    once per process: clinic/rows.py)."""
+    once per process: clinic/rows.py; none when the programme came with them:
+    `portal_page_reads`)."""
+    if "recent_runs" in programme.__dict__:
+        alias = router.db_for_read(RunLog)
+        return instances(RunLog, alias, programme.recent_runs, fields=_RUN_COLUMNS)
     return prepared_list(
         "runs_recent_of_programme",
         RunLog,

@@ -294,10 +294,11 @@ def test_it_opens_the_portal_recovery_page_in_a_fixed_number_of_queries(
 ):
     calm_week(neural_case.plan, days=rows)
     client.force_login(patient_user)
-    # session, user, patient, the decisions in force (shared with the red-flag notice),
-    # episodes, stage changes, measures (assessments, treatment's notes and re-tests, running),
-    # logs (no summaries: no episode is discharged), then savepoint + session update + release
-    with django_assert_num_queries(11):
+    # session, user, patient, one statement for the decisions in force (shared with the
+    # red-flag notice), the episodes, stage changes and discharge summaries, then the measures
+    # (assessments, treatment's notes and re-tests, running), logs, then savepoint + session
+    # update + release
+    with django_assert_num_queries(9):
         response = client.get(reverse("portal:rehab"))
     assert response.status_code == 200
 

@@ -209,10 +209,10 @@ def test_it_shows_the_running_page_in_a_fixed_number_of_queries(
 ):
     for n in range(runs):
         run(active, TODAY - (n + 1) * DAY)
-    # Queries: session, user, patient, the audit insert, the programme with its latest
-    # decision and the runs waiting for their morning answer, the recent runs, the open
-    # red-flag referrals (the notice on every page).
-    with django_assert_num_queries(7):
+    # Queries: session, user, patient, the audit insert, and one statement for the programme
+    # with its latest decision, the runs waiting for their morning answer, the recent runs and
+    # the decisions the red-flag notice at the top stands on.
+    with django_assert_num_queries(5):
         response = patient_client.get(PAGE)
     assert response.status_code == 200
 
