@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.http import HttpRequest
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -45,11 +48,21 @@ def home(request: HttpRequest):
             "today_log": plan is not None and plan.logged_on_day,
             "on_hold": plan is None and portal_selectors.plan_on_hold_for_patient(patient=patient),
             "panels": panels.collect("portal_panels", user=request.user, patient=patient),
-            "safety_card": safety.card(),
+            "safety_card": _safety_card(clinic_phone()),
             "clinic_phone": clinic_phone(),
             # The condition panel and the rehab stage read the same decisions.
             "red_flag_notice": red_flag_notice_of(patient),
         },
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _safety_card(phone: str) -> str:
+    """The standing safety card, drawn once per process (and clinic number): its words are
+    exercises/safety.py's fixed list, the same for every patient on every view, and drawing
+    its two lists took the home about thirty template lookups each time."""
+    return render_to_string(
+        "portal/_safety_card.html", {"card": safety.card(), "clinic_phone": phone}
     )
 
 
