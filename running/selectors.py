@@ -171,7 +171,12 @@ def _programme_current_for_page(*, patient_id: int, today: dt.date, week_before:
     )
 
 
-_RUN_COLUMNS = [field.attname for field in RunLog._meta.concrete_fields]
+#: What the portal running page draws of each recent run (read with the page's statement; the
+#: rest is deferred: building each value back from JSON text costs Python time per field).
+_RUN_DRAWN = {"id", "programme", "patient", "date", "minutes", "terrain", "not_counted"}
+_RUN_DRAWN |= {"pain_during", "pain_after", "pain_next_morning"}
+#: In the model's order, as `Model.from_db` takes them.
+_RUN_COLUMNS = [field.attname for field in RunLog._meta.concrete_fields if field.name in _RUN_DRAWN]
 _PAGE_ROWS = {
     "fields": _PROGRAMME_ROWS["fields"],
     "annotations": {
