@@ -5,6 +5,8 @@ An app contributes by defining any of these functions in `<app>/panels.py`:
 * `dashboard_panels(*, user)`: the therapist dashboard;
 * `patient_panels(*, user, patient)`: the staff patient page;
 * `portal_panels(*, user, patient)`: the patient's portal home;
+* `portal_reads(*, day, week_before, now)`: what the portal home's one statement reads for the
+  app's portal panels (annotations on the patient's row; `portal_read` below);
 * `timeline_entries(*, user, patient)`: dated entries for the patient page's timeline.
 
 Each returns a list (possibly empty: an app decides for itself what a role may see). Apps
