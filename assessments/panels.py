@@ -255,6 +255,12 @@ def _still_working_out(pending: dict) -> dict:
     }
 
 
+def portal_reads(*, day, week_before, now) -> dict:
+    """The portal home's statement brings the open episodes' diagnosis state and the
+    decisions (`selectors.portal_home_reads`)."""
+    return selectors.portal_home_reads()
+
+
 def portal_panels(*, user, patient) -> list[Panel]:
     """For the patient: the pre-visit questionnaire until their intake is final, and their
     condition in plain words: a confirmed diagnosis's explanation (a red-flag referral's

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import router
 from django.db.models import (
+    BooleanField,
     Exists,
     F,
     OuterRef,
@@ -16,10 +19,12 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.utils import formats, timezone
 
 from assessments import referrals, visits
+from assessments.json_rows import instances, rows_array
 from assessments.measures import KEYS as MEASURE_KEYS
 from assessments.models import (
     Assessment,
@@ -30,6 +35,7 @@ from assessments.models import (
 from assessments.trend_chart import merge_series
 from clinic import audit
 from clinic.access import CLINICAL, has_role
+from clinic.panels import NOT_READ, portal_read
 from clinic.plugins import plugin_modules
 from clinic.rows import prepared_list
 from patients.models import Episode
@@ -270,12 +276,18 @@ def patient_confirmed_decisions(*, patient) -> list[AssessmentDecision]:
     if _IN_FORCE in patient.__dict__:
         return patient.__dict__[_IN_FORCE]
     latest: dict[int, AssessmentDecision] = {}
-    decisions = prepared_list(
-        "patient_confirmed_decisions",
-        AssessmentDecision,
-        _decisions_with_episode,
-        patient_id=patient.pk,
-    )
+    decisions = portal_read(patient, "assessments.decisions")
+    if decisions is NOT_READ:
+        decisions = prepared_list(
+            "patient_confirmed_decisions",
+            AssessmentDecision,
+            _decisions_with_episode,
+            patient_id=patient.pk,
+        )
+    else:
+        decisions = instances(
+            AssessmentDecision, router.db_for_read(AssessmentDecision), decisions, **_DECISION_ROWS
+        )
     for decision in decisions:
         latest.setdefault(decision.episode_id, decision)
     found = sorted(latest.values(), key=lambda decision: decision.confirmed_at, reverse=True)
@@ -352,8 +364,61 @@ def _open_episodes_diagnosis(*, patient_id: int):
             deciding_test=Subquery(newest_test.values("deciding_test")[:1]),
         )
         .order_by("-number")
-        .values("number", "final_intake", "confirmed", "deciding_test")
     )
+
+
+def _open_episodes_state(*, patient_id: int):
+    return _open_episodes_diagnosis(patient_id=patient_id).values(*_EPISODE_STATE)
+
+
+#: What the portal home's statement reads of the answers given before any episode.
+_ANSWERS = [field.attname for field in PreVisitQuestionnaire._meta.concrete_fields]
+#: What `open_episodes_diagnosis` reads of each open episode.
+_EPISODE_STATE = ("number", "final_intake", "confirmed", "deciding_test")
+#: What the portal home's statement reads of each decision (`portal_reads`): every column of
+#: the decision and its episode (whose key comes as "pk"), so that nothing is deferred.
+_DECISION_ROWS = {
+    "fields": [field.attname for field in AssessmentDecision._meta.concrete_fields],
+    "related": {
+        "episode": [
+            field.attname for field in Episode._meta.concrete_fields if not field.primary_key
+        ]
+    },
+    "annotations": {"open_referral": BooleanField()},
+}
+
+
+def portal_home_reads() -> dict:
+    """For the portal home's one statement (portal.selectors.home_reads), correlated with the
+    patient's row: the open episodes' diagnosis state and every decision with its episode,
+    as `open_episodes_diagnosis` and `patient_confirmed_decisions` read them."""
+    patient_id = OuterRef("pk")
+    return {
+        "assessments.open_episodes": ArraySubquery(
+            _open_episodes_diagnosis(patient_id=patient_id).values(
+                row=JSONObject(**{name: name for name in _EPISODE_STATE})
+            )
+        ),
+        "assessments.questionnaire": rows_array(
+            _questionnaire_before_episodes(patient_id=patient_id),
+            fields=_ANSWERS,
+        ),
+        **decisions_read(),
+    }
+
+
+def decisions_read() -> dict:
+    """For a portal page's one statement on the patient's row (portal.selectors): every
+    decision with its episode, which `patient_confirmed_decisions` then reads instead of a
+    statement of its own (the red-flag notice stands on it)."""
+    return {
+        "assessments.decisions": rows_array(
+            _decisions_with_episode(patient_id=OuterRef("pk")),
+            fields=_DECISION_ROWS["fields"],
+            related=_DECISION_ROWS["related"],
+            annotations=_DECISION_ROWS["annotations"],
+        )
+    }
 
 
 def open_episodes_diagnosis(*, patient) -> list[dict]:
@@ -362,9 +427,14 @@ def open_episodes_diagnosis(*, patient) -> list[dict]:
     confirmed, "deciding_test": the code of the test that will decide it (from the newest
     working diagnosis) or ""}. One query. The working diagnosis itself is not read: a patient
     never sees it. Compiled once per process (clinic/rows.py): every portal home asks."""
-    rows = prepared_list(
-        "open_episodes_diagnosis", Episode, _open_episodes_diagnosis, patient_id=patient.pk
-    )
+    rows = portal_read(patient, "assessments.open_episodes")
+    if rows is NOT_READ:
+        rows = prepared_list(
+            "open_episodes_diagnosis",
+            Episode,
+            _open_episodes_state,
+            patient_id=patient.pk,
+        )
     return [
         {
             "episode": row["number"],
@@ -384,7 +454,12 @@ def episode_trend_series(*, episode) -> list[dict]:
 
 
 def questionnaire_for_episode(*, patient, episode=None) -> PreVisitQuestionnaire | None:
-    """The patient's answers for this episode, else their answers given before any episode."""
+    """The patient's answers for this episode, else their answers given before any episode
+    (the portal home's statement reads those: `portal_home_reads`)."""
+    found = NOT_READ if episode else portal_read(patient, "assessments.questionnaire")
+    if found is not NOT_READ:
+        alias = router.db_for_read(PreVisitQuestionnaire)
+        return next(iter(instances(PreVisitQuestionnaire, alias, found, fields=_ANSWERS)), None)
     return (
         PreVisitQuestionnaire.objects.filter(patient=patient)
         .filter(
@@ -393,6 +468,12 @@ def questionnaire_for_episode(*, patient, episode=None) -> PreVisitQuestionnaire
         .order_by(F("episode_id").asc(nulls_last=True), "-submitted_at")
         .first()
     )
+
+
+def _questionnaire_before_episodes(*, patient_id):
+    return PreVisitQuestionnaire.objects.filter(
+        patient_id=patient_id, episode__isnull=True
+    ).order_by("-submitted_at")[:1]
 
 
 def intake_prefill(*, episode) -> tuple[dict[str, object], str]:

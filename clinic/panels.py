@@ -5,6 +5,8 @@ An app contributes by defining any of these functions in `<app>/panels.py`:
 * `dashboard_panels(*, user)`: the therapist dashboard;
 * `patient_panels(*, user, patient)`: the staff patient page;
 * `portal_panels(*, user, patient)`: the patient's portal home;
+* `portal_reads(*, day, week_before, now)`: what the portal home's one statement reads for the
+  app's portal panels (annotations on the patient's row; `portal_read` below);
 * `timeline_entries(*, user, patient)`: dated entries for the patient page's timeline.
 
 Each returns a list (possibly empty: an app decides for itself what a role may see). Apps
@@ -110,3 +112,19 @@ def timeline(**kwargs) -> list[TimelineEntry]:
         return dt.datetime.combine(when, dt.time.max)
 
     return sorted(collect("timeline_entries", **kwargs), key=sort_key, reverse=True)
+
+
+#: Where `portal_read` finds what the portal home's one statement read for each app
+#: (portal.selectors.home_reads, from the apps' `portal_reads(*, day, week_before, now)` hooks:
+#: a dict of annotations on the patient's row, each correlated through `OuterRef("pk")`).
+PORTAL_READS = "_portal_reads"
+#: `portal_read`'s answer for a read nobody made: the app reads it itself.
+NOT_READ = object()
+
+
+def portal_read(patient, name: str):
+    """What the portal home's statement brought for the app's `name` on this patient object,
+    or NOT_READ (another page, a test calling a panel directly): the caller then reads it with
+    a statement of its own."""
+    reads = patient.__dict__.get(PORTAL_READS)
+    return NOT_READ if reads is None else reads.get(name, NOT_READ)

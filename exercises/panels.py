@@ -128,6 +128,12 @@ def _texts_context(user) -> dict:
     }
 
 
+def portal_reads(*, day, week_before, now) -> dict:
+    """The portal home's statement brings the plan, whether one is on hold and the replies
+    (`portal_selectors.portal_home_reads`)."""
+    return portal_selectors.portal_home_reads(day=day)
+
+
 def portal_panels(*, user, patient) -> list[Panel]:
     """ "Your physio replied": the newest replies to the patient's comments (one query)."""
     replies = portal_selectors.replies_newest_for_patient(patient=patient)

@@ -66,6 +66,12 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
     return entries
 
 
+def portal_reads(*, day, week_before, now) -> dict:
+    """The portal home's statement brings the open episodes' stages
+    (`selectors.portal_home_reads`)."""
+    return selectors.portal_home_reads()
+
+
 def portal_panels(*, user, patient) -> list[Panel]:
     """The patient's stage in plain words, with a link to what it takes to move on (one
     query); nothing before a diagnosis is confirmed."""

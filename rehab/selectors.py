@@ -10,15 +10,20 @@ from dataclasses import dataclass, field
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet, prefetch_related_objects
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import router
+from django.db.models import OuterRef, QuerySet, Subquery, prefetch_related_objects
+from django.db.models.functions import JSONObject
 from django.http import Http404
 
 from assessments.diagnosis.schema import FIELDS
+from assessments.json_rows import instances, rows_array
 from assessments.models import Assessment, AssessmentDecision
 from assessments.outcomes import MEASURES, change_reading
 from assessments.selectors import episode_confirmed_decision, patient_confirmed_decisions
 from clinic import audit
 from clinic.access import CLINICAL, has_role
+from clinic.panels import NOT_READ, portal_read
 from clinic.plugins import plugin_modules
 from clinic.rows import prepared_list
 from exercises.progress_selectors import recent_logs_of_patient
@@ -77,11 +82,31 @@ def portal_stage(*, patient) -> tuple[Stage, StageList] | None:
     stages = CATALOGUE.stage_list_for(decision.final_dx)
     if stages is None:
         return None
-    newest = prepared_list(
-        "rehab_portal_stage", StageChange, _newest_stage, episode_id=decision.episode_id
-    )
-    current = newest[0]["to_stage"] if newest else ""
+    read = portal_read(patient, "rehab.stages")
+    if read is NOT_READ:
+        newest = prepared_list(
+            "rehab_portal_stage", StageChange, _newest_stage, episode_id=decision.episode_id
+        )
+        current = newest[0]["to_stage"] if newest else ""
+    else:
+        current = next(
+            (row["to_stage"] or "" for row in read if row["episode"] == decision.episode_id), ""
+        )
     return stages.stages[stages.index_of(current) or 0], stages
+
+
+def portal_home_reads() -> dict:
+    """For the portal home's one statement (portal.selectors.home_reads), correlated with the
+    patient's row: each open episode's newest stage ("" or None before any change), which
+    `portal_stage` reads instead of a statement of its own."""
+    newest = StageChange.objects.filter(episode_id=OuterRef("pk")).order_by("-decided_at", "-id")
+    return {
+        "rehab.stages": ArraySubquery(
+            Episode.objects.filter(patient_id=OuterRef("pk"), status=Episode.Status.OPEN).values(
+                row=JSONObject(episode="id", to_stage=Subquery(newest.values("to_stage")[:1]))
+            )
+        )
+    }
 
 
 def _newest_stage(*, episode_id: int):
@@ -221,6 +246,8 @@ class RehabStatus:
 
 #: Where `stage_changes_of_patient` keeps what it read, on the patient object of the request.
 _STAGE_CHANGES = "_stage_changes_of_patient"
+#: Where the recovery page's statement keeps the discharge summaries (`portal_page_reads`).
+_SUMMARIES = "_summaries_of_patient"
 
 
 def stage_changes_of_patient(*, patient) -> list[StageChange]:
@@ -252,7 +279,11 @@ def portal_rehab_of_patient(*, patient) -> tuple[list[RehabStatus], list[Dischar
     stage changes (compiled SQL) only when an open episode's diagnosis has stages, and the
     summaries only when an episode is discharged."""
     decisions = patient_confirmed_decisions(patient=patient)
-    prefetch_related_objects([patient], "episodes")
+    read = portal_read(patient, "rehab.page")
+    if read is NOT_READ:
+        prefetch_related_objects([patient], "episodes")
+    else:
+        _keep_page_read(patient, read)
     episodes = patient.episodes.all()
     if any(
         decision.episode.is_open and CATALOGUE.stage_list_for(decision.final_dx)
@@ -261,6 +292,55 @@ def portal_rehab_of_patient(*, patient) -> tuple[list[RehabStatus], list[Dischar
         stage_changes_of_patient(patient=patient)
     statuses = episodes_rehab(episodes=open_episodes(patient=patient))
     return statuses, summaries_of_patient(patient=patient, episodes=episodes)
+
+
+def _columns(model, *, key: bool = True) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields if key or not field.primary_key]
+
+
+_EPISODE_ROWS = {"fields": _columns(Episode)}
+_CHANGE_ROWS = {
+    "fields": _columns(StageChange),
+    "related": {"decided_by": ["first_name", "last_name", "email"]},
+}
+_SUMMARY_ROWS = {
+    "fields": _columns(DischargeSummary),
+    "related": {"episode": _columns(Episode, key=False)},
+}
+
+
+def portal_page_reads() -> dict:
+    """For the portal recovery page's one statement on the patient's row (portal.selectors),
+    correlated with it: the patient's episodes, stage changes and discharge summaries, as
+    `portal_rehab_of_patient` would read them (then with no statement of its own)."""
+    patient_id = OuterRef("pk")
+    return {
+        "rehab.page": JSONObject(
+            episodes=rows_array(
+                Episode.objects.filter(patient_id=patient_id).order_by("-number"), **_EPISODE_ROWS
+            ),
+            changes=rows_array(_stage_changes_of(patient_id=patient_id), **_CHANGE_ROWS),
+            summaries=rows_array(_summaries_of(patient_id=patient_id), **_SUMMARY_ROWS),
+        )
+    }
+
+
+def _keep_page_read(patient, read: dict) -> None:
+    """Keep `portal_page_reads`'s rows where the selectors look: the episodes as the patient's
+    prefetched `episodes` (each with its patient), the stage changes and the summaries."""
+    alias = router.db_for_read(Episode)
+    episodes = instances(Episode, alias, read["episodes"], **_EPISODE_ROWS)
+    for episode in episodes:
+        Episode.patient.field.set_cached_value(episode, patient)
+    loaded = patient.episodes.all()
+    loaded._result_cache, loaded._prefetch_done = episodes, True  # as prefetch_related does
+    patient._prefetched_objects_cache = {"episodes": loaded}
+    patient.__dict__[_STAGE_CHANGES] = instances(
+        StageChange, alias, read["changes"], **_CHANGE_ROWS
+    )
+    patient.__dict__[_SUMMARIES] = instances(
+        DischargeSummary, alias, read["summaries"], **_SUMMARY_ROWS
+    )
 
 
 def episode_rehab(
@@ -454,6 +534,8 @@ def summaries_of_patient(*, patient, episodes=None) -> list[DischargeSummary]:
     discharged)."""
     if episodes is not None and all(episode.is_open for episode in episodes):
         return []
+    if _SUMMARIES in patient.__dict__:  # read with the page (`portal_page_reads`)
+        return patient.__dict__[_SUMMARIES]
     return prepared_list(
         "rehab_summaries_of_patient", DischargeSummary, _summaries_of, patient_id=patient.pk
     )

@@ -64,6 +64,11 @@ def dashboard_panels(*, user) -> list[Panel]:
     return [Panel(template="running/panels/dashboard_runs.html", context=context, order=18)]
 
 
+def portal_reads(*, day, week_before, now) -> dict:
+    """The portal home's statement brings the programme (`selectors.portal_home_reads`)."""
+    return selectors.portal_home_reads(today=day, week_before=week_before)
+
+
 def portal_panels(*, user, patient) -> list[Panel]:
     """One query: the current programme with the newest run waiting for its next-morning
     answer."""

@@ -7,12 +7,25 @@ import datetime as dt
 from uuid import UUID
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db import router
+from django.db.models import (
+    CharField,
+    DateField,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    TextField,
+    UUIDField,
+)
 from django.db.models.functions import JSONObject
 from django.http import Http404
 
+from assessments.json_rows import instances, rows_array
 from clinic import audit
 from clinic.access import MANAGER, roles_of
+from clinic.panels import NOT_READ, portal_read
 from clinic.rows import prepared_list
 from patients.selectors import page_reads
 from running.models import WORRYING, ProgrammeDecision, RunLog, RunProgramme
@@ -46,14 +59,18 @@ def programme_current_with_awaiting(*, patient, today: dt.date) -> RunProgramme 
     """`programme_current_for_patient`'s programme for the portal home, with the newest of the runs
     waiting for a morning answer in the same query: `awaiting` is that run (only its public id and
     date are read) or None. One query, compiled once per process (clinic/rows.py)."""
-    found = prepared_list(
-        "programme_current_with_awaiting",
-        RunProgramme,
-        _programme_current_with_awaiting,
-        patient_id=patient.pk,
-        today=today,
-        week_before=today - dt.timedelta(days=7),
-    )
+    found = portal_read(patient, "running.programme")
+    if found is NOT_READ:
+        found = prepared_list(
+            "programme_current_with_awaiting",
+            RunProgramme,
+            _programme_current_with_awaiting,
+            patient_id=patient.pk,
+            today=today,
+            week_before=today - dt.timedelta(days=7),
+        )
+    else:
+        found = instances(RunProgramme, router.db_for_read(RunProgramme), found, **_PROGRAMME_ROWS)
     if not found:
         return None
     programme = found[0]
@@ -66,13 +83,36 @@ def programme_current_with_awaiting(*, patient, today: dt.date) -> RunProgramme 
 
 
 def _programme_current_with_awaiting(*, patient_id: int, today: dt.date, week_before: dt.date):
+    # The runs are the programme's patient's: `patient_id` may itself be an outer reference
+    # (the portal home's statement), which would mean the programme inside this subquery.
     awaiting = _runs_awaiting_morning(
-        patient_id=patient_id, today=today, week_before=week_before
+        patient_id=OuterRef("patient_id"), today=today, week_before=week_before
     ).order_by("-date", "-id")
     return _programme_current(patient_id=patient_id).annotate(
         awaiting_public_id=Subquery(awaiting.values("public_id")[:1]),
         awaiting_date=Subquery(awaiting.values("date")[:1]),
     )
+
+
+_PROGRAMME_ROWS = {
+    "fields": [field.attname for field in RunProgramme._meta.concrete_fields],
+    "annotations": {"awaiting_public_id": UUIDField(), "awaiting_date": DateField()},
+}
+
+
+def portal_home_reads(*, today: dt.date, week_before: dt.date) -> dict:
+    """For the portal home's one statement (portal.selectors.home_reads), correlated with the
+    patient's row: `programme_current_with_awaiting`'s programme (`week_before` is a week
+    before `today`)."""
+    return {
+        "running.programme": rows_array(
+            _programme_current_with_awaiting(
+                patient_id=OuterRef("pk"), today=today, week_before=week_before
+            ),
+            fields=_PROGRAMME_ROWS["fields"],
+            annotations=_PROGRAMME_ROWS["annotations"],
+        )
+    }
 
 
 def programme_current_for_page(*, patient, today: dt.date) -> RunProgramme | None:
@@ -81,14 +121,18 @@ def programme_current_for_page(*, patient, today: dt.date) -> RunProgramme | Non
     same query: `decision` (its kind and explanation) or None, and `awaiting`:
     the runs waiting for a morning answer, with their public id and date. One query, compiled once
     per process (clinic/rows.py)."""
-    found = prepared_list(
-        "programme_current_for_page",
-        RunProgramme,
-        _programme_current_for_page,
-        patient_id=patient.pk,
-        today=today,
-        week_before=today - dt.timedelta(days=7),
-    )
+    found = portal_read(patient, "running.page_programme")
+    if found is NOT_READ:
+        found = prepared_list(
+            "programme_current_for_page",
+            RunProgramme,
+            _programme_current_for_page,
+            patient_id=patient.pk,
+            today=today,
+            week_before=today - dt.timedelta(days=7),
+        )
+    else:
+        found = instances(RunProgramme, router.db_for_read(RunProgramme), found, **_PAGE_ROWS)
     if not found:
         return None
     programme = found[0]
@@ -112,7 +156,10 @@ def _programme_current_for_page(*, patient_id: int, today: dt.date, week_before:
     latest = ProgrammeDecision.objects.filter(programme=OuterRef("pk")).order_by(
         "-created_at", "-id"
     )
-    awaiting = _runs_awaiting_morning(patient_id=patient_id, today=today, week_before=week_before)
+    # The programme's patient's runs (`patient_id` may be an outer reference: portal_page_reads).
+    awaiting = _runs_awaiting_morning(
+        patient_id=OuterRef("patient_id"), today=today, week_before=week_before
+    )
     return _programme_current(patient_id=patient_id).annotate(
         decision_kind=Subquery(latest.values("kind")[:1]),
         decision_explanation=Subquery(latest.values("explanation")[:1]),
@@ -122,6 +169,40 @@ def _programme_current_for_page(*, patient_id: int, today: dt.date, week_before:
             )
         ),
     )
+
+
+#: What the portal running page draws of each recent run (read with the page's statement; the
+#: rest is deferred: building each value back from JSON text costs Python time per field).
+_RUN_DRAWN = {"id", "programme", "patient", "date", "minutes", "terrain", "not_counted"}
+_RUN_DRAWN |= {"pain_during", "pain_after", "pain_next_morning"}
+#: In the model's order, as `Model.from_db` takes them.
+_RUN_COLUMNS = [field.attname for field in RunLog._meta.concrete_fields if field.name in _RUN_DRAWN]
+_PAGE_ROWS = {
+    "fields": _PROGRAMME_ROWS["fields"],
+    "annotations": {
+        "decision_kind": CharField(),
+        "decision_explanation": TextField(),
+        "awaiting_runs": JSONField(),
+        "recent_runs": JSONField(),
+    },
+}
+
+
+def portal_page_reads(*, today: dt.date, week_before: dt.date) -> dict:
+    """For the portal running page's one statement on the patient's row (portal.selectors),
+    correlated with it: `programme_current_for_page`'s programme with its recent runs
+    (`runs_recent_of_programme` then reads no statement of its own)."""
+    recent = RunLog.objects.filter(
+        patient_id=OuterRef("patient_id"), programme_id=OuterRef("pk")
+    ).order_by("-date", "-id")
+    page = _programme_current_for_page(
+        patient_id=OuterRef("pk"), today=today, week_before=week_before
+    ).annotate(recent_runs=rows_array(recent[:PORTAL_RUNS], fields=_RUN_COLUMNS))
+    return {
+        "running.page_programme": rows_array(
+            page, fields=_PAGE_ROWS["fields"], annotations=_PAGE_ROWS["annotations"]
+        )
+    }
 
 
 def programmes_of_episode(*, episode) -> list[RunProgramme]:
@@ -148,7 +229,11 @@ def runs_of_patient(*, patient) -> QuerySet[RunLog]:
 
 def runs_recent_of_programme(*, patient, programme: RunProgramme) -> list[RunLog]:
     """The patient's newest PORTAL_RUNS runs at `programme`, newest first (one query, compiled
-    once per process: clinic/rows.py)."""
+    once per process: clinic/rows.py; none when the programme came with them:
+    `portal_page_reads`)."""
+    if "recent_runs" in programme.__dict__:
+        alias = router.db_for_read(RunLog)
+        return instances(RunLog, alias, programme.recent_runs, fields=_RUN_COLUMNS)
     return prepared_list(
         "runs_recent_of_programme",
         RunLog,

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.http import HttpRequest
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from bookings.selectors import clinic_phone
@@ -15,15 +19,17 @@ from exercises.illustrations import illustration_response
 from exercises.videos.selectors import plan_media
 from patients.selectors import patient_of_portal_user
 from portal.context_processors import red_flag_notice_of
+from portal.selectors import home_reads
 
 
 @role_required(*PATIENTS)
 @require_GET
 def home(request: HttpRequest):
-    # "Today" is the patient's own. Reads the active plan with its version and whether today
-    # is logged, and the other apps' portal panels.
+    # "Today" is the patient's own. One statement reads the active plan with its version and
+    # whether today is logged, and the rows of the other apps' portal panels.
     patient = patient_of_portal_user(user=request.user)
     today = exercise_selectors.patient_today(patient)
+    home_reads(patient=patient, day=today, now=timezone.now())
     plan = portal_selectors.plan_active_with_day_logged(patient=patient, day=today)
     version = plan.current_version if plan else None
     # Only what is due today (in the patient's zone); the rest says when it is next due.
@@ -42,11 +48,21 @@ def home(request: HttpRequest):
             "today_log": plan is not None and plan.logged_on_day,
             "on_hold": plan is None and portal_selectors.plan_on_hold_for_patient(patient=patient),
             "panels": panels.collect("portal_panels", user=request.user, patient=patient),
-            "safety_card": safety.card(),
+            "safety_card": _safety_card(clinic_phone()),
             "clinic_phone": clinic_phone(),
             # The condition panel and the rehab stage read the same decisions.
             "red_flag_notice": red_flag_notice_of(patient),
         },
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _safety_card(phone: str) -> str:
+    """The standing safety card, drawn once per process (and clinic number): its words are
+    exercises/safety.py's fixed list, the same for every patient on every view, and drawing
+    its two lists took the home about thirty template lookups each time."""
+    return render_to_string(
+        "portal/_safety_card.html", {"card": safety.card(), "clinic_phone": phone}
     )
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from clinic.access import PATIENTS, role_required
 from patients.selectors import patient_of_portal_user
 from portal.context_processors import red_flag_notice_of
+from portal.selectors import recovery_page_reads
 from rehab import selectors
 from rehab.advice import COME_BACK
 
@@ -18,6 +19,7 @@ from rehab.advice import COME_BACK
 @require_GET
 def overview(request: HttpRequest):
     patient = patient_of_portal_user(user=request.user)
+    recovery_page_reads(patient=patient)
     statuses, summaries = selectors.portal_rehab_of_patient(patient=patient)
     return render(
         request,

@@ -41,13 +41,15 @@ MAX_QUERIES = 12
 #: settings, the therapists (own first) and online types, then the free-slot finder's four
 #: queries and the waitlist's holds. Issue 19 adds the active sites (one query, however many:
 #: a site chooser shows when there are two).
+#: Stop 28: the portal home reads its plan and every panel's rows in one statement (user,
+#: patient, that statement, the audit INSERT).
 #: Stop 27: the rehab panel's measures take the timeline's assessments, the progress
 #: suggestions' logs and versions and the running panel's programmes instead of reading
 #: their own, and treatment's re-tests come with their notes in one query.
 PAGE_MAX_QUERIES = {
     "patient detail": 23,
     "dashboard": 15,
-    "portal home": 9,
+    "portal home": 4,
     "portal book a follow-up": 16,
 }
 

@@ -228,6 +228,29 @@ def test_it_reads_only_the_stage_on_the_portal_home_once_the_decisions_are_read(
     assert context["stage"].code == "restore_movement"
 
 
+def test_it_takes_the_stage_from_the_portal_homes_statement(
+    patient_user, neural_case, therapist, django_assert_num_queries
+):
+    from portal.selectors import home_reads
+    from rehab.panels import portal_panels
+
+    for to_stage, days_ago in (("restore_movement", 9), ("load", 2)):
+        stage_change(
+            episode=neural_case.episode,
+            user=therapist,
+            from_stage="settle",
+            to_stage=to_stage,
+            when=timezone.now() - dt.timedelta(days=days_ago),
+            reason="Moving on",
+        )
+    patient = neural_case.patient
+    home_reads(patient=patient, day=timezone.localdate(), now=timezone.now())
+    # The decisions in force and the newest stage came with the home's one statement.
+    with django_assert_num_queries(0):
+        context = portal_panels(user=patient_user, patient=patient)[0].values()
+    assert context["stage"].code == "load"
+
+
 def test_it_shows_no_portal_stage_once_a_red_flag_is_the_decision_in_force(
     patient_user, neural_case, therapist, django_assert_num_queries
 ):
@@ -271,10 +294,11 @@ def test_it_opens_the_portal_recovery_page_in_a_fixed_number_of_queries(
 ):
     calm_week(neural_case.plan, days=rows)
     client.force_login(patient_user)
-    # session, user, patient, the decisions in force (shared with the red-flag notice),
-    # episodes, stage changes, measures (assessments, treatment's notes and re-tests, running),
-    # logs (no summaries: no episode is discharged), then savepoint + session update + release
-    with django_assert_num_queries(11):
+    # session, user, patient, one statement for the decisions in force (shared with the
+    # red-flag notice), the episodes, stage changes and discharge summaries, then the measures
+    # (assessments, treatment's notes and re-tests, running), logs, then savepoint + session
+    # update + release
+    with django_assert_num_queries(9):
         response = client.get(reverse("portal:rehab"))
     assert response.status_code == 200
 

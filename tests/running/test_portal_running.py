@@ -209,10 +209,10 @@ def test_it_shows_the_running_page_in_a_fixed_number_of_queries(
 ):
     for n in range(runs):
         run(active, TODAY - (n + 1) * DAY)
-    # Queries: session, user, patient, the audit insert, the programme with its latest
-    # decision and the runs waiting for their morning answer, the recent runs, the open
-    # red-flag referrals (the notice on every page).
-    with django_assert_num_queries(7):
+    # Queries: session, user, patient, the audit insert, and one statement for the programme
+    # with its latest decision, the runs waiting for their morning answer, the recent runs and
+    # the decisions the red-flag notice at the top stands on.
+    with django_assert_num_queries(5):
         response = patient_client.get(PAGE)
     assert response.status_code == 200
 
@@ -230,6 +230,26 @@ def test_it_adds_one_query_to_the_portal_home_whatever_the_rows(
     with django_assert_num_queries(1):
         (panel,) = portal_panels(user=patient_user, patient=me)
     (awaiting,) = panel.values()["awaiting"]
+    assert (awaiting.public_id, awaiting.date) == (newest.public_id, newest.date)
+
+
+def test_it_takes_the_programme_from_the_portal_homes_statement(
+    patient_user, me, active, django_assert_num_queries
+):
+    from portal.selectors import home_reads
+    from running.panels import portal_panels
+
+    run(active, TODAY - 3 * DAY)
+    newest = run(active, TODAY - DAY)
+    run(active, TODAY - 9 * DAY)  # more than a week back: no longer asked about
+    home_reads(patient=me, day=TODAY, now=dt.datetime.now(dt.UTC))
+    # The home's one statement brought the programme and its newest run awaiting an answer.
+    with django_assert_num_queries(0):
+        (panel,) = portal_panels(user=patient_user, patient=me)
+    context = panel.values()
+    assert context["programme"].public_id == active.public_id
+    assert context["programme"].step_label == active.step_label
+    (awaiting,) = context["awaiting"]
     assert (awaiting.public_id, awaiting.date) == (newest.public_id, newest.date)
 
 
