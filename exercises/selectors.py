@@ -60,6 +60,7 @@ from exercises.models import (
 )
 from exercises.safety import ACTIONS, labels_for, urgency_of
 from exercises.videos.selectors import has_video
+from patients import page_rows
 
 logger = logging.getLogger(__name__)
 
@@ -245,9 +246,14 @@ def plan_adherence(*, plan: ExercisePlan) -> PlanAdherence:
 
 def adherence_for_patient(*, patient) -> list[PlanAdherence]:
     """Every published plan of the patient with its weekly series (two queries, compiled once)."""
-    plans = prepared_list("adherence_for_patient", ExercisePlan, _plans, patient_id=patient.pk)
+    plans = page_rows.taken(patient, "adherence_for_patient")
+    if plans is None:
+        plans = prepared_list("adherence_for_patient", ExercisePlan, _plans, patient_id=patient.pk)
     weeks: dict[int, list[PlanWeek]] = {plan.pk: [] for plan in plans}
-    for row in prepared_list("adherence_weeks", PlanWeek, _weeks, patient_id=patient.pk):
+    rows = page_rows.taken(patient, "adherence_weeks")
+    if rows is None:
+        rows = prepared_list("adherence_weeks", PlanWeek, _weeks, patient_id=patient.pk)
+    for row in rows:
         if row.plan_id in weeks:  # not a week of a plan never published
             weeks[row.plan_id].append(row)
     today = patient_today(patient)
@@ -456,6 +462,9 @@ def acknowledgements_for_patient(*, user, patient) -> list[AlertAcknowledgement]
     Clinical roles only."""
     if not has_role(user, CLINICAL):
         return []
+    found = page_rows.taken(patient, "acknowledgements_for_patient")
+    if found is not None:
+        return found
     return prepared_list(
         "acknowledgements_for_patient", AlertAcknowledgement, _acknowledged, patient_id=patient.pk
     )
@@ -547,7 +556,11 @@ def comments_for_patient(*, user, patient) -> list[SessionLog]:
     (three queries, the first compiled once: clinic/rows.py). Clinical roles only."""
     if not has_role(user, CLINICAL):
         return []
-    comments = prepared_list("comments_for_patient", SessionLog, _of_patient, patient_id=patient.pk)
+    comments = page_rows.taken(patient, "comments_for_patient")
+    if comments is None:
+        comments = prepared_list(
+            "comments_for_patient", SessionLog, _of_patient, patient_id=patient.pk
+        )
     prefetch_related_objects(comments, "replies__author")
     return comments
 

@@ -14,6 +14,7 @@ from django.http import Http404
 from clinic import audit
 from clinic.access import MANAGER, roles_of
 from clinic.rows import prepared_list
+from patients import page_rows
 from patients.selectors import page_reads
 from running.models import WORRYING, ProgrammeDecision, RunLog, RunProgramme
 
@@ -234,12 +235,15 @@ def programmes_of_patient(*, patient) -> list[RunProgramme]:
     panel and rehab panel's measures (running/measures.py) share it (`page_reads`)."""
     shared = page_reads(patient)
     found = None if shared is None else shared.get("running.programmes")
+    if found is not None:
+        return found
+    found = page_rows.taken(patient, "running_programmes_of_patient")
     if found is None:
         found = prepared_list(
             "running_programmes_of_patient", RunProgramme, _programmes_of, patient_id=patient.pk
         )
-        if shared is not None:
-            shared["running.programmes"] = found
+    if shared is not None:
+        shared["running.programmes"] = found
     return found
 
 
@@ -276,6 +280,9 @@ def programme_for_staff(*, public_id: UUID | str) -> RunProgramme:
 def programmes_brief(*, patient) -> list[RunProgramme]:
     """The patient's programmes for reception: name, status and dates only (one query,
     compiled once per process)."""
+    found = page_rows.taken(patient, "running_programmes_brief")
+    if found is not None:
+        return found
     return prepared_list(
         "running_programmes_brief", RunProgramme, _programmes_brief_of, patient_id=patient.pk
     )
