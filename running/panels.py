@@ -13,7 +13,7 @@ from exercises.selectors import patient_today
 from patients.page_rows import PageRead
 from patients.selectors import open_episodes
 from running import selectors
-from running.models import RunLog, RunProgramme
+from running.models import ProgrammeDecision, RunLog, RunProgramme
 
 
 def patient_page_reads(*, user, patient) -> list[PageRead]:
@@ -23,7 +23,15 @@ def patient_page_reads(*, user, patient) -> list[PageRead]:
         return []
     if not has_role(user, CLINICAL):
         return [PageRead("running_programmes_brief", RunProgramme, selectors._programmes_brief_of)]
-    return [PageRead("running_programmes_of_patient", RunProgramme, selectors._programmes_of)]
+    return [
+        PageRead("running_programmes_of_patient", RunProgramme, selectors._programmes_of),
+        PageRead("running_recent_runs_of_patient", RunLog, selectors.recent_runs_of_patient),
+        PageRead(
+            "running_recent_decisions_of_patient",
+            ProgrammeDecision,
+            selectors.recent_decisions_of_patient,
+        ),
+    ]
 
 
 def patient_panels(*, user, patient) -> list[Panel]:
