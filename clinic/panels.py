@@ -5,7 +5,9 @@ An app contributes by defining any of these functions in `<app>/panels.py`:
 * `dashboard_panels(*, user)`: the therapist dashboard;
 * `patient_panels(*, user, patient)`: the staff patient page;
 * `portal_panels(*, user, patient)`: the patient's portal home;
-* `timeline_entries(*, user, patient)`: dated entries for the patient page's timeline.
+* `timeline_entries(*, user, patient)`: dated entries for the patient page's timeline;
+* `patient_page_reads(*, user, patient)`: the reads its patient-page panels and timeline make
+  for this user, which the page runs as one statement (patients/page_rows.py).
 
 Each returns a list (possibly empty: an app decides for itself what a role may see). Apps
 stay independent of one another: the page that shows the panels imports none of them.

@@ -10,8 +10,8 @@ from bookings.models import Appointment
 from clinic.access import CLINICAL, STAFF, has_role
 from clinic.panels import Panel
 from patients.page_rows import PageRead
-from treatment import measures, selectors
-from treatment.models import Retest
+from treatment import measures, recurrence, selectors
+from treatment.models import Retest, TreatmentGiven
 
 
 def patient_page_reads(*, user, patient) -> list[PageRead]:
@@ -28,6 +28,14 @@ def patient_page_reads(*, user, patient) -> list[PageRead]:
     ]
     if has_role(user, CLINICAL):
         reads.append(PageRead("treatment_latest_measures", Retest, measures._signed_retests))
+        # "What happened last time" on a recurrence: the earlier episode's treatments.
+        reads.append(
+            PageRead(
+                "treatment_recurrence_given_of_patient",
+                TreatmentGiven,
+                recurrence.given_of_patient,
+            )
+        )
     return reads
 
 
