@@ -7,7 +7,7 @@ from django import forms
 from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.panels import DischargeStep, Panel, rows_for_user
-from exercises import portal_selectors, progress_selectors, selectors
+from exercises import page_selectors, portal_selectors, progress_selectors, selectors
 from exercises.models import AlertAcknowledgement, ExercisePlan, PlanVersion, PlanWeek, SessionLog
 from exercises.progress_selectors import progress_for_plans
 from exercises.texts import texts_unread
@@ -33,7 +33,9 @@ def patient_page_reads(*, user, patient) -> list[PageRead]:
             values={"since": since},
         ),
         PageRead("comments_for_patient", SessionLog, selectors._of_patient),
-        PageRead("acknowledgements_for_patient", AlertAcknowledgement, selectors._acknowledged),
+        PageRead(
+            "acknowledgements_for_patient", AlertAcknowledgement, page_selectors._acknowledged
+        ),
     ]
 
 
@@ -66,7 +68,9 @@ def patient_panels(*, user, patient) -> list[Panel]:
             template="exercises/panels/patient_alerts.html",
             context=lambda: {
                 "patient": patient,
-                "acknowledged": selectors.acknowledgements_for_patient(user=user, patient=patient),
+                "acknowledged": page_selectors.acknowledgements_for_patient(
+                    user=user, patient=patient
+                ),
             },
             order=42,
         ),

@@ -454,30 +454,6 @@ def plan_open_alert(*, plan: ExercisePlan, kind: str, period: dt.date) -> Alert 
     return None
 
 
-ACKNOWLEDGED_HISTORY_LIMIT = 20
-
-
-def acknowledgements_for_patient(*, user, patient) -> list[AlertAcknowledgement]:
-    """The patient's newest acknowledged alerts with who acknowledged them (one query).
-    Clinical roles only."""
-    if not has_role(user, CLINICAL):
-        return []
-    found = page_rows.taken(patient, "acknowledgements_for_patient")
-    if found is not None:
-        return found
-    return prepared_list(
-        "acknowledgements_for_patient", AlertAcknowledgement, _acknowledged, patient_id=patient.pk
-    )
-
-
-def _acknowledged(*, patient_id: int):
-    return (
-        AlertAcknowledgement.objects.filter(plan__patient_id=patient_id)
-        .select_related("acknowledged_by")
-        .order_by("-acknowledged_at", "-id")[:ACKNOWLEDGED_HISTORY_LIMIT]
-    )
-
-
 #: What `open_alerts` is computed from; migration exercises 0008 makes the database count every
 #: write to their tables (clinic/changes.py), and the dashboard's cached alerts are keyed by it.
 ALERT_MODELS = (
