@@ -18,7 +18,7 @@ _ROW = (
     "            <td>{}</td>\n"
     "          </tr>\n        "
 )
-_SO_FAR = ' <span class="small text-body-secondary">so far</span>'
+_NOTE = ' <span class="small text-body-secondary">{}</span>'
 
 
 def _week(week) -> tuple:
@@ -31,7 +31,7 @@ def _week(week) -> tuple:
         week.sessions_logged,
         week.sessions_prescribed,
         week.adherence_percent,
-        "" if week.complete else format_html(_SO_FAR),
+        "" if week.complete else format_html(_NOTE, "so far"),
         pain,
     )
 
