@@ -11,12 +11,14 @@ from django.conf import settings
 
 from assessments import referrals, selectors
 from assessments.measures import keep_listed
-from assessments.models import Assessment, AssessmentDecision
+from assessments.models import Assessment, AssessmentDecision, WorkingDiagnosis
 from clinic.access import CLINICAL, has_role
 from clinic.links import uuid_url
 from clinic.panels import Panel, TimelineEntry, rows_for_user
 from clinic.rows import prepared_list
+from patients import page_rows
 from patients.models import Patient
+from patients.page_rows import PageRead
 from patients.selectors import open_episodes
 
 PATIENT_EXPLANATIONS = {
@@ -100,15 +102,28 @@ def _explanation(decision) -> dict:
     }
 
 
+def patient_page_reads(*, user, patient) -> list[PageRead]:
+    """For clinicians: the assessments, working diagnoses and decisions (timeline and panels)."""
+    if not has_role(user, CLINICAL):
+        return []
+    return [
+        PageRead("assessments.panels.assessments", Assessment, _assessments),
+        PageRead("working_diagnoses_of_patient", WorkingDiagnosis, selectors._working_diagnoses_of),
+        PageRead("decisions_of_patient", AssessmentDecision, selectors._decisions_of),
+    ]
+
+
 def timeline_entries(*, user, patient) -> list[TimelineEntry]:
     """Each assessment version, working diagnosis and decision, for clinical roles only (three
     queries; the working diagnoses are shared with the patient panel)."""
     if not has_role(user, CLINICAL):
         return []
     entries = []
-    assessments = prepared_list(
-        "assessments.panels.assessments", Assessment, _assessments, patient_id=patient.pk
-    )
+    assessments = page_rows.taken(patient, "assessments.panels.assessments")
+    if assessments is None:
+        assessments = prepared_list(
+            "assessments.panels.assessments", Assessment, _assessments, patient_id=patient.pk
+        )
     # The rehab panel's measures read the same assessments (no second query).
     keep_listed(patient, assessments)
     for assessment in assessments:

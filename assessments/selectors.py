@@ -38,6 +38,7 @@ from clinic.access import CLINICAL, has_role
 from clinic.panels import NOT_READ, portal_read
 from clinic.plugins import plugin_modules
 from clinic.rows import prepared_list
+from patients import page_rows
 from patients.models import Episode
 
 
@@ -164,9 +165,11 @@ def decisions_of_patient(*, patient) -> list[AssessmentDecision]:
     Compiled once per process (clinic/rows.py)."""
     loaded = patient.__dict__.get(_DECISIONS)
     if loaded is None:
-        loaded = prepared_list(
-            "decisions_of_patient", AssessmentDecision, _decisions_of, patient_id=patient.pk
-        )
+        loaded = page_rows.taken(patient, "decisions_of_patient")
+        if loaded is None:
+            loaded = prepared_list(
+                "decisions_of_patient", AssessmentDecision, _decisions_of, patient_id=patient.pk
+            )
         patient.__dict__[_DECISIONS] = loaded
     return loaded
 
@@ -335,6 +338,8 @@ def working_diagnoses_of_patient(*, patient) -> list[WorkingDiagnosis]:
     once per patient object (the patient page's panel and timeline share it), compiled once
     per process (clinic/rows.py)."""
     if not hasattr(patient, "_working_diagnoses"):
+        patient._working_diagnoses = page_rows.taken(patient, "working_diagnoses_of_patient")
+    if patient._working_diagnoses is None:
         patient._working_diagnoses = prepared_list(
             "working_diagnoses_of_patient",
             WorkingDiagnosis,

@@ -21,7 +21,9 @@ from clinic.access import STAFF, THERAPIST, has_role, roles_of
 from clinic.links import uuid_url
 from clinic.panels import NOT_READ, Panel, TimelineEntry, portal_read
 from clinic.rows import prepared_list
+from patients import page_rows
 from patients.models import Patient
+from patients.page_rows import PageRead
 
 PATIENT_PANEL_LIMIT = 5
 PORTAL_PANEL_LIMIT = 3
@@ -78,7 +80,9 @@ def _patient_appointments(patient) -> list:
     """All of the patient's appointments, oldest first, read once for the page's panel and
     its timeline (a patient has tens of appointments, not thousands). The SQL is compiled once
     per process (clinic/rows.py)."""
-    if not hasattr(patient, "_bookings_appointments"):
+    if getattr(patient, "_bookings_appointments", None) is None:
+        patient._bookings_appointments = page_rows.taken(patient, "bookings.panels.appointments")
+    if patient._bookings_appointments is None:
         patient._bookings_appointments = prepared_list(
             "bookings.panels.appointments", Appointment, _appointments, patient_id=patient.pk
         )
@@ -89,6 +93,13 @@ def _appointments(*, patient_id: int):
     return selectors.appointments_for_patient(patient=Patient(pk=patient_id)).order_by(
         "start", "id"
     )
+
+
+def patient_page_reads(*, user, patient) -> list[PageRead]:
+    """The patient's appointments, for staff (the panel and the timeline)."""
+    if not has_role(user, STAFF):
+        return []
+    return [PageRead("bookings.panels.appointments", Appointment, _appointments)]
 
 
 def patient_panels(*, user, patient) -> list[Panel]:

@@ -7,7 +7,9 @@ An app contributes by defining any of these functions in `<app>/panels.py`:
 * `portal_panels(*, user, patient)`: the patient's portal home;
 * `portal_reads(*, day, week_before, now)`: what the portal home's one statement reads for the
   app's portal panels (annotations on the patient's row; `portal_read` below);
-* `timeline_entries(*, user, patient)`: dated entries for the patient page's timeline.
+* `timeline_entries(*, user, patient)`: dated entries for the patient page's timeline;
+* `patient_page_reads(*, user, patient)`: the reads its patient-page panels and timeline make
+  for this user, which the page runs as one statement (patients/page_rows.py).
 
 Each returns a list (possibly empty: an app decides for itself what a role may see). Apps
 stay independent of one another: the page that shows the panels imports none of them.

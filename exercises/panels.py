@@ -7,12 +7,36 @@ from django import forms
 from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.panels import DischargeStep, Panel, rows_for_user
-from exercises import portal_selectors, selectors
-from exercises.models import SessionLog
+from exercises import page_selectors, portal_selectors, progress_selectors, selectors
+from exercises.models import AlertAcknowledgement, ExercisePlan, PlanVersion, PlanWeek, SessionLog
 from exercises.progress_selectors import progress_for_plans
 from exercises.texts import texts_unread
 from notifications.models import SmsInbound
+from patients.page_rows import PageRead
 from patients.selectors import open_episodes
+
+
+def patient_page_reads(*, user, patient) -> list[PageRead]:
+    """For clinicians: the plans and their weeks, the versions and the suggestions' window of
+    logs, the comments and the acknowledged alerts."""
+    if not has_role(user, CLINICAL):
+        return []
+    since = progress_selectors.logs_window_start(selectors.patient_today(patient))
+    return [
+        PageRead("adherence_for_patient", ExercisePlan, selectors._plans),
+        PageRead("adherence_weeks", PlanWeek, selectors._weeks),
+        PageRead("progress_versions", PlanVersion, progress_selectors._versions),
+        PageRead(
+            "exercises_recent_logs",
+            SessionLog,
+            progress_selectors._recent_logs,
+            values={"since": since},
+        ),
+        PageRead("comments_for_patient", SessionLog, selectors._of_patient),
+        PageRead(
+            "acknowledgements_for_patient", AlertAcknowledgement, page_selectors._acknowledged
+        ),
+    ]
 
 
 def patient_panels(*, user, patient) -> list[Panel]:
@@ -44,7 +68,9 @@ def patient_panels(*, user, patient) -> list[Panel]:
             template="exercises/panels/patient_alerts.html",
             context=lambda: {
                 "patient": patient,
-                "acknowledged": selectors.acknowledgements_for_patient(user=user, patient=patient),
+                "acknowledged": page_selectors.acknowledgements_for_patient(
+                    user=user, patient=patient
+                ),
             },
             order=42,
         ),

@@ -17,6 +17,7 @@ from exercises.ladders import PROGRESSIONS, Step
 from exercises.models import ExercisePlan, PlanVersion, SessionLog
 from exercises.progress_rule import Session, Suggestion, suggest
 from exercises.selectors import patient_today
+from patients import page_rows
 from patients.selectors import page_reads
 
 
@@ -78,11 +79,10 @@ def progress_for_plans(
     for version in versions:
         if version.plan_id in by_plan:
             by_plan[version.plan_id].append(version)
-    days = max(step.rule.days for step in PROGRESSIONS.steps.values())
     today = patient_today(patient)
     zone = ZoneInfo(patient.time_zone)
     logs: dict[int, list[SessionLog]] = {plan.pk: [] for plan in plans}
-    since = today - dt.timedelta(days=days)
+    since = logs_window_start(today)
     for log in recent_logs_of_patient(patient=patient, since=since):
         if log.plan_id in logs:
             logs[log.plan_id].append(log)
@@ -129,6 +129,12 @@ def progress_for_plans(
     return result
 
 
+def logs_window_start(today: dt.date) -> dt.date:
+    """The first day of portal logs the progress suggestions look back on (the longest rule
+    window), seen from the patient's `today`."""
+    return today - dt.timedelta(days=max(step.rule.days for step in PROGRESSIONS.steps.values()))
+
+
 def versions_of_patient(*, patient) -> list[PlanVersion]:
     """Every published version of the patient's plans (items and when), by plan, newest
     first, each with its plan's episode id (`plan_episode_id`). One query, compiled once per
@@ -137,7 +143,9 @@ def versions_of_patient(*, patient) -> list[PlanVersion]:
     (exercises/recurrence.py) share it (`page_reads`)."""
     kept = versions_kept(patient)
     if kept is None:
-        kept = prepared_list("progress_versions", PlanVersion, _versions, patient_id=patient.pk)
+        kept = page_rows.taken(patient, "progress_versions")
+        if kept is None:
+            kept = prepared_list("progress_versions", PlanVersion, _versions, patient_id=patient.pk)
         shared = page_reads(patient)
         if shared is not None:
             shared["exercises.versions"] = kept
@@ -169,6 +177,15 @@ def recent_logs_of_patient(*, patient, since: dt.date) -> list[SessionLog]:
     kept = None if shared is None else shared.get("exercises.recent_logs")
     if kept is not None and kept[0] <= since:
         return [log for log in kept[1] if log.date >= since]
+    # The patient page reads the suggestions' window with its other reads (exercises/panels.py).
+    start = logs_window_start(patient_today(patient))
+    logs = (
+        page_rows.taken(patient, "exercises_recent_logs", since=start) if since >= start else None
+    )
+    if logs is not None:
+        if shared is not None:
+            shared["exercises.recent_logs"] = (start, logs)
+        return [log for log in logs if log.date >= since]
     logs = prepared_list(
         "exercises_recent_logs", SessionLog, _recent_logs, patient_id=patient.pk, since=since
     )

@@ -60,6 +60,7 @@ from exercises.models import (
 )
 from exercises.safety import ACTIONS, labels_for, urgency_of
 from exercises.videos.selectors import has_video
+from patients import page_rows
 
 logger = logging.getLogger(__name__)
 
@@ -245,9 +246,14 @@ def plan_adherence(*, plan: ExercisePlan) -> PlanAdherence:
 
 def adherence_for_patient(*, patient) -> list[PlanAdherence]:
     """Every published plan of the patient with its weekly series (two queries, compiled once)."""
-    plans = prepared_list("adherence_for_patient", ExercisePlan, _plans, patient_id=patient.pk)
+    plans = page_rows.taken(patient, "adherence_for_patient")
+    if plans is None:
+        plans = prepared_list("adherence_for_patient", ExercisePlan, _plans, patient_id=patient.pk)
     weeks: dict[int, list[PlanWeek]] = {plan.pk: [] for plan in plans}
-    for row in prepared_list("adherence_weeks", PlanWeek, _weeks, patient_id=patient.pk):
+    rows = page_rows.taken(patient, "adherence_weeks")
+    if rows is None:
+        rows = prepared_list("adherence_weeks", PlanWeek, _weeks, patient_id=patient.pk)
+    for row in rows:
         if row.plan_id in weeks:  # not a week of a plan never published
             weeks[row.plan_id].append(row)
     today = patient_today(patient)
@@ -448,27 +454,6 @@ def plan_open_alert(*, plan: ExercisePlan, kind: str, period: dt.date) -> Alert 
     return None
 
 
-ACKNOWLEDGED_HISTORY_LIMIT = 20
-
-
-def acknowledgements_for_patient(*, user, patient) -> list[AlertAcknowledgement]:
-    """The patient's newest acknowledged alerts with who acknowledged them (one query).
-    Clinical roles only."""
-    if not has_role(user, CLINICAL):
-        return []
-    return prepared_list(
-        "acknowledgements_for_patient", AlertAcknowledgement, _acknowledged, patient_id=patient.pk
-    )
-
-
-def _acknowledged(*, patient_id: int):
-    return (
-        AlertAcknowledgement.objects.filter(plan__patient_id=patient_id)
-        .select_related("acknowledged_by")
-        .order_by("-acknowledged_at", "-id")[:ACKNOWLEDGED_HISTORY_LIMIT]
-    )
-
-
 #: What `open_alerts` is computed from; migration exercises 0008 makes the database count every
 #: write to their tables (clinic/changes.py), and the dashboard's cached alerts are keyed by it.
 ALERT_MODELS = (
@@ -547,7 +532,11 @@ def comments_for_patient(*, user, patient) -> list[SessionLog]:
     (three queries, the first compiled once: clinic/rows.py). Clinical roles only."""
     if not has_role(user, CLINICAL):
         return []
-    comments = prepared_list("comments_for_patient", SessionLog, _of_patient, patient_id=patient.pk)
+    comments = page_rows.taken(patient, "comments_for_patient")
+    if comments is None:
+        comments = prepared_list(
+            "comments_for_patient", SessionLog, _of_patient, patient_id=patient.pk
+        )
     prefetch_related_objects(comments, "replies__author")
     return comments
 

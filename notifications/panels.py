@@ -10,15 +10,39 @@ from __future__ import annotations
 from clinic.access import CLINICAL, STAFF, has_role
 from clinic.panels import Panel
 from clinic.rows import prepared_list
-from notifications.models import ReminderDelivery
-from notifications.selectors import deliveries_for_patient, texts_from_patient
+from notifications.models import ReminderDelivery, SmsInbound
+from notifications.selectors import _texts_of, deliveries_for_patient, texts_from_patient
+from patients import page_rows
 from patients.models import Patient
+from patients.page_rows import PageRead
 
 PATIENT_PANEL_LIMIT = 5
 
 
 def _latest_deliveries(*, patient_id: int):
     return deliveries_for_patient(patient=Patient(pk=patient_id))[:PATIENT_PANEL_LIMIT]
+
+
+def _patient_deliveries(patient) -> list:
+    found = page_rows.taken(patient, "notifications.panels.deliveries")
+    if found is not None:
+        return found
+    return prepared_list(
+        "notifications.panels.deliveries",
+        ReminderDelivery,
+        _latest_deliveries,
+        patient_id=patient.pk,
+    )
+
+
+def patient_page_reads(*, user, patient) -> list[PageRead]:
+    """The reminders sent, for staff; the texts from the patient, for clinicians."""
+    if not has_role(user, STAFF):
+        return []
+    reads = [PageRead("notifications.panels.deliveries", ReminderDelivery, _latest_deliveries)]
+    if has_role(user, CLINICAL):
+        reads.append(PageRead("notifications_texts_from_patient", SmsInbound, _texts_of))
+    return reads
 
 
 def patient_panels(*, user, patient) -> list[Panel]:
@@ -29,12 +53,7 @@ def patient_panels(*, user, patient) -> list[Panel]:
             template="notifications/panels/patient_reminders.html",
             context=lambda: {
                 "patient": patient,
-                "deliveries": prepared_list(
-                    "notifications.panels.deliveries",
-                    ReminderDelivery,
-                    _latest_deliveries,
-                    patient_id=patient.pk,
-                ),
+                "deliveries": _patient_deliveries(patient),
             },
             order=60,
         ),

@@ -28,6 +28,7 @@ from notifications.models import (
 )
 from notifications.schedules import UNSUBSCRIBE_SALT
 from notifications.sources import get_source
+from patients import page_rows
 
 
 def reminder_sent(*, source: str, subject_id, channels: tuple[str, ...]) -> Exists:
@@ -172,9 +173,11 @@ def texts_from_patient(*, user, patient) -> list[SmsInbound]:
     Clinical roles only: reception reads texts in its own queue."""
     if not has_role(user, CLINICAL):
         return []
-    texts = prepared_list(
-        "notifications_texts_from_patient", SmsInbound, _texts_of, patient_id=patient.pk
-    )
+    texts = page_rows.taken(patient, "notifications_texts_from_patient")
+    if texts is None:
+        texts = prepared_list(
+            "notifications_texts_from_patient", SmsInbound, _texts_of, patient_id=patient.pk
+        )
     prefetch_related_objects(texts, _replies())
     return texts
 

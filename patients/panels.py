@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from clinic.access import CLINICAL, has_role
 from clinic.panels import TimelineEntry
+from patients.models import Episode
+from patients.page_rows import PageRead
+from patients.selectors import _episodes_of_patient
+
+
+def patient_page_reads(*, user, patient) -> list[PageRead]:
+    """The patient's episodes, for the page and every panel (`episodes_load`)."""
+    return [PageRead("episodes_of_patient", Episode, _episodes_of_patient)]
 
 
 def timeline_entries(*, user, patient) -> list[TimelineEntry]:

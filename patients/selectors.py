@@ -17,6 +17,7 @@ from django.http import Http404
 from clinic import audit
 from clinic.access import STAFF, has_role
 from clinic.rows import Like, LikePattern, contains_pattern, prepared_list
+from patients import page_rows
 from patients.models import Episode, Patient, PatientQuerySet
 
 #: What the patient search matches against: "FIRST LAST EMAIL PHONE", upper-cased. Migration
@@ -107,9 +108,11 @@ def _staff_patient(*, public_id: UUID):
 def episodes_load(*, patient: Patient) -> None:
     """Load the patient's episodes (newest first) once, for the page and every panel: after
     this `patient.episodes.all()` asks nothing. The SQL is compiled once per process."""
-    episodes = prepared_list(
-        "episodes_of_patient", Episode, _episodes_of_patient, patient_id=patient.pk
-    )
+    episodes = page_rows.taken(patient, "episodes_of_patient")
+    if episodes is None:
+        episodes = prepared_list(
+            "episodes_of_patient", Episode, _episodes_of_patient, patient_id=patient.pk
+        )
     for episode in episodes:
         # What a prefetch sets: each episode's patient is this one, read no further.
         Episode.patient.field.set_cached_value(episode, patient)

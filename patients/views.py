@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import panels
 from clinic.access import CLINICAL, STAFF, has_role, role_required
-from patients import selectors, services
+from patients import page_rows, selectors, services
 from patients.forms import EpisodeDischargeForm, EpisodeForm, PatientForm, PatientSearchForm
 
 PAGE_SIZE = 25
@@ -90,6 +90,10 @@ def patient_detail(request: HttpRequest, public_id):
 def _patient_page(user, patient) -> dict:
     """The episodes with their timeline entries and every app's panels (with the episodes
     loaded once for all of them)."""
+    # Every app's read for the page in one statement (patients/page_rows.py).
+    page_rows.read(
+        patient=patient, reads=panels.collect("patient_page_reads", user=user, patient=patient)
+    )
     selectors.episodes_load(patient=patient)
     selectors.page_reads_begin(patient=patient)
     episodes = list(patient.episodes.all())

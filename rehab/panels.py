@@ -7,11 +7,23 @@ from __future__ import annotations
 
 from clinic.access import CLINICAL, has_role
 from clinic.panels import DischargeStep, Panel, TimelineEntry
+from patients.page_rows import PageRead
 from patients.selectors import open_episodes
 from rehab import selectors, services
 from rehab.catalogue import CATALOGUE
 from rehab.criteria import evaluate_stage
 from rehab.forms import GpConsentForm
+from rehab.models import DischargeSummary, StageChange
+
+
+def patient_page_reads(*, user, patient) -> list[PageRead]:
+    """For clinicians: the stage changes and the discharge summaries."""
+    if not has_role(user, CLINICAL):
+        return []
+    return [
+        PageRead("stage_changes_of_patient", StageChange, selectors._stage_changes_of),
+        PageRead("rehab_summaries_of_patient", DischargeSummary, selectors._summaries_of),
+    ]
 
 
 def patient_panels(*, user, patient) -> list[Panel]:

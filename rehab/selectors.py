@@ -28,6 +28,7 @@ from clinic.plugins import plugin_modules
 from clinic.rows import prepared_list
 from exercises.progress_selectors import recent_logs_of_patient
 from exercises.selectors import patient_today
+from patients import page_rows
 from patients.models import Episode
 from patients.selectors import open_episodes
 from rehab import criteria as rules
@@ -257,9 +258,11 @@ def stage_changes_of_patient(*, patient) -> list[StageChange]:
     a stage must not have called it first. Compiled once per process (clinic/rows.py)."""
     loaded = patient.__dict__.get(_STAGE_CHANGES)
     if loaded is None:
-        loaded = prepared_list(
-            "stage_changes_of_patient", StageChange, _stage_changes_of, patient_id=patient.pk
-        )
+        loaded = page_rows.taken(patient, "stage_changes_of_patient")
+        if loaded is None:
+            loaded = prepared_list(
+                "stage_changes_of_patient", StageChange, _stage_changes_of, patient_id=patient.pk
+            )
         patient.__dict__[_STAGE_CHANGES] = loaded
     return loaded
 
@@ -536,6 +539,9 @@ def summaries_of_patient(*, patient, episodes=None) -> list[DischargeSummary]:
         return []
     if _SUMMARIES in patient.__dict__:  # read with the page (`portal_page_reads`)
         return patient.__dict__[_SUMMARIES]
+    found = page_rows.taken(patient, "rehab_summaries_of_patient")
+    if found is not None:
+        return found
     return prepared_list(
         "rehab_summaries_of_patient", DischargeSummary, _summaries_of, patient_id=patient.pk
     )

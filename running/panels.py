@@ -10,9 +10,28 @@ from clinic import audit
 from clinic.access import CLINICAL, STAFF, has_role
 from clinic.panels import DischargeStep, Panel, rows_for_user
 from exercises.selectors import patient_today
+from patients.page_rows import PageRead
 from patients.selectors import open_episodes
 from running import selectors
-from running.models import RunLog
+from running.models import ProgrammeDecision, RunLog, RunProgramme
+
+
+def patient_page_reads(*, user, patient) -> list[PageRead]:
+    """The patient's programmes: whole for clinicians (the panel and the rehab measures),
+    in brief for reception."""
+    if not has_role(user, STAFF):
+        return []
+    if not has_role(user, CLINICAL):
+        return [PageRead("running_programmes_brief", RunProgramme, selectors._programmes_brief_of)]
+    return [
+        PageRead("running_programmes_of_patient", RunProgramme, selectors._programmes_of),
+        PageRead("running_recent_runs_of_patient", RunLog, selectors.recent_runs_of_patient),
+        PageRead(
+            "running_recent_decisions_of_patient",
+            ProgrammeDecision,
+            selectors.recent_decisions_of_patient,
+        ),
+    ]
 
 
 def patient_panels(*, user, patient) -> list[Panel]:

@@ -9,6 +9,7 @@ from uuid import UUID
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import router
 from django.db.models import (
+    Case,
     CharField,
     DateField,
     JSONField,
@@ -18,6 +19,7 @@ from django.db.models import (
     Subquery,
     TextField,
     UUIDField,
+    When,
 )
 from django.db.models.functions import JSONObject
 from django.http import Http404
@@ -27,6 +29,7 @@ from clinic import audit
 from clinic.access import MANAGER, roles_of
 from clinic.panels import NOT_READ, portal_read
 from clinic.rows import prepared_list
+from patients import page_rows
 from patients.selectors import page_reads
 from running.models import WORRYING, ProgrammeDecision, RunLog, RunProgramme
 
@@ -301,15 +304,23 @@ def patient_panel_data(*, patient) -> dict:
     current = current or (programmes[0] if programmes else None)
     runs, decisions = [], []
     if current is not None:
-        runs = prepared_list(
-            "running_recent_runs", RunLog, _recent_runs_of, programme_id=current.pk
+        # On the patient page both came with its one read (patients/page_rows.py), for the
+        # programme chosen by the same rule (`_current_of_patient`).
+        runs = _of_current(page_rows.taken(patient, "running_recent_runs_of_patient"), current)
+        if runs is None:
+            runs = prepared_list(
+                "running_recent_runs", RunLog, _recent_runs_of, programme_id=current.pk
+            )
+        decisions = _of_current(
+            page_rows.taken(patient, "running_recent_decisions_of_patient"), current
         )
-        decisions = prepared_list(
-            "running_recent_decisions",
-            ProgrammeDecision,
-            _recent_decisions_of,
-            programme_id=current.pk,
-        )
+        if decisions is None:
+            decisions = prepared_list(
+                "running_recent_decisions",
+                ProgrammeDecision,
+                _recent_decisions_of,
+                programme_id=current.pk,
+            )
     return {"programmes": programmes, "current": current, "runs": runs, "decisions": decisions}
 
 
@@ -319,12 +330,15 @@ def programmes_of_patient(*, patient) -> list[RunProgramme]:
     panel and rehab panel's measures (running/measures.py) share it (`page_reads`)."""
     shared = page_reads(patient)
     found = None if shared is None else shared.get("running.programmes")
+    if found is not None:
+        return found
+    found = page_rows.taken(patient, "running_programmes_of_patient")
     if found is None:
         found = prepared_list(
             "running_programmes_of_patient", RunProgramme, _programmes_of, patient_id=patient.pk
         )
-        if shared is not None:
-            shared["running.programmes"] = found
+    if shared is not None:
+        shared["running.programmes"] = found
     return found
 
 
@@ -334,6 +348,39 @@ def _programmes_of(*, patient_id: int):
         .select_related("episode", "patient")
         .order_by("-created_at", "-id")
     )
+
+
+def _of_current(rows: list | None, current: RunProgramme) -> list | None:
+    """`rows` if they are the current programme's (or None to read them)."""
+    if rows is None or any(row.programme_id != current.pk for row in rows):
+        return None
+    return rows
+
+
+def _current_of_patient(patient_id: int):
+    """The key of the programme `patient_panel_data` shows: of the newest five, the newest
+    active one, else the newest."""
+    newest = RunProgramme.objects.filter(patient_id=patient_id).order_by("-created_at", "-id")
+    active_first = Case(When(status=RunProgramme.Status.ACTIVE, then=0), default=1)
+    return (
+        RunProgramme.objects.filter(pk__in=newest.values("pk")[:5])
+        .order_by(active_first, "-created_at", "-id")
+        .values("pk")[:1]
+    )
+
+
+def recent_runs_of_patient(*, patient_id: int):
+    """`_recent_runs_of` the patient's current programme, for the patient page's one read."""
+    return RunLog.objects.filter(programme_id=Subquery(_current_of_patient(patient_id)))[
+        :RECENT_RUNS
+    ]
+
+
+def recent_decisions_of_patient(*, patient_id: int):
+    """`_recent_decisions_of` the patient's current programme, for the patient page's read."""
+    return ProgrammeDecision.objects.filter(
+        programme_id=Subquery(_current_of_patient(patient_id))
+    ).select_related("decided_by")[:RECENT_DECISIONS]
 
 
 def _recent_runs_of(*, programme_id: int):
@@ -361,6 +408,9 @@ def programme_for_staff(*, public_id: UUID | str) -> RunProgramme:
 def programmes_brief(*, patient) -> list[RunProgramme]:
     """The patient's programmes for reception: name, status and dates only (one query,
     compiled once per process)."""
+    found = page_rows.taken(patient, "running_programmes_brief")
+    if found is not None:
+        return found
     return prepared_list(
         "running_programmes_brief", RunProgramme, _programmes_brief_of, patient_id=patient.pk
     )

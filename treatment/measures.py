@@ -11,6 +11,7 @@ from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from clinic.rows import prepared_list
+from patients import page_rows
 from treatment.models import Retest, TreatmentSession
 
 #: The measure keys this app provides (common contract names).
@@ -60,13 +61,17 @@ def latest_measures_of_episodes(*, episodes) -> dict[int, dict[str, dict]]:
     many of their episodes (the patient page's rehab panel: one), compiled once per process
     (clinic/rows.py). Episodes without a re-test in a signed note are left out."""
     wanted: dict[int, set[int]] = {}
+    patients = {}
     for episode in episodes:
         wanted.setdefault(episode.patient_id, set()).add(episode.pk)
+        patients[episode.patient_id] = episode._state.fields_cache.get("patient")
     found: dict[int, dict[str, dict]] = {}
     for patient_id, episode_ids in wanted.items():
-        retests = prepared_list(
-            "treatment_latest_measures", Retest, _signed_retests, patient_id=patient_id
-        )
+        retests = page_rows.taken(patients[patient_id], "treatment_latest_measures")
+        if retests is None:
+            retests = prepared_list(
+                "treatment_latest_measures", Retest, _signed_retests, patient_id=patient_id
+            )
         # Rows come session by session, oldest visit first: a newer session's reading of a
         # key replaces an older one's.
         for _, rows in groupby(retests, key=lambda retest: retest.session_id):

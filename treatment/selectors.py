@@ -21,6 +21,7 @@ from clinic.access import CLINICAL, has_role
 from clinic.rows import prepared_list
 from exercises import selectors as exercise_selectors
 from exercises.safety import BY_CODE
+from patients import page_rows
 from treatment.models import Retest, TreatmentGiven, TreatmentSession
 
 #: Appointments a session note may be written for: the patient came.
@@ -193,12 +194,14 @@ def attended_visits_of_patient(*, patient, limit: int = VISITS_LISTED) -> list[d
     ({"public_id", "signed"} of the newest version, None without a note). One query, compiled
     once per process and limit (clinic/rows.py). No content: callers decide what a role may
     see of it."""
-    visits = prepared_list(
-        f"treatment_attended_visits_{limit}",
-        Appointment,
-        lambda *, patient_id: _attended_visits_of(patient_id=patient_id, limit=limit),
-        patient_id=patient.pk,
-    )
+    visits = page_rows.taken(patient, f"treatment_attended_visits_{limit}")
+    if visits is None:
+        visits = prepared_list(
+            f"treatment_attended_visits_{limit}",
+            Appointment,
+            lambda *, patient_id: _attended_visits_of(patient_id=patient_id, limit=limit),
+            patient_id=patient.pk,
+        )
     return [
         {
             "appointment": visit,
@@ -208,6 +211,11 @@ def attended_visits_of_patient(*, patient, limit: int = VISITS_LISTED) -> list[d
         }
         for visit in visits
     ]
+
+
+def attended_visits_listed(*, patient_id: int):
+    """The query of `attended_visits_of_patient` at the page's limit (patients/page_rows.py)."""
+    return _attended_visits_of(patient_id=patient_id, limit=VISITS_LISTED)
 
 
 def _attended_visits_of(*, patient_id: int, limit: int):

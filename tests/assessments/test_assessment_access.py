@@ -93,10 +93,10 @@ def test_it_shows_the_patient_page_in_a_fixed_number_of_queries(
         )
         decision_record(assessment=intake, by=therapist, final_dx="neural")
         AssessmentFactory(therapist=therapist, episode=episode, kind="follow_up")
-    # session, user, patient, its episodes (once, for the page, the timeline and the panels),
-    # assessments, working diagnoses (once, for the timeline and the panel), decisions (once:
-    # none is a referral, so no referral query); savepoint + session update + release
-    with django_assert_num_queries(11):  # the last query: the audit event INSERT
+    # session, user, patient, the page's one read (patients/page_rows.py: its episodes,
+    # assessments, working diagnoses and decisions with every other app's rows; none is a
+    # referral, so no referral query); savepoint + session update + release
+    with django_assert_num_queries(8):  # the last query: the audit event INSERT
         response = therapist_client.get(reverse("patients:detail", args=[patient.public_id]))
     assert response.status_code == 200
 

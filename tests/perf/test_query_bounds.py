@@ -46,8 +46,11 @@ MAX_QUERIES = 12
 #: Stop 27: the rehab panel's measures take the timeline's assessments, the progress
 #: suggestions' logs and versions and the running panel's programmes instead of reading
 #: their own, and treatment's re-tests come with their notes in one query.
+#: Stop 28: every app's reads for the patient page are one statement (patients/page_rows.py),
+#: so the page is back under the common bound and pinned below it: session, user, device, the
+#: patient, the page's reads, running's recent runs and decisions, the audit insert.
 PAGE_MAX_QUERIES = {
-    "patient detail": 23,
+    "patient detail": 8,
     "dashboard": 15,
     "portal home": 4,
     "portal book a follow-up": 16,

@@ -99,13 +99,12 @@ def test_it_opens_the_patient_page_with_a_recurrence_in_a_fixed_number_of_querie
     assert response.status_code == 200
 
 
-# The patient page as a therapist: the page's own queries, other apps' panels and, from rehab:
-# the patient's decisions and stage changes (each read once, by the timeline, for every
-# episode), the open episode's measures and logs, the patient's summaries (the earlier
-# episode's among them), the earlier episode's care; treatment's visits panel and running's
-# programmes panel, and the texts from the patient (issue 17). No referral query: no decision
-# is a referral.
-QUERIES = 19
+# The patient page as a therapist: the session, the user, the patient, then every app's rows
+# in the page's one read (patients/page_rows.py: the episodes, decisions and stage changes for
+# every episode, the open episode's measures and logs, the summaries, the earlier episode's
+# plan versions, treatment's visits, running's programmes, the texts), and the audit insert.
+# No referral query: no decision is a referral.
+QUERIES = 5
 
 
 def test_it_reads_decisions_stage_changes_and_summaries_once_on_the_patient_page(
@@ -120,8 +119,8 @@ def test_it_reads_decisions_stage_changes_and_summaries_once_on_the_patient_page
     assert "Last time: episode" in response.content.decode()
     reads = [logged_sql(query["sql"]) for query in captured.captured_queries]
 
-    def loads(table: str) -> int:
-        return sum(sql.startswith(f'SELECT "{table}"."id"') for sql in reads)
+    def loads(table: str) -> int:  # the page's one read (patients/page_rows.py) names each once
+        return sum(f'FROM "{table}"' in sql for sql in reads)
 
     assert loads("assessments_assessmentdecision") == 1
     assert loads("rehab_stagechange") == 1

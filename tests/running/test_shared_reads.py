@@ -3,14 +3,20 @@ running panel."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from patients import page_rows
 from patients.models import Patient
 from patients.selectors import episodes_load, page_reads_begin
+from running import panels
 from running.measures import latest_measures, latest_measures_of_episodes
+from running.models import RunProgramme
 from running.selectors import patient_panel_data
 from tests.patients.factories import EpisodeFactory
-from tests.running.factories import programme
+from tests.running.conftest import TODAY
+from tests.running.factories import programme, run
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +59,35 @@ def test_it_reads_afresh_outside_the_patient_page(therapist, me, my_episode):
     assert latest_measures_of_episodes(episodes=[episode]) == {}
     programme(therapist=therapist, episode=my_episode)
     assert episode.pk in latest_measures_of_episodes(episodes=[episode])
+
+
+def test_the_page_s_one_read_takes_the_runs_of_the_programme_the_panel_shows(
+    therapist, me, my_episode, django_assert_num_queries
+):
+    """The patient page reads the current programme's runs and decisions with its other
+    reads (patients/page_rows.py), choosing the programme by the panel's own rule: an older
+    active one before a newer one that is over."""
+    older = programme(
+        therapist=therapist, episode=my_episode, started_on=TODAY - dt.timedelta(days=10)
+    )
+    kept = run(older, TODAY - dt.timedelta(days=3))
+    newer = programme(
+        therapist=therapist,
+        episode=EpisodeFactory(patient=me),
+        template="lumbar",
+        started_on=TODAY - dt.timedelta(days=5),
+    )
+    run(newer, TODAY - dt.timedelta(days=1))
+    RunProgramme.objects.filter(pk=newer.pk).update(status=RunProgramme.Status.COMPLETED)
+
+    expected = patient_panel_data(patient=Patient.objects.get(pk=me.pk))
+    patient = Patient.objects.get(pk=me.pk)
+    page_reads_begin(patient=patient)
+    page_rows.read(
+        patient=patient, reads=panels.patient_page_reads(user=therapist, patient=patient)
+    )
+    with django_assert_num_queries(0):
+        panel = patient_panel_data(patient=patient)
+    assert panel["current"] == older == expected["current"]
+    assert [item.pk for item in panel["runs"]] == [kept.pk]
+    assert [item.pk for item in panel["decisions"]] == [item.pk for item in expected["decisions"]]

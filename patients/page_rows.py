@@ -1,0 +1,221 @@
+"""The patient page's reads in one statement.
+
+The staff patient page gathers a dozen apps' panels, and each used to ask its own question of
+the database: some eighteen statements a view, each costing the PostgreSQL server about as much
+as a million instructions of the page's Python (a round trip, an executor start) even once
+prepared. Here every app's read for the page (`patient_page_reads` in its panels.py: the same
+name and query builder its selector hands to `clinic.rows.prepared_list`) becomes one JSON
+column of a single statement, compiled once per process and kept prepared per connection
+(`prepared_list` again), and each selector takes its rows from there (`taken`) instead of asking.
+
+Each query is the selector's own, unchanged, wrapped as
+`(SELECT json_agg(json_build_array(s.c0, s.c1, ...))::text FROM (<its SQL>) s(c0, c1, ...))`:
+positional, so the columns' own names (repeated across joined tables) do not matter. The
+values are turned back into what the database driver would have given for each column (dates,
+datetimes, UUIDs and decimals arrive as JSON text or numbers; a JSON column is read as its
+text), then through the ORM's own converters, `Model.from_db` and related-row populators, so the
+instances are those the selector's query builds. A read is taken once: a second ask of the
+same name queries afresh, as it did before.
+
+Only the patient page opens a batch (`read`): everywhere else `taken` answers None and each
+selector reads for itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from uuid import UUID
+
+from django.db import models, router
+from django.db.models.expressions import RawSQL
+from django.db.models.query import ValuesIterable, get_related_populators
+from django.utils.dateparse import parse_duration
+
+from clinic.rows import prepared_list
+from patients.models import Patient
+
+
+@dataclass(frozen=True)
+class PageRead:
+    """One selector's read for the patient page: `build(patient_id=..., **values)` is the
+    queryset its selector passes to `prepared_list` under `name`, with the same `values`."""
+
+    name: str
+    model: type[models.Model]
+    build: Callable
+    values: dict = field(default_factory=dict)
+
+
+#: Where the page's rows wait on the patient object of the request, by read name.
+_TAKEN = "_page_rows"
+
+# What the driver gives for a column, from its JSON value, by the field's internal type.
+_FROM_JSON: dict[str, Callable] = {
+    "DateTimeField": dt.datetime.fromisoformat,
+    "DateField": dt.date.fromisoformat,
+    "TimeField": dt.time.fromisoformat,
+    "UUIDField": UUID,
+    "DecimalField": Decimal,
+    "FloatField": float,
+    "DurationField": parse_duration,
+}
+# Columns whose JSON value is already what the driver gives.
+_AS_THEY_ARE = {
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "PositiveBigIntegerField",
+    "BooleanField",
+    "CharField",
+    "TextField",
+    "EmailField",
+    "SlugField",
+    "URLField",
+    "JSONField",  # read as its text (`::text` in the SQL), as the driver hands it over
+}
+
+
+def _internal_type(output_field) -> str:
+    while output_field.is_relation:
+        output_field = output_field.target_field
+    return output_field.get_internal_type()
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What turns one read's JSON rows back into what its query builds."""
+
+    compiler: object
+    conversions: tuple  # per column: a function, or None
+    converters: dict
+    model: type[models.Model]
+    attnames: list[str]
+    model_columns: slice
+    annotations: dict[str, int]
+    values_names: list[str] | None
+
+
+_shapes: dict[tuple[str, str], _Shape] = {}
+
+
+def _compiled(read: PageRead, alias: str, values: dict) -> tuple[str, list, _Shape]:
+    queryset = read.build(**values)
+    compiler = queryset.query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    select = compiler.select[: compiler.col_count]
+    conversions, columns = [], []
+    for index, (expression, _, _) in enumerate(select):
+        kind = _internal_type(expression.output_field)
+        if kind not in _AS_THEY_ARE and kind not in _FROM_JSON:
+            raise ValueError(f"{read.name}: a {kind} column cannot ride along as JSON")
+        conversions.append(_FROM_JSON.get(kind))
+        columns.append(f"s.c{index}::text" if kind == "JSONField" else f"s.c{index}")
+    names = ", ".join(f"c{index}" for index in range(len(select)))
+    # Only the ORM's compiled SQL and column positions: every value stays a parameter.
+    row = f"json_build_array({', '.join(columns)})"
+    wrapped = f"SELECT json_agg({row})::text FROM ({sql}) s({names})"  # noqa: S608  # nosec B608
+    values_query = queryset._iterable_class is ValuesIterable
+    klass_info = compiler.klass_info
+    first, last = (
+        (0, 0)
+        if values_query
+        else (klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1)
+    )
+    query = queryset.query
+    shape = _Shape(
+        compiler=compiler,
+        conversions=tuple(conversions),
+        converters=compiler.get_converters([column[0] for column in select]),
+        model=queryset.model,
+        attnames=[column[0].target.attname for column in select[first:last]],
+        model_columns=slice(first, last),
+        annotations=dict(compiler.annotation_col_map or {}),
+        values_names=(
+            [*query.extra_select, *query.values_select, *query.annotation_select]
+            if values_query
+            else None
+        ),
+    )
+    return wrapped, list(params), shape
+
+
+def _shape(read: PageRead, alias: str, patient_id: int) -> _Shape:
+    shape = _shapes.get((read.name, alias))
+    if shape is None:
+        shape = _shapes[(read.name, alias)] = _compiled(
+            read, alias, {"patient_id": patient_id, **read.values}
+        )[2]
+    return shape
+
+
+def _rows(shape: _Shape, alias: str, text: str | None) -> list:
+    """The JSON column of one read as the instances (or dicts) its query gives."""
+    rows = []
+    for values in json.loads(text, parse_float=Decimal) if text else ():
+        rows.append(
+            tuple(
+                value if convert is None or value is None else convert(value)
+                for convert, value in zip(shape.conversions, values, strict=True)
+            )
+        )
+    if shape.converters:
+        rows = list(shape.compiler.apply_converters(rows, shape.converters))
+    if shape.values_names is not None:
+        return [dict(zip(shape.values_names, row, strict=True)) for row in rows]
+    related = get_related_populators(shape.compiler.klass_info, shape.compiler.select, alias)
+    found = []
+    for row in rows:
+        instance = shape.model.from_db(alias, shape.attnames, row[shape.model_columns])
+        for populator in related:
+            populator.populate(row, instance)
+        for attribute, position in shape.annotations.items():
+            setattr(instance, attribute, row[position])
+        found.append(instance)
+    return found
+
+
+def read(*, patient: Patient, reads: list[PageRead]) -> None:
+    """Read every one of `reads` for `patient` in one statement (compiled once per process for
+    each list of reads) and keep the rows on the patient object for `taken`."""
+    if not reads:
+        patient.__dict__[_TAKEN] = {}
+        return
+    alias = router.db_for_read(Patient)
+    values = {"patient_id": patient.pk}
+    for index, one in enumerate(reads):
+        values.update({f"r{index}_{key}": value for key, value in one.values.items()})
+
+    def build(**given):
+        columns = {}
+        for index, one in enumerate(reads):
+            own = {key: given[f"r{index}_{key}"] for key in one.values}
+            sql, params, _ = _compiled(one, alias, {"patient_id": given["patient_id"], **own})
+            columns[f"r{index}"] = RawSQL(sql, params, output_field=models.TextField())  # noqa: S611
+        return Patient.objects.filter(pk=given["patient_id"]).values(**columns)
+
+    signature = ",".join(one.name for one in reads)
+    found = prepared_list(f"patients.page_rows:{signature}", Patient, build, **values)
+    texts = found[0] if found else {}
+    patient.__dict__[_TAKEN] = {
+        one.name: (one, alias, texts.get(f"r{index}")) for index, one in enumerate(reads)
+    }
+
+
+def taken(patient, name: str, **values) -> list | None:
+    """The rows the patient page read for `name` with these `values` (once: a second ask gets
+    None), or None outside the page or for a read it did not make; the caller then reads for
+    itself."""
+    waiting = None if patient is None else patient.__dict__.get(_TAKEN)
+    if not waiting or name not in waiting or waiting[name][0].values != values:
+        return None
+    one, alias, text = waiting.pop(name)
+    return _rows(_shape(one, alias, patient.pk), alias, text)

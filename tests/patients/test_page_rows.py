@@ -1,0 +1,116 @@
+"""The patient page reads every app's rows in one statement (patients/page_rows.py): what it
+builds from the JSON must be what each selector's own query builds, field by field and
+related row by related row, for every read a therapist's or reception's page makes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.services import working_diagnosis_record
+from clinic import panels
+from exercises.models import AlertAcknowledgement, CommentRead, SessionLog
+from notifications.models import SmsInbound
+from patients import page_rows
+from patients.models import Patient
+from tests.assessments.factories import AssessmentFactory
+from tests.assessments.test_working_diagnosis import MIXED_FINDINGS, RETEST
+from tests.patients.factories import EpisodeFactory
+from tests.perf.conftest import loaded
+from tests.rehab.factories import discharge_summary_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _state(row, depth: int = 0):
+    """Everything an instance holds (its fields, annotations and the related rows it came
+    with, to two levels), or the dict of a `.values()` row."""
+    if isinstance(row, dict):
+        return row
+    held = {name: value for name, value in row.__dict__.items() if name != "_state"}
+    if depth < 2:
+        for name, other in row._state.fields_cache.items():
+            held[f"related:{name}"] = None if other is None else _state(other, depth + 1)
+    return held
+
+
+@pytest.fixture
+def world():
+    with loaded(3) as world:
+        patient, therapist = world.patient, world.therapist
+        EpisodeFactory.reset_sequence(20)  # numbers after the generated episodes
+        episode = EpisodeFactory(patient=patient)  # one without a confirmed diagnosis
+        intake = AssessmentFactory(
+            episode=episode, therapist=therapist, final=True, findings=MIXED_FINDINGS
+        )
+        working_diagnosis_record(assessment=intake, by=therapist, **RETEST)
+        discharge_summary_for(patient=patient, user=therapist)
+        SmsInbound.objects.create(
+            provider_id="SM1",
+            phone=str(patient.phone),
+            body="Can I swap <b>Thursday</b>?",
+            received_at=timezone.now() - dt.timedelta(hours=2),
+            patient=patient,
+            for_clinician=True,
+        )
+        AlertAcknowledgement.objects.create(
+            plan=world.plan,
+            kind=AlertAcknowledgement.Kind.values[0],
+            period=dt.date.today(),
+            acknowledged_by=therapist,
+            acknowledged_at=timezone.now(),
+        )
+        # Two comments, one read: the read mark is a reverse one-to-one, null or not.
+        first, second = SessionLog.objects.filter(patient=patient).order_by("date")[:2]
+        SessionLog.objects.filter(pk__in=[first.pk, second.pk]).update(comment="Knee & hip ache")
+        CommentRead.objects.create(session_log=first, read_by=therapist, read_at=timezone.now())
+        yield world
+
+
+@pytest.mark.parametrize("role", ["therapist", "reception"])
+def test_it_builds_every_read_as_the_selectors_own_query_does(world, role):
+    user = getattr(world, role)
+    patient = Patient.objects.get(pk=world.patient.pk)
+    reads = panels.collect("patient_page_reads", user=user, patient=patient)
+    assert len(reads) == (21 if role == "therapist" else 5)
+    with CaptureQueriesContext(connection) as queries:
+        page_rows.read(patient=patient, reads=reads)
+        built = {read.name: page_rows.taken(patient, read.name, **read.values) for read in reads}
+    assert len(queries) == 1
+    for read in reads:
+        expected = list(read.build(patient_id=patient.pk, **read.values))
+        assert expected, f"{read.name}: the test data should give it rows"
+        assert [_state(row) for row in built[read.name]] == [_state(row) for row in expected], (
+            read.name
+        )
+
+
+def test_it_hands_each_read_out_once_and_only_on_the_page(world):
+    patient = Patient.objects.get(pk=world.patient.pk)
+    reads = panels.collect("patient_page_reads", user=world.therapist, patient=patient)
+    name = "bookings.panels.appointments"
+    assert page_rows.taken(patient, name) is None  # no page: the selector reads for itself
+    page_rows.read(patient=patient, reads=reads)
+    assert page_rows.taken(patient, "exercises_recent_logs", since=dt.date(1999, 1, 1)) is None
+    assert page_rows.taken(patient, name)
+    assert page_rows.taken(patient, name) is None  # a second ask reads afresh
+
+
+def test_the_page_shows_a_new_text_on_the_next_view(world):
+    client = world.client_for("therapist")
+    target = reverse("patients:detail", args=[world.patient.public_id])
+    assert "Where is the car park?" not in client.get(target).content.decode()
+    SmsInbound.objects.create(
+        provider_id="SM2",
+        phone=str(world.patient.phone),
+        body="Where is the car park?",
+        received_at=timezone.now(),
+        patient=world.patient,
+        for_clinician=True,
+    )
+    assert "Where is the car park?" in client.get(target).content.decode()
