@@ -7,7 +7,7 @@ from django import forms
 from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.panels import DischargeStep, Panel, rows_for_user
-from exercises import portal_selectors, selectors
+from exercises import dashboard, portal_selectors, selectors
 from exercises.models import SessionLog
 from exercises.progress_selectors import progress_for_plans
 from exercises.texts import texts_unread
@@ -67,7 +67,7 @@ def dashboard_panels(*, user) -> list[Panel]:
     return [
         Panel(
             template="exercises/panels/dashboard_alerts.html",
-            context=lambda: _alerts_context(selectors.dashboard_alerts(user=user)),
+            context=lambda: _alerts_context(*dashboard.dashboard_alerts(user=user)),
             order=20,
         ),
         Panel(
@@ -83,14 +83,13 @@ def dashboard_panels(*, user) -> list[Panel]:
     ]
 
 
-DASHBOARD_ALERT_LIMIT = 25
-
-
-def _alerts_context(alerts: list) -> dict:
-    """The first alerts by patient name; the rest are counted (acknowledging brings them up)."""
+def _alerts_context(lines: tuple, total: int) -> dict:
+    """The first alerts by patient name, drawn in one step; the rest are counted
+    (acknowledging brings them up)."""
     return {
-        "alerts": alerts[:DASHBOARD_ALERT_LIMIT],
-        "more_alerts": max(0, len(alerts) - DASHBOARD_ALERT_LIMIT),
+        "alerts": bool(lines),
+        "alert_rows": dashboard.alert_rows_html(lines),
+        "more_alerts": total - len(lines),
     }
 
 
