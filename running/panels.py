@@ -64,13 +64,20 @@ def dashboard_panels(*, user) -> list[Panel]:
 
     def context() -> dict:
         # One query: the runs with their patients' names, as values (drawn in one step by
-        # running/templatetags/running_rows.py).
+        # running/templatetags/running_rows.py). The first runs are picked before the patients
+        # are joined, so only theirs are read (a join first read the whole patient table).
         runs = rows_for_user(
             "running.panels.runs_to_review",
             RunLog,
-            lambda *, user: selectors.runs_to_review(user=user).values(*_DASHBOARD_RUN_COLUMNS)[
-                : selectors.DASHBOARD_LIMIT + 1
-            ],
+            lambda *, user: (
+                RunLog.objects.filter(
+                    pk__in=selectors.runs_to_review(user=user).values("pk")[
+                        : selectors.DASHBOARD_LIMIT + 1
+                    ]
+                )
+                .order_by("date", "id")
+                .values(*_DASHBOARD_RUN_COLUMNS)
+            ),
             user=user,
         )
         for run in runs:
