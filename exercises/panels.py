@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Func, IntegerField, Subquery
 
 from clinic import audit
 from clinic.access import CLINICAL, has_role
@@ -97,16 +98,24 @@ DASHBOARD_COMMENT_LIMIT = 5
 
 
 def _inbox_context(user) -> dict:
-    """The newest unread comments first (two queries: the unread count, the first few)."""
+    """The newest unread comments first, each row carrying how many are unread in all (one
+    query; with no comment at all, none is unread)."""
     comments = rows_for_user(
         "exercises.panels.comments_inbox",
         SessionLog,
-        lambda *, user: selectors.comments_inbox(user=user)[:DASHBOARD_COMMENT_LIMIT],
+        lambda *, user: selectors.comments_inbox(user=user).annotate(
+            unread_count=Subquery(
+                selectors.comments_inbox(user=user)
+                .filter(is_read=False)
+                .order_by()
+                .values(total=Func("id", function="COUNT", output_field=IntegerField()))
+            )
+        )[:DASHBOARD_COMMENT_LIMIT],
         user=user,
     )
     for log in comments:
         audit.note_patient(log.patient, log)
-    return {"comments": comments, "unread": selectors.comments_unread_count(user=user)}
+    return {"comments": comments, "unread": comments[0].unread_count if comments else 0}
 
 
 def _texts_context(user) -> dict:
