@@ -170,8 +170,12 @@ def score(findings: Findings, rules: Rules) -> tuple[Points, tuple[Reason, ...]]
 def _row_line(
     row: WeightRow, findings: Findings, derived: Mapping[str, str], rules: Rules
 ) -> Reason | None:
-    hit = next((c for c in row.any_of if c.holds(findings, rules.facts)), None)
-    if hit is None or (row.only_if_any and not any_holds(row.only_if_any, findings, rules.facts)):
+    for hit in row.any_of:
+        if hit.holds(findings, rules.facts):
+            break
+    else:
+        return None
+    if row.only_if_any and not any_holds(row.only_if_any, findings, rules.facts):
         return None
     text = f"{row.text} ({derived[hit.field]})" if hit.field in derived else row.text
     return Reason(hit.field, findings[hit.field], text, row.points, "score", row.basis)

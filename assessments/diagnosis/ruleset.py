@@ -46,14 +46,24 @@ class Points:
     lumbar: int = 0
     acute_strain: int = 0
 
+    # Field by field rather than through tuples: the engine adds points some thousands of
+    # times for one assessment page (each candidate next test is scored afresh).
     def __add__(self, other: Points) -> Points:
-        return Points(*(a + b for a, b in zip(self.as_tuple(), other.as_tuple(), strict=True)))
+        return Points(
+            self.neural + other.neural,
+            self.lumbar + other.lumbar,
+            self.acute_strain + other.acute_strain,
+        )
 
     def __neg__(self) -> Points:
-        return Points(*(-a for a in self.as_tuple()))
+        return Points(-self.neural, -self.lumbar, -self.acute_strain)
 
     def __sub__(self, other: Points) -> Points:
-        return self + (-other)
+        return Points(
+            self.neural - other.neural,
+            self.lumbar - other.lumbar,
+            self.acute_strain - other.acute_strain,
+        )
 
     def get(self, hypothesis: str) -> int:
         return int(getattr(self, hypothesis))
