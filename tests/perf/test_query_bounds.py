@@ -24,7 +24,7 @@ MAX_QUERIES = 12
 #: comments to their physio (with read marks) cost one more query, whatever their number,
 #: and the alerts acknowledged with their notes one more; its red-flag referral history is its
 #: referrals and their outcomes. The dashboard (pinned below the common bound since stop 28):
-#: session and user, today's list, "Open referrals", the texts, the comment inbox (its unread
+#: the user, today's list, "Open referrals", the texts, the comment inbox (its unread
 #: count in the same statement), the runs to look at, the alerts' change counters (the
 #: alerts themselves from the cache) and the audit trail's insert for its patients. Issue 15's
 #: apps add to the patient page treatment's visits with their notes (one query), rehab's stage
