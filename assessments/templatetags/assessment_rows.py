@@ -7,11 +7,15 @@ localized, then escaped unless already safe."""
 
 from __future__ import annotations
 
+import html
+
 from django import template
 from django.template.defaultfilters import floatformat
+from django.utils.dateformat import format as date_format
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
 
 from assessments.templatetags.rows_html import rows_html
 
@@ -24,9 +28,32 @@ _DANGER = ' class="table-danger"'
 
 def _text(value) -> str:
     """A value as `{{ value }}` draws it."""
+    if type(value) is str:  # plain text (not marked safe): Django's escape, without its wrapper
+        return html.escape(value)
     if not isinstance(value, str):
         value = str(localize(value))
     return conditional_escape(value)
+
+
+@register.simple_tag
+def assessment_heading(assessment) -> SafeString:
+    """The page's heading: kind and status, then version, dates and therapist."""
+    tone = "text-bg-primary" if assessment.is_final else "text-bg-warning"
+    finalised = assessment.finalised_at
+    when = (
+        f" · finalised {date_format(template_localtime(finalised), 'j M Y H:i')}"
+        if finalised
+        else ""
+    )
+    return _safe(
+        (
+            f'<h1 class="h3 mb-1">{_text(assessment.get_kind_display())} assessment '
+            f'<span class="badge {tone}">{_text(assessment.get_status_display())}</span></h1>\n'
+            f'    <p class="text-body-secondary mb-0">Version {_text(assessment.version)} · '
+            f"{date_format(assessment.assessed_on, 'j M Y')} · {_text(assessment.therapist)}"
+            f"{when}</p>",
+        )
+    )
 
 
 def _safe(parts) -> SafeString:
