@@ -61,6 +61,24 @@ def _safe(parts) -> SafeString:
 
 
 @register.simple_tag
+def decision_line(decision) -> SafeString:
+    """The recorded decision: the diagnosis, confirmed or overridden, by whom, when, under
+    which rules."""
+    other = f": {_text(decision.other_dx_text)}" if decision.clinician_final_dx == "other" else ""
+    how = "overrode the suggestion" if decision.is_override else "confirmed the suggestion"
+    when = date_format(template_localtime(decision.confirmed_at), "j M Y H:i")
+    return _safe(
+        (
+            f'<p class="mb-1 decision-current"><strong>'
+            f"{_text(decision.get_clinician_final_dx_display())}</strong>{other}\n"
+            f"        · {how}\n"
+            f"        by {_text(decision.confirmed_by)} on {when} "
+            f"(rules {_text(decision.model_version)}).</p>",
+        )
+    )
+
+
+@register.simple_tag
 def findings_groups(groups: list[dict]) -> SafeString:
     """Each intake section: its title, its recorded findings, how many are blank."""
     parts = []
