@@ -146,3 +146,43 @@ def test_it_draws_the_follow_up_tables_as_the_template_loops_did():
     assert "<td>-3</td>" in new
     assert "Better &amp; real" in new
     assert new == old
+
+
+OLD_HEADING = """<h1 class="h3 mb-1">{{ assessment.get_kind_display }} assessment <span class="badge {% if assessment.is_final %}text-bg-primary{% else %}text-bg-warning{% endif %}">{{ assessment.get_status_display }}</span></h1>
+    <p class="text-body-secondary mb-0">Version {{ assessment.version }} · {{ assessment.assessed_on|date:"j M Y" }} · {{ assessment.therapist }}{% if assessment.finalised_at %} · finalised {{ assessment.finalised_at|date:"j M Y H:i" }}{% endif %}</p>"""
+OLD_DECISION = """<p class="mb-1 decision-current"><strong>{{ decision.get_clinician_final_dx_display }}</strong>{% if decision.clinician_final_dx == "other" %}: {{ decision.other_dx_text }}{% endif %}
+        · {% if decision.is_override %}overrode the suggestion{% else %}confirmed the suggestion{% endif %}
+        by {{ decision.confirmed_by }} on {{ decision.confirmed_at|date:"j M Y H:i" }} (rules {{ decision.model_version }}).</p>"""
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "Australia/Sydney"])
+def test_it_draws_the_heading_and_decision_as_the_template_did(neural_final, therapist, zone):
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from assessments.models import Assessment
+
+    draft = Assessment(
+        kind=neural_final.kind, status="draft", version=2, assessed_on=neural_final.assessed_on
+    )
+    draft.therapist = therapist
+    therapist.first_name = "Tess <&>"
+    with timezone.override(zone):  # the finalised and decided times in the active zone
+        for assessment in (neural_final, draft):
+            old, new = _both(OLD_HEADING, "assessment_heading assessment", assessment=assessment)
+            assert new == old
+        for final_dx, override in (("other", True), ("neural", False)):
+            decision = SimpleNamespace(
+                get_clinician_final_dx_display=lambda final_dx=final_dx: final_dx.title(),
+                clinician_final_dx=final_dx,
+                other_dx_text="Bursitis <maybe> & more",
+                is_override=override,
+                confirmed_by=therapist,
+                confirmed_at=dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC),
+                model_version="1.2",
+            )
+            old, new = _both(OLD_DECISION, "decision_line decision", decision=decision)
+            assert new == old
+    assert "finalised" in _both(OLD_HEADING, "assessment_heading a", a=neural_final)[1]
