@@ -61,6 +61,21 @@ def _safe(parts) -> SafeString:
 
 
 @register.simple_tag
+def flag_items(lines, strong: bool = False) -> SafeString:
+    """Red-flag reasons as list items, each with what to do (in bold in the page's banner)."""
+    parts = []
+    for line in lines:
+        action = line.action
+        if action:
+            said = _text(action[0].upper() + action[1:]) + ("" if action[-1] == "." else ".")
+            said = f" <strong>{said}</strong>" if strong else f" {said}"
+        else:
+            said = ""
+        parts.append(f"<li>{_text(line.text)}.{said}</li>")
+    return _safe(parts)
+
+
+@register.simple_tag
 def decision_line(decision) -> SafeString:
     """The recorded decision: the diagnosis, confirmed or overridden, by whom, when, under
     which rules."""

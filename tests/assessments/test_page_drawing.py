@@ -186,3 +186,25 @@ def test_it_draws_the_heading_and_decision_as_the_template_did(neural_final, the
             old, new = _both(OLD_DECISION, "decision_line decision", decision=decision)
             assert new == old
     assert "finalised" in _both(OLD_HEADING, "assessment_heading a", a=neural_final)[1]
+
+
+OLD_BANNER_LINES = """{% for line in lines %}<li>{{ line.text }}.{% if line.action %} <strong>{{ line.action|capfirst }}{% if line.action|last != "." %}.{% endif %}</strong>{% endif %}</li>{% endfor %}"""
+OLD_DECISION_LINES = """{% for line in lines %}<li>{{ line.text }}.{% if line.action %} {{ line.action|capfirst }}{% if line.action|last != "." %}.{% endif %}{% endif %}</li>{% endfor %}"""
+
+
+def test_it_draws_red_flag_lines_as_the_template_loops_did():
+    from assessments.explain import FlagLine
+
+    lines = [
+        FlagLine(tier="emergency", text="Saddle <numbness> & retention", action="send to A&E now"),
+        FlagLine(tier="same_day", text="Night pain", action="See a GP today."),
+        FlagLine(tier="urgent", text="Weight loss", action=""),
+    ]
+    for old_loop, tag in (
+        (OLD_BANNER_LINES, "flag_items lines strong=True"),
+        (OLD_DECISION_LINES, "flag_items lines"),
+    ):
+        old, new = _both(old_loop, tag, lines=lines)
+        assert "Saddle &lt;numbness&gt; &amp; retention." in new
+        assert "See a GP today.</" in new or "See a GP today.</li>" in new
+        assert new == old
