@@ -17,13 +17,14 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
-from assessments.templatetags.rows_html import rows_html
+from assessments.templatetags.rows_html import items_html, rows_html
 
 register = template.Library()
 
 _DASH = "—"
 _FINDING = '<dt class="col-6">{}</dt><dd class="col-6">{}</dd>'
 _DANGER = ' class="table-danger"'
+_NEXT_TEST = "<li>{} (could move the margin by {} to +{})</li>"
 
 
 def _text(value) -> str:
@@ -58,6 +59,49 @@ def assessment_heading(assessment) -> SafeString:
 
 def _safe(parts) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 (values escaped by _text)
+
+
+@register.simple_tag
+def suggestion_details(explanation) -> SafeString:
+    """The suggestion's findings noted but not scored, notes, next tests, key tests not done
+    and the red-flag screen."""
+    result = explanation.result
+    parts = []
+    if explanation.unscored:
+        unscored = items_html(explanation.unscored, "<li>{}</li>")
+        parts.append(
+            f'<p class="small mb-1">Noted, not scored:</p><ul class="small">{unscored}</ul>'
+        )
+    parts.append("\n\n    ")
+    if result.notes:
+        notes = items_html(result.notes, "<li>{}</li>")
+        parts.append(
+            f'\n      <h3 class="h6">Notes</h3>\n      <ul class="small">{notes}</ul>\n    '
+        )
+    parts.append("\n    ")
+    if explanation.next_tests:
+        tests = rows_html(explanation.next_tests, _NEXT_TEST)
+        parts.append(
+            '\n      <h3 class="h6">Tests that would most change this result</h3>\n'
+            f'      <ul class="small">{tests}</ul>\n    '
+        )
+    parts.append("\n    ")
+    if explanation.not_done:
+        not_done = ", ".join(_text(label) for label in explanation.not_done)
+        parts.append(
+            '\n      <h3 class="h6">Key tests not done</h3>\n'
+            f'      <p class="small">{not_done}</p>\n    '
+        )
+    if result.provisional:
+        screen = "Not completed."
+    elif explanation.red_flag_items:
+        screen = f"Completed: {', '.join(_text(item) for item in explanation.red_flag_items)}."
+    else:
+        screen = "Completed, none present."
+    parts.append(
+        f'\n    <h3 class="h6">Red-flag screen</h3>\n    <p class="small mb-0">{screen}</p>'
+    )
+    return _safe(parts)
 
 
 @register.simple_tag
