@@ -209,3 +209,50 @@ def test_it_draws_red_flag_lines_as_the_template_loops_did():
         assert "See a GP today." in new
         assert "today.." not in new  # an action ending in a full stop gets no second one
         assert new == old
+
+
+OLD_DETAILS = """{% load rows_html %}{% with result=explanation.result %}{% if explanation.unscored %}<p class="small mb-1">Noted, not scored:</p><ul class="small">{% for text in explanation.unscored %}<li>{{ text }}</li>{% endfor %}</ul>{% endif %}
+
+    {% if result.notes %}
+      <h3 class="h6">Notes</h3>
+      <ul class="small">{% for note in result.notes %}<li>{{ note }}</li>{% endfor %}</ul>
+    {% endif %}
+    {% if explanation.next_tests %}
+      <h3 class="h6">Tests that would most change this result</h3>
+      <ul class="small">{% for label, low, high in explanation.next_tests %}<li>{{ label }} (could move the margin by {{ low }} to +{{ high }})</li>{% endfor %}</ul>
+    {% endif %}
+    {% if explanation.not_done %}
+      <h3 class="h6">Key tests not done</h3>
+      <p class="small">{{ explanation.not_done|join:", " }}</p>
+    {% endif %}
+    <h3 class="h6">Red-flag screen</h3>
+    <p class="small mb-0">{% if result.provisional %}Not completed.{% else %}Completed{% if explanation.red_flag_items %}: {{ explanation.red_flag_items|join:", " }}{% else %}, none present{% endif %}.{% endif %}</p>{% endwith %}"""
+
+
+def test_it_draws_the_suggestion_details_as_the_template_did(neural_final):
+    import dataclasses
+
+    full = explain(neural_final.findings())
+    variants = [
+        full,
+        dataclasses.replace(
+            full,
+            unscored=["<Odd> & noted"],
+            next_tests=[("Slump <test>", -3, 4)],
+            not_done=["A & B", "C"],
+            red_flag_items=["Night <pain>"],
+            result=dataclasses.replace(full.result, provisional=False, notes=("x < y",)),
+        ),
+        dataclasses.replace(
+            full,
+            unscored=[],
+            next_tests=[],
+            not_done=[],
+            red_flag_items=[],
+            result=dataclasses.replace(full.result, provisional=False, notes=()),
+        ),
+        dataclasses.replace(full, result=dataclasses.replace(full.result, provisional=True)),
+    ]
+    for explanation in variants:
+        old, new = _both(OLD_DETAILS, "suggestion_details explanation", explanation=explanation)
+        assert new == old
