@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import floatformat
 from django.utils.dateformat import format as date_format
 from django.utils.formats import localize
@@ -31,6 +32,8 @@ def _text(value) -> str:
     """A value as `{{ value }}` draws it."""
     if type(value) is str:  # plain text (not marked safe): Django's escape, without its wrapper
         return html.escape(value)
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)  # what localize() makes of an int without grouping, less its lookups
     if not isinstance(value, str):
         value = str(localize(value))
     return conditional_escape(value)
