@@ -289,6 +289,37 @@ class Rules:
     red_flags: tuple[FlagRule, ...]
     amber_flags: tuple[FlagRule, ...]
 
+    @functools.cached_property
+    def weight_fields(self) -> tuple[frozenset[str], ...]:
+        """For each weight row, every finding its conditions read (through facts and counts,
+        `only_if_any` included): a row whose fields did not change matches as it did."""
+        return tuple(
+            frozenset().union(
+                *(_fields_read(c, self.facts) for c in (*row.any_of, *row.only_if_any))
+            )
+            for row in self.weights
+        )
+
+    def changed_with(self, name: str) -> frozenset[str]:
+        """`name` and every field derived from it, directly or through another derived one."""
+        changed = {name}
+        grown = True
+        while grown:
+            grown = False
+            for derivation in self.derivations:
+                if derivation.from_field in changed and derivation.field not in changed:
+                    changed.add(derivation.field)
+                    grown = True
+        return frozenset(changed)
+
+
+def _fields_read(condition: Condition, facts: Mapping[str, Sequence[Condition]]) -> frozenset[str]:
+    if condition.op == "fact":
+        return frozenset().union(*(_fields_read(c, facts) for c in facts[condition.operand]))
+    if condition.op == "count":
+        return frozenset().union(*(_fields_read(c, facts) for c in condition.operand[1]))
+    return frozenset(name for name in (condition.field, condition.other) if name)
+
 
 def load_rules(path: Path | str | None = None) -> Rules:
     """Read and validate a rules file; the default (version 1.2) is read once and cached."""
