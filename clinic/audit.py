@@ -103,6 +103,14 @@ def note_patient(patient, obj=None) -> None:
     context.patients.setdefault(patient.pk, label)
 
 
+def note_patient_id(patient_id: int, model, public_id) -> None:
+    """`note_patient` for a row read as values, not as instances: the patient's key, the
+    row's model and its public id."""
+    context = _current.get()
+    if context is not None and patient_id is not None:
+        context.patients.setdefault(patient_id, f"{model._meta.label_lower}:{public_id}")
+
+
 def record(
     action: str,
     *,

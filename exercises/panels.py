@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Func, IntegerField, Subquery
 
 from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.panels import DischargeStep, Panel, rows_for_user
-from exercises import page_selectors, portal_selectors, progress_selectors, selectors
+from exercises import dashboard, page_selectors, portal_selectors, progress_selectors, selectors
 from exercises.models import AlertAcknowledgement, ExercisePlan, PlanVersion, PlanWeek, SessionLog
 from exercises.progress_selectors import progress_for_plans
 from exercises.texts import texts_unread
@@ -93,7 +94,7 @@ def dashboard_panels(*, user) -> list[Panel]:
     return [
         Panel(
             template="exercises/panels/dashboard_alerts.html",
-            context=lambda: _alerts_context(selectors.dashboard_alerts(user=user)),
+            context=lambda: _alerts_context(*dashboard.dashboard_alerts(user=user)),
             order=20,
         ),
         Panel(
@@ -109,14 +110,13 @@ def dashboard_panels(*, user) -> list[Panel]:
     ]
 
 
-DASHBOARD_ALERT_LIMIT = 25
-
-
-def _alerts_context(alerts: list) -> dict:
-    """The first alerts by patient name; the rest are counted (acknowledging brings them up)."""
+def _alerts_context(lines: tuple, total: int) -> dict:
+    """The first alerts by patient name, drawn in one step; the rest are counted
+    (acknowledging brings them up)."""
     return {
-        "alerts": alerts[:DASHBOARD_ALERT_LIMIT],
-        "more_alerts": max(0, len(alerts) - DASHBOARD_ALERT_LIMIT),
+        "alerts": bool(lines),
+        "alert_rows": dashboard.alert_rows_html(lines),
+        "more_alerts": total - len(lines),
     }
 
 
@@ -124,16 +124,24 @@ DASHBOARD_COMMENT_LIMIT = 5
 
 
 def _inbox_context(user) -> dict:
-    """The newest unread comments first (two queries: the unread count, the first few)."""
+    """The newest unread comments first, each row carrying how many are unread in all (one
+    query; with no comment at all, none is unread)."""
     comments = rows_for_user(
         "exercises.panels.comments_inbox",
         SessionLog,
-        lambda *, user: selectors.comments_inbox(user=user)[:DASHBOARD_COMMENT_LIMIT],
+        lambda *, user: selectors.comments_inbox(user=user).annotate(
+            unread_count=Subquery(
+                selectors.comments_inbox(user=user)
+                .filter(is_read=False)
+                .order_by()
+                .values(total=Func("id", function="COUNT", output_field=IntegerField()))
+            )
+        )[:DASHBOARD_COMMENT_LIMIT],
         user=user,
     )
     for log in comments:
         audit.note_patient(log.patient, log)
-    return {"comments": comments, "unread": selectors.comments_unread_count(user=user)}
+    return {"comments": comments, "unread": comments[0].unread_count if comments else 0}
 
 
 def _texts_context(user) -> dict:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import time
 from dataclasses import dataclass
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     CharField,
@@ -32,7 +29,6 @@ from django.utils import timezone
 
 from clinic import audit
 from clinic.access import CLINICAL, has_role
-from clinic.changes import tables_version
 from clinic.rows import prepared_list
 from exercises import schedule, text_safety
 from exercises.adherence import (
@@ -61,8 +57,6 @@ from exercises.models import (
 from exercises.safety import ACTIONS, labels_for, urgency_of
 from exercises.videos.selectors import has_video
 from patients import page_rows
-
-logger = logging.getLogger(__name__)
 
 
 def patient_today(patient) -> dt.date:
@@ -464,37 +458,6 @@ ALERT_MODELS = (
     SymptomReport,
     SessionLog,
 )
-#: Alerts also depend on the clock (each patient's local date, the reports of the last
-#: REPORT_ALERT_DAYS): the key names the quarter hour, when local dates change in every zone.
-ALERT_CLOCK_SECONDS = 15 * 60
-
-
-def dashboard_alerts(*, user) -> list[PlanAlert]:
-    """`open_alerts`, from the cache while no table they are computed from has changed.
-
-    Working alerts out reads every week of every active plan the user prescribed (about 0.3 s
-    for a caseload of 500 plans), while the dashboard is opened all day. The key holds the
-    tables' change counters, which the database bumps on every write, whatever its path.
-    """
-    from patients.models import Patient
-
-    version = tables_version([*ALERT_MODELS, Patient])
-    if version is None:
-        return open_alerts(user=user)
-    slot = int(time.time()) // ALERT_CLOCK_SECONDS
-    key = f"exercises:alerts:{user.pk}:{slot}:{version}"
-    try:
-        alerts = cache.get(key)
-    except Exception as exc:  # a cache that is down is a miss, never an error
-        logger.warning("Cache unavailable: %s", exc)
-        return open_alerts(user=user)
-    if alerts is None:
-        alerts = open_alerts(user=user)
-        try:
-            cache.set(key, alerts, ALERT_CLOCK_SECONDS)
-        except Exception as exc:
-            logger.warning("Cache unavailable: %s", exc)
-    return alerts
 
 
 # --- Patients' comments and the clinic's replies ----------------------------------------

@@ -155,9 +155,7 @@ def score(findings: Findings, rules: Rules) -> tuple[Points, tuple[Reason, ...]]
     matched = [
         (row, line) for row in rules.weights if (line := _row_line(row, findings, derived, rules))
     ]
-    lines = [line for _, line in matched]
-    lines += _cap_lines(matched, rules)
-    lines += _reattribution_lines(lines, findings, rules)
+    lines = _lines(matched, findings, rules)
     total = sum((line.points for line in lines), NO_POINTS)
     info = [
         Reason(row.when.field, findings[row.when.field], row.text, NO_POINTS, "info")
@@ -167,11 +165,23 @@ def score(findings: Findings, rules: Rules) -> tuple[Points, tuple[Reason, ...]]
     return total, tuple(lines + info)
 
 
+def _lines(matched: Sequence[tuple[WeightRow, Reason]], findings: Findings, rules: Rules):
+    """The matched rows' lines, then the caps' and the re-attribution's."""
+    lines = [line for _, line in matched]
+    lines += _cap_lines(matched, rules)
+    lines += _reattribution_lines(lines, findings, rules)
+    return lines
+
+
 def _row_line(
     row: WeightRow, findings: Findings, derived: Mapping[str, str], rules: Rules
 ) -> Reason | None:
-    hit = next((c for c in row.any_of if c.holds(findings, rules.facts)), None)
-    if hit is None or (row.only_if_any and not any_holds(row.only_if_any, findings, rules.facts)):
+    for hit in row.any_of:
+        if hit.holds(findings, rules.facts):
+            break
+    else:
+        return None
+    if row.only_if_any and not any_holds(row.only_if_any, findings, rules.facts):
         return None
     text = f"{row.text} ({derived[hit.field]})" if hit.field in derived else row.text
     return Reason(hit.field, findings[hit.field], text, row.points, "score", row.basis)
@@ -514,15 +524,26 @@ def best_next_tests(findings: Findings, standing: _Standing, rules: Rules) -> tu
     """
     leader, runner_up = standing.top, standing.runner_up
     baseline = standing.scores.get(leader) - standing.scores.get(runner_up)
+    # Each result is scored as `score` would score it, but only the rows that read the test
+    # (or a field derived from it) are matched again; the others match as they do now.
+    known, derived = _with_derived(findings, rules)
+    now = [_row_line(row, known, derived, rules) for row in rules.weights]
     ranked = []
     for test in rules.next_test_candidates:
         gate = rules.next_test_gates.get(test, ())
         if is_done(test, findings) or (gate and not any_holds(gate, findings, rules.facts)):
             continue
-        shifts = [
-            _difference(score({**findings, test: result}, rules)[0], leader, runner_up) - baseline
-            for result in _possible_results(test)
-        ]
+        changed = rules.changed_with(test)
+        touched = [i for i, read in enumerate(rules.weight_fields) if read & changed]
+        shifts = []
+        for result in _possible_results(test):
+            known_then, derived_then = _with_derived({**findings, test: result}, rules)
+            lines = list(now)
+            for i in touched:
+                lines[i] = _row_line(rules.weights[i], known_then, derived_then, rules)
+            matched = [(row, line) for row, line in zip(rules.weights, lines, strict=True) if line]
+            total = sum((line.points for line in _lines(matched, known_then, rules)), NO_POINTS)
+            shifts.append(_difference(total, leader, runner_up) - baseline)
         ranked.append(NextTest(test, FIELDS[test].label, min(shifts), max(shifts)))
     ranked = [test for test in ranked if test.impact > 0]
     ranked.sort(key=lambda t: (-t.impact, -(t.highest_shift - t.lowest_shift)))

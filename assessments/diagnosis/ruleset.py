@@ -46,14 +46,24 @@ class Points:
     lumbar: int = 0
     acute_strain: int = 0
 
+    # Field by field rather than through tuples: the engine adds points some thousands of
+    # times for one assessment page (each candidate next test is scored afresh).
     def __add__(self, other: Points) -> Points:
-        return Points(*(a + b for a, b in zip(self.as_tuple(), other.as_tuple(), strict=True)))
+        return Points(
+            self.neural + other.neural,
+            self.lumbar + other.lumbar,
+            self.acute_strain + other.acute_strain,
+        )
 
     def __neg__(self) -> Points:
-        return Points(*(-a for a in self.as_tuple()))
+        return Points(-self.neural, -self.lumbar, -self.acute_strain)
 
     def __sub__(self, other: Points) -> Points:
-        return self + (-other)
+        return Points(
+            self.neural - other.neural,
+            self.lumbar - other.lumbar,
+            self.acute_strain - other.acute_strain,
+        )
 
     def get(self, hypothesis: str) -> int:
         return int(getattr(self, hypothesis))
@@ -278,6 +288,37 @@ class Rules:
     tier_actions: Mapping[str, str]
     red_flags: tuple[FlagRule, ...]
     amber_flags: tuple[FlagRule, ...]
+
+    @functools.cached_property
+    def weight_fields(self) -> tuple[frozenset[str], ...]:
+        """For each weight row, every finding its conditions read (through facts and counts,
+        `only_if_any` included): a row whose fields did not change matches as it did."""
+        return tuple(
+            frozenset().union(
+                *(_fields_read(c, self.facts) for c in (*row.any_of, *row.only_if_any))
+            )
+            for row in self.weights
+        )
+
+    def changed_with(self, name: str) -> frozenset[str]:
+        """`name` and every field derived from it, directly or through another derived one."""
+        changed = {name}
+        grown = True
+        while grown:
+            grown = False
+            for derivation in self.derivations:
+                if derivation.from_field in changed and derivation.field not in changed:
+                    changed.add(derivation.field)
+                    grown = True
+        return frozenset(changed)
+
+
+def _fields_read(condition: Condition, facts: Mapping[str, Sequence[Condition]]) -> frozenset[str]:
+    if condition.op == "fact":
+        return frozenset().union(*(_fields_read(c, facts) for c in facts[condition.operand]))
+    if condition.op == "count":
+        return frozenset().union(*(_fields_read(c, facts) for c in condition.operand[1]))
+    return frozenset(name for name in (condition.field, condition.other) if name)
 
 
 def load_rules(path: Path | str | None = None) -> Rules:

@@ -238,3 +238,41 @@ def test_it_treats_a_missing_key_test_like_not_done(findings):
     a, b = diagnose(missing), diagnose(not_done)
 
     assert (a.label, a.confidence, a.scores) == (b.label, b.confidence, b.scores)
+
+
+def _next_tests_scored_afresh(known, standing, rules):
+    """`best_next_tests` as it was before it re-matched only the rows a test touches: every
+    possible result of every candidate scored from scratch."""
+    from assessments.diagnosis.engine import _difference, _possible_results, any_holds, is_done
+    from assessments.diagnosis.engine import score as full_score
+    from assessments.diagnosis.result import NextTest
+
+    leader, runner_up = standing.top, standing.runner_up
+    baseline = standing.scores.get(leader) - standing.scores.get(runner_up)
+    ranked = []
+    for test in rules.next_test_candidates:
+        gate = rules.next_test_gates.get(test, ())
+        if is_done(test, known) or (gate and not any_holds(gate, known, rules.facts)):
+            continue
+        shifts = [
+            _difference(full_score({**known, test: result}, rules)[0], leader, runner_up) - baseline
+            for result in _possible_results(test)
+        ]
+        ranked.append(NextTest(test, FIELDS[test].label, min(shifts), max(shifts)))
+    ranked = [test for test in ranked if test.impact > 0]
+    ranked.sort(key=lambda t: (-t.impact, -(t.highest_shift - t.lowest_shift)))
+    return tuple(ranked[: rules.next_test_count])
+
+
+@PROPERTY
+@given(findings=FINDINGS)
+def test_it_ranks_next_tests_as_scoring_every_result_afresh_would(findings):
+    from assessments.diagnosis.engine import _recorded, _Standing, best_next_tests, score
+    from assessments.diagnosis.ruleset import rules_for_version
+
+    known = _recorded(findings)
+    for rules in (RULES, rules_for_version("1.1")):
+        standing = _Standing.of(score(known, rules)[0])
+        assert best_next_tests(known, standing, rules) == _next_tests_scored_afresh(
+            known, standing, rules
+        )

@@ -49,3 +49,210 @@ def test_it_draws_a_blank_field_as_crispy_does_and_a_refused_one_with_its_messag
     assert drawn != blank
     typed = AmendForm({"reason": "Wrong <side>"})
     assert "Wrong &lt;side&gt;" in page.render(Context({"form": typed}))
+
+
+# The loops the page drew before each list was drawn in one step (assessment_rows.py): each tag
+# must draw exactly what its loop drew, with the same escaping and number formatting.
+OLD_FINDINGS = """{% load rows_html %}{% for group in groups %}
+        <h3 class="h6 mt-3">{{ group.title }}</h3>
+        {% if group.recorded %}
+          <dl class="row small mb-1 findings-list">
+            {{ group.recorded|rows_html:'<dt class="col-6">{}</dt><dd class="col-6">{}</dd>' }}
+          </dl>
+        {% endif %}
+        {% if group.missing %}<p class="small text-body-secondary mb-0">{{ group.missing }} item{{ group.missing|pluralize }} not recorded.</p>{% endif %}
+      {% endfor %}"""
+OLD_TABLE = """{% for h in explanation.hypotheses %}
+            <tr><th scope="row">{{ h.name }}</th><td>{{ h.score }}</td><td>{{ h.support|floatformat:2 }}</td></tr>
+          {% endfor %}"""
+OLD_REASONS = """{% load rows_html %}{% for h in explanation.hypotheses %}
+      <div class="mb-2 reasons-{{ h.key }}">
+        <p class="fw-semibold mb-1">{{ h.name }}</p>
+        {% if h.supporting %}<p class="small mb-0">For:</p><ul class="small mb-1">{{ h.supporting|rows_html:"<li>{} (+{})</li>" }}</ul>{% endif %}
+        {% if h.against %}<p class="small mb-0">Against:</p><ul class="small mb-1">{{ h.against|rows_html:"<li>{} ({})</li>" }}</ul>{% endif %}
+        {% if not h.supporting and not h.against %}<p class="small text-body-secondary mb-1">No recorded finding bears on this pattern.</p>{% endif %}
+      </div>
+    {% endfor %}"""
+OLD_RESCREEN = """{% for row in rescreen %}
+          <tr{% if row.worse %} class="table-danger"{% endif %}><th scope="row">{{ row.label }}</th>
+            <td>{{ row.last }}</td><td>{{ row.now }}</td>
+            <td>{% if row.worse %}<strong>{{ row.change }}</strong>{% else %}{{ row.change }}{% endif %}</td></tr>
+        {% endfor %}"""
+OLD_COMPARISON = """{% for row in comparison %}
+            <tr><th scope="row">{{ row.label }}{% if row.help %}<div class="small fw-normal text-body-secondary">{{ row.help }}</div>{% endif %}</th>
+              <td>{{ row.baseline|default_if_none:"—" }}</td><td>{{ row.now|default_if_none:"—" }}</td>
+              <td>{% if row.change is not None %}{% if row.change > 0 %}+{% endif %}{{ row.change }}{% else %}—{% endif %}</td>
+              <td>{{ row.reading|default:"—" }}</td></tr>
+          {% endfor %}"""
+
+
+def _both(old: str, tag: str, **context) -> tuple[str, str]:
+    new = "{% load assessment_rows %}{% " + tag + " %}"
+    return Template(old).render(Context(context)), Template(new).render(Context(context))
+
+
+def test_it_draws_the_findings_and_suggestion_rows_as_the_template_loops_did(neural_final):
+    from assessments.explain import findings_by_group
+
+    groups = findings_by_group(neural_final, is_intake=True)
+    groups.append({"title": "<Made up> & odd", "recorded": [("<b>x</b>", "1 & 2")], "missing": 1})
+    old, new = _both(OLD_FINDINGS, "findings_groups groups", groups=groups)
+    assert "&lt;Made up&gt; &amp; odd" in new
+    assert "1 item not recorded" in new
+    assert new == old
+    explanation = explain(neural_final.findings())
+    assert any(h.supporting for h in explanation.hypotheses)
+    for old_loop, tag in ((OLD_TABLE, "hypotheses_table"), (OLD_REASONS, "hypotheses_reasons")):
+        old, new = _both(old_loop, f"{tag} explanation", explanation=explanation)
+        assert new == old
+
+
+def test_it_draws_the_follow_up_tables_as_the_template_loops_did():
+    from decimal import Decimal
+
+    from assessments.rescreen import RescreenRow
+
+    rescreen = [
+        RescreenRow(name="a", label="Night pain", last="No", now="Yes", change="New", worse=True),
+        RescreenRow(name="b", label="Saddle <area>", last="—", now="No", change="", worse=False),
+    ]
+    comparison = [
+        {
+            "label": "Pain now",
+            "help": "0 to 10",
+            "baseline": 6,
+            "now": 3,
+            "change": -3,
+            "reading": "Better & real",
+        },
+        {"label": "SLR", "help": "", "baseline": None, "now": 70, "change": None, "reading": ""},
+        {
+            "label": "Score",
+            "help": "",
+            "baseline": Decimal("12.5"),
+            "now": Decimal("20.0"),
+            "change": Decimal("7.5"),
+            "reading": None,
+        },
+        {"label": "Same", "help": "", "baseline": 4, "now": 4, "change": 0, "reading": "Same"},
+        {"label": "Up", "help": "", "baseline": 1200, "now": 1500, "change": 300, "reading": ""},
+    ]
+    old, new = _both(OLD_RESCREEN, "rescreen_table rescreen", rescreen=rescreen)
+    assert '<tr class="table-danger">' in new
+    assert "Saddle &lt;area&gt;" in new
+    assert new == old
+    old, new = _both(OLD_COMPARISON, "comparison_table comparison", comparison=comparison)
+    assert "<td>+7.5</td>" in new
+    assert "<td>-3</td>" in new
+    assert "Better &amp; real" in new
+    assert new == old
+
+
+OLD_HEADING = """<h1 class="h3 mb-1">{{ assessment.get_kind_display }} assessment <span class="badge {% if assessment.is_final %}text-bg-primary{% else %}text-bg-warning{% endif %}">{{ assessment.get_status_display }}</span></h1>
+    <p class="text-body-secondary mb-0">Version {{ assessment.version }} · {{ assessment.assessed_on|date:"j M Y" }} · {{ assessment.therapist }}{% if assessment.finalised_at %} · finalised {{ assessment.finalised_at|date:"j M Y H:i" }}{% endif %}</p>"""
+OLD_DECISION = """<p class="mb-1 decision-current"><strong>{{ decision.get_clinician_final_dx_display }}</strong>{% if decision.clinician_final_dx == "other" %}: {{ decision.other_dx_text }}{% endif %}
+        · {% if decision.is_override %}overrode the suggestion{% else %}confirmed the suggestion{% endif %}
+        by {{ decision.confirmed_by }} on {{ decision.confirmed_at|date:"j M Y H:i" }} (rules {{ decision.model_version }}).</p>"""
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "Australia/Sydney"])
+def test_it_draws_the_heading_and_decision_as_the_template_did(neural_final, therapist, zone):
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from assessments.models import Assessment
+
+    draft = Assessment(
+        kind=neural_final.kind, status="draft", version=2, assessed_on=neural_final.assessed_on
+    )
+    draft.therapist = therapist
+    therapist.first_name = "Tess <&>"
+    with timezone.override(zone):  # the finalised and decided times in the active zone
+        for assessment in (neural_final, draft):
+            old, new = _both(OLD_HEADING, "assessment_heading assessment", assessment=assessment)
+            assert new == old
+        for final_dx, override in (("other", True), ("neural", False)):
+            decision = SimpleNamespace(
+                get_clinician_final_dx_display=lambda final_dx=final_dx: final_dx.title(),
+                clinician_final_dx=final_dx,
+                other_dx_text="Bursitis <maybe> & more",
+                is_override=override,
+                confirmed_by=therapist,
+                confirmed_at=dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC),
+                model_version="1.2",
+            )
+            old, new = _both(OLD_DECISION, "decision_line decision", decision=decision)
+            assert new == old
+    assert "finalised" in _both(OLD_HEADING, "assessment_heading a", a=neural_final)[1]
+
+
+OLD_BANNER_LINES = """{% for line in lines %}<li>{{ line.text }}.{% if line.action %} <strong>{{ line.action|capfirst }}{% if line.action|last != "." %}.{% endif %}</strong>{% endif %}</li>{% endfor %}"""
+OLD_DECISION_LINES = """{% for line in lines %}<li>{{ line.text }}.{% if line.action %} {{ line.action|capfirst }}{% if line.action|last != "." %}.{% endif %}{% endif %}</li>{% endfor %}"""
+
+
+def test_it_draws_red_flag_lines_as_the_template_loops_did():
+    from assessments.explain import FlagLine
+
+    lines = [
+        FlagLine(tier="emergency", text="Saddle <numbness> & retention", action="send to A&E now"),
+        FlagLine(tier="same_day", text="Night pain", action="See a GP today."),
+        FlagLine(tier="urgent", text="Weight loss", action=""),
+    ]
+    for old_loop, tag in (
+        (OLD_BANNER_LINES, "flag_items lines strong=True"),
+        (OLD_DECISION_LINES, "flag_items lines"),
+    ):
+        old, new = _both(old_loop, tag, lines=lines)
+        assert "Saddle &lt;numbness&gt; &amp; retention." in new
+        assert "See a GP today." in new
+        assert "today.." not in new  # an action ending in a full stop gets no second one
+        assert new == old
+
+
+OLD_DETAILS = """{% load rows_html %}{% with result=explanation.result %}{% if explanation.unscored %}<p class="small mb-1">Noted, not scored:</p><ul class="small">{% for text in explanation.unscored %}<li>{{ text }}</li>{% endfor %}</ul>{% endif %}
+
+    {% if result.notes %}
+      <h3 class="h6">Notes</h3>
+      <ul class="small">{% for note in result.notes %}<li>{{ note }}</li>{% endfor %}</ul>
+    {% endif %}
+    {% if explanation.next_tests %}
+      <h3 class="h6">Tests that would most change this result</h3>
+      <ul class="small">{% for label, low, high in explanation.next_tests %}<li>{{ label }} (could move the margin by {{ low }} to +{{ high }})</li>{% endfor %}</ul>
+    {% endif %}
+    {% if explanation.not_done %}
+      <h3 class="h6">Key tests not done</h3>
+      <p class="small">{{ explanation.not_done|join:", " }}</p>
+    {% endif %}
+    <h3 class="h6">Red-flag screen</h3>
+    <p class="small mb-0">{% if result.provisional %}Not completed.{% else %}Completed{% if explanation.red_flag_items %}: {{ explanation.red_flag_items|join:", " }}{% else %}, none present{% endif %}.{% endif %}</p>{% endwith %}"""
+
+
+def test_it_draws_the_suggestion_details_as_the_template_did(neural_final):
+    import dataclasses
+
+    full = explain(neural_final.findings())
+    variants = [
+        full,
+        dataclasses.replace(
+            full,
+            unscored=["<Odd> & noted"],
+            next_tests=[("Slump <test>", -3, 4)],
+            not_done=["A & B", "C"],
+            red_flag_items=["Night <pain>"],
+            result=dataclasses.replace(full.result, provisional=False, notes=("x < y",)),
+        ),
+        dataclasses.replace(
+            full,
+            unscored=[],
+            next_tests=[],
+            not_done=[],
+            red_flag_items=[],
+            result=dataclasses.replace(full.result, provisional=False, notes=()),
+        ),
+        dataclasses.replace(full, result=dataclasses.replace(full.result, provisional=True)),
+    ]
+    for explanation in variants:
+        old, new = _both(OLD_DETAILS, "suggestion_details explanation", explanation=explanation)
+        assert new == old

@@ -271,10 +271,30 @@ def test_it_builds_the_dashboard_inbox_in_a_fixed_number_of_queries(
 
     for day in range(rows):
         commented(ada_plan, day, f"Note {day}")
-    # Queries: the first comments with their patients, the unread count.
-    with django_assert_num_queries(2):
+    # Queries: the first comments with their patients, each row carrying the unread count.
+    with django_assert_num_queries(1):
         context = _inbox_context(therapist)
     assert context["unread"] == rows
+
+
+def test_it_counts_only_unread_comments_on_the_dashboard_beyond_those_shown(therapist, ada_plan):
+    from exercises.panels import _inbox_context
+
+    entries = [commented(ada_plan, day, f"Note {day}") for day in range(7)]
+    for entry in entries[:3]:
+        CommentRead.objects.create(session_log=entry, read_by=therapist, read_at=timezone.now())
+    context = _inbox_context(therapist)
+    # Unread first (newest logged first), then the newest read one; four unread in all.
+    assert [log.comment for log in context["comments"]] == [
+        "Note 6",
+        "Note 5",
+        "Note 4",
+        "Note 3",
+        "Note 2",
+    ]
+    assert context["unread"] == 4
+    body = signed_in(therapist).get(DASHBOARD).content.decode()
+    assert "4 unread" in body
 
 
 @pytest.mark.parametrize("rows", [1, 4])

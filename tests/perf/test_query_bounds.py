@@ -23,9 +23,10 @@ MAX_QUERIES = 12
 #: Pages allowed more, and why. The patient page gathers every app's panel; the patient's
 #: comments to their physio (with read marks) cost one more query, whatever their number,
 #: and the alerts acknowledged with their notes one more; its red-flag referral history is its
-#: referrals and their outcomes. The dashboard adds the patients' urgent-symptom reports (one
-#: query) and the comment inbox (its page and unread count) to the alerts and today's list, and
-#: "Open referrals" (one query, and the audit trail's insert for its patients). Issue 15's
+#: referrals and their outcomes. The dashboard (pinned below the common bound since stop 28):
+#: the user, today's list, "Open referrals", the texts, the comment inbox (its unread
+#: count in the same statement), the runs to look at, the alerts' change counters (the
+#: alerts themselves from the cache) and the audit trail's insert for its patients. Issue 15's
 #: apps add to the patient page treatment's visits with their notes (one query), rehab's stage
 #: panel (the open episode's stage and measures) and running's programmes; to the portal home
 #: the stage and the return-to-run programme (the stage's decision, the condition panel and the
@@ -51,7 +52,7 @@ MAX_QUERIES = 12
 #: patient, the page's reads, running's recent runs and decisions, the audit insert.
 PAGE_MAX_QUERIES = {
     "patient detail": 8,
-    "dashboard": 15,
+    "dashboard": 8,
     "portal home": 4,
     "portal book a follow-up": 16,
 }

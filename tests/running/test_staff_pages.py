@@ -156,3 +156,44 @@ def test_it_adds_three_queries_to_the_patient_page_whatever_the_rows(
     with django_assert_num_queries(3):
         context = panel.values()
     assert len(context["runs"]) == min(runs, 5)
+
+
+# The loop the dashboard drew runs with before they were drawn in one step (running_rows.py).
+OLD_RUN_ROWS = """{% for run in runs %}
+        <li class="list-group-item px-0 d-flex flex-wrap justify-content-between align-items-start gap-2">
+          <div>
+            <a href="{% url 'patients:detail' run.patient.public_id %}">{{ run.patient.full_name }}</a>, run of {{ run.date|date:"D j M" }}:
+            {% if run.peak >= 5 %}<span class="badge text-bg-danger">Pain {{ run.peak }}/10</span>{% endif %}
+            {% if run.worse_next_morning %}<span class="badge text-bg-warning">Worse next morning ({{ run.pain_before }} → {{ run.pain_next_morning }})</span>{% endif %}
+            {% if run.comment %}<div class="run-comment">“{{ run.comment }}”</div>{% endif %}
+          </div>
+          <form method="post" action="{% url 'running:run_seen' run.public_id %}">
+            <input type="hidden" name="csrfmiddlewaretoken" value="{{ csrf_token }}">
+            <button class="btn btn-sm btn-outline-secondary" type="submit" aria-label="Mark {{ run.patient.full_name }}'s run of {{ run.date|date:'j M' }} as seen">Mark as seen</button>
+          </form>
+        </li>
+        {% endfor %}"""
+
+
+def test_it_draws_the_dashboard_runs_as_the_template_loop_did(therapist, active):
+    from django.template import Context, Template
+
+    from running.models import RunLog
+    from running.panels import _DASHBOARD_RUN_COLUMNS
+
+    patient = active.episode.patient
+    patient.first_name, patient.last_name = "O'Brien", "<Sam> & co"
+    patient.save()
+    run(active, TODAY - 4 * DAY, during=5, morning=2)
+    run(active, TODAY - 2 * DAY, before=0, morning=2, comment='Ached "a lot" <b>')
+    run(active, TODAY - 1 * DAY, comment="Fine")
+    instances = list(RunLog.objects.select_related("patient").order_by("date", "id"))
+    values = list(RunLog.objects.order_by("date", "id").values(*_DASHBOARD_RUN_COLUMNS))
+    token = "tok&en"
+    old = Template(OLD_RUN_ROWS).render(Context({"runs": instances, "csrf_token": token}))
+    new = Template("{% load running_rows %}{% runs_to_review_rows runs csrf_token %}").render(
+        Context({"runs": values, "csrf_token": token})
+    )
+    assert "O&#x27;Brien &lt;Sam&gt; &amp; co" in new
+    assert "Ached &quot;a lot&quot; &lt;b&gt;" in new
+    assert new == old
