@@ -8,15 +8,68 @@ a list as one column of the main statement (`ARRAY(SELECT jsonb_build_object(...
 `instances` turns that column back into model instances: each value through its field's own
 `to_python` (dates, datetimes and UUIDs come as JSON text), then `Model.from_db`, as a query
 would build them. Fields left out are deferred (reading one would cost a query).
+
+`RowsArray` is the column itself, for any one-JSON-column subquery: PostgreSQL's
+`ARRAY(SELECT ...)`, and on SQLite (`make run`'s database) the same rows as a JSON array in
+text, handed back as the same list of dicts, so every page works on both.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
 from django.db.models.functions import JSONObject
+from django.utils import timezone
+
+
+class RowsArray(ArraySubquery):
+    """The rows of a subquery that selects one JSON column, as a list (of dicts for a
+    `JSONObject`). PostgreSQL reads them as an array; SQLite has no arrays, so there they are
+    gathered with `json_group_array` and decoded from text on the way back."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        (column,) = [*self.query.values_select, *self.query.annotation_select]
+        column = connection.ops.quote_name(column)  # an alias the ORM named, not input
+        template = f"(SELECT json_group_array(json(_rows.{column})) FROM (%(subquery)s) _rows)"  # noqa: S608  # nosec B608
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+    def get_db_converters(self, connection):
+        if connection.vendor == "postgresql":
+            return super().get_db_converters(connection)
+        return [_from_json_text]
+
+
+class _JSONColumn(models.Func):
+    """A JSON column inside a `JSONObject`: as it is on PostgreSQL; on SQLite, which keeps
+    JSON as text, through `json()` so that it nests as JSON rather than as a string."""
+
+    template = "%(expressions)s"
+    output_field = models.JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="json(%(expressions)s)")
+
+
+def _column(model: type[models.Model], name: str):
+    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    return _JSONColumn(name) if isinstance(field, models.JSONField) else name
+
+
+def _from_json_text(value, expression, connection):
+    return None if value is None else json.loads(value)
+
+
+def _python(field: models.Field, value):
+    """A JSON value as the field's Python value; SQLite's JSON writes datetimes without their
+    zone (they are UTC there), PostgreSQL's with it."""
+    value = field.to_python(value)
+    if isinstance(value, dt.datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.UTC)
+    return value
 
 
 def rows_array(
@@ -25,14 +78,15 @@ def rows_array(
     fields: Sequence[str],
     related: dict[str, Sequence[str]] | None = None,
     annotations: Iterable[str] = (),
-) -> ArraySubquery:
+) -> RowsArray:
     """Every row of `queryset` (in its order) as a JSON object of `fields` (attribute names,
     such as `confirmed_by_id`), the `annotations` it carries, and for each foreign key in
     `related` the named fields of the row it points to (with its key), under the key's name."""
-    values = {name: name for name in (*fields, *annotations)}
+    values = {name: _column(queryset.model, name) for name in fields}
+    values.update({name: name for name in annotations})
     for name, their_fields in (related or {}).items():
         values[name] = JSONObject(**{key: f"{name}__{key}" for key in ("pk", *their_fields)})
-    return ArraySubquery(queryset.values(row=JSONObject(**values)))
+    return RowsArray(queryset.values(row=JSONObject(**values)))
 
 
 def _build(model: type[models.Model], alias: str, data: dict, fields: Sequence[str]):
@@ -41,7 +95,7 @@ def _build(model: type[models.Model], alias: str, data: dict, fields: Sequence[s
     for name in fields:
         field = meta.pk if name == "pk" else meta.get_field(name)
         attnames.append(field.attname)
-        values.append(None if data[name] is None else field.to_python(data[name]))
+        values.append(None if data[name] is None else _python(field, data[name]))
     return model.from_db(alias, attnames, values)
 
 
@@ -65,6 +119,6 @@ def instances(
                 setattr(instance, name, _build(target, alias, data[name], ("pk", *their_fields)))
         for name, field in (annotations or {}).items():
             value = data[name]
-            setattr(instance, name, None if value is None else field.to_python(value))
+            setattr(instance, name, None if value is None else _python(field, value))
         found.append(instance)
     return found

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db import router
 from django.db.models import (
     BooleanField,
@@ -24,7 +23,7 @@ from django.http import Http404
 from django.utils import formats, timezone
 
 from assessments import referrals, visits
-from assessments.json_rows import instances, rows_array
+from assessments.json_rows import RowsArray, instances, rows_array
 from assessments.measures import KEYS as MEASURE_KEYS
 from assessments.models import (
     Assessment,
@@ -399,7 +398,7 @@ def portal_home_reads() -> dict:
     as `open_episodes_diagnosis` and `patient_confirmed_decisions` read them."""
     patient_id = OuterRef("pk")
     return {
-        "assessments.open_episodes": ArraySubquery(
+        "assessments.open_episodes": RowsArray(
             _open_episodes_diagnosis(patient_id=patient_id).values(
                 row=JSONObject(**{name: name for name in _EPISODE_STATE})
             )

@@ -11,7 +11,7 @@ from django.db.models import BooleanField, Exists, JSONField, OuterRef
 
 from assessments.json_rows import instances, rows_array
 from clinic.panels import NOT_READ, portal_read
-from clinic.rows import prepared_list
+from clinic.rows import prepared_list, reads_combined
 from exercises.models import CommentReply, ExercisePlan, PlanVersion, SessionLog
 from exercises.selectors import active_plans_newest_first, replies_for_patient
 from exercises.videos.selectors import media_of_current_version
@@ -64,9 +64,10 @@ def _plan_active_with_day_logged(*, patient_id: int, day: dt.date):
     logged = SessionLog.objects.filter(
         plan_id=OuterRef("pk"), patient_id=OuterRef("patient_id"), date=day
     )
-    return active_plans_newest_first(patient_id=patient_id).annotate(
-        logged_on_day=Exists(logged), media=media_of_current_version()
-    )[:1]
+    plans = active_plans_newest_first(patient_id=patient_id).annotate(logged_on_day=Exists(logged))
+    if reads_combined(ExercisePlan):  # PostgreSQL reads the items' JSON in SQL; plan_media
+        plans = plans.annotate(media=media_of_current_version())  # reads it on SQLite
+    return plans[:1]
 
 
 def session_log_for_day(*, patient, plan: ExercisePlan, day: dt.date) -> SessionLog | None:

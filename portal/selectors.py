@@ -7,7 +7,7 @@ import datetime as dt
 
 from assessments.selectors import decisions_read
 from clinic.panels import PORTAL_READS, panel_modules
-from clinic.rows import prepared_list
+from clinic.rows import prepared_list, reads_combined
 from patients.models import Patient
 from portal.models import Invitation
 from rehab import selectors as rehab_selectors
@@ -31,6 +31,8 @@ def home_reads(*, patient, day: dt.date, now: dt.datetime) -> None:
     today, `now` the moment the page is drawn for. SQL compiled once per process and prepared
     once per connection (clinic/rows.py): each statement costs the server about as much as a
     million instructions of Python, and this one stands for six."""
+    if not reads_combined(Patient):
+        return
     (row,) = prepared_list(
         "portal.home_reads",
         Patient,
@@ -56,6 +58,8 @@ def running_page_reads(*, patient, day: dt.date) -> None:
     """The same for the portal's running page: the programme with its latest decision, the
     runs waiting for a morning answer and the recent runs (`running.selectors.
     portal_page_reads`), and the decisions the red-flag notice stands on, in one statement."""
+    if not reads_combined(Patient):
+        return
     (row,) = prepared_list(
         "portal.running_page_reads",
         Patient,
@@ -78,6 +82,8 @@ def recovery_page_reads(*, patient) -> None:
     """The same for the portal's recovery page: the patient's episodes, stage changes and
     discharge summaries (`rehab.selectors.portal_page_reads`) and the decisions the stages and
     the red-flag notice stand on, in one statement."""
+    if not reads_combined(Patient):
+        return
     (row,) = prepared_list(
         "portal.recovery_page_reads", Patient, _recovery_page_reads, patient_id=patient.pk
     )

@@ -10,14 +10,13 @@ from dataclasses import dataclass, field
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db import router
 from django.db.models import OuterRef, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import JSONObject
 from django.http import Http404
 
 from assessments.diagnosis.schema import FIELDS
-from assessments.json_rows import instances, rows_array
+from assessments.json_rows import RowsArray, instances, rows_array
 from assessments.models import Assessment, AssessmentDecision
 from assessments.outcomes import MEASURES, change_reading
 from assessments.selectors import episode_confirmed_decision, patient_confirmed_decisions
@@ -102,7 +101,7 @@ def portal_home_reads() -> dict:
     `portal_stage` reads instead of a statement of its own."""
     newest = StageChange.objects.filter(episode_id=OuterRef("pk")).order_by("-decided_at", "-id")
     return {
-        "rehab.stages": ArraySubquery(
+        "rehab.stages": RowsArray(
             Episode.objects.filter(patient_id=OuterRef("pk"), status=Episode.Status.OPEN).values(
                 row=JSONObject(episode="id", to_stage=Subquery(newest.values("to_stage")[:1]))
             )

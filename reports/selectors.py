@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 from django.db.models import (
     DateField,
-    DateTimeField,
     Exists,
     F,
     Func,
@@ -38,7 +37,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bookings.models import Appointment
@@ -75,12 +74,34 @@ class Figures:
     total: SiteFigures
 
 
-def _local_day(zone, moment="start") -> Cast:
+class _LocalDay(Func):
+    """The calendar day of a UTC moment in an IANA zone named by a column: PostgreSQL's
+    `timezone(zone, moment)::date`; on SQLite (`make run`) the function Django registers
+    there for `TruncDate` with a zone."""
+
+    output_field = DateField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler, connection, template="(timezone(%(expressions)s))::date", **extra_context
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        zone, moment = self.get_source_expressions()
+        swapped = self.copy()
+        swapped.set_source_expressions([moment, zone])
+        return Func.as_sql(
+            swapped,
+            compiler,
+            connection,
+            template="django_datetime_cast_date(%(expressions)s, 'UTC')",
+            **extra_context,
+        )
+
+
+def _local_day(zone, moment="start") -> _LocalDay:
     """The calendar day of `moment` in `zone` (an IANA name column or reference)."""
-    return Cast(
-        Func(zone, F(moment), function="timezone", output_field=DateTimeField()),
-        output_field=DateField(),
-    )
+    return _LocalDay(zone, F(moment))
 
 
 def _in_period(queryset: QuerySet, *, zone, start: dt.date, end: dt.date) -> QuerySet:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db import router
 from django.db.models import (
     Case,
@@ -24,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import JSONObject
 from django.http import Http404
 
-from assessments.json_rows import instances, rows_array
+from assessments.json_rows import RowsArray, instances, rows_array
 from clinic import audit
 from clinic.access import MANAGER, roles_of
 from clinic.panels import NOT_READ, portal_read
@@ -166,7 +165,7 @@ def _programme_current_for_page(*, patient_id: int, today: dt.date, week_before:
     return _programme_current(patient_id=patient_id).annotate(
         decision_kind=Subquery(latest.values("kind")[:1]),
         decision_explanation=Subquery(latest.values("explanation")[:1]),
-        awaiting_runs=ArraySubquery(
+        awaiting_runs=RowsArray(
             awaiting.order_by("-date", "-id").values(
                 run=JSONObject(public_id="public_id", date="date")
             )

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, F, Func, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import JSONObject
 from django.http import Http404
 
+from assessments.json_rows import RowsArray
 from exercises.models import Exercise, ExerciseVideo, PlanVersion
 
 
@@ -58,7 +58,10 @@ def plan_media(*, plan) -> PlanMedia:
     media = PlanMedia(illustrated=set(), videos={})
     if plan is None:
         return media
-    for row in plan.media:
+    rows = plan.__dict__.get("media")
+    if rows is None:  # SQLite (`make run`): the plan's query could not read them
+        rows = _media_rows(plan)
+    for row in rows:
         if row["illustration"]:
             media.illustrated.add(row["code"])
         if row["video_id"] is not None:
@@ -69,7 +72,32 @@ def plan_media(*, plan) -> PlanMedia:
     return media
 
 
-def media_of_current_version() -> ArraySubquery:
+def _media_rows(plan) -> list[dict]:
+    """What `media_of_current_version` reads, by two queries (for SQLite, which cannot unnest
+    the version's items in SQL)."""
+    version = PlanVersion.objects.filter(pk=plan.current_version_id).values("items").first()
+    codes = {item.get("key") for item in (version or {}).get("items") or ()}
+    current = current_videos().filter(exercise=OuterRef("pk"))
+    exercises = (
+        Exercise.objects.filter(code__in=codes)
+        .order_by("code")
+        .annotate(
+            video_id=Subquery(current.values("public_id")[:1]),
+            video_type=Subquery(current.values("content_type")[:1]),
+        )
+    )
+    return [
+        {
+            "code": exercise.code,
+            "illustration": exercise.illustration.name or None,
+            "video_id": None if exercise.video_id is None else str(exercise.video_id),
+            "video_type": exercise.video_type,
+        }
+        for exercise in exercises
+    ]
+
+
+def media_of_current_version() -> RowsArray:
     """An annotation for plan querysets: for each exercise the plan's current version names
     (the items' "key", read from its JSON in the query), its code, picture and current video
     (`plan_media` reads them)."""
@@ -80,7 +108,7 @@ def media_of_current_version() -> ArraySubquery:
         .values("key")
     )
     current = current_videos().filter(exercise=OuterRef("pk"))
-    return ArraySubquery(
+    return RowsArray(
         Exercise.objects.filter(code__in=Subquery(keys))
         .order_by("code")
         .values(
