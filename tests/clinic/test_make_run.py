@@ -29,7 +29,7 @@ def _dev_environment(folder: Path) -> dict[str, str]:
 
 
 def _run(env, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603 (our own interpreter and scripts)
+    return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
     )
 
