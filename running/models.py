@@ -172,6 +172,13 @@ class RunLog(TimeStampedModel):
                 name="running_runlog_unseen",
                 condition=models.Q(seen_at__isnull=True) & WORRYING,
             ),
+            # The same runs in the dashboard's order (oldest first): the first 26 are read
+            # and the walk stops, instead of sorting every unseen worrying run of the caseload.
+            models.Index(
+                fields=["date", "id"],
+                name="running_runlog_unseen_date",
+                condition=models.Q(seen_at__isnull=True) & WORRYING,
+            ),
         ]
         constraints = [
             # One run a day: a second run on the same day is refused, not recorded. Each step

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from clinic.rows import logged_sql
 from tests.perf.conftest import World, loaded, url
 
 pytestmark = [
@@ -86,7 +87,8 @@ def _large_tables() -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _seq_scans(sql: str, large: set[str]) -> list[str]:
+def _scans(sql: str, large: set[str]) -> tuple[list[str], set[str]]:
+    """The large tables the plan reads sequentially, and every index it reads."""
     with connection.cursor() as cursor:
         if sql.startswith("EXECUTE "):
             # After five runs the server may keep one plan for every value (a generic plan):
@@ -98,13 +100,15 @@ def _seq_scans(sql: str, large: set[str]) -> list[str]:
         finally:
             cursor.execute("RESET plan_cache_mode")
     plan = json.loads(plan) if isinstance(plan, str) else plan
-    found, nodes = [], [plan[0]["Plan"]]
+    found, indexes, nodes = [], set(), [plan[0]["Plan"]]
     while nodes:
         node = nodes.pop()
         if node["Node Type"] == "Seq Scan" and node["Relation Name"] in large:
             found.append(node["Relation Name"])
+        if "Index Name" in node:
+            indexes.add(node["Index Name"])
         nodes.extend(node.get("Plans", []))
-    return found
+    return found, indexes
 
 
 def _dispatcher_queries() -> list[dict]:
@@ -117,7 +121,8 @@ def _dispatcher_queries() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def plans(django_db_setup, django_db_blocker) -> dict[str, list[tuple[str, list[str]]]]:
-    """Per hot path: every SELECT it ran, with the large tables it reads sequentially."""
+    """Per hot path: every SELECT it ran, with the large tables it reads sequentially and the
+    indexes it reads."""
     with django_db_blocker.unblock(), loaded(PATIENTS) as world:
         large = _large_tables()
         clients = {role: world.client_for(role) for role in ("therapist", "reception", "patient")}
@@ -131,10 +136,10 @@ def plans(django_db_setup, django_db_blocker) -> dict[str, list[tuple[str, list[
             captured[name] = list(queries.captured_queries)
         captured["reminder dispatcher"] = _dispatcher_queries()
         results = {
-            name: [(sql, _seq_scans(sql, large)) for sql in _selects(queries)]
+            name: [(sql, *_scans(sql, large)) for sql in _selects(queries)]
             for name, queries in captured.items()
         }
-        results["(data set)"] = [("large tables", sorted(large))]
+        results["(data set)"] = [("large tables", sorted(large), set())]
     return results
 
 
@@ -152,7 +157,7 @@ HOT_PATHS = [
 
 
 def test_it_generates_large_tables_to_plan_against(plans):
-    ((_, large),) = plans["(data set)"]
+    ((_, large, _),) = plans["(data set)"]
     for table in (
         "patients_patient",
         "bookings_appointment",
@@ -169,7 +174,17 @@ def test_it_reads_large_tables_through_indexes(plans, path):
     assert statements, f"{path} ran no SELECT at all"
     scans = [
         (tables, sql[:300])
-        for sql, tables in statements
+        for sql, tables, _ in statements
         if any((path, table) not in ACCEPTED for table in tables)
     ]
     assert not scans, f"{path}: sequential scans of large tables: {scans}"
+
+
+def test_it_reads_the_first_runs_to_look_at_without_sorting_them_all(plans):
+    """The dashboard's "Runs to look at" walks the unseen worrying runs in date order and stops
+    after the first page (index running_runlog_unseen_date), rather than reading every such
+    run of the caseload to sort it."""
+    read = plans["dashboard alerts"]
+    runs = [indexes for sql, _, indexes in read if '"running_runlog"' in logged_sql(sql)]
+    assert runs, "the dashboard read no runs"
+    assert any("running_runlog_unseen_date" in indexes for indexes in runs), runs
