@@ -24,9 +24,8 @@ def unwatch_sql(table: str) -> str:
     return f'DROP TRIGGER IF EXISTS "{table}_changed" ON "{table}";'
 
 
-def tables_version(models) -> str | None:
-    """A text that changes whenever any row of the models' tables changes (one query), or None
-    where the database keeps no counters."""
+def table_versions(models) -> dict[str, int] | None:
+    """Each of the models' tables' counter (one query), or None where the database keeps none."""
     if connection.vendor != "postgresql":
         return None
     tables = sorted(model._meta.db_table for model in models)
@@ -36,4 +35,13 @@ def tables_version(models) -> str | None:
             [tables],
         )
         found = dict(cursor.fetchall())
-    return ".".join(str(found.get(table, 0)) for table in tables)
+    return {table: found.get(table, 0) for table in tables}
+
+
+def tables_version(models) -> str | None:
+    """A text that changes whenever any row of the models' tables changes (one query), or None
+    where the database keeps no counters."""
+    versions = table_versions(models)
+    if versions is None:
+        return None
+    return ".".join(str(version) for version in versions.values())

@@ -1,10 +1,17 @@
-"""The therapist dashboard's home-exercise alerts: worked out by `selectors.open_alerts`, kept
+"""The therapist dashboard's home-exercise alerts: worked out by `selectors.plans_alerts`, kept
 in the cache as the few plain values the panel draws, and drawn in one step.
 
 Working alerts out reads every week of every active plan the user prescribed (about 0.3 s for
 a caseload of 500 plans), while the dashboard is opened all day. The cache holds only the
 first `DASHBOARD_ALERT_LIMIT` alerts as tuples of text, dates and ids, and how many there are
-in all: reading back a caseload's alerts as model instances cost more than drawing them."""
+in all: reading back a caseload's alerts as model instances cost more than drawing them.
+
+Any write to a table the alerts read (a portal log, a patient's new phone number) changes the
+key of that summary. What it missed is then worked out again only for the plans whose rows
+changed: each plan's alerts are kept with a stamp the database computes from the row versions
+(`xmin`) of every row they were worked out from, so any write path, raw SQL included, changes
+the stamp of exactly the plans it touched. Comparing stamps is one query; the plans that
+changed (usually one) are worked out as before."""
 
 from __future__ import annotations
 
@@ -13,14 +20,29 @@ import logging
 import time
 from typing import NamedTuple
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
+from django.db.models import OuterRef, Subquery
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from clinic.changes import tables_version
+from clinic.access import CLINICAL, has_role
+from clinic.changes import table_versions
 from clinic.links import uuid_url
-from exercises.selectors import ALERT_MODELS, PlanAlert, open_alerts
+from exercises.models import PlanWeek, SessionLog
+from exercises.selectors import (
+    ALERT_MODELS,
+    PlanAlert,
+    alert_order,
+    alert_plans,
+    alert_windows,
+    open_alerts,
+    plans_alerts,
+)
+from patients.models import Patient
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +50,8 @@ logger = logging.getLogger(__name__)
 #: REPORT_ALERT_DAYS): the key names the quarter hour, when local dates change in every zone.
 ALERT_CLOCK_SECONDS = 15 * 60
 DASHBOARD_ALERT_LIMIT = 25
+#: How long each plan's alerts and stamps are kept for a therapist who does not come back.
+PLAN_ALERTS_SECONDS = 24 * 60 * 60
 
 #: Kinds drawn in red; the others in amber.
 _DANGER_KINDS = frozenset({"urgent_symptom", "pain_session", "pain_up", "pins_needles"})
@@ -69,27 +93,130 @@ def _summary(alerts: list[PlanAlert]) -> tuple[tuple[AlertLine, ...], int]:
 def dashboard_alerts(*, user) -> tuple[tuple[AlertLine, ...], int]:
     """The first `DASHBOARD_ALERT_LIMIT` of `open_alerts` and how many there are, from the
     cache while no table they are computed from has changed: the key holds the tables' change
-    counters, which the database bumps on every write, whatever its path."""
-    from patients.models import Patient
-
-    version = tables_version([*ALERT_MODELS, Patient])
-    if version is None:
+    counters, which the database bumps on every write, whatever its path. After a change only
+    the plans it touched are worked out again (`_plans_summary`)."""
+    if not has_role(user, CLINICAL):
+        return (), 0
+    counters = table_versions([*ALERT_MODELS, Patient])
+    if counters is None:
         return _summary(open_alerts(user=user))
     slot = int(time.time()) // ALERT_CLOCK_SECONDS
+    version = ".".join(str(counter) for counter in counters.values())
     # Not the "exercises:alerts:" keys, which held whole instances before this module.
     key = f"exercises:dashboard-alerts:{user.pk}:{slot}:{version}"
+    found = _cache_get(key)
+    if found is None:
+        found = _plans_summary(user=user, counters=counters)
+        _cache_set(key, found, ALERT_CLOCK_SECONDS)
+    return found
+
+
+def _cache_get(key: str):
     try:
-        found = cache.get(key)
+        return cache.get(key)
     except Exception as exc:  # a cache that is down is a miss, never an error
         logger.warning("Cache unavailable: %s", exc)
-        return _summary(open_alerts(user=user))
-    if found is None:
-        found = _summary(open_alerts(user=user))
-        try:
-            cache.set(key, found, ALERT_CLOCK_SECONDS)
-        except Exception as exc:
-            logger.warning("Cache unavailable: %s", exc)
+        return None
+
+
+def _cache_set(key: str, value, seconds: int) -> None:
+    try:
+        cache.set(key, value, seconds)
+    except Exception as exc:
+        logger.warning("Cache unavailable: %s", exc)
+
+
+# Per plan, texts the database computes from the ids and row versions (`xmin`, new on every
+# insert and update) of every row `plans_alerts` reads for it: the plan, its patient and
+# version, its acknowledgements and its symptom reports since %s with their logs; its weekly
+# rows; its logs dated on or after %s. Constant SQL over the plan row, values as parameters.
+_HEAD_SQL = """md5(concat_ws('|', "exercises_exerciseplan".xmin,
+  (SELECT x.xmin FROM "patients_patient" x WHERE x.id = "exercises_exerciseplan".patient_id),
+  (SELECT x.xmin FROM "exercises_planversion" x
+   WHERE x.id = "exercises_exerciseplan".current_version_id),
+  (SELECT string_agg(a.id || ':' || a.xmin, ',' ORDER BY a.id)
+   FROM "exercises_alertacknowledgement" a WHERE a.plan_id = "exercises_exerciseplan".id),
+  (SELECT string_agg(r.id || ':' || r.xmin || ':' || coalesce(l.xmin::text, ''), ','
+                     ORDER BY r.id)
+   FROM "exercises_symptomreport" r LEFT JOIN "exercises_sessionlog" l ON l.id = r.log_id
+   WHERE r.plan_id = "exercises_exerciseplan".id AND r.created_at >= %s)))"""
+_WEEKS_SQL = """(SELECT md5(string_agg(w.id || ':' || w.xmin, ',' ORDER BY w.id))
+  FROM "exercises_planweek" w WHERE w.plan_id = "exercises_exerciseplan".id)"""
+_LOGS_SQL = """(SELECT md5(string_agg(g.id || ':' || g.xmin, ',' ORDER BY g.id))
+  FROM "exercises_sessionlog" g
+  WHERE g.plan_id = "exercises_exerciseplan".id AND g.date >= %s)"""
+
+
+def _stamps(*, since: dt.datetime, first_day: dt.date, weeks: bool, logs: bool) -> dict:
+    """The stamps as `alert_plans` annotations: `alert_head` always, `alert_weeks` and
+    `alert_logs` (the two that read many rows) where asked."""
+    found = {"alert_head": RawSQL(_HEAD_SQL, [since])}  # noqa: S611  # nosec B611
+    if weeks:
+        found["alert_weeks"] = RawSQL(_WEEKS_SQL, [])  # noqa: S611  # nosec B611
+    if logs:
+        found["alert_logs"] = RawSQL(_LOGS_SQL, [first_day])  # noqa: S611  # nosec B611
     return found
+
+
+def _plans_summary(*, user, counters: dict[str, int]) -> tuple[tuple[AlertLine, ...], int]:
+    """`_summary(open_alerts(user=user))`, working out again only the plans whose stamps
+    (`_stamps`) or local date changed since the alerts kept for them. The weekly rows and the
+    logs are stamped only when their tables' counters moved (or the logs' window did)."""
+    key = f"exercises:dashboard-plan-alerts:{user.pk}"
+    kept = _cache_get(key)
+    now = timezone.now()
+    since, first_day = alert_windows(now)
+    weeks_at = counters[PlanWeek._meta.db_table]
+    logs_at = (counters[SessionLog._meta.db_table], first_day)
+    read_weeks = kept is None or kept["weeks_at"] != weeks_at
+    read_logs = kept is None or kept["logs_at"] != logs_at
+    stamps = _stamps(since=since, first_day=first_day, weeks=read_weeks, logs=read_logs)
+    if kept is None:  # nothing kept: every plan is worked out, read with its stamps
+        plans = list(alert_plans(user=user).annotate(**stamps))
+        rows = [
+            (plan.pk, plan.patient.time_zone, *(getattr(plan, field) for field in stamps))
+            for plan in plans
+        ]
+    else:
+        zone = Subquery(Patient.objects.filter(pk=OuterRef("patient_id")).values("time_zone"))
+        rows = list(
+            alert_plans(user=user)
+            .prefetch_related(None)
+            .annotate(alert_zone=zone, **stamps)
+            .values_list("pk", "alert_zone", *stamps)
+        )
+    before = kept["plans"] if kept is not None else {}
+    plans_now: dict[int, tuple] = {}
+    stale = []
+    for plan_id, zone_name, *values in rows:
+        found = dict(zip(stamps, values, strict=True))
+        head = (found["alert_head"], now.astimezone(ZoneInfo(zone_name)).date())
+        old = before.get(plan_id)
+        weeks = found["alert_weeks"] if read_weeks else old[1] if old else None
+        logs = found["alert_logs"] if read_logs else old[2] if old else None
+        if old is None or old[:3] != (head, weeks, logs):
+            stale.append(plan_id)
+        plans_now[plan_id] = (head, weeks, logs, old[3] if old else ())
+    if stale:
+        if kept is not None:
+            plans = list(alert_plans(user=user, plan_ids=stale))
+        lines: dict[int, list] = {plan_id: [] for plan_id in stale}
+        for item in plans_alerts(plans):
+            lines[item.plan.pk].append((alert_order(item), _line(item)))
+        for plan_id in stale:
+            plans_now[plan_id] = (*plans_now[plan_id][:3], tuple(lines[plan_id]))
+    _cache_set(
+        key,
+        {"weeks_at": weeks_at, "logs_at": logs_at, "plans": plans_now},
+        PLAN_ALERTS_SECONDS,
+    )
+    # Each plan's alerts in the order `plans_alerts` gave them, the plans in `alert_plans`'
+    # order: sorting again by the same key gives `open_alerts`' order.
+    merged = sorted(
+        (entry for kept_plan in plans_now.values() for entry in kept_plan[3]),
+        key=lambda entry: entry[0],
+    )
+    return tuple(line for _, line in merged[:DASHBOARD_ALERT_LIMIT]), len(merged)
 
 
 def alert_html(

@@ -302,15 +302,23 @@ def _symptom_alert(kind: str, symptoms: list[str], day: dt.date, by_text: bool =
     return Alert(kind, day, message, day, day)
 
 
+def alert_windows(now: dt.datetime) -> tuple[dt.datetime, dt.date]:
+    """What the alerts read at `now`: the symptom reports made since the first value, and the
+    session logs dated on or after the second."""
+    # A day's margin either side of UTC's date covers every patient's own date.
+    return (
+        now - dt.timedelta(days=REPORT_ALERT_DAYS),
+        now.date() - dt.timedelta(days=REPORT_ALERT_DAYS + MEDIAN_DAYS + 1),
+    )
+
+
 def _log_alerts(plans: list[ExercisePlan]) -> dict[int, list[Alert]]:
     """Alerts from the plans' recent session logs and reports (one query): the symptom reports
     of the last REPORT_ALERT_DAYS, one per kind and log, saying what was reported and what
     the patient was told; and the session alerts of `exercises.adherence.session_alerts` for
     the sessions of the last REPORT_ALERT_DAYS (read with the MEDIAN_DAYS before them)."""
     ids = [plan.pk for plan in plans]
-    reported_since = timezone.now() - dt.timedelta(days=REPORT_ALERT_DAYS)
-    # A day's margin either side of UTC's date covers every patient's own date.
-    first_day = timezone.now().date() - dt.timedelta(days=REPORT_ALERT_DAYS + MEDIAN_DAYS + 1)
+    reported_since, first_day = alert_windows(timezone.now())
     # One UNION ALL of two index scans with the same columns: the logs (kind "") and the
     # reports (with their log's date). Correlated subqueries per log cost ten times as much.
     columns = (
@@ -392,25 +400,38 @@ def plan_open_alerts(*, plan: ExercisePlan, adherence: PlanAdherence) -> list[Al
     return [alert for alert in alerts if (alert.kind, alert.period) not in seen]
 
 
+def alert_plans(*, user, plan_ids=None) -> QuerySet[ExercisePlan]:
+    """The active plans the user prescribed (of `plan_ids`, if given), as `plans_alerts` needs
+    them: with their patients and the versions' sessions a week (two more queries)."""
+    plans = ExercisePlan.objects.filter(status=ExercisePlan.Status.ACTIVE, created_by=user).exclude(
+        current_version__isnull=True
+    )
+    if plan_ids is not None:
+        plans = plans.filter(pk__in=plan_ids)
+    # Fetched by id rather than joined: a join reads the whole patient and version tables.
+    return plans.prefetch_related(
+        "patient",
+        # Only what the weekly series needs: a version's items are a large JSON document.
+        Prefetch(
+            "current_version",
+            queryset=PlanVersion.objects.only("id", "plan_id", "sessions_per_week"),
+        ),
+    )
+
+
 def open_alerts(*, user) -> list[PlanAlert]:
     """Unacknowledged alerts over the active plans the user prescribed, in six queries
     whatever the count (plans, patients, versions, weeks, acknowledgements, logs); urgent
     symptoms first."""
     if not has_role(user, CLINICAL):
         return []
-    plans = list(
-        ExercisePlan.objects.filter(status=ExercisePlan.Status.ACTIVE, created_by=user)
-        .exclude(current_version__isnull=True)
-        # Fetched by id rather than joined: a join reads the whole patient and version tables.
-        .prefetch_related(
-            "patient",
-            # Only what the weekly series needs: a version's items are a large JSON document.
-            Prefetch(
-                "current_version",
-                queryset=PlanVersion.objects.only("id", "plan_id", "sessions_per_week"),
-            ),
-        )
-    )
+    return plans_alerts(list(alert_plans(user=user)))
+
+
+def plans_alerts(plans: list[ExercisePlan]) -> list[PlanAlert]:
+    """`open_alerts` of these plans (read by `alert_plans`), in three queries (weeks,
+    acknowledgements, logs): urgent symptoms first, then by the patient's name, and where
+    those are equal in the order of `plans`."""
     weeks: dict[int, list[PlanWeek]] = {plan.pk: [] for plan in plans}
     for row in PlanWeek.objects.filter(plan__in=plans).order_by("week_start"):
         weeks[row.plan_id].append(row)
@@ -429,14 +450,18 @@ def open_alerts(*, user) -> list[PlanAlert]:
         ):
             if (plan.pk, alert.kind, alert.period) not in seen:
                 found.append(PlanAlert(plan=plan, alert=alert))
-    found.sort(
-        key=lambda item: (
-            item.alert.kind != AlertAcknowledgement.Kind.URGENT_SYMPTOM,
-            item.plan.patient.last_name,
-            item.plan.patient.first_name,
-        )
-    )
+    found.sort(key=alert_order)
     return found
+
+
+def alert_order(item: PlanAlert) -> tuple[bool, str, str]:
+    """How alerts are listed: urgent symptoms first, then by the patient's name."""
+    patient = item.plan.patient
+    return (
+        item.alert.kind != AlertAcknowledgement.Kind.URGENT_SYMPTOM,
+        patient.last_name,
+        patient.first_name,
+    )
 
 
 def plan_open_alert(*, plan: ExercisePlan, kind: str, period: dt.date) -> Alert | None:
