@@ -9,9 +9,9 @@ in all: reading back a caseload's alerts as model instances cost more than drawi
 Any write to a table the alerts read (a portal log, a patient's new phone number) changes the
 key of that summary. What it missed is then worked out again only for the plans whose rows
 changed: each plan's alerts are kept with a stamp the database computes from the row versions
-(`xmin`) of every row they were worked out from, so any write path, raw SQL included, changes
-the stamp of exactly the plans it touched. Comparing stamps is one query; the plans that
-changed (usually one) are worked out as before."""
+(`xmin`, `ctid`) of every row they were worked out from, so any write path, raw SQL included,
+changes the stamp of exactly the plans it touched. Comparing stamps is one query; the plans
+that changed (usually one) are worked out as before."""
 
 from __future__ import annotations
 
@@ -126,23 +126,26 @@ def _cache_set(key: str, value, seconds: int) -> None:
         logger.warning("Cache unavailable: %s", exc)
 
 
-# Per plan, texts the database computes from the ids and row versions (`xmin`, new on every
-# insert and update) of every row `plans_alerts` reads for it: the plan, its patient and
-# version, its acknowledgements and its symptom reports since %s with their logs; its weekly
-# rows; its logs dated on or after %s. Constant SQL over the plan row, values as parameters.
-_HEAD_SQL = """md5(concat_ws('|', "exercises_exerciseplan".xmin,
-  (SELECT x.xmin FROM "patients_patient" x WHERE x.id = "exercises_exerciseplan".patient_id),
-  (SELECT x.xmin FROM "exercises_planversion" x
+# Per plan, texts the database computes from the ids and row versions of every row
+# `plans_alerts` reads for it: the plan, its patient and version, its acknowledgements and its
+# symptom reports since %s with their logs; its weekly rows; its logs dated on or after %s.
+# A row's version is its `xmin` (the transaction that wrote it: new on every insert and update)
+# and its `ctid` (where the version lies: new on every update, also within one transaction).
+# Constant SQL over the plan row, values as parameters.
+_HEAD_SQL = """md5(concat_ws('|', "exercises_exerciseplan".xmin, "exercises_exerciseplan".ctid,
+  (SELECT x.xmin || ':' || x.ctid FROM "patients_patient" x
+   WHERE x.id = "exercises_exerciseplan".patient_id),
+  (SELECT x.xmin || ':' || x.ctid FROM "exercises_planversion" x
    WHERE x.id = "exercises_exerciseplan".current_version_id),
-  (SELECT string_agg(a.id || ':' || a.xmin, ',' ORDER BY a.id)
+  (SELECT string_agg(a.id || ':' || a.xmin || ':' || a.ctid, ',' ORDER BY a.id)
    FROM "exercises_alertacknowledgement" a WHERE a.plan_id = "exercises_exerciseplan".id),
-  (SELECT string_agg(r.id || ':' || r.xmin || ':' || coalesce(l.xmin::text, ''), ','
-                     ORDER BY r.id)
+  (SELECT string_agg(r.id || ':' || r.xmin || ':' || r.ctid || ':'
+                     || coalesce(l.xmin || ':' || l.ctid, ''), ',' ORDER BY r.id)
    FROM "exercises_symptomreport" r LEFT JOIN "exercises_sessionlog" l ON l.id = r.log_id
    WHERE r.plan_id = "exercises_exerciseplan".id AND r.created_at >= %s)))"""
-_WEEKS_SQL = """(SELECT md5(string_agg(w.id || ':' || w.xmin, ',' ORDER BY w.id))
+_WEEKS_SQL = """(SELECT md5(string_agg(w.id || ':' || w.xmin || ':' || w.ctid, ',' ORDER BY w.id))
   FROM "exercises_planweek" w WHERE w.plan_id = "exercises_exerciseplan".id)"""
-_LOGS_SQL = """(SELECT md5(string_agg(g.id || ':' || g.xmin, ',' ORDER BY g.id))
+_LOGS_SQL = """(SELECT md5(string_agg(g.id || ':' || g.xmin || ':' || g.ctid, ',' ORDER BY g.id))
   FROM "exercises_sessionlog" g
   WHERE g.plan_id = "exercises_exerciseplan".id AND g.date >= %s)"""
 
