@@ -131,18 +131,19 @@ def _cache_set(key: str, value, seconds: int) -> None:
 # symptom reports since %s with their logs; its weekly rows; its logs dated on or after %s.
 # A row's version is its `xmin` (the transaction that wrote it: new on every insert and update)
 # and its `ctid` (where the version lies: new on every update, also within one transaction).
+# A part with no rows is an empty text, so that rows moving between parts change the stamp.
 # Constant SQL over the plan row, values as parameters.
 _HEAD_SQL = """md5(concat_ws('|', "exercises_exerciseplan".xmin, "exercises_exerciseplan".ctid,
   (SELECT x.xmin || ':' || x.ctid FROM "patients_patient" x
    WHERE x.id = "exercises_exerciseplan".patient_id),
   (SELECT x.xmin || ':' || x.ctid FROM "exercises_planversion" x
    WHERE x.id = "exercises_exerciseplan".current_version_id),
-  (SELECT string_agg(a.id || ':' || a.xmin || ':' || a.ctid, ',' ORDER BY a.id)
-   FROM "exercises_alertacknowledgement" a WHERE a.plan_id = "exercises_exerciseplan".id),
-  (SELECT string_agg(r.id || ':' || r.xmin || ':' || r.ctid || ':'
-                     || coalesce(l.xmin || ':' || l.ctid, ''), ',' ORDER BY r.id)
+  coalesce((SELECT string_agg(a.id || ':' || a.xmin || ':' || a.ctid, ',' ORDER BY a.id)
+   FROM "exercises_alertacknowledgement" a WHERE a.plan_id = "exercises_exerciseplan".id), ''),
+  coalesce((SELECT string_agg(r.id || ':' || r.xmin || ':' || r.ctid || ':'
+                              || coalesce(l.xmin || ':' || l.ctid, ''), ',' ORDER BY r.id)
    FROM "exercises_symptomreport" r LEFT JOIN "exercises_sessionlog" l ON l.id = r.log_id
-   WHERE r.plan_id = "exercises_exerciseplan".id AND r.created_at >= %s)))"""
+   WHERE r.plan_id = "exercises_exerciseplan".id AND r.created_at >= %s), '')))"""
 _WEEKS_SQL = """(SELECT md5(string_agg(w.id || ':' || w.xmin || ':' || w.ctid, ',' ORDER BY w.id))
   FROM "exercises_planweek" w WHERE w.plan_id = "exercises_exerciseplan".id)"""
 _LOGS_SQL = """(SELECT md5(string_agg(g.id || ':' || g.xmin || ':' || g.ctid, ',' ORDER BY g.id))
