@@ -1,8 +1,11 @@
 """Appointment emails: confirmation (with an .ics file), change and cancellation.
 
 They go out after the booking transaction commits, so a rolled-back booking never mails
-anyone. They carry times and the therapist's name only: no clinical detail, because email
-is not a private channel. A failed send is logged and never undoes the booking.
+anyone, and through Celery's `default` queue like account emails (clinic/mail.py): the page
+answers without waiting for the mail server, a mail server hiccup is retried by the worker, and
+with the broker down the message is sent from this process instead. They carry times and the
+therapist's name only: no clinical detail, because email is not a private channel. A failed
+send is logged and never undoes the booking.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from bookings import selectors
 from bookings.ical import PRODID, calendar_text, event_uid, one_line
 from bookings.models import Appointment
 from bookings.places import places_to_name, site_place
+from clinic.mail import transactional_connection
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +94,7 @@ def build_message(appointments: list[Appointment], kind: str) -> EmailMessage | 
         subject=f"{Kind(kind).label} · {CLINIC_NAME}",
         body=body,
         to=[patient.email],
+        connection=transactional_connection(),
     )
     method = "CANCEL" if kind == Kind.CANCELLED else "PUBLISH"
     message.attach(

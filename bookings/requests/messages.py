@@ -20,6 +20,7 @@ from django.utils import timezone
 from bookings import emails, selectors
 from bookings.places import places_to_name
 from bookings.requests.models import BookingRequest
+from clinic.mail import transactional_connection
 from notifications.conversation import segments
 from notifications.sms import mask_number, sms_backend
 
@@ -95,6 +96,7 @@ def decision_send(*, request_id: int) -> bool:
         subject=f"{SUBJECTS[booking_request.status]} · {emails.CLINIC_NAME}",
         body=render_to_string("bookings/requests/email/decision.txt", context),
         to=[booking_request.email],
+        connection=transactional_connection(),  # queued, as the appointment emails
     )
     if booking_request.appointment is not None:
         message.attach(
