@@ -4,9 +4,8 @@
 
 Twice a second (PER_SECOND) it changes one appointment and one patient through the ordinary
 services, as the site's own pages do: reception moves a booked appointment to the evening and,
-on the next tick, back to where it was (`bookings.services.appointment_move`, which also sends
-the patient's email from this process once the move commits: during `make bench` nothing
-listens on the mail port then, so the send fails at once and is logged), and a patient's phone
+on the next tick, back to where it was (`bookings.services.appointment_move`, which also queues
+the patient's email on Celery's `default` queue once the move commits), and a patient's phone
 number and weekly distance change (`patients.services.patient_update`, with its history row).
 It costs about 3 % of two cores at two ticks a second (docs/performance.md, stop 29). Runs
 until SIGTERM or SIGINT, then prints one line:
