@@ -55,7 +55,7 @@ def whole_dose_html(subject, *, empty: str = "") -> SafeString:
 def stop_rules_html(rules, *, key: str, level: int = 3) -> SafeString:
     """The stop rules under a heading, never folded away; `level` is the heading's rank."""
     if not rules:
-        return mark_safe("\n")  # noqa: S308 (a constant)
+        return mark_safe("\n")
     key = conditional_escape(key)
     items = "".join(f"<li>{conditional_escape(rule)}</li>" for rule in rules)
     return mark_safe(  # noqa: S308 (every value escaped above; level is an int)
