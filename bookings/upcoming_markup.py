@@ -6,12 +6,13 @@ is safe HTML."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from zoneinfo import ZoneInfo
 
-from django.utils import formats, timezone
-from django.utils.html import conditional_escape
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic.links import uuid_url
+from clinic.markup import day_month, escape, hour_minute
 
 _CANCEL_BUTTON = (
     '<button type="submit" class="btn btn-sm btn-outline-danger"'
@@ -23,34 +24,28 @@ def _csrf_input(csrf_token) -> str:
     """What `{% csrf_token %}` draws for the page's token."""
     if not csrf_token or csrf_token == "NOTPROVIDED":  # noqa: S105 (Django's marker, not a secret)
         return ""
-    return (
-        f'<input type="hidden" name="csrfmiddlewaretoken" value="{conditional_escape(csrf_token)}">'
-    )
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
 
 
-def _row_html(row: Mapping, *, notice_hours: int, clinic_phone: str, csrf: str) -> str:
+def _row_html(row: Mapping, *, notice_hours: int, clinic_phone: str, csrf: str, zone) -> str:
     appointment = row["appointment"]
-    # In the zone the caller made current (the pages draw it inside `{% timezone %}`).
-    start = timezone.localtime(appointment.start)
+    start = timezone.localtime(appointment.start, zone)
     name = appointment.therapist.get_full_name() or "your therapist"
     place = row.get("place")
     where = ""
     if place:
-        address = f", {conditional_escape(place.address)}" if place.address else ""
-        where = (
-            '\n      <span class="d-block small">At '
-            f"{conditional_escape(place.name)}{address}</span>"
-        )
+        address = f", {escape(place.address)}" if place.address else ""
+        where = f'\n      <span class="d-block small">At {escape(place.name)}{address}</span>'
     actions = ""
     if row.get("may_cancel"):
         public_id = appointment.public_id
         move = (
             '<a class="btn btn-sm btn-outline-primary"'
-            f' href="{conditional_escape(uuid_url("portal:booking:move", public_id))}">Move</a>'
+            f' href="{escape(uuid_url("portal:booking:move", public_id))}">Move</a>'
             if row.get("may_move")
             else ""
         )
-        cancel = conditional_escape(uuid_url("portal:appointments:cancel", public_id))
+        cancel = escape(uuid_url("portal:appointments:cancel", public_id))
         actions = (
             '\n    <span class="d-flex gap-2">\n'
             f"    {move}\n"
@@ -63,8 +58,7 @@ def _row_html(row: Mapping, *, notice_hours: int, clinic_phone: str, csrf: str) 
     elif appointment.status == "booked":
         phone = appointment.site.phone_for_patients or clinic_phone
         ring = (
-            f' on <a href="tel:{conditional_escape(phone.replace(" ", ""))}">'
-            f"{conditional_escape(phone)}</a>"
+            f' on <a href="tel:{escape(phone.replace(" ", ""))}">{escape(phone)}</a>'
             if phone
             else ""
         )
@@ -78,9 +72,8 @@ def _row_html(row: Mapping, *, notice_hours: int, clinic_phone: str, csrf: str) 
         "\n  <li"
         ' class="list-group-item d-flex flex-wrap justify-content-between align-items-center'
         ' gap-2">\n'
-        f"    <span><strong>{formats.date_format(start, 'l j F')},"
-        f" {formats.time_format(start, 'H:i')}</strong>\n"
-        f"      with {conditional_escape(name)}\n"
+        f"    <span><strong>{day_month(start)}, {hour_minute(start)}</strong>\n"
+        f"      with {escape(name)}\n"
         f"      ({appointment.duration_minutes} minutes){where}</span>\n"
         f"    {actions}\n"
         "  </li>\n  "
@@ -88,12 +81,17 @@ def _row_html(row: Mapping, *, notice_hours: int, clinic_phone: str, csrf: str) 
 
 
 def upcoming_for_patient_html(
-    upcoming: Sequence[Mapping], *, notice_hours: int, clinic_phone: str, csrf_token
+    upcoming: Sequence[Mapping],
+    *,
+    notice_hours: int,
+    clinic_phone: str,
+    csrf_token,
+    time_zone: str | None = None,
 ) -> SafeString:
     """The heading and the patient's next appointments (rows of `appointment`, `may_cancel`,
     and on the appointments page `may_move` and `place`), each with its Move and Cancel
     buttons or, inside the notice window, the number to ring; or a line saying there are
-    none."""
+    none. Dates and times in `time_zone` (the patient's), else in the current zone."""
     heading = '<h2 class="h5" id="portal-appointments-heading">Coming up</h2>\n'
     if not upcoming:
         return mark_safe(  # noqa: S308 (constant text)
@@ -103,10 +101,12 @@ def upcoming_for_patient_html(
         )
     hours = int(notice_hours)
     csrf = _csrf_input(csrf_token)
+    zone = ZoneInfo(time_zone) if time_zone else None
     rows = "".join(
-        _row_html(row, notice_hours=hours, clinic_phone=clinic_phone, csrf=csrf) for row in upcoming
+        _row_html(row, notice_hours=hours, clinic_phone=clinic_phone, csrf=csrf, zone=zone)
+        for row in upcoming
     )
-    phone = f" on {conditional_escape(clinic_phone)}" if clinic_phone else ""
+    phone = f" on {escape(clinic_phone)}" if clinic_phone else ""
     return mark_safe(  # noqa: S308 (every value escaped in the rows and above)
         f'{heading}\n<ul class="list-group mb-2">\n  {rows}\n</ul>\n'
         f'<p class="small text-body-secondary">You can move or cancel online up to {hours} hours'

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from clinic.markup import escape
 from exercises import dose
 from exercises.models import DOSE_FIELDS, Exercise, PlanItem
 
@@ -39,16 +39,10 @@ def whole_dose_html(subject, *, empty: str = "") -> SafeString:
     when there is neither."""
     found = whole_dose_of(subject)
     text = (
-        f'<p class="fw-semibold mb-1 exercise-dose">{conditional_escape(found.text)}</p>'
-        if found.text
-        else ""
+        f'<p class="fw-semibold mb-1 exercise-dose">{escape(found.text)}</p>' if found.text else ""
     )
-    note = (
-        f'<p class="mb-2 exercise-dose-note">{conditional_escape(found.note)}</p>'
-        if found.note
-        else ""
-    )
-    neither = "" if found.text or found.note else conditional_escape(empty)
+    note = f'<p class="mb-2 exercise-dose-note">{escape(found.note)}</p>' if found.note else ""
+    neither = "" if found.text or found.note else escape(empty)
     return mark_safe(f"{text}\n{note}\n{neither}\n")  # noqa: S308 (every value escaped above)
 
 
@@ -56,8 +50,8 @@ def stop_rules_html(rules, *, key: str, level: int = 3) -> SafeString:
     """The stop rules under a heading, never folded away; `level` is the heading's rank."""
     if not rules:
         return mark_safe("\n")
-    key = conditional_escape(key)
-    items = "".join(f"<li>{conditional_escape(rule)}</li>" for rule in rules)
+    key = escape(key)
+    items = "".join(f"<li>{escape(rule)}</li>" for rule in rules)
     return mark_safe(  # noqa: S308 (every value escaped above; level is an int)
         f'<section class="exercise-stop-rules mb-2" aria-labelledby="stop-rules-{key}">\n'
         f'  <h{int(level)} class="h6 mb-1" id="stop-rules-{key}"><span aria-hidden="true">'
@@ -74,15 +68,15 @@ def next_step_html(item: Mapping) -> SafeString:
     shown = ""
     if step:
         shown = (
-            f'<p class="mb-1 portal-step">Your step: {conditional_escape(step.get("name", ""))}'
-            f" (step {conditional_escape(step.get('number', ''))} of"
-            f" {conditional_escape(step.get('of', ''))})</p>"
+            f'<p class="mb-1 portal-step">Your step: {escape(step.get("name", ""))}'
+            f" (step {escape(step.get('number', ''))} of"
+            f" {escape(step.get('of', ''))})</p>"
         )
     shown += "\n"
     if following:
         shown += (
             '<p class="mb-2 portal-next-step">Next step, “'
-            f"{conditional_escape(following.get('name', ''))}”, when"
-            f" {conditional_escape(following.get('when', ''))}. Your physio will move you on.</p>"
+            f"{escape(following.get('name', ''))}”, when"
+            f" {escape(following.get('when', ''))}. Your physio will move you on.</p>"
         )
     return mark_safe(f"\n{shown}\n")  # noqa: S308 (every value escaped above)

@@ -15,9 +15,9 @@ from collections.abc import Mapping, Sequence
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from clinic.markup import escape
 from exercises import markup
 from exercises.videos.selectors import PlanMedia
 
@@ -46,18 +46,18 @@ def video_html(item: Mapping, videos: Mapping | None) -> SafeString:
     if not video:
         return mark_safe("\n")
     key = item.get("key")
-    version = conditional_escape(video["public_id"])
-    source = f"{conditional_escape(exercise_url('portal:video', key))}?v={version}"
-    poster = f"{conditional_escape(exercise_url('portal:video_poster', key))}?v={version}"
-    captions = f"{conditional_escape(exercise_url('portal:video_captions', key))}?v={version}"
+    version = escape(video["public_id"])
+    source = f"{escape(exercise_url('portal:video', key))}?v={version}"
+    poster = f"{escape(exercise_url('portal:video_poster', key))}?v={version}"
+    captions = f"{escape(exercise_url('portal:video_captions', key))}?v={version}"
     # ?v= names the upload, so a replaced video is never taken from the browser's cache.
     return mark_safe(  # noqa: S308 (every value escaped above)
         "\n"
         '<figure class="exercise-video mb-2">\n'
         "  \n"
         f'  <video class="w-100" controls preload="none" playsinline poster="{poster}"'
-        f' aria-label="Video showing {conditional_escape(item.get("name", ""))}">\n'
-        f'    <source src="{source}" type="{conditional_escape(video["content_type"])}">\n'
+        f' aria-label="Video showing {escape(item.get("name", ""))}">\n'
+        f'    <source src="{source}" type="{escape(video["content_type"])}">\n'
         f'    <track kind="captions" srclang="en" label="English" src="{captions}" default>\n'
         "    <p>Your phone or browser cannot play this video here."
         f' <a href="{source}">Open the video on its own</a>, or follow the written steps.</p>\n'
@@ -72,18 +72,18 @@ def video_html(item: Mapping, videos: Mapping | None) -> SafeString:
 def exercise_card_html(number: int, item: Mapping, media: PlanMedia) -> str:
     """One card of "Today's exercises": its number and name, picture, video, whole dose,
     days, the physio's note, stop rules, next step and how to do it."""
-    name = conditional_escape(item.get("name", ""))
+    name = escape(item.get("name", ""))
     key = item.get("key")
     picture = (
         '<img class="exercise-illustration d-block mb-2"'
-        f' src="{conditional_escape(exercise_url("portal:illustration", key))}"'
+        f' src="{escape(exercise_url("portal:illustration", key))}"'
         f' alt="How {name} looks" loading="lazy">'
         if key in media.illustrated
         else ""
     )
     note = item.get("note")
-    note = f'<p class="mb-2">From your physio: {conditional_escape(note)}</p>' if note else ""
-    steps = "".join(f"<li>{conditional_escape(step)}</li>" for step in item.get("instructions", ()))
+    note = f'<p class="mb-2">From your physio: {escape(note)}</p>' if note else ""
+    steps = "".join(f"<li>{escape(step)}</li>" for step in item.get("instructions", ()))
     return (
         '\n      <li class="card mb-3">\n'
         '        <div class="card-body">\n'
@@ -92,7 +92,7 @@ def exercise_card_html(number: int, item: Mapping, media: PlanMedia) -> str:
         f"          {video_html(item, media.videos)}\n"
         f"          {markup.whole_dose_html(item)}\n"
         '          <p class="small text-body-secondary mb-2 portal-days">Days:'
-        f" {conditional_escape(item.get('days_text', ''))}</p>\n"
+        f" {escape(item.get('days_text', ''))}</p>\n"
         f"          {note}\n"
         f"          {markup.stop_rules_html(item.get('stop_rules'), key=key, level=4)}\n"
         f"          {markup.next_step_html(item)}\n"

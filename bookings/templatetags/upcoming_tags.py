@@ -1,7 +1,7 @@
-"""`{% upcoming_for_patient upcoming notice_hours=... clinic_phone=... %}`: the patient's
-"Coming up" list (bookings/upcoming_markup.py), with the page's CSRF token for its cancel
-forms. Draw it inside `{% timezone patient.time_zone %}`: its dates and times are in the zone
-current there."""
+"""`{% upcoming_for_patient upcoming notice_hours=... clinic_phone=... time_zone=... %}`: the
+patient's "Coming up" list (bookings/upcoming_markup.py), with the page's CSRF token for its
+cancel forms; dates and times in `time_zone` (the patient's), else in the zone current where
+it is drawn."""
 
 from django import template
 
@@ -11,10 +11,11 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def upcoming_for_patient(context, upcoming, *, notice_hours, clinic_phone=""):
+def upcoming_for_patient(context, upcoming, *, notice_hours, clinic_phone="", time_zone=None):
     return upcoming_for_patient_html(
         upcoming or [],
         notice_hours=notice_hours,
         clinic_phone=clinic_phone or "",
         csrf_token=context.get("csrf_token"),
+        time_zone=time_zone,
     )
