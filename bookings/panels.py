@@ -178,8 +178,8 @@ def _portal_upcoming(*, patient_id: int, now):
 
 
 #: What "Coming up" draws of each appointment (the rest is deferred: building each value back
-#: from JSON text costs Python time per field), every column of its site (the late notice
-#: shows the site's number) and the therapist's name. In the model's order, as
+#: from JSON text costs Python time per field), of its site what the late notice's number
+#: stands on (`Site.phone_for_patients`), and the therapist's name. In the model's order, as
 #: `Model.from_db` takes them.
 _UPCOMING_DRAWN = {"id", "public_id", "patient", "therapist", "site", "start", "end", "status"}
 _UPCOMING_ROWS = {
@@ -190,11 +190,7 @@ _UPCOMING_ROWS = {
     ],
     "related": {
         "therapist": ["first_name", "last_name"],
-        "site": [
-            field.attname
-            for field in Appointment._meta.get_field("site").related_model._meta.concrete_fields
-            if not field.primary_key
-        ],
+        "site": ["is_default", "phone"],
     },
 }
 

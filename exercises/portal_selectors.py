@@ -12,7 +12,7 @@ from django.db.models import BooleanField, Exists, JSONField, OuterRef
 from assessments.json_rows import instances, rows_array
 from clinic.panels import NOT_READ, portal_read
 from clinic.rows import prepared_list, reads_combined
-from exercises.models import CommentReply, ExercisePlan, PlanVersion, SessionLog
+from exercises.models import CommentReply, ExercisePlan, SessionLog
 from exercises.selectors import active_plans_newest_first, replies_for_patient
 from exercises.videos.selectors import media_of_current_version
 
@@ -105,15 +105,18 @@ def _replies_newest(*, patient_id: int):
     return replies_for_patient(patient=patient_id)[:PORTAL_REPLY_LIMIT]
 
 
-def _columns(model, *, key: bool = True) -> list[str]:
-    """Every column of `model` (but its key, for a related row: that comes as "pk"), so that
-    nothing of an instance built from JSON is deferred."""
-    return [field.attname for field in model._meta.concrete_fields if key or not field.primary_key]
+def _columns(model) -> list[str]:
+    """Every column of `model`, so that nothing of an instance built from JSON is deferred."""
+    return [field.attname for field in model._meta.concrete_fields]
 
 
+#: What the portal home draws of the plan (the rest is deferred: each value built back from
+#: JSON costs Python time, and the server builds it first): its dates and status, and of its
+#: published version the items. In the model's order, as `Model.from_db` takes them.
+_PLAN_DRAWN = {"id", "patient", "status", "start_date", "end_date", "current_version"}
 _PLAN_ROWS = {
-    "fields": _columns(ExercisePlan),
-    "related": {"current_version": _columns(PlanVersion, key=False)},
+    "fields": [f.attname for f in ExercisePlan._meta.concrete_fields if f.name in _PLAN_DRAWN],
+    "related": {"current_version": ["items"]},
     "annotations": {"logged_on_day": BooleanField(), "media": JSONField()},
 }
 _REPLY_ROWS = {

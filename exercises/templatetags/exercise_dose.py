@@ -1,40 +1,31 @@
-"""`{% whole_dose x %}` and `{% stop_rules x %}`: one rendering of an exercise's dose and
-stop rules for the portal, the print view, the plan editor and the library page."""
+"""`{% whole_dose x %}`, `{% stop_rules x %}` and `{% next_step item %}`: one rendering of an
+exercise's dose, stop rules and progression for the portal, the print view, the plan editor
+and the library page. Thin wrappers over `exercises.markup`, which the portal home calls
+directly when it draws its exercise cards in Python."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from django import template
 
-from exercises import dose
-from exercises.models import DOSE_FIELDS, Exercise, PlanItem
+from exercises import markup
 
 register = template.Library()
 
 
-def _whole_dose(subject) -> dose.WholeDose:
-    if isinstance(subject, Mapping):  # a published (frozen) or draft plan entry
-        return dose.whole_dose(subject)
-    if isinstance(subject, PlanItem):  # the plan's working copy: its dose over the library's
-        exercise, values = subject.exercise, subject.dose()
-    elif isinstance(subject, Exercise):  # the library default
-        exercise, values = subject, {name: getattr(subject, name) for name in DOSE_FIELDS}
-    else:
-        raise TypeError(f"No dose for {type(subject).__name__}")
-    return dose.WholeDose(
-        text=dose.dose_text(values, each_side=exercise.each_side), note=exercise.dose_note
-    )
-
-
-@register.inclusion_tag("exercises/includes/whole_dose.html")
+@register.simple_tag
 def whole_dose(subject, *, empty: str = ""):
     """The structured dose in bold and, on its own line, the library's dose note; `empty`
     when there is neither."""
-    return {"dose": _whole_dose(subject), "empty": empty}
+    return markup.whole_dose_html(subject, empty=empty)
 
 
-@register.inclusion_tag("exercises/includes/stop_rules.html")
+@register.simple_tag
 def stop_rules(rules, *, key: str, level: int = 3):
     """The stop rules under a heading, never folded away; `level` is the heading's rank."""
-    return {"rules": rules, "key": key, "level": level}
+    return markup.stop_rules_html(rules, key=key, level=level)
+
+
+@register.simple_tag
+def next_step(item):
+    """A published item's step and the next one (nothing for versions without progressions)."""
+    return markup.next_step_html(item)

@@ -13,12 +13,14 @@ from django.views.decorators.http import require_GET
 from bookings.selectors import clinic_phone
 from clinic import panels
 from clinic.access import PATIENTS, role_required
+from clinic.markup import day_month
 from exercises import portal_selectors, safety
 from exercises import selectors as exercise_selectors
 from exercises.illustrations import illustration_response
 from exercises.videos.selectors import plan_media
 from patients.selectors import patient_of_portal_user
 from portal.context_processors import red_flag_notice_of
+from portal.exercise_cards import exercise_cards_html
 from portal.selectors import home_reads
 
 
@@ -34,6 +36,7 @@ def home(request: HttpRequest):
     version = plan.current_version if plan else None
     # Only what is due today (in the patient's zone); the rest says when it is next due.
     due, not_today = exercise_selectors.plan_day(plan=plan, day=today) if plan else ([], [])
+    media = plan_media(plan=plan)
     return render(
         request,
         "portal/home.html",
@@ -41,9 +44,10 @@ def home(request: HttpRequest):
             "patient": patient,
             "plan": plan,
             "version": version,
-            "media": plan_media(plan=plan),
             "today": today,
+            "today_text": day_month(today),
             "due_today": due,
+            "exercise_cards": exercise_cards_html(due, media),
             "not_today": not_today,
             "today_log": plan is not None and plan.logged_on_day,
             "on_hold": plan is None and portal_selectors.plan_on_hold_for_patient(patient=patient),

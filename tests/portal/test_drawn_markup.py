@@ -1,0 +1,118 @@
+"""The portal home's exercise cards and "Coming up" list are drawn in Python
+(portal/exercise_cards.py, bookings/upcoming_markup.py): what a physio or the library typed
+still reaches the patient as text, never as markup, and each card still says what to do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from types import SimpleNamespace
+
+from django.urls import reverse
+
+from bookings.upcoming_markup import upcoming_for_patient_html
+from exercises.videos.selectors import PlanMedia
+from portal.exercise_cards import exercise_cards_html
+
+ITEM = {
+    "key": "calf-raise",
+    "name": "Calf raise <b>",
+    "note": "<script>alert(1)</script> go slowly",
+    "days_text": "Monday, Thursday",
+    "dose_text": "3 sets of 10",
+    "dose_note": "Never two days in a row",
+    "stop_rules": ["Sharp pain > 5 out of 10"],
+    "instructions": ["Stand tall", "Rise onto your toes"],
+    "step": {"name": "Both legs", "number": 1, "of": 3},
+    "next_step": {"name": "One leg", "when": "it feels easy"},
+}
+VIDEO = uuid.UUID(int=7)
+
+
+def test_it_draws_what_the_physio_typed_as_text():
+    cards = exercise_cards_html([ITEM], PlanMedia(illustrated=set(), videos={}))
+    assert "<script>" not in cards
+    assert "From your physio: &lt;script&gt;alert(1)&lt;/script&gt; go slowly" in cards
+    assert '<h3 class="h5">1. Calf raise &lt;b&gt;</h3>' in cards
+    assert "<li>Sharp pain &gt; 5 out of 10</li>" in cards
+
+
+def test_it_numbers_the_cards_and_gives_each_its_dose_stop_rules_and_steps():
+    second = {**ITEM, "key": "bridge", "name": "Bridge", "note": "", "step": None}
+    cards = exercise_cards_html([ITEM, second], PlanMedia(illustrated=set(), videos={}))
+    assert cards.index("1. Calf raise") < cards.index("2. Bridge")
+    assert cards.count('class="fw-semibold mb-1 exercise-dose">3 sets of 10</p>') == 2
+    assert cards.count("Never two days in a row") == 2
+    assert 'id="stop-rules-calf-raise"' in cards
+    assert 'id="stop-rules-bridge"' in cards
+    assert "Your step: Both legs (step 1 of 3)" in cards
+    assert cards.count("Your step:") == 1  # the second item has no step
+    assert "Next step, “One leg”, when it feels easy." in cards
+    assert "<li>Stand tall</li><li>Rise onto your toes</li>" in cards
+    assert "From your physio" not in cards.split("2. Bridge")[1]
+
+
+def test_it_shows_a_picture_and_video_only_where_the_exercise_has_them():
+    media = PlanMedia(
+        illustrated={"calf-raise"},
+        videos={"calf-raise": {"public_id": VIDEO, "content_type": "video/mp4"}},
+    )
+    second = {**ITEM, "key": "bridge", "name": "Bridge"}
+    cards = exercise_cards_html([ITEM, second], media)
+    first, other = cards.split("2. Bridge")
+    assert f'src="{reverse("portal:illustration", args=["calf-raise"])}"' in first
+    assert f'src="{reverse("portal:video", args=["calf-raise"])}?v={VIDEO}"' in first
+    assert 'type="video/mp4"' in first
+    assert f'src="{reverse("portal:video_captions", args=["calf-raise"])}?v={VIDEO}"' in first
+    assert "<img" not in other
+    assert "<video" not in other
+
+
+def _appointment(start: dt.datetime, *, phone: str = "020 7946 0000"):
+    return SimpleNamespace(
+        start=start,
+        duration_minutes=45,
+        status="booked",
+        public_id=uuid.UUID(int=3),
+        therapist=SimpleNamespace(get_full_name=lambda: ""),
+        site=SimpleNamespace(phone_for_patients=phone),
+    )
+
+
+def test_it_draws_the_next_appointments_in_the_patients_zone_with_a_way_to_cancel():
+    start = dt.datetime(2026, 7, 6, 13, 30, tzinfo=dt.UTC)
+    html = upcoming_for_patient_html(
+        [{"appointment": _appointment(start), "may_cancel": True}],
+        notice_hours=24,
+        clinic_phone="01632 960000",
+        csrf_token="token",
+        time_zone="America/New_York",
+    )
+    assert "<strong>Monday 6 July, 09:30</strong>" in html
+    assert "with your therapist" in html
+    assert f'action="{reverse("portal:appointments:cancel", args=[uuid.UUID(int=3)])}"' in html
+    assert '<input type="hidden" name="csrfmiddlewaretoken" value="token">' in html
+    assert "please phone the clinic on 01632 960000 so your therapist knows" in html
+
+
+def test_it_gives_the_sites_number_instead_of_a_cancel_button_inside_the_notice_window():
+    start = dt.datetime(2026, 7, 6, 13, 30, tzinfo=dt.UTC)
+    html = upcoming_for_patient_html(
+        [{"appointment": _appointment(start), "may_cancel": False}],
+        notice_hours=24,
+        clinic_phone="",
+        csrf_token="token",
+        time_zone="Europe/London",
+    )
+    assert "<strong>Monday 6 July, 14:30</strong>" in html
+    assert "<form" not in html
+    assert '<a href="tel:02079460000">020 7946 0000</a>' in html
+    assert "Less than 24 hours to go" in html
+
+
+def test_it_says_when_nothing_is_booked():
+    html = upcoming_for_patient_html(
+        [], notice_hours=24, clinic_phone="", csrf_token="token", time_zone="Europe/London"
+    )
+    assert "No appointments booked." in html
+    assert "<ul" not in html
