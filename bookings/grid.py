@@ -78,7 +78,7 @@ class Cell:
     appointments: list[Any] = field(default_factory=list)
     label: str = ""
     query: str = ""  # booking form parameters, for free cells
-    html: str = ""  # the drawn <td> of a free, closed or past cell (booked: the template's)
+    html: str = ""  # the drawn <td> of a free, closed or past cell (booked: grid_html's)
 
     @property
     def day(self) -> dt.date:
@@ -93,25 +93,6 @@ class Row:
     @property
     def on_the_hour(self) -> bool:
         return self.time.minute == 0
-
-    @property
-    def parts(self) -> list[Cell | Drawn]:
-        """The row's cells for the template: booked blocks as they are, each run of other
-        cells as one piece of drawn markup (one template step instead of one per cell)."""
-        parts: list[Cell | Drawn] = []
-        for cell in self.cells:
-            if not cell.html:
-                parts.append(cell)
-            elif parts and isinstance(parts[-1], Drawn):
-                parts[-1] = Drawn(parts[-1].html + cell.html)  # safe + safe stays safe
-            else:
-                parts.append(Drawn(cell.html))
-        return parts
-
-
-@dataclass(frozen=True)
-class Drawn:
-    html: SafeString
 
 
 @dataclass
@@ -144,6 +125,10 @@ def build(
         if spec.day not in clocks:
             clocks[spec.day] = _Clock.of(spec.day, first, step_minutes, len(times), zone)
     link = escape(book_url) + ("&" if "?" in book_url else "?")  # a site's URL names its site
+    # Each row's time as free cells say it and as their booking links carry it, once per grid
+    # rather than once per free cell (a week has a hundred or more).
+    said = [f"{time:%H:%M}" for time in times]
+    row_times = list(zip(said, [quote_plus(text) for text in said], strict=True))
     laid_out = [
         _blocks(
             spec,
@@ -154,6 +139,7 @@ def build(
             zone=zone,
             today=today,
             link=link,
+            row_times=row_times,
         )
         for spec in columns
     ]
@@ -260,9 +246,11 @@ def _blocks(
     zone: ZoneInfo,
     today: dt.date,
     link: str,
+    row_times: list[tuple[str, str]],
 ) -> tuple[Column, dict[int, Cell]]:
     """The column, and its cells and blocks keyed by the row each one starts on. `link`: the
-    booking form's URL, escaped, ending in `?` or `&` for the free cells' parameters."""
+    booking form's URL, escaped, ending in `?` or `&` for the free cells' parameters;
+    `row_times`: each row's wall time as "HH:MM" and as a URL parameter."""
     active = sorted((a for a in spec.appointments if a.is_active), key=lambda a: a.start)
     column = Column(
         day=spec.day,
@@ -283,6 +271,10 @@ def _blocks(
     ]
     # The booking form's parameters: the column's therapist and day, then each free row's time.
     column_query = urlencode({"therapist": spec.ref, "date": spec.day.isoformat()})
+    # What every free cell of the column shares, escaped once (escaping is per character, so
+    # escaping the parts gives what escaping the whole does).
+    said_day, said_name = escape_text(long_date(spec.day)), escape_text(spec.name)
+    free_link = f"{link}{escape_text(column_query)}&amp;time="
 
     blocks: dict[int, Cell] = {}
     index = 0
@@ -293,14 +285,20 @@ def _blocks(
             blocks[index] = Cell("booked", column, wall, rows=bottom - index, appointments=items)
             index = bottom
         elif kinds[index] == "free":
+            # A free row's wall time is its row's time: the clocks do not skip it.
+            hhmm, quoted = row_times[index]
             blocks[index] = Cell(
                 "free",
                 column,
                 wall,
-                label=f"Free, {long_date(spec.day)} {wall:%H:%M} with {spec.name}",
-                query=f"{column_query}&time={quote_plus(f'{wall:%H:%M}')}",
+                label=f"Free, {long_date(spec.day)} {hhmm} with {spec.name}",
+                query=f"{column_query}&time={quoted}",
+                html=SafeString(  # nosec B703 B308: every value escaped
+                    '<td class="grid-cell grid-free"><a class="grid-free-link"'
+                    f' href="{free_link}{quoted}" data-grid-cell><span class="visually-hidden">'
+                    f"Free, {said_day} {hhmm} with {said_name}</span></a></td>"
+                ),
             )
-            blocks[index].html = _cell_html(blocks[index], link)
             index += 1
         else:
             top, kind = index, kinds[index]
@@ -314,23 +312,16 @@ def _blocks(
                 rows=index - top,
                 label="Closed" if kind == "closed" else "Past, nothing booked",
             )
-            blocks[top].html = _cell_html(blocks[top], link)
+            blocks[top].html = _cell_html(blocks[top])
     return column, blocks
 
 
-def _cell_html(cell: Cell, link: str) -> SafeString:
-    """The table cell of a free, closed or past block. Drawn here rather than in the template
-    because a week has hundreds of these cells and templating them was most of its build.
-    `link` comes escaped (see `_blocks`). The markup is made a `SafeString` directly, as
-    `mark_safe` does for a plain string, without `mark_safe`'s check for lazy strings (paid
-    once per cell, about forty a week)."""
+def _cell_html(cell: Cell) -> SafeString:
+    """The table cell of a closed or past block (free cells are drawn in `_blocks`). Drawn
+    here rather than in the template because a week has hundreds of these cells and templating
+    them was most of its build. The markup is made a `SafeString` directly, as `mark_safe`
+    does for a plain string, without `mark_safe`'s check for lazy strings."""
     label = escape_text(cell.label)
-    if cell.kind == "free":
-        return SafeString(  # nosec B703 B308: every value escaped (see the docstring)
-            '<td class="grid-cell grid-free"><a class="grid-free-link"'
-            f' href="{link}{escape_text(cell.query)}" data-grid-cell>'
-            f'<span class="visually-hidden">{label}</span></a></td>'
-        )
     rowspan = f' rowspan="{cell.rows}"' if cell.rows > 1 else ""
     return SafeString(  # nosec B703 B308: every value escaped
         f'<td class="grid-cell grid-{escape_text(cell.kind)}"{rowspan}>'
