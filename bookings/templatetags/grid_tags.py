@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from bookings import grid_html
 from bookings.confirmation import LEGEND
+from clinic import links
 from clinic.widgets import input_html
 
 register = template.Library()
@@ -27,6 +28,53 @@ def confirmation_legend() -> SafeString:
         '<div class="grid-legend small mb-2"><span id="confirm-legend-heading">'
         "Has the patient said they are coming?</span>"
         f'<ul class="list-inline mb-0" aria-labelledby="confirm-legend-heading">{items}</ul></div>'
+    )
+
+
+@register.simple_tag(takes_context=True)
+def calendar_nav(context, period: str, alternate_url: str = "", alternate_label: str = ""):
+    """The calendars' buttons (book, find a slot, waitlist, schedules, the previous and next
+    `period`, today, the other view) and their filter form (date, site when there are several,
+    therapist), drawn in one step. Reads form, therapist, site, previous and next."""
+    form, therapist, site = context["form"], context.get("therapist"), context.get("site")
+    chosen = f"therapist={escape(therapist.public_id)}" if therapist else ""
+    here = chosen + (f"{'&amp;' if therapist else ''}site={escape(site.public_id)}" if site else "")
+    period = escape(period)
+    other = (
+        f'<a class="btn btn-link" href="{escape(alternate_url)}">{escape(alternate_label)}</a>'
+        if alternate_url
+        else ""
+    )
+    sites = "site" in form.fields
+    width = "3" if sites else "4"
+    site_field = (
+        f'<div class="col-12 col-sm-5 col-md-3">{calendar_field(form["site"])}</div>'
+        if sites
+        else ""
+    )
+    return mark_safe(  # noqa: S308  # nosec B308 B703 (every value escaped, fields drawn escaped)
+        '\n<div class="d-flex flex-wrap gap-2 mb-3 d-print-none">\n'
+        f'  <a class="btn btn-primary" href="{links.fixed_url("bookings:create")}">'
+        "Book an appointment</a>\n"
+        f'  <a class="btn btn-outline-primary" href="{links.fixed_url("bookings:find_slot")}">'
+        "Find a free slot</a>\n"
+        f'  <a class="btn btn-outline-secondary" href="{links.fixed_url("bookings:waitlist")}">'
+        "Waitlist</a>\n"
+        f'  <a class="btn btn-outline-secondary" href="{links.fixed_url("bookings:schedule")}'
+        f'{"?" + chosen if therapist else ""}">Schedules</a>\n'
+        f'  <a class="btn btn-outline-secondary" href="{escape(context["previous"])}"'
+        f' aria-label="Previous {period}">&larr; Previous</a>\n'
+        f'  <a class="btn btn-outline-secondary" href="?{here}">Today</a>\n'
+        f'  <a class="btn btn-outline-secondary" href="{escape(context["next"])}"'
+        f' aria-label="Next {period}">Next &rarr;</a>\n'
+        f"  {other}\n</div>\n"
+        '<form method="get" class="row g-2 align-items-end mb-3 d-print-none"'
+        f' aria-label="Choose the day{", site" if sites else ""} and therapist" data-autosubmit>\n'
+        f'  <div class="col-12 col-sm-5 col-md-{width}">{calendar_field(form["date"])}</div>\n'
+        f"  {site_field}\n"
+        f'  <div class="col-12 col-sm-5 col-md-{width}">{calendar_field(form["therapist"])}</div>\n'
+        '  <div class="col-12 col-sm-2 mb-3"><button class="btn btn-outline-primary w-100"'
+        ' type="submit">Show</button></div>\n</form>\n'
     )
 
 
