@@ -9,6 +9,7 @@ is put in.
 
 from __future__ import annotations
 
+import functools
 import html
 
 from django.template import Context
@@ -189,23 +190,19 @@ class _BookedBlocks:
         rowspan = f' rowspan="{cell.rows}"' if cell.rows > 1 else ""
         parts = [f'<td class="grid-cell grid-booked grid-span-{cell.rows}"{rowspan}>']
         for item in cell.appointments:
-            status = _text(item.status)
-            room = f" · {_text(item.room.name)}" if item.room_id else ""
-            badge = (
-                f'<span class="badge booking-status booking-status-{status}">'
-                f"{_text(STATUS_WORDS.get(item.status, item.status))}</span>"
-                if item.status != "booked"
-                else ""
-            )
+            status, badge = _status_html(item.status)
+            room = f" · {_label(item.room.name)}" if item.room_id else ""
+            start, end = item.start.astimezone(zone), item.end.astimezone(zone)
             parts.append(
                 f'<div class="grid-appointment booking-status-edge-{status}">'
-                f'<a href="{self.prefix}{_text(item.public_id)}/" data-grid-cell>'
+                # A UUID from the database: hex digits and dashes, nothing to escape.
+                f'<a href="{self.prefix}{item.public_id}/" data-grid-cell>'
                 f'<span class="visually-hidden">Booked, {day} </span>'
-                f"{item.start.astimezone(zone):%H:%M}\N{EN DASH}{item.end.astimezone(zone):%H:%M}"
+                f"{start.hour:02d}:{start.minute:02d}\N{EN DASH}{end.hour:02d}:{end.minute:02d}"
                 f" {_text(item.patient.full_name)}"
                 f'<span class="visually-hidden"> with {name}</span></a>'
                 f'<span class="d-block small text-body-secondary">'
-                f"{_text(item.appointment_type.name)}{room}</span>{badge}"
+                f"{_label(item.appointment_type.name)}{room}</span>{badge}"
             )
             mark = confirmation_mark(
                 status=item.status,
@@ -227,6 +224,24 @@ class _BookedBlocks:
         return "".join(parts)
 
 
+# The few short labels a grid repeats (statuses, appointment types, rooms, marks), escaped once
+# per process rather than once per appointment; patients' names are escaped each time.
+@functools.lru_cache(maxsize=1024)
+def _label(value: str) -> str:
+    return _text(value)
+
+
+@functools.lru_cache(maxsize=64)
+def _status_html(status: str) -> tuple[str, str]:
+    """The status for CSS classes, and its badge (none for "booked")."""
+    said = _text(status)
+    if status == "booked":
+        return said, ""
+    words = _text(STATUS_WORDS.get(status, status))
+    return said, f'<span class="badge booking-status booking-status-{said}">{words}</span>'
+
+
+@functools.lru_cache(maxsize=64)
 def _mark_html(mark, confirmed_via: str) -> str:
     """Whether the patient has said they are coming: a symbol (hidden from screen readers) and
     words, never colour alone."""
