@@ -187,33 +187,77 @@ def _wall_clock(day: dt.date, minute: int, zone: ZoneInfo) -> tuple[dt.datetime,
     return wall, instant
 
 
-@dataclass(frozen=True)
 class _Clock:
     """A day's row boundaries: the local wall-clock time of each (None where the clocks skip
-    it) and the same instant in UTC, worked out once per day rather than once per column."""
+    it) and the same instant in UTC, worked out once per day rather than once per column.
 
-    walls: list[dt.datetime | None]
-    instants: list[dt.datetime | None]
+    On a day the clocks do not change between the first row and the last (every day but two a
+    year) each row's instant is its wall time less one offset: `first_instant` is the first
+    row's, and the lists are only built when asked for (`kinds` needs neither)."""
+
+    def __init__(self, walls=None, instants=None, *, naive=None, zone=None, first_instant=None):
+        self._walls, self._instants = walls, instants
+        self._naive, self._zone = naive, zone
+        self.first_instant: dt.datetime | None = first_instant
 
     @classmethod
     def of(cls, day: dt.date, first: int, step: int, count: int, zone: ZoneInfo) -> _Clock:
         midnight = dt.datetime.combine(day, dt.time())
-        naive = [
-            midnight + dt.timedelta(minutes=first + index * step) for index in range(count + 1)
-        ]
-        offset = naive[0].replace(tzinfo=zone).utcoffset()
-        if naive[-1].replace(tzinfo=zone).utcoffset() == offset:
-            # The clocks do not change between the first row and the last (every day but two
-            # a year): each row's instant is its wall time less one offset, no conversion.
+        start, end = (midnight + dt.timedelta(minutes=first + n * step) for n in (0, count))
+        offset = start.replace(tzinfo=zone).utcoffset()
+        if end.replace(tzinfo=zone).utcoffset() == offset and all(
+            # Both ends exist (Havana's clocks skip midnight itself).
+            (wall - offset).replace(tzinfo=dt.UTC).astimezone(zone).replace(tzinfo=None) == wall
+            for wall in (start, end)
+        ):
             return cls(
-                [wall.replace(tzinfo=zone) for wall in naive],
-                [(wall - offset).replace(tzinfo=dt.UTC) for wall in naive],
+                naive=(midnight, first, step, count),
+                zone=zone,
+                first_instant=(start - offset).replace(tzinfo=dt.UTC),
             )
         found = [_wall_clock(day, first + index * step, zone) for index in range(count + 1)]
         return cls(
             [times[0] if times else None for times in found],
             [times[1] if times else None for times in found],
         )
+
+    def _steady(self) -> list[dt.datetime]:
+        midnight, first, step, count = self._naive
+        return [midnight + dt.timedelta(minutes=first + n * step) for n in range(count + 1)]
+
+    @property
+    def walls(self) -> list[dt.datetime | None]:
+        if self._walls is None:
+            self._walls = [wall.replace(tzinfo=self._zone) for wall in self._steady()]
+        return self._walls
+
+    @property
+    def instants(self) -> list[dt.datetime | None]:
+        if self._instants is None:
+            step = dt.timedelta(minutes=self._naive[2])
+            self._instants = [self.first_instant + n * step for n in range(self._naive[3] + 1)]
+        return self._instants
+
+    def kinds(self, working: list[Interval], step: int, *, past: bool) -> list[str]:
+        """closed, free or past for each row, given the merged working `working` (UTC)."""
+        count = self._naive[3] if self._naive else len(self._instants) - 1
+        if self.first_instant is None:  # the clocks change: row by row
+            instants = self._instants
+            return [
+                _kind(instants[index], instants[index + 1], step, working, past=past)
+                for index in range(count)
+            ]
+        # One offset all day: the rows inside each working interval, by arithmetic. A row
+        # [start, start + step) works when begins <= start and start + step <= ends.
+        length, open_kind = dt.timedelta(minutes=step), "past" if past else "free"
+        kinds = ["closed"] * count
+        for begins, ends in working:
+            top = -((self.first_instant - begins) // length)  # the first row starting >= begins
+            bottom = (ends - self.first_instant) // length  # past the last row ending <= ends
+            top, bottom = max(0, top), min(count, bottom)
+            if top < bottom:
+                kinds[top:bottom] = [open_kind] * (bottom - top)
+        return kinds
 
 
 def escape_text(value) -> str:
@@ -262,13 +306,8 @@ def _blocks(
     )
     count = len(times)
     booked_at = _booked_rows(active, day=spec.day, first=first, step=step, count=count, zone=zone)
-    walls = clock.walls
     working = merge((utc(start), utc(end)) for start, end in spec.hours)
-    past = spec.day < today
-    kinds = [
-        _kind(clock.instants[index], clock.instants[index + 1], step, working, past=past)
-        for index in range(count)
-    ]
+    kinds = clock.kinds(working, step, past=spec.day < today)
     # The booking form's parameters: the column's therapist and day, then each free row's time.
     column_query = urlencode({"therapist": spec.ref, "date": spec.day.isoformat()})
     # What every free cell of the column shares, escaped once (escaping is per character, so
@@ -279,7 +318,8 @@ def _blocks(
     blocks: dict[int, Cell] = {}
     index = 0
     while index < count:
-        wall = walls[index] or dt.datetime.combine(spec.day, times[index], tzinfo=zone)
+        # The wall time of the row (made up from the row's time where the clocks skip it).
+        wall = dt.datetime.combine(spec.day, times[index], tzinfo=zone)
         if index in booked_at:
             bottom, items = booked_at[index]
             blocks[index] = Cell("booked", column, wall, rows=bottom - index, appointments=items)
