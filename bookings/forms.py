@@ -343,8 +343,7 @@ class CalendarFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        offer_site_choice(self)
-        self.helper = _helper()
+        offer_site_choice(self)  # drawn by grid_tags.calendar_field, without crispy's helper
 
 
 class WorkingHoursForm(forms.ModelForm):

@@ -78,7 +78,7 @@ class Cell:
     appointments: list[Any] = field(default_factory=list)
     label: str = ""
     query: str = ""  # booking form parameters, for free cells
-    html: str = ""  # the drawn <td> of a free, closed or past cell (booked: the template's)
+    html: str = ""  # the drawn <td> of a free, closed or past cell (booked: grid_html's)
 
     @property
     def day(self) -> dt.date:
@@ -93,25 +93,6 @@ class Row:
     @property
     def on_the_hour(self) -> bool:
         return self.time.minute == 0
-
-    @property
-    def parts(self) -> list[Cell | Drawn]:
-        """The row's cells for the template: booked blocks as they are, each run of other
-        cells as one piece of drawn markup (one template step instead of one per cell)."""
-        parts: list[Cell | Drawn] = []
-        for cell in self.cells:
-            if not cell.html:
-                parts.append(cell)
-            elif parts and isinstance(parts[-1], Drawn):
-                parts[-1] = Drawn(parts[-1].html + cell.html)  # safe + safe stays safe
-            else:
-                parts.append(Drawn(cell.html))
-        return parts
-
-
-@dataclass(frozen=True)
-class Drawn:
-    html: SafeString
 
 
 @dataclass
@@ -144,6 +125,10 @@ def build(
         if spec.day not in clocks:
             clocks[spec.day] = _Clock.of(spec.day, first, step_minutes, len(times), zone)
     link = escape(book_url) + ("&" if "?" in book_url else "?")  # a site's URL names its site
+    # Each row's time as free cells say it and as their booking links carry it, once per grid
+    # rather than once per free cell (a week has a hundred or more).
+    said = [f"{time:%H:%M}" for time in times]
+    row_times = list(zip(said, [quote_plus(text) for text in said], strict=True))
     laid_out = [
         _blocks(
             spec,
@@ -154,6 +139,7 @@ def build(
             zone=zone,
             today=today,
             link=link,
+            row_times=row_times,
         )
         for spec in columns
     ]
@@ -201,33 +187,77 @@ def _wall_clock(day: dt.date, minute: int, zone: ZoneInfo) -> tuple[dt.datetime,
     return wall, instant
 
 
-@dataclass(frozen=True)
 class _Clock:
     """A day's row boundaries: the local wall-clock time of each (None where the clocks skip
-    it) and the same instant in UTC, worked out once per day rather than once per column."""
+    it) and the same instant in UTC, worked out once per day rather than once per column.
 
-    walls: list[dt.datetime | None]
-    instants: list[dt.datetime | None]
+    On a day the clocks do not change between the first row and the last (every day but two a
+    year) each row's instant is its wall time less one offset: `first_instant` is the first
+    row's, and the lists are only built when asked for (`kinds` needs neither)."""
+
+    def __init__(self, walls=None, instants=None, *, naive=None, zone=None, first_instant=None):
+        self._walls, self._instants = walls, instants
+        self._naive, self._zone = naive, zone
+        self.first_instant: dt.datetime | None = first_instant
 
     @classmethod
     def of(cls, day: dt.date, first: int, step: int, count: int, zone: ZoneInfo) -> _Clock:
         midnight = dt.datetime.combine(day, dt.time())
-        naive = [
-            midnight + dt.timedelta(minutes=first + index * step) for index in range(count + 1)
-        ]
-        offset = naive[0].replace(tzinfo=zone).utcoffset()
-        if naive[-1].replace(tzinfo=zone).utcoffset() == offset:
-            # The clocks do not change between the first row and the last (every day but two
-            # a year): each row's instant is its wall time less one offset, no conversion.
+        start, end = (midnight + dt.timedelta(minutes=first + n * step) for n in (0, count))
+        offset = start.replace(tzinfo=zone).utcoffset()
+        if end.replace(tzinfo=zone).utcoffset() == offset and all(
+            # Both ends exist (Havana's clocks skip midnight itself).
+            (wall - offset).replace(tzinfo=dt.UTC).astimezone(zone).replace(tzinfo=None) == wall
+            for wall in (start, end)
+        ):
             return cls(
-                [wall.replace(tzinfo=zone) for wall in naive],
-                [(wall - offset).replace(tzinfo=dt.UTC) for wall in naive],
+                naive=(midnight, first, step, count),
+                zone=zone,
+                first_instant=(start - offset).replace(tzinfo=dt.UTC),
             )
         found = [_wall_clock(day, first + index * step, zone) for index in range(count + 1)]
         return cls(
             [times[0] if times else None for times in found],
             [times[1] if times else None for times in found],
         )
+
+    def _steady(self) -> list[dt.datetime]:
+        midnight, first, step, count = self._naive
+        return [midnight + dt.timedelta(minutes=first + n * step) for n in range(count + 1)]
+
+    @property
+    def walls(self) -> list[dt.datetime | None]:
+        if self._walls is None:
+            self._walls = [wall.replace(tzinfo=self._zone) for wall in self._steady()]
+        return self._walls
+
+    @property
+    def instants(self) -> list[dt.datetime | None]:
+        if self._instants is None:
+            step = dt.timedelta(minutes=self._naive[2])
+            self._instants = [self.first_instant + n * step for n in range(self._naive[3] + 1)]
+        return self._instants
+
+    def kinds(self, working: list[Interval], step: int, *, past: bool) -> list[str]:
+        """closed, free or past for each row, given the merged working `working` (UTC)."""
+        count = self._naive[3] if self._naive else len(self._instants) - 1
+        if self.first_instant is None:  # the clocks change: row by row
+            instants = self._instants
+            return [
+                _kind(instants[index], instants[index + 1], step, working, past=past)
+                for index in range(count)
+            ]
+        # One offset all day: the rows inside each working interval, by arithmetic. A row
+        # [start, start + step) works when begins <= start and start + step <= ends.
+        length, open_kind = dt.timedelta(minutes=step), "past" if past else "free"
+        kinds = ["closed"] * count
+        for begins, ends in working:
+            top = -((self.first_instant - begins) // length)  # the first row starting >= begins
+            bottom = (ends - self.first_instant) // length  # past the last row ending <= ends
+            top, bottom = max(0, top), min(count, bottom)
+            if top < bottom:
+                kinds[top:bottom] = [open_kind] * (bottom - top)
+        return kinds
 
 
 def escape_text(value) -> str:
@@ -260,9 +290,11 @@ def _blocks(
     zone: ZoneInfo,
     today: dt.date,
     link: str,
+    row_times: list[tuple[str, str]],
 ) -> tuple[Column, dict[int, Cell]]:
     """The column, and its cells and blocks keyed by the row each one starts on. `link`: the
-    booking form's URL, escaped, ending in `?` or `&` for the free cells' parameters."""
+    booking form's URL, escaped, ending in `?` or `&` for the free cells' parameters;
+    `row_times`: each row's wall time as "HH:MM" and as a URL parameter."""
     active = sorted((a for a in spec.appointments if a.is_active), key=lambda a: a.start)
     column = Column(
         day=spec.day,
@@ -274,33 +306,39 @@ def _blocks(
     )
     count = len(times)
     booked_at = _booked_rows(active, day=spec.day, first=first, step=step, count=count, zone=zone)
-    walls = clock.walls
     working = merge((utc(start), utc(end)) for start, end in spec.hours)
-    past = spec.day < today
-    kinds = [
-        _kind(clock.instants[index], clock.instants[index + 1], step, working, past=past)
-        for index in range(count)
-    ]
+    kinds = clock.kinds(working, step, past=spec.day < today)
     # The booking form's parameters: the column's therapist and day, then each free row's time.
     column_query = urlencode({"therapist": spec.ref, "date": spec.day.isoformat()})
+    # What every free cell of the column shares, escaped once (escaping is per character, so
+    # escaping the parts gives what escaping the whole does).
+    said_day, said_name = escape_text(long_date(spec.day)), escape_text(spec.name)
+    free_link = f"{link}{escape_text(column_query)}&amp;time="
 
     blocks: dict[int, Cell] = {}
     index = 0
     while index < count:
-        wall = walls[index] or dt.datetime.combine(spec.day, times[index], tzinfo=zone)
+        # The wall time of the row (made up from the row's time where the clocks skip it).
+        wall = dt.datetime.combine(spec.day, times[index], tzinfo=zone)
         if index in booked_at:
             bottom, items = booked_at[index]
             blocks[index] = Cell("booked", column, wall, rows=bottom - index, appointments=items)
             index = bottom
         elif kinds[index] == "free":
+            # A free row's wall time is its row's time: the clocks do not skip it.
+            hhmm, quoted = row_times[index]
             blocks[index] = Cell(
                 "free",
                 column,
                 wall,
-                label=f"Free, {long_date(spec.day)} {wall:%H:%M} with {spec.name}",
-                query=f"{column_query}&time={quote_plus(f'{wall:%H:%M}')}",
+                label=f"Free, {long_date(spec.day)} {hhmm} with {spec.name}",
+                query=f"{column_query}&time={quoted}",
+                html=SafeString(  # nosec B703 B308: every value escaped
+                    '<td class="grid-cell grid-free"><a class="grid-free-link"'
+                    f' href="{free_link}{quoted}" data-grid-cell><span class="visually-hidden">'
+                    f"Free, {said_day} {hhmm} with {said_name}</span></a></td>"
+                ),
             )
-            blocks[index].html = _cell_html(blocks[index], link)
             index += 1
         else:
             top, kind = index, kinds[index]
@@ -314,23 +352,16 @@ def _blocks(
                 rows=index - top,
                 label="Closed" if kind == "closed" else "Past, nothing booked",
             )
-            blocks[top].html = _cell_html(blocks[top], link)
+            blocks[top].html = _cell_html(blocks[top])
     return column, blocks
 
 
-def _cell_html(cell: Cell, link: str) -> SafeString:
-    """The table cell of a free, closed or past block. Drawn here rather than in the template
-    because a week has hundreds of these cells and templating them was most of its build.
-    `link` comes escaped (see `_blocks`). The markup is made a `SafeString` directly, as
-    `mark_safe` does for a plain string, without `mark_safe`'s check for lazy strings (paid
-    once per cell, about forty a week)."""
+def _cell_html(cell: Cell) -> SafeString:
+    """The table cell of a closed or past block (free cells are drawn in `_blocks`). Drawn
+    here rather than in the template because a week has hundreds of these cells and templating
+    them was most of its build. The markup is made a `SafeString` directly, as `mark_safe`
+    does for a plain string, without `mark_safe`'s check for lazy strings."""
     label = escape_text(cell.label)
-    if cell.kind == "free":
-        return SafeString(  # nosec B703 B308: every value escaped (see the docstring)
-            '<td class="grid-cell grid-free"><a class="grid-free-link"'
-            f' href="{link}{escape_text(cell.query)}" data-grid-cell>'
-            f'<span class="visually-hidden">{label}</span></a></td>'
-        )
     rowspan = f' rowspan="{cell.rows}"' if cell.rows > 1 else ""
     return SafeString(  # nosec B703 B308: every value escaped
         f'<td class="grid-cell grid-{escape_text(cell.kind)}"{rowspan}>'

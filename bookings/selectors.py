@@ -349,7 +349,7 @@ def working_hours_clash(
     return clashes.order_by("start_time").first()
 
 
-#: What a calendar cell shows of an appointment (grid_tags.booked_cell, status_buttons.html,
+#: What a calendar cell shows of an appointment (grid_html._BookedBlocks, status_buttons.html,
 #: treatment's session-note mark, the audit note), read as plain values (`CalendarItem`): a
 #: week shows about fifty appointments, each four model instances if read as models.
 CALENDAR_COLUMNS = (

@@ -167,22 +167,44 @@ def session_lumbar_given(session: TreatmentSession) -> bool:
     )
 
 
+#: How many appointment ids one compiled `session_states` query takes: a calendar's list is
+#: padded to the next of these with its last id again (the same rows come back), so a handful
+#: of queries, each compiled once per process (clinic/rows.py), serve every week and day.
+STATE_BATCHES = (4, 16, 64)
+
+
 def session_states(*, appointment_ids: list[int]) -> dict[int, dict]:
     """For the day calendar: per appointment with a note, its newest version's id and whether
     any version is signed. One query; no content, so any staff role may see it."""
-    if not appointment_ids:
+    ids = list(dict.fromkeys(appointment_ids))
+    if not ids:
         return {}
+    size = next((size for size in STATE_BATCHES if size >= len(ids)), None)
+    if size is None:  # more attended visits than any calendar shows: the ORM compiles it
+        rows = _session_states(**{f"a{index}": pk for index, pk in enumerate(ids)})
+    else:
+        ids += [ids[-1]] * (size - len(ids))
+        rows = prepared_list(
+            f"treatment_session_states_{size}",
+            TreatmentSession,
+            _session_states,
+            **{f"a{index}": pk for index, pk in enumerate(ids)},
+        )
     states: dict[int, dict] = {}
-    rows = (
-        TreatmentSession.objects.filter(appointment_id__in=appointment_ids)
-        .order_by("appointment_id", "version")
-        .values_list("appointment_id", "public_id", "status")
-    )
-    for appointment_id, public_id, status in rows:
+    for row in rows:
+        appointment_id, public_id, status = row["appointment_id"], row["public_id"], row["status"]
         state = states.setdefault(appointment_id, {"signed": False})
         state["public_id"] = public_id  # versions ascend: the last one is the newest
         state["signed"] = state["signed"] or status == TreatmentSession.Status.SIGNED
     return states
+
+
+def _session_states(**appointments: int):
+    return (
+        TreatmentSession.objects.filter(appointment_id__in=appointments.values())
+        .order_by("appointment_id", "version")
+        .values("appointment_id", "public_id", "status")
+    )
 
 
 #: How many recent attended visits the patient page lists with their notes.

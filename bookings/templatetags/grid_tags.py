@@ -1,91 +1,18 @@
-"""The calendar grid's booked blocks, drawn in Python (see bookings/includes/grid.html)."""
+"""The calendar grid's tags: its table (drawn by bookings/grid_html.py), the legend of the
+confirmation marks and the filter fields."""
 
 from __future__ import annotations
 
 from django import template
-from django.template.loader import get_template
-from django.utils import timezone
-from django.utils.html import conditional_escape, escape
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from bookings.calendar_items import STATUS_WORDS
-from bookings.confirmation import LEGEND, confirmation_mark, confirmation_words
-from bookings.grid import Cell, escape_text, long_date
+from bookings import grid_html
+from bookings.confirmation import LEGEND
+from clinic import links
 from clinic.widgets import input_html
 
 register = template.Library()
-
-
-@register.simple_tag(takes_context=True)
-def booked_cell(context, cell: Cell, marks: dict | None = None) -> SafeString:
-    """The `<td>` of a booked block: each appointment's link, type, room and status, what other
-    apps mark on it (`marks`: appointment id to HTML, e.g. treatment's session-note link), and
-    on the day view (`show_actions`) its attendance buttons. A week shows about fifty of these;
-    drawn by the template they were half of its build (about a dozen template steps and three
-    date formats per appointment). Booked appointments carry whether the patient has said
-    they are coming, and on the day view, until they end, reception's "Confirmed by phone"
-    (or its undo)."""
-    prefix = escape_text(context.get("detail_prefix", ""))
-    day = escape_text(long_date(cell.day))
-    column = escape_text(cell.column.name)
-    buttons = confirm_buttons = None
-    if context.get("show_actions"):
-        buttons = get_template("bookings/includes/status_buttons.html").template
-        confirm_buttons = get_template("bookings/includes/confirm_buttons.html").template
-    now = timezone.now()
-    zone = timezone.get_current_timezone()  # what `timezone.localtime` reads, once per block
-    rowspan = f' rowspan="{cell.rows}"' if cell.rows > 1 else ""
-    parts = [f'<td class="grid-cell grid-booked grid-span-{cell.rows}"{rowspan}>']
-    for item in cell.appointments:
-        start, end = item.start.astimezone(zone), item.end.astimezone(zone)
-        status = escape_text(item.status)
-        room = f" · {escape_text(item.room.name)}" if item.room_id else ""
-        badge = (
-            f'<span class="badge booking-status booking-status-{status}">'
-            f"{escape_text(STATUS_WORDS.get(item.status, item.status))}</span>"
-            if item.status != "booked"
-            else ""
-        )
-        parts.append(
-            f'<div class="grid-appointment booking-status-edge-{status}">'
-            f'<a href="{prefix}{escape_text(item.public_id)}/" data-grid-cell>'
-            f'<span class="visually-hidden">Booked, {day} </span>'
-            f"{start:%H:%M}\N{EN DASH}{end:%H:%M}"
-            f" {escape_text(item.patient.full_name)}"
-            f'<span class="visually-hidden"> with {column}</span></a>'
-            f'<span class="d-block small text-body-secondary">'
-            f"{escape_text(item.appointment_type.name)}{room}</span>{badge}"
-        )
-        mark = confirmation_mark(
-            status=item.status,
-            confirmed_at=item.confirmed_at,
-            asked=getattr(item, "asked_to_confirm", False),
-        )
-        if mark is not None:
-            parts.append(_mark_html(mark, item.confirmed_via))
-        if marks and item.pk in marks:
-            parts.append(conditional_escape(marks[item.pk]))
-        if confirm_buttons is not None and mark is not None and item.end > now:
-            with context.push(item=item):
-                parts.append(confirm_buttons.render(context))
-        if buttons is not None and item.attendance_open:
-            with context.push(item=item):
-                parts.append(buttons.render(context))
-        parts.append("</div>")
-    parts.append("</td>")
-    return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 (every value escaped)
-
-
-def _mark_html(mark, confirmed_via: str) -> str:
-    """Whether the patient has said they are coming: a symbol (hidden from screen readers) and
-    words, never colour alone."""
-    return (
-        f'<span class="d-block small booking-confirm booking-confirm-{escape_text(mark.key)}">'
-        '<span class="booking-confirm-symbol" aria-hidden="true">'
-        f"{escape_text(mark.symbol)}</span> "
-        f'<span class="visually-hidden">Reply to reminder: </span>'
-        f"{escape_text(confirmation_words(mark, confirmed_via))}</span>"
-    )
 
 
 @register.simple_tag
@@ -101,6 +28,53 @@ def confirmation_legend() -> SafeString:
         '<div class="grid-legend small mb-2"><span id="confirm-legend-heading">'
         "Has the patient said they are coming?</span>"
         f'<ul class="list-inline mb-0" aria-labelledby="confirm-legend-heading">{items}</ul></div>'
+    )
+
+
+@register.simple_tag(takes_context=True)
+def calendar_nav(context, period: str, alternate_url: str = "", alternate_label: str = ""):
+    """The calendars' buttons (book, find a slot, waitlist, schedules, the previous and next
+    `period`, today, the other view) and their filter form (date, site when there are several,
+    therapist), drawn in one step. Reads form, therapist, site, previous and next."""
+    form, therapist, site = context["form"], context.get("therapist"), context.get("site")
+    chosen = f"therapist={escape(therapist.public_id)}" if therapist else ""
+    here = chosen + (f"{'&amp;' if therapist else ''}site={escape(site.public_id)}" if site else "")
+    period = escape(period)
+    other = (
+        f'<a class="btn btn-link" href="{escape(alternate_url)}">{escape(alternate_label)}</a>'
+        if alternate_url
+        else ""
+    )
+    sites = "site" in form.fields
+    width = "3" if sites else "4"
+    site_field = (
+        f'<div class="col-12 col-sm-5 col-md-3">{calendar_field(form["site"])}</div>'
+        if sites
+        else ""
+    )
+    return mark_safe(  # noqa: S308  # nosec B308 B703 (every value escaped, fields drawn escaped)
+        '\n<div class="d-flex flex-wrap gap-2 mb-3 d-print-none">\n'
+        f'  <a class="btn btn-primary" href="{links.fixed_url("bookings:create")}">'
+        "Book an appointment</a>\n"
+        f'  <a class="btn btn-outline-primary" href="{links.fixed_url("bookings:find_slot")}">'
+        "Find a free slot</a>\n"
+        f'  <a class="btn btn-outline-secondary" href="{links.fixed_url("bookings:waitlist")}">'
+        "Waitlist</a>\n"
+        f'  <a class="btn btn-outline-secondary" href="{links.fixed_url("bookings:schedule")}'
+        f'{"?" + chosen if therapist else ""}">Schedules</a>\n'
+        f'  <a class="btn btn-outline-secondary" href="{escape(context["previous"])}"'
+        f' aria-label="Previous {period}">&larr; Previous</a>\n'
+        f'  <a class="btn btn-outline-secondary" href="?{here}">Today</a>\n'
+        f'  <a class="btn btn-outline-secondary" href="{escape(context["next"])}"'
+        f' aria-label="Next {period}">Next &rarr;</a>\n'
+        f"  {other}\n</div>\n"
+        '<form method="get" class="row g-2 align-items-end mb-3 d-print-none"'
+        f' aria-label="Choose the day{", site" if sites else ""} and therapist" data-autosubmit>\n'
+        f'  <div class="col-12 col-sm-5 col-md-{width}">{calendar_field(form["date"])}</div>\n'
+        f"  {site_field}\n"
+        f'  <div class="col-12 col-sm-5 col-md-{width}">{calendar_field(form["therapist"])}</div>\n'
+        '  <div class="col-12 col-sm-2 mb-3"><button class="btn btn-outline-primary w-100"'
+        ' type="submit">Show</button></div>\n</form>\n'
     )
 
 
@@ -168,15 +142,8 @@ def _widget(field, attrs: dict) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def grid_rows(context, grid, marks: dict | None = None) -> SafeString:
-    """The grid's body: a `<tr>` per row with its time and its parts (drawn runs of free,
-    closed and past cells, and booked blocks). About forty rows of a few parts each: as
-    template steps they were a fifth of a week's build."""
-    parts = []
-    for row in grid.rows:
-        kind = "grid-hour" if row.on_the_hour else "grid-quarter"
-        parts.append(f'<tr class="{kind}"><th scope="row" class="grid-time">{row.time:%H:%M}</th>')
-        for part in row.parts:
-            parts.append(part.html if part.html else booked_cell(context, part, marks))
-        parts.append("</tr>")
-    return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 (parts escaped where drawn)
+def grid_table(context, grid, marks: dict | None = None) -> SafeString:
+    """The grid's table and its list of cancelled appointments, drawn in one step
+    (bookings/grid_html.py): as template steps, its headings, rows and booked blocks were most
+    of a week's build."""
+    return grid_html.table_html(context, grid, marks)

@@ -170,6 +170,38 @@ def test_each_row_has_the_wall_time_and_instant_a_conversion_gives(day, zone, fi
         assert (clock.walls[index], clock.instants[index]) == expected
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    day=st.dates(min_value=dt.date(2026, 1, 1), max_value=dt.date(2027, 12, 31)),
+    zone=st.sampled_from(["Europe/London", "America/New_York", "Australia/Lord_Howe", "UTC"]),
+    first=st.sampled_from([0, 60, 420]),
+    spans=st.lists(
+        st.tuples(st.integers(-120 * 60, 26 * 3600), st.integers(0, 10 * 3600)), max_size=4
+    ),
+    past=st.booleans(),
+)
+def test_each_rows_kind_is_what_testing_the_row_against_the_working_time_gives(
+    day, zone, first, spans, past
+):
+    # Rows take their kinds from arithmetic on one offset on most days; they must be what
+    # testing each row against the working intervals gives (intervals starting or ending
+    # between rows, on a second, before the first row or after the last).
+    place = ZoneInfo(zone)
+    count = (grid._DAY_MINUTES - first) // 15
+    clock = grid._Clock.of(day, first, 15, count, place)
+    midnight = schedule.local_midnight(day, place).astimezone(dt.UTC)
+    working = schedule.merge(
+        (midnight + dt.timedelta(seconds=start), midnight + dt.timedelta(seconds=start + length))
+        for start, length in spans
+    )
+    instants = clock.instants
+    expected = [
+        grid._kind(instants[index], instants[index + 1], 15, working, past=past)
+        for index in range(count)
+    ]
+    assert clock.kinds(working, 15, past=past) == expected
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(

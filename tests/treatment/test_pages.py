@@ -296,6 +296,27 @@ def test_it_marks_the_calendar_with_one_query_however_many_notes(therapist, othe
     assert one == many
 
 
+@pytest.mark.parametrize("asked", [2, 5, 16, 17, 70])
+def test_it_finds_each_visits_note_state_whatever_the_number_of_visits_asked(therapist, asked):
+    # Lists are padded to a few compiled sizes (STATE_BATCHES) with their last id again; past
+    # the largest the ORM reads them. Either way each visit gets its own note's state.
+    noted = attended_visit(therapist=therapist, hours_ago=1)
+    draft = session_with(appointment=noted, therapist=therapist)
+    signed_visit = attended_visit(therapist=therapist, hours_ago=2)
+    services.session_sign(
+        session=session_with(appointment=signed_visit, therapist=therapist), by=therapist
+    )
+    without_note = attended_visit(therapist=therapist, hours_ago=3).pk
+    unknown = range(10**9, 10**9 + asked)  # ids of no appointment make up the length
+    ids = [noted.pk, signed_visit.pk, signed_visit.pk, without_note, *unknown][: max(asked, 2)]
+
+    states = selectors.session_states(appointment_ids=ids)
+
+    assert states[noted.pk] == {"signed": False, "public_id": draft.public_id}
+    assert states[signed_visit.pk]["signed"] is True
+    assert set(states) == {noted.pk, signed_visit.pk}
+
+
 def test_it_shows_the_last_visits_readings_beside_the_fields_without_filling_them(therapist):
     last_week = attended_visit(therapist=therapist, hours_ago=24 * 7)
     previous = session_with(

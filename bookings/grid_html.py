@@ -1,0 +1,254 @@
+"""The calendar grid's table, drawn in Python in one step (see bookings/includes/grid.html).
+
+A week of one therapist is a table of about forty rows by seven columns with some fifty
+appointments; drawn by the template, its headings, footer, cells and booked blocks were a
+template step per value (and a variable lookup costs about as much as a line of Python
+here). The markup is what the template drew, byte for byte; every value is escaped where it
+is put in.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+
+from django.template import Context
+from django.template.loader import get_template
+from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
+
+from bookings.calendar_items import STATUS_WORDS
+from bookings.confirmation import confirmation_mark, confirmation_words
+from bookings.grid import Cell, Column, Grid, long_date
+from clinic import links
+
+
+def _text(value) -> str:
+    """What `{{ value }}` gives for a plain value: Django's `escape` without its wrapper."""
+    return html.escape(str(value))
+
+
+_CAPTION_KEY = (
+    ' <span class="grid-key" aria-hidden="true"><span class="grid-key-free">Free (choose to'
+    ' book)</span> <span class="grid-key-booked">Booked</span> <span class="grid-key-closed">'
+    "Closed</span></span></caption>\n"
+)
+
+
+def table_html(context: Context, grid: Grid, marks: dict | None) -> SafeString:
+    """The grid's `<div>` and `<table>` (caption, column groups, headings, rows, booked counts)
+    and, when any, the list of cancelled and did-not-attend appointments. Reads from
+    `context`: caption, per_day (therapists under each day in the week view; 0 in the day
+    view), therapist, today, detail_prefix, show_actions (status buttons)."""
+    per_day = context.get("per_day") or 0
+    wide = per_day > 1
+    zone = timezone.get_current_timezone()  # what the `time` filter converts to
+    parts = [
+        '<div class="table-responsive grid-scroll mb-3">\n'
+        '<table class="table table-bordered table-sm mb-0 time-grid'
+        f'{" time-grid-wide" if wide else ""}" data-time-grid>\n'
+        f'  <caption class="grid-caption">{_text(context.get("caption", ""))}{_CAPTION_KEY}  '
+    ]
+    if wide:
+        groups = sum(1 for index in range(len(grid.columns)) if index % per_day == 0)
+        parts.append(
+            "<colgroup><col></colgroup>" + f'<colgroup span="{per_day}"></colgroup>' * groups
+        )
+    parts.append("\n  <thead>\n    \n    <tr>\n")
+    if per_day:
+        parts.append(_day_heads(context, grid, per_day))
+    else:
+        parts.append('      <th scope="col" class="grid-time-head">Time</th>\n      ')
+        for column in grid.columns:
+            hours = ", ".join(
+                f"{start.astimezone(zone):%H:%M}\N{EN DASH}{end.astimezone(zone):%H:%M}"
+                for start, end in column.hours
+            )
+            parts.append(
+                '\n      <th scope="col" class="grid-person-head">\n'
+                f"        {_text(column.name)}\n"
+                '        <span class="d-block small fw-normal text-body-secondary">'
+                f"{hours or 'Not working'}</span>\n      </th>\n      "
+            )
+        parts.append("\n    </tr>\n    \n")
+    parts.append("  </thead>\n  <tbody>\n  ")
+    parts.append(rows_html(context, grid, marks))
+    parts.append(
+        '\n  </tbody>\n  <tfoot>\n    <tr>\n      <th scope="row" class="grid-time">Booked</th>\n'
+        "      "
+    )
+    parts.extend(
+        f'<td class="small text-body-secondary">{column.booked} booked</td>'
+        for column in grid.columns
+    )
+    parts.append("\n    </tr>\n  </tfoot>\n</table>\n</div>\n")
+    if grid.has_inactive:
+        parts.append(_inactive_html(context, grid, zone))
+    return SafeString("".join(parts))  # nosec B703 B308: every value escaped where put in
+
+
+def _day_heads(context: Context, grid: Grid, per_day: int) -> str:
+    """The week view's headings: a day's link above its therapists (their first names too
+    when there are several)."""
+    wide = per_day > 1
+    therapist = context.get("therapist")
+    also = f"&amp;therapist={_text(therapist.public_id)}" if therapist else ""
+    day_path = _text(links.fixed_url("bookings:home"))
+    today = context.get("today")
+    scope = f'colgroup" colspan="{per_day}' if wide else "col"
+    rowspan = ' rowspan="2"' if wide else ""
+    parts = [f'      <th scope="col" class="grid-time-head"{rowspan}>Time</th>\n      ']
+    for index, column in enumerate(grid.columns):
+        if per_day == 1 or index % per_day == 0:
+            parts.append(
+                f'\n      <th scope="{scope}" class="grid-day-head'
+                f'{" grid-today" if column.day == today else ""}">\n'
+                f'        <a href="{day_path}?date={column.day.isoformat()}{also}">'
+                f"{_text(column.short_date)}</a>\n      </th>\n      "
+            )
+    parts.append("\n    </tr>\n    ")
+    if wide:
+        parts.append("\n    <tr>\n      ")
+        parts.extend(
+            '<th scope="col" class="grid-person-head">'
+            f"{_text(column.therapist.first_name or column.name)}</th>"
+            for column in grid.columns
+        )
+        parts.append("\n    </tr>\n    ")
+    parts.append("\n    \n")
+    return "".join(parts)
+
+
+def _inactive_html(context: Context, grid: Grid, zone) -> str:
+    """Cancelled and did-not-attend appointments, which free their time on the grid."""
+    prefix = _text(context.get("detail_prefix", ""))
+    parts = [
+        '\n<section aria-labelledby="grid-inactive-heading" class="mb-3">\n'
+        '  <h2 class="h6" id="grid-inactive-heading">Cancelled or did not attend</h2>\n'
+        '  <ul class="list-unstyled small mb-0">\n  '
+    ]
+    for column in grid.columns:
+        for item in column.inactive:
+            status = _text(item.status)
+            parts.append(
+                '\n    <li class="booking-inactive"><span>'
+                f"{_text(column.short_date)} {item.start.astimezone(zone):%H:%M}\N{EN DASH}"
+                f"{item.end.astimezone(zone):%H:%M}</span> "
+                f'<a href="{prefix}{_text(item.public_id)}/">{_text(item.patient.full_name)}</a>'
+                f" with {_text(column.name)} "
+                f'<span class="badge booking-status booking-status-{status}">'
+                f"{_text(item.get_status_display())}</span></li>\n  "
+            )
+    parts.append("\n  </ul>\n</section>\n")
+    return "".join(parts)
+
+
+def rows_html(context: Context, grid: Grid, marks: dict | None = None) -> str:
+    """The grid's body: a `<tr>` per row with its time and its parts (drawn runs of free,
+    closed and past cells, and booked blocks)."""
+    booked = _BookedBlocks(context, marks)
+    parts = []
+    for row in grid.rows:
+        kind = "grid-hour" if row.on_the_hour else "grid-quarter"
+        parts.append(f'<tr class="{kind}"><th scope="row" class="grid-time">{row.time:%H:%M}</th>')
+        for cell in row.cells:
+            parts.append(cell.html or booked.cell(cell))
+        parts.append("</tr>")
+    return "".join(parts)
+
+
+class _BookedBlocks:
+    """Draws the `<td>` of each booked block: each appointment's link, type, room and status,
+    what other apps mark on it (`marks`: appointment id to HTML, e.g. treatment's session-note
+    link), and on the day view (`show_actions`) its attendance buttons. Booked appointments
+    carry whether the patient has said they are coming, and on the day view, until they end,
+    reception's "Confirmed by phone" (or its undo). What every block shares (the time, the
+    zone, the link's prefix, each column's escaped name and day) is worked out once."""
+
+    def __init__(self, context: Context, marks: dict | None):
+        self.context = context
+        self.marks = marks or {}
+        self.prefix = _text(context.get("detail_prefix", ""))
+        self.now = timezone.now()
+        self.zone = timezone.get_current_timezone()  # what `timezone.localtime` reads
+        self.buttons = self.confirm_buttons = None
+        if context.get("show_actions"):
+            self.buttons = get_template("bookings/includes/status_buttons.html").template
+            self.confirm_buttons = get_template("bookings/includes/confirm_buttons.html").template
+        self.columns: dict[int, tuple[str, str]] = {}
+
+    def _column(self, column: Column) -> tuple[str, str]:
+        found = self.columns.get(id(column))
+        if found is None:
+            found = self.columns[id(column)] = (_text(long_date(column.day)), _text(column.name))
+        return found
+
+    def cell(self, cell: Cell) -> str:
+        day, name = self._column(cell.column)
+        zone, context = self.zone, self.context
+        rowspan = f' rowspan="{cell.rows}"' if cell.rows > 1 else ""
+        parts = [f'<td class="grid-cell grid-booked grid-span-{cell.rows}"{rowspan}>']
+        for item in cell.appointments:
+            status, badge = _status_html(item.status)
+            room = f" · {_label(item.room.name)}" if item.room_id else ""
+            start, end = item.start.astimezone(zone), item.end.astimezone(zone)
+            parts.append(
+                f'<div class="grid-appointment booking-status-edge-{status}">'
+                # A UUID from the database: hex digits and dashes, nothing to escape.
+                f'<a href="{self.prefix}{item.public_id}/" data-grid-cell>'
+                f'<span class="visually-hidden">Booked, {day} </span>'
+                f"{start.hour:02d}:{start.minute:02d}\N{EN DASH}{end.hour:02d}:{end.minute:02d}"
+                f" {_text(item.patient.full_name)}"
+                f'<span class="visually-hidden"> with {name}</span></a>'
+                f'<span class="d-block small text-body-secondary">'
+                f"{_label(item.appointment_type.name)}{room}</span>{badge}"
+            )
+            mark = confirmation_mark(
+                status=item.status,
+                confirmed_at=item.confirmed_at,
+                asked=getattr(item, "asked_to_confirm", False),
+            )
+            if mark is not None:
+                parts.append(_mark_html(mark, item.confirmed_via))
+            if item.pk in self.marks:
+                parts.append(conditional_escape(self.marks[item.pk]))
+            if self.confirm_buttons is not None and mark is not None and item.end > self.now:
+                with context.push(item=item):
+                    parts.append(self.confirm_buttons.render(context))
+            if self.buttons is not None and item.attendance_open:
+                with context.push(item=item):
+                    parts.append(self.buttons.render(context))
+            parts.append("</div>")
+        parts.append("</td>")
+        return "".join(parts)
+
+
+# The few short labels a grid repeats (statuses, appointment types, rooms, marks), escaped once
+# per process rather than once per appointment; patients' names are escaped each time.
+@functools.lru_cache(maxsize=1024)
+def _label(value: str) -> str:
+    return _text(value)
+
+
+@functools.lru_cache(maxsize=64)
+def _status_html(status: str) -> tuple[str, str]:
+    """The status for CSS classes, and its badge (none for "booked")."""
+    said = _text(status)
+    if status == "booked":
+        return said, ""
+    words = _text(STATUS_WORDS.get(status, status))
+    return said, f'<span class="badge booking-status booking-status-{said}">{words}</span>'
+
+
+@functools.lru_cache(maxsize=64)
+def _mark_html(mark, confirmed_via: str) -> str:
+    """Whether the patient has said they are coming: a symbol (hidden from screen readers) and
+    words, never colour alone."""
+    return (
+        f'<span class="d-block small booking-confirm booking-confirm-{_text(mark.key)}">'
+        '<span class="booking-confirm-symbol" aria-hidden="true">'
+        f"{_text(mark.symbol)}</span> "
+        f'<span class="visually-hidden">Reply to reminder: </span>'
+        f"{_text(confirmation_words(mark, confirmed_via))}</span>"
+    )
