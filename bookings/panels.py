@@ -11,8 +11,6 @@ import datetime as dt
 
 from django.db import router
 from django.db.models import OuterRef
-from django.template.defaultfilters import date as date_filter
-from django.template.defaultfilters import time as time_filter
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -21,6 +19,7 @@ from assessments.json_rows import instances, rows_array
 from bookings import schedule, selectors, services
 from bookings.models import MAX_APPOINTMENT_LENGTH, Appointment
 from clinic.access import STAFF, THERAPIST, has_role, roles_of
+from clinic.dates import date_text, time_text
 from clinic.links import uuid_url
 from clinic.panels import NOT_READ, Panel, TimelineEntry, portal_read
 from clinic.rows import prepared_list
@@ -165,13 +164,13 @@ def upcoming_rows_html(rows: list[dict]) -> str:
     current time zone, as the template's `date` and `time` filters show them), its type and
     therapist, linked to the appointment."""
     found = []
+    zone = timezone.get_current_timezone()
     for row in rows:
-        local = timezone.localtime(row["start"])
         found.append(
             (
                 uuid_url("bookings:detail", row["public_id"]),
-                date_filter(local, "D j M"),
-                time_filter(local, "H:i"),
+                date_text(row["start"], "D j M", zone=zone),
+                time_text(row["start"], "H:i", zone=zone),
                 row["appointment_type__name"],
                 _therapist_name(row),
             )

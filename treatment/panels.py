@@ -6,12 +6,12 @@ whether it is signed (no link, no content); patients get nothing.
 
 from __future__ import annotations
 
-from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from bookings.models import Appointment
 from clinic.access import CLINICAL, STAFF, has_role
+from clinic.dates import date_text
 from clinic.links import uuid_url
 from clinic.panels import Panel
 from patients.page_rows import PageRead
@@ -76,12 +76,13 @@ def visit_rows_html(visits: list[dict], *, clinical: bool) -> str:
     shows it) and the kind of visit, then for clinicians a link to open or start the note,
     and whether the note is signed or a draft."""
     rows = []
+    zone = timezone.get_current_timezone()
     for visit in visits:
         note = visit["note_id"]
         label = "Session note" if note else "Start the session note"
         rows.append(
             (
-                date_filter(timezone.localtime(visit["start"]), "j M Y"),
+                date_text(visit["start"], "j M Y", zone=zone),
                 visit["appointment_type__name"].lower(),
                 format_html(_OPEN, uuid_url("treatment:open", visit["public_id"]), label)
                 if clinical

@@ -5,8 +5,10 @@ good part of its exercise panel's build."""
 from __future__ import annotations
 
 from django import template
-from django.template.defaultfilters import date, floatformat
+from django.template.defaultfilters import floatformat
 from django.utils.html import format_html, format_html_join
+
+from clinic.dates import date_text
 
 register = template.Library()
 
@@ -27,7 +29,7 @@ def _week(week) -> tuple:
     )
     return (
         week.number,
-        date(week.week_start, "j M"),
+        date_text(week.week_start, "j M"),
         week.sessions_logged,
         week.sessions_prescribed,
         week.adherence_percent,

@@ -4,9 +4,9 @@ an include per row cost more than the read behind it."""
 from __future__ import annotations
 
 from django import template
-from django.template.defaultfilters import date, time
 from django.utils.html import format_html, format_html_join
 
+from clinic.dates import date_text, time_text
 from notifications.models import ReminderDelivery
 
 register = template.Library()
@@ -32,8 +32,8 @@ def reminder_rows(deliveries) -> str:
         _ROW,
         (
             (
-                date(delivery["local_date"], "j M"),
-                time(delivery["slot"], "H:i"),
+                date_text(delivery["local_date"], "j M"),
+                time_text(delivery["slot"], "H:i"),
                 reminder_status_badge(delivery["status"]),
                 format_html(_REASON, delivery["reason"]) if delivery["reason"] else "",
             )

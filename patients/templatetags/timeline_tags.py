@@ -10,32 +10,33 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
-from django.utils.dates import MONTHS_3
 from django.utils.html import format_html, format_html_join
+
+from clinic.dates import date_text
 
 register = template.Library()
 
 
-def day_label(when: dt.datetime | dt.date) -> str:
-    """`when|date:"j M Y"` (an aware time in the current time zone, as the filter does)."""
-    if isinstance(when, dt.datetime) and timezone.is_aware(when):
-        when = timezone.localtime(when)
-    return f"{when.day} {MONTHS_3[when.month].title()} {when.year}"
+def day_label(when: dt.datetime | dt.date, zone=None) -> str:
+    """`when|date:"j M Y"` (an aware time in `zone`, by default the current time zone, as
+    the filter does)."""
+    return date_text(when, "j M Y", zone=zone)
 
 
-def _entry(entry) -> tuple:
+def _entry(entry, zone) -> tuple:
     title = format_html('<a href="{}">{}</a>', entry.url, entry.title) if entry.url else entry.title
     detail = (
         format_html('\n  <div class="small text-body-secondary">{}</div>', entry.detail)
         if entry.detail
         else ""
     )
-    return (entry.kind, title, day_label(entry.when), detail)
+    return (entry.kind, title, day_label(entry.when, zone), detail)
 
 
 @register.simple_tag
 def timeline_items(entries) -> str:
     """One `<li>` per entry: its title (a link when it has a URL), its day and its detail."""
+    zone = timezone.get_current_timezone()
     return format_html_join(
         "\n",
         '<li class="list-group-item timeline-entry timeline-{}">\n'
@@ -44,5 +45,5 @@ def timeline_items(entries) -> str:
         '    <time class="text-body-secondary small">{}</time>\n'
         "  </div>{}\n"
         "</li>",
-        (_entry(entry) for entry in entries),
+        (_entry(entry, zone) for entry in entries),
     )

@@ -5,8 +5,9 @@ panel's drawing."""
 from __future__ import annotations
 
 from django import template
-from django.template.defaultfilters import date
 from django.utils.html import format_html, format_html_join
+
+from clinic.dates import date_text
 
 register = template.Library()
 
@@ -29,7 +30,7 @@ def _detail(result) -> str:
     return format_html(
         _DETAIL,
         result.value,
-        format_html(" · {}", date(result.on, "j M Y")) if result.on else "",
+        format_html(" · {}", date_text(result.on, "j M Y")) if result.on else "",
         format_html(" · {}", result.source) if result.source else "",
     )
 
