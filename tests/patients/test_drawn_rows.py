@@ -1,0 +1,184 @@
+"""The patient page's lists drawn in one step in Python give the markup the template loops
+they replaced gave, row by row, whatever a row holds (text with markup, an empty name, a day
+either side of a clock change, each state)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from types import SimpleNamespace
+
+import pytest
+from django.template import Context, Template
+
+from bookings.panels import upcoming_rows_html
+from notifications.templatetags.reminder_tags import reminder_rows
+from rehab.criteria import CriterionResult
+from rehab.templatetags.criteria_tags import criteria_rows
+from treatment.panels import visit_rows_html
+
+pytestmark = pytest.mark.django_db
+
+# The loops as they stood in the panels' templates before (stop 28).
+UPCOMING_LOOP = Template(
+    "{% for item in upcoming %}\n"
+    '      <li><a href="{% url \'bookings:detail\' item.public_id %}">{{ item.start|date:"D j M" }}, '
+    '{{ item.start|time:"H:i" }}</a> · {{ item.appointment_type.name }} with '
+    "{{ item.therapist.get_full_name|default:item.therapist.email }}</li>\n"
+    "      {% endfor %}"
+)
+VISITS_LOOP = Template(
+    "{% for visit in visits %}{% with appointment=visit.appointment note=visit.note %}\n"
+    '      <li class="mb-1 session-note-item">{{ appointment.start|date:"j M Y" }}, '
+    "{{ appointment.appointment_type.name|lower }}:\n"
+    "        {% if clinical %}<a href=\"{% url 'treatment:open' appointment.public_id %}\">"
+    "{% if note %}Session note{% else %}Start the session note{% endif %}</a>"
+    "{% else %}Session note{% endif %}\n"
+    '        {% if note %}<span class="badge {% if note.signed %}text-bg-primary{% else %}'
+    'text-bg-warning{% endif %}">{% if note.signed %}Signed{% else %}Draft{% endif %}</span>'
+    "{% endif %}\n"
+    "      </li>\n"
+    "    {% endwith %}{% endfor %}"
+)
+REMINDERS_LOOP = Template(
+    "{% for delivery in deliveries %}\n"
+    '      <li>{{ delivery.local_date|date:"j M" }} {{ delivery.slot|time:"H:i" }}\n'
+    '        <span class="badge reminder-status reminder-status-{{ delivery.status }}">'
+    "{{ delivery.label }}</span>\n\n"
+    '        {% if delivery.reason %}<span class="text-body-secondary small">'
+    "{{ delivery.reason }}</span>{% endif %}</li>\n"
+    "      {% endfor %}"
+)
+CRITERIA_LOOP = Template(
+    "{% for result in results %}\n"
+    '  <li class="list-group-item px-0 rehab-criterion" data-status="{{ result.status }}">\n'
+    '    <div class="d-flex flex-wrap justify-content-between gap-2">\n'
+    "      <span>{{ result.label }}</span>\n"
+    "      <span class=\"badge {% if result.status == 'met' %}text-bg-success{% elif "
+    "result.status == 'not_met' %}text-bg-warning{% else %}text-bg-secondary{% endif %}\">"
+    "{{ result.status_label }}</span>\n"
+    "    </div>\n"
+    '    {% if result.value or result.source %}<div class="small text-body-secondary">'
+    '{{ result.value }}{% if result.on %} · {{ result.on|date:"j M Y" }}{% endif %}'
+    "{% if result.source %} · {{ result.source }}{% endif %}</div>{% endif %}\n"
+    "  </li>\n"
+    "  {% endfor %}"
+)
+
+# Either side of the clinic's clock change (Europe/London, 29 March 2026), and late evening
+# in UTC that is the next day in summer time.
+STARTS = [
+    dt.datetime(2026, 3, 28, 9, 15, tzinfo=dt.UTC),
+    dt.datetime(2026, 3, 30, 9, 15, tzinfo=dt.UTC),
+    dt.datetime(2026, 7, 1, 23, 30, tzinfo=dt.UTC),
+]
+
+
+def test_the_upcoming_appointments_are_drawn_as_the_loop_drew_them():
+    rows = [
+        {
+            "public_id": uuid.uuid4(),
+            "start": start,
+            "appointment_type__name": kind,
+            "therapist__first_name": first,
+            "therapist__last_name": last,
+            "therapist__email": "sam@example.org",
+        }
+        for start, kind, first, last in zip(
+            STARTS,
+            ["Follow-up", "Sports <massage> & rehab", "Initial assessment"],
+            ["Alex", "", "Jo"],
+            ["O'Neil", "", ""],
+            strict=True,
+        )
+    ]
+    items = [
+        SimpleNamespace(
+            public_id=row["public_id"],
+            start=row["start"],
+            appointment_type=SimpleNamespace(name=row["appointment_type__name"]),
+            therapist=SimpleNamespace(
+                get_full_name=f"{row['therapist__first_name']} {row['therapist__last_name']}".strip(),
+                email=row["therapist__email"],
+            ),
+        )
+        for row in rows
+    ]
+    drawn = upcoming_rows_html(rows)
+    assert drawn == UPCOMING_LOOP.render(Context({"upcoming": items}))
+    assert "Sports &lt;massage&gt; &amp; rehab with sam@example.org" in drawn
+    assert "Thu 2 Jul, 00:30" in drawn  # the clinic's day and time, not UTC's
+
+
+@pytest.mark.parametrize("clinical", [True, False])
+def test_the_visits_are_drawn_as_the_loop_drew_them(clinical):
+    visits = [
+        {
+            "public_id": uuid.uuid4(),
+            "start": start,
+            "appointment_type__name": kind,
+            "note_id": note,
+            "note_signed": signed,
+        }
+        for start, kind, note, signed in zip(
+            STARTS,
+            ["Follow-up", "Initial <b>Assessment</b>", "Follow-up"],
+            [None, uuid.uuid4(), uuid.uuid4()],
+            [False, False, True],
+            strict=True,
+        )
+    ]
+    loop_visits = [
+        {
+            "appointment": SimpleNamespace(
+                public_id=visit["public_id"],
+                start=visit["start"],
+                appointment_type=SimpleNamespace(name=visit["appointment_type__name"]),
+            ),
+            "note": {"public_id": visit["note_id"], "signed": visit["note_signed"]}
+            if visit["note_id"]
+            else None,
+        }
+        for visit in visits
+    ]
+    drawn = visit_rows_html(visits, clinical=clinical)
+    assert drawn == VISITS_LOOP.render(Context({"visits": loop_visits, "clinical": clinical}))
+    assert "initial &lt;b&gt;assessment&lt;/b&gt;" in drawn
+    assert ("Start the session note" in drawn) is clinical
+
+
+def test_the_reminders_are_drawn_as_the_loop_drew_them():
+    deliveries = [
+        {"local_date": dt.date(2026, 3, 29), "slot": dt.time(7, 5), "status": "sent", "reason": ""},
+        {
+            "local_date": dt.date(2026, 12, 31),
+            "slot": dt.time(18, 0),
+            "status": "skipped",
+            "reason": "Quiet hours <22:00-07:00> & no consent",
+        },
+        {
+            "local_date": dt.date(2026, 1, 1),
+            "slot": dt.time(0, 0),
+            "status": "pending",
+            "reason": "",
+        },
+    ]
+    labels = {"sent": "Sent", "skipped": "Skipped", "pending": "Waiting to be sent"}
+    drawn = reminder_rows(deliveries)
+    loop = [{**delivery, "label": labels[delivery["status"]]} for delivery in deliveries]
+    assert drawn == REMINDERS_LOOP.render(Context({"deliveries": loop}))
+    assert "Waiting to be sent" in drawn
+    assert "&lt;22:00-07:00&gt; &amp; no consent" in drawn
+
+
+def test_the_criteria_are_drawn_as_the_loop_drew_them():
+    results = [
+        CriterionResult("a", "Pain <3 & steady", "", "met", "2/10", dt.date(2026, 3, 29), "Log"),
+        CriterionResult("b", "Hop test", "", "not_met", "80 %", None, ""),
+        CriterionResult("c", "Strength", "", "not_measured", "", None, "Not measured yet"),
+        CriterionResult("d", "Slump", "", "not_measured"),
+    ]
+    drawn = criteria_rows(results)
+    assert drawn == CRITERIA_LOOP.render(Context({"results": results}))
+    assert drawn.count("text-bg-secondary") == 2
+    assert "Pain &lt;3 &amp; steady" in drawn
