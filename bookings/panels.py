@@ -19,7 +19,7 @@ from assessments.json_rows import instances, rows_array
 from bookings import schedule, selectors, services
 from bookings.models import MAX_APPOINTMENT_LENGTH, Appointment
 from clinic.access import STAFF, THERAPIST, has_role, roles_of
-from clinic.dates import date_text, time_text
+from clinic.filters import FilterText
 from clinic.links import uuid_url
 from clinic.panels import NOT_READ, Panel, TimelineEntry, portal_read
 from clinic.rows import prepared_list
@@ -164,13 +164,13 @@ def upcoming_rows_html(rows: list[dict]) -> str:
     current time zone, as the template's `date` and `time` filters show them), its type and
     therapist, linked to the appointment."""
     found = []
-    zone = timezone.get_current_timezone()
+    text = FilterText()
     for row in rows:
         found.append(
             (
                 uuid_url("bookings:detail", row["public_id"]),
-                date_text(row["start"], "D j M", zone=zone),
-                time_text(row["start"], "H:i", zone=zone),
+                text.date(row["start"], "D j M"),
+                text.time(row["start"], "H:i"),
                 row["appointment_type__name"],
                 _therapist_name(row),
             )

@@ -6,12 +6,11 @@ whether it is signed (no link, no content); patients get nothing.
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from bookings.models import Appointment
 from clinic.access import CLINICAL, STAFF, has_role
-from clinic.dates import date_text
+from clinic.filters import FilterText
 from clinic.links import uuid_url
 from clinic.panels import Panel
 from patients.page_rows import PageRead
@@ -76,13 +75,13 @@ def visit_rows_html(visits: list[dict], *, clinical: bool) -> str:
     shows it) and the kind of visit, then for clinicians a link to open or start the note,
     and whether the note is signed or a draft."""
     rows = []
-    zone = timezone.get_current_timezone()
+    text = FilterText()
     for visit in visits:
         note = visit["note_id"]
         label = "Session note" if note else "Start the session note"
         rows.append(
             (
-                date_text(visit["start"], "j M Y", zone=zone),
+                text.date(visit["start"], "j M Y"),
                 visit["appointment_type__name"].lower(),
                 format_html(_OPEN, uuid_url("treatment:open", visit["public_id"]), label)
                 if clinical

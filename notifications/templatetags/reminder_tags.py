@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from clinic.dates import date_text, time_text
+from clinic.filters import FilterText
 from notifications.models import ReminderDelivery
 
 register = template.Library()
@@ -27,13 +27,14 @@ def reminder_status_badge(status: str) -> str:
 def reminder_rows(deliveries) -> str:
     """One `<li>` per delivery (values with `local_date`, `slot`, `status` and `reason`): the
     local day and time it was due, its state, and why it was skipped or failed."""
+    text = FilterText()
     return format_html_join(
         "",
         _ROW,
         (
             (
-                date_text(delivery["local_date"], "j M"),
-                time_text(delivery["slot"], "H:i"),
+                text.date(delivery["local_date"], "j M"),
+                text.time(delivery["slot"], "H:i"),
                 reminder_status_badge(delivery["status"]),
                 format_html(_REASON, delivery["reason"]) if delivery["reason"] else "",
             )

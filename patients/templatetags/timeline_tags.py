@@ -9,34 +9,32 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from clinic.dates import date_text
+from clinic.filters import FilterText
 
 register = template.Library()
 
 
-def day_label(when: dt.datetime | dt.date, zone=None) -> str:
-    """`when|date:"j M Y"` (an aware time in `zone`, by default the current time zone, as
-    the filter does)."""
-    return date_text(when, "j M Y", zone=zone)
+def day_label(when: dt.datetime | dt.date, text: FilterText | None = None) -> str:
+    """`when|date:"j M Y"` (an aware time in the current time zone, as the filter does)."""
+    return (text or FilterText()).date(when, "j M Y")
 
 
-def _entry(entry, zone) -> tuple:
+def _entry(entry, text: FilterText) -> tuple:
     title = format_html('<a href="{}">{}</a>', entry.url, entry.title) if entry.url else entry.title
     detail = (
         format_html('\n  <div class="small text-body-secondary">{}</div>', entry.detail)
         if entry.detail
         else ""
     )
-    return (entry.kind, title, day_label(entry.when, zone), detail)
+    return (entry.kind, title, day_label(entry.when, text), detail)
 
 
 @register.simple_tag
 def timeline_items(entries) -> str:
     """One `<li>` per entry: its title (a link when it has a URL), its day and its detail."""
-    zone = timezone.get_current_timezone()
+    text = FilterText()
     return format_html_join(
         "\n",
         '<li class="list-group-item timeline-entry timeline-{}">\n'
@@ -45,5 +43,5 @@ def timeline_items(entries) -> str:
         '    <time class="text-body-secondary small">{}</time>\n'
         "  </div>{}\n"
         "</li>",
-        (_entry(entry, zone) for entry in entries),
+        (_entry(entry, text) for entry in entries),
     )

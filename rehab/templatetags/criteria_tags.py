@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from clinic.dates import date_text
+from clinic.filters import FilterText
 
 register = template.Library()
 
@@ -24,13 +24,13 @@ _BADGES = {"met": "text-bg-success", "not_met": "text-bg-warning"}
 _DETAIL = '<div class="small text-body-secondary">{}{}{}</div>'
 
 
-def _detail(result) -> str:
+def _detail(result, text: FilterText) -> str:
     if not (result.value or result.source):
         return ""
     return format_html(
         _DETAIL,
         result.value,
-        format_html(" · {}", date_text(result.on, "j M Y")) if result.on else "",
+        format_html(" · {}", text.date(result.on, "j M Y")) if result.on else "",
         format_html(" · {}", result.source) if result.source else "",
     )
 
@@ -39,6 +39,7 @@ def _detail(result) -> str:
 def criteria_rows(results) -> str:
     """One `<li>` per criterion result: what it asks, met or not (or not known yet), and the
     reading behind it with its day and where it came from."""
+    text = FilterText()
     return format_html_join(
         "",
         _ROW,
@@ -48,7 +49,7 @@ def criteria_rows(results) -> str:
                 result.label,
                 _BADGES.get(result.status, "text-bg-secondary"),
                 result.status_label,
-                _detail(result),
+                _detail(result, text),
             )
             for result in results
         ),
