@@ -97,5 +97,15 @@ def _signed_retests(*, patient_id: int):
         )
         .exclude(session__superseded_by__status=TreatmentSession.Status.SIGNED)
         .select_related("session__appointment__patient")
+        # What the measures read of each row (some 15 columns of 80): the rest would be
+        # turned back from the patient page's JSON and set on each instance for nothing.
+        .only(
+            "session",
+            "phase",
+            *KEYS,
+            "session__episode",
+            "session__appointment__start",
+            "session__appointment__patient__time_zone",
+        )
         .order_by("session__appointment__start", "session__version", "session_id", "phase")
     )
