@@ -182,3 +182,65 @@ def test_the_criteria_are_drawn_as_the_loop_drew_them():
     assert drawn == CRITERIA_LOOP.render(Context({"results": results}))
     assert drawn.count("text-bg-secondary") == 2
     assert "Pain &lt;3 &amp; steady" in drawn
+
+
+EPISODES_LOOP = Template(
+    "{% load clinic_tags timeline_tags %}"
+    "          {% for episode, entries in rows %}Episode {{ episode.number }} from "
+    '{{ episode.started_on|date:"M Y" }}{% if episode.discharged_on %} to '
+    '{{ episode.discharged_on|date:"M Y" }}{% else %} (open){% endif %}'
+    "{% if not forloop.last %}; {% endif %}{% endfor %}\n"
+    "      {% for episode, entries in rows %}\n"
+    '        <article class="card mb-3" aria-labelledby="episode-{{ episode.number }}">\n'
+    '          <div class="card-header d-flex flex-wrap justify-content-between '
+    'align-items-center gap-2">\n'
+    '            <h3 class="h6 mb-0" id="episode-{{ episode.number }}">Episode '
+    "{{ episode.number }}\n"
+    '              <span class="badge {% if episode.is_open %}text-bg-success{% else %}'
+    'text-bg-secondary{% endif %}">{{ episode.get_status_display }}</span>\n'
+    "            </h3>\n"
+    '            {% if clinical and episode.is_open %}<a class="btn btn-sm '
+    "btn-outline-secondary\" href=\"{% uuid_url 'patients:episode_discharge' "
+    'episode.public_id %}">Discharge</a>{% endif %}\n'
+    "          </div>\n"
+    '          <ol class="list-group list-group-flush timeline">\n'
+    "            {% if entries %}{% timeline_items entries %}{% else %}\n"
+    '              <li class="list-group-item text-body-secondary">Nothing recorded yet.</li>\n'
+    "            {% endif %}\n"
+    "          </ol>\n"
+    "        </article>\n"
+    "      {% endfor %}"
+)
+DRAWN_EPISODES = Template(
+    "{% load timeline_tags %}          {% episode_summary rows %}\n"
+    "      {% episode_cards rows clinical %}"
+)
+
+
+@pytest.mark.parametrize("clinical", [True, False])
+def test_the_episodes_are_drawn_as_the_loop_drew_them(clinical):
+    from clinic.panels import TimelineEntry
+    from patients.models import Episode
+
+    open_one = Episode(
+        public_id=uuid.uuid4(), number=3, started_on=dt.date(2026, 3, 2), status="open"
+    )
+    closed = Episode(
+        public_id=uuid.uuid4(),
+        number=2,
+        started_on=dt.date(2025, 11, 20),
+        status="discharged",
+        discharged_on=dt.date(2026, 1, 9),
+    )
+    quiet = Episode(public_id=uuid.uuid4(), number=1, started_on=dt.date(2024, 5, 1))
+    entries = [
+        TimelineEntry(when=STARTS[2], kind="appointment", title="Follow-up <with> Jo", url="/x/"),
+        TimelineEntry(when=dt.date(2026, 3, 2), kind="episode", title="Episode 3 began"),
+    ]
+    rows = [(open_one, entries), (closed, entries[1:]), (quiet, [])]
+    context = {"rows": rows, "clinical": clinical}
+    drawn = DRAWN_EPISODES.render(Context(context))
+    assert drawn == EPISODES_LOOP.render(Context(context))
+    assert "Episode 3 from Mar 2026 (open); Episode 2 from Nov 2025 to Jan 2026" in drawn
+    assert drawn.count("Nothing recorded yet.") == 1
+    assert drawn.count(">Discharge</a>") == (2 if clinical else 0)  # the two open ones
