@@ -244,3 +244,53 @@ def test_the_episodes_are_drawn_as_the_loop_drew_them(clinical):
     assert "Episode 3 from Mar 2026 (open); Episode 2 from Nov 2025 to Jan 2026" in drawn
     assert drawn.count("Nothing recorded yet.") == 1
     assert drawn.count(">Discharge</a>") == (2 if clinical else 0)  # the two open ones
+
+
+FACTS = Template(
+    '{{ patient.phone.as_international|default:"—" }}|{{ patient.email|default:"—" }}|'
+    "{{ patient.get_preferred_contact_display }}|{{ patient.time_zone }}|"
+    '{{ patient.email_reminders_consent|yesno:"Agreed,Not agreed" }}|'
+    "{% if patient.portal_login %}{{ patient.portal_login.email }}{% elif patient.user_id %}"
+    "Invited, no password yet{% else %}None{% endif %}|"
+    "{{ patient.get_runner_level_display }}|{% if patient.weekly_km is not None %}"
+    "{{ patient.weekly_km }} km{% else %}—{% endif %}|"
+    '{{ patient.get_main_terrain_display|default:"—" }}|{{ patient.goal_event|default:"—" }}'
+    '{% if patient.goal_date %}, {{ patient.goal_date|date:"j M Y" }}{% endif %}'
+)
+
+
+def _facts(drawn: str) -> str:
+    """The values of the facts' `<dd>`s, joined as FACTS joins them."""
+    return "|".join(part.rsplit(">", 1)[1] for part in drawn.split("</dd>")[:-1] if "<dd" in part)
+
+
+def test_the_facts_are_drawn_as_the_template_drew_them():
+    from clinic.models import User
+    from patients.models import Patient
+    from patients.templatetags.patient_facts import contact_facts, runner_facts
+
+    signed_up = User(pk=10**6, email="kim <k>@example.org", role="patient", is_active=True)
+    signed_up.set_password("a long pass phrase")
+    invited = User(pk=10**6 + 1, email="invited@example.org", role="patient", is_active=True)
+    invited.set_unusable_password()
+    patients = [
+        Patient(
+            first_name="Kim",
+            phone="+447700900123",
+            email="kim@example.org",
+            email_reminders_consent=True,
+            weekly_km=42,
+            main_terrain="trail_hilly",
+            goal_event="Trail <half> & more",
+            goal_date=dt.date(2026, 10, 4),
+            user=signed_up,
+        ),
+        Patient(first_name="Lee", phone="", email="", weekly_km=0, user=invited),
+        Patient(first_name="Max", weekly_km=None),
+    ]
+    for patient in patients:
+        drawn = f"{contact_facts(patient)}\n{runner_facts(patient)}"
+        assert _facts(drawn) == FACTS.render(Context({"patient": patient}))
+    assert "kim &lt;k&gt;@example.org" in contact_facts(patients[0])
+    assert "Invited, no password yet" in contact_facts(patients[1])
+    assert "0 km" in runner_facts(patients[1])
