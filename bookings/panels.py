@@ -13,16 +13,18 @@ from django.db import router
 from django.db.models import OuterRef
 from django.urls import NoReverseMatch
 from django.utils import timezone
+from django.utils.html import format_html_join
 
 from assessments.json_rows import instances, rows_array
 from bookings import schedule, selectors, services
 from bookings.models import MAX_APPOINTMENT_LENGTH, Appointment
 from clinic.access import STAFF, THERAPIST, has_role, roles_of
+from clinic.filters import FilterText
 from clinic.links import uuid_url
 from clinic.panels import NOT_READ, Panel, TimelineEntry, portal_read
 from clinic.rows import prepared_list
+from clinic.sites import Site
 from patients import page_rows
-from patients.models import Patient
 from patients.page_rows import PageRead
 
 PATIENT_PANEL_LIMIT = 5
@@ -95,10 +97,31 @@ def dashboard_panels(*, user) -> list[Panel]:
     ]
 
 
-def _patient_appointments(patient) -> list:
-    """All of the patient's appointments, oldest first, read once for the page's panel and
-    its timeline (a patient has tens of appointments, not thousands). The SQL is compiled once
-    per process (clinic/rows.py)."""
+#: What the patient page draws of each appointment (its "Next appointments" panel and the
+#: timeline), read as values: a patient has tens of appointments, and an instance each (with
+#: its therapist, type, room and site) cost more to build than the page spent drawing it.
+_PAGE_COLUMNS = (
+    "public_id",
+    "start",
+    "end",
+    "status",
+    "late_cancellation",
+    "episode_id",
+    "site_id",
+    "site__is_default",
+    "site__time_zone",
+    "appointment_type__name",
+    "therapist__first_name",
+    "therapist__last_name",
+    "therapist__email",
+)
+_STATUS_LABELS = dict(Appointment.Status.choices)
+
+
+def _patient_appointments(patient) -> list[dict]:
+    """All of the patient's appointments (`_PAGE_COLUMNS`), oldest first, read once for the
+    page's panel and its timeline (a patient has tens of appointments, not thousands). The SQL
+    is compiled once per process (clinic/rows.py)."""
     if getattr(patient, "_bookings_appointments", None) is None:
         patient._bookings_appointments = page_rows.taken(patient, "bookings.panels.appointments")
     if patient._bookings_appointments is None:
@@ -109,8 +132,18 @@ def _patient_appointments(patient) -> list:
 
 
 def _appointments(*, patient_id: int):
-    return selectors.appointments_for_patient(patient=Patient(pk=patient_id)).order_by(
-        "start", "id"
+    return (
+        Appointment.objects.filter(patient_id=patient_id)
+        .order_by("start", "id")
+        .values(*_PAGE_COLUMNS)
+    )
+
+
+def _therapist_name(row: dict) -> str:
+    """The therapist's full name, or their email without one (as `User.__str__`)."""
+    return (
+        f"{row['therapist__first_name']} {row['therapist__last_name']}".strip()
+        or row["therapist__email"]
     )
 
 
@@ -121,19 +154,47 @@ def patient_page_reads(*, user, patient) -> list[PageRead]:
     return [PageRead("bookings.panels.appointments", Appointment, _appointments)]
 
 
+_UPCOMING_ROW = (
+    '\n      <li><a href="{}">{}, {}</a> · {} with {}</li>\n      '  # the template's loop body
+)
+
+
+def upcoming_rows_html(rows: list[dict]) -> str:
+    """The "Next appointments" list drawn in one step: each appointment's day and time (in the
+    current time zone, as the template's `date` and `time` filters show them), its type and
+    therapist, linked to the appointment."""
+    found = []
+    text = FilterText()
+    for row in rows:
+        found.append(
+            (
+                uuid_url("bookings:detail", row["public_id"]),
+                text.date(row["start"], "D j M"),
+                text.time(row["start"], "H:i"),
+                row["appointment_type__name"],
+                _therapist_name(row),
+            )
+        )
+    return format_html_join("", _UPCOMING_ROW, found)
+
+
 def patient_panels(*, user, patient) -> list[Panel]:
     if not has_role(user, STAFF):
         return []
     now = timezone.now()
     upcoming = [
-        item
-        for item in _patient_appointments(patient)
-        if item.end > now and item.status == "booked"
+        row
+        for row in _patient_appointments(patient)
+        if row["end"] > now and row["status"] == "booked"
     ][:PATIENT_PANEL_LIMIT]
     return [
         Panel(
             template="bookings/panels/patient_upcoming.html",
-            context={"patient": patient, "upcoming": upcoming},
+            context={
+                "patient": patient,
+                "upcoming": bool(upcoming),
+                "upcoming_rows": upcoming_rows_html(upcoming),
+            },
             order=20,
         )
     ]
@@ -143,24 +204,26 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
     if not has_role(user, STAFF):
         return []
     entries = []
-    clinic_zone = selectors.clinic_zone()
-    for item in _patient_appointments(patient):
+    zones = {None: selectors.clinic_zone()}
+    for row in _patient_appointments(patient):
         # The site's wall clock, as the appointment page shows it.
-        local = item.start.astimezone(item.site.zone if item.site_id else clinic_zone)
-        detail = item.get_status_display()
-        if item.late_cancellation:
+        zone = zones.get(row["site_id"])
+        if zone is None:
+            site = Site(is_default=row["site__is_default"], time_zone=row["site__time_zone"])
+            zone = zones[row["site_id"]] = site.zone
+        local = row["start"].astimezone(zone)
+        title = f"{row['appointment_type__name']} with {_therapist_name(row)} at {local:%H:%M}"
+        detail = _STATUS_LABELS.get(row["status"], row["status"])
+        if row["late_cancellation"]:
             detail += " (late)"
         entries.append(
             TimelineEntry(
-                when=item.start,
+                when=row["start"],
                 kind="appointment",
-                title=(
-                    f"{item.appointment_type.name} with "
-                    f"{item.therapist.get_full_name() or item.therapist.email} at {local:%H:%M}"
-                ),
-                url=uuid_url("bookings:detail", item.public_id),
+                title=title,
+                url=uuid_url("bookings:detail", row["public_id"]),
                 detail=detail,
-                episode_id=item.episode_id,
+                episode_id=row["episode_id"],
             )
         )
     return entries

@@ -175,11 +175,70 @@ def logged_sql(sql: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Compiled:
-    statement: _Statement
+class RowShape:
+    """What turns the rows of a queryset's compiled SQL (as the driver hands them over) back
+    into what the queryset itself gives: instances built as its iterable builds them
+    (`from_db`, converters, related rows, annotations), or dicts for `.values()`. Made once
+    per compiled query (`row_shape`) and used for every run of it (`prepared_list` here, the
+    patient page's JSON columns in patients/page_rows.py)."""
+
+    model: type[models.Model]
     attnames: list[str]
+    model_columns: slice
+    annotations: dict[str, int]
     converters: dict
     compiler: object
+    values_names: list[str] | None  # a .values() query: the keys of each row's dict
+
+    def build(self, rows, alias: str) -> list:
+        """The instances (or dicts) for `rows`, read from the database `alias`."""
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        if self.values_names is not None:
+            return [dict(zip(self.values_names, row, strict=True)) for row in rows]
+        compiler = self.compiler
+        related = get_related_populators(compiler.klass_info, compiler.select, alias)
+        found = []
+        for row in rows:
+            instance = self.model.from_db(alias, self.attnames, row[self.model_columns])
+            for populator in related:
+                populator.populate(row, instance)
+            for attribute, position in self.annotations.items():
+                setattr(instance, attribute, row[position])
+            found.append(instance)
+        return found
+
+
+def row_shape(queryset, compiler) -> RowShape:
+    """The `RowShape` of `queryset` as `compiler` (its compiler, `as_sql()` already called)
+    selects it."""
+    select = compiler.select[: compiler.col_count]
+    query = queryset.query
+    values = queryset._iterable_class is ValuesIterable
+    if values:
+        first = last = 0
+    else:
+        klass_info = compiler.klass_info
+        first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    return RowShape(
+        model=queryset.model,
+        attnames=[column[0].target.attname for column in select[first:last]],
+        model_columns=slice(first, last),
+        annotations=dict(compiler.annotation_col_map or {}),
+        converters=compiler.get_converters([column[0] for column in select]),
+        compiler=compiler,
+        values_names=(
+            [*query.extra_select, *query.values_select, *query.annotation_select]
+            if values
+            else None
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    statement: _Statement
+    shape: RowShape
 
 
 _compiled: dict[tuple[type[models.Model], str], _Compiled] = {}
@@ -191,12 +250,8 @@ def _compile(model: type[models.Model], alias: str, pk) -> _Compiled:
     sql, params = compiler.as_sql()
     if len(params) != 1:  # pragma: no cover - a base manager that adds its own filters
         raise ValueError(f"{model.__name__}: the primary-key query has other parameters")
-    select = compiler.select[: compiler.col_count]
     return _Compiled(
-        statement=_statement(sql, params, [[0]], params),
-        attnames=[column[0].target.attname for column in select],
-        converters=compiler.get_converters([column[0] for column in select]),
-        compiler=compiler,
+        statement=_statement(sql, params, [[0]], params), shape=row_shape(queryset, compiler)
     )
 
 
@@ -215,25 +270,14 @@ def row_by_pk(model: type[models.Model], pk) -> models.Model | None:
     if compiled is None:
         compiled = _compiled[(model, alias)] = _compile(model, alias, key)
     rows = _fetch(alias, compiled.statement, [value])
-    if not rows:
-        return None
-    row = rows[0]
-    if compiled.converters:
-        row = next(compiled.compiler.apply_converters([row], compiled.converters))
-    return model.from_db(alias, compiled.attnames, tuple(row))
+    return compiled.shape.build(rows[:1], alias)[0] if rows else None
 
 
 @dataclass(frozen=True)
 class _Prepared:
     statement: _Statement  # with one argument per name in `names`
     names: tuple[str, ...]  # the values that reach the SQL (once or more each)
-    model: type[models.Model]
-    attnames: list[str]
-    model_columns: slice
-    annotations: dict[str, int]
-    converters: dict
-    compiler: object
-    values_names: list[str] | None  # a .values() query: the keys of each row's dict
+    shape: RowShape
     kinds: dict[str, type]  # each value's kind: int, UUID, date or aware datetime
 
 
@@ -321,29 +365,13 @@ def _compiled_once(name: str, build, kinds: dict[str, type], alias: str):
         or queryset._known_related_objects
     ):
         raise ValueError(f"{name}: the query is not a plain function of {', '.join(names)}")
-    select = compiler.select[: compiler.col_count]
-    query = queryset.query
-    if values:
-        first = last = 0
-    else:
-        first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
     used = tuple(key for key in names if slots[key])
     return _Prepared(
         statement=_statement(
             sql, params, [slots[key] for key in used], [stand_ins[key] for key in used]
         ),
         names=used,
-        model=queryset.model,
-        attnames=[column[0].target.attname for column in select[first:last]],
-        model_columns=slice(first, last),
-        annotations=dict(compiler.annotation_col_map or {}),
-        converters=compiler.get_converters([column[0] for column in select]),
-        compiler=compiler,
-        values_names=(
-            [*query.extra_select, *query.values_select, *query.annotation_select]
-            if values
-            else None
-        ),
+        shape=row_shape(queryset, compiler),
         kinds=kinds,
     )
 
@@ -393,19 +421,4 @@ def prepared_list(name: str, model: type[models.Model], build, **values) -> list
     arguments = [values[key] for key in prepared.names]
     if LikePattern in kinds.values():  # the driver adapts plain text
         arguments = [str(v) if isinstance(v, LikePattern) else v for v in arguments]
-    rows = _fetch(alias, prepared.statement, arguments)
-    if prepared.converters:
-        rows = prepared.compiler.apply_converters(rows, prepared.converters)
-    if prepared.values_names is not None:
-        return [dict(zip(prepared.values_names, row, strict=True)) for row in rows]
-    compiler = prepared.compiler
-    related = get_related_populators(compiler.klass_info, compiler.select, alias)
-    found = []
-    for row in rows:
-        instance = prepared.model.from_db(alias, prepared.attnames, row[prepared.model_columns])
-        for populator in related:
-            populator.populate(row, instance)
-        for attribute, position in prepared.annotations.items():
-            setattr(instance, attribute, row[position])
-        found.append(instance)
-    return found
+    return prepared.shape.build(_fetch(alias, prepared.statement, arguments), alias)

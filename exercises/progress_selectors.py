@@ -81,11 +81,11 @@ def progress_for_plans(
             by_plan[version.plan_id].append(version)
     today = patient_today(patient)
     zone = ZoneInfo(patient.time_zone)
-    logs: dict[int, list[SessionLog]] = {plan.pk: [] for plan in plans}
+    logs: dict[int, list[dict]] = {plan.pk: [] for plan in plans}
     since = logs_window_start(today)
     for log in recent_logs_of_patient(patient=patient, since=since):
-        if log.plan_id in logs:
-            logs[log.plan_id].append(log)
+        if log["plan_id"] in logs:
+            logs[log["plan_id"]].append(log)
     result = {}
     for plan in plans:
         history = sorted(by_plan[plan.pk], key=lambda version: -version.number)
@@ -99,11 +99,11 @@ def progress_for_plans(
             since = _since(item["key"], history, zone)
             sessions = [
                 Session(
-                    on=log.date,
-                    pain_during=log.pain_during,
-                    pain_after=log.pain_after,
-                    worse_next_morning=log.worse_next_morning,
-                    did_it=item["key"] in log.done,
+                    on=log["date"],
+                    pain_during=log["pain_during"],
+                    pain_after=log["pain_after"],
+                    worse_next_morning=log["worse_next_morning"],
+                    did_it=item["key"] in log["done"],
                 )
                 for log in logs[plan.pk]
             ]
@@ -167,16 +167,17 @@ def _versions(*, patient_id: int):
     )
 
 
-def recent_logs_of_patient(*, patient, since: dt.date) -> list[SessionLog]:
-    """The patient's portal logs dated `since` or later, newest first, each with its plan's
-    episode id (`plan_episode_id`): what the progress suggestions and the rehab criteria look
+def recent_logs_of_patient(*, patient, since: dt.date) -> list[dict]:
+    """The patient's portal logs dated `since` or later, newest first, as values (`plan_id`,
+    `date`, `pain_during`, `pain_after`, `worse_next_morning`, `done` and the plan's episode id,
+    `plan_episode_id`): what the progress suggestions and the rehab criteria look
     back on. One query, compiled once per process (clinic/rows.py); on the patient page a
     later `since` is answered from an earlier read (`page_reads`: it asks for 28 days, then
     for 7)."""
     shared = page_reads(patient)
     kept = None if shared is None else shared.get("exercises.recent_logs")
     if kept is not None and kept[0] <= since:
-        return [log for log in kept[1] if log.date >= since]
+        return [log for log in kept[1] if log["date"] >= since]
     # The patient page reads the suggestions' window with its other reads (exercises/panels.py).
     start = logs_window_start(patient_today(patient))
     logs = (
@@ -185,7 +186,7 @@ def recent_logs_of_patient(*, patient, since: dt.date) -> list[SessionLog]:
     if logs is not None:
         if shared is not None:
             shared["exercises.recent_logs"] = (start, logs)
-        return [log for log in logs if log.date >= since]
+        return [log for log in logs if log["date"] >= since]
     logs = prepared_list(
         "exercises_recent_logs", SessionLog, _recent_logs, patient_id=patient.pk, since=since
     )
@@ -195,9 +196,18 @@ def recent_logs_of_patient(*, patient, since: dt.date) -> list[SessionLog]:
 
 
 def _recent_logs(*, patient_id: int, since: dt.date):
+    # As values: what the suggestions and the rehab criteria read of each log, without a model
+    # instance each (a patient logs most days).
     return (
         SessionLog.objects.filter(plan__patient_id=patient_id, date__gte=since)
-        .annotate(plan_episode_id=F("plan__episode_id"))
-        .only("plan_id", "date", "pain_during", "pain_after", "worse_next_morning", "done")
         .order_by("-date", "-id")
+        .values(
+            "plan_id",
+            "date",
+            "pain_during",
+            "pain_after",
+            "worse_next_morning",
+            "done",
+            plan_episode_id=F("plan__episode_id"),
+        )
     )

@@ -11,16 +11,20 @@ from clinic.access import CLINICAL, STAFF, has_role
 from clinic.panels import Panel
 from clinic.rows import prepared_list
 from notifications.models import ReminderDelivery, SmsInbound
-from notifications.selectors import _texts_of, deliveries_for_patient, texts_from_patient
+from notifications.selectors import _texts_of, texts_from_patient
 from patients import page_rows
-from patients.models import Patient
 from patients.page_rows import PageRead
 
 PATIENT_PANEL_LIMIT = 5
 
 
 def _latest_deliveries(*, patient_id: int):
-    return deliveries_for_patient(patient=Patient(pk=patient_id))[:PATIENT_PANEL_LIMIT]
+    """What the panel draws of the latest deliveries, as values (reminder_tags.reminder_rows)."""
+    return (
+        ReminderDelivery.objects.filter(patient_id=patient_id)
+        .order_by("-due_at", "-id")
+        .values("local_date", "slot", "status", "reason")[:PATIENT_PANEL_LIMIT]
+    )
 
 
 def _patient_deliveries(patient) -> list:

@@ -32,10 +32,9 @@ from uuid import UUID
 
 from django.db import models, router
 from django.db.models.expressions import RawSQL
-from django.db.models.query import ValuesIterable, get_related_populators
 from django.utils.dateparse import parse_duration
 
-from clinic.rows import prepared_list, reads_combined
+from clinic.rows import RowShape, prepared_list, reads_combined, row_shape
 from patients.models import Patient
 
 
@@ -92,16 +91,11 @@ def _internal_type(output_field) -> str:
 
 @dataclass(frozen=True)
 class _Shape:
-    """What turns one read's JSON rows back into what its query builds."""
+    """What turns one read's JSON rows back into what its query builds: each column's value
+    into what the driver gives (`conversions`), then the rows into instances (`rows`)."""
 
-    compiler: object
     conversions: tuple  # per column: a function, or None
-    converters: dict
-    model: type[models.Model]
-    attnames: list[str]
-    model_columns: slice
-    annotations: dict[str, int]
-    values_names: list[str] | None
+    rows: RowShape
 
 
 _shapes: dict[tuple[str, str], _Shape] = {}
@@ -123,28 +117,7 @@ def _compiled(read: PageRead, alias: str, values: dict) -> tuple[str, list, _Sha
     # Only the ORM's compiled SQL and column positions: every value stays a parameter.
     row = f"json_build_array({', '.join(columns)})"
     wrapped = f"SELECT json_agg({row})::text FROM ({sql}) s({names})"  # noqa: S608  # nosec B608
-    values_query = queryset._iterable_class is ValuesIterable
-    klass_info = compiler.klass_info
-    first, last = (
-        (0, 0)
-        if values_query
-        else (klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1)
-    )
-    query = queryset.query
-    shape = _Shape(
-        compiler=compiler,
-        conversions=tuple(conversions),
-        converters=compiler.get_converters([column[0] for column in select]),
-        model=queryset.model,
-        attnames=[column[0].target.attname for column in select[first:last]],
-        model_columns=slice(first, last),
-        annotations=dict(compiler.annotation_col_map or {}),
-        values_names=(
-            [*query.extra_select, *query.values_select, *query.annotation_select]
-            if values_query
-            else None
-        ),
-    )
+    shape = _Shape(conversions=tuple(conversions), rows=row_shape(queryset, compiler))
     return wrapped, list(params), shape
 
 
@@ -167,20 +140,7 @@ def _rows(shape: _Shape, alias: str, text: str | None) -> list:
                 for convert, value in zip(shape.conversions, values, strict=True)
             )
         )
-    if shape.converters:
-        rows = list(shape.compiler.apply_converters(rows, shape.converters))
-    if shape.values_names is not None:
-        return [dict(zip(shape.values_names, row, strict=True)) for row in rows]
-    related = get_related_populators(shape.compiler.klass_info, shape.compiler.select, alias)
-    found = []
-    for row in rows:
-        instance = shape.model.from_db(alias, shape.attnames, row[shape.model_columns])
-        for populator in related:
-            populator.populate(row, instance)
-        for attribute, position in shape.annotations.items():
-            setattr(instance, attribute, row[position])
-        found.append(instance)
-    return found
+    return shape.rows.build(rows, alias)
 
 
 def read(*, patient: Patient, reads: list[PageRead]) -> None:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
+from django.utils.functional import empty
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import panels
@@ -81,10 +82,18 @@ def patient_detail(request: HttpRequest, public_id):
         "patients/patient_detail.html",
         {
             "patient": patient,
-            "page": _patient_page(request.user, patient),
+            "page": _patient_page(_unwrapped(request.user), patient),
             "clinical": has_role(request.user, CLINICAL),
         },
     )
+
+
+def _unwrapped(user):
+    """The request's user object itself, out of its lazy wrapper (evaluated by the time the
+    view runs): the page hands it to every app's hooks, which ask its roles some thirty times,
+    and each attribute read through the wrapper is a proxy call."""
+    wrapped = getattr(user, "_wrapped", empty)
+    return user if wrapped is empty else wrapped
 
 
 def _patient_page(user, patient) -> dict:

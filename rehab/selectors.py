@@ -155,9 +155,9 @@ def pain_facts_of_episodes(*, episodes, days: int | None = None) -> dict[int, ru
     for patient, today in patients.values():
         recent = recent_logs_of_patient(patient=patient, since=today - span + dt.timedelta(days=1))
         for log in reversed(recent):  # oldest first
-            if log.plan_episode_id in logs and log.date <= today:
-                logs[log.plan_episode_id].append(
-                    rules.PainLog(log.date, log.pain_during, log.worse_next_morning)
+            if log["plan_episode_id"] in logs and log["date"] <= today:
+                logs[log["plan_episode_id"]].append(
+                    rules.PainLog(log["date"], log["pain_during"], log["worse_next_morning"])
                 )
     return {
         episode_id: rules.PainFacts(today=today, logs=tuple(logs[episode_id]))

@@ -6,8 +6,12 @@ whether it is signed (no link, no content); patients get nothing.
 
 from __future__ import annotations
 
+from django.utils.html import format_html, format_html_join
+
 from bookings.models import Appointment
 from clinic.access import CLINICAL, STAFF, has_role
+from clinic.filters import FilterText
+from clinic.links import uuid_url
 from clinic.panels import Panel
 from patients.page_rows import PageRead
 from treatment import measures, recurrence, selectors
@@ -47,13 +51,49 @@ def patient_panels(*, user, patient) -> list[Panel]:
     clinical = has_role(user, CLINICAL)
     visits = selectors.attended_visits_of_patient(patient=patient)
     if not clinical:
-        visits = [visit for visit in visits if visit["note"]]
+        visits = [visit for visit in visits if visit["note_id"]]
     if not visits:
         return []
     return [
         Panel(
             template="treatment/panels/patient_sessions.html",
-            context={"visits": visits, "clinical": clinical},
+            context={"visit_rows": visit_rows_html(visits, clinical=clinical)},
             order=25,
         )
     ]
+
+
+_VISIT = (
+    '\n      <li class="mb-1 session-note-item">{}, {}:\n        {}\n        {}\n      </li>\n    '
+)
+_OPEN = '<a href="{}">{}</a>'
+_BADGE = '<span class="badge text-bg-{}">{}</span>'
+
+
+def visit_rows_html(visits: list[dict], *, clinical: bool) -> str:
+    """The visits drawn in one step: the day (in the current time zone, as the `date` filter
+    shows it) and the kind of visit, then for clinicians a link to open or start the note,
+    and whether the note is signed or a draft."""
+    rows = []
+    text = FilterText()
+    for visit in visits:
+        note = visit["note_id"]
+        label = "Session note" if note else "Start the session note"
+        rows.append(
+            (
+                text.date(visit["start"], "j M Y"),
+                visit["appointment_type__name"].lower(),
+                format_html(_OPEN, uuid_url("treatment:open", visit["public_id"]), label)
+                if clinical
+                else "Session note",
+                (
+                    format_html(
+                        _BADGE,
+                        *(("primary", "Signed") if visit["note_signed"] else ("warning", "Draft")),
+                    )
+                    if note
+                    else ""
+                ),
+            )
+        )
+    return format_html_join("", _VISIT, rows)

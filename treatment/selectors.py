@@ -212,8 +212,9 @@ VISITS_LISTED = 10
 
 
 def attended_visits_of_patient(*, patient, limit: int = VISITS_LISTED) -> list[dict]:
-    """The patient's most recent attended visits, newest first, each with its note's state
-    ({"public_id", "signed"} of the newest version, None without a note). One query, compiled
+    """The patient's most recent attended visits, newest first, as values: the appointment's
+    `public_id`, `start` and `appointment_type__name`, and its note's state (`note_id`, the
+    public id of the newest version, None without a note; `note_signed`). One query, compiled
     once per process and limit (clinic/rows.py). No content: callers decide what a role may
     see of it."""
     visits = page_rows.taken(patient, f"treatment_attended_visits_{limit}")
@@ -224,15 +225,7 @@ def attended_visits_of_patient(*, patient, limit: int = VISITS_LISTED) -> list[d
             lambda *, patient_id: _attended_visits_of(patient_id=patient_id, limit=limit),
             patient_id=patient.pk,
         )
-    return [
-        {
-            "appointment": visit,
-            "note": {"public_id": visit.note_id, "signed": visit.note_signed}
-            if visit.note_id
-            else None,
-        }
-        for visit in visits
-    ]
+    return visits
 
 
 def attended_visits_listed(*, patient_id: int):
@@ -244,12 +237,12 @@ def _attended_visits_of(*, patient_id: int, limit: int):
     notes = TreatmentSession.objects.filter(appointment=OuterRef("pk"))
     return (
         Appointment.objects.filter(patient_id=patient_id, status__in=ATTENDED)
-        .select_related("appointment_type")
         .annotate(
             note_id=Subquery(notes.order_by("-version").values("public_id")[:1]),
             note_signed=Exists(notes.filter(status=TreatmentSession.Status.SIGNED)),
         )
-        .order_by("-start")[:limit]
+        .order_by("-start")
+        .values("public_id", "start", "appointment_type__name", "note_id", "note_signed")[:limit]
     )
 
 

@@ -5,8 +5,9 @@ good part of its exercise panel's build."""
 from __future__ import annotations
 
 from django import template
-from django.template.defaultfilters import date, floatformat
 from django.utils.html import format_html, format_html_join
+
+from clinic.filters import FilterText
 
 register = template.Library()
 
@@ -21,13 +22,13 @@ _ROW = (
 _NOTE = ' <span class="small text-body-secondary">{}</span>'
 
 
-def _week(week) -> tuple:
+def _week(week, text: FilterText) -> tuple:
     pain = (
-        "—" if week.pain_peak is None else format_html("{}/10", floatformat(week.pain_peak, "-1"))
+        "—" if week.pain_peak is None else format_html("{}/10", text.number(week.pain_peak, "-1"))
     )
     return (
         week.number,
-        date(week.week_start, "j M"),
+        text.date(week.week_start, "j M"),
         week.sessions_logged,
         week.sessions_prescribed,
         week.adherence_percent,
@@ -40,4 +41,5 @@ def _week(week) -> tuple:
 def adherence_rows(series) -> str:
     """One table row per plan week: its number and first day, sessions logged of those
     prescribed, adherence (with "so far" while the week runs) and the worst pain's mean."""
-    return format_html_join("", _ROW, (_week(week) for week in series))
+    text = FilterText()
+    return format_html_join("", _ROW, (_week(week, text) for week in series))

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from django import template
 from django.utils.dateformat import format as date_format
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 
+from clinic.filters import FilterText
 from clinic.links import uuid_url
 
 register = template.Library()
@@ -53,3 +55,113 @@ def runs_to_review_rows(runs: list[dict], csrf_token="") -> SafeString:
     return mark_safe(  # noqa: S308  # nosec B308 B703 (every value escaped)
         "".join(_run_row(run, token) for run in runs)
     )
+
+
+# A run and a programme decision as `running/includes/run_row.html` and `decision.html` draw
+# them (on the patient page's running panel and the episode's programme page), in one step each:
+# the include's loop of twenty-odd variables and filters cost more than the rows' read.
+_RUN = (
+    '<li class="list-group-item px-0 run-row">\n'
+    '  <div class="d-flex flex-wrap justify-content-between gap-2">\n'
+    "    <span><strong>{}</strong> · {} min{} · {} · {}{}</span>\n"
+    '    <span class="small">Pain before {}, during {}, after {}, next morning {}\n'
+    "      {}\n"
+    "      {}</span>\n"
+    "  </div>\n"
+    "  {}\n"
+    "  {}\n"
+    "</li>"
+)
+_NOT_TOLD = mark_safe("<em>not yet told</em>")  # nosec B308 (a constant)
+_WORSE = mark_safe(  # nosec B308 (a constant)
+    '<span class="badge text-bg-warning">Worse next morning</span>'
+)
+_DECISION = (
+    '<li class="list-group-item px-0 decision-row">\n'
+    '  <span class="badge text-bg-{}">{}</span>\n'
+    '  <span class="small text-body-secondary">{}{}{}</span>\n'
+    "  <div>{}</div>\n"
+    "  {}\n"
+    "</li>"
+)
+_BY_RULE = mark_safe(" · by the programme's rule")  # nosec B308 (a constant)
+_DECISION_BADGES = {"step_back": "danger", "advance": "success", "complete": "success"}
+
+
+def _run_item(run, text: FilterText) -> SafeString:
+    distance = run.distance_km
+    morning = run.pain_next_morning
+    peak = run.peak
+    return format_html(
+        _RUN,
+        text.date(run.date, "D j M"),
+        run.minutes,
+        format_html(" · {} km", text.number(distance, "-2")) if distance else "",
+        run.get_terrain_display(),
+        capfirst(run.effort),
+        format_html(" (effort {}/10)", run.rpe) if run.rpe else "",
+        run.pain_before,
+        run.pain_during,
+        run.pain_after,
+        _NOT_TOLD if morning is None else morning,
+        format_html('<span class="badge text-bg-danger">Pain {}</span>', peak) if peak >= 5 else "",
+        _WORSE if run.worse_next_morning else "",
+        format_html(
+            '<p class="small text-body-secondary mb-0">Did not count: {}</p>', run.not_counted
+        )
+        if run.not_counted
+        else "",
+        format_html('<p class="mb-0 run-comment">“{}”</p>', run.comment) if run.comment else "",
+    )
+
+
+def _decision_item(decision, show_runs: bool, text: FilterText) -> SafeString:
+    by = decision.decided_by
+    runs = list(decision.runs.all()) if show_runs else []
+    return format_html(
+        _DECISION,
+        _DECISION_BADGES.get(decision.kind, "secondary"),
+        decision.get_kind_display(),
+        text.date(decision.created_at, "j M Y, H:i"),
+        format_html(" · {}", by.get_full_name() or by.email) if by else _BY_RULE,
+        format_html(" · step {} → {}", decision.from_step + 1, decision.to_step + 1)
+        if decision.from_step != decision.to_step
+        else "",
+        decision.rule,
+        format_html(
+            '<div class="small text-body-secondary">Runs behind it: {}</div>',
+            ", ".join(text.date(run.date, "j M") for run in runs),
+        )
+        if runs
+        else "",
+    )
+
+
+@register.simple_tag
+def run_item(run) -> SafeString:
+    """One run: its day, length, terrain and effort, the pain before, during, after and the
+    next morning (with badges when it hurt or was worse), why it did not count, its comment."""
+    return _run_item(run, FilterText())
+
+
+@register.simple_tag
+def run_items(runs) -> SafeString:
+    """`run_item` for each of `runs`, as a loop of the include (with its last line's end)
+    drew them."""
+    text = FilterText()
+    return format_html_join("", "{}\n", ((_run_item(run, text),) for run in runs))
+
+
+@register.simple_tag
+def decision_item(decision, show_runs=False) -> SafeString:
+    """One programme decision: what was decided, when, by whom (or the programme's rule), the
+    step it moved from and to, the rule as applied, and with `show_runs` the runs behind it."""
+    return _decision_item(decision, bool(show_runs), FilterText())
+
+
+@register.simple_tag
+def decision_items(decisions) -> SafeString:
+    """`decision_item` for each of `decisions` (without their runs), as a loop of the include
+    drew them."""
+    text = FilterText()
+    return format_html_join("", "{}\n", ((_decision_item(d, False, text),) for d in decisions))

@@ -168,7 +168,10 @@ def test_it_gives_staff_appointments_on_the_patient_page_and_timeline(
         patient=patient, therapist=therapist, start=at("2026-03-16", "10:00"), status="completed"
     )
     (panel,) = panels.patient_panels(user=reception, patient=patient)
-    assert panel.context["upcoming"] == [upcoming]
+    assert panel.context["upcoming"]
+    rows = str(panel.context["upcoming_rows"])  # the booked one only, linked
+    assert rows.count("<li>") == 1
+    assert reverse("bookings:detail", args=[upcoming.public_id]) in rows
     entries = panels.timeline_entries(user=reception, patient=patient)
     assert [entry.detail for entry in entries] == ["Completed", "Booked"]
     assert panels.patient_panels(user=patient_user, patient=patient) == []

@@ -370,7 +370,26 @@ def test_it_lists_visits_on_the_patient_page_in_one_query_however_many(
     with django_assert_num_queries(1):
         panels = patient_panels(user=therapist, patient=patient)
 
-    assert len(panels[0].values()["visits"]) == 4
+    rows = str(panels[0].values()["visit_rows"])
+    assert rows.count('class="mb-1 session-note-item"') == 4
+    assert rows.count("Start the session note") == 1  # the first visit has no note yet
+    assert rows.count(">Draft</span>") == 3
+
+
+def test_it_shows_reception_which_visits_have_a_note_without_a_link(therapist, reception):
+    from treatment.panels import patient_panels
+
+    bare = attended_visit(therapist=therapist, hours_ago=2)
+    noted = attended_visit(therapist=therapist, episode=bare.episode, hours_ago=4)
+    session_with(appointment=noted, therapist=therapist)
+
+    (panel,) = patient_panels(user=reception, patient=bare.patient)
+
+    rows = str(panel.values()["visit_rows"])
+    assert rows.count('class="mb-1 session-note-item"') == 1
+    assert "<a " not in rows
+    assert "Session note" in rows
+    assert ">Draft</span>" in rows
 
 
 def test_it_refuses_a_review_before_the_visit_or_an_interval_out_of_range(therapist):

@@ -1,0 +1,56 @@
+"""A stage's criteria drawn in one template step: the patient page shows them for every open
+episode, and a loop of a dozen variables and filters per criterion was most of its rehab
+panel's drawing."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html, format_html_join
+
+from clinic.filters import FilterText
+
+register = template.Library()
+
+_ROW = (
+    '\n  <li class="list-group-item px-0 rehab-criterion" data-status="{}">\n'
+    '    <div class="d-flex flex-wrap justify-content-between gap-2">\n'
+    "      <span>{}</span>\n"
+    '      <span class="badge {}">{}</span>\n'
+    "    </div>\n"
+    "    {}\n"
+    "  </li>\n  "
+)
+_BADGES = {"met": "text-bg-success", "not_met": "text-bg-warning"}
+_DETAIL = '<div class="small text-body-secondary">{}{}{}</div>'
+
+
+def _detail(result, text: FilterText) -> str:
+    if not (result.value or result.source):
+        return ""
+    return format_html(
+        _DETAIL,
+        result.value,
+        format_html(" · {}", text.date(result.on, "j M Y")) if result.on else "",
+        format_html(" · {}", result.source) if result.source else "",
+    )
+
+
+@register.simple_tag
+def criteria_rows(results) -> str:
+    """One `<li>` per criterion result: what it asks, met or not (or not known yet), and the
+    reading behind it with its day and where it came from."""
+    text = FilterText()
+    return format_html_join(
+        "",
+        _ROW,
+        (
+            (
+                result.status,
+                result.label,
+                _BADGES.get(result.status, "text-bg-secondary"),
+                result.status_label,
+                _detail(result, text),
+            )
+            for result in results
+        ),
+    )
