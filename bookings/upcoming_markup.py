@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from clinic.filters import FilterText
 from clinic.links import uuid_url
-from clinic.markup import day_month, escape, hour_minute
+from clinic.markup import escape
 
 _CANCEL_BUTTON = (
     '<button type="submit" class="btn btn-sm btn-outline-danger"'
@@ -27,9 +27,11 @@ def _csrf_input(csrf_token) -> str:
     return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
 
 
-def _row_html(row: Mapping, *, notice_hours: int, clinic_phone: str, csrf: str, zone) -> str:
+def _row_html(
+    row: Mapping, *, notice_hours: int, clinic_phone: str, csrf: str, text: FilterText
+) -> str:
     appointment = row["appointment"]
-    start = timezone.localtime(appointment.start, zone)
+    start = appointment.start
     name = appointment.therapist.get_full_name() or "your therapist"
     place = row.get("place")
     where = ""
@@ -72,7 +74,7 @@ def _row_html(row: Mapping, *, notice_hours: int, clinic_phone: str, csrf: str, 
         "\n  <li"
         ' class="list-group-item d-flex flex-wrap justify-content-between align-items-center'
         ' gap-2">\n'
-        f"    <span><strong>{day_month(start)}, {hour_minute(start)}</strong>\n"
+        f"    <span><strong>{text.date(start, 'l j F')}, {text.time(start, 'H:i')}</strong>\n"
         f"      with {escape(name)}\n"
         f"      ({appointment.duration_minutes} minutes){where}</span>\n"
         f"    {actions}\n"
@@ -101,9 +103,9 @@ def upcoming_for_patient_html(
         )
     hours = int(notice_hours)
     csrf = _csrf_input(csrf_token)
-    zone = ZoneInfo(time_zone) if time_zone else None
+    text = FilterText(ZoneInfo(time_zone) if time_zone else None)
     rows = "".join(
-        _row_html(row, notice_hours=hours, clinic_phone=clinic_phone, csrf=csrf, zone=zone)
+        _row_html(row, notice_hours=hours, clinic_phone=clinic_phone, csrf=csrf, text=text)
         for row in upcoming
     )
     phone = f" on {escape(clinic_phone)}" if clinic_phone else ""

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from bookings.selectors import clinic_phone
 from clinic import panels
 from clinic.access import PATIENTS, role_required
-from clinic.markup import day_month
+from clinic.filters import FilterText
 from exercises import portal_selectors, safety
 from exercises import selectors as exercise_selectors
 from exercises.illustrations import illustration_response
@@ -45,7 +45,7 @@ def home(request: HttpRequest):
             "plan": plan,
             "version": version,
             "today": today,
-            "today_text": day_month(today),
+            "today_text": FilterText().date(today, "l j F"),
             "due_today": due,
             "exercise_cards": exercise_cards_html(due, media),
             "not_today": not_today,
