@@ -13,9 +13,9 @@ from uuid import UUID
 
 from django.db.models import BooleanField, DateTimeField, OuterRef, QuerySet, UUIDField
 
-from assessments import json_rows
 from assessments.models import Assessment, AssessmentDecision, WorkingDiagnosis
 from assessments.selectors import _AUTHOR, _decisions_on, _found, _key, _working_diagnoses
+from clinic import json_rows
 from clinic.rows import prepared_list
 
 #: What the page reads of a neighbouring version: its link, number and status.

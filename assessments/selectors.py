@@ -23,7 +23,6 @@ from django.http import Http404
 from django.utils import formats, timezone
 
 from assessments import referrals, visits
-from assessments.json_rows import RowsArray, instances, rows_array
 from assessments.measures import KEYS as MEASURE_KEYS
 from assessments.models import (
     Assessment,
@@ -34,6 +33,7 @@ from assessments.models import (
 from assessments.trend_chart import merge_series
 from clinic import audit
 from clinic.access import CLINICAL, has_role
+from clinic.json_rows import RowsArray, instances, rows_array
 from clinic.panels import NOT_READ, portal_read
 from clinic.plugins import plugin_modules
 from clinic.rows import prepared_list

@@ -15,11 +15,11 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.html import format_html_join
 
-from assessments.json_rows import instances, rows_array
 from bookings import schedule, selectors, services
 from bookings.models import MAX_APPOINTMENT_LENGTH, Appointment
 from clinic.access import STAFF, THERAPIST, has_role, roles_of
 from clinic.filters import FilterText
+from clinic.json_rows import instances, rows_array
 from clinic.links import uuid_url
 from clinic.panels import NOT_READ, Panel, TimelineEntry, portal_read
 from clinic.rows import prepared_list

@@ -9,7 +9,7 @@ import datetime as dt
 from django.db import router
 from django.db.models import BooleanField, Exists, JSONField, OuterRef
 
-from assessments.json_rows import instances, rows_array
+from clinic.json_rows import instances, rows_array
 from clinic.panels import NOT_READ, portal_read
 from clinic.rows import prepared_list, reads_combined
 from exercises.models import CommentReply, ExercisePlan, SessionLog

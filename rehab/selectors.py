@@ -16,12 +16,12 @@ from django.db.models.functions import JSONObject
 from django.http import Http404
 
 from assessments.diagnosis.schema import FIELDS
-from assessments.json_rows import RowsArray, instances, rows_array
 from assessments.models import Assessment, AssessmentDecision
 from assessments.outcomes import MEASURES, change_reading
 from assessments.selectors import episode_confirmed_decision, patient_confirmed_decisions
 from clinic import audit
 from clinic.access import CLINICAL, has_role
+from clinic.json_rows import RowsArray, instances, rows_array
 from clinic.panels import NOT_READ, portal_read
 from clinic.plugins import plugin_modules
 from clinic.rows import prepared_list

@@ -23,9 +23,9 @@ from django.db.models import (
 from django.db.models.functions import JSONObject
 from django.http import Http404
 
-from assessments.json_rows import RowsArray, instances, rows_array
 from clinic import audit
 from clinic.access import MANAGER, roles_of
+from clinic.json_rows import RowsArray, instances, rows_array
 from clinic.panels import NOT_READ, portal_read
 from clinic.rows import prepared_list
 from patients import page_rows

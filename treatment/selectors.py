@@ -13,10 +13,9 @@ from zoneinfo import ZoneInfo
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 
-from assessments import json_rows
 from assessments.models import Assessment
 from bookings.models import Appointment
-from clinic import audit
+from clinic import audit, json_rows
 from clinic.access import CLINICAL, has_role
 from clinic.rows import prepared_list
 from exercises import selectors as exercise_selectors
@@ -101,7 +100,7 @@ _TREATMENT_FIELDS = tuple(field.attname for field in TreatmentGiven._meta.concre
 def session_page_for_user(*, user, public_id: UUID | str) -> TreatmentSession:
     """`session_for_user` for the note's own page, in one statement (three before) compiled
     once per process (clinic/rows.py): the re-tests and treatments come as JSON columns
-    (`assessments.json_rows`) and are set as the prefetched `retests` and `treatments`; of
+    (`clinic.json_rows`) and are set as the prefetched `retests` and `treatments`; of
     the neighbouring versions only their key, number and status are read. 404 as
     `session_for_user`."""
     if not has_role(user, CLINICAL):

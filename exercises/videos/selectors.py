@@ -11,7 +11,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import JSONObject
 from django.http import Http404
 
-from assessments.json_rows import RowsArray
+from clinic.json_rows import RowsArray
 from exercises.models import Exercise, ExerciseVideo, PlanVersion
 
 
