@@ -78,6 +78,24 @@ def _account_emails_in_the_outbox(settings):
     settings.TRANSACTIONAL_EMAIL_BACKEND = None
 
 
+@pytest.fixture
+def queued_emails(settings):
+    """Emails a person is waiting for go to Celery's `default` queue, as in production."""
+    settings.TRANSACTIONAL_EMAIL_BACKEND = "clinic.mail.QueuedEmailBackend"
+
+
+@pytest.fixture
+def queued_email_calls(monkeypatch):
+    """What was handed to the `clinic.send_email` task: (args, options) per email."""
+    from clinic.tasks import send_email
+
+    calls = []
+    monkeypatch.setattr(
+        send_email, "apply_async", lambda args, **kwargs: calls.append((args, kwargs))
+    )
+    return calls
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

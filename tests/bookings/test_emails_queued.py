@@ -29,20 +29,6 @@ from tests.notifications.integration import (
 )
 
 
-@pytest.fixture
-def queued(settings):
-    settings.TRANSACTIONAL_EMAIL_BACKEND = "clinic.mail.QueuedEmailBackend"
-
-
-@pytest.fixture
-def published(monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        send_email, "apply_async", lambda args, **kwargs: calls.append((args, kwargs))
-    )
-    return calls
-
-
 def book(patient, therapist, start):
     give_hours(therapist)
     return services.appointment_book(
@@ -66,7 +52,7 @@ def calendar_in(message: email.message.Message) -> icalendar.Calendar:
 
 @pytest.mark.django_db
 def test_a_booking_queues_its_confirmation_with_the_calendar_file_instead_of_sending_it(
-    patient, therapist, queued, published, django_capture_on_commit_callbacks
+    patient, therapist, queued_emails, queued_email_calls, django_capture_on_commit_callbacks
 ):
     with (
         time_machine.travel(at("2026-03-20", "12:00"), tick=False),
@@ -75,7 +61,7 @@ def test_a_booking_queues_its_confirmation_with_the_calendar_file_instead_of_sen
         appointment = book(patient, therapist, at("2026-03-24", "10:00"))
 
     assert mail.outbox == []  # nothing from the request itself
-    (call,) = published
+    (call,) = queued_email_calls
     assert call[0][2] == [patient.email]
     message = rendered(call)
     assert "booked" in message["Subject"]
@@ -89,7 +75,7 @@ def test_a_booking_queues_its_confirmation_with_the_calendar_file_instead_of_sen
 
 @pytest.mark.django_db
 def test_a_booking_still_emails_when_the_broker_is_down(
-    patient, therapist, queued, monkeypatch, django_capture_on_commit_callbacks
+    patient, therapist, queued_emails, monkeypatch, django_capture_on_commit_callbacks
 ):
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1. Connection refused.")
@@ -106,7 +92,7 @@ def test_a_booking_still_emails_when_the_broker_is_down(
 
 
 @pytest.mark.django_db
-def test_a_decision_on_a_booking_request_is_queued_too(queued, published):
+def test_a_decision_on_a_booking_request_is_queued_too(queued_emails, queued_email_calls):
     booking_request = BookingRequest.objects.create(
         first_name="Noor",
         last_name="Hill",
@@ -120,7 +106,7 @@ def test_a_decision_on_a_booking_request_is_queued_too(queued, published):
     assert decision_send(request_id=booking_request.pk)
 
     assert mail.outbox == []
-    (call,) = published
+    (call,) = queued_email_calls
     assert call[0][2] == ["noor@runners.example"]
     body = rendered(call).get_payload(decode=True).decode()
     assert "children's injuries" in body
@@ -131,7 +117,7 @@ def test_a_decision_on_a_booking_request_is_queued_too(queued, published):
 def test_a_real_worker_delivers_the_confirmation_over_smtp(
     patient,
     therapist,
-    queued,
+    queued_emails,
     smtp,  # noqa: F811 (the fixture imported above)
     processes: Processes,  # noqa: F811
     settings,

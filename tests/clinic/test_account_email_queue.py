@@ -18,36 +18,22 @@ from clinic.tasks import send_email
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def queued(settings):
-    settings.TRANSACTIONAL_EMAIL_BACKEND = "clinic.mail.QueuedEmailBackend"
-
-
-@pytest.fixture
-def published(monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        send_email, "apply_async", lambda args, **kwargs: calls.append((args, kwargs))
-    )
-    return calls
-
-
 def test_it_queues_a_password_reset_email_instead_of_sending_it(
-    client, patient_user, queued, published
+    client, patient_user, queued_emails, queued_email_calls
 ):
     response = client.post(reverse("password_reset"), {"email": patient_user.email})
     assert response.status_code == 302
     assert mail.outbox == []  # nothing sent from the request
-    ((data, _from_email, recipients), _) = published[0]
+    ((data, _from_email, recipients), _) = queued_email_calls[0]
     assert recipients == [patient_user.email]
     assert "/accounts/reset/" in base64.b64decode(data).decode()
 
 
 def test_it_delivers_the_very_message_the_web_process_rendered(
-    client, patient_user, queued, published
+    client, patient_user, queued_emails, queued_email_calls
 ):
     client.post(reverse("password_reset"), {"email": patient_user.email})
-    ((data, from_email, recipients), _) = published[0]
+    ((data, from_email, recipients), _) = queued_email_calls[0]
     rendered = base64.b64decode(data)
 
     send_email.apply(args=(data, from_email, recipients)).get()  # what the worker runs
@@ -64,7 +50,7 @@ def _closed_port() -> int:
 
 
 def test_it_sends_at_once_from_the_request_when_the_broker_is_down(
-    patient_user, queued, monkeypatch
+    patient_user, queued_emails, monkeypatch
 ):
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1. Connection refused.")
