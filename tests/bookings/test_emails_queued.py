@@ -15,11 +15,11 @@ import time_machine
 from django.core import mail
 from kombu.exceptions import OperationalError
 
-from bookings import services
 from bookings.requests.messages import decision_send
 from bookings.requests.models import BookingRequest
 from clinic.tasks import send_email
-from tests.bookings.factories import at, follow_up, give_hours
+from tests.bookings.factories import at, give_hours
+from tests.bookings.test_emails_and_notice import book as book_follow_up
 from tests.notifications.integration import (
     Processes,
     processes,  # noqa: F401 (fixture)
@@ -31,13 +31,7 @@ from tests.notifications.integration import (
 
 def book(patient, therapist, start):
     give_hours(therapist)
-    return services.appointment_book(
-        patient=patient,
-        therapist=therapist,
-        appointment_type=follow_up(),
-        start=start,
-        by=None,
-    )
+    return book_follow_up(patient, therapist, start)
 
 
 def rendered(call) -> email.message.Message:
