@@ -13,7 +13,6 @@ import json
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from clinic.rows import logged_sql
 from tests.perf.conftest import World, loaded, url
@@ -34,6 +33,12 @@ ACCEPTED = {
     ("dashboard alerts", "patients_patient"),
     ("dashboard alerts", "exercises_exerciseplan"),
 }
+# Reads whose size follows how much is due, not the table: at the busiest minute the
+# dispatcher reads the patients and plans of a fifth of this small data set, where a
+# sequential scan is the planner's right choice, and of a far smaller share in a clinic of
+# real size. For these the test asks only that an index could serve every read (`_scans`
+# with sequential scans turned off), whatever the share due when the tests run.
+BATCHES = {"reminder dispatcher"}
 
 
 def _pages(world: World) -> dict[str, tuple[str, str]]:
@@ -87,9 +92,13 @@ def _large_tables() -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _scans(sql: str, large: set[str]) -> tuple[list[str], set[str]]:
-    """The large tables the plan reads sequentially, and every index it reads."""
+def _scans(sql: str, large: set[str], *, seqscan: bool = True) -> tuple[list[str], set[str]]:
+    """The large tables the plan reads sequentially, and every index it reads. With `seqscan`
+    False the planner avoids sequential scans wherever an index can serve the read, so a
+    sequential scan left in the plan means no index can."""
     with connection.cursor() as cursor:
+        if not seqscan:
+            cursor.execute("SET enable_seqscan = off")
         if sql.startswith("EXECUTE "):
             # After five runs the server may keep one plan for every value (a generic plan):
             # that one, too, must read large tables through indexes.
@@ -99,6 +108,7 @@ def _scans(sql: str, large: set[str]) -> tuple[list[str], set[str]]:
             plan = cursor.fetchone()[0]
         finally:
             cursor.execute("RESET plan_cache_mode")
+            cursor.execute("RESET enable_seqscan")
     plan = json.loads(plan) if isinstance(plan, str) else plan
     found, indexes, nodes = [], set(), [plan[0]["Plan"]]
     while nodes:
@@ -112,10 +122,24 @@ def _scans(sql: str, large: set[str]) -> tuple[list[str], set[str]]:
 
 
 def _dispatcher_queries() -> list[dict]:
+    """The dispatcher's statements at the minute the most schedules fall due, whatever the
+    hour the tests run: a batch of hundreds, so every read of a sending cycle runs (at a quiet
+    minute only the search for due schedules would)."""
+    from django.db.models import Count
+
+    from notifications.models import ReminderSchedule
     from notifications.tasks import reminders_dispatch_queued
 
+    busiest = (
+        ReminderSchedule.objects.filter(next_due_at__isnull=False)
+        .values("next_due_at")
+        .annotate(due=Count("id"))
+        .order_by("-due", "next_due_at")
+        .first()
+    )
     with CaptureQueriesContext(connection) as queries:
-        reminders_dispatch_queued(now=timezone.now())
+        result = reminders_dispatch_queued(now=busiest["next_due_at"])
+    assert result.created >= 100, result  # a real batch, not a quiet minute
     return list(queries.captured_queries)
 
 
@@ -136,7 +160,9 @@ def plans(django_db_setup, django_db_blocker) -> dict[str, list[tuple[str, list[
             captured[name] = list(queries.captured_queries)
         captured["reminder dispatcher"] = _dispatcher_queries()
         results = {
-            name: [(sql, *_scans(sql, large)) for sql in _selects(queries)]
+            name: [
+                (sql, *_scans(sql, large, seqscan=name not in BATCHES)) for sql in _selects(queries)
+            ]
             for name, queries in captured.items()
         }
         results["(data set)"] = [("large tables", sorted(large), set())]
