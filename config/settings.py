@@ -273,6 +273,9 @@ EMAIL_TIMEOUT = 10
 # Account emails a person is waiting for (password reset, sign-in changed, portal invitation)
 # go through Celery's `default` queue, never behind a reminder burst (clinic/mail.py).
 TRANSACTIONAL_EMAIL_BACKEND = "clinic.mail.QueuedEmailBackend"
+# One-off texts a person is waiting for (a booking request's decision) go the same way, as a
+# task on the `default` queue (bookings/requests/messages.py); off, they are sent in-process.
+TRANSACTIONAL_SMS_QUEUED = True
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = env.url(

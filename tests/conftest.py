@@ -72,10 +72,12 @@ def _reads_from_the_primary(settings):
 
 @pytest.fixture(autouse=True)
 def _account_emails_in_the_outbox(settings):
-    """Production queues account emails on Celery's `default` queue (clinic.mail); here they go
-    through EMAIL_BACKEND like every other email: the test outbox, or whatever a test sets (the
-    queue: test_account_email_queue.py)."""
+    """Production queues account emails and decision texts on Celery's `default` queue
+    (clinic.mail, bookings/requests/messages.py); here they go through EMAIL_BACKEND and the SMS
+    backend in-process: the test outbox, or whatever a test sets (the queues:
+    test_account_email_queue.py, tests/bookings/test_decision_text_queued.py)."""
     settings.TRANSACTIONAL_EMAIL_BACKEND = None
+    settings.TRANSACTIONAL_SMS_QUEUED = False
 
 
 @pytest.fixture

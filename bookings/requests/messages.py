@@ -2,8 +2,12 @@
 
 Sent after the deciding transaction commits, once: a conditional UPDATE of `told_at` claims
 the message, so a second call (a retry, a double click) sends nothing. The messages carry the
-time, the therapist's name and reception's reason, never clinical detail. A failed send is
-logged and never undoes the decision; reception can ring the number on the request.
+time, the therapist's name and reception's reason, never clinical detail. Neither waits in
+reception's request: the email goes through the queued transactional connection, the text
+through the `bookings.text_decision` task on Celery's `default` queue, which retries while the
+provider is down (sent from the request instead when the broker cannot be reached, or with
+TRANSACTIONAL_SMS_QUEUED off, as in the tests). A failed send is logged and never undoes the
+decision; reception can ring the number on the request.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -22,12 +27,14 @@ from bookings.places import places_to_name
 from bookings.requests.models import BookingRequest
 from clinic.mail import transactional_connection
 from notifications.conversation import segments
-from notifications.sms import mask_number, sms_backend
+from notifications.sms import sms_backend
 
 logger = logging.getLogger(__name__)
 
 #: The decision text is one part; naming the site must not make it two.
 SMS_PARTS = 1
+#: Queued by name: the task module sits above this one (bookings/tasks.py).
+TEXT_TASK = "bookings.text_decision"
 
 SUBJECTS = {
     BookingRequest.Status.APPROVED: "Your first appointment is booked",
@@ -85,12 +92,7 @@ def decision_send(*, request_id: int) -> bool:
     ).update(told_at=timezone.now())
     if not claimed:
         return False
-    booking_request = BookingRequest.objects.select_related(
-        "appointment__therapist",
-        "appointment__patient",
-        "appointment__appointment_type",
-        "appointment__site",
-    ).get(pk=request_id)
+    booking_request = _request_with_appointment(request_id)
     context = _context(booking_request)
     message = EmailMessage(
         subject=f"{SUBJECTS[booking_request.status]} · {emails.CLINIC_NAME}",
@@ -109,13 +111,37 @@ def decision_send(*, request_id: int) -> bool:
     except Exception:
         logger.exception("Could not email the decision on booking request %s", request_id)
     if booking_request.sms_consent and booking_request.phone:
-        body = _decision_sms(context)
-        try:
-            sms_backend().send(to=str(booking_request.phone), body=body)
-        except Exception:  # any provider failure: the email has gone, the decision stands
-            logger.exception(
-                "Could not text %s about booking request %s",
-                mask_number(str(booking_request.phone)),
-                request_id,
-            )
+        _text_soon(request_id)
     return True
+
+
+def _request_with_appointment(request_id: int) -> BookingRequest:
+    return BookingRequest.objects.select_related(
+        "appointment__therapist",
+        "appointment__patient",
+        "appointment__appointment_type",
+        "appointment__site",
+    ).get(pk=request_id)
+
+
+def _text_soon(request_id: int) -> None:
+    if settings.TRANSACTIONAL_SMS_QUEUED:
+        try:
+            current_app.send_task(TEXT_TASK, args=(request_id,), retry=False)
+            return
+        except Exception as exc:  # kombu and redis-py raise several connection error types
+            logger.warning("Could not queue the text for booking request %s: %s", request_id, exc)
+    try:
+        decision_text(request_id=request_id)
+    except Exception:  # any provider failure: the email has gone, the decision stands
+        logger.exception("Could not text about booking request %s", request_id)
+
+
+def decision_text(*, request_id: int) -> None:
+    """Text the decision to a requester who agreed to texts. The provider's errors propagate
+    (`notifications.channels`), for the task to retry the ones worth retrying."""
+    booking_request = _request_with_appointment(request_id)
+    if not (booking_request.sms_consent and booking_request.phone):
+        return
+    body = _decision_sms(_context(booking_request))
+    sms_backend().send(to=str(booking_request.phone), body=body)

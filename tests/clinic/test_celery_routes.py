@@ -23,6 +23,7 @@ ROUTES = {
     "notifications.send": "messages",
     "notifications.send_sms_reply": "messages",
     "bookings.waitlist_expire": "messages",
+    "bookings.text_decision": "default",  # a decision the requester waits for
 }
 
 
