@@ -11,7 +11,8 @@ then the same URLs again (what a warm cache would serve, if the site has one), a
 page: median and p95 milliseconds, queries per request and the milliseconds they took, and the
 CPU the PostgreSQL server spent per request in the second pass (`db_cpu_ms`). With
 PROFILE_CPROFILE=1 it also prints the top functions (cumulative) of the first pass of each
-page. Knobs: PROFILE_PATIENTS (2000), PROFILE_OBJECTS (120), PROFILE_SEED=0 (reuse a database
+page (PROFILE_CPROFILE=warm: of the second pass, where a page that keeps derived results finds
+them kept). Knobs: PROFILE_PATIENTS (2000), PROFILE_OBJECTS (120), PROFILE_SEED=0 (reuse a database
 filled by an earlier run in the same services).
 """
 
@@ -282,10 +283,11 @@ def main() -> int:
     cache.clear()
     # Sessions live in the database here, so clearing the cache does not sign anyone out.
     for name, load in loads.items():
-        profile = cProfile.Profile() if os.environ.get("PROFILE_CPROFILE") == "1" else None
-        cold = run(load, profile=profile)
+        which = os.environ.get("PROFILE_CPROFILE")
+        profile = cProfile.Profile() if which in ("1", "warm") else None
+        cold = run(load, profile=profile if which == "1" else None)
         before = database_cpu_ms()
-        warm = run(load)
+        warm = run(load, profile=profile if which == "warm" else None)
         database_ms = (database_cpu_ms() - before) / len(load)
         cache.clear()
         count, spent = queries(load)
