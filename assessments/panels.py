@@ -8,12 +8,14 @@ confirmed, never the engine's suggestion.
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.safestring import SafeString, mark_safe
 
 from assessments import referrals, selectors
 from assessments.measures import keep_listed
 from assessments.models import Assessment, AssessmentDecision, WorkingDiagnosis
 from clinic.access import CLINICAL, has_role
 from clinic.links import uuid_url
+from clinic.markup import escape
 from clinic.panels import Panel, TimelineEntry, rows_for_user
 from clinic.rows import prepared_list
 from patients import page_rows
@@ -304,10 +306,50 @@ def portal_panels(*, user, patient) -> list[Panel]:
     ]
     if explanations:
         found.append(
-            Panel(
-                template="assessments/panels/portal_condition.html",
-                context={"explanations": explanations},
-                order=10,
-            )
+            Panel(draw=_portal_condition_html, context={"explanations": explanations}, order=10)
         )
     return found
+
+
+def _portal_condition_html(values: dict, csrf_token) -> SafeString:
+    """The condition card of the portal home, drawn in Python (it is on every view): each
+    explanation with what will be checked next, and a red-flag referral's instruction with the
+    clinic's number."""
+    explanations = values["explanations"]
+    last = len(explanations) - 1
+    parts = []
+    for index, item in enumerate(explanations):
+        more = index < last
+        after = item.get("next")
+        first_class = "mb-2" if more or after else "mb-0"
+        then = f'<p class="{"mb-2" if more else "mb-0"}">{escape(after)}</p>' if after else ""
+        action = ""
+        if item.get("action"):
+            phone = item.get("phone")
+            ring = (
+                '<p class="mb-0">Questions? Ring the clinic on <a class="alert-link"'
+                f' href="tel:{escape(phone)}">{escape(phone)}</a>.</p>'
+                if phone
+                else ""
+            )
+            action = (
+                '\n      <div class="alert alert-danger mt-2 mb-2" role="alert">\n'
+                f'        <p class="fw-bold mb-1">{escape(item["action"])}</p>\n'
+                f"        {ring}\n"
+                "      </div>\n      "
+            )
+        parts.append(
+            f'\n      <p class="{first_class}">{escape(item["text"])}</p>\n'
+            f"      {then}\n"
+            f"      {action}\n    "
+        )
+    return mark_safe(  # noqa: S308 (every value escaped)  # nosec B703 B308
+        '<div class="col-12 col-lg-6">\n'
+        '<section class="card h-100" aria-labelledby="condition-heading">\n'
+        '  <div class="card-body">\n'
+        '    <h2 class="h5" id="condition-heading">What your physiotherapist found</h2>\n'
+        f"    {''.join(parts)}\n"
+        "  </div>\n"
+        "</section>\n"
+        "</div>\n"
+    )

@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.html import format_html_join
 
-from bookings import schedule, selectors, services
+from bookings import schedule, selectors, services, upcoming_markup
 from bookings.models import MAX_APPOINTMENT_LENGTH, Appointment
 from clinic.access import STAFF, THERAPIST, has_role, roles_of
 from clinic.filters import FilterText
@@ -289,7 +289,7 @@ def portal_panels(*, user, patient) -> list[Panel]:
         )
     return [
         Panel(
-            template="bookings/panels/portal_upcoming.html",
+            draw=upcoming_markup.portal_upcoming_panel_html,
             context={
                 "patient": patient,
                 "upcoming": [

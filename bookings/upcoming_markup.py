@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic.filters import FilterText
-from clinic.links import uuid_url
+from clinic.links import fixed_url, uuid_url
 from clinic.markup import escape
 
 _CANCEL_BUTTON = (
@@ -114,4 +114,30 @@ def upcoming_for_patient_html(
         f'<p class="small text-body-secondary">You can move or cancel online up to {hours} hours'
         " before an appointment. After that, please phone the clinic"
         f"{phone} so your therapist knows.</p>\n\n"
+    )
+
+
+def portal_upcoming_panel_html(values: Mapping, csrf_token) -> SafeString:
+    """The portal home's "Coming up" card (`bookings.panels.portal_panels`' values: the
+    patient, the rows, the notice hours and the clinic's number): the list above, in the
+    patient's zone, and the link to every appointment."""
+    listing = upcoming_for_patient_html(
+        values["upcoming"] or [],
+        notice_hours=values["notice_hours"],
+        clinic_phone=values["clinic_phone"] or "",
+        csrf_token=csrf_token,
+        time_zone=values["patient"].time_zone,
+    )
+    every = escape(fixed_url("portal:appointments:list"))
+    return mark_safe(  # noqa: S308 (the list is safe HTML, the link escaped)  # nosec B703 B308
+        '\n<div class="col-12 col-lg-6">\n'
+        '  <section class="card h-100" aria-labelledby="portal-appointments-heading">\n'
+        '    <div class="card-body">\n'
+        "      \n"
+        f"      {listing}\n"
+        "      \n"
+        f'      <a href="{every}">All my appointments</a>\n'
+        "    </div>\n"
+        "  </section>\n"
+        "</div>\n"
     )

@@ -30,11 +30,16 @@ from clinic.rows import prepared_list
 
 @dataclass
 class Panel:
-    """`context` may be a function returning the dict, called only when the panel is rendered."""
+    """`context` may be a function returning the dict, called only when the panel is rendered.
 
-    template: str
+    A panel drawn on every view of a busy page may give `draw` instead of a template: a
+    function of its context and the page's CSRF token returning the panel's markup (safe HTML,
+    every value escaped), which `{% render_panel %}` puts in the page as it is."""
+
+    template: str = ""
     context: dict | Callable[[], dict] = field(default_factory=dict)
     order: int = 100
+    draw: Callable[[dict, object], str] | None = None
 
     def values(self) -> dict:
         """The panel's template context (computing it now when it was deferred)."""

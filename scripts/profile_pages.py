@@ -6,7 +6,8 @@ Run inside throwaway services (it creates the database DATABASE_URL names and fi
 
 Production settings (DEBUG off), Django's test client, no web server or network: the figures are
 the cost of Django itself. For each page it requests PROFILE_OBJECTS (120) different objects
-(patients, assessments, therapist weeks, surnames, portal patients) with an empty page cache,
+(patients, assessments, therapist weeks, surnames, portal patients; `portal_500` and `portal_one`
+are the patients of the bench's `portal_500` and `portal_home` lines) with an empty page cache,
 then the same URLs again (what a warm cache would serve, if the site has one), and prints per
 page: median and p95 milliseconds, queries per request and the milliseconds they took, and the
 CPU the PostgreSQL server spent per request in the second pass (`db_cpu_ms`). With
@@ -128,6 +129,30 @@ def workloads() -> dict[str, list]:
             Patient.objects.filter(pk=patient.pk).update(user=user)
             patient.user = user
         portal.append((client_for(patient.user, verified=False), reverse("portal:home")))
+    # The bench's portal lines: `portal_500`'s patients (bench/workloads.py `portal_logins`,
+    # the first 500 with an active plan; OBJECTS of them, spread evenly) and `portal_home`'s
+    # one patient (therapist01's first with an active plan), asked for OBJECTS times.
+    sys.path.insert(0, str(ROOT / "bench"))
+    from workloads import portal_logins
+
+    bench_portal = portal_logins()
+    bench_portal = bench_portal[:: max(1, len(bench_portal) // OBJECTS)][:OBJECTS]
+    one = (
+        Patient.objects.filter(
+            created_by=therapists[0],
+            archived_at__isnull=True,
+            exercise_plans__status=ExercisePlan.Status.ACTIVE,
+        )
+        .select_related("user")
+        .order_by("id")
+        .first()
+    )
+    if one.user_id is None:
+        one.user = User.objects.create_user(
+            email=f"profile-{one.pk}{EMAIL_DOMAIN}", role=User.Role.PATIENT
+        )
+        Patient.objects.filter(pk=one.pk).update(user=one.user)
+    one_client = client_for(one.user, verified=False)
     # The log page answers only a patient with an active plan (others are sent home).
     planned = set(
         ExercisePlan.objects.filter(
@@ -169,6 +194,10 @@ def workloads() -> dict[str, list]:
         "reception_week": weeks,
         "patient_search": [(first, reverse("patients:list") + f"?q={s}") for s in surnames],
         "portal_home": portal,
+        "portal_500": [
+            (client_for(p.user, verified=False), reverse("portal:home")) for p in bench_portal
+        ],
+        "portal_one": [(one_client, reverse("portal:home"))] * OBJECTS,
         # Other portal pages on the same base layout, for the same patients.
         "portal_log": [
             (client, reverse("portal:log"))

@@ -7,10 +7,13 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def render_panel(context, panel):
-    """Render one app's panel with its own context plus the request and the page's CSRF token.
+    """Render one app's panel: its `draw` function's markup, or its template with its own
+    context plus the request and the page's CSRF token.
 
     Rendered inside the page's context (`Context.new`, as `{% include ... only %}` does), so
     the context processors the page already ran are not run again for every panel."""
+    if panel.draw is not None:
+        return panel.draw(panel.values(), context.get("csrf_token", ""))
     values = dict(panel.values())
     values["csrf_token"] = context.get("csrf_token", "")
     values["request"] = context.get("request")

@@ -1,6 +1,7 @@
-"""The portal home's exercise cards and "Coming up" list are drawn in Python
-(portal/exercise_cards.py, bookings/upcoming_markup.py): what a physio or the library typed
-still reaches the patient as text, never as markup, and each card still says what to do."""
+"""The portal home's exercise cards, "Coming up" list and the condition and stage cards are
+drawn in Python (portal/exercise_cards.py, bookings/upcoming_markup.py, the apps' panels.py
+`Panel.draw`): what a physio or the library typed still reaches the patient as text, never as
+markup, and each card still says what to do."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from types import SimpleNamespace
 
 from django.urls import reverse
 
-from bookings.upcoming_markup import upcoming_for_patient_html
+from assessments.panels import _portal_condition_html
+from bookings.upcoming_markup import portal_upcoming_panel_html, upcoming_for_patient_html
 from exercises.videos.selectors import PlanMedia
 from portal.exercise_cards import exercise_cards_html
+from rehab.catalogue import Stage
+from rehab.panels import _portal_stage_html
 
 ITEM = {
     "key": "calf-raise",
@@ -116,3 +120,59 @@ def test_it_says_when_nothing_is_booked():
     )
     assert "No appointments booked." in html
     assert "<ul" not in html
+
+
+def test_it_draws_the_coming_up_card_in_the_patients_zone_with_a_link_to_every_appointment():
+    start = dt.datetime(2026, 7, 6, 13, 30, tzinfo=dt.UTC)
+    html = portal_upcoming_panel_html(
+        {
+            "patient": SimpleNamespace(time_zone="Australia/Sydney"),
+            "upcoming": [{"appointment": _appointment(start), "may_cancel": True}],
+            "notice_hours": 24,
+            "clinic_phone": "01632 960000",
+        },
+        "token",
+    )
+    assert "<strong>Monday 6 July, 23:30</strong>" in html
+    assert '<input type="hidden" name="csrfmiddlewaretoken" value="token">' in html
+    assert f'<a href="{reverse("portal:appointments:list")}">All my appointments</a>' in html
+
+
+def test_it_puts_a_red_flag_instruction_and_the_clinics_number_in_the_condition_card():
+    html = _portal_condition_html(
+        {
+            "explanations": [
+                {
+                    "text": "Your symptoms need a doctor <today>",
+                    "action": "Go to A&E now",
+                    "phone": "020 7946 0000",
+                },
+                {"text": "Still being worked out", "next": "We will check <your hip>"},
+            ]
+        },
+        "token",
+    )
+    assert '<p class="mb-2">Your symptoms need a doctor &lt;today&gt;</p>' in html
+    assert '<p class="fw-bold mb-1">Go to A&amp;E now</p>' in html
+    assert '<a class="alert-link" href="tel:020 7946 0000">020 7946 0000</a>' in html
+    # the last explanation's last paragraph closes the card without a bottom margin
+    assert '<p class="mb-0">We will check &lt;your hip&gt;</p>' in html
+    assert html.index("Go to A&amp;E now") < html.index("Still being worked out")
+
+
+def test_it_leaves_out_the_clinics_number_when_there_is_none():
+    html = _portal_condition_html(
+        {"explanations": [{"text": "See your GP", "action": "Book with your GP", "phone": ""}]},
+        "token",
+    )
+    assert "Book with your GP" in html
+    assert "Ring the clinic" not in html
+
+
+def test_it_draws_the_stage_card_as_text_and_nothing_before_a_stage():
+    stage = Stage(code="load", label="Loading <1>", patient_text="Walk & jog", exit=())
+    html = _portal_stage_html({"stage": stage}, "token")
+    assert "<strong>Loading &lt;1&gt;</strong>" in html
+    assert '<p class="mb-2">Walk &amp; jog</p>' in html
+    assert f'<a href="{reverse("portal:rehab")}">What it takes to move on</a>' in html
+    assert "Your recovery stage" not in _portal_stage_html({}, "token")
