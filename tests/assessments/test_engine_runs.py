@@ -8,6 +8,7 @@ import sys
 import pytest
 from django.urls import reverse
 
+import assessments.views  # noqa: F401  (loaded before the fixture wraps the names it imports)
 from assessments.diagnosis import engine
 from assessments.models import AssessmentDecision
 
@@ -29,7 +30,7 @@ def engine_runs(monkeypatch):
     return runs
 
 
-def test_it_runs_the_engine_once_to_show_an_assessment(therapist_client, neural_final, engine_runs):
+def test_it_runs_the_engine_once_to_show_an_assessment_without_a_stored_result(therapist_client, neural_final, engine_runs):
     response = therapist_client.get(reverse("assessments:detail", args=[neural_final.public_id]))
     assert response.status_code == 200
     assert len(engine_runs) == 1
