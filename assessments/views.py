@@ -29,6 +29,7 @@ from assessments.forms import (
 from assessments.models import Assessment
 from assessments.page_selectors import assessment_page_for_user
 from assessments.rescreen import rescreen_rows, rescreen_summary
+from assessments.templatetags.blank_forms import BlankForm
 from assessments.trend_chart import trends
 from clinic.access import CLINICAL, role_required
 from exercises import selectors as exercise_selectors
@@ -169,7 +170,11 @@ def _detail_context(
         if decisions and decisions[0].model_version != current.result.rules_version:
             explanation = explain(findings, decisions[0].model_version)
         if decision_form is None and assessment.is_final and applies:
-            decision_form = DecisionForm(result=current.result)
+            decision_form = BlankForm(
+                DecisionForm,
+                (current.suggested_dx, current.is_red_flag),  # all its markup depends on
+                result=current.result,
+            )
     # While the suggestion is indeterminate and nothing is confirmed, the clinician may record
     # what they work on meanwhile and the test that will decide it.
     superseded_by = getattr(assessment, "superseded_by", None)
@@ -181,7 +186,7 @@ def _detail_context(
         and not decisions
         and current.result.label == INDETERMINATE
     ):
-        working_form = WorkingDiagnosisForm()
+        working_form = BlankForm(WorkingDiagnosisForm)
     baseline = last_visit = None
     rescreen = []
     if assessment.kind == Assessment.Kind.FOLLOW_UP:
@@ -213,7 +218,9 @@ def _detail_context(
         "rescreen": rescreen,
         "rescreen_summary": rescreen_summary(rescreen) if last_visit else "",
         "superseded_by": superseded_by,
-        "amend_form": AmendForm() if assessment.is_final and superseded_by is None else None,
+        "amend_form": (
+            BlankForm(AmendForm) if assessment.is_final and superseded_by is None else None
+        ),
         "working_diagnoses": working_diagnoses,
         "working_form": working_form,
     }

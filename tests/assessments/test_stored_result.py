@@ -17,7 +17,6 @@ from assessments.diagnosis.result import DiagnosisResult
 from assessments.models import Assessment
 from tests.assessments.factories import NEURAL_FINDINGS
 from tests.assessments.test_diagnosis_properties import FINDINGS, PROPERTY
-from tests.assessments.test_engine_runs import engine_runs  # noqa: F401  (a fixture)
 from tests.patients.factories import EpisodeFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ CHANGES_LOOP = (
 )
 TREATMENTS_LOOP = """{% for item in treatments %}
       <li>{{ item.get_kind_display }}{% if item.technique %}: {{ item.get_technique_display|lower }}{% endif %}{% if item.level %} at {{ item.get_level_display }}{% endif %}{% if item.grade %}, grade {{ item.grade_roman }}{% endif %}{% if item.body_position %}, {{ item.get_body_position_display|lower }}{% endif %}{% if item.repetitions %}, {{ item.repetitions }} repetitions{% endif %}{% if item.note %}. {{ item.note }}{% endif %}</li>
-    {% empty %}<li>None recorded.</li>{% endfor %}"""  # noqa: E501
+    {% empty %}<li>None recorded.</li>{% endfor %}"""
 
 
 def _both(loop: str, tag: str, **context) -> tuple[str, str]:

@@ -62,5 +62,5 @@ def treatment_items(items) -> SafeString:
     """Each treatment given, as a list item: kind, technique, level, grade, position,
     repetitions and note, each only when recorded."""
     if not items:
-        return mark_safe("<li>None recorded.</li>")  # noqa: S308  # nosec B308 B703
+        return mark_safe("<li>None recorded.</li>")  # nosec B308 B703
     return mark_safe("".join(_treatment(item) for item in items))  # noqa: S308  # nosec B308 B703
