@@ -2,9 +2,14 @@
 (treatment/templatetags/session_rows.py), draw exactly what the template loops they replaced
 drew, with typed text kept as text."""
 
+import datetime as dt
 import itertools
+from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
 from django.template import Context, Template
+from django.utils import timezone
 
 from treatment.models import TreatmentGiven
 
@@ -77,3 +82,56 @@ def test_it_draws_every_kind_of_treatment_as_the_loop_did():
         "&lt;better&gt;"
         in _both(TREATMENTS_LOOP, "{% treatment_items treatments %}", treatments=items)[0]
     )
+
+
+# What treatment/includes/since.html drew before the card was drawn in one step.
+SINCE_INCLUDE = (Path(__file__).parent / "data" / "since_include.html").read_text()
+
+
+def _since(**changes):
+    since = {
+        "from": dt.date(2026, 3, 29),
+        "to": dt.date(2026, 10, 25),
+        "previous_visit": True,
+        "logs": 12,
+        "exercises_done_percent": 87,
+        "pain_during_average": 3.3,
+        "pain_during_worst": 6,
+        "pain_after_average": 2.25,
+        "pain_after_worst": 5,
+        "next_morning_answers": 4,
+        "worse_next_morning": 1,
+        "lasting_pins_and_needles": 2,
+        "urgent_symptoms": [{"date": dt.date(2026, 5, 2), "text": 'Numb <saddle> & "legs"'}],
+        "comments": [
+            {"date": dt.date(2026, 6, 1), "text": "Felt 'better' <b>"},
+            {"date": dt.date(2026, 6, 3), "text": "Sore"},
+        ],
+    }
+    return since | changes
+
+
+@pytest.mark.parametrize(
+    "since",
+    [
+        _since(),
+        _since(previous_visit=False, exercises_done_percent=None, comments=[], urgent_symptoms=[]),
+        _since(logs=1, next_morning_answers=1, lasting_pins_and_needles=1),
+        _since(next_morning_answers=0, lasting_pins_and_needles=0, pain_during_average=1e-05),
+        _since(logs=0),
+        {},
+        None,
+    ],
+)
+@pytest.mark.parametrize("signed", [True, False])
+def test_it_draws_the_since_card_as_the_include_did(since, signed):
+    session = SimpleNamespace(is_signed=signed)
+    for zone in ("Europe/London", "Pacific/Auckland"):
+        with timezone.override(zone):
+            drawn = Template("{% load session_rows %}{% since_summary since signed %}").render(
+                Context({"since": since, "signed": signed})
+            )
+            looped = Template(SINCE_INCLUDE).render(Context({"since": since, "session": session}))
+            assert drawn == looped
+    if since and since.get("logs") and since.get("comments"):
+        assert "Felt &#x27;better&#x27; &lt;b&gt;" in drawn
