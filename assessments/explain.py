@@ -122,13 +122,20 @@ class Explanation:
         )
 
 
-def explain(findings: dict[str, object], rules_version: str | None = None) -> Explanation:
+def explain(
+    findings: dict[str, object],
+    rules_version: str | None = None,
+    result: DiagnosisResult | None = None,
+) -> Explanation:
     """Run the engine on saved findings and arrange the result for the clinician.
 
     `rules_version` (e.g. "1.1", from a recorded decision) shows the suggestion as that version
-    made it; the default is the current rules."""
+    made it; the default is the current rules. `result`, the engine's result for `findings`
+    under the current rules when the caller has it (`stored_result.current_result`), saves
+    running the engine again."""
     rules = rules_for_version(rules_version) if rules_version else load_rules()
-    result = diagnose(findings, rules)
+    if result is None:
+        result = diagnose(findings, rules)
     hypotheses = []
     for key in HYPOTHESES:
         view = HypothesisView(

@@ -122,8 +122,16 @@ class Assessment(TimeStampedModel, Findings):
         blank=True,
         help_text="Where the starting values came from, e.g. the patient's questionnaire.",
     )
+    engine_result = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The engine's result for these findings, with what it was worked out from "
+        "(assessments/stored_result.py); used only while that still matches.",
+    )
 
-    history = HistoricalRecords()
+    # The stored result is derived from the findings the history already keeps.
+    history = HistoricalRecords(excluded_fields=["engine_result"])
 
     class Meta:
         ordering = ["-assessed_on", "-created_at"]

@@ -117,7 +117,11 @@ def _episode_visits(episode) -> list[Assessment]:
         episode.__dict__["_visits"] = prepared_list(
             "episode_visits",
             Assessment,
-            lambda *, episode_id: Assessment.objects.filter(episode_id=episode_id).order_by("pk"),
+            lambda *, episode_id: (
+                Assessment.objects.filter(episode_id=episode_id)
+                .defer("engine_result")  # the page shows the engine's result for its own only
+                .order_by("pk")
+            ),
             episode_id=episode.pk,
         )
     return episode.__dict__["_visits"]

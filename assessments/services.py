@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from assessments import stored_result
 from assessments.decision_rules import (
     decision_applies,
     decision_problems,
@@ -47,9 +48,11 @@ def _apply_findings(assessment: Assessment, findings: Mapping[str, object]) -> N
         raise ValidationError(dict.fromkeys(unknown, "Not a known finding."))
     for name, value in findings.items():
         setattr(assessment, name, value)
-    errors = validate_findings(assessment.findings())
+    recorded = assessment.findings()
+    errors = validate_findings(recorded)
     if errors:
         raise ValidationError({error.field: error.message for error in errors})
+    assessment.engine_result = stored_result.record(recorded)
 
 
 @transaction.atomic
@@ -121,6 +124,7 @@ def assessment_amend(*, assessment: Assessment, by, reason: str) -> Assessment:
     )
     for name in FIELDS:
         setattr(amendment, name, getattr(locked, name))
+    amendment.engine_result = stored_result.record(amendment.findings())
     amendment.save()
     return amendment
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import referrals, selectors, services
+from assessments import referrals, selectors, services, stored_result
 from assessments.decision_rules import decision_applies
 from assessments.diagnosis.result import INDETERMINATE
 from assessments.diagnosis.schema import FIELDS
@@ -29,6 +29,7 @@ from assessments.forms import (
 from assessments.models import Assessment
 from assessments.page_selectors import assessment_page_for_user
 from assessments.rescreen import rescreen_rows, rescreen_summary
+from assessments.templatetags.blank_forms import BlankForm
 from assessments.trend_chart import trends
 from clinic.access import CLINICAL, role_required
 from exercises import selectors as exercise_selectors
@@ -154,8 +155,11 @@ def _detail_context(
     decisions = selectors.assessment_decisions(assessment=assessment)
     working_diagnoses = selectors.episode_working_diagnoses(episode=assessment.episode)
     explanation = None
+    findings = assessment.findings()
     if current is None:
-        current = explain(assessment.findings())
+        current = explain(
+            findings, result=stored_result.current_result(assessment.engine_result, findings)
+        )
     # A follow-up shows a suggestion only when its re-screen finds a red flag (or one was
     # decided on it); otherwise the episode's diagnosis stands.
     applies = decision_applies(kind=assessment.kind, result=current.result)
@@ -164,9 +168,13 @@ def _detail_context(
         # assessment decided under 1.1 says 1.1); a new decision always uses the current rules.
         explanation = current
         if decisions and decisions[0].model_version != current.result.rules_version:
-            explanation = explain(assessment.findings(), decisions[0].model_version)
+            explanation = explain(findings, decisions[0].model_version)
         if decision_form is None and assessment.is_final and applies:
-            decision_form = DecisionForm(result=current.result)
+            decision_form = BlankForm(
+                DecisionForm,
+                (current.suggested_dx, current.is_red_flag),  # all its markup depends on
+                result=current.result,
+            )
     # While the suggestion is indeterminate and nothing is confirmed, the clinician may record
     # what they work on meanwhile and the test that will decide it.
     superseded_by = getattr(assessment, "superseded_by", None)
@@ -178,7 +186,7 @@ def _detail_context(
         and not decisions
         and current.result.label == INDETERMINATE
     ):
-        working_form = WorkingDiagnosisForm()
+        working_form = BlankForm(WorkingDiagnosisForm)
     baseline = last_visit = None
     rescreen = []
     if assessment.kind == Assessment.Kind.FOLLOW_UP:
@@ -186,9 +194,7 @@ def _detail_context(
         last_visit = selectors.assessment_last_visit(
             episode=assessment.episode, assessment=assessment
         )
-        rescreen = rescreen_rows(
-            last_visit.findings() if last_visit else None, assessment.findings()
-        )
+        rescreen = rescreen_rows(last_visit.findings() if last_visit else None, findings)
     return {
         "current": current if explanation is not None and explanation is not current else None,
         "decision_flags": (
@@ -212,7 +218,9 @@ def _detail_context(
         "rescreen": rescreen,
         "rescreen_summary": rescreen_summary(rescreen) if last_visit else "",
         "superseded_by": superseded_by,
-        "amend_form": AmendForm() if assessment.is_final and superseded_by is None else None,
+        "amend_form": (
+            BlankForm(AmendForm) if assessment.is_final and superseded_by is None else None
+        ),
         "working_diagnoses": working_diagnoses,
         "working_form": working_form,
     }

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from assessments import stored_result
 from assessments.diagnosis.schema import FIELDS, Kind
 from assessments.models import Assessment
 from exercises.adherence import doses_due, week_doses
@@ -67,6 +68,7 @@ def assessments_build(run: Build, episode_dates: dict[int, tuple[dt.date, bool]]
             "finalised_by",
             "prefilled_from",
             *finding_names,
+            "engine_result",
         ],
     )
     for done, ((row, episode_id, kind), pk) in enumerate(
@@ -77,6 +79,13 @@ def assessments_build(run: Build, episode_dates: dict[int, tuple[dt.date, bool]]
         assessed_on = min(started + dt.timedelta(days=offset), run.today)
         at = dt.datetime.combine(assessed_on, dt.time(11), tzinfo=dt.UTC)
         final = kind == Assessment.Kind.INTAKE or rng.random() < 0.95
+        values = [_finding(FIELDS[name], rng) for name in finding_names]
+        # What assessment_create stores: the engine's result for `Assessment.findings()`.
+        findings = {
+            name: float(value) if isinstance(value, Decimal) else value
+            for name, value in zip(finding_names, values, strict=True)
+            if value is not None
+        }
         writer.add(
             (
                 pk,
@@ -94,7 +103,8 @@ def assessments_build(run: Build, episode_dates: dict[int, tuple[dt.date, bool]]
                 at if final else None,
                 row.therapist_id if final else None,
                 "",
-                *(_finding(FIELDS[name], rng) for name in finding_names),
+                *values,
+                stored_result.record(findings),
             )
         )
         if final and kind == Assessment.Kind.INTAKE and episode_id == row.episode_ids[-1]:

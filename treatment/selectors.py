@@ -252,6 +252,7 @@ def episode_latest_findings(*, episode) -> tuple[dict[str, object], Assessment |
     visits = list(
         Assessment.objects.filter(episode_id=episode.pk, status=Assessment.Status.FINAL)
         .exclude(superseded_by__status=Assessment.Status.FINAL)
+        .defer("engine_result")  # the re-run reads the findings, not their stored result
         .order_by("assessed_on", "created_at")
     )
     findings: dict[str, object] = {}

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from assessments.templatetags.blank_forms import BlankForm
 from clinic.access import CLINICAL, role_required
 from treatment import reading, selectors, services
 from treatment.forms import AmendForm, NoteForm, RetestForm, TreatmentFormSet
@@ -222,7 +223,7 @@ def session_page(request: HttpRequest, public_id):
             "last_source": last_source,
             "treatments": session.treatments.all(),
             "retest": _suggestion(session, before, after),
-            "amend_form": AmendForm() if session.is_signed else None,
+            "amend_form": BlankForm(AmendForm) if session.is_signed else None,
             "superseded_by": getattr(session, "superseded_by", None),
         },
         status=status,

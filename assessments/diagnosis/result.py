@@ -63,6 +63,18 @@ class Reason:
             "basis": self.basis,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Reason:
+        value = data["value"]
+        return cls(
+            finding=data["finding"],
+            value=tuple(value) if isinstance(value, list) else value,
+            text=data["text"],
+            points=Points(**data["points"]),
+            kind=data["kind"],
+            basis=data["basis"],
+        )
+
 
 @dataclass(frozen=True)
 class FlagHit:
@@ -86,6 +98,10 @@ class FlagHit:
             "action": self.action,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FlagHit:
+        return cls(**data)
+
 
 @dataclass(frozen=True)
 class NextTest:
@@ -106,6 +122,13 @@ class NextTest:
             "label": self.label,
             "shift": [self.lowest_shift, self.highest_shift],
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> NextTest:
+        lowest, highest = data["shift"]
+        return cls(
+            test=data["test"], label=data["label"], lowest_shift=lowest, highest_shift=highest
+        )
 
 
 @dataclass(frozen=True)
@@ -162,3 +185,29 @@ class DiagnosisResult:
             "summary": self.summary,
             "next_test_details": [test.as_dict() for test in self.next_test_details],
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DiagnosisResult:
+        """The result `as_dict()` gave, rebuilt equal to it (tests check the round trip, also
+        through a PostgreSQL `jsonb` column, which reorders keys)."""
+        return cls(
+            label=data["label"],
+            tier=data["tier"],
+            confidence=data["confidence"],
+            scores=Points(**data["scores"]),
+            reasons=tuple(Reason.from_dict(reason) for reason in data["reasons"]),
+            notes=tuple(data["notes"]),
+            next_tests=tuple(data["next_tests"]),
+            rules_version=data["rules_version"],
+            relative_support={key: data["relative_support"][key] for key in HYPOTHESES},
+            red_flags=tuple(FlagHit.from_dict(hit) for hit in data["red_flags"]),
+            amber_flags=tuple(FlagHit.from_dict(hit) for hit in data["amber_flags"]),
+            mixed=data["mixed"],
+            competing=tuple(data["competing"]),
+            indeterminate_reason=data["indeterminate_reason"],
+            leading=data["leading"],
+            provisional=data["provisional"],
+            can_confirm=data["can_confirm"],
+            summary=data["summary"],
+            next_test_details=tuple(NextTest.from_dict(test) for test in data["next_test_details"]),
+        )

@@ -23,7 +23,32 @@ from django.utils.safestring import SafeString, mark_safe
 register = template.Library()
 
 
+class BlankForm:
+    """A blank form not built yet, for a page that shows it on every view: `{% blank_form %}`
+    and `{% blank_field %}` draw it once per process under its class and `key` (everything
+    else its markup depends on, e.g. the pre-selected choice), building it only then. Anything
+    else asked of it (a test reading `.initial`) builds the form and answers from it."""
+
+    is_bound = False
+
+    def __init__(self, form_class, key: tuple = (), /, **kwargs):
+        self.form_class, self.key, self.kwargs = form_class, key, kwargs
+
+    @functools.cached_property
+    def form(self):
+        return self.form_class(**self.kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.form, name)
+
+
+def _built(form):
+    return form.form if isinstance(form, BlankForm) else form
+
+
 def _key(form, *, helper: bool) -> tuple:
+    if isinstance(form, BlankForm):
+        return (form.form_class, helper, "blank", *form.key)
     return (
         type(form),
         helper,
@@ -49,7 +74,8 @@ class _Keyed:
 
 @functools.lru_cache(maxsize=256)
 def _drawn_keyed(keyed: _Keyed) -> SafeString:
-    markup = render_crispy_form(keyed.form) if keyed.key[1] else as_crispy_form(keyed.form)
+    form = _built(keyed.form)
+    markup = render_crispy_form(form) if keyed.key[1] else as_crispy_form(form)
     return mark_safe(markup)  # noqa: S308  # nosec B308 B703 (crispy's own escaped output)
 
 
@@ -64,7 +90,7 @@ def blank_form(form, helper: bool = False) -> SafeString:
 
 @functools.lru_cache(maxsize=256)
 def _field_drawn_keyed(keyed: _Keyed) -> SafeString:
-    return as_crispy_field(keyed.form[keyed.key[-1]])
+    return as_crispy_field(_built(keyed.form)[keyed.key[-1]])
 
 
 @register.simple_tag

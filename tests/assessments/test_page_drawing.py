@@ -256,3 +256,25 @@ def test_it_draws_the_suggestion_details_as_the_template_did(neural_final):
     for explanation in variants:
         old, new = _both(OLD_DETAILS, "suggestion_details explanation", explanation=explanation)
         assert new == old
+
+
+@pytest.mark.parametrize(
+    "findings", [{}, {"rf_saddle_anaesthesia": True}, {"slump_test": "positive_differentiated"}]
+)
+def test_it_draws_an_unbuilt_decision_form_as_crispy_draws_the_built_one(findings):
+    """The page keys the blank decision form by its pre-selected choice and whether the result
+    is a red flag, without building it: the markup must be the built form's."""
+    from crispy_forms.utils import render_crispy_form
+
+    from assessments.forms import DecisionForm
+    from assessments.templatetags.blank_forms import BlankForm
+
+    current = explain(findings)
+    unbuilt = BlankForm(
+        DecisionForm, (current.suggested_dx, current.is_red_flag), result=current.result
+    )
+    page = Template("{% load blank_forms %}{% blank_form form helper=True %}")
+    built = DecisionForm(result=current.result)
+    assert page.render(Context({"form": unbuilt})) == render_crispy_form(built)
+    assert unbuilt.initial["clinician_final_dx"] == current.suggested_dx
+    assert ("confirm_red_flag_override" in unbuilt.fields) == current.is_red_flag

@@ -1,0 +1,124 @@
+"""The engine's result stored with an assessment (assessments/stored_result.py): the page uses
+it only while it was worked out from the same findings by the same engine and rules, draws
+exactly what a fresh run draws, and runs the engine whenever anything no longer matches."""
+
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from hypothesis import given
+
+from assessments import services, stored_result
+from assessments.diagnosis.engine import diagnose
+from assessments.diagnosis.result import DiagnosisResult
+from assessments.models import Assessment
+from tests.assessments.factories import NEURAL_FINDINGS
+from tests.assessments.test_diagnosis_properties import FINDINGS, PROPERTY
+from tests.patients.factories import EpisodeFactory
+
+pytestmark = pytest.mark.django_db
+
+_CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def _page(client, assessment) -> bytes:
+    response = client.get(reverse("assessments:detail", args=[assessment.public_id]))
+    assert response.status_code == 200
+    return _CSRF.sub(b"", response.content)
+
+
+@pytest.fixture
+def saved(therapist):
+    """A final intake written through the services, as the forms write it."""
+    assessment = services.assessment_create(
+        episode=EpisodeFactory(), therapist=therapist, findings=NEURAL_FINDINGS
+    )
+    return services.assessment_finalise(assessment=assessment, by=therapist)
+
+
+@PROPERTY
+@given(findings=FINDINGS)
+def test_it_rebuilds_the_result_the_engine_gave(findings):
+    result = diagnose(findings)
+    assert DiagnosisResult.from_dict(json.loads(json.dumps(result.as_dict()))) == result
+
+
+def test_it_rebuilds_the_result_after_a_jsonb_round_trip(saved):
+    """PostgreSQL's jsonb orders keys its own way and keeps numbers as it parsed them."""
+    stored = Assessment.objects.get(pk=saved.pk).engine_result
+    assert stored["rules_version"] == "1.2"
+    rebuilt = DiagnosisResult.from_dict(stored["result"])
+    assert rebuilt == diagnose(saved.findings())
+    assert rebuilt.as_dict() == diagnose(saved.findings()).as_dict()
+    assert list(rebuilt.relative_support) == ["neural", "lumbar", "acute_strain"]
+
+
+def test_it_shows_the_stored_result_without_running_the_engine(
+    therapist_client, saved, engine_runs
+):
+    stored_page = _page(therapist_client, saved)
+    assert engine_runs == []
+    Assessment.objects.filter(pk=saved.pk).update(engine_result=None)
+    fresh_page = _page(therapist_client, saved)
+    assert len(engine_runs) == 1
+    assert stored_page == fresh_page
+    assert b"Neural tissue sensitivity" in stored_page
+
+
+def test_it_runs_the_engine_when_findings_changed_outside_the_services(
+    therapist_client, saved, engine_runs
+):
+    Assessment.objects.filter(pk=saved.pk).update(rf_saddle_anaesthesia=True)
+    page = _page(therapist_client, saved)
+    assert len(engine_runs) == 1
+    assert b"redflag-banner" in page
+
+
+def test_it_runs_the_engine_when_the_engine_or_its_rules_changed(
+    therapist_client, saved, engine_runs, monkeypatch
+):
+    monkeypatch.setattr(stored_result, "engine_digest", lambda: "another engine")
+    _page(therapist_client, saved)
+    assert len(engine_runs) == 1
+
+
+def test_it_runs_the_engine_for_a_result_of_other_rules(therapist_client, saved, engine_runs):
+    stored = saved.engine_result | {"rules_version": "1.1"}
+    Assessment.objects.filter(pk=saved.pk).update(engine_result=stored)
+    _page(therapist_client, saved)
+    assert len(engine_runs) == 1
+
+
+def test_it_stores_the_result_on_every_write_of_findings(therapist):
+    draft = services.assessment_create(episode=EpisodeFactory(), therapist=therapist)
+    assert stored_result.matches(draft.engine_result, {})
+    services.assessment_save_draft(assessment=draft, findings={"rf_saddle_anaesthesia": True})
+    draft.refresh_from_db()
+    assert stored_result.matches(draft.engine_result, draft.findings())
+    assert draft.engine_result["result"]["label"] == "red_flag"
+    services.assessment_finalise(assessment=draft, by=therapist)
+    amendment = services.assessment_amend(assessment=draft, by=therapist, reason="typo")
+    amendment.refresh_from_db()
+    assert stored_result.matches(amendment.engine_result, draft.findings())
+
+
+def test_the_command_stores_what_is_missing_or_stale_and_nothing_else(saved, therapist):
+    other = services.assessment_create(episode=EpisodeFactory(), therapist=therapist)
+    Assessment.objects.filter(pk=saved.pk).update(engine_result=None)
+    Assessment.objects.filter(pk=other.pk).update(lumbar_rom="full_painless")
+    with connection.cursor() as cursor:  # a row loaded by COPY or raw SQL
+        cursor.execute(
+            "UPDATE assessments_assessment SET slr_test = 'negative' WHERE id = %s", [other.pk]
+        )
+    call_command("assessment_results_store")
+    for assessment in Assessment.objects.filter(pk__in=[saved.pk, other.pk]):
+        assert stored_result.matches(assessment.engine_result, assessment.findings())
+        assert DiagnosisResult.from_dict(assessment.engine_result["result"]) == diagnose(
+            assessment.findings()
+        )
+    before = list(Assessment.objects.order_by("pk").values_list("engine_result", flat=True))
+    call_command("assessment_results_store")
+    assert list(Assessment.objects.order_by("pk").values_list("engine_result", flat=True)) == before
