@@ -5,9 +5,9 @@ good part of its exercise panel's build."""
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html, format_html_join
 
 from clinic.filters import FilterText
+from clinic.markup import html, html_join
 
 register = template.Library()
 
@@ -23,16 +23,14 @@ _NOTE = ' <span class="small text-body-secondary">{}</span>'
 
 
 def _week(week, text: FilterText) -> tuple:
-    pain = (
-        "—" if week.pain_peak is None else format_html("{}/10", text.number(week.pain_peak, "-1"))
-    )
+    pain = "—" if week.pain_peak is None else html("{}/10", text.number(week.pain_peak, "-1"))
     return (
         week.number,
         text.date(week.week_start, "j M"),
         week.sessions_logged,
         week.sessions_prescribed,
         week.adherence_percent,
-        "" if week.complete else format_html(_NOTE, "so far"),
+        "" if week.complete else html(_NOTE, "so far"),
         pain,
     )
 
@@ -42,4 +40,4 @@ def adherence_rows(series) -> str:
     """One table row per plan week: its number and first day, sessions logged of those
     prescribed, adherence (with "so far" while the week runs) and the worst pain's mean."""
     text = FilterText()
-    return format_html_join("", _ROW, (_week(week, text) for week in series))
+    return html_join("", _ROW, (_week(week, text) for week in series))
