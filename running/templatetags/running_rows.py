@@ -164,3 +164,64 @@ def decision_items(decisions) -> SafeString:
     drew them."""
     text = FilterText()
     return html_join("", "{}\n", ((_decision_item(d, False, text),) for d in decisions))
+
+
+# The patient page's running panel: the programme it shows, drawn in one step.
+_PROGRAMME = (
+    '\n        <p class="mb-1"><strong>{}</strong> {} · started {}</p>\n'
+    "        {}\n"
+    "        {}\n"
+    '        <h3 class="h6 mt-3">Recent runs</h3>\n'
+    '        <ul class="list-group list-group-flush mb-2">\n'
+    "          {}\n"
+    "        </ul>\n"
+    '        <h3 class="h6 mt-3">Decisions</h3>\n'
+    '        <ul class="list-group list-group-flush mb-2">\n'
+    "          {}\n"
+    "        </ul>\n      "
+)
+_HELD_BADGE = mark_safe('<span class="badge text-bg-danger">On hold</span>')  # nosec B308
+_STATUS_BADGE = '<span class="badge text-bg-{}">{}</span>'
+_STATUS_COLOURS = {True: "success", False: "secondary"}
+_HOLD = (
+    '<p class="alert alert-danger py-2 programme-hold">On hold: {}.'
+    ' <a href="{}">Resume with a reason</a></p>'
+)
+_STEP = '<p class="mb-2 run-current-step">{}: {}</p>'
+_NO_RUNS = mark_safe(  # nosec B308 (a constant)
+    '<li class="list-group-item px-0 text-body-secondary">No runs logged yet.</li>'
+)
+_NO_DECISIONS = mark_safe(  # nosec B308 (a constant)
+    '<li class="list-group-item px-0 text-body-secondary">None yet.</li>'
+)
+_NO_PROGRAMME = mark_safe(  # nosec B308 (a constant)
+    '\n        <p class="text-body-secondary">No return-to-run programme yet.</p>\n      '
+)
+
+
+@register.simple_tag
+def programme_summary(current, runs, decisions) -> SafeString:
+    """The programme the patient page shows (`current`): its name, state and start, a hold
+    and how to resume, the step to do now, its recent runs and decisions; or that there is no
+    programme yet."""
+    if not current:
+        return _NO_PROGRAMME
+    active = current.status == "active"
+    held = current.is_held
+    badge = (
+        _HELD_BADGE
+        if held
+        else html(_STATUS_BADGE, _STATUS_COLOURS[active], current.get_status_display())
+    )
+    return html(
+        _PROGRAMME,
+        current.name,
+        badge,
+        FilterText().date(current.started_on, "j M Y"),
+        html(_HOLD, current.hold_reason, uuid_url("running:episode", current.episode.public_id))
+        if held
+        else "",
+        html(_STEP, current.step_label, current.step.what_to_do()) if active else "",
+        run_items(runs) if runs else _NO_RUNS,
+        decision_items(decisions) if decisions else _NO_DECISIONS,
+    )
