@@ -28,9 +28,7 @@ VALUES = st.one_of(
     st.dates(),
     st.just(SafeString('<a href="/x">x</a>')),
 )
-PATTERNS = st.sampled_from(
-    ['<li class="{}">{}</li>', "{} · {}", '<a href="{}">{}</a>\n', "{}{}"]
-)
+PATTERNS = st.sampled_from(['<li class="{}">{}</li>', "{} · {}", '<a href="{}">{}</a>\n', "{}{}"])
 
 
 @settings(max_examples=300, deadline=None)
