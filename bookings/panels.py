@@ -13,7 +13,6 @@ from django.db import router
 from django.db.models import OuterRef
 from django.urls import NoReverseMatch
 from django.utils import timezone
-from django.utils.html import format_html_join
 
 from bookings import schedule, selectors, services, upcoming_markup
 from bookings.models import MAX_APPOINTMENT_LENGTH, Appointment
@@ -21,6 +20,7 @@ from clinic.access import STAFF, THERAPIST, has_role, roles_of
 from clinic.filters import FilterText
 from clinic.json_rows import instances, rows_array
 from clinic.links import uuid_url
+from clinic.markup import html_join
 from clinic.panels import NOT_READ, Panel, TimelineEntry, portal_read
 from clinic.rows import prepared_list
 from clinic.sites import Site
@@ -175,7 +175,7 @@ def upcoming_rows_html(rows: list[dict]) -> str:
                 _therapist_name(row),
             )
         )
-    return format_html_join("", _UPCOMING_ROW, found)
+    return html_join("", _UPCOMING_ROW, found)
 
 
 def patient_panels(*, user, patient) -> list[Panel]:

@@ -6,12 +6,11 @@ whether it is signed (no link, no content); patients get nothing.
 
 from __future__ import annotations
 
-from django.utils.html import format_html, format_html_join
-
 from bookings.models import Appointment
 from clinic.access import CLINICAL, STAFF, has_role
 from clinic.filters import FilterText
 from clinic.links import uuid_url
+from clinic.markup import html, html_join
 from clinic.panels import Panel
 from patients.page_rows import PageRead
 from treatment import measures, recurrence, selectors
@@ -83,11 +82,11 @@ def visit_rows_html(visits: list[dict], *, clinical: bool) -> str:
             (
                 text.date(visit["start"], "j M Y"),
                 visit["appointment_type__name"].lower(),
-                format_html(_OPEN, uuid_url("treatment:open", visit["public_id"]), label)
+                html(_OPEN, uuid_url("treatment:open", visit["public_id"]), label)
                 if clinical
                 else "Session note",
                 (
-                    format_html(
+                    html(
                         _BADGE,
                         *(("primary", "Signed") if visit["note_signed"] else ("warning", "Draft")),
                     )
@@ -96,4 +95,4 @@ def visit_rows_html(visits: list[dict], *, clinical: bool) -> str:
                 ),
             )
         )
-    return format_html_join("", _VISIT, rows)
+    return html_join("", _VISIT, rows)

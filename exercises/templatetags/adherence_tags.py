@@ -5,9 +5,11 @@ good part of its exercise panel's build."""
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from clinic.filters import FilterText
+from clinic.links import uuid_url
+from clinic.markup import html, html_join
 
 register = template.Library()
 
@@ -23,16 +25,14 @@ _NOTE = ' <span class="small text-body-secondary">{}</span>'
 
 
 def _week(week, text: FilterText) -> tuple:
-    pain = (
-        "—" if week.pain_peak is None else format_html("{}/10", text.number(week.pain_peak, "-1"))
-    )
+    pain = "—" if week.pain_peak is None else html("{}/10", text.number(week.pain_peak, "-1"))
     return (
         week.number,
         text.date(week.week_start, "j M"),
         week.sessions_logged,
         week.sessions_prescribed,
         week.adherence_percent,
-        "" if week.complete else format_html(_NOTE, "so far"),
+        "" if week.complete else html(_NOTE, "so far"),
         pain,
     )
 
@@ -42,4 +42,107 @@ def adherence_rows(series) -> str:
     """One table row per plan week: its number and first day, sessions logged of those
     prescribed, adherence (with "so far" while the week runs) and the worst pain's mean."""
     text = FilterText()
-    return format_html_join("", _ROW, (_week(week, text) for week in series))
+    return html_join("", _ROW, (_week(week, text) for week in series))
+
+
+_BLOCK = (
+    '\n\n<div class="row g-3 adherence">\n'
+    '  <div class="col-12{}">\n'
+    "    {}\n"
+    "  </div>\n"
+    '  <div class="col-12{}">\n'
+    '    <div class="table-responsive">\n'
+    '      <table class="table table-sm">\n'
+    "        <caption>Adherence and pain per plan week</caption>\n"
+    '        <thead><tr><th scope="col">Week</th><th scope="col">Sessions</th>'
+    '<th scope="col">Adherence</th><th scope="col">Pain (worst, mean)</th></tr></thead>\n'
+    "        <tbody>\n"
+    "        {}\n"
+    "        </tbody>\n"
+    "      </table>\n"
+    "    </div>\n"
+    "  </div>\n"
+    "</div>\n\n"
+)
+_NOT_STARTED = mark_safe(  # nosec B308 (a constant)
+    '\n\n<p class="text-body-secondary">No weeks to show yet: the plan has not started.</p>\n\n'
+)
+
+
+@register.simple_tag
+def adherence_block(adherence, wide=False) -> str:
+    """A plan's chart and weekly table side by side (`wide`: on large screens), or that it
+    has not started: what `exercises/includes/adherence.html` shows, for the patient page's
+    plans drawn in one step and for the plan page's include alike."""
+    series = adherence.series
+    if not series:
+        return _NOT_STARTED
+    return html(
+        _BLOCK,
+        " col-lg-7" if wide else "",
+        adherence.chart_svg,
+        " col-lg-5" if wide else "",
+        adherence_rows(series),
+    )
+
+
+_PLAN = (
+    '\n        <h3 class="h6"><a href="{}">{}: plan version {}</a>'
+    ' <span class="badge text-bg-{}">{}</span></h3>\n'
+    "        {}\n"
+    "        {}\n"
+    "        {}\n\n      "
+)
+_HOLD = (
+    '<p class="alert alert-danger py-2 plan-hold">On hold: {}. <a href="{}">Resume with a reason'
+    "</a></p>"
+)
+_SUGGESTION = (
+    '<p class="small mb-1 progress-suggestion"><strong>{}</strong> {} (step {} of {}): {}'
+    ' <a href="{}#items-heading">Open the plan</a></p>'
+)
+_NO_PLAN = mark_safe(  # nosec B308 (a constant)
+    '\n        <p class="text-body-secondary mb-0">No published exercise plan yet.</p>\n      '
+)
+
+
+def _plan(adherence) -> tuple:
+    plan = adherence.plan
+    url = uuid_url("exercises:plan_detail", plan.public_id)
+    version = plan.current_version
+    return (
+        url,
+        plan.episode,
+        version.number if version is not None else "",
+        "success" if plan.status == "active" else "secondary",
+        plan.get_status_display(),
+        html(_HOLD, plan.hold_reason, uuid_url("exercises:plan_resume", plan.public_id))
+        if plan.is_held
+        else "",
+        html_join(
+            "",
+            _SUGGESTION,
+            (
+                (
+                    entry.suggestion.label,
+                    entry.name,
+                    entry.step.number,
+                    entry.step.of,
+                    entry.suggestion.reason,
+                    url,
+                )
+                for entry in adherence.suggestions
+            ),
+        ),
+        adherence_block(adherence),
+    )
+
+
+@register.simple_tag
+def plan_blocks(plans) -> str:
+    """The patient page's published plans (`PlanAdherence` with their `suggestions`), each with
+    its heading and state, a hold and how to resume, the progress suggestions and the adherence
+    block; or that there is none yet."""
+    if not plans:
+        return _NO_PLAN
+    return html_join("", _PLAN, (_plan(adherence) for adherence in plans))

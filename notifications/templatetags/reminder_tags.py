@@ -4,9 +4,9 @@ an include per row cost more than the read behind it."""
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html, format_html_join
 
 from clinic.filters import FilterText
+from clinic.markup import html, html_join
 from notifications.models import ReminderDelivery
 
 register = template.Library()
@@ -20,7 +20,7 @@ _REASON = '<span class="text-body-secondary small">{}</span>'
 @register.simple_tag
 def reminder_status_badge(status: str) -> str:
     """A delivery's state as a badge, in words ("Waiting to be sent"), never its code."""
-    return format_html(_BADGE, status, _LABELS.get(status, status))
+    return html(_BADGE, status, _LABELS.get(status, status))
 
 
 @register.simple_tag
@@ -28,7 +28,7 @@ def reminder_rows(deliveries) -> str:
     """One `<li>` per delivery (values with `local_date`, `slot`, `status` and `reason`): the
     local day and time it was due, its state, and why it was skipped or failed."""
     text = FilterText()
-    return format_html_join(
+    return html_join(
         "",
         _ROW,
         (
@@ -36,7 +36,7 @@ def reminder_rows(deliveries) -> str:
                 text.date(delivery["local_date"], "j M"),
                 text.time(delivery["slot"], "H:i"),
                 reminder_status_badge(delivery["status"]),
-                format_html(_REASON, delivery["reason"]) if delivery["reason"] else "",
+                html(_REASON, delivery["reason"]) if delivery["reason"] else "",
             )
             for delivery in deliveries
         ),

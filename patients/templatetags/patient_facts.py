@@ -4,9 +4,9 @@ with their filters and display lookups each were a good part of the page's own t
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html
 
 from clinic.filters import FilterText
+from clinic.markup import html
 
 register = template.Library()
 
@@ -33,7 +33,7 @@ def contact_facts(patient) -> str:
     they agreed to email reminders, and their portal account (or that they are invited)."""
     login = patient.portal_login
     invited = "Invited, no password yet" if patient.user_id else "None"
-    return format_html(
+    return html(
         _CONTACT,
         (patient.phone.as_international if patient.phone else "") or _NONE,
         patient.email or _NONE,
@@ -47,7 +47,7 @@ def contact_facts(patient) -> str:
 @register.simple_tag
 def runner_facts(patient) -> str:
     """Their level, kilometres a week, main surface and goal (with its day)."""
-    return format_html(
+    return html(
         _RUNNER,
         patient.get_runner_level_display(),
         _NONE if patient.weekly_km is None else f"{patient.weekly_km} km",

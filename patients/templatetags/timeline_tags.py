@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from clinic.filters import FilterText
 from clinic.links import uuid_url
+from clinic.markup import html, html_join
 
 register = template.Library()
 
@@ -24,9 +24,9 @@ def day_label(when: dt.datetime | dt.date, text: FilterText | None = None) -> st
 
 
 def _entry(entry, text: FilterText) -> tuple:
-    title = format_html('<a href="{}">{}</a>', entry.url, entry.title) if entry.url else entry.title
+    title = html('<a href="{}">{}</a>', entry.url, entry.title) if entry.url else entry.title
     detail = (
-        format_html('\n  <div class="small text-body-secondary">{}</div>', entry.detail)
+        html('\n  <div class="small text-body-secondary">{}</div>', entry.detail)
         if entry.detail
         else ""
     )
@@ -37,7 +37,7 @@ def _entry(entry, text: FilterText) -> tuple:
 def timeline_items(entries) -> str:
     """One `<li>` per entry: its title (a link when it has a URL), its day and its detail."""
     text = FilterText()
-    return format_html_join(
+    return html_join(
         "\n",
         '<li class="list-group-item timeline-entry timeline-{}">\n'
         '  <div class="d-flex flex-wrap justify-content-between gap-2">\n'
@@ -78,7 +78,7 @@ def _episode(episode, entries, clinical: bool) -> tuple:
         episode.number,
         "text-bg-success" if is_open else "text-bg-secondary",
         episode.get_status_display(),
-        format_html(_DISCHARGE, uuid_url("patients:episode_discharge", episode.public_id))
+        html(_DISCHARGE, uuid_url("patients:episode_discharge", episode.public_id))
         if clinical and is_open
         else "",
         timeline_items(entries) if entries else _NOTHING_YET,
@@ -89,7 +89,7 @@ def _episode(episode, entries, clinical: bool) -> tuple:
 def episode_cards(episode_rows, clinical: bool) -> str:
     """One card per episode (`(episode, its timeline entries)` pairs, as the page lists them):
     its number and state, for clinicians a link to discharge an open one, and its timeline."""
-    return format_html_join(
+    return html_join(
         "", _EPISODE, (_episode(episode, entries, clinical) for episode, entries in episode_rows)
     )
 

@@ -5,9 +5,9 @@ panel's drawing."""
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html, format_html_join
 
 from clinic.filters import FilterText
+from clinic.markup import html, html_join
 
 register = template.Library()
 
@@ -27,11 +27,11 @@ _DETAIL = '<div class="small text-body-secondary">{}{}{}</div>'
 def _detail(result, text: FilterText) -> str:
     if not (result.value or result.source):
         return ""
-    return format_html(
+    return html(
         _DETAIL,
         result.value,
-        format_html(" · {}", text.date(result.on, "j M Y")) if result.on else "",
-        format_html(" · {}", result.source) if result.source else "",
+        html(" · {}", text.date(result.on, "j M Y")) if result.on else "",
+        html(" · {}", result.source) if result.source else "",
     )
 
 
@@ -40,7 +40,7 @@ def criteria_rows(results) -> str:
     """One `<li>` per criterion result: what it asks, met or not (or not known yet), and the
     reading behind it with its day and where it came from."""
     text = FilterText()
-    return format_html_join(
+    return html_join(
         "",
         _ROW,
         (

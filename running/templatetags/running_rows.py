@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from django import template
 from django.utils.dateformat import format as date_format
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
 from clinic.filters import FilterText
 from clinic.links import uuid_url
+from clinic.markup import html, html_join
 
 register = template.Library()
 
@@ -92,43 +93,41 @@ def _run_item(run, text: FilterText) -> SafeString:
     distance = run.distance_km
     morning = run.pain_next_morning
     peak = run.peak
-    return format_html(
+    return html(
         _RUN,
         text.date(run.date, "D j M"),
         run.minutes,
-        format_html(" · {} km", text.number(distance, "-2")) if distance else "",
+        html(" · {} km", text.number(distance, "-2")) if distance else "",
         run.get_terrain_display(),
         capfirst(run.effort),
-        format_html(" (effort {}/10)", run.rpe) if run.rpe else "",
+        html(" (effort {}/10)", run.rpe) if run.rpe else "",
         run.pain_before,
         run.pain_during,
         run.pain_after,
         _NOT_TOLD if morning is None else morning,
-        format_html('<span class="badge text-bg-danger">Pain {}</span>', peak) if peak >= 5 else "",
+        html('<span class="badge text-bg-danger">Pain {}</span>', peak) if peak >= 5 else "",
         _WORSE if run.worse_next_morning else "",
-        format_html(
-            '<p class="small text-body-secondary mb-0">Did not count: {}</p>', run.not_counted
-        )
+        html('<p class="small text-body-secondary mb-0">Did not count: {}</p>', run.not_counted)
         if run.not_counted
         else "",
-        format_html('<p class="mb-0 run-comment">“{}”</p>', run.comment) if run.comment else "",
+        html('<p class="mb-0 run-comment">“{}”</p>', run.comment) if run.comment else "",
     )
 
 
 def _decision_item(decision, show_runs: bool, text: FilterText) -> SafeString:
     by = decision.decided_by
     runs = list(decision.runs.all()) if show_runs else []
-    return format_html(
+    return html(
         _DECISION,
         _DECISION_BADGES.get(decision.kind, "secondary"),
         decision.get_kind_display(),
         text.date(decision.created_at, "j M Y, H:i"),
-        format_html(" · {}", by.get_full_name() or by.email) if by else _BY_RULE,
-        format_html(" · step {} → {}", decision.from_step + 1, decision.to_step + 1)
+        html(" · {}", by.get_full_name() or by.email) if by else _BY_RULE,
+        html(" · step {} → {}", decision.from_step + 1, decision.to_step + 1)
         if decision.from_step != decision.to_step
         else "",
         decision.rule,
-        format_html(
+        html(
             '<div class="small text-body-secondary">Runs behind it: {}</div>',
             ", ".join(text.date(run.date, "j M") for run in runs),
         )
@@ -149,7 +148,7 @@ def run_items(runs) -> SafeString:
     """`run_item` for each of `runs`, as a loop of the include (with its last line's end)
     drew them."""
     text = FilterText()
-    return format_html_join("", "{}\n", ((_run_item(run, text),) for run in runs))
+    return html_join("", "{}\n", ((_run_item(run, text),) for run in runs))
 
 
 @register.simple_tag
@@ -164,4 +163,65 @@ def decision_items(decisions) -> SafeString:
     """`decision_item` for each of `decisions` (without their runs), as a loop of the include
     drew them."""
     text = FilterText()
-    return format_html_join("", "{}\n", ((_decision_item(d, False, text),) for d in decisions))
+    return html_join("", "{}\n", ((_decision_item(d, False, text),) for d in decisions))
+
+
+# The patient page's running panel: the programme it shows, drawn in one step.
+_PROGRAMME = (
+    '\n        <p class="mb-1"><strong>{}</strong> {} · started {}</p>\n'
+    "        {}\n"
+    "        {}\n"
+    '        <h3 class="h6 mt-3">Recent runs</h3>\n'
+    '        <ul class="list-group list-group-flush mb-2">\n'
+    "          {}\n"
+    "        </ul>\n"
+    '        <h3 class="h6 mt-3">Decisions</h3>\n'
+    '        <ul class="list-group list-group-flush mb-2">\n'
+    "          {}\n"
+    "        </ul>\n      "
+)
+_HELD_BADGE = mark_safe('<span class="badge text-bg-danger">On hold</span>')  # nosec B308
+_STATUS_BADGE = '<span class="badge text-bg-{}">{}</span>'
+_STATUS_COLOURS = {True: "success", False: "secondary"}
+_HOLD = (
+    '<p class="alert alert-danger py-2 programme-hold">On hold: {}.'
+    ' <a href="{}">Resume with a reason</a></p>'
+)
+_STEP = '<p class="mb-2 run-current-step">{}: {}</p>'
+_NO_RUNS = mark_safe(  # nosec B308 (a constant)
+    '<li class="list-group-item px-0 text-body-secondary">No runs logged yet.</li>'
+)
+_NO_DECISIONS = mark_safe(  # nosec B308 (a constant)
+    '<li class="list-group-item px-0 text-body-secondary">None yet.</li>'
+)
+_NO_PROGRAMME = mark_safe(  # nosec B308 (a constant)
+    '\n        <p class="text-body-secondary">No return-to-run programme yet.</p>\n      '
+)
+
+
+@register.simple_tag
+def programme_summary(current, runs, decisions) -> SafeString:
+    """The programme the patient page shows (`current`): its name, state and start, a hold
+    and how to resume, the step to do now, its recent runs and decisions; or that there is no
+    programme yet."""
+    if not current:
+        return _NO_PROGRAMME
+    active = current.status == "active"
+    held = current.is_held
+    badge = (
+        _HELD_BADGE
+        if held
+        else html(_STATUS_BADGE, _STATUS_COLOURS[active], current.get_status_display())
+    )
+    return html(
+        _PROGRAMME,
+        current.name,
+        badge,
+        FilterText().date(current.started_on, "j M Y"),
+        html(_HOLD, current.hold_reason, uuid_url("running:episode", current.episode.public_id))
+        if held
+        else "",
+        html(_STEP, current.step_label, current.step.what_to_do()) if active else "",
+        run_items(runs) if runs else _NO_RUNS,
+        decision_items(decisions) if decisions else _NO_DECISIONS,
+    )

@@ -145,3 +145,64 @@ def test_a_decision_shows_the_runs_behind_it_when_asked(therapist):
             Context({"decision": decision, "show_runs": show_runs})
         )
         assert ("Runs behind it" in drawn) is show_runs
+
+
+#: The patient page's running panel's programme block, as it stood before
+#: `programme_summary` drew it.
+PROGRAMME = Template(
+    "{% load clinic_tags running_rows %}{% if current %}\n"
+    '        <p class="mb-1"><strong>{{ current.name }}</strong> {% if current.is_held %}'
+    '<span class="badge text-bg-danger">On hold</span>{% else %}<span class="badge '
+    "text-bg-{% if current.status == 'active' %}success{% else %}secondary{% endif %}\">"
+    "{{ current.get_status_display }}</span>{% endif %} · started "
+    '{{ current.started_on|date:"j M Y" }}</p>\n'
+    '        {% if current.is_held %}<p class="alert alert-danger py-2 programme-hold">On hold: '
+    "{{ current.hold_reason }}. <a href=\"{% uuid_url 'running:episode' "
+    'current.episode.public_id %}">Resume with a reason</a></p>{% endif %}\n'
+    "        {% if current.status == 'active' %}<p class=\"mb-2 run-current-step\">"
+    "{{ current.step_label }}: {{ current.step.what_to_do }}</p>{% endif %}\n"
+    '        <h3 class="h6 mt-3">Recent runs</h3>\n'
+    '        <ul class="list-group list-group-flush mb-2">\n'
+    '          {% if runs %}{% run_items runs %}{% else %}<li class="list-group-item px-0 '
+    'text-body-secondary">No runs logged yet.</li>{% endif %}\n'
+    "        </ul>\n"
+    '        <h3 class="h6 mt-3">Decisions</h3>\n'
+    '        <ul class="list-group list-group-flush mb-2">\n'
+    '          {% if decisions %}{% decision_items decisions %}{% else %}<li class="list-group-'
+    'item px-0 text-body-secondary">None yet.</li>{% endif %}\n'
+    "        </ul>\n"
+    "      {% else %}\n"
+    '        <p class="text-body-secondary">No return-to-run programme yet.</p>\n'
+    "      {% endif %}"
+)
+PROGRAMME_NOW = Template("{% load running_rows %}{% programme_summary current runs decisions %}")
+
+
+def test_the_patient_pages_programme_is_drawn_as_the_panel_drew_it(therapist):
+    """Active with runs, on hold (a reason typed with markup), finished, and none at all."""
+    assigned = programme(
+        therapist=therapist, started_on=timezone.localdate() - dt.timedelta(days=9)
+    )
+    runs = [run(assigned, timezone.localdate() - dt.timedelta(days=2), comment="<b>ok</b>")]
+    decisions = [
+        ProgrammeDecision(
+            kind="hold", from_step=0, to_step=0, rule="Wait", created_at=timezone.now()
+        )
+    ]
+    held = programme(therapist=therapist)
+    held.hold_reason = "Red flag <referral>"
+    finished = programme(therapist=therapist)
+    finished.status = "completed"
+    cases = [
+        {"current": assigned, "runs": runs, "decisions": decisions},
+        {"current": held, "runs": [], "decisions": []},
+        {"current": finished, "runs": [], "decisions": []},
+        {"current": None, "runs": [], "decisions": []},
+    ]
+    drawn = [PROGRAMME_NOW.render(Context(case)) for case in cases]
+    assert drawn == [PROGRAMME.render(Context(case)) for case in cases]
+    assert "run-current-step" in drawn[0]
+    assert "&lt;b&gt;ok&lt;/b&gt;" in drawn[0]
+    assert "On hold: Red flag &lt;referral&gt;." in drawn[1]
+    assert "run-current-step" not in drawn[2]
+    assert "No return-to-run programme yet." in drawn[3]

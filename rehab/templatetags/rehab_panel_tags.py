@@ -1,0 +1,129 @@
+"""The patient page's rehab panel, each open episode drawn in one step: its stage, the
+criteria to move on, and for a recurrence what happened last time. As a template loop it was
+some forty template steps an episode (the largest panel left on the page)."""
+
+from __future__ import annotations
+
+from django import template
+from django.template.defaultfilters import pluralize
+from django.utils.safestring import mark_safe
+
+from clinic.filters import FilterText
+from clinic.links import uuid_url
+from clinic.markup import html, html_join
+from rehab.templatetags.criteria_tags import criteria_rows
+
+register = template.Library()
+
+_EPISODE = (
+    '\n    <div class="mb-3 rehab-episode">\n'
+    '      <h3 class="h6 mb-1">Episode {}</h3>\n'
+    "      {}\n"
+    "      {}\n"
+    "    </div>\n    "
+)
+_STAGE = (
+    '\n        <p class="mb-1"><strong class="rehab-current-stage">{}</strong>'
+    ' <span class="text-body-secondary small">{} · {}</span></p>\n'
+    '        <p class="small mb-1">To move on:</p>\n'
+    '        <ul class="list-group list-group-flush rehab-criteria">\n'
+    "  {}\n"
+    "</ul>\n\n"
+    '        <a class="btn btn-sm btn-outline-primary mt-2" href="{}">{}</a>\n      '
+)
+_NO_STAGE = '\n        <p class="text-body-secondary mb-0">{}</p>\n      '
+_PREVIOUS = (
+    '\n      <div class="rehab-previous border-top mt-3 pt-2">\n'
+    '        <h4 class="h6">Last time: episode {}{}</h4>\n'
+    '        <dl class="row small mb-0">\n'
+    '          <dt class="col-5">Diagnosis</dt><dd class="col-7">{}</dd>\n'
+    '          <dt class="col-5">Stages</dt><dd class="col-7">{}</dd>\n'
+    "          {}\n"
+    '          <dt class="col-5">What was done</dt><dd class="col-7">{}</dd>\n'
+    "          {}\n"
+    "        </dl>\n"
+    "      </div>\n      "
+)
+_STALLED = '<dt class="col-5">Stalled in</dt><dd class="col-7">{} ({} days, the longest)</dd>'
+_UNMET = '<dt class="col-5">Unmet at discharge</dt><dd class="col-7">{}</dd>'
+_LINE_BREAK = mark_safe("<br>")  # nosec B308 (a constant)
+_NO_EPISODE = mark_safe(  # nosec B308 (a constant)
+    '\n    <p class="text-body-secondary">No open episode.</p>\n    '
+)
+
+
+def _stage(status) -> str:
+    if not status.stage:
+        return html(_NO_STAGE, status.message)
+    decision = status.decision
+    return html(
+        _STAGE,
+        status.stage.label,
+        status.position,
+        decision.get_clinician_final_dx_display() if decision is not None else "",
+        criteria_rows(status.results),
+        uuid_url("rehab:stage_change", status.episode.public_id),
+        "Move to next stage" if status.next_stage else "Change stage",
+    )
+
+
+def _periods(periods) -> str:
+    if not periods:
+        return "None recorded"
+    return html_join(
+        "; ",
+        "{}: {} day{}",
+        ((period.stage.label, period.days, pluralize(period.days)) for period in periods),
+    )
+
+
+def _care(care) -> str:
+    if not care:
+        return "Nothing recorded"
+    return html_join(
+        _LINE_BREAK,
+        "{}: {}",
+        (
+            (fact["label"], html_join(", ", "{}", ((item,) for item in fact["items"])))
+            for fact in care
+        ),
+    )
+
+
+def _previous(previous, text: FilterText) -> str:
+    if not previous:
+        return ""
+    discharged = previous.episode.discharged_on
+    stalled = previous.stalled
+    unmet = previous.unmet_at_discharge
+    return html(
+        _PREVIOUS,
+        previous.episode.number,
+        f", discharged {text.date(discharged, 'j M Y')}" if discharged else "",
+        previous.diagnosis,
+        _periods(previous.periods),
+        html(_STALLED, stalled.stage.label, stalled.days) if stalled else "",
+        _care(previous.care),
+        html(_UNMET, "; ".join(row["label"] for row in unmet)) if unmet else "",
+    )
+
+
+@register.simple_tag
+def rehab_episodes(rows) -> str:
+    """Each open episode's rehab (`{"status": RehabStatus, "previous": PreviousEpisode |
+    None}` rows, as the panel lists them), or that there is no open episode."""
+    if not rows:
+        return _NO_EPISODE
+    text = FilterText()
+    return html_join(
+        "",
+        _EPISODE,
+        (
+            (
+                row["status"].episode.number,
+                _stage(row["status"]),
+                _previous(row["previous"], text),
+            )
+            for row in rows
+        ),
+    )
