@@ -165,3 +165,43 @@ def decision_items(decisions) -> SafeString:
     drew them."""
     text = FilterText()
     return format_html_join("", "{}\n", ((_decision_item(d, False, text),) for d in decisions))
+
+
+_PORTAL_RUN = (
+    '\n    <li class="list-group-item px-0">\n'
+    "      <strong>{}</strong> · {} min · {} · pain during {}, after {}, next morning {}\n"
+    "      {}\n    </li>\n    "
+)
+_NO_RUNS = mark_safe(  # nosec B308 (a constant)
+    '\n    <li class="list-group-item px-0 text-body-secondary">No runs logged yet.</li>\n    '
+)
+
+
+@register.simple_tag
+def portal_run_items(runs) -> SafeString:
+    """The portal running page's "My runs": each run's day, length, terrain and pain during,
+    after and the next morning, and why it did not count; a line saying there is none yet."""
+    if not runs:
+        return _NO_RUNS
+    text = FilterText()
+    return format_html_join(
+        "",
+        _PORTAL_RUN,
+        (
+            (
+                text.date(run.date, "D j M"),
+                run.minutes,
+                run.get_terrain_display(),
+                run.pain_during,
+                run.pain_after,
+                "not yet told" if run.pain_next_morning is None else run.pain_next_morning,
+                format_html(
+                    '<div class="small text-body-secondary run-not-counted">{}</div>',
+                    run.not_counted,
+                )
+                if run.not_counted
+                else "",
+            )
+            for run in runs
+        ),
+    )
