@@ -101,7 +101,7 @@ _KEY_PARAMS = ("affected", "other", "measure")
 
 
 def measure_keys(criterion: Criterion) -> frozenset[str]:
-    """The measure keys `evaluate` reads for the criterion (none for one judged from the exercise logs)."""
+    """The measure keys `evaluate` reads for the criterion (none for the exercise logs' rule)."""
     keys = {criterion.params[name] for name in _KEY_PARAMS if name in criterion.params}
     if "run_programme_completed" in keys:
         keys.add("run_programme_step")

@@ -12,7 +12,10 @@ from clinic.markup import escape
 
 register = template.Library()
 
-_DONE = '<span class="text-success" aria-hidden="true">✓</span> <span class="visually-hidden">Done:</span>'
+_DONE = (
+    '<span class="text-success" aria-hidden="true">✓</span>'
+    ' <span class="visually-hidden">Done:</span>'
+)
 _NOT_YET = '<span aria-hidden="true">○</span> <span class="visually-hidden">Not yet:</span>'
 _UNCHECKED = ' <span class="small text-body-secondary">(not checked yet)</span>'
 
@@ -20,9 +23,8 @@ _UNCHECKED = ' <span class="small text-body-secondary">(not checked yet)</span>'
 def _result(result) -> str:
     mark = _DONE if result.met else _NOT_YET
     unchecked = _UNCHECKED if result.status == "not_measured" else ""
-    return (
-        f'\n        <li class="mb-1">{mark} {escape(result.patient_label)}{unchecked}</li>\n        '
-    )
+    label = escape(result.patient_label)
+    return f'\n        <li class="mb-1">{mark} {label}{unchecked}</li>\n        '
 
 
 def _staged(status, number: str) -> str:
@@ -33,9 +35,7 @@ def _staged(status, number: str) -> str:
         for index, each in enumerate(status.stage_list.stages, start=1)
     )
     after = status.next_stage
-    heading = (
-        f"To move on to {escape(after.label.lower())}" if after else "To finish your recovery"
-    )
+    heading = f"To move on to {escape(after.label.lower())}" if after else "To finish your recovery"
     return (
         f'\n      <h2 class="h5" id="recovery-{number}">You are at: {escape(stage.label)}'
         f' <span class="text-body-secondary small">({escape(status.position.lower())})</span>'

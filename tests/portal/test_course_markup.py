@@ -26,12 +26,12 @@ RECOVERY_LOOP = Template(
     '  <div class="card-body">\n'
     "    {% if status.stage %}\n"
     '      <h2 class="h5" id="recovery-{{ status.episode.number }}">You are at: '
-    "{{ status.stage.label }} <span class=\"text-body-secondary small\">"
+    '{{ status.stage.label }} <span class="text-body-secondary small">'
     "({{ status.position|lower }})</span></h2>\n"
     "      <p>{{ status.stage.patient_text }}</p>\n"
     '      <ol class="list-inline small text-body-secondary">\n'
-    "        {% for stage in status.stage_list.stages %}<li class=\"list-inline-item"
-    "{% if stage.code == status.stage.code %} fw-bold text-body{% endif %}\">"
+    '        {% for stage in status.stage_list.stages %}<li class="list-inline-item'
+    '{% if stage.code == status.stage.code %} fw-bold text-body{% endif %}">'
     "{{ forloop.counter }}. {{ stage.label }}</li>{% endfor %}\n"
     "      </ol>\n"
     "      {% if status.next_stage %}\n"
@@ -107,9 +107,7 @@ def _statuses() -> list[RehabStatus]:
             stage=neural.stages[-1],
             results=[_result(MET)],
         ),
-        RehabStatus(
-            episode=Episode(number=12), decision=None, stage_list=odd, stage=odd.stages[0]
-        ),
+        RehabStatus(episode=Episode(number=12), decision=None, stage_list=odd, stage=odd.stages[0]),
         # Before a confirmed diagnosis (or for a red flag): no stages yet.
         RehabStatus(episode=Episode(number=1), decision=None, message="No diagnosis yet"),
     ]
