@@ -302,18 +302,27 @@ def portal_rehab_of_patient(*, patient) -> tuple[list[RehabStatus], list[Dischar
     return statuses, summaries_of_patient(patient=patient, episodes=episodes)
 
 
-def _columns(model, *, key: bool = True) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields if key or not field.primary_key]
+def _columns(model, *, key: bool = True, only=None) -> list[str]:
+    """The model's column names in its own order (as `Model.from_db` takes them)."""
+    return [
+        field.attname
+        for field in model._meta.concrete_fields
+        if (key or not field.primary_key) and (only is None or field.attname in only)
+    ]
 
 
 _EPISODE_ROWS = {"fields": _columns(Episode)}
+#: Of the stage changes and summaries, only what the recovery page uses (the stage each episode
+#: is at, its periods; each summary's link, episode number and discharge day): the criteria
+#: snapshots, reasons and who decided are left deferred, neither read nor decoded.
 _CHANGE_ROWS = {
-    "fields": _columns(StageChange),
-    "related": {"decided_by": ["first_name", "last_name", "email"]},
+    "fields": _columns(
+        StageChange, only={"id", "episode_id", "from_stage", "to_stage", "decided_at"}
+    )
 }
 _SUMMARY_ROWS = {
-    "fields": _columns(DischargeSummary),
-    "related": {"episode": _columns(Episode, key=False)},
+    "fields": _columns(DischargeSummary, only={"id", "public_id", "episode_id"}),
+    "related": {"episode": _columns(Episode, only={"number", "discharged_on"})},
 }
 
 
