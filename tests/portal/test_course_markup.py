@@ -15,6 +15,7 @@ from rehab.criteria import MET, NOT_MEASURED, NOT_MET, CriterionResult
 from rehab.selectors import RehabStatus
 from rehab.templatetags.recovery_tags import recovery_cards
 from running.models import RunLog
+from running.selectors import PortalRun
 from running.templatetags.running_rows import portal_run_items
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "portal"
@@ -170,6 +171,26 @@ def _runs() -> list[RunLog]:
 def test_portal_runs_are_drawn_as_the_template_loop_drew_them(count):
     runs = _runs()[:count]
     assert portal_run_items(runs) == RUNS_LOOP.render(Context({"runs": runs}))
+
+
+def test_runs_read_with_the_page_as_plain_values_are_drawn_as_the_models_were():
+    runs = _runs()
+    plain = [
+        PortalRun(
+            date=run.date,
+            minutes=run.minutes,
+            terrain=run.terrain,
+            pain_during=run.pain_during,
+            pain_after=run.pain_after,
+            pain_next_morning=run.pain_next_morning,
+            not_counted=run.not_counted,
+        )
+        for run in runs
+    ]
+    assert [run.get_terrain_display() for run in plain] == [
+        run.get_terrain_display() for run in runs
+    ]
+    assert portal_run_items(plain) == RUNS_LOOP.render(Context({"runs": runs}))
 
 
 def test_a_runs_typed_reason_stays_text_and_an_unanswered_morning_says_so():
