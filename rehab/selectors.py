@@ -311,10 +311,13 @@ def _columns(model, *, key: bool = True, only=None) -> list[str]:
     ]
 
 
-_EPISODE_ROWS = {"fields": _columns(Episode)}
-#: Of the stage changes and summaries, only what the recovery page uses (the stage each episode
-#: is at, its periods; each summary's link, episode number and discharge day): the criteria
-#: snapshots, reasons and who decided are left deferred, neither read nor decoded.
+#: Of the episodes, stage changes and summaries, only what the recovery page uses (which
+#: episodes are open, their numbers; the stage each is at, its periods; each summary's link,
+#: episode number and discharge day): the times of each row, the criteria snapshots, reasons
+#: and who decided are left deferred, neither read nor decoded.
+_EPISODE_ROWS = {
+    "fields": _columns(Episode, only={"id", "patient_id", "number", "status", "discharged_on"})
+}
 _CHANGE_ROWS = {
     "fields": _columns(
         StageChange, only={"id", "episode_id", "from_stage", "to_stage", "decided_at"}
