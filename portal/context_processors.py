@@ -39,3 +39,14 @@ def red_flag_notice_of(patient):
         return patient_red_flag_notice([d for d in decisions if d.open_referral])
 
     return notice
+
+
+def red_flag_notice_from(referrals):
+    """The same notice, from the patient's open referrals a page has read with its own
+    statement (`portal.selectors.open_red_flags_read`)."""
+
+    @functools.cache
+    def notice():
+        return patient_red_flag_notice(referrals)
+
+    return notice

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from assessments.selectors import decisions_read
-from clinic.panels import PORTAL_READS, panel_modules
+from django.db import router
+from django.db.models import OuterRef
+
+from assessments.models import AssessmentDecision
+from assessments.selectors import decisions_read, open_red_flag_referrals
+from clinic.json_rows import instances, rows_array
+from clinic.panels import NOT_READ, PORTAL_READS, panel_modules, portal_read
 from clinic.rows import prepared_list, reads_combined
 from patients.models import Patient
 from portal.models import Invitation
@@ -57,7 +62,8 @@ def _home_reads(*, patient_id: int, day: dt.date, week_before: dt.date, now: dt.
 def running_page_reads(*, patient, day: dt.date) -> None:
     """The same for the portal's running page: the programme with its latest decision, the
     runs waiting for a morning answer and the recent runs (`running.selectors.
-    portal_page_reads`), and the decisions the red-flag notice stands on, in one statement."""
+    portal_page_reads`), and the patient's open red-flag referrals the notice stands on
+    (`open_red_flags_read`), in one statement."""
     if not reads_combined(Patient):
         return
     (row,) = prepared_list(
@@ -74,8 +80,34 @@ def running_page_reads(*, patient, day: dt.date) -> None:
 def _running_page_reads(*, patient_id: int, day: dt.date, week_before: dt.date):
     return Patient.objects.filter(pk=patient_id).values(
         **running_selectors.portal_page_reads(today=day, week_before=week_before),
-        **decisions_read(),
+        **{
+            _OPEN_RED_FLAGS: rows_array(
+                open_red_flag_referrals().filter(episode__patient_id=OuterRef("pk")),
+                fields=_RED_FLAG_FIELDS,
+            )
+        },
     )
+
+
+#: Where the running page's statement keeps the open referrals, and what the notice reads of
+#: them (`AssessmentDecision.referral_tier`): the page draws nothing else of any decision.
+_OPEN_RED_FLAGS = "portal.open_red_flags"
+_RED_FLAG_FIELDS = [  # in the model's order, as `Model.from_db` takes them
+    field.attname
+    for field in AssessmentDecision._meta.concrete_fields
+    if field.attname in {"id", "score_snapshot", "model_version"}
+]
+
+
+def open_red_flags_read(*, patient) -> list[AssessmentDecision] | None:
+    """The patient's open red-flag referrals (`assessments.selectors.open_red_flag_referrals`)
+    as `running_page_reads` read them, with only what the notice reads; None when it has not
+    read them (SQLite: the notice then reads for itself)."""
+    rows = portal_read(patient, _OPEN_RED_FLAGS)
+    if rows is NOT_READ:
+        return None
+    alias = router.db_for_read(AssessmentDecision)
+    return instances(AssessmentDecision, alias, rows, fields=_RED_FLAG_FIELDS)
 
 
 def recovery_page_reads(*, patient) -> None:

@@ -95,6 +95,19 @@ def all_met(results: Iterable[CriterionResult]) -> bool:
     return all(result.met for result in results)
 
 
+#: The parameters that name a measure key ("equals" on the programme's completion also words
+#: a "not finished" with the step it is at).
+_KEY_PARAMS = ("affected", "other", "measure")
+
+
+def measure_keys(criterion: Criterion) -> frozenset[str]:
+    """The measure keys `evaluate` reads for the criterion (none for the exercise logs' rule)."""
+    keys = {criterion.params[name] for name in _KEY_PARAMS if name in criterion.params}
+    if "run_programme_completed" in keys:
+        keys.add("run_programme_step")
+    return frozenset(keys)
+
+
 def shown(key: str, value) -> str:
     """A measure's value as people read it: degrees, percent, plain words."""
     if isinstance(value, bool) or value in SHOWN:

@@ -47,11 +47,17 @@ def episode_measures(*, episode) -> dict[str, dict]:
     return measures_of_episodes(episodes=[episode])[episode.pk]
 
 
-def measures_of_episodes(*, episodes) -> dict[int, dict[str, dict]]:
+def measures_of_episodes(
+    *, episodes, keys: frozenset[str] | None = None
+) -> dict[int, dict[str, dict]]:
     """`episode_measures` of several episodes, by episode id: one read per app for all of
-    them where the app offers `latest_measures_of_episodes`, else one per episode."""
+    them where the app offers `latest_measures_of_episodes`, else one per episode. With
+    `keys`, an app that declares its `KEYS` and offers none of them is not read at all."""
     merged: dict[int, dict[str, dict]] = {episode.pk: {} for episode in episodes}
     for module in plugin_modules("measures"):
+        offered = getattr(module, "KEYS", None)
+        if keys is not None and offered is not None and keys.isdisjoint(offered):
+            continue
         many = getattr(module, "latest_measures_of_episodes", None)
         if many is not None:
             found = many(episodes=episodes)
@@ -292,22 +298,34 @@ def portal_rehab_of_patient(*, patient) -> tuple[list[RehabStatus], list[Dischar
         for decision in decisions
     ):
         stage_changes_of_patient(patient=patient)
-    statuses = episodes_rehab(episodes=open_episodes(patient=patient))
+    statuses = episodes_rehab(episodes=open_episodes(patient=patient), judged_only=True)
     return statuses, summaries_of_patient(patient=patient, episodes=episodes)
 
 
-def _columns(model, *, key: bool = True) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields if key or not field.primary_key]
+def _columns(model, *, key: bool = True, only=None) -> list[str]:
+    """The model's column names in its own order (as `Model.from_db` takes them)."""
+    return [
+        field.attname
+        for field in model._meta.concrete_fields
+        if (key or not field.primary_key) and (only is None or field.attname in only)
+    ]
 
 
-_EPISODE_ROWS = {"fields": _columns(Episode)}
+#: Of the episodes, stage changes and summaries, only what the recovery page uses (which
+#: episodes are open, their numbers; the stage each is at, its periods; each summary's link,
+#: episode number and discharge day): the times of each row, the criteria snapshots, reasons
+#: and who decided are left deferred, neither read nor decoded.
+_EPISODE_ROWS = {
+    "fields": _columns(Episode, only={"id", "patient_id", "number", "status", "discharged_on"})
+}
 _CHANGE_ROWS = {
-    "fields": _columns(StageChange),
-    "related": {"decided_by": ["first_name", "last_name", "email"]},
+    "fields": _columns(
+        StageChange, only={"id", "episode_id", "from_stage", "to_stage", "decided_at"}
+    )
 }
 _SUMMARY_ROWS = {
-    "fields": _columns(DischargeSummary),
-    "related": {"episode": _columns(Episode, key=False)},
+    "fields": _columns(DischargeSummary, only={"id", "public_id", "episode_id"}),
+    "related": {"episode": _columns(Episode, only={"number", "discharged_on"})},
 }
 
 
@@ -360,14 +378,26 @@ def episode_rehab(
     return status
 
 
-def episodes_rehab(*, episodes) -> list[RehabStatus]:
+def episodes_rehab(*, episodes, judged_only: bool = False) -> list[RehabStatus]:
     """`episode_rehab` of each episode, in their order, with the measures and exercise logs
     read once for all those that have stages: the same number of queries for one open episode
-    as for several (the patient page's rehab panel)."""
+    as for several (the patient page's rehab panel). `judged_only` (the portal's recovery
+    page): read only the measures the current stages' criteria judge, so an app whose
+    measures none of them names costs no statement; the results are the same."""
     statuses = [_stage_status(episode=episode) for episode in episodes]
     staged = [status.episode for status in statuses if status.stage is not None]
     if staged:
-        measures = measures_of_episodes(episodes=staged)
+        keys = None
+        if judged_only:
+            keys = frozenset().union(
+                *(
+                    rules.measure_keys(CATALOGUE.criteria[code])
+                    for status in statuses
+                    if status.stage is not None
+                    for code in status.stage.exit
+                )
+            )
+        measures = measures_of_episodes(episodes=staged, keys=keys)
         pain = pain_facts_of_episodes(episodes=staged)
         for status in statuses:
             if status.stage is not None:

@@ -9,6 +9,9 @@ from patients.models import Episode, Patient
 from running import selectors
 from running.models import RunProgramme
 
+#: The measure keys this app provides (common contract names).
+KEYS = ("run_programme_completed", "run_programme_step")
+
 
 def latest_measures(*, episode) -> dict[str, dict]:
     """From the episode's newest programme (active, completed or ended); empty without one.

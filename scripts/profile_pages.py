@@ -13,8 +13,9 @@ page: median and p95 milliseconds, queries per request and the milliseconds they
 CPU the PostgreSQL server spent per request in the second pass (`db_cpu_ms`). With
 PROFILE_CPROFILE=1 it also prints the top functions (cumulative) of the first pass of each
 page (PROFILE_CPROFILE=warm: of the second pass, where a page that keeps derived results finds
-them kept). Knobs: PROFILE_PATIENTS (2000), PROFILE_OBJECTS (120), PROFILE_SEED=0 (reuse a database
-filled by an earlier run in the same services).
+them kept). Knobs: PROFILE_PATIENTS (2000), PROFILE_OBJECTS (120), PROFILE_SEED=0 (reuse a
+database filled by an earlier run in the same services), PROFILE_COURSE=bench (the recovery
+and running pages of the bench's own 500 portal patients instead of the profile patients).
 """
 
 from __future__ import annotations
@@ -153,6 +154,15 @@ def workloads() -> dict[str, list]:
         )
         Patient.objects.filter(pk=one.pk).update(user=one.user)
     one_client = client_for(one.user, verified=False)
+    # PROFILE_COURSE=bench: the course pages for the bench's own portal patients (the first
+    # 500 with an active plan, `bench.workloads.portal_logins`), spread evenly over them.
+    course = portal
+    if os.environ.get("PROFILE_COURSE") == "bench":
+        from bench.workloads import portal_logins
+
+        logins = portal_logins()
+        step = max(1, len(logins) // OBJECTS)
+        course = [(client_for(p.user, verified=False), "") for p in logins[::step][:OBJECTS]]
     # The log page answers only a patient with an active plan (others are sent home).
     planned = set(
         ExercisePlan.objects.filter(
@@ -208,8 +218,8 @@ def workloads() -> dict[str, list]:
             (client, reverse("portal:appointments:list")) for client, _ in portal
         ],
         # The course of care (bench line portal_course_500: both pages for every patient).
-        "portal_rehab": [(client, reverse("portal:rehab")) for client, _ in portal],
-        "portal_running": [(client, reverse("portal:running")) for client, _ in portal],
+        "portal_rehab": [(client, reverse("portal:rehab")) for client, _ in course],
+        "portal_running": [(client, reverse("portal:running")) for client, _ in course],
         "therapist_dashboard": [(staff[t.pk], reverse("clinic:dashboard")) for t in therapists]
         * max(1, OBJECTS // len(therapists)),
     }

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic.access import PATIENTS, role_required
 from exercises.selectors import patient_today
 from patients.selectors import patient_of_portal_user
-from portal.context_processors import red_flag_notice_of
-from portal.selectors import running_page_reads
+from portal.context_processors import red_flag_notice_from, red_flag_notice_of
+from portal.selectors import open_red_flags_read, running_page_reads
 from running import selectors, services
 from running.forms import NextMorningForm, RunLogForm
 
@@ -23,12 +23,14 @@ from running.forms import NextMorningForm, RunLogForm
 def programme(request: HttpRequest):
     # Queries: session, user, patient (and its audit insert), then one statement for the
     # programme with its latest decision, the runs waiting for a morning answer, the recent
-    # runs and the decisions the red-flag notice stands on.
+    # runs and the open red-flag referrals the notice stands on.
     patient = patient_of_portal_user(user=request.user)
     today = patient_today(patient)
     running_page_reads(patient=patient, day=today)
+    referrals = open_red_flags_read(patient=patient)
+    notice = red_flag_notice_of(patient) if referrals is None else red_flag_notice_from(referrals)
     current = selectors.programme_current_for_page(patient=patient, today=today)
-    context = {"programme": current, "today": today, "red_flag_notice": red_flag_notice_of(patient)}
+    context = {"programme": current, "today": today, "red_flag_notice": notice}
     if current is not None:
         context.update(
             awaiting=current.awaiting,

@@ -198,6 +198,15 @@ _NO_PROGRAMME = mark_safe(  # nosec B308 (a constant)
     '\n        <p class="text-body-secondary">No return-to-run programme yet.</p>\n      '
 )
 
+_PORTAL_RUN = (
+    '\n    <li class="list-group-item px-0">\n'
+    "      <strong>{}</strong> · {} min · {} · pain during {}, after {}, next morning {}\n"
+    "      {}\n    </li>\n    "
+)
+_NO_PORTAL_RUNS = mark_safe(  # nosec B308 (a constant)
+    '\n    <li class="list-group-item px-0 text-body-secondary">No runs logged yet.</li>\n    '
+)
+
 
 @register.simple_tag
 def programme_summary(current, runs, decisions) -> SafeString:
@@ -224,4 +233,34 @@ def programme_summary(current, runs, decisions) -> SafeString:
         html(_STEP, current.step_label, current.step.what_to_do()) if active else "",
         run_items(runs) if runs else _NO_RUNS,
         decision_items(decisions) if decisions else _NO_DECISIONS,
+    )
+
+
+@register.simple_tag
+def portal_run_items(runs) -> SafeString:
+    """The portal running page's "My runs": each run's day, length, terrain and pain during,
+    after and the next morning, and why it did not count; a line saying there is none yet."""
+    if not runs:
+        return _NO_PORTAL_RUNS
+    text = FilterText()
+    return html_join(
+        "",
+        _PORTAL_RUN,
+        (
+            (
+                text.date(run.date, "D j M"),
+                run.minutes,
+                run.get_terrain_display(),
+                run.pain_during,
+                run.pain_after,
+                "not yet told" if run.pain_next_morning is None else run.pain_next_morning,
+                html(
+                    '<div class="small text-body-secondary run-not-counted">{}</div>',
+                    run.not_counted,
+                )
+                if run.not_counted
+                else "",
+            )
+            for run in runs
+        ),
     )

@@ -289,18 +289,61 @@ def test_it_opens_the_stage_page_in_a_fixed_number_of_queries(
 
 
 @pytest.mark.parametrize("rows", [1, 7])
+@pytest.mark.parametrize(
+    ("stage", "measures"),
+    [
+        # The first stage judges the exercise logs only: no app's measures are read.
+        ("settle", 0),
+        # Strength comes from treatment's re-tests only.
+        ("load", 1),
+        # The straight-leg raise and the slump from assessments and treatment's re-tests.
+        ("restore_movement", 2),
+    ],
+)
 def test_it_opens_the_portal_recovery_page_in_a_fixed_number_of_queries(
-    client, patient_user, neural_case, django_assert_num_queries, rows
+    client, patient_user, neural_case, therapist, django_assert_num_queries, rows, stage, measures
 ):
     calm_week(neural_case.plan, days=rows)
+    if stage != "settle":
+        stage_change(
+            episode=neural_case.episode,
+            user=therapist,
+            from_stage="settle",
+            to_stage=stage,
+            when=timezone.now(),
+            reason="Moving on",
+        )
     client.force_login(patient_user)
     # session, user, patient, one statement for the decisions in force (shared with the
     # red-flag notice), the episodes, stage changes and discharge summaries, then the measures
-    # (assessments, treatment's notes and re-tests, running), logs, then savepoint + session
-    # update + release
-    with django_assert_num_queries(9):
+    # the stage's criteria judge (of assessments, treatment's notes and re-tests, running),
+    # logs, then savepoint + session update + release
+    with django_assert_num_queries(6 + measures):
         response = client.get(reverse("portal:rehab"))
     assert response.status_code == 200
+
+
+def test_it_still_reads_the_measures_the_patients_stage_is_judged_on(
+    client, patient_user, neural_case, therapist
+):
+    calm_week(neural_case.plan)
+    stage_change(
+        episode=neural_case.episode,
+        user=therapist,
+        from_stage="settle",
+        to_stage="restore_movement",
+        when=timezone.now(),
+        reason="Moving on",
+    )
+    slr_visit(neural_case.episode, therapist, affected=80, other=82, slump_knee_ext_deficit_deg=0)
+    client.force_login(patient_user)
+    page = client.get(reverse("portal:rehab")).content.decode()
+    checks = page.split('class="list-unstyled mb-2 recovery-checks"')[1].split("</ul>")[0]
+    lines = [line for line in checks.split("<li") if "mb-1" in line]
+    assert len(lines) == 3
+    # Calm logs, the leg raised level with the other, no slump deficit: all three are done.
+    assert all("Done:" in line for line in lines), lines
+    assert "not checked yet" not in checks
 
 
 def test_it_seeds_the_demo_patient_past_the_first_stage_once():
