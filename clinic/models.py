@@ -169,7 +169,7 @@ class AuditEvent(models.Model):
     # event, not one per patient: each patient's id (as text) and what of theirs was shown
     # ("app.model:public id"), with `patient` empty. Read per patient with `concerning()`
     # (a GIN index on PostgreSQL, migration 0008) and `shown()`.
-    patients_shown = models.JSONField(default=dict, blank=True)
+    patients_shown = models.JSONField(default=dict, db_default={}, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
