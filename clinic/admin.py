@@ -50,11 +50,25 @@ class UserAdmin(BaseUserAdmin):
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the audit trail cannot be edited or deleted, even by the manager."""
 
-    list_display = ["at", "actor_label", "action", "object_type", "patient", "ip_address"]
+    list_display = [
+        "at",
+        "actor_label",
+        "action",
+        "object_type",
+        "patient",
+        "patients_shown_count",
+        "ip_address",
+    ]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_label", "object_id", "request_id", "patient__last_name"]
     date_hierarchy = "at"
     list_select_related = ["patient"]
+
+    @admin.display(description="Patients shown")
+    def patients_shown_count(self, event: AuditEvent) -> int:
+        """A request that showed several patients is one event naming them all (the manager's
+        audit search finds it by any of them)."""
+        return len(event.patients_shown)
 
 
 class ManagerOnlyAdminMixin:

@@ -104,6 +104,15 @@ class User(AbstractUser):
 
 
 class AuditEventQuerySet(models.QuerySet):
+    def concerning(self, patient_ids) -> AuditEventQuerySet:
+        """Events about any of these patients: their own (`patient`) and the requests that
+        showed them among others (`patients_shown`)."""
+        ids = list(patient_ids)
+        keys = [str(pk) for pk in ids]
+        return self.filter(
+            models.Q(patient_id__in=ids) | models.Q(patients_shown__has_any_keys=keys)
+        )
+
     def update(self, **kwargs):
         raise PermissionError("Audit events are append-only.")
 
@@ -156,6 +165,11 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    # A request that hands out several patients' data (a week's calendar, a search) is one
+    # event, not one per patient: each patient's id (as text) and what of theirs was shown
+    # ("app.model:public id"), with `patient` empty. Read per patient with `concerning()`
+    # (a GIN index on PostgreSQL, migration 0008) and `shown()`.
+    patients_shown = models.JSONField(default=dict, db_default={}, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -195,6 +209,16 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only.")
+
+    def shown(self) -> list[tuple[int, str, str]]:
+        """Each patient this event is about, with what of theirs: (patient id, object type,
+        object id), whichever of the two forms the event was written in."""
+        if self.patient_id is not None:
+            return [(self.patient_id, self.object_type, self.object_id)]
+        return [
+            (int(pk), *(label.split(":", 1) if ":" in label else (label, "")))
+            for pk, label in self.patients_shown.items()
+        ]
 
 
 # Sites live in their own module; importing them here registers the models with the app.

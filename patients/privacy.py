@@ -39,6 +39,21 @@ def _rows(model, queryset) -> list[dict]:
     return rows
 
 
+def _audit_rows(model, events, ids: list) -> list[dict]:
+    """The audit events about these patients, one row per patient as the trail used to write
+    them: an event of a request that showed several patients says what it showed of these
+    ones, never who else was on the page."""
+    rows = []
+    for event in events:
+        for patient_id, object_type, object_id in event.shown():
+            if patient_id in ids:
+                (row,) = _rows(model, [event])
+                del row["patients_shown"]
+                row.update(patient=patient_id, object_type=object_type, object_id=object_id)
+                rows.append(row)
+    return rows
+
+
 def _related(model) -> list[models.ForeignObjectRel]:
     return [
         rel
@@ -67,12 +82,15 @@ def _walk(model, ids: list, depth: int, seen: set, out: dict) -> None:
         label = child._meta.label
         queryset = child._default_manager.filter(**{f"{rel.field.name}__in": ids})
         if label == "clinic.AuditEvent":
-            queryset = queryset.order_by("at")
+            queryset = child._default_manager.concerning(ids).order_by("at", "id")
         new = [obj for obj in queryset if (label, obj.pk) not in seen]
         if not new:
             continue
         seen.update((label, obj.pk) for obj in new)
-        out.setdefault(label, []).extend(_rows(child, new))
+        if label == "clinic.AuditEvent":
+            out.setdefault(label, []).extend(_audit_rows(child, new, ids))
+        else:
+            out.setdefault(label, []).extend(_rows(child, new))
         _walk(child, [obj.pk for obj in new], depth - 1, seen, out)
 
 

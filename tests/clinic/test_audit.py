@@ -1,10 +1,11 @@
 """The audit trail records who did what with patient data and can never be rewritten."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from clinic import audit
@@ -15,9 +16,8 @@ from tests.conftest import PASSWORD
 
 
 def _patient(**extra):
-    return Patient.objects.create(
-        first_name="Alex", last_name="Stride", date_of_birth=dt.date(1980, 5, 1), **extra
-    )
+    fields = {"first_name": "Alex", "last_name": "Stride", "date_of_birth": dt.date(1980, 5, 1)}
+    return Patient.objects.create(**{**fields, **extra})
 
 
 @pytest.mark.django_db
@@ -143,3 +143,114 @@ def test_it_searches_the_trail_in_constant_queries(manager_client, django_assert
         audit.record("view", patient=patient)
     with django_assert_num_queries(4):
         manager_client.get(reverse("clinic:audit"))
+
+
+def _reception_client(reception) -> Client:
+    client = Client()
+    client.force_login(reception)
+    return client
+
+
+def _week_with_patients(therapist, names):
+    """Appointments tomorrow for patients with these surnames; the week's URL."""
+    from tests.bookings.factories import AppointmentFactory, at, follow_up, give_hours
+
+    give_hours(therapist)
+    day = dt.date.today() + dt.timedelta(days=1)
+    booked = [
+        AppointmentFactory(
+            patient=_patient(last_name=name),
+            therapist=therapist,
+            appointment_type=follow_up(),
+            start=at(day, f"{9 + hour}:00"),
+        )
+        for hour, name in enumerate(names)
+    ]
+    return booked, reverse("bookings:week") + f"?date={day}"
+
+
+@pytest.mark.django_db
+def test_it_records_one_event_naming_each_patient_a_calendar_showed(reception_client, therapist):
+    booked, url = _week_with_patients(therapist, ["Ashby", "Brook", "Calder"])
+    before = AuditEvent.objects.count()
+    assert reception_client.get(url, REMOTE_ADDR="192.0.2.9").status_code == 200
+    assert AuditEvent.objects.count() == before + 1
+    event = AuditEvent.objects.latest("id")
+    assert (event.action, event.patient, event.ip_address) == ("view", None, "192.0.2.9")
+    assert event.object_type == "bookings.appointment"
+    # What of each patient it showed: their appointment.
+    assert sorted(event.shown()) == sorted(
+        (a.patient_id, "bookings.appointment", str(a.public_id)) for a in booked
+    )
+
+
+@pytest.mark.django_db
+def test_it_finds_every_access_to_a_patient_whichever_form_it_took(reception_client, therapist):
+    booked, url = _week_with_patients(therapist, ["Ashby", "Brook"])
+    reception_client.get(url)
+    calendar = AuditEvent.objects.latest("id")
+    alone = _patient(last_name="Dunmore")
+    audit.record("view", patient=booked[0].patient, user=therapist)
+    own = AuditEvent.objects.latest("id")
+    views = AuditEvent.objects.filter(action="view")
+    assert set(views.concerning([booked[0].patient_id])) == {calendar, own}
+    assert set(views.concerning([booked[1].patient_id])) == {calendar}
+    assert set(views.concerning([alone.pk, booked[1].patient_id])) == {calendar}
+    assert not AuditEvent.objects.concerning([alone.pk]).exclude(action="create").exists()
+
+
+@pytest.mark.django_db
+def test_it_writes_one_event_for_one_patient_as_before(therapist):
+    patient, other = _patient(), _patient(last_name="Other")
+    request = RequestFactory().get("/patients/x/")
+    request.user = therapist
+    token = audit.begin(request)
+    try:
+        audit.note_patient(patient)
+        audit.flush_request(200)
+        audit.note_patient(patient)
+        audit.note_patient(other)
+        audit.flush_request(200)
+    finally:
+        audit.end(token)
+    first, second = AuditEvent.objects.filter(action="view").order_by("id")
+    assert (first.patient, first.patients_shown) == (patient, {})
+    assert second.patient is None
+    assert {pk for pk, _, _ in second.shown()} == {patient.pk, other.pk}
+
+
+@pytest.mark.django_db
+def test_it_exports_a_calendar_view_as_this_patients_access_only(
+    therapist, manager_client, reception
+):
+    booked, url = _week_with_patients(therapist, ["Ashby", "Brook"])
+    _reception_client(reception).get(url)
+    mine, theirs = booked
+    response = manager_client.post(
+        reverse("patients:privacy-export", args=[mine.patient.public_id])
+    )
+    events = json.loads(response.content)["records"]["clinic.AuditEvent"]
+    views = [event for event in events if event["action"] == "view"]
+    assert len(views) == 1
+    assert views[0]["patient"] == mine.patient_id
+    assert views[0]["object_id"] == str(mine.public_id)
+    assert views[0]["actor"] == reception.pk
+    # Nothing about who else was on the page.
+    assert str(theirs.public_id) not in response.content.decode()
+    assert "patients_shown" not in views[0]
+
+
+@pytest.mark.django_db
+def test_it_lets_the_manager_find_a_calendar_view_by_any_patient_on_it(
+    therapist, manager_client, reception
+):
+    _, url = _week_with_patients(therapist, ["Ashby", "Brook"])
+    _reception_client(reception).get(url)
+    for name in ("brook", "ashby"):
+        page = manager_client.get(reverse("clinic:audit"), {"patient": name, "action": "view"})
+        body = page.content.decode()
+        assert body.count("<tr>") == 2  # the header row and the calendar's event
+        assert "2 patients shown" in body
+        assert reception.email in body
+    page = manager_client.get(reverse("clinic:audit"), {"patient": "nobody", "action": "view"})
+    assert "No events match." in page.content.decode()

@@ -29,9 +29,14 @@ def test_it_audits_a_search_once_for_each_patient_in_the_page(therapist, therapi
     before = AuditEvent.objects.count()
     response = therapist_api.get(reverse("interop:search", args=["Appointment"]))
     assert response.status_code == 200
-    events = AuditEvent.objects.order_by("-id")[: AuditEvent.objects.count() - before]
-    assert {event.patient for event in events} == {first.patient, second.patient}
-    assert {event.action for event in events} == {"view"}
+    # One event for the search, naming each patient in the page.
+    (event,) = AuditEvent.objects.order_by("-id")[: AuditEvent.objects.count() - before]
+    assert {patient_id for patient_id, _, _ in event.shown()} == {
+        first.patient.pk,
+        second.patient.pk,
+    }
+    assert event.action == "view"
+    assert event in AuditEvent.objects.concerning([first.patient.pk])
 
 
 def test_it_audits_nothing_for_a_refused_read(record, reception_api):
