@@ -3,7 +3,8 @@
 Run by scripts/bench.sh inside scripts/with-test-services.sh, which provides throwaway
 PostgreSQL and Redis (DATABASE_URL, CELERY_BROKER_URL). Steps:
 
-1. create the database, migrate, build the large data set (`seed_load`), collectstatic;
+1. create the database, migrate, build the large data set (`seed_load`), collectstatic, then
+   VACUUM (ANALYZE) and CHECKPOINT so measuring starts on a settled database;
 2. start gunicorn with production settings (DEBUG off, a generated secret key, the bench-only
    baseline pages on) and sign in a therapist (two-factor verified), a receptionist and a
    patient by writing their sessions directly;
@@ -90,21 +91,60 @@ def manage(*args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)  # noqa: S603 (fixed commands, no user input)
 
 
-def database_create() -> None:
-    """with-test-services.sh starts an empty server: create the database DATABASE_URL names."""
+def server_connect(dbname: str | None = None):
+    """An autocommit connection to the bench's PostgreSQL (DATABASE_URL), outside Django."""
     import psycopg2
 
     url = urlsplit(os.environ["DATABASE_URL"])
-    name = url.path.lstrip("/")
     connection = psycopg2.connect(
-        host=url.hostname, port=url.port, user=url.username or "postgres", dbname="postgres"
+        host=url.hostname,
+        port=url.port,
+        user=url.username or "postgres",
+        dbname=dbname or url.path.lstrip("/"),
     )
     connection.autocommit = True
+    return connection
+
+
+def database_create() -> None:
+    """with-test-services.sh starts an empty server: create the database DATABASE_URL names."""
+    name = urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/")
+    connection = server_connect("postgres")
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cursor.fetchone() is None:
             cursor.execute(f'CREATE DATABASE "{name}"')
     connection.close()
+
+
+def database_settle() -> None:
+    """Start measuring on a database in the state a clinic's is in, not in the wake of a bulk
+    load. `seed_load` writes millions of rows at once; left alone, autovacuum then vacuums
+    every one of those tables (PostgreSQL vacuums after inserts too) while the first lines,
+    the baselines among them, are measured, and the first reads of each row write its hint
+    bits. VACUUM (ANALYZE) does that work now, CHECKPOINT writes out what it dirtied."""
+    started = time.monotonic()
+    connection = server_connect()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
+        cursor.execute("CHECKPOINT")
+    connection.close()
+    log(f"database settled (VACUUM (ANALYZE), CHECKPOINT) in {time.monotonic() - started:.0f} s")
+
+
+def background_work() -> str:
+    """What the database server is doing besides serving the pages, noted with each line so a
+    line measured beside an autovacuum can be told apart."""
+    connection = server_connect()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE backend_type = 'autovacuum worker'),"
+            " (SELECT checkpoints_req + checkpoints_timed FROM pg_stat_bgwriter)"
+            " FROM pg_stat_activity"
+        )
+        vacuums, checkpoints = cursor.fetchone()
+    connection.close()
+    return f"autovacuum workers {vacuums}, checkpoints so far {checkpoints}"
 
 
 # --- Accounts and pages -------------------------------------------------------------------
@@ -373,6 +413,7 @@ def main() -> int:
     manage("migrate", "--noinput", "-v0")
     manage("seed_load", "--patients", str(PATIENTS))
     manage("collectstatic", "--noinput", "-v0")
+    database_settle()
 
     import django
 
@@ -393,12 +434,13 @@ def main() -> int:
     base = f"http://127.0.0.1:{site_port}"
     with gunicorn(site_port), tempfile.TemporaryDirectory(prefix="bench-urls-") as folder:
         for page in pages:
-            log(f"{page.name}: {page.path}")
+            log(f"{page.name}: {page.path} ({background_work()})")
             results["pages"][page.name] = page_measure(base, page)
         if workloads:
             results["workloads"] = {}
         for workload in workloads:
-            log(f"{workload.name}: {len(workload.lines)} requests in its list")
+            lines = len(workload.lines)
+            log(f"{workload.name}: {lines} requests in its list ({background_work()})")
             measured = workload_measure(base, workload, Path(folder))
             results["workloads"][workload.name] = measured
     hello = results["pages"].get("hello", {}).get("rps", 0)
