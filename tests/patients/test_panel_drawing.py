@@ -1,0 +1,136 @@
+"""The patient page's small panels are drawn in Python (`Panel.draw`): each gives the markup its
+template gave for the same values, whatever they hold (nothing to list, several rows, markup
+in a name or a diagnosis), so the page reads the same. The templates stay as the reference
+(and, for comments, alerts and texts, as the drawing of a non-empty list)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from types import SimpleNamespace
+
+import pytest
+from django.template import Context
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
+
+from assessments.panels import draw_episode_course, draw_record_assessment
+from bookings.panels import draw_upcoming
+from clinic.templatetags.clinic_tags import render_panel
+from exercises.panels import draw_alerts, draw_comments
+from notifications.panels import draw_reminders, draw_texts
+from treatment.panels import draw_sessions
+
+pytestmark = pytest.mark.django_db
+
+MARKUP = '<b>O\'Neil & "Sons"</b>'
+
+
+def _template(name: str, values: dict) -> str:
+    """What `{% render_panel %}` drew from the panel's template: its own context and the
+    page's CSRF token."""
+    return get_template(name).template.render(Context({**values, "csrf_token": "token"}))
+
+
+def _patient(first_name="Ann"):
+    return SimpleNamespace(first_name=first_name, public_id=uuid.uuid4(), user_id=None)
+
+
+def _episode(number):
+    return SimpleNamespace(number=number, public_id=uuid.uuid4())
+
+
+@pytest.mark.parametrize(
+    "rows", ["", mark_safe('<li class="x">one</li>\n<li>two</li>')], ids=["none", "two"]
+)
+def test_session_notes_drawn_as_the_template_drew_them(rows):
+    values = {"visit_rows": rows}
+    assert draw_sessions(values, "token") == _template(
+        "treatment/panels/patient_sessions.html", values
+    )
+
+
+@pytest.mark.parametrize("upcoming", [False, True])
+def test_next_appointments_drawn_as_the_template_drew_them(upcoming):
+    values = {
+        "patient": _patient(),
+        "upcoming": upcoming,
+        "upcoming_rows": mark_safe("<li>Mon 7 Dec</li>") if upcoming else "",
+    }
+    drawn = draw_upcoming(values, "token")
+    assert drawn == _template("bookings/panels/patient_upcoming.html", values)
+    assert ("Nothing booked." in drawn) is not upcoming
+    assert f"?patient={values['patient'].public_id}" in drawn
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_reminders_drawn_as_the_template_drew_them(count):
+    statuses = ["sent", "skipped", "failed"]
+    deliveries = [
+        {
+            "local_date": dt.date(2026, 12, 1 + index),
+            "slot": dt.time(8 + index, 30),
+            "status": statuses[index],
+            "reason": MARKUP if index else "",
+        }
+        for index in range(count)
+    ]
+    values = {"patient": _patient(), "deliveries": deliveries}
+    drawn = draw_reminders(values, "token")
+    assert drawn == _template("notifications/panels/patient_reminders.html", values)
+    assert MARKUP not in drawn
+
+
+@pytest.mark.parametrize("count", [0, 1, 2])
+def test_record_an_assessment_drawn_as_the_template_drew_it(count):
+    values = {"patient": _patient(), "episodes": [_episode(n) for n in range(1, count + 1)]}
+    drawn = draw_record_assessment(values, "token")
+    assert drawn == _template("assessments/panels/record_assessment.html", values)
+    assert drawn.count("Record intake") == count
+
+
+def test_working_diagnosis_and_trends_drawn_as_the_template_drew_them():
+    working = SimpleNamespace(label=MARKUP, deciding_test_text="Lachman <positive>")
+    for rows in ([], [(_episode(2), working), (_episode(1), None)], [(_episode(1), None)]):
+        values = {"rows": rows}
+        drawn = draw_episode_course(values, "token")
+        assert drawn == _template("assessments/panels/episode_course.html", values)
+        assert MARKUP not in drawn
+
+
+@pytest.mark.parametrize("first_name", ["Ann", MARKUP, ""])
+def test_empty_comments_and_texts_drawn_as_the_templates_drew_them(first_name):
+    values = {"patient": _patient(first_name), "comments": [], "texts": []}
+    assert draw_comments(values, "token") == _template(
+        "exercises/panels/patient_comments.html", values
+    )
+    assert draw_texts(values, "token") == _template(
+        "notifications/panels/patient_texts.html", values
+    )
+
+
+def test_alerts_drawn_as_the_template_drew_them_empty_or_not():
+    empty = {"patient": _patient(), "acknowledged": []}
+    assert draw_alerts(empty, "token") == _template("exercises/panels/patient_alerts.html", empty)
+    ack = SimpleNamespace(
+        kind="pain_up",
+        get_kind_display=lambda: "Pain going up",
+        period=dt.date(2026, 11, 30),
+        acknowledged_by="Tess Therapist",
+        acknowledged_at=dt.datetime(2026, 12, 1, 9, 15, tzinfo=dt.UTC),
+        note=MARKUP,
+    )
+    listed = {"patient": _patient(), "acknowledged": [ack]}
+    drawn = draw_alerts(listed, "token")
+    assert drawn == _template("exercises/panels/patient_alerts.html", listed)
+    assert "Pain going up" in drawn
+    assert MARKUP not in drawn
+
+
+def test_render_panel_puts_a_drawn_panel_in_the_page_as_it_is():
+    values = {"patient": _patient(), "episodes": [_episode(1)]}
+    panel = SimpleNamespace(draw=draw_record_assessment, values=lambda: values)
+    context = Context({"csrf_token": "token"})
+    assert render_panel(context, panel) == _template(
+        "assessments/panels/record_assessment.html", values
+    )
