@@ -13,6 +13,7 @@ from clinic.panels import DischargeStep, Panel, rows_for_user, template_text
 from exercises import dashboard, page_selectors, portal_selectors, progress_selectors, selectors
 from exercises.models import AlertAcknowledgement, ExercisePlan, PlanVersion, PlanWeek, SessionLog
 from exercises.progress_selectors import progress_for_plans
+from exercises.templatetags import adherence_tags
 from exercises.texts import texts_unread
 from notifications.models import SmsInbound
 from patients.page_rows import PageRead
@@ -51,13 +52,13 @@ def patient_panels(*, user, patient) -> list[Panel]:
     episodes = open_episodes(patient=patient)
     return [
         Panel(
-            template="exercises/panels/patient_plans.html",
             context={
                 "patient": patient,
                 "episodes": episodes,
                 "plans": _plans_with_suggestions(patient),
             },
             order=40,
+            draw=adherence_tags.draw_panel,
         ),
         Panel(
             context=lambda: {

@@ -18,6 +18,7 @@ from rehab.catalogue import CATALOGUE
 from rehab.criteria import evaluate_stage
 from rehab.forms import GpConsentForm
 from rehab.models import DischargeSummary, StageChange
+from rehab.templatetags import rehab_panel_tags
 
 
 def patient_page_reads(*, user, patient) -> list[PageRead]:
@@ -58,7 +59,7 @@ def patient_panels(*, user, patient) -> list[Panel]:
             "summaries": summaries,
         }
 
-    return [Panel(template="rehab/panels/patient_rehab.html", context=context, order=25)]
+    return [Panel(context=context, order=25, draw=rehab_panel_tags.draw_panel)]
 
 
 def timeline_entries(*, user, patient) -> list[TimelineEntry]:

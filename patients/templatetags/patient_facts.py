@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import template
 
 from clinic.filters import FilterText
+from clinic.links import uuid_url
 from clinic.markup import html
 
 register = template.Library()
@@ -54,4 +55,25 @@ def runner_facts(patient) -> str:
         patient.get_main_terrain_display() or _NONE,
         patient.goal_event or _NONE,
         f", {FilterText().date(patient.goal_date, 'j M Y')}" if patient.goal_date else "",
+    )
+
+
+_PORTAL_ACCOUNT = (
+    '\n<span class="portal-account align-self-center{}">Portal account: '
+    '<span class="text-break">{}</span></span>\n'
+)
+_PORTAL_INVITE = '\n<a class="btn{} btn-outline-secondary" href="{}">{}</a>\n'
+
+
+def portal_access(patient, *, small: bool = False) -> str:
+    """What patients/includes/portal_access.html draws (a test holds them together): the
+    patient's portal account once they can sign in, until then the link to invite them."""
+    login = patient.portal_login
+    if login:
+        return html(_PORTAL_ACCOUNT, " small" if small else "", login.email)
+    return html(
+        _PORTAL_INVITE,
+        " btn-sm" if small else "",
+        uuid_url("portal:invite", patient.public_id),
+        "Invite to the portal again" if patient.user_id else "Invite to the portal",
     )
