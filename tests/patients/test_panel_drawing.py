@@ -18,7 +18,11 @@ from assessments.panels import draw_episode_course, draw_record_assessment
 from bookings.panels import draw_upcoming
 from clinic.templatetags.clinic_tags import render_panel
 from exercises.panels import draw_alerts, draw_comments
+from exercises.templatetags import adherence_tags
 from notifications.panels import draw_reminders, draw_texts
+from patients.templatetags.patient_facts import portal_access
+from rehab.templatetags import rehab_panel_tags
+from running.templatetags import running_rows
 from treatment.panels import draw_sessions
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +138,79 @@ def test_render_panel_puts_a_drawn_panel_in_the_page_as_it_is():
     assert render_panel(context, panel) == _template(
         "assessments/panels/record_assessment.html", values
     )
+
+
+def _rehab_status(number):
+    return SimpleNamespace(
+        episode=SimpleNamespace(number=number, public_id=uuid.uuid4()),
+        stage=None,
+        position="",
+        decision=None,
+        results=[],
+        next_stage=None,
+        message="No <confirmed> diagnosis yet.",
+    )
+
+
+@pytest.mark.parametrize("consents", [(), (False,), (True, False)], ids=["none", "one", "two"])
+def test_rehab_panel_drawn_as_the_template_drew_it(consents):
+    summaries = [
+        SimpleNamespace(
+            episode=SimpleNamespace(number=index + 1),
+            public_id=uuid.uuid4(),
+            gp_letter_consent=consent,
+        )
+        for index, consent in enumerate(consents)
+    ]
+    for rows in ([], [{"status": _rehab_status(3), "previous": None}]):
+        values = {"patient": _patient(), "rows": rows, "summaries": summaries}
+        drawn = rehab_panel_tags.draw_panel(values, "token")
+        assert drawn == _template("rehab/panels/patient_rehab.html", values)
+        assert drawn.count("GP letter") == sum(consents)
+
+
+@pytest.mark.parametrize("episodes", [0, 1, 2])
+def test_running_panel_drawn_as_the_template_drew_it_without_a_programme(episodes):
+    values = {
+        "patient": _patient(),
+        "episodes": [_NamedEpisode(n) for n in range(1, episodes + 1)],
+        "programmes": [],
+        "current": None,
+        "runs": [],
+        "decisions": [],
+    }
+    drawn = running_rows.draw_panel(values, "token")
+    assert drawn == _template("running/panels/patient_programme.html", values)
+    assert drawn.count("Running for Episode") == episodes
+
+
+class _NamedEpisode(SimpleNamespace):
+    def __init__(self, number):
+        super().__init__(number=number, public_id=uuid.uuid4())
+
+    def __str__(self):
+        return f"Episode {self.number} <knee & hip>"
+
+
+class _Login(SimpleNamespace):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("login", "user_id"),
+    [(None, None), (None, 7), (_Login(email="ann+<x>@example.org"), 7)],
+    ids=["never invited", "invited", "signed in"],
+)
+def test_plans_panel_and_portal_access_drawn_as_the_templates_drew_them(login, user_id):
+    patient = _patient()
+    patient.portal_login = login
+    patient.user_id = user_id
+    values = {"patient": patient, "episodes": [_NamedEpisode(1)], "plans": []}
+    drawn = adherence_tags.draw_panel(values, "token")
+    assert drawn == _template("exercises/panels/patient_plans.html", values)
+    assert "knee &amp; hip" in drawn
+    for small in (False, True):
+        include = get_template("patients/includes/portal_access.html").template
+        assert portal_access(patient, small=small) == include.render(
+            Context({"patient": patient, "small": small})
+        )
