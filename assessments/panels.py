@@ -14,6 +14,7 @@ from assessments import referrals, selectors
 from assessments.measures import keep_listed
 from assessments.models import Assessment, AssessmentDecision, WorkingDiagnosis
 from clinic.access import CLINICAL, has_role
+from clinic.display import display
 from clinic.links import uuid_url
 from clinic.markup import escape, html
 from clinic.panels import Panel, TimelineEntry, rows_for_user
@@ -135,8 +136,8 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
             TimelineEntry(
                 when=assessment.finalised_at or assessment.created_at,
                 kind="assessment",
-                title=f"{assessment.get_kind_display()} assessment{version}: "
-                f"{assessment.get_status_display().lower()}{amended}",
+                title=f"{display(assessment, 'kind')} assessment{version}: "
+                f"{display(assessment, 'status').lower()}{amended}",
                 url=uuid_url("assessments:detail", assessment.public_id),
                 detail=f"By {assessment.therapist}",
                 episode_id=assessment.episode_id,
@@ -160,7 +161,7 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
             TimelineEntry(
                 when=decision.confirmed_at,
                 kind="decision",
-                title=f"Diagnosis {how}: {decision.get_clinician_final_dx_display()}",
+                title=f"Diagnosis {how}: {display(decision, 'clinician_final_dx')}",
                 url=uuid_url("assessments:detail", decision.assessment_public_id),
                 detail=f"By {decision.confirmed_by}",
                 episode_id=decision.episode_id,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic.access import CLINICAL, has_role
+from clinic.display import display
 from clinic.links import fixed_url
 from clinic.markup import escape
 from clinic.panels import DischargeStep, Panel, TimelineEntry
@@ -74,7 +75,7 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
             TimelineEntry(
                 when=change.decided_at,
                 kind="stage",
-                title=f"{change.get_direction_display()} to {change.to_label}",
+                title=f"{display(change, 'direction')} to {change.to_label}",
                 detail=f"By {change.decided_by}"
                 + ("" if change.criteria_met else ": criteria not all met"),
                 episode_id=change.episode_id,

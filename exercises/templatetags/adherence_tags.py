@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import mark_safe
 
+from clinic.display import display
 from clinic.filters import FilterText
 from clinic.links import uuid_url
 from clinic.markup import html, html_join
@@ -116,7 +117,7 @@ def _plan(adherence) -> tuple:
         plan.episode,
         version.number if version is not None else "",
         "success" if plan.status == "active" else "secondary",
-        plan.get_status_display(),
+        display(plan, "status"),
         html(_HOLD, plan.hold_reason, uuid_url("exercises:plan_resume", plan.public_id))
         if plan.is_held
         else "",

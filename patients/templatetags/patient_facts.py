@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 
+from clinic.display import display
 from clinic.filters import FilterText
 from clinic.links import uuid_url
 from clinic.markup import html
@@ -38,7 +39,7 @@ def contact_facts(patient) -> str:
         _CONTACT,
         (patient.phone.as_international if patient.phone else "") or _NONE,
         patient.email or _NONE,
-        patient.get_preferred_contact_display(),
+        display(patient, "preferred_contact"),
         patient.time_zone,
         "Agreed" if patient.email_reminders_consent else "Not agreed",
         login.email if login else invited,
@@ -50,9 +51,9 @@ def runner_facts(patient) -> str:
     """Their level, kilometres a week, main surface and goal (with its day)."""
     return html(
         _RUNNER,
-        patient.get_runner_level_display(),
+        display(patient, "runner_level"),
         _NONE if patient.weekly_km is None else f"{patient.weekly_km} km",
-        patient.get_main_terrain_display() or _NONE,
+        display(patient, "main_terrain") or _NONE,
         patient.goal_event or _NONE,
         f", {FilterText().date(patient.goal_date, 'j M Y')}" if patient.goal_date else "",
     )
