@@ -10,7 +10,7 @@ import uuid
 from types import SimpleNamespace
 
 import pytest
-from django.template import Context
+from django.template import Context, Template
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
@@ -20,6 +20,7 @@ from clinic.templatetags.clinic_tags import render_panel
 from exercises.panels import draw_alerts, draw_comments
 from exercises.templatetags import adherence_tags
 from notifications.panels import draw_reminders, draw_texts
+from patients.models import Patient
 from patients.templatetags.patient_facts import portal_access
 from rehab.templatetags import rehab_panel_tags
 from running.templatetags import running_rows
@@ -214,3 +215,49 @@ def test_plans_panel_and_portal_access_drawn_as_the_templates_drew_them(login, u
         assert portal_access(patient, small=small) == include.render(
             Context({"patient": patient, "small": small})
         )
+
+
+#: The heading block `{% patient_header %}` replaced in templates/patients/patient_detail.html.
+OLD_HEADER = Template(
+    "{% load clinic_tags %}"
+    '<div class="d-flex flex-wrap justify-content-between align-items-start gap-2 mb-3">\n'
+    "  <div>\n"
+    '    <h1 class="h3 mb-1">{{ patient.full_name }}{% if patient.is_archived %} <span class="badge text-bg-secondary">Archived</span>{% endif %}</h1>\n'
+    '    <p class="text-body-secondary mb-0">Born {{ patient.date_of_birth|date:"j M Y" }} (age {{ patient.age }}) · {{ patient.get_sex_display }}</p>\n'
+    "  </div>\n"
+    '  <div class="d-flex flex-wrap gap-2">\n'
+    '    <a class="btn btn-outline-primary" href="{% uuid_url \'patients:edit\' patient.public_id %}">Edit details</a>\n'
+    "    {% if patient.is_archived %}\n"
+    '      <form method="post" action="{% uuid_url \'patients:restore\' patient.public_id %}">{% csrf_token %}<button class="btn btn-outline-secondary" type="submit">Restore</button></form>\n'
+    "    {% else %}\n"
+    '      <form method="post" action="{% uuid_url \'patients:archive\' patient.public_id %}">{% csrf_token %}<button class="btn btn-outline-secondary" type="submit">Archive</button></form>\n'
+    "    {% endif %}\n"
+    '    {% if "manager" in user_roles %}<a class="btn btn-outline-danger" href="{% uuid_url \'patients:privacy\' patient.public_id %}">Privacy: export or erase</a>{% endif %}\n'
+    "  </div>\n"
+    "</div>"
+)
+
+
+def _header_patient(*, archived, first_name="Ann"):
+    patient = Patient(
+        first_name=first_name,
+        last_name="Lowe",
+        date_of_birth=dt.date(1984, 2, 29),
+        sex=Patient._meta.get_field("sex").choices[0][0],
+        public_id=uuid.uuid4(),
+    )
+    patient.archived_at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC) if archived else None
+    return patient
+
+
+@pytest.mark.parametrize("archived", [False, True])
+@pytest.mark.parametrize("roles", [set(), {"manager", "therapist"}], ids=["staff", "manager"])
+@pytest.mark.parametrize("token", ["abc123", "", "NOTPROVIDED"])
+def test_patient_header_drawn_as_the_template_drew_it(archived, roles, token):
+    patient = _header_patient(archived=archived, first_name=MARKUP)
+    values = {"patient": patient, "user_roles": roles, "csrf_token": token}
+    drawn = Template("{% load patient_facts %}{% patient_header patient %}").render(Context(values))
+    assert drawn == OLD_HEADER.render(Context(values))
+    assert ("Restore" in drawn) is archived
+    assert ("Privacy: export or erase" in drawn) is ("manager" in roles)
+    assert MARKUP not in drawn
