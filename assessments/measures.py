@@ -8,6 +8,7 @@ that recorded it counts; one that left it blank ("not recorded") is skipped, nev
 from __future__ import annotations
 
 from assessments.models import Assessment
+from clinic.display import display
 from clinic.rows import prepared_list
 from patients.models import Episode
 from patients.selectors import page_reads
@@ -96,6 +97,6 @@ def _take(found: dict[str, dict], visit: Assessment) -> None:
         found[key] = {
             "value": value,
             "on": visit.assessed_on,
-            "source": f"{visit.get_kind_display()} assessment, "
+            "source": f"{display(visit, 'kind')} assessment, "
             f"{visit.assessed_on.day} {visit.assessed_on:%b %Y}",
         }

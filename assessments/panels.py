@@ -14,8 +14,9 @@ from assessments import referrals, selectors
 from assessments.measures import keep_listed
 from assessments.models import Assessment, AssessmentDecision, WorkingDiagnosis
 from clinic.access import CLINICAL, has_role
+from clinic.display import display
 from clinic.links import uuid_url
-from clinic.markup import escape
+from clinic.markup import escape, html
 from clinic.panels import Panel, TimelineEntry, rows_for_user
 from clinic.rows import prepared_list
 from patients import page_rows
@@ -135,8 +136,8 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
             TimelineEntry(
                 when=assessment.finalised_at or assessment.created_at,
                 kind="assessment",
-                title=f"{assessment.get_kind_display()} assessment{version}: "
-                f"{assessment.get_status_display().lower()}{amended}",
+                title=f"{display(assessment, 'kind')} assessment{version}: "
+                f"{display(assessment, 'status').lower()}{amended}",
                 url=uuid_url("assessments:detail", assessment.public_id),
                 detail=f"By {assessment.therapist}",
                 episode_id=assessment.episode_id,
@@ -160,7 +161,7 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
             TimelineEntry(
                 when=decision.confirmed_at,
                 kind="decision",
-                title=f"Diagnosis {how}: {decision.get_clinician_final_dx_display()}",
+                title=f"Diagnosis {how}: {display(decision, 'clinician_final_dx')}",
                 url=uuid_url("assessments:detail", decision.assessment_public_id),
                 detail=f"By {decision.confirmed_by}",
                 episode_id=decision.episode_id,
@@ -173,6 +174,71 @@ def _assessments(*, patient_id: int):
     return selectors.assessments_of_patient(patient=Patient(pk=patient_id))
 
 
+# The panels as assessments/panels/record_assessment.html and episode_course.html drew them
+# (a test holds them together).
+_RECORD = (
+    '<section class="card mb-3" aria-labelledby="record-assessment-heading">\n'
+    '  <div class="card-body">\n'
+    '    <h2 class="h5" id="record-assessment-heading">Assessments</h2>\n'
+    "    {}\n"
+    "  </div>\n"
+    "</section>\n"
+)
+_RECORD_EPISODE = (
+    '\n      <p class="mb-1">Episode {}:</p>\n'
+    '      <div class="d-flex flex-wrap gap-2 mb-2">\n'
+    '        <a class="btn btn-sm btn-primary" href="{}">Record intake</a>\n'
+    '        <a class="btn btn-sm btn-outline-primary" href="{}?kind=follow_up">'
+    "Record follow-up</a>\n"
+    "      </div>\n    "
+)
+_NO_OPEN_EPISODE = mark_safe(  # nosec B308 (a constant)
+    '\n      <p class="small text-body-secondary mb-0">'
+    "Open an episode to record an assessment.</p>\n    "
+)
+_COURSE = (
+    '<section class="card mb-3" aria-labelledby="episode-course-heading">\n'
+    '  <div class="card-body">\n'
+    '    <h2 class="h5" id="episode-course-heading">Working diagnosis and trends</h2>\n'
+    "    {}\n"
+    "  </div>\n"
+    "</section>\n"
+)
+_COURSE_EPISODE = (
+    '\n      <div class="mb-2 episode-course">\n'
+    '        <p class="mb-1">Episode {}: <a href="{}">measures over time</a></p>\n'
+    "        {}\n"
+    "      </div>\n    "
+)
+_WORKING = '<p class="small mb-0">Working diagnosis: <strong>{}</strong>. Deciding test: {}.</p>'
+_NO_EPISODE = mark_safe(  # nosec B308 (a constant)
+    '\n      <p class="small text-body-secondary mb-0">No episodes yet.</p>\n    '
+)
+
+
+def draw_record_assessment(values: dict, csrf_token) -> str:
+    """Per open episode, the links to record an intake or a follow-up."""
+    rows = []
+    for episode in values["episodes"]:
+        url = uuid_url("assessments:create", episode.public_id)
+        rows.append(html(_RECORD_EPISODE, episode.number, url, url))
+    return html(_RECORD, SafeString("".join(rows)) if rows else _NO_OPEN_EPISODE)  # nosec B703
+
+
+def draw_episode_course(values: dict, csrf_token) -> str:
+    """Per episode, its trends page and the working diagnosis in force."""
+    rows = [
+        html(
+            _COURSE_EPISODE,
+            episode.number,
+            uuid_url("assessments:trends", episode.public_id),
+            html(_WORKING, working.label, working.deciding_test_text) if working else "",
+        )
+        for episode, working in values["rows"]
+    ]
+    return html(_COURSE, SafeString("".join(rows)) if rows else _NO_EPISODE)  # nosec B703
+
+
 def patient_panels(*, user, patient) -> list[Panel]:
     """Links to record an intake or a follow-up on each open episode (no query when the
     page loaded the patient's episodes); each episode's working diagnosis in force and its
@@ -183,9 +249,9 @@ def patient_panels(*, user, patient) -> list[Panel]:
     episodes = open_episodes(patient=patient)
     found = [
         Panel(
-            template="assessments/panels/record_assessment.html",
             context={"patient": patient, "episodes": episodes},
             order=20,
+            draw=draw_record_assessment,
         )
     ]
     working = {}
@@ -194,11 +260,11 @@ def patient_panels(*, user, patient) -> list[Panel]:
             working.setdefault(diagnosis.episode_id, diagnosis)
     found.append(
         Panel(
-            template="assessments/panels/episode_course.html",
             context={
                 "rows": [(episode, working.get(episode.id)) for episode in patient.episodes.all()]
             },
             order=21,
+            draw=draw_episode_course,
         )
     )
     sent_on = referrals.referrals_of_patient(patient=patient)

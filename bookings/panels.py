@@ -13,14 +13,15 @@ from django.db import router
 from django.db.models import OuterRef
 from django.urls import NoReverseMatch
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from bookings import schedule, selectors, services, upcoming_markup
 from bookings.models import MAX_APPOINTMENT_LENGTH, Appointment
 from clinic.access import STAFF, THERAPIST, has_role, roles_of
 from clinic.filters import FilterText
 from clinic.json_rows import instances, rows_array
-from clinic.links import uuid_url
-from clinic.markup import html_join
+from clinic.links import fixed_url, uuid_url
+from clinic.markup import html, html_join
 from clinic.panels import NOT_READ, Panel, TimelineEntry, portal_read
 from clinic.rows import prepared_list
 from clinic.sites import Site
@@ -189,15 +190,46 @@ def patient_panels(*, user, patient) -> list[Panel]:
     ][:PATIENT_PANEL_LIMIT]
     return [
         Panel(
-            template="bookings/panels/patient_upcoming.html",
             context={
                 "patient": patient,
                 "upcoming": bool(upcoming),
                 "upcoming_rows": upcoming_rows_html(upcoming),
             },
             order=20,
+            draw=draw_upcoming,
         )
     ]
+
+
+# The panel as bookings/panels/patient_upcoming.html drew it (a test holds them together).
+_UPCOMING = (
+    '<section class="card mb-3" aria-labelledby="appointments-heading">\n'
+    '  <div class="card-body">\n'
+    '    <h2 class="h5" id="appointments-heading">Next appointments</h2>\n'
+    "    {}\n"
+    '    <a class="btn btn-sm btn-outline-primary" href="{}?patient={}">Find a slot</a>\n'
+    '    <a class="btn btn-sm btn-outline-secondary" href="{}?patient={}">Book</a>\n'
+    "  </div>\n"
+    "</section>\n"
+)
+_UPCOMING_LIST = '\n    <ul class="list-unstyled">\n      {}\n    </ul>\n    '
+_NOTHING_BOOKED = mark_safe(  # nosec B308 (a constant)
+    '\n    <p class="text-body-secondary">Nothing booked.</p>\n    '
+)
+
+
+def draw_upcoming(values: dict, csrf_token) -> str:
+    """The "Next appointments" panel: the rows `upcoming_rows_html` drew (or that nothing is
+    booked) and the links to find a slot or book for the patient."""
+    public_id = values["patient"].public_id
+    return html(
+        _UPCOMING,
+        html(_UPCOMING_LIST, values["upcoming_rows"]) if values["upcoming"] else _NOTHING_BOOKED,
+        fixed_url("bookings:find_slot"),
+        public_id,
+        fixed_url("bookings:create"),
+        public_id,
+    )
 
 
 def timeline_entries(*, user, patient) -> list[TimelineEntry]:

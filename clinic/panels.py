@@ -24,6 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 
+from django.template import Context
+from django.template.loader import get_template
+
 from clinic.plugins import plugin_modules
 from clinic.rows import prepared_list
 
@@ -72,6 +75,13 @@ class TimelineEntry:
     url: str = ""
     detail: str = ""
     episode_id: int | None = None
+
+
+def template_text(name: str, values: dict, csrf_token) -> str:
+    """A panel's template rendered as `{% render_panel %}` renders it (its own context, the
+    page's CSRF token, no context processors): for a `draw` function that draws the common
+    case in Python and leaves a rarer one to its template."""
+    return get_template(name).template.render(Context({**values, "csrf_token": csrf_token}))
 
 
 def rows_for_user(name: str, model, build: Callable, *, user) -> list:

@@ -137,6 +137,53 @@ def week_doses(
     return done_total, due_total
 
 
+#: What `week_series` reads of a plan week (exercises.models.PlanWeek), as the patient page
+#: reads the weeks: values, without a model instance each.
+WEEK_COLUMNS = (
+    "plan_id",
+    "week_start",
+    "sessions_logged",
+    "sessions_prescribed",
+    "pain_count",
+    "pain_during_sum",
+    "pain_after_sum",
+    "pain_peak_sum",
+    "doses_done",
+    "doses_due",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WeekRow:
+    """A plan week's totals read as values (`WEEK_COLUMNS`), with the pain means as
+    `PlanWeek` gives them."""
+
+    plan_id: int
+    week_start: dt.date
+    sessions_logged: int
+    sessions_prescribed: int
+    doses_done: int
+    doses_due: int
+    pain_during_mean: float | None
+    pain_after_mean: float | None
+    pain_peak_mean: float | None
+
+    @classmethod
+    def of(cls, row: dict) -> WeekRow:
+        count = row["pain_count"]
+        return cls(
+            plan_id=row["plan_id"],
+            week_start=row["week_start"],
+            sessions_logged=row["sessions_logged"],
+            sessions_prescribed=row["sessions_prescribed"],
+            doses_done=row["doses_done"],
+            doses_due=row["doses_due"],
+            pain_during_mean=round(row["pain_during_sum"] / count, 1) if count else None,
+            pain_after_mean=round(row["pain_after_sum"] / count, 1) if count else None,
+            pain_peak_mean=round(row["pain_peak_sum"] / count, 1) if count else None,
+        )
+
+
 def week_series(
     *,
     start_date: dt.date,

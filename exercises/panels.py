@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Func, IntegerField, Subquery
+from django.utils.safestring import mark_safe
 
 from clinic import audit
 from clinic.access import CLINICAL, has_role
-from clinic.panels import DischargeStep, Panel, rows_for_user
+from clinic.markup import html
+from clinic.panels import DischargeStep, Panel, rows_for_user, template_text
 from exercises import dashboard, page_selectors, portal_selectors, progress_selectors, selectors
 from exercises.models import AlertAcknowledgement, ExercisePlan, PlanVersion, PlanWeek, SessionLog
 from exercises.progress_selectors import progress_for_plans
+from exercises.templatetags import adherence_tags
 from exercises.texts import texts_unread
 from notifications.models import SmsInbound
 from patients.page_rows import PageRead
@@ -49,24 +52,23 @@ def patient_panels(*, user, patient) -> list[Panel]:
     episodes = open_episodes(patient=patient)
     return [
         Panel(
-            template="exercises/panels/patient_plans.html",
             context={
                 "patient": patient,
                 "episodes": episodes,
                 "plans": _plans_with_suggestions(patient),
             },
             order=40,
+            draw=adherence_tags.draw_panel,
         ),
         Panel(
-            template="exercises/panels/patient_comments.html",
             context=lambda: {
                 "patient": patient,
                 "comments": selectors.comments_for_patient(user=user, patient=patient),
             },
             order=41,
+            draw=draw_comments,
         ),
         Panel(
-            template="exercises/panels/patient_alerts.html",
             context=lambda: {
                 "patient": patient,
                 "acknowledged": page_selectors.acknowledgements_for_patient(
@@ -74,8 +76,52 @@ def patient_panels(*, user, patient) -> list[Panel]:
                 ),
             },
             order=42,
+            draw=draw_alerts,
         ),
     ]
+
+
+# The empty states of exercises/panels/patient_comments.html and patient_alerts.html (a test
+# holds them together): most patients have neither, and a template each cost more than the
+# text. Their lists stay the templates'.
+_NO_COMMENTS = (
+    '<section class="col-12" aria-labelledby="patient-comments-heading">\n'
+    '  <div class="card">\n'
+    '    <div class="card-body">\n'
+    '      <h2 class="h5" id="patient-comments-heading">Comments from {}</h2>\n'
+    "      \n"
+    '      <p class="text-body-secondary mb-0">No comments yet.</p>\n'
+    "      \n"
+    "    </div>\n"
+    "  </div>\n"
+    "</section>\n"
+)
+_NO_ALERTS = mark_safe(  # nosec B308 (a constant)
+    '<section class="col-12" aria-labelledby="acknowledged-alerts-heading">\n'
+    '  <div class="card">\n'
+    '    <div class="card-body">\n'
+    '      <h2 class="h5" id="acknowledged-alerts-heading">Alerts acknowledged</h2>\n'
+    "      \n"
+    '      <p class="text-body-secondary mb-0">No alert acknowledged yet.</p>\n'
+    "      \n"
+    "    </div>\n"
+    "  </div>\n"
+    "</section>\n"
+)
+
+
+def draw_comments(values: dict, csrf_token) -> str:
+    """The patient's comments: that there is none in Python, the comments by the template."""
+    if values["comments"]:
+        return template_text("exercises/panels/patient_comments.html", values, csrf_token)
+    return html(_NO_COMMENTS, values["patient"].first_name)
+
+
+def draw_alerts(values: dict, csrf_token) -> str:
+    """The alerts acknowledged: that there is none in Python, the list by the template."""
+    if values["acknowledged"]:
+        return template_text("exercises/panels/patient_alerts.html", values, csrf_token)
+    return _NO_ALERTS
 
 
 def _plans_with_suggestions(patient) -> list:

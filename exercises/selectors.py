@@ -33,8 +33,10 @@ from clinic.rows import prepared_list
 from exercises import schedule, text_safety
 from exercises.adherence import (
     MEDIAN_DAYS,
+    WEEK_COLUMNS,
     Alert,
     LogFacts,
+    WeekRow,
     WeekStat,
     chart_for,
     plan_alerts,
@@ -243,13 +245,13 @@ def adherence_for_patient(*, patient) -> list[PlanAdherence]:
     plans = page_rows.taken(patient, "adherence_for_patient")
     if plans is None:
         plans = prepared_list("adherence_for_patient", ExercisePlan, _plans, patient_id=patient.pk)
-    weeks: dict[int, list[PlanWeek]] = {plan.pk: [] for plan in plans}
+    weeks: dict[int, list[WeekRow]] = {plan.pk: [] for plan in plans}
     rows = page_rows.taken(patient, "adherence_weeks")
     if rows is None:
         rows = prepared_list("adherence_weeks", PlanWeek, _weeks, patient_id=patient.pk)
-    for row in rows:
-        if row.plan_id in weeks:  # not a week of a plan never published
-            weeks[row.plan_id].append(row)
+    for row in rows:  # values: a week's totals, without a model instance each
+        if row["plan_id"] in weeks:  # not a week of a plan never published
+            weeks[row["plan_id"]].append(WeekRow.of(row))
     today = patient_today(patient)
     return [PlanAdherence(plan=plan, series=_series(plan, weeks[plan.pk], today)) for plan in plans]
 
@@ -264,7 +266,7 @@ def _plans(*, patient_id: int):
 
 
 def _weeks(*, patient_id: int):
-    return PlanWeek.objects.filter(plan__patient_id=patient_id)
+    return PlanWeek.objects.filter(plan__patient_id=patient_id).values(*WEEK_COLUMNS)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from clinic.display import display
 from clinic.models import TimeStampedModel
 from clinic.validators import validate_time_zone
 
@@ -240,7 +241,7 @@ class Episode(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Episode {self.number} ({self.get_side_display().lower()})"
+        return f"Episode {self.number} ({display(self, 'side').lower()})"
 
     @property
     def is_open(self) -> bool:

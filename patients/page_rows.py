@@ -28,6 +28,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from uuid import UUID
 
 from django.db import models, router
@@ -97,6 +98,16 @@ class _Shape:
     conversions: tuple  # per column: a function, or None
     rows: RowShape
 
+    @cached_property
+    def converted(self) -> tuple:
+        """(position, function) of the columns whose JSON value is not what the driver gives:
+        the others are left as json.loads made them."""
+        return tuple(
+            (index, convert)
+            for index, convert in enumerate(self.conversions)
+            if convert is not None
+        )
+
 
 _shapes: dict[tuple[str, str], _Shape] = {}
 
@@ -132,14 +143,16 @@ def _shape(read: PageRead, alias: str, patient_id: int) -> _Shape:
 
 def _rows(shape: _Shape, alias: str, text: str | None) -> list:
     """The JSON column of one read as the instances (or dicts) its query gives."""
-    rows = []
-    for values in json.loads(text, parse_float=Decimal) if text else ():
-        rows.append(
-            tuple(
-                value if convert is None or value is None else convert(value)
-                for convert, value in zip(shape.conversions, values, strict=True)
-            )
-        )
+    rows = json.loads(text, parse_float=Decimal) if text else []
+    converted = shape.converted
+    width = len(shape.conversions)
+    for values in rows:
+        if len(values) != width:
+            raise ValueError("a JSON row of another width than its query's columns")
+        for index, convert in converted:
+            value = values[index]
+            if value is not None:
+                values[index] = convert(value)
     return shape.rows.build(rows, alias)
 
 

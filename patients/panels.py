@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clinic.access import CLINICAL, has_role
+from clinic.display import display
 from clinic.panels import TimelineEntry
 from patients.models import Episode
 from patients.page_rows import PageRead
@@ -18,7 +19,7 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
     clinical = has_role(user, CLINICAL)
     entries = []
     for episode in patient.episodes.all():
-        side = f" ({episode.get_side_display().lower()})" if clinical else ""
+        side = f" ({display(episode, 'side').lower()})" if clinical else ""
         entries.append(
             TimelineEntry(
                 when=episode.started_on,
@@ -33,7 +34,7 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
                     when=episode.discharged_on,
                     kind="episode",
                     title=f"Episode {episode.number} discharged",
-                    detail=episode.get_outcome_display() if clinical else "",
+                    detail=display(episode, "outcome") if clinical else "",
                     episode_id=episode.id,
                 )
             )

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
-from django.utils.functional import empty
+from django.utils.functional import LazyObject, empty
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import panels
@@ -76,14 +76,15 @@ def patient_edit(request: HttpRequest, public_id):
 @role_required(*STAFF)
 @require_GET
 def patient_detail(request: HttpRequest, public_id):
-    patient = selectors.patient_for_user(user=request.user, public_id=public_id)
+    user = _unwrapped(request.user)
+    patient = selectors.patient_for_user(user=user, public_id=public_id)
     return render(
         request,
         "patients/patient_detail.html",
         {
             "patient": patient,
-            "page": _patient_page(_unwrapped(request.user), patient),
-            "clinical": has_role(request.user, CLINICAL),
+            "page": _patient_page(user, patient),
+            "clinical": has_role(user, CLINICAL),
         },
     )
 
@@ -91,9 +92,13 @@ def patient_detail(request: HttpRequest, public_id):
 def _unwrapped(user):
     """The request's user object itself, out of its lazy wrapper (evaluated by the time the
     view runs): the page hands it to every app's hooks, which ask its roles some thirty times,
-    and each attribute read through the wrapper is a proxy call."""
-    wrapped = getattr(user, "_wrapped", empty)
-    return user if wrapped is empty else wrapped
+    and each attribute read through the wrapper is a proxy call. django-otp wraps the
+    authentication middleware's lazy user in a lazy user of its own: unwrap both."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
 
 
 def _patient_page(user, patient) -> dict:

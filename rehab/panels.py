@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic.access import CLINICAL, has_role
+from clinic.display import display
 from clinic.links import fixed_url
 from clinic.markup import escape
 from clinic.panels import DischargeStep, Panel, TimelineEntry
@@ -18,6 +19,7 @@ from rehab.catalogue import CATALOGUE
 from rehab.criteria import evaluate_stage
 from rehab.forms import GpConsentForm
 from rehab.models import DischargeSummary, StageChange
+from rehab.templatetags import rehab_panel_tags
 
 
 def patient_page_reads(*, user, patient) -> list[PageRead]:
@@ -58,7 +60,7 @@ def patient_panels(*, user, patient) -> list[Panel]:
             "summaries": summaries,
         }
 
-    return [Panel(template="rehab/panels/patient_rehab.html", context=context, order=25)]
+    return [Panel(context=context, order=25, draw=rehab_panel_tags.draw_panel)]
 
 
 def timeline_entries(*, user, patient) -> list[TimelineEntry]:
@@ -73,7 +75,7 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
             TimelineEntry(
                 when=change.decided_at,
                 kind="stage",
-                title=f"{change.get_direction_display()} to {change.to_label}",
+                title=f"{display(change, 'direction')} to {change.to_label}",
                 detail=f"By {change.decided_by}"
                 + ("" if change.criteria_met else ": criteria not all met"),
                 episode_id=change.episode_id,

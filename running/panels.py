@@ -14,6 +14,7 @@ from patients.page_rows import PageRead
 from patients.selectors import open_episodes
 from running import selectors
 from running.models import ProgrammeDecision, RunLog, RunProgramme
+from running.templatetags import running_rows
 
 
 def patient_page_reads(*, user, patient) -> list[PageRead]:
@@ -50,13 +51,13 @@ def patient_panels(*, user, patient) -> list[Panel]:
         ]
     return [
         Panel(
-            template="running/panels/patient_programme.html",
             context=lambda: {
                 "patient": patient,
                 "episodes": open_episodes(patient=patient),
                 **selectors.patient_panel_data(patient=patient),
             },
             order=45,
+            draw=running_rows.draw_panel,
         )
     ]
 

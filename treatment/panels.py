@@ -55,11 +55,29 @@ def patient_panels(*, user, patient) -> list[Panel]:
         return []
     return [
         Panel(
-            template="treatment/panels/patient_sessions.html",
             context={"visit_rows": visit_rows_html(visits, clinical=clinical)},
             order=25,
+            draw=draw_sessions,
         )
     ]
+
+
+# The panel as treatment/panels/patient_sessions.html drew it (a test holds them together).
+_SESSIONS = (
+    '<section class="card mb-3" aria-labelledby="patient-sessions-heading">\n'
+    '  <div class="card-body">\n'
+    '    <h2 class="h5" id="patient-sessions-heading">Session notes</h2>\n'
+    '    <ul class="list-unstyled mb-0">\n'
+    "    {}\n"
+    "    </ul>\n"
+    "  </div>\n"
+    "</section>\n"
+)
+
+
+def draw_sessions(values: dict, csrf_token) -> str:
+    """The "Session notes" panel: its visits drawn by `visit_rows_html`."""
+    return html(_SESSIONS, values["visit_rows"])
 
 
 _VISIT = (

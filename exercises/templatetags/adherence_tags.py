@@ -7,9 +7,11 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import mark_safe
 
+from clinic.display import display
 from clinic.filters import FilterText
 from clinic.links import uuid_url
 from clinic.markup import html, html_join
+from patients.templatetags.patient_facts import portal_access
 
 register = template.Library()
 
@@ -115,7 +117,7 @@ def _plan(adherence) -> tuple:
         plan.episode,
         version.number if version is not None else "",
         "success" if plan.status == "active" else "secondary",
-        plan.get_status_display(),
+        display(plan, "status"),
         html(_HOLD, plan.hold_reason, uuid_url("exercises:plan_resume", plan.public_id))
         if plan.is_held
         else "",
@@ -146,3 +148,46 @@ def plan_blocks(plans) -> str:
     if not plans:
         return _NO_PLAN
     return html_join("", _PLAN, (_plan(adherence) for adherence in plans))
+
+
+# The patient page's whole plans panel as exercises/panels/patient_plans.html drew it (a test
+# holds them together).
+_PANEL = (
+    '<section class="col-12" aria-labelledby="exercise-plans-heading">\n'
+    '  <div class="card">\n'
+    '    <div class="card-body">\n'
+    '      <h2 class="h5" id="exercise-plans-heading">Home exercises</h2>\n'
+    '      <div class="d-flex flex-wrap gap-2 mb-3">\n'
+    "        {}\n"
+    '        <a class="btn btn-sm btn-outline-primary patient-logs-link" href="{}">'
+    "Session logs</a>\n"
+    "        {}\n"
+    "      </div>\n"
+    "      {}\n"
+    "    </div>\n"
+    "  </div>\n"
+    "</section>\n"
+)
+_EPISODE_PLANS = (
+    '\n          <a class="btn btn-sm btn-outline-primary" href="{}">Plans for {}</a>\n        '
+)
+
+
+def draw_panel(values: dict, csrf_token) -> str:
+    """The patient page's plans panel (`Panel.draw`): a link to each open episode's plans and
+    to the session logs, the portal account or invitation, then the plans (`plan_blocks`)."""
+    patient = values["patient"]
+    return html(
+        _PANEL,
+        html_join(
+            "",
+            _EPISODE_PLANS,
+            (
+                (uuid_url("exercises:episode_plans", episode.public_id), episode)
+                for episode in values["episodes"]
+            ),
+        ),
+        uuid_url("exercises:patient_logs", patient.public_id),
+        portal_access(patient, small=True),
+        plan_blocks(values["plans"]),
+    )

@@ -4,8 +4,11 @@ with their filters and display lookups each were a good part of the page's own t
 from __future__ import annotations
 
 from django import template
+from django.utils.safestring import mark_safe
 
+from clinic.display import display
 from clinic.filters import FilterText
+from clinic.links import uuid_url
 from clinic.markup import html
 
 register = template.Library()
@@ -37,7 +40,7 @@ def contact_facts(patient) -> str:
         _CONTACT,
         (patient.phone.as_international if patient.phone else "") or _NONE,
         patient.email or _NONE,
-        patient.get_preferred_contact_display(),
+        display(patient, "preferred_contact"),
         patient.time_zone,
         "Agreed" if patient.email_reminders_consent else "Not agreed",
         login.email if login else invited,
@@ -49,9 +52,87 @@ def runner_facts(patient) -> str:
     """Their level, kilometres a week, main surface and goal (with its day)."""
     return html(
         _RUNNER,
-        patient.get_runner_level_display(),
+        display(patient, "runner_level"),
         _NONE if patient.weekly_km is None else f"{patient.weekly_km} km",
-        patient.get_main_terrain_display() or _NONE,
+        display(patient, "main_terrain") or _NONE,
         patient.goal_event or _NONE,
         f", {FilterText().date(patient.goal_date, 'j M Y')}" if patient.goal_date else "",
+    )
+
+
+_PORTAL_ACCOUNT = (
+    '\n<span class="portal-account align-self-center{}">Portal account: '
+    '<span class="text-break">{}</span></span>\n'
+)
+_PORTAL_INVITE = '\n<a class="btn{} btn-outline-secondary" href="{}">{}</a>\n'
+
+
+def portal_access(patient, *, small: bool = False) -> str:
+    """What patients/includes/portal_access.html draws (a test holds them together): the
+    patient's portal account once they can sign in, until then the link to invite them."""
+    login = patient.portal_login
+    if login:
+        return html(_PORTAL_ACCOUNT, " small" if small else "", login.email)
+    return html(
+        _PORTAL_INVITE,
+        " btn-sm" if small else "",
+        uuid_url("portal:invite", patient.public_id),
+        "Invite to the portal again" if patient.user_id else "Invite to the portal",
+    )
+
+
+# The page's heading and its buttons as templates/patients/patient_detail.html drew them (a test
+# holds them together).
+_HEADER = (
+    '<div class="d-flex flex-wrap justify-content-between align-items-start gap-2 mb-3">\n'
+    "  <div>\n"
+    '    <h1 class="h3 mb-1">{}{}</h1>\n'
+    '    <p class="text-body-secondary mb-0">Born {} (age {}) · {}</p>\n'
+    "  </div>\n"
+    '  <div class="d-flex flex-wrap gap-2">\n'
+    '    <a class="btn btn-outline-primary" href="{}">Edit details</a>\n'
+    "    {}\n"
+    "    {}\n"
+    "  </div>\n"
+    "</div>"
+)
+_ARCHIVED = mark_safe(' <span class="badge text-bg-secondary">Archived</span>')  # nosec B308
+_FORM = (
+    '\n      <form method="post" action="{}">{}<button class="btn btn-outline-secondary"'
+    ' type="submit">{}</button></form>\n    '
+)
+_CSRF = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+_PRIVACY = '<a class="btn btn-outline-danger" href="{}">Privacy: export or erase</a>'
+
+
+def _csrf_input(token) -> str:
+    """What `{% csrf_token %}` draws for the context's token."""
+    if not token:
+        return ""
+    return "" if token == "NOTPROVIDED" else html(_CSRF, token)  # noqa: S105 (Django's marker)
+
+
+@register.simple_tag(takes_context=True)
+def patient_header(context, patient) -> str:
+    """The patient's name (and whether archived), birth day, age and sex, and the buttons to
+    edit, archive or restore, and for the manager to export or erase."""
+    archived = patient.is_archived
+    public_id = patient.public_id
+    return html(
+        _HEADER,
+        patient.full_name,
+        _ARCHIVED if archived else "",
+        FilterText().date(patient.date_of_birth, "j M Y"),
+        patient.age,
+        display(patient, "sex"),
+        uuid_url("patients:edit", public_id),
+        html(
+            _FORM,
+            uuid_url("patients:restore" if archived else "patients:archive", public_id),
+            _csrf_input(context.get("csrf_token")),
+            "Restore" if archived else "Archive",
+        ),
+        html(_PRIVACY, uuid_url("patients:privacy", public_id))
+        if "manager" in context.get("user_roles", ())
+        else "",
     )

@@ -11,6 +11,7 @@ import datetime as dt
 from django import template
 from django.utils.safestring import mark_safe
 
+from clinic.display import display
 from clinic.filters import FilterText
 from clinic.links import uuid_url
 from clinic.markup import html, html_join
@@ -77,7 +78,7 @@ def _episode(episode, entries, clinical: bool) -> tuple:
         episode.number,
         episode.number,
         "text-bg-success" if is_open else "text-bg-secondary",
-        episode.get_status_display(),
+        display(episode, "status"),
         html(_DISCHARGE, uuid_url("patients:episode_discharge", episode.public_id))
         if clinical and is_open
         else "",

@@ -127,3 +127,51 @@ def rehab_episodes(rows) -> str:
             for row in rows
         ),
     )
+
+
+# The whole panel as rehab/panels/patient_rehab.html drew it (a test holds them together).
+_PANEL = (
+    '<section class="card mb-3" aria-labelledby="rehab-heading">\n'
+    '  <div class="card-body">\n'
+    '    <h2 class="h5" id="rehab-heading">Rehab stage</h2>\n'
+    "    {}\n"
+    "    {}\n"
+    "  </div>\n"
+    "</section>\n"
+)
+_SUMMARIES = (
+    '\n    <h3 class="h6 mt-2">Discharge summaries</h3>\n'
+    '    <ul class="list-unstyled mb-0">\n'
+    "      {}\n"
+    "    </ul>\n    "
+)
+_SUMMARY = '\n      <li>Episode {}: <a href="{}">summary</a>{}</li>\n      '
+_GP_LETTER = ' · <a href="{}">GP letter</a>'
+
+
+def draw_panel(values: dict, csrf_token) -> str:
+    """The patient page's rehab panel (`Panel.draw`): each open episode (`rehab_episodes`),
+    then the discharge summaries with their GP letters."""
+    summaries = values["summaries"]
+    listed = (
+        html(
+            _SUMMARIES,
+            html_join(
+                "",
+                _SUMMARY,
+                (
+                    (
+                        summary.episode.number,
+                        uuid_url("rehab:summary", summary.public_id),
+                        html(_GP_LETTER, uuid_url("rehab:gp_letter", summary.public_id))
+                        if summary.gp_letter_consent
+                        else "",
+                    )
+                    for summary in summaries
+                ),
+            ),
+        )
+        if summaries
+        else ""
+    )
+    return html(_PANEL, rehab_episodes(values["rows"]), listed)

@@ -264,3 +264,38 @@ def portal_run_items(runs) -> SafeString:
             for run in runs
         ),
     )
+
+
+# The patient page's whole running panel as running/panels/patient_programme.html drew it (a
+# test holds them together).
+_PANEL = (
+    '<section class="col-12" aria-labelledby="run-programme-heading">\n'
+    '  <div class="card">\n'
+    '    <div class="card-body">\n'
+    '      <h2 class="h5" id="run-programme-heading">Return to running</h2>\n'
+    "      {}\n"
+    '      <div class="d-flex flex-wrap gap-2">\n'
+    "        {}\n"
+    "      </div>\n"
+    "    </div>\n"
+    "  </div>\n"
+    "</section>\n"
+)
+_EPISODE_LINK = '<a class="btn btn-sm btn-outline-primary" href="{}">Running for {}</a>'
+
+
+def draw_panel(values: dict, csrf_token) -> str:
+    """The patient page's running panel (`Panel.draw`): the programme it shows
+    (`programme_summary`) and a link to each open episode's running page."""
+    return html(
+        _PANEL,
+        programme_summary(values.get("current"), values.get("runs"), values.get("decisions")),
+        html_join(
+            "",
+            _EPISODE_LINK,
+            (
+                (uuid_url("running:episode", episode.public_id), episode)
+                for episode in values["episodes"]
+            ),
+        ),
+    )

@@ -251,8 +251,6 @@ def test_the_failed_list_leaves_out_other_statuses(reception_client, plan):
 
 
 def test_the_patient_page_panel_shows_the_latest_reminders_to_staff(therapist, plan, patient):
-    from django.template.loader import render_to_string
-
     from notifications.panels import patient_panels
 
     add_deliveries(schedule_of(plan), 7)
@@ -263,8 +261,9 @@ def test_the_patient_page_panel_shows_the_latest_reminders_to_staff(therapist, p
         if "deliveries" in panel.values()
     )
     assert len(panel.values()["deliveries"]) == 5
-    html = render_to_string(panel.template, panel.values())
+    html = panel.draw(panel.values(), "")
     assert reverse("notifications:patient_log", args=[patient.public_id]) in html
+    assert html.count("<li>") == 5
 
 
 def test_a_new_time_zone_is_saved_on_the_patient_record_too(patient_client, plan, patient):
