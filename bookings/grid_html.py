@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 
 from bookings.calendar_items import STATUS_WORDS
 from bookings.confirmation import confirmation_mark, confirmation_words
-from bookings.grid import Cell, Column, Grid, long_date
+from bookings.grid import Cell, Column, Free, Grid, long_date
 from clinic import links
 
 
@@ -151,9 +151,10 @@ def rows_html(context: Context, grid: Grid, marks: dict | None = None) -> str:
     parts = []
     for row in grid.rows:
         kind = "grid-hour" if row.on_the_hour else "grid-quarter"
-        parts.append(f'<tr class="{kind}"><th scope="row" class="grid-time">{row.time:%H:%M}</th>')
+        parts.append(f'<tr class="{kind}"><th scope="row" class="grid-time">{row.said}</th>')
         for cell in row.cells:
-            parts.append(cell.html or booked.cell(cell))
+            # A free cell is its markup; a closed or past run carries its own.
+            parts.append(cell if type(cell) is Free else cell.html or booked.cell(cell))
         parts.append("</tr>")
     return "".join(parts)
 
