@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from bookings import grid, selectors
 from bookings.forms import CalendarFilterForm
+from bookings.models import Appointment
 from clinic import audit, links
 from clinic.access import STAFF, role_required
 
@@ -58,7 +59,7 @@ def _calendar_days(*, first: dt.date, last: dt.date, therapist, form, site) -> l
     for day in days:
         for column in day["columns"]:
             for item in column["appointments"]:
-                audit.note_patient(item.patient, item)
+                audit.note_patient_id(item.patient_id, Appointment, item.public_id)
     return days
 
 

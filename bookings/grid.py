@@ -141,17 +141,13 @@ def build(
     # column's day: worked out once, for the rows' range and for the blocks.
     shown = [_Shown.of(spec, zone) for spec in columns]
     first, last = _row_range(shown)
-    times = [dt.time(minute // 60, minute % 60) for minute in range(first, last, step_minutes)]
+    times, said, quoted = _row_times(first, last, step_minutes)
     # Every column of a day shares the day's row times (four therapists: four columns a day).
     clocks: dict[dt.date, _Clock] = {}
     for spec in columns:
         if spec.day not in clocks:
             clocks[spec.day] = _Clock.of(spec.day, first, step_minutes, len(times), zone)
     link = escape(book_url) + ("&" if "?" in book_url else "?")  # a site's URL names its site
-    # Each row's time as free cells say it and as their booking links carry it, once per grid
-    # rather than once per free cell (a week has a hundred or more).
-    said = [f"{time:%H:%M}" for time in times]
-    row_times = list(zip(said, [quote_plus(text) for text in said], strict=True))
     laid_out = [
         _blocks(
             spec,
@@ -162,7 +158,8 @@ def build(
             clock=clocks[spec.day],
             today=today,
             link=link,
-            row_times=row_times,
+            said=said,
+            quoted=quoted,
         )
         for spec, seen in zip(columns, shown, strict=True)
     ]
@@ -171,6 +168,16 @@ def build(
         for index, time in enumerate(times)
     ]
     return Grid(columns=[column for column, _ in laid_out], rows=rows)
+
+
+@functools.lru_cache(maxsize=256)
+def _row_times(first: int, last: int, step: int) -> tuple[tuple[dt.time, ...], ...]:
+    """The rows' times from minute `first` to `last`: as times, as the table and free cells
+    say them ("09:15") and as booking links carry them. The same few ranges serve every
+    grid, so they are worked out once per process rather than once per grid."""
+    times = tuple(dt.time(minute // 60, minute % 60) for minute in range(first, last, step))
+    said = tuple(f"{time:%H:%M}" for time in times)
+    return times, said, tuple(quote_plus(text) for text in said)
 
 
 def _minutes(value: dt.datetime, day: dt.date, zone: ZoneInfo) -> int:
@@ -333,11 +340,12 @@ def _blocks(
     clock: _Clock,
     today: dt.date,
     link: str,
-    row_times: list[tuple[str, str]],
+    said: Sequence[str],
+    quoted: Sequence[str],
 ) -> tuple[Column, dict[int, Cell | Free]]:
     """The column, and its cells and blocks keyed by the row each one starts on. `link`: the
     booking form's URL, escaped, ending in `?` or `&` for the free cells' parameters;
-    `row_times`: each row's wall time as "HH:MM" and as a URL parameter."""
+    `said`, `quoted`: each row's wall time as "HH:MM" and as a URL parameter."""
     column = Column(
         day=spec.day,
         therapist=spec.therapist,
@@ -371,8 +379,7 @@ def _blocks(
             index = bottom
         elif kinds[index] == "free":
             # A free row's wall time is its row's time: the clocks do not skip it.
-            hhmm, quoted = row_times[index]
-            blocks[index] = Free(f"{free_head}{quoted}{free_middle}{hhmm}{free_tail}")
+            blocks[index] = Free(f"{free_head}{quoted[index]}{free_middle}{said[index]}{free_tail}")
             index += 1
         else:
             top, kind = index, kinds[index]

@@ -135,7 +135,7 @@ def _inactive_html(context: Context, grid: Grid, zone) -> str:
                 '\n    <li class="booking-inactive"><span>'
                 f"{_text(column.short_date)} {item.start.astimezone(zone):%H:%M}\N{EN DASH}"
                 f"{item.end.astimezone(zone):%H:%M}</span> "
-                f'<a href="{prefix}{_text(item.public_id)}/">{_text(item.patient.full_name)}</a>'
+                f'<a href="{prefix}{_text(item.public_id)}/">{_text(item.patient_name)}</a>'
                 f" with {_text(column.name)} "
                 f'<span class="badge booking-status booking-status-{status}">'
                 f"{_text(item.get_status_display())}</span></li>\n  "
@@ -192,18 +192,18 @@ class _BookedBlocks:
         parts = [f'<td class="grid-cell grid-booked grid-span-{cell.rows}"{rowspan}>']
         for item in cell.appointments:
             status, badge = _status_html(item.status)
-            room = f" · {_label(item.room.name)}" if item.room_id else ""
+            room = f" · {_label(item.room_name)}" if item.room_id else ""
             start, end = item.start.astimezone(zone), item.end.astimezone(zone)
             parts.append(
                 f'<div class="grid-appointment booking-status-edge-{status}">'
-                # A UUID from the database: hex digits and dashes, nothing to escape.
+                # A UUID's text from the database: hex digits and dashes, nothing to escape.
                 f'<a href="{self.prefix}{item.public_id}/" data-grid-cell>'
                 f'<span class="visually-hidden">Booked, {day} </span>'
                 f"{start.hour:02d}:{start.minute:02d}\N{EN DASH}{end.hour:02d}:{end.minute:02d}"
-                f" {_text(item.patient.full_name)}"
+                f" {_text(item.patient_name)}"
                 f'<span class="visually-hidden"> with {name}</span></a>'
                 f'<span class="d-block small text-body-secondary">'
-                f"{_label(item.appointment_type.name)}{room}</span>{badge}"
+                f"{_label(item.type_name)}{room}</span>{badge}"
             )
             mark = confirmation_mark(
                 status=item.status,
