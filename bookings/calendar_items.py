@@ -60,6 +60,7 @@ class CalendarItem:
     room_id: int | None
     room_name: str | None
     asked_to_confirm: bool
+    is_active: bool  # as `Appointment.is_active`: the grid asks several times per appointment
     therapist: Any = None  # the column's therapist, set by `calendar_days`
 
     # What the audit note names an appointment by (`clinic.audit`): the model's label.
@@ -85,6 +86,7 @@ class CalendarItem:
             row["room_id"],
             row["room__name"],
             row["asked_to_confirm"],
+            row["status"] in Appointment.ACTIVE_STATUSES,
         )
 
     @property
@@ -121,10 +123,6 @@ class CalendarItem:
     @property
     def id(self) -> int:
         return self.pk
-
-    @property
-    def is_active(self) -> bool:  # as `Appointment.is_active`
-        return self.status in Appointment.ACTIVE_STATUSES
 
     @property
     def attendance_open(self) -> bool:  # as `Appointment.attendance_open`

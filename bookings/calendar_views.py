@@ -20,6 +20,7 @@ from bookings.forms import CalendarFilterForm
 from bookings.models import Appointment
 from clinic import audit, links
 from clinic.access import STAFF, role_required
+from clinic.filters import FilterText
 
 
 def _calendar_day(request: HttpRequest) -> tuple[dt.date, bool]:
@@ -172,12 +173,15 @@ def week(request: HttpRequest):
             "next": calendar_url("bookings:week", monday + dt.timedelta(days=7), query),
         }
 
+    said = FilterText()  # the `date` filter's text, kept per process
     return render(
         request,
         "bookings/week.html",
         {
             "monday": monday,
             "sunday": sunday,
+            "monday_short": said.date(monday, "j M Y"),
+            "monday_long": said.date(monday, "j F Y"),
             **calendar(),
         },
     )

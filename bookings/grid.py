@@ -26,7 +26,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
 from django.utils.dateformat import format as date_format
@@ -360,7 +360,7 @@ def _blocks(
     # What every free cell of the column shares, escaped once (escaping is per character, so
     # escaping the parts gives what escaping the whole does): the booking form's parameters
     # (the column's therapist and day, then the row's time) and the words around the time.
-    column_query = urlencode({"therapist": spec.ref, "date": spec.day.isoformat()})
+    column_query = f"therapist={quote_plus(spec.ref)}&date={spec.day.isoformat()}"  # urlencode
     free_head = (
         '<td class="grid-cell grid-free"><a class="grid-free-link"'
         f' href="{link}{escape_text(column_query)}&amp;time='

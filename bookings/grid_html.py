@@ -19,7 +19,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
 from bookings.calendar_items import STATUS_WORDS
-from bookings.confirmation import confirmation_mark, confirmation_words
+from bookings.confirmation import CONFIRMED_VIA, Mark, confirmation_mark, confirmation_words
 from bookings.grid import Cell, Column, Free, Grid, long_date
 from clinic import links
 
@@ -191,8 +191,8 @@ class _BookedBlocks:
         rowspan = f' rowspan="{cell.rows}"' if cell.rows > 1 else ""
         parts = [f'<td class="grid-cell grid-booked grid-span-{cell.rows}"{rowspan}>']
         for item in cell.appointments:
-            status, badge = _status_html(item.status)
-            room = f" · {_label(item.room_name)}" if item.room_id else ""
+            status, labels = _labels(item.status, item.type_name, item.room_name)
+            mark, said = _mark(item.status, item.confirmed_at is not None, item.asked_to_confirm)
             start, end = item.start.astimezone(zone), item.end.astimezone(zone)
             parts.append(
                 f'<div class="grid-appointment booking-status-edge-{status}">'
@@ -201,17 +201,10 @@ class _BookedBlocks:
                 f'<span class="visually-hidden">Booked, {day} </span>'
                 f"{start.hour:02d}:{start.minute:02d}\N{EN DASH}{end.hour:02d}:{end.minute:02d}"
                 f" {_text(item.patient_name)}"
-                f'<span class="visually-hidden"> with {name}</span></a>'
-                f'<span class="d-block small text-body-secondary">'
-                f"{_label(item.type_name)}{room}</span>{badge}"
-            )
-            mark = confirmation_mark(
-                status=item.status,
-                confirmed_at=item.confirmed_at,
-                asked=getattr(item, "asked_to_confirm", False),
+                f'<span class="visually-hidden"> with {name}</span></a>{labels}'
             )
             if mark is not None:
-                parts.append(_mark_html(mark, item.confirmed_via))
+                parts.append(said.get(item.confirmed_via, said[""]))
             if item.pk in self.marks:
                 parts.append(conditional_escape(self.marks[item.pk]))
             if self.confirm_buttons is not None and mark is not None and item.end > self.now:
@@ -225,31 +218,38 @@ class _BookedBlocks:
         return "".join(parts)
 
 
-# The few short labels a grid repeats (statuses, appointment types, rooms, marks), escaped once
+# The few short labels a grid repeats (statuses, appointment types, rooms, marks), drawn once
 # per process rather than once per appointment; patients' names are escaped each time.
 @functools.lru_cache(maxsize=1024)
-def _label(value: str) -> str:
-    return _text(value)
-
-
-@functools.lru_cache(maxsize=64)
-def _status_html(status: str) -> tuple[str, str]:
-    """The status for CSS classes, and its badge (none for "booked")."""
+def _labels(status: str, type_name: str, room_name: str | None) -> tuple[str, str]:
+    """The status for CSS classes, and the block's type, room and status badge (none for
+    "booked") as drawn under the patient's name."""
     said = _text(status)
-    if status == "booked":
-        return said, ""
-    words = _text(STATUS_WORDS.get(status, status))
-    return said, f'<span class="badge booking-status booking-status-{said}">{words}</span>'
+    room = f" · {_text(room_name)}" if room_name is not None else ""
+    badge = ""
+    if status != "booked":
+        words = _text(STATUS_WORDS.get(status, status))
+        badge = f'<span class="badge booking-status booking-status-{said}">{words}</span>'
+    return said, (
+        f'<span class="d-block small text-body-secondary">{_text(type_name)}{room}</span>{badge}'
+    )
 
 
 @functools.lru_cache(maxsize=64)
-def _mark_html(mark, confirmed_via: str) -> str:
-    """Whether the patient has said they are coming: a symbol (hidden from screen readers) and
-    words, never colour alone."""
-    return (
-        f'<span class="d-block small booking-confirm booking-confirm-{_text(mark.key)}">'
-        '<span class="booking-confirm-symbol" aria-hidden="true">'
-        f"{_text(mark.symbol)}</span> "
-        f'<span class="visually-hidden">Reply to reminder: </span>'
-        f"{_text(confirmation_words(mark, confirmed_via))}</span>"
-    )
+def _mark(status: str, confirmed: bool, asked: bool) -> tuple[Mark | None, dict[str, str]]:
+    """Whether the patient has said they are coming (`confirmation_mark`), and its markup by
+    how a confirmation came (`confirmed_via`; "" for any other): a symbol (hidden from screen
+    readers) and words, never colour alone."""
+    mark = confirmation_mark(status=status, confirmed_at=True if confirmed else None, asked=asked)
+    if mark is None:
+        return None, {}
+    return mark, {
+        via: (
+            f'<span class="d-block small booking-confirm booking-confirm-{_text(mark.key)}">'
+            '<span class="booking-confirm-symbol" aria-hidden="true">'
+            f"{_text(mark.symbol)}</span> "
+            f'<span class="visually-hidden">Reply to reminder: </span>'
+            f"{_text(confirmation_words(mark, via))}</span>"
+        )
+        for via in ("", *CONFIRMED_VIA)
+    }
