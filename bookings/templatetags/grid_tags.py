@@ -3,6 +3,8 @@ confirmation marks and the filter fields."""
 
 from __future__ import annotations
 
+import functools
+
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -17,8 +19,10 @@ register = template.Library()
 
 
 @register.simple_tag
+@functools.cache
 def confirmation_legend() -> SafeString:
-    """What the marks on booked appointments mean, above the grid."""
+    """What the marks on booked appointments mean, above the grid: fixed text, drawn once per
+    process."""
     items = "".join(
         f'<li class="list-inline-item booking-confirm booking-confirm-{escape(mark.key)}">'
         f'<span class="booking-confirm-symbol" aria-hidden="true">{escape(mark.symbol)}</span> '
