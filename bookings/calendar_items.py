@@ -71,7 +71,7 @@ class CalendarItem:
         """From a row of `bookings.selectors.CALENDAR_COLUMNS`."""
         return cls(
             row["id"],
-            row["public_ref"],
+            str(row["public_ref"]),  # text already on PostgreSQL; a UUID on SQLite
             row["start"],
             row["end"],
             row["status"],
@@ -79,7 +79,7 @@ class CalendarItem:
             row["confirmed_via"],
             row["therapist_id"],
             row["patient_id"],
-            row["patient_ref"],
+            str(row["patient_ref"]),
             row["patient__first_name"],
             row["patient__last_name"],
             row["appointment_type__name"],

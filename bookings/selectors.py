@@ -14,7 +14,8 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
@@ -416,10 +417,16 @@ def _calendar_query(
         # and parsing two UUIDs a row only for them to be printed again cost more.
         .values(
             *CALENDAR_COLUMNS,
-            public_ref=Cast("public_id", CharField()),
-            patient_ref=Cast("patient__public_id", CharField()),
+            public_ref=_text("public_id"),
+            patient_ref=_text("patient__public_id"),
         )
     )
+
+
+def _text(field: str):
+    """A public id as PostgreSQL writes a uuid ("8-4-4-4-12" hex). SQLite (the demo) stores 32
+    hex digits, so there it is read as a UUID and `CalendarItem.of` prints it."""
+    return Cast(field, CharField()) if connection.vendor == "postgresql" else F(field)
 
 
 def calendar_days(
