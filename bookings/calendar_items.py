@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 from django.utils import timezone
 
@@ -29,7 +28,7 @@ class Named:
 @dataclass(slots=True, eq=False)
 class CalendarPatient:
     pk: int
-    public_id: UUID
+    public_id: str
     first_name: str
     last_name: str
 
@@ -40,19 +39,28 @@ class CalendarPatient:
 
 @dataclass(slots=True, eq=False)
 class CalendarItem:
+    """One appointment of a calendar, flat: its patient, type and room are built only when
+    asked for (`patient`, `appointment_type`, `room`); the grid reads the flat values. Public
+    ids are the database's text of the UUID (what a link or the audit trail writes), not
+    parsed into `UUID`s."""
+
     pk: int
-    public_id: UUID
+    public_id: str
     start: dt.datetime
     end: dt.datetime
     status: str
     confirmed_at: dt.datetime | None
     confirmed_via: str
     therapist_id: int
-    patient: CalendarPatient
-    appointment_type: Named
+    patient_id: int
+    patient_public_id: str
+    patient_first_name: str
+    patient_last_name: str
+    type_name: str
     room_id: int | None
-    room: Named | None
+    room_name: str | None
     asked_to_confirm: bool
+    is_active: bool  # as `Appointment.is_active`: the grid asks several times per appointment
     therapist: Any = None  # the column's therapist, set by `calendar_days`
 
     # What the audit note names an appointment by (`clinic.audit`): the model's label.
@@ -62,25 +70,45 @@ class CalendarItem:
     def of(cls, row: dict) -> CalendarItem:
         """From a row of `bookings.selectors.CALENDAR_COLUMNS`."""
         return cls(
-            pk=row["id"],
-            public_id=row["public_id"],
-            start=row["start"],
-            end=row["end"],
-            status=row["status"],
-            confirmed_at=row["confirmed_at"],
-            confirmed_via=row["confirmed_via"],
-            therapist_id=row["therapist_id"],
-            patient=CalendarPatient(
-                row["patient_id"],
-                row["patient__public_id"],
-                row["patient__first_name"],
-                row["patient__last_name"],
-            ),
-            appointment_type=Named(row["appointment_type__name"]),
-            room_id=row["room_id"],
-            room=Named(row["room__name"]) if row["room_id"] is not None else None,
-            asked_to_confirm=row["asked_to_confirm"],
+            row["id"],
+            str(row["public_ref"]),  # text already on PostgreSQL; a UUID on SQLite
+            row["start"],
+            row["end"],
+            row["status"],
+            row["confirmed_at"],
+            row["confirmed_via"],
+            row["therapist_id"],
+            row["patient_id"],
+            str(row["patient_ref"]),
+            row["patient__first_name"],
+            row["patient__last_name"],
+            row["appointment_type__name"],
+            row["room_id"],
+            row["room__name"],
+            row["asked_to_confirm"],
+            row["status"] in Appointment.ACTIVE_STATUSES,
         )
+
+    @property
+    def patient(self) -> CalendarPatient:
+        return CalendarPatient(
+            self.patient_id,
+            self.patient_public_id,
+            self.patient_first_name,
+            self.patient_last_name,
+        )
+
+    @property
+    def patient_name(self) -> str:  # as `Patient.full_name`
+        return f"{self.patient_first_name} {self.patient_last_name}".strip()
+
+    @property
+    def appointment_type(self) -> Named:
+        return Named(self.type_name)
+
+    @property
+    def room(self) -> Named | None:
+        return Named(self.room_name) if self.room_id is not None else None
 
     def __eq__(self, other) -> bool:
         """The same appointment (as two model instances of one row are equal): another item,
@@ -95,10 +123,6 @@ class CalendarItem:
     @property
     def id(self) -> int:
         return self.pk
-
-    @property
-    def is_active(self) -> bool:  # as `Appointment.is_active`
-        return self.status in Appointment.ACTIVE_STATUSES
 
     @property
     def attendance_open(self) -> bool:  # as `Appointment.attendance_open`

@@ -15,50 +15,56 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from bookings import grid, selectors
+from bookings import calendar_filter, grid, selectors
 from bookings.forms import CalendarFilterForm
+from bookings.models import Appointment
 from clinic import audit, links
 from clinic.access import STAFF, role_required
+from clinic.filters import FilterText
 
 
-def _calendar_day(request: HttpRequest) -> dt.date:
-    """The day a calendar shows: the `date` asked for, else today. Parsing only, no query, so
-    that a cached calendar costs nothing to find."""
+def _calendar_day(request: HttpRequest) -> tuple[dt.date, bool]:
+    """The day a calendar shows: the `date` asked for, else today; and whether the date asked
+    for (if any) was a valid one. Parsing only, no query."""
     raw = request.GET.get("date")
     if raw:
         try:
-            return CalendarFilterForm.base_fields["date"].clean(raw) or timezone.localdate()
+            return CalendarFilterForm.base_fields["date"].clean(raw) or timezone.localdate(), True
         except ValidationError:
-            pass
-    return timezone.localdate()
+            return timezone.localdate(), False
+    return timezone.localdate(), True
 
 
-def _calendar_form(request: HttpRequest, day: dt.date):
-    """The filter form as asked (errors shown), the therapist it names if that is valid, and
-    the site (None: all sites), with the query that keeps both on the next page."""
-    form = CalendarFilterForm(request.GET or None, initial={"date": day})
-    if not form.is_bound:
-        return form, None, None, {}
-    form.is_valid()  # keeps every valid field in cleaned_data, errors for the others
-    therapist, site = form.cleaned_data.get("therapist"), form.cleaned_data.get("site")
+def _calendar_form(request: HttpRequest, day: dt.date, *, date_valid: bool):
+    """The filter as asked (errors shown), the therapist it names if that is valid, and the
+    site (None: all sites), with the query that keeps both on the next page. When every value
+    asked for is valid (nearly always) the filter is read and drawn without the form
+    (bookings/calendar_filter.py); otherwise the form says what is wrong."""
+    asked, sites, therapists = calendar_filter.read(request.GET, day=day, date_valid=date_valid)
+    if asked is not None:
+        form, therapist, site = asked.form, asked.therapist, asked.site
+    else:
+        form = CalendarFilterForm(
+            request.GET or None, initial={"date": day}, sites=sites, therapists=therapists
+        )
+        therapist = site = None
+        if form.is_bound:
+            form.is_valid()  # keeps every valid field in cleaned_data, errors for the others
+            therapist, site = form.cleaned_data.get("therapist"), form.cleaned_data.get("site")
     query = {"therapist": therapist.public_id} if therapist else {}
     if site is not None:
         query["site"] = site.public_id
-    return form, therapist, site, query
+    return form, therapist, site, query, therapists
 
 
-def _calendar_days(*, first: dt.date, last: dt.date, therapist, form, site) -> list[dict]:
+def _calendar_days(*, first: dt.date, last: dt.date, therapist, everyone, site) -> list[dict]:
     days = selectors.calendar_days(
-        first=first,
-        last=last,
-        therapist=therapist,
-        everyone=form.fields["therapist"].options(),  # the picker's list, read once
-        site=site,
+        first=first, last=last, therapist=therapist, everyone=everyone, site=site
     )
     for day in days:
         for column in day["columns"]:
             for item in column["appointments"]:
-                audit.note_patient(item.patient, item)
+                audit.note_patient_id(item.patient_id, Appointment, item.public_id)
     return days
 
 
@@ -105,11 +111,13 @@ def calendar_url(name: str, day: dt.date, query: dict) -> str:
 @role_required(*STAFF)
 def home(request: HttpRequest):
     """The day view: every therapist's appointments for one day (today by default)."""
-    day = _calendar_day(request)
+    day, date_valid = _calendar_day(request)
 
     def calendar() -> dict:
-        form, therapist, site, query = _calendar_form(request, day)
-        days = _calendar_days(first=day, last=day, therapist=therapist, form=form, site=site)
+        form, therapist, site, query, everyone = _calendar_form(request, day, date_valid=date_valid)
+        days = _calendar_days(
+            first=day, last=day, therapist=therapist, everyone=everyone, site=site
+        )
         return {
             "form": form,
             "therapist": therapist,
@@ -138,13 +146,15 @@ def home(request: HttpRequest):
 @role_required(*STAFF)
 def week(request: HttpRequest):
     """The week view (Monday to Sunday) for one therapist or for everyone."""
-    day = _calendar_day(request)
+    day, date_valid = _calendar_day(request)
     monday = day - dt.timedelta(days=day.weekday())
     sunday = monday + dt.timedelta(days=6)
 
     def calendar() -> dict:
-        form, therapist, site, query = _calendar_form(request, day)
-        days = _calendar_days(first=monday, last=sunday, therapist=therapist, form=form, site=site)
+        form, therapist, site, query, everyone = _calendar_form(request, day, date_valid=date_valid)
+        days = _calendar_days(
+            first=monday, last=sunday, therapist=therapist, everyone=everyone, site=site
+        )
         per_day = len(days[0]["columns"])
         return {
             "form": form,
@@ -163,12 +173,15 @@ def week(request: HttpRequest):
             "next": calendar_url("bookings:week", monday + dt.timedelta(days=7), query),
         }
 
+    said = FilterText()  # the `date` filter's text, kept per process
     return render(
         request,
         "bookings/week.html",
         {
             "monday": monday,
             "sunday": sunday,
+            "monday_short": said.date(monday, "j M Y"),
+            "monday_long": said.date(monday, "j F Y"),
             **calendar(),
         },
     )

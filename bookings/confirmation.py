@@ -26,6 +26,8 @@ NOT_ASKED = Mark("not-asked", "\N{EN DASH}", "Not asked", "no reminder has asked
 LEGEND = (CONFIRMED, NO_REPLY, NOT_ASKED)
 
 _HOW = {"text": "by text", "phone": "by phone"}
+#: How a confirmation can come (`Appointment.confirmed_via`, besides "": not said).
+CONFIRMED_VIA = tuple(_HOW)
 
 
 def confirmation_mark(*, status: str, confirmed_at, asked: bool) -> Mark | None:

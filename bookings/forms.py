@@ -341,9 +341,13 @@ class CalendarFilterForm(forms.Form):
         empty_label="All therapists",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, sites=None, therapists=None, **kwargs):
+        """`sites` and `therapists`: the active sites and the therapists, when already read
+        (bookings/calendar_filter.py), so that the form does not read them again."""
         super().__init__(*args, **kwargs)
-        offer_site_choice(self)  # drawn by grid_tags.calendar_field, without crispy's helper
+        if therapists is not None:
+            self.fields["therapist"]._listed = therapists
+        offer_site_choice(self, sites=sites)  # drawn by grid_tags.calendar_field
 
 
 class WorkingHoursForm(forms.ModelForm):

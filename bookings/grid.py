@@ -8,7 +8,7 @@ with `rowspan`:
 * `booked`: active appointments, placed by their start and length; appointments that share
   a row share one block, so nothing is drawn on top of anything else;
 * `free`: one row of working time with nobody booked, a link to the booking form for that
-  therapist, day and time (on today and later days);
+  therapist, day and time (on today and later days), kept as its drawn markup only (`Free`);
 * `closed`: outside working hours, and rows the clocks skip on a daylight-saving day;
 * `past`: working time with nobody booked on a day gone by (nothing to book).
 
@@ -26,7 +26,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
 from django.utils.dateformat import format as date_format
@@ -69,26 +69,46 @@ class Column:
         return short_date(self.day)
 
 
-@dataclass
+@dataclass(slots=True, eq=False)
 class Cell:
-    kind: str  # booked, free, closed or past
+    """A booked block, or a run of closed or past rows (drawn already: `html`)."""
+
+    kind: str  # booked, closed or past
     column: Column
-    start: dt.datetime  # local wall-clock start of the first row
     rows: int = 1
     appointments: list[Any] = field(default_factory=list)
-    label: str = ""
-    query: str = ""  # booking form parameters, for free cells
-    html: str = ""  # the drawn <td> of a free, closed or past cell (booked: grid_html's)
+    html: str = ""  # the drawn <td> of a closed or past run (booked: grid_html's)
 
     @property
-    def day(self) -> dt.date:
-        return self.column.day
+    def label(self) -> str:
+        """What a screen reader says of a closed or past run (a booked block names each of
+        its appointments: grid_html)."""
+        return _RUN_LABELS.get(self.kind, "")
 
 
-@dataclass
+_RUN_LABELS = {"closed": "Closed", "past": "Past, nothing booked"}
+
+
+class Free(SafeString):
+    """A free row of a column: a link to the booking form for its therapist, day and time,
+    kept as nothing but its drawn `<td>` (a week has a hundred or more, and an object with
+    the label and parameters apart from the markup cost more to build than the markup)."""
+
+    __slots__ = ()
+    kind = "free"
+    rows = 1
+    appointments = ()
+
+    @property
+    def html(self) -> str:
+        return self
+
+
+@dataclass(slots=True)
 class Row:
     time: dt.time
-    cells: list[Cell]  # rows covered by a block above are left out, as `rowspan` wants
+    cells: list[Cell | Free]  # rows covered by a block above are left out, as `rowspan` wants
+    said: str = ""  # the time as the table's first column says it ("09:15")
 
     @property
     def on_the_hour(self) -> bool:
@@ -117,37 +137,47 @@ def build(
     covering it in every column, so the table it draws is rectangular. Free cells link to
     `book_url` with their therapist, day and time."""
     step_minutes = int(step.total_seconds() // 60)
-    first, last = _row_range(columns, zone)
-    times = [dt.time(minute // 60, minute % 60) for minute in range(first, last, step_minutes)]
+    # Each active appointment's rows and each working interval's ends, as minutes of its
+    # column's day: worked out once, for the rows' range and for the blocks.
+    shown = [_Shown.of(spec, zone) for spec in columns]
+    first, last = _row_range(shown)
+    times, said, quoted = _row_times(first, last, step_minutes)
     # Every column of a day shares the day's row times (four therapists: four columns a day).
     clocks: dict[dt.date, _Clock] = {}
     for spec in columns:
         if spec.day not in clocks:
             clocks[spec.day] = _Clock.of(spec.day, first, step_minutes, len(times), zone)
     link = escape(book_url) + ("&" if "?" in book_url else "?")  # a site's URL names its site
-    # Each row's time as free cells say it and as their booking links carry it, once per grid
-    # rather than once per free cell (a week has a hundred or more).
-    said = [f"{time:%H:%M}" for time in times]
-    row_times = list(zip(said, [quote_plus(text) for text in said], strict=True))
     laid_out = [
         _blocks(
             spec,
-            times=times,
+            seen,
             first=first,
             step=step_minutes,
+            count=len(times),
             clock=clocks[spec.day],
-            zone=zone,
             today=today,
             link=link,
-            row_times=row_times,
+            said=said,
+            quoted=quoted,
         )
-        for spec in columns
+        for spec, seen in zip(columns, shown, strict=True)
     ]
     rows = [
-        Row(time, [blocks[index] for _, blocks in laid_out if index in blocks])
+        Row(time, [blocks[index] for _, blocks in laid_out if index in blocks], said[index])
         for index, time in enumerate(times)
     ]
     return Grid(columns=[column for column, _ in laid_out], rows=rows)
+
+
+@functools.lru_cache(maxsize=256)
+def _row_times(first: int, last: int, step: int) -> tuple[tuple[dt.time, ...], ...]:
+    """The rows' times from minute `first` to `last`: as times, as the table and free cells
+    say them ("09:15") and as booking links carry them. The same few ranges serve every
+    grid, so they are worked out once per process rather than once per grid."""
+    times = tuple(dt.time(minute // 60, minute % 60) for minute in range(first, last, step))
+    said = tuple(f"{time:%H:%M}" for time in times)
+    return times, said, tuple(quote_plus(text) for text in said)
 
 
 def _minutes(value: dt.datetime, day: dt.date, zone: ZoneInfo) -> int:
@@ -160,17 +190,37 @@ def _minutes(value: dt.datetime, day: dt.date, zone: ZoneInfo) -> int:
     return local.hour * 60 + local.minute + (1 if local.second or local.microsecond else 0)
 
 
-def _row_range(columns: Sequence[ColumnSpec], zone: ZoneInfo) -> tuple[int, int]:
-    starts, ends = [], []
-    for spec in columns:
-        shown = list(spec.hours) + [(a.start, a.end) for a in spec.appointments if a.is_active]
-        for start, end in shown:
-            starts.append(_minutes(start, spec.day, zone))
-            ends.append(_minutes(end, spec.day, zone))
-    if not starts:
+@dataclass(slots=True)
+class _Shown:
+    """A column's active appointments (by start) with each one's minutes of the day, and its
+    working intervals' minutes: each time converted to the zone once."""
+
+    active: list[Any]
+    spans: list[tuple[int, int]]
+    hours: list[tuple[int, int]]
+
+    @classmethod
+    def of(cls, spec: ColumnSpec, zone: ZoneInfo) -> _Shown:
+        day = spec.day
+        active = sorted((a for a in spec.appointments if a.is_active), key=_start)
+        return cls(
+            active,
+            [(_minutes(a.start, day, zone), _minutes(a.end, day, zone)) for a in active],
+            [(_minutes(start, day, zone), _minutes(end, day, zone)) for start, end in spec.hours],
+        )
+
+
+def _start(appointment) -> dt.datetime:
+    return appointment.start
+
+
+def _row_range(shown: Sequence[_Shown]) -> tuple[int, int]:
+    spans = [span for seen in shown for span in (*seen.hours, *seen.spans)]
+    if not spans:
         return tuple(t.hour * 60 + t.minute for t in DEFAULT_HOURS)
-    first = max(0, min(starts) // 60 * 60)  # a visit from the evening before starts at 00:00
-    last = min(_DAY_MINUTES, math.ceil(max(ends) / 60) * 60)
+    # A visit from the evening before starts at 00:00.
+    first = max(0, min(start for start, _ in spans) // 60 * 60)
+    last = min(_DAY_MINUTES, math.ceil(max(end for _, end in spans) / 60) * 60)
     return first, max(last, first + 60)
 
 
@@ -282,77 +332,62 @@ def short_date(day: dt.date) -> str:
 
 def _blocks(
     spec: ColumnSpec,
+    shown: _Shown,
     *,
-    times: list[dt.time],
     first: int,
     step: int,
+    count: int,
     clock: _Clock,
-    zone: ZoneInfo,
     today: dt.date,
     link: str,
-    row_times: list[tuple[str, str]],
-) -> tuple[Column, dict[int, Cell]]:
+    said: Sequence[str],
+    quoted: Sequence[str],
+) -> tuple[Column, dict[int, Cell | Free]]:
     """The column, and its cells and blocks keyed by the row each one starts on. `link`: the
     booking form's URL, escaped, ending in `?` or `&` for the free cells' parameters;
-    `row_times`: each row's wall time as "HH:MM" and as a URL parameter."""
-    active = sorted((a for a in spec.appointments if a.is_active), key=lambda a: a.start)
+    `said`, `quoted`: each row's wall time as "HH:MM" and as a URL parameter."""
     column = Column(
         day=spec.day,
         therapist=spec.therapist,
         name=spec.name,
         hours=list(spec.hours),
-        booked=len(active),
+        booked=len(shown.active),
         inactive=[a for a in spec.appointments if not a.is_active],
     )
-    count = len(times)
-    booked_at = _booked_rows(active, day=spec.day, first=first, step=step, count=count, zone=zone)
+    booked_at = _booked_rows(shown, first=first, step=step, count=count)
     working = merge((utc(start), utc(end)) for start, end in spec.hours)
     kinds = clock.kinds(working, step, past=spec.day < today)
-    # The booking form's parameters: the column's therapist and day, then each free row's time.
-    column_query = urlencode({"therapist": spec.ref, "date": spec.day.isoformat()})
     # What every free cell of the column shares, escaped once (escaping is per character, so
-    # escaping the parts gives what escaping the whole does).
-    said_day, said_name = escape_text(long_date(spec.day)), escape_text(spec.name)
-    free_link = f"{link}{escape_text(column_query)}&amp;time="
+    # escaping the parts gives what escaping the whole does): the booking form's parameters
+    # (the column's therapist and day, then the row's time) and the words around the time.
+    column_query = f"therapist={quote_plus(spec.ref)}&date={spec.day.isoformat()}"  # urlencode
+    free_head = (
+        '<td class="grid-cell grid-free"><a class="grid-free-link"'
+        f' href="{link}{escape_text(column_query)}&amp;time='
+    )
+    free_middle = (
+        f'" data-grid-cell><span class="visually-hidden">Free, {escape_text(long_date(spec.day))} '
+    )
+    free_tail = f" with {escape_text(spec.name)}</span></a></td>"
 
-    blocks: dict[int, Cell] = {}
+    blocks: dict[int, Cell | Free] = {}
     index = 0
     while index < count:
-        # The wall time of the row (made up from the row's time where the clocks skip it).
-        wall = dt.datetime.combine(spec.day, times[index], tzinfo=zone)
         if index in booked_at:
             bottom, items = booked_at[index]
-            blocks[index] = Cell("booked", column, wall, rows=bottom - index, appointments=items)
+            blocks[index] = Cell("booked", column, bottom - index, items)
             index = bottom
         elif kinds[index] == "free":
             # A free row's wall time is its row's time: the clocks do not skip it.
-            hhmm, quoted = row_times[index]
-            blocks[index] = Cell(
-                "free",
-                column,
-                wall,
-                label=f"Free, {long_date(spec.day)} {hhmm} with {spec.name}",
-                query=f"{column_query}&time={quoted}",
-                html=SafeString(  # nosec B703 B308: every value escaped
-                    '<td class="grid-cell grid-free"><a class="grid-free-link"'
-                    f' href="{free_link}{quoted}" data-grid-cell><span class="visually-hidden">'
-                    f"Free, {said_day} {hhmm} with {said_name}</span></a></td>"
-                ),
-            )
+            blocks[index] = Free(f"{free_head}{quoted[index]}{free_middle}{said[index]}{free_tail}")
             index += 1
         else:
             top, kind = index, kinds[index]
             index += 1
             while index < count and index not in booked_at and kinds[index] == kind:
                 index += 1
-            blocks[top] = Cell(
-                kind,
-                column,
-                wall,
-                rows=index - top,
-                label="Closed" if kind == "closed" else "Past, nothing booked",
-            )
-            blocks[top].html = _cell_html(blocks[top])
+            block = blocks[top] = Cell(kind, column, index - top)
+            block.html = _cell_html(block)
     return column, blocks
 
 
@@ -370,14 +405,14 @@ def _cell_html(cell: Cell) -> SafeString:
 
 
 def _booked_rows(
-    active: list[Any], *, day: dt.date, first: int, step: int, count: int, zone: ZoneInfo
+    shown: _Shown, *, first: int, step: int, count: int
 ) -> dict[int, tuple[int, list[Any]]]:
     """{first row: (end row, appointments)}: appointments (sorted by start) whose rows
     overlap share one block."""
     occupied: list[tuple[int, int, list[Any]]] = []
-    for appointment in active:
-        top = (_minutes(appointment.start, day, zone) - first) // step
-        bottom = math.ceil((_minutes(appointment.end, day, zone) - first) / step)
+    for appointment, (starts, ends) in zip(shown.active, shown.spans, strict=True):
+        top = (starts - first) // step
+        bottom = -((first - ends) // step)  # rounded up
         top = min(max(top, 0), count - 1)
         bottom = min(max(bottom, top + 1), count)
         if occupied and top < occupied[-1][1]:

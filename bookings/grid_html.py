@@ -19,8 +19,8 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
 from bookings.calendar_items import STATUS_WORDS
-from bookings.confirmation import confirmation_mark, confirmation_words
-from bookings.grid import Cell, Column, Grid, long_date
+from bookings.confirmation import CONFIRMED_VIA, Mark, confirmation_mark, confirmation_words
+from bookings.grid import Cell, Column, Free, Grid, long_date
 from clinic import links
 
 
@@ -135,7 +135,7 @@ def _inactive_html(context: Context, grid: Grid, zone) -> str:
                 '\n    <li class="booking-inactive"><span>'
                 f"{_text(column.short_date)} {item.start.astimezone(zone):%H:%M}\N{EN DASH}"
                 f"{item.end.astimezone(zone):%H:%M}</span> "
-                f'<a href="{prefix}{_text(item.public_id)}/">{_text(item.patient.full_name)}</a>'
+                f'<a href="{prefix}{_text(item.public_id)}/">{_text(item.patient_name)}</a>'
                 f" with {_text(column.name)} "
                 f'<span class="badge booking-status booking-status-{status}">'
                 f"{_text(item.get_status_display())}</span></li>\n  "
@@ -151,9 +151,10 @@ def rows_html(context: Context, grid: Grid, marks: dict | None = None) -> str:
     parts = []
     for row in grid.rows:
         kind = "grid-hour" if row.on_the_hour else "grid-quarter"
-        parts.append(f'<tr class="{kind}"><th scope="row" class="grid-time">{row.time:%H:%M}</th>')
+        parts.append(f'<tr class="{kind}"><th scope="row" class="grid-time">{row.said}</th>')
         for cell in row.cells:
-            parts.append(cell.html or booked.cell(cell))
+            # A free cell is its markup; a closed or past run carries its own.
+            parts.append(cell if type(cell) is Free else cell.html or booked.cell(cell))
         parts.append("</tr>")
     return "".join(parts)
 
@@ -190,27 +191,20 @@ class _BookedBlocks:
         rowspan = f' rowspan="{cell.rows}"' if cell.rows > 1 else ""
         parts = [f'<td class="grid-cell grid-booked grid-span-{cell.rows}"{rowspan}>']
         for item in cell.appointments:
-            status, badge = _status_html(item.status)
-            room = f" · {_label(item.room.name)}" if item.room_id else ""
+            status, labels = _labels(item.status, item.type_name, item.room_name)
+            mark, said = _mark(item.status, item.confirmed_at is not None, item.asked_to_confirm)
             start, end = item.start.astimezone(zone), item.end.astimezone(zone)
             parts.append(
                 f'<div class="grid-appointment booking-status-edge-{status}">'
-                # A UUID from the database: hex digits and dashes, nothing to escape.
+                # A UUID's text from the database: hex digits and dashes, nothing to escape.
                 f'<a href="{self.prefix}{item.public_id}/" data-grid-cell>'
                 f'<span class="visually-hidden">Booked, {day} </span>'
                 f"{start.hour:02d}:{start.minute:02d}\N{EN DASH}{end.hour:02d}:{end.minute:02d}"
-                f" {_text(item.patient.full_name)}"
-                f'<span class="visually-hidden"> with {name}</span></a>'
-                f'<span class="d-block small text-body-secondary">'
-                f"{_label(item.appointment_type.name)}{room}</span>{badge}"
-            )
-            mark = confirmation_mark(
-                status=item.status,
-                confirmed_at=item.confirmed_at,
-                asked=getattr(item, "asked_to_confirm", False),
+                f" {_text(item.patient_name)}"
+                f'<span class="visually-hidden"> with {name}</span></a>{labels}'
             )
             if mark is not None:
-                parts.append(_mark_html(mark, item.confirmed_via))
+                parts.append(said.get(item.confirmed_via, said[""]))
             if item.pk in self.marks:
                 parts.append(conditional_escape(self.marks[item.pk]))
             if self.confirm_buttons is not None and mark is not None and item.end > self.now:
@@ -224,31 +218,38 @@ class _BookedBlocks:
         return "".join(parts)
 
 
-# The few short labels a grid repeats (statuses, appointment types, rooms, marks), escaped once
+# The few short labels a grid repeats (statuses, appointment types, rooms, marks), drawn once
 # per process rather than once per appointment; patients' names are escaped each time.
 @functools.lru_cache(maxsize=1024)
-def _label(value: str) -> str:
-    return _text(value)
-
-
-@functools.lru_cache(maxsize=64)
-def _status_html(status: str) -> tuple[str, str]:
-    """The status for CSS classes, and its badge (none for "booked")."""
+def _labels(status: str, type_name: str, room_name: str | None) -> tuple[str, str]:
+    """The status for CSS classes, and the block's type, room and status badge (none for
+    "booked") as drawn under the patient's name."""
     said = _text(status)
-    if status == "booked":
-        return said, ""
-    words = _text(STATUS_WORDS.get(status, status))
-    return said, f'<span class="badge booking-status booking-status-{said}">{words}</span>'
+    room = f" · {_text(room_name)}" if room_name is not None else ""
+    badge = ""
+    if status != "booked":
+        words = _text(STATUS_WORDS.get(status, status))
+        badge = f'<span class="badge booking-status booking-status-{said}">{words}</span>'
+    return said, (
+        f'<span class="d-block small text-body-secondary">{_text(type_name)}{room}</span>{badge}'
+    )
 
 
 @functools.lru_cache(maxsize=64)
-def _mark_html(mark, confirmed_via: str) -> str:
-    """Whether the patient has said they are coming: a symbol (hidden from screen readers) and
-    words, never colour alone."""
-    return (
-        f'<span class="d-block small booking-confirm booking-confirm-{_text(mark.key)}">'
-        '<span class="booking-confirm-symbol" aria-hidden="true">'
-        f"{_text(mark.symbol)}</span> "
-        f'<span class="visually-hidden">Reply to reminder: </span>'
-        f"{_text(confirmation_words(mark, confirmed_via))}</span>"
-    )
+def _mark(status: str, confirmed: bool, asked: bool) -> tuple[Mark | None, dict[str, str]]:
+    """Whether the patient has said they are coming (`confirmation_mark`), and its markup by
+    how a confirmation came (`confirmed_via`; "" for any other): a symbol (hidden from screen
+    readers) and words, never colour alone."""
+    mark = confirmation_mark(status=status, confirmed_at=True if confirmed else None, asked=asked)
+    if mark is None:
+        return None, {}
+    return mark, {
+        via: (
+            f'<span class="d-block small booking-confirm booking-confirm-{_text(mark.key)}">'
+            '<span class="booking-confirm-symbol" aria-hidden="true">'
+            f"{_text(mark.symbol)}</span> "
+            f'<span class="visually-hidden">Reply to reminder: </span>'
+            f"{_text(confirmation_words(mark, via))}</span>"
+        )
+        for via in ("", *CONFIRMED_VIA)
+    }

@@ -262,12 +262,14 @@ def offer_site_choice(
     help_text: str = "",
     initial: int | None = None,
     keep_inactive: bool = False,
+    sites: list[Site] | None = None,
 ) -> None:
     """Add a site field (`name`) to `form` when more than one site is active: a clinic with
     one site never chooses (its forms look as they did before sites). `initial`: the id of
     the site chosen first (a patient's preferred site); with `keep_inactive`, an edit form
-    keeps offering it after it closed. One query (two for a closed site kept)."""
-    sites = sites_active()
+    keeps offering it after it closed. One query (two for a closed site kept); none when the
+    caller passes the active `sites` it has read already."""
+    sites = sites_active() if sites is None else list(sites)
     if len(sites) < 2:
         return
     missing = initial is not None and all(site.pk != initial for site in sites)

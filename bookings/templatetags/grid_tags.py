@@ -3,11 +3,14 @@ confirmation marks and the filter fields."""
 
 from __future__ import annotations
 
+import functools
+
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from bookings import grid_html
+from bookings.calendar_filter import CalendarFilter
 from bookings.confirmation import LEGEND
 from clinic import links
 from clinic.widgets import input_html
@@ -16,8 +19,10 @@ register = template.Library()
 
 
 @register.simple_tag
+@functools.cache
 def confirmation_legend() -> SafeString:
-    """What the marks on booked appointments mean, above the grid."""
+    """What the marks on booked appointments mean, above the grid: fixed text, drawn once per
+    process."""
     items = "".join(
         f'<li class="list-inline-item booking-confirm booking-confirm-{escape(mark.key)}">'
         f'<span class="booking-confirm-symbol" aria-hidden="true">{escape(mark.symbol)}</span> '
@@ -47,11 +52,13 @@ def calendar_nav(context, period: str, alternate_url: str = "", alternate_label:
     )
     sites = "site" in form.fields
     width = "3" if sites else "4"
-    site_field = (
-        f'<div class="col-12 col-sm-5 col-md-3">{calendar_field(form["site"])}</div>'
-        if sites
-        else ""
-    )
+    # The filter's controls: drawn already when every value asked for is valid
+    # (bookings/calendar_filter.py), else from the form's fields with their errors.
+    if isinstance(form, CalendarFilter):
+        drawn = form.drawn
+    else:
+        drawn = {name: calendar_field(form[name]) for name in form.fields}
+    site_field = f'<div class="col-12 col-sm-5 col-md-3">{drawn["site"]}</div>' if sites else ""
     return mark_safe(  # noqa: S308  # nosec B308 B703 (every value escaped, fields drawn escaped)
         '\n<div class="d-flex flex-wrap gap-2 mb-3 d-print-none">\n'
         f'  <a class="btn btn-primary" href="{links.fixed_url("bookings:create")}">'
@@ -70,9 +77,9 @@ def calendar_nav(context, period: str, alternate_url: str = "", alternate_label:
         f"  {other}\n</div>\n"
         '<form method="get" class="row g-2 align-items-end mb-3 d-print-none"'
         f' aria-label="Choose the day{", site" if sites else ""} and therapist" data-autosubmit>\n'
-        f'  <div class="col-12 col-sm-5 col-md-{width}">{calendar_field(form["date"])}</div>\n'
+        f'  <div class="col-12 col-sm-5 col-md-{width}">{drawn["date"]}</div>\n'
         f"  {site_field}\n"
-        f'  <div class="col-12 col-sm-5 col-md-{width}">{calendar_field(form["therapist"])}</div>\n'
+        f'  <div class="col-12 col-sm-5 col-md-{width}">{drawn["therapist"]}</div>\n'
         '  <div class="col-12 col-sm-2 mb-3"><button class="btn btn-outline-primary w-100"'
         ' type="submit">Show</button></div>\n</form>\n'
     )

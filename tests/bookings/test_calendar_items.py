@@ -35,13 +35,14 @@ def test_each_calendar_item_says_what_its_appointment_says(therapist, status, mi
             assert item == appointment
             assert appointment == item
             assert item != items[-1 - index]
-            assert item.public_id == appointment.public_id
+            assert item.public_id == str(appointment.public_id)  # the text links carry
             assert (item.start, item.end) == (appointment.start, appointment.end)
             assert item.is_active == appointment.is_active
             assert item.attendance_open == appointment.attendance_open
             assert item.get_status_display() == appointment.get_status_display()
-            assert item.patient.pk == appointment.patient.pk
-            assert item.patient.full_name == appointment.patient.full_name
+            assert item.patient.pk == item.patient_id == appointment.patient.pk
+            assert item.patient.public_id == str(appointment.patient.public_id)
+            assert item.patient.full_name == item.patient_name == appointment.patient.full_name
             assert item.appointment_type.name == appointment.appointment_type.name
             assert item.room_id == appointment.room_id
             assert (item.room and item.room.name) == (appointment.room and appointment.room.name)

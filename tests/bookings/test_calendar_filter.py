@@ -1,0 +1,123 @@
+"""The calendars' filter read and drawn without the form (bookings/calendar_filter.py): for every
+query the form accepts it must choose what the form chooses and draw what the form draws, and
+for anything the form would refuse it must step aside so the form can say what is wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bookings import calendar_filter, selectors
+from bookings.forms import CalendarFilterForm
+from bookings.templatetags.grid_tags import calendar_field
+from clinic.sites import sites_active
+from tests.clinic.site_factories import make_site
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.date(2026, 3, 24)
+
+
+def both(query: str):
+    """The quick filter (None if it steps aside) and the form, for the query string `query`."""
+    data = QueryDict(query)
+    sites, therapists = sites_active(), selectors.therapists_listed()
+    raw, valid = data.get("date"), True
+    if raw:
+        try:
+            CalendarFilterForm.base_fields["date"].clean(raw)
+        except ValidationError:
+            valid = False
+    quick = calendar_filter.calendar_filter(
+        data, day=DAY, date_valid=valid, sites=sites, therapists=therapists
+    )
+    form = CalendarFilterForm(data or None, initial={"date": DAY})
+    if form.is_bound:
+        form.is_valid()
+    return quick, form
+
+
+def drawn_by_the_form(form) -> dict[str, str]:
+    return {name: str(calendar_field(form[name])) for name in form.fields}
+
+
+def valid_queries(therapist, sites) -> list[str]:
+    site = f"&site={sites[-1].public_id}" if len(sites) > 1 else ""
+    return [
+        "",
+        "date=2026-03-24",
+        "date=",
+        "therapist=",
+        f"therapist={therapist.public_id}",
+        f"date=2026-03-01&therapist={therapist.public_id}{site}",
+        f"site={sites[0].public_id}&date=2026-12-31",
+        "site=",
+        "date=2026-03-24&date=2026-04-02",  # the last one counts, as for the form
+        "unrelated=1",
+    ]
+
+
+@pytest.mark.parametrize("several_sites", [False, True], ids=["one site", "several sites"])
+def test_it_chooses_and_draws_what_the_form_does_for_every_valid_query(
+    therapist, other_therapist, several_sites
+):
+    other_therapist.last_name = "O'Neill <b>\"&"  # escaped in the picker as the form escapes it
+    other_therapist.save()
+    if several_sites:
+        make_site('North & "Hills" <Leeds>', time_zone="America/New_York")
+    sites = sites_active()
+    for query in valid_queries(therapist, sites):
+        quick, form = both(query)
+        assert quick is not None, query
+        assert quick.form.drawn == drawn_by_the_form(form), query
+        assert ("site" in quick.form.fields) == ("site" in form.fields) == several_sites
+        if form.is_bound:
+            assert quick.therapist == form.cleaned_data.get("therapist"), query
+            assert quick.site == form.cleaned_data.get("site"), query
+        else:
+            assert (quick.therapist, quick.site) == (None, None)
+
+
+def test_it_leaves_a_value_the_form_refuses_to_the_form(therapist):
+    make_site("North")
+    for query in [
+        "date=2026-02-30",
+        "date=yesterday",
+        "therapist=00000000-0000-0000-0000-000000000000",
+        "therapist=not-a-uuid",
+        f"therapist={str(therapist.public_id).upper()}",  # not as the picker writes it
+        "site=nowhere",
+    ]:
+        quick, _ = both(query)
+        assert quick is None, query
+
+
+def test_a_refused_value_is_shown_next_to_its_field_with_the_others_kept(
+    reception_client, therapist
+):
+    response = reception_client.get(
+        reverse("bookings:week"), {"date": "2026-02-30", "therapist": therapist.public_id}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'aria-describedby="id_date_error"' in page
+    assert f'<option value="{therapist.public_id}" selected>' in page
+
+
+def test_a_refused_date_costs_no_more_queries_than_a_good_one(reception_client, therapist):
+    # The form, when it is needed, takes the sites and therapists already read.
+    make_site("North")
+    url = reverse("bookings:week")
+    reception_client.get(url)
+    counts = []
+    for date in ("2026-03-24", "2026-02-30"):
+        with CaptureQueriesContext(connection) as captured:
+            reception_client.get(url, {"date": date, "therapist": therapist.public_id})
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
