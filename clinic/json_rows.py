@@ -99,7 +99,8 @@ class _Plan:
     process: each field's attribute name, the conversion its JSON value needs (None where the
     JSON value already is the field's value: text into a text field, a number into an integer
     field, true or false, a JSON column), and whether an instance may be made without
-    `Model.__init__` (every field stored as it is, as `__init__` would store it)."""
+    `Model.__init__` (the model keeps Django's own `__init__` and `from_db`, and `__init__`
+    would store every field as it is)."""
 
     __slots__ = ("attnames", "direct", "fields", "plain")
 
@@ -109,7 +110,11 @@ class _Plan:
         self.attnames = tuple(field.attname for field in fields)
         self.fields = tuple(None if _as_it_is(field) else field for field in fields)
         self.plain = all(field is None for field in self.fields)
-        self.direct = all(_stored_as_given(model, attname) for attname in self.attnames)
+        self.direct = (
+            model.__init__ is models.Model.__init__
+            and model.from_db.__func__ is models.Model.from_db.__func__
+            and all(_stored_as_given(model, attname) for attname in self.attnames)
+        )
 
 
 #: `to_python` methods that give a JSON value of their field's own kind back unchanged.
