@@ -102,7 +102,7 @@ class _Plan:
     `Model.__init__` (the model keeps Django's own `__init__` and `from_db`, and `__init__`
     would store every field as it is)."""
 
-    __slots__ = ("attnames", "direct", "fields", "plain")
+    __slots__ = ("attnames", "direct", "fields", "order", "ordered_attnames", "plain")
 
     def __init__(self, model: type[models.Model], names: Sequence[str]):
         meta = model._meta
@@ -110,6 +110,10 @@ class _Plan:
         self.attnames = tuple(field.attname for field in fields)
         self.fields = tuple(None if _as_it_is(field) else field for field in fields)
         self.plain = all(field is None for field in self.fields)
+        # `from_db` takes the values in the model's order of fields, whatever the caller's.
+        place = {field.attname: index for index, field in enumerate(meta.concrete_fields)}
+        self.order = tuple(sorted(range(len(names)), key=lambda i: place[self.attnames[i]]))
+        self.ordered_attnames = tuple(self.attnames[i] for i in self.order)
         self.direct = (
             model.__init__ is models.Model.__init__
             and model.from_db.__func__ is models.Model.from_db.__func__
@@ -158,7 +162,7 @@ def _build(model: type[models.Model], alias: str, data: dict, names: Sequence[st
             for field, value in zip(plan.fields, (data[name] for name in names), strict=True)
         ]
     if not plan.direct or pre_init.has_listeners(model) or post_init.has_listeners(model):
-        return model.from_db(alias, plan.attnames, values)
+        return model.from_db(alias, plan.ordered_attnames, [values[i] for i in plan.order])
     # What `from_db` gives, without `__init__`'s walk over every field of the model: the
     # values stored under their attribute names, the fields not read left deferred.
     instance = model.__new__(model)
