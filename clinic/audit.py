@@ -27,7 +27,7 @@ from django.db import connection, models
 from django.db.models.signals import post_save
 from django.utils import timezone
 
-from clinic import client_address
+from clinic import client_address, rows
 
 logger = logging.getLogger(__name__)
 
@@ -187,33 +187,44 @@ def _common_type(labels) -> str:
     return types.pop() if len(types) == 1 else ""
 
 
+#: The request's event, written by hand (`_insert_postgresql`). Each connection prepares it once,
+#: as clinic/rows.py does its reads, so the server no longer parses and plans it on every page
+#: that shows a patient (0.17 ms of server CPU a row, 0.12 prepared); with PgBouncer in
+#: transaction mode it runs as plain SQL (`PREPARED_STATEMENTS` off). Values of unknown type
+#: take the column's, as quoted literals do.
+_EVENT_INSERT = rows.written_statement(
+    """
+    INSERT INTO clinic_auditevent
+        (at, actor_id, actor_label, action, object_type, object_id, patient_id,
+         path, method, ip_address, request_id, detail, patients_shown)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+    """,
+    ("timestamptz", "bigint", *("unknown",) * 4, "bigint", *("unknown",) * 6),
+)
+
+
 def _insert_postgresql(context: RequestContext, action: str, status: int, patient_id, label, shown):
     """The event as `create()` would write it, without building a model instance: every page
     that shows a patient writes one."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO clinic_auditevent
-                (at, actor_id, actor_label, action, object_type, object_id, patient_id,
-                 path, method, ip_address, request_id, detail, patients_shown)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-            """,
-            [
-                timezone.now(),
-                context.user_id,
-                context.actor_label,
-                action,
-                label.split(":")[0],
-                label.split(":")[1] if ":" in label else "",
-                patient_id,
-                context.path,
-                context.method,
-                context.ip_address,
-                context.request_id,
-                json.dumps({"status": status}),
-                json.dumps(shown),
-            ],
-        )
+    rows.run_written(
+        connection.alias,
+        _EVENT_INSERT,
+        [
+            timezone.now(),
+            context.user_id,
+            context.actor_label,
+            action,
+            label.split(":")[0],
+            label.split(":")[1] if ":" in label else "",
+            patient_id,
+            context.path,
+            context.method,
+            context.ip_address,
+            context.request_id,
+            json.dumps({"status": status}),
+            json.dumps(shown),
+        ],
+    )
 
 
 def _object_id(obj) -> str:

@@ -17,12 +17,17 @@ text, handed back as the same list of dicts, so every page works on both.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Sequence
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.functions import JSONObject
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
 
@@ -89,14 +94,83 @@ def rows_array(
     return RowsArray(queryset.values(row=JSONObject(**values)))
 
 
-def _build(model: type[models.Model], alias: str, data: dict, fields: Sequence[str]):
-    meta = model._meta
-    attnames, values = [], []
-    for name in fields:
-        field = meta.pk if name == "pk" else meta.get_field(name)
-        attnames.append(field.attname)
-        values.append(None if data[name] is None else _python(field, data[name]))
-    return model.from_db(alias, attnames, values)
+class _Plan:
+    """How `instances` builds one model's rows for one list of fields, worked out once per
+    process: each field's attribute name, the conversion its JSON value needs (None where the
+    JSON value already is the field's value: text into a text field, a number into an integer
+    field, true or false, a JSON column), and whether an instance may be made without
+    `Model.__init__` (the model keeps Django's own `__init__` and `from_db`, and `__init__`
+    would store every field as it is)."""
+
+    __slots__ = ("attnames", "direct", "fields", "order", "ordered_attnames", "plain")
+
+    def __init__(self, model: type[models.Model], names: Sequence[str]):
+        meta = model._meta
+        fields = [meta.pk if name == "pk" else meta.get_field(name) for name in names]
+        self.attnames = tuple(field.attname for field in fields)
+        self.fields = tuple(None if _as_it_is(field) else field for field in fields)
+        self.plain = all(field is None for field in self.fields)
+        # `from_db` takes the values in the model's order of fields, whatever the caller's.
+        place = {field.attname: index for index, field in enumerate(meta.concrete_fields)}
+        self.order = tuple(sorted(range(len(names)), key=lambda i: place[self.attnames[i]]))
+        self.ordered_attnames = tuple(self.attnames[i] for i in self.order)
+        self.direct = (
+            model.__init__ is models.Model.__init__
+            and model.from_db.__func__ is models.Model.from_db.__func__
+            and all(_stored_as_given(model, attname) for attname in self.attnames)
+        )
+
+
+#: `to_python` methods that give a JSON value of their field's own kind back unchanged.
+_UNCHANGED = {
+    models.Field.to_python,
+    models.CharField.to_python,
+    models.TextField.to_python,
+    models.IntegerField.to_python,
+    models.BooleanField.to_python,
+}
+
+
+def _as_it_is(field: models.Field) -> bool:
+    if isinstance(field, models.ForeignKey):
+        return _as_it_is(field.target_field)
+    return type(field).to_python in _UNCHANGED
+
+
+def _stored_as_given(model: type[models.Model], attname: str) -> bool:
+    """Whether `Model.__init__` stores a value of this attribute as it is (a plain deferred
+    attribute, or a foreign key's id on a new instance), not through a descriptor that
+    converts it (a phone number, say)."""
+    for klass in model.__mro__:
+        if attname in klass.__dict__:
+            return type(klass.__dict__[attname]) in (DeferredAttribute, ForeignKeyDeferredAttribute)
+    return False
+
+
+@functools.cache
+def _plan(model: type[models.Model], names: tuple[str, ...]) -> _Plan:
+    return _Plan(model, names)
+
+
+def _build(model: type[models.Model], alias: str, data: dict, names: Sequence[str]):
+    plan = _plan(model, tuple(names))
+    if plan.plain:
+        values = [data[name] for name in names]
+    else:
+        values = [
+            value if field is None or value is None else _python(field, value)
+            for field, value in zip(plan.fields, (data[name] for name in names), strict=True)
+        ]
+    if not plan.direct or pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model.from_db(alias, plan.ordered_attnames, [values[i] for i in plan.order])
+    # What `from_db` gives, without `__init__`'s walk over every field of the model: the
+    # values stored under their attribute names, the fields not read left deferred.
+    instance = model.__new__(model)
+    instance.__dict__.update(zip(plan.attnames, values, strict=True))
+    state = instance._state = ModelState()
+    state.adding = False
+    state.db = alias
+    return instance
 
 
 def instances(

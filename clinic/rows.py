@@ -146,21 +146,42 @@ def _fetch(alias: str, statement: _Statement, arguments: list) -> list[tuple]:
             prepared[statement.name] = True
         else:
             cursor.execute(statement.sql, statement.filled(arguments))
-        return cursor.fetchall()
+        return cursor.fetchall() if cursor.description is not None else []
 
 
 _by_name: dict[str, _Statement] = {}
 
 
-def _statement(sql: str, params, slots, values) -> _Statement:
+def written_statement(sql: str, types: tuple[str, ...]) -> _Statement:
+    """A statement written by hand, for `run_written`: `sql` with one `%s` per value, in
+    order, and each value's PostgreSQL type ("unknown": the server infers it from where the
+    value stands, as for a quoted literal). Prepared once per connection as `prepared_list`'s
+    statements are (a write such as the audit trail's row gives no rows back); made once per
+    process."""
+    return _statement_of(sql, (None,) * len(types), [[slot] for slot in range(len(types))], types)
+
+
+def run_written(alias: str, statement: _Statement, arguments: list) -> list[tuple]:
+    """Run a `written_statement` with its values: one round trip, one query as Django counts
+    them; its rows, if it gives any."""
+    return _fetch(alias, statement, arguments)
+
+
+def _statement_of(sql: str, params, slots, types) -> _Statement:
     statement = _Statement(
         sql=sql,
         params=tuple(params),
         slots=tuple(tuple(places) for places in slots),
-        types=tuple(_TYPES.get(_kind(value), "unknown") for value in values),
+        types=tuple(types),
     )
     _by_name[statement.name] = statement
     return statement
+
+
+def _statement(sql: str, params, slots, values) -> _Statement:
+    return _statement_of(
+        sql, params, slots, [_TYPES.get(_kind(value), "unknown") for value in values]
+    )
 
 
 def logged_sql(sql: str) -> str:

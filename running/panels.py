@@ -5,9 +5,13 @@ at) and the patient's portal home (today's step and the next-morning question)."
 from __future__ import annotations
 
 from django import forms
+from django.utils.safestring import SafeString, mark_safe
 
 from clinic import audit
 from clinic.access import CLINICAL, STAFF, has_role
+from clinic.filters import FilterText
+from clinic.links import fixed_url, uuid_url
+from clinic.markup import escape
 from clinic.panels import DischargeStep, Panel, rows_for_user
 from exercises.selectors import patient_today
 from patients.page_rows import PageRead
@@ -124,7 +128,7 @@ def portal_panels(*, user, patient) -> list[Panel]:
         return []
     return [
         Panel(
-            template="running/panels/portal_programme.html",
+            draw=_portal_programme_html,
             context={
                 "programme": programme,
                 "awaiting": [programme.awaiting] if programme.awaiting else [],
@@ -133,6 +137,50 @@ def portal_panels(*, user, patient) -> list[Panel]:
             order=25,
         )
     ]
+
+
+def _portal_programme_html(values: dict, csrf_token) -> SafeString:
+    """The running card of the portal home, drawn in Python (as the condition and stage cards
+    are): the next-morning question for the run waiting for it, then today's step and the
+    link to log a run, the hold, or the end of the programme."""
+    programme = values["programme"]
+    text = FilterText()
+    asks = "".join(
+        "\n"
+        '        <div class="alert alert-info py-2">How was this morning? <a href="'
+        f'{escape(uuid_url("portal:running_morning", run.public_id))}">Tell us your pain the'
+        f" morning after your run of {escape(text.date(run.date, 'l j F'))}</a>.</div>\n"
+        "      "
+        for run in values["awaiting"]
+    )
+    if programme.is_held:
+        now = (
+            '\n        <p class="programme-hold">Your running programme is paused: please do'
+            " not run until you have been checked. Your physio will restart it once you are"
+            " cleared.</p>\n      "
+        )
+    elif programme.status == "active":
+        now = (
+            f'\n        <p class="mb-1 fw-semibold">{escape(programme.step_label)}</p>\n'
+            f"        <p>{escape(programme.step.what_to_do())}</p>\n"
+            '        <a class="btn btn-primary btn-lg-mobile"'
+            f' href="{escape(fixed_url("portal:running_log"))}">Log a run</a>\n      '
+        )
+    else:
+        now = "\n        <p>You have finished your return-to-run programme.</p>\n      "
+    return mark_safe(  # noqa: S308 (every value escaped)  # nosec B703 B308
+        '<div class="col-12 col-lg-6">\n'
+        '  <section class="card h-100 portal-running" aria-labelledby="portal-running-heading">\n'
+        '    <div class="card-body">\n'
+        '      <h2 class="h5" id="portal-running-heading">Your running</h2>\n'
+        f"      {asks}\n"
+        f"      {now}\n"
+        f'      <a class="ms-2" href="{escape(fixed_url("portal:running"))}">'
+        "My running programme</a>\n"
+        "    </div>\n"
+        "  </section>\n"
+        "</div>\n"
+    )
 
 
 def discharge_extensions(*, user, episode, data=None) -> list[DischargeStep]:

@@ -98,6 +98,21 @@ def test_the_portal_gives_yorks_number_when_it_is_too_late_to_cancel_online(
     assert f'please phone the clinic on <a href="tel:01904496000">{YORK_PHONE}</a>' in page
 
 
+def test_the_portal_home_gives_yorks_number_when_it_is_too_late_to_cancel_online(
+    client, patient_user, patient, therapist, york
+):
+    # The home reads its appointments in its one statement and builds them from JSON: the
+    # site's number and whether it is the main site must land in the right fields.
+    patient.user = patient_user
+    patient.save()
+    client.force_login(patient_user)
+    visit(patient, therapist, york, day="2026-03-21")  # tomorrow morning: inside the notice
+
+    page = client.get(reverse("portal:home")).content.decode()
+
+    assert f'please phone the clinic on <a href="tel:01904496000">{YORK_PHONE}</a>' in page
+
+
 def test_online_booking_refusals_about_a_york_visit_give_yorks_number(patient, therapist, york):
     appointment = visit(patient, therapist, york)
 

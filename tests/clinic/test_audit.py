@@ -254,3 +254,59 @@ def test_it_lets_the_manager_find_a_calendar_view_by_any_patient_on_it(
         assert reception.email in body
     page = manager_client.get(reverse("clinic:audit"), {"patient": "nobody", "action": "view"})
     assert "No events match." in page.content.decode()
+
+
+def _flush_one_view(user, patient, *, path: str, address: str | None) -> None:
+    request = RequestFactory().get(path, REMOTE_ADDR=address or "")
+    request.user = user
+    token = audit.begin(request)
+    try:
+        audit.note_patient(patient)
+        audit.flush_request(200)
+    finally:
+        audit.end(token)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepares on PostgreSQL only")
+def test_it_writes_each_request_through_one_statement_the_server_planned_once(therapist):
+    from django.test.utils import CaptureQueriesContext
+
+    from clinic.rows import logged_sql
+
+    patient, other = _patient(), _patient(last_name="Other")
+    with CaptureQueriesContext(connection) as captured:
+        _flush_one_view(therapist, patient, path="/patients/a/", address="192.0.2.9")
+        _flush_one_view(therapist, other, path="/patients/b/", address=None)
+    first, second = (query["sql"] for query in captured)
+    # Prepared on its first run on this connection (maybe by an earlier test), then only run:
+    # the server parses and plans it once. Read through logged_sql, both are the same INSERT.
+    assert first.split()[0] in ("PREPARE", "EXECUTE")
+    assert second.startswith("EXECUTE ")
+    assert logged_sql(first) == logged_sql(second)
+    assert "INSERT INTO clinic_auditevent" in logged_sql(second)
+    events = list(AuditEvent.objects.filter(action="view").order_by("id"))
+    assert [(e.patient, e.path, e.ip_address) for e in events] == [
+        (patient, "/patients/a/", "192.0.2.9"),
+        (other, "/patients/b/", None),
+    ]
+    assert [e.detail for e in events] == [{"status": 200}, {"status": 200}]
+    assert {e.actor_id for e in events} == {therapist.pk}
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepares on PostgreSQL only")
+def test_it_writes_the_event_as_plain_sql_where_statements_are_not_prepared(therapist):
+    # PgBouncer in transaction mode (config/databases.py turns preparing off there).
+    from django.test.utils import CaptureQueriesContext
+
+    patient = _patient()
+    connection.settings_dict["PREPARED_STATEMENTS"] = False
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            _flush_one_view(therapist, patient, path="/patients/c/", address="192.0.2.10")
+    finally:
+        connection.settings_dict["PREPARED_STATEMENTS"] = True
+    assert [q["sql"].split()[0] for q in captured] == ["INSERT"]
+    event = AuditEvent.objects.get(action="view")
+    assert (event.patient, event.path, event.ip_address) == (patient, "/patients/c/", "192.0.2.10")

@@ -1,4 +1,4 @@
-"""The portal home's exercise cards, "Coming up" list and the condition and stage cards are
+"""The portal home's exercise cards, "Coming up" list and the condition, stage and running cards are
 drawn in Python (portal/exercise_cards.py, bookings/upcoming_markup.py, the apps' panels.py
 `Panel.draw`): what a physio or the library typed still reaches the patient as text, never as
 markup, and each card still says what to do."""
@@ -17,6 +17,7 @@ from exercises.videos.selectors import PlanMedia
 from portal.exercise_cards import exercise_cards_html
 from rehab.catalogue import Stage
 from rehab.panels import _portal_stage_html
+from running.panels import _portal_programme_html
 
 ITEM = {
     "key": "calf-raise",
@@ -176,3 +177,40 @@ def test_it_draws_the_stage_card_as_text_and_nothing_before_a_stage():
     assert '<p class="mb-2">Walk &amp; jog</p>' in html
     assert f'<a href="{reverse("portal:rehab")}">What it takes to move on</a>' in html
     assert "Your recovery stage" not in _portal_stage_html({}, "token")
+
+
+def _programme(*, held=False, status="active"):
+    step = SimpleNamespace(what_to_do=lambda: "Run 5 minutes <then> walk")
+    return SimpleNamespace(
+        is_held=held, status=status, step_label="Step 2 of 8: <b>Run-walk</b>", step=step
+    )
+
+
+def test_it_draws_todays_running_step_as_text_with_a_way_to_log_a_run():
+    html = _portal_programme_html({"programme": _programme(), "awaiting": []}, "token")
+
+    assert "Step 2 of 8: &lt;b&gt;Run-walk&lt;/b&gt;" in html
+    assert "Run 5 minutes &lt;then&gt; walk" in html
+    assert f'href="{reverse("portal:running_log")}">Log a run</a>' in html
+    assert f'href="{reverse("portal:running")}">My running programme</a>' in html
+    assert "How was this morning?" not in html
+
+
+def test_it_asks_about_the_morning_after_a_run_waiting_for_its_answer():
+    run = SimpleNamespace(public_id=uuid.uuid4(), date=dt.date(2026, 3, 2))
+    html = _portal_programme_html({"programme": _programme(), "awaiting": [run]}, "token")
+
+    morning = reverse("portal:running_morning", args=[run.public_id])
+    asks = "Tell us your pain the morning after your run of Monday 2 March</a>"
+    assert f'<a href="{morning}">{asks}' in html
+
+
+def test_a_held_or_finished_programme_gives_no_step_and_no_way_to_log():
+    held = _portal_programme_html({"programme": _programme(held=True), "awaiting": []}, "")
+    done = _portal_programme_html({"programme": _programme(status="completed"), "awaiting": []}, "")
+
+    assert "please do not run until you have been checked" in held
+    assert "finished your return-to-run programme" in done
+    for html in (held, done):
+        assert "Log a run" not in html
+        assert "Run-walk" not in html
