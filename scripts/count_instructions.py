@@ -10,7 +10,8 @@ does; COUNT_SEED=0 reuses a database filled before):
 For each page it takes `profile_pages.py`'s workload (PROFILE_OBJECTS different objects, 24 by
 default), views the first 3 to warm the code paths, then counts the instructions of the next
 COUNT_VIEWS (10) views, each a different object, and prints `instructions: PAGE N per view`
-and the queries per view. COUNT_KEEP=FOLDER keeps the callgrind dumps there (one per page) for
+and the queries per view. COUNT_GC_THRESHOLD and COUNT_GC_FREEZE try the garbage collector's
+settings (`gc_settings`). COUNT_KEEP=FOLDER keeps the callgrind dumps there (one per page) for
 `callgrind_annotate`. `hello` is the anonymous baseline. Needs valgrind and a C compiler
 (a ten-line helper turns counting on and off around the views, through callgrind's client
 requests).
@@ -19,6 +20,7 @@ requests).
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import re
 import shutil
@@ -64,6 +66,7 @@ def count(pages: list[str], library: Path) -> None:
     # so that no measured view pays for it.
     for client in {id(client): client for load in loads.values() for client, _ in load}.values():
         client.get("/bench/hello")
+    gc_settings()
     for page in pages:
         load = loads[page]
         warm, measured = load[:3], load[3 : 3 + VIEWS]
@@ -84,6 +87,17 @@ def count(pages: list[str], library: Path) -> None:
                 client.get(url)
             queries.append(len(captured))
         print(f"queries: {page} {statistics.mean(queries):.1f} per view", flush=True)
+
+
+def gc_settings() -> None:
+    """COUNT_GC_THRESHOLD=N sets the garbage collector's first threshold (Python's default 700);
+    COUNT_GC_FREEZE=1 calls `gc.freeze()` once every client is loaded, as config/wsgi.py does
+    when a worker has loaded the site: to see what the collector costs a page view."""
+    if threshold := os.environ.get("COUNT_GC_THRESHOLD"):
+        gc.set_threshold(int(threshold), *gc.get_threshold()[1:])
+    if os.environ.get("COUNT_GC_FREEZE") == "1":
+        gc.collect()
+        gc.freeze()
 
 
 def main() -> int:
