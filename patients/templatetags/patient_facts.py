@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.safestring import mark_safe
+from phonenumber_field.phonenumber import PhoneNumber
 
 from clinic.display import display
 from clinic.filters import FilterText
@@ -30,6 +31,17 @@ _RUNNER = (
 _NONE = "—"
 
 
+def _phone_text(phone) -> str:
+    """`phone.as_international if phone else ""`, without the truth test's own work: a
+    PhoneNumber is true when its text (E.164 when valid, else what was typed) is not empty,
+    and the library finds that by validating the number against its region's patterns and
+    formatting it, about as much as the international form itself. A number read from the
+    database keeps what was typed (never empty), so that answers first."""
+    if not isinstance(phone, PhoneNumber):
+        return ""  # None or "" (no number)
+    return phone.as_international if phone.raw_input or phone else ""
+
+
 @register.simple_tag
 def contact_facts(patient) -> str:
     """Phone (international form), email, the channel they prefer, their time zone, whether
@@ -38,7 +50,7 @@ def contact_facts(patient) -> str:
     invited = "Invited, no password yet" if patient.user_id else "None"
     return html(
         _CONTACT,
-        (patient.phone.as_international if patient.phone else "") or _NONE,
+        _phone_text(patient.phone) or _NONE,
         patient.email or _NONE,
         display(patient, "preferred_contact"),
         patient.time_zone,

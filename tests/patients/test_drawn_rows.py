@@ -294,3 +294,20 @@ def test_the_facts_are_drawn_as_the_template_drew_them():
     assert "kim &lt;k&gt;@example.org" in contact_facts(patients[0])
     assert "Invited, no password yet" in contact_facts(patients[1])
     assert "0 km" in runner_facts(patients[1])
+
+
+@pytest.mark.parametrize(
+    "value", ["+447700900123", "07700 900123", "+44 20 7946 0000", "not a number", "+1", "", None]
+)
+def test_the_phone_is_drawn_as_its_truth_test_and_international_form_drew_it(value):
+    """The contact facts skip the PhoneNumber truth test (a validation and a formatting): the
+    text must be what `phone.as_international if phone else ""` gave, for a valid number, one
+    typed in the national form, an invalid one, rubbish kept as typed and no number at all."""
+    from patients.models import Patient
+    from patients.templatetags.patient_facts import _phone_text
+
+    patient = Patient(first_name="Kim", phone=value)
+    expected = patient.phone.as_international if patient.phone else ""
+    assert _phone_text(patient.phone) == expected
+    if value == "+447700900123":
+        assert expected == "+44 7700 900123"

@@ -114,3 +114,40 @@ def test_the_page_shows_a_new_text_on_the_next_view(world):
         for_clinician=True,
     )
     assert "Where is the car park?" in client.get(target).content.decode()
+
+
+def test_instances_skip_init_only_where_init_would_store_the_values_as_they_are(world):
+    """Plain columns are stored as `from_db` stores them without running `Model.__init__`;
+    a model with a converting descriptor (the phone number) or an init signal receiver still
+    goes through `from_db`, so the receiver sees every instance."""
+    from django.db.models.signals import post_init
+
+    from assessments.models import AssessmentDecision
+
+    assert page_rows._direct(AssessmentDecision, ("id", "episode_id", "confirmed_at"))
+    assert not page_rows._direct(Patient, ("id", "phone"))
+
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    patient = Patient.objects.get(pk=world.patient.pk)
+    reads = panels.collect("patient_page_reads", user=world.therapist, patient=patient)
+    name = "decisions_of_patient"
+    post_init.connect(receiver, sender=AssessmentDecision)
+    try:
+        page_rows.read(patient=patient, reads=reads)
+        built = page_rows.taken(patient, name)
+    finally:
+        post_init.disconnect(receiver, sender=AssessmentDecision)
+    assert built
+    assert [id(row) for row in seen] == [id(row) for row in built]
+    page_rows.read(patient=patient, reads=reads)
+    again = page_rows.taken(patient, name)
+    assert [row.pk for row in again] == [row.pk for row in built]
+    assert all(not row._state.adding and row._state.db == "default" for row in again)
+    assert [row.confirmed_by.pk for row in again] == [row.confirmed_by.pk for row in built]
+    assert [row.assessment_public_id for row in again] == [
+        row.assessment_public_id for row in built
+    ]
