@@ -37,7 +37,7 @@ def _schedule_exceptions(
 
 
 def _working_hours_values(**therapists: int):
-    return WorkingHours.objects.filter(therapist_id__in=therapists.values()).values_list(
+    return WorkingHours.objects.filter(therapist_id__in=therapists.values()).values(
         "therapist_id", "site_id", "weekday", "start_time", "end_time"
     )
 
@@ -47,7 +47,7 @@ def _schedule_exception_values(
 ):
     return ScheduleException.objects.filter(
         therapist_id__in=therapists.values(), start__lt=window_end, end__gt=window_start
-    ).values_list("therapist_id", "site_id", "kind", "start", "end")
+    ).values("therapist_id", "site_id", "kind", "start", "end")
 
 
 def _weekly_and_changes(people: dict[str, int], window, sites: Sequence[Site] | None):
@@ -86,15 +86,30 @@ def _weekly_and_changes(people: dict[str, int], window, sites: Sequence[Site] | 
         **values,
     )
     by_id = {site.pk: site for site in sites}
-    missing = {row[1] for row in (*hours, *changes) if row[1] is not None} - by_id.keys()
+    missing = {row["site_id"] for row in (*hours, *changes)} - by_id.keys() - {None}
     if missing:  # hours at a site not open for booking
         by_id.update(Site.objects.in_bulk(missing))
     extra = ScheduleException.Kind.EXTRA
     return (
-        [(therapist, by_id[site], *rest) for therapist, site, *rest in hours],
         [
-            (therapist, by_id.get(site), kind == extra, start, end)
-            for therapist, site, kind, start, end in changes
+            (
+                row["therapist_id"],
+                by_id[row["site_id"]],
+                row["weekday"],
+                row["start_time"],
+                row["end_time"],
+            )
+            for row in hours
+        ],
+        [
+            (
+                row["therapist_id"],
+                by_id.get(row["site_id"]),
+                row["kind"] == extra,
+                row["start"],
+                row["end"],
+            )
+            for row in changes
         ],
     )
 
