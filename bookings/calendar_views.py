@@ -54,12 +54,14 @@ def _calendar_form(request: HttpRequest, day: dt.date, *, date_valid: bool):
     query = {"therapist": therapist.public_id} if therapist else {}
     if site is not None:
         query["site"] = site.public_id
-    return form, therapist, site, query, therapists
+    return form, therapist, site, query, (therapists, sites)
 
 
 def _calendar_days(*, first: dt.date, last: dt.date, therapist, everyone, site) -> list[dict]:
+    """`everyone`: the therapists and the sites the filter read (both lists)."""
+    therapists, sites = everyone
     days = selectors.calendar_days(
-        first=first, last=last, therapist=therapist, everyone=everyone, site=site
+        first=first, last=last, therapist=therapist, everyone=therapists, site=site, sites=sites
     )
     for day in days:
         for column in day["columns"]:

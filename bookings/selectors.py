@@ -34,10 +34,10 @@ from bookings.models import (
     MAX_APPOINTMENT_LENGTH,
     Appointment,
     AppointmentType,
-    ScheduleException,
     WorkingHours,
 )
 from bookings.reminders import asked_to_confirm
+from bookings.working_time import _numbered, working_intervals_by_site
 from clinic import audit
 from clinic.access import STAFF, has_role
 from clinic.models import User
@@ -180,84 +180,6 @@ def appointment_conflicts(
         if room is not None and clash.room_id == room.pk:
             messages.append(f"{clash.room} is already in use {when}.")
     return list(dict.fromkeys(messages))
-
-
-def _numbered(ids: list[int]) -> dict[str, int]:
-    """Therapist ids as `prepared_list` values (t0, t1, ...): a list of keys is compiled once
-    per length, and the calendars ask for one therapist or the whole team."""
-    return {f"t{index}": pk for index, pk in enumerate(dict.fromkeys(ids))}
-
-
-def _working_hours(**therapists: int) -> QuerySet[WorkingHours]:
-    return WorkingHours.objects.filter(therapist_id__in=therapists.values()).select_related("site")
-
-
-def _schedule_exceptions(
-    *, window_start: dt.datetime, window_end: dt.datetime, **therapists: int
-) -> QuerySet[ScheduleException]:
-    return ScheduleException.objects.filter(
-        therapist_id__in=therapists.values(), start__lt=window_end, end__gt=window_start
-    ).select_related("site")
-
-
-def working_intervals_by_site(
-    *, therapist_ids: list[int], first: dt.date, last: dt.date, zone: ZoneInfo | None = None
-) -> dict[int, dict[Site, list[schedule.Interval]]]:
-    """Each therapist's working time at each site between two local dates of `zone` (the
-    clinic's by default), inclusive. A site's hours are wall-clock times in that site's zone
-    and its public holidays close it. Leave and blocked time close every site; extra hours
-    count at their own site only. Two queries, whatever the range or sites.
-    """
-    zone = zone or clinic_zone()
-    window = (
-        schedule.local_midnight(first, zone).astimezone(dt.UTC),
-        schedule.local_midnight(last + dt.timedelta(days=1), zone).astimezone(dt.UTC),
-    )
-    weekly: dict[int, dict[Site, list[schedule.WeeklyBlock]]] = {pk: {} for pk in therapist_ids}
-    people = _numbered(therapist_ids)
-    if not people:
-        return {}
-    for hours in prepared_list(
-        f"bookings_working_hours_{len(people)}", WorkingHours, _working_hours, **people
-    ):
-        weekly[hours.therapist_id].setdefault(hours.site, []).append(
-            schedule.WeeklyBlock(hours.weekday, hours.start_time, hours.end_time)
-        )
-    extra: dict[int, dict[Site, list[schedule.Change]]] = {pk: {} for pk in therapist_ids}
-    removed: dict[int, list[schedule.Change]] = {pk: [] for pk in therapist_ids}
-    for item in prepared_list(
-        f"bookings_schedule_exceptions_{len(people)}",
-        ScheduleException,
-        _schedule_exceptions,
-        window_start=window[0],
-        window_end=window[1],
-        **people,
-    ):
-        change = schedule.Change(item.adds_time, item.start, item.end)
-        if item.adds_time:
-            extra[item.therapist_id].setdefault(item.site, []).append(change)
-        else:
-            removed[item.therapist_id].append(change)
-    # A day early and late: another zone's local days straddle this zone's.
-    early, late = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
-    closed: dict[int, dict[dt.date, str]] = {}
-    found: dict[int, dict[Site, list[schedule.Interval]]] = {}
-    for pk in therapist_ids:
-        found[pk] = {}
-        # Extra hours may be at a site the therapist has no regular hours at.
-        for site in [*weekly[pk], *(site for site in extra[pk] if site not in weekly[pk])]:
-            if site.pk not in closed:
-                closed[site.pk] = closed_days(first=early, last=late, region=site.holidays)
-            intervals = schedule.working_intervals(
-                first=early,
-                last=late,
-                weekly=weekly[pk].get(site, []),
-                exceptions=extra[pk].get(site, []) + removed[pk],
-                zone=site.zone,
-                closed=closed[site.pk],
-            )
-            found[pk][site] = schedule.clip(intervals, window)
-    return found
 
 
 def usual_site_id(*, hours: list[WorkingHours]) -> int:
@@ -436,6 +358,7 @@ def calendar_days(
     therapist: User | None,
     everyone: list | None = None,
     site: Site | None = None,
+    sites: list[Site] | None = None,
 ) -> list[dict]:
     """Appointments and working hours for each day and therapist in [first, last].
 
@@ -446,7 +369,8 @@ def calendar_days(
     a text reminder asked for a reply).
     Days are local days in `site`'s time zone, else the clinic's. With a `site`, only its
     hours and appointments show, and only therapists who work there or have appointments
-    there.
+    there. `sites`: the sites read already (`sites_active()`), so the working hours' sites are
+    found among them rather than built per row.
     """
     zone = site.zone if site is not None else clinic_zone()
     if therapist is not None:
@@ -454,7 +378,9 @@ def calendar_days(
     else:
         people = therapists_listed() if everyone is None else list(everyone)
     ids = [person.pk for person in people]
-    by_site = working_intervals_by_site(therapist_ids=ids, first=first, last=last, zone=zone)
+    by_site = working_intervals_by_site(
+        therapist_ids=ids, first=first, last=last, zone=zone, sites=sites
+    )
     working = {
         pk: schedule.merge(
             interval

@@ -1,0 +1,173 @@
+"""Therapists' working time from their weekly hours and schedule exceptions (leave, blocked
+time, extra hours), per site: what the calendars, the slot finder and bookings check against.
+Read through `bookings.selectors`, which re-exports `working_intervals_by_site`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from bookings import schedule
+from bookings.closures import closed_days
+from bookings.models import ScheduleException, WorkingHours
+from clinic.rows import prepared_list
+from clinic.sites import Site
+
+
+def _numbered(ids: list[int]) -> dict[str, int]:
+    """Therapist ids as `prepared_list` values (t0, t1, ...): a list of keys is compiled once
+    per length, and the calendars ask for one therapist or the whole team."""
+    return {f"t{index}": pk for index, pk in enumerate(dict.fromkeys(ids))}
+
+
+def _working_hours(**therapists: int) -> QuerySet[WorkingHours]:
+    return WorkingHours.objects.filter(therapist_id__in=therapists.values()).select_related("site")
+
+
+def _schedule_exceptions(
+    *, window_start: dt.datetime, window_end: dt.datetime, **therapists: int
+) -> QuerySet[ScheduleException]:
+    return ScheduleException.objects.filter(
+        therapist_id__in=therapists.values(), start__lt=window_end, end__gt=window_start
+    ).select_related("site")
+
+
+def _working_hours_values(**therapists: int):
+    return WorkingHours.objects.filter(therapist_id__in=therapists.values()).values(
+        "therapist_id", "site_id", "weekday", "start_time", "end_time"
+    )
+
+
+def _schedule_exception_values(
+    *, window_start: dt.datetime, window_end: dt.datetime, **therapists: int
+):
+    return ScheduleException.objects.filter(
+        therapist_id__in=therapists.values(), start__lt=window_end, end__gt=window_start
+    ).values("therapist_id", "site_id", "kind", "start", "end")
+
+
+def _weekly_and_changes(people: dict[str, int], window, sites: Sequence[Site] | None):
+    """Working hours and schedule exceptions as (therapist id, site, ...) tuples. With `sites`
+    (a list the caller read already, such as `sites_active()`), plain values are read and
+    their sites found in it (a third query only for a site not among them); without, model
+    instances with their sites, as before."""
+    values = {"window_start": window[0], "window_end": window[1], **people}
+    if sites is None:
+        hours = [
+            (row.therapist_id, row.site, row.weekday, row.start_time, row.end_time)
+            for row in prepared_list(
+                f"bookings_working_hours_{len(people)}", WorkingHours, _working_hours, **people
+            )
+        ]
+        changes = [
+            (row.therapist_id, row.site, row.adds_time, row.start, row.end)
+            for row in prepared_list(
+                f"bookings_schedule_exceptions_{len(people)}",
+                ScheduleException,
+                _schedule_exceptions,
+                **values,
+            )
+        ]
+        return hours, changes
+    hours = prepared_list(
+        f"bookings_working_hours_values_{len(people)}",
+        WorkingHours,
+        _working_hours_values,
+        **people,
+    )
+    changes = prepared_list(
+        f"bookings_schedule_exception_values_{len(people)}",
+        ScheduleException,
+        _schedule_exception_values,
+        **values,
+    )
+    by_id = {site.pk: site for site in sites}
+    missing = {row["site_id"] for row in (*hours, *changes)} - by_id.keys() - {None}
+    if missing:  # hours at a site not open for booking
+        by_id.update(Site.objects.in_bulk(missing))
+    extra = ScheduleException.Kind.EXTRA
+    return (
+        [
+            (
+                row["therapist_id"],
+                by_id[row["site_id"]],
+                row["weekday"],
+                row["start_time"],
+                row["end_time"],
+            )
+            for row in hours
+        ],
+        [
+            (
+                row["therapist_id"],
+                by_id.get(row["site_id"]),
+                row["kind"] == extra,
+                row["start"],
+                row["end"],
+            )
+            for row in changes
+        ],
+    )
+
+
+def working_intervals_by_site(
+    *,
+    therapist_ids: list[int],
+    first: dt.date,
+    last: dt.date,
+    zone: ZoneInfo | None = None,
+    sites: Sequence[Site] | None = None,
+) -> dict[int, dict[Site, list[schedule.Interval]]]:
+    """Each therapist's working time at each site between two local dates of `zone` (the
+    clinic's by default), inclusive. A site's hours are wall-clock times in that site's zone
+    and its public holidays close it. Leave and blocked time close every site; extra hours
+    count at their own site only. Two queries, whatever the range or sites (`sites`: the
+    sites the caller read already, which saves building a site per row; see
+    `_weekly_and_changes`).
+    """
+    zone = zone or ZoneInfo(settings.TIME_ZONE)  # selectors.clinic_zone
+    window = (
+        schedule.local_midnight(first, zone).astimezone(dt.UTC),
+        schedule.local_midnight(last + dt.timedelta(days=1), zone).astimezone(dt.UTC),
+    )
+    weekly: dict[int, dict[Site, list[schedule.WeeklyBlock]]] = {pk: {} for pk in therapist_ids}
+    people = _numbered(therapist_ids)
+    if not people:
+        return {}
+    hours, changes = _weekly_and_changes(people, window, sites)
+    for therapist_id, site, weekday, start_time, end_time in hours:
+        weekly[therapist_id].setdefault(site, []).append(
+            schedule.WeeklyBlock(weekday, start_time, end_time)
+        )
+    extra: dict[int, dict[Site, list[schedule.Change]]] = {pk: {} for pk in therapist_ids}
+    removed: dict[int, list[schedule.Change]] = {pk: [] for pk in therapist_ids}
+    for therapist_id, site, adds_time, start, end in changes:
+        change = schedule.Change(adds_time, start, end)
+        if adds_time:
+            extra[therapist_id].setdefault(site, []).append(change)
+        else:
+            removed[therapist_id].append(change)
+    # A day early and late: another zone's local days straddle this zone's.
+    early, late = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
+    closed: dict[int, dict[dt.date, str]] = {}
+    found: dict[int, dict[Site, list[schedule.Interval]]] = {}
+    for pk in therapist_ids:
+        found[pk] = {}
+        # Extra hours may be at a site the therapist has no regular hours at.
+        for site in [*weekly[pk], *(site for site in extra[pk] if site not in weekly[pk])]:
+            if site.pk not in closed:
+                closed[site.pk] = closed_days(first=early, last=late, region=site.holidays)
+            intervals = schedule.working_intervals(
+                first=early,
+                last=late,
+                weekly=weekly[pk].get(site, []),
+                exceptions=extra[pk].get(site, []) + removed[pk],
+                zone=site.zone,
+                closed=closed[site.pk],
+            )
+            found[pk][site] = schedule.clip(intervals, window)
+    return found

@@ -1,0 +1,118 @@
+"""Working time as the calendars read it: plain values whose sites are found among the sites
+the filter read already (bookings/working_time.py), giving what reading model instances with
+their sites gives, including hours at a site no longer open for booking."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from bookings import selectors
+from bookings.models import ScheduleException
+from clinic.sites import Site, default_site, sites_active
+from tests.bookings.factories import ScheduleExceptionFactory
+from tests.clinic.site_factories import hours_at, make_site
+
+pytestmark = pytest.mark.django_db
+
+UTC = dt.UTC
+
+
+@pytest.fixture
+def closed_site(db) -> Site:
+    """A site that no longer takes bookings, where a therapist still has hours on Wednesdays."""
+    site = make_site("Old Town")
+    Site.objects.filter(pk=site.pk).update(is_active=False)
+    site.refresh_from_db()
+    return site
+
+
+def _schedule(therapist, other_therapist, closed_site):
+    north = make_site("North", time_zone="Europe/Berlin")
+    hours_at(default_site(), therapist, weekdays=[0, 1])
+    hours_at(north, therapist, weekdays=[3], start="08:00", end="12:00")
+    hours_at(closed_site, therapist, weekdays=[2])
+    hours_at(north, other_therapist, weekdays=[0])
+    ScheduleExceptionFactory(  # extra hours on a Saturday at North
+        therapist=therapist,
+        kind=ScheduleException.Kind.EXTRA,
+        site=north,
+        start=dt.datetime(2026, 3, 28, 9, tzinfo=UTC),
+        end=dt.datetime(2026, 3, 28, 11, tzinfo=UTC),
+    )
+    ScheduleExceptionFactory(  # leave on Tuesday afternoon closes every site
+        therapist=therapist,
+        start=dt.datetime(2026, 3, 24, 13, tzinfo=UTC),
+        end=dt.datetime(2026, 3, 24, 17, tzinfo=UTC),
+    )
+    return north
+
+
+def test_values_and_the_sites_read_give_what_instances_give(
+    therapist, other_therapist, closed_site
+):
+    north = _schedule(therapist, other_therapist, closed_site)
+    asked = {
+        "therapist_ids": [therapist.pk, other_therapist.pk],
+        "first": dt.date(2026, 3, 23),
+        "last": dt.date(2026, 3, 29),
+    }
+    as_instances = selectors.working_intervals_by_site(**asked)
+    as_values = selectors.working_intervals_by_site(**asked, sites=sites_active())
+    assert as_values == as_instances
+    # Each site's own hours, with the closed site's kept, the extra hours at North and the
+    # leave cut out of Tuesday.
+    mine = as_values[therapist.pk]
+    assert set(mine) == {default_site(), north, closed_site}
+    assert mine[closed_site] == [
+        (dt.datetime(2026, 3, 25, 9, tzinfo=UTC), dt.datetime(2026, 3, 25, 17, tzinfo=UTC))
+    ]
+    assert (
+        dt.datetime(2026, 3, 28, 9, tzinfo=UTC),
+        dt.datetime(2026, 3, 28, 11, tzinfo=UTC),
+    ) in mine[north]
+    assert (
+        dt.datetime(2026, 3, 24, 9, tzinfo=UTC),
+        dt.datetime(2026, 3, 24, 13, tzinfo=UTC),
+    ) in mine[default_site()]
+
+
+def test_a_site_among_those_read_costs_no_query_of_its_own(
+    therapist, other_therapist, closed_site, django_assert_num_queries
+):
+    hours_at(default_site(), therapist, weekdays=[0, 1])
+    sites = sites_active()
+    with django_assert_num_queries(2):  # hours and exceptions, no site
+        selectors.working_intervals_by_site(
+            therapist_ids=[therapist.pk],
+            first=dt.date(2026, 3, 23),
+            last=dt.date(2026, 3, 29),
+            sites=sites,
+        )
+    hours_at(closed_site, therapist, weekdays=[2])
+    with django_assert_num_queries(3):  # and the closed site, which the list has not
+        found = selectors.working_intervals_by_site(
+            therapist_ids=[therapist.pk],
+            first=dt.date(2026, 3, 23),
+            last=dt.date(2026, 3, 29),
+            sites=sites,
+        )
+    assert closed_site in found[therapist.pk]
+
+
+@time_machine.travel(dt.datetime(2026, 3, 20, 8, tzinfo=UTC), tick=False)
+def test_the_week_shows_hours_at_a_site_closed_for_booking(
+    reception_client, therapist, other_therapist, closed_site
+):
+    _schedule(therapist, other_therapist, closed_site)
+    url = reverse("bookings:week")
+    page = reception_client.get(url, {"date": "2026-03-25", "therapist": therapist.public_id})
+    assert page.status_code == 200
+    text = page.content.decode()
+    # Wednesday's hours are only at the closed site: its rows are free to book.
+    assert "Free, Wednesday 25 March 09:00" in text
+    assert "Free, Wednesday 25 March 16:45" in text
+    assert "Free, Wednesday 25 March 17:00" not in text
