@@ -11,14 +11,12 @@ from django.db import router
 from django.db.models import (
     Case,
     CharField,
-    DateField,
     JSONField,
     OuterRef,
     Prefetch,
     QuerySet,
     Subquery,
     TextField,
-    UUIDField,
     When,
 )
 from django.db.models.functions import JSONObject
@@ -77,9 +75,10 @@ def programme_current_with_awaiting(*, patient, today: dt.date) -> RunProgramme 
     if not found:
         return None
     programme = found[0]
+    run = programme.awaiting_run
     programme.awaiting = (
-        RunLog(public_id=programme.awaiting_public_id, date=programme.awaiting_date)
-        if programme.awaiting_public_id is not None
+        RunLog(public_id=UUID(run["public_id"]), date=dt.date.fromisoformat(run["date"]))
+        if run is not None
         else None
     )
     return programme
@@ -91,15 +90,18 @@ def _programme_current_with_awaiting(*, patient_id: int, today: dt.date, week_be
     awaiting = _runs_awaiting_morning(
         patient_id=OuterRef("patient_id"), today=today, week_before=week_before
     ).order_by("-date", "-id")
+    # Its public id and date in one subquery (two asked the server to find the run twice).
     return _programme_current(patient_id=patient_id).annotate(
-        awaiting_public_id=Subquery(awaiting.values("public_id")[:1]),
-        awaiting_date=Subquery(awaiting.values("date")[:1]),
+        awaiting_run=Subquery(
+            awaiting.values(run=JSONObject(public_id="public_id", date="date"))[:1],
+            output_field=JSONField(),
+        ),
     )
 
 
 _PROGRAMME_ROWS = {
     "fields": [field.attname for field in RunProgramme._meta.concrete_fields],
-    "annotations": {"awaiting_public_id": UUIDField(), "awaiting_date": DateField()},
+    "annotations": {"awaiting_run": JSONField()},
 }
 
 
