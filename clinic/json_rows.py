@@ -114,11 +114,7 @@ class _Plan:
         place = {field.attname: index for index, field in enumerate(meta.concrete_fields)}
         self.order = tuple(sorted(range(len(names)), key=lambda i: place[self.attnames[i]]))
         self.ordered_attnames = tuple(self.attnames[i] for i in self.order)
-        self.direct = (
-            model.__init__ is models.Model.__init__
-            and model.from_db.__func__ is models.Model.from_db.__func__
-            and all(_stored_as_given(model, attname) for attname in self.attnames)
-        )
+        self.direct = made_without_init(model, self.attnames)
 
 
 #: `to_python` methods that give a JSON value of their field's own kind back unchanged.
@@ -135,6 +131,37 @@ def _as_it_is(field: models.Field) -> bool:
     if isinstance(field, models.ForeignKey):
         return _as_it_is(field.target_field)
     return type(field).to_python in _UNCHANGED
+
+
+@functools.cache
+def made_without_init(model: type[models.Model], attnames: tuple[str, ...]) -> bool:
+    """Whether `model`'s instances of these attributes may be made without `Model.__init__`
+    (by `made`): the model keeps Django's own `__init__` and `from_db`, and `__init__` would
+    store each attribute as it is. Worked out once per process; whether anything listens to
+    the model's init signals is for the caller to ask at the time (`init_heard`)."""
+    return (
+        model.__init__ is models.Model.__init__
+        and model.from_db.__func__ is models.Model.from_db.__func__
+        and all(_stored_as_given(model, attname) for attname in attnames)
+    )
+
+
+def init_heard(model: type[models.Model]) -> bool:
+    """Whether a receiver listens to `model`'s `pre_init` or `post_init`: then only
+    `Model.__init__` may make its instances."""
+    return pre_init.has_listeners(model) or post_init.has_listeners(model)
+
+
+def made(model: type[models.Model], alias: str, attnames: Sequence[str], values: Iterable):
+    """An instance as `from_db` makes it, without `__init__`'s walk over every field of the
+    model: the values stored under their attribute names, the fields not read left deferred,
+    not new, from `alias`. Only where `made_without_init` allows and `init_heard` is false."""
+    instance = model.__new__(model)
+    instance.__dict__.update(zip(attnames, values, strict=True))
+    state = instance._state = ModelState()
+    state.adding = False
+    state.db = alias
+    return instance
 
 
 def _stored_as_given(model: type[models.Model], attname: str) -> bool:
@@ -161,16 +188,9 @@ def _build(model: type[models.Model], alias: str, data: dict, names: Sequence[st
             value if field is None or value is None else _python(field, value)
             for field, value in zip(plan.fields, (data[name] for name in names), strict=True)
         ]
-    if not plan.direct or pre_init.has_listeners(model) or post_init.has_listeners(model):
+    if not plan.direct or init_heard(model):
         return model.from_db(alias, plan.ordered_attnames, [values[i] for i in plan.order])
-    # What `from_db` gives, without `__init__`'s walk over every field of the model: the
-    # values stored under their attribute names, the fields not read left deferred.
-    instance = model.__new__(model)
-    instance.__dict__.update(zip(plan.attnames, values, strict=True))
-    state = instance._state = ModelState()
-    state.adding = False
-    state.db = alias
-    return instance
+    return made(model, alias, plan.attnames, values)
 
 
 def instances(

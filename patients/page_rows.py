@@ -24,7 +24,6 @@ selector reads for itself.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,14 +32,11 @@ from functools import cached_property
 from uuid import UUID
 
 from django.db import models, router
-from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
-from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import get_related_populators
-from django.db.models.query_utils import DeferredAttribute
-from django.db.models.signals import post_init, pre_init
 from django.utils.dateparse import parse_duration
 
+from clinic.json_rows import init_heard, made, made_without_init
 from clinic.rows import RowShape, prepared_list, reads_combined, row_shape
 from patients.models import Patient
 
@@ -162,41 +158,20 @@ def _rows(shape: _Shape, alias: str, text: str | None) -> list:
     return _built(shape.rows, rows, alias)
 
 
-@functools.cache
-def _direct(model: type[models.Model], attnames: tuple[str, ...]) -> bool:
-    """Whether `model`'s instances of these columns may be made without `Model.__init__`: the
-    model keeps Django's own `__init__` and `from_db`, and `__init__` would store each of
-    these attributes as it is (a plain deferred attribute or a foreign key's id, not a
-    descriptor that converts the value, such as a phone number). Worked out once per process."""
-
-    def stored_as_given(attname: str) -> bool:
-        for klass in model.__mro__:
-            if attname in klass.__dict__:
-                kind = type(klass.__dict__[attname])
-                return kind in (DeferredAttribute, ForeignKeyDeferredAttribute)
-        return False
-
-    return (
-        model.__init__ is models.Model.__init__
-        and model.from_db.__func__ is models.Model.from_db.__func__
-        and all(stored_as_given(attname) for attname in attnames)
-    )
-
-
 def _built(shape: RowShape, rows: list, alias: str) -> list:
     """`shape.build(rows, alias)`, with each row's own instance made as `from_db` makes it
     (its values under their attribute names, the columns not read left deferred, not new and
     from `alias`) but without `__init__`'s walk over every field of the model and its
-    signals' checks, where `_direct` allows and no receiver listens to the model's init
-    signals. Rows of related models (`select_related`) and annotations go as `build` does."""
+    signals' checks, where `clinic.json_rows.made_without_init` allows and no receiver listens
+    to the model's init signals. Rows of related models (`select_related`) and annotations go
+    as `build` does."""
     model = shape.model
     attnames = tuple(shape.attnames)
     if (
         shape.values_names is not None
         or not rows
-        or not _direct(model, attnames)
-        or pre_init.has_listeners(model)
-        or post_init.has_listeners(model)
+        or not made_without_init(model, attnames)
+        or init_heard(model)
     ):
         return shape.build(rows, alias)
     if shape.converters:
@@ -204,14 +179,9 @@ def _built(shape: RowShape, rows: list, alias: str) -> list:
     compiler = shape.compiler
     related = get_related_populators(compiler.klass_info, compiler.select, alias)
     columns, annotations = shape.model_columns, shape.annotations.items()
-    new = model.__new__
     found = []
     for row in rows:
-        instance = new(model)
-        instance.__dict__.update(zip(attnames, row[columns], strict=True))
-        state = instance._state = ModelState()
-        state.adding = False
-        state.db = alias
+        instance = made(model, alias, attnames, row[columns])
         for populator in related:
             populator.populate(row, instance)
         for attribute, position in annotations:
