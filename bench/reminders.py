@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -167,10 +168,19 @@ def reminders_measure(client, sink: SmtpCounter, count: int) -> dict:
     delivered = sink.count - before
     wait_drained(client, 60)
     sent = ReminderDelivery.objects.filter(due_at=due, status=ReminderDelivery.Status.SENT).count()
+    # What became of every reminder that did not go out, in the delivery record's own words.
+    not_sent = Counter(
+        f"{status}: {reason}"
+        for status, reason in ReminderDelivery.objects.filter(due_at=due)
+        .exclude(status=ReminderDelivery.Status.SENT)
+        .values_list("status", "reason")
+    )
     return {
         "due": count,
         "delivered": delivered,
         "recorded_sent": sent,
+        "recorded": ReminderDelivery.objects.filter(due_at=due).count(),
+        "not_sent": dict(not_sent),
         "seconds": round(seconds, 2),
         "per_s": round(delivered / seconds, 1),
     }

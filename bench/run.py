@@ -506,6 +506,8 @@ def main() -> int:
         reminders["ratio"] = ratio(reminders["per_s"], noop["per_s"])
         results["noop_task"] = noop
         results["reminders"] = reminders
+        if reminders["not_sent"] or reminders["recorded"] < reminders["due"]:
+            log(f"reminders not sent: {reminders['not_sent']}; recorded {reminders['recorded']}")
         print(
             f"bench: reminders delivered={reminders['delivered']} seconds={reminders['seconds']} "
             f"per_s={reminders['per_s']} ratio={reminders['ratio']}",
