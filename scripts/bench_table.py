@@ -56,6 +56,8 @@ def target(name: str, kind: str) -> tuple[float | None, float | None, str]:
 
 def main(paths: list[str]) -> None:
     runs = [json.loads(Path(path).read_text()) for path in paths]
+    # A run whose baselines drifted by over 10 % (bench/run.py `unsteady`) settles nothing.
+    shaky = " (unsteady run)" if any(run.get("unsteady") for run in runs) else ""
     print("| line | requests a second | p99 ms | ratio | target | met |")
     print("| --- | --- | --- | --- | --- | --- |")
     for kind in ("pages", "workloads"):
@@ -79,6 +81,8 @@ def main(paths: list[str]) -> None:
             rps = " / ".join(f"{line['rps']:,.0f}" for line in lines)
             p99s = " / ".join(f"{line['p99_ms']:.0f}" for line in lines)
             ratios = " / ".join(f"{line[key]:.2f}" for line in lines)
+            if verdict != "—":
+                verdict += shaky
             print(f"| {WHAT.get(name, name)} | {rps} | {p99s} | {ratios} | {text} | {verdict} |")
 
 
