@@ -120,13 +120,18 @@ def reminders_make_due(count: int) -> dt.datetime:
         ReminderDelivery.objects.filter(status__in=ReminderDelivery.OPEN_STATUSES).update(
             status=ReminderDelivery.Status.MISSED, reason="Left over from an earlier benchmark."
         )
-        ids = list(
-            ReminderSchedule.objects.filter(source="exercise_plan")
+        # More candidates than needed: a plan with nothing due today is (rightly) not reminded
+        # (the data set has one plan a patient, and a few have a rest day on any given day),
+        # so appointment reminders make up the number; the rules below keep only schedules
+        # that really send, exercise plans first.
+        ids = [
+            *ReminderSchedule.objects.filter(source="exercise_plan")
             .order_by("id")
-            .values_list("id", flat=True)[:count]
-        )
-        if len(ids) < count:
-            raise RuntimeError(f"only {len(ids)} reminder schedules in the data set")
+            .values_list("id", flat=True)[:count],
+            *ReminderSchedule.objects.filter(source="appointment")
+            .order_by("id")
+            .values_list("id", flat=True)[: max(count // 10, 10)],
+        ]
         schedules = ReminderSchedule.objects.filter(id__in=ids)
         Patient.objects.filter(reminder_schedules__id__in=ids).update(
             archived_at=None, email_reminders_consent=True
@@ -150,7 +155,31 @@ def reminders_make_due(count: int) -> dt.datetime:
             channel=ReminderSchedule.Channel.EMAIL,
             next_due_at=due,
         )
+        ids = schedules_that_send(ids, due)[:count]
+        if len(ids) < count:
+            raise RuntimeError(f"only {len(ids)} reminder schedules would send at {due}")
+        ReminderSchedule.objects.filter(next_due_at=due).exclude(id__in=ids).update(
+            next_due_at=None
+        )
     return due
+
+
+def schedules_that_send(ids: list[int], due: dt.datetime) -> list[int]:
+    """Of these schedules, in order, the ones the dispatcher's own rules would send at `due`
+    (notifications.checks.judge: consent, an address, and the plan's source, which skips a
+    day with no exercise due)."""
+    from notifications import timing
+    from notifications.checks import due_for, judge
+    from notifications.models import ReminderSchedule
+
+    schedules = list(ReminderSchedule.objects.filter(id__in=ids).select_related("patient"))
+    order = {pk: index for index, pk in enumerate(ids)}
+    schedules.sort(key=lambda schedule: order[schedule.pk])
+    dues = [
+        (schedule, due_for(schedule, timing.occurrence_at(due, schedule.zone)))
+        for schedule in schedules
+    ]
+    return [schedule.pk for (schedule, _), skip in zip(dues, judge(dues), strict=True) if not skip]
 
 
 def reminders_measure(client, sink: SmtpCounter, count: int) -> dict:

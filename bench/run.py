@@ -23,7 +23,8 @@ bench/results.json. Environment knobs:
 BENCH_SECONDS (30), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (32), BENCH_PATIENTS (10000),
 BENCH_REMINDERS (10000), BENCH_WEB_WORKERS (3), BENCH_WEB_THREADS (1), BENCH_WORKER_CONCURRENCY
 (2), BENCH_WRITES_PER_SECOND (2), BENCH_PAGES and BENCH_WORKLOADS (comma-separated subsets of
-names), BENCH_SKIP_PAGES, BENCH_SKIP_WORKLOADS and BENCH_SKIP_REMINDERS (1 to skip that part).
+names), BENCH_SKIP_PAGES, BENCH_SKIP_WORKLOADS and BENCH_SKIP_REMINDERS (1 to skip that part),
+BENCH_BASELINE_EACH (0; seconds of `auth_baseline`, logged, before each workload).
 """
 
 from __future__ import annotations
@@ -145,8 +146,43 @@ def background_work() -> str:
             " FROM pg_stat_activity"
         )
         vacuums, checkpoints = cursor.fetchone()
+        cursor.execute("SELECT pg_database_size(current_database())")
+        (database_bytes,) = cursor.fetchone()
     connection.close()
-    return f"autovacuum workers {vacuums}, checkpoints so far {checkpoints}"
+    return (
+        f"autovacuum workers {vacuums}, checkpoints so far {checkpoints}, "
+        f"database {database_bytes >> 20} MiB, {machine_state()}"
+    )
+
+
+WEB_PIDS: list[int] = []  # gunicorn's master, once started
+
+
+def machine_state() -> str:
+    """What else could slow a line: the web workers' memory (a per-process cache that grows
+    makes every garbage collection longer), Redis's memory, the machine's load and the CPU
+    time the host took away (steal)."""
+    parts = []
+    if WEB_PIDS:
+        rss = 0
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                fields = dict(line.split(":", 1) for line in status.read_text().splitlines())
+            except (OSError, ValueError):
+                continue
+            if int(fields.get("PPid", "0").strip() or 0) in WEB_PIDS:
+                rss += int(fields.get("VmRSS", "0 kB").split()[0])
+        parts.append(f"web workers {rss >> 10} MiB")
+    try:
+        import redis
+
+        info = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"]).info("memory")
+        parts.append(f"redis {info['used_memory'] >> 20} MiB")
+    except Exception as error:  # a note in the log, never a failed run
+        parts.append(f"redis unknown ({type(error).__name__})")
+    cpu = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    parts.append(f"load {os.getloadavg()[0]:.2f}, cpu steal {int(cpu[8]) / 100:.0f} s so far")
+    return ", ".join(parts)
 
 
 # --- Accounts and pages -------------------------------------------------------------------
@@ -257,6 +293,7 @@ def gunicorn(port: int):
     ]
     log(f"gunicorn: {workers} workers x {threads} threads on port {port}")
     process = subprocess.Popen(command, cwd=ROOT)  # noqa: S603 (fixed commands, no user input)
+    WEB_PIDS[:] = [process.pid]
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -337,6 +374,16 @@ def page_measure(base: str, page: Page) -> dict:
 
 
 BASELINES = ("hello", "auth_baseline")
+BASELINE_EACH = knob("BENCH_BASELINE_EACH", 0)  # seconds of auth_baseline before each workload
+
+
+def baseline_check(base: str, pages: list[Page]) -> None:
+    """With BENCH_BASELINE_EACH set, a short `auth_baseline` line before each workload (logged
+    only, never in a ratio), to see when in a run the yardstick moves."""
+    for page in pages:
+        if page.name == "auth_baseline":
+            raw = wrk(base + page.path, page.cookie, BASELINE_EACH)
+            log(f"auth_baseline now: {figures(raw)['rps']} requests a second")
 
 
 def baselines_again(base: str, pages: list[Page], measured: dict) -> None:
@@ -474,6 +521,8 @@ def main() -> int:
         for workload in workloads:
             lines = len(workload.lines)
             log(f"{workload.name}: {lines} requests in its list ({background_work()})")
+            if BASELINE_EACH:
+                baseline_check(base, pages)
             measured = workload_measure(base, workload, Path(folder))
             results["workloads"][workload.name] = measured
         baselines_again(base, pages, results["pages"])
