@@ -33,7 +33,7 @@ def _require_real_services(django_db_setup, django_db_blocker):
     vendor, version = connection.vendor, "n/a"
     # pytest-django sets up no test database when none of the chosen tests uses one (a file of
     # settings checks run alone): then there is no database to ask for its version.
-    test_database = connection.settings_dict["NAME"].startswith("test_")
+    test_database = str(connection.settings_dict["NAME"]).startswith("test_")
     if vendor == "postgresql" and test_database:
         with django_db_blocker.unblock(), connection.cursor() as cursor:
             cursor.execute("SHOW server_version")

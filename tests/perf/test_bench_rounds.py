@@ -1,0 +1,77 @@
+"""How `make bench` turns its measurements into ratios (bench/run.py): each round divides by the
+baselines measured around it, and a line is reported by its median round."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+import run  # bench/ is not a package: on the path above
+
+
+def line(rps: float, *, p99: float = 50.0, errors: int = 0) -> dict:
+    return {"rps": rps, "p50_ms": 10.0, "p95_ms": 20.0, "p99_ms": p99, "errors": errors}
+
+
+def a_round(hello: float, auth: float, **workloads: float) -> dict:
+    return {
+        "pages": {"hello": line(hello), "auth_baseline": line(auth)},
+        "workloads": {name: line(rps) for name, rps in workloads.items()},
+    }
+
+
+def test_one_round_divides_by_the_mean_of_the_baselines_before_and_after_it():
+    rounds = [a_round(3000, 1000, portal_500=450)]
+    end = {"hello": line(2800), "auth_baseline": line(800, p99=90, errors=1)}
+
+    combined = run.rounds_combined(rounds, end)
+
+    portal = combined["workloads"]["portal_500"]
+    assert portal["ratio"] == 0.5  # 450 / mean(1000, 800), not 450 / 1000
+    assert "rounds" not in portal
+    auth = combined["pages"]["auth_baseline"]
+    assert auth["rps"] == 900
+    assert (auth["first_rps"], auth["last_rps"], auth["drift"]) == (1000, 800, -0.2)
+    assert auth["spread"] == 0.25
+    assert auth["p99_ms"] == 90  # the worse of both
+    assert auth["errors"] == 1  # every error counts
+    assert auth["ratio_hello"] == round(900 / 2900, 2)
+
+
+def test_each_round_is_divided_by_its_own_baselines_and_the_median_round_is_reported():
+    # The machine slows down in the second round: its lines and its baselines fall together.
+    rounds = [
+        a_round(3000, 1000, portal_500=480),
+        a_round(2400, 800, portal_500=300),
+        a_round(3000, 1000, portal_500=520),
+    ]
+    end = {"hello": line(3000), "auth_baseline": line(1000)}
+
+    combined = run.rounds_combined(rounds, end)
+
+    portal = combined["workloads"]["portal_500"]
+    # Round 1: 480 / mean(1000, 800); round 2: 300 / mean(800, 1000); round 3: 520 / 1000.
+    assert portal["rounds"] == [0.53, 0.33, 0.52]
+    assert portal["rounds_rps"] == [480, 300, 520]
+    assert (portal["ratio"], portal["rps"]) == (0.52, 520)
+    auth = combined["pages"]["auth_baseline"]
+    assert auth["rps"] == 950  # every measurement of it, the end's included
+    assert auth["spread"] == 0.25
+
+
+def test_an_even_number_of_rounds_reports_the_lower_middle_one():
+    rounds = [a_round(3000, 1000, portal_500=600), a_round(3000, 1000, portal_500=400)]
+
+    combined = run.rounds_combined(rounds, {})
+
+    assert combined["workloads"]["portal_500"]["ratio"] == 0.4
+
+
+def test_a_run_of_the_baselines_alone_divides_by_its_own_measurement():
+    combined = run.rounds_combined([a_round(3000, 1000)], {})
+
+    assert combined["pages"]["hello"]["ratio"] == 3.0
+    assert combined["pages"]["auth_baseline"]["ratio_hello"] == 0.33
+    assert combined["pages"]["auth_baseline"]["drift"] == 0
