@@ -84,12 +84,18 @@ def calendar_filter(
 
 def read(data: QueryDict, *, day: dt.date, date_valid: bool) -> tuple[Asked | None, list, list]:
     """`calendar_filter` with the two lists read (two queries, as the form reads them), which
-    come back too so that the form, when needed, does not read them again."""
-    sites, therapists = sites_active(), selectors.therapists_listed()
-    found = calendar_filter(
-        data, day=day, date_valid=date_valid, sites=sites, therapists=therapists
-    )
-    return found, sites, therapists
+    come back too so that the form, when needed, does not read them again. The therapists
+    are plain values (`selectors.therapists_shown`) when the filter is drawn without the form;
+    the form takes `User` instances, so a date that does not parse reads those at once, and a
+    therapist or site the filter does not know reads them as a third query (a rare page)."""
+    sites = sites_active()
+    if not date_valid:
+        return None, sites, selectors.therapists_listed()
+    shown = selectors.therapists_shown()
+    found = calendar_filter(data, day=day, date_valid=True, sites=sites, therapists=shown)
+    if found is None:
+        return None, sites, selectors.therapists_listed()
+    return found, sites, shown
 
 
 def _chosen(value: str | None, among: dict) -> tuple[str | None, object | None]:

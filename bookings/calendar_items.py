@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from bookings.models import EARLY_ARRIVAL, Appointment
+from clinic.models import User
 
 #: What `get_status_display()` gives, without its per-call work (a past week shows dozens).
 STATUS_WORDS = dict(Appointment.Status.choices)
@@ -23,6 +24,43 @@ STATUS_WORDS = dict(Appointment.Status.choices)
 @dataclass(slots=True, eq=False)
 class Named:
     name: str
+
+
+@dataclass(slots=True, eq=False)
+class CalendarTherapist:
+    """A therapist as the calendars show one (picker, columns, headings): what `User` gives for
+    these few values, read as plain values (`selectors.therapists_shown`): a team of twenty
+    was twenty `User` instances and twenty parsed UUIDs on every view of a calendar. Its
+    public id is the database's text of the UUID, as a link writes it."""
+
+    pk: int
+    public_id: str
+    first_name: str
+    last_name: str
+    email: str
+
+    @classmethod
+    def of(cls, row: dict) -> CalendarTherapist:
+        """From a row of `selectors.therapists_shown`'s read."""
+        return cls(
+            row["id"], str(row["public_ref"]), row["first_name"], row["last_name"], row["email"]
+        )
+
+    def get_full_name(self) -> str:  # as `User.get_full_name`
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def __str__(self) -> str:  # as `User.__str__`
+        return self.get_full_name() or self.email
+
+    def __eq__(self, other) -> bool:
+        """The same person (as two instances of one user are equal): another row or the
+        `User` itself, with the same key."""
+        if isinstance(other, CalendarTherapist | User):
+            return self.pk == other.pk
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.pk)
 
 
 @dataclass(slots=True, eq=False)

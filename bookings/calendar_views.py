@@ -6,6 +6,7 @@ Who may use them: all clinic staff (therapists, reception, the manager).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from urllib.parse import urlencode
 
@@ -28,11 +29,22 @@ def _calendar_day(request: HttpRequest) -> tuple[dt.date, bool]:
     for (if any) was a valid one. Parsing only, no query."""
     raw = request.GET.get("date")
     if raw:
+        field = CalendarFilterForm.base_fields["date"]
         try:
-            return CalendarFilterForm.base_fields["date"].clean(raw) or timezone.localdate(), True
-        except ValidationError:
+            if _ISO_DATE.fullmatch(raw):
+                # As the picker and the calendars' links write it. The field would try its
+                # other input formats first (each a failed `strptime`), then read it as this.
+                value = dt.date.fromisoformat(raw)
+                field.validate(value)
+                field.run_validators(value)
+                return value, True
+            return field.clean(raw) or timezone.localdate(), True
+        except (ValueError, ValidationError):  # ValueError: not a day ("2026-02-30")
             return timezone.localdate(), False
     return timezone.localdate(), True
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def _calendar_form(request: HttpRequest, day: dt.date, *, date_valid: bool):

@@ -63,6 +63,7 @@ class Column:
     hours: list[Interval]
     booked: int
     inactive: list[Any]
+    active: list[Any] = field(default_factory=list)  # drawn in booked blocks, by start
 
     @property
     def short_date(self) -> str:
@@ -123,6 +124,12 @@ class Grid:
     @property
     def has_inactive(self) -> bool:
         return any(column.inactive for column in self.columns)
+
+    @property
+    def booked(self) -> list[Any]:
+        """Every appointment drawn in a booked block, column by column (one that runs past
+        midnight is in each of its days' columns)."""
+        return [item for column in self.columns for item in column.active]
 
 
 def build(
@@ -353,6 +360,7 @@ def _blocks(
         hours=list(spec.hours),
         booked=len(shown.active),
         inactive=[a for a in spec.appointments if not a.is_active],
+        active=shown.active,
     )
     booked_at = _booked_rows(shown, first=first, step=step, count=count)
     working = merge((utc(start), utc(end)) for start, end in spec.hours)

@@ -23,7 +23,7 @@ from django.utils import timezone
 from bookings import schedule
 
 # Public holidays and weekly series live in `closures`; callers read them as selectors.
-from bookings.calendar_items import CalendarItem
+from bookings.calendar_items import CalendarItem, CalendarTherapist
 from bookings.closures import (  # noqa: F401
     SeriesPlan,
     closed_days,
@@ -78,6 +78,21 @@ def therapists_listed() -> list[User]:
     """`therapists()` as a list, with SQL compiled once per process (clinic/rows.py): the
     calendars' picker and columns read it on every view. One query."""
     return prepared_list("bookings_therapists", User, therapists)
+
+
+def therapists_shown() -> list[CalendarTherapist]:
+    """`therapists_listed()` as the calendars show them (`CalendarTherapist`: key, public id
+    as text, names, email), read as plain values rather than `User` instances. One query."""
+    return [
+        CalendarTherapist.of(row)
+        for row in prepared_list("bookings_therapists_shown", User, _therapists_shown)
+    ]
+
+
+def _therapists_shown():
+    return therapists().values(
+        "id", "first_name", "last_name", "email", public_ref=_text("public_id")
+    )
 
 
 def appointment_types() -> QuerySet[AppointmentType]:
