@@ -9,6 +9,8 @@ audit note read only what is here, under the names the model gives them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +21,33 @@ from clinic.models import User
 
 #: What `get_status_display()` gives, without its per-call work (a past week shows dozens).
 STATUS_WORDS = dict(Appointment.Status.choices)
+
+#: The columns `CalendarItem`'s fields are read from, in the order of its fields.
+_SOURCES = (
+    "id",
+    "public_ref",  # text already on PostgreSQL; a UUID on SQLite
+    "start",
+    "end",
+    "status",
+    "confirmed_at",
+    "confirmed_via",
+    "therapist_id",
+    "patient_id",
+    "patient_ref",
+    "patient__first_name",
+    "patient__last_name",
+    "appointment_type__name",
+    "room_id",
+    "room__name",
+    "asked_to_confirm",
+)
+
+
+@functools.lru_cache(maxsize=8)
+def _picker(names: tuple[str, ...]) -> tuple[operator.itemgetter, int]:
+    """What takes `CalendarItem`'s values out of a row with these columns, in its fields'
+    order (one C call a row), and where the status is: worked out once per column list."""
+    return operator.itemgetter(*(names.index(source) for source in _SOURCES)), names.index("status")
 
 
 @dataclass(slots=True, eq=False)
@@ -105,27 +134,19 @@ class CalendarItem:
     _meta = Appointment._meta
 
     @classmethod
-    def of(cls, row: dict) -> CalendarItem:
-        """From a row of `bookings.selectors.CALENDAR_COLUMNS`."""
-        return cls(
-            row["id"],
-            str(row["public_ref"]),  # text already on PostgreSQL; a UUID on SQLite
-            row["start"],
-            row["end"],
-            row["status"],
-            row["confirmed_at"],
-            row["confirmed_via"],
-            row["therapist_id"],
-            row["patient_id"],
-            str(row["patient_ref"]),
-            row["patient__first_name"],
-            row["patient__last_name"],
-            row["appointment_type__name"],
-            row["room_id"],
-            row["room__name"],
-            row["asked_to_confirm"],
-            row["status"] in Appointment.ACTIVE_STATUSES,
-        )
+    def all_of(cls, names: list[str], rows: list[tuple]) -> list[CalendarItem]:
+        """From rows of `bookings.selectors.CALENDAR_COLUMNS` as tuples (`names`: the column
+        each value is, as `clinic.rows.prepared_tuples` gives them)."""
+        pick, status = _picker(tuple(names))
+        active = Appointment.ACTIVE_STATUSES
+        items = [cls(*pick(row), row[status] in active) for row in rows]
+        if items and not isinstance(items[0].public_id, str):
+            for item in items:  # SQLite (the demo) hands over UUIDs: print them as links do
+                item.public_id, item.patient_public_id = (
+                    str(item.public_id),
+                    str(item.patient_public_id),
+                )
+        return items
 
     @property
     def patient(self) -> CalendarPatient:

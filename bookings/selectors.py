@@ -41,7 +41,7 @@ from bookings.working_time import _numbered, working_intervals_by_site
 from clinic import audit
 from clinic.access import STAFF, has_role
 from clinic.models import User
-from clinic.rows import prepared_list
+from clinic.rows import prepared_list, prepared_tuples
 from clinic.sites import Site, default_site, default_site_id
 
 SLOT_STEP = dt.timedelta(minutes=15)
@@ -320,18 +320,19 @@ def _calendar_appointments(
     # values as they reach the SQL, not worked out from another one.
     values = {"start": start, "end": end, "earliest": start - MAX_APPOINTMENT_LENGTH, **people}
     if site is None:
-        rows = prepared_list(
+        names, rows = prepared_tuples(
             f"bookings_calendar_{len(people)}", Appointment, _calendar_query, **values
         )
     else:
-        rows = prepared_list(
+        names, rows = prepared_tuples(
             f"bookings_calendar_{len(people)}_site",
             Appointment,
             _calendar_query,
             **values,
             site_id=site.pk,
         )
-    return [CalendarItem.of(row) for row in rows]
+    # Tuples, not dicts: each row's values go straight into its item.
+    return CalendarItem.all_of(names, rows)
 
 
 def _calendar_query(
@@ -362,7 +363,7 @@ def _calendar_query(
 
 def _text(field: str):
     """A public id as PostgreSQL writes a uuid ("8-4-4-4-12" hex). SQLite (the demo) stores 32
-    hex digits, so there it is read as a UUID and `CalendarItem.of` prints it."""
+    hex digits, so there it is read as a UUID and `CalendarItem.all_of` prints it."""
     return Cast(field, CharField()) if connection.vendor == "postgresql" else F(field)
 
 
