@@ -84,13 +84,18 @@ def _calendar_days(*, first: dt.date, last: dt.date, therapist, everyone, site) 
 
 def _calendar_grid(days: list[dict], site=None) -> grid.Grid:
     """The days' columns (a therapist on a day, in the order given) on one time grid."""
+    # Each therapist's name and reference, worked out once for their seven columns of a week.
+    said = {
+        id(person): (str(person), str(person.public_id))
+        for person in (column["therapist"] for column in days[0]["columns"])
+    }
     return grid.build(
         columns=[
             grid.ColumnSpec(
                 day=entry["day"],
                 therapist=column["therapist"],
-                name=str(column["therapist"]),
-                ref=str(column["therapist"].public_id),
+                name=said[id(column["therapist"])][0],
+                ref=said[id(column["therapist"])][1],
                 hours=column["hours"],
                 appointments=column["appointments"],
             )
