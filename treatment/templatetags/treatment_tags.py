@@ -24,7 +24,12 @@ def _mark(item, signed: bool | None, *, clinical: bool) -> SafeString:
         said = "" if signed is None else " (signed)" if signed else " (draft)"
         markup = _LINK.format(links.uuid_url("treatment:open", item.public_id), said)
         return mark_safe(markup)  # noqa: S308  # nosec B308 B703 (fixed markup, a UUID path)
-    return mark_safe(_SIGNED if signed else "\n")  # noqa: S308  # nosec B308 B703
+    return _SIGNED_MARK if signed else _NO_MARK
+
+
+# Reception's two marks, fixed markup made safe once (a busy week has dozens of visits).
+_SIGNED_MARK = mark_safe(_SIGNED)  # noqa: S308  # nosec B308 B703 (fixed markup)
+_NO_MARK = mark_safe("\n")  # nosec B308 B703 (fixed markup)
 
 
 @register.simple_tag(takes_context=True)
