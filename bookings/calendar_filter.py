@@ -14,6 +14,7 @@ therapist or site) goes through the form, which says what is wrong next to the f
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 from dataclasses import dataclass
 
@@ -73,9 +74,9 @@ def calendar_filter(
     shown = data.get("date") if data else day.strftime(_DATE_FORMAT)
     drawn = {"date": _field("date", "Date", _date_input(shown))}
     if several:
-        choices = [("", "All sites"), *((str(s.public_id), s.name) for s in sites)]
+        choices = (("", "All sites"), *((str(s.public_id), s.name) for s in sites))
         drawn["site"] = _field("site", "Site", _select("site", choices, chosen_site))
-    choices = [("", "All therapists"), *((str(p.public_id), str(p)) for p in therapists)]
+    choices = (("", "All therapists"), *((str(p.public_id), str(p)) for p in therapists))
     drawn["therapist"] = _field(
         "therapist", "Therapist", _select("therapist", choices, chosen_therapist)
     )
@@ -112,8 +113,11 @@ def _date_input(value: str | None) -> str:
     return f'<input type="date" name="date"{shown} class="dateinput form-control" id="id_date">'
 
 
-def _select(name: str, choices: list[tuple[str, str]], chosen: str) -> str:
-    """Django's select.html and select_option.html, written out (the newlines they leave)."""
+@functools.lru_cache(maxsize=256)
+def _select(name: str, choices: tuple[tuple[str, str], ...], chosen: str) -> str:
+    """Django's select.html and select_option.html, written out (the newlines they leave).
+    Kept per process under exactly its inputs (every option and the one chosen): the same
+    team's picker is drawn on every view; a new or renamed therapist is a new key."""
     options = "".join(
         f'\n  <option value="{html.escape(value)}"{" selected" if value == chosen else ""}>'
         f"{html.escape(label)}</option>\n"

@@ -6,9 +6,10 @@ Who may use them: all clinic staff (therapists, reception, the manager).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import uuid
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -123,7 +124,15 @@ def _detail_prefix() -> str:
 
 
 def calendar_url(name: str, day: dt.date, query: dict) -> str:
-    return f"{links.fixed_url(name)}?{urlencode({'date': day.isoformat(), **query})}"
+    """The calendar `name` on `day` with the filter's `query`, as `urlencode` writes it (the
+    few ids every view links with quoted once per process)."""
+    pairs = "".join(f"&{key}={_quoted(str(value))}" for key, value in query.items())
+    return f"{links.fixed_url(name)}?date={day.isoformat()}{pairs}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _quoted(value: str) -> str:
+    return quote_plus(value)
 
 
 @require_GET

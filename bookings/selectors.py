@@ -427,18 +427,16 @@ def calendar_days(
         ]
     days = []
     for day in schedule.days(first, last):
-        bounds = schedule.day_bounds(day, zone)
+        begins, ends = schedule.day_bounds(day, zone)
         columns = []
         for person in people:
             hours = [
                 (start.astimezone(zone), end.astimezone(zone))
                 for start, end in working[person.pk]
-                if schedule.overlaps((start, end), bounds)
+                if start < ends and begins < end  # schedule.overlaps, inline
             ]
             booked = [
-                item
-                for item in by_therapist[person.pk]
-                if item.start < bounds[1] and bounds[0] < item.end  # schedule.overlaps
+                item for item in by_therapist[person.pk] if item.start < ends and begins < item.end
             ]
             columns.append({"therapist": person, "hours": hours, "appointments": booked})
         days.append({"day": day, "columns": columns})
