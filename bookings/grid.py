@@ -23,6 +23,7 @@ import datetime as dt
 import functools
 import html
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -209,7 +210,7 @@ class _Shown:
     @classmethod
     def of(cls, spec: ColumnSpec, zone: ZoneInfo) -> _Shown:
         day = spec.day
-        active = sorted((a for a in spec.appointments if a.is_active), key=_start)
+        active = sorted((a for a in spec.appointments if a.is_active), key=_START)
         return cls(
             active,
             [(_minutes(a.start, day, zone), _minutes(a.end, day, zone)) for a in active],
@@ -217,8 +218,7 @@ class _Shown:
         )
 
 
-def _start(appointment) -> dt.datetime:
-    return appointment.start
+_START = operator.attrgetter("start")  # what appointments are ordered by
 
 
 def _row_range(shown: Sequence[_Shown]) -> tuple[int, int]:
