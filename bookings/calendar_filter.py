@@ -14,6 +14,7 @@ therapist or site) goes through the form, which says what is wrong next to the f
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 from dataclasses import dataclass
 
@@ -73,9 +74,9 @@ def calendar_filter(
     shown = data.get("date") if data else day.strftime(_DATE_FORMAT)
     drawn = {"date": _field("date", "Date", _date_input(shown))}
     if several:
-        choices = [("", "All sites"), *((str(s.public_id), s.name) for s in sites)]
+        choices = (("", "All sites"), *((str(s.public_id), s.name) for s in sites))
         drawn["site"] = _field("site", "Site", _select("site", choices, chosen_site))
-    choices = [("", "All therapists"), *((str(p.public_id), str(p)) for p in therapists)]
+    choices = (("", "All therapists"), *((str(p.public_id), str(p)) for p in therapists))
     drawn["therapist"] = _field(
         "therapist", "Therapist", _select("therapist", choices, chosen_therapist)
     )
@@ -84,12 +85,18 @@ def calendar_filter(
 
 def read(data: QueryDict, *, day: dt.date, date_valid: bool) -> tuple[Asked | None, list, list]:
     """`calendar_filter` with the two lists read (two queries, as the form reads them), which
-    come back too so that the form, when needed, does not read them again."""
-    sites, therapists = sites_active(), selectors.therapists_listed()
-    found = calendar_filter(
-        data, day=day, date_valid=date_valid, sites=sites, therapists=therapists
-    )
-    return found, sites, therapists
+    come back too so that the form, when needed, does not read them again. The therapists
+    are plain values (`selectors.therapists_shown`) when the filter is drawn without the form;
+    the form takes `User` instances, so a date that does not parse reads those at once, and a
+    therapist or site the filter does not know reads them as a third query (a rare page)."""
+    sites = sites_active()
+    if not date_valid:
+        return None, sites, selectors.therapists_listed()
+    shown = selectors.therapists_shown()
+    found = calendar_filter(data, day=day, date_valid=True, sites=sites, therapists=shown)
+    if found is None:
+        return None, sites, selectors.therapists_listed()
+    return found, sites, shown
 
 
 def _chosen(value: str | None, among: dict) -> tuple[str | None, object | None]:
@@ -106,8 +113,11 @@ def _date_input(value: str | None) -> str:
     return f'<input type="date" name="date"{shown} class="dateinput form-control" id="id_date">'
 
 
-def _select(name: str, choices: list[tuple[str, str]], chosen: str) -> str:
-    """Django's select.html and select_option.html, written out (the newlines they leave)."""
+@functools.lru_cache(maxsize=256)
+def _select(name: str, choices: tuple[tuple[str, str], ...], chosen: str) -> str:
+    """Django's select.html and select_option.html, written out (the newlines they leave).
+    Kept per process under exactly its inputs (every option and the one chosen): the same
+    team's picker is drawn on every view; a new or renamed therapist is a new key."""
     options = "".join(
         f'\n  <option value="{html.escape(value)}"{" selected" if value == chosen else ""}>'
         f"{html.escape(label)}</option>\n"

@@ -9,20 +9,87 @@ audit note read only what is here, under the names the model gives them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 
 from bookings.models import EARLY_ARRIVAL, Appointment
+from clinic.models import User
 
 #: What `get_status_display()` gives, without its per-call work (a past week shows dozens).
 STATUS_WORDS = dict(Appointment.Status.choices)
+
+#: The columns `CalendarItem`'s fields are read from, in the order of its fields.
+_SOURCES = (
+    "id",
+    "public_ref",  # text already on PostgreSQL; a UUID on SQLite
+    "start",
+    "end",
+    "status",
+    "confirmed_at",
+    "confirmed_via",
+    "therapist_id",
+    "patient_id",
+    "patient_ref",
+    "patient__first_name",
+    "patient__last_name",
+    "appointment_type__name",
+    "room_id",
+    "room__name",
+    "asked_to_confirm",
+)
+
+
+@functools.lru_cache(maxsize=8)
+def _picker(names: tuple[str, ...]) -> tuple[operator.itemgetter, int]:
+    """What takes `CalendarItem`'s values out of a row with these columns, in its fields'
+    order (one C call a row), and where the status is: worked out once per column list."""
+    return operator.itemgetter(*(names.index(source) for source in _SOURCES)), names.index("status")
 
 
 @dataclass(slots=True, eq=False)
 class Named:
     name: str
+
+
+@dataclass(slots=True, eq=False)
+class CalendarTherapist:
+    """A therapist as the calendars show one (picker, columns, headings): what `User` gives for
+    these few values, read as plain values (`selectors.therapists_shown`): a team of twenty
+    was twenty `User` instances and twenty parsed UUIDs on every view of a calendar. Its
+    public id is the database's text of the UUID, as a link writes it."""
+
+    pk: int
+    public_id: str
+    first_name: str
+    last_name: str
+    email: str
+
+    @classmethod
+    def of(cls, row: dict) -> CalendarTherapist:
+        """From a row of `selectors.therapists_shown`'s read."""
+        return cls(
+            row["id"], str(row["public_ref"]), row["first_name"], row["last_name"], row["email"]
+        )
+
+    def get_full_name(self) -> str:  # as `User.get_full_name`
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def __str__(self) -> str:  # as `User.__str__`
+        return self.get_full_name() or self.email
+
+    def __eq__(self, other) -> bool:
+        """The same person (as two instances of one user are equal): another row or the
+        `User` itself, with the same key."""
+        if isinstance(other, CalendarTherapist | User):
+            return self.pk == other.pk
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.pk)
 
 
 @dataclass(slots=True, eq=False)
@@ -67,27 +134,19 @@ class CalendarItem:
     _meta = Appointment._meta
 
     @classmethod
-    def of(cls, row: dict) -> CalendarItem:
-        """From a row of `bookings.selectors.CALENDAR_COLUMNS`."""
-        return cls(
-            row["id"],
-            str(row["public_ref"]),  # text already on PostgreSQL; a UUID on SQLite
-            row["start"],
-            row["end"],
-            row["status"],
-            row["confirmed_at"],
-            row["confirmed_via"],
-            row["therapist_id"],
-            row["patient_id"],
-            str(row["patient_ref"]),
-            row["patient__first_name"],
-            row["patient__last_name"],
-            row["appointment_type__name"],
-            row["room_id"],
-            row["room__name"],
-            row["asked_to_confirm"],
-            row["status"] in Appointment.ACTIVE_STATUSES,
-        )
+    def all_of(cls, names: list[str], rows: list[tuple]) -> list[CalendarItem]:
+        """From rows of `bookings.selectors.CALENDAR_COLUMNS` as tuples (`names`: the column
+        each value is, as `clinic.rows.prepared_tuples` gives them)."""
+        pick, status = _picker(tuple(names))
+        active = Appointment.ACTIVE_STATUSES
+        items = [cls(*pick(row), row[status] in active) for row in rows]
+        if items and not isinstance(items[0].public_id, str):
+            for item in items:  # SQLite (the demo) hands over UUIDs: print them as links do
+                item.public_id, item.patient_public_id = (
+                    str(item.public_id),
+                    str(item.patient_public_id),
+                )
+        return items
 
     @property
     def patient(self) -> CalendarPatient:

@@ -6,8 +6,10 @@ Who may use them: all clinic staff (therapists, reception, the manager).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 import uuid
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -28,11 +30,22 @@ def _calendar_day(request: HttpRequest) -> tuple[dt.date, bool]:
     for (if any) was a valid one. Parsing only, no query."""
     raw = request.GET.get("date")
     if raw:
+        field = CalendarFilterForm.base_fields["date"]
         try:
-            return CalendarFilterForm.base_fields["date"].clean(raw) or timezone.localdate(), True
-        except ValidationError:
+            if _ISO_DATE.fullmatch(raw):
+                # As the picker and the calendars' links write it. The field would try its
+                # other input formats first (each a failed `strptime`), then read it as this.
+                value = dt.date.fromisoformat(raw)
+                field.validate(value)
+                field.run_validators(value)
+                return value, True
+            return field.clean(raw) or timezone.localdate(), True
+        except (ValueError, ValidationError):  # ValueError: not a day ("2026-02-30")
             return timezone.localdate(), False
     return timezone.localdate(), True
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def _calendar_form(request: HttpRequest, day: dt.date, *, date_valid: bool):
@@ -72,13 +85,18 @@ def _calendar_days(*, first: dt.date, last: dt.date, therapist, everyone, site) 
 
 def _calendar_grid(days: list[dict], site=None) -> grid.Grid:
     """The days' columns (a therapist on a day, in the order given) on one time grid."""
+    # Each therapist's name and reference, worked out once for their seven columns of a week.
+    said = {
+        id(person): (str(person), str(person.public_id))
+        for person in (column["therapist"] for column in days[0]["columns"])
+    }
     return grid.build(
         columns=[
             grid.ColumnSpec(
                 day=entry["day"],
                 therapist=column["therapist"],
-                name=str(column["therapist"]),
-                ref=str(column["therapist"].public_id),
+                name=said[id(column["therapist"])][0],
+                ref=said[id(column["therapist"])][1],
                 hours=column["hours"],
                 appointments=column["appointments"],
             )
@@ -106,7 +124,15 @@ def _detail_prefix() -> str:
 
 
 def calendar_url(name: str, day: dt.date, query: dict) -> str:
-    return f"{links.fixed_url(name)}?{urlencode({'date': day.isoformat(), **query})}"
+    """The calendar `name` on `day` with the filter's `query`, as `urlencode` writes it (the
+    few ids every view links with quoted once per process)."""
+    pairs = "".join(f"&{key}={_quoted(str(value))}" for key, value in query.items())
+    return f"{links.fixed_url(name)}?date={day.isoformat()}{pairs}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _quoted(value: str) -> str:
+    return quote_plus(value)
 
 
 @require_GET

@@ -23,6 +23,7 @@ import datetime as dt
 import functools
 import html
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,7 +41,7 @@ DEFAULT_HOURS = (dt.time(8, 0), dt.time(18, 0))
 _DAY_MINUTES = 24 * 60
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)
 class ColumnSpec:
     """What one column shows: a therapist's working time and appointments on one local day.
 
@@ -63,6 +64,7 @@ class Column:
     hours: list[Interval]
     booked: int
     inactive: list[Any]
+    active: list[Any] = field(default_factory=list)  # drawn in booked blocks, by start
 
     @property
     def short_date(self) -> str:
@@ -123,6 +125,12 @@ class Grid:
     @property
     def has_inactive(self) -> bool:
         return any(column.inactive for column in self.columns)
+
+    @property
+    def booked(self) -> list[Any]:
+        """Every appointment drawn in a booked block, column by column (one that runs past
+        midnight is in each of its days' columns)."""
+        return [item for column in self.columns for item in column.active]
 
 
 def build(
@@ -202,7 +210,7 @@ class _Shown:
     @classmethod
     def of(cls, spec: ColumnSpec, zone: ZoneInfo) -> _Shown:
         day = spec.day
-        active = sorted((a for a in spec.appointments if a.is_active), key=_start)
+        active = sorted((a for a in spec.appointments if a.is_active), key=_START)
         return cls(
             active,
             [(_minutes(a.start, day, zone), _minutes(a.end, day, zone)) for a in active],
@@ -210,8 +218,7 @@ class _Shown:
         )
 
 
-def _start(appointment) -> dt.datetime:
-    return appointment.start
+_START = operator.attrgetter("start")  # what appointments are ordered by
 
 
 def _row_range(shown: Sequence[_Shown]) -> tuple[int, int]:
@@ -353,22 +360,12 @@ def _blocks(
         hours=list(spec.hours),
         booked=len(shown.active),
         inactive=[a for a in spec.appointments if not a.is_active],
+        active=shown.active,
     )
     booked_at = _booked_rows(shown, first=first, step=step, count=count)
     working = merge((utc(start), utc(end)) for start, end in spec.hours)
     kinds = clock.kinds(working, step, past=spec.day < today)
-    # What every free cell of the column shares, escaped once (escaping is per character, so
-    # escaping the parts gives what escaping the whole does): the booking form's parameters
-    # (the column's therapist and day, then the row's time) and the words around the time.
-    column_query = f"therapist={quote_plus(spec.ref)}&date={spec.day.isoformat()}"  # urlencode
-    free_head = (
-        '<td class="grid-cell grid-free"><a class="grid-free-link"'
-        f' href="{link}{escape_text(column_query)}&amp;time='
-    )
-    free_middle = (
-        f'" data-grid-cell><span class="visually-hidden">Free, {escape_text(long_date(spec.day))} '
-    )
-    free_tail = f" with {escape_text(spec.name)}</span></a></td>"
+    free_parts = None  # worked out at the first free row: past and full days have none
 
     blocks: dict[int, Cell | Free] = {}
     index = 0
@@ -378,8 +375,11 @@ def _blocks(
             blocks[index] = Cell("booked", column, bottom - index, items)
             index = bottom
         elif kinds[index] == "free":
+            if free_parts is None:
+                free_parts = _free_parts(link, spec.ref, spec.day, spec.name)
+            head, middle, tail = free_parts
             # A free row's wall time is its row's time: the clocks do not skip it.
-            blocks[index] = Free(f"{free_head}{quoted[index]}{free_middle}{said[index]}{free_tail}")
+            blocks[index] = Free(f"{head}{quoted[index]}{middle}{said[index]}{tail}")
             index += 1
         else:
             top, kind = index, kinds[index]
@@ -389,6 +389,25 @@ def _blocks(
             block = blocks[top] = Cell(kind, column, index - top)
             block.html = _cell_html(block)
     return column, blocks
+
+
+def _free_parts(link: str, ref: str, day: dt.date, name: str) -> tuple[str, str, str]:
+    """What every free cell of a column shares, escaped once (escaping is per character, so
+    escaping the parts gives what escaping the whole does): the booking form's parameters (the
+    column's therapist and day, then the row's time) and the words around the time."""
+    column_query = f"therapist={_quoted(ref)}&date={day.isoformat()}"  # as urlencode writes it
+    return (
+        '<td class="grid-cell grid-free"><a class="grid-free-link"'
+        f' href="{link}{escape_text(column_query)}&amp;time=',
+        f'" data-grid-cell><span class="visually-hidden">Free, {escape_text(long_date(day))} ',
+        f" with {escape_text(name)}</span></a></td>",
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _quoted(ref: str) -> str:
+    """A therapist's reference as a URL parameter: the same few on every grid."""
+    return quote_plus(ref)
 
 
 def _cell_html(cell: Cell) -> SafeString:

@@ -187,7 +187,7 @@ class _BookedBlocks:
 
     def cell(self, cell: Cell) -> str:
         day, name = self._column(cell.column)
-        zone, context = self.zone, self.context
+        zone, context, marks = self.zone, self.context, self.marks
         rowspan = f' rowspan="{cell.rows}"' if cell.rows > 1 else ""
         parts = [f'<td class="grid-cell grid-booked grid-span-{cell.rows}"{rowspan}>']
         for item in cell.appointments:
@@ -199,14 +199,15 @@ class _BookedBlocks:
                 # A UUID's text from the database: hex digits and dashes, nothing to escape.
                 f'<a href="{self.prefix}{item.public_id}/" data-grid-cell>'
                 f'<span class="visually-hidden">Booked, {day} </span>'
-                f"{start.hour:02d}:{start.minute:02d}\N{EN DASH}{end.hour:02d}:{end.minute:02d}"
+                f"{_CLOCK[start.hour][start.minute]}\N{EN DASH}{_CLOCK[end.hour][end.minute]}"
                 f" {_text(item.patient_name)}"
                 f'<span class="visually-hidden"> with {name}</span></a>{labels}'
             )
             if mark is not None:
                 parts.append(said.get(item.confirmed_via, said[""]))
-            if item.pk in self.marks:
-                parts.append(conditional_escape(self.marks[item.pk]))
+            if (found := marks.get(item.pk)) is not None:
+                # Other apps' marks come as SafeStrings; anything else is escaped.
+                parts.append(found if type(found) is SafeString else conditional_escape(found))
             if self.confirm_buttons is not None and mark is not None and item.end > self.now:
                 with context.push(item=item):
                     parts.append(self.confirm_buttons.render(context))
@@ -216,6 +217,10 @@ class _BookedBlocks:
             parts.append("</div>")
         parts.append("</td>")
         return "".join(parts)
+
+
+#: Every wall-clock time as a booked block says it ("09:05"), by hour and minute.
+_CLOCK = tuple(tuple(f"{hour:02d}:{minute:02d}" for minute in range(60)) for hour in range(24))
 
 
 # The few short labels a grid repeats (statuses, appointment types, rooms, marks), drawn once

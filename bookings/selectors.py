@@ -23,7 +23,7 @@ from django.utils import timezone
 from bookings import schedule
 
 # Public holidays and weekly series live in `closures`; callers read them as selectors.
-from bookings.calendar_items import CalendarItem
+from bookings.calendar_items import CalendarItem, CalendarTherapist
 from bookings.closures import (  # noqa: F401
     SeriesPlan,
     closed_days,
@@ -41,7 +41,7 @@ from bookings.working_time import _numbered, working_intervals_by_site
 from clinic import audit
 from clinic.access import STAFF, has_role
 from clinic.models import User
-from clinic.rows import prepared_list
+from clinic.rows import prepared_list, prepared_tuples
 from clinic.sites import Site, default_site, default_site_id
 
 SLOT_STEP = dt.timedelta(minutes=15)
@@ -78,6 +78,21 @@ def therapists_listed() -> list[User]:
     """`therapists()` as a list, with SQL compiled once per process (clinic/rows.py): the
     calendars' picker and columns read it on every view. One query."""
     return prepared_list("bookings_therapists", User, therapists)
+
+
+def therapists_shown() -> list[CalendarTherapist]:
+    """`therapists_listed()` as the calendars show them (`CalendarTherapist`: key, public id
+    as text, names, email), read as plain values rather than `User` instances. One query."""
+    return [
+        CalendarTherapist.of(row)
+        for row in prepared_list("bookings_therapists_shown", User, _therapists_shown)
+    ]
+
+
+def _therapists_shown():
+    return therapists().values(
+        "id", "first_name", "last_name", "email", public_ref=_text("public_id")
+    )
 
 
 def appointment_types() -> QuerySet[AppointmentType]:
@@ -305,18 +320,19 @@ def _calendar_appointments(
     # values as they reach the SQL, not worked out from another one.
     values = {"start": start, "end": end, "earliest": start - MAX_APPOINTMENT_LENGTH, **people}
     if site is None:
-        rows = prepared_list(
+        names, rows = prepared_tuples(
             f"bookings_calendar_{len(people)}", Appointment, _calendar_query, **values
         )
     else:
-        rows = prepared_list(
+        names, rows = prepared_tuples(
             f"bookings_calendar_{len(people)}_site",
             Appointment,
             _calendar_query,
             **values,
             site_id=site.pk,
         )
-    return [CalendarItem.of(row) for row in rows]
+    # Tuples, not dicts: each row's values go straight into its item.
+    return CalendarItem.all_of(names, rows)
 
 
 def _calendar_query(
@@ -347,7 +363,7 @@ def _calendar_query(
 
 def _text(field: str):
     """A public id as PostgreSQL writes a uuid ("8-4-4-4-12" hex). SQLite (the demo) stores 32
-    hex digits, so there it is read as a UUID and `CalendarItem.of` prints it."""
+    hex digits, so there it is read as a UUID and `CalendarItem.all_of` prints it."""
     return Cast(field, CharField()) if connection.vendor == "postgresql" else F(field)
 
 
@@ -411,18 +427,16 @@ def calendar_days(
         ]
     days = []
     for day in schedule.days(first, last):
-        bounds = schedule.day_bounds(day, zone)
+        begins, ends = schedule.day_bounds(day, zone)
         columns = []
         for person in people:
             hours = [
                 (start.astimezone(zone), end.astimezone(zone))
                 for start, end in working[person.pk]
-                if schedule.overlaps((start, end), bounds)
+                if start < ends and begins < end  # schedule.overlaps, inline
             ]
             booked = [
-                item
-                for item in by_therapist[person.pk]
-                if item.start < bounds[1] and bounds[0] < item.end  # schedule.overlaps
+                item for item in by_therapist[person.pk] if item.start < ends and begins < item.end
             ]
             columns.append({"therapist": person, "hours": hours, "appointments": booked})
         days.append({"day": day, "columns": columns})

@@ -421,6 +421,40 @@ def prepared_list(name: str, model: type[models.Model], build, **values) -> list
     if anything but those values differs, such as a date or time read inside it. Instances
     come back as the queryset would build them (`from_db`, converters, related rows,
     annotations), or dicts for `.values()`."""
+    found = _prepared_run(name, model, build, values)
+    if found is None:
+        # SQLite (`make run`): its driver takes dates and times as text, so the stand-ins
+        # cannot be found among the parameters; the ORM runs the query as it is.
+        return list(build(**values))
+    prepared, alias, rows = found
+    return prepared.shape.build(rows, alias)
+
+
+def prepared_tuples(
+    name: str, model: type[models.Model], build, **values
+) -> tuple[list[str], list[tuple]]:
+    """`prepared_list` for a `build` that ends in `.values()`: the keys of the dicts it would
+    give, and each row as a tuple of their values in that order (converters applied) rather
+    than a dict, for a caller that builds its own object per row and would only take each
+    dict apart again."""
+    found = _prepared_run(name, model, build, values)
+    if found is None:  # SQLite, as in `prepared_list`
+        queryset = build(**values)
+        query = queryset.query
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        return names, [tuple(row[key] for key in names) for row in queryset]
+    prepared, _, rows = found
+    shape = prepared.shape
+    if shape.values_names is None:
+        raise ValueError(f"{name}: prepared_tuples needs a query ending in .values()")
+    if shape.converters:
+        rows = [tuple(row) for row in shape.compiler.apply_converters(rows, shape.converters)]
+    return shape.values_names, rows
+
+
+def _prepared_run(name: str, model: type[models.Model], build, values: dict):
+    """The checks of `prepared_list`, then (prepared query, database, rows as the driver gives
+    them); None on a database whose statements are not compiled here (SQLite)."""
     kinds = {key: _kind(value) for key, value in values.items()}
     if None in kinds.values():
         raise TypeError(
@@ -431,9 +465,7 @@ def prepared_list(name: str, model: type[models.Model], build, **values) -> list
         raise ValueError(f"{name}: this name already stands for another query's SQL")
     alias = router.db_for_read(model)
     if connections[alias].vendor != "postgresql":
-        # SQLite (`make run`): its driver takes dates and times as text, so the stand-ins
-        # cannot be found among the parameters; the ORM runs the query as it is.
-        return list(build(**values))
+        return None
     prepared = _prepared.get((name, alias))
     if prepared is None:
         prepared = _prepared[(name, alias)] = _compiled_once(name, build, kinds, alias)
@@ -442,4 +474,4 @@ def prepared_list(name: str, model: type[models.Model], build, **values) -> list
     arguments = [values[key] for key in prepared.names]
     if LikePattern in kinds.values():  # the driver adapts plain text
         arguments = [str(v) if isinstance(v, LikePattern) else v for v in arguments]
-    return prepared.shape.build(_fetch(alias, prepared.statement, arguments), alias)
+    return prepared, alias, _fetch(alias, prepared.statement, arguments)

@@ -10,7 +10,18 @@ import datetime as dt
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 
 from assessments.models import Assessment
@@ -172,9 +183,10 @@ def session_lumbar_given(session: TreatmentSession) -> bool:
 STATE_BATCHES = (4, 16, 64)
 
 
-def session_states(*, appointment_ids: list[int]) -> dict[int, dict]:
-    """For the day calendar: per appointment with a note, its newest version's id and whether
-    any version is signed. One query; no content, so any staff role may see it."""
+def session_states(*, appointment_ids: list[int]) -> dict[int, bool]:
+    """For the calendars: per appointment with a note, whether any version of it is signed
+    (absent: no note). One query, one row per appointment; no content and no note's id, so
+    any staff role may see it."""
     ids = list(dict.fromkeys(appointment_ids))
     if not ids:
         return {}
@@ -184,25 +196,25 @@ def session_states(*, appointment_ids: list[int]) -> dict[int, dict]:
     else:
         ids += [ids[-1]] * (size - len(ids))
         rows = prepared_list(
-            f"treatment_session_states_{size}",
+            f"treatment_session_signed_{size}",
             TreatmentSession,
             _session_states,
             **{f"a{index}": pk for index, pk in enumerate(ids)},
         )
-    states: dict[int, dict] = {}
-    for row in rows:
-        appointment_id, public_id, status = row["appointment_id"], row["public_id"], row["status"]
-        state = states.setdefault(appointment_id, {"signed": False})
-        state["public_id"] = public_id  # versions ascend: the last one is the newest
-        state["signed"] = state["signed"] or status == TreatmentSession.Status.SIGNED
-    return states
+    return {row["appointment_id"]: row["signed"] == 1 for row in rows}
 
 
 def _session_states(**appointments: int):
+    signed = Case(
+        When(status=TreatmentSession.Status.SIGNED, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
     return (
         TreatmentSession.objects.filter(appointment_id__in=appointments.values())
-        .order_by("appointment_id", "version")
-        .values("appointment_id", "public_id", "status")
+        .order_by()
+        .values("appointment_id")
+        .annotate(signed=Max(signed))
     )
 
 

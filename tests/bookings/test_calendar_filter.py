@@ -27,7 +27,7 @@ DAY = dt.date(2026, 3, 24)
 def both(query: str):
     """The quick filter (None if it steps aside) and the form, for the query string `query`."""
     data = QueryDict(query)
-    sites, therapists = sites_active(), selectors.therapists_listed()
+    sites, therapists = sites_active(), selectors.therapists_shown()  # as the views read them
     raw, valid = data.get("date"), True
     if raw:
         try:
@@ -121,3 +121,22 @@ def test_a_refused_date_costs_no_more_queries_than_a_good_one(reception_client, 
             reception_client.get(url, {"date": date, "therapist": therapist.public_id})
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_it_reads_the_therapists_as_plain_values_that_say_what_each_user_says(
+    therapist, other_therapist
+):
+    other_therapist.first_name = other_therapist.last_name = ""  # shown by their email
+    other_therapist.save()
+    shown, listed = selectors.therapists_shown(), selectors.therapists_listed()
+    assert [person.pk for person in shown] == [user.pk for user in listed]
+    for person, user in zip(shown, listed, strict=True):
+        assert person == user
+        assert user == person
+        assert person.public_id == str(user.public_id)  # the text the picker and links write
+        assert (person.first_name, person.get_full_name()) == (
+            user.first_name,
+            user.get_full_name(),
+        )
+        assert str(person) == str(user)
+    assert str(shown[[p.pk for p in shown].index(other_therapist.pk)]) == other_therapist.email

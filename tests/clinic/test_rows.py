@@ -12,7 +12,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from clinic.models import User
-from clinic.rows import Like, contains_pattern, prepared_list, row_by_pk
+from clinic.rows import Like, contains_pattern, prepared_list, prepared_tuples, row_by_pk
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +33,35 @@ def test_it_gives_what_the_orm_gives_for_each_new_value(therapist, other_therapi
         assert found == expected
         assert [u.groups_count for u in found] == [u.groups_count for u in expected]
         assert [u.email for u in found] == [u.email for u in expected]
+
+
+def _staff_values(*, role_user_id: int):
+    return (
+        User.objects.filter(pk__gte=role_user_id)
+        .annotate(groups_count=Count("groups"), shown=F("email"))
+        .order_by("-pk")
+        # Annotations after the fields, as every caller orders them (row_shape names the
+        # columns fields first, as Django did before `Query.selected`).
+        .values("public_id", "email", "date_joined", "id", "groups_count", "shown")
+    )
+
+
+def test_it_gives_values_as_tuples_in_the_order_of_the_dicts(therapist, other_therapist):
+    for user in (therapist, other_therapist):
+        expected = list(_staff_values(role_user_id=user.pk))
+        names, rows = prepared_tuples(
+            "test_staff_tuples", User, _staff_values, role_user_id=user.pk
+        )
+        assert [dict(zip(names, row, strict=True)) for row in rows] == expected
+        assert prepared_list("test_staff_tuples", User, _staff_values, role_user_id=user.pk) == (
+            expected
+        )
+    assert isinstance(rows[0][names.index("public_id")], uuid.UUID)  # converters applied
+
+
+def test_it_refuses_tuples_of_instances(therapist):
+    with pytest.raises(ValueError, match="values"):
+        prepared_tuples("test_instances_tuples", User, _staff_like, role_user_id=therapist.pk)
 
 
 def test_it_refuses_a_query_that_reads_the_clock(therapist):
@@ -196,8 +225,8 @@ def test_every_compiled_query_in_the_code_has_its_own_name():
     import re
 
     root = pathlib.Path(__file__).resolve().parents[2]
-    call = re.compile(r"\b(?:prepared_list|rows_for_user)\(")
-    named = re.compile(r"\b(?:prepared_list|rows_for_user)\(\s*f?\"([^\"]+)\"")
+    call = re.compile(r"\b(?:prepared_list|prepared_tuples|rows_for_user)\(")
+    named = re.compile(r"\b(?:prepared_list|prepared_tuples|rows_for_user)\(\s*f?\"([^\"]+)\"")
     calls, names = 0, []
     for path in root.rglob("*.py"):
         if {".venv", "tests", "scripts", "migrations"} & set(path.relative_to(root).parts):

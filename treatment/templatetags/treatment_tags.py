@@ -18,27 +18,28 @@ _LINK = '<a class="d-block small session-note-link" href="{}">Session note{}</a>
 _SIGNED = '<span class="d-block small session-note-signed">Session note signed</span>\n'
 
 
-def _mark(item, state: dict | None, *, clinical: bool) -> SafeString:
+def _mark(item, signed: bool | None, *, clinical: bool) -> SafeString:
+    """`signed`: whether the visit's note is signed; None: it has no note."""
     if clinical:
-        said = " (signed)" if state and state["signed"] else " (draft)" if state else ""
+        said = "" if signed is None else " (signed)" if signed else " (draft)"
         markup = _LINK.format(links.uuid_url("treatment:open", item.public_id), said)
         return mark_safe(markup)  # noqa: S308  # nosec B308 B703 (fixed markup, a UUID path)
-    return mark_safe(_SIGNED if state and state["signed"] else "\n")  # noqa: S308  # nosec B308 B703
+    return _SIGNED_MARK if signed else _NO_MARK
+
+
+# Reception's two marks, fixed markup made safe once (a busy week has dozens of visits).
+_SIGNED_MARK = mark_safe(_SIGNED)  # noqa: S308  # nosec B308 B703 (fixed markup)
+_NO_MARK = mark_safe("\n")  # nosec B308 B703 (fixed markup)
 
 
 @register.simple_tag(takes_context=True)
 def session_note_marks(context, grid) -> dict[int, SafeString]:
     """Per attended appointment id on the grid, its mark: a link to its note (clinicians), or
     that a signed note exists (reception, who never sees the content). The grid's booked
-    blocks (bookings/templatetags/grid_tags.py) append these. One query, and none when no
-    appointment on the grid was attended."""
-    attended = [
-        item
-        for row in grid.rows
-        for cell in row.cells
-        for item in cell.appointments
-        if item.status in selectors.ATTENDED
-    ]
+    blocks (bookings/grid_html.py) append these. One query, and none when no appointment on
+    the grid was attended. The grid hands over the appointments its blocks draw
+    (`grid.booked`), so no cell is walked."""
+    attended = [item for item in grid.booked if item.status in selectors.ATTENDED]
     if not attended:
         return {}
     states = selectors.session_states(appointment_ids=[item.pk for item in attended])
