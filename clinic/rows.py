@@ -230,6 +230,15 @@ class RowShape:
         return found
 
 
+def values_names(query) -> list[str]:
+    """The keys of a `.values()` query's dicts, in the order its columns are selected: as
+    Django's own `ValuesIterable` names them (`Query.selected` keeps the order `.values()`
+    listed fields and annotations in; without it, extra selects, fields, then annotations)."""
+    if query.selected:
+        return list(query.selected)
+    return [*query.extra_select, *query.values_select, *query.annotation_select]
+
+
 def row_shape(queryset, compiler) -> RowShape:
     """The `RowShape` of `queryset` as `compiler` (its compiler, `as_sql()` already called)
     selects it."""
@@ -248,11 +257,7 @@ def row_shape(queryset, compiler) -> RowShape:
         annotations=dict(compiler.annotation_col_map or {}),
         converters=compiler.get_converters([column[0] for column in select]),
         compiler=compiler,
-        values_names=(
-            [*query.extra_select, *query.values_select, *query.annotation_select]
-            if values
-            else None
-        ),
+        values_names=values_names(query) if values else None,
     )
 
 
@@ -441,7 +446,7 @@ def prepared_tuples(
     if found is None:  # SQLite, as in `prepared_list`
         queryset = build(**values)
         query = queryset.query
-        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        names = values_names(query)
         return names, [tuple(row[key] for key in names) for row in queryset]
     prepared, _, rows = found
     shape = prepared.shape

@@ -40,10 +40,33 @@ def _staff_values(*, role_user_id: int):
         User.objects.filter(pk__gte=role_user_id)
         .annotate(groups_count=Count("groups"), shown=F("email"))
         .order_by("-pk")
-        # Annotations after the fields, as every caller orders them (row_shape names the
-        # columns fields first, as Django did before `Query.selected`).
         .values("public_id", "email", "date_joined", "id", "groups_count", "shown")
     )
+
+
+def _annotation_first(*, role_user_id: int):
+    return (
+        User.objects.filter(pk__gte=role_user_id)
+        .annotate(groups_count=Count("groups"), shown=F("email"))
+        .order_by("-pk")
+        .values("shown", "id", "groups_count", "public_id")
+    )
+
+
+def test_values_listing_an_annotation_before_a_field_keep_each_value_under_its_name(
+    therapist, other_therapist
+):
+    for user in (therapist, other_therapist):
+        expected = list(_annotation_first(role_user_id=user.pk))
+        assert "@" in expected[0]["shown"]  # the email, under the name it was given
+        found = prepared_list(
+            "test_annotation_first", User, _annotation_first, role_user_id=user.pk
+        )
+        assert found == expected
+        names, rows = prepared_tuples(
+            "test_annotation_first", User, _annotation_first, role_user_id=user.pk
+        )
+        assert [dict(zip(names, row, strict=True)) for row in rows] == expected
 
 
 def test_it_gives_values_as_tuples_in_the_order_of_the_dicts(therapist, other_therapist):
