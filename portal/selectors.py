@@ -4,9 +4,12 @@ the portal home's one statement that brings every app's panel rows with it."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.db import router
-from django.db.models import OuterRef
+from django.db.models import DateField, DateTimeField, Func, OuterRef, Subquery, Value
+from django.db.models.functions import Cast
+from django.http import Http404
 
 from assessments.models import AssessmentDecision
 from assessments.selectors import decisions_read, open_red_flag_referrals
@@ -14,6 +17,7 @@ from clinic.json_rows import instances, rows_array
 from clinic.panels import NOT_READ, PORTAL_READS, panel_modules, portal_read
 from clinic.rows import prepared_list, reads_combined
 from patients.models import Patient
+from patients.selectors import patient_of_portal_user, portal_patient_of_row, portal_patient_rows
 from portal.models import Invitation
 from rehab import selectors as rehab_selectors
 from running import selectors as running_selectors
@@ -51,12 +55,74 @@ def home_reads(*, patient, day: dt.date, now: dt.datetime) -> None:
 
 
 def _home_reads(*, patient_id: int, day: dt.date, week_before: dt.date, now: dt.datetime):
+    return Patient.objects.filter(pk=patient_id).values(
+        **_panel_reads(day=day, week_before=week_before, now=now)
+    )
+
+
+def _panel_reads(*, day, week_before, now) -> dict:
     reads = {}
     for module in panel_modules():
         hook = getattr(module, "portal_reads", None)
         if hook is not None:
             reads.update(hook(day=day, week_before=week_before, now=now))
-    return Patient.objects.filter(pk=patient_id).values(**reads)
+    return reads
+
+
+def home_patient(*, user, now: dt.datetime) -> tuple[Patient, dt.date]:
+    """The signed-in patient (`patients.selectors.patient_of_portal_user`'s record: 404 without
+    one) and their today where they live at `now`, with what `home_reads` reads for that day,
+    all in one statement: the patient's row and, for the day the server works out from `now`
+    and the patient's zone, every app's `portal_reads`. Should the server's zone rules ever
+    give another day than Python's, the panels are read again for Python's day
+    (`home_reads`): the page never shows one day's plan with another day's log."""
+    if not reads_combined(Patient):
+        patient = patient_of_portal_user(user=user)
+        return patient, _local_day(patient, now)
+    found = prepared_list("portal.home_patient", Patient, _home_patient, user_id=user.pk, now=now)
+    if not found:
+        raise Http404("No patient record for this account")
+    row = found[0]
+    patient = portal_patient_of_row(row)
+    today = _local_day(patient, now)
+    if row[_SERVER_DAY] == today:
+        patient.__dict__[PORTAL_READS] = row
+    else:
+        home_reads(patient=patient, day=today, now=now)
+    return patient, today
+
+
+def _local_day(patient, now: dt.datetime) -> dt.date:
+    return now.astimezone(ZoneInfo(patient.time_zone)).date()
+
+
+#: The column of `home_patient`'s statement that says which day the server read the panels for.
+_SERVER_DAY = "portal.day"
+
+
+def _home_patient(*, user_id: int, now: dt.datetime):
+    # The patient's day, for every read that depends on it: the server's date at `now` in the
+    # zone of this login's patient. Written with its own look-up of the zone (one index probe,
+    # evaluated once per statement), it needs no reference to the outer row, so it can stand at
+    # any depth of the apps' subqueries.
+    zone = Subquery(
+        Patient.objects.filter(user_id=user_id, archived_at__isnull=True)
+        .order_by()
+        .values("time_zone")[:1]
+    )
+    local = Func(
+        zone,
+        Value(now, output_field=DateTimeField()),
+        function="timezone",
+        output_field=DateTimeField(),
+    )
+    day = Cast(local, output_field=DateField())
+    week_before = Func(day, template="(%(expressions)s - 7)", output_field=DateField())
+    return portal_patient_rows(
+        user_id=user_id,
+        **{_SERVER_DAY: day},
+        **_panel_reads(day=day, week_before=week_before, now=now),
+    )[:1]
 
 
 def running_page_reads(*, patient, day: dt.date) -> None:
