@@ -33,8 +33,16 @@ from django.utils import timezone
 
 class RowsArray(ArraySubquery):
     """The rows of a subquery that selects one JSON column, as a list (of dicts for a
-    `JSONObject`). PostgreSQL reads them as an array; SQLite has no arrays, so there they are
-    gathered with `json_group_array` and decoded from text on the way back."""
+    `JSONObject`). PostgreSQL gathers them as an array and hands it over as one JSON value
+    (`array_to_json`): the driver decodes that in one pass, where an array of JSON values came
+    as array text with every value quoted and escaped, which the driver took apart character by
+    character before decoding each value. SQLite has no arrays, so there they are gathered with
+    `json_group_array` and decoded from text on the way back."""
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler, connection, template="array_to_json(ARRAY(%(subquery)s))", **extra_context
+        )
 
     def as_sqlite(self, compiler, connection, **extra_context):
         (column,) = [*self.query.values_select, *self.query.annotation_select]
@@ -43,8 +51,7 @@ class RowsArray(ArraySubquery):
         return super().as_sql(compiler, connection, template=template, **extra_context)
 
     def get_db_converters(self, connection):
-        if connection.vendor == "postgresql":
-            return super().get_db_converters(connection)
+        # psycopg2 decodes a `json` value itself (SQLite's arrives as text).
         return [_from_json_text]
 
 
@@ -65,7 +72,7 @@ def _column(model: type[models.Model], name: str):
 
 
 def _from_json_text(value, expression, connection):
-    return None if value is None else json.loads(value)
+    return json.loads(value) if isinstance(value, str | bytes) else value
 
 
 def _python(field: models.Field, value):
