@@ -7,9 +7,9 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.db import router
-from django.db.models import DateField, DateTimeField, Func, OuterRef, Subquery, Value
-from django.db.models.functions import Cast
+from django.db.models import OuterRef
 from django.http import Http404
+from django.utils import timezone
 
 from assessments.models import AssessmentDecision
 from assessments.selectors import decisions_read, open_red_flag_referrals
@@ -72,21 +72,30 @@ def _panel_reads(*, day, week_before, now) -> dict:
 def home_patient(*, user, now: dt.datetime) -> tuple[Patient, dt.date]:
     """The signed-in patient (`patients.selectors.patient_of_portal_user`'s record: 404 without
     one) and their today where they live at `now`, with what `home_reads` reads for that day,
-    all in one statement: the patient's row and, for the day the server works out from `now`
-    and the patient's zone, every app's `portal_reads`. Should the server's zone rules ever
-    give another day than Python's, the panels are read again for Python's day
-    (`home_reads`): the page never shows one day's plan with another day's log."""
+    in one statement: the patient's row and every app's `portal_reads`, read for the clinic's
+    day at `now` (the patient's zone is not known before their row is read; most patients
+    live in the clinic's). When the patient's own day is another, the panels are read again
+    for it (`home_reads`, one statement more): the page never shows one day's plan with
+    another day's log."""
     if not reads_combined(Patient):
         patient = patient_of_portal_user(user=user)
         return patient, _local_day(patient, now)
-    found = prepared_list("portal.home_patient", Patient, _home_patient, user_id=user.pk, now=now)
+    guess = timezone.localtime(now, timezone.get_default_timezone()).date()
+    found = prepared_list(
+        "portal.home_patient",
+        Patient,
+        _home_patient,
+        user_id=user.pk,
+        day=guess,
+        week_before=guess - dt.timedelta(days=7),
+        now=now,
+    )
     if not found:
         raise Http404("No patient record for this account")
-    row = found[0]
-    patient = portal_patient_of_row(row)
+    patient = portal_patient_of_row(found[0])
     today = _local_day(patient, now)
-    if row[_SERVER_DAY] == today:
-        patient.__dict__[PORTAL_READS] = row
+    if today == guess:
+        patient.__dict__[PORTAL_READS] = found[0]
     else:
         home_reads(patient=patient, day=today, now=now)
     return patient, today
@@ -96,32 +105,9 @@ def _local_day(patient, now: dt.datetime) -> dt.date:
     return now.astimezone(ZoneInfo(patient.time_zone)).date()
 
 
-#: The column of `home_patient`'s statement that says which day the server read the panels for.
-_SERVER_DAY = "portal.day"
-
-
-def _home_patient(*, user_id: int, now: dt.datetime):
-    # The patient's day, for every read that depends on it: the server's date at `now` in the
-    # zone of this login's patient. Written with its own look-up of the zone (one index probe,
-    # evaluated once per statement), it needs no reference to the outer row, so it can stand at
-    # any depth of the apps' subqueries.
-    zone = Subquery(
-        Patient.objects.filter(user_id=user_id, archived_at__isnull=True)
-        .order_by()
-        .values("time_zone")[:1]
-    )
-    local = Func(
-        zone,
-        Value(now, output_field=DateTimeField()),
-        function="timezone",
-        output_field=DateTimeField(),
-    )
-    day = Cast(local, output_field=DateField())
-    week_before = Func(day, template="(%(expressions)s - 7)", output_field=DateField())
+def _home_patient(*, user_id: int, day: dt.date, week_before: dt.date, now: dt.datetime):
     return portal_patient_rows(
-        user_id=user_id,
-        **{_SERVER_DAY: day},
-        **_panel_reads(day=day, week_before=week_before, now=now),
+        user_id=user_id, **_panel_reads(day=day, week_before=week_before, now=now)
     )[:1]
 
 

@@ -18,10 +18,10 @@ from clinic.rows import logged_sql
 from patients.models import Patient
 from patients.phone import StoredNumber
 from patients.selectors import patient_of_portal_user
-from portal import selectors as portal_selectors
 from portal.selectors import home_patient, recovery_page_reads
 from tests.exercises.factories import confirmed_decision, log, published_plan
 from tests.patients.factories import EpisodeFactory, PatientFactory
+from tests.portal.test_portal_pages import PORTAL_HOME_QUERIES
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
@@ -107,10 +107,12 @@ def test_it_reads_the_patient_with_the_home_in_one_statement(patient_client, me,
 
 
 def test_it_reads_the_home_for_the_day_where_the_patient_lives(
-    patient_client, me, therapist, frozen
+    patient_client, me, therapist, frozen, django_assert_num_queries
 ):
-    # Noon in London is two in the morning of the next day on Kiritimati (UTC+14): the log of
-    # the patient's own today counts, yesterday's (London's today) does not.
+    # Noon in London (the clinic's zone) is two in the morning of the next day on Kiritimati
+    # (UTC+14): the home statement reads the panels for the clinic's day, so for this patient
+    # they are read again for their own (one statement more). The log of the patient's own
+    # today counts, London's does not.
     Patient.objects.filter(pk=me.pk).update(time_zone="Pacific/Kiritimati")
     me.refresh_from_db()
     plan = published_plan(therapist=therapist, patient=me, start_date=TODAY - dt.timedelta(days=7))
@@ -119,25 +121,19 @@ def test_it_reads_the_home_for_the_day_where_the_patient_lives(
     log(plan, TODAY + dt.timedelta(days=1))
     patient, today = home_patient(user=me.user, now=NOW)
     assert today == TODAY + dt.timedelta(days=1)
-    assert patient.__dict__["_portal_reads"]["portal.day"] == today
-    assert LOGGED in patient_client.get(HOME_URL).content.decode()
-
-
-def test_it_reads_the_panels_again_when_the_server_gives_another_day(
-    patient_client, me, therapist, frozen, monkeypatch, django_assert_num_queries
-):
-    # Should PostgreSQL's zone rules ever disagree with Python's, the page keeps to Python's day
-    # and reads its panels for it (one statement more).
-    plan = published_plan(therapist=therapist, patient=me, start_date=TODAY - dt.timedelta(days=7))
-    log(plan, TODAY - dt.timedelta(days=1))
-    assert LOGGED not in patient_client.get(HOME_URL).content.decode()
-    monkeypatch.setattr(
-        portal_selectors, "_local_day", lambda patient, now: TODAY - dt.timedelta(days=1)
-    )
-    patient, today = home_patient(user=me.user, now=NOW)
-    assert today == TODAY - dt.timedelta(days=1)
     assert patient.__dict__["_portal_reads"]["exercises.plan"][0]["logged_on_day"] is True
-    assert LOGGED in patient_client.get(HOME_URL).content.decode()
+    with django_assert_num_queries(PORTAL_HOME_QUERIES + 1):
+        assert LOGGED in patient_client.get(HOME_URL).content.decode()
+
+
+def test_it_reads_the_home_in_one_statement_where_the_days_agree(
+    patient_client, me, therapist, frozen, django_assert_num_queries
+):
+    # New York is five hours behind London: at noon in London both have the same date.
+    Patient.objects.filter(pk=me.pk).update(time_zone="America/New_York")
+    log(published_plan(therapist=therapist, patient=me), TODAY)
+    with django_assert_num_queries(PORTAL_HOME_QUERIES):
+        assert LOGGED in patient_client.get(HOME_URL).content.decode()
 
 
 def test_it_answers_404_to_an_archived_patient(patient_client, me):
