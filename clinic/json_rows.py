@@ -200,6 +200,36 @@ def _build(model: type[models.Model], alias: str, data: dict, names: Sequence[st
     return made(model, alias, plan.attnames, values)
 
 
+class _Join:
+    """A foreign key of `instances`' rows: its related row is attached as `select_related`
+    attaches one (`Field.set_cached_value`, and the reverse side of a one-to-one), not through
+    the attribute's descriptor, whose checks an instance built from its own row does not need;
+    the key's column is filled from the related row if the row did not read it."""
+
+    __slots__ = ("columns", "field", "name", "reverse", "target")
+
+    def __init__(self, model: type[models.Model], name: str):
+        self.name = name
+        self.field = model._meta.get_field(name)
+        self.target = self.field.related_model
+        self.columns = tuple((lh.attname, rh.attname) for lh, rh in self.field.related_fields)
+        self.reverse = self.field.remote_field if self.field.one_to_one else None
+
+    def attach(self, instance, related) -> None:
+        loaded = instance.__dict__
+        for column, their_column in self.columns:
+            if column not in loaded:
+                loaded[column] = getattr(related, their_column)
+        self.field.set_cached_value(instance, related)
+        if self.reverse is not None:
+            self.reverse.set_cached_value(related, instance)
+
+
+@functools.cache
+def _join(model: type[models.Model], name: str) -> _Join:
+    return _Join(model, name)
+
+
 def instances(
     model: type[models.Model],
     alias: str,
@@ -212,12 +242,16 @@ def instances(
     """The instances of the rows `rows_array` read (with the same `fields` and `related`),
     each annotation set as an attribute after its `output_field`'s `to_python`."""
     found = []
+    joins = (
+        [(_join(model, name), ("pk", *their_fields)) for name, their_fields in related.items()]
+        if related
+        else ()
+    )
     for data in rows or ():
         instance = _build(model, alias, data, fields)
-        for name, their_fields in (related or {}).items():
-            if data[name]["pk"] is not None:
-                target = model._meta.get_field(name).related_model
-                setattr(instance, name, _build(target, alias, data[name], ("pk", *their_fields)))
+        for join, their_fields in joins:
+            if data[join.name]["pk"] is not None:
+                join.attach(instance, _build(join.target, alias, data[join.name], their_fields))
         for name, field in (annotations or {}).items():
             value = data[name]
             setattr(instance, name, None if value is None else _python(field, value))
