@@ -11,12 +11,16 @@ from uuid import UUID
 from django.db import router
 from django.db.models import (
     BooleanField,
+    Case,
     Exists,
     F,
+    JSONField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import JSONObject
 from django.http import Http404
@@ -272,6 +276,26 @@ def _decisions_with_episode(*, patient_id: int):
     )
 
 
+def _portal_decisions(*, patient_id):
+    """`_decisions_with_episode` as the portal's statements read it (`_DECISION_ROWS`): whether
+    a decision is an open referral asked only of red-flag referrals (no other can be one), and
+    the snapshot read only for them."""
+    red_flag = Q(clinician_final_dx=_RED_FLAG)
+    open_referral = open_red_flag_referrals().filter(pk=OuterRef("pk"))
+    return (
+        AssessmentDecision.objects.filter(episode__patient_id=patient_id)
+        .annotate(
+            open_referral=Case(
+                When(red_flag, then=Exists(open_referral)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            referral_snapshot=Case(When(red_flag, then=F("score_snapshot")), default=None),
+        )
+        .order_by("-confirmed_at", "-id")
+    )
+
+
 def patient_confirmed_decisions(*, patient) -> list[AssessmentDecision]:
     """The decision in force on each of the patient's episodes, newest episode first, each
     with its episode and `open_referral` (whether it is an open red-flag referral, as
@@ -294,6 +318,10 @@ def patient_confirmed_decisions(*, patient) -> list[AssessmentDecision]:
         decisions = instances(
             AssessmentDecision, router.db_for_read(AssessmentDecision), decisions, **_DECISION_ROWS
         )
+        for decision in decisions:
+            snapshot = decision.__dict__.pop("referral_snapshot")
+            if decision.clinician_final_dx == _RED_FLAG:
+                decision.score_snapshot = snapshot
     for decision in decisions:
         latest.setdefault(decision.episode_id, decision)
     found = sorted(latest.values(), key=lambda decision: decision.confirmed_at, reverse=True)
@@ -383,17 +411,23 @@ def _open_episodes_state(*, patient_id: int):
 _ANSWERS = [field.attname for field in PreVisitQuestionnaire._meta.concrete_fields]
 #: What `open_episodes_diagnosis` reads of each open episode.
 _EPISODE_STATE = ("number", "final_intake", "confirmed", "deciding_test")
-#: What the portal home's statement reads of each decision (`portal_reads`): every column of
-#: the decision and its episode (whose key comes as "pk"), so that nothing is deferred.
+#: What the portal's statements read of each decision (`decisions_read`), and all that the
+#: pages built on them use (the condition card, the stage, the red-flag notice, the recovery
+#: page): the diagnosis, when it was confirmed, the rules version and the episode's number and
+#: status; and for a red-flag referral only, the engine's snapshot, whose tier the notice
+#: reads (`referral_tier`). The rest (the findings, the snapshot of any other diagnosis, who
+#: confirmed it, the episode's dates) is left deferred: neither built by the server nor decoded.
 _DECISION_ROWS = {
-    "fields": [field.attname for field in AssessmentDecision._meta.concrete_fields],
-    "related": {
-        "episode": [
-            field.attname for field in Episode._meta.concrete_fields if not field.primary_key
-        ]
-    },
-    "annotations": {"open_referral": BooleanField()},
+    "fields": [
+        field.attname
+        for field in AssessmentDecision._meta.concrete_fields
+        if field.attname
+        in {"id", "episode_id", "clinician_final_dx", "model_version", "confirmed_at"}
+    ],
+    "related": {"episode": ["number", "status"]},
+    "annotations": {"open_referral": BooleanField(), "referral_snapshot": JSONField()},
 }
+_RED_FLAG = AssessmentDecision.FinalDx.RED_FLAG_REFERRAL
 
 
 def portal_home_reads() -> dict:
@@ -421,7 +455,7 @@ def decisions_read() -> dict:
     statement of its own (the red-flag notice stands on it)."""
     return {
         "assessments.decisions": rows_array(
-            _decisions_with_episode(patient_id=OuterRef("pk")),
+            _portal_decisions(patient_id=OuterRef("pk")),
             fields=_DECISION_ROWS["fields"],
             related=_DECISION_ROWS["related"],
             annotations=_DECISION_ROWS["annotations"],

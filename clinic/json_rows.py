@@ -33,8 +33,16 @@ from django.utils import timezone
 
 class RowsArray(ArraySubquery):
     """The rows of a subquery that selects one JSON column, as a list (of dicts for a
-    `JSONObject`). PostgreSQL reads them as an array; SQLite has no arrays, so there they are
-    gathered with `json_group_array` and decoded from text on the way back."""
+    `JSONObject`). PostgreSQL gathers them as an array and hands it over as one JSON value
+    (`array_to_json`): the driver decodes that in one pass, where an array of JSON values came
+    as array text with every value quoted and escaped, which the driver took apart character by
+    character before decoding each value. SQLite has no arrays, so there they are gathered with
+    `json_group_array` and decoded from text on the way back."""
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler, connection, template="array_to_json(ARRAY(%(subquery)s))", **extra_context
+        )
 
     def as_sqlite(self, compiler, connection, **extra_context):
         (column,) = [*self.query.values_select, *self.query.annotation_select]
@@ -43,8 +51,7 @@ class RowsArray(ArraySubquery):
         return super().as_sql(compiler, connection, template=template, **extra_context)
 
     def get_db_converters(self, connection):
-        if connection.vendor == "postgresql":
-            return super().get_db_converters(connection)
+        # psycopg2 decodes a `json` value itself (SQLite's arrives as text).
         return [_from_json_text]
 
 
@@ -65,7 +72,7 @@ def _column(model: type[models.Model], name: str):
 
 
 def _from_json_text(value, expression, connection):
-    return None if value is None else json.loads(value)
+    return json.loads(value) if isinstance(value, str | bytes) else value
 
 
 def _python(field: models.Field, value):
@@ -193,6 +200,36 @@ def _build(model: type[models.Model], alias: str, data: dict, names: Sequence[st
     return made(model, alias, plan.attnames, values)
 
 
+class _Join:
+    """A foreign key of `instances`' rows: its related row is attached as `select_related`
+    attaches one (`Field.set_cached_value`, and the reverse side of a one-to-one), not through
+    the attribute's descriptor, whose checks an instance built from its own row does not need;
+    the key's column is filled from the related row if the row did not read it."""
+
+    __slots__ = ("columns", "field", "name", "reverse", "target")
+
+    def __init__(self, model: type[models.Model], name: str):
+        self.name = name
+        self.field = model._meta.get_field(name)
+        self.target = self.field.related_model
+        self.columns = tuple((lh.attname, rh.attname) for lh, rh in self.field.related_fields)
+        self.reverse = self.field.remote_field if self.field.one_to_one else None
+
+    def attach(self, instance, related) -> None:
+        loaded = instance.__dict__
+        for column, their_column in self.columns:
+            if column not in loaded:
+                loaded[column] = getattr(related, their_column)
+        self.field.set_cached_value(instance, related)
+        if self.reverse is not None:
+            self.reverse.set_cached_value(related, instance)
+
+
+@functools.cache
+def _join(model: type[models.Model], name: str) -> _Join:
+    return _Join(model, name)
+
+
 def instances(
     model: type[models.Model],
     alias: str,
@@ -205,12 +242,16 @@ def instances(
     """The instances of the rows `rows_array` read (with the same `fields` and `related`),
     each annotation set as an attribute after its `output_field`'s `to_python`."""
     found = []
+    joins = (
+        [(_join(model, name), ("pk", *their_fields)) for name, their_fields in related.items()]
+        if related
+        else ()
+    )
     for data in rows or ():
         instance = _build(model, alias, data, fields)
-        for name, their_fields in (related or {}).items():
-            if data[name]["pk"] is not None:
-                target = model._meta.get_field(name).related_model
-                setattr(instance, name, _build(target, alias, data[name], ("pk", *their_fields)))
+        for join, their_fields in joins:
+            if data[join.name]["pk"] is not None:
+                join.attach(instance, _build(join.target, alias, data[join.name], their_fields))
         for name, field in (annotations or {}).items():
             value = data[name]
             setattr(instance, name, None if value is None else _python(field, value))

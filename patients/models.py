@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from clinic.display import display
 from clinic.models import TimeStampedModel
 from clinic.validators import validate_time_zone
+from patients.phone import PatientPhoneField
 
 #: Nobody the clinic treats was born earlier.
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
@@ -70,7 +70,8 @@ class Patient(TimeStampedModel):
     date_of_birth = models.DateField(validators=[validate_date_of_birth])
     sex = models.CharField(max_length=16, choices=Sex.choices, default=Sex.NOT_STATED)
     email = models.EmailField(blank=True)
-    phone = PhoneNumberField(blank=True, help_text="Stored in international format.")
+    # Parsed when read (patients/phone.py): the portal reads its patient on every page.
+    phone = PatientPhoneField(blank=True, help_text="Stored in international format.")
     preferred_contact = models.CharField(
         max_length=8, choices=ContactChannel.choices, default=ContactChannel.EMAIL
     )

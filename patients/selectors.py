@@ -10,15 +10,18 @@ import re
 from uuid import UUID
 
 from django.core.paginator import Page, Paginator
+from django.db import router
 from django.db.models import CharField, Count, Expression, ExpressionWrapper, F, Q, Value, Window
 from django.db.models.functions import Concat, Upper
 from django.http import Http404
 
 from clinic import audit
 from clinic.access import STAFF, has_role
+from clinic.json_rows import init_heard, made, made_without_init
 from clinic.rows import Like, LikePattern, contains_pattern, prepared_list
 from patients import page_rows
 from patients.models import Episode, Patient, PatientQuerySet
+from patients.phone import keep_stored
 
 #: What the patient search matches against: "FIRST LAST EMAIL PHONE", upper-cased. Migration
 #: 0002 indexes exactly this expression (pg_trgm); change both together.
@@ -153,19 +156,56 @@ def open_episodes(*, patient: Patient) -> list[Episode]:
 
 def patient_of_portal_user(*, user) -> Patient:
     """The patient record linked to a portal login; 404 when there is none. Every portal page
-    asks: its SQL is compiled once per process (clinic/rows.py)."""
+    asks: its SQL is compiled once per process (clinic/rows.py). Every field is read; the phone
+    number is parsed only if the page reads it (`portal_patient_of_row`)."""
     if not user.is_authenticated:
         raise Http404("No patient record for this account")
     found = prepared_list("patient_of_portal_user", Patient, _portal_patient, user_id=user.pk)
     if not found:
         raise Http404("No patient record for this account")
-    patient = found[0]
-    audit.note_patient(patient)
-    return patient
+    return portal_patient_of_row(found[0])
 
 
 def _portal_patient(*, user_id: int):
-    return Patient.objects.filter(user_id=user_id, archived_at__isnull=True)[:1]
+    return portal_patient_rows(user_id=user_id)[:1]
+
+
+#: The portal's patient: every column in the model's order but the phone number, which is read
+#: as its stored text under PORTAL_PHONE_TEXT (patients/phone.py: no portal page shows it).
+PORTAL_PATIENT_COLUMNS = tuple(
+    field.attname for field in Patient._meta.concrete_fields if field.name != "phone"
+)
+PORTAL_PHONE_TEXT = "patients.phone_text"
+
+
+def portal_patient_rows(*, user_id, **columns) -> PatientQuerySet:
+    """The patient of the portal login `user_id` (a value or an expression) as `.values()` of
+    PORTAL_PATIENT_COLUMNS, PORTAL_PHONE_TEXT and the caller's own `columns` (expressions: the
+    portal home's statement adds its panels' rows); `portal_patient_of_row` builds the
+    record."""
+    return (
+        Patient.objects.filter(user_id=user_id, archived_at__isnull=True)
+        .order_by()
+        .values(
+            *PORTAL_PATIENT_COLUMNS,
+            **{PORTAL_PHONE_TEXT: ExpressionWrapper(F("phone"), output_field=CharField())},
+            **columns,
+        )
+    )
+
+
+def portal_patient_of_row(row: dict) -> Patient:
+    """The `Patient` of a `portal_patient_rows` row, as the ORM would build it (no field
+    deferred), the phone number kept as stored until read; noted in the audit trail."""
+    alias = router.db_for_read(Patient)
+    values = [row[name] for name in PORTAL_PATIENT_COLUMNS]
+    if made_without_init(Patient, PORTAL_PATIENT_COLUMNS) and not init_heard(Patient):
+        patient = made(Patient, alias, PORTAL_PATIENT_COLUMNS, values)
+    else:
+        patient = Patient.from_db(alias, PORTAL_PATIENT_COLUMNS, values)
+    keep_stored(patient, "phone", row[PORTAL_PHONE_TEXT])
+    audit.note_patient(patient)
+    return patient
 
 
 def episode_for_user(*, user, public_id: UUID | str) -> Episode:

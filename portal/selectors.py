@@ -4,9 +4,12 @@ the portal home's one statement that brings every app's panel rows with it."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.db import router
 from django.db.models import OuterRef
+from django.http import Http404
+from django.utils import timezone
 
 from assessments.models import AssessmentDecision
 from assessments.selectors import decisions_read, open_red_flag_referrals
@@ -14,6 +17,7 @@ from clinic.json_rows import instances, rows_array
 from clinic.panels import NOT_READ, PORTAL_READS, panel_modules, portal_read
 from clinic.rows import prepared_list, reads_combined
 from patients.models import Patient
+from patients.selectors import patient_of_portal_user, portal_patient_of_row, portal_patient_rows
 from portal.models import Invitation
 from rehab import selectors as rehab_selectors
 from running import selectors as running_selectors
@@ -51,12 +55,60 @@ def home_reads(*, patient, day: dt.date, now: dt.datetime) -> None:
 
 
 def _home_reads(*, patient_id: int, day: dt.date, week_before: dt.date, now: dt.datetime):
+    return Patient.objects.filter(pk=patient_id).values(
+        **_panel_reads(day=day, week_before=week_before, now=now)
+    )
+
+
+def _panel_reads(*, day, week_before, now) -> dict:
     reads = {}
     for module in panel_modules():
         hook = getattr(module, "portal_reads", None)
         if hook is not None:
             reads.update(hook(day=day, week_before=week_before, now=now))
-    return Patient.objects.filter(pk=patient_id).values(**reads)
+    return reads
+
+
+def home_patient(*, user, now: dt.datetime) -> tuple[Patient, dt.date]:
+    """The signed-in patient (`patients.selectors.patient_of_portal_user`'s record: 404 without
+    one) and their today where they live at `now`, with what `home_reads` reads for that day,
+    in one statement: the patient's row and every app's `portal_reads`, read for the clinic's
+    day at `now` (the patient's zone is not known before their row is read; most patients
+    live in the clinic's). When the patient's own day is another, the panels are read again
+    for it (`home_reads`, one statement more): the page never shows one day's plan with
+    another day's log."""
+    if not reads_combined(Patient):
+        patient = patient_of_portal_user(user=user)
+        return patient, _local_day(patient, now)
+    guess = timezone.localtime(now, timezone.get_default_timezone()).date()
+    found = prepared_list(
+        "portal.home_patient",
+        Patient,
+        _home_patient,
+        user_id=user.pk,
+        day=guess,
+        week_before=guess - dt.timedelta(days=7),
+        now=now,
+    )
+    if not found:
+        raise Http404("No patient record for this account")
+    patient = portal_patient_of_row(found[0])
+    today = _local_day(patient, now)
+    if today == guess:
+        patient.__dict__[PORTAL_READS] = found[0]
+    else:
+        home_reads(patient=patient, day=today, now=now)
+    return patient, today
+
+
+def _local_day(patient, now: dt.datetime) -> dt.date:
+    return now.astimezone(ZoneInfo(patient.time_zone)).date()
+
+
+def _home_patient(*, user_id: int, day: dt.date, week_before: dt.date, now: dt.datetime):
+    return portal_patient_rows(
+        user_id=user_id, **_panel_reads(day=day, week_before=week_before, now=now)
+    )[:1]
 
 
 def running_page_reads(*, patient, day: dt.date) -> None:

@@ -21,17 +21,15 @@ from exercises.videos.selectors import plan_media
 from patients.selectors import patient_of_portal_user
 from portal.context_processors import red_flag_notice_of
 from portal.exercise_cards import exercise_cards_html
-from portal.selectors import home_reads
+from portal.selectors import home_patient
 
 
 @role_required(*PATIENTS)
 @require_GET
 def home(request: HttpRequest):
-    # "Today" is the patient's own. One statement reads the active plan with its version and
-    # whether today is logged, and the rows of the other apps' portal panels.
-    patient = patient_of_portal_user(user=request.user)
-    today = exercise_selectors.patient_today(patient)
-    home_reads(patient=patient, day=today, now=timezone.now())
+    # "Today" is the patient's own. One statement reads the patient, the active plan with its
+    # version and whether today is logged, and the rows of the other apps' portal panels.
+    patient, today = home_patient(user=request.user, now=timezone.now())
     plan = portal_selectors.plan_active_with_day_logged(patient=patient, day=today)
     version = plan.current_version if plan else None
     # Only what is due today (in the patient's zone); the rest says when it is next due.

@@ -43,7 +43,8 @@ MAX_QUERIES = 12
 #: queries and the waitlist's holds. Issue 19 adds the active sites (one query, however many:
 #: a site chooser shows when there are two).
 #: Stop 28: the portal home reads its plan and every panel's rows in one statement (user,
-#: patient, that statement, the audit INSERT).
+#: patient, that statement, the audit INSERT). Stop 32: the patient comes with that statement
+#: (user, the statement, the audit INSERT).
 #: Stop 27: the rehab panel's measures take the timeline's assessments, the progress
 #: suggestions' logs and versions and the running panel's programmes instead of reading
 #: their own, and treatment's re-tests come with their notes in one query.
@@ -53,7 +54,7 @@ MAX_QUERIES = 12
 PAGE_MAX_QUERIES = {
     "patient detail": 8,
     "dashboard": 8,
-    "portal home": 4,
+    "portal home": 3,
     "portal book a follow-up": 16,
 }
 

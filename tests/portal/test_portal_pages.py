@@ -248,8 +248,8 @@ def test_it_shows_the_portal_home_in_a_fixed_number_of_queries(
 ):
     for days_ago in range(logs):
         log(my_plan, TODAY - dt.timedelta(days=days_ago))
-    # Queries: session, user, patient, then one statement for the rest (portal.selectors.
-    # home_reads): the active plan with its version, whether today is logged and which of its
+    # Queries: session, user, then one statement for the rest (portal.selectors.home_patient):
+    # the patient, the active plan with its version, whether today is logged and which of its
     # exercises have a picture or video, and every other app's panel rows (the episodes'
     # diagnosis state, the questionnaire, the decisions shared with the notice, the stages,
     # the next appointments, the replies to comments, the running programme), a fixed number
@@ -272,10 +272,10 @@ def test_it_shows_the_history_in_a_fixed_number_of_queries(
         patient_client.get(reverse("portal:history"))
 
 
-#: Session, user, patient, the home's one statement for the plan and every panel (with a staged
+#: Session, user, the home's one statement for the patient, the plan and every panel (with a staged
 #: diagnosis or a run awaiting its morning answer too: tests/rehab, tests/running) and the
 #: audit event INSERT.
-PORTAL_HOME_QUERIES = 5
+PORTAL_HOME_QUERIES = 4
 
 
 @pytest.mark.parametrize("done", [1, 3])
