@@ -13,9 +13,10 @@ page: median and p95 milliseconds, queries per request and the milliseconds they
 CPU the PostgreSQL server spent per request in the second pass (`db_cpu_ms`). With
 PROFILE_CPROFILE=1 it also prints the top functions (cumulative) of the first pass of each
 page (PROFILE_CPROFILE=warm: of the second pass, where a page that keeps derived results finds
-them kept; PROFILE_CALLERS=<regex> adds who called the functions it matches). Knobs: PROFILE_PATIENTS (2000), PROFILE_OBJECTS (120), PROFILE_SEED=0 (reuse a
-database filled by an earlier run in the same services), PROFILE_COURSE=bench (the recovery
-and running pages of the bench's own 500 portal patients instead of the profile patients).
+them kept; PROFILE_CALLERS=<regex> adds who called the functions it matches). Knobs:
+PROFILE_PATIENTS (2000), PROFILE_OBJECTS (120), PROFILE_SEED=0 (reuse a database filled by an
+earlier run in the same services), PROFILE_COURSE=bench (the recovery and running pages of the
+bench's own 500 portal patients instead of the profile patients).
 """
 
 from __future__ import annotations
