@@ -40,8 +40,22 @@ def roles_of(user) -> set[str]:
     return {user.role}
 
 
+#: `has_role`'s answers by what they depend on (whether a manager, the role, the roles asked
+#: for), kept per process: the patient page's apps ask some thirty times a view, and each
+#: answer built two sets. Whether the user is signed in and active is read on every call.
+_answers: dict[tuple, bool] = {}
+
+
 def has_role(user, roles: Iterable[str]) -> bool:
-    return bool(roles_of(user) & set(roles))
+    if type(roles) is not tuple:  # a list, set or generator: as asked
+        return bool(roles_of(user) & set(roles))
+    if not user.is_authenticated or not user.is_active:
+        return False
+    key = (True, None, roles) if user.is_superuser else (False, user.role, roles)
+    answer = _answers.get(key)
+    if answer is None:
+        answer = _answers[key] = bool(roles_of(user) & set(roles))
+    return answer
 
 
 class PortalIsForPatients(PermissionDenied):
