@@ -261,6 +261,10 @@ def _plans(*, patient_id: int):
         ExercisePlan.objects.filter(patient_id=patient_id)
         .exclude(current_version__isnull=True)
         .select_related("current_version", "episode")
+        # The panel draws the version's number and weekly sessions: its items (a few
+        # kilobytes of JSON a version, read with the progress suggestions' versions) are not
+        # read or decoded here.
+        .defer("current_version__items")
         .order_by("-start_date", "-created_at")
     )
 
