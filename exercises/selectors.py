@@ -43,7 +43,7 @@ from exercises.adherence import (
     session_alerts,
     week_series,
 )
-from exercises.chart import chart_svg
+from exercises.chart import series_svg
 from exercises.models import (
     AlertAcknowledgement,
     CommentRead,
@@ -231,7 +231,7 @@ class PlanAdherence:
 
     @property
     def chart_svg(self):
-        return chart_svg(self.chart, title_id=f"chart-title-{self.plan.public_id}")
+        return series_svg(self.series, title_id=f"chart-title-{self.plan.public_id}")
 
 
 def plan_adherence(*, plan: ExercisePlan) -> PlanAdherence:
