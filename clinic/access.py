@@ -40,22 +40,22 @@ def roles_of(user) -> set[str]:
     return {user.role}
 
 
-#: `has_role`'s answers by what they depend on (whether a manager, the role, the roles asked
-#: for), kept per process: the patient page's apps ask some thirty times a view, and each
-#: answer built two sets. Whether the user is signed in and active is read on every call.
-_answers: dict[tuple, bool] = {}
+#: Where a read-only page keeps the user's roles for the rest of its request (`keep_roles`).
+_KEPT = "_clinic_roles"
+
+
+def keep_roles(user) -> None:
+    """Work the user's roles out once for the rest of this request: a read-only page whose
+    apps ask `has_role` some thirty times a view (the patient page) calls it on the request's
+    own user object, loaded afresh for every request. Every other page asks as before."""
+    user.__dict__[_KEPT] = frozenset(roles_of(user))
 
 
 def has_role(user, roles: Iterable[str]) -> bool:
-    if type(roles) is not tuple:  # a list, set or generator: as asked
-        return bool(roles_of(user) & set(roles))
-    if not user.is_authenticated or not user.is_active:
-        return False
-    key = (True, None, roles) if user.is_superuser else (False, user.role, roles)
-    answer = _answers.get(key)
-    if answer is None:
-        answer = _answers[key] = bool(roles_of(user) & set(roles))
-    return answer
+    kept = getattr(user, "__dict__", {}).get(_KEPT)
+    if kept is not None:
+        return not kept.isdisjoint(roles)
+    return bool(roles_of(user) & set(roles))
 
 
 class PortalIsForPatients(PermissionDenied):
