@@ -38,6 +38,7 @@ from assessments.trend_chart import merge_series
 from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.json_rows import RowsArray, instances, rows_array
+from clinic.models import beyond_name
 from clinic.panels import NOT_READ, portal_read
 from clinic.plugins import plugin_modules
 from clinic.rows import prepared_list
@@ -191,6 +192,10 @@ def _decisions_of(*, patient_id: int) -> QuerySet[AssessmentDecision]:
         AssessmentDecision.objects.filter(episode__patient_id=patient_id)
         .select_related("confirmed_by")
         .annotate(assessment_public_id=F("assessment__public_id"))
+        # The engine's scores and the findings it saw (about a kilobyte of JSON a decision)
+        # are on no panel of the page, nor anything of who confirmed it but their name:
+        # deferred, read only if something asks for them.
+        .defer("score_snapshot", "findings", *beyond_name("confirmed_by"))
         .order_by("-confirmed_at", "-id")
     )
 

@@ -40,7 +40,21 @@ def roles_of(user) -> set[str]:
     return {user.role}
 
 
+#: Where a read-only page keeps the user's roles for the rest of its request (`keep_roles`).
+_KEPT = "_clinic_roles"
+
+
+def keep_roles(user) -> None:
+    """Work the user's roles out once for the rest of this request: a read-only page whose
+    apps ask `has_role` some thirty times a view (the patient page) calls it on the request's
+    own user object, loaded afresh for every request. Every other page asks as before."""
+    user.__dict__[_KEPT] = frozenset(roles_of(user))
+
+
 def has_role(user, roles: Iterable[str]) -> bool:
+    kept = getattr(user, "__dict__", {}).get(_KEPT)
+    if kept is not None:
+        return not kept.isdisjoint(roles)
     return bool(roles_of(user) & set(roles))
 
 

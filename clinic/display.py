@@ -12,6 +12,8 @@ from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 
 _kept: dict[tuple[type, str], tuple[str, dict]] = {}
+#: Values `make_hashable` gives back as they are (most choice values): no call for them.
+_HASHABLE = frozenset({str, int, bool, type(None)})
 
 
 def display(instance, name: str) -> str:
@@ -27,4 +29,5 @@ def display(instance, name: str) -> str:
         kept = _kept[key] = (field.attname, dict(make_hashable(field.flatchoices)))
     attname, choices = kept
     value = getattr(instance, attname)
-    return force_str(choices.get(make_hashable(value), value), strings_only=True)
+    key = value if type(value) in _HASHABLE else make_hashable(value)
+    return force_str(choices.get(key, value), strings_only=True)

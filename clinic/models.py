@@ -103,6 +103,21 @@ class User(AbstractUser):
         return self.is_superuser or self.role in (self.Role.THERAPIST, self.Role.RECEPTION)
 
 
+#: What a user's name is made of (`User.__str__`): first and last name, else the email.
+USER_NAME_FIELDS = ("first_name", "last_name", "email")
+
+
+def beyond_name(relation: str) -> tuple[str, ...]:
+    """For `.defer(...)`: every column of the user behind `relation` (a `select_related`
+    foreign key to User) other than its key and name, when a page reads them only to say who
+    did something (a password hash and a dozen flags a row otherwise)."""
+    return tuple(
+        f"{relation}__{field.name}"
+        for field in User._meta.concrete_fields
+        if not field.primary_key and field.name not in USER_NAME_FIELDS
+    )
+
+
 class AuditEventQuerySet(models.QuerySet):
     def concerning(self, patient_ids) -> AuditEventQuerySet:
         """Events about any of these patients: their own (`patient`) and the requests that

@@ -97,6 +97,8 @@ def progress_for_plans(
             has_next = PROGRESSIONS.neighbour(step, +1) is not None
             has_previous = PROGRESSIONS.neighbour(step, -1) is not None
             since = _since(item["key"], history, zone)
+            # Only the logs of the rule's window: `suggest` looks at no other.
+            start = max(since, today - dt.timedelta(days=step.rule.days - 1))
             sessions = [
                 Session(
                     on=log["date"],
@@ -106,6 +108,7 @@ def progress_for_plans(
                     did_it=item["key"] in log["done"],
                 )
                 for log in logs[plan.pk]
+                if start <= log["date"] <= today
             ]
             entries.append(
                 ItemProgress(

@@ -43,7 +43,7 @@ from exercises.adherence import (
     session_alerts,
     week_series,
 )
-from exercises.chart import chart_svg
+from exercises.chart import series_svg
 from exercises.models import (
     AlertAcknowledgement,
     CommentRead,
@@ -231,7 +231,7 @@ class PlanAdherence:
 
     @property
     def chart_svg(self):
-        return chart_svg(self.chart, title_id=f"chart-title-{self.plan.public_id}")
+        return series_svg(self.series, title_id=f"chart-title-{self.plan.public_id}")
 
 
 def plan_adherence(*, plan: ExercisePlan) -> PlanAdherence:
@@ -261,6 +261,10 @@ def _plans(*, patient_id: int):
         ExercisePlan.objects.filter(patient_id=patient_id)
         .exclude(current_version__isnull=True)
         .select_related("current_version", "episode")
+        # The panel draws the version's number and weekly sessions: its items (a few
+        # kilobytes of JSON a version, read with the progress suggestions' versions) are not
+        # read or decoded here.
+        .defer("current_version__items")
         .order_by("-start_date", "-created_at")
     )
 

@@ -178,7 +178,8 @@ def texts_from_patient(*, user, patient) -> list[SmsInbound]:
         texts = prepared_list(
             "notifications_texts_from_patient", SmsInbound, _texts_of, patient_id=patient.pk
         )
-    prefetch_related_objects(texts, _replies())
+    if texts:  # most patients never text: no replies to look for (nor a queryset to build)
+        prefetch_related_objects(texts, _replies())
     return texts
 
 

@@ -33,7 +33,7 @@ from uuid import UUID
 
 from django.db import models, router
 from django.db.models.expressions import RawSQL
-from django.db.models.query import get_related_populators
+from django.db.models.query import RelatedPopulator
 from django.utils.dateparse import parse_duration
 
 from clinic.json_rows import init_heard, made, made_without_init
@@ -143,9 +143,14 @@ def _shape(read: PageRead, alias: str, patient_id: int) -> _Shape:
     return shape
 
 
+# One decoder for every column (`json.loads` with an argument builds a decoder and its scanner
+# on each call).
+_decode = json.JSONDecoder(parse_float=Decimal).decode
+
+
 def _rows(shape: _Shape, alias: str, text: str | None) -> list:
     """The JSON column of one read as the instances (or dicts) its query gives."""
-    rows = json.loads(text, parse_float=Decimal) if text else []
+    rows = _decode(text) if text else []
     converted = shape.converted
     width = len(shape.conversions)
     for values in rows:
@@ -163,8 +168,8 @@ def _built(shape: RowShape, rows: list, alias: str) -> list:
     (its values under their attribute names, the columns not read left deferred, not new and
     from `alias`) but without `__init__`'s walk over every field of the model and its
     signals' checks, where `clinic.json_rows.made_without_init` allows and no receiver listens
-    to the model's init signals. Rows of related models (`select_related`) and annotations go
-    as `build` does."""
+    to the model's init signals; the rows of related models (`select_related`) likewise
+    (`_Related`). Annotations go as `build` sets them."""
     model = shape.model
     attnames = tuple(shape.attnames)
     if (
@@ -176,8 +181,7 @@ def _built(shape: RowShape, rows: list, alias: str) -> list:
         return shape.build(rows, alias)
     if shape.converters:
         rows = shape.compiler.apply_converters(rows, shape.converters)
-    compiler = shape.compiler
-    related = get_related_populators(compiler.klass_info, compiler.select, alias)
+    related = _populators(shape, alias)
     columns, annotations = shape.model_columns, shape.annotations.items()
     found = []
     for row in rows:
@@ -188,6 +192,56 @@ def _built(shape: RowShape, rows: list, alias: str) -> list:
             setattr(instance, attribute, row[position])
         found.append(instance)
     return found
+
+
+class _Related(RelatedPopulator):
+    """Django's populator of one `select_related` row, made once per process for each read
+    (it depends only on the compiled query), which makes the related instance as `made` does
+    where `made_without_init` allows and no receiver listens to its model's init signals, and
+    goes through `from_db` otherwise."""
+
+    def __init__(self, klass_info, select, db):
+        super().__init__(klass_info, select, db)
+        self.related_populators = [
+            _Related(info, select, db) for info in klass_info.get("related_klass_infos", [])
+        ]
+        self.attnames = tuple(self.init_list)
+        self.direct = self.reorder_for_init is None and made_without_init(
+            self.model_cls, self.attnames
+        )
+
+    def populate(self, row, from_obj):
+        if not self.direct or init_heard(self.model_cls):
+            return super().populate(row, from_obj)
+        values = row[self.cols_start : self.cols_end]
+        if values[self.pk_idx] is None:
+            obj = None
+        else:
+            obj = made(self.model_cls, self.db, self.attnames, values)
+            for populator in self.related_populators:
+                populator.populate(row, obj)
+        self.local_setter(from_obj, obj)
+        if obj is not None:
+            self.remote_setter(obj, from_obj)
+
+
+_related: dict[tuple[int, str], tuple[RowShape, list]] = {}
+
+
+def _populators(shape: RowShape, alias: str) -> list:
+    """The `_Related` populators of a read's shape for `alias`, made once per process (the
+    shape itself is kept per process: `_shape`)."""
+    kept = _related.get((id(shape), alias))
+    if kept is None or kept[0] is not shape:
+        compiler = shape.compiler
+        kept = _related[(id(shape), alias)] = (
+            shape,
+            [
+                _Related(info, compiler.select, alias)
+                for info in compiler.klass_info.get("related_klass_infos", [])
+            ],
+        )
+    return kept[1]
 
 
 def read(*, patient: Patient, reads: list[PageRead]) -> None:

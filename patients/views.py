@@ -11,7 +11,7 @@ from django.utils.functional import LazyObject, empty
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import panels
-from clinic.access import CLINICAL, STAFF, has_role, role_required
+from clinic.access import CLINICAL, STAFF, has_role, keep_roles, role_required
 from patients import page_rows, selectors, services
 from patients.forms import EpisodeDischargeForm, EpisodeForm, PatientForm, PatientSearchForm
 
@@ -77,6 +77,7 @@ def patient_edit(request: HttpRequest, public_id):
 @require_GET
 def patient_detail(request: HttpRequest, public_id):
     user = _unwrapped(request.user)
+    keep_roles(user)  # the page's apps ask some thirty times
     patient = selectors.patient_for_user(user=user, public_id=public_id)
     return render(
         request,

@@ -22,6 +22,7 @@ from assessments.selectors import episode_confirmed_decision, patient_confirmed_
 from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.json_rows import RowsArray, instances, rows_array
+from clinic.models import beyond_name
 from clinic.panels import NOT_READ, portal_read
 from clinic.plugins import plugin_modules
 from clinic.rows import prepared_list
@@ -276,6 +277,7 @@ def _stage_changes_of(*, patient_id: int):
     return (
         StageChange.objects.filter(episode__patient_id=patient_id)
         .select_related("decided_by")
+        .defer(*beyond_name("decided_by"))  # the timeline says who, by name
         .order_by("decided_at", "id")
     )
 

@@ -25,6 +25,7 @@ from django.http import Http404
 from clinic import audit
 from clinic.access import MANAGER, roles_of
 from clinic.json_rows import RowsArray, instances, rows_array
+from clinic.models import beyond_name
 from clinic.panels import NOT_READ, portal_read
 from clinic.rows import prepared_list
 from patients import page_rows
@@ -356,9 +357,10 @@ def patient_panel_data(*, patient) -> dict:
 
 
 def programmes_of_patient(*, patient) -> list[RunProgramme]:
-    """Every programme of the patient, newest first, with its episode and patient. One query,
-    compiled once per process (clinic/rows.py); read once on the patient page, whose running
-    panel and rehab panel's measures (running/measures.py) share it (`page_reads`)."""
+    """Every programme of the patient, newest first, with its episode and patient (the one
+    given). One query, compiled once per process (clinic/rows.py); read once on the patient
+    page, whose running panel and rehab panel's measures (running/measures.py) share it
+    (`page_reads`)."""
     shared = page_reads(patient)
     found = None if shared is None else shared.get("running.programmes")
     if found is not None:
@@ -368,6 +370,9 @@ def programmes_of_patient(*, patient) -> list[RunProgramme]:
         found = prepared_list(
             "running_programmes_of_patient", RunProgramme, _programmes_of, patient_id=patient.pk
         )
+    for programme in found:
+        # Their patient is this one: not read again (with a phone number to parse) per row.
+        RunProgramme.patient.field.set_cached_value(programme, patient)
     if shared is not None:
         shared["running.programmes"] = found
     return found
@@ -376,7 +381,7 @@ def programmes_of_patient(*, patient) -> list[RunProgramme]:
 def _programmes_of(*, patient_id: int):
     return (
         RunProgramme.objects.filter(patient_id=patient_id)
-        .select_related("episode", "patient")
+        .select_related("episode")
         .order_by("-created_at", "-id")
     )
 
@@ -409,9 +414,11 @@ def recent_runs_of_patient(*, patient_id: int):
 
 def recent_decisions_of_patient(*, patient_id: int):
     """`_recent_decisions_of` the patient's current programme, for the patient page's read."""
-    return ProgrammeDecision.objects.filter(
-        programme_id=Subquery(_current_of_patient(patient_id))
-    ).select_related("decided_by")[:RECENT_DECISIONS]
+    return (
+        ProgrammeDecision.objects.filter(programme_id=Subquery(_current_of_patient(patient_id)))
+        .select_related("decided_by")
+        .defer(*beyond_name("decided_by"))[:RECENT_DECISIONS]  # drawn by name only
+    )
 
 
 def _recent_runs_of(*, programme_id: int):

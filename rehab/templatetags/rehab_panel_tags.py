@@ -8,6 +8,7 @@ from django import template
 from django.template.defaultfilters import pluralize
 from django.utils.safestring import mark_safe
 
+from clinic.display import display
 from clinic.filters import FilterText
 from clinic.links import uuid_url
 from clinic.markup import html, html_join
@@ -60,7 +61,7 @@ def _stage(status) -> str:
         _STAGE,
         status.stage.label,
         status.position,
-        decision.get_clinician_final_dx_display() if decision is not None else "",
+        display(decision, "clinician_final_dx") if decision is not None else "",
         criteria_rows(status.results),
         uuid_url("rehab:stage_change", status.episode.public_id),
         "Move to next stage" if status.next_stage else "Change stage",

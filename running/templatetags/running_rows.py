@@ -10,6 +10,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
+from clinic.display import display
 from clinic.filters import FilterText
 from clinic.links import uuid_url
 from clinic.markup import html, html_join
@@ -98,7 +99,7 @@ def _run_item(run, text: FilterText) -> SafeString:
         text.date(run.date, "D j M"),
         run.minutes,
         html(" · {} km", text.number(distance, "-2")) if distance else "",
-        run.get_terrain_display(),
+        display(run, "terrain"),
         capfirst(run.effort),
         html(" (effort {}/10)", run.rpe) if run.rpe else "",
         run.pain_before,
@@ -120,7 +121,7 @@ def _decision_item(decision, show_runs: bool, text: FilterText) -> SafeString:
     return html(
         _DECISION,
         _DECISION_BADGES.get(decision.kind, "secondary"),
-        decision.get_kind_display(),
+        display(decision, "kind"),
         text.date(decision.created_at, "j M Y, H:i"),
         html(" · {}", by.get_full_name() or by.email) if by else _BY_RULE,
         html(" · step {} → {}", decision.from_step + 1, decision.to_step + 1)
@@ -220,7 +221,7 @@ def programme_summary(current, runs, decisions) -> SafeString:
     badge = (
         _HELD_BADGE
         if held
-        else html(_STATUS_BADGE, _STATUS_COLOURS[active], current.get_status_display())
+        else html(_STATUS_BADGE, _STATUS_COLOURS[active], display(current, "status"))
     )
     return html(
         _PROGRAMME,
