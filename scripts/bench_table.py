@@ -3,7 +3,8 @@
     python scripts/bench_table.py run1.json [run2.json ...]
 
 One row per line of the runs, with each run's requests a second, p99 and ratio side by side
-and whether every run met the line's target (bench/run.py holds the targets).
+(a run of several rounds shows its median round and, in brackets, the range of its rounds) and
+whether every run met the line's target (bench/run.py holds the targets).
 """
 
 from __future__ import annotations
@@ -54,6 +55,14 @@ def target(name: str, kind: str) -> tuple[float | None, float | None, str]:
     return least, p99, f"≥ {least}" + (f", p99 ≤ {p99}" if p99 else "")
 
 
+def shown_ratio(line: dict, key: str) -> str:
+    """The ratio, and with BENCH_ROUNDS the range of its rounds: "0.52 (0.49-0.55)"."""
+    rounds = line.get("rounds") if key == "ratio" else None
+    if not rounds or len(rounds) < 2:
+        return f"{line[key]:.2f}"
+    return f"{line[key]:.2f} ({min(rounds):.2f}-{max(rounds):.2f})"
+
+
 def main(paths: list[str]) -> None:
     runs = [json.loads(Path(path).read_text()) for path in paths]
     # A run whose baselines drifted by over 10 % (bench/run.py `unsteady`) settles nothing.
@@ -80,7 +89,7 @@ def main(paths: list[str]) -> None:
             )
             rps = " / ".join(f"{line['rps']:,.0f}" for line in lines)
             p99s = " / ".join(f"{line['p99_ms']:.0f}" for line in lines)
-            ratios = " / ".join(f"{line[key]:.2f}" for line in lines)
+            ratios = " / ".join(shown_ratio(line, key) for line in lines)
             if verdict != "—":
                 verdict += shaky
             print(f"| {WHAT.get(name, name)} | {rps} | {p99s} | {ratios} | {text} | {verdict} |")
