@@ -47,7 +47,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from machine import WEB_PIDS, machine_state
 from reminders import celery_worker, noop_measure, reminders_measure, smtp_sink
+from rounds import BASELINES, ratio, rounds_combined
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -155,36 +157,6 @@ def background_work() -> str:
         f"autovacuum workers {vacuums}, checkpoints so far {checkpoints}, "
         f"database {database_bytes >> 20} MiB, {machine_state()}"
     )
-
-
-WEB_PIDS: list[int] = []  # gunicorn's master, once started
-
-
-def machine_state() -> str:
-    """What else could slow a line: the web workers' memory (a per-process cache that grows
-    makes every garbage collection longer), Redis's memory, the machine's load and the CPU
-    time the host took away (steal)."""
-    parts = []
-    if WEB_PIDS:
-        rss = 0
-        for status in Path("/proc").glob("[0-9]*/status"):
-            try:
-                fields = dict(line.split(":", 1) for line in status.read_text().splitlines())
-            except (OSError, ValueError):
-                continue
-            if int(fields.get("PPid", "0").strip() or 0) in WEB_PIDS:
-                rss += int(fields.get("VmRSS", "0 kB").split()[0])
-        parts.append(f"web workers {rss >> 10} MiB")
-    try:
-        import redis
-
-        info = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"]).info("memory")
-        parts.append(f"redis {info['used_memory'] >> 20} MiB")
-    except Exception as error:  # a note in the log, never a failed run
-        parts.append(f"redis unknown ({type(error).__name__})")
-    cpu = Path("/proc/stat").read_text().split("\n", 1)[0].split()
-    parts.append(f"load {os.getloadavg()[0]:.2f}, cpu steal {int(cpu[8]) / 100:.0f} s so far")
-    return ", ".join(parts)
 
 
 # --- Accounts and pages -------------------------------------------------------------------
@@ -375,7 +347,6 @@ def page_measure(base: str, page: Page) -> dict:
     return {"url": page.path, **figures(raw, errors=0 if status_after == 200 else 1)}
 
 
-BASELINES = ("hello", "auth_baseline")
 ROUNDS = max(knob("BENCH_ROUNDS", 1), 1)  # passes over every line; each line's median reported
 BASELINE_EACH = knob("BENCH_BASELINE_EACH", 0)  # seconds of auth_baseline before each workload
 
@@ -402,65 +373,6 @@ def baselines_again(base: str, pages: list[Page]) -> dict:
     log(f"before the baselines again: {background_work()}")
     database_settle()
     return {page.name: page_measure(base, page) for page in pages if page.name in BASELINES}
-
-
-def yardsticks(rounds: list[dict], end: dict) -> list[dict[str, float]]:
-    """For each round, the requests a second of each baseline to divide by: the mean of its
-    measurement at the round's start and the next one (the next round's, or the end's)."""
-    marks = [measured["pages"] for measured in rounds] + [end or rounds[-1]["pages"]]
-    return [
-        {
-            name: (marks[index][name]["rps"] + marks[index + 1][name]["rps"]) / 2
-            for name in BASELINES
-            if name in marks[index] and name in marks[index + 1]
-        }
-        for index in range(len(rounds))
-    ]
-
-
-def rounds_combined(rounds: list[dict], end: dict) -> dict:
-    """Every line's ratios, round by round, then one line per name: the round with the median
-    ratio (the lower of the middle two for an even number). The baselines keep every
-    measurement's requests a second, their mean, and the drift from the first to the last."""
-    sticks = yardsticks(rounds, end)
-    for measured, stick in zip(rounds, sticks, strict=True):
-        for kind in ("pages", "workloads"):
-            for line in measured[kind].values():
-                line["ratio"] = ratio(line["rps"], stick.get("auth_baseline", 0))
-                line["ratio_hello"] = ratio(line["rps"], stick.get("hello", 0))
-    combined: dict = {"pages": {}, "workloads": {}}
-    for kind in combined:
-        for name in rounds[0][kind]:
-            lines = sorted((measured[kind][name] for measured in rounds), key=lambda x: x["ratio"])
-            chosen = dict(lines[(len(lines) - 1) // 2])
-            if len(rounds) > 1:
-                chosen["rounds"] = [measured[kind][name]["ratio"] for measured in rounds]
-                chosen["rounds_rps"] = [measured[kind][name]["rps"] for measured in rounds]
-            combined[kind][name] = chosen
-    for name, line in combined["pages"].items():
-        if name not in BASELINES:
-            continue
-        all_rps = [measured["pages"][name]["rps"] for measured in rounds]
-        all_rps += [end[name]["rps"]] if name in end else []
-        every = [measured["pages"][name] for measured in rounds] + ([end[name]] if end else [])
-        line.pop("rounds", None)  # each round's yardstick is made of these: no ratio of their own
-        line |= {
-            "rps": round(sum(all_rps) / len(all_rps), 1),
-            "p95_ms": max(x["p95_ms"] for x in every),
-            "p99_ms": max(x["p99_ms"] for x in every),
-            "errors": sum(x["errors"] for x in every),
-            "first_rps": all_rps[0],
-            "last_rps": all_rps[-1],
-            "drift": round(all_rps[-1] / all_rps[0] - 1, 3) if all_rps[0] else 0,
-            "spread": round(max(all_rps) / min(all_rps) - 1, 3) if min(all_rps) else 0,
-        }
-        log(f"{name}, every measurement: {' then '.join(f'{x:,.0f}' for x in all_rps)} a second")
-    marks = combined["pages"]
-    if "hello" in marks and "auth_baseline" in marks:
-        hello, auth = marks["hello"]["rps"], marks["auth_baseline"]["rps"]
-        marks["hello"] |= {"ratio": ratio(hello, auth), "ratio_hello": 1.0}
-        marks["auth_baseline"] |= {"ratio": 1.0, "ratio_hello": ratio(auth, hello)}
-    return combined
 
 
 def round_measure(base: str, pages: list[Page], workloads: list, folder: Path) -> dict:
@@ -540,10 +452,6 @@ def production_env(site_port: int, smtp_port: int) -> dict[str, str]:
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "LOG_LEVEL": "WARNING",
     }
-
-
-def ratio(value: float, base: float) -> float:
-    return round(value / base, 2) if base else 0.0
 
 
 def main() -> int:

@@ -1,4 +1,4 @@
-"""How `make bench` turns its measurements into ratios (bench/run.py): each round divides by the
+"""How `make bench` turns its measurements into ratios (bench/rounds.py): each round divides by the
 baselines measured around it, and a line is reported by its median round."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-import run  # bench/ is not a package: on the path above
+import rounds as bench_rounds  # bench/ is not a package: on the path above
 
 
 def line(rps: float, *, p99: float = 50.0, errors: int = 0) -> dict:
@@ -26,7 +26,7 @@ def test_one_round_divides_by_the_mean_of_the_baselines_before_and_after_it():
     rounds = [a_round(3000, 1000, portal_500=450)]
     end = {"hello": line(2800), "auth_baseline": line(800, p99=90, errors=1)}
 
-    combined = run.rounds_combined(rounds, end)
+    combined = bench_rounds.rounds_combined(rounds, end)
 
     portal = combined["workloads"]["portal_500"]
     assert portal["ratio"] == 0.5  # 450 / mean(1000, 800), not 450 / 1000
@@ -49,7 +49,7 @@ def test_each_round_is_divided_by_its_own_baselines_and_the_median_round_is_repo
     ]
     end = {"hello": line(3000), "auth_baseline": line(1000)}
 
-    combined = run.rounds_combined(rounds, end)
+    combined = bench_rounds.rounds_combined(rounds, end)
 
     portal = combined["workloads"]["portal_500"]
     # Round 1: 480 / mean(1000, 800); round 2: 300 / mean(800, 1000); round 3: 520 / 1000.
@@ -64,13 +64,13 @@ def test_each_round_is_divided_by_its_own_baselines_and_the_median_round_is_repo
 def test_an_even_number_of_rounds_reports_the_lower_middle_one():
     rounds = [a_round(3000, 1000, portal_500=600), a_round(3000, 1000, portal_500=400)]
 
-    combined = run.rounds_combined(rounds, {})
+    combined = bench_rounds.rounds_combined(rounds, {})
 
     assert combined["workloads"]["portal_500"]["ratio"] == 0.4
 
 
 def test_a_run_of_the_baselines_alone_divides_by_its_own_measurement():
-    combined = run.rounds_combined([a_round(3000, 1000)], {})
+    combined = bench_rounds.rounds_combined([a_round(3000, 1000)], {})
 
     assert combined["pages"]["hello"]["ratio"] == 3.0
     assert combined["pages"]["auth_baseline"]["ratio_hello"] == 0.33
