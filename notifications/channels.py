@@ -16,6 +16,9 @@ import smtplib
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.generator import BytesGenerator
+from email.policy import Compat32, compat32
+from io import BytesIO
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -89,6 +92,37 @@ def _sanitized(address: str, charset: str) -> str:
     return sanitize_address(address, charset)
 
 
+@functools.lru_cache(maxsize=512)
+def _folded(name: str, value: str, linesep: str, max_line_length, cte_type: str) -> bytes:
+    policy = compat32.clone(linesep=linesep, max_line_length=max_line_length, cte_type=cte_type)
+    return policy.fold_binary(name, value)
+
+
+class _HeadersKept(Compat32):
+    """The policy Django's messages are written with (compat32), with each header line kept
+    per process once folded: folding is most of writing a reminder out, and a batch repeats
+    most of its headers (sender, subject, content types, the one-click unsubscribe post).
+    Folding a text header depends only on the policy's settings, its name and its value."""
+
+    def fold_binary(self, name, value):
+        if type(value) is str:
+            return _folded(name, value, self.linesep, self.max_line_length, self.cte_type)
+        return super().fold_binary(name, value)
+
+
+_HEADERS_KEPT = _HeadersKept()
+
+
+def message_bytes(email: EmailMultiAlternatives) -> bytes:
+    """The message as it goes on the wire, CRLF line ends: the bytes Django's own
+    `as_bytes` writes, each header line folded once per process (`_HeadersKept`)."""
+    out = BytesIO()
+    BytesGenerator(out, mangle_from_=False, policy=_HEADERS_KEPT).flatten(
+        email.message(), linesep="\r\n"
+    )
+    return out.getvalue()
+
+
 class EmailChannel:
     name = "email"
 
@@ -98,7 +132,7 @@ class EmailChannel:
         try:
             # A line break in a stored address (it slipped past validation) would otherwise
             # raise from deep inside the send and leave the delivery claimed.
-            sanitize_address(message.to_email, settings.DEFAULT_CHARSET)
+            recipient = sanitize_address(message.to_email, settings.DEFAULT_CHARSET)
         except ValueError as exc:
             raise PermanentError("The email address on file is not valid.") from exc
         email = EmailMultiAlternatives(
@@ -110,7 +144,7 @@ class EmailChannel:
         )
         email.attach_alternative(message.html, "text/html")
         if settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
-            self._send_smtp(email, handover)
+            self._send_smtp(email, handover, recipient)
             return
         # Console, file and in-memory backends have no point of no return to split.
         if not handover():
@@ -165,11 +199,10 @@ class EmailChannel:
             raise _smtp_error(code, response)
         return connection
 
-    def _send_smtp(self, email: EmailMultiAlternatives, handover: Handover) -> None:
-        charset = email.encoding or settings.DEFAULT_CHARSET
-        sender = _sanitized(email.from_email, charset)
-        recipient = sanitize_address(email.to[0], charset)
-        data = email.message().as_bytes(linesep="\r\n")
+    def _send_smtp(self, email: EmailMultiAlternatives, handover: Handover, recipient: str) -> None:
+        """`recipient`: the message's one address as `sanitize_address` gave it."""
+        sender = _sanitized(email.from_email, email.encoding or settings.DEFAULT_CHARSET)
+        data = message_bytes(email)
         try:
             connection = self._begin(sender)
             try:

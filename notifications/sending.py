@@ -73,6 +73,7 @@ def _message(
     *,
     source_label: str,
     settings_url: str,
+    status_url: str,
     text: Template,
     html: Template,
 ) -> OutgoingMessage:
@@ -90,7 +91,8 @@ def _message(
     }
     return OutgoingMessage(
         to_email=patient.email,
-        to_phone=str(patient.phone or ""),
+        # Truth-testing a PhoneNumber formats (and validates) it: do that only once.
+        to_phone="" if patient.phone is None else str(patient.phone),
         subject=content.subject,
         text=text.render(context),
         html=html.render(context),
@@ -101,10 +103,7 @@ def _message(
             "Auto-Submitted": "auto-generated",
         },
         reference=str(delivery.public_id),
-        status_callback=(
-            f"{settings.TWILIO_WEBHOOK_BASE_URL}{reverse('notifications:sms_status')}"
-            f"?delivery={delivery.public_id}"
-        ),
+        status_callback=f"{status_url}?delivery={delivery.public_id}",
     )
 
 
@@ -131,6 +130,7 @@ def deliveries_messages(*, deliveries: list[ReminderDelivery]) -> list[OutgoingM
     for index, delivery in enumerate(deliveries):
         by_source[delivery.schedule.source].append(index)
     settings_url = settings.SITE_URL + reverse("portal:reminders:settings")
+    status_url = settings.TWILIO_WEBHOOK_BASE_URL + reverse("notifications:sms_status")
     templates = {
         "text": get_template("notifications/email/reminder.txt"),
         "html": get_template("notifications/email/reminder.html"),
@@ -152,6 +152,7 @@ def deliveries_messages(*, deliveries: list[ReminderDelivery]) -> list[OutgoingM
                 content,
                 source_label=source.label,
                 settings_url=settings_url,
+                status_url=status_url,
                 **templates,
             )
     return messages

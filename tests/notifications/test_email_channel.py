@@ -78,3 +78,35 @@ def test_an_unreachable_server_is_a_transient_failure(channel, settings):
     settings.EMAIL_PORT = free_port()
     with pytest.raises(channels.TransientError, match="Could not reach"):
         channel.send(MESSAGE, handover=lambda: True)
+
+
+@pytest.mark.parametrize(
+    ("subject", "name", "unsubscribe"),
+    [
+        ("Time for today's exercises", "Sam", "<https://clinic.example/u/abc/>"),
+        # non-ASCII words are encoded; a long header is folded over several lines
+        ("Zeit für Ihre Übungen heute, Zoë", "Zoë Ørsted", "<https://clinic.example/u/>"),
+        ("A subject " + "that goes on " * 12, "Sam", "<https://clinic.example/" + "u" * 120 + ">"),
+    ],
+)
+def test_the_message_goes_out_exactly_as_django_writes_it(subject, name, unsubscribe):
+    from django.core.mail import EmailMultiAlternatives
+
+    def written(email):
+        message = email.message()
+        # the same message object both ways (Date and Message-ID are made by message())
+        email.message = lambda: message
+        return message.as_bytes(linesep="\r\n"), channels.message_bytes(email)
+
+    for repeat in range(3):  # the second and third time the header lines come from the store
+        email = EmailMultiAlternatives(
+            subject=subject,
+            body=f"Hello {name}\n.\nline {repeat}",
+            from_email="Apex Clinic <clinic@apex.example>",
+            to=[f"{name} <sam{repeat}@runners.example>"],
+            headers={"List-Unsubscribe": unsubscribe, "Auto-Submitted": "auto-generated"},
+        )
+        email.attach_alternative(f"<p>Hello {name}</p>", "text/html")
+        django_bytes, ours = written(email)
+        assert ours == django_bytes
+    assert b"=?utf-8?" in ours or subject.isascii()
