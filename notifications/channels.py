@@ -113,11 +113,25 @@ class _HeadersKept(Compat32):
 _HEADERS_KEPT = _HeadersKept()
 
 
+class _Generator(BytesGenerator):
+    """The standard library's writer, checking its random part boundary more cheaply: it
+    compiles a new pattern for every message to make sure the boundary is not a line of the
+    parts; a boundary that does not occur in them at all is not a line of them either."""
+
+    @classmethod
+    def _make_boundary(cls, text=None):
+        while True:
+            boundary = super()._make_boundary()  # random, not checked against any text
+            if text is None or boundary.encode("ascii") not in text:
+                return boundary
+
+
 def message_bytes(email: EmailMultiAlternatives) -> bytes:
     """The message as it goes on the wire, CRLF line ends: the bytes Django's own
-    `as_bytes` writes, each header line folded once per process (`_HeadersKept`)."""
+    `as_bytes` writes, each header line folded once per process (`_HeadersKept`), the part
+    boundary checked by `_Generator`."""
     out = BytesIO()
-    BytesGenerator(out, mangle_from_=False, policy=_HEADERS_KEPT).flatten(
+    _Generator(out, mangle_from_=False, policy=_HEADERS_KEPT).flatten(
         email.message(), linesep="\r\n"
     )
     return out.getvalue()

@@ -27,6 +27,7 @@ from django.template.backends.django import Template
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
+from phonenumber_field.phonenumber import PhoneNumber
 
 from notifications import timing
 from notifications.channels import (
@@ -91,8 +92,7 @@ def _message(
     }
     return OutgoingMessage(
         to_email=patient.email,
-        # Truth-testing a PhoneNumber formats (and validates) it: do that only once.
-        to_phone="" if patient.phone is None else str(patient.phone),
+        to_phone=_phone_text(patient.phone),
         subject=content.subject,
         text=text.render(context),
         html=html.render(context),
@@ -105,6 +105,18 @@ def _message(
         reference=str(delivery.public_id),
         status_callback=f"{status_url}?delivery={delivery.public_id}",
     )
+
+
+def _phone_text(phone) -> str:
+    """The number as stored when it is in international form (as the field stores it), else
+    `str()`. Formatting a `PhoneNumber` first checks it against the numbering plans, a good
+    part of writing an email reminder, which never uses the number; the text channel parses
+    an international number without a region and checks it itself before anything goes out."""
+    if isinstance(phone, PhoneNumber):
+        if phone.raw_input and phone.raw_input.startswith("+"):
+            return phone.raw_input
+        return str(phone)
+    return phone or ""
 
 
 def _staff_message(content: Content) -> OutgoingMessage:

@@ -110,3 +110,49 @@ def test_the_message_goes_out_exactly_as_django_writes_it(subject, name, unsubsc
         django_bytes, ours = written(email)
         assert ours == django_bytes
     assert b"=?utf-8?" in ours or subject.isascii()
+
+
+def test_a_new_message_is_written_with_a_boundary_in_none_of_its_parts():
+    import email
+
+    from django.core.mail import EmailMultiAlternatives
+
+    written = set()
+    for _ in range(20):
+        mail = EmailMultiAlternatives(
+            subject="Time for today's exercises",
+            body="Hello Sam\n--===============\nstill the text",
+            from_email="Apex Clinic <clinic@apex.example>",
+            to=["sam@runners.example"],
+        )
+        mail.attach_alternative("<p>Hello Sam</p>", "text/html")
+        raw = channels.message_bytes(mail)
+        parsed = email.message_from_bytes(raw)
+        boundary = parsed.get_boundary()
+        written.add(boundary)
+        text, html = (part.get_payload(decode=True).decode() for part in parsed.get_payload())
+        assert text.replace("\r\n", "\n") == "Hello Sam\n--===============\nstill the text"
+        assert html == "<p>Hello Sam</p>"
+        assert boundary not in text
+        assert boundary not in html
+    assert len(written) == 20  # random each time, as the standard library's
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [("+447700900123", "+447700900123"), ("", ""), (None, "")],
+)
+def test_a_reminder_carries_the_number_as_stored(stored, expected):
+    from notifications.sending import _phone_text
+    from patients.models import Patient
+
+    patient = Patient(first_name="Sam", last_name="Ng", phone=stored)
+    assert _phone_text(patient.phone) == expected
+
+
+def test_a_number_typed_in_national_form_is_put_in_international_form():
+    from phonenumber_field.phonenumber import to_python
+
+    from notifications.sending import _phone_text
+
+    assert _phone_text(to_python("07911 123456", region="GB")) == "+447911123456"
