@@ -34,30 +34,32 @@ def invitations_recent(*, patient) -> list[Invitation]:
 
 
 def home_reads(*, patient, day: dt.date, now: dt.datetime) -> None:
-    """Read, in one statement, what the portal home's panels and plan need of this patient
-    (each app's `portal_reads` hook in its panels.py: annotations on the patient's row), and
-    keep it on the patient object, where each app's own selector finds it
+    """Read, in one statement, what the portal home's panels and plan need of this portal
+    patient (each app's `portal_reads` hook in its panels.py: annotations on the patient's
+    row), and keep it on the patient object, where each app's own selector finds it
     (`clinic.panels.portal_read`) instead of running its statement. `day` is the patient's
-    today, `now` the moment the page is drawn for. SQL compiled once per process and prepared
-    once per connection (clinic/rows.py): each statement costs the server about as much as a
-    million instructions of Python, and this one stands for six."""
+    today, `now` the moment the page is drawn for. It is `home_patient`'s statement, read for
+    `day`: one SQL text compiled once per process and prepared once per connection
+    (clinic/rows.py), not a second one for the patients whose day is not the guessed one,
+    which each process compiled (about 0.1 s) and each connection planned when the first
+    of them came."""
     if not reads_combined(Patient):
         return
-    (row,) = prepared_list(
-        "portal.home_reads",
+    found = _home_statement(user_id=patient.user_id, day=day, now=now)
+    if not found:
+        raise Http404("No patient record for this account")
+    patient.__dict__[PORTAL_READS] = found[0]
+
+
+def _home_statement(*, user_id: int, day: dt.date, now: dt.datetime) -> list[dict]:
+    return prepared_list(
+        "portal.home_patient",
         Patient,
-        _home_reads,
-        patient_id=patient.pk,
+        _home_patient,
+        user_id=user_id,
         day=day,
         week_before=day - dt.timedelta(days=7),
         now=now,
-    )
-    patient.__dict__[PORTAL_READS] = row
-
-
-def _home_reads(*, patient_id: int, day: dt.date, week_before: dt.date, now: dt.datetime):
-    return Patient.objects.filter(pk=patient_id).values(
-        **_panel_reads(day=day, week_before=week_before, now=now)
     )
 
 
@@ -86,15 +88,7 @@ def home_patient(*, user, now: dt.datetime) -> tuple[Patient, dt.date]:
     guess = timezone.localtime(
         now, ZoneInfo(zone) if zone else timezone.get_default_timezone()
     ).date()
-    found = prepared_list(
-        "portal.home_patient",
-        Patient,
-        _home_patient,
-        user_id=user.pk,
-        day=guess,
-        week_before=guess - dt.timedelta(days=7),
-        now=now,
-    )
+    found = _home_statement(user_id=user.pk, day=guess, now=now)
     if not found:
         raise Http404("No patient record for this account")
     patient = portal_patient_of_row(found[0])
