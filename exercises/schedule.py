@@ -19,6 +19,7 @@ sessions: 1 means never two days in a row, 2 means at most every third day.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -34,9 +35,16 @@ def spread(days_per_week: int | None, min_rest_days: int, start: dt.date) -> tup
     """The weekdays (0 is Monday) for `days_per_week` sessions as evenly apart as a week allows,
     the first on the start's weekday. More days than the rest days allow are cut to the most
     that keep them: the rest rule wins over the count."""
+    return _spread_from(days_per_week, min_rest_days, start.weekday())
+
+
+@functools.lru_cache(maxsize=256)
+def _spread_from(days_per_week: int | None, min_rest_days: int, first: int) -> tuple[int, ...]:
+    # Worked out once per process for each of the few combinations: the portal home asks for
+    # every item on every view, and up to 28 times for an item not due today (`next_due`).
     days = min(days_per_week or 7, 7, max_days_per_week(min_rest_days))
     offsets = {int(index * 7 / days + 0.5) for index in range(days)}
-    return tuple(sorted((start.weekday() + offset) % 7 for offset in offsets))
+    return tuple(sorted((first + offset) % 7 for offset in offsets))
 
 
 def schedule_of(

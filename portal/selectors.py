@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import router
 from django.db.models import OuterRef
 from django.http import Http404
@@ -33,30 +34,32 @@ def invitations_recent(*, patient) -> list[Invitation]:
 
 
 def home_reads(*, patient, day: dt.date, now: dt.datetime) -> None:
-    """Read, in one statement, what the portal home's panels and plan need of this patient
-    (each app's `portal_reads` hook in its panels.py: annotations on the patient's row), and
-    keep it on the patient object, where each app's own selector finds it
+    """Read, in one statement, what the portal home's panels and plan need of this portal
+    patient (each app's `portal_reads` hook in its panels.py: annotations on the patient's
+    row), and keep it on the patient object, where each app's own selector finds it
     (`clinic.panels.portal_read`) instead of running its statement. `day` is the patient's
-    today, `now` the moment the page is drawn for. SQL compiled once per process and prepared
-    once per connection (clinic/rows.py): each statement costs the server about as much as a
-    million instructions of Python, and this one stands for six."""
+    today, `now` the moment the page is drawn for. It is `home_patient`'s statement, read for
+    `day`: one SQL text compiled once per process and prepared once per connection
+    (clinic/rows.py), not a second one for the patients whose day is not the guessed one,
+    which each process compiled (about 0.1 s) and each connection planned when the first
+    of them came."""
     if not reads_combined(Patient):
         return
-    (row,) = prepared_list(
-        "portal.home_reads",
+    found = _home_statement(user_id=patient.user_id, day=day, now=now)
+    if not found:
+        raise Http404("No patient record for this account")
+    patient.__dict__[PORTAL_READS] = found[0]
+
+
+def _home_statement(*, user_id: int, day: dt.date, now: dt.datetime) -> list[dict]:
+    return prepared_list(
+        "portal.home_patient",
         Patient,
-        _home_reads,
-        patient_id=patient.pk,
+        _home_patient,
+        user_id=user_id,
         day=day,
         week_before=day - dt.timedelta(days=7),
         now=now,
-    )
-    patient.__dict__[PORTAL_READS] = row
-
-
-def _home_reads(*, patient_id: int, day: dt.date, week_before: dt.date, now: dt.datetime):
-    return Patient.objects.filter(pk=patient_id).values(
-        **_panel_reads(day=day, week_before=week_before, now=now)
     )
 
 
@@ -72,33 +75,47 @@ def _panel_reads(*, day, week_before, now) -> dict:
 def home_patient(*, user, now: dt.datetime) -> tuple[Patient, dt.date]:
     """The signed-in patient (`patients.selectors.patient_of_portal_user`'s record: 404 without
     one) and their today where they live at `now`, with what `home_reads` reads for that day,
-    in one statement: the patient's row and every app's `portal_reads`, read for the clinic's
-    day at `now` (the patient's zone is not known before their row is read; most patients
-    live in the clinic's). When the patient's own day is another, the panels are read again
-    for it (`home_reads`, one statement more): the page never shows one day's plan with
-    another day's log."""
+    in one statement: the patient's row and every app's `portal_reads`, read for the day at
+    `now` in the zone this process last read for this login, else the clinic's (the
+    patient's zone is not known before their row is read; most patients live in the
+    clinic's). When the patient's own day is another, the panels are read again for it
+    (`home_reads`, one statement more): the page never shows one day's plan with another
+    day's log."""
     if not reads_combined(Patient):
         patient = patient_of_portal_user(user=user)
         return patient, _local_day(patient, now)
-    guess = timezone.localtime(now, timezone.get_default_timezone()).date()
-    found = prepared_list(
-        "portal.home_patient",
-        Patient,
-        _home_patient,
-        user_id=user.pk,
-        day=guess,
-        week_before=guess - dt.timedelta(days=7),
-        now=now,
-    )
+    zone = _ZONES_SEEN.get(user.pk)
+    guess = timezone.localtime(
+        now, ZoneInfo(zone) if zone else timezone.get_default_timezone()
+    ).date()
+    found = _home_statement(user_id=user.pk, day=guess, now=now)
     if not found:
         raise Http404("No patient record for this account")
     patient = portal_patient_of_row(found[0])
+    _zone_seen(user.pk, patient.time_zone)
     today = _local_day(patient, now)
     if today == guess:
         patient.__dict__[PORTAL_READS] = found[0]
     else:
         home_reads(patient=patient, day=today, now=now)
     return patient, today
+
+
+#: The zone of each portal login whose patient lives outside the clinic's, as this process
+#: last read it: the guess for the day the home statement reads. Only a guess: the day is
+#: checked against the row that comes back, so a patient who has moved costs one statement
+#: more on their next home (as a patient abroad did on every home before), never a wrong day.
+_ZONES_SEEN: dict[int, str] = {}
+_ZONES_SEEN_MAX = 20_000
+
+
+def _zone_seen(user_id: int, zone: str) -> None:
+    if zone == settings.TIME_ZONE:
+        _ZONES_SEEN.pop(user_id, None)
+    elif _ZONES_SEEN.get(user_id) != zone:
+        if len(_ZONES_SEEN) >= _ZONES_SEEN_MAX:
+            _ZONES_SEEN.clear()
+        _ZONES_SEEN[user_id] = zone
 
 
 def _local_day(patient, now: dt.datetime) -> dt.date:

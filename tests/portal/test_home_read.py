@@ -18,6 +18,7 @@ from clinic.rows import logged_sql
 from patients.models import Patient
 from patients.phone import StoredNumber
 from patients.selectors import patient_of_portal_user
+from portal import selectors as portal_selectors
 from portal.selectors import home_patient, recovery_page_reads
 from tests.exercises.factories import confirmed_decision, log, published_plan
 from tests.patients.factories import EpisodeFactory, PatientFactory
@@ -122,7 +123,29 @@ def test_it_reads_the_home_for_the_day_where_the_patient_lives(
     patient, today = home_patient(user=me.user, now=NOW)
     assert today == TODAY + dt.timedelta(days=1)
     assert patient.__dict__["_portal_reads"]["exercises.plan"][0]["logged_on_day"] is True
+    with django_assert_num_queries(PORTAL_HOME_QUERIES):  # the zone is known by now
+        assert LOGGED in patient_client.get(HOME_URL).content.decode()
+
+
+def test_it_guesses_the_day_from_the_zone_it_last_read(
+    patient_client, me, therapist, frozen, django_assert_num_queries, monkeypatch
+):
+    # The first home of a patient on Kiritimati is read again for their own day; the next
+    # ones start from their zone. When they move back to the clinic's zone, the guess is
+    # wrong once (one statement more) and the page still shows their own day's log.
+    monkeypatch.setattr(portal_selectors, "_ZONES_SEEN", {})
+    Patient.objects.filter(pk=me.pk).update(time_zone="Pacific/Kiritimati")
+    plan = published_plan(therapist=therapist, patient=me, start_date=TODAY - dt.timedelta(days=7))
+    log(plan, TODAY + dt.timedelta(days=1))
     with django_assert_num_queries(PORTAL_HOME_QUERIES + 1):
+        assert LOGGED in patient_client.get(HOME_URL).content.decode()
+    with django_assert_num_queries(PORTAL_HOME_QUERIES):
+        assert LOGGED in patient_client.get(HOME_URL).content.decode()
+    Patient.objects.filter(pk=me.pk).update(time_zone="Europe/London")
+    with django_assert_num_queries(PORTAL_HOME_QUERIES + 1):
+        assert LOGGED not in patient_client.get(HOME_URL).content.decode()
+    log(plan, TODAY)
+    with django_assert_num_queries(PORTAL_HOME_QUERIES):
         assert LOGGED in patient_client.get(HOME_URL).content.decode()
 
 
