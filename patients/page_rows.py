@@ -15,8 +15,8 @@ values are turned back into what the database driver would have given for each c
 datetimes, UUIDs and decimals arrive as JSON text, numbers as numbers), then through the ORM's
 own converters, `Model.from_db` and related-row populators, so the instances are those the
 selector's query builds. A JSON column rides inside the row as it is and is decoded with it,
-where Django's own converter would only have decoded its text (`_natively`). A read is taken once: a second ask of the
-same name queries afresh, as it did before.
+where Django's own converter would only have decoded its text (`_natively`). A read is taken
+once: a second ask of the same name queries afresh, as it did before.
 
 Only the patient page opens a batch (`read`): everywhere else `taken` answers None and each
 selector reads for itself.
