@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import F
+from django.db.models import F, Func, JSONField
 
 from clinic.rows import prepared_list
 from exercises.ladders import PROGRESSIONS, Step
@@ -42,14 +42,41 @@ def _unchanged(item: dict, other: dict | None) -> bool:
     )
 
 
+class LadderItems(Func):
+    """A version's items with only what the suggestions and "what happened last time" read of
+    each (its key, name, step and dose), in their order: the library's instructions, stop rules
+    and notes make up four fifths of an item and were read, sent and decoded twice on every
+    patient page for nothing. On PostgreSQL built by the server; elsewhere the items whole."""
+
+    output_field = JSONField()
+    template = (
+        "COALESCE((SELECT jsonb_agg(jsonb_build_object('key', e->'key', 'name', e->'name',"
+        " 'step', e->'step', 'dose', e->'dose') ORDER BY n)"
+        " FROM jsonb_array_elements(%(expressions)s) WITH ORDINALITY AS t(e, n)), '[]'::jsonb)"
+    )
+
+    def as_sql(self, compiler, connection, **extra):
+        if connection.vendor != "postgresql":
+            return compiler.compile(self.source_expressions[0])
+        return super().as_sql(compiler, connection, **extra)
+
+
+def version_items(version: PlanVersion) -> list[dict]:
+    """The items of a version as the suggestions read them: `ladder_items` where the read
+    took only those (`_versions`), else the version's items whole (the plan page's own read)."""
+    items = version.__dict__.get("ladder_items")
+    return version.items if items is None else items
+
+
 def _since(key: str, versions: list[PlanVersion], zone: ZoneInfo) -> dt.date:
     """The day (in the patient's zone) the item reached its current step and dose: the
     oldest version of the unbroken run, newest first, in which it looked as it does now."""
     first = versions[0]
-    item = next(entry for entry in first.items if entry["key"] == key)
+    item = next(entry for entry in version_items(first) if entry["key"] == key)
     since = first.published_at
     for version in versions[1:]:
-        if not _unchanged(item, next((e for e in version.items if e["key"] == key), None)):
+        found = next((e for e in version_items(version) if e["key"] == key), None)
+        if not _unchanged(item, found):
             break
         since = version.published_at
     return since.astimezone(zone).date()
@@ -90,7 +117,7 @@ def progress_for_plans(
     for plan in plans:
         history = sorted(by_plan[plan.pk], key=lambda version: -version.number)
         entries = []
-        for item in history[0].items if history else []:
+        for item in version_items(history[0]) if history else []:
             step = PROGRESSIONS.steps.get((item.get("step") or {}).get("key", ""))
             if step is None:
                 continue  # no ladder, or a version from before progressions
@@ -139,8 +166,9 @@ def logs_window_start(today: dt.date) -> dt.date:
 
 
 def versions_of_patient(*, patient) -> list[PlanVersion]:
-    """Every published version of the patient's plans (items and when), by plan, newest
-    first, each with its plan's episode id (`plan_episode_id`). One query, compiled once per
+    """Every published version of the patient's plans (when, and each item's key, name, step
+    and dose as `ladder_items`: read them through `version_items`), by plan, newest first,
+    each with its plan's episode id (`plan_episode_id`). One query, compiled once per
     process (clinic/rows.py), kept on the patient instance for the rest of the request: the
     patient page's progress suggestions and the rehab panel's "what happened last time"
     (exercises/recurrence.py) share it (`page_reads`)."""
@@ -164,8 +192,8 @@ def versions_kept(patient) -> list[PlanVersion] | None:
 def _versions(*, patient_id: int):
     return (
         PlanVersion.objects.filter(plan__patient_id=patient_id)
-        .annotate(plan_episode_id=F("plan__episode_id"))
-        .only("plan_id", "number", "items", "published_at")
+        .annotate(plan_episode_id=F("plan__episode_id"), ladder_items=LadderItems("items"))
+        .only("plan_id", "number", "published_at")
         .order_by("plan_id", "-number")
     )
 

@@ -7,7 +7,7 @@ Any app may have a `recurrence.py` with `recurrence_facts(*, episode) -> list[di
 from __future__ import annotations
 
 from exercises.models import PlanVersion
-from exercises.progress_selectors import versions_of_patient
+from exercises.progress_selectors import version_items, versions_of_patient
 from patients.selectors import page_reads
 
 
@@ -17,7 +17,7 @@ def recurrence_facts(*, episode) -> list[dict]:
     versions with its other reads)."""
     names: dict[str, None] = {}
     for version in _versions_of(episode):
-        for item in version.items:
+        for item in version_items(version):
             names.setdefault(item.get("name") or item.get("key", ""), None)
     if not names:
         return []

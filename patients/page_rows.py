@@ -12,10 +12,11 @@ Each query is the selector's own, unchanged, wrapped as
 `(SELECT json_agg(json_build_array(s.c0, s.c1, ...))::text FROM (<its SQL>) s(c0, c1, ...))`:
 positional, so the columns' own names (repeated across joined tables) do not matter. The
 values are turned back into what the database driver would have given for each column (dates,
-datetimes, UUIDs and decimals arrive as JSON text or numbers; a JSON column is read as its
-text), then through the ORM's own converters, `Model.from_db` and related-row populators, so the
-instances are those the selector's query builds. A read is taken once: a second ask of the
-same name queries afresh, as it did before.
+datetimes, UUIDs and decimals arrive as JSON text, numbers as numbers), then through the ORM's
+own converters, `Model.from_db` and related-row populators, so the instances are those the
+selector's query builds. A JSON column rides inside the row as it is and is decoded with it,
+where Django's own converter would only have decoded its text (`_natively`). A read is taken
+once: a second ask of the same name queries afresh, as it did before.
 
 Only the patient page opens a batch (`read`): everywhere else `taken` answers None and each
 selector reads for itself.
@@ -26,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 from uuid import UUID
@@ -82,8 +83,23 @@ _AS_THEY_ARE = {
     "EmailField",
     "SlugField",
     "URLField",
-    "JSONField",  # read as its text (`::text` in the SQL), as the driver hands it over
+    "JSONField",  # inside the row's JSON as it is (`_natively`), else as its text (`::text`)
 }
+
+
+def _natively(expression, converters) -> bool:
+    """Whether a JSON column can ride inside the row's JSON as it is, decoded with the row:
+    its only converter is Django's own `JSONField.from_db_value` without a decoder of its own,
+    which gives what `json.loads` of the column's text gives (the row's decoder reads floats
+    as floats, as `json.loads` does: decimals travel as text)."""
+    field = expression.output_field
+    return (
+        isinstance(field, models.JSONField)
+        and field.decoder is None
+        and type(field).from_db_value is models.JSONField.from_db_value
+        and converters is not None
+        and converters[0] == [field.from_db_value]
+    )
 
 
 def _internal_type(output_field) -> str:
@@ -119,18 +135,29 @@ def _compiled(read: PageRead, alias: str, values: dict) -> tuple[str, list, _Sha
     compiler = queryset.query.get_compiler(using=alias)
     sql, params = compiler.as_sql()
     select = compiler.select[: compiler.col_count]
-    conversions, columns = [], []
+    rows = row_shape(queryset, compiler)
+    conversions, columns, native = [], [], set()
     for index, (expression, _, _) in enumerate(select):
         kind = _internal_type(expression.output_field)
         if kind not in _AS_THEY_ARE and kind not in _FROM_JSON:
             raise ValueError(f"{read.name}: a {kind} column cannot ride along as JSON")
         conversions.append(_FROM_JSON.get(kind))
-        columns.append(f"s.c{index}::text" if kind == "JSONField" else f"s.c{index}")
+        if kind == "JSONField" and _natively(expression, rows.converters.get(index)):
+            native.add(index)  # decoded with the row: no text to escape, send and decode again
+            columns.append(f"s.c{index}")
+        elif kind in ("JSONField", "DecimalField"):
+            # A decimal as its text, read by Decimal exactly as the driver reads it.
+            columns.append(f"s.c{index}::text")
+        else:
+            columns.append(f"s.c{index}")
     names = ", ".join(f"c{index}" for index in range(len(select)))
     # Only the ORM's compiled SQL and column positions: every value stays a parameter.
     row = f"json_build_array({', '.join(columns)})"
     wrapped = f"SELECT json_agg({row})::text FROM ({sql}) s({names})"  # noqa: S608  # nosec B608
-    shape = _Shape(conversions=tuple(conversions), rows=row_shape(queryset, compiler))
+    if native:
+        kept = {index: found for index, found in rows.converters.items() if index not in native}
+        rows = replace(rows, converters=kept)
+    shape = _Shape(conversions=tuple(conversions), rows=rows)
     return wrapped, list(params), shape
 
 
@@ -143,9 +170,9 @@ def _shape(read: PageRead, alias: str, patient_id: int) -> _Shape:
     return shape
 
 
-# One decoder for every column (`json.loads` with an argument builds a decoder and its scanner
-# on each call).
-_decode = json.JSONDecoder(parse_float=Decimal).decode
+# One decoder for every read: as `json.loads` reads a JSON column's text (floats as floats;
+# decimal columns arrive as text).
+_decode = json.JSONDecoder().decode
 
 
 def _rows(shape: _Shape, alias: str, text: str | None) -> list:
@@ -170,11 +197,14 @@ def _built(shape: RowShape, rows: list, alias: str) -> list:
     signals' checks, where `clinic.json_rows.made_without_init` allows and no receiver listens
     to the model's init signals; the rows of related models (`select_related`) likewise
     (`_Related`). Annotations go as `build` sets them."""
+    if not rows:
+        # Most patients have no comments, texts, acknowledged alerts, runs or summaries:
+        # `build` would still make the read's related-row populators for nothing.
+        return []
     model = shape.model
     attnames = tuple(shape.attnames)
     if (
         shape.values_names is not None
-        or not rows
         or not made_without_init(model, attnames)
         or init_heard(model)
     ):

@@ -361,3 +361,28 @@ def test_it_publishes_a_step_that_changes_only_its_name_on_a_plan_from_before(ad
     version = plan_item_progress(item=item(heel, "EX-A01"), direction="progress", user=therapist)
     assert version.number == 2
     assert version.items[0]["step"]["name"] == "Heel press at about three-quarter effort"
+
+
+def test_it_reads_only_what_the_suggestions_need_of_each_published_item(plan, therapist):
+    """The patient page reads each version's items as their key, name, step and dose (the
+    library's instructions and stop rules make up most of an item): the suggestions, and when
+    each item reached its step, must come out as from the whole items."""
+    from exercises.progress_selectors import progress_for_plans, version_items, versions_of_patient
+
+    with time_machine.travel(NOW - dt.timedelta(days=5), tick=False):
+        plan_item_progress(item=item(plan, "EX-N01"), direction="progress", user=therapist)
+    with time_machine.travel(NOW, tick=False):
+        settled_week(plan)
+        plan.refresh_from_db()
+        slim = versions_of_patient(patient=plan.patient)
+        whole = list(PlanVersion.objects.filter(plan=plan).order_by("-number"))
+        from_slim = progress_for_plans(patient=plan.patient, plans=[plan], versions=slim)
+        from_whole = progress_for_plans(patient=plan.patient, plans=[plan], versions=whole)
+    assert [len(version_items(version)) for version in slim] == [2, 2]
+    for version in slim:
+        for entry in version_items(version):
+            assert set(entry) == {"key", "name", "step", "dose"}
+    assert from_slim == from_whole
+    glide = next(entry for entry in from_slim[plan.pk] if entry.code == "EX-N01")
+    assert glide.since == (NOW - dt.timedelta(days=5)).date()  # the newer version's step
+    assert any(entry.suggestion for entry in from_slim[plan.pk])  # the extender's settled week

@@ -152,3 +152,44 @@ def test_instances_skip_init_only_where_init_would_store_the_values_as_they_are(
     assert [row.assessment_public_id for row in again] == [
         row.assessment_public_id for row in built
     ]
+
+
+def test_json_and_decimal_columns_come_back_as_the_driver_gives_them(world):
+    """A JSON column rides inside the page statement's rows and is decoded with them: its
+    floats must stay floats and a decimal column must keep its own digits (`2.50`, not 2.5 or
+    a float), as the selector's own query gives them (== alone would let 2.5 equal
+    Decimal("2.5"), so the types and texts are compared)."""
+    from decimal import Decimal
+
+    from django.db.models import DecimalField, F, Value
+
+    from assessments.models import Assessment
+
+    findings = {"slr_angle": 45.5, "sides": [1.25, {"depth": 0.1}], "note": "<b>sore</b>"}
+    Assessment.objects.filter(episode__patient=world.patient).update(engine_result=findings)
+
+    def build(*, patient_id: int):
+        return (
+            Assessment.objects.filter(episode__patient_id=patient_id)
+            .annotate(
+                fee=Value(
+                    Decimal("2.50"), output_field=DecimalField(max_digits=5, decimal_places=2)
+                ),
+                finding_text=F("engine_result"),
+            )
+            .only("engine_result", "version")
+            .order_by("pk")
+        )
+
+    read = page_rows.PageRead("tests.json_and_decimals", Assessment, build)
+    patient = Patient.objects.get(pk=world.patient.pk)
+    page_rows.read(patient=patient, reads=[read])
+    built = page_rows.taken(patient, read.name)
+    expected = list(build(patient_id=patient.pk))
+    assert built
+    assert len(built) == len(expected)
+    for got, want in zip(built, expected, strict=True):
+        assert repr(_state(got)) == repr(_state(want))
+        assert got.engine_result == findings
+        assert type(got.engine_result["slr_angle"]) is float
+        assert str(got.fee) == "2.50"
