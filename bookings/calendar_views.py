@@ -99,6 +99,7 @@ def _calendar_grid(days: list[dict], site=None) -> grid.Grid:
                 ref=said[id(column["therapist"])][1],
                 hours=column["hours"],
                 appointments=column["appointments"],
+                working=column["working"],
             )
             for entry in days
             for column in entry["columns"]

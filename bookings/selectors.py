@@ -430,15 +430,19 @@ def calendar_days(
         begins, ends = schedule.day_bounds(day, zone)
         columns = []
         for person in people:
-            hours = [
-                (start.astimezone(zone), end.astimezone(zone))
+            # The day's working intervals in UTC (merged, in order) and as local times.
+            utc_hours = [
+                (start, end)
                 for start, end in working[person.pk]
                 if start < ends and begins < end  # schedule.overlaps, inline
             ]
+            hours = [(start.astimezone(zone), end.astimezone(zone)) for start, end in utc_hours]
             booked = [
                 item for item in by_therapist[person.pk] if item.start < ends and begins < item.end
             ]
-            columns.append({"therapist": person, "hours": hours, "appointments": booked})
+            columns.append(
+                {"therapist": person, "hours": hours, "working": utc_hours, "appointments": booked}
+            )
         days.append({"day": day, "columns": columns})
     return days
 
