@@ -203,10 +203,9 @@ def _minutes(value: dt.datetime, day: dt.date, zone: ZoneInfo) -> int:
 
 def _local_minutes(local: dt.datetime, day: dt.date) -> int:
     """`_minutes` of a time already in the grid's zone."""
-    if local.date() < day:
-        return 0
-    if local.date() > day:
-        return _DAY_MINUTES
+    on = local.date()
+    if on != day:
+        return 0 if on < day else _DAY_MINUTES
     return local.hour * 60 + local.minute + (1 if local.second or local.microsecond else 0)
 
 
