@@ -114,6 +114,7 @@ class Row:
     time: dt.time
     cells: list[Cell | Free]  # rows covered by a block above are left out, as `rowspan` wants
     said: str = ""  # the time as the table's first column says it ("09:15")
+    head: str = ""  # the row's drawn start, `<tr>` and time heading (grid_html)
 
     @property
     def on_the_hour(self) -> bool:
@@ -157,7 +158,7 @@ def build(
     local: dict[int, tuple[dt.datetime, dt.datetime]] = {}
     shown = [_Shown.of(spec, zone, local) for spec in columns]
     first, last = _row_range(shown)
-    times, said, quoted = _row_times(first, last, step_minutes)
+    times, said, quoted, heads = _row_times(first, last, step_minutes)
     # Every column of a day shares the day's row times (four therapists: four columns a day).
     clocks: dict[dt.date, _Clock] = {}
     for spec in columns:
@@ -180,20 +181,31 @@ def build(
         for spec, seen in zip(columns, shown, strict=True)
     ]
     rows = [
-        Row(time, [blocks[index] for _, blocks in laid_out if index in blocks], said[index])
+        Row(
+            time,
+            [blocks[index] for _, blocks in laid_out if index in blocks],
+            said[index],
+            heads[index],
+        )
         for index, time in enumerate(times)
     ]
     return Grid(columns=[column for column, _ in laid_out], rows=rows, zone=zone, local=local)
 
 
 @functools.lru_cache(maxsize=256)
-def _row_times(first: int, last: int, step: int) -> tuple[tuple[dt.time, ...], ...]:
+def _row_times(first: int, last: int, step: int) -> tuple[tuple, ...]:
     """The rows' times from minute `first` to `last`: as times, as the table and free cells
-    say them ("09:15") and as booking links carry them. The same few ranges serve every
-    grid, so they are worked out once per process rather than once per grid."""
+    say them ("09:15"), as booking links carry them, and each row's drawn start (its `<tr>`,
+    marked on the hour, and time heading). The same few ranges serve every grid, so they are
+    worked out once per process rather than once per grid."""
     times = tuple(dt.time(minute // 60, minute % 60) for minute in range(first, last, step))
     said = tuple(f"{time:%H:%M}" for time in times)
-    return times, said, tuple(quote_plus(text) for text in said)
+    heads = tuple(
+        f'<tr class="{"grid-hour" if time.minute == 0 else "grid-quarter"}">'
+        f'<th scope="row" class="grid-time">{text}</th>'
+        for time, text in zip(times, said, strict=True)
+    )
+    return times, said, tuple(quote_plus(text) for text in said), heads
 
 
 def _minutes(value: dt.datetime, day: dt.date, zone: ZoneInfo) -> int:

@@ -150,8 +150,11 @@ def rows_html(context: Context, grid: Grid, marks: dict | None = None) -> str:
     booked = _BookedBlocks(context, marks, grid)
     parts = []
     for row in grid.rows:
-        kind = "grid-hour" if row.on_the_hour else "grid-quarter"
-        parts.append(f'<tr class="{kind}"><th scope="row" class="grid-time">{row.said}</th>')
+        if row.head:  # drawn with the grid's row times, once per process
+            parts.append(row.head)
+        else:
+            kind = "grid-hour" if row.on_the_hour else "grid-quarter"
+            parts.append(f'<tr class="{kind}"><th scope="row" class="grid-time">{row.said}</th>')
         for cell in row.cells:
             # A free cell is its markup; a closed or past run carries its own.
             parts.append(cell if type(cell) is Free else cell.html or booked.cell(cell))

@@ -83,10 +83,9 @@ def therapists_listed() -> list[User]:
 def therapists_shown() -> list[CalendarTherapist]:
     """`therapists_listed()` as the calendars show them (`CalendarTherapist`: key, public id
     as text, names, email), read as plain values rather than `User` instances. One query."""
-    return [
-        CalendarTherapist.of(row)
-        for row in prepared_list("bookings_therapists_shown", User, _therapists_shown)
-    ]
+    return CalendarTherapist.all_of(
+        *prepared_tuples("bookings_therapists_shown", User, _therapists_shown)
+    )
 
 
 def _therapists_shown():
