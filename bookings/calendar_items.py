@@ -69,11 +69,17 @@ class CalendarTherapist:
     email: str
 
     @classmethod
-    def of(cls, row: dict) -> CalendarTherapist:
-        """From a row of `selectors.therapists_shown`'s read."""
-        return cls(
-            row["id"], str(row["public_ref"]), row["first_name"], row["last_name"], row["email"]
+    def all_of(cls, names: list[str], rows: list[tuple]) -> list[CalendarTherapist]:
+        """From rows of `selectors.therapists_shown`'s read as tuples (`names`: each value's
+        column, as `clinic.rows.prepared_tuples` gives them), without a dict per row."""
+        pick = operator.itemgetter(
+            *(names.index(n) for n in ("id", "public_ref", "first_name", "last_name", "email"))
         )
+        found = [cls(*pick(row)) for row in rows]
+        if found and not isinstance(found[0].public_id, str):
+            for person in found:  # SQLite (the demo) hands over UUIDs: print them as links do
+                person.public_id = str(person.public_id)
+        return found
 
     def get_full_name(self) -> str:  # as `User.get_full_name`
         return f"{self.first_name} {self.last_name}".strip()

@@ -76,10 +76,15 @@ def _calendar_days(*, first: dt.date, last: dt.date, therapist, everyone, site) 
     days = selectors.calendar_days(
         first=first, last=last, therapist=therapist, everyone=therapists, site=site, sites=sites
     )
+    # The audit trail keeps the first appointment it is told of per patient (`setdefault`), so
+    # each patient is noted once, with that appointment, rather than once per appointment.
+    noted = set()
     for day in days:
         for column in day["columns"]:
             for item in column["appointments"]:
-                audit.note_patient_id(item.patient_id, Appointment, item.public_id)
+                if item.patient_id not in noted:
+                    noted.add(item.patient_id)
+                    audit.note_patient_id(item.patient_id, Appointment, item.public_id)
     return days
 
 
@@ -99,6 +104,7 @@ def _calendar_grid(days: list[dict], site=None) -> grid.Grid:
                 ref=said[id(column["therapist"])][1],
                 hours=column["hours"],
                 appointments=column["appointments"],
+                working=column["working"],
             )
             for entry in days
             for column in entry["columns"]

@@ -54,6 +54,9 @@ class ColumnSpec:
     ref: str
     hours: Sequence[Interval]
     appointments: Sequence[Any]
+    # `hours` in UTC, merged and in order, when the caller has them so (the calendars do):
+    # saves converting every interval back to UTC per column.
+    working: Sequence[Interval] | None = None
 
 
 @dataclass
@@ -111,6 +114,7 @@ class Row:
     time: dt.time
     cells: list[Cell | Free]  # rows covered by a block above are left out, as `rowspan` wants
     said: str = ""  # the time as the table's first column says it ("09:15")
+    head: str = ""  # the row's drawn start, `<tr>` and time heading (grid_html)
 
     @property
     def on_the_hour(self) -> bool:
@@ -121,6 +125,10 @@ class Row:
 class Grid:
     columns: list[Column]
     rows: list[Row]
+    zone: ZoneInfo | None = None
+    # Each drawn appointment's start and end in `zone` (by `id` of the appointment): worked out
+    # once for the layout, and read again by the table when it draws in the same zone.
+    local: dict[int, tuple[dt.datetime, dt.datetime]] = field(default_factory=dict)
 
     @property
     def has_inactive(self) -> bool:
@@ -147,14 +155,15 @@ def build(
     step_minutes = int(step.total_seconds() // 60)
     # Each active appointment's rows and each working interval's ends, as minutes of its
     # column's day: worked out once, for the rows' range and for the blocks.
-    shown = [_Shown.of(spec, zone) for spec in columns]
+    local: dict[int, tuple[dt.datetime, dt.datetime]] = {}
+    shown = [_Shown.of(spec, zone, local) for spec in columns]
     first, last = _row_range(shown)
-    times, said, quoted = _row_times(first, last, step_minutes)
+    times, said, quoted, heads = _row_times(first, last, step_minutes)
     # Every column of a day shares the day's row times (four therapists: four columns a day).
     clocks: dict[dt.date, _Clock] = {}
     for spec in columns:
         if spec.day not in clocks:
-            clocks[spec.day] = _Clock.of(spec.day, first, step_minutes, len(times), zone)
+            clocks[spec.day] = _clock(spec.day, first, step_minutes, len(times), zone)
     link = escape(book_url) + ("&" if "?" in book_url else "?")  # a site's URL names its site
     laid_out = [
         _blocks(
@@ -172,29 +181,43 @@ def build(
         for spec, seen in zip(columns, shown, strict=True)
     ]
     rows = [
-        Row(time, [blocks[index] for _, blocks in laid_out if index in blocks], said[index])
+        Row(
+            time,
+            [blocks[index] for _, blocks in laid_out if index in blocks],
+            said[index],
+            heads[index],
+        )
         for index, time in enumerate(times)
     ]
-    return Grid(columns=[column for column, _ in laid_out], rows=rows)
+    return Grid(columns=[column for column, _ in laid_out], rows=rows, zone=zone, local=local)
 
 
 @functools.lru_cache(maxsize=256)
-def _row_times(first: int, last: int, step: int) -> tuple[tuple[dt.time, ...], ...]:
+def _row_times(first: int, last: int, step: int) -> tuple[tuple, ...]:
     """The rows' times from minute `first` to `last`: as times, as the table and free cells
-    say them ("09:15") and as booking links carry them. The same few ranges serve every
-    grid, so they are worked out once per process rather than once per grid."""
+    say them ("09:15"), as booking links carry them, and each row's drawn start (its `<tr>`,
+    marked on the hour, and time heading). The same few ranges serve every grid, so they are
+    worked out once per process rather than once per grid."""
     times = tuple(dt.time(minute // 60, minute % 60) for minute in range(first, last, step))
     said = tuple(f"{time:%H:%M}" for time in times)
-    return times, said, tuple(quote_plus(text) for text in said)
+    heads = tuple(
+        f'<tr class="{"grid-hour" if time.minute == 0 else "grid-quarter"}">'
+        f'<th scope="row" class="grid-time">{text}</th>'
+        for time, text in zip(times, said, strict=True)
+    )
+    return times, said, tuple(quote_plus(text) for text in said), heads
 
 
 def _minutes(value: dt.datetime, day: dt.date, zone: ZoneInfo) -> int:
     """Wall-clock minutes since local midnight of `day`, clipped to the day."""
-    local = value.astimezone(zone)
-    if local.date() < day:
-        return 0
-    if local.date() > day:
-        return _DAY_MINUTES
+    return _local_minutes(value.astimezone(zone), day)
+
+
+def _local_minutes(local: dt.datetime, day: dt.date) -> int:
+    """`_minutes` of a time already in the grid's zone."""
+    on = local.date()
+    if on != day:
+        return 0 if on < day else _DAY_MINUTES
     return local.hour * 60 + local.minute + (1 if local.second or local.microsecond else 0)
 
 
@@ -208,12 +231,20 @@ class _Shown:
     hours: list[tuple[int, int]]
 
     @classmethod
-    def of(cls, spec: ColumnSpec, zone: ZoneInfo) -> _Shown:
+    def of(cls, spec: ColumnSpec, zone: ZoneInfo, local: dict) -> _Shown:
+        """`local`: each appointment's start and end in `zone` so far, by `id`; filled in
+        here (an appointment past midnight is in two columns, converted once)."""
         day = spec.day
         active = sorted((a for a in spec.appointments if a.is_active), key=_START)
+        spans = []
+        for item in active:
+            times = local.get(id(item))
+            if times is None:
+                times = local[id(item)] = (item.start.astimezone(zone), item.end.astimezone(zone))
+            spans.append((_local_minutes(times[0], day), _local_minutes(times[1], day)))
         return cls(
             active,
-            [(_minutes(a.start, day, zone), _minutes(a.end, day, zone)) for a in active],
+            spans,
             [(_minutes(start, day, zone), _minutes(end, day, zone)) for start, end in spec.hours],
         )
 
@@ -242,6 +273,14 @@ def _wall_clock(day: dt.date, minute: int, zone: ZoneInfo) -> tuple[dt.datetime,
     if instant.astimezone(zone).replace(tzinfo=None) != naive:
         return None
     return wall, instant
+
+
+@functools.lru_cache(maxsize=1024)
+def _clock(day: dt.date, first: int, step: int, count: int, zone: ZoneInfo) -> _Clock:
+    """`_Clock.of`, kept per process: a day's row boundaries depend on nothing but these
+    (its lists, when built, are the same for every grid that asks), and a year's weeks are a
+    few hundred days."""
+    return _Clock.of(day, first, step, count, zone)
 
 
 class _Clock:
@@ -363,7 +402,9 @@ def _blocks(
         active=shown.active,
     )
     booked_at = _booked_rows(shown, first=first, step=step, count=count)
-    working = merge((utc(start), utc(end)) for start, end in spec.hours)
+    working = spec.working
+    if working is None:
+        working = merge((utc(start), utc(end)) for start, end in spec.hours)
     kinds = clock.kinds(working, step, past=spec.day < today)
     free_parts = None  # worked out at the first free row: past and full days have none
 

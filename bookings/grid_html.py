@@ -147,11 +147,14 @@ def _inactive_html(context: Context, grid: Grid, zone) -> str:
 def rows_html(context: Context, grid: Grid, marks: dict | None = None) -> str:
     """The grid's body: a `<tr>` per row with its time and its parts (drawn runs of free,
     closed and past cells, and booked blocks)."""
-    booked = _BookedBlocks(context, marks)
+    booked = _BookedBlocks(context, marks, grid)
     parts = []
     for row in grid.rows:
-        kind = "grid-hour" if row.on_the_hour else "grid-quarter"
-        parts.append(f'<tr class="{kind}"><th scope="row" class="grid-time">{row.said}</th>')
+        if row.head:  # drawn with the grid's row times, once per process
+            parts.append(row.head)
+        else:
+            kind = "grid-hour" if row.on_the_hour else "grid-quarter"
+            parts.append(f'<tr class="{kind}"><th scope="row" class="grid-time">{row.said}</th>')
         for cell in row.cells:
             # A free cell is its markup; a closed or past run carries its own.
             parts.append(cell if type(cell) is Free else cell.html or booked.cell(cell))
@@ -167,12 +170,15 @@ class _BookedBlocks:
     reception's "Confirmed by phone" (or its undo). What every block shares (the time, the
     zone, the link's prefix, each column's escaped name and day) is worked out once."""
 
-    def __init__(self, context: Context, marks: dict | None):
+    def __init__(self, context: Context, marks: dict | None, grid: Grid | None = None):
         self.context = context
         self.marks = marks or {}
         self.prefix = _text(context.get("detail_prefix", ""))
         self.now = timezone.now()
         self.zone = timezone.get_current_timezone()  # what `timezone.localtime` reads
+        # The appointments' local times the grid worked out, when it laid out in this zone
+        # (a site's calendar in another zone converts here).
+        self.local = grid.local if grid is not None and grid.zone is self.zone else {}
         self.buttons = self.confirm_buttons = None
         if context.get("show_actions"):
             self.buttons = get_template("bookings/includes/status_buttons.html").template
@@ -193,7 +199,8 @@ class _BookedBlocks:
         for item in cell.appointments:
             status, labels = _labels(item.status, item.type_name, item.room_name)
             mark, said = _mark(item.status, item.confirmed_at is not None, item.asked_to_confirm)
-            start, end = item.start.astimezone(zone), item.end.astimezone(zone)
+            times = self.local.get(id(item))
+            start, end = times or (item.start.astimezone(zone), item.end.astimezone(zone))
             parts.append(
                 f'<div class="grid-appointment booking-status-edge-{status}">'
                 # A UUID's text from the database: hex digits and dashes, nothing to escape.

@@ -83,10 +83,9 @@ def therapists_listed() -> list[User]:
 def therapists_shown() -> list[CalendarTherapist]:
     """`therapists_listed()` as the calendars show them (`CalendarTherapist`: key, public id
     as text, names, email), read as plain values rather than `User` instances. One query."""
-    return [
-        CalendarTherapist.of(row)
-        for row in prepared_list("bookings_therapists_shown", User, _therapists_shown)
-    ]
+    return CalendarTherapist.all_of(
+        *prepared_tuples("bookings_therapists_shown", User, _therapists_shown)
+    )
 
 
 def _therapists_shown():
@@ -430,15 +429,19 @@ def calendar_days(
         begins, ends = schedule.day_bounds(day, zone)
         columns = []
         for person in people:
-            hours = [
-                (start.astimezone(zone), end.astimezone(zone))
+            # The day's working intervals in UTC (merged, in order) and as local times.
+            utc_hours = [
+                (start, end)
                 for start, end in working[person.pk]
                 if start < ends and begins < end  # schedule.overlaps, inline
             ]
+            hours = [(start.astimezone(zone), end.astimezone(zone)) for start, end in utc_hours]
             booked = [
                 item for item in by_therapist[person.pk] if item.start < ends and begins < item.end
             ]
-            columns.append({"therapist": person, "hours": hours, "appointments": booked})
+            columns.append(
+                {"therapist": person, "hours": hours, "working": utc_hours, "appointments": booked}
+            )
         days.append({"day": day, "columns": columns})
     return days
 

@@ -393,3 +393,67 @@ def test_it_draws_a_visit_that_runs_past_midnight_on_both_days():
     assert morning.rows[0].time == dt.time(0, 0)
     assert cell_at(morning, "00:00").appointments == [late]
     assert cell_at(morning, "00:30").kind == "closed"
+
+
+@dataclass
+class Drawn(Booking):
+    """What a booked block draws of an appointment (bookings/grid_html.py)."""
+
+    pk: int = 1
+    public_id: str = "00000000-0000-0000-0000-000000000001"
+    status: str = "booked"
+    type_name: str = "Follow-up"
+    room_name: str | None = None
+    confirmed_at: dt.datetime | None = None
+    confirmed_via: str = ""
+    asked_to_confirm: bool = False
+    patient_name: str = "Pat Example"
+
+
+def booked_times(layout: grid.Grid) -> list[str]:
+    from django.template import Context
+
+    from bookings import grid_html
+
+    drawn = grid_html.rows_html(Context({"detail_prefix": "/a/"}), layout, {})
+    return re.findall(r"</span>(\d\d:\d\d)" "\N{EN DASH}" r"(\d\d:\d\d) Pat Example", drawn)
+
+
+def test_a_site_calendar_in_another_zone_still_says_times_in_the_clinic_s_zone(settings):
+    """The grid of a site in New York lays its rows out in New York's time; the booked block
+    says the visit's time as every calendar does, in the clinic's zone (London here), whether
+    or not the grid worked out local times in its own zone first."""
+    settings.TIME_ZONE = "Europe/London"
+    new_york = ZoneInfo("America/New_York")
+    visit = Drawn(
+        start=dt.datetime(2026, 6, 10, 14, 0, tzinfo=dt.UTC),
+        end=dt.datetime(2026, 6, 10, 14, 45, tzinfo=dt.UTC),
+    )
+    day = dt.date(2026, 6, 10)
+    there = grid.build(columns=[column(day, appointments=[visit])], zone=new_york, today=day)
+    here = grid.build(columns=[column(day, appointments=[visit])], zone=LONDON, today=day)
+    assert booked_times(there) == booked_times(here) == [("15:00", "15:45")]  # London, summer time
+    assert there.rows[0].said == "04:00"  # London's 09:00 opening, New York's rows
+
+
+def test_working_time_handed_over_in_utc_lays_out_as_the_local_hours_do():
+    """The calendars hand the grid each column's working time in UTC as well as in local time
+    (`ColumnSpec.working`); the layout must be the one the local hours alone give."""
+    day = dt.date(2026, 3, 29)  # the clocks go forward: the hours straddle the change
+    local = hours(day, "00:00", "05:00") + hours(day, "09:00", "12:30")
+    merged = schedule.merge((schedule.utc(a), schedule.utc(b)) for a, b in local)
+    visit = Booking(at(day, "10:00"), at(day, "10:30"))
+    plain = grid.build(
+        columns=[column(day, working=local, appointments=[visit])],
+        zone=LONDON,
+        today=dt.date(2026, 3, 1),
+    )
+    spec = column(day, working=local, appointments=[visit])
+    spec.working = merged
+    handed = grid.build(columns=[spec], zone=LONDON, today=dt.date(2026, 3, 1))
+
+    def shape(layout):
+        return [(r.said, [(c.kind, c.rows, str(c.html)) for c in r.cells]) for r in layout.rows]
+
+    assert shape(handed) == shape(plain)
+    assert any(c.kind == "free" for r in handed.rows for c in r.cells)
