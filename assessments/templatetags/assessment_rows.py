@@ -146,13 +146,16 @@ _FINDING_LINES_KEPT = 4096
 def _finding_lines(recorded: list[tuple[str, str]]) -> str:
     lines = []
     for finding in recorded:
+        label, text = finding
+        # Only plain text is kept and looked up: a value marked safe is drawn as it is, yet
+        # equals (and hashes as) the same characters as text.
+        if type(label) is not str or type(text) is not str:
+            lines.append(rows_html((finding,), _FINDING))
+            continue
         line = _FINDING_LINES.get(finding)
         if line is None:
             line = rows_html((finding,), _FINDING)
-            # Only plain text is kept: a value marked safe is drawn as it is, and would share
-            # its key with the same characters as text.
-            plain = all(type(value) is str for value in finding)
-            if plain and len(_FINDING_LINES) < _FINDING_LINES_KEPT:
+            if len(_FINDING_LINES) < _FINDING_LINES_KEPT:
                 _FINDING_LINES[finding] = line
         lines.append(line)
     return "".join(lines)
