@@ -1,4 +1,5 @@
-"""A signed session note's re-test table and treatment list, each drawn in one step.
+"""A session note's heading and "Since last time" card, and a signed note's re-test table,
+treatment list and plan, each drawn in one step.
 
 As template loops they were a handful of template steps per value (each 10 to 15 microseconds)
 on the most opened kind of note. Each tag draws exactly what its loop drew
@@ -7,7 +8,10 @@ on the most opened kind of note. Each tag draws exactly what its loop drew
 
 from __future__ import annotations
 
+import html
+
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import linebreaksbr, pluralize
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
@@ -77,6 +81,10 @@ _NO_LOGS = "No exercise sessions logged in the portal in this time."
 
 def _shown(value) -> str:
     """A value as `{{ value }}` shows it (localized, escaped)."""
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)  # what localize() makes of an int without grouping, less its lookups
+    if type(value) is str:  # plain text (not marked safe): Django's escape, without its wrapper
+        return html.escape(value)
     return conditional_escape(localize(value))
 
 
