@@ -356,8 +356,8 @@ def patients_search_page(
         )
         rows = _listed_patients(names, values)
         if rows or wanted == 1:
-            # The page and the count came in one statement: the queryset of the whole search
-            # is not built at all (building it was about a tenth of the page's own work).
+            # The page and the count came in one statement: the ORM queryset of the whole
+            # search (every condition resolved) is not built at all.
             paginator = Paginator(rows, size)
             paginator.count = rows[0].matching if rows else 0
             return Page(rows, wanted, paginator)
