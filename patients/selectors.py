@@ -6,6 +6,7 @@ the user may not see (another patient's record, or a patient record for a portal
 
 from __future__ import annotations
 
+import functools
 import re
 from uuid import UUID
 
@@ -18,7 +19,7 @@ from django.http import Http404
 from clinic import audit
 from clinic.access import STAFF, has_role
 from clinic.json_rows import init_heard, made, made_without_init
-from clinic.rows import Like, LikePattern, contains_pattern, prepared_list
+from clinic.rows import Like, LikePattern, contains_pattern, prepared_list, prepared_tuples
 from patients import page_rows
 from patients.models import Episode, Patient, PatientQuerySet
 from patients.phone import keep_stored
@@ -335,11 +336,6 @@ def patients_search_page(
     the count and the page as two more, as the paginator asks. For staff, the first
     PREPARED_PAGES pages run SQL compiled once per process for each shape of query."""
     patterns = _patterns(query)
-    patients = _listed(
-        _matching(patients_for_user(user=user), include_archived=include_archived, **patterns),
-        searching=bool(patterns),
-    )
-    paginator = Paginator(patients, size)
     try:
         wanted = int(number)
     except (TypeError, ValueError):
@@ -347,18 +343,31 @@ def patients_search_page(
     start = (wanted - 1) * size
     # A number far past any end goes to the paginator too: PostgreSQL refuses an OFFSET beyond
     # its 64-bit integers.
-    if wanted >= 1 and start < 2**62:
-        words = sum(1 for name in patterns if name.endswith("_0"))
-        if wanted <= PREPARED_PAGES and words <= PREPARED_WORDS and has_role(user, STAFF):
-            shape = "_".join(sorted(patterns)) or "all"
-            rows = prepared_list(
-                f"patients_search_page_{int(include_archived)}_{wanted}_{size}_{shape}",
-                Patient,
-                _page_builder(include_archived=include_archived, start=start, size=size),
-                **patterns,
-            )
-        else:
-            rows = list(patients.annotate(matching=Window(Count("pk")))[start : start + size])
+    in_range = wanted >= 1 and start < 2**62
+    words = sum(1 for name in patterns if name.endswith("_0"))
+    rows = None
+    if in_range and wanted <= PREPARED_PAGES and words <= PREPARED_WORDS and has_role(user, STAFF):
+        shape = "_".join(sorted(patterns)) or "all"
+        names, values = prepared_tuples(
+            f"patients_search_rows_{int(include_archived)}_{wanted}_{size}_{shape}",
+            Patient,
+            _page_builder(include_archived=include_archived, start=start, size=size),
+            **patterns,
+        )
+        rows = _listed_patients(names, values)
+        if rows or wanted == 1:
+            # The page and the count came in one statement: the ORM queryset of the whole
+            # search (every condition resolved) is not built at all.
+            paginator = Paginator(rows, size)
+            paginator.count = rows[0].matching if rows else 0
+            return Page(rows, wanted, paginator)
+    patients = _listed(
+        _matching(patients_for_user(user=user), include_archived=include_archived, **patterns),
+        searching=bool(patterns),
+    )
+    paginator = Paginator(patients, size)
+    if in_range and rows is None:
+        rows = list(patients.annotate(matching=Window(Count("pk")))[start : start + size])
         if rows or wanted == 1:
             paginator.count = rows[0].matching if rows else 0
             return Page(rows, wanted, paginator)
@@ -372,6 +381,34 @@ def _page_builder(*, include_archived: bool, start: int, size: int):
     def page(**patterns: LikePattern):
         matching = _matching(Patient.objects.all(), include_archived=include_archived, **patterns)
         listed = _listed(matching, searching=bool(patterns))
-        return listed.annotate(matching=Window(Count("pk")))[start : start + size]
+        counted = listed.annotate(matching=Window(Count("pk")))
+        return counted.values(*LIST_FIELDS, "phone_text", "matching")[start : start + size]
 
     return page
+
+
+@functools.cache
+def _made_without_init() -> bool:
+    return made_without_init(Patient, LIST_FIELDS)
+
+
+def _listed_patients(names: list[str], rows: list[tuple]) -> list[Patient]:
+    """The page's rows as the `Patient` instances the ORM's page query gives (LIST_FIELDS
+    read, the rest deferred, with `phone_text` and `matching`), made without `__init__`'s
+    walk over the model's some thirty fields where nothing listens to it."""
+    alias = router.db_for_read(Patient)
+    fields = len(LIST_FIELDS)
+    if tuple(names[:fields]) != LIST_FIELDS:
+        raise ValueError("the search page's columns are not LIST_FIELDS")
+    phone, matching = names.index("phone_text"), names.index("matching")
+    fast = _made_without_init() and not init_heard(Patient)
+    patients = []
+    for row in rows:
+        values = row[:fields]
+        if fast:
+            patient = made(Patient, alias, LIST_FIELDS, values)
+        else:
+            patient = Patient.from_db(alias, LIST_FIELDS, values)
+        patient.phone_text, patient.matching = row[phone], row[matching]
+        patients.append(patient)
+    return patients

@@ -12,13 +12,12 @@ import html
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import floatformat
-from django.utils.dateformat import format as date_format
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
 
 from assessments.templatetags.rows_html import items_html, rows_html
+from clinic.filters import FilterText
 
 register = template.Library()
 
@@ -44,17 +43,14 @@ def assessment_heading(assessment) -> SafeString:
     """The page's heading: kind and status, then version, dates and therapist."""
     tone = "text-bg-primary" if assessment.is_final else "text-bg-warning"
     finalised = assessment.finalised_at
-    when = (
-        f" · finalised {date_format(template_localtime(finalised), 'j M Y H:i')}"
-        if finalised
-        else ""
-    )
+    text = FilterText()  # the filters' text, kept per process for each day and minute
+    when = f" · finalised {text.date(finalised, 'j M Y H:i')}" if finalised else ""
     return _safe(
         (
             f'<h1 class="h3 mb-1">{_text(assessment.get_kind_display())} assessment '
             f'<span class="badge {tone}">{_text(assessment.get_status_display())}</span></h1>\n'
             f'    <p class="text-body-secondary mb-0">Version {_text(assessment.version)} · '
-            f"{date_format(assessment.assessed_on, 'j M Y')} · {_text(assessment.therapist)}"
+            f"{text.date(assessment.assessed_on, 'j M Y')} · {_text(assessment.therapist)}"
             f"{when}</p>",
         )
     )
@@ -128,7 +124,7 @@ def decision_line(decision) -> SafeString:
     which rules."""
     other = f": {_text(decision.other_dx_text)}" if decision.clinician_final_dx == "other" else ""
     how = "overrode the suggestion" if decision.is_override else "confirmed the suggestion"
-    when = date_format(template_localtime(decision.confirmed_at), "j M Y H:i")
+    when = FilterText().date(decision.confirmed_at, "j M Y H:i")
     return _safe(
         (
             f'<p class="mb-1 decision-current"><strong>'
@@ -140,6 +136,31 @@ def decision_line(decision) -> SafeString:
     )
 
 
+#: Each finding's drawn line by (label, text), kept per process: the labels are the schema's
+#: and the texts its choices' (or a number), so the same few hundred lines recur on every
+#: assessment, and escaping some eighty of them afresh was a tenth of the page's own work.
+_FINDING_LINES: dict[tuple[str, str], str] = {}
+_FINDING_LINES_KEPT = 4096
+
+
+def _finding_lines(recorded: list[tuple[str, str]]) -> str:
+    lines = []
+    for finding in recorded:
+        label, text = finding
+        # Only plain text is kept and looked up: a value marked safe is drawn as it is, yet
+        # equals (and hashes as) the same characters as text.
+        if type(label) is not str or type(text) is not str:
+            lines.append(rows_html((finding,), _FINDING))
+            continue
+        line = _FINDING_LINES.get(finding)
+        if line is None:
+            line = rows_html((finding,), _FINDING)
+            if len(_FINDING_LINES) < _FINDING_LINES_KEPT:
+                _FINDING_LINES[finding] = line
+        lines.append(line)
+    return "".join(lines)
+
+
 @register.simple_tag
 def findings_groups(groups: list[dict]) -> SafeString:
     """Each intake section: its title, its recorded findings, how many are blank."""
@@ -147,7 +168,7 @@ def findings_groups(groups: list[dict]) -> SafeString:
     for group in groups:
         parts.append(f'\n        <h3 class="h6 mt-3">{_text(group["title"])}</h3>\n        ')
         if group["recorded"]:
-            found = rows_html(group["recorded"], _FINDING)
+            found = _finding_lines(group["recorded"])
             parts.append(
                 '\n          <dl class="row small mb-1 findings-list">\n            '
                 f"{found}\n          </dl>\n        "

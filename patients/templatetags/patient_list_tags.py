@@ -12,6 +12,7 @@ import html
 from django import template
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from phonenumber_field.phonenumber import to_python
 
 from clinic import links
@@ -25,9 +26,16 @@ def _text(value) -> str:
     return html.escape(str(value))
 
 
-def _day(day) -> str:
+@functools.lru_cache(maxsize=16)
+def _months(language: str | None) -> tuple[str, ...]:
+    """The months as `date:"M"` names them in `language`, by number (1 to 12): translated
+    once per process and language, not once per row."""
+    return ("", *(MONTHS_3[month].title() for month in range(1, 13)))
+
+
+def _day(day, months: tuple[str, ...]) -> str:
     """`day|date:"j M Y"` (the date of birth: a date, never empty)."""
-    return f"{day.day} {MONTHS_3[day.month].title()} {day.year:04d}"
+    return f"{day.day} {months[day.month]} {day.year:04d}"
 
 
 @functools.lru_cache(maxsize=8192)
@@ -46,6 +54,7 @@ def patient_rows(patients) -> SafeString:
     birth, phone in international form, email, and how many episodes; a dash for an empty
     phone or email."""
     parts = []
+    months = _months(get_language())
     for patient in patients:
         url = links.uuid_url("patients:detail", patient.public_id)
         archived = ' <span class="badge text-bg-secondary">Archived</span>'
@@ -54,7 +63,7 @@ def patient_rows(patients) -> SafeString:
             "\n      <tr>\n"
             f'        <td><a href="{_text(url)}">{_text(patient.last_name)},'
             f" {_text(patient.first_name)}</a>{archived if patient.is_archived else ''}</td>\n"
-            f"        <td>{_day(patient.date_of_birth)}</td>\n"
+            f"        <td>{_day(patient.date_of_birth, months)}</td>\n"
             f"        <td>{_text(phone or '—')}</td>\n"
             f"        <td>{_text(patient.email or '—')}</td>\n"
             f"        <td>{_text(patient.episode_count)}</td>\n"

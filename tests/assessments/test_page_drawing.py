@@ -107,6 +107,16 @@ def test_it_draws_the_findings_and_suggestion_rows_as_the_template_loops_did(neu
         assert new == old
 
 
+def test_it_draws_a_kept_finding_line_as_afresh_and_never_keeps_safe_markup():
+    plain = [{"title": "Odd", "recorded": [("<b>x</b>", "<i>y</i> & z")], "missing": 0}]
+    marked = [{"title": "Odd", "recorded": [("<b>x</b>", mark_safe("<i>y</i> & z"))], "missing": 0}]
+    for groups in (plain, marked, plain, marked):  # each drawn twice: afresh, then as kept
+        old, new = _both(OLD_FINDINGS, "findings_groups groups", groups=groups)
+        assert new == old
+    assert '<dd class="col-6"><i>y</i> & z</dd>' in new
+    assert "&lt;i&gt;y&lt;/i&gt; &amp; z" in _both(OLD_FINDINGS, "findings_groups g", g=plain)[1]
+
+
 def test_it_draws_the_follow_up_tables_as_the_template_loops_did():
     from decimal import Decimal
 

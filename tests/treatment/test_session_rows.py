@@ -135,3 +135,57 @@ def test_it_draws_the_since_card_as_the_include_did(since, signed):
             assert drawn == looped
     if since and since.get("logs") and since.get("comments"):
         assert "Felt &#x27;better&#x27; &lt;b&gt;" in drawn
+
+
+# What the note's template drew before its heading and a signed note's plan were tags.
+HEADING_TEXT = """<h1 class="h3 mb-1">Session note <span class="badge {% if session.is_signed %}text-bg-primary{% else %}text-bg-warning{% endif %}" data-session-status>{{ session.get_status_display }}</span></h1>
+<p class="text-body-secondary mb-1">{{ appointment.appointment_type.name }}, {{ appointment.start|date:"l j F Y, H:i" }} · version {{ session.version }} · {{ session.therapist }}{% if session.signed_at %} · signed {{ session.signed_at|date:"j M Y H:i" }} by {{ session.signed_by }}{% endif %}</p>"""
+PLAN_TEXT = """<p class="mb-1">{{ session.plan_changes|default:"No change to the home plan."|linebreaksbr }}</p>
+    <p class="small mb-1"><a href="{% url 'exercises:episode_plans' episode.public_id %}">Open the exercise plan</a></p>
+    <p class="mb-0">Review: {% if session.review_on %}{{ session.review_on|date:"j M Y" }}{% endif %}{% if session.review_interval_weeks %}{% if session.review_on %}, {% endif %}in {{ session.review_interval_weeks }} week{{ session.review_interval_weeks|pluralize }}{% endif %}{% if not session.review_on and not session.review_interval_weeks %}not set{% endif %}</p>"""
+
+
+@pytest.mark.parametrize("signed_at", [None, dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC)])
+@pytest.mark.parametrize("signed_by", [None, "Dr <Ann> O'Neil"])
+@pytest.mark.parametrize("status", [("draft", "Draft", False), ("signed", "Signed", True)])
+def test_it_draws_the_heading_as_the_template_did(signed_at, signed_by, status):
+    _, label, is_signed = status
+    session = SimpleNamespace(
+        is_signed=is_signed,
+        get_status_display=lambda: label,
+        version=12,
+        therapist="Sam & <Jo>",
+        signed_at=signed_at,
+        signed_by=signed_by,
+    )
+    # Times on the days the clocks change in London (29 March) and in Auckland (5 April).
+    starts = (
+        dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC),
+        dt.datetime(2026, 4, 4, 13, 59, tzinfo=dt.UTC),
+    )
+    for start in starts:
+        appointment = SimpleNamespace(
+            appointment_type=SimpleNamespace(name='Follow-up "long"'), start=start
+        )
+        for zone in ("Europe/London", "Pacific/Auckland"):
+            with timezone.override(zone):
+                context = {"session": session, "appointment": appointment}
+                drawn, looped = _both(
+                    HEADING_TEXT, "{% session_heading session appointment %}", **context
+                )
+                assert drawn == looped
+    assert "Sam &amp; &lt;Jo&gt;" in drawn
+
+
+@pytest.mark.parametrize("review_on", [None, dt.date(2026, 12, 1)])
+@pytest.mark.parametrize("weeks", [None, 1, 6])
+@pytest.mark.parametrize("plan", ["", 'Hold <it>\nthen add & "more"\r\nlater'])
+def test_it_draws_a_signed_plan_as_the_template_did(review_on, weeks, plan):
+    session = SimpleNamespace(plan_changes=plan, review_on=review_on, review_interval_weeks=weeks)
+    episode = SimpleNamespace(public_id="6f1c0f5e-8b1e-4a55-9a57-3e2b1f0c9d11")
+    drawn, looped = _both(
+        PLAN_TEXT, "{% signed_plan session episode %}", session=session, episode=episode
+    )
+    assert drawn == looped
+    if plan:
+        assert "Hold &lt;it&gt;<br>then add" in drawn

@@ -1,4 +1,5 @@
-"""A signed session note's re-test table and treatment list, each drawn in one step.
+"""A session note's heading and "Since last time" card, and a signed note's re-test table,
+treatment list and plan, each drawn in one step.
 
 As template loops they were a handful of template steps per value (each 10 to 15 microseconds)
 on the most opened kind of note. Each tag draws exactly what its loop drew
@@ -7,11 +8,16 @@ on the most opened kind of note. Each tag draws exactly what its loop drew
 
 from __future__ import annotations
 
+import html
+
 from django import template
+from django.conf import settings
+from django.template.defaultfilters import linebreaksbr, pluralize
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from clinic import links
 from clinic.filters import FilterText
 from clinic.markup import escape
 
@@ -75,6 +81,10 @@ _NO_LOGS = "No exercise sessions logged in the portal in this time."
 
 def _shown(value) -> str:
     """A value as `{{ value }}` shows it (localized, escaped)."""
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)  # what localize() makes of an int without grouping, less its lookups
+    if type(value) is str:  # plain text (not marked safe): Django's escape, without its wrapper
+        return html.escape(value)
     return conditional_escape(localize(value))
 
 
@@ -146,3 +156,46 @@ def since_summary(since: dict | None, signed: bool) -> SafeString:
         parts.append(f'\n    <p class="mb-0">{_NO_LOGS}</p>\n    ')
     parts.append("\n  </div>\n</section>\n")
     return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 (every value escaped)
+
+
+@register.simple_tag
+def session_heading(session, appointment) -> SafeString:
+    """The note's heading and the line under it: status, the appointment's type and time,
+    version, therapist, and who signed it when."""
+    text = FilterText()
+    tone = "text-bg-primary" if session.is_signed else "text-bg-warning"
+    signed = (
+        f" · signed {escape(text.date(session.signed_at, 'j M Y H:i'))}"
+        f" by {_shown(session.signed_by)}"
+        if session.signed_at
+        else ""
+    )
+    return mark_safe(  # noqa: S308  # nosec B308 B703 (every value escaped)
+        f'<h1 class="h3 mb-1">Session note <span class="badge {tone}" data-session-status>'
+        f"{_shown(session.get_status_display())}</span></h1>\n"
+        f'<p class="text-body-secondary mb-1">{_shown(appointment.appointment_type.name)}, '
+        f"{escape(text.date(appointment.start, 'l j F Y, H:i'))} · version "
+        f"{_shown(session.version)} · {_shown(session.therapist)}{signed}</p>"
+    )
+
+
+@register.simple_tag
+def signed_plan(session, episode) -> SafeString:
+    """A signed note's plan: the change to the home plan (or that there is none), the link to
+    the exercise plan, and when to review."""
+    weeks = session.review_interval_weeks
+    review = []
+    if session.review_on:
+        review.append(escape(FilterText().date(session.review_on, "j M Y")))
+    if weeks:
+        comma = ", " if session.review_on else ""
+        review.append(f"{comma}in {_shown(weeks)} week{pluralize(weeks)}")
+    if not session.review_on and not weeks:
+        review.append("not set")
+    plan = linebreaksbr(session.plan_changes or "No change to the home plan.", autoescape=True)
+    link = escape(links.uuid_url("exercises:episode_plans", episode.public_id))
+    return mark_safe(  # noqa: S308  # nosec B308 B703 (every value escaped)
+        f'<p class="mb-1">{plan}</p>\n'
+        f'    <p class="small mb-1"><a href="{link}">Open the exercise plan</a></p>\n'
+        f'    <p class="mb-0">Review: {"".join(review)}</p>'
+    )
