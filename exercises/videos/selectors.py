@@ -8,10 +8,9 @@ from uuid import UUID
 
 from django.db.models import Exists, F, Func, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import JSONObject
 from django.http import Http404
 
-from clinic.json_rows import RowsArray
+from clinic.json_rows import JSONRow, RowsArray
 from exercises.models import Exercise, ExerciseVideo, PlanVersion
 
 
@@ -115,13 +114,13 @@ def media_of_current_version() -> RowsArray:
         Exercise.objects.filter(code__in=Subquery(keys))
         .order_by("code")
         .values(
-            row=JSONObject(
+            row=JSONRow(
                 code="code",
                 illustration="illustration",
                 video=Subquery(
-                    current.values(
-                        row=JSONObject(public_id="public_id", content_type="content_type")
-                    )[:1]
+                    current.values(row=JSONRow(public_id="public_id", content_type="content_type"))[
+                        :1
+                    ]
                 ),
             )
         )
