@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 import holidays
+from celery.schedules import crontab
 from django.core.checks.security.base import (
     SECRET_KEY_INSECURE_PREFIX,
     SECRET_KEY_MIN_LENGTH,
@@ -339,6 +340,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": env.int("REMINDER_DISPATCH_EVERY_SECONDS", 60, minimum=1),
     },
     "expire-waitlist-offers": {"task": "bookings.waitlist_expire", "schedule": 60},
+    # Just after each quarter hour (when the dashboard's alerts move on, and midnight falls in
+    # every zone): the therapists' alerts worked out before their first view asks.
+    "warm-dashboard-alerts": {
+        "task": "exercises.dashboard_alerts_warm",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # --- Cache ----------------------------------------------------------------------------

@@ -223,6 +223,8 @@ def workloads() -> dict[str, list]:
         "portal_running": [(client, reverse("portal:running")) for client, _ in course],
         "therapist_dashboard": [(staff[t.pk], reverse("clinic:dashboard")) for t in therapists]
         * max(1, OBJECTS // len(therapists)),
+        # The bench's dashboard line: the first therapist's dashboard again and again.
+        "dashboard_one": [(first, reverse("clinic:dashboard"))] * OBJECTS,
     }
 
 
