@@ -61,3 +61,30 @@ def test_it_warms_only_active_prescribers(therapist, worked_out):
         User.objects.filter(pk=therapist.pk).update(is_active=False)
         assert dashboard_alerts_warm() == 0
         assert worked_out == []
+
+
+def test_without_change_counters_it_does_nothing(therapist, worked_out, monkeypatch):
+    """SQLite (`make run`): nothing is kept, each view works its own alerts out."""
+    monkeypatch.setattr("exercises.tasks.table_versions", lambda models: None)
+    with time_machine.travel(NOW, tick=False):
+        caseload(therapist, count=1)
+        assert dashboard_alerts_warm() == 0
+        assert worked_out == []
+
+
+def test_one_users_failure_leaves_the_others_warmed(
+    therapist, other_therapist, worked_out, monkeypatch
+):
+    real = dashboard.dashboard_alerts
+
+    def failing(*, user):
+        if user.pk == therapist.pk:
+            raise RuntimeError("boom")
+        return real(user=user)
+
+    monkeypatch.setattr(dashboard, "dashboard_alerts", failing)
+    with time_machine.travel(NOW, tick=False):
+        caseload(therapist, count=1)
+        mine = caseload(other_therapist, count=1)
+        assert dashboard_alerts_warm() == 1
+        assert worked_out == [{mine[0].pk}]
