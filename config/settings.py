@@ -317,6 +317,9 @@ CELERY_TASK_ROUTES = {
     "bookings.message_*": {"queue": "messages"},
     "*.report_*": {"queue": "reports"},
     "*.export_*": {"queue": "reports"},
+    # Background work nobody waits on (a whole day's caseloads just after midnight): not in
+    # front of account emails on the default queue.
+    "exercises.dashboard_alerts_warm": {"queue": "reports"},
 }
 # Beat runs once however many machines start it: with Redis, celery-redbeat keeps the schedule
 # in Redis and only the holder of its lock sends; a second beat waits, and takes over within
