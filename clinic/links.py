@@ -31,6 +31,12 @@ def uuid_url(name: str, value: uuid.UUID | str) -> str:
     return f"{before}{value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))}{after}"
 
 
+def uuid_url_parts(name: str) -> tuple[str, str]:
+    """What comes before and after the UUID in `uuid_url(name, value)`, with the script prefix
+    read now: for a list that draws the same link for many rows."""
+    return _split(name, get_script_prefix())
+
+
 @functools.lru_cache(maxsize=256)
 def static_url(path: str) -> str:
     """`{% static path %}`, looked up once per process: with the manifest storage a static

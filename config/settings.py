@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 import holidays
+from celery.schedules import crontab
 from django.core.checks.security.base import (
     SECRET_KEY_INSECURE_PREFIX,
     SECRET_KEY_MIN_LENGTH,
@@ -316,6 +317,9 @@ CELERY_TASK_ROUTES = {
     "bookings.message_*": {"queue": "messages"},
     "*.report_*": {"queue": "reports"},
     "*.export_*": {"queue": "reports"},
+    # Background work nobody waits on (a whole day's caseloads just after midnight): not in
+    # front of account emails on the default queue.
+    "exercises.dashboard_alerts_warm": {"queue": "reports"},
 }
 # Beat runs once however many machines start it: with Redis, celery-redbeat keeps the schedule
 # in Redis and only the holder of its lock sends; a second beat waits, and takes over within
@@ -339,6 +343,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": env.int("REMINDER_DISPATCH_EVERY_SECONDS", 60, minimum=1),
     },
     "expire-waitlist-offers": {"task": "bookings.waitlist_expire", "schedule": 60},
+    # Just after each quarter hour (when the dashboard's alerts move on, and midnight falls in
+    # every zone): the therapists' alerts worked out before their first view asks.
+    "warm-dashboard-alerts": {
+        "task": "exercises.dashboard_alerts_warm",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # --- Cache ----------------------------------------------------------------------------

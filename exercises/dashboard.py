@@ -26,12 +26,12 @@ from django.core.cache import cache
 from django.db.models import OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic.access import CLINICAL, has_role
 from clinic.changes import table_versions
-from clinic.links import uuid_url
+from clinic.links import uuid_url_parts
+from clinic.markup import escape
 from exercises.models import PlanWeek, SessionLog
 from exercises.selectors import (
     ALERT_MODELS,
@@ -246,48 +246,97 @@ def alert_html(
     """One open alert: why it fired, the logs behind it and the way to acknowledge it (the
     dashboard's rows and the plan page's `exercises/includes/alert.html`). Every value is
     escaped as `{{ }}` would escape it."""
-    patient = conditional_escape(patient_name)
+    return mark_safe(  # noqa: S308  # nosec B308 B703 (every value escaped)
+        _alert_html(
+            _AlertUrls(),
+            kind=kind,
+            period=period,
+            message=message,
+            logs_from=logs_from,
+            logs_to=logs_to,
+            plan_public_id=plan_public_id,
+            patient_name=patient_name,
+            patient_public_id=patient_public_id,
+            label=label,
+            show_patient=show_patient,
+            back=back,
+        )
+    )
+
+
+class _AlertUrls:
+    """The three links of an alert, as `uuid_url` makes them, with the script prefix read once
+    for a whole list (escaped: a UUID's text needs no escaping, so escaping the parts around it
+    once is escaping the whole link)."""
+
+    def __init__(self):
+        self.plan = tuple(escape(part) for part in uuid_url_parts("exercises:plan_detail"))
+        self.logs = tuple(escape(part) for part in uuid_url_parts("exercises:patient_logs"))
+        self.acknowledge = tuple(
+            escape(part) for part in uuid_url_parts("exercises:alert_acknowledge")
+        )
+
+
+def _link(parts: tuple[str, str], value) -> str:
+    return f"{parts[0]}{value if isinstance(value, UUID) else UUID(str(value))}{parts[1]}"
+
+
+def _alert_html(
+    urls: _AlertUrls,
+    *,
+    kind: str,
+    period: dt.date,
+    message: str,
+    logs_from: dt.date | None,
+    logs_to: dt.date | None,
+    plan_public_id,
+    patient_name: str,
+    patient_public_id,
+    label: str = "",
+    show_patient: bool = False,
+    back: str = "",
+) -> str:
+    patient = escape(patient_name)
     parts = ['<div class="flex-grow-1 exercise-alert">\n  ']
     if show_patient:
-        parts.append(
-            f'<a href="{conditional_escape(uuid_url("exercises:plan_detail", plan_public_id))}">'
-            f"{patient}</a>:"
-        )
+        parts.append(f'<a href="{_link(urls.plan, plan_public_id)}">{patient}</a>:')
     parts.append("\n  ")
     if label:
         tone = "danger" if kind in _DANGER_KINDS else "warning"
-        parts.append(f'<span class="badge text-bg-{tone}">{conditional_escape(label)}</span>')
+        parts.append(f'<span class="badge text-bg-{tone}">{escape(label)}</span>')
     parts.append(
-        f'\n  <span class="alert-reason">{conditional_escape(message)}</span>\n</div>\n'
+        f'\n  <span class="alert-reason">{escape(message)}</span>\n</div>\n'
         '<div class="d-flex flex-wrap gap-2 align-items-start">\n  '
     )
     if logs_from:
-        logs = conditional_escape(uuid_url("exercises:patient_logs", patient_public_id))
+        logs = _link(urls.logs, patient_public_id)
         until = logs_to.isoformat() if logs_to else ""
         parts.append(
             f'\n  <a class="btn btn-sm btn-outline-primary alert-logs" href="{logs}'
             f'?date_from={logs_from.isoformat()}&amp;date_to={until}">See the logs'
             f'<span class="visually-hidden"> behind this alert for {patient}</span></a>\n  '
         )
-    acknowledge = conditional_escape(uuid_url("exercises:alert_acknowledge", plan_public_id))
-    back_part = f"&amp;back={conditional_escape(back)}" if back else ""
-    said = conditional_escape(str(label or "this").lower())
+    acknowledge = _link(urls.acknowledge, plan_public_id)
+    back_part = f"&amp;back={escape(back)}" if back else ""
+    said = escape(str(label or "this").lower())
     parts.append(
         f'\n  <a class="btn btn-sm btn-outline-secondary alert-acknowledge" href="{acknowledge}'
-        f"?kind={conditional_escape(kind)}&amp;period={period.isoformat()}{back_part}"
+        f"?kind={escape(kind)}&amp;period={period.isoformat()}{back_part}"
         f'">Acknowledge<span class="visually-hidden"> {said} alert for {patient}</span></a>\n'
         "</div>"
     )
-    return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 (every value escaped)
+    return "".join(parts)
 
 
 def alert_rows_html(lines: tuple[AlertLine, ...]) -> SafeString:
     """The dashboard's list items, one per alert, in one step."""
-    return mark_safe(  # noqa: S308  # nosec B308 B703 (alert_html escapes every value)
+    urls = _AlertUrls()
+    return mark_safe(  # noqa: S308  # nosec B308 B703 (_alert_html escapes every value)
         "".join(
             '\n        <li class="list-group-item d-flex flex-wrap justify-content-between'
             ' align-items-center gap-2">\n          \n'
-            + alert_html(
+            + _alert_html(
+                urls,
                 kind=line.kind,
                 period=line.period,
                 message=line.message,

@@ -23,7 +23,7 @@ from django.db.models import (
     Value,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -348,7 +348,8 @@ def _log_alerts(plans: list[ExercisePlan]) -> dict[int, list[Alert]]:
             c_after=F("pain_after"),
             c_worse=F("worse_next_morning"),
             c_kind=Value("", output_field=CharField()),
-            c_symptoms=Value(None, output_field=JSONField()),
+            # SQL's NULL, not JSON's null (`Value(None)`), which every log row would decode.
+            c_symptoms=Cast(Value(None), output_field=JSONField()),
             c_at=Value(None, output_field=DateTimeField()),
             c_text=Value(False, output_field=BooleanField()),
         )

@@ -7,7 +7,9 @@ Run inside throwaway services (it creates the database DATABASE_URL names and fi
 Production settings (DEBUG off), Django's test client, no web server or network: the figures are
 the cost of Django itself. For each page it requests PROFILE_OBJECTS (120) different objects
 (patients, assessments, therapist weeks, surnames, portal patients; `portal_500` and `portal_one`
-are the patients of the bench's `portal_500` and `portal_home` lines) with an empty page cache,
+are the patients of the bench's `portal_500` and `portal_home` lines; `dashboard_one` is the
+first therapist's dashboard again and again, as the bench's `therapist_dashboard` line asks for
+it, where `therapist_dashboard` goes round every therapist) with an empty page cache,
 then the same URLs again (what a warm cache would serve, if the site has one), and prints per
 page: median and p95 milliseconds, queries per request and the milliseconds they took, and the
 CPU the PostgreSQL server spent per request in the second pass (`db_cpu_ms`). With
@@ -223,6 +225,8 @@ def workloads() -> dict[str, list]:
         "portal_running": [(client, reverse("portal:running")) for client, _ in course],
         "therapist_dashboard": [(staff[t.pk], reverse("clinic:dashboard")) for t in therapists]
         * max(1, OBJECTS // len(therapists)),
+        # The bench's dashboard line: the first therapist's dashboard again and again.
+        "dashboard_one": [(first, reverse("clinic:dashboard"))] * OBJECTS,
     }
 
 

@@ -24,6 +24,7 @@ ROUTES = {
     "notifications.send_sms_reply": "messages",
     "bookings.waitlist_expire": "messages",
     "bookings.text_decision": "default",  # a decision the requester waits for
+    "exercises.dashboard_alerts_warm": "reports",  # background work nobody waits on
 }
 
 
