@@ -501,9 +501,7 @@ def _prepared_run(
         return None
     prepared = _prepared.get((name, alias))
     if prepared is None:
-        prepared = _prepared[(name, alias)] = _compiled_once(
-            name, build, kinds, alias, outer
-        )
+        prepared = _prepared[(name, alias)] = _compiled_once(name, build, kinds, alias, outer)
     elif prepared.kinds != kinds:
         raise TypeError(f"{name}: values of another kind than on first use")
     arguments = [values[key] for key in prepared.names]

@@ -6,7 +6,8 @@ as a million instructions of the page's Python (a round trip, an executor start)
 prepared. Here every app's read for the page (`patient_page_reads` in its panels.py: the same
 name and query builder its selector hands to `clinic.rows.prepared_list`) becomes one JSON
 column of a single statement, compiled once per process and kept prepared per connection
-(`prepared_row`, which prepares it as `SELECT * FROM (...) q`), and each selector takes its rows from there (`taken`) instead of asking.
+(`prepared_row`, which prepares it as `SELECT * FROM (...) q`), and each selector takes its
+rows from there (`taken`) instead of asking.
 
 Each query is the selector's own, unchanged, wrapped as
 `(SELECT json_agg(json_build_array(s.c0, s.c1, ...))::text FROM (<its SQL>) s(c0, c1, ...))`:
