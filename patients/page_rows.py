@@ -6,7 +6,8 @@ as a million instructions of the page's Python (a round trip, an executor start)
 prepared. Here every app's read for the page (`patient_page_reads` in its panels.py: the same
 name and query builder its selector hands to `clinic.rows.prepared_list`) becomes one JSON
 column of a single statement, compiled once per process and kept prepared per connection
-(`prepared_list` again), and each selector takes its rows from there (`taken`) instead of asking.
+(`prepared_row`, which prepares it as `SELECT * FROM (...) q`), and each selector takes its
+rows from there (`taken`) instead of asking.
 
 Each query is the selector's own, unchanged, wrapped as
 `(SELECT json_agg(json_build_array(s.c0, s.c1, ...))::text FROM (<its SQL>) s(c0, c1, ...))`:
@@ -38,7 +39,7 @@ from django.db.models.query import RelatedPopulator
 from django.utils.dateparse import parse_duration
 
 from clinic.json_rows import init_heard, made, made_without_init
-from clinic.rows import RowShape, prepared_list, reads_combined, row_shape
+from clinic.rows import RowShape, prepared_row, reads_combined, row_shape
 from patients.models import Patient
 
 
@@ -294,11 +295,12 @@ def read(*, patient: Patient, reads: list[PageRead]) -> None:
             own = {key: given[f"r{index}_{key}"] for key in one.values}
             sql, params, _ = _compiled(one, alias, {"patient_id": given["patient_id"], **own})
             columns[f"r{index}"] = RawSQL(sql, params, output_field=models.TextField())  # noqa: S611  # nosec B611 (the ORM's own SQL)
-        return Patient.objects.filter(pk=given["patient_id"]).values(**columns)
+        # One row by its key: no ORDER BY (the model's own would sort it).
+        return Patient.objects.filter(pk=given["patient_id"]).order_by().values(**columns)
 
     signature = ",".join(one.name for one in reads)
-    found = prepared_list(f"patients.page_rows:{signature}", Patient, build, **values)
-    texts = found[0] if found else {}
+    # `prepared_row`: the server's EXECUTE no longer copies the subqueries' parse trees.
+    texts = prepared_row(f"patients.page_rows:{signature}", Patient, build, **values) or {}
     patient.__dict__[_TAKEN] = {
         one.name: (one, alias, texts.get(f"r{index}")) for index, one in enumerate(reads)
     }

@@ -12,7 +12,14 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from clinic.models import User
-from clinic.rows import Like, contains_pattern, prepared_list, prepared_tuples, row_by_pk
+from clinic.rows import (
+    Like,
+    contains_pattern,
+    prepared_list,
+    prepared_row,
+    prepared_tuples,
+    row_by_pk,
+)
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -248,8 +255,10 @@ def test_every_compiled_query_in_the_code_has_its_own_name():
     import re
 
     root = pathlib.Path(__file__).resolve().parents[2]
-    call = re.compile(r"\b(?:prepared_list|prepared_tuples|rows_for_user)\(")
-    named = re.compile(r"\b(?:prepared_list|prepared_tuples|rows_for_user)\(\s*f?\"([^\"]+)\"")
+    call = re.compile(r"\b(?:prepared_list|prepared_tuples|prepared_row|rows_for_user)\(")
+    named = re.compile(
+        r"\b(?:prepared_list|prepared_tuples|prepared_row|rows_for_user)\(\s*f?\"([^\"]+)\""
+    )
     calls, names = 0, []
     for path in root.rglob("*.py"):
         if {".venv", "tests", "scripts", "migrations"} & set(path.relative_to(root).parts):
@@ -300,6 +309,45 @@ def test_the_server_plans_a_statement_once_per_connection_then_only_runs_it(ther
         found = prepared_list("test_prepared_once", User, _staff_like, role_user_id=reception.pk)
     assert found == list(_staff_like(role_user_id=reception.pk))
     assert [q["sql"] for q in later] == [f"EXECUTE {name}({reception.pk})"]
+
+
+def _with_subqueries(*, user_id: int):
+    from django.db.models import OuterRef, Subquery
+
+    later = User.objects.filter(pk__gt=OuterRef("pk")).order_by("pk").values("email")[:1]
+    return (
+        User.objects.filter(pk=user_id)
+        .order_by()
+        .values(next_email=Subquery(later), groups_count=Count("groups"))
+    )
+
+
+def test_a_row_of_subqueries_is_what_the_orm_gives(therapist, other_therapist):
+    for user in (therapist, other_therapist):
+        found = prepared_row("test_prepared_row", User, _with_subqueries, user_id=user.pk)
+        assert found == _with_subqueries(user_id=user.pk).get()
+    assert prepared_row("test_prepared_row", User, _with_subqueries, user_id=10**9) is None
+
+
+@_postgresql
+def test_a_row_of_subqueries_is_prepared_with_its_select_list_inside(therapist, reception):
+    """`EXECUTE` copies a statement's select list on every run: `prepared_row` prepares the
+    ORM's SQL as a subquery, so that the copy is of plain columns, not the subqueries."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        prepared_row("test_prepared_row_outer", User, _with_subqueries, user_id=therapist.pk)
+    assert " AS SELECT * FROM (SELECT (SELECT " in first[0]["sql"]
+    name = first[0]["sql"].split()[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [name])
+        assert ") q; EXECUTE " in cursor.fetchone()[0]
+    with CaptureQueriesContext(connection) as later:
+        found = prepared_row(
+            "test_prepared_row_outer", User, _with_subqueries, user_id=reception.pk
+        )
+    assert [q["sql"] for q in later] == [f"EXECUTE {name}({reception.pk})"]
+    assert found == _with_subqueries(user_id=reception.pk).get()
 
 
 @_postgresql
