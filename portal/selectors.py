@@ -16,7 +16,7 @@ from assessments.models import AssessmentDecision
 from assessments.selectors import decisions_read, open_red_flag_referrals
 from clinic.json_rows import instances, objects_as_json, rows_array
 from clinic.panels import NOT_READ, PORTAL_READS, panel_modules, portal_read
-from clinic.rows import prepared_list, reads_combined
+from clinic.rows import prepared_row, reads_combined
 from patients.models import Patient
 from patients.selectors import patient_of_portal_user, portal_patient_of_row, portal_patient_rows
 from portal.models import Invitation
@@ -52,7 +52,9 @@ def home_reads(*, patient, day: dt.date, now: dt.datetime) -> None:
 
 
 def _home_statement(*, user_id: int, day: dt.date, now: dt.datetime) -> list[dict]:
-    return prepared_list(
+    # `prepared_row`: the server keeps the statement wrapped in a plain select list, so each
+    # EXECUTE does not copy every panel's subquery (about a tenth of the statement's CPU).
+    row = prepared_row(
         "portal.home_patient",
         Patient,
         _home_patient,
@@ -61,6 +63,7 @@ def _home_statement(*, user_id: int, day: dt.date, now: dt.datetime) -> list[dic
         week_before=day - dt.timedelta(days=7),
         now=now,
     )
+    return [] if row is None else [row]
 
 
 def _panel_reads(*, day, week_before, now) -> dict:
@@ -137,7 +140,7 @@ def running_page_reads(*, patient, day: dt.date) -> None:
     (`open_red_flags_read`), in one statement."""
     if not reads_combined(Patient):
         return
-    (row,) = prepared_list(
+    row = prepared_row(
         "portal.running_page_reads",
         Patient,
         _running_page_reads,
@@ -145,6 +148,8 @@ def running_page_reads(*, patient, day: dt.date) -> None:
         day=day,
         week_before=day - dt.timedelta(days=7),
     )
+    if row is None:  # the record archived since the request began
+        raise Http404("No patient record for this account")
     patient.__dict__[PORTAL_READS] = row
 
 
@@ -187,9 +192,11 @@ def recovery_page_reads(*, patient) -> None:
     the red-flag notice stand on, in one statement."""
     if not reads_combined(Patient):
         return
-    (row,) = prepared_list(
+    row = prepared_row(
         "portal.recovery_page_reads", Patient, _recovery_page_reads, patient_id=patient.pk
     )
+    if row is None:  # the record archived since the request began
+        raise Http404("No patient record for this account")
     patient.__dict__[PORTAL_READS] = row
 
 
