@@ -22,7 +22,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.utils import formats, timezone
 
@@ -37,7 +36,7 @@ from assessments.models import (
 from assessments.trend_chart import merge_series
 from clinic import audit
 from clinic.access import CLINICAL, has_role
-from clinic.json_rows import RowsArray, instances, rows_array
+from clinic.json_rows import JSONRow, RowsArray, instances, rows_array
 from clinic.models import beyond_name
 from clinic.panels import NOT_READ, portal_read
 from clinic.plugins import plugin_modules
@@ -443,7 +442,7 @@ def portal_home_reads() -> dict:
     return {
         "assessments.open_episodes": RowsArray(
             _open_episodes_diagnosis(patient_id=patient_id).values(
-                row=JSONObject(**{name: name for name in _EPISODE_STATE})
+                row=JSONRow(**{name: name for name in _EPISODE_STATE})
             )
         ),
         "assessments.questionnaire": rows_array(

@@ -10,7 +10,8 @@ PostgreSQL and Redis (DATABASE_URL, CELERY_BROKER_URL). Steps:
    baseline pages on) and sign in a therapist (two-factor verified), a receptionist and a
    patient by writing their sessions directly;
 3. for each page, warm up, then drive it with wrk over loopback (32 connections, 30 s) and
-   read throughput, p50/p95/p99 latency and errors from bench/report.lua;
+   read throughput, p50/p95/p99 latency and errors from bench/report.lua, and the CPU each
+   request cost the web workers, PostgreSQL, Redis and wrk (`cpu_ms`, bench/machine.py);
 4. the realistic workloads (bench/workloads.py): the same, but each request takes the next
    line of a list spread over the whole data set, with that line's session (bench/urls.lua);
    the last one runs while bench/writer.py changes appointments and patients twice a second;
@@ -48,7 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from machine import WEB_PIDS, machine_state
+from machine import WEB_PIDS, cpu_per_request, cpu_seconds, machine_state
 from reminders import celery_worker, noop_measure, reminders_measure, smtp_sink
 from rounds import BASELINES, ratio, rounds_combined
 
@@ -343,9 +344,11 @@ def page_measure(base: str, page: Page) -> dict:
         raise RuntimeError(f"{page.name}: {url} answered {status}, not 200")
     if WARMUP:
         wrk(url, page.cookie, WARMUP)
+    before = cpu_seconds()
     raw = wrk(url, page.cookie, SECONDS)
+    cpu = cpu_per_request(before, raw["requests"])
     status_after, _ = fetch(url, page.cookie)
-    return {"url": page.path, **figures(raw, errors=0 if status_after == 200 else 1)}
+    return {"url": page.path, **figures(raw, errors=0 if status_after == 200 else 1), "cpu_ms": cpu}
 
 
 ROUNDS = max(knob("BENCH_ROUNDS", 1), 1)  # passes over every line; each line's median reported
@@ -430,10 +433,12 @@ def workload_measure(base: str, workload, folder: Path) -> dict:
     with writer as writes:
         if WARMUP:  # from the middle of each thread's share: the measured run starts afresh
             wrk(base + "/", "", WARMUP, script=URLS_LUA, args=(listing, WRK_THREADS, 0.25))
+        before = cpu_seconds()
         raw = wrk(base + "/", "", SECONDS, script=URLS_LUA, args=(listing, WRK_THREADS, 0))
+        cpu = cpu_per_request(before, raw["requests"])
     # Distinct (path, session) pairs: 500 portal homes share one path.
     result = {"lines": len(workload.lines), "distinct": len(set(workload.lines))}
-    result |= figures(raw, errors=writes.get("errors", 0))
+    result |= figures(raw, errors=writes.get("errors", 0)) | {"cpu_ms": cpu}
     if writes:
         result["writer"] = writes
     return result
@@ -505,7 +510,8 @@ def main() -> int:
         print(
             f"bench: {name} rps={measured['rps']} p50_ms={measured['p50_ms']} "
             f"p95_ms={measured['p95_ms']} p99_ms={measured['p99_ms']} errors={measured['errors']} "
-            f"ratio={measured['ratio']} ratio_hello={measured['ratio_hello']}{each}",
+            f"ratio={measured['ratio']} ratio_hello={measured['ratio_hello']}{each} "
+            f"cpu_ms={','.join(f'{k}:{v}' for k, v in measured.get('cpu_ms', {}).items())}",
             flush=True,
         )
         if "writer" in measured:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import router
-from django.db.models import OuterRef
+from django.db.models import DateTimeField, ExpressionWrapper, OuterRef, Value
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -264,9 +264,20 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
 def _portal_upcoming(*, patient_id: int, now):
     """The patient's next booked appointments, for the portal's "Coming up" (SQL compiled once
     per process, clinic/rows.py; `now` is read by the caller). `patient_id` may be an outer
-    reference to the patient's row (`portal_reads`)."""
+    reference to the patient's row (`portal_reads`).
+
+    No appointment lasts longer than MAX_APPOINTMENT_LENGTH (a check constraint), so one that
+    ends after `now` starts after `now` less that: said in the query, the server reads the
+    patient's appointments from that start on by (patient, start) instead of every one the
+    patient ever had. The same rows."""
+    earliest_start = ExpressionWrapper(
+        Value(now, output_field=DateTimeField()) - Value(MAX_APPOINTMENT_LENGTH),
+        output_field=DateTimeField(),
+    )
     return (
-        Appointment.objects.filter(patient_id=patient_id, end__gt=now, status="booked")
+        Appointment.objects.filter(
+            patient_id=patient_id, end__gt=now, start__gt=earliest_start, status="booked"
+        )
         .select_related("therapist", "site")
         .order_by("start")[:PORTAL_PANEL_LIMIT]
     )

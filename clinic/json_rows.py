@@ -12,10 +12,20 @@ would build them. Fields left out are deferred (reading one would cost a query).
 `RowsArray` is the column itself, for any one-JSON-column subquery: PostgreSQL's
 `ARRAY(SELECT ...)`, and on SQLite (`make run`'s database) the same rows as a JSON array in
 text, handed back as the same list of dicts, so every page works on both.
+
+`JSONRow` is Django's `JSONObject`, except that inside `objects_as_json()` it is built on
+PostgreSQL as `json` text (`json_build_object`) rather than as `jsonb`: a `jsonb` object is
+built as a tree, written out as binary and then, for `array_to_json`, written out again as
+text, every nested `jsonb` column (a plan's items) copied each time; a `json` object is the
+text once. Python reads the same values either way, but `json` keeps keys in the order given
+and writes a `float` column with all its digits where `jsonb` rounds it to 15: so only for
+statements whose objects hold no `float` column (the portal home's).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import functools
 import json
@@ -25,7 +35,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
-from django.db.models.functions import JSONObject
+from django.db.models.functions import Cast, JSONObject
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
@@ -53,6 +63,44 @@ class RowsArray(ArraySubquery):
     def get_db_converters(self, connection):
         # psycopg2 decodes a `json` value itself (SQLite's arrives as text).
         return [_from_json_text]
+
+
+_AS_JSON = contextvars.ContextVar("clinic_json_rows_as_json", default=False)
+
+
+@contextlib.contextmanager
+def objects_as_json():
+    """Every `JSONRow` made inside (and `rows_array`'s objects) is built on PostgreSQL as
+    `json`, not `jsonb` (see the module's notes)."""
+    token = _AS_JSON.set(True)
+    try:
+        yield
+    finally:
+        _AS_JSON.reset(token)
+
+
+class JSONRow(JSONObject):
+    """`JSONObject`, built as `json` on PostgreSQL when made inside `objects_as_json()`."""
+
+    def __init__(self, **fields):
+        super().__init__(**fields)
+        self.as_json = _AS_JSON.get()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        if not self.as_json:
+            return super().as_postgresql(compiler, connection, **extra_context)
+        copy = self.copy()
+        copy.set_source_expressions(
+            [
+                Cast(expression, models.TextField()) if index % 2 == 0 else expression
+                for index, expression in enumerate(copy.get_source_expressions())
+            ]
+        )
+        if connection.features.is_postgresql_16:
+            return copy.as_native(compiler, connection, returning="JSON", **extra_context)
+        return models.Func.as_sql(
+            copy, compiler, connection, function="JSON_BUILD_OBJECT", **extra_context
+        )
 
 
 class _JSONColumn(models.Func):
@@ -97,8 +145,8 @@ def rows_array(
     values = {name: _column(queryset.model, name) for name in fields}
     values.update({name: name for name in annotations})
     for name, their_fields in (related or {}).items():
-        values[name] = JSONObject(**{key: f"{name}__{key}" for key in ("pk", *their_fields)})
-    return RowsArray(queryset.values(row=JSONObject(**values)))
+        values[name] = JSONRow(**{key: f"{name}__{key}" for key in ("pk", *their_fields)})
+    return RowsArray(queryset.values(row=JSONRow(**values)))
 
 
 class _Plan:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from assessments.models import AssessmentDecision
 from assessments.selectors import decisions_read, open_red_flag_referrals
-from clinic.json_rows import instances, rows_array
+from clinic.json_rows import instances, objects_as_json, rows_array
 from clinic.panels import NOT_READ, PORTAL_READS, panel_modules, portal_read
 from clinic.rows import prepared_list, reads_combined
 from patients.models import Patient
@@ -123,9 +123,11 @@ def _local_day(patient, now: dt.datetime) -> dt.date:
 
 
 def _home_patient(*, user_id: int, day: dt.date, week_before: dt.date, now: dt.datetime):
-    return portal_patient_rows(
-        user_id=user_id, **_panel_reads(day=day, week_before=week_before, now=now)
-    )[:1]
+    # The panels' rows built as `json`, not `jsonb` (clinic/json_rows.py): the server writes
+    # each object once, not as a tree, then binary, then text. None holds a float column.
+    with objects_as_json():
+        reads = _panel_reads(day=day, week_before=week_before, now=now)
+    return portal_patient_rows(user_id=user_id, **reads)[:1]
 
 
 def running_page_reads(*, patient, day: dt.date) -> None:

@@ -21,7 +21,7 @@ from assessments.outcomes import MEASURES, change_reading
 from assessments.selectors import episode_confirmed_decision, patient_confirmed_decisions
 from clinic import audit
 from clinic.access import CLINICAL, has_role
-from clinic.json_rows import RowsArray, instances, rows_array
+from clinic.json_rows import JSONRow, RowsArray, instances, rows_array
 from clinic.models import beyond_name
 from clinic.panels import NOT_READ, portal_read
 from clinic.plugins import plugin_modules
@@ -110,7 +110,7 @@ def portal_home_reads() -> dict:
     return {
         "rehab.stages": RowsArray(
             Episode.objects.filter(patient_id=OuterRef("pk"), status=Episode.Status.OPEN).values(
-                row=JSONObject(episode="id", to_stage=Subquery(newest.values("to_stage")[:1]))
+                row=JSONRow(episode="id", to_stage=Subquery(newest.values("to_stage")[:1]))
             )
         )
     }

@@ -24,7 +24,7 @@ from django.http import Http404
 
 from clinic import audit
 from clinic.access import MANAGER, roles_of
-from clinic.json_rows import RowsArray, instances, rows_array
+from clinic.json_rows import JSONRow, RowsArray, instances, rows_array
 from clinic.models import beyond_name
 from clinic.panels import NOT_READ, portal_read
 from clinic.rows import prepared_list
@@ -94,7 +94,7 @@ def _programme_current_with_awaiting(*, patient_id: int, today: dt.date, week_be
     # Its public id and date in one subquery (two asked the server to find the run twice).
     return _programme_current(patient_id=patient_id).annotate(
         awaiting_run=Subquery(
-            awaiting.values(run=JSONObject(public_id="public_id", date="date"))[:1],
+            awaiting.values(run=JSONRow(public_id="public_id", date="date"))[:1],
             output_field=JSONField(),
         ),
     )

@@ -4,7 +4,8 @@
 
 One row per line of the runs, with each run's requests a second, p99 and ratio side by side
 (a run of several rounds shows its median round and, in brackets, the range of its rounds) and
-whether every run met the line's target (bench/run.py holds the targets).
+whether every run met the line's target (bench/run.py holds the targets), and the CPU a request
+cost the web workers and PostgreSQL in the line's (median) round, where the run measured it.
 """
 
 from __future__ import annotations
@@ -67,8 +68,9 @@ def main(paths: list[str]) -> None:
     runs = [json.loads(Path(path).read_text()) for path in paths]
     # A run whose baselines drifted by over 10 % (bench/run.py `unsteady`) settles nothing.
     shaky = " (unsteady run)" if any(run.get("unsteady") for run in runs) else ""
-    print("| line | requests a second | p99 ms | ratio | target | met |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    columns = ["line", "requests a second", "p99 ms", "ratio", "CPU ms a request: web + database"]
+    print("| " + " | ".join([*columns, "target", "met"]) + " |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for kind in ("pages", "workloads"):
         for name in runs[0].get(kind, {}):
             lines = [run[kind][name] for run in runs if name in run.get(kind, {})]
@@ -90,9 +92,16 @@ def main(paths: list[str]) -> None:
             rps = " / ".join(f"{line['rps']:,.0f}" for line in lines)
             p99s = " / ".join(f"{line['p99_ms']:.0f}" for line in lines)
             ratios = " / ".join(shown_ratio(line, key) for line in lines)
+            cpu = " / ".join(
+                f"{line['cpu_ms']['web']:.2f} + {line['cpu_ms']['db']:.2f}"
+                if "cpu_ms" in line
+                else "—"
+                for line in lines
+            )
             if verdict != "—":
                 verdict += shaky
-            print(f"| {WHAT.get(name, name)} | {rps} | {p99s} | {ratios} | {text} | {verdict} |")
+            cells = [WHAT.get(name, name), rps, p99s, ratios, cpu, text, verdict]
+            print("| " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

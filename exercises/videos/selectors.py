@@ -8,10 +8,9 @@ from uuid import UUID
 
 from django.db.models import Exists, F, Func, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import JSONObject
 from django.http import Http404
 
-from clinic.json_rows import RowsArray
+from clinic.json_rows import JSONRow, RowsArray
 from exercises.models import Exercise, ExerciseVideo, PlanVersion
 
 
@@ -64,10 +63,11 @@ def plan_media(*, plan) -> PlanMedia:
     for row in rows:
         if row["illustration"]:
             media.illustrated.add(row["code"])
-        if row["video_id"] is not None:
+        video = row["video"]
+        if video is not None:
             media.videos[row["code"]] = {
-                "public_id": UUID(row["video_id"]),
-                "content_type": row["video_type"],
+                "public_id": UUID(video["public_id"]),
+                "content_type": video["content_type"],
             }
     return media
 
@@ -90,8 +90,9 @@ def _media_rows(plan) -> list[dict]:
         {
             "code": exercise.code,
             "illustration": exercise.illustration.name or None,
-            "video_id": None if exercise.video_id is None else str(exercise.video_id),
-            "video_type": exercise.video_type,
+            "video": None
+            if exercise.video_id is None
+            else {"public_id": str(exercise.video_id), "content_type": exercise.video_type},
         }
         for exercise in exercises
     ]
@@ -100,7 +101,8 @@ def _media_rows(plan) -> list[dict]:
 def media_of_current_version() -> RowsArray:
     """An annotation for plan querysets: for each exercise the plan's current version names
     (the items' "key", read from its JSON in the query), its code, picture and current video
-    (`plan_media` reads them)."""
+    (`plan_media` reads them): the video's key and type as one object, from one subquery per
+    exercise (two subqueries of the same row cost the server twice)."""
     keys = (
         PlanVersion.objects.filter(pk=OuterRef(OuterRef("current_version_id")))
         .annotate(item=Func(F("items"), function="jsonb_array_elements", output_field=JSONField()))
@@ -112,11 +114,14 @@ def media_of_current_version() -> RowsArray:
         Exercise.objects.filter(code__in=Subquery(keys))
         .order_by("code")
         .values(
-            row=JSONObject(
+            row=JSONRow(
                 code="code",
                 illustration="illustration",
-                video_id=Subquery(current.values("public_id")[:1]),
-                video_type=Subquery(current.values("content_type")[:1]),
+                video=Subquery(
+                    current.values(row=JSONRow(public_id="public_id", content_type="content_type"))[
+                        :1
+                    ]
+                ),
             )
         )
     )

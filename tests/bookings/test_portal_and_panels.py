@@ -187,6 +187,36 @@ def test_it_shows_my_next_appointments_on_the_portal_home_panel(
     assert panels.portal_panels(user=patient_user, patient=someone_else) == []
 
 
+def test_coming_up_keeps_an_appointment_under_way_for_nearly_the_longest_time(
+    me, patient_user, therapist
+):
+    """ "Coming up" reads from `now` less the longest appointment (8 hours) by start: an
+    appointment that began 7h50 ago and has not ended is still there, in both reads (the
+    home statement's and the panel's own); one that ended before `now` is not."""
+    import datetime as dt
+
+    from portal.selectors import home_patient
+
+    AppointmentFactory(
+        patient=me,
+        therapist=therapist,
+        start=NOW - dt.timedelta(hours=10),
+        end=NOW - dt.timedelta(hours=8),
+    )
+    under_way = AppointmentFactory(
+        patient=me,
+        therapist=therapist,
+        start=NOW - dt.timedelta(hours=7, minutes=50),
+        end=NOW + dt.timedelta(minutes=10),
+    )
+    later = AppointmentFactory(patient=me, therapist=therapist, start=at("2026-03-26", "10:00"))
+    (panel,) = panels.portal_panels(user=patient_user, patient=me)
+    assert [row["appointment"] for row in panel.context["upcoming"]] == [under_way, later]
+    patient, _ = home_patient(user=patient_user, now=NOW)
+    (panel,) = panels.portal_panels(user=patient_user, patient=patient)
+    assert [row["appointment"] for row in panel.context["upcoming"]] == [under_way, later]
+
+
 def test_it_puts_the_next_appointments_on_the_staff_patient_page(reception_client, therapist):
     patient = PatientFactory()
     AppointmentFactory(patient=patient, therapist=therapist, start=at("2026-03-26", "10:00"))
