@@ -229,38 +229,12 @@ def _plans_summary(*, user, counters: dict[str, int]) -> tuple[tuple[AlertLine, 
     return tuple(line for _, line in merged[:DASHBOARD_ALERT_LIMIT]), len(merged)
 
 
-def alert_html(
-    *,
-    kind: str,
-    period: dt.date,
-    message: str,
-    logs_from: dt.date | None,
-    logs_to: dt.date | None,
-    plan_public_id,
-    patient_name: str,
-    patient_public_id,
-    label: str = "",
-    show_patient: bool = False,
-    back: str = "",
-) -> SafeString:
+def alert_html(**fields) -> SafeString:
     """One open alert: why it fired, the logs behind it and the way to acknowledge it (the
-    dashboard's rows and the plan page's `exercises/includes/alert.html`). Every value is
-    escaped as `{{ }}` would escape it."""
+    dashboard's rows and the plan page's `exercises/includes/alert.html`), from the fields
+    `_alert_html` takes. Every value is escaped as `{{ }}` would escape it."""
     return mark_safe(  # noqa: S308  # nosec B308 B703 (every value escaped)
-        _alert_html(
-            _AlertUrls(),
-            kind=kind,
-            period=period,
-            message=message,
-            logs_from=logs_from,
-            logs_to=logs_to,
-            plan_public_id=plan_public_id,
-            patient_name=patient_name,
-            patient_public_id=patient_public_id,
-            label=label,
-            show_patient=show_patient,
-            back=back,
-        )
+        _alert_html(_AlertUrls(), **fields)
     )
 
 
