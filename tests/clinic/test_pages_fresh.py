@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from bookings.models import Appointment
 from clinic.models import AuditEvent
@@ -43,10 +44,12 @@ def test_it_shows_a_rename_on_every_page_that_names_the_patient(
     reception_client, therapist, patient
 ):
     give_hours(therapist)
+    day = _tomorrow()
     AppointmentFactory(
-        patient=patient, therapist=therapist, appointment_type=follow_up(), start=at_today()
+        patient=patient, therapist=therapist, appointment_type=follow_up(), start=at(day, "10:00")
     )
-    week = reverse("bookings:week")
+    # The week that holds the appointment: on a Sunday, tomorrow is in next week.
+    week = reverse("bookings:week") + f"?date={day}"
     listing = reverse("patients:list") + "?q=trail"
     assert "Robin Trail" in _page(reception_client, week)
     assert "Trail, Robin" in _page(reception_client, listing)
@@ -56,10 +59,9 @@ def test_it_shows_a_rename_on_every_page_that_names_the_patient(
     assert "Trail" not in _page(reception_client, listing)
 
 
-def at_today() -> dt.datetime:
-    from django.utils import timezone
-
-    return at(timezone.localdate() + dt.timedelta(days=1), "10:00")
+def _tomorrow() -> dt.date:
+    """The clinic's tomorrow (the machine's date can differ from London's)."""
+    return timezone.localdate() + dt.timedelta(days=1)
 
 
 def test_it_audits_every_patient_on_the_calendar_on_every_view(reception_client, therapist):
@@ -70,9 +72,9 @@ def test_it_audits_every_patient_on_the_calendar_on_every_view(reception_client,
             patient=patient,
             therapist=therapist,
             appointment_type=follow_up(),
-            start=at(dt.date.today() + dt.timedelta(days=1), hour),
+            start=at(_tomorrow(), hour),
         )
-    url = reverse("bookings:week") + f"?date={dt.date.today() + dt.timedelta(days=1)}"
+    url = reverse("bookings:week") + f"?date={_tomorrow()}"
     for _ in range(2):
         before = AuditEvent.objects.count()
         _page(reception_client, url)
@@ -114,7 +116,7 @@ def test_it_shows_pages_when_the_cache_is_down(therapist_client, patient, settin
 
 def test_it_keeps_a_cancelled_appointment_off_the_week(reception_client, therapist):
     give_hours(therapist)
-    day = dt.date.today() + dt.timedelta(days=1)
+    day = _tomorrow()
     appointment = AppointmentFactory(
         therapist=therapist, appointment_type=follow_up(), start=at(day, "09:00")
     )
