@@ -40,7 +40,7 @@ from django.utils.dateparse import parse_duration
 
 from clinic.json_rows import init_heard, made, made_without_init
 from clinic.rows import RowShape, prepared_row, reads_combined, row_shape
-from patients.models import Patient
+from patients.models import Episode, Patient
 
 
 @dataclass(frozen=True)
@@ -112,10 +112,12 @@ def _internal_type(output_field) -> str:
 @dataclass(frozen=True)
 class _Shape:
     """What turns one read's JSON rows back into what its query builds: each column's value
-    into what the driver gives (`conversions`), then the rows into instances (`rows`)."""
+    into what the driver gives (`conversions`), then the rows into instances (`rows`), then
+    the related rows the page holds already set on them (`held`: `_held`)."""
 
     conversions: tuple  # per column: a function, or None
     rows: RowShape
+    held: tuple = ()  # the foreign keys whose rows come from the page, not the statement
 
     @cached_property
     def converted(self) -> tuple:
@@ -131,8 +133,38 @@ class _Shape:
 _shapes: dict[tuple[str, str], _Shape] = {}
 
 
+def _held(queryset) -> tuple[models.QuerySet, tuple]:
+    """`queryset` without the related rows the page holds already, and the foreign keys they
+    hang on: a `select_related` of the patient's episode (the page reads every episode of the
+    patient in the same statement, `episodes_load`) or of the patient (the page's own row),
+    with nothing selected beyond it. Those rows then ride in the statement once rather than
+    again in every read that joins them (a dozen columns per read to build, send, decode and
+    make into an instance), and each instance gets the page's own (`_hold`)."""
+    chosen = queryset.query.select_related
+    if not isinstance(chosen, dict) or queryset.query.values_select:
+        return queryset, ()
+    held = []
+    for name, further in chosen.items():
+        field = queryset.model._meta.get_field(name)
+        if (
+            not further
+            and (field.many_to_one or field.one_to_one)
+            and field.concrete
+            and field.related_model in (Episode, Patient)
+            and field.target_field.primary_key
+        ):
+            held.append(field)
+    if not held:
+        return queryset, ()
+    queryset = queryset._chain()
+    queryset.query.select_related = {
+        name: further for name, further in chosen.items() if name not in {f.name for f in held}
+    } or False
+    return queryset, tuple(held)
+
+
 def _compiled(read: PageRead, alias: str, values: dict) -> tuple[str, list, _Shape]:
-    queryset = read.build(**values)
+    queryset, held = _held(read.build(**values))
     compiler = queryset.query.get_compiler(using=alias)
     sql, params = compiler.as_sql()
     select = compiler.select[: compiler.col_count]
@@ -158,7 +190,7 @@ def _compiled(read: PageRead, alias: str, values: dict) -> tuple[str, list, _Sha
     if native:
         kept = {index: found for index, found in rows.converters.items() if index not in native}
         rows = replace(rows, converters=kept)
-    shape = _Shape(conversions=tuple(conversions), rows=rows)
+    shape = _Shape(conversions=tuple(conversions), rows=rows, held=held)
     return wrapped, list(params), shape
 
 
@@ -314,4 +346,42 @@ def taken(patient, name: str, **values) -> list | None:
     if not waiting or name not in waiting or waiting[name][0].values != values:
         return None
     one, alias, text = waiting.pop(name)
-    return _rows(_shape(one, alias, patient.pk), alias, text)
+    shape = _shape(one, alias, patient.pk)
+    rows = _rows(shape, alias, text)
+    if shape.held and rows:
+        _hold(patient, shape.held, rows)
+    return rows
+
+
+def _hold(patient, held: tuple, rows: list) -> None:
+    """Set each row's related episode or patient (`_held`) to the page's own instance, as
+    `select_related` would have set its own copy (the page's instances are left as they are:
+    a one-to-one's other side is not set on them); a key the page does not hold (a row of
+    this patient's tied to another patient's episode) is left to be read when asked for."""
+    episodes = None
+    for field in held:
+        if field.related_model is Patient:
+            known = {patient.pk: patient}
+        else:
+            if episodes is None:
+                episodes = {episode.pk: episode for episode in _episodes(patient)}
+            known = episodes
+        attname = field.attname
+        for row in rows:
+            key = getattr(row, attname)
+            if key is None:
+                field.set_cached_value(row, None)
+            elif key in known:
+                field.set_cached_value(row, known[key])
+
+
+def _episodes(patient) -> list:
+    """The patient's episodes as the page loaded them (`episodes_load`), loading them now if
+    the page has not yet."""
+    loaded = getattr(patient, "_prefetched_objects_cache", {}).get("episodes")
+    if loaded is None:
+        from patients.selectors import episodes_load  # it reads through this module
+
+        episodes_load(patient=patient)
+        loaded = patient._prefetched_objects_cache["episodes"]
+    return list(loaded)

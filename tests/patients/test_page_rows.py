@@ -18,7 +18,8 @@ from clinic.json_rows import made_without_init
 from exercises.models import AlertAcknowledgement, CommentRead, SessionLog
 from notifications.models import SmsInbound
 from patients import page_rows
-from patients.models import Patient
+from patients.models import Episode, Patient
+from patients.selectors import episodes_load
 from tests.assessments.factories import AssessmentFactory
 from tests.assessments.test_working_diagnosis import MIXED_FINDINGS, RETEST
 from tests.patients.factories import EpisodeFactory
@@ -28,13 +29,21 @@ from tests.rehab.factories import discharge_summary_for
 pytestmark = pytest.mark.django_db
 
 
+#: What the page keeps on its own patient object (its reads, its loaded episodes).
+_PAGE_OWN = {"_state", "_page_rows", "_page_reads", "_prefetched_objects_cache"}
+
+
 def _state(row, depth: int = 0):
     """Everything an instance holds (its fields, annotations and the related rows it came
-    with, to two levels), or the dict of a `.values()` row."""
+    with, to two levels), or the dict of a `.values()` row. What the page sets on its own
+    objects is left out (an episode's related rows: each loaded episode's patient, as a
+    prefetch sets it, and a one-to-one's other side, which `select_related` sets on its own
+    copy; the patient's reads): `page_rows._held` hands a read's rows the page's episodes and
+    patient."""
     if isinstance(row, dict):
         return row
-    held = {name: value for name, value in row.__dict__.items() if name != "_state"}
-    if depth < 2:
+    held = {name: value for name, value in row.__dict__.items() if name not in _PAGE_OWN}
+    if depth < 2 and not isinstance(row, Episode):
         for name, other in row._state.fields_cache.items():
             held[f"related:{name}"] = None if other is None else _state(other, depth + 1)
     return held
@@ -81,7 +90,9 @@ def test_it_builds_every_read_as_the_selectors_own_query_does(world, role):
     assert len(reads) == (21 if role == "therapist" else 5)
     with CaptureQueriesContext(connection) as queries:
         page_rows.read(patient=patient, reads=reads)
+        episodes_load(patient=patient)  # as the page does: the reads take its episodes
         built = {read.name: page_rows.taken(patient, read.name, **read.values) for read in reads}
+        built["episodes_of_patient"] = list(patient.episodes.all())
     assert len(queries) == 1
     for read in reads:
         expected = list(read.build(patient_id=patient.pk, **read.values))
@@ -193,3 +204,39 @@ def test_json_and_decimal_columns_come_back_as_the_driver_gives_them(world):
         assert got.engine_result == findings
         assert type(got.engine_result["slr_angle"]) is float
         assert str(got.fee) == "2.50"
+
+
+def test_reads_hang_the_pages_own_episodes_and_patient_on_their_rows(world):
+    """A read that joins the patient's episode or the patient (`select_related`) leaves their
+    columns out of the statement: its rows get the episodes the page loaded and the page's
+    patient, with no query; an episode the page does not hold is read when asked for."""
+    from exercises.models import ExercisePlan
+
+    patient = Patient.objects.get(pk=world.patient.pk)
+    reads = panels.collect("patient_page_reads", user=world.therapist, patient=patient)
+    page_rows.read(patient=patient, reads=reads)
+    episodes_load(patient=patient)
+    with CaptureQueriesContext(connection) as queries:
+        plans = page_rows.taken(patient, "adherence_for_patient")
+        texts = page_rows.taken(patient, "notifications_texts_from_patient")
+        loaded = {id(episode) for episode in patient.episodes.all()}
+        assert plans and all(id(plan.episode) in loaded for plan in plans)
+        assert texts and all(text.patient is patient for text in texts)
+    assert len(queries) == 0
+    held = {
+        read.name: [field.name for field in page_rows._shape(read, "default", patient.pk).held]
+        for read in reads
+    }
+    assert held["adherence_for_patient"] == ["episode"]
+    assert held["running_programmes_of_patient"] == ["episode"]
+    assert held["rehab_summaries_of_patient"] == ["episode"]
+    assert held["notifications_texts_from_patient"] == ["patient"]
+
+    # A plan of this patient's tied to another patient's episode: read when asked for.
+    other = EpisodeFactory()
+    ExercisePlan.objects.filter(pk=plans[0].pk).update(episode=other)
+    patient = Patient.objects.get(pk=world.patient.pk)
+    page_rows.read(patient=patient, reads=reads)
+    episodes_load(patient=patient)
+    plan = next(p for p in page_rows.taken(patient, "adherence_for_patient") if p.pk == plans[0].pk)
+    assert plan.episode == other
