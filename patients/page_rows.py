@@ -145,20 +145,21 @@ def _held(queryset) -> tuple[models.QuerySet, tuple]:
         return queryset, ()
     held = []
     for name, further in chosen.items():
-        field = queryset.model._meta.get_field(name)
+        relation = queryset.model._meta.get_field(name)
         if (
             not further
-            and (field.many_to_one or field.one_to_one)
-            and field.concrete
-            and field.related_model in (Episode, Patient)
-            and field.target_field.primary_key
+            and (relation.many_to_one or relation.one_to_one)
+            and relation.concrete
+            and relation.related_model in (Episode, Patient)
+            and relation.target_field.primary_key
         ):
-            held.append(field)
+            held.append(relation)
     if not held:
         return queryset, ()
+    names = {relation.name for relation in held}
     queryset = queryset._chain()
     queryset.query.select_related = {
-        name: further for name, further in chosen.items() if name not in {f.name for f in held}
+        name: further for name, further in chosen.items() if name not in names
     } or False
     return queryset, tuple(held)
 
@@ -359,20 +360,20 @@ def _hold(patient, held: tuple, rows: list) -> None:
     a one-to-one's other side is not set on them); a key the page does not hold (a row of
     this patient's tied to another patient's episode) is left to be read when asked for."""
     episodes = None
-    for field in held:
-        if field.related_model is Patient:
+    for relation in held:
+        if relation.related_model is Patient:
             known = {patient.pk: patient}
         else:
             if episodes is None:
                 episodes = {episode.pk: episode for episode in _episodes(patient)}
             known = episodes
-        attname = field.attname
+        attname = relation.attname
         for row in rows:
             key = getattr(row, attname)
             if key is None:
-                field.set_cached_value(row, None)
+                relation.set_cached_value(row, None)
             elif key in known:
-                field.set_cached_value(row, known[key])
+                relation.set_cached_value(row, known[key])
 
 
 def _episodes(patient) -> list:

@@ -220,8 +220,10 @@ def test_reads_hang_the_pages_own_episodes_and_patient_on_their_rows(world):
         plans = page_rows.taken(patient, "adherence_for_patient")
         texts = page_rows.taken(patient, "notifications_texts_from_patient")
         loaded = {id(episode) for episode in patient.episodes.all()}
-        assert plans and all(id(plan.episode) in loaded for plan in plans)
-        assert texts and all(text.patient is patient for text in texts)
+        assert plans
+        assert all(id(plan.episode) in loaded for plan in plans)
+        assert texts
+        assert all(text.patient is patient for text in texts)
     assert len(queries) == 0
     held = {
         read.name: [field.name for field in page_rows._shape(read, "default", patient.pk).held]
