@@ -132,6 +132,8 @@ class CalendarItem:
     type_name: str
     room_id: int | None
     room_name: str | None
+    # Whether a reminder asked for a reply: worked out only for a booked, unconfirmed visit
+    # (the only kind whose mark it decides); False for any other.
     asked_to_confirm: bool
     is_active: bool  # as `Appointment.is_active`: the grid asks several times per appointment
     therapist: Any = None  # the column's therapist, set by `calendar_days`

@@ -9,12 +9,13 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connections, router
 from django.db.models import QuerySet
 
 from bookings import schedule
 from bookings.closures import closed_days
 from bookings.models import ScheduleException, WorkingHours
-from clinic.rows import prepared_list
+from clinic.rows import prepared_list, run_written, written_statement
 from clinic.sites import Site
 
 
@@ -50,11 +51,52 @@ def _schedule_exception_values(
     ).values("therapist_id", "site_id", "kind", "start", "end")
 
 
+#: The weekly hours and the window's schedule exceptions of some therapists in one round trip
+#: (PostgreSQL): a row per block, `part` 0 for the weekly hours (weekday and times), 1 for the
+#: exceptions (kind, start, end), each part in the order its model's read gives it (per
+#: therapist for the exceptions, which is all their reader keeps). Therapists as one array, so
+#: one statement for any number of them. Prepared once per connection (`clinic.rows`).
+_HOURS_AND_CHANGES = written_statement(
+    """
+    SELECT 0 AS part, therapist_id, site_id, weekday, start_time, end_time,
+           NULL::varchar AS kind, NULL::timestamptz AS "start", NULL::timestamptz AS "end"
+      FROM bookings_workinghours
+     WHERE therapist_id = ANY(%s)
+    UNION ALL
+    SELECT 1, therapist_id, site_id, NULL, NULL, NULL, kind, "start", "end"
+      FROM bookings_scheduleexception
+     WHERE therapist_id = ANY(%s) AND "start" < %s AND "end" > %s
+    ORDER BY part, therapist_id, weekday, start_time, "start"
+    """,
+    ("bigint[]", "bigint[]", "timestamptz", "timestamptz"),
+)
+
+
+def _hours_and_changes_rows(people: dict[str, int], window) -> tuple[list, list] | None:
+    """The weekly hours as (therapist id, site id, weekday, start time, end time) and the
+    exceptions as (therapist id, site id, adds time, start, end), in one statement; None where
+    the database is not PostgreSQL."""
+    alias = router.db_for_read(WorkingHours)
+    if connections[alias].vendor != "postgresql":
+        return None
+    ids = list(people.values())
+    extra = ScheduleException.Kind.EXTRA
+    hours, changes = [], []
+    for part, therapist, site, weekday, begins, ends, kind, start, end in run_written(
+        alias, _HOURS_AND_CHANGES, [ids, ids, window[1], window[0]]
+    ):
+        if part == 0:
+            hours.append((therapist, site, weekday, begins, ends))
+        else:
+            changes.append((therapist, site, kind == extra, start, end))
+    return hours, changes
+
+
 def _weekly_and_changes(people: dict[str, int], window, sites: Sequence[Site] | None):
     """Working hours and schedule exceptions as (therapist id, site, ...) tuples. With `sites`
-    (a list the caller read already, such as `sites_active()`), plain values are read and
-    their sites found in it (a third query only for a site not among them); without, model
-    instances with their sites, as before."""
+    (a list the caller read already, such as `sites_active()`), plain values are read (one
+    statement on PostgreSQL) and their sites found in it (another query only for a site not
+    among them); without, model instances with their sites, as before."""
     values = {"window_start": window[0], "window_end": window[1], **people}
     if sites is None:
         hours = [
@@ -73,44 +115,49 @@ def _weekly_and_changes(people: dict[str, int], window, sites: Sequence[Site] | 
             )
         ]
         return hours, changes
-    hours = prepared_list(
-        f"bookings_working_hours_values_{len(people)}",
-        WorkingHours,
-        _working_hours_values,
-        **people,
-    )
-    changes = prepared_list(
-        f"bookings_schedule_exception_values_{len(people)}",
-        ScheduleException,
-        _schedule_exception_values,
-        **values,
-    )
+    found = _hours_and_changes_rows(people, window)
+    if found is None:  # SQLite (`make run`): the two reads through the ORM
+        extra = ScheduleException.Kind.EXTRA
+        found = (
+            [
+                (
+                    row["therapist_id"],
+                    row["site_id"],
+                    row["weekday"],
+                    row["start_time"],
+                    row["end_time"],
+                )
+                for row in prepared_list(
+                    f"bookings_working_hours_values_{len(people)}",
+                    WorkingHours,
+                    _working_hours_values,
+                    **people,
+                )
+            ],
+            [
+                (
+                    row["therapist_id"],
+                    row["site_id"],
+                    row["kind"] == extra,
+                    row["start"],
+                    row["end"],
+                )
+                for row in prepared_list(
+                    f"bookings_schedule_exception_values_{len(people)}",
+                    ScheduleException,
+                    _schedule_exception_values,
+                    **values,
+                )
+            ],
+        )
+    hours, changes = found
     by_id = {site.pk: site for site in sites}
-    missing = {row["site_id"] for row in (*hours, *changes)} - by_id.keys() - {None}
+    missing = {row[1] for row in (*hours, *changes)} - by_id.keys() - {None}
     if missing:  # hours at a site not open for booking
         by_id.update(Site.objects.in_bulk(missing))
-    extra = ScheduleException.Kind.EXTRA
     return (
-        [
-            (
-                row["therapist_id"],
-                by_id[row["site_id"]],
-                row["weekday"],
-                row["start_time"],
-                row["end_time"],
-            )
-            for row in hours
-        ],
-        [
-            (
-                row["therapist_id"],
-                by_id.get(row["site_id"]),
-                row["kind"] == extra,
-                row["start"],
-                row["end"],
-            )
-            for row in changes
-        ],
+        [(who, by_id[site], *rest) for who, site, *rest in hours],
+        [(who, by_id.get(site), *rest) for who, site, *rest in changes],
     )
 
 

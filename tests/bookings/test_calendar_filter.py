@@ -110,8 +110,10 @@ def test_a_refused_value_is_shown_next_to_its_field_with_the_others_kept(
     assert f'<option value="{therapist.public_id}" selected>' in page
 
 
-def test_a_refused_date_costs_no_more_queries_than_a_good_one(reception_client, therapist):
-    # The form, when it is needed, takes the sites and therapists already read.
+def test_a_refused_date_costs_one_query_more_than_a_good_one(reception_client, therapist):
+    # The form, when it is needed, takes the sites and therapists already read; a good page
+    # reads both lists in one statement, a refused date reads the sites and the therapists as
+    # the `User`s the form takes (two).
     make_site("North")
     url = reverse("bookings:week")
     reception_client.get(url)
@@ -120,7 +122,7 @@ def test_a_refused_date_costs_no_more_queries_than_a_good_one(reception_client, 
         with CaptureQueriesContext(connection) as captured:
             reception_client.get(url, {"date": date, "therapist": therapist.public_id})
         counts.append(len(captured))
-    assert counts[0] == counts[1]
+    assert counts[0] + (1 if connection.vendor == "postgresql" else 0) == counts[1]
 
 
 def test_it_reads_the_therapists_as_plain_values_that_say_what_each_user_says(
@@ -140,3 +142,35 @@ def test_it_reads_the_therapists_as_plain_values_that_say_what_each_user_says(
         )
         assert str(person) == str(user)
     assert str(shown[[p.pk for p in shown].index(other_therapist.pk)]) == other_therapist.email
+
+
+def test_the_sites_and_therapists_read_as_one_give_what_the_two_reads_give(
+    therapist, other_therapist, manager, django_assert_num_queries
+):
+    from bookings.models import WorkingHours
+    from clinic.sites import Site
+
+    make_site("North")
+    closed = make_site("Closed")
+    Site.objects.filter(pk=closed.pk).update(is_active=False)
+    make_site("Annex")
+    other_therapist.first_name = other_therapist.last_name = ""  # shown by their email
+    other_therapist.save()
+    # A manager counts as a therapist only with working hours.
+    hours = {"site": sites_active()[0], "weekday": 0}
+    for attempt in range(2):
+        with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
+            sites, therapists = calendar_filter.sites_and_therapists()
+        assert [site.pk for site in sites] == [site.pk for site in sites_active()]
+        assert [vars(site) | {"_state": None} for site in sites] == [
+            vars(site) | {"_state": None} for site in sites_active()
+        ]
+        shown = selectors.therapists_shown()
+        assert [(p.pk, p.public_id, p.first_name, p.last_name, p.email) for p in therapists] == [
+            (p.pk, p.public_id, p.first_name, p.last_name, p.email) for p in shown
+        ]
+        assert (manager.pk in [p.pk for p in therapists]) == bool(attempt)
+        if not attempt:
+            WorkingHours.objects.create(
+                therapist=manager, start_time=dt.time(9), end_time=dt.time(12), **hours
+            )

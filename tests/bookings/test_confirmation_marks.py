@@ -144,11 +144,10 @@ def test_it_draws_the_marks_in_a_fixed_number_of_queries(
         )
         if index % 3 == 1:
             reminded(appointment, channel="sms")
-    # session, user, therapists (read once for the picker and the columns), working hours,
-    # schedule exceptions, appointments with patient/type/room joined and whether a text asked
-    # for a reply, the audit insert, the idle-timeout session save (3), and the active sites
-    # (the filter offers a site chooser when there are two)
-    with django_assert_num_queries(11):
+    # session, user, the active sites with the therapists (one statement), working hours
+    # with schedule exceptions (one statement), appointments with patient/type/room joined and
+    # whether a text asked for a reply, the audit insert, the idle-timeout session save (3)
+    with django_assert_num_queries(9):
         response = reception_client.get(reverse("bookings:home"), {"date": DAY})
     html = response.content.decode()
     assert html.count("Confirmed by phone</span>") == len(range(0, count, 3))
@@ -264,3 +263,26 @@ def test_it_keeps_the_y_reply_as_a_confirmation_by_text(therapist):
 
     appointment.refresh_from_db()
     assert appointment.confirmed_via == Appointment.ConfirmedVia.TEXT
+
+
+def test_the_calendar_asks_after_reminders_only_for_visits_awaiting_a_reply(therapist):
+    """The calendar's read looks for a reminder that asked only where the mark depends on it
+    (booked and not confirmed); for the others it says False, and their marks are the same."""
+    from bookings import selectors
+
+    waiting = appointment_at(therapist, "09:00", "Waiting")
+    confirmed = appointment_at(therapist, "10:00", "Sure", confirmed_at=NOW, confirmed_via="phone")
+    done = appointment_at(therapist, "11:00", "Done", status=Appointment.Status.COMPLETED)
+    for appointment in (waiting, confirmed, done):
+        reminded(appointment, channel="sms")
+    day = dt.date.fromisoformat(DAY)
+    (column,) = selectors.calendar_days(first=day, last=day, therapist=therapist)[0]["columns"]
+    asked = {item.patient_first_name: item.asked_to_confirm for item in column["appointments"]}
+    assert asked == {"Waiting": True, "Sure": False, "Done": False}
+    marks = {
+        item.patient_first_name: confirmation_mark(
+            status=item.status, confirmed_at=item.confirmed_at, asked=item.asked_to_confirm
+        )
+        for item in column["appointments"]
+    }
+    assert marks == {"Waiting": NO_REPLY, "Sure": CONFIRMED, "Done": None}

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 
 from bookings import selectors
@@ -85,7 +86,9 @@ def test_a_site_among_those_read_costs_no_query_of_its_own(
 ):
     hours_at(default_site(), therapist, weekdays=[0, 1])
     sites = sites_active()
-    with django_assert_num_queries(2):  # hours and exceptions, no site
+    # hours and exceptions in one statement (two on SQLite, the demo's database), no site
+    together = 1 if connection.vendor == "postgresql" else 2
+    with django_assert_num_queries(together):
         selectors.working_intervals_by_site(
             therapist_ids=[therapist.pk],
             first=dt.date(2026, 3, 23),
@@ -93,7 +96,7 @@ def test_a_site_among_those_read_costs_no_query_of_its_own(
             sites=sites,
         )
     hours_at(closed_site, therapist, weekdays=[2])
-    with django_assert_num_queries(3):  # and the closed site, which the list has not
+    with django_assert_num_queries(together + 1):  # and the closed site, not in the list
         found = selectors.working_intervals_by_site(
             therapist_ids=[therapist.pk],
             first=dt.date(2026, 3, 23),
