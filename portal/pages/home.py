@@ -40,6 +40,7 @@ def home(request: HttpRequest):
     # Only what is due today (in the patient's zone); the rest says when it is next due.
     due, not_today = exercise_selectors.plan_day(plan=plan, day=today) if plan else ([], [])
     media = plan_media(plan=plan)
+    phone = clinic_phone()
     return render(
         request,
         "portal/home.html",
@@ -57,8 +58,8 @@ def home(request: HttpRequest):
             "today_log": plan is not None and plan.logged_on_day,
             "on_hold": plan is None and portal_selectors.plan_on_hold_for_patient(patient=patient),
             "panels": panels.collect("portal_panels", user=user, patient=patient),
-            "safety_card": _safety_card(clinic_phone()),
-            "clinic_phone": clinic_phone(),
+            "safety_card": _safety_card(phone),
+            "clinic_phone": phone,
             # The condition panel and the rehab stage read the same decisions.
             "red_flag_notice": red_flag_notice_of(patient),
         },
