@@ -43,7 +43,7 @@ class _Notice:
     (a template calls it), then kept for the rest of the request: what a `functools.cache`
     closure did, without building a function wrapper on every page a patient opens."""
 
-    __slots__ = ("_referrals", "_drawn")
+    __slots__ = ("_drawn", "_referrals")
 
     def __init__(self, referrals):
         self._referrals = referrals

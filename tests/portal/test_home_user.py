@@ -25,8 +25,10 @@ def test_the_home_draws_with_the_signed_in_user_itself(client, patient_user, mon
     response = client.get(reverse("portal:home"))
     assert response.status_code == 200
     user = seen["user"]
-    assert type(user) is type(patient_user) and user.pk == patient_user.pk
-    assert has_role(user, [PATIENT]) and not has_role(user, ["therapist", "reception"])
+    assert type(user) is type(patient_user)
+    assert user.pk == patient_user.pk
+    assert has_role(user, [PATIENT])
+    assert not has_role(user, ["therapist", "reception"])
     assert response.context["user"] is user
     assert user.is_verified() is False  # django-otp's fields are on the user object itself
     # With no first name on the record, the greeting falls back to the user's.
