@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from assessments.panels import patient_red_flag_notice
 from assessments.selectors import open_red_flags_for_portal_user, patient_confirmed_decisions
 from clinic.access import PATIENTS, has_role
@@ -20,12 +18,7 @@ def red_flag_notice(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not has_role(user, PATIENTS):
         return {"red_flag_notice": None}
-
-    @functools.cache
-    def notice():
-        return patient_red_flag_notice(open_red_flags_for_portal_user(user=user))
-
-    return {"red_flag_notice": notice}
+    return {"red_flag_notice": _Notice(lambda: open_red_flags_for_portal_user(user=user))}
 
 
 def red_flag_notice_of(patient):
@@ -33,20 +26,33 @@ def red_flag_notice_of(patient):
     (`patient_confirmed_decisions`, read once for the page): the portal home's condition panel
     and rehab stage read them too, so the notice costs no statement of its own there."""
 
-    @functools.cache
-    def notice():
-        decisions = patient_confirmed_decisions(patient=patient)
-        return patient_red_flag_notice([d for d in decisions if d.open_referral])
-
-    return notice
+    return _Notice(
+        lambda: [d for d in patient_confirmed_decisions(patient=patient) if d.open_referral]
+    )
 
 
 def red_flag_notice_from(referrals):
     """The same notice, from the patient's open referrals a page has read with its own
     statement (`portal.selectors.open_red_flags_read`)."""
 
-    @functools.cache
-    def notice():
-        return patient_red_flag_notice(referrals)
+    return _Notice(lambda: referrals)
 
-    return notice
+
+class _Notice:
+    """The notice, drawn from the open referrals `referrals()` reads when the page first asks
+    (a template calls it), then kept for the rest of the request: what a `functools.cache`
+    closure did, without building a function wrapper on every page a patient opens."""
+
+    __slots__ = ("_drawn", "_referrals")
+
+    def __init__(self, referrals):
+        self._referrals = referrals
+        self._drawn = _NOT_DRAWN
+
+    def __call__(self):
+        if self._drawn is _NOT_DRAWN:
+            self._drawn = patient_red_flag_notice(self._referrals())
+        return self._drawn
+
+
+_NOT_DRAWN = object()

@@ -8,11 +8,12 @@ from django.http import HttpRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 from django.views.decorators.http import require_GET
 
 from bookings.selectors import clinic_phone
 from clinic import panels
-from clinic.access import PATIENTS, role_required
+from clinic.access import PATIENTS, keep_roles, role_required
 from clinic.filters import FilterText
 from exercises import portal_selectors, safety
 from exercises import selectors as exercise_selectors
@@ -27,18 +28,25 @@ from portal.selectors import home_patient
 @role_required(*PATIENTS)
 @require_GET
 def home(request: HttpRequest):
+    # The user object itself, its roles worked out once: the panels and the layout ask them
+    # and read the user's fields a few dozen times a view, each through two lazy wrappers.
+    user = _unwrapped(request.user)
+    keep_roles(user)
     # "Today" is the patient's own. One statement reads the patient, the active plan with its
     # version and whether today is logged, and the rows of the other apps' portal panels.
-    patient, today = home_patient(user=request.user, now=timezone.now())
+    patient, today = home_patient(user=user, now=timezone.now())
     plan = portal_selectors.plan_active_with_day_logged(patient=patient, day=today)
     version = plan.current_version if plan else None
     # Only what is due today (in the patient's zone); the rest says when it is next due.
     due, not_today = exercise_selectors.plan_day(plan=plan, day=today) if plan else ([], [])
     media = plan_media(plan=plan)
+    phone = clinic_phone()
     return render(
         request,
         "portal/home.html",
         {
+            # The same user the `auth` context processor gives, unwrapped (it wins over it).
+            "user": user,
             "patient": patient,
             "plan": plan,
             "version": version,
@@ -49,13 +57,24 @@ def home(request: HttpRequest):
             "not_today": not_today,
             "today_log": plan is not None and plan.logged_on_day,
             "on_hold": plan is None and portal_selectors.plan_on_hold_for_patient(patient=patient),
-            "panels": panels.collect("portal_panels", user=request.user, patient=patient),
-            "safety_card": _safety_card(clinic_phone()),
-            "clinic_phone": clinic_phone(),
+            "panels": panels.collect("portal_panels", user=user, patient=patient),
+            "safety_card": _safety_card(phone),
+            "clinic_phone": phone,
             # The condition panel and the rehab stage read the same decisions.
             "red_flag_notice": red_flag_notice_of(patient),
         },
     )
+
+
+def _unwrapped(user):
+    """The request's user out of its lazy wrappers (evaluated by the time the view runs: the
+    role check read it). django-otp wraps the authentication middleware's lazy user in a lazy
+    user of its own, and its verification fields are set on the user object itself."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
 
 
 @functools.lru_cache(maxsize=4)

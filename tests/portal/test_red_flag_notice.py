@@ -158,3 +158,28 @@ def test_it_keeps_the_notice_until_an_outcome_clears_the_patient(
     referral_outcome_record(**seen, result="DVT excluded on scan.", cleared_to_resume="yes")
     assert notice_on(patient_client) == ""
     assert open_red_flags_for_patient(patient=me) == []
+
+
+def test_the_page_reads_the_referrals_once_however_often_it_asks(rf, me, episode, therapist):
+    """The context processor's notice is read when first asked, then kept for the request."""
+    from portal.context_processors import red_flag_notice
+
+    referral(episode, therapist, tier="same_day")
+    request = rf.get(SAFETY_URL)
+    request.user = me.user
+    notice = red_flag_notice(request)["red_flag_notice"]
+    with CaptureQueriesContext(connection) as queries:
+        first, again = notice(), notice()
+    assert first["action"].startswith("Please see a doctor today.")
+    assert again is first
+    assert len(queries) == 1
+
+
+def test_a_patient_without_a_referral_is_told_nothing_by_any_road(rf, me, episode):
+    from portal.context_processors import red_flag_notice, red_flag_notice_from, red_flag_notice_of
+
+    request = rf.get(SAFETY_URL)
+    request.user = me.user
+    assert red_flag_notice(request)["red_flag_notice"]() is None
+    assert red_flag_notice_of(me)() is None
+    assert red_flag_notice_from([])() is None
