@@ -12,12 +12,12 @@ default), views the first 3 to warm the code paths and has every other client of
 views view the page once (an object outside the counted ones where the workload has one: a
 client's first view pays for its user's start-up, which a worker pays once), then counts the
 instructions of the next COUNT_VIEWS (10) views, each a different object (or, for
-`therapist_dashboard`, a different therapist's dashboard), and prints `instructions: PAGE N per view`
-and the queries per view. COUNT_GC_THRESHOLD and COUNT_GC_FREEZE try the garbage collector's
-settings (`gc_settings`). COUNT_KEEP=FOLDER keeps the callgrind dumps there (one per page) for
-`callgrind_annotate`. `hello` is the anonymous baseline. Needs valgrind and a C compiler
-(a ten-line helper turns counting on and off around the views, through callgrind's client
-requests).
+`therapist_dashboard`, a different therapist's dashboard), and prints
+`instructions: PAGE N per view` and the queries per view. COUNT_GC_THRESHOLD and
+COUNT_GC_FREEZE try the garbage collector's settings (`gc_settings`). COUNT_KEEP=FOLDER keeps
+the callgrind dumps there (one per page) for `callgrind_annotate`. `hello` is the anonymous
+baseline. Needs valgrind and a C compiler (a ten-line helper turns counting on and off around
+the views, through callgrind's client requests).
 """
 
 from __future__ import annotations
