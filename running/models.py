@@ -62,6 +62,11 @@ class RunProgramme(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # The dashboard's runs to look at: a therapist's programmes' ids from the index
+            # alone (running.selectors.runs_to_review), not from a row on each heap page.
+            models.Index(fields=["assigned_by", "id"], name="running_programme_assigned"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["episode"],
@@ -174,10 +179,13 @@ class RunLog(TimeStampedModel):
             ),
             # The same runs in the dashboard's order (oldest first): the first 26 are read
             # and the walk stops, instead of sorting every unseen worrying run of the caseload.
+            # Each entry carries the run's programme, which the walk checks against the
+            # therapist's (running.selectors.runs_to_review) without reading the run's row.
             models.Index(
                 fields=["date", "id"],
                 name="running_runlog_unseen_date",
                 condition=models.Q(seen_at__isnull=True) & WORRYING,
+                include=["programme"],
             ),
         ]
         constraints = [

@@ -233,6 +233,17 @@ def test_it_reads_the_first_runs_to_look_at_without_sorting_them_all(plans):
     assert any("running_runlog_unseen_date" in indexes for indexes in runs), runs
 
 
+def test_it_checks_each_run_walked_against_the_therapists_programmes_read_once(plans):
+    """The walk keeps the runs of the therapist's programmes by checking each against their
+    ids, read once (through running_programme_assigned where the table is large enough),
+    instead of reading each walked run's programme row (running.selectors.runs_to_review)."""
+    read = plans["dashboard alerts"]
+    runs = [indexes for sql, _, indexes in read if '"running_runlog"' in logged_sql(sql)]
+    walk = [indexes for indexes in runs if "running_runlog_unseen_date" in indexes]
+    assert walk, runs
+    assert not any("running_runprogramme_pkey" in indexes for indexes in walk), walk
+
+
 def test_it_finds_any_surname_through_the_trigram_index(plans):
     # The page counts every match, so reading the name index in order saves nothing; chosen for
     # some surnames, it tested every patient's search text (docs/performance.md, stop 29).
