@@ -82,6 +82,7 @@ def test_the_page_s_one_read_takes_the_runs_of_the_programme_the_panel_shows(
 
     expected = patient_panel_data(patient=Patient.objects.get(pk=me.pk))
     patient = Patient.objects.get(pk=me.pk)
+    episodes_load(patient=patient)  # the page holds its episodes before its one read
     page_reads_begin(patient=patient)
     page_rows.read(
         patient=patient, reads=panels.patient_page_reads(user=therapist, patient=patient)
