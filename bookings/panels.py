@@ -72,10 +72,14 @@ def dashboard_panels(*, user) -> list[Panel]:
     zone = selectors.clinic_zone()
     today = timezone.localdate()
     start, end = schedule.day_bounds(today, zone)
+    # With the plan the server keeps: `auto` planned this range between two values anew on
+    # every view (about 0.5 ms of the server's CPU, against 0.07 ms), always to the same plan
+    # (the therapist's appointments by start through their index, then each one's rows).
     appointments = prepared_list(
         "bookings.panels.dashboard_today",
         Appointment,
         _today,
+        keep_plan=True,
         therapist_id=user.pk,
         start=start,
         end=end,

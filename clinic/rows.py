@@ -74,6 +74,8 @@ class _Statement:
     # Prepared as `SELECT * FROM (<sql>) q` (`prepared_row`): a plain `EXECUTE` has the server
     # copy the statement's select list on every run, whole subqueries and all.
     outer: bool = False
+    # Run with the plan the server keeps for it (`prepared_list`'s `keep_plan`).
+    keep_plan: bool = False
     name: str = field(default_factory=lambda: f"clinic_rows_{next(_statement_numbers)}")
 
     @property
@@ -131,27 +133,36 @@ def _connection_prepared(connection) -> dict[str, bool] | None:
     return kept[1]
 
 
+#: Sent before a `keep_plan` statement's `EXECUTE`, in the same round trip.
+KEEP_PLAN = "SET plan_cache_mode = force_generic_plan; "
+
+
 def _fetch(alias: str, statement: _Statement, arguments: list) -> list[tuple]:
     """The rows of `statement` with the caller's `arguments`: one round trip, one query as
-    Django counts them."""
+    Django counts them (two for a `keep_plan` statement where it is prepared)."""
     connection = connections[alias]
     with connection.cursor() as cursor:
         prepared = _connection_prepared(connection) if statement.server_side else None
         state = None if prepared is None else prepared.get(statement.name)
+        keep_plan = statement.keep_plan and state is not False and prepared is not None
         if state:
-            cursor.execute(statement.execute_sql, arguments)
+            cursor.execute(KEEP_PLAN * keep_plan + statement.execute_sql, arguments)
         elif state is None and prepared is not None:
             try:
-                cursor.execute(statement.prepare_sql(cursor), arguments)
+                cursor.execute(KEEP_PLAN * keep_plan + statement.prepare_sql(cursor), arguments)
             except Exception:
                 # Whether the PREPARE stood is unknown (it outlives a failed transaction):
-                # this connection runs the plain SQL from now on.
+                # this connection runs the plain SQL from now on. A `SET` sent with it went
+                # with the failed transaction (the round trip's own, or the caller's).
                 prepared[statement.name] = False
                 raise
             prepared[statement.name] = True
         else:
             cursor.execute(statement.sql, statement.filled(arguments))
-        return cursor.fetchall() if cursor.description is not None else []
+        rows = cursor.fetchall() if cursor.description is not None else []
+        if keep_plan:
+            cursor.execute("RESET plan_cache_mode")
+        return rows
 
 
 _by_name: dict[str, _Statement] = {}
@@ -172,28 +183,33 @@ def run_written(alias: str, statement: _Statement, arguments: list) -> list[tupl
     return _fetch(alias, statement, arguments)
 
 
-def _statement_of(sql: str, params, slots, types, *, outer: bool = False) -> _Statement:
+def _statement_of(
+    sql: str, params, slots, types, *, outer: bool = False, keep_plan: bool = False
+) -> _Statement:
     statement = _Statement(
         sql=sql,
         params=tuple(params),
         slots=tuple(tuple(places) for places in slots),
         types=tuple(types),
         outer=outer,
+        keep_plan=keep_plan,
     )
     _by_name[statement.name] = statement
     return statement
 
 
-def _statement(sql: str, params, slots, values, *, outer: bool = False) -> _Statement:
-    return _statement_of(
-        sql, params, slots, [_TYPES.get(_kind(value), "unknown") for value in values], outer=outer
-    )
+def _statement(
+    sql: str, params, slots, values, *, outer: bool = False, keep_plan: bool = False
+) -> _Statement:
+    types = [_TYPES.get(_kind(value), "unknown") for value in values]
+    return _statement_of(sql, params, slots, types, outer=outer, keep_plan=keep_plan)
 
 
 def logged_sql(sql: str) -> str:
     """For reading query logs (`connection.queries`, `CaptureQueriesContext`): the ORM's SQL
     that a logged `PREPARE clinic_rows_N ...` or `EXECUTE clinic_rows_N(...)` runs (tables and
     columns as the ORM wrote them, parameters as %s); any other SQL as it is."""
+    sql = sql.removeprefix(KEEP_PLAN)
     if sql.startswith(("PREPARE clinic_rows_", "EXECUTE clinic_rows_")):
         name = sql.split(maxsplit=2)[1].split("(", 1)[0].rstrip(";")
         if name in _by_name:
@@ -367,7 +383,9 @@ def _stand_in(kind: type, build_number: int, index: int):
     return UUID(int=number) if kind is UUID else number
 
 
-def _compiled_once(name: str, build, kinds: dict[str, type], alias: str, outer: bool):
+def _compiled_once(
+    name: str, build, kinds: dict[str, type], alias: str, outer: bool, keep_plan: bool = False
+):
     names = sorted(kinds)
     built = []
     for build_number in range(len(_STAND_INS)):
@@ -405,6 +423,7 @@ def _compiled_once(name: str, build, kinds: dict[str, type], alias: str, outer: 
             [slots[key] for key in used],
             [stand_ins[key] for key in used],
             outer=outer,
+            keep_plan=keep_plan,
         ),
         names=used,
         shape=row_shape(queryset, compiler),
@@ -419,7 +438,9 @@ def reads_combined(model: type[models.Model]) -> bool:
     return connections[router.db_for_read(model)].vendor == "postgresql"
 
 
-def prepared_list(name: str, model: type[models.Model], build, **values) -> list:
+def prepared_list(
+    name: str, model: type[models.Model], build, *, keep_plan: bool = False, **values
+) -> list:
     """`list(build(**values))` with SQL the ORM compiled once per process and database.
 
     For the few queries every page of a kind runs (the portal's patient, its red-flag notice):
@@ -435,8 +456,16 @@ def prepared_list(name: str, model: type[models.Model], build, **values) -> list
     On first use it is built twice with different stand-in values, and refused (ValueError)
     if anything but those values differs, such as a date or time read inside it. Instances
     come back as the queryset would build them (`from_db`, converters, related rows,
-    annotations), or dicts for `.values()`."""
-    found = _prepared_run(name, model, build, values)
+    annotations), or dicts for `.values()`.
+
+    `keep_plan=True`: the server runs the statement with the plan it keeps for it (a
+    `plan_cache_mode` set for that one statement, in its round trip, and reset after it),
+    for a statement PostgreSQL's `auto` would plan anew for each run although that plan is
+    always the same one, as when its filter is a range between two of its values (the
+    default estimate for such a range is above the custom plan's, so `auto` never keeps it).
+    One more query as Django counts them (the reset); nothing where statements are not
+    prepared (SQLite, PgBouncer)."""
+    found = _prepared_run(name, model, build, values, keep_plan=keep_plan)
     if found is None:
         # SQLite (`make run`): its driver takes dates and times as text, so the stand-ins
         # cannot be found among the parameters; the ORM runs the query as it is.
@@ -484,7 +513,13 @@ def prepared_row(name: str, model: type[models.Model], build, **values) -> dict 
 
 
 def _prepared_run(
-    name: str, model: type[models.Model], build, values: dict, *, outer: bool = False
+    name: str,
+    model: type[models.Model],
+    build,
+    values: dict,
+    *,
+    outer: bool = False,
+    keep_plan: bool = False,
 ):
     """The checks of `prepared_list`, then (prepared query, database, rows as the driver gives
     them); None on a database whose statements are not compiled here (SQLite)."""
@@ -501,7 +536,9 @@ def _prepared_run(
         return None
     prepared = _prepared.get((name, alias))
     if prepared is None:
-        prepared = _prepared[(name, alias)] = _compiled_once(name, build, kinds, alias, outer)
+        prepared = _prepared[(name, alias)] = _compiled_once(
+            name, build, kinds, alias, outer, keep_plan
+        )
     elif prepared.kinds != kinds:
         raise TypeError(f"{name}: values of another kind than on first use")
     arguments = [values[key] for key in prepared.names]

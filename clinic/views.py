@@ -1,10 +1,9 @@
-import contextlib
 import datetime as dt
 import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import InterfaceError, OperationalError, connections, router
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -43,39 +42,10 @@ def accessibility(request: HttpRequest):
     )
 
 
-@contextlib.contextmanager
-def _generic_plans(alias: str):
-    """Inside: the server runs this connection's prepared statements (clinic/rows.py) with
-    the plan it keeps for each, never planning one again for its values.
-
-    For the panels the apps build eagerly: today's appointments (the only statement the
-    dashboard's `collect` runs; the other panels read when drawn). PostgreSQL's `auto` never
-    keeps that statement's plan (its estimate, 179 for 8 rows from the default selectivity
-    of a range between two parameters, is above a custom plan's 70 for 2 rows), so it was
-    planned again on every view: about 0.5 ms of the server's CPU, against 0.07 ms with the
-    kept plan, which is the same plan (the therapist's appointments by start through their
-    index, then each one's patient, type and episode by key). Two more statements (`SET`,
-    `RESET`: about 35 microseconds). Only where statements are prepared: elsewhere (SQLite,
-    PgBouncer) every value is written into the SQL and there is no plan to keep."""
-    connection = connections[alias]
-    if connection.vendor != "postgresql" or not connection.settings_dict.get("PREPARED_STATEMENTS"):
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET plan_cache_mode = force_generic_plan")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET plan_cache_mode")
-
-
 @role_required(*CLINICAL)
 @require_GET
 def dashboard(request: HttpRequest):
-    user = request.user
-    with _generic_plans(router.db_for_read(user._meta.model)):
-        found = panels.collect("dashboard_panels", user=user)
+    found = panels.collect("dashboard_panels", user=request.user)
     return render(request, "clinic/dashboard.html", {"panels": found})
 
 
