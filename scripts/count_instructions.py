@@ -105,9 +105,10 @@ def count(pages: list[str], library: Path) -> None:
         for client, _ in measured:
             client.get("/bench/hello")
         helper.cg_on()
-        for client, url in measured:
-            client.get(url)
+        statuses = [client.get(url).status_code for client, url in measured]
         helper.cg_off(f"{page} {len(measured)}".encode())
+        if wrong := [status for status in statuses if status != 200]:
+            raise SystemExit(f"{page}: counted views answered {wrong}, not 200")
         queries = []
         for client, url in measured:
             with CaptureQueriesContext(connection) as captured:
@@ -142,7 +143,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
         library = build_helper(out)
-        subprocess.run(
+        counted = subprocess.run(
             [
                 "valgrind",
                 "--tool=callgrind",
@@ -155,9 +156,19 @@ def main() -> int:
             ],
             cwd=ROOT,
             env={**os.environ, "COUNT_INSIDE": str(library), "PYTHONHASHSEED": "0"},
-            check=True,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
+        if counted.returncode:
+            # The views' own errors (a traceback), without valgrind's lines (`==PID== ...`).
+            own = [line for line in counted.stderr.splitlines() if not line.startswith("==")]
+            print("\n".join(own[-40:]), file=sys.stderr)
+            print(
+                f"count_instructions: the counted run failed ({counted.returncode})",
+                file=sys.stderr,
+            )
+            return counted.returncode
+        counted_pages: set[str] = set()
         for dump in sorted(out.glob("cg.*.*"), key=lambda p: int(p.name.rsplit(".", 1)[1])):
             text = dump.read_text(errors="replace")
             trigger = re.search(r"^desc: Trigger: Client Request: (\S+) (\d+)$", text, re.M)
@@ -165,6 +176,9 @@ def main() -> int:
             if trigger and totals:
                 page, views = trigger.group(1), int(trigger.group(2))
                 print(f"instructions: {page} {int(totals.group(1)) // views:,} per view")
+                counted_pages.add(page)
+        for page in sorted(set(pages) - counted_pages):
+            print(f"count_instructions: nothing counted for {page}", file=sys.stderr)
         if keep := os.environ.get("COUNT_KEEP"):
             for dump in out.glob("cg.*.*"):
                 shutil.copy(dump, Path(keep) / dump.name)
