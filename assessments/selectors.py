@@ -385,7 +385,12 @@ def working_diagnoses_of_patient(*, patient) -> list[WorkingDiagnosis]:
 
 
 def _working_diagnoses_of(*, patient_id: int) -> QuerySet[WorkingDiagnosis]:
-    return _working_diagnoses().filter(episode__patient_id=patient_id)
+    # The panel and the timeline say who recorded it, by name.
+    return (
+        _working_diagnoses()
+        .filter(episode__patient_id=patient_id)
+        .defer(*beyond_name("recorded_by"))
+    )
 
 
 def _open_episodes_diagnosis(*, patient_id: int):

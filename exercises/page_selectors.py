@@ -4,6 +4,7 @@ acknowledged on the patient's plans (its own module so that selectors.py stays u
 from __future__ import annotations
 
 from clinic.access import CLINICAL, has_role
+from clinic.models import beyond_name
 from clinic.rows import prepared_list
 from exercises.models import AlertAcknowledgement
 from patients import page_rows
@@ -28,5 +29,6 @@ def _acknowledged(*, patient_id: int):
     return (
         AlertAcknowledgement.objects.filter(plan__patient_id=patient_id)
         .select_related("acknowledged_by")
+        .defer(*beyond_name("acknowledged_by"))  # drawn by name only
         .order_by("-acknowledged_at", "-id")[:ACKNOWLEDGED_HISTORY_LIMIT]
     )

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from clinic import audit
 from clinic.access import CLINICAL, has_role
+from clinic.models import beyond_name
 from clinic.rows import prepared_list
 from exercises import schedule, text_safety
 from exercises.adherence import (
@@ -537,7 +538,13 @@ def comments_for_patient(*, user, patient) -> list[SessionLog]:
 
 
 def _of_patient(*, patient_id: int):
-    return _comments().filter(patient_id=patient_id).select_related("comment_read__read_by")
+    return (
+        _comments()
+        .filter(patient_id=patient_id)
+        .select_related("comment_read__read_by")
+        # The panel says who read a comment, by name: not their password hash and flags.
+        .defer(*beyond_name("comment_read__read_by"))
+    )
 
 
 def comment_for_user(*, user, public_id: UUID | str) -> SessionLog:

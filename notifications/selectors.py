@@ -18,6 +18,7 @@ from django.db.models import (
 from django.http import Http404
 
 from clinic.access import CLINICAL, has_role
+from clinic.models import beyond_name
 from clinic.rows import prepared_list
 from notifications.models import (
     ContactConsent,
@@ -187,6 +188,7 @@ def _texts_of(*, patient_id: int):
     return (
         texts_for_clinicians()
         .filter(patient_id=patient_id)
+        .defer(*beyond_name("read_by"))  # the panel says who read a text, by name
         .order_by("-received_at", "-id")[:PATIENT_TEXTS_LIMIT]
     )
 

@@ -59,3 +59,15 @@ def test_it_shows_typed_markup_as_text_and_keeps_safe_markup():
     assert html("<p>{}</p>", mark_safe("<b>kept</b>")) == "<p><b>kept</b></p>"
     assert escape(Decimal("2.50")) == "2.50"
     assert escape(dt.date(2026, 3, 1)) == "2026-03-01"
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.one_of(TEXT, st.text(max_size=30), st.integers(), st.dates()))
+def test_escape_gives_what_conditional_escape_gives(value):
+    """Text without any of the five characters html.escape replaces comes back as it is,
+    without the five `replace` calls; text with any of them is escaped."""
+    from django.utils.html import conditional_escape
+
+    assert escape(value) == conditional_escape(value)
+    for special in "&<>\"'":
+        assert escape(f"a{special}b") == conditional_escape(f"a{special}b")

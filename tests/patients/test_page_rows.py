@@ -242,3 +242,45 @@ def test_reads_hang_the_pages_own_episodes_and_patient_on_their_rows(world):
     episodes_load(patient=patient)
     plan = next(p for p in page_rows.taken(patient, "adherence_for_patient") if p.pk == plans[0].pk)
     assert plan.episode == other
+
+
+def test_reads_that_say_who_carry_only_their_name(world):
+    """The texts', comments', acknowledgements' and working diagnoses' users are drawn by name
+    only: their reads leave the password hash and the flags out of the statement, and drawing
+    the name (as the panels and the timeline do) asks nothing more."""
+    from exercises.models import CommentRead
+
+    SmsInbound.objects.filter(patient=world.patient).update(
+        read_by=world.therapist, read_at=timezone.now()
+    )
+    patient = Patient.objects.get(pk=world.patient.pk)
+    reads = panels.collect("patient_page_reads", user=world.therapist, patient=patient)
+    page_rows.read(patient=patient, reads=reads)
+    episodes_load(patient=patient)
+    users = {
+        "notifications_texts_from_patient": lambda row: row.read_by,
+        "comments_for_patient": lambda row: row.comment_read.read_by,
+        "acknowledgements_for_patient": lambda row: row.acknowledged_by,
+        "working_diagnoses_of_patient": lambda row: row.recorded_by,
+    }
+    with CaptureQueriesContext(connection) as queries:
+        for name, who in users.items():
+            rows = page_rows.taken(patient, name)
+            drawn = []
+            for row in rows:
+                try:
+                    user = who(row)
+                except CommentRead.DoesNotExist:
+                    continue
+                if user is None:
+                    continue
+                assert {"password", "role", "is_superuser"} <= user.get_deferred_fields(), name
+                drawn.append((str(user), user.get_full_name(), user.email))
+            assert drawn, f"{name}: the test data should draw a user"
+            assert drawn[0][2] == world.therapist.email
+    assert len(queries) == 0
+
+    client = world.client_for("therapist")
+    page = client.get(reverse("patients:detail", args=[world.patient.public_id]))
+    name = world.therapist.get_full_name() or world.therapist.email
+    assert page.content.decode().count(f"Read by {name}") == 2  # the text and the comment
