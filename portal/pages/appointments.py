@@ -6,27 +6,23 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import OuterRef
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from assessments.selectors import open_red_flag_referrals
 from bookings import portal_page, selectors, services
-from bookings.models import MAX_APPOINTMENT_LENGTH
 from bookings.online import selectors as online
 from bookings.places import places_to_name
 from clinic.access import PATIENTS, role_required
-from clinic.json_rows import rows_array
-from clinic.panels import PORTAL_READS
-from clinic.rows import prepared_row, reads_combined
+from clinic.rows import reads_combined
 from patients.models import Patient
-from patients.selectors import patient_of_portal_user, portal_patient_of_row, portal_patient_rows
+from patients.selectors import patient_of_portal_user
+from portal import appointment_reads
 from portal.context_processors import red_flag_notice_from
-from portal.selectors import _OPEN_RED_FLAGS, _RED_FLAG_FIELDS, open_red_flags_read
+from portal.selectors import open_red_flags_read
 
-PAGE_SIZE = 25
+PAGE_SIZE = appointment_reads.PAGE_SIZE
 
 
 @role_required(*PATIENTS)
@@ -78,14 +74,17 @@ def _page_read(user, now: dt.datetime, asked):
     below the first), as (patient, upcoming appointments, the `Page` of past ones that
     `Paginator.get_page(asked)` gives, the places to name, the red-flag notice)."""
     guess = _asked_number(asked)
-    row = _page_row(user, now, guess)
+    row = appointment_reads.appointments_page_row(
+        user=user, now=now, offset=(guess - 1) * PAGE_SIZE
+    )
     # `Paginator.count` is the length of its list: the number of past appointments read.
     paginator = Paginator(range(row["bookings.page_past_count"]), PAGE_SIZE)
     number = _page_number(asked, paginator)
     if number != guess:
-        row = _page_row(user, now, number)
-    patient = portal_patient_of_row(row)
-    patient.__dict__[PORTAL_READS] = row
+        row = appointment_reads.appointments_page_row(
+            user=user, now=now, offset=(number - 1) * PAGE_SIZE
+        )
+    patient = appointment_reads.appointments_page_patient(row)
     rows = portal_page.portal_page_rows(row)
     notice = red_flag_notice_from(open_red_flags_read(patient=patient))
     return (
@@ -120,36 +119,6 @@ def _page_number(asked, paginator: Paginator) -> int:
         return 1
     except EmptyPage:
         return paginator.num_pages
-
-
-def _page_row(user, now: dt.datetime, number: int) -> dict:
-    row = prepared_row(
-        "portal.appointments_page",
-        Patient,
-        _page_statement,
-        user_id=user.pk,
-        now=now,
-        earliest=now - MAX_APPOINTMENT_LENGTH,
-        offset=(number - 1) * PAGE_SIZE,
-    )
-    if row is None:
-        raise Http404("No patient record for this account")
-    return row
-
-
-def _page_statement(*, user_id: int, now: dt.datetime, earliest: dt.datetime, offset: int):
-    return portal_patient_rows(
-        user_id=user_id,
-        **portal_page.portal_page_reads(
-            now=now, earliest=earliest, offset=offset, page_size=PAGE_SIZE
-        ),
-        **{
-            _OPEN_RED_FLAGS: rows_array(
-                open_red_flag_referrals().filter(episode__patient_id=OuterRef("pk")),
-                fields=_RED_FLAG_FIELDS,
-            )
-        },
-    )[:1]
 
 
 @require_POST
