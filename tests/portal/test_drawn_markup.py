@@ -180,17 +180,27 @@ def test_it_draws_the_stage_card_as_text_and_nothing_before_a_stage():
 
 
 def _programme(*, held=False, status="active"):
-    step = SimpleNamespace(what_to_do=lambda: "Run 5 minutes <then> walk")
-    return SimpleNamespace(
-        is_held=held, status=status, step_label="Step 2 of 8: <b>Run-walk</b>", step=step
-    )
+    # As the home reads it: of the steps only the current one and how many there are.
+    step = {
+        "name": "<b>Run-walk</b>",
+        "walk_minutes": 0,
+        "run_minutes": 5,
+        "repeats": 1,
+        "extra_minutes": 0,
+        "extra": "<then> walk",
+        "terrain": ["flat"],
+        "effort": "easy",
+        "runs_to_move_on": 3,
+        "note": "",
+    }
+    return SimpleNamespace(is_held=held, status=status, current_step=1, step_count=8, step_now=step)
 
 
 def test_it_draws_todays_running_step_as_text_with_a_way_to_log_a_run():
     html = _portal_programme_html({"programme": _programme(), "awaiting": []}, "token")
 
     assert "Step 2 of 8: &lt;b&gt;Run-walk&lt;/b&gt;" in html
-    assert "Run 5 minutes &lt;then&gt; walk" in html
+    assert "<p>Run 5 minutes without stopping. &lt;then&gt; walk</p>" in html
     assert f'href="{reverse("portal:running_log")}">Log a run</a>' in html
     assert f'href="{reverse("portal:running")}">My running programme</a>' in html
     assert "How was this morning?" not in html
