@@ -17,6 +17,7 @@ from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from clinic.links import fixed_url
 from clinic.markup import escape
 from exercises import markup
 from exercises.videos.selectors import PlanMedia
@@ -111,4 +112,67 @@ def exercise_cards_html(items: Sequence[Mapping], media: PlanMedia) -> SafeStrin
         "".join(
             exercise_card_html(number, item, media) for number, item in enumerate(items, start=1)
         )
+    )
+
+
+def today_html(
+    *,
+    today_text: str,
+    logged: bool,
+    due: Sequence[Mapping],
+    cards: str,
+    not_today: Sequence[Mapping],
+) -> SafeString:
+    """The home's "Today's exercises" section (the patient has a plan): the day, whether it is
+    logged with the link to log it, the rest-day line, the cards (`exercise_cards_html`) and
+    the "Not today" list with each item's next day. Drawn here, not by the home's template,
+    for the same reason as the cards: its lookups and tags ran on every view."""
+    log_url = escape(fixed_url("portal:log"))
+    logged_line = (
+        '\n      <div class="alert alert-success">You have logged today\'s session.'
+        f' <a href="{log_url}">Change it</a></div>\n    '
+        if logged
+        else ""
+    )
+    log_label = "Update today's log" if logged else "Log today's session"
+    later = ""
+    if not_today:
+        rows = "".join(
+            f"\n        <li>{escape(item.get('name', ''))}: "
+            + (
+                f"next on {escape(item.get('next_text', ''))}"
+                if item.get("next_on")
+                else "not due in the next four weeks"
+            )
+            + "</li>\n      "
+            for item in not_today
+        )
+        later = (
+            '\n      <h3 class="h6">Not today</h3>\n'
+            f'      <ul class="portal-not-today">\n      {rows}\n      </ul>\n    '
+        )
+    return mark_safe(  # noqa: S308 (every value escaped; `cards` is safe HTML)  # nosec B703 B308
+        "\n"
+        '  <section class="mb-4" aria-labelledby="today-heading">\n'
+        '    <div class="d-flex flex-wrap justify-content-between align-items-center gap-2'
+        ' mb-2">\n'
+        '      <h2 class="h4 mb-0" id="today-heading">Today\'s exercises</h2>\n'
+        f'      <span class="text-body-secondary small">{escape(today_text)}</span>\n'
+        "    </div>\n"
+        f"    {logged_line}\n"
+        f'    <a class="btn btn-primary btn-lg btn-lg-mobile mb-3" href="{log_url}">'
+        f"{log_label}</a>\n"
+        "    "
+        + (
+            ""
+            if due
+            else '<p class="portal-rest-day">Nothing is due today: a rest day is part of your'
+            " plan.</p>"
+        )
+        + "\n"
+        '    <ol class="list-unstyled portal-exercises">\n'
+        f"    {cards}\n"
+        "    </ol>\n"
+        f"    {later}\n"
+        "  </section>\n"
     )

@@ -18,6 +18,7 @@ from patients.page_rows import PageRead
 from patients.selectors import open_episodes
 from running import selectors
 from running.models import ProgrammeDecision, RunLog, RunProgramme
+from running.programmes import Step
 from running.templatetags import running_rows
 
 
@@ -160,9 +161,13 @@ def _portal_programme_html(values: dict, csrf_token) -> SafeString:
             " cleared.</p>\n      "
         )
     elif programme.status == "active":
+        # The programme's `step_label` and `step`, from the one step the home read (the
+        # selector defers the whole list: `step_now` and `step_count`).
+        step = Step.from_dict(programme.step_now)
+        label = f"Step {programme.current_step + 1} of {programme.step_count}: {step.name}"
         now = (
-            f'\n        <p class="mb-1 fw-semibold">{escape(programme.step_label)}</p>\n'
-            f"        <p>{escape(programme.step.what_to_do())}</p>\n"
+            f'\n        <p class="mb-1 fw-semibold">{escape(label)}</p>\n'
+            f"        <p>{escape(step.what_to_do())}</p>\n"
             '        <a class="btn btn-primary btn-lg-mobile"'
             f' href="{escape(fixed_url("portal:running_log"))}">Log a run</a>\n      '
         )

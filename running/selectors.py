@@ -12,7 +12,9 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    F,
     Func,
+    IntegerField,
     JSONField,
     OuterRef,
     Prefetch,
@@ -61,9 +63,13 @@ def _programme_current(*, patient_id: int):
 
 
 def programme_current_with_awaiting(*, patient, today: dt.date) -> RunProgramme | None:
-    """`programme_current_for_patient`'s programme for the portal home, with the newest of the runs
-    waiting for a morning answer in the same query: `awaiting` is that run (only its public id and
-    date are read) or None. One query, compiled once per process (clinic/rows.py)."""
+    """`programme_current_for_patient`'s programme for the portal home's card, with the newest of
+    the runs waiting for a morning answer in the same query: `awaiting` is that run (only its
+    public id and date are read) or None. Only what the card draws is read: the status and hold,
+    the step's number, and of the steps only the current one (`step_now`, the step's stored
+    dict, None past the last) and how many there are (`step_count`); the other fields, the
+    whole list of steps among them, are deferred. One query, compiled once per process
+    (clinic/rows.py)."""
     found = portal_read(patient, "running.programme")
     if found is NOT_READ:
         found = prepared_list(
@@ -75,7 +81,7 @@ def programme_current_with_awaiting(*, patient, today: dt.date) -> RunProgramme 
             week_before=today - dt.timedelta(days=7),
         )
     else:
-        found = instances(RunProgramme, router.db_for_read(RunProgramme), found, **_PROGRAMME_ROWS)
+        found = instances(RunProgramme, router.db_for_read(RunProgramme), found, **_CARD_ROWS)
     if not found:
         return None
     programme = found[0]
@@ -95,18 +101,63 @@ def _programme_current_with_awaiting(*, patient_id: int, today: dt.date, week_be
         patient_id=OuterRef("patient_id"), today=today, week_before=week_before
     ).order_by("-date", "-id")
     # Its public id and date in one subquery (two asked the server to find the run twice).
-    return _programme_current(patient_id=patient_id).annotate(
-        awaiting_run=Subquery(
-            awaiting.values(run=JSONRow(public_id="public_id", date="date"))[:1],
-            output_field=JSONField(),
-        ),
+    return (
+        _programme_current(patient_id=patient_id)
+        .only(*_CARD_FIELDS)
+        .annotate(
+            awaiting_run=Subquery(
+                awaiting.values(run=JSONRow(public_id="public_id", date="date"))[:1],
+                output_field=JSONField(),
+            ),
+            step_now=_StepAt(F("steps"), F("current_step")),
+            step_count=_Length(F("steps")),
+        )
     )
 
 
-_PROGRAMME_ROWS = {
-    "fields": [field.attname for field in RunProgramme._meta.concrete_fields],
-    "annotations": {"awaiting_run": JSONField()},
+class _StepAt(Func):
+    """`steps -> current_step`: one element of a JSON list (NULL past its end)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " -> "
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="json_extract(%(expressions)s || ']')",
+            arg_joiner=", '$[' || ",
+            **extra_context,
+        )
+
+
+class _Length(Func):
+    """How many elements a JSON list has."""
+
+    function = "jsonb_array_length"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="json_array_length", **extra_context)
+
+
+#: What the portal home's running card draws of the programme (`running.panels`), in the
+#: model's order as `Model.from_db` takes them; the steps come as `step_now` and `step_count`.
+_CARD_FIELDS = [
+    field.attname
+    for field in RunProgramme._meta.concrete_fields
+    if field.name in {"id", "current_step", "status", "hold_reason"}
+]
+_CARD_ROWS = {
+    "fields": _CARD_FIELDS,
+    "annotations": {
+        "awaiting_run": JSONField(),
+        "step_now": JSONField(),
+        "step_count": IntegerField(),
+    },
 }
+_PROGRAMME_ROWS = {"fields": [field.attname for field in RunProgramme._meta.concrete_fields]}
 
 
 def portal_home_reads(*, today: dt.date, week_before: dt.date) -> dict:
@@ -118,8 +169,8 @@ def portal_home_reads(*, today: dt.date, week_before: dt.date) -> dict:
             _programme_current_with_awaiting(
                 patient_id=OuterRef("pk"), today=today, week_before=week_before
             ),
-            fields=_PROGRAMME_ROWS["fields"],
-            annotations=_PROGRAMME_ROWS["annotations"],
+            fields=_CARD_ROWS["fields"],
+            annotations=_CARD_ROWS["annotations"],
         )
     }
 

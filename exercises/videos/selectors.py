@@ -6,8 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from django.db.models import Exists, F, Func, JSONField, OuterRef, QuerySet, Subquery
-from django.db.models.fields.json import KeyTextTransform
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 
 from clinic.json_rows import JSONRow, RowsArray
@@ -99,19 +108,16 @@ def _media_rows(plan) -> list[dict]:
 
 
 def media_of_current_version() -> RowsArray:
-    """An annotation for plan querysets: for each exercise the plan's current version names
-    (the items' "key", read from its JSON in the query), its code, picture and current video
+    """An annotation for plan querysets that read their current version with them
+    (`select_related("current_version")`): for each exercise the version's items name (their
+    "key", read from the version's JSON in the query), its code, picture and current video
     (`plan_media` reads them): the video's key and type as one object, from one subquery per
-    exercise (two subqueries of the same row cost the server twice)."""
-    keys = (
-        PlanVersion.objects.filter(pk=OuterRef(OuterRef("current_version_id")))
-        .annotate(item=Func(F("items"), function="jsonb_array_elements", output_field=JSONField()))
-        .annotate(key=KeyTextTransform("key", "item"))
-        .values("key")
-    )
+    exercise (two subqueries of the same row cost the server twice). The exercises are found
+    by their codes (`code = ANY(...)`) from the version row the plan's query has joined, not
+    by reading the version again and joining its keys against the whole library."""
     current = current_videos().filter(exercise=OuterRef("pk"))
     return RowsArray(
-        Exercise.objects.filter(code__in=Subquery(keys))
+        Exercise.objects.filter(_AnyOf(F("code"), _ItemKeys(OuterRef("current_version__items"))))
         .order_by("code")
         .values(
             row=JSONRow(
@@ -125,6 +131,27 @@ def media_of_current_version() -> RowsArray:
             )
         )
     )
+
+
+class _ItemKeys(Func):
+    """The "key" of every item of a version's `items`, as an array (PostgreSQL)."""
+
+    template = "ARRAY(SELECT jsonb_array_elements(%(expressions)s) ->> 'key')"
+    output_field = ArrayField(CharField())
+
+
+class _AnyOf(Func):
+    """`value = ANY(array)`: true where the array holds the value (each element is looked up
+    in the value's index, where `IN (subquery)` joined the subquery's rows against the
+    table)."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (value, value_params), (array, array_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        return f"{value} = ANY({array})", (*value_params, *array_params)
 
 
 def has_video() -> Exists:

@@ -21,7 +21,7 @@ from exercises.illustrations import illustration_response
 from exercises.videos.selectors import plan_media
 from patients.selectors import patient_of_portal_user
 from portal.context_processors import red_flag_notice_of
-from portal.exercise_cards import exercise_cards_html
+from portal.exercise_cards import exercise_cards_html, today_html
 from portal.selectors import home_patient
 
 
@@ -41,6 +41,9 @@ def home(request: HttpRequest):
     due, not_today = exercise_selectors.plan_day(plan=plan, day=today) if plan else ([], [])
     media = plan_media(plan=plan)
     phone = clinic_phone()
+    today_text = FilterText().date(today, "l j F")
+    cards = exercise_cards_html(due, media)
+    today_log = plan is not None and plan.logged_on_day
     return render(
         request,
         "portal/home.html",
@@ -51,11 +54,23 @@ def home(request: HttpRequest):
             "plan": plan,
             "version": version,
             "today": today,
-            "today_text": FilterText().date(today, "l j F"),
+            "today_text": today_text,
             "due_today": due,
-            "exercise_cards": exercise_cards_html(due, media),
+            "exercise_cards": cards,
             "not_today": not_today,
-            "today_log": plan is not None and plan.logged_on_day,
+            "today_log": today_log,
+            # "Today's exercises", drawn in one step (portal/exercise_cards.py).
+            "today_section": (
+                today_html(
+                    today_text=today_text,
+                    logged=today_log,
+                    due=due,
+                    cards=cards,
+                    not_today=not_today,
+                )
+                if plan
+                else ""
+            ),
             "on_hold": plan is None and portal_selectors.plan_on_hold_for_patient(patient=patient),
             "panels": panels.collect("portal_panels", user=user, patient=patient),
             "safety_card": _safety_card(phone),

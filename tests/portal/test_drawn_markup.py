@@ -6,15 +6,18 @@ markup, and each card still says what to do."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import uuid
 from types import SimpleNamespace
 
+import pytest
+from django.template import engines
 from django.urls import reverse
 
 from assessments.panels import _portal_condition_html
 from bookings.upcoming_markup import portal_upcoming_panel_html, upcoming_for_patient_html
 from exercises.videos.selectors import PlanMedia
-from portal.exercise_cards import exercise_cards_html
+from portal.exercise_cards import exercise_cards_html, today_html
 from rehab.catalogue import Stage
 from rehab.panels import _portal_stage_html
 from running.panels import _portal_programme_html
@@ -180,17 +183,27 @@ def test_it_draws_the_stage_card_as_text_and_nothing_before_a_stage():
 
 
 def _programme(*, held=False, status="active"):
-    step = SimpleNamespace(what_to_do=lambda: "Run 5 minutes <then> walk")
-    return SimpleNamespace(
-        is_held=held, status=status, step_label="Step 2 of 8: <b>Run-walk</b>", step=step
-    )
+    # As the home reads it: of the steps only the current one and how many there are.
+    step = {
+        "name": "<b>Run-walk</b>",
+        "walk_minutes": 0,
+        "run_minutes": 5,
+        "repeats": 1,
+        "extra_minutes": 0,
+        "extra": "<then> walk",
+        "terrain": ["flat"],
+        "effort": "easy",
+        "runs_to_move_on": 3,
+        "note": "",
+    }
+    return SimpleNamespace(is_held=held, status=status, current_step=1, step_count=8, step_now=step)
 
 
 def test_it_draws_todays_running_step_as_text_with_a_way_to_log_a_run():
     html = _portal_programme_html({"programme": _programme(), "awaiting": []}, "token")
 
     assert "Step 2 of 8: &lt;b&gt;Run-walk&lt;/b&gt;" in html
-    assert "Run 5 minutes &lt;then&gt; walk" in html
+    assert "<p>Run 5 minutes without stopping. &lt;then&gt; walk</p>" in html
     assert f'href="{reverse("portal:running_log")}">Log a run</a>' in html
     assert f'href="{reverse("portal:running")}">My running programme</a>' in html
     assert "How was this morning?" not in html
@@ -214,3 +227,48 @@ def test_a_held_or_finished_programme_gives_no_step_and_no_way_to_log():
     for html in (held, done):
         assert "Log a run" not in html
         assert "Run-walk" not in html
+
+
+# The home template's "Today's exercises" section as it was before `today_html` drew it: the
+# markup must stay the same byte for byte.
+_TODAY_TEMPLATE = (
+    "{% load clinic_tags %}"
+    '\n  <section class="mb-4" aria-labelledby="today-heading">\n    <div class="d-flex flex-wrap'
+    ' justify-content-between align-items-center gap-2 mb-2">\n      <h2 class="h4 mb-0"'
+    ' id="today-heading">Today\'s exercises</h2>\n      <span class="text-body-secondary small">'
+    '{{ today_text }}</span>\n    </div>\n    {% if today_log %}\n      <div class="alert'
+    " alert-success\">You have logged today's session. <a href=\"{% fixed_url 'portal:log' %}\">"
+    'Change it</a></div>\n    {% endif %}\n    <a class="btn btn-primary btn-lg btn-lg-mobile'
+    " mb-3\" href=\"{% fixed_url 'portal:log' %}\">{% if today_log %}Update today's log{% else %}"
+    'Log today\'s session{% endif %}</a>\n    {% if not due_today %}<p class="portal-rest-day">'
+    "Nothing is due today: a rest day is part of your plan.</p>{% endif %}\n    <ol"
+    ' class="list-unstyled portal-exercises">\n    {{ exercise_cards }}\n    </ol>\n    {% if'
+    ' not_today %}\n      <h3 class="h6">Not today</h3>\n      <ul class="portal-not-today">\n'
+    "      {% for item in not_today %}\n        <li>{{ item.name }}: {% if item.next_on %}next on"
+    " {{ item.next_text }}{% else %}not due in the next four weeks{% endif %}</li>\n      {% endfor"
+    " %}\n      </ul>\n    {% endif %}\n  </section>\n"
+)
+_LATER = [
+    {**ITEM, "next_on": dt.date(2026, 3, 5), "next_text": "Thursday <soon>"},
+    {**ITEM, "name": "Bridge & hold", "next_on": None, "next_text": ""},
+]
+
+
+@pytest.mark.parametrize(
+    ("logged", "due", "later"),
+    list(itertools.product([False, True], [[], [ITEM]], [[], _LATER[:1], _LATER])),
+)
+def test_todays_section_is_the_templates_markup(logged, due, later):
+    cards = exercise_cards_html(due, PlanMedia(illustrated=set(), videos={}))
+    values = {
+        "today_text": "Tuesday 3 <March>",
+        "today_log": logged,
+        "due_today": due,
+        "exercise_cards": cards,
+        "not_today": later,
+    }
+    expected = engines["django"].from_string(_TODAY_TEMPLATE).render(values)
+    drawn = today_html(
+        today_text="Tuesday 3 <March>", logged=logged, due=due, cards=cards, not_today=later
+    )
+    assert drawn == expected

@@ -247,10 +247,42 @@ def test_it_takes_the_programme_from_the_portal_homes_statement(
     with django_assert_num_queries(0):
         (panel,) = portal_panels(user=patient_user, patient=me)
     context = panel.values()
-    assert context["programme"].public_id == active.public_id
-    assert context["programme"].step_label == active.step_label
+    _assert_card_reads(context["programme"], active)
     (awaiting,) = context["awaiting"]
     assert (awaiting.public_id, awaiting.date) == (newest.public_id, newest.date)
+
+
+def _assert_card_reads(found, programme):
+    """The card's programme: its status, hold and step number, and of its steps only the
+    current one and how many there are (the whole list is not read)."""
+    assert found.pk == programme.pk
+    assert (found.status, found.hold_reason) == (programme.status, programme.hold_reason)
+    assert found.current_step == programme.current_step
+    assert found.step_now == programme.steps[programme.current_step]
+    assert found.step_count == len(programme.steps)
+    assert {"steps", "public_id", "name", "episode_id"} <= found.get_deferred_fields()
+
+
+@pytest.mark.parametrize("from_home", [True, False])
+def test_the_portal_card_reads_only_todays_step(patient_user, me, active, from_home):
+    from portal.selectors import home_reads
+    from running.panels import portal_panels
+
+    active.current_step = 3
+    active.save(update_fields=["current_step"])
+    if from_home:
+        home_reads(patient=me, day=TODAY, now=dt.datetime.now(dt.UTC))
+    (panel,) = portal_panels(user=patient_user, patient=me)
+    _assert_card_reads(panel.values()["programme"], active)
+
+
+def test_the_portal_home_draws_the_programmes_current_step(patient_client, active):
+    active.current_step = 2
+    active.save(update_fields=["current_step"])
+    body = patient_client.get(reverse("portal:home")).content.decode()
+    assert f'<p class="mb-1 fw-semibold">{active.step_label}</p>' in body
+    assert f"<p>{active.step.what_to_do()}</p>" in body
+    assert active.step_label.startswith("Step 3 of 8: ")
 
 
 def test_it_refuses_a_run_while_the_programme_is_held_for_a_red_flag(active, therapist):
