@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import OuterRef
 from django.http import Http404
 
-from assessments.selectors import open_red_flag_referrals
 from bookings.models import MAX_APPOINTMENT_LENGTH
 from bookings.portal_page import portal_page_reads
-from clinic.json_rows import rows_array
 from clinic.panels import PORTAL_READS
 from clinic.rows import prepared_row
 from patients.models import Patient
 from patients.selectors import portal_patient_of_row, portal_patient_rows
-from portal.selectors import _OPEN_RED_FLAGS, _RED_FLAG_FIELDS
+from portal.selectors import open_red_flags_reads
 
 #: Past appointments a page shows.
 PAGE_SIZE = 25
@@ -55,10 +52,5 @@ def _page_statement(*, user_id: int, now: dt.datetime, earliest: dt.datetime, of
     return portal_patient_rows(
         user_id=user_id,
         **portal_page_reads(now=now, earliest=earliest, offset=offset, page_size=PAGE_SIZE),
-        **{
-            _OPEN_RED_FLAGS: rows_array(
-                open_red_flag_referrals().filter(episode__patient_id=OuterRef("pk")),
-                fields=_RED_FLAG_FIELDS,
-            )
-        },
+        **open_red_flags_reads(),
     )[:1]

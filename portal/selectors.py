@@ -156,13 +156,19 @@ def running_page_reads(*, patient, day: dt.date) -> None:
 def _running_page_reads(*, patient_id: int, day: dt.date, week_before: dt.date):
     return Patient.objects.filter(pk=patient_id).values(
         **running_selectors.portal_page_reads(today=day, week_before=week_before),
-        **{
-            _OPEN_RED_FLAGS: rows_array(
-                open_red_flag_referrals().filter(episode__patient_id=OuterRef("pk")),
-                fields=_RED_FLAG_FIELDS,
-            )
-        },
+        **open_red_flags_reads(),
     )
+
+
+def open_red_flags_reads() -> dict:
+    """The column a portal page's statement on the patient's row adds so that the red-flag
+    notice reads nothing more (`open_red_flags_read` gives it back as decisions)."""
+    return {
+        _OPEN_RED_FLAGS: rows_array(
+            open_red_flag_referrals().filter(episode__patient_id=OuterRef("pk")),
+            fields=_RED_FLAG_FIELDS,
+        )
+    }
 
 
 #: Where the running page's statement keeps the open referrals, and what the notice reads of
