@@ -128,6 +128,13 @@ def patient_user(db) -> User:
 
 
 @pytest.fixture
+def patient_client(client, patient_user):
+    """The test client signed in as `patient_user` (a portal login)."""
+    client.force_login(patient_user)
+    return client
+
+
+@pytest.fixture
 def manager(db) -> User:
     return User.objects.create_superuser(email="manager@test.example", password=PASSWORD)
 

@@ -33,12 +33,6 @@ def someone_else():
     return PatientFactory(user=user)
 
 
-@pytest.fixture
-def patient_client(client, patient_user):
-    client.force_login(patient_user)
-    return client
-
-
 LIST = reverse("portal:appointments:list")
 
 

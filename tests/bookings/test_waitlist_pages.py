@@ -36,12 +36,6 @@ def someone_else():
     return waiting_patient(user=make_user("else@test.example", User.Role.PATIENT))
 
 
-@pytest.fixture
-def patient_client(client, patient_user):
-    client.force_login(patient_user)
-    return client
-
-
 def offer_for(patient, therapist) -> WaitlistOffer:
     give_hours(therapist)
     join(patient)

@@ -33,12 +33,6 @@ def plan(patient, therapist):
     return published_plan(therapist=therapist, patient=patient)
 
 
-@pytest.fixture
-def patient_client(client, patient_user):
-    client.force_login(patient_user)
-    return client
-
-
 def schedule_of(plan) -> ReminderSchedule:
     return ReminderSchedule.objects.get(source="exercise_plan", subject_id=plan.pk)
 

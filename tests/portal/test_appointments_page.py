@@ -40,12 +40,6 @@ def me(patient_user):
     return PatientFactory(user=patient_user, first_name="Pat")
 
 
-@pytest.fixture
-def patient_client(client, patient_user):
-    client.force_login(patient_user)
-    return client
-
-
 def _masked(html: str) -> str:
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "csrf", html)
     return re.sub(r'nonce="[^"]*"', "nonce", html)

@@ -42,12 +42,6 @@ def me(patient_user):
     return PatientFactory(user=patient_user, first_name="Pat")
 
 
-@pytest.fixture
-def patient_client(client, patient_user):
-    client.force_login(patient_user)
-    return client
-
-
 def _fields(patient) -> dict:
     return {f.attname: getattr(patient, f.attname) for f in Patient._meta.concrete_fields}
 

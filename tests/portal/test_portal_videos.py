@@ -43,12 +43,6 @@ def code(plan, therapist):
     return code
 
 
-@pytest.fixture
-def patient_client(client, patient_user):
-    client.force_login(patient_user)
-    return client
-
-
 def video_url(code: str) -> str:
     return reverse("portal:video", args=[code])
 

@@ -40,12 +40,6 @@ def episode(me):
     return EpisodeFactory(patient=me)
 
 
-@pytest.fixture
-def patient_client(client, patient_user):
-    client.force_login(patient_user)
-    return client
-
-
 def referral(episode, therapist, *, tier=None, rules="1.2"):
     decision = confirmed_decision(
         episode=episode, therapist=therapist, final_dx="red_flag_referral"

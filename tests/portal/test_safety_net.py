@@ -42,12 +42,6 @@ def my_plan(me, therapist):
     return published_plan(therapist=therapist, patient=me, start_date=TODAY - dt.timedelta(days=14))
 
 
-@pytest.fixture
-def patient_client(client, patient_user):
-    client.force_login(patient_user)
-    return client
-
-
 def log_data(**overrides):
     data = {
         "date": TODAY.isoformat(),

@@ -24,9 +24,3 @@ def me(patient_user):
 @pytest.fixture
 def my_episode(me):
     return EpisodeFactory(patient=me, started_on=TODAY - dt.timedelta(days=60))
-
-
-@pytest.fixture
-def patient_client(client, patient_user):
-    client.force_login(patient_user)
-    return client
