@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from assessments.models import Assessment
 from clinic.display import display
+from clinic.filters import day_month_year
 from clinic.rows import prepared_list
 from patients.models import Episode
 from patients.selectors import page_reads
@@ -97,6 +98,5 @@ def _take(found: dict[str, dict], visit: Assessment) -> None:
         found[key] = {
             "value": value,
             "on": visit.assessed_on,
-            "source": f"{display(visit, 'kind')} assessment, "
-            f"{visit.assessed_on.day} {visit.assessed_on:%b %Y}",
+            "source": f"{display(visit, 'kind')} assessment, {day_month_year(visit.assessed_on)}",
         }

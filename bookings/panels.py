@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from bookings import schedule, selectors, services, upcoming_markup
 from bookings.models import MAX_APPOINTMENT_LENGTH, Appointment
 from clinic.access import STAFF, THERAPIST, has_role, roles_of
-from clinic.filters import FilterText
+from clinic.filters import FilterText, hour_minute
 from clinic.json_rows import instances, rows_array
 from clinic.links import fixed_url, uuid_url
 from clinic.markup import html, html_join
@@ -248,7 +248,9 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
             site = Site(is_default=row["site__is_default"], time_zone=row["site__time_zone"])
             zone = zones[row["site_id"]] = site.zone
         local = row["start"].astimezone(zone)
-        title = f"{row['appointment_type__name']} with {_therapist_name(row)} at {local:%H:%M}"
+        title = (
+            f"{row['appointment_type__name']} with {_therapist_name(row)} at {hour_minute(local)}"
+        )
         detail = _STATUS_LABELS.get(row["status"], row["status"])
         if row["late_cancellation"]:
             detail += " (late)"

@@ -28,6 +28,39 @@ _ZONE_LETTERS = frozenset("eIOTUZcr")
 _TIME_LETTERS = frozenset("aAfgGhHiPsu")
 _FILTERS = {"date": date_filter, "time": time_filter, "number": floatformat}
 
+#: `strftime("%b")` in the C locale, which every process here runs in (nothing sets LC_TIME):
+#: Python's `strftime` builds a time tuple and asks the C library, some 5-8 us a call.
+MONTH_ABBR = (
+    "",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+
+
+def day_month(day: dt.date) -> str:
+    """`f"{day.day} {day:%b}"` ("4 Mar") without `strftime`."""
+    return f"{day.day} {MONTH_ABBR[day.month]}"
+
+
+def day_month_year(day: dt.date) -> str:
+    """`f"{day.day} {day:%b %Y}"` ("4 Mar 2026") without `strftime`."""
+    return f"{day.day} {MONTH_ABBR[day.month]} {day.year}"
+
+
+def hour_minute(moment: dt.datetime | dt.time) -> str:
+    """`f"{moment:%H:%M}"` ("09:05") without `strftime`."""
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
 
 @functools.lru_cache(maxsize=8192)
 def _drawn(kind: str, value, fmt: str, language: str | None) -> str:

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from clinic.filters import day_month
 from rehab.catalogue import Criterion, Stage
 
 MET, NOT_MET, NOT_MEASURED = "met", "not_met", "not_measured"
@@ -211,4 +212,4 @@ _RULES = {
 
 
 def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%b}"
+    return day_month(day)

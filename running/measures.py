@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from clinic.filters import day_month_year
 from patients.models import Episode, Patient
 from running import selectors
 from running.models import RunProgramme
@@ -45,7 +46,7 @@ def _measures(programme: RunProgramme) -> dict[str, dict]:
     # The day of the last change, where the patient lives.
     zone = ZoneInfo(programme.patient.time_zone)
     on = programme.ended_on or programme.updated_at.astimezone(zone).date()
-    source = f"Return-to-run programme, {on.day} {on:%b %Y}"
+    source = f"Return-to-run programme, {day_month_year(on)}"
     completed = programme.status == RunProgramme.Status.COMPLETED
     return {
         "run_programme_completed": {"value": completed, "on": on, "source": source},

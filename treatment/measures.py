@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import F
 
+from clinic.filters import day_month_year
 from clinic.rows import prepared_list
 from patients import page_rows
 from treatment.models import Retest, TreatmentSession
@@ -36,7 +37,7 @@ def _local_day(start: dt.datetime, time_zone: str) -> dt.date:
 
 
 def source_text(day: dt.date) -> str:
-    return f"Treatment session, {day.day} {day:%b %Y}"
+    return f"Treatment session, {day_month_year(day)}"
 
 
 def session_values(session, keys=KEYS) -> dict[str, object]:
