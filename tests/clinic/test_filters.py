@@ -104,3 +104,25 @@ def test_a_kept_text_does_not_outlive_a_change_of_language():
         assert german == _filters(day, "D j M").split("|")[0]
         assert german != "Wed 4 Mar"
     assert FilterText().date(day, "D j M") == "Wed 4 Mar"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(min_value=dt.date(1000, 1, 1)))
+def test_day_month_and_year_are_what_strftime_drew(day):
+    """`day_month` and `day_month_year` draw what `f"{day.day} {day:%b}"` and
+    `f"{day.day} {day:%b %Y}"` drew (the C locale's month names)."""
+    from clinic.filters import day_month, day_month_year
+
+    assert day_month(day) == f"{day.day} {day:%b}"
+    assert day_month_year(day) == f"{day.day} {day:%b %Y}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(timezones=st.sampled_from([None, zoneinfo.ZoneInfo("Europe/London")])))
+def test_hour_minute_is_what_strftime_drew(moment):
+    """`hour_minute` draws what `f"{moment:%H:%M}"` drew, for naive and aware datetimes and
+    times of day."""
+    from clinic.filters import hour_minute
+
+    assert hour_minute(moment) == f"{moment:%H:%M}"
+    assert hour_minute(moment.time()) == f"{moment.time():%H:%M}"
