@@ -92,12 +92,16 @@ class FilterText:
             zoned, with_time, with_day = _letters(fmt)
             if zoned:
                 return _FILTERS[kind](value.astimezone(self.zone), fmt)
-            value = value.astimezone(self.zone).replace(tzinfo=None)
-            # The same text from the part the format prints, kept once per day or time of day.
+            local = value.astimezone(self.zone)
+            # The same text from the part the format prints, kept once per day or time of day
+            # (`date()` and `time()` are naive: no `replace(tzinfo=None)` first, a call with
+            # eight keywords to parse).
             if kind == "date" and not with_time:
-                value = value.date()
+                value = local.date()
             elif kind == "time" and not with_day:
-                value = value.time()
+                value = local.time()
+            else:
+                value = local.replace(tzinfo=None)
         return _drawn(kind, value, fmt, self.language)
 
     def date(self, value, fmt: str) -> str:
