@@ -185,7 +185,8 @@ def test_the_sites_and_therapists_statement_can_use_the_therapists_index_in_a_ke
     # (`clinic_user_therapists`, WHERE role = 'therapist' AND is_active), and would scan every
     # user (or be planned again on every run).
     statement, arguments, _ = calendar_filter._sites_and_therapists(connection.alias)
-    assert arguments == [] and statement.slots == ()
+    assert arguments == []
+    assert statement.slots == ()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
         cursor.execute("SET LOCAL enable_seqscan = off")
