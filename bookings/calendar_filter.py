@@ -126,7 +126,10 @@ def _sites_and_therapists(alias: str):
     """The statement of `sites_and_therapists`, made once per process from the ORM's own SQL
     for both reads (so that it selects and orders exactly as they do): each read as a
     subquery, padded with NULLs to one row shape, one after the other (`part` 0, then 1) and
-    each in its own order. The reads' few constants (the therapist role) are passed as values."""
+    each in its own order. The reads' few constants (the therapist role) are written into the
+    statement as psycopg2 writes them, as `prepared_list` writes the ORM's own: a plan the
+    server keeps can then use the partial index of the active therapists
+    (`clinic_user_therapists`), which a role passed as a value would not match."""
     from clinic.sites import _active_sites
 
     site_query = _active_sites().query.get_compiler(using=alias)
@@ -149,8 +152,9 @@ def _sites_and_therapists(alias: str):
         # part, then the site's name (its read's order), then the therapist's names and email
         + f" ORDER BY 1, {2 + site_fields.index('name')}, {width + 3}, {width + 4}, {width + 5}"
     )
-    params = [*site_params, *therapist_params]
-    return written_statement(sql, ("unknown",) * len(params)), params, site_fields
+    with connections[alias].cursor() as cursor:
+        sql = cursor.mogrify(sql, [*site_params, *therapist_params]).decode()
+    return written_statement(sql.replace("%", "%%"), ()), [], site_fields
 
 
 def _chosen(value: str | None, among: dict) -> tuple[str | None, object | None]:

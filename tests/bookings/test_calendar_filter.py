@@ -174,3 +174,26 @@ def test_the_sites_and_therapists_read_as_one_give_what_the_two_reads_give(
             WorkingHours.objects.create(
                 therapist=manager, start_time=dt.time(9), end_time=dt.time(12), **hours
             )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_the_sites_and_therapists_statement_can_use_the_therapists_index_in_a_kept_plan(
+    therapist,
+):
+    # The therapist role is written into the statement (no values passed): a plan the server
+    # keeps for a role passed as a value cannot use the partial index of the active therapists
+    # (`clinic_user_therapists`, WHERE role = 'therapist' AND is_active), and would scan every
+    # user (or be planned again on every run).
+    statement, arguments, _ = calendar_filter._sites_and_therapists(connection.alias)
+    assert arguments == []
+    assert statement.slots == ()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"PREPARE therapists_plan AS {statement.sql.replace('%%', '%')}")
+        try:
+            cursor.execute("EXPLAIN EXECUTE therapists_plan")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("DEALLOCATE therapists_plan")
+    assert "clinic_user_therapists" in plan, plan
