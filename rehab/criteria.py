@@ -142,7 +142,7 @@ def _pain_settled(params, measures, pain: PainFacts):
     days = params["days"]
     if not logs:
         return NOT_MEASURED, f"No exercise log in the last {days} days", None, ""
-    source = f"Portal exercise logs, {_day(logs[0].on)} to {_day(logs[-1].on)}"
+    source = f"Portal exercise logs, {day_month(logs[0].on)} to {day_month(logs[-1].on)}"
     last = logs[-1].on
     if len(logs) < params["min_logs"]:
         count = "1 log" if len(logs) == 1 else f"{len(logs)} logs"
@@ -151,9 +151,9 @@ def _pain_settled(params, measures, pain: PainFacts):
     worse_mornings = [log for log in logs if log.worse_next_morning]
     value = f"Highest pain {worst.pain_during}/10 in {len(logs)} logs"
     if worst.pain_during > params["max_pain"]:
-        return NOT_MET, f"{value} (on {_day(worst.on)})", last, source
+        return NOT_MET, f"{value} (on {day_month(worst.on)})", last, source
     if worse_mornings:
-        when = _day(worse_mornings[-1].on)
+        when = day_month(worse_mornings[-1].on)
         return NOT_MET, f"{value}; worse the next morning (said on {when})", last, source
     return MET, f"{value}; never worse the next morning", last, source
 
@@ -209,7 +209,3 @@ _RULES = {
     "at_least": _compare(lambda number, limit: number >= limit),
     "equals": _equals,
 }
-
-
-def _day(day: dt.date) -> str:
-    return day_month(day)
