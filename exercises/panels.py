@@ -10,7 +10,14 @@ from clinic import audit
 from clinic.access import CLINICAL, has_role
 from clinic.markup import html
 from clinic.panels import DischargeStep, Panel, rows_for_user, template_text
-from exercises import dashboard, page_selectors, portal_selectors, progress_selectors, selectors
+from exercises import (
+    dashboard,
+    dashboard_draw,
+    page_selectors,
+    portal_selectors,
+    progress_selectors,
+    selectors,
+)
 from exercises.models import AlertAcknowledgement, ExercisePlan, PlanVersion, PlanWeek, SessionLog
 from exercises.progress_selectors import progress_for_plans
 from exercises.templatetags import adherence_tags
@@ -139,19 +146,22 @@ def dashboard_panels(*, user) -> list[Panel]:
         return []
     return [
         Panel(
-            template="exercises/panels/dashboard_alerts.html",
+            template=dashboard_draw.ALERTS_TEMPLATE,
             context=lambda: _alerts_context(*dashboard.dashboard_alerts(user=user)),
             order=20,
+            draw=dashboard_draw.draw_alerts,
         ),
         Panel(
-            template="exercises/panels/dashboard_comments.html",
+            template=dashboard_draw.COMMENTS_TEMPLATE,
             context=lambda: _inbox_context(user),
             order=15,
+            draw=dashboard_draw.draw_comments,
         ),
         Panel(
-            template="notifications/panels/dashboard_texts.html",
+            template=dashboard_draw.TEXTS_TEMPLATE,
             context=lambda: _texts_context(user),
             order=14,
+            draw=dashboard_draw.draw_texts,
         ),
     ]
 
