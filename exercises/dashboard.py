@@ -17,21 +17,23 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import time
 from typing import NamedTuple
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic.access import CLINICAL, has_role
-from clinic.changes import table_versions
 from clinic.links import uuid_url_parts
 from clinic.markup import escape
+from clinic.rows import run_written, written_statement
 from exercises.models import PlanWeek, SessionLog
 from exercises.selectors import (
     ALERT_MODELS,
@@ -58,10 +60,12 @@ _DANGER_KINDS = frozenset({"urgent_symptom", "pain_session", "pain_up", "pins_ne
 
 
 class AlertLine(NamedTuple):
-    """One open alert as the dashboard draws it."""
+    """One open alert as the dashboard draws it. The public ids are kept as their text (the
+    summary is read back from the cache on every view, and a `UUID` is rebuilt there by a
+    Python call each, two an alert); a `UUID` is drawn the same."""
 
-    plan_public_id: UUID
-    patient_public_id: UUID
+    plan_public_id: str | UUID
+    patient_public_id: str | UUID
     patient_name: str
     kind: str
     label: str
@@ -74,8 +78,8 @@ class AlertLine(NamedTuple):
 def _line(item: PlanAlert) -> AlertLine:
     alert, patient = item.alert, item.plan.patient
     return AlertLine(
-        plan_public_id=item.plan.public_id,
-        patient_public_id=patient.public_id,
+        plan_public_id=str(item.plan.public_id),
+        patient_public_id=str(patient.public_id),
         patient_name=str(patient),
         kind=alert.kind,
         label=str(item.label),
@@ -97,7 +101,7 @@ def dashboard_alerts(*, user) -> tuple[tuple[AlertLine, ...], int]:
     the plans it touched are worked out again (`_plans_summary`)."""
     if not has_role(user, CLINICAL):
         return (), 0
-    counters = table_versions([*ALERT_MODELS, Patient])
+    counters = _alert_counters()
     if counters is None:
         return _summary(open_alerts(user=user))
     slot = int(time.time()) // ALERT_CLOCK_SECONDS
@@ -109,6 +113,29 @@ def dashboard_alerts(*, user) -> tuple[tuple[AlertLine, ...], int]:
         found = _plans_summary(user=user, counters=counters)
         _cache_set(key, found, ALERT_CLOCK_SECONDS)
     return found
+
+
+#: The tables whose change counters key the alerts (clinic/changes.py), in `table_versions`'
+#: order.
+_COUNTED_TABLES = tuple(sorted(model._meta.db_table for model in (*ALERT_MODELS, Patient)))
+# `clinic.changes.table_versions(ALERT_MODELS + Patient)` as a statement each connection
+# prepares once (clinic/rows.py): the same SQL on every view, which the server parsed and
+# planned anew each time (about half its cost) with the names sent as an array.
+_COUNTERS = written_statement(
+    "SELECT table_name, version FROM clinic_table_change WHERE table_name IN ("  # noqa: S608
+    + ", ".join(f"'{table}'" for table in _COUNTED_TABLES)  # our own tables' names  # nosec B608
+    + ")",
+    (),
+)
+
+
+def _alert_counters() -> dict[str, int] | None:
+    """What `table_versions([*ALERT_MODELS, Patient])` returns (each table's counter, or None
+    where the database keeps none), read with a prepared statement."""
+    if connection.vendor != "postgresql":
+        return None
+    found = dict(run_written(connection.alias, _COUNTERS, []))
+    return {table: found.get(table, 0) for table in _COUNTED_TABLES}
 
 
 def _cache_get(key: str):
@@ -251,8 +278,16 @@ class _AlertUrls:
         )
 
 
-def _link(parts: tuple[str, str], value) -> str:
-    return f"{parts[0]}{value if isinstance(value, UUID) else UUID(str(value))}{parts[1]}"
+#: A UUID's text as `str(UUID)` writes it.
+_UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _uuid_text(value) -> str:
+    """A public id's text as `uuid_url` puts it in a link (ValueError when it is not a UUID):
+    text already written as `str(UUID)` writes it (`AlertLine`'s) as it is."""
+    if type(value) is str and _UUID_TEXT.fullmatch(value):
+        return value
+    return str(value if isinstance(value, UUID) else UUID(str(value)))
 
 
 def _alert_html(
@@ -270,36 +305,39 @@ def _alert_html(
     show_patient: bool = False,
     back: str = "",
 ) -> str:
+    # One f-string for the alert, the plan's id turned into text once for its two links.
     patient = escape(patient_name)
-    parts = ['<div class="flex-grow-1 exercise-alert">\n  ']
-    if show_patient:
-        parts.append(f'<a href="{_link(urls.plan, plan_public_id)}">{patient}</a>:')
-    parts.append("\n  ")
-    if label:
-        tone = "danger" if kind in _DANGER_KINDS else "warning"
-        parts.append(f'<span class="badge text-bg-{tone}">{escape(label)}</span>')
-    parts.append(
-        f'\n  <span class="alert-reason">{escape(message)}</span>\n</div>\n'
-        '<div class="d-flex flex-wrap gap-2 align-items-start">\n  '
+    plan_id = _uuid_text(plan_public_id)
+    shown = (
+        f'<a href="{urls.plan[0]}{plan_id}{urls.plan[1]}">{patient}</a>:' if show_patient else ""
     )
-    if logs_from:
-        logs = _link(urls.logs, patient_public_id)
-        until = logs_to.isoformat() if logs_to else ""
-        parts.append(
-            f'\n  <a class="btn btn-sm btn-outline-primary alert-logs" href="{logs}'
-            f'?date_from={logs_from.isoformat()}&amp;date_to={until}">See the logs'
-            f'<span class="visually-hidden"> behind this alert for {patient}</span></a>\n  '
-        )
-    acknowledge = _link(urls.acknowledge, plan_public_id)
+    badge = (
+        f'<span class="badge text-bg-{"danger" if kind in _DANGER_KINDS else "warning"}">'
+        f"{escape(label)}</span>"
+        if label
+        else ""
+    )
+    logs = (
+        '\n  <a class="btn btn-sm btn-outline-primary alert-logs" href="'
+        f"{urls.logs[0]}{_uuid_text(patient_public_id)}{urls.logs[1]}"
+        f"?date_from={logs_from.isoformat()}&amp;date_to={logs_to.isoformat() if logs_to else ''}"
+        f'">See the logs<span class="visually-hidden"> behind this alert for {patient}</span></a>'
+        "\n  "
+        if logs_from
+        else ""
+    )
     back_part = f"&amp;back={escape(back)}" if back else ""
     said = escape(str(label or "this").lower())
-    parts.append(
-        f'\n  <a class="btn btn-sm btn-outline-secondary alert-acknowledge" href="{acknowledge}'
+    return (
+        f'<div class="flex-grow-1 exercise-alert">\n  {shown}\n  {badge}\n'
+        f'  <span class="alert-reason">{escape(message)}</span>\n</div>\n'
+        f'<div class="d-flex flex-wrap gap-2 align-items-start">\n  {logs}\n'
+        '  <a class="btn btn-sm btn-outline-secondary alert-acknowledge" href="'
+        f"{urls.acknowledge[0]}{plan_id}{urls.acknowledge[1]}"
         f"?kind={escape(kind)}&amp;period={period.isoformat()}{back_part}"
         f'">Acknowledge<span class="visually-hidden"> {said} alert for {patient}</span></a>\n'
         "</div>"
     )
-    return "".join(parts)
 
 
 def alert_rows_html(lines: tuple[AlertLine, ...]) -> SafeString:
