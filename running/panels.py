@@ -5,6 +5,8 @@ at) and the patient's portal home (today's step and the next-morning question)."
 from __future__ import annotations
 
 from django import forms
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic import audit
@@ -67,9 +69,8 @@ def patient_panels(*, user, patient) -> list[Panel]:
     ]
 
 
-#: What the dashboard's "Runs to look at" draws of each run.
+#: What the dashboard's "Runs to look at" draws of each run (`dashboard_run_values`).
 _DASHBOARD_RUN_COLUMNS = (
-    "public_id",
     "date",
     "pain_before",
     "pain_during",
@@ -77,10 +78,20 @@ _DASHBOARD_RUN_COLUMNS = (
     "pain_next_morning",
     "comment",
     "patient_id",
-    "patient__public_id",
     "patient__first_name",
     "patient__last_name",
 )
+
+
+def dashboard_run_values(runs):
+    """`runs` as the rows the dashboard draws: `_DASHBOARD_RUN_COLUMNS`, and the run's and its
+    patient's public ids as text (`run_id`, `patient_ref`), which the driver gives as it is
+    where it would build a `UUID` in Python for each (two a run)."""
+    return runs.values(
+        *_DASHBOARD_RUN_COLUMNS,
+        run_id=Cast("public_id", TextField()),
+        patient_ref=Cast("patient__public_id", TextField()),
+    )
 
 
 def dashboard_panels(*, user) -> list[Panel]:
@@ -94,19 +105,17 @@ def dashboard_panels(*, user) -> list[Panel]:
         runs = rows_for_user(
             "running.panels.runs_to_review",
             RunLog,
-            lambda *, user: (
+            lambda *, user: dashboard_run_values(
                 RunLog.objects.filter(
                     pk__in=selectors.runs_to_review(user=user).values("pk")[
                         : selectors.DASHBOARD_LIMIT + 1
                     ]
-                )
-                .order_by("date", "id")
-                .values(*_DASHBOARD_RUN_COLUMNS)
+                ).order_by("date", "id")
             ),
             user=user,
         )
         for run in runs:
-            audit.note_patient_id(run["patient_id"], RunLog, run["public_id"])
+            audit.note_patient_id(run["patient_id"], RunLog, run["run_id"])
         return {
             "runs": runs[: selectors.DASHBOARD_LIMIT],
             "more": len(runs) > selectors.DASHBOARD_LIMIT,

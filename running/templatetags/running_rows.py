@@ -4,6 +4,7 @@ one step (a template loop cost about a tenth of a millisecond a run), from the r
 
 from __future__ import annotations
 
+import re
 from uuid import UUID
 
 from django import template
@@ -33,8 +34,8 @@ def _run_row(run: dict, token: str, text: FilterText, urls: tuple) -> str:
     )
     comment = f'<div class="run-comment">“{escape(run["comment"])}”</div>' if run["comment"] else ""
     (patient_before, patient_after), (seen_before, seen_after) = urls
-    patient_url = f"{patient_before}{_uuid(run['patient__public_id'])}{patient_after}"
-    seen_url = f"{seen_before}{_uuid(run['public_id'])}{seen_after}"
+    patient_url = f"{patient_before}{_uuid_text(run['patient_ref'])}{patient_after}"
+    seen_url = f"{seen_before}{_uuid_text(run['run_id'])}{seen_after}"
     return (
         '\n        <li class="list-group-item px-0 d-flex flex-wrap justify-content-between'
         ' align-items-start gap-2">\n          <div>\n'
@@ -49,8 +50,16 @@ def _run_row(run: dict, token: str, text: FilterText, urls: tuple) -> str:
     )
 
 
-def _uuid(value) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
+#: A UUID's text as `str(UUID)` (and PostgreSQL's `uuid::text`) writes it.
+_UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _uuid_text(value) -> str:
+    """A public id's text as `uuid_url` puts it in a link (ValueError when it is not a UUID):
+    text already written that way as it is."""
+    if type(value) is str and _UUID_TEXT.fullmatch(value):
+        return value
+    return str(value if isinstance(value, UUID) else UUID(str(value)))
 
 
 @register.simple_tag

@@ -69,7 +69,7 @@ def test_it_draws_the_empty_comments_and_texts_cards_as_their_templates():
 
 def run_row(n: int) -> dict:
     return {
-        "public_id": uuid4(),
+        "run_id": str(uuid4()),
         "date": DAY - dt.timedelta(days=n),
         "pain_before": 2,
         "pain_during": 3 + n,
@@ -77,7 +77,7 @@ def run_row(n: int) -> dict:
         "pain_next_morning": None if n % 2 else 6,
         "comment": "" if n % 3 else "Knee <hurt> & more",
         "patient_id": n,
-        "patient__public_id": uuid4(),
+        "patient_ref": str(uuid4()),
         "patient__first_name": "Ann",
         "patient__last_name": f"O'Hara {n}",
     }

@@ -179,7 +179,7 @@ def test_it_draws_the_dashboard_runs_as_the_template_loop_did(therapist, active)
     from django.template import Context, Template
 
     from running.models import RunLog
-    from running.panels import _DASHBOARD_RUN_COLUMNS
+    from running.panels import dashboard_run_values
 
     patient = active.episode.patient
     patient.first_name, patient.last_name = "O'Brien", "<Sam> & co"
@@ -188,7 +188,7 @@ def test_it_draws_the_dashboard_runs_as_the_template_loop_did(therapist, active)
     run(active, TODAY - 2 * DAY, before=0, morning=2, comment='Ached "a lot" <b>')
     run(active, TODAY - 1 * DAY, comment="Fine")
     instances = list(RunLog.objects.select_related("patient").order_by("date", "id"))
-    values = list(RunLog.objects.order_by("date", "id").values(*_DASHBOARD_RUN_COLUMNS))
+    values = list(dashboard_run_values(RunLog.objects.order_by("date", "id")))
     token = "tok&en"
     old = Template(OLD_RUN_ROWS).render(Context({"runs": instances, "csrf_token": token}))
     new = Template("{% load running_rows %}{% runs_to_review_rows runs csrf_token %}").render(
