@@ -141,7 +141,7 @@ _RUNS_HEAD = (
     "      "
 )
 _RUNS_TAIL = "\n    </div>\n  </div>\n</section>\n"
-_NO_RUNS = mark_safe(  # noqa: S308  # nosec B308 (a constant)
+_NO_RUNS = mark_safe(  # noqa: S308  # nosec B308 B703 (a constant)
     f"{_RUNS_HEAD}\n"
     '      <p class="text-body-secondary mb-0">No runs with high pain, a worse next morning or a'
     " comment.</p>\n      "
