@@ -7,7 +7,6 @@ localized, then escaped unless already safe."""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import math
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,7 +19,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from assessments.templatetags.rows_html import items_html, rows_html
-from clinic.filters import FilterText
+from clinic.filters import FilterText, date_to_minute
 
 register = template.Library()
 
@@ -47,7 +46,7 @@ def assessment_heading(assessment) -> SafeString:
     tone = "text-bg-primary" if assessment.is_final else "text-bg-warning"
     finalised = assessment.finalised_at
     text = FilterText()  # the filters' text, kept per process for each day and minute
-    when = f" · finalised {_day_minute(text, finalised)}" if finalised else ""
+    when = f" · finalised {date_to_minute(text, finalised, 'j M Y')}" if finalised else ""
     return _safe(
         (
             f'<h1 class="h3 mb-1">{_text(assessment.get_kind_display())} assessment '
@@ -57,17 +56,6 @@ def assessment_heading(assessment) -> SafeString:
             f"{when}</p>",
         )
     )
-
-
-def _day_minute(text: FilterText, moment) -> str:
-    """`{{ moment|date:"j M Y H:i" }}`: the local day's text and the local minute's, each kept
-    per process (`FilterText`), where the whole format keyed by the second missed nearly
-    every time (each assessment is finalised and decided at its own moment)."""
-    if not isinstance(moment, dt.datetime) or moment.tzinfo is None:
-        return text.date(moment, "j M Y H:i")
-    local = moment.astimezone(text.zone)
-    minute = dt.time(local.hour, local.minute)
-    return f"{text.date(local.date(), 'j M Y')} {text.time(minute, 'H:i')}"
 
 
 def _safe(parts) -> SafeString:
@@ -138,7 +126,7 @@ def decision_line(decision) -> SafeString:
     which rules."""
     other = f": {_text(decision.other_dx_text)}" if decision.clinician_final_dx == "other" else ""
     how = "overrode the suggestion" if decision.is_override else "confirmed the suggestion"
-    when = _day_minute(FilterText(), decision.confirmed_at)
+    when = date_to_minute(FilterText(), decision.confirmed_at, "j M Y")
     return _safe(
         (
             f'<p class="mb-1 decision-current"><strong>'

@@ -354,14 +354,14 @@ def test_a_kept_finding_text_is_the_text_worked_out_afresh():
 
 @pytest.mark.parametrize("zone", ["Europe/London", "Australia/Sydney", "America/New_York"])
 def test_a_moment_is_drawn_to_the_minute_as_the_date_filter_draws_it(zone):
-    """`_day_minute` (the local day's text and the minute's, each kept) against `|date:"j M Y
-    H:i"` on the days the clocks change, with seconds that must not show."""
+    """`date_to_minute` (the local day's text and the minute's, each kept) against the `date`
+    filter with the heading's and the session note's formats on the days the clocks change,
+    with seconds that must not show."""
     import datetime as dt
 
     from django.utils import timezone
 
-    from assessments.templatetags.assessment_rows import _day_minute
-    from clinic.filters import FilterText
+    from clinic.filters import FilterText, date_to_minute
 
     starts = [
         dt.datetime(2026, 3, 28, 22, 0, tzinfo=dt.UTC),
@@ -371,11 +371,15 @@ def test_a_moment_is_drawn_to_the_minute_as_the_date_filter_draws_it(zone):
         dt.datetime(2026, 4, 4, 14, 0, tzinfo=dt.UTC),
         dt.datetime(2026, 11, 1, 4, 0, tzinfo=dt.UTC),
     ]
-    page = Template('{{ moment|date:"j M Y H:i" }}')
+    page = Template('{{ moment|date:"j M Y H:i" }}|{{ moment|date:"l j F Y, H:i" }}')
     with timezone.override(zone):
         for start in starts:
             for minutes in range(0, 8 * 60, 17):
                 moment = start + dt.timedelta(minutes=minutes, seconds=minutes % 60, microseconds=7)
                 for _ in range(2):
                     expected = page.render(Context({"moment": moment}))
-                    assert _day_minute(FilterText(), moment) == expected
+                    drawn = (
+                        date_to_minute(FilterText(), moment, "j M Y"),
+                        date_to_minute(FilterText(), moment, "l j F Y", ", "),
+                    )
+                    assert "|".join(drawn) == expected
