@@ -172,6 +172,28 @@ def explain(
     )
 
 
+#: A recorded value's text by (field, kind of value, value), kept per process: the texts are
+#: the schema's choice labels (or the number), the same on every assessment. Only text, whole
+#: numbers and yes/no are kept (the kind in the key keeps True apart from 1); a list or a
+#: decimal is worked out each time.
+_TEXTS: dict[tuple, str] = {}
+_TEXTS_KEPT = 4096
+_KEPT_KINDS = (str, int, bool)
+
+
+def _finding_text(spec, value) -> str:
+    kind = type(value)
+    if kind not in _KEPT_KINDS:
+        return finding_text(spec, value)
+    key = (spec.name, kind, value)
+    text = _TEXTS.get(key)
+    if text is None:
+        text = finding_text(spec, value)
+        if len(_TEXTS) < _TEXTS_KEPT:
+            _TEXTS[key] = text
+    return text
+
+
 def findings_by_group(assessment, *, is_intake: bool) -> list[dict]:
     """Each intake section's recorded findings as (label, text) and how many are blank. A
     follow-up's outcome section is left out when nothing in it was recorded."""
@@ -183,7 +205,7 @@ def findings_by_group(assessment, *, is_intake: bool) -> list[dict]:
             if value is None:
                 missing += 1
                 continue
-            recorded.append((spec.label, finding_text(spec, value)))
+            recorded.append((spec.label, _finding_text(spec, value)))
         if recorded or group is not Group.OUTCOMES or is_intake:
             groups.append({"title": title, "recorded": recorded, "missing": missing})
     return groups

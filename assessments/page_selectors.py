@@ -20,6 +20,16 @@ from clinic.rows import prepared_list
 
 #: What the page reads of a neighbouring version: its link, number and status.
 _NEIGHBOUR_SHOWN = {"id", "public_id", "version", "status", "supersedes"}
+#: What the page reads of the related rows it joins: the episode's link and number, the
+#: patient's name and link (and key, for the audit trail), the author's name. The rest (the
+#: patient's phone number, parsed on every read, contact details and goals; the author's
+#: password, flags and dates) is deferred: a read of it by mistake costs a statement, which
+#: the pinned counts catch.
+_RELATED_SHOWN = {
+    "episode": {"id", "public_id", "number", "patient"},
+    "episode__patient": {"id", "public_id", "first_name", "last_name"},
+    "therapist": {"id", "first_name", "last_name", "email"},
+}
 _DECISION_FIELDS = tuple(
     field.attname
     for field in AssessmentDecision._meta.concrete_fields
@@ -67,6 +77,12 @@ def _page_row(*, key: UUID) -> QuerySet[Assessment]:
         for field in Assessment._meta.concrete_fields
         if field.name not in _NEIGHBOUR_SHOWN
     ]
+    hidden += [
+        f"{path}__{field.name}"
+        for path, shown in _RELATED_SHOWN.items()
+        for field in _related_model(path)._meta.concrete_fields
+        if field.name not in shown
+    ]
     return (
         Assessment.objects.select_related(
             "episode__patient", "therapist", "supersedes", "superseded_by"
@@ -88,3 +104,10 @@ def _page_row(*, key: UUID) -> QuerySet[Assessment]:
             ),
         )
     )
+
+
+def _related_model(path: str):
+    model = Assessment
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+    return model

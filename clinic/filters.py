@@ -116,3 +116,16 @@ class FilterText:
     def number(self, value, arg: str) -> str:
         """`{{ value|floatformat:arg }}`."""
         return _drawn("number", value, arg, self.language)
+
+
+def date_to_minute(text: FilterText, moment, day_fmt: str, between: str = " ") -> str:
+    """`text.date(moment, f"{day_fmt}{between}H:i")` ("j M Y H:i", "l j F Y, H:i"): an aware
+    datetime drawn from the local day's text and the local minute's, each kept per process,
+    where the whole format kept by the second hardly ever recurs (each note is signed, each
+    assessment finalised, at its own moment). `day_fmt` prints only the day and `between`
+    holds no format letters."""
+    if not isinstance(moment, dt.datetime) or moment.tzinfo is None:
+        return text.date(moment, f"{day_fmt}{between}H:i")
+    local = moment.astimezone(text.zone)
+    minute = text.time(dt.time(local.hour, local.minute), "H:i")
+    return f"{text.date(local.date(), day_fmt)}{between}{minute}"

@@ -104,6 +104,15 @@ def session_for_user(*, user, public_id: UUID | str) -> TreatmentSession:
 
 #: What the note's page reads of a neighbouring version: its link, number and status.
 _NEIGHBOUR_SHOWN = {"id", "public_id", "version", "status", "supersedes"}
+#: What the page reads of the patient (name and link, and key for the audit trail) and of
+#: the note's author and signer (their names). The rest (the patient's phone number, parsed
+#: on every read, contact details and goals; the users' passwords, flags and dates) is
+#: deferred: a read of it by mistake costs a statement, which the pinned counts catch.
+_PEOPLE_SHOWN = {
+    "appointment__patient": {"id", "public_id", "first_name", "last_name"},
+    "therapist": {"id", "first_name", "last_name", "email"},
+    "signed_by": {"id", "first_name", "last_name", "email"},
+}
 _RETEST_FIELDS = tuple(field.attname for field in Retest._meta.concrete_fields)
 _TREATMENT_FIELDS = tuple(field.attname for field in TreatmentGiven._meta.concrete_fields)
 
@@ -149,6 +158,12 @@ def _session_page_row(*, key: UUID) -> QuerySet[TreatmentSession]:
         for field in TreatmentSession._meta.concrete_fields
         if field.name not in _NEIGHBOUR_SHOWN
     ]
+    hidden += [
+        f"{path}__{field.name}"
+        for path, shown in _PEOPLE_SHOWN.items()
+        for field in _related_model(path)._meta.concrete_fields
+        if field.name not in shown
+    ]
     return (
         TreatmentSession.objects.select_related(*_SESSION_RELATED)
         .defer(*hidden)
@@ -163,6 +178,13 @@ def _session_page_row(*, key: UUID) -> QuerySet[TreatmentSession]:
             ),
         )
     )
+
+
+def _related_model(path: str):
+    model = TreatmentSession
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+    return model
 
 
 def session_phases(session: TreatmentSession) -> tuple[dict, dict]:

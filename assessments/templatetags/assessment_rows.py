@@ -8,6 +8,8 @@ localized, then escaped unless already safe."""
 from __future__ import annotations
 
 import html
+import math
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.conf import settings
@@ -17,7 +19,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from assessments.templatetags.rows_html import items_html, rows_html
-from clinic.filters import FilterText
+from clinic.filters import FilterText, date_to_minute
 
 register = template.Library()
 
@@ -44,7 +46,7 @@ def assessment_heading(assessment) -> SafeString:
     tone = "text-bg-primary" if assessment.is_final else "text-bg-warning"
     finalised = assessment.finalised_at
     text = FilterText()  # the filters' text, kept per process for each day and minute
-    when = f" · finalised {text.date(finalised, 'j M Y H:i')}" if finalised else ""
+    when = f" · finalised {date_to_minute(text, finalised, 'j M Y')}" if finalised else ""
     return _safe(
         (
             f'<h1 class="h3 mb-1">{_text(assessment.get_kind_display())} assessment '
@@ -124,7 +126,7 @@ def decision_line(decision) -> SafeString:
     which rules."""
     other = f": {_text(decision.other_dx_text)}" if decision.clinician_final_dx == "other" else ""
     how = "overrode the suggestion" if decision.is_override else "confirmed the suggestion"
-    when = FilterText().date(decision.confirmed_at, "j M Y H:i")
+    when = date_to_minute(FilterText(), decision.confirmed_at, "j M Y")
     return _safe(
         (
             f'<p class="mb-1 decision-current"><strong>'
@@ -161,6 +163,32 @@ def _finding_lines(recorded: list[tuple[str, str]]) -> str:
     return "".join(lines)
 
 
+_FOR = "<li>{} (+{})</li>"
+_AGAINST = "<li>{} ({})</li>"
+#: Each reason's drawn line by (pattern, text, points), kept per process as the findings'
+#: lines are: the texts are the rules' and the points small numbers, so the same lines recur
+#: on every assessment.
+_REASON_LINES: dict[tuple, str] = {}
+
+
+def _kept_lines(rows, pattern: str) -> str:
+    """`rows_html(rows, pattern)`, each line of plain text and a whole number kept."""
+    lines = []
+    for row in rows:
+        text, points = row
+        if type(text) is not str or type(points) is not int:  # marked safe, or not a number
+            lines.append(rows_html((row,), pattern))
+            continue
+        key = (pattern, text, points)
+        line = _REASON_LINES.get(key)
+        if line is None:
+            line = rows_html((row,), pattern)
+            if len(_REASON_LINES) < _FINDING_LINES_KEPT:
+                _REASON_LINES[key] = line
+        lines.append(line)
+    return "".join(lines)
+
+
 @register.simple_tag
 def findings_groups(groups: list[dict]) -> SafeString:
     """Each intake section: its title, its recorded findings, how many are blank."""
@@ -187,11 +215,25 @@ def findings_groups(groups: list[dict]) -> SafeString:
 @register.simple_tag
 def hypotheses_table(explanation) -> SafeString:
     """The suggestion's table body: each pattern's points and relative support."""
+    text = FilterText()
     return _safe(
         f'\n            <tr><th scope="row">{_text(h.name)}</th><td>{_text(h.score)}</td>'
-        f"<td>{floatformat(h.support, 2)}</td></tr>\n          "
+        f"<td>{_support(text, h.support)}</td></tr>\n          "
         for h in explanation.hypotheses
     )
+
+
+_HUNDREDTH = Decimal("0.01")
+
+
+def _support(text: FilterText, support) -> str:
+    """`{{ support|floatformat:2 }}`. A float is first rounded as the filter rounds it (its
+    text as a decimal, half up, to two places), so the filter's text is kept per process
+    for the hundred values a share can take (`FilterText.number`), not worked out afresh
+    for each float."""
+    if type(support) is float and math.isfinite(support) and abs(support) < 1e15:
+        return text.number(Decimal(repr(support)).quantize(_HUNDREDTH, ROUND_HALF_UP), "2")
+    return floatformat(support, 2)
 
 
 @register.simple_tag
@@ -206,13 +248,13 @@ def hypotheses_reasons(explanation) -> SafeString:
         if h.supporting:
             parts.append(
                 '<p class="small mb-0">For:</p><ul class="small mb-1">'
-                f"{rows_html(h.supporting, '<li>{} (+{})</li>')}</ul>"
+                f"{_kept_lines(h.supporting, _FOR)}</ul>"
             )
         parts.append("\n        ")
         if h.against:
             parts.append(
                 '<p class="small mb-0">Against:</p><ul class="small mb-1">'
-                f"{rows_html(h.against, '<li>{} ({})</li>')}</ul>"
+                f"{_kept_lines(h.against, _AGAINST)}</ul>"
             )
         parts.append("\n        ")
         if not h.supporting and not h.against:

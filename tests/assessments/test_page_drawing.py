@@ -288,3 +288,98 @@ def test_it_draws_an_unbuilt_decision_form_as_crispy_draws_the_built_one(finding
     assert page.render(Context({"form": unbuilt})) == render_crispy_form(built)
     assert unbuilt.initial["clinician_final_dx"] == current.suggested_dx
     assert ("confirm_red_flag_override" in unbuilt.fields) == current.is_red_flag
+
+
+def test_it_draws_every_share_of_support_as_floatformat_did():
+    """The table's shares are rounded as `floatformat` rounds them (the float's text, half up)
+    before their text is looked up: halves, long fractions, the ends and tiny numbers."""
+    from types import SimpleNamespace
+
+    shares = [0.0, 1.0, 0.125, 0.005, 0.015, 0.675, 0.995, 0.9951, 1 / 3, 2 / 3, 1e-9, 0.5]
+    shares += [i / 1000 for i in range(0, 1001, 7)] + [0.1 + 0.2, 5e-3 - 1e-18, 12.345]
+    hypotheses = [SimpleNamespace(name=f"P{i}", score=i, support=s) for i, s in enumerate(shares)]
+    explanation = SimpleNamespace(hypotheses=hypotheses)
+    for _ in range(2):  # afresh, then from the kept texts
+        old, new = _both(OLD_TABLE, "hypotheses_table explanation", explanation=explanation)
+        assert new == old
+    assert "<td>0.13</td>" in new  # 0.125 rounds half up, as the filter does
+
+
+def test_it_draws_kept_reason_lines_as_afresh_and_never_keeps_safe_markup():
+    from types import SimpleNamespace
+
+    plain = SimpleNamespace(
+        key="neural",
+        name="Neural",
+        supporting=[("Slump <positive> & more", 3), ("Yes", True)],
+        against=[("Stretching relieves", -1)],
+    )
+    marked = SimpleNamespace(
+        key="lumbar",
+        name="Lumbar",
+        supporting=[(mark_safe("Slump <positive> & more"), 3)],
+        against=[("Stretching relieves", "-1 <b>")],
+    )
+    for _ in range(2):  # each drawn twice: afresh, then as kept
+        explanation = SimpleNamespace(hypotheses=[plain, marked])
+        old, new = _both(OLD_REASONS, "hypotheses_reasons explanation", explanation=explanation)
+        assert new == old
+    assert "<li>Slump &lt;positive&gt; &amp; more (+3)</li>" in new
+    assert "<li>Slump <positive> & more (+3)</li>" in new
+    assert "<li>Yes (+True)</li>" in new
+    assert "<li>Stretching relieves (-1 &lt;b&gt;)</li>" in new
+
+
+def test_a_kept_finding_text_is_the_text_worked_out_afresh():
+    """Yes/no, whole numbers, choices and free text are kept per process by their kind too (so
+    True is never read back as 1); lists and decimals are worked out every time."""
+    from decimal import Decimal
+
+    from assessments.diagnosis.schema import FIELDS
+    from assessments.explain import _finding_text
+    from assessments.rescreen import finding_text
+
+    values = {
+        "night_pain": [True, False, 1, 0, True],
+        "age_years": [40, 1, True, 40],
+        "pain_quality": [["sharp", "burning"], ["sharp"]],
+        "sex": ["female", "male", "<made up>", "female"],
+        "tender_length_cm": [Decimal("4.5"), Decimal("4.50"), 4, Decimal("4.5")],
+    }
+    for name, seen in values.items():
+        spec = FIELDS[name]
+        for value in seen * 2:
+            assert _finding_text(spec, value) == finding_text(spec, value), (name, value)
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "Australia/Sydney", "America/New_York"])
+def test_a_moment_is_drawn_to_the_minute_as_the_date_filter_draws_it(zone):
+    """`date_to_minute` (the local day's text and the minute's, each kept) against the `date`
+    filter with the heading's and the session note's formats on the days the clocks change,
+    with seconds that must not show."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from clinic.filters import FilterText, date_to_minute
+
+    starts = [
+        dt.datetime(2026, 3, 28, 22, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 10, 24, 22, 0, tzinfo=dt.UTC),
+    ]
+    starts += [
+        dt.datetime(2026, 4, 4, 14, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 11, 1, 4, 0, tzinfo=dt.UTC),
+    ]
+    page = Template('{{ moment|date:"j M Y H:i" }}|{{ moment|date:"l j F Y, H:i" }}')
+    with timezone.override(zone):
+        for start in starts:
+            for minutes in range(0, 8 * 60, 17):
+                moment = start + dt.timedelta(minutes=minutes, seconds=minutes % 60, microseconds=7)
+                for _ in range(2):
+                    expected = page.render(Context({"moment": moment}))
+                    drawn = (
+                        date_to_minute(FilterText(), moment, "j M Y"),
+                        date_to_minute(FilterText(), moment, "l j F Y", ", "),
+                    )
+                    assert "|".join(drawn) == expected

@@ -18,7 +18,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic import links
-from clinic.filters import FilterText
+from clinic.filters import FilterText, date_to_minute
 from clinic.markup import escape
 
 register = template.Library()
@@ -165,7 +165,7 @@ def session_heading(session, appointment) -> SafeString:
     text = FilterText()
     tone = "text-bg-primary" if session.is_signed else "text-bg-warning"
     signed = (
-        f" · signed {escape(text.date(session.signed_at, 'j M Y H:i'))}"
+        f" · signed {escape(date_to_minute(text, session.signed_at, 'j M Y'))}"
         f" by {_shown(session.signed_by)}"
         if session.signed_at
         else ""
@@ -174,7 +174,7 @@ def session_heading(session, appointment) -> SafeString:
         f'<h1 class="h3 mb-1">Session note <span class="badge {tone}" data-session-status>'
         f"{_shown(session.get_status_display())}</span></h1>\n"
         f'<p class="text-body-secondary mb-1">{_shown(appointment.appointment_type.name)}, '
-        f"{escape(text.date(appointment.start, 'l j F Y, H:i'))} · version "
+        f"{escape(date_to_minute(text, appointment.start, 'l j F Y', ', '))} · version "
         f"{_shown(session.version)} · {_shown(session.therapist)}{signed}</p>"
     )
 
