@@ -9,7 +9,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from clinic.display import display
 from clinic.filters import FilterText
-from clinic.links import uuid_url
+from clinic.links import uuid_url, uuid_urls
 from clinic.markup import html
 
 register = template.Library()
@@ -130,6 +130,7 @@ def patient_header(context, patient) -> str:
     edit, archive or restore, and for the manager to export or erase."""
     archived = patient.is_archived
     public_id = patient.public_id
+    url = uuid_urls()  # the script prefix read once for the three links
     return html(
         _HEADER,
         patient.full_name,
@@ -137,14 +138,14 @@ def patient_header(context, patient) -> str:
         FilterText().date(patient.date_of_birth, "j M Y"),
         patient.age,
         display(patient, "sex"),
-        uuid_url("patients:edit", public_id),
+        url("patients:edit", public_id),
         html(
             _FORM,
-            uuid_url("patients:restore" if archived else "patients:archive", public_id),
+            url("patients:restore" if archived else "patients:archive", public_id),
             _csrf_input(context.get("csrf_token")),
             "Restore" if archived else "Archive",
         ),
-        html(_PRIVACY, uuid_url("patients:privacy", public_id))
+        html(_PRIVACY, url("patients:privacy", public_id))
         if "manager" in context.get("user_roles", ())
         else "",
     )
