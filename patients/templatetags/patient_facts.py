@@ -60,15 +60,16 @@ def contact_facts(patient) -> str:
 
 
 @register.simple_tag
-def runner_facts(patient) -> str:
-    """Their level, kilometres a week, main surface and goal (with its day)."""
+def runner_facts(patient, text: FilterText | None = None) -> str:
+    """Their level, kilometres a week, main surface and goal (with its day); `text`, the
+    page's `FilterText` when it has one."""
     return html(
         _RUNNER,
         display(patient, "runner_level"),
         _NONE if patient.weekly_km is None else f"{patient.weekly_km} km",
         display(patient, "main_terrain") or _NONE,
         patient.goal_event or _NONE,
-        f", {FilterText().date(patient.goal_date, 'j M Y')}" if patient.goal_date else "",
+        f", {(text or FilterText()).date(patient.goal_date, 'j M Y')}" if patient.goal_date else "",
     )
 
 
@@ -125,7 +126,7 @@ def _csrf_input(token) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def patient_header(context, patient) -> str:
+def patient_header(context, patient, text: FilterText | None = None) -> str:
     """The patient's name (and whether archived), birth day, age and sex, and the buttons to
     edit, archive or restore, and for the manager to export or erase."""
     archived = patient.is_archived
@@ -135,7 +136,7 @@ def patient_header(context, patient) -> str:
         _HEADER,
         patient.full_name,
         _ARCHIVED if archived else "",
-        FilterText().date(patient.date_of_birth, "j M Y"),
+        (text or FilterText()).date(patient.date_of_birth, "j M Y"),
         patient.age,
         display(patient, "sex"),
         url("patients:edit", public_id),

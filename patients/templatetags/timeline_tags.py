@@ -88,11 +88,11 @@ def _episode(episode, entries, clinical: bool, text: FilterText, url) -> tuple:
 
 
 @register.simple_tag
-def episode_cards(episode_rows, clinical: bool) -> str:
+def episode_cards(episode_rows, clinical: bool, text: FilterText | None = None) -> str:
     """One card per episode (`(episode, its timeline entries)` pairs, as the page lists them):
     its number and state, for clinicians a link to discharge an open one, and its timeline
     (the time zone, language and script prefix read once for every card, not once a card)."""
-    text, url = FilterText(), uuid_urls()
+    text, url = text or FilterText(), uuid_urls()
     return html_join(
         "",
         _EPISODE,
@@ -101,9 +101,9 @@ def episode_cards(episode_rows, clinical: bool) -> str:
 
 
 @register.simple_tag
-def episode_summary(episode_rows) -> str:
+def episode_summary(episode_rows, text: FilterText | None = None) -> str:
     """The episodes in one line: "Episode 2 from Mar 2026 (open); Episode 1 from ..."."""
-    text = FilterText()
+    text = text or FilterText()
     return "; ".join(
         f"Episode {episode.number} from {text.date(episode.started_on, 'M Y')}"
         + (f" to {text.date(episode.discharged_on, 'M Y')}" if episode.discharged_on else " (open)")
