@@ -15,7 +15,7 @@ from assessments.measures import keep_listed
 from assessments.models import Assessment, AssessmentDecision, WorkingDiagnosis
 from clinic.access import CLINICAL, has_role
 from clinic.display import display
-from clinic.links import uuid_url
+from clinic.links import uuid_urls
 from clinic.markup import escape, html
 from clinic.panels import Panel, TimelineEntry, rows_for_user
 from clinic.rows import prepared_list
@@ -122,6 +122,7 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
     if not has_role(user, CLINICAL):
         return []
     entries = []
+    url = uuid_urls()  # the script prefix read once, not once a link
     assessments = page_rows.taken(patient, "assessments.panels.assessments")
     if assessments is None:
         assessments = prepared_list(
@@ -138,7 +139,7 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
                 kind="assessment",
                 title=f"{display(assessment, 'kind')} assessment{version}: "
                 f"{display(assessment, 'status').lower()}{amended}",
-                url=uuid_url("assessments:detail", assessment.public_id),
+                url=url("assessments:detail", assessment.public_id),
                 detail=f"By {assessment.therapist}",
                 episode_id=assessment.episode_id,
             )
@@ -150,7 +151,7 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
                 when=working.recorded_at,
                 kind="decision",
                 title=f"Working diagnosis: {working.label}{state}",
-                url=uuid_url("assessments:detail", working.assessment_public_id),
+                url=url("assessments:detail", working.assessment_public_id),
                 detail=f"Deciding test: {working.deciding_test_text}. By {working.recorded_by}",
                 episode_id=working.episode_id,
             )
@@ -162,7 +163,7 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
                 when=decision.confirmed_at,
                 kind="decision",
                 title=f"Diagnosis {how}: {display(decision, 'clinician_final_dx')}",
-                url=uuid_url("assessments:detail", decision.assessment_public_id),
+                url=url("assessments:detail", decision.assessment_public_id),
                 detail=f"By {decision.confirmed_by}",
                 episode_id=decision.episode_id,
             )
@@ -219,19 +220,21 @@ _NO_EPISODE = mark_safe(  # nosec B308 (a constant)
 def draw_record_assessment(values: dict, csrf_token) -> str:
     """Per open episode, the links to record an intake or a follow-up."""
     rows = []
+    link = uuid_urls()
     for episode in values["episodes"]:
-        url = uuid_url("assessments:create", episode.public_id)
+        url = link("assessments:create", episode.public_id)
         rows.append(html(_RECORD_EPISODE, episode.number, url, url))
     return html(_RECORD, SafeString("".join(rows)) if rows else _NO_OPEN_EPISODE)  # nosec B703
 
 
 def draw_episode_course(values: dict, csrf_token) -> str:
     """Per episode, its trends page and the working diagnosis in force."""
+    url = uuid_urls()
     rows = [
         html(
             _COURSE_EPISODE,
             episode.number,
-            uuid_url("assessments:trends", episode.public_id),
+            url("assessments:trends", episode.public_id),
             html(_WORKING, working.label, working.deciding_test_text) if working else "",
         )
         for episode, working in values["rows"]

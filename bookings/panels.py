@@ -20,7 +20,7 @@ from bookings.models import MAX_APPOINTMENT_LENGTH, Appointment
 from clinic.access import STAFF, THERAPIST, has_role, roles_of
 from clinic.filters import FilterText, hour_minute
 from clinic.json_rows import instances, rows_array
-from clinic.links import fixed_url, uuid_url
+from clinic.links import fixed_url, uuid_url, uuid_urls
 from clinic.markup import html, html_join
 from clinic.panels import NOT_READ, Panel, TimelineEntry, portal_read
 from clinic.rows import prepared_list
@@ -170,10 +170,11 @@ def upcoming_rows_html(rows: list[dict]) -> str:
     therapist, linked to the appointment."""
     found = []
     text = FilterText()
+    url = uuid_urls()
     for row in rows:
         found.append(
             (
-                uuid_url("bookings:detail", row["public_id"]),
+                url("bookings:detail", row["public_id"]),
                 text.date(row["start"], "D j M"),
                 text.time(row["start"], "H:i"),
                 row["appointment_type__name"],
@@ -241,6 +242,7 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
         return []
     entries = []
     zones = {None: selectors.clinic_zone()}
+    url = uuid_urls()  # the script prefix read once, not once a link
     for row in _patient_appointments(patient):
         # The site's wall clock, as the appointment page shows it.
         zone = zones.get(row["site_id"])
@@ -259,7 +261,7 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
                 when=row["start"],
                 kind="appointment",
                 title=title,
-                url=uuid_url("bookings:detail", row["public_id"]),
+                url=url("bookings:detail", row["public_id"]),
                 detail=detail,
                 episode_id=row["episode_id"],
             )

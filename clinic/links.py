@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Callable
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -35,6 +36,20 @@ def uuid_url_parts(name: str) -> tuple[str, str]:
     """What comes before and after the UUID in `uuid_url(name, value)`, with the script prefix
     read now: for a list that draws the same link for many rows."""
     return _split(name, get_script_prefix())
+
+
+def uuid_urls() -> Callable[[str, uuid.UUID | str], str]:
+    """`uuid_url` with the script prefix read now, once: for a panel or a list that draws
+    many links (each `uuid_url` reads the prefix from asgiref's `Local`, whose attribute
+    lookups fail and build their error twice a read). The function it gives returns exactly
+    what `uuid_url` returns while the prefix stays the same (within one request)."""
+    prefix = get_script_prefix()
+
+    def url(name: str, value: uuid.UUID | str) -> str:
+        before, after = _split(name, prefix)
+        return f"{before}{value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))}{after}"
+
+    return url
 
 
 @functools.lru_cache(maxsize=256)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import panels
 from clinic.access import CLINICAL, STAFF, has_role, keep_roles, role_required
+from clinic.filters import FilterText
 from patients import page_rows, selectors, services
 from patients.forms import EpisodeDischargeForm, EpisodeForm, PatientForm, PatientSearchForm
 
@@ -120,6 +121,10 @@ def _patient_page(user, patient) -> dict:
         "episode_rows": [(episode, by_episode.get(episode.id, [])) for episode in episodes],
         "other_entries": by_episode.get(None, []),
         "panels": panels.collect("patient_panels", user=user, patient=patient),
+        # The time zone and language read once for the page's own dates (`FilterText()` reads
+        # both from asgiref `Local`s, some 45k instructions): the header, the running facts,
+        # the episodes' summary and cards and the other activity draw with it.
+        "text": FilterText(),
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bookings.models import Appointment
 from clinic.access import CLINICAL, STAFF, has_role
 from clinic.filters import FilterText
-from clinic.links import uuid_url
+from clinic.links import uuid_urls
 from clinic.markup import html, html_join
 from clinic.panels import Panel
 from patients.page_rows import PageRead
@@ -93,6 +93,7 @@ def visit_rows_html(visits: list[dict], *, clinical: bool) -> str:
     and whether the note is signed or a draft."""
     rows = []
     text = FilterText()
+    url = uuid_urls()  # the script prefix read once, not once a link
     for visit in visits:
         note = visit["note_id"]
         label = "Session note" if note else "Start the session note"
@@ -100,7 +101,7 @@ def visit_rows_html(visits: list[dict], *, clinical: bool) -> str:
             (
                 text.date(visit["start"], "j M Y"),
                 visit["appointment_type__name"].lower(),
-                html(_OPEN, uuid_url("treatment:open", visit["public_id"]), label)
+                html(_OPEN, url("treatment:open", visit["public_id"]), label)
                 if clinical
                 else "Session note",
                 (

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 
 from clinic.display import display
 from clinic.filters import FilterText
-from clinic.links import uuid_url
+from clinic.links import uuid_url, uuid_urls
 from clinic.markup import html, html_join
 from patients.templatetags.patient_facts import portal_access
 
@@ -177,17 +177,18 @@ def draw_panel(values: dict, csrf_token) -> str:
     """The patient page's plans panel (`Panel.draw`): a link to each open episode's plans and
     to the session logs, the portal account or invitation, then the plans (`plan_blocks`)."""
     patient = values["patient"]
+    url = uuid_urls()  # the script prefix read once for the episodes' links and the logs'
     return html(
         _PANEL,
         html_join(
             "",
             _EPISODE_PLANS,
             (
-                (uuid_url("exercises:episode_plans", episode.public_id), episode)
+                (url("exercises:episode_plans", episode.public_id), episode)
                 for episode in values["episodes"]
             ),
         ),
-        uuid_url("exercises:patient_logs", patient.public_id),
+        url("exercises:patient_logs", patient.public_id),
         portal_access(patient, small=True),
         plan_blocks(values["plans"]),
     )

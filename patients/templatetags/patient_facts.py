@@ -9,7 +9,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from clinic.display import display
 from clinic.filters import FilterText
-from clinic.links import uuid_url
+from clinic.links import uuid_url, uuid_urls
 from clinic.markup import html
 
 register = template.Library()
@@ -60,15 +60,16 @@ def contact_facts(patient) -> str:
 
 
 @register.simple_tag
-def runner_facts(patient) -> str:
-    """Their level, kilometres a week, main surface and goal (with its day)."""
+def runner_facts(patient, text: FilterText | None = None) -> str:
+    """Their level, kilometres a week, main surface and goal (with its day); `text`, the
+    page's `FilterText` when it has one."""
     return html(
         _RUNNER,
         display(patient, "runner_level"),
         _NONE if patient.weekly_km is None else f"{patient.weekly_km} km",
         display(patient, "main_terrain") or _NONE,
         patient.goal_event or _NONE,
-        f", {FilterText().date(patient.goal_date, 'j M Y')}" if patient.goal_date else "",
+        f", {(text or FilterText()).date(patient.goal_date, 'j M Y')}" if patient.goal_date else "",
     )
 
 
@@ -125,26 +126,27 @@ def _csrf_input(token) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def patient_header(context, patient) -> str:
+def patient_header(context, patient, text: FilterText | None = None) -> str:
     """The patient's name (and whether archived), birth day, age and sex, and the buttons to
     edit, archive or restore, and for the manager to export or erase."""
     archived = patient.is_archived
     public_id = patient.public_id
+    url = uuid_urls()  # the script prefix read once for the three links
     return html(
         _HEADER,
         patient.full_name,
         _ARCHIVED if archived else "",
-        FilterText().date(patient.date_of_birth, "j M Y"),
+        (text or FilterText()).date(patient.date_of_birth, "j M Y"),
         patient.age,
         display(patient, "sex"),
-        uuid_url("patients:edit", public_id),
+        url("patients:edit", public_id),
         html(
             _FORM,
-            uuid_url("patients:restore" if archived else "patients:archive", public_id),
+            url("patients:restore" if archived else "patients:archive", public_id),
             _csrf_input(context.get("csrf_token")),
             "Restore" if archived else "Archive",
         ),
-        html(_PRIVACY, uuid_url("patients:privacy", public_id))
+        html(_PRIVACY, url("patients:privacy", public_id))
         if "manager" in context.get("user_roles", ())
         else "",
     )

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 
 from clinic.display import display
 from clinic.filters import FilterText
-from clinic.links import uuid_url
+from clinic.links import uuid_urls
 from clinic.markup import html, html_join
 
 register = template.Library()
@@ -35,9 +35,10 @@ def _entry(entry, text: FilterText) -> tuple:
 
 
 @register.simple_tag
-def timeline_items(entries) -> str:
-    """One `<li>` per entry: its title (a link when it has a URL), its day and its detail."""
-    text = FilterText()
+def timeline_items(entries, text: FilterText | None = None) -> str:
+    """One `<li>` per entry: its title (a link when it has a URL), its day and its detail
+    (`text`: the zone and language read already, for the episodes' cards)."""
+    text = text or FilterText()
     return html_join(
         "\n",
         '<li class="list-group-item timeline-entry timeline-{}">\n'
@@ -71,7 +72,7 @@ _NOTHING_YET = mark_safe(  # nosec B308 (a constant)
 )
 
 
-def _episode(episode, entries, clinical: bool) -> tuple:
+def _episode(episode, entries, clinical: bool, text: FilterText, url) -> tuple:
     is_open = episode.is_open
     return (
         episode.number,
@@ -79,26 +80,30 @@ def _episode(episode, entries, clinical: bool) -> tuple:
         episode.number,
         "text-bg-success" if is_open else "text-bg-secondary",
         display(episode, "status"),
-        html(_DISCHARGE, uuid_url("patients:episode_discharge", episode.public_id))
+        html(_DISCHARGE, url("patients:episode_discharge", episode.public_id))
         if clinical and is_open
         else "",
-        timeline_items(entries) if entries else _NOTHING_YET,
+        timeline_items(entries, text) if entries else _NOTHING_YET,
     )
 
 
 @register.simple_tag
-def episode_cards(episode_rows, clinical: bool) -> str:
+def episode_cards(episode_rows, clinical: bool, text: FilterText | None = None) -> str:
     """One card per episode (`(episode, its timeline entries)` pairs, as the page lists them):
-    its number and state, for clinicians a link to discharge an open one, and its timeline."""
+    its number and state, for clinicians a link to discharge an open one, and its timeline
+    (the time zone, language and script prefix read once for every card, not once a card)."""
+    text, url = text or FilterText(), uuid_urls()
     return html_join(
-        "", _EPISODE, (_episode(episode, entries, clinical) for episode, entries in episode_rows)
+        "",
+        _EPISODE,
+        (_episode(episode, entries, clinical, text, url) for episode, entries in episode_rows),
     )
 
 
 @register.simple_tag
-def episode_summary(episode_rows) -> str:
+def episode_summary(episode_rows, text: FilterText | None = None) -> str:
     """The episodes in one line: "Episode 2 from Mar 2026 (open); Episode 1 from ..."."""
-    text = FilterText()
+    text = text or FilterText()
     return "; ".join(
         f"Episode {episode.number} from {text.date(episode.started_on, 'M Y')}"
         + (f" to {text.date(episode.discharged_on, 'M Y')}" if episode.discharged_on else " (open)")

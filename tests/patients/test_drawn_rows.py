@@ -12,6 +12,7 @@ import pytest
 from django.template import Context, Template
 
 from bookings.panels import upcoming_rows_html
+from clinic.filters import FilterText
 from notifications.templatetags.reminder_tags import reminder_rows
 from rehab.criteria import CriterionResult
 from rehab.templatetags.criteria_tags import criteria_rows
@@ -244,6 +245,12 @@ def test_the_episodes_are_drawn_as_the_loop_drew_them(clinical):
     assert "Episode 3 from Mar 2026 (open); Episode 2 from Nov 2025 to Jan 2026" in drawn
     assert drawn.count("Nothing recorded yet.") == 1
     assert drawn.count(">Discharge</a>") == (2 if clinical else 0)  # the two open ones
+    # The page hands its own FilterText to the summary and the cards: the same markup.
+    with_text = Template(
+        "{% load timeline_tags %}          {% episode_summary rows text %}\n"
+        "      {% episode_cards rows clinical text %}"
+    )
+    assert with_text.render(Context({**context, "text": FilterText()})) == drawn
 
 
 FACTS = Template(
@@ -291,6 +298,8 @@ def test_the_facts_are_drawn_as_the_template_drew_them():
     for patient in patients:
         drawn = f"{contact_facts(patient)}\n{runner_facts(patient)}"
         assert _facts(drawn) == FACTS.render(Context({"patient": patient}))
+        # With the page's own FilterText (the view reads the zone and language once).
+        assert runner_facts(patient, FilterText()) == runner_facts(patient)
     assert "kim &lt;k&gt;@example.org" in contact_facts(patients[0])
     assert "Invited, no password yet" in contact_facts(patients[1])
     assert "0 km" in runner_facts(patients[1])

@@ -1,0 +1,61 @@
+"""patients/page_rows.py decodes the page statement's JSON with pydantic_core's `from_json`:
+it must give exactly what `json.loads` gives (types included) for every text PostgreSQL's
+`json_agg(json_build_array(...))::text` can send, and fall back to `json.loads` otherwise."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from patients import page_rows
+
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=-(10**40), max_value=10**40)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text()
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(), inner, max_size=5),
+    max_leaves=20,
+)
+
+
+def _same(a, b) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[key], b[key]) for key in a)
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return a == b and (not isinstance(a, float) or math.copysign(1, a) == math.copysign(1, b))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_values, max_size=8), max_size=6), st.booleans())
+def test_it_decodes_as_json_loads_does(rows, ascii_only):
+    text = json.dumps(rows, ensure_ascii=ascii_only)
+    assert _same(page_rows._decode(text), json.loads(text))
+
+
+def test_it_reads_postgresqls_own_spellings_as_json_loads_does():
+    for text in (
+        '[[1, "2026-03-04T09:30:00+00:00", null, true, 12.5, "12.50", {"a": [1, 2.0]}]]',
+        "[[0.1, 1e-320, -0.0, 1e400, 123456789012345678901234567890]]",
+        '[["caf\\u00e9 \\"quoted\\" \\\\ back", "tab\\there", "\\ud83d\\ude00", "😀"]]',
+        "[[NaN, Infinity, -Infinity]]",
+    ):
+        assert _same(page_rows._decode(text), json.loads(text))
+
+
+def test_a_text_the_fast_decoder_refuses_goes_to_json_loads():
+    text = '[["\\ud800"]]'  # a lone surrogate: json.loads reads it, from_json does not
+    assert page_rows._decode(text) == json.loads(text)
