@@ -138,53 +138,33 @@ def decision_line(decision) -> SafeString:
     )
 
 
-#: Each finding's drawn line by (label, text), kept per process: the labels are the schema's
-#: and the texts its choices' (or a number), so the same few hundred lines recur on every
-#: assessment, and escaping some eighty of them afresh was a tenth of the page's own work.
-_FINDING_LINES: dict[tuple[str, str], str] = {}
-_FINDING_LINES_KEPT = 4096
-
-
-def _finding_lines(recorded: list[tuple[str, str]]) -> str:
-    lines = []
-    for finding in recorded:
-        label, text = finding
-        # Only plain text is kept and looked up: a value marked safe is drawn as it is, yet
-        # equals (and hashes as) the same characters as text.
-        if type(label) is not str or type(text) is not str:
-            lines.append(rows_html((finding,), _FINDING))
-            continue
-        line = _FINDING_LINES.get(finding)
-        if line is None:
-            line = rows_html((finding,), _FINDING)
-            if len(_FINDING_LINES) < _FINDING_LINES_KEPT:
-                _FINDING_LINES[finding] = line
-        lines.append(line)
-    return "".join(lines)
-
-
+#: Each drawn line by (pattern, first value, second value), kept per process: a finding's
+#: label is the schema's and its text a choice's (or a number), a reason's text is a rule's
+#: and its points a small number, so the same few hundred lines recur on every assessment,
+#: and escaping some eighty of them afresh was a tenth of the page's own work.
+_LINES: dict[tuple, str] = {}
+_LINES_KEPT = 8192
 _FOR = "<li>{} (+{})</li>"
 _AGAINST = "<li>{} ({})</li>"
-#: Each reason's drawn line by (pattern, text, points), kept per process as the findings'
-#: lines are: the texts are the rules' and the points small numbers, so the same lines recur
-#: on every assessment.
-_REASON_LINES: dict[tuple, str] = {}
 
 
-def _kept_lines(rows, pattern: str) -> str:
-    """`rows_html(rows, pattern)`, each line of plain text and a whole number kept."""
+def _kept_lines(rows, pattern: str, second: type = str) -> str:
+    """`rows_html(rows, pattern)` for rows of two values, each line kept when its first value
+    is plain text and its second exactly of the type `second` (text for a finding, a whole
+    number for a reason). A value marked safe is drawn as it is, yet equals (and hashes as)
+    the same characters as text, so it is never looked up; nor is True taken for 1."""
     lines = []
     for row in rows:
-        text, points = row
-        if type(text) is not str or type(points) is not int:  # marked safe, or not a number
+        first, value = row
+        if type(first) is not str or type(value) is not second:
             lines.append(rows_html((row,), pattern))
             continue
-        key = (pattern, text, points)
-        line = _REASON_LINES.get(key)
+        key = (pattern, first, value)
+        line = _LINES.get(key)
         if line is None:
             line = rows_html((row,), pattern)
-            if len(_REASON_LINES) < _FINDING_LINES_KEPT:
-                _REASON_LINES[key] = line
+            if len(_LINES) < _LINES_KEPT:
+                _LINES[key] = line
         lines.append(line)
     return "".join(lines)
 
@@ -196,7 +176,7 @@ def findings_groups(groups: list[dict]) -> SafeString:
     for group in groups:
         parts.append(f'\n        <h3 class="h6 mt-3">{_text(group["title"])}</h3>\n        ')
         if group["recorded"]:
-            found = _finding_lines(group["recorded"])
+            found = _kept_lines(group["recorded"], _FINDING)
             parts.append(
                 '\n          <dl class="row small mb-1 findings-list">\n            '
                 f"{found}\n          </dl>\n        "
@@ -248,13 +228,13 @@ def hypotheses_reasons(explanation) -> SafeString:
         if h.supporting:
             parts.append(
                 '<p class="small mb-0">For:</p><ul class="small mb-1">'
-                f"{_kept_lines(h.supporting, _FOR)}</ul>"
+                f"{_kept_lines(h.supporting, _FOR, int)}</ul>"
             )
         parts.append("\n        ")
         if h.against:
             parts.append(
                 '<p class="small mb-0">Against:</p><ul class="small mb-1">'
-                f"{_kept_lines(h.against, _AGAINST)}</ul>"
+                f"{_kept_lines(h.against, _AGAINST, int)}</ul>"
             )
         parts.append("\n        ")
         if not h.supporting and not h.against:
