@@ -9,7 +9,11 @@ counters: `tables_version` returns None and callers compute afresh.
 
 from __future__ import annotations
 
+import functools
+
 from django.db import connection
+
+from clinic.rows import run_written, written_statement
 
 
 def watch_sql(table: str) -> str:
@@ -25,17 +29,25 @@ def unwatch_sql(table: str) -> str:
 
 
 def table_versions(models) -> dict[str, int] | None:
-    """Each of the models' tables' counter (one query), or None where the database keeps none."""
+    """Each of the models' tables' counter (one query), or None where the database keeps none.
+    The statement for each set of tables is prepared once per connection (`clinic/rows.py`):
+    the dashboard reads its alerts' counters on every view."""
     if connection.vendor != "postgresql":
         return None
-    tables = sorted(model._meta.db_table for model in models)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT table_name, version FROM clinic_table_change WHERE table_name = ANY(%s)",
-            [tables],
-        )
-        found = dict(cursor.fetchall())
+    tables = tuple(sorted(model._meta.db_table for model in models))
+    found = dict(run_written(connection.alias, _counters(tables), []))
     return {table: found.get(table, 0) for table in tables}
+
+
+@functools.lru_cache(maxsize=64)
+def _counters(tables: tuple[str, ...]):
+    """The counters' read for `tables`, their names (our own models' tables) written into it:
+    the same SQL for the same tables, so that the server parses and plans it once."""
+    names = ", ".join(f"'{table}'" for table in tables)
+    return written_statement(
+        f"SELECT table_name, version FROM clinic_table_change WHERE table_name IN ({names})",  # noqa: S608  # nosec B608
+        (),
+    )
 
 
 def tables_version(models) -> str | None:

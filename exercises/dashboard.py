@@ -24,16 +24,15 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic.access import CLINICAL, has_role
+from clinic.changes import table_versions
 from clinic.links import uuid_url_parts
 from clinic.markup import escape
-from clinic.rows import run_written, written_statement
 from exercises.models import PlanWeek, SessionLog
 from exercises.selectors import (
     ALERT_MODELS,
@@ -101,7 +100,7 @@ def dashboard_alerts(*, user) -> tuple[tuple[AlertLine, ...], int]:
     the plans it touched are worked out again (`_plans_summary`)."""
     if not has_role(user, CLINICAL):
         return (), 0
-    counters = _alert_counters()
+    counters = table_versions([*ALERT_MODELS, Patient])
     if counters is None:
         return _summary(open_alerts(user=user))
     slot = int(time.time()) // ALERT_CLOCK_SECONDS
@@ -113,29 +112,6 @@ def dashboard_alerts(*, user) -> tuple[tuple[AlertLine, ...], int]:
         found = _plans_summary(user=user, counters=counters)
         _cache_set(key, found, ALERT_CLOCK_SECONDS)
     return found
-
-
-#: The tables whose change counters key the alerts (clinic/changes.py), in `table_versions`'
-#: order.
-_COUNTED_TABLES = tuple(sorted(model._meta.db_table for model in (*ALERT_MODELS, Patient)))
-# `clinic.changes.table_versions(ALERT_MODELS + Patient)` as a statement each connection
-# prepares once (clinic/rows.py): the same SQL on every view, which the server parsed and
-# planned anew each time (about half its cost) with the names sent as an array.
-_COUNTERS = written_statement(
-    "SELECT table_name, version FROM clinic_table_change WHERE table_name IN ("  # noqa: S608
-    + ", ".join(f"'{table}'" for table in _COUNTED_TABLES)  # our own tables' names  # nosec B608
-    + ")",
-    (),
-)
-
-
-def _alert_counters() -> dict[str, int] | None:
-    """What `table_versions([*ALERT_MODELS, Patient])` returns (each table's counter, or None
-    where the database keeps none), read with a prepared statement."""
-    if connection.vendor != "postgresql":
-        return None
-    found = dict(run_written(connection.alias, _COUNTERS, []))
-    return {table: found.get(table, 0) for table in _COUNTED_TABLES}
 
 
 def _cache_get(key: str):
