@@ -43,6 +43,18 @@ _SOURCES = (
 )
 
 
+class _NotRead:
+    """`CalendarItem.note_state` when the appointments' read did not carry it."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOT_READ"
+
+
+NOT_READ: Any = _NotRead()
+
+
 @functools.lru_cache(maxsize=8)
 def _picker(names: tuple[str, ...]) -> tuple[operator.itemgetter, int]:
     """What takes `CalendarItem`'s values out of a row with these columns, in its fields'
@@ -137,6 +149,9 @@ class CalendarItem:
     asked_to_confirm: bool
     is_active: bool  # as `Appointment.is_active`: the grid asks several times per appointment
     therapist: Any = None  # the column's therapist, set by `calendar_days`
+    # The session note's state read with the appointment (`selectors.read_note_state`): None
+    # (not attended, or no note), 0 (a draft) or 1 (signed); NOT_READ when the read had none.
+    note_state: Any = NOT_READ
 
     # What the audit note names an appointment by (`clinic.audit`): the model's label.
     _meta = Appointment._meta
@@ -147,7 +162,11 @@ class CalendarItem:
         each value is, as `clinic.rows.prepared_tuples` gives them)."""
         pick, status = _picker(tuple(names))
         active = Appointment.ACTIVE_STATUSES
-        items = [cls(*pick(row), row[status] in active) for row in rows]
+        if "note_state" in names:
+            noted = names.index("note_state")
+            items = [cls(*pick(row), row[status] in active, None, row[noted]) for row in rows]
+        else:
+            items = [cls(*pick(row), row[status] in active) for row in rows]
         if items and not isinstance(items[0].public_id, str):
             for item in items:  # SQLite (the demo) hands over UUIDs: print them as links do
                 item.public_id, item.patient_public_id = (

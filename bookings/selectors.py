@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -358,17 +360,35 @@ def _calendar_query(
     )
     if site_id is not None:
         appointments = appointments.filter(site_id=site_id)
+    appointments = appointments.annotate(asked_to_confirm=_asked_if_waiting())
+    noted = ()
+    if _note_state is not None:
+        appointments, noted = appointments.annotate(note_state=_note_state()), ("note_state",)
     return (
-        appointments.annotate(asked_to_confirm=_asked_if_waiting())
-        .order_by("start", "id")
+        appointments.order_by("start", "id")
         # Public ids as the database writes them: links and the audit trail want the text,
         # and parsing two UUIDs a row only for them to be printed again cost more.
         .values(
             *CALENDAR_COLUMNS,
+            *noted,
             public_ref=_text("public_id"),
             patient_ref=_text("patient__public_id"),
         )
     )
+
+
+# What another app reads with each appointment of a calendar (`read_note_state`).
+_note_state: Callable[[], Any] | None = None
+
+
+def read_note_state(build: Callable[[], Any]) -> None:
+    """Treatment's hook (its `AppConfig.ready`, before any calendar is read): `build()` gives
+    an expression over an appointment's row for its session note's state (None: not attended,
+    or no note; 0: a draft; 1: signed). The calendars' appointments' read then carries it as
+    `CalendarItem.note_state`, and the grid's session-note marks need no statement of their
+    own. Bookings does not import treatment: the expression comes from there."""
+    global _note_state  # noqa: PLW0603 (set once, at start-up)
+    _note_state = build
 
 
 def _asked_if_waiting() -> Case:

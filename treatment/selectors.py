@@ -227,16 +227,39 @@ def session_states(*, appointment_ids: list[int]) -> dict[int, bool]:
 
 
 def _session_states(**appointments: int):
-    signed = Case(
-        When(status=TreatmentSession.Status.SIGNED, then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
     return (
         TreatmentSession.objects.filter(appointment_id__in=appointments.values())
         .order_by()
         .values("appointment_id")
-        .annotate(signed=Max(signed))
+        .annotate(signed=Max(_signed()))
+    )
+
+
+def _signed() -> Case:
+    return Case(
+        When(status=TreatmentSession.Status.SIGNED, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def calendar_note_state() -> Case:
+    """`session_states` as one value of an appointment's row, for the calendars' read
+    (`bookings.selectors.read_note_state`, registered in `TreatmentConfig.ready`): None when
+    the visit was not attended or has no note, else 1 if any version of its note is signed,
+    0 if not. Only attended visits look for a note (an index scan each), as
+    `session_note_marks` asked only for them."""
+    notes = (
+        TreatmentSession.objects.filter(appointment_id=OuterRef("pk"))
+        .order_by()
+        .values("appointment_id")
+        .annotate(signed=Max(_signed()))
+        .values("signed")
+    )
+    return Case(
+        When(status__in=ATTENDED, then=Subquery(notes, output_field=IntegerField())),
+        default=Value(None),
+        output_field=IntegerField(),
     )
 
 

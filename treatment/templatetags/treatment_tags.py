@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from bookings.calendar_items import NOT_READ
 from clinic import links
 from clinic.access import CLINICAL, has_role
 from treatment import selectors
@@ -37,11 +38,20 @@ def session_note_marks(context, grid) -> dict[int, SafeString]:
     """Per attended appointment id on the grid, its mark: a link to its note (clinicians), or
     that a signed note exists (reception, who never sees the content). The grid's booked
     blocks (bookings/grid_html.py) append these. One query, and none when no appointment on
-    the grid was attended. The grid hands over the appointments its blocks draw
+    the grid was attended, or when the calendars' read carried each visit's state
+    (`CalendarItem.note_state`). The grid hands over the appointments its blocks draw
     (`grid.booked`), so no cell is walked."""
     attended = [item for item in grid.booked if item.status in selectors.ATTENDED]
     if not attended:
         return {}
-    states = selectors.session_states(appointment_ids=[item.pk for item in attended])
+    read = [getattr(item, "note_state", NOT_READ) for item in attended]
+    if NOT_READ in read:
+        states = selectors.session_states(appointment_ids=[item.pk for item in attended])
+    else:  # read with the appointments (`selectors.calendar_note_state`): no statement
+        states = {
+            item.pk: state == 1
+            for item, state in zip(attended, read, strict=True)
+            if state is not None
+        }
     clinical = has_role(context["request"].user, CLINICAL)
     return {item.pk: _mark(item, states.get(item.pk), clinical=clinical) for item in attended}
