@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from bookings import selectors as bookings_selectors
 from bookings.models import Appointment
 from tests.conftest import make_user
 from tests.exercises.factories import log, published_plan
@@ -294,6 +295,67 @@ def test_it_marks_the_calendar_with_one_query_however_many_notes(therapist, othe
     many = _count(client, _day_url(first))
 
     assert one == many
+
+
+def test_the_calendar_asks_no_statement_of_its_own_for_the_notes_marks(therapist):
+    # The notes' states come with the appointments' read (`calendar_note_state`, treatment's
+    # hook in bookings): a day with attended, noted visits costs what a day without does.
+    booked = attended_visit(therapist=therapist, status="booked", hours_ago=1)
+    client = _client(therapist)
+    plain = _count(client, _day_url(booked))
+    for hours in (2, 3):
+        visit = attended_visit(therapist=therapist, hours_ago=hours)
+        if timezone.localtime(visit.start).date() == timezone.localtime(booked.start).date():
+            session_with(appointment=visit, therapist=therapist)
+
+    noted = _count(client, _day_url(booked))
+    week = _count(client, f"{reverse('bookings:week')}?date={_day_url(booked)[-10:]}")
+
+    assert noted == plain
+    assert week == plain
+
+
+def test_the_calendars_read_gives_each_visits_note_state_as_session_states_does(therapist):
+    without = attended_visit(therapist=therapist, hours_ago=1)
+    draft = attended_visit(therapist=therapist, hours_ago=2)
+    session_with(appointment=draft, therapist=therapist)
+    signed = attended_visit(therapist=therapist, hours_ago=3)
+    services.session_sign(
+        session=session_with(appointment=signed, therapist=therapist), by=therapist
+    )
+    amended = attended_visit(therapist=therapist, hours_ago=4)
+    first = services.session_sign(
+        session=session_with(appointment=amended, therapist=therapist), by=therapist
+    )
+    services.session_amend(session=first, by=therapist, reason="A fuller note")
+    completed = attended_visit(therapist=therapist, status="completed", hours_ago=5)
+    services.session_sign(
+        session=session_with(appointment=completed, therapist=therapist), by=therapist
+    )
+    booked = attended_visit(therapist=therapist, status="booked", hours_ago=6)
+    today = timezone.localdate()
+
+    days = bookings_selectors.calendar_days(
+        first=today - dt.timedelta(days=1), last=today, therapist=therapist
+    )
+
+    items = {
+        item.pk: item
+        for day in days
+        for column in day["columns"]
+        for item in column["appointments"]
+    }
+    visits = [without, draft, signed, amended, completed]
+    assert set(items) == {visit.pk for visit in [*visits, booked]}
+    read = {
+        pk: items[pk].note_state == 1
+        for pk in (visit.pk for visit in visits)
+        if items[pk].note_state is not None
+    }
+    assert read == selectors.session_states(appointment_ids=[visit.pk for visit in visits])
+    assert read == {draft.pk: False, signed.pk: True, amended.pk: True, completed.pk: True}
+    assert items[without.pk].note_state is None
+    assert items[booked.pk].note_state is None  # not attended: not looked for
 
 
 @pytest.mark.parametrize("asked", [2, 5, 16, 17, 70])
