@@ -150,7 +150,7 @@ class CalendarItem:
     is_active: bool  # as `Appointment.is_active`: the grid asks several times per appointment
     therapist: Any = None  # the column's therapist, set by `calendar_days`
     # The session note's state read with the appointment (`selectors.read_note_state`): None
-    # (not attended, or no note), 0 (a draft) or 1 (signed); NOT_READ when the read had none.
+    # (not attended, or no note), False (a draft) or True (signed); NOT_READ when not read.
     note_state: Any = NOT_READ
 
     # What the audit note names an appointment by (`clinic.audit`): the model's label.

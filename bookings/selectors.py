@@ -383,8 +383,8 @@ _note_state: Callable[[], Any] | None = None
 
 def read_note_state(build: Callable[[], Any]) -> None:
     """Treatment's hook (its `AppConfig.ready`, before any calendar is read): `build()` gives
-    an expression over an appointment's row for its session note's state (None: not attended,
-    or no note; 0: a draft; 1: signed). The calendars' appointments' read then carries it as
+    a boolean expression over an appointment's row for its session note's state (None: not
+    attended, or no note; False: a draft; True: signed). The calendars' appointments' read then carries it as
     `CalendarItem.note_state`, and the grid's session-note marks need no statement of their
     own. Bookings does not import treatment: the expression comes from there."""
     global _note_state  # noqa: PLW0603 (set once, at start-up)

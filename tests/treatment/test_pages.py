@@ -348,7 +348,7 @@ def test_the_calendars_read_gives_each_visits_note_state_as_session_states_does(
     visits = [without, draft, signed, amended, completed]
     assert set(items) == {visit.pk for visit in [*visits, booked]}
     read = {
-        pk: items[pk].note_state == 1
+        pk: items[pk].note_state
         for pk in (visit.pk for visit in visits)
         if items[pk].note_state is not None
     }

@@ -49,9 +49,7 @@ def session_note_marks(context, grid) -> dict[int, SafeString]:
         states = selectors.session_states(appointment_ids=[item.pk for item in attended])
     else:  # read with the appointments (`selectors.calendar_note_state`): no statement
         states = {
-            item.pk: state == 1
-            for item, state in zip(attended, read, strict=True)
-            if state is not None
+            item.pk: state for item, state in zip(attended, read, strict=True) if state is not None
         }
     clinical = has_role(context["request"].user, CLINICAL)
     return {item.pk: _mark(item, states.get(item.pk), clinical=clinical) for item in attended}
