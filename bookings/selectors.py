@@ -384,10 +384,11 @@ _note_state: Callable[[], Any] | None = None
 def read_note_state(build: Callable[[], Any]) -> None:
     """Treatment's hook (its `AppConfig.ready`, before any calendar is read): `build()` gives
     a boolean expression over an appointment's row for its session note's state (None: not
-    attended, or no note; False: a draft; True: signed). The calendars' appointments' read then carries it as
-    `CalendarItem.note_state`, and the grid's session-note marks need no statement of their
-    own. Bookings does not import treatment: the expression comes from there."""
-    global _note_state  # noqa: PLW0603 (set once, at start-up)
+    attended, or no note; False: a draft; True: signed). The calendars' appointments' read
+    then carries it as `CalendarItem.note_state`, and the grid's session-note marks need no
+    statement of their own. Bookings does not import treatment: the expression comes from
+    there."""
+    global _note_state
     _note_state = build
 
 
@@ -427,7 +428,8 @@ def calendar_days(
     given, or `everyone`, the list `therapists()` gives, already read), working hours (with
     their sites), schedule exceptions, and appointments with patient, type and room joined
     (CALENDAR_COLUMNS as `CalendarItem`s, not model instances; each with `asked_to_confirm`:
-    a text reminder asked for a reply).
+    a text reminder asked for a reply; and, with treatment's hook, `note_state`:
+    `read_note_state`).
     Days are local days in `site`'s time zone, else the clinic's. With a `site`, only its
     hours and appointments show, and only therapists who work there or have appointments
     there. `sites`: the sites read already (`sites_active()`), so the working hours' sites are
