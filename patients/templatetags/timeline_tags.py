@@ -88,11 +88,12 @@ def _episode(episode, entries, clinical: bool, text: FilterText, url) -> tuple:
 
 
 @register.simple_tag
-def episode_cards(episode_rows, clinical: bool, text: FilterText | None = None) -> str:
+def episode_cards(episode_rows, clinical: bool, text: FilterText | None = None, url=None) -> str:
     """One card per episode (`(episode, its timeline entries)` pairs, as the page lists them):
     its number and state, for clinicians a link to discharge an open one, and its timeline
-    (the time zone, language and script prefix read once for every card, not once a card)."""
-    text, url = text or FilterText(), uuid_urls()
+    (the time zone, language and script prefix read once for every card, not once a card;
+    `text` and `url`: the page's own, read once a view)."""
+    text, url = text or FilterText(), url or uuid_urls()
     return html_join(
         "",
         _EPISODE,
