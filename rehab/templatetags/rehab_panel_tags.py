@@ -157,7 +157,7 @@ def draw_panel(values: dict, csrf_token) -> str:
     then the discharge summaries with their GP letters, with the page's `FilterText` and
     links (`held_text`, `held_urls`: made once a view)."""
     summaries = values["summaries"]
-    text, url = held_text(values["patient"]), held_urls(values["patient"])
+    text, url = held_text(values.get("patient")), held_urls(values.get("patient"))
     listed = (
         html(
             _SUMMARIES,
