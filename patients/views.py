@@ -112,7 +112,8 @@ def _patient_page(user, patient) -> dict:
     # (15k a read): hung on this view's patient, which every app's panels and timeline entries
     # are given (`clinic.filters.held_text`, `clinic.links.held_urls`); the header, the running
     # facts, the episodes' summary and cards and the other activity draw with `page.text`.
-    text, urls = hold_text(patient), hold_urls(patient)
+    text = hold_text(patient)
+    hold_urls(patient)
     # Every app's read for the page in one statement (patients/page_rows.py).
     page_rows.read(
         patient=patient, reads=panels.collect("patient_page_reads", user=user, patient=patient)
@@ -129,7 +130,6 @@ def _patient_page(user, patient) -> dict:
         "other_entries": by_episode.get(None, []),
         "panels": panels.collect("patient_panels", user=user, patient=patient),
         "text": text,
-        "urls": urls,
     }
 
 
