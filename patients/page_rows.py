@@ -62,13 +62,14 @@ _new, _set, _UNKNOWN = object.__new__, object.__setattr__, SafeUUID.unknown
 
 
 def _uuid(text: str) -> UUID:
-    """`UUID(text)` for PostgreSQL's own spelling of a uuid (36 characters, lower-case hex and
-    four hyphens), made without `UUID.__init__`'s pure-Python checks of every spelling it
-    accepts (about 4k instructions a call; the page's rows bring some thirty a view): the
-    same object (`int` and `is_safe` as `__init__` sets them). Any other text goes to
+    """`UUID(text)` made without `UUID.__init__`'s pure-Python walk over every spelling it
+    accepts (the page's rows bring some thirty UUIDs a view, as PostgreSQL spells them): for
+    text whose hyphens taken out leave 32 hexadecimal digits, `__init__` computes just this
+    (`int(digits, 16)`; its other steps, `urn:`, `uuid:` and braces, would have left a
+    character `int` refuses) and sets `int` and `is_safe` as here. Anything else goes to
     `UUID` itself, which gives or refuses it as before."""
     digits = text.replace("-", "")
-    if len(text) != 36 or len(digits) != 32 or not digits.isalnum():
+    if len(digits) != 32:
         return UUID(text)
     try:
         number = int(digits, 16)

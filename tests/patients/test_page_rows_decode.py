@@ -95,3 +95,27 @@ def test_other_spellings_go_to_uuid_itself(text):
             page_rows._uuid(text)
     else:
         assert page_rows._uuid(text) == expected
+
+
+def _made(function, text):
+    try:
+        return ("made", function(text))
+    except ValueError:
+        return ("refused", None)
+
+
+@given(
+    st.text()
+    | st.uuids().map(str).map(lambda text: text.replace("-", ""))
+    | st.builds(
+        lambda value, cut, extra: str(value)[:cut] + extra + str(value)[cut:],
+        st.uuids(),
+        st.integers(min_value=0, max_value=36),
+        st.sampled_from(["-", "_", " ", "{", "}", ":", "urn:uuid:", "g", "٣", "+", ""]),
+    )
+)
+def test_any_text_is_made_or_refused_as_uuid_does(text):
+    made, expected = _made(page_rows._uuid, text), _made(uuid.UUID, text)
+    assert made == expected
+    if made[1] is not None:
+        assert made[1].is_safe == expected[1].is_safe
