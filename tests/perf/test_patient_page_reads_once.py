@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("role", ["therapist", "reception"])
 def test_the_page_reads_the_zone_language_and_prefix_once_for_its_panels(monkeypatch, role):
-    texts, prefixes = [], Counter()
+    texts, prefixes, callers = [], Counter(), []
     text_init, prefix = filters.FilterText.__init__, links.get_script_prefix
 
     def counted_init(self, *args, **kwargs):
@@ -26,7 +26,10 @@ def test_the_page_reads_the_zone_language_and_prefix_once_for_its_panels(monkeyp
         text_init(self, *args, **kwargs)
 
     def counted_prefix():
-        prefixes[sys._getframe(1).f_code.co_name] += 1  # which of clinic.links asked
+        asker = sys._getframe(1).f_code.co_name  # which of clinic.links asked
+        prefixes[asker] += 1
+        if asker == "uuid_url":  # and who asked it
+            callers.append(sys._getframe(2).f_code.co_filename)
         return prefix()
 
     with loaded(1) as world:
@@ -42,8 +45,8 @@ def test_the_page_reads_the_zone_language_and_prefix_once_for_its_panels(monkeyp
         assert b"run-programme-heading" in response.content
         assert b"session-note-item" in response.content
     assert len(texts) == 1
-    # One `uuid_urls()` for every panel's links; `uuid_url` only for the template's own
-    # "New episode" link (clinicians); `fixed_url` is the base layout's and the panels' fixed
-    # links (no UUID).
+    # One `uuid_urls()` for every panel's links drawn in Python; `uuid_url` only from the
+    # templates' own `{% uuid_url %}` (the "New episode" link, the lists panels still draw
+    # by template); `fixed_url` is the base layout's and the panels' fixed links (no UUID).
     assert prefixes["uuid_urls"] == 1
-    assert prefixes["uuid_url"] == (1 if role == "therapist" else 0)
+    assert all(caller.endswith("clinic/templatetags/clinic_tags.py") for caller in callers)
