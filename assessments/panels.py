@@ -15,7 +15,7 @@ from assessments.measures import keep_listed
 from assessments.models import Assessment, AssessmentDecision, WorkingDiagnosis
 from clinic.access import CLINICAL, has_role
 from clinic.display import display
-from clinic.links import uuid_urls
+from clinic.links import held_urls
 from clinic.markup import escape, html
 from clinic.panels import Panel, TimelineEntry, rows_for_user
 from clinic.rows import prepared_list
@@ -122,7 +122,7 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
     if not has_role(user, CLINICAL):
         return []
     entries = []
-    url = uuid_urls()  # the script prefix read once, not once a link
+    url = held_urls(patient)  # the script prefix read once a view, not once a link
     assessments = page_rows.taken(patient, "assessments.panels.assessments")
     if assessments is None:
         assessments = prepared_list(
@@ -220,7 +220,7 @@ _NO_EPISODE = mark_safe(  # nosec B308 (a constant)
 def draw_record_assessment(values: dict, csrf_token) -> str:
     """Per open episode, the links to record an intake or a follow-up."""
     rows = []
-    link = uuid_urls()
+    link = held_urls(values.get("patient"))  # the page's, made once a view
     for episode in values["episodes"]:
         url = link("assessments:create", episode.public_id)
         rows.append(html(_RECORD_EPISODE, episode.number, url, url))
@@ -229,7 +229,7 @@ def draw_record_assessment(values: dict, csrf_token) -> str:
 
 def draw_episode_course(values: dict, csrf_token) -> str:
     """Per episode, its trends page and the working diagnosis in force."""
-    url = uuid_urls()
+    url = held_urls(values.get("patient"))  # the page's, made once a view
     rows = [
         html(
             _COURSE_EPISODE,
@@ -264,7 +264,8 @@ def patient_panels(*, user, patient) -> list[Panel]:
     found.append(
         Panel(
             context={
-                "rows": [(episode, working.get(episode.id)) for episode in patient.episodes.all()]
+                "patient": patient,
+                "rows": [(episode, working.get(episode.id)) for episode in patient.episodes.all()],
             },
             order=21,
             draw=draw_episode_course,

@@ -18,9 +18,9 @@ from django.utils.safestring import mark_safe
 from bookings import schedule, selectors, services, upcoming_markup
 from bookings.models import MAX_APPOINTMENT_LENGTH, Appointment
 from clinic.access import STAFF, THERAPIST, has_role, roles_of
-from clinic.filters import FilterText, hour_minute
+from clinic.filters import FilterText, held_text, hour_minute
 from clinic.json_rows import instances, rows_array
-from clinic.links import fixed_url, uuid_url, uuid_urls
+from clinic.links import fixed_url, held_urls, uuid_url, uuid_urls
 from clinic.markup import html, html_join
 from clinic.panels import NOT_READ, Panel, TimelineEntry, portal_read
 from clinic.rows import prepared_list
@@ -164,13 +164,14 @@ _UPCOMING_ROW = (
 )
 
 
-def upcoming_rows_html(rows: list[dict]) -> str:
+def upcoming_rows_html(rows: list[dict], text=None, url=None) -> str:
     """The "Next appointments" list drawn in one step: each appointment's day and time (in the
     current time zone, as the template's `date` and `time` filters show them), its type and
-    therapist, linked to the appointment."""
+    therapist, linked to the appointment. `text` and `url`: the page's `FilterText` and
+    `uuid_urls()` (made here without them)."""
     found = []
-    text = FilterText()
-    url = uuid_urls()
+    text = FilterText() if text is None else text
+    url = uuid_urls() if url is None else url
     for row in rows:
         found.append(
             (
@@ -198,7 +199,9 @@ def patient_panels(*, user, patient) -> list[Panel]:
             context={
                 "patient": patient,
                 "upcoming": bool(upcoming),
-                "upcoming_rows": upcoming_rows_html(upcoming),
+                "upcoming_rows": upcoming_rows_html(
+                    upcoming, held_text(patient), held_urls(patient)
+                ),
             },
             order=20,
             draw=draw_upcoming,
@@ -242,7 +245,7 @@ def timeline_entries(*, user, patient) -> list[TimelineEntry]:
         return []
     entries = []
     zones = {None: selectors.clinic_zone()}
-    url = uuid_urls()  # the script prefix read once, not once a link
+    url = held_urls(patient)  # the script prefix read once a view, not once a link
     for row in _patient_appointments(patient):
         # The site's wall clock, as the appointment page shows it.
         zone = zones.get(row["site_id"])

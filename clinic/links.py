@@ -52,6 +52,26 @@ def uuid_urls() -> Callable[[str, uuid.UUID | str], str]:
     return url
 
 
+#: Where a page hangs the `uuid_urls()` it made for one view (`hold_urls`).
+_HELD_URLS = "_held_uuid_urls"
+
+
+def hold_urls(owner) -> Callable[[str, uuid.UUID | str], str]:
+    """`uuid_urls()` made now and hung on `owner` for the rest of this view, for the page's
+    panels in other apps (`held_urls`): the script prefix read once a view, not once a panel.
+    `owner` must live no longer than the request."""
+    url = uuid_urls()
+    owner.__dict__[_HELD_URLS] = url
+    return url
+
+
+def held_urls(owner) -> Callable[[str, uuid.UUID | str], str]:
+    """The `uuid_urls()` hung on `owner` by `hold_urls`, else a new one (`owner` may be
+    None): the same links either way."""
+    held = None if owner is None else getattr(owner, "__dict__", {}).get(_HELD_URLS)
+    return held if held is not None else uuid_urls()
+
+
 @functools.lru_cache(maxsize=256)
 def static_url(path: str) -> str:
     """`{% static path %}`, looked up once per process: with the manifest storage a static

@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.utils.safestring import mark_safe
 
 from clinic.access import CLINICAL, STAFF, has_role
-from clinic.links import uuid_url
+from clinic.filters import held_text
+from clinic.links import held_urls
 from clinic.markup import html
 from clinic.panels import Panel, template_text
 from clinic.rows import prepared_list
@@ -116,11 +117,13 @@ _NO_TEXTS = (
 def draw_reminders(values: dict, csrf_token) -> str:
     """The "Reminders" panel: the latest deliveries (`reminder_rows`) or that there is none
     yet, and the link to the full log."""
-    deliveries = values["deliveries"]
+    deliveries, patient = values["deliveries"], values["patient"]
     return html(
         _REMINDERS,
-        html(_REMINDER_LIST, reminder_rows(deliveries)) if deliveries else _NO_REMINDERS,
-        uuid_url("notifications:patient_log", values["patient"].public_id),
+        html(_REMINDER_LIST, reminder_rows(deliveries, held_text(patient)))
+        if deliveries
+        else _NO_REMINDERS,
+        held_urls(patient)("notifications:patient_log", patient.public_id),
     )
 
 

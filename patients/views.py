@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import panels
 from clinic.access import CLINICAL, STAFF, has_role, keep_roles, role_required
-from clinic.filters import FilterText
+from clinic.filters import hold_text
+from clinic.links import hold_urls
 from patients import page_rows, selectors, services
 from patients.forms import EpisodeDischargeForm, EpisodeForm, PatientForm, PatientSearchForm
 
@@ -106,6 +107,13 @@ def _unwrapped(user):
 def _patient_page(user, patient) -> dict:
     """The episodes with their timeline entries and every app's panels (with the episodes
     loaded once for all of them)."""
+    # The time zone and language read once for the page's dates (`FilterText()` reads both
+    # from asgiref `Local`s, some 45k instructions), and the script prefix once for its links
+    # (15k a read): hung on this view's patient, which every app's panels and timeline entries
+    # are given (`clinic.filters.held_text`, `clinic.links.held_urls`); the header, the running
+    # facts, the episodes' summary and cards and the other activity draw with `page.text`.
+    text = hold_text(patient)
+    hold_urls(patient)
     # Every app's read for the page in one statement (patients/page_rows.py).
     page_rows.read(
         patient=patient, reads=panels.collect("patient_page_reads", user=user, patient=patient)
@@ -121,10 +129,7 @@ def _patient_page(user, patient) -> dict:
         "episode_rows": [(episode, by_episode.get(episode.id, [])) for episode in episodes],
         "other_entries": by_episode.get(None, []),
         "panels": panels.collect("patient_panels", user=user, patient=patient),
-        # The time zone and language read once for the page's own dates (`FilterText()` reads
-        # both from asgiref `Local`s, some 45k instructions): the header, the running facts,
-        # the episodes' summary and cards and the other activity draw with it.
-        "text": FilterText(),
+        "text": text,
     }
 
 

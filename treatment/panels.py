@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from bookings.models import Appointment
 from clinic.access import CLINICAL, STAFF, has_role
-from clinic.filters import FilterText
-from clinic.links import uuid_urls
+from clinic.filters import FilterText, held_text
+from clinic.links import held_urls, uuid_urls
 from clinic.markup import html, html_join
 from clinic.panels import Panel
 from patients.page_rows import PageRead
@@ -55,7 +55,11 @@ def patient_panels(*, user, patient) -> list[Panel]:
         return []
     return [
         Panel(
-            context={"visit_rows": visit_rows_html(visits, clinical=clinical)},
+            context={
+                "visit_rows": visit_rows_html(
+                    visits, clinical=clinical, text=held_text(patient), url=held_urls(patient)
+                )
+            },
             order=25,
             draw=draw_sessions,
         )
@@ -87,13 +91,14 @@ _OPEN = '<a href="{}">{}</a>'
 _BADGE = '<span class="badge text-bg-{}">{}</span>'
 
 
-def visit_rows_html(visits: list[dict], *, clinical: bool) -> str:
+def visit_rows_html(visits: list[dict], *, clinical: bool, text=None, url=None) -> str:
     """The visits drawn in one step: the day (in the current time zone, as the `date` filter
     shows it) and the kind of visit, then for clinicians a link to open or start the note,
     and whether the note is signed or a draft."""
     rows = []
-    text = FilterText()
-    url = uuid_urls()  # the script prefix read once, not once a link
+    # The page's own (`held_text`, `held_urls`) where it hands them down.
+    text = FilterText() if text is None else text
+    url = uuid_urls() if url is None else url  # the script prefix read once, not once a link
     for visit in visits:
         note = visit["note_id"]
         label = "Session note" if note else "Start the session note"

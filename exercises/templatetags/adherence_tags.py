@@ -8,8 +8,8 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from clinic.display import display
-from clinic.filters import FilterText
-from clinic.links import uuid_url, uuid_urls
+from clinic.filters import FilterText, held_text
+from clinic.links import held_urls, uuid_urls
 from clinic.markup import html, html_join
 from patients.templatetags.patient_facts import portal_access
 
@@ -40,10 +40,11 @@ def _week(week, text: FilterText) -> tuple:
 
 
 @register.simple_tag
-def adherence_rows(series) -> str:
+def adherence_rows(series, text=None) -> str:
     """One table row per plan week: its number and first day, sessions logged of those
-    prescribed, adherence (with "so far" while the week runs) and the worst pain's mean."""
-    text = FilterText()
+    prescribed, adherence (with "so far" while the week runs) and the worst pain's mean.
+    `text`: the page's `FilterText` (made here without it)."""
+    text = FilterText() if text is None else text
     return html_join("", _ROW, (_week(week, text) for week in series))
 
 
@@ -72,7 +73,7 @@ _NOT_STARTED = mark_safe(  # nosec B308 (a constant)
 
 
 @register.simple_tag
-def adherence_block(adherence, wide=False) -> str:
+def adherence_block(adherence, wide=False, text=None) -> str:
     """A plan's chart and weekly table side by side (`wide`: on large screens), or that it
     has not started: what `exercises/includes/adherence.html` shows, for the patient page's
     plans drawn in one step and for the plan page's include alike."""
@@ -84,7 +85,7 @@ def adherence_block(adherence, wide=False) -> str:
         " col-lg-7" if wide else "",
         adherence.chart_svg,
         " col-lg-5" if wide else "",
-        adherence_rows(series),
+        adherence_rows(series, text),
     )
 
 
@@ -108,9 +109,9 @@ _NO_PLAN = mark_safe(  # nosec B308 (a constant)
 )
 
 
-def _plan(adherence) -> tuple:
+def _plan(adherence, text: FilterText | None, urls) -> tuple:
     plan = adherence.plan
-    url = uuid_url("exercises:plan_detail", plan.public_id)
+    url = urls("exercises:plan_detail", plan.public_id)
     version = plan.current_version
     return (
         url,
@@ -118,7 +119,7 @@ def _plan(adherence) -> tuple:
         version.number if version is not None else "",
         "success" if plan.status == "active" else "secondary",
         display(plan, "status"),
-        html(_HOLD, plan.hold_reason, uuid_url("exercises:plan_resume", plan.public_id))
+        html(_HOLD, plan.hold_reason, urls("exercises:plan_resume", plan.public_id))
         if plan.is_held
         else "",
         html_join(
@@ -136,18 +137,20 @@ def _plan(adherence) -> tuple:
                 for entry in adherence.suggestions
             ),
         ),
-        adherence_block(adherence),
+        adherence_block(adherence, text=text),
     )
 
 
 @register.simple_tag
-def plan_blocks(plans) -> str:
+def plan_blocks(plans, text=None, url=None) -> str:
     """The patient page's published plans (`PlanAdherence` with their `suggestions`), each with
     its heading and state, a hold and how to resume, the progress suggestions and the adherence
-    block; or that there is none yet."""
+    block; or that there is none yet. `text` and `url`: the page's `FilterText` and
+    `uuid_urls()` (made here without them)."""
     if not plans:
         return _NO_PLAN
-    return html_join("", _PLAN, (_plan(adherence) for adherence in plans))
+    url = uuid_urls() if url is None else url
+    return html_join("", _PLAN, (_plan(adherence, text, url) for adherence in plans))
 
 
 # The patient page's whole plans panel as exercises/panels/patient_plans.html drew it (a test
@@ -177,7 +180,7 @@ def draw_panel(values: dict, csrf_token) -> str:
     """The patient page's plans panel (`Panel.draw`): a link to each open episode's plans and
     to the session logs, the portal account or invitation, then the plans (`plan_blocks`)."""
     patient = values["patient"]
-    url = uuid_urls()  # the script prefix read once for the episodes' links and the logs'
+    url = held_urls(patient)  # the page's: the script prefix read once a view
     return html(
         _PANEL,
         html_join(
@@ -190,5 +193,5 @@ def draw_panel(values: dict, csrf_token) -> str:
         ),
         url("exercises:patient_logs", patient.public_id),
         portal_access(patient, small=True),
-        plan_blocks(values["plans"]),
+        plan_blocks(values["plans"], held_text(patient), url),
     )

@@ -24,10 +24,11 @@ def reminder_status_badge(status: str) -> str:
 
 
 @register.simple_tag
-def reminder_rows(deliveries) -> str:
+def reminder_rows(deliveries, text=None) -> str:
     """One `<li>` per delivery (values with `local_date`, `slot`, `status` and `reason`): the
-    local day and time it was due, its state, and why it was skipped or failed."""
-    text = FilterText()
+    local day and time it was due, its state, and why it was skipped or failed. `text`: the
+    page's `FilterText` (made here without it)."""
+    text = FilterText() if text is None else text
     return html_join(
         "",
         _ROW,

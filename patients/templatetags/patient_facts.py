@@ -9,7 +9,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from clinic.display import display
 from clinic.filters import FilterText
-from clinic.links import uuid_url, uuid_urls
+from clinic.links import held_urls
 from clinic.markup import html
 
 register = template.Library()
@@ -89,7 +89,7 @@ def portal_access(patient, *, small: bool = False) -> str:
     return html(
         _PORTAL_INVITE,
         " btn-sm" if small else "",
-        uuid_url("portal:invite", patient.public_id),
+        held_urls(patient)("portal:invite", patient.public_id),
         "Invite to the portal again" if patient.user_id else "Invite to the portal",
     )
 
@@ -131,7 +131,7 @@ def patient_header(context, patient, text: FilterText | None = None) -> str:
     edit, archive or restore, and for the manager to export or erase."""
     archived = patient.is_archived
     public_id = patient.public_id
-    url = uuid_urls()  # the script prefix read once for the three links
+    url = held_urls(patient)  # the script prefix read once a view (the page's), not once a link
     return html(
         _HEADER,
         patient.full_name,

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 
 from clinic.display import display
 from clinic.filters import FilterText
-from clinic.links import uuid_urls
+from clinic.links import held_urls
 from clinic.markup import html, html_join
 
 register = template.Library()
@@ -88,11 +88,14 @@ def _episode(episode, entries, clinical: bool, text: FilterText, url) -> tuple:
 
 
 @register.simple_tag
-def episode_cards(episode_rows, clinical: bool, text: FilterText | None = None) -> str:
+def episode_cards(
+    episode_rows, clinical: bool, text: FilterText | None = None, patient=None
+) -> str:
     """One card per episode (`(episode, its timeline entries)` pairs, as the page lists them):
     its number and state, for clinicians a link to discharge an open one, and its timeline
-    (the time zone, language and script prefix read once for every card, not once a card)."""
-    text, url = text or FilterText(), uuid_urls()
+    (the time zone, language and script prefix read once for every card, not once a card;
+    `text` and the links `patient` holds: the page's own, read once a view)."""
+    text, url = text or FilterText(), held_urls(patient)
     return html_join(
         "",
         _EPISODE,

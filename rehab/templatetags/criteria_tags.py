@@ -36,10 +36,11 @@ def _detail(result, text: FilterText) -> str:
 
 
 @register.simple_tag
-def criteria_rows(results) -> str:
+def criteria_rows(results, text=None) -> str:
     """One `<li>` per criterion result: what it asks, met or not (or not known yet), and the
-    reading behind it with its day and where it came from."""
-    text = FilterText()
+    reading behind it with its day and where it came from. `text`: the page's `FilterText`
+    (made here without it)."""
+    text = FilterText() if text is None else text
     return html_join(
         "",
         _ROW,

@@ -9,8 +9,8 @@ from django.template.defaultfilters import pluralize
 from django.utils.safestring import mark_safe
 
 from clinic.display import display
-from clinic.filters import FilterText
-from clinic.links import uuid_url
+from clinic.filters import FilterText, held_text
+from clinic.links import held_urls, uuid_urls
 from clinic.markup import html, html_join
 from rehab.templatetags.criteria_tags import criteria_rows
 
@@ -53,7 +53,7 @@ _NO_EPISODE = mark_safe(  # nosec B308 (a constant)
 )
 
 
-def _stage(status) -> str:
+def _stage(status, text: FilterText, url) -> str:
     if not status.stage:
         return html(_NO_STAGE, status.message)
     decision = status.decision
@@ -62,8 +62,8 @@ def _stage(status) -> str:
         status.stage.label,
         status.position,
         display(decision, "clinician_final_dx") if decision is not None else "",
-        criteria_rows(status.results),
-        uuid_url("rehab:stage_change", status.episode.public_id),
+        criteria_rows(status.results, text),
+        url("rehab:stage_change", status.episode.public_id),
         "Move to next stage" if status.next_stage else "Change stage",
     )
 
@@ -110,19 +110,21 @@ def _previous(previous, text: FilterText) -> str:
 
 
 @register.simple_tag
-def rehab_episodes(rows) -> str:
+def rehab_episodes(rows, text=None, url=None) -> str:
     """Each open episode's rehab (`{"status": RehabStatus, "previous": PreviousEpisode |
-    None}` rows, as the panel lists them), or that there is no open episode."""
+    None}` rows, as the panel lists them), or that there is no open episode. `text` and `url`:
+    the page's `FilterText` and `uuid_urls()` (made here without them)."""
     if not rows:
         return _NO_EPISODE
-    text = FilterText()
+    text = FilterText() if text is None else text
+    url = uuid_urls() if url is None else url
     return html_join(
         "",
         _EPISODE,
         (
             (
                 row["status"].episode.number,
-                _stage(row["status"]),
+                _stage(row["status"], text, url),
                 _previous(row["previous"], text),
             )
             for row in rows
@@ -152,8 +154,10 @@ _GP_LETTER = ' · <a href="{}">GP letter</a>'
 
 def draw_panel(values: dict, csrf_token) -> str:
     """The patient page's rehab panel (`Panel.draw`): each open episode (`rehab_episodes`),
-    then the discharge summaries with their GP letters."""
+    then the discharge summaries with their GP letters, with the page's `FilterText` and
+    links (`held_text`, `held_urls`: made once a view)."""
     summaries = values["summaries"]
+    text, url = held_text(values.get("patient")), held_urls(values.get("patient"))
     listed = (
         html(
             _SUMMARIES,
@@ -163,8 +167,8 @@ def draw_panel(values: dict, csrf_token) -> str:
                 (
                     (
                         summary.episode.number,
-                        uuid_url("rehab:summary", summary.public_id),
-                        html(_GP_LETTER, uuid_url("rehab:gp_letter", summary.public_id))
+                        url("rehab:summary", summary.public_id),
+                        html(_GP_LETTER, url("rehab:gp_letter", summary.public_id))
                         if summary.gp_letter_consent
                         else "",
                     )
@@ -175,4 +179,4 @@ def draw_panel(values: dict, csrf_token) -> str:
         if summaries
         else ""
     )
-    return html(_PANEL, rehab_episodes(values["rows"]), listed)
+    return html(_PANEL, rehab_episodes(values["rows"], text, url), listed)

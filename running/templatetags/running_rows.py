@@ -13,8 +13,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
 from clinic.display import display
-from clinic.filters import FilterText
-from clinic.links import uuid_url, uuid_url_parts
+from clinic.filters import FilterText, held_text
+from clinic.links import held_urls, uuid_url, uuid_url_parts
 from clinic.markup import escape, html, html_join
 
 register = template.Library()
@@ -162,10 +162,10 @@ def run_item(run) -> SafeString:
 
 
 @register.simple_tag
-def run_items(runs) -> SafeString:
+def run_items(runs, text=None) -> SafeString:
     """`run_item` for each of `runs`, as a loop of the include (with its last line's end)
-    drew them."""
-    text = FilterText()
+    drew them (`text`: the page's `FilterText`, made here without it)."""
+    text = FilterText() if text is None else text
     return html_join("", "{}\n", ((_run_item(run, text),) for run in runs))
 
 
@@ -177,10 +177,10 @@ def decision_item(decision, show_runs=False) -> SafeString:
 
 
 @register.simple_tag
-def decision_items(decisions) -> SafeString:
+def decision_items(decisions, text=None) -> SafeString:
     """`decision_item` for each of `decisions` (without their runs), as a loop of the include
-    drew them."""
-    text = FilterText()
+    drew them (`text`: the page's `FilterText`, made here without it)."""
+    text = FilterText() if text is None else text
     return html_join("", "{}\n", ((_decision_item(d, False, text),) for d in decisions))
 
 
@@ -227,12 +227,14 @@ _NO_PORTAL_RUNS = mark_safe(  # nosec B308 (a constant)
 
 
 @register.simple_tag
-def programme_summary(current, runs, decisions) -> SafeString:
+def programme_summary(current, runs, decisions, text=None, url=None) -> SafeString:
     """The programme the patient page shows (`current`): its name, state and start, a hold
     and how to resume, the step to do now, its recent runs and decisions; or that there is no
-    programme yet."""
+    programme yet. `text` and `url`: the page's `FilterText` and `uuid_urls()` (made here
+    without them)."""
     if not current:
         return _NO_PROGRAMME
+    text = FilterText() if text is None else text
     active = current.status == "active"
     held = current.is_held
     badge = (
@@ -244,13 +246,17 @@ def programme_summary(current, runs, decisions) -> SafeString:
         _PROGRAMME,
         current.name,
         badge,
-        FilterText().date(current.started_on, "j M Y"),
-        html(_HOLD, current.hold_reason, uuid_url("running:episode", current.episode.public_id))
+        text.date(current.started_on, "j M Y"),
+        html(
+            _HOLD,
+            current.hold_reason,
+            (url or uuid_url)("running:episode", current.episode.public_id),
+        )
         if held
         else "",
         html(_STEP, current.step_label, current.step.what_to_do()) if active else "",
-        run_items(runs) if runs else _NO_RUNS,
-        decision_items(decisions) if decisions else _NO_DECISIONS,
+        run_items(runs, text) if runs else _NO_RUNS,
+        decision_items(decisions, text) if decisions else _NO_DECISIONS,
     )
 
 
@@ -304,15 +310,24 @@ _EPISODE_LINK = '<a class="btn btn-sm btn-outline-primary" href="{}">Running for
 
 def draw_panel(values: dict, csrf_token) -> str:
     """The patient page's running panel (`Panel.draw`): the programme it shows
-    (`programme_summary`) and a link to each open episode's running page."""
+    (`programme_summary`) and a link to each open episode's running page, with the page's
+    `FilterText` and links (`held_text`, `held_urls`: made once a view)."""
+    patient = values.get("patient")
+    url = held_urls(patient)
     return html(
         _PANEL,
-        programme_summary(values.get("current"), values.get("runs"), values.get("decisions")),
+        programme_summary(
+            values.get("current"),
+            values.get("runs"),
+            values.get("decisions"),
+            held_text(patient),
+            url,
+        ),
         html_join(
             "",
             _EPISODE_LINK,
             (
-                (uuid_url("running:episode", episode.public_id), episode)
+                (url("running:episode", episode.public_id), episode)
                 for episode in values["episodes"]
             ),
         ),
