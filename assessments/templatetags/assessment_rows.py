@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import floatformat
+from django.template.loader import get_template
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -60,6 +61,47 @@ def assessment_heading(assessment) -> SafeString:
 
 def _safe(parts) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 (values escaped by _text)
+
+
+SUGGESTION_TEMPLATE = "assessments/includes/suggestion.html"
+_SUGGESTION = (
+    '\n<section class="card mb-3" aria-labelledby="suggestion-heading">\n'
+    '  <div class="card-body">\n'
+    '    <h2 class="h5" id="suggestion-heading">Suggestion (for you to confirm or override)</h2>\n'
+    '    <p class="lead mb-1 suggestion-summary">{}</p>\n'
+    '    <p class="small text-body-secondary suggestion-version">Confidence: {} · rules version {}'
+    "</p>\n    \n\n"
+    '    <div class="table-responsive">\n'
+    '      <table class="table table-sm align-middle">\n'
+    '        <caption class="small">Points per pattern. Relative support is {}.</caption>\n'
+    '        <thead><tr><th scope="col">Pattern</th><th scope="col">Points</th>'
+    '<th scope="col">Relative support (not a probability)</th></tr></thead>\n'
+    "        <tbody>\n          {}\n        </tbody>\n      </table>\n    </div>\n\n"
+    '    <h3 class="h6">Reasons</h3>\n    {}\n    {}\n  </div>\n</section>\n\n'
+)
+
+
+@register.simple_tag(takes_context=True)
+def suggestion_card(context, explanation, current) -> SafeString:
+    """The suggestion's card, as `{% include SUGGESTION_TEMPLATE %}` draws it (an include
+    and a score of template steps cost more than the card's data). A decision recorded under
+    earlier rules (`current`, the current rules' suggestion beside it: rare) is left to the
+    template."""
+    if current:
+        with context.push():
+            return get_template(SUGGESTION_TEMPLATE).template.render(context)
+    result = explanation.result
+    return _safe(
+        _SUGGESTION.format(
+            _text(result.summary),
+            _text(result.confidence),
+            _text(result.rules_version),
+            _text(explanation.support_caption),
+            hypotheses_table(explanation),
+            hypotheses_reasons(explanation),
+            suggestion_details(explanation),
+        )
+    )
 
 
 @register.simple_tag

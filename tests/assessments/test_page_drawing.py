@@ -383,3 +383,38 @@ def test_a_moment_is_drawn_to_the_minute_as_the_date_filter_draws_it(zone):
                         date_to_minute(FilterText(), moment, "l j F Y", ", "),
                     )
                     assert "|".join(drawn) == expected
+
+
+@pytest.mark.parametrize(
+    "findings", [{}, {"rf_saddle_anaesthesia": True}, {"slump_test": "positive_differentiated"}]
+)
+def test_it_draws_the_suggestion_card_as_its_template(neural_final, findings):
+    """`{% suggestion_card %}` draws what `{% include "assessments/includes/suggestion.html" %}`
+    drew, escaping each value; with the current rules' suggestion beside a decision made under
+    other rules (`current`) it renders the template."""
+    import dataclasses
+
+    from assessments.templatetags.assessment_rows import SUGGESTION_TEMPLATE
+
+    include = '{% include "' + SUGGESTION_TEMPLATE + '" %}'
+    full = explain(neural_final.findings())
+    odd = dataclasses.replace(
+        full,
+        support_caption="<odd> & caption",
+        result=dataclasses.replace(
+            full.result, summary="A <b>summary</b> & more", confidence="low & <i>", notes=("x",)
+        ),
+    )
+    for explanation in (full, explain(findings), odd):
+        for current in (None, explain({"rf_saddle_anaesthesia": True})):
+            old, new = _both(
+                include,
+                "suggestion_card explanation current",
+                explanation=explanation,
+                current=current,
+            )
+            assert new == old
+            assert ("current-rules" in new) == (current is not None)
+    old, new = _both(include, "suggestion_card explanation current", explanation=odd, current=None)
+    assert "A &lt;b&gt;summary&lt;/b&gt; &amp; more" in new
+    assert "&lt;odd&gt; &amp; caption" in new
