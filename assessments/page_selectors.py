@@ -11,17 +11,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.db.models import (
-    BooleanField,
-    DateTimeField,
-    OuterRef,
-    QuerySet,
-    TextField,
-    UUIDField,
-)
-from django.db.models.functions import Cast
+from django.db.models import BooleanField, DateTimeField, OuterRef, QuerySet, UUIDField
 
-from assessments import stored_result
 from assessments.models import Assessment, AssessmentDecision, WorkingDiagnosis
 from assessments.selectors import _AUTHOR, _decisions_on, _found, _key, _working_diagnoses
 from clinic import json_rows
@@ -75,9 +66,7 @@ def assessment_page_for_user(*, user, public_id: UUID | str) -> Assessment:
         related={"recorded_by": _AUTHOR},
         annotations=_WORKING_ANNOTATIONS,
     )
-    # The engine's stored result comes as its text, decoded faster than `JSONField` decodes it.
-    assessment.engine_result = stored_result.decode(assessment.engine_result_text)
-    del assessment.decision_rows, assessment.working_rows, assessment.engine_result_text
+    del assessment.decision_rows, assessment.working_rows
     return assessment
 
 
@@ -98,11 +87,10 @@ def _page_row(*, key: UUID) -> QuerySet[Assessment]:
         Assessment.objects.select_related(
             "episode__patient", "therapist", "supersedes", "superseded_by"
         )
-        .defer(*hidden, "engine_result")
+        .defer(*hidden)
         .filter(public_id=key)
         .order_by()
         .annotate(
-            engine_result_text=Cast("engine_result", TextField()),
             decision_rows=json_rows.rows_array(
                 _decisions_on(assessment_id=OuterRef("pk")),
                 fields=_DECISION_FIELDS,

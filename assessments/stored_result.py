@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 from collections.abc import Mapping
 from pathlib import Path
-
-from pydantic_core import from_json
 
 from assessments.diagnosis import engine
 from assessments.diagnosis.result import DiagnosisResult, InvalidFindingsError
 from assessments.diagnosis.ruleset import load_rules
+from assessments.models import Assessment
 
 _ENGINE_FILES = ("*.py", "rules/*.toml", "fields/*.toml")
 
@@ -87,19 +85,9 @@ def matches(stored: Mapping | None, findings: Mapping[str, object]) -> bool:
     )
 
 
-# `json.loads` of the column's text, as `JSONField` reads it.
-_json_decode = json.JSONDecoder().decode
-
-
 def decode(text: str | None) -> dict | None:
-    """`Assessment.engine_result` from its column's text (None for NULL), as `JSONField` gives
-    it (`json.loads`), parsed by pydantic_core's `from_json` (jiter, in Rust), which gives the
-    same values in fewer instructions (patients/page_rows.py `_decode`, whose property test
-    holds the two together); a text it refuses (a lone surrogate escape) goes to `json.loads`.
-    The stored result is some 5.7 KB of JSON, read on every view of the assessment page."""
+    """`Assessment.engine_result` from its column's text (None for NULL), as the page reads it
+    (`StoredResultField`: pydantic_core's `from_json`, `json.loads` for a text it refuses)."""
     if text is None:
         return None
-    try:
-        return from_json(text)
-    except ValueError:
-        return _json_decode(text)
+    return Assessment._meta.get_field("engine_result").from_db_value(text, None, None)

@@ -95,14 +95,16 @@ def suggestion_card(context, explanation, current) -> SafeString:
             return get_template(SUGGESTION_TEMPLATE).template.render(context)
     result = explanation.result
     return _safe(
-        _SUGGESTION.format(
-            _text(result.summary),
-            _text(result.confidence),
-            _text(result.rules_version),
-            _text(explanation.support_caption),
-            hypotheses_table(explanation),
-            hypotheses_reasons(explanation),
-            suggestion_details(explanation),
+        (
+            _SUGGESTION.format(
+                _text(result.summary),
+                _text(result.confidence),
+                _text(result.rules_version),
+                _text(explanation.support_caption),
+                hypotheses_table(explanation),
+                hypotheses_reasons(explanation),
+                suggestion_details(explanation),
+            ),
         )
     )
 

@@ -145,14 +145,19 @@ def test_it_decodes_a_stored_result_as_json_loads_does(findings):
         assert _same(stored_result.decode(text), json.loads(text))
 
 
-def test_it_decodes_the_columns_text_as_jsonfield_reads_it(saved):
+def test_it_reads_the_column_as_jsonfield_read_it(saved):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT engine_result::text FROM assessments_assessment WHERE id = %s", [saved.pk]
         )
         (text,) = cursor.fetchone()
-    read = Assessment.objects.get(pk=saved.pk).engine_result
-    assert _same(stored_result.decode(text), read)
+    read = Assessment.objects.get(pk=saved.pk).engine_result  # through `StoredResultField`
+    assert _same(read, json.loads(text))
+    assert _same(stored_result.decode(text), json.loads(text))
+    (value,) = Assessment.objects.filter(pk=saved.pk).values_list(
+        "engine_result__result__label", flat=True
+    )
+    assert value == json.loads(text)["result"]["label"]
     assert stored_result.decode(None) is None
     lone = '{"a": "\\ud800"}'  # a lone surrogate: from_json refuses it, json.loads reads it
     assert stored_result.decode(lone) == json.loads(lone)
