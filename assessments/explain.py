@@ -30,6 +30,10 @@ GROUP_TITLES = {
 }
 """The intake sections, in the order the form and the page show them."""
 
+#: Each section's findings in SPEC order (`fields_in_group`, which walks the whole catalogue
+#: each time), worked out once: the catalogue is read from the engine's files at import.
+_GROUP_FIELDS = {group: tuple(fields_in_group(group)) for group in Group}
+
 # A follow-up repeats the outcome measures, pain ratings and the objective re-tests (SPEC 5),
 # and asks the red-flag questions and examines the nerves again (SPEC 3.9b; issue 13, 3).
 FOLLOW_UP_MEASURES = (
@@ -166,7 +170,7 @@ def explain(
         ],
         red_flag_items=[
             FIELDS[spec.name].label
-            for spec in fields_in_group(Group.RED_FLAGS)
+            for spec in _GROUP_FIELDS[Group.RED_FLAGS]
             if spec.name != "red_flag_screen_completed" and findings.get(spec.name) is True
         ],
     )
@@ -200,7 +204,7 @@ def findings_by_group(assessment, *, is_intake: bool) -> list[dict]:
     groups = []
     for group, title in GROUP_TITLES.items():
         recorded, missing = [], 0
-        for spec in fields_in_group(group):
+        for spec in _GROUP_FIELDS[group]:
             value = getattr(assessment, spec.name)
             if value is None:
                 missing += 1

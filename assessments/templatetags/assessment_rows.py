@@ -14,11 +14,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import floatformat
+from django.template.defaulttags import CsrfTokenNode
+from django.template.loader import get_template
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from assessments.templatetags.blank_forms import blank_form
 from assessments.templatetags.rows_html import items_html, rows_html
+from clinic import links
 from clinic.filters import FilterText, date_to_minute
 
 register = template.Library()
@@ -60,6 +64,122 @@ def assessment_heading(assessment) -> SafeString:
 
 def _safe(parts) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 (values escaped by _text)
+
+
+SUGGESTION_TEMPLATE = "assessments/includes/suggestion.html"
+_SUGGESTION = (
+    '\n<section class="card mb-3" aria-labelledby="suggestion-heading">\n'
+    '  <div class="card-body">\n'
+    '    <h2 class="h5" id="suggestion-heading">Suggestion (for you to confirm or override)</h2>\n'
+    '    <p class="lead mb-1 suggestion-summary">{}</p>\n'
+    '    <p class="small text-body-secondary suggestion-version">Confidence: {} · rules version {}'
+    "</p>\n    \n\n"
+    '    <div class="table-responsive">\n'
+    '      <table class="table table-sm align-middle">\n'
+    '        <caption class="small">Points per pattern. Relative support is {}.</caption>\n'
+    '        <thead><tr><th scope="col">Pattern</th><th scope="col">Points</th>'
+    '<th scope="col">Relative support (not a probability)</th></tr></thead>\n'
+    "        <tbody>\n          {}\n        </tbody>\n      </table>\n    </div>\n\n"
+    '    <h3 class="h6">Reasons</h3>\n    {}\n    {}\n  </div>\n</section>\n\n'
+)
+
+
+@register.simple_tag(takes_context=True)
+def suggestion_card(context, explanation, current) -> SafeString:
+    """The suggestion's card, as `{% include SUGGESTION_TEMPLATE %}` draws it (an include
+    and a score of template steps cost more than the card's data). A decision recorded under
+    earlier rules (`current`, the current rules' suggestion beside it: rare) is left to the
+    template."""
+    if current:
+        with context.push():
+            return get_template(SUGGESTION_TEMPLATE).template.render(context)
+    result = explanation.result
+    return _safe(
+        (
+            _SUGGESTION.format(
+                _text(result.summary),
+                _text(result.confidence),
+                _text(result.rules_version),
+                _text(explanation.support_caption),
+                hypotheses_table(explanation),
+                hypotheses_reasons(explanation),
+                suggestion_details(explanation),
+            ),
+        )
+    )
+
+
+DECISION_TEMPLATE = "assessments/includes/decision.html"
+_DECISION_HEAD = (
+    '\n<section class="card mb-3" aria-labelledby="decision-heading">\n'
+    '  <div class="card-body">\n'
+    '    <h2 class="h5" id="decision-heading">Clinician\'s diagnosis</h2>\n    '
+)
+_NOT_CONFIRMED = (
+    '\n      <p class="text-body-secondary">Not confirmed yet. Nothing is shown to the patient '
+    "until a diagnosis is confirmed.</p>\n    "
+)
+_RED_FLAG_CHOICE = (
+    '<p class="small text-danger fw-semibold">The suggestion is a red-flag referral. Choosing '
+    "anything else needs a reason and your explicit confirmation.</p>"
+)
+
+
+@register.simple_tag(takes_context=True)
+def decision_card(context) -> SafeString:
+    """The clinician's decision card, as `{% include DECISION_TEMPLATE %}` draws it (from the
+    page's context); with earlier decisions (rare: their list) it renders the template."""
+    if context.get("earlier_decisions"):
+        with context.push():
+            return get_template(DECISION_TEMPLATE).template.render(context)
+    decision = context.get("decision")
+    parts = [_DECISION_HEAD]
+    if decision:
+        parts.append(f"\n      {decision_line(decision)}\n      ")
+        if decision.override_reason:
+            parts.append(f'<p class="small mb-2">Reason: {_text(decision.override_reason)}</p>')
+        parts.append("\n      ")
+        flags = context.get("decision_flags")
+        if flags:
+            parts.append(
+                '\n        <div class="small mb-2 decision-flags"><p class="fw-semibold mb-1">'
+                f"Red flag at the time: {_text(flags['title'])}</p>\n"
+                f'          <ul class="mb-0">{flag_items(flags["lines"])}</ul>\n'
+                "        </div>\n      "
+            )
+        parts.append("\n    ")
+    else:
+        parts.append(_NOT_CONFIRMED)
+    parts.append("\n    \n    ")
+    assessment, explanation = context.get("assessment"), context.get("explanation")
+    decision_form = context.get("decision_form")
+    if not assessment.is_final:
+        parts.append(
+            '\n      <p class="mb-0">Finalise the assessment to confirm a diagnosis.</p>\n    '
+        )
+    elif context.get("superseded_by"):
+        parts.append('\n      <p class="mb-0">Decide on the latest version.</p>\n    ')
+    elif decision_form:
+        parts.append("\n      ")
+        if explanation.result.provisional and not explanation.is_red_flag:
+            parts.append(
+                '\n        <p class="mb-0">Complete the red-flag screen (amend this assessment) '
+                "before confirming a diagnosis.</p>\n      "
+            )
+        else:
+            action = _text(links.uuid_url("assessments:decide", assessment.public_id))
+            parts.append(
+                f'\n        <form method="post" action="{action}" novalidate>\n'
+                f"          {CsrfTokenNode().render(context)}\n"
+                f"          {_RED_FLAG_CHOICE if explanation.is_red_flag else ''}\n"
+                f"          {blank_form(decision_form, helper=True)}\n"
+                '          <button type="submit" class="btn btn-primary">'
+                f"{'Record a new decision' if decision else 'Confirm diagnosis'}</button>\n"
+                "        </form>\n      "
+            )
+        parts.append("\n    ")
+    parts.append("\n  </div>\n</section>\n")
+    return _safe(parts)
 
 
 @register.simple_tag

@@ -383,3 +383,104 @@ def test_a_moment_is_drawn_to_the_minute_as_the_date_filter_draws_it(zone):
                         date_to_minute(FilterText(), moment, "l j F Y", ", "),
                     )
                     assert "|".join(drawn) == expected
+
+
+@pytest.mark.parametrize(
+    "findings", [{}, {"rf_saddle_anaesthesia": True}, {"slump_test": "positive_differentiated"}]
+)
+def test_it_draws_the_suggestion_card_as_its_template(neural_final, findings):
+    """`{% suggestion_card %}` draws what `{% include "assessments/includes/suggestion.html" %}`
+    drew, escaping each value; with the current rules' suggestion beside a decision made under
+    other rules (`current`) it renders the template."""
+    import dataclasses
+
+    from assessments.templatetags.assessment_rows import SUGGESTION_TEMPLATE
+
+    include = '{% include "' + SUGGESTION_TEMPLATE + '" %}'
+    full = explain(neural_final.findings())
+    odd = dataclasses.replace(
+        full,
+        support_caption="<odd> & caption",
+        result=dataclasses.replace(
+            full.result, summary="A <b>summary</b> & more", confidence="low & <i>", notes=("x",)
+        ),
+    )
+    for explanation in (full, explain(findings), odd):
+        for current in (None, explain({"rf_saddle_anaesthesia": True})):
+            old, new = _both(
+                include,
+                "suggestion_card explanation current",
+                explanation=explanation,
+                current=current,
+            )
+            assert new == old
+            assert ("current-rules" in new) == (current is not None)
+    old, new = _both(include, "suggestion_card explanation current", explanation=odd, current=None)
+    assert "A &lt;b&gt;summary&lt;/b&gt; &amp; more" in new
+    assert "&lt;odd&gt; &amp; caption" in new
+
+
+def _decision_contexts(therapist) -> list[dict]:
+    """The page's context (`_detail_context`) for assessments in each of the decision card's
+    states: undecided, not final, provisional, decided with and without a red flag and an
+    override's reason, decided twice (the earlier decisions), superseded, bound form."""
+    from assessments.forms import DecisionForm
+    from assessments.models import Assessment
+    from assessments.services import decision_record
+    from assessments.views import _detail_context
+    from tests.assessments.factories import NEURAL_FINDINGS, AssessmentFactory
+
+    dvt = {**NEURAL_FINDINGS, "rf_calf_swelling_warmth": True, "rf_dvt_risk_factor": True}
+    undecided = AssessmentFactory(therapist=therapist, final=True, findings=NEURAL_FINDINGS)
+    draft = AssessmentFactory(therapist=therapist, findings=NEURAL_FINDINGS)
+    provisional = AssessmentFactory(
+        therapist=therapist, final=True, findings={"slump_test": "positive_differentiated"}
+    )
+    flagged = AssessmentFactory(therapist=therapist, final=True, findings=dvt)
+    decision_record(assessment=flagged, by=therapist, final_dx="red_flag_referral")
+    overridden = AssessmentFactory(therapist=therapist, final=True, findings=NEURAL_FINDINGS)
+    decision_record(
+        assessment=overridden, by=therapist, final_dx="lumbar", override_reason="<b>Not</b> & so"
+    )
+    twice = AssessmentFactory(therapist=therapist, final=True, findings=NEURAL_FINDINGS)
+    decision_record(assessment=twice, by=therapist, final_dx="neural")
+    decision_record(assessment=twice, by=therapist, final_dx="lumbar", override_reason="later")
+    found = [
+        Assessment.objects.get(pk=a.pk)
+        for a in (undecided, draft, provisional, flagged, overridden, twice)
+    ]
+    contexts = [{"assessment": a, **_detail_context(a)} for a in found]
+    superseded = {**contexts[0], "superseded_by": found[1]}
+    bound = _detail_context(
+        found[0], decision_form=DecisionForm({}, result=contexts[0]["explanation"].result)
+    )
+    return [*contexts, superseded, {"assessment": found[0], **bound}]
+
+
+def test_it_draws_the_decision_card_as_its_template(therapist):
+    """`{% decision_card %}` draws what `{% include "assessments/includes/decision.html" %}`
+    drew from the page's context (with a CSRF token), escaping each value; with earlier
+    decisions it renders the template."""
+    from assessments.templatetags.assessment_rows import DECISION_TEMPLATE
+
+    include = '{% include "' + DECISION_TEMPLATE + '" %}'
+    seen = set()
+    for values in _decision_contexts(therapist):
+        old, new = _both(include, "decision_card", csrf_token="tok<en>", **values)
+        assert new == old
+        for mark in (
+            "decision-flags",
+            "Earlier decisions",
+            "Not confirmed yet",
+            "Finalise the assessment",
+            "Complete the red-flag screen",
+            "Decide on the latest version",
+            "&lt;b&gt;Not&lt;/b&gt; &amp; so",
+            "Record a new decision",
+            "Confirm diagnosis",
+            'value="tok&lt;en&gt;"',
+            "red-flag referral. Choosing",
+        ):
+            if mark in new:
+                seen.add(mark)
+    assert len(seen) == 11, seen
