@@ -17,6 +17,7 @@ from assessments.diagnosis.result import DiagnosisResult
 from assessments.models import Assessment
 from tests.assessments.factories import NEURAL_FINDINGS
 from tests.assessments.test_diagnosis_properties import FINDINGS, PROPERTY
+from tests.json_values import same_json
 from tests.patients.factories import EpisodeFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,17 +125,6 @@ def test_the_command_stores_what_is_missing_or_stale_and_nothing_else(saved, the
     assert list(Assessment.objects.order_by("pk").values_list("engine_result", flat=True)) == before
 
 
-def _same(a, b) -> bool:
-    """Equal, of the same types all the way down, keys in the same order."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(_same(a[key], b[key]) for key in a)
-    return a == b
-
-
 @PROPERTY
 @given(findings=FINDINGS)
 def test_it_decodes_a_stored_result_as_json_loads_does(findings):
@@ -142,7 +132,7 @@ def test_it_decodes_a_stored_result_as_json_loads_does(findings):
     `from_json`): the same values, types and key order as `json.loads`, as `JSONField` gave."""
     record = stored_result.record(findings)
     for text in (json.dumps(record), json.dumps(record, ensure_ascii=False)):
-        assert _same(stored_result.decode(text), json.loads(text))
+        assert same_json(stored_result.decode(text), json.loads(text))
 
 
 def test_it_reads_the_column_as_jsonfield_read_it(saved):
@@ -152,8 +142,8 @@ def test_it_reads_the_column_as_jsonfield_read_it(saved):
         )
         (text,) = cursor.fetchone()
     read = Assessment.objects.get(pk=saved.pk).engine_result  # through `StoredResultField`
-    assert _same(read, json.loads(text))
-    assert _same(stored_result.decode(text), json.loads(text))
+    assert same_json(read, json.loads(text))
+    assert same_json(stored_result.decode(text), json.loads(text))
     (value,) = Assessment.objects.filter(pk=saved.pk).values_list(
         "engine_result__result__label", flat=True
     )

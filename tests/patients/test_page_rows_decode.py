@@ -5,7 +5,6 @@ it must give exactly what `json.loads` gives (types included) for every text Pos
 from __future__ import annotations
 
 import json
-import math
 import uuid
 
 import pytest
@@ -13,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from patients import page_rows
+from tests.json_values import same_json
 
 _scalars = (
     st.none()
@@ -29,23 +29,11 @@ _values = st.recursive(
 )
 
 
-def _same(a, b) -> bool:
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(_same(a[key], b[key]) for key in a)
-    if isinstance(a, float) and math.isnan(a):
-        return math.isnan(b)
-    return a == b and (not isinstance(a, float) or math.copysign(1, a) == math.copysign(1, b))
-
-
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(_values, max_size=8), max_size=6), st.booleans())
 def test_it_decodes_as_json_loads_does(rows, ascii_only):
     text = json.dumps(rows, ensure_ascii=ascii_only)
-    assert _same(page_rows._decode(text), json.loads(text))
+    assert same_json(page_rows._decode(text), json.loads(text))
 
 
 def test_it_reads_postgresqls_own_spellings_as_json_loads_does():
@@ -55,7 +43,7 @@ def test_it_reads_postgresqls_own_spellings_as_json_loads_does():
         '[["caf\\u00e9 \\"quoted\\" \\\\ back", "tab\\there", "\\ud83d\\ude00", "😀"]]',
         "[[NaN, Infinity, -Infinity]]",
     ):
-        assert _same(page_rows._decode(text), json.loads(text))
+        assert same_json(page_rows._decode(text), json.loads(text))
 
 
 def test_a_text_the_fast_decoder_refuses_goes_to_json_loads():
