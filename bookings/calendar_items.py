@@ -149,7 +149,7 @@ class CalendarItem:
     asked_to_confirm: bool
     is_active: bool  # as `Appointment.is_active`: the grid asks several times per appointment
     therapist: Any = None  # the column's therapist, set by `calendar_days`
-    # The session note's state read with the appointment (`selectors.read_note_state`): None
+    # The session note's state read with the appointment (`selectors._note_state`): None
     # (not attended, or no note), False (a draft) or True (signed); NOT_READ when not read.
     note_state: Any = NOT_READ
 

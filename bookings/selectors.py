@@ -7,6 +7,7 @@ their own patient record's appointments and gets a 404 for anything else.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import heapq
 from collections import Counter
 from collections.abc import Callable
@@ -54,6 +55,7 @@ from bookings.working_time import _numbered, working_intervals_by_site
 from clinic import audit
 from clinic.access import STAFF, has_role
 from clinic.models import User
+from clinic.plugins import plugin_modules
 from clinic.rows import prepared_list, prepared_tuples
 from clinic.sites import Site, default_site, default_site_id
 
@@ -362,8 +364,9 @@ def _calendar_query(
         appointments = appointments.filter(site_id=site_id)
     appointments = appointments.annotate(asked_to_confirm=_asked_if_waiting())
     noted = ()
-    if _note_state is not None:
-        appointments, noted = appointments.annotate(note_state=_note_state()), ("note_state",)
+    note_state = _note_state()
+    if note_state is not None:
+        appointments, noted = appointments.annotate(note_state=note_state()), ("note_state",)
     return (
         appointments.order_by("start", "id")
         # Public ids as the database writes them: links and the audit trail want the text,
@@ -377,19 +380,20 @@ def _calendar_query(
     )
 
 
-# What another app reads with each appointment of a calendar (`read_note_state`).
-_note_state: Callable[[], Any] | None = None
-
-
-def read_note_state(build: Callable[[], Any]) -> None:
-    """Treatment's hook (its `AppConfig.ready`, before any calendar is read): `build()` gives
-    a boolean expression over an appointment's row for its session note's state (None: not
-    attended, or no note; False: a draft; True: signed). The calendars' appointments' read
-    then carries it as `CalendarItem.note_state`, and the grid's session-note marks need no
-    statement of their own. Bookings does not import treatment: the expression comes from
-    there."""
-    global _note_state
-    _note_state = build
+@functools.cache
+def _note_state() -> Callable[[], Any] | None:
+    """What another app reads with each appointment of a calendar: the `calendar_note_state`
+    an app's `panels.py` offers (clinic/plugins.py; treatment's), a function giving a boolean
+    expression over an appointment's row for its session note's state (None: not attended, or
+    no note; False: a draft; True: signed). The calendars' appointments' read then carries it
+    as `CalendarItem.note_state`, and the grid's session-note marks need no statement of their
+    own. Bookings does not import treatment: the expression comes from there. None when no app
+    offers one (the marks then read the states themselves)."""
+    for module in plugin_modules("panels"):
+        build = getattr(module, "calendar_note_state", None)
+        if build is not None:
+            return build
+    return None
 
 
 def _asked_if_waiting() -> Case:
@@ -428,8 +432,8 @@ def calendar_days(
     given, or `everyone`, the list `therapists()` gives, already read), working hours (with
     their sites), schedule exceptions, and appointments with patient, type and room joined
     (CALENDAR_COLUMNS as `CalendarItem`s, not model instances; each with `asked_to_confirm`:
-    a text reminder asked for a reply; and, with treatment's hook, `note_state`:
-    `read_note_state`).
+    a text reminder asked for a reply; and, when an app offers it, `note_state`:
+    `_note_state`).
     Days are local days in `site`'s time zone, else the clinic's. With a `site`, only its
     hours and appointments show, and only therapists who work there or have appointments
     there. `sites`: the sites read already (`sites_active()`), so the working hours' sites are

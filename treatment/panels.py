@@ -17,6 +17,13 @@ from treatment import measures, recurrence, selectors
 from treatment.models import Retest, TreatmentGiven
 
 
+def calendar_note_state():
+    """For the day and week calendars (bookings.selectors, which finds it here through
+    clinic/plugins.py): each visit's session-note state read with its appointment
+    (`selectors.calendar_note_state`), so the grid's note marks cost no statement of their own."""
+    return selectors.calendar_note_state()
+
+
 def patient_page_reads(*, user, patient) -> list[PageRead]:
     """The recent visits, for staff; the re-tests of signed notes (the rehab panel's
     measures), for clinicians."""

@@ -247,7 +247,7 @@ def _signed() -> Case:
 
 def calendar_note_state() -> Case:
     """`session_states` as one value of an appointment's row, for the calendars' read
-    (`bookings.selectors.read_note_state`, registered in `TreatmentConfig.ready`): None when
+    (offered to bookings.selectors by `treatment.panels.calendar_note_state`): None when
     the visit was not attended or has no note, else True if any version of its note is
     signed, False if not. Only attended visits look for a note (an index probe, a second
     only when no version is signed), as `session_note_marks` asked only for them. A boolean,

@@ -298,8 +298,9 @@ def test_it_marks_the_calendar_with_one_query_however_many_notes(therapist, othe
 
 
 def test_the_calendar_asks_no_statement_of_its_own_for_the_notes_marks(therapist):
-    # The notes' states come with the appointments' read (`calendar_note_state`, treatment's
-    # hook in bookings): a day with attended, noted visits costs what a day without does.
+    # The notes' states come with the appointments' read (`calendar_note_state`, which
+    # treatment's panels.py offers to bookings): a day with attended, noted visits costs what
+    # a day without does.
     booked = attended_visit(therapist=therapist, status="booked", hours_ago=1)
     client = _client(therapist)
     plain = _count(client, _day_url(booked))
