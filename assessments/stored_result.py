@@ -28,7 +28,6 @@ from pathlib import Path
 from assessments.diagnosis import engine
 from assessments.diagnosis.result import DiagnosisResult, InvalidFindingsError
 from assessments.diagnosis.ruleset import load_rules
-from assessments.models import Assessment
 
 _ENGINE_FILES = ("*.py", "rules/*.toml", "fields/*.toml")
 
@@ -83,11 +82,3 @@ def matches(stored: Mapping | None, findings: Mapping[str, object]) -> bool:
         and stored.get("rules_version") == load_rules().version
         and stored.get("findings") == findings_digest(findings)
     )
-
-
-def decode(text: str | None) -> dict | None:
-    """`Assessment.engine_result` from its column's text (None for NULL), as the page reads it
-    (`StoredResultField`: pydantic_core's `from_json`, `json.loads` for a text it refuses)."""
-    if text is None:
-        return None
-    return Assessment._meta.get_field("engine_result").from_db_value(text, None, None)
