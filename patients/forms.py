@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
+
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.utils.safestring import SafeString
 
 from clinic.forms import (
     PlausibleDateField,
@@ -111,6 +114,43 @@ class PatientSearchForm(forms.Form):
         label="Search by name, email or phone", required=False, max_length=100, strip=True
     )
     archived = forms.BooleanField(label="Include archived patients", required=False)
+
+    @classmethod
+    def read(cls, data) -> PlainSearch | None:
+        """What the bound form gives for `data` (a request's GET) when it is valid (or unbound:
+        the same empty query), without building the form: its fields are copied and cleaned on
+        every view of the list. The fields' own widgets and `clean` read the values, so the
+        query and the box are the form's; None when the query is invalid (too long, a null
+        character), where the view builds the form to show its errors."""
+        text, box = cls.base_fields["q"], cls.base_fields["archived"]
+        raw = text.widget.value_from_datadict(data, None, "q")
+        try:
+            query = text.clean(raw)
+        except forms.ValidationError:
+            return None
+        return PlainSearch(query, box.widget.value_from_datadict(data, None, "archived"), raw)
+
+
+class PlainSearch:
+    """A valid search form's values, and its two fields as `search_field` draws them (no
+    errors): `q` and `archived` are the drawn fields, so the template reads it as the form."""
+
+    def __init__(self, query: str, archived: bool, raw):
+        self.query, self.include_archived = query, bool(archived)
+        value = "" if raw is None or raw == "" else f' value="{html.escape(str(raw))}"'
+        self.q = SafeString(  # nosec B703 B308 (the value escaped)
+            '<div id="div_id_q" class="mb-3"><label for="id_q" class="form-label">'
+            "Search by name, email or phone</label>"
+            f'<input type="text" name="q"{value} maxlength="100" class="textinput form-control"'
+            ' id="id_q"></div>'
+        )
+        checked = " checked" if self.include_archived else ""
+        self.archived = SafeString(  # nosec B703 B308 (constant text)
+            '<div class="mb-3"><div id="div_id_archived" class="form-check">'
+            '<input type="checkbox" name="archived" class="checkboxinput form-check-input"'
+            f' id="id_archived"{checked}><label for="id_archived" class="form-check-label">'
+            "Include archived patients</label></div></div>"
+        )
 
 
 class EpisodeForm(forms.ModelForm):

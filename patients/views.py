@@ -27,11 +27,14 @@ def patient_list(request: HttpRequest):
 
 
 def _patient_list_context(request: HttpRequest) -> dict:
-    form = PatientSearchForm(request.GET or None)
-    query, include_archived = "", False
-    if form.is_valid():
-        query = form.cleaned_data["q"]
-        include_archived = form.cleaned_data["archived"]
+    form = PatientSearchForm.read(request.GET)
+    if form is not None:
+        query, include_archived = form.query, form.include_archived
+    else:
+        form, query, include_archived = PatientSearchForm(request.GET or None), "", False
+        if form.is_valid():
+            query = form.cleaned_data["q"]
+            include_archived = form.cleaned_data["archived"]
     page = selectors.patients_search_page(
         user=request.user,
         query=query,

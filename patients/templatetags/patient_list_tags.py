@@ -80,7 +80,10 @@ def search_field(field) -> SafeString:
     """One field of the search form (the words, or "include archived") in the markup
     crispy-forms gives it with Bootstrap 5 (label, control, each error next to the control and
     tied to it by aria-describedby), drawn here: crispy's templates for the form's two fields
-    were most of the search page's template work. The control: `clinic.widgets.input_html`."""
+    were most of the search page's template work. The control: `clinic.widgets.input_html`.
+    A field already drawn (`patients.forms.PlainSearch`, a valid query) is given as it is."""
+    if isinstance(field, SafeString):
+        return field
     input_type = field.field.widget.input_type
     css = _CSS[input_type]
     attrs = {"class": css}

@@ -66,3 +66,58 @@ def test_the_archived_box_stays_ticked(therapist_client, crowd):
     assert 'id="id_archived" checked>' in ticked
     plain = therapist_client.get(reverse("patients:list")).content.decode()
     assert 'id="id_archived">' in plain
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "",
+        "q=",
+        "q=%20%20",
+        "q=okaf",
+        "q=%20ada%20okafor%20",
+        "q=%3Cb%3E%22x%22%26amp%3B%27",
+        "q=" + "x" * 100,
+        "q=%20" + "y" * 100 + "%20",
+        "q=" + "x" * 101,
+        "q=a%00b",
+        "q=a&q=b",
+        "q=a&q=",
+        "archived=on",
+        "archived=1",
+        "archived=0",
+        "archived=false",
+        "archived=FALSE",
+        "archived=true",
+        "archived=",
+        "archived=on&archived=false",
+        "q=okaf&archived=on&page=2",
+        "page=3&other=x",
+        "q=%C3%BC%E2%84%A6&archived=on",
+    ],
+)
+def test_a_valid_query_is_read_and_drawn_as_the_bound_form_reads_and_draws_it(data):
+    from django.http import QueryDict
+
+    from patients.forms import PatientSearchForm
+    from patients.templatetags.patient_list_tags import search_field
+
+    given = QueryDict(data)
+    form = PatientSearchForm(given or None)
+    plain = PatientSearchForm.read(given)
+    if not form.is_bound or form.is_valid():
+        expected = form.cleaned_data if form.is_bound else {"q": "", "archived": False}
+        assert plain is not None
+        assert (plain.query, plain.include_archived) == (expected["q"], expected["archived"])
+        assert search_field(plain.q) == search_field(form["q"])
+        assert search_field(plain.archived) == search_field(form["archived"])
+    else:
+        assert plain is None  # the view builds the form, which shows the error
+
+
+def test_an_invalid_query_searches_for_nothing_and_keeps_the_form(therapist_client, crowd):
+    response = therapist_client.get(reverse("patients:list"), {"q": "a\x00b", "archived": "on"})
+    content = response.content.decode()
+    assert "Null characters are not allowed." in content
+    assert 'id="id_archived" checked>' in content
+    assert response.context["query"] == ""
