@@ -152,6 +152,10 @@ class PlainSearch:
             "Include archived patients</label></div></div>"
         )
 
+    def __getitem__(self, name: str) -> SafeString:
+        """A field, drawn, by name, as a form gives its bound fields (`form["q"]`)."""
+        return {"q": self.q, "archived": self.archived}[name]
+
 
 class EpisodeForm(forms.ModelForm):
     started_on = PlausibleDateField(

@@ -206,6 +206,14 @@ def workloads() -> dict[str, list]:
         ],
         "reception_week": weeks,
         "patient_search": [(first, reverse("patients:list") + f"?q={s}") for s in surnames],
+        # The bench's lines: "patel" again and again (patient_search), and the realistic
+        # line's terms (every surname whole and its first three letters, searches_surnames)
+        # spread over the staff, in an order the same on every run on the same data.
+        "search_patel": [(first, reverse("patients:list") + "?q=patel")] * OBJECTS,
+        "search_terms": [
+            (staff[therapists[n % len(therapists)].pk], reverse("patients:list") + f"?q={term}")
+            for n, term in enumerate(search_terms(rng))
+        ][:OBJECTS],
         "portal_home": portal,
         "portal_500": [
             (client_for(p.user, verified=False), reverse("portal:home")) for p in bench_portal
@@ -228,6 +236,17 @@ def workloads() -> dict[str, list]:
         # The bench's dashboard line: the first therapist's dashboard again and again.
         "dashboard_one": [(first, reverse("clinic:dashboard"))] * OBJECTS,
     }
+
+
+def search_terms(rng: random.Random) -> list[str]:
+    """The bench's realistic search line's terms (bench/workloads.py `searches`: every surname
+    of the data set whole and its first three letters), shuffled by `rng`."""
+    from patients.models import Patient
+
+    surnames = set(Patient.objects.values_list("last_name", flat=True).distinct())
+    terms = sorted(surnames | {name[:3] for name in surnames if len(name) > 3})
+    rng.shuffle(terms)
+    return terms
 
 
 def run(requests, *, profile: cProfile.Profile | None = None) -> list[float]:
