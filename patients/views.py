@@ -42,8 +42,10 @@ def _patient_list_context(request: HttpRequest) -> dict:
         number=request.GET.get("page"),
         size=PAGE_SIZE,
     )
-    params = request.GET.copy()
-    params.pop("page", None)
+    params = request.GET
+    if "page" in params:  # the pager's links keep every other parameter
+        params = params.copy()
+        params.pop("page")
     return {"form": form, "page": page, "query": query, "querystring": params.urlencode()}
 
 
