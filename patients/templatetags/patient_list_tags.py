@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import html
+import uuid
 
 from django import template
 from django.utils.dates import MONTHS_3
@@ -47,26 +48,35 @@ def international(stored: str) -> str:
     return getattr(to_python(stored), "as_international", "")
 
 
+@functools.lru_cache(maxsize=8192)
+def _phone_cell(stored: str) -> str:
+    """The phone's cell text, escaped: `international(stored)`, or a dash for none."""
+    return _text(international(stored) or "—")
+
+
 @register.simple_tag
 def patient_rows(patients) -> SafeString:
     """A `<tr>` per patient (`patients_search_page`'s rows: `phone_text` is the stored
     phone): name (a link to their page, "Archived" when archived), date of
     birth, phone in international form, email, and how many episodes; a dash for an empty
-    phone or email."""
+    phone or email. The link's parts around the UUID are read and escaped once per list."""
     parts = []
     months = _months(get_language())
+    before, after = (_text(part) for part in links.uuid_url_parts("patients:detail"))
+    archived = ' <span class="badge text-bg-secondary">Archived</span>'
     for patient in patients:
-        url = links.uuid_url("patients:detail", patient.public_id)
-        archived = ' <span class="badge text-bg-secondary">Archived</span>'
-        phone = international(patient.phone_text)
+        public_id = patient.public_id
+        if not isinstance(public_id, uuid.UUID):
+            public_id = uuid.UUID(str(public_id))
+        episodes = patient.episode_count
         parts.append(
             "\n      <tr>\n"
-            f'        <td><a href="{_text(url)}">{_text(patient.last_name)},'
+            f'        <td><a href="{before}{public_id}{after}">{_text(patient.last_name)},'
             f" {_text(patient.first_name)}</a>{archived if patient.is_archived else ''}</td>\n"
             f"        <td>{_day(patient.date_of_birth, months)}</td>\n"
-            f"        <td>{_text(phone or '—')}</td>\n"
+            f"        <td>{_phone_cell(patient.phone_text)}</td>\n"
             f"        <td>{_text(patient.email or '—')}</td>\n"
-            f"        <td>{_text(patient.episode_count)}</td>\n"
+            f"        <td>{episodes if type(episodes) is int else _text(episodes)}</td>\n"
             "      </tr>\n    "
         )
     return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 (every value escaped)

@@ -121,3 +121,31 @@ def test_a_reader_who_may_not_search_is_still_refused():
     request = RequestFactory().get("/patients/?q=okaf")
     request.user = AnonymousUser()
     assert views.patient_list(request).status_code == 302
+
+
+ROW = (
+    "{% for patient in patients %}\n"
+    "      <tr>\n"
+    "        <td><a href=\"{% url 'patients:detail' patient.public_id %}\">{{ patient.last_name }},"
+    " {{ patient.first_name }}</a>{% if patient.is_archived %}"
+    ' <span class="badge text-bg-secondary">Archived</span>{% endif %}</td>\n'
+    '        <td>{{ patient.date_of_birth|date:"j M Y" }}</td>\n'
+    '        <td>{{ patient.phone.as_international|default:"—" }}</td>\n'
+    '        <td>{{ patient.email|default:"—" }}</td>\n'
+    "        <td>{{ patient.episode_count }}</td>\n"
+    "      </tr>\n    {% endfor %}"
+)
+
+
+def test_the_rows_are_drawn_as_the_template_loop_drew_them(therapist, crowd):
+    from patients.models import Patient
+    from patients.selectors import patients_search_page
+    from patients.templatetags.patient_list_tags import patient_rows
+
+    page = patients_search_page(user=therapist, query="", include_archived=True, size=25)
+    listed = list(page.object_list)
+    assert len(listed) == 8
+    whole = {p.pk: p for p in Patient.objects.all()}  # every field, the phone as a number
+    expected = Template(ROW).render(Context({"patients": [whole[p.pk] for p in listed]}))
+    assert patient_rows(listed) == expected
+    assert patient_rows(listed) == expected  # the phone cells kept from the first drawing
