@@ -20,7 +20,7 @@ PAGER = (
     '<nav aria-label="Pages">\n'
     '  <ul class="pagination flex-wrap">\n'
     '    {% if page.has_previous %}<li class="page-item"><a class="page-link" href="?{% if'
-    " querystring %}{{ querystring }}&amp;{% endif %}page={{ page.previous_page_number }}\">"
+    ' querystring %}{{ querystring }}&amp;{% endif %}page={{ page.previous_page_number }}">'
     "Previous</a></li>{% endif %}\n"
     '    <li class="page-item active" aria-current="page"><span class="page-link">Page'
     " {{ page.number }} of {{ page.paginator.num_pages }}</span></li>\n"
@@ -111,8 +111,7 @@ def test_the_content_is_drawn_as_the_template_drew_it(therapist, crowd, monkeypa
     request.user = therapist
     context = views._patient_list_context(request)
     drawn = Template(
-        "{% load patient_list_tags %}"
-        "{% patient_list_content form page query querystring %}"
+        "{% load patient_list_tags %}{% patient_list_content form page query querystring %}"
     ).render(Context(context))
     assert drawn == Template(CONTENT).render(Context(context))
 
