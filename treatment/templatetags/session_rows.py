@@ -13,10 +13,13 @@ import html
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import linebreaksbr, pluralize
+from django.template.defaulttags import CsrfTokenNode
+from django.template.loader import get_template
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from assessments.templatetags.blank_forms import blank_field
 from clinic import links
 from clinic.filters import FilterText, date_to_minute
 from clinic.markup import escape
@@ -199,3 +202,113 @@ def signed_plan(session, episode) -> SafeString:
         f'    <p class="small mb-1"><a href="{link}">Open the exercise plan</a></p>\n'
         f'    <p class="mb-0">Review: {"".join(review)}</p>'
     )
+
+
+_RERUN_TEMPLATE = "treatment/includes/rerun.html"
+#: What `{% include _RERUN_TEMPLATE with rerun=... %}` draws without a re-run.
+_NO_RERUN = "\n"
+
+
+@register.simple_tag(takes_context=True)
+def note_top(context) -> SafeString:
+    """The note's top, above the form (a draft) or the record (a signed version): the
+    "amended" banner, the breadcrumb, the heading, the "Amends" line and the "Since last
+    time" card, as the template drew them from the page's context."""
+    session, patient = context["session"], context["patient"]
+    parts = []
+    superseded_by = context.get("superseded_by")
+    if superseded_by:
+        link = escape(links.uuid_url("treatment:session", superseded_by.public_id))
+        parts.append(
+            '\n  <div class="alert alert-secondary">This is version '
+            f"{_shown(session.version)}, kept on record. It has been amended: "
+            f'<a href="{link}">see version {_shown(superseded_by.version)}</a> '
+            f"({escape(str(superseded_by.get_status_display()).lower())}).</div>\n"
+        )
+    patient_link = escape(links.uuid_url("patients:detail", patient.public_id))
+    parts.append(
+        '\n<nav aria-label="Breadcrumb"><ol class="breadcrumb">\n'
+        f'  <li class="breadcrumb-item"><a href="{patient_link}">{_shown(patient.full_name)}'
+        "</a></li>\n"
+        '  <li class="breadcrumb-item active" aria-current="page">Episode '
+        f"{_shown(context['episode'].number)}: session note</li>\n</ol></nav>\n"
+        f"{session_heading(session, context['appointment'])}\n"
+    )
+    supersedes = session.supersedes
+    if supersedes:
+        link = escape(links.uuid_url("treatment:session", supersedes.public_id))
+        parts.append(
+            f'<p class="small">Amends <a href="{link}">version {_shown(supersedes.version)}'
+            f"</a>: {_shown(session.amendment_reason)}</p>"
+        )
+    parts.append(f"\n\n{since_summary(context['since'], session.is_signed)}")
+    return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 (every value escaped)
+
+
+_SIGNED_RETESTS = (
+    '\n<section class="card mb-3" aria-labelledby="retests-heading">\n  <div class="card-body">\n'
+    '    <h2 class="h5" id="retests-heading">Re-tests before and after treatment</h2>\n'
+    '    <div class="table-responsive"><table class="table table-sm mb-0">\n'
+    '      <thead><tr><th scope="col">Test</th><th scope="col">Before</th>'
+    '<th scope="col">After</th><th scope="col">Change</th></tr></thead>\n'
+    "      <tbody>{}</tbody>\n    </table></div>\n  </div>\n</section>\n"
+    '<section class="card mb-3" aria-labelledby="treatments-heading">\n  <div class="card-body">\n'
+    '    <h2 class="h5" id="treatments-heading">Treatment given</h2>\n'
+    '    <ul class="mb-0">{}</ul>\n  </div>\n</section>\n'
+    '<section class="card mb-3" aria-labelledby="retest-heading">\n  <div class="card-body">\n'
+    '    <h2 class="h5" id="retest-heading">Test–treat–retest</h2>\n'
+    "    <p>Slump/SLR after the lumbar technique: <strong>{}</strong></p>\n    {}\n"
+    "  </div>\n</section>\n"
+    '<section class="card mb-3" aria-labelledby="plan-heading">\n  <div class="card-body">\n'
+    '    <h2 class="h5" id="plan-heading">Plan</h2>\n    {}\n  </div>\n</section>\n'
+)
+_AMEND = (
+    '\n<section class="card mb-3" aria-labelledby="amend-heading">\n  <div class="card-body">\n'
+    '    <h2 class="h5" id="amend-heading">Amend</h2>\n'
+    '    <p class="small text-body-secondary">A signed note does not change. An amendment is a '
+    "new version; this one stays on record.</p>\n"
+    '    <form method="post" action="{}">\n      {}\n      {}\n'
+    '      <button type="submit" class="btn btn-outline-primary">Start an amendment</button>\n'
+    "    </form>\n  </div>\n</section>\n"
+)
+
+
+def _rerun(context, rerun) -> str:
+    """`{% include _RERUN_TEMPLATE with rerun=rerun %}`: a signed note's stored re-run is
+    rare; without one the include drew its closing newline."""
+    if not rerun:
+        return _NO_RERUN
+    with context.push(rerun=rerun):
+        return get_template(_RERUN_TEMPLATE).template.render(context)
+
+
+@register.simple_tag(takes_context=True)
+def signed_note(context) -> SafeString:
+    """A signed version's record: the patient's words, the re-test table, the treatments,
+    the test-treat-retest outcome and re-run, the plan and (unless amended) the amendment
+    box, as the template drew them from the page's context."""
+    session = context["session"]
+    parts = ["\n"]
+    if session.patient_words:
+        words = linebreaksbr(session.patient_words, autoescape=True)
+        parts.append(f"<p><strong>In the patient's words:</strong> {words}</p>")
+    outcome = session.get_retest_after_lumbar_treatment_display() or "Not recorded"
+    parts.append(
+        _SIGNED_RETESTS.format(
+            change_rows(context["changes"]),
+            treatment_items(context["treatments"]),
+            _shown(outcome),
+            _rerun(context, context["retest"]["rerun"]),
+            signed_plan(session, context["episode"]),
+        )
+    )
+    if not context.get("superseded_by"):
+        parts.append(
+            _AMEND.format(
+                escape(links.uuid_url("treatment:amend", session.public_id)),
+                CsrfTokenNode().render(context),
+                blank_field(context["amend_form"], "reason"),
+            )
+        )
+    parts.append("\n")
+    return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 (every value escaped)
