@@ -498,6 +498,4 @@ def amend_box(context) -> SafeString:
     if not amend_form:
         return _safe(())
     action = html.escape(links.uuid_url("assessments:amend", context["assessment"].public_id))
-    return _safe(
-        (_AMEND.format(action, CsrfTokenNode().render(context), blank_form(amend_form)),)
-    )
+    return _safe((_AMEND.format(action, CsrfTokenNode().render(context), blank_form(amend_form)),))
