@@ -122,7 +122,7 @@ _TREATMENT_FIELDS = tuple(field.attname for field in TreatmentGiven._meta.concre
 def session_page_for_user(*, user, public_id: UUID | str) -> TreatmentSession:
     """`session_for_user` for the note's own page, in one statement (three before) compiled
     once per process (clinic/rows.py): the re-tests and treatments come as JSON columns
-    (`clinic.json_rows`) and are set as the prefetched `retests` and `treatments`; of
+    (`clinic.json_rows`) and are kept as `page_rows`, read through `listed`; of
     the neighbouring versions only their key, number and status are read. 404 as
     `session_for_user`."""
     if not has_role(user, CLINICAL):
@@ -136,19 +136,15 @@ def session_page_for_user(*, user, public_id: UUID | str) -> TreatmentSession:
         raise Http404("No such session")
     session = found[0]
     alias = session._state.db
-    rows = {
+    # Kept on the instance for `listed` (the page's reads), not as a prefetched queryset:
+    # building the two related querysets cost more than their rows.
+    session.page_rows = {
         "retests": json_rows.instances(Retest, alias, session.retest_rows, fields=_RETEST_FIELDS),
         "treatments": json_rows.instances(
             TreatmentGiven, alias, session.treatment_rows, fields=_TREATMENT_FIELDS
         ),
     }
     del session.retest_rows, session.treatment_rows
-    # As prefetch_related leaves them: `session.retests.all()` reads no more.
-    session._prefetched_objects_cache = {}
-    for name, items in rows.items():
-        queryset = getattr(session, name).all()
-        queryset._result_cache, queryset._prefetch_done = items, True
-        session._prefetched_objects_cache[name] = queryset
     audit.note_patient(session.appointment.patient, session)
     return session
 
@@ -189,15 +185,24 @@ def _related_model(path: str):
     return model
 
 
+def listed(session: TreatmentSession, name: str):
+    """The session's `retests` or `treatments` (listed ones): the rows its page's read carried
+    (`session_page_for_user`), else its related manager's (prefetched by `session_for_user`)."""
+    rows = session.__dict__.get("page_rows")
+    return rows[name] if rows is not None else getattr(session, name).all()
+
+
 def session_phases(session: TreatmentSession) -> tuple[dict, dict]:
-    """The recorded re-tests (before, after) of a session loaded by `session_for_user`."""
-    phases = {retest.phase: retest.values() for retest in session.retests.all()}
+    """The recorded re-tests (before, after) of a session loaded by `session_for_user` or
+    `session_page_for_user`."""
+    phases = {retest.phase: retest.values() for retest in listed(session, "retests")}
     return phases.get(Retest.Phase.BEFORE, {}), phases.get(Retest.Phase.AFTER, {})
 
 
 def session_lumbar_given(session: TreatmentSession) -> bool:
     return any(
-        item.kind == TreatmentGiven.Kind.LUMBAR_MOBILISATION for item in session.treatments.all()
+        item.kind == TreatmentGiven.Kind.LUMBAR_MOBILISATION
+        for item in listed(session, "treatments")
     )
 
 

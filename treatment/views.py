@@ -63,7 +63,7 @@ def _forms(request: HttpRequest, session: TreatmentSession):
             "repetitions": item.repetitions,
             "note": item.note,
         }
-        for item in session.treatments.all()
+        for item in selectors.listed(session, "treatments")
     ]
     return (
         NoteForm(data, session=session),
@@ -221,7 +221,7 @@ def session_page(request: HttpRequest, public_id):
             "changes": reading.change_rows(before, after),
             "retest_rows": _retest_rows(before_form, after_form, before, after, last),
             "last_source": last_source,
-            "treatments": session.treatments.all(),
+            "treatments": selectors.listed(session, "treatments"),
             "retest": _suggestion(session, before, after),
             "amend_form": BlankForm(AmendForm) if session.is_signed else None,
             "superseded_by": getattr(session, "superseded_by", None),

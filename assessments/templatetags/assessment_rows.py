@@ -404,3 +404,98 @@ def comparison_table(rows: list[dict]) -> SafeString:
             "          "
         )
     return _safe(parts)
+
+
+_PROVISIONAL = (
+    '\n  <div class="alert alert-warning" role="alert">\n'
+    "    <strong>Red-flag screen incomplete: result provisional.</strong>\n"
+    "    A diagnosis other than a referral cannot be confirmed until the screen is completed.\n"
+    "  </div>\n"
+)
+
+
+@register.simple_tag(takes_context=True)
+def assessment_top(context) -> SafeString:
+    """The page's top: the red-flag and provisional banners, the "amended" banner, the
+    breadcrumb and the heading with its "Amends", "Started" and "Continue editing" lines, as
+    the template drew them from the page's context."""
+    assessment, explanation = context["assessment"], context.get("explanation")
+    kind = assessment.kind
+    parts = []
+    if explanation and explanation.is_red_flag:
+        parts.append(
+            '\n  <div class="alert alert-danger redflag-banner" role="alert">\n'
+            f'    <p class="h4 alert-heading">Red flag: {_text(explanation.tier_title)}</p>\n'
+            '    <ul class="mb-2 redflag-actions">\n'
+            f"      {flag_items(explanation.flag_lines, strong=True)}\n    </ul>\n"
+            '    <p class="mb-0 fw-semibold">Do not '
+            f"{'continue' if kind == 'follow_up' else 'start'} treatment until the patient "
+            "has been cleared."
+            f"{' The scores below are for information only.' if kind == 'intake' else ''}"
+            "</p>\n  </div>\n"
+        )
+    parts.append("\n")
+    if explanation and explanation.result.provisional:
+        parts.append(_PROVISIONAL)
+    parts.append("\n")
+    superseded_by = context.get("superseded_by")
+    if superseded_by:
+        link = html.escape(links.uuid_url("assessments:detail", superseded_by.public_id))
+        parts.append(
+            '\n  <div class="alert alert-secondary">This is version '
+            f"{_text(assessment.version)}, kept on record. It has been amended: "
+            f'<a href="{link}">see version {_text(superseded_by.version)}</a> '
+            f"({_text(str(superseded_by.get_status_display()).lower())}).</div>\n"
+        )
+    patient = context["patient"]
+    link = html.escape(links.uuid_url("patients:detail", patient.public_id))
+    parts.append(
+        '\n\n<nav aria-label="Breadcrumb"><ol class="breadcrumb">\n'
+        f'  <li class="breadcrumb-item"><a href="{link}">{_text(patient.full_name)}</a></li>\n'
+        '  <li class="breadcrumb-item active" aria-current="page">Episode '
+        f"{_text(context['episode'].number)}</li>\n</ol></nav>\n"
+        '<div class="d-flex flex-wrap justify-content-between align-items-start gap-2 mb-3">\n'
+        f"  <div>\n    {assessment_heading(assessment)}\n    "
+    )
+    supersedes = assessment.supersedes
+    if supersedes:
+        link = html.escape(links.uuid_url("assessments:detail", supersedes.public_id))
+        parts.append(
+            f'<p class="small mb-0">Amends <a href="{link}">version {_text(supersedes.version)}'
+            f"</a>: {_text(assessment.amendment_reason)}</p>"
+        )
+    parts.append("\n    ")
+    if assessment.prefilled_from:
+        parts.append(
+            '<p class="small text-body-secondary mb-0">Started '
+            f"{_text(assessment.prefilled_from)}.</p>"
+        )
+    parts.append("\n  </div>\n  ")
+    if not assessment.is_final:
+        link = html.escape(links.uuid_url("assessments:edit", assessment.public_id))
+        parts.append(f'<a class="btn btn-primary" href="{link}">Continue editing</a>')
+    parts.append("\n</div>")
+    return _safe(parts)
+
+
+_AMEND = (
+    '\n      <section class="card mt-4" aria-labelledby="amend-heading">\n'
+    '        <div class="card-body">\n'
+    '          <h2 class="h6" id="amend-heading">Amend this assessment</h2>\n'
+    '          <p class="small text-body-secondary">Starts a new version with these findings; '
+    "this version stays on record.</p>\n"
+    '          <form method="post" action="{}">\n            {}\n            {}\n'
+    '            <button class="btn btn-outline-secondary" type="submit">Start amendment'
+    "</button>\n          </form>\n        </div>\n      </section>\n    "
+)
+
+
+@register.simple_tag(takes_context=True)
+def amend_box(context) -> SafeString:
+    """The amendment box of a final version not amended yet (nothing otherwise), as the
+    template drew it."""
+    amend_form = context.get("amend_form")
+    if not amend_form:
+        return _safe(())
+    action = html.escape(links.uuid_url("assessments:amend", context["assessment"].public_id))
+    return _safe((_AMEND.format(action, CsrfTokenNode().render(context), blank_form(amend_form)),))

@@ -149,9 +149,10 @@ PLAN_TEXT = """<p class="mb-1">{{ session.plan_changes|default:"No change to the
 @pytest.mark.parametrize("signed_by", [None, "Dr <Ann> O'Neil"])
 @pytest.mark.parametrize("status", [("draft", "Draft", False), ("signed", "Signed", True)])
 def test_it_draws_the_heading_as_the_template_did(signed_at, signed_by, status):
-    _, label, is_signed = status
+    value, label, is_signed = status
     session = SimpleNamespace(
         is_signed=is_signed,
+        status=value,
         get_status_display=lambda: label,
         version=12,
         therapist="Sam & <Jo>",

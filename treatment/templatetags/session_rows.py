@@ -13,13 +13,18 @@ import html
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import linebreaksbr, pluralize
+from django.template.defaulttags import CsrfTokenNode
+from django.template.loader import get_template
+from django.utils.encoding import force_str
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from assessments.templatetags.blank_forms import blank_field
 from clinic import links
-from clinic.filters import FilterText, date_to_minute
+from clinic.filters import FilterText, date_to_minute, held_text, hold_text
 from clinic.markup import escape
+from treatment.models import TreatmentGiven, TreatmentSession
 
 register = template.Library()
 
@@ -49,16 +54,34 @@ def change_rows(rows: list[dict]) -> SafeString:
     )
 
 
+def _labels(model, name: str) -> dict:
+    """A coded field's labels by value, as `get_<name>_display` reads them (the choices are
+    the code's, fixed for the process): that method builds this dict on every call."""
+    return dict(model._meta.get_field(name).flatchoices)
+
+
+def _display(labels: dict, value) -> str:
+    """`instance.get_<field>_display()` from `_labels`."""
+    return force_str(labels.get(value, value), strings_only=True)
+
+
+_KIND, _TECHNIQUE, _LEVEL, _POSITION = (
+    _labels(TreatmentGiven, name) for name in ("kind", "technique", "level", "body_position")
+)
+_STATUS = _labels(TreatmentSession, "status")
+_OUTCOME = _labels(TreatmentSession, "retest_after_lumbar_treatment")
+
+
 def _treatment(item) -> str:
-    parts = [escape(item.get_kind_display())]
+    parts = [escape(_display(_KIND, item.kind))]
     if item.technique:
-        parts.append(f": {escape(item.get_technique_display().lower())}")
+        parts.append(f": {escape(_display(_TECHNIQUE, item.technique).lower())}")
     if item.level:
-        parts.append(f" at {escape(item.get_level_display())}")
+        parts.append(f" at {escape(_display(_LEVEL, item.level))}")
     if item.grade:
         parts.append(f", grade {escape(item.grade_roman)}")
     if item.body_position:
-        parts.append(f", {escape(item.get_body_position_display().lower())}")
+        parts.append(f", {escape(_display(_POSITION, item.body_position).lower())}")
     if item.repetitions:
         parts.append(f", {item.repetitions:d} repetitions")
     if item.note:
@@ -93,12 +116,13 @@ def _plural(count) -> str:
 
 
 @register.simple_tag
-def since_summary(since: dict | None, signed: bool) -> SafeString:
+def since_summary(since: dict | None, signed: bool, text: FilterText | None = None) -> SafeString:
     """The note's "Since last time" card: the portal logs between the last visit and this
     one, their pain, next-morning answers, lasting pins and needles, urgent symptoms and the
-    patient's comments (what `treatment/includes/since.html` drew)."""
+    patient's comments (what `treatment/includes/since.html` drew). `text`: the page's
+    `FilterText`, else one made here."""
     since = since or {}
-    text = FilterText()
+    text = text or FilterText()
     parts = [
         '<section class="card mb-3" aria-labelledby="since-heading">\n  <div class="card-body">\n'
         '    <h2 class="h5" id="since-heading">Since last time</h2>\n'
@@ -162,7 +186,7 @@ def since_summary(since: dict | None, signed: bool) -> SafeString:
 def session_heading(session, appointment) -> SafeString:
     """The note's heading and the line under it: status, the appointment's type and time,
     version, therapist, and who signed it when."""
-    text = FilterText()
+    text = held_text(session)
     tone = "text-bg-primary" if session.is_signed else "text-bg-warning"
     signed = (
         f" · signed {escape(date_to_minute(text, session.signed_at, 'j M Y'))}"
@@ -172,7 +196,7 @@ def session_heading(session, appointment) -> SafeString:
     )
     return mark_safe(  # noqa: S308  # nosec B308 B703 (every value escaped)
         f'<h1 class="h3 mb-1">Session note <span class="badge {tone}" data-session-status>'
-        f"{_shown(session.get_status_display())}</span></h1>\n"
+        f"{_shown(_display(_STATUS, session.status))}</span></h1>\n"
         f'<p class="text-body-secondary mb-1">{_shown(appointment.appointment_type.name)}, '
         f"{escape(date_to_minute(text, appointment.start, 'l j F Y', ', '))} · version "
         f"{_shown(session.version)} · {_shown(session.therapist)}{signed}</p>"
@@ -186,7 +210,7 @@ def signed_plan(session, episode) -> SafeString:
     weeks = session.review_interval_weeks
     review = []
     if session.review_on:
-        review.append(escape(FilterText().date(session.review_on, "j M Y")))
+        review.append(escape(held_text(session).date(session.review_on, "j M Y")))
     if weeks:
         comma = ", " if session.review_on else ""
         review.append(f"{comma}in {_shown(weeks)} week{pluralize(weeks)}")
@@ -199,3 +223,116 @@ def signed_plan(session, episode) -> SafeString:
         f'    <p class="small mb-1"><a href="{link}">Open the exercise plan</a></p>\n'
         f'    <p class="mb-0">Review: {"".join(review)}</p>'
     )
+
+
+_RERUN_TEMPLATE = "treatment/includes/rerun.html"
+#: What `{% include _RERUN_TEMPLATE with rerun=... %}` draws without a re-run.
+_NO_RERUN = "\n"
+
+
+@register.simple_tag(takes_context=True)
+def note_top(context) -> SafeString:
+    """The note's top, above the form (a draft) or the record (a signed version): the
+    "amended" banner, the breadcrumb, the heading, the "Amends" line and the "Since last
+    time" card, as the template drew them from the page's context."""
+    session, patient = context["session"], context["patient"]
+    # One `FilterText` for the page's tags (the heading, the card, a signed note's plan),
+    # hung on this view's own session (read afresh per view).
+    text = hold_text(session)
+    parts = []
+    superseded_by = context.get("superseded_by")
+    if superseded_by:
+        link = escape(links.uuid_url("treatment:session", superseded_by.public_id))
+        parts.append(
+            '\n  <div class="alert alert-secondary">This is version '
+            f"{_shown(session.version)}, kept on record. It has been amended: "
+            f'<a href="{link}">see version {_shown(superseded_by.version)}</a> '
+            f"({escape(str(superseded_by.get_status_display()).lower())}).</div>\n"
+        )
+    patient_link = escape(links.uuid_url("patients:detail", patient.public_id))
+    parts.append(
+        '\n<nav aria-label="Breadcrumb"><ol class="breadcrumb">\n'
+        f'  <li class="breadcrumb-item"><a href="{patient_link}">{_shown(patient.full_name)}'
+        "</a></li>\n"
+        '  <li class="breadcrumb-item active" aria-current="page">Episode '
+        f"{_shown(context['episode'].number)}: session note</li>\n</ol></nav>\n"
+        f"{session_heading(session, context['appointment'])}\n"
+    )
+    supersedes = session.supersedes
+    if supersedes:
+        link = escape(links.uuid_url("treatment:session", supersedes.public_id))
+        parts.append(
+            f'<p class="small">Amends <a href="{link}">version {_shown(supersedes.version)}'
+            f"</a>: {_shown(session.amendment_reason)}</p>"
+        )
+    parts.append(f"\n\n{since_summary(context['since'], session.is_signed, text)}")
+    return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 (every value escaped)
+
+
+_SIGNED_RETESTS = (
+    '\n<section class="card mb-3" aria-labelledby="retests-heading">\n  <div class="card-body">\n'
+    '    <h2 class="h5" id="retests-heading">Re-tests before and after treatment</h2>\n'
+    '    <div class="table-responsive"><table class="table table-sm mb-0">\n'
+    '      <thead><tr><th scope="col">Test</th><th scope="col">Before</th>'
+    '<th scope="col">After</th><th scope="col">Change</th></tr></thead>\n'
+    "      <tbody>{}</tbody>\n    </table></div>\n  </div>\n</section>\n"
+    '<section class="card mb-3" aria-labelledby="treatments-heading">\n  <div class="card-body">\n'
+    '    <h2 class="h5" id="treatments-heading">Treatment given</h2>\n'
+    '    <ul class="mb-0">{}</ul>\n  </div>\n</section>\n'
+    '<section class="card mb-3" aria-labelledby="retest-heading">\n  <div class="card-body">\n'
+    '    <h2 class="h5" id="retest-heading">Test\u2013treat\u2013retest</h2>\n'
+    "    <p>Slump/SLR after the lumbar technique: <strong>{}</strong></p>\n    {}\n"
+    "  </div>\n</section>\n"
+    '<section class="card mb-3" aria-labelledby="plan-heading">\n  <div class="card-body">\n'
+    '    <h2 class="h5" id="plan-heading">Plan</h2>\n    {}\n  </div>\n</section>\n'
+)
+_AMEND = (
+    '\n<section class="card mb-3" aria-labelledby="amend-heading">\n  <div class="card-body">\n'
+    '    <h2 class="h5" id="amend-heading">Amend</h2>\n'
+    '    <p class="small text-body-secondary">A signed note does not change. An amendment is a '
+    "new version; this one stays on record.</p>\n"
+    '    <form method="post" action="{}">\n      {}\n      {}\n'
+    '      <button type="submit" class="btn btn-outline-primary">Start an amendment</button>\n'
+    "    </form>\n  </div>\n</section>\n"
+)
+
+
+def _rerun(context, rerun) -> str:
+    """`{% include _RERUN_TEMPLATE with rerun=rerun %}`: a signed note's stored re-run is
+    rare; without one the include drew its closing newline."""
+    if not rerun:
+        return _NO_RERUN
+    with context.push(rerun=rerun):
+        return get_template(_RERUN_TEMPLATE).template.render(context)
+
+
+@register.simple_tag(takes_context=True)
+def signed_note(context) -> SafeString:
+    """A signed version's record: the patient's words, the re-test table, the treatments,
+    the test-treat-retest outcome and re-run, the plan and (unless amended) the amendment
+    box, as the template drew them from the page's context."""
+    session = context["session"]
+    parts = ["\n"]
+    if session.patient_words:
+        words = linebreaksbr(session.patient_words, autoescape=True)
+        parts.append(f"<p><strong>In the patient's words:</strong> {words}</p>")
+    outcome = _display(_OUTCOME, session.retest_after_lumbar_treatment) or "Not recorded"
+    parts.append(
+        _SIGNED_RETESTS.format(
+            change_rows(context["changes"]),
+            treatment_items(context["treatments"]),
+            _shown(outcome),
+            _rerun(context, context["retest"]["rerun"]),
+            signed_plan(session, context["episode"]),
+        )
+    )
+    if not context.get("superseded_by"):
+        parts.append(
+            _AMEND.format(
+                escape(links.uuid_url("treatment:amend", session.public_id)),
+                CsrfTokenNode().render(context),
+                blank_field(context["amend_form"], "reason"),
+            )
+        )
+    parts.append("\n")
+    return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 (every value escaped)
