@@ -12,7 +12,7 @@ from clinic.display import display
 from clinic.filters import FilterText, held_text
 from clinic.links import held_urls, uuid_urls
 from clinic.markup import html, html_join
-from rehab.templatetags.criteria_tags import criteria_rows
+from rehab.templatetags.criteria_tags import criteria_items
 
 register = template.Library()
 
@@ -62,7 +62,7 @@ def _stage(status, text: FilterText, url) -> str:
         status.stage.label,
         status.position,
         display(decision, "clinician_final_dx") if decision is not None else "",
-        criteria_rows(status.results, text),
+        criteria_items(status.results, text),
         url("rehab:stage_change", status.episode.public_id),
         "Move to next stage" if status.next_stage else "Change stage",
     )

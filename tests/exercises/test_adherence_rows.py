@@ -11,8 +11,9 @@ import pytest
 from django.template import Context, Template
 from django.utils.safestring import mark_safe
 
+from clinic.filters import FilterText
 from exercises.adherence import WeekStat
-from exercises.templatetags.adherence_tags import adherence_rows
+from exercises.templatetags.adherence_tags import adherence_items, adherence_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,8 @@ def test_it_draws_the_rows_the_template_loop_drew():
     assert "7.3/10" in drawn  # floatformat rounds half up
     assert drawn.count("so far") == 1
     assert drawn.count("—") == 1
+    # The patient page's plans draw them with `adherence_items`: the same markup.
+    assert adherence_items(series, FilterText()) == drawn
 
 
 #: The patient page's plan loop and the adherence include it drew, as they stood before

@@ -15,7 +15,7 @@ from bookings.panels import upcoming_rows_html
 from clinic.filters import FilterText
 from notifications.templatetags.reminder_tags import reminder_rows
 from rehab.criteria import CriterionResult
-from rehab.templatetags.criteria_tags import criteria_rows
+from rehab.templatetags.criteria_tags import criteria_items, criteria_rows
 from treatment.panels import visit_rows_html
 
 pytestmark = pytest.mark.django_db
@@ -183,6 +183,11 @@ def test_the_criteria_are_drawn_as_the_loop_drew_them():
     assert drawn == CRITERIA_LOOP.render(Context({"results": results}))
     assert drawn.count("text-bg-secondary") == 2
     assert "Pain &lt;3 &amp; steady" in drawn
+    # The patient page's rehab panel draws them with `criteria_items`: the same markup.
+    results.append(
+        CriterionResult("e", "Odd", "", "met", "<1 & 2>", dt.date(2025, 1, 2), "A 's' \"q\"")
+    )
+    assert criteria_items(results, FilterText()) == criteria_rows(results)
 
 
 EPISODES_LOOP = Template(
