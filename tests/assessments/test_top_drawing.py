@@ -11,12 +11,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from django.template import Context, Template
 from django.utils import timezone
 
 from assessments.models import Assessment
 from assessments.templatetags.blank_forms import BlankForm
 from clinic.models import User
+from tests.drawing import drawn_and_templated
 from treatment.forms import AmendForm
 
 DATA = Path(__file__).parent / "data"
@@ -86,13 +86,6 @@ def _context(assessment, **values):
     }
 
 
-def _both(text: str, tag: str, context: dict) -> tuple[str, str]:
-    return (
-        Template(LOAD + tag).render(Context(context)),
-        Template(text).render(Context(context)),
-    )
-
-
 @pytest.mark.parametrize("kind", ["intake", "follow_up"])
 @pytest.mark.parametrize("explanation", EXPLANATIONS)
 @pytest.mark.parametrize("superseded_by", SUPERSEDED)
@@ -106,7 +99,9 @@ def test_the_top_is_drawn_as_the_template_drew_it(kind, explanation, superseded_
         context = _context(assessment, explanation=explanation, superseded_by=superseded_by)
         for zone in ("Europe/London", "Pacific/Auckland"):
             with timezone.override(zone):
-                drawn, templated = _both(TOP_TEXT, "{% assessment_top %}", context)
+                drawn, templated = drawn_and_templated(
+                    LOAD, "{% assessment_top %}", TOP_TEXT, context
+                )
                 assert drawn == templated
     assert "Ann &lt;O&#x27;Neil&gt;" in drawn
     if explanation and explanation.is_red_flag:
@@ -118,6 +113,6 @@ def test_the_amendment_box_is_drawn_as_the_template_drew_it(amend_form):
     assessment = _assessment(kind="intake", status="final", supersedes=False, prefilled=False)
     context = _context(assessment, amend_form=amend_form)
     # The four spaces before the tag are the template's own, before it and before the `if`.
-    drawn, templated = _both(AMEND_TEXT, "    {% amend_box %}", context)
+    drawn, templated = drawn_and_templated(LOAD, "    {% amend_box %}", AMEND_TEXT, context)
     assert drawn == templated
     assert ('name="reason"' in drawn) == (amend_form is not None)

@@ -11,11 +11,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from django.template import Context, Template
 from django.utils import timezone
 
 from assessments.templatetags.blank_forms import BlankForm
 from clinic.models import User
+from tests.drawing import drawn_and_templated
 from treatment.forms import AmendForm
 from treatment.models import TreatmentGiven, TreatmentSession
 
@@ -119,13 +119,6 @@ SUPERSEDED = [
 ]
 
 
-def _both(text: str, tag: str, context: dict) -> tuple[str, str]:
-    return (
-        Template(LOAD + tag).render(Context(context)),
-        Template(text).render(Context(context)),
-    )
-
-
 @pytest.mark.parametrize("status", ["draft", "signed"])
 @pytest.mark.parametrize("superseded_by", SUPERSEDED)
 @pytest.mark.parametrize("supersedes", [False, True])
@@ -145,7 +138,7 @@ def test_the_top_is_drawn_as_the_template_drew_it(status, superseded_by, superse
     )
     for zone in ("Europe/London", "Pacific/Auckland"):
         with timezone.override(zone):
-            drawn, templated = _both(TOP_TEXT, "{% note_top %}", context)
+            drawn, templated = drawn_and_templated(LOAD, "{% note_top %}", TOP_TEXT, context)
             assert drawn == templated
     assert "Ann &lt;O&#x27;Neil&gt;" in drawn
     if supersedes:
@@ -172,7 +165,7 @@ def test_a_signed_record_is_drawn_as_the_template_drew_it(superseded_by, rerun, 
         context = _context(
             session, superseded_by=superseded_by, rerun=rerun, since=SINCE, treatments=treatments
         )
-        drawn, templated = _both(SIGNED_TEXT, "{% signed_note %}", context)
+        drawn, templated = drawn_and_templated(LOAD, "{% signed_note %}", SIGNED_TEXT, context)
         assert drawn == templated
     assert ("data-rerun" in drawn) == (rerun is not None)
     assert ("amend-heading" in drawn) == (superseded_by is None)
