@@ -155,8 +155,9 @@ _TABLE = (
 
 
 def _pages(page, querystring: str) -> str:
-    """patients/includes/pagination.html: the pager under the list when there are several
-    pages (previous, "Page N of M", next), each link keeping the other parameters."""
+    """The pager under the list when there are several pages (previous, "Page N of M", next),
+    each link keeping the other parameters; as the include it replaced drew it (its text is
+    kept in tests/patients/test_list_drawing.py)."""
     if not page.has_other_pages():
         return "\n"
     keep = f"{_text(querystring)}&amp;" if querystring else ""
