@@ -128,28 +128,30 @@ class PatientSearchForm(forms.Form):
             query = text.clean(raw)
         except forms.ValidationError:
             return None
-        return PlainSearch(query, box.widget.value_from_datadict(data, None, "archived"), raw)
+        archived = box.widget.value_from_datadict(data, None, "archived")
+        return PlainSearch(query, archived, raw, text=text, box=box)
 
 
 class PlainSearch:
     """A valid search form's values, and its two fields as `search_field` draws them (no
     errors): `q` and `archived` are the drawn fields, so the template reads it as the form."""
 
-    def __init__(self, query: str, archived: bool, raw):
+    def __init__(self, query: str, archived: bool, raw, *, text, box):
+        """`text` and `box`: the form's two fields, whose labels and length are drawn."""
         self.query, self.include_archived = query, bool(archived)
         value = "" if raw is None or raw == "" else f' value="{html.escape(str(raw))}"'
-        self.q = SafeString(  # nosec B703 B308 (the value escaped)
+        self.q = SafeString(  # nosec B703 B308 (the value and label escaped)
             '<div id="div_id_q" class="mb-3"><label for="id_q" class="form-label">'
-            "Search by name, email or phone</label>"
-            f'<input type="text" name="q"{value} maxlength="100" class="textinput form-control"'
-            ' id="id_q"></div>'
+            f"{html.escape(str(text.label))}</label>"
+            f'<input type="text" name="q"{value} maxlength="{int(text.max_length)}"'
+            ' class="textinput form-control" id="id_q"></div>'
         )
         checked = " checked" if self.include_archived else ""
-        self.archived = SafeString(  # nosec B703 B308 (constant text)
+        self.archived = SafeString(  # nosec B703 B308 (the label escaped)
             '<div class="mb-3"><div id="div_id_archived" class="form-check">'
             '<input type="checkbox" name="archived" class="checkboxinput form-check-input"'
             f' id="id_archived"{checked}><label for="id_archived" class="form-check-label">'
-            "Include archived patients</label></div></div>"
+            f"{html.escape(str(box.label))}</label></div></div>"
         )
 
     def __getitem__(self, name: str) -> SafeString:
