@@ -47,6 +47,44 @@ def test_it_rebuilds_the_result_the_engine_gave(findings):
     assert DiagnosisResult.from_dict(json.loads(json.dumps(result.as_dict()))) == result
 
 
+@PROPERTY
+@given(findings=FINDINGS)
+def test_its_quick_rebuild_is_from_dicts(findings):
+    """`rebuilt` (the page's) gives what `from_dict` gives: every field, equal and of the
+    same types, down to each reason, flag and test."""
+    data = json.loads(json.dumps(diagnose(findings).as_dict()))
+    quick, slow = stored_result.rebuilt(data), DiagnosisResult.from_dict(data)
+    assert quick == slow
+    assert repr(quick) == repr(slow)
+    assert quick.as_dict() == slow.as_dict()
+    for made, expected in [
+        (quick, slow),
+        (quick.scores, slow.scores),
+        *zip(quick.reasons, slow.reasons, strict=True),
+        *zip(quick.red_flags, slow.red_flags, strict=True),
+        *zip(quick.amber_flags, slow.amber_flags, strict=True),
+        *zip(quick.next_test_details, slow.next_test_details, strict=True),
+    ]:
+        assert type(made) is type(expected)
+        assert vars(made) == vars(expected)
+        assert [type(value) for value in vars(made).values()] == [
+            type(value) for value in vars(expected).values()
+        ]
+
+
+def test_its_quick_rebuild_covers_flags_and_lists():
+    """Red and amber flags, a list value (a tuple again) and next tests, through `rebuilt`."""
+    findings = {**NEURAL_FINDINGS, "rf_saddle_anaesthesia": True, "red_flag_screen_completed": True}
+    data = json.loads(json.dumps(diagnose(findings).as_dict()))
+    assert data["red_flags"]
+    assert stored_result.rebuilt(data) == DiagnosisResult.from_dict(data)
+    for reason in data["reasons"]:
+        reason["value"] = [1, 2]
+    quick = stored_result.rebuilt(data)
+    assert quick == DiagnosisResult.from_dict(data)
+    assert all(reason.value == (1, 2) for reason in quick.reasons)
+
+
 def test_it_rebuilds_the_result_after_a_jsonb_round_trip(saved):
     """PostgreSQL's jsonb orders keys its own way and keeps numbers as it parsed them."""
     stored = Assessment.objects.get(pk=saved.pk).engine_result
@@ -55,6 +93,10 @@ def test_it_rebuilds_the_result_after_a_jsonb_round_trip(saved):
     assert rebuilt == diagnose(saved.findings())
     assert rebuilt.as_dict() == diagnose(saved.findings()).as_dict()
     assert list(rebuilt.relative_support) == ["neural", "lumbar", "acute_strain"]
+    quick = stored_result.rebuilt(stored["result"])
+    assert quick == rebuilt
+    assert vars(quick) == vars(rebuilt)
+    assert list(quick.relative_support) == ["neural", "lumbar", "acute_strain"]
 
 
 def test_it_shows_the_stored_result_without_running_the_engine(
