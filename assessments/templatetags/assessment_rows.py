@@ -16,10 +16,12 @@ from django.conf import settings
 from django.template.defaultfilters import floatformat
 from django.template.defaulttags import CsrfTokenNode
 from django.template.loader import get_template
+from django.utils.encoding import force_str
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from assessments.models import Assessment, AssessmentDecision
 from assessments.templatetags.blank_forms import blank_form
 from assessments.templatetags.rows_html import items_html, rows_html
 from clinic import links
@@ -44,6 +46,31 @@ def _text(value) -> str:
     return conditional_escape(value)
 
 
+def _labels(model, name: str) -> dict:
+    """A coded field's labels by value, as `get_<name>_display` reads them (the choices are
+    the code's, fixed for the process): that method builds this dict on every call."""
+    return dict(model._meta.get_field(name).flatchoices)
+
+
+def _display(labels: dict, value) -> str:
+    """`instance.get_<field>_display()` from `_labels`."""
+    return force_str(labels.get(value, value), strings_only=True)
+
+
+_KIND = _labels(Assessment, "kind")
+_STATUS = _labels(Assessment, "status")
+_FINAL_DX = _labels(AssessmentDecision, "clinician_final_dx")
+
+
+@register.simple_tag
+def assessment_title(assessment, patient) -> SafeString:
+    """The page's title block: `{{ assessment.get_kind_display }} assessment ·
+    {{ patient.full_name }}`."""
+    return _safe(
+        (_text(_display(_KIND, assessment.kind)), " assessment · ", _text(patient.full_name))
+    )
+
+
 @register.simple_tag
 def assessment_heading(assessment) -> SafeString:
     """The page's heading: kind and status, then version, dates and therapist."""
@@ -53,8 +80,9 @@ def assessment_heading(assessment) -> SafeString:
     when = f" · finalised {date_to_minute(text, finalised, 'j M Y')}" if finalised else ""
     return _safe(
         (
-            f'<h1 class="h3 mb-1">{_text(assessment.get_kind_display())} assessment '
-            f'<span class="badge {tone}">{_text(assessment.get_status_display())}</span></h1>\n'
+            f'<h1 class="h3 mb-1">{_text(_display(_KIND, assessment.kind))} assessment '
+            f'<span class="badge {tone}">{_text(_display(_STATUS, assessment.status))}'
+            "</span></h1>\n"
             f'    <p class="text-body-secondary mb-0">Version {_text(assessment.version)} · '
             f"{text.date(assessment.assessed_on, 'j M Y')} · {_text(assessment.therapist)}"
             f"{when}</p>",
@@ -250,7 +278,7 @@ def decision_line(decision) -> SafeString:
     return _safe(
         (
             f'<p class="mb-1 decision-current"><strong>'
-            f"{_text(decision.get_clinician_final_dx_display())}</strong>{other}\n"
+            f"{_text(_display(_FINAL_DX, decision.clinician_final_dx))}</strong>{other}\n"
             f"        · {how}\n"
             f"        by {_text(decision.confirmed_by)} on {when} "
             f"(rules {_text(decision.model_version)}).</p>",
@@ -445,7 +473,7 @@ def assessment_top(context) -> SafeString:
             '\n  <div class="alert alert-secondary">This is version '
             f"{_text(assessment.version)}, kept on record. It has been amended: "
             f'<a href="{link}">see version {_text(superseded_by.version)}</a> '
-            f"({_text(str(superseded_by.get_status_display()).lower())}).</div>\n"
+            f"({_text(str(_display(_STATUS, superseded_by.status)).lower())}).</div>\n"
         )
     patient = context["patient"]
     link = html.escape(links.uuid_url("patients:detail", patient.public_id))

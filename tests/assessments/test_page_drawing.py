@@ -172,7 +172,7 @@ def test_it_draws_the_heading_and_decision_as_the_template_did(neural_final, the
 
     from django.utils import timezone
 
-    from assessments.models import Assessment
+    from assessments.models import Assessment, AssessmentDecision
 
     draft = Assessment(
         kind=neural_final.kind, status="draft", version=2, assessed_on=neural_final.assessed_on
@@ -185,7 +185,10 @@ def test_it_draws_the_heading_and_decision_as_the_template_did(neural_final, the
             assert new == old
         for final_dx, override in (("other", True), ("neural", False)):
             decision = SimpleNamespace(
-                get_clinician_final_dx_display=lambda final_dx=final_dx: final_dx.title(),
+                # The real label: the tag reads the field's labels, not this method.
+                get_clinician_final_dx_display=lambda final_dx=final_dx: AssessmentDecision(
+                    clinician_final_dx=final_dx
+                ).get_clinician_final_dx_display(),
                 clinician_final_dx=final_dx,
                 other_dx_text="Bursitis <maybe> & more",
                 is_override=override,

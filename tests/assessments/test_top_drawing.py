@@ -13,7 +13,8 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from assessments.models import Assessment
+from assessments.models import Assessment, AssessmentDecision
+from assessments.templatetags import assessment_rows
 from assessments.templatetags.blank_forms import BlankForm
 from clinic.models import User
 from tests.drawing import drawn_and_templated
@@ -116,3 +117,34 @@ def test_the_amendment_box_is_drawn_as_the_template_drew_it(amend_form):
     drawn, templated = drawn_and_templated(LOAD, "    {% amend_box %}", AMEND_TEXT, context)
     assert drawn == templated
     assert ('name="reason"' in drawn) == (amend_form is not None)
+
+
+TITLE_TEXT = "{{ assessment.get_kind_display }} assessment · {{ patient.full_name }}"
+
+
+@pytest.mark.parametrize("kind", ["intake", "follow_up"])
+def test_the_title_is_drawn_as_the_template_drew_it(kind):
+    assessment = _assessment(kind=kind, status="final", supersedes=False, prefilled=False)
+    drawn, templated = drawn_and_templated(
+        LOAD, "{% assessment_title assessment patient %}", TITLE_TEXT, _context(assessment)
+    )
+    assert drawn == templated
+    assert drawn.endswith("assessment · Ann &lt;O&#x27;Neil&gt;")
+
+
+@pytest.mark.parametrize(
+    ("model", "name", "labels"),
+    [
+        (Assessment, "kind", assessment_rows._KIND),
+        (Assessment, "status", assessment_rows._STATUS),
+        (AssessmentDecision, "clinician_final_dx", assessment_rows._FINAL_DX),
+    ],
+)
+def test_the_coded_labels_are_get_display(model, name, labels):
+    """The labels kept per process read as `get_<field>_display()` does, for every choice
+    and for a value outside them."""
+    values = [value for value, _ in model._meta.get_field(name).flatchoices] + ["other-x", ""]
+    for value in values:
+        shown = assessment_rows._display(labels, value)
+        assert shown == getattr(model(**{name: value}), f"get_{name}_display")()
+        assert type(shown) is str
