@@ -88,8 +88,10 @@ def _calendar_days(*, first: dt.date, last: dt.date, therapist, everyone, site) 
     return days
 
 
-def _calendar_grid(days: list[dict], site=None) -> grid.Grid:
-    """The days' columns (a therapist on a day, in the order given) on one time grid."""
+def _calendar_grid(days: list[dict], site=None, today: dt.date | None = None) -> grid.Grid:
+    """The days' columns (a therapist on a day, in the order given) on one time grid. `today`:
+    the local date the view read already (each `timezone.localdate()` reads the active zone
+    from asgiref's `Local`, whose failed lookups build their errors), else read here."""
     # Each therapist's name and reference, worked out once for their seven columns of a week.
     said = {
         id(person): (str(person), str(person.public_id))
@@ -110,7 +112,7 @@ def _calendar_grid(days: list[dict], site=None) -> grid.Grid:
             for column in entry["columns"]
         ],
         zone=site.zone if site is not None else selectors.clinic_zone(),
-        today=timezone.localdate(),
+        today=timezone.localdate() if today is None else today,
         book_url=_book_url(site),
     )
 
@@ -152,14 +154,15 @@ def home(request: HttpRequest):
         days = _calendar_days(
             first=day, last=day, therapist=therapist, everyone=everyone, site=site
         )
+        today = timezone.localdate()  # read once, for the grid and the page
         return {
             "form": form,
             "therapist": therapist,
             "columns": days[0]["columns"],
-            "grid": _calendar_grid(days, site),
+            "grid": _calendar_grid(days, site, today),
             "site": site,
             "detail_prefix": _detail_prefix(),
-            "today": timezone.localdate(),
+            "today": today,
             "caption": f"Appointments on {day:%A} {day.day} {day:%B %Y}, a column per therapist",
             "previous": calendar_url("bookings:home", day - dt.timedelta(days=1), query),
             "next": calendar_url("bookings:home", day + dt.timedelta(days=1), query),
@@ -184,20 +187,25 @@ def week(request: HttpRequest):
     monday = day - dt.timedelta(days=day.weekday())
     sunday = monday + dt.timedelta(days=6)
 
+    # The current zone read once (each read is a lookup in asgiref's `Local` that fails and
+    # builds its error when no zone is active): today's date and the filter's text need it.
+    zone = timezone.get_current_timezone()
+
     def calendar() -> dict:
         form, therapist, site, query, everyone = _calendar_form(request, day, date_valid=date_valid)
         days = _calendar_days(
             first=monday, last=sunday, therapist=therapist, everyone=everyone, site=site
         )
         per_day = len(days[0]["columns"])
+        today = timezone.localdate(timezone=zone)
         return {
             "form": form,
             "therapist": therapist,
             "days": days,
-            "grid": _calendar_grid(days, site),
+            "grid": _calendar_grid(days, site, today),
             "site": site,
             "detail_prefix": _detail_prefix(),
-            "today": timezone.localdate(),
+            "today": today,
             "per_day": per_day,
             "caption": (
                 f"Appointments in the week of {monday.day} {monday:%B %Y}, a column per day"
@@ -207,7 +215,7 @@ def week(request: HttpRequest):
             "next": calendar_url("bookings:week", monday + dt.timedelta(days=7), query),
         }
 
-    said = FilterText()  # the `date` filter's text, kept per process
+    said = FilterText(zone)  # the `date` filter's text, kept per process
     return render(
         request,
         "bookings/week.html",

@@ -180,15 +180,13 @@ def build(
         )
         for spec, seen in zip(columns, shown, strict=True)
     ]
-    rows = [
-        Row(
-            time,
-            [blocks[index] for _, blocks in laid_out if index in blocks],
-            said[index],
-            heads[index],
-        )
-        for index, time in enumerate(times)
-    ]
+    # Each row's cells and blocks, column by column: a block goes to the row it starts on
+    # (one step a block, rather than a look in every column for every row).
+    cells: list[list[Cell | Free]] = [[] for _ in times]
+    for _, blocks in laid_out:
+        for index, block in blocks.items():
+            cells[index].append(block)
+    rows = list(map(Row, times, cells, said, heads))
     return Grid(columns=[column for column, _ in laid_out], rows=rows, zone=zone, local=local)
 
 
@@ -454,12 +452,20 @@ def _quoted(ref: str) -> str:
 def _cell_html(cell: Cell) -> SafeString:
     """The table cell of a closed or past block (free cells are drawn in `_blocks`). Drawn
     here rather than in the template because a week has hundreds of these cells and templating
-    them was most of its build. The markup is made a `SafeString` directly, as `mark_safe`
-    does for a plain string, without `mark_safe`'s check for lazy strings."""
-    label = escape_text(cell.label)
-    rowspan = f' rowspan="{cell.rows}"' if cell.rows > 1 else ""
+    them was most of its build."""
+    return _run_html(cell.kind, cell.rows)
+
+
+@functools.lru_cache(maxsize=1024)
+def _run_html(kind: str, rows: int) -> SafeString:
+    """`_cell_html` of a run: its markup depends on nothing but its kind (closed or past) and
+    its number of rows, so the few a grid draws are drawn once per process. The markup is
+    made a `SafeString` directly, as `mark_safe` does for a plain string, without
+    `mark_safe`'s check for lazy strings."""
+    label = escape_text(_RUN_LABELS.get(kind, ""))
+    rowspan = f' rowspan="{rows}"' if rows > 1 else ""
     return SafeString(  # nosec B703 B308: every value escaped
-        f'<td class="grid-cell grid-{escape_text(cell.kind)}"{rowspan}>'
+        f'<td class="grid-cell grid-{escape_text(kind)}"{rowspan}>'
         f'<span class="visually-hidden">{label}</span></td>'
     )
 

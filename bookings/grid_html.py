@@ -73,7 +73,7 @@ def table_html(context: Context, grid: Grid, marks: dict | None) -> SafeString:
             )
         parts.append("\n    </tr>\n    \n")
     parts.append("  </thead>\n  <tbody>\n  ")
-    parts.append(rows_html(context, grid, marks))
+    parts.append(rows_html(context, grid, marks, zone))
     parts.append(
         '\n  </tbody>\n  <tfoot>\n    <tr>\n      <th scope="row" class="grid-time">Booked</th>\n'
         "      "
@@ -129,25 +129,28 @@ def _inactive_html(context: Context, grid: Grid, zone) -> str:
         '  <ul class="list-unstyled small mb-0">\n  '
     ]
     for column in grid.columns:
+        if not column.inactive:
+            continue
+        # What the column's items share, escaped once: its day and its therapist's name.
+        day, name = _text(column.short_date), _text(column.name)
         for item in column.inactive:
-            status = _text(item.status)
+            start, end = item.start.astimezone(zone), item.end.astimezone(zone)
             parts.append(
                 '\n    <li class="booking-inactive"><span>'
-                f"{_text(column.short_date)} {item.start.astimezone(zone):%H:%M}\N{EN DASH}"
-                f"{item.end.astimezone(zone):%H:%M}</span> "
+                f"{day} {_CLOCK[start.hour][start.minute]}\N{EN DASH}"
+                f"{_CLOCK[end.hour][end.minute]}</span> "
                 f'<a href="{prefix}{_text(item.public_id)}/">{_text(item.patient_name)}</a>'
-                f" with {_text(column.name)} "
-                f'<span class="badge booking-status booking-status-{status}">'
-                f"{_text(item.get_status_display())}</span></li>\n  "
+                f" with {name} {_badge(item.status, item.get_status_display())}</li>\n  "
             )
     parts.append("\n  </ul>\n</section>\n")
     return "".join(parts)
 
 
-def rows_html(context: Context, grid: Grid, marks: dict | None = None) -> str:
+def rows_html(context: Context, grid: Grid, marks: dict | None = None, zone=None) -> str:
     """The grid's body: a `<tr>` per row with its time and its parts (drawn runs of free,
-    closed and past cells, and booked blocks)."""
-    booked = _BookedBlocks(context, marks, grid)
+    closed and past cells, and booked blocks). `zone`: the current time zone, when the caller
+    read it already."""
+    booked = _BookedBlocks(context, marks, grid, zone)
     parts = []
     for row in grid.rows:
         if row.head:  # drawn with the grid's row times, once per process
@@ -170,12 +173,14 @@ class _BookedBlocks:
     reception's "Confirmed by phone" (or its undo). What every block shares (the time, the
     zone, the link's prefix, each column's escaped name and day) is worked out once."""
 
-    def __init__(self, context: Context, marks: dict | None, grid: Grid | None = None):
+    def __init__(self, context: Context, marks: dict | None, grid: Grid | None = None, zone=None):
         self.context = context
         self.marks = marks or {}
         self.prefix = _text(context.get("detail_prefix", ""))
         self.now = timezone.now()
-        self.zone = timezone.get_current_timezone()  # what `timezone.localtime` reads
+        # What `timezone.localtime` reads: the table's caller read it already (each read is a
+        # lookup in asgiref's `Local` that fails and builds its error when no zone is active).
+        self.zone = timezone.get_current_timezone() if zone is None else zone
         # The appointments' local times the grid worked out, when it laid out in this zone
         # (a site's calendar in another zone converts here).
         self.local = grid.local if grid is not None and grid.zone is self.zone else {}
@@ -224,6 +229,14 @@ class _BookedBlocks:
             parts.append("</div>")
         parts.append("</td>")
         return "".join(parts)
+
+
+@functools.lru_cache(maxsize=64)
+def _badge(status: str, words: str) -> str:
+    """An inactive appointment's status badge: the same few (cancelled, did not attend) on
+    every grid, drawn once per process."""
+    said = _text(status)
+    return f'<span class="badge booking-status booking-status-{said}">{_text(words)}</span>'
 
 
 #: Every wall-clock time as a booked block says it ("09:05"), by hour and minute.
