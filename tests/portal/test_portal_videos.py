@@ -199,9 +199,7 @@ def test_it_finds_the_plans_pictures_and_videos_in_one_query_whatever_their_numb
     assert with_all == with_one
 
 
-def test_the_plans_media_hold_only_the_exercises_with_a_picture_or_a_current_video(
-    therapist, plan
-):
+def test_the_plans_media_hold_only_the_exercises_with_a_picture_or_a_current_video(therapist, plan):
     """The home statement's `media` (`media_of_current_version`) skips the plan's exercises
     with neither a picture nor a current video (`plan_media` keeps nothing of them): none at
     all while the library has none, and a replaced video counts as none."""
