@@ -197,3 +197,34 @@ def test_it_finds_the_plans_pictures_and_videos_in_one_query_whatever_their_numb
     with_all, page = home_queries()
     assert page.count("<video ") == len(plan.current_version.items)
     assert with_all == with_one
+
+
+def test_the_plans_media_hold_only_the_exercises_with_a_picture_or_a_current_video(therapist, plan):
+    """The home statement's `media` (`media_of_current_version`) skips the plan's exercises
+    with neither a picture nor a current video (`plan_media` keeps nothing of them): none at
+    all while the library has none, and a replaced video counts as none."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from exercises import portal_selectors
+    from exercises.videos.selectors import plan_media
+
+    def media() -> tuple[list, object]:
+        found = portal_selectors.plan_active_with_day_logged(patient=plan.patient, day=NOW.date())
+        return found.__dict__["media"], plan_media(plan=found)
+
+    rows, _ = media()
+    assert rows == []
+    keys = [item["key"] for item in plan.current_version.items]
+    give_video(Exercise.objects.get(code=keys[0]), therapist)
+    pictured = Exercise.objects.get(code=keys[1])
+    pictured.illustration = SimpleUploadedFile("move.png", png())
+    pictured.save()
+    replaced = Exercise.objects.get(code=keys[2])
+    give_video(replaced, therapist)
+    give_video(replaced, therapist)
+    replaced.videos.update(replaced_at=NOW)  # every video of it replaced: none current
+    Exercise.objects.exclude(code__in=keys).update(illustration="elsewhere.png")
+    rows, found = media()
+    assert sorted(row["code"] for row in rows) == sorted(keys[:2])
+    assert found.illustrated == {keys[1]}
+    assert set(found.videos) == {keys[0]}
