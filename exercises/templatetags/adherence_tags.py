@@ -149,7 +149,7 @@ def _block(adherence, text: FilterText | None) -> str:
 
 
 def _plan(adherence, text: FilterText | None, urls) -> str:
-    """One plan of `plan_blocks`: `_PLAN` filled with f-strings, each value escaped where
+    """One plan of `plan_blocks`, drawn with f-strings, each value escaped where
     `html` escaped it."""
     plan = adherence.plan
     url = escape(urls("exercises:plan_detail", plan.public_id))
