@@ -16,7 +16,7 @@ from assessments.models import Assessment, AssessmentDecision, WorkingDiagnosis
 from clinic.access import CLINICAL, has_role
 from clinic.display import display
 from clinic.links import held_urls
-from clinic.markup import escape, html
+from clinic.markup import escape
 from clinic.panels import Panel, TimelineEntry, rows_for_user
 from clinic.rows import prepared_list
 from patients import page_rows
@@ -177,69 +177,71 @@ def _assessments(*, patient_id: int):
 
 # The panels as assessments/panels/record_assessment.html and episode_course.html drew them
 # (a test holds them together).
-_RECORD = (
-    '<section class="card mb-3" aria-labelledby="record-assessment-heading">\n'
-    '  <div class="card-body">\n'
-    '    <h2 class="h5" id="record-assessment-heading">Assessments</h2>\n'
-    "    {}\n"
-    "  </div>\n"
-    "</section>\n"
-)
-_RECORD_EPISODE = (
-    '\n      <p class="mb-1">Episode {}:</p>\n'
-    '      <div class="d-flex flex-wrap gap-2 mb-2">\n'
-    '        <a class="btn btn-sm btn-primary" href="{}">Record intake</a>\n'
-    '        <a class="btn btn-sm btn-outline-primary" href="{}?kind=follow_up">'
-    "Record follow-up</a>\n"
-    "      </div>\n    "
-)
 _NO_OPEN_EPISODE = mark_safe(  # nosec B308 (a constant)
     '\n      <p class="small text-body-secondary mb-0">'
     "Open an episode to record an assessment.</p>\n    "
 )
-_COURSE = (
-    '<section class="card mb-3" aria-labelledby="episode-course-heading">\n'
-    '  <div class="card-body">\n'
-    '    <h2 class="h5" id="episode-course-heading">Working diagnosis and trends</h2>\n'
-    "    {}\n"
-    "  </div>\n"
-    "</section>\n"
-)
-_COURSE_EPISODE = (
-    '\n      <div class="mb-2 episode-course">\n'
-    '        <p class="mb-1">Episode {}: <a href="{}">measures over time</a></p>\n'
-    "        {}\n"
-    "      </div>\n    "
-)
-_WORKING = '<p class="small mb-0">Working diagnosis: <strong>{}</strong>. Deciding test: {}.</p>'
 _NO_EPISODE = mark_safe(  # nosec B308 (a constant)
     '\n      <p class="small text-body-secondary mb-0">No episodes yet.</p>\n    '
 )
 
 
 def draw_record_assessment(values: dict, csrf_token) -> str:
-    """Per open episode, the links to record an intake or a follow-up."""
+    """Per open episode, the links to record an intake or a follow-up: drawn with
+    f-strings, each value escaped where `html` escaped it."""
     rows = []
     link = held_urls(values.get("patient"))  # the page's, made once a view
     for episode in values["episodes"]:
-        url = link("assessments:create", episode.public_id)
-        rows.append(html(_RECORD_EPISODE, episode.number, url, url))
-    return html(_RECORD, SafeString("".join(rows)) if rows else _NO_OPEN_EPISODE)  # nosec B703
+        url = escape(link("assessments:create", episode.public_id))
+        rows.append(
+            f'\n      <p class="mb-1">Episode {escape(episode.number)}:</p>\n'
+            '      <div class="d-flex flex-wrap gap-2 mb-2">\n'
+            f'        <a class="btn btn-sm btn-primary" href="{url}">Record intake</a>\n'
+            f'        <a class="btn btn-sm btn-outline-primary" href="{url}?kind=follow_up">'
+            "Record follow-up</a>\n"
+            "      </div>\n    "
+        )
+    return SafeString(  # nosec B703 B308 (every value escaped)
+        '<section class="card mb-3" aria-labelledby="record-assessment-heading">\n'
+        '  <div class="card-body">\n'
+        '    <h2 class="h5" id="record-assessment-heading">Assessments</h2>\n'
+        f"    {''.join(rows) if rows else _NO_OPEN_EPISODE}\n"
+        "  </div>\n"
+        "</section>\n"
+    )
 
 
 def draw_episode_course(values: dict, csrf_token) -> str:
-    """Per episode, its trends page and the working diagnosis in force."""
+    """Per episode, its trends page and the working diagnosis in force: drawn
+    with f-strings, each value escaped where `html`
+    escaped it."""
     url = held_urls(values.get("patient"))  # the page's, made once a view
     rows = [
-        html(
-            _COURSE_EPISODE,
-            episode.number,
-            url("assessments:trends", episode.public_id),
-            html(_WORKING, working.label, working.deciding_test_text) if working else "",
-        )
+        '\n      <div class="mb-2 episode-course">\n'
+        f'        <p class="mb-1">Episode {escape(episode.number)}: '
+        f'<a href="{escape(url("assessments:trends", episode.public_id))}">'
+        "measures over time</a></p>\n"
+        f"        {_working(working)}\n"
+        "      </div>\n    "
         for episode, working in values["rows"]
     ]
-    return html(_COURSE, SafeString("".join(rows)) if rows else _NO_EPISODE)  # nosec B703
+    return SafeString(  # nosec B703 B308 (every value escaped)
+        '<section class="card mb-3" aria-labelledby="episode-course-heading">\n'
+        '  <div class="card-body">\n'
+        '    <h2 class="h5" id="episode-course-heading">Working diagnosis and trends</h2>\n'
+        f"    {''.join(rows) if rows else _NO_EPISODE}\n"
+        "  </div>\n"
+        "</section>\n"
+    )
+
+
+def _working(working) -> str:
+    if not working:
+        return ""
+    return (
+        f'<p class="small mb-0">Working diagnosis: <strong>{escape(working.label)}</strong>.'
+        f" Deciding test: {escape(working.deciding_test_text)}.</p>"
+    )
 
 
 def patient_panels(*, user, patient) -> list[Panel]:

@@ -13,7 +13,7 @@ from django.db import router
 from django.db.models import DateTimeField, ExpressionWrapper, OuterRef, Value
 from django.urls import NoReverseMatch
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from bookings import schedule, selectors, services, upcoming_markup
 from bookings.models import MAX_APPOINTMENT_LENGTH, Appointment
@@ -21,7 +21,7 @@ from clinic.access import STAFF, THERAPIST, has_role, roles_of
 from clinic.filters import FilterText, held_text, hour_minute
 from clinic.json_rows import instances, rows_array
 from clinic.links import fixed_url, held_urls, uuid_url, uuid_urls
-from clinic.markup import html, html_join
+from clinic.markup import escape
 from clinic.panels import NOT_READ, Panel, TimelineEntry, portal_read
 from clinic.rows import prepared_list
 from clinic.sites import Site
@@ -159,30 +159,25 @@ def patient_page_reads(*, user, patient) -> list[PageRead]:
     return [PageRead("bookings.panels.appointments", Appointment, _appointments)]
 
 
-_UPCOMING_ROW = (
-    '\n      <li><a href="{}">{}, {}</a> · {} with {}</li>\n      '  # the template's loop body
-)
-
-
 def upcoming_rows_html(rows: list[dict], text=None, url=None) -> str:
     """The "Next appointments" list drawn in one step: each appointment's day and time (in the
     current time zone, as the template's `date` and `time` filters show them), its type and
     therapist, linked to the appointment. `text` and `url`: the page's `FilterText` and
     `uuid_urls()` (made here without them)."""
-    found = []
     text = FilterText() if text is None else text
     url = uuid_urls() if url is None else url
-    for row in rows:
-        found.append(
-            (
-                url("bookings:detail", row["public_id"]),
-                text.date(row["start"], "D j M"),
-                text.time(row["start"], "H:i"),
-                row["appointment_type__name"],
-                _therapist_name(row),
-            )
+    return SafeString(  # nosec B703 B308 (every value escaped, as `html_join` did)
+        "".join(
+            [
+                f'\n      <li><a href="{escape(url("bookings:detail", row["public_id"]))}">'
+                f"{escape(text.date(row['start'], 'D j M'))}, "
+                f"{escape(text.time(row['start'], 'H:i'))}</a>"
+                f" · {escape(row['appointment_type__name'])} with {escape(_therapist_name(row))}"
+                "</li>\n      "
+                for row in rows
+            ]
         )
-    return html_join("", _UPCOMING_ROW, found)
+    )
 
 
 def patient_panels(*, user, patient) -> list[Panel]:
@@ -210,17 +205,6 @@ def patient_panels(*, user, patient) -> list[Panel]:
 
 
 # The panel as bookings/panels/patient_upcoming.html drew it (a test holds them together).
-_UPCOMING = (
-    '<section class="card mb-3" aria-labelledby="appointments-heading">\n'
-    '  <div class="card-body">\n'
-    '    <h2 class="h5" id="appointments-heading">Next appointments</h2>\n'
-    "    {}\n"
-    '    <a class="btn btn-sm btn-outline-primary" href="{}?patient={}">Find a slot</a>\n'
-    '    <a class="btn btn-sm btn-outline-secondary" href="{}?patient={}">Book</a>\n'
-    "  </div>\n"
-    "</section>\n"
-)
-_UPCOMING_LIST = '\n    <ul class="list-unstyled">\n      {}\n    </ul>\n    '
 _NOTHING_BOOKED = mark_safe(  # nosec B308 (a constant)
     '\n    <p class="text-body-secondary">Nothing booked.</p>\n    '
 )
@@ -229,14 +213,24 @@ _NOTHING_BOOKED = mark_safe(  # nosec B308 (a constant)
 def draw_upcoming(values: dict, csrf_token) -> str:
     """The "Next appointments" panel: the rows `upcoming_rows_html` drew (or that nothing is
     booked) and the links to find a slot or book for the patient."""
-    public_id = values["patient"].public_id
-    return html(
-        _UPCOMING,
-        html(_UPCOMING_LIST, values["upcoming_rows"]) if values["upcoming"] else _NOTHING_BOOKED,
-        fixed_url("bookings:find_slot"),
-        public_id,
-        fixed_url("bookings:create"),
-        public_id,
+    public_id = escape(values["patient"].public_id)
+    listed = (
+        '\n    <ul class="list-unstyled">\n'
+        f"      {escape(values['upcoming_rows'])}\n    </ul>\n    "
+        if values["upcoming"]
+        else _NOTHING_BOOKED
+    )
+    return SafeString(  # nosec B703 B308 (every value escaped)
+        '<section class="card mb-3" aria-labelledby="appointments-heading">\n'
+        '  <div class="card-body">\n'
+        '    <h2 class="h5" id="appointments-heading">Next appointments</h2>\n'
+        f"    {listed}\n"
+        '    <a class="btn btn-sm btn-outline-primary" '
+        f'href="{escape(fixed_url("bookings:find_slot"))}?patient={public_id}">Find a slot</a>\n'
+        '    <a class="btn btn-sm btn-outline-secondary" '
+        f'href="{escape(fixed_url("bookings:create"))}?patient={public_id}">Book</a>\n'
+        "  </div>\n"
+        "</section>\n"
     )
 
 

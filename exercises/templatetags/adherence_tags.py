@@ -116,55 +116,70 @@ def adherence_block(adherence, wide=False, text=None, rows=None) -> str:
     )
 
 
-_PLAN = (
-    '\n        <h3 class="h6"><a href="{}">{}: plan version {}</a>'
-    ' <span class="badge text-bg-{}">{}</span></h3>\n'
-    "        {}\n"
-    "        {}\n"
-    "        {}\n\n      "
-)
-_HOLD = (
-    '<p class="alert alert-danger py-2 plan-hold">On hold: {}. <a href="{}">Resume with a reason'
-    "</a></p>"
-)
-_SUGGESTION = (
-    '<p class="small mb-1 progress-suggestion"><strong>{}</strong> {} (step {} of {}): {}'
-    ' <a href="{}#items-heading">Open the plan</a></p>'
-)
 _NO_PLAN = mark_safe(  # nosec B308 (a constant)
     '\n        <p class="text-body-secondary mb-0">No published exercise plan yet.</p>\n      '
 )
 
 
-def _plan(adherence, text: FilterText | None, urls) -> tuple:
-    plan = adherence.plan
-    url = urls("exercises:plan_detail", plan.public_id)
-    version = plan.current_version
+def _block(adherence, text: FilterText | None) -> str:
+    """What `adherence_block(adherence, text=text, rows=_items)` draws, with f-strings (the
+    patient page's plans; the plan page keeps `adherence_block`)."""
+    series = adherence.series
+    if not series:
+        return _NOT_STARTED
     return (
-        url,
-        plan.episode,
-        version.number if version is not None else "",
-        "success" if plan.status == "active" else "secondary",
-        display(plan, "status"),
-        html(_HOLD, plan.hold_reason, urls("exercises:plan_resume", plan.public_id))
+        '\n\n<div class="row g-3 adherence">\n'
+        '  <div class="col-12">\n'
+        f"    {escape(adherence.chart_svg)}\n"
+        "  </div>\n"
+        '  <div class="col-12">\n'
+        '    <div class="table-responsive">\n'
+        '      <table class="table table-sm">\n'
+        "        <caption>Adherence and pain per plan week</caption>\n"
+        '        <thead><tr><th scope="col">Week</th><th scope="col">Sessions</th>'
+        '<th scope="col">Adherence</th><th scope="col">Pain (worst, mean)</th></tr></thead>\n'
+        "        <tbody>\n"
+        f"        {_items(series, text)}\n"
+        "        </tbody>\n"
+        "      </table>\n"
+        "    </div>\n"
+        "  </div>\n"
+        "</div>\n\n"
+    )
+
+
+def _plan(adherence, text: FilterText | None, urls) -> str:
+    """One plan of `plan_blocks`, drawn with f-strings, each value escaped where
+    `html` escaped it."""
+    plan = adherence.plan
+    url = escape(urls("exercises:plan_detail", plan.public_id))
+    version = plan.current_version
+    hold = (
+        '<p class="alert alert-danger py-2 plan-hold">'
+        f"On hold: {escape(plan.hold_reason)}. "
+        f'<a href="{escape(urls("exercises:plan_resume", plan.public_id))}">Resume with a reason'
+        "</a></p>"
         if plan.is_held
-        else "",
-        html_join(
-            "",
-            _SUGGESTION,
-            (
-                (
-                    entry.suggestion.label,
-                    entry.name,
-                    entry.step.number,
-                    entry.step.of,
-                    entry.suggestion.reason,
-                    url,
-                )
-                for entry in adherence.suggestions
-            ),
-        ),
-        adherence_block(adherence, text=text, rows=_items),
+        else ""
+    )
+    suggestions = "".join(
+        [
+            '<p class="small mb-1 progress-suggestion">'
+            f"<strong>{escape(entry.suggestion.label)}</strong> {escape(entry.name)}"
+            f" (step {escape(entry.step.number)} of {escape(entry.step.of)}):"
+            f" {escape(entry.suggestion.reason)}"
+            f' <a href="{url}#items-heading">Open the plan</a></p>'
+            for entry in adherence.suggestions
+        ]
+    )
+    return (
+        f'\n        <h3 class="h6"><a href="{url}">{escape(plan.episode)}: plan version '
+        f"{escape(version.number) if version is not None else ''}</a>"
+        f' <span class="badge text-bg-{"success" if plan.status == "active" else "secondary"}">'
+        f"{escape(display(plan, 'status'))}</span></h3>\n"
+        f"        {hold}\n"
+        f"        {suggestions}\n"
+        f"        {_block(adherence, text)}\n\n      "
     )
 
 
@@ -181,48 +196,40 @@ def plan_blocks(plans, text=None, url=None) -> str:
     if not plans:
         return _NO_PLAN
     url = uuid_urls() if url is None else url
-    return html_join("", _PLAN, (_plan(adherence, text, url) for adherence in plans))
-
-
-# The patient page's whole plans panel as exercises/panels/patient_plans.html drew it (a test
-# holds them together).
-_PANEL = (
-    '<section class="col-12" aria-labelledby="exercise-plans-heading">\n'
-    '  <div class="card">\n'
-    '    <div class="card-body">\n'
-    '      <h2 class="h5" id="exercise-plans-heading">Home exercises</h2>\n'
-    '      <div class="d-flex flex-wrap gap-2 mb-3">\n'
-    "        {}\n"
-    '        <a class="btn btn-sm btn-outline-primary patient-logs-link" href="{}">'
-    "Session logs</a>\n"
-    "        {}\n"
-    "      </div>\n"
-    "      {}\n"
-    "    </div>\n"
-    "  </div>\n"
-    "</section>\n"
-)
-_EPISODE_PLANS = (
-    '\n          <a class="btn btn-sm btn-outline-primary" href="{}">Plans for {}</a>\n        '
-)
+    return SafeString(  # nosec B703 B308 (every value escaped)
+        "".join([_plan(adherence, text, url) for adherence in plans])
+    )
 
 
 def draw_panel(values: dict, csrf_token) -> str:
     """The patient page's plans panel (`Panel.draw`): a link to each open episode's plans and
-    to the session logs, the portal account or invitation, then the plans (`plan_blocks`)."""
+    to the session logs, the portal account or invitation, then the plans (`plan_blocks`): the
+    whole panel as exercises/panels/patient_plans.html drew it, with f-strings (a test holds
+    them together)."""
     patient = values["patient"]
     url = held_urls(patient)  # the page's: the script prefix read once a view
-    return html(
-        _PANEL,
-        html_join(
-            "",
-            _EPISODE_PLANS,
-            (
-                (url("exercises:episode_plans", episode.public_id), episode)
-                for episode in values["episodes"]
-            ),
-        ),
-        url("exercises:patient_logs", patient.public_id),
-        portal_access(patient, small=True),
-        plan_blocks(values["plans"], held_text(patient), url),
+    episodes = "".join(
+        [
+            '\n          <a class="btn btn-sm btn-outline-primary" '
+            f'href="{escape(url("exercises:episode_plans", episode.public_id))}">'
+            f"Plans for {escape(episode)}</a>\n        "
+            for episode in values["episodes"]
+        ]
+    )
+    return SafeString(  # nosec B703 B308 (every value escaped)
+        '<section class="col-12" aria-labelledby="exercise-plans-heading">\n'
+        '  <div class="card">\n'
+        '    <div class="card-body">\n'
+        '      <h2 class="h5" id="exercise-plans-heading">Home exercises</h2>\n'
+        '      <div class="d-flex flex-wrap gap-2 mb-3">\n'
+        f"        {episodes}\n"
+        '        <a class="btn btn-sm btn-outline-primary patient-logs-link" '
+        f'href="{escape(url("exercises:patient_logs", patient.public_id))}">'
+        "Session logs</a>\n"
+        f"        {portal_access(patient, small=True)}\n"
+        "      </div>\n"
+        f"      {plan_blocks(values['plans'], held_text(patient), url)}\n"
+        "    </div>\n"
+        "  </div>\n"
+        "</section>\n"
     )

@@ -154,6 +154,63 @@ def _decision_item(decision, show_runs: bool, text: FilterText) -> SafeString:
     )
 
 
+def _run_drawn(run, text: FilterText) -> str:
+    """What `_run_item(run, text)` draws, with f-strings (each value escaped where `html`
+    escaped it): the patient page's list of recent runs (`run_items`); the run pages keep
+    `run_item`."""
+    distance = run.distance_km
+    morning = run.pain_next_morning
+    peak = run.peak
+    km = f" · {escape(text.number(distance, '-2'))} km" if distance else ""
+    rpe = f" (effort {escape(run.rpe)}/10)" if run.rpe else ""
+    pain = f'<span class="badge text-bg-danger">Pain {escape(peak)}</span>' if peak >= 5 else ""
+    not_counted = (
+        f'<p class="small text-body-secondary mb-0">Did not count: {escape(run.not_counted)}</p>'
+        if run.not_counted
+        else ""
+    )
+    comment = f'<p class="mb-0 run-comment">“{escape(run.comment)}”</p>' if run.comment else ""
+    return (
+        '<li class="list-group-item px-0 run-row">\n'
+        '  <div class="d-flex flex-wrap justify-content-between gap-2">\n'
+        f"    <span><strong>{escape(text.date(run.date, 'D j M'))}</strong>"
+        f" · {escape(run.minutes)} min{km} · {escape(display(run, 'terrain'))}"
+        f" · {escape(capfirst(run.effort))}{rpe}</span>\n"
+        f'    <span class="small">Pain before {escape(run.pain_before)},'
+        f" during {escape(run.pain_during)}, after {escape(run.pain_after)},"
+        f" next morning {_NOT_TOLD if morning is None else escape(morning)}\n"
+        f"      {pain}\n"
+        f"      {_WORSE if run.worse_next_morning else ''}</span>\n"
+        "  </div>\n"
+        f"  {not_counted}\n"
+        f"  {comment}\n"
+        "</li>"
+    )
+
+
+def _decision_drawn(decision, text: FilterText) -> str:
+    """What `_decision_item(decision, False, text)` draws, with f-strings: the patient page's
+    list of decisions (`decision_items`, never with their runs); the programme pages keep
+    `decision_item`."""
+    by = decision.decided_by
+    who = f" · {escape(by.get_full_name() or by.email)}" if by else _BY_RULE
+    step = (
+        f" · step {escape(decision.from_step + 1)} → {escape(decision.to_step + 1)}"
+        if decision.from_step != decision.to_step
+        else ""
+    )
+    return (
+        '<li class="list-group-item px-0 decision-row">\n'
+        f'  <span class="badge text-bg-{_DECISION_BADGES.get(decision.kind, "secondary")}">'
+        f"{escape(display(decision, 'kind'))}</span>\n"
+        '  <span class="small text-body-secondary">'
+        f"{escape(text.date(decision.created_at, 'j M Y, H:i'))}{who}{step}</span>\n"
+        f"  <div>{escape(decision.rule)}</div>\n"
+        "  \n"
+        "</li>"
+    )
+
+
 @register.simple_tag
 def run_item(run) -> SafeString:
     """One run: its day, length, terrain and effort, the pain before, during, after and the
@@ -166,7 +223,7 @@ def run_items(runs, text=None) -> SafeString:
     """`run_item` for each of `runs`, as a loop of the include (with its last line's end)
     drew them (`text`: the page's `FilterText`, made here without it)."""
     text = FilterText() if text is None else text
-    return html_join("", "{}\n", ((_run_item(run, text),) for run in runs))
+    return SafeString("".join([f"{_run_drawn(run, text)}\n" for run in runs]))  # nosec B703 B308
 
 
 @register.simple_tag
@@ -181,31 +238,14 @@ def decision_items(decisions, text=None) -> SafeString:
     """`decision_item` for each of `decisions` (without their runs), as a loop of the include
     drew them (`text`: the page's `FilterText`, made here without it)."""
     text = FilterText() if text is None else text
-    return html_join("", "{}\n", ((_decision_item(d, False, text),) for d in decisions))
+    return SafeString(  # nosec B703 B308 (every value escaped)
+        "".join([f"{_decision_drawn(d, text)}\n" for d in decisions])
+    )
 
 
 # The patient page's running panel: the programme it shows, drawn in one step.
-_PROGRAMME = (
-    '\n        <p class="mb-1"><strong>{}</strong> {} · started {}</p>\n'
-    "        {}\n"
-    "        {}\n"
-    '        <h3 class="h6 mt-3">Recent runs</h3>\n'
-    '        <ul class="list-group list-group-flush mb-2">\n'
-    "          {}\n"
-    "        </ul>\n"
-    '        <h3 class="h6 mt-3">Decisions</h3>\n'
-    '        <ul class="list-group list-group-flush mb-2">\n'
-    "          {}\n"
-    "        </ul>\n      "
-)
 _HELD_BADGE = mark_safe('<span class="badge text-bg-danger">On hold</span>')  # nosec B308
-_STATUS_BADGE = '<span class="badge text-bg-{}">{}</span>'
 _STATUS_COLOURS = {True: "success", False: "secondary"}
-_HOLD = (
-    '<p class="alert alert-danger py-2 programme-hold">On hold: {}.'
-    ' <a href="{}">Resume with a reason</a></p>'
-)
-_STEP = '<p class="mb-2 run-current-step">{}: {}</p>'
 _NO_RUNS = mark_safe(  # nosec B308 (a constant)
     '<li class="list-group-item px-0 text-body-secondary">No runs logged yet.</li>'
 )
@@ -240,23 +280,36 @@ def programme_summary(current, runs, decisions, text=None, url=None) -> SafeStri
     badge = (
         _HELD_BADGE
         if held
-        else html(_STATUS_BADGE, _STATUS_COLOURS[active], display(current, "status"))
+        else f'<span class="badge text-bg-{_STATUS_COLOURS[active]}">'
+        f"{escape(display(current, 'status'))}</span>"
     )
-    return html(
-        _PROGRAMME,
-        current.name,
-        badge,
-        text.date(current.started_on, "j M Y"),
-        html(
-            _HOLD,
-            current.hold_reason,
-            (url or uuid_url)("running:episode", current.episode.public_id),
-        )
+    hold = (
+        '<p class="alert alert-danger py-2 programme-hold">'
+        f"On hold: {escape(current.hold_reason)}."
+        f' <a href="{escape((url or uuid_url)("running:episode", current.episode.public_id))}">'
+        "Resume with a reason</a></p>"
         if held
-        else "",
-        html(_STEP, current.step_label, current.step.what_to_do()) if active else "",
-        run_items(runs, text) if runs else _NO_RUNS,
-        decision_items(decisions, text) if decisions else _NO_DECISIONS,
+        else ""
+    )
+    step = (
+        f'<p class="mb-2 run-current-step">{escape(current.step_label)}: '
+        f"{escape(current.step.what_to_do())}</p>"
+        if active
+        else ""
+    )
+    return SafeString(  # nosec B703 B308 (every value escaped)
+        f'\n        <p class="mb-1"><strong>{escape(current.name)}</strong> {badge}'
+        f" · started {escape(text.date(current.started_on, 'j M Y'))}</p>\n"
+        f"        {hold}\n"
+        f"        {step}\n"
+        '        <h3 class="h6 mt-3">Recent runs</h3>\n'
+        '        <ul class="list-group list-group-flush mb-2">\n'
+        f"          {run_items(runs, text) if runs else _NO_RUNS}\n"
+        "        </ul>\n"
+        '        <h3 class="h6 mt-3">Decisions</h3>\n'
+        '        <ul class="list-group list-group-flush mb-2">\n'
+        f"          {decision_items(decisions, text) if decisions else _NO_DECISIONS}\n"
+        "        </ul>\n      "
     )
 
 
@@ -290,45 +343,35 @@ def portal_run_items(runs) -> SafeString:
     )
 
 
-# The patient page's whole running panel as running/panels/patient_programme.html drew it (a
-# test holds them together).
-_PANEL = (
-    '<section class="col-12" aria-labelledby="run-programme-heading">\n'
-    '  <div class="card">\n'
-    '    <div class="card-body">\n'
-    '      <h2 class="h5" id="run-programme-heading">Return to running</h2>\n'
-    "      {}\n"
-    '      <div class="d-flex flex-wrap gap-2">\n'
-    "        {}\n"
-    "      </div>\n"
-    "    </div>\n"
-    "  </div>\n"
-    "</section>\n"
-)
-_EPISODE_LINK = '<a class="btn btn-sm btn-outline-primary" href="{}">Running for {}</a>'
-
-
 def draw_panel(values: dict, csrf_token) -> str:
     """The patient page's running panel (`Panel.draw`): the programme it shows
     (`programme_summary`) and a link to each open episode's running page, with the page's
-    `FilterText` and links (`held_text`, `held_urls`: made once a view)."""
+    `FilterText` and links (`held_text`, `held_urls`: made once a view). The whole panel as
+    running/panels/patient_programme.html drew it, with f-strings (a test holds them
+    together)."""
     patient = values.get("patient")
     url = held_urls(patient)
-    return html(
-        _PANEL,
-        programme_summary(
-            values.get("current"),
-            values.get("runs"),
-            values.get("decisions"),
-            held_text(patient),
-            url,
-        ),
-        html_join(
-            "",
-            _EPISODE_LINK,
-            (
-                (url("running:episode", episode.public_id), episode)
-                for episode in values["episodes"]
-            ),
-        ),
+    summary = programme_summary(
+        values.get("current"), values.get("runs"), values.get("decisions"), held_text(patient), url
+    )
+    links = "".join(
+        [
+            '<a class="btn btn-sm btn-outline-primary" '
+            f'href="{escape(url("running:episode", episode.public_id))}">'
+            f"Running for {escape(episode)}</a>"
+            for episode in values["episodes"]
+        ]
+    )
+    return SafeString(  # nosec B703 B308 (every value escaped)
+        '<section class="col-12" aria-labelledby="run-programme-heading">\n'
+        '  <div class="card">\n'
+        '    <div class="card-body">\n'
+        '      <h2 class="h5" id="run-programme-heading">Return to running</h2>\n'
+        f"      {summary}\n"
+        '      <div class="d-flex flex-wrap gap-2">\n'
+        f"        {links}\n"
+        "      </div>\n"
+        "    </div>\n"
+        "  </div>\n"
+        "</section>\n"
     )
