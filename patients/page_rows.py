@@ -26,7 +26,6 @@ selector reads for itself.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -37,9 +36,8 @@ from django.db import models, router
 from django.db.models.expressions import RawSQL
 from django.db.models.query import RelatedPopulator
 from django.utils.dateparse import parse_duration
-from pydantic_core import from_json
 
-from clinic.json_rows import init_heard, made, made_without_init
+from clinic.json_rows import decode, init_heard, made, made_without_init
 from clinic.rows import RowShape, prepared_row, reads_combined, row_shape
 from patients.models import Episode, Patient
 
@@ -228,26 +226,9 @@ def _shape(read: PageRead, alias: str, patient_id: int) -> _Shape:
     return shape
 
 
-# `json.loads` of a JSON column's text (floats as floats; decimal columns arrive as text).
-_json_decode = json.JSONDecoder().decode
-
-
-def _decode(text: str):
-    """What `json.loads(text)` gives, parsed by pydantic_core's `from_json` (jiter, in Rust;
-    pydantic, in requirements.txt, pins it): about 40 % fewer instructions than the standard
-    library's C scanner over the page's rows (some 10 KB a view). It gives the same values
-    (floats correctly rounded, integers of any size, NaN and infinities as `json.loads` reads
-    them); for any text it refuses (a lone surrogate escape, which PostgreSQL never sends)
-    the standard decoder answers, as it did before."""
-    try:
-        return from_json(text)
-    except ValueError:
-        return _json_decode(text)
-
-
 def _rows(shape: _Shape, alias: str, text: str | None) -> list:
     """The JSON column of one read as the instances (or dicts) its query gives."""
-    rows = _decode(text) if text else []
+    rows = decode(text) if text else []
     converted = shape.converted
     width = len(shape.conversions)
     for values in rows:

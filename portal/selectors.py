@@ -4,7 +4,6 @@ the portal home's one statement that brings every app's panel rows with it."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -13,11 +12,10 @@ from django.db.models import OuterRef, TextField
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
-from pydantic_core import from_json
 
 from assessments.models import AssessmentDecision
 from assessments.selectors import decisions_read, open_red_flag_referrals
-from clinic.json_rows import RowsArray, instances, objects_as_json, rows_array
+from clinic.json_rows import RowsArray, decode, instances, objects_as_json, rows_array
 from clinic.panels import NOT_READ, PORTAL_READS, panel_modules, portal_read
 from clinic.rows import prepared_row, reads_combined
 from patients.models import Patient
@@ -142,20 +140,13 @@ def _home_patient(*, user_id: int, day: dt.date, week_before: dt.date, now: dt.d
 
 
 class _JSONText(TextField):
-    """A `json` value sent as its text and decoded by pydantic_core's `from_json` (jiter, in
-    Rust; pydantic, in requirements.txt, pins it), as the patient page's rows are
-    (patients/page_rows.py): fewer instructions than the driver's `json.loads` over the
-    home's panels and plan (some 6 KB a view), the same values (floats correctly rounded,
-    integers of any size); for any text it refuses (a lone surrogate escape, which
-    PostgreSQL never sends) the standard decoder answers, as the driver did."""
+    """A `json` value sent as its text and decoded by `clinic.json_rows.decode` (pydantic_core's
+    `from_json`), as the patient page's rows are (patients/page_rows.py): fewer instructions
+    than the driver's `json.loads` over the home's panels and plan (some 6 KB a view), the
+    same values."""
 
     def from_db_value(self, value, expression, connection):
-        if value is None:
-            return None
-        try:
-            return from_json(value)
-        except ValueError:
-            return json.loads(value)
+        return None if value is None else decode(value)
 
 
 def running_page_reads(*, patient, day: dt.date) -> None:

@@ -1,5 +1,6 @@
-"""patients/page_rows.py decodes the page statement's JSON with pydantic_core's `from_json`:
-it must give exactly what `json.loads` gives (types included) for every text PostgreSQL's
+"""The patient page's statement (patients/page_rows.py) and the portal home's panels decode
+their JSON with `clinic.json_rows.decode` (pydantic_core's `from_json`): it must give exactly
+what `json.loads` gives (types included) for every text PostgreSQL's
 `json_agg(json_build_array(...))::text` can send, and fall back to `json.loads` otherwise."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from clinic.json_rows import decode
 from patients import page_rows
 from tests.json_values import same_json
 
@@ -33,7 +35,7 @@ _values = st.recursive(
 @given(st.lists(st.lists(_values, max_size=8), max_size=6), st.booleans())
 def test_it_decodes_as_json_loads_does(rows, ascii_only):
     text = json.dumps(rows, ensure_ascii=ascii_only)
-    assert same_json(page_rows._decode(text), json.loads(text))
+    assert same_json(decode(text), json.loads(text))
 
 
 def test_it_reads_postgresqls_own_spellings_as_json_loads_does():
@@ -43,12 +45,12 @@ def test_it_reads_postgresqls_own_spellings_as_json_loads_does():
         '[["caf\\u00e9 \\"quoted\\" \\\\ back", "tab\\there", "\\ud83d\\ude00", "😀"]]',
         "[[NaN, Infinity, -Infinity]]",
     ):
-        assert same_json(page_rows._decode(text), json.loads(text))
+        assert same_json(decode(text), json.loads(text))
 
 
 def test_a_text_the_fast_decoder_refuses_goes_to_json_loads():
     text = '[["\\ud800"]]'  # a lone surrogate: json.loads reads it, from_json does not
-    assert page_rows._decode(text) == json.loads(text)
+    assert decode(text) == json.loads(text)
 
 
 @given(st.uuids())
