@@ -74,25 +74,6 @@ def adherence_items(series, text: FilterText) -> str:
     return SafeString("".join(rows))  # nosec B703 B308 (every value escaped)
 
 
-_BLOCK = (
-    '\n\n<div class="row g-3 adherence">\n'
-    '  <div class="col-12{}">\n'
-    "    {}\n"
-    "  </div>\n"
-    '  <div class="col-12{}">\n'
-    '    <div class="table-responsive">\n'
-    '      <table class="table table-sm">\n'
-    "        <caption>Adherence and pain per plan week</caption>\n"
-    '        <thead><tr><th scope="col">Week</th><th scope="col">Sessions</th>'
-    '<th scope="col">Adherence</th><th scope="col">Pain (worst, mean)</th></tr></thead>\n'
-    "        <tbody>\n"
-    "        {}\n"
-    "        </tbody>\n"
-    "      </table>\n"
-    "    </div>\n"
-    "  </div>\n"
-    "</div>\n\n"
-)
 _NOT_STARTED = mark_safe(  # nosec B308 (a constant)
     '\n\n<p class="text-body-secondary">No weeks to show yet: the plan has not started.</p>\n\n'
 )
@@ -107,45 +88,32 @@ def adherence_block(adherence, wide=False, text=None, rows=None) -> str:
     series = adherence.series
     if not series:
         return _NOT_STARTED
-    return html(
-        _BLOCK,
-        " col-lg-7" if wide else "",
-        adherence.chart_svg,
-        " col-lg-5" if wide else "",
-        adherence_rows(series, text) if rows is None else rows(series, text),
-    )
-
-
-_NO_PLAN = mark_safe(  # nosec B308 (a constant)
-    '\n        <p class="text-body-secondary mb-0">No published exercise plan yet.</p>\n      '
-)
-
-
-def _block(adherence, text: FilterText | None) -> str:
-    """What `adherence_block(adherence, text=text, rows=_items)` draws, with f-strings (the
-    patient page's plans; the plan page keeps `adherence_block`)."""
-    series = adherence.series
-    if not series:
-        return _NOT_STARTED
-    return (
+    wide = " col-lg-7" if wide else "", " col-lg-5" if wide else ""
+    drawn = adherence_rows(series, text) if rows is None else rows(series, text)
+    return SafeString(  # nosec B703 B308 (every value escaped)
         '\n\n<div class="row g-3 adherence">\n'
-        '  <div class="col-12">\n'
+        f'  <div class="col-12{wide[0]}">\n'
         f"    {escape(adherence.chart_svg)}\n"
         "  </div>\n"
-        '  <div class="col-12">\n'
+        f'  <div class="col-12{wide[1]}">\n'
         '    <div class="table-responsive">\n'
         '      <table class="table table-sm">\n'
         "        <caption>Adherence and pain per plan week</caption>\n"
         '        <thead><tr><th scope="col">Week</th><th scope="col">Sessions</th>'
         '<th scope="col">Adherence</th><th scope="col">Pain (worst, mean)</th></tr></thead>\n'
         "        <tbody>\n"
-        f"        {_items(series, text)}\n"
+        f"        {escape(drawn)}\n"
         "        </tbody>\n"
         "      </table>\n"
         "    </div>\n"
         "  </div>\n"
         "</div>\n\n"
     )
+
+
+_NO_PLAN = mark_safe(  # nosec B308 (a constant)
+    '\n        <p class="text-body-secondary mb-0">No published exercise plan yet.</p>\n      '
+)
 
 
 def _plan(adherence, text: FilterText | None, urls) -> str:
@@ -179,7 +147,7 @@ def _plan(adherence, text: FilterText | None, urls) -> str:
         f"{escape(display(plan, 'status'))}</span></h3>\n"
         f"        {hold}\n"
         f"        {suggestions}\n"
-        f"        {_block(adherence, text)}\n\n      "
+        f"        {adherence_block(adherence, text=text, rows=_items)}\n\n      "
     )
 
 
