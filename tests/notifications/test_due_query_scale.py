@@ -1,6 +1,6 @@
-"""The dispatcher's due query stays fast with 100,000 active schedules (PostgreSQL)."""
-
-import time
+"""The dispatcher's due query stays cheap with 100,000 active schedules (PostgreSQL): it reads
+its batch by the partial index, a fraction of the pages a read of the whole table takes, both
+counted by the server in the same run (buffers, not wall time, which a loaded machine moves)."""
 
 import pytest
 from django.db import connection, transaction
@@ -15,7 +15,7 @@ NOW = utc(2026, 6, 1, 12)
 SCHEDULES = 100_000
 
 
-def test_the_due_query_uses_its_index_and_answers_in_under_200_ms():
+def test_the_due_query_uses_its_index_and_reads_a_fraction_of_the_table():
     if connection.vendor != "postgresql":
         pytest.skip("measured on PostgreSQL, the production database")
     patient = PatientFactory()
@@ -40,17 +40,23 @@ def test_the_due_query_uses_its_index_and_answers_in_under_200_ms():
         cursor.execute("ANALYZE notifications_reminderschedule")
 
     query = schedules_due(now=NOW)
-    with transaction.atomic():
-        sql, params = query.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN {sql}", params)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-        timings = []
-        for _ in range(3):
-            started = time.perf_counter()
-            rows = list(schedules_due(now=NOW))
-            timings.append(time.perf_counter() - started)
+    sql, params = query.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        rows = list(schedules_due(now=NOW))
+        due_blocks = _blocks(cursor, sql, params)
+        table_blocks = _blocks(cursor, "SELECT * FROM notifications_reminderschedule", ())
     assert "notifications_schedule_due" in plan, plan
     assert "Seq Scan on notifications_reminderschedule" not in plan, plan
     assert len(rows) == due
-    assert min(timings) < 0.2, timings
+    # About 500 of 1,900 pages on PostgreSQL 15 (the batch, its index and its patient); a scan
+    # of the schedules would read every page.
+    assert due_blocks * 3 < table_blocks, (due_blocks, table_blocks)
+
+
+def _blocks(cursor, sql: str, params) -> int:
+    """The pages the server read (from its buffers or from disk) to run `sql`."""
+    cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}", params)
+    (plan,) = cursor.fetchone()[0]
+    return plan["Plan"]["Shared Hit Blocks"] + plan["Plan"]["Shared Read Blocks"]
