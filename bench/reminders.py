@@ -245,7 +245,10 @@ def noop_measure(client, count: int) -> dict:
 
 
 def reminders_make_due(count: int) -> dt.datetime:
-    """`count` schedules due this very minute, each one a reminder that must really go out."""
+    """`count` schedules due this very minute, each one a reminder that must really go out
+    once (and no other reminder to those patients for a day)."""
+    from zoneinfo import ZoneInfo
+
     from django.db import transaction
     from django.utils import timezone
 
@@ -285,6 +288,16 @@ def reminders_make_due(count: int) -> dt.datetime:
         logged._raw_delete(logged.db)
         # Only the dispatcher's reminder due now: nothing else queued or due beforehand.
         ReminderSchedule.objects.exclude(id__in=ids).update(next_due_at=None)
+        # Due now as configured, not only as stored: each schedule's own time becomes this
+        # minute in its zone (a one-off's moment, this minute), so its next reminder is
+        # tomorrow's. Left at, say, 18:00, a schedule would send its patient a second reminder
+        # at 18:00 while the run is still counting (a duplicate the run would blame on sending).
+        zones = set(schedules.filter(once_at=None).values_list("time_zone", flat=True))
+        for zone in zones:
+            schedules.filter(once_at=None, time_zone=zone).update(
+                times=[due.astimezone(ZoneInfo(zone)).strftime("%H:%M")]
+            )
+        schedules.exclude(once_at=None).update(once_at=due)
         schedules.update(
             unsubscribed_at=None,
             ended_at=None,

@@ -3,13 +3,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import smtplib
 import socket
 
+import pytest
+import time_machine
+from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.smtp import EmailBackend
 
-from bench.reminders import WORKER_QUEUES, queue_backlog, smtp_sink
+from bench.reminders import WORKER_QUEUES, queue_backlog, reminders_make_due, smtp_sink
+from notifications.dispatch import reminders_dispatch
+from notifications.models import ReminderDelivery, ReminderSchedule
+from tests.exercises.factories import published_plan
+from tests.patients.factories import PatientFactory
 
 
 def free_port() -> int:
@@ -88,3 +96,28 @@ def test_the_backlog_counts_each_queue_the_worker_consumes():
     assert queue_backlog(Broker({"default": 3})) == 3
     assert queue_backlog(Broker({"messages": 2, "reports": 1}, unacked=4)) == 7
     assert queue_backlog(Broker({"celery": 5})) == 0
+
+
+@pytest.mark.django_db
+def test_a_reminder_made_due_goes_out_once_though_its_own_time_comes_minutes_later(therapist):
+    # The benchmark and the cluster's kill test make schedules due "this very minute". A plan's
+    # own time (18:00 in London, 17:00 UTC in June) two minutes later must not send the same
+    # patient a second reminder while the run is still counting: each patient gets exactly one.
+    start = dt.datetime(2026, 6, 1, 16, 58, 20, tzinfo=dt.UTC)
+    with time_machine.travel(start - dt.timedelta(days=2), tick=False):
+        patient = PatientFactory(
+            email="sam@runners.example", email_reminders_consent=True, time_zone="Europe/London"
+        )
+        plan = published_plan(therapist=therapist, patient=patient)
+    schedule = ReminderSchedule.objects.get(source="exercise_plan", subject_id=plan.pk)
+    assert schedule.times == ["18:00"]
+    with time_machine.travel(start, tick=False):
+        due = reminders_make_due(1)
+    assert due == dt.datetime(2026, 6, 1, 16, 58, tzinfo=dt.UTC)
+    for minutes in (0, 1, 3, 10):
+        reminders_dispatch(now=start + dt.timedelta(minutes=minutes))
+    assert [message.to for message in mail.outbox] == [["sam@runners.example"]]
+    assert ReminderDelivery.objects.filter(schedule=schedule).count() == 1
+    # Its own time comes back the next day, as configured for the benchmark's minute.
+    schedule.refresh_from_db()
+    assert schedule.next_due_at == due + dt.timedelta(days=1)
