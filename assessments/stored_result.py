@@ -34,6 +34,7 @@ from assessments.diagnosis.result import (
     Reason,
 )
 from assessments.diagnosis.ruleset import HYPOTHESES, Points, load_rules
+from assessments.diagnosis.schema import FIELDS
 
 _ENGINE_FILES = ("*.py", "rules/*.toml", "fields/*.toml")
 
@@ -50,10 +51,29 @@ def engine_digest() -> str:
     return digest.hexdigest()
 
 
+#: Each catalogue name, in sorted order, with the text that opens its pair in
+#: `repr(sorted(findings.items()))`: "('name', ".
+_OPENINGS = {name: f"({name!r}, " for name in sorted(FIELDS)}
+
+
 def findings_digest(findings: Mapping[str, object]) -> str:
-    """A digest of `Assessment.findings()` (numbers as floats, lists as stored)."""
-    canonical = repr(sorted(findings.items())).encode()
-    return hashlib.blake2b(canonical, digest_size=16).hexdigest()
+    """A digest of `Assessment.findings()` (numbers as floats, lists as stored): blake2b of
+    `repr(sorted(findings.items()))`, the text every stored result was written with.
+
+    The findings of a saved assessment are all catalogue names, so that text is written here
+    without sorting or `repr`-ing the pairs: the names are walked in their sorted order, each
+    with its opening kept above, and only the values go through `repr`. The sort and the
+    tuples' `repr` were most of the page's check of its stored result. Any other mapping (a
+    name outside the catalogue, or nothing) takes the general path; tests hold the two
+    texts equal."""
+    values = [
+        opening + repr(findings[name]) for name, opening in _OPENINGS.items() if name in findings
+    ]
+    if values and len(values) == len(findings):
+        canonical = f"[{'), '.join(values)})]"
+    else:
+        canonical = repr(sorted(findings.items()))
+    return hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
 
 
 def record(findings: Mapping[str, object]) -> dict | None:

@@ -2,6 +2,7 @@
 it only while it was worked out from the same findings by the same engine and rules, draws
 exactly what a fresh run draws, and runs the engine whenever anything no longer matches."""
 
+import hashlib
 import json
 import re
 
@@ -70,6 +71,43 @@ def test_its_quick_rebuild_is_from_dicts(findings):
         assert [type(value) for value in vars(made).values()] == [
             type(value) for value in vars(expected).values()
         ]
+
+
+def _digest_as_stored(findings) -> str:
+    """The digest every stored result was written with (stop 38): blake2b of the sorted
+    pairs' `repr`."""
+    return hashlib.blake2b(repr(sorted(findings.items())).encode(), digest_size=16).hexdigest()
+
+
+@PROPERTY
+@given(findings=FINDINGS)
+def test_its_findings_digest_is_the_stored_one(findings):
+    """The digest written without sorting or `repr`-ing the pairs is the one stored."""
+    assert stored_result.findings_digest(findings) == _digest_as_stored(findings)
+
+
+@pytest.mark.parametrize(
+    "findings",
+    [
+        {},
+        {"not_a_finding": 1},
+        {**NEURAL_FINDINGS, "not_a_finding": "x"},
+        {**NEURAL_FINDINGS, "nprs_now": 4.5, "pain_quality": ["sharp", "it's"]},
+        {name: value for name, value in reversed(NEURAL_FINDINGS.items())},
+    ],
+)
+def test_its_findings_digest_is_the_stored_one_for_any_mapping(findings):
+    """Nothing, names outside the catalogue (the general path), a float, a list, a quote in a
+    text, and the names in another order."""
+    assert stored_result.findings_digest(findings) == _digest_as_stored(findings)
+
+
+def test_its_findings_digest_is_the_stored_one_for_a_saved_row(saved):
+    """What the page digests (`findings()` of the row as read back) against the stored text."""
+    assessment = Assessment.objects.get(pk=saved.pk)
+    findings = assessment.findings()
+    assert stored_result.findings_digest(findings) == _digest_as_stored(findings)
+    assert assessment.engine_result["findings"] == _digest_as_stored(findings)
 
 
 def test_its_quick_rebuild_covers_flags_and_lists():
