@@ -187,6 +187,17 @@ class Assessment(TimeStampedModel, Findings):
 
     def findings(self) -> dict[str, object]:
         """The recorded findings under their SPEC names; unrecorded ones are left out."""
+        values = self.__dict__
+        try:
+            # Every finding loaded (the page reads them all): read from the instance's own
+            # values in one comprehension, not through `getattr` in a loop (a third less).
+            return {
+                name: float(value) if isinstance(value, Decimal) else value
+                for name in FIELDS
+                if (value := values[name]) is not None
+            }
+        except KeyError:  # a deferred finding: read through its field (a statement)
+            pass
         recorded = {}
         for name in FIELDS:
             value = getattr(self, name)

@@ -4,11 +4,14 @@ the separate reads give, field by field, and the page must still show a change o
 view."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from assessments import selectors
+from assessments.diagnosis.schema import FIELDS
+from assessments.models import Assessment
 from assessments.page_selectors import assessment_page_for_user
 from assessments.services import assessment_amend, decision_record, working_diagnosis_record
 from tests.assessments.factories import NEURAL_FINDINGS, AssessmentFactory
@@ -100,3 +103,33 @@ def test_it_shows_a_new_decision_and_working_diagnosis_on_the_next_view(
     page = therapist_client.get(url).content.decode()
     assert "by Colin" in page
     assert "Superseded by the confirmed diagnosis" in page
+
+
+def _findings_through_fields(assessment) -> dict:
+    """`findings()` as it was written before it read the instance's values: each field through
+    `getattr`, decimals as floats, blanks left out."""
+    recorded = {}
+    for name in FIELDS:
+        value = getattr(assessment, name)
+        if value is not None:
+            recorded[name] = float(value) if isinstance(value, Decimal) else value
+    return recorded
+
+
+@pytest.mark.parametrize("psfs_mean", [None, Decimal("2.5")])
+def test_its_findings_are_the_fields_values_loaded_or_deferred(therapist, psfs_mean):
+    """The page's instance (every finding loaded) and one with its findings deferred give the
+    same findings, in the same order, with the same types."""
+    findings = {**NEURAL_FINDINGS, "pain_quality": ["sharp", "burning"]}
+    intake = AssessmentFactory(therapist=therapist, final=True, findings=findings)
+    Assessment.objects.filter(pk=intake.pk).update(psfs_mean=psfs_mean)
+    page = assessment_page_for_user(user=therapist, public_id=intake.public_id)
+    deferred = Assessment.objects.only("id").get(pk=intake.pk)
+    expected = _findings_through_fields(Assessment.objects.get(pk=intake.pk))
+    assert ("psfs_mean" in expected) is (psfs_mean is not None)
+    for assessment in (page, deferred):
+        found = assessment.findings()
+        assert list(found.items()) == list(expected.items())
+        assert [type(value) for value in found.values()] == [
+            type(value) for value in expected.values()
+        ]
