@@ -93,7 +93,7 @@ def test_its_findings_digest_is_the_stored_one(findings):
         {"not_a_finding": 1},
         {**NEURAL_FINDINGS, "not_a_finding": "x"},
         {**NEURAL_FINDINGS, "nprs_now": 4.5, "pain_quality": ["sharp", "it's"]},
-        {name: value for name, value in reversed(NEURAL_FINDINGS.items())},
+        dict(reversed(NEURAL_FINDINGS.items())),
     ],
 )
 def test_its_findings_digest_is_the_stored_one_for_any_mapping(findings):
