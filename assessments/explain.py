@@ -17,7 +17,6 @@ from assessments.diagnosis.result import (
 from assessments.diagnosis.ruleset import HYPOTHESES, load_rules, rules_for_version
 from assessments.diagnosis.schema import FIELDS, Group, fields_in_group
 from assessments.outcomes import change_reading, slr_side_difference
-from assessments.rescreen import finding_text
 
 GROUP_TITLES = {
     Group.CONTEXT: "Context",
@@ -32,7 +31,7 @@ GROUP_TITLES = {
 
 #: Each section's findings in SPEC order (`fields_in_group`, which walks the whole catalogue
 #: each time), worked out once: the catalogue is read from the engine's files at import.
-_GROUP_FIELDS = {group: tuple(fields_in_group(group)) for group in Group}
+GROUP_FIELDS = {group: tuple(fields_in_group(group)) for group in Group}
 
 # A follow-up repeats the outcome measures, pain ratings and the objective re-tests (SPEC 5),
 # and asks the red-flag questions and examines the nerves again (SPEC 3.9b; issue 13, 3).
@@ -170,49 +169,10 @@ def explain(
         ],
         red_flag_items=[
             FIELDS[spec.name].label
-            for spec in _GROUP_FIELDS[Group.RED_FLAGS]
+            for spec in GROUP_FIELDS[Group.RED_FLAGS]
             if spec.name != "red_flag_screen_completed" and findings.get(spec.name) is True
         ],
     )
-
-
-#: A recorded value's text by (field, kind of value, value), kept per process: the texts are
-#: the schema's choice labels (or the number), the same on every assessment. Only text, whole
-#: numbers and yes/no are kept (the kind in the key keeps True apart from 1); a list or a
-#: decimal is worked out each time.
-_TEXTS: dict[tuple, str] = {}
-_TEXTS_KEPT = 4096
-_KEPT_KINDS = (str, int, bool)
-
-
-def _finding_text(spec, value) -> str:
-    kind = type(value)
-    if kind not in _KEPT_KINDS:
-        return finding_text(spec, value)
-    key = (spec.name, kind, value)
-    text = _TEXTS.get(key)
-    if text is None:
-        text = finding_text(spec, value)
-        if len(_TEXTS) < _TEXTS_KEPT:
-            _TEXTS[key] = text
-    return text
-
-
-def findings_by_group(assessment, *, is_intake: bool) -> list[dict]:
-    """Each intake section's recorded findings as (label, text) and how many are blank. A
-    follow-up's outcome section is left out when nothing in it was recorded."""
-    groups = []
-    for group, title in GROUP_TITLES.items():
-        recorded, missing = [], 0
-        for spec in _GROUP_FIELDS[group]:
-            value = getattr(assessment, spec.name)
-            if value is None:
-                missing += 1
-                continue
-            recorded.append((spec.label, _finding_text(spec, value)))
-        if recorded or group is not Group.OUTCOMES or is_intake:
-            groups.append({"title": title, "recorded": recorded, "missing": missing})
-    return groups
 
 
 def comparison(assessment, baseline) -> list[dict]:

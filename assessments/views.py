@@ -18,7 +18,7 @@ from assessments import referrals, selectors, services, stored_result
 from assessments.decision_rules import decision_applies
 from assessments.diagnosis.result import INDETERMINATE
 from assessments.diagnosis.schema import FIELDS
-from assessments.explain import comparison, decision_flags, explain, findings_by_group
+from assessments.explain import comparison, decision_flags, explain
 from assessments.forms import (
     AmendForm,
     DecisionForm,
@@ -205,9 +205,6 @@ def _detail_context(
         "assessment": assessment,
         "episode": assessment.episode,
         "patient": assessment.episode.patient,
-        "groups": findings_by_group(
-            assessment, is_intake=assessment.kind == Assessment.Kind.INTAKE
-        ),
         "explanation": explanation,
         "decision_form": decision_form,
         "decision": decisions[0] if decisions else None,

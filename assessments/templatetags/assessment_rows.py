@@ -21,7 +21,10 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from assessments.diagnosis.schema import Group
+from assessments.explain import GROUP_FIELDS, GROUP_TITLES
 from assessments.models import Assessment, AssessmentDecision
+from assessments.rescreen import finding_text
 from assessments.templatetags.blank_forms import blank_form
 from assessments.templatetags.rows_html import items_html, rows_html
 from clinic import links
@@ -317,20 +320,61 @@ def _kept_lines(rows, pattern: str, second: type = str) -> str:
     return "".join(lines)
 
 
+#: A finding's drawn line by (name, kind of value, value), kept per process: its label is the
+#: schema's and its text a choice's, a yes/no or a whole number, so the same few hundred lines
+#: recur on every assessment. Text, whole numbers and yes/no only (the kind in the key keeps
+#: True apart from 1); a list or a decimal is drawn each time.
+_FINDING_LINES: dict[tuple, str] = {}
+_FINDING_LINES_KEPT = 8192
+_KEPT_KINDS = (str, int, bool)
+
+
+def _finding_line(spec, value) -> str:
+    """A recorded finding's `<dt>`/`<dd>` pair, drawn afresh: its label and its text as the
+    clinician reads it (`finding_text`), each escaped."""
+    return rows_html(((spec.label, finding_text(spec, value)),), _FINDING)
+
+
+def _kept_finding_line(spec, value) -> str:
+    kind = type(value)
+    if kind not in _KEPT_KINDS:
+        return _finding_line(spec, value)
+    key = (spec.name, kind, value)
+    line = _FINDING_LINES.get(key)
+    if line is None:
+        line = _finding_line(spec, value)
+        if len(_FINDING_LINES) < _FINDING_LINES_KEPT:
+            _FINDING_LINES[key] = line
+    return line
+
+
 @register.simple_tag
-def findings_groups(groups: list[dict]) -> SafeString:
-    """Each intake section: its title, its recorded findings, how many are blank."""
+def assessment_findings(assessment) -> SafeString:
+    """The findings card: each intake section's title, its recorded findings and how many
+    are blank; a follow-up's outcome section is left out when nothing in it was recorded.
+
+    One walk over the findings, each drawn line kept by its value: the view used to list each
+    section's (label, text) pairs, each text kept per process, and this tag then looked each
+    pair's line up again in a second cache."""
+    is_intake = assessment.kind == Assessment.Kind.INTAKE
     parts = []
-    for group in groups:
-        parts.append(f'\n        <h3 class="h6 mt-3">{_text(group["title"])}</h3>\n        ')
-        if group["recorded"]:
-            found = _kept_lines(group["recorded"], _FINDING)
+    for group, title in GROUP_TITLES.items():
+        lines, missing = [], 0
+        for spec in GROUP_FIELDS[group]:
+            value = getattr(assessment, spec.name)
+            if value is None:
+                missing += 1
+            else:
+                lines.append(_kept_finding_line(spec, value))
+        if not lines and group is Group.OUTCOMES and not is_intake:
+            continue
+        parts.append(f'\n        <h3 class="h6 mt-3">{_text(title)}</h3>\n        ')
+        if lines:
             parts.append(
                 '\n          <dl class="row small mb-1 findings-list">\n            '
-                f"{found}\n          </dl>\n        "
+                f"{''.join(lines)}\n          </dl>\n        "
             )
         parts.append("\n        ")
-        missing = group["missing"]
         if missing:
             parts.append(
                 f'<p class="small text-body-secondary mb-0">{_text(missing)} '

@@ -1,6 +1,8 @@
 """The assessment page's findings and reasons, drawn through `rows_html` (one pattern per list
 instead of template steps per line): every value escaped, every line shown."""
 
+from decimal import Decimal
+
 import pytest
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django.template import Context, Template
@@ -9,7 +11,10 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from assessments.explain import explain
+from assessments.models import Assessment
+from assessments.templatetags import assessment_rows
 from assessments.templatetags.rows_html import rows_html
+from tests.assessments.factories import NEURAL_FINDINGS, AssessmentFactory
 from treatment.forms import AmendForm
 
 pytestmark = pytest.mark.django_db
@@ -91,15 +96,40 @@ def _both(old: str, tag: str, **context) -> tuple[str, str]:
     return Template(old).render(Context(context)), Template(new).render(Context(context))
 
 
-def test_it_draws_the_findings_and_suggestion_rows_as_the_template_loops_did(neural_final):
-    from assessments.explain import findings_by_group
+def _findings_by_group(assessment, *, is_intake: bool) -> list[dict]:
+    """The findings card's context as the view built it before `assessment_findings` (stop 41's
+    `explain.findings_by_group`): each section's recorded (label, text) and how many are blank,
+    a follow-up's empty outcome section left out."""
+    from assessments.diagnosis.schema import Group, fields_in_group
+    from assessments.explain import GROUP_TITLES
+    from assessments.rescreen import finding_text
 
-    groups = findings_by_group(neural_final, is_intake=True)
-    groups.append({"title": "<Made up> & odd", "recorded": [("<b>x</b>", "1 & 2")], "missing": 1})
-    old, new = _both(OLD_FINDINGS, "findings_groups groups", groups=groups)
-    assert "&lt;Made up&gt; &amp; odd" in new
-    assert "1 item not recorded" in new
-    assert new == old
+    groups = []
+    for group, title in GROUP_TITLES.items():
+        recorded, missing = [], 0
+        for spec in fields_in_group(group):
+            value = getattr(assessment, spec.name)
+            if value is None:
+                missing += 1
+                continue
+            recorded.append((spec.label, finding_text(spec, value)))
+        if recorded or group is not Group.OUTCOMES or is_intake:
+            groups.append({"title": title, "recorded": recorded, "missing": missing})
+    return groups
+
+
+def _findings_both(assessment) -> tuple[str, str]:
+    groups = _findings_by_group(assessment, is_intake=assessment.kind == "intake")
+    return _both(
+        OLD_FINDINGS, "assessment_findings assessment", groups=groups, assessment=assessment
+    )
+
+
+def test_it_draws_the_findings_and_suggestion_rows_as_the_template_loops_did(neural_final):
+    for _ in range(2):  # afresh, then from the kept lines
+        old, new = _findings_both(neural_final)
+        assert new == old
+    assert "item not recorded" in new or "items not recorded" in new
     explanation = explain(neural_final.findings())
     assert any(h.supporting for h in explanation.hypotheses)
     for old_loop, tag in ((OLD_TABLE, "hypotheses_table"), (OLD_REASONS, "hypotheses_reasons")):
@@ -107,14 +137,53 @@ def test_it_draws_the_findings_and_suggestion_rows_as_the_template_loops_did(neu
         assert new == old
 
 
-def test_it_draws_a_kept_finding_line_as_afresh_and_never_keeps_safe_markup():
-    plain = [{"title": "Odd", "recorded": [("<b>x</b>", "<i>y</i> & z")], "missing": 0}]
-    marked = [{"title": "Odd", "recorded": [("<b>x</b>", mark_safe("<i>y</i> & z"))], "missing": 0}]
-    for groups in (plain, marked, plain, marked):  # each drawn twice: afresh, then as kept
-        old, new = _both(OLD_FINDINGS, "findings_groups groups", groups=groups)
+@pytest.mark.parametrize("kind", ["intake", "follow_up"])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"psfs_mean": Decimal("4.50"), "odi_percent": 40, "pain_quality": ["sharp", "burning"]},
+        {"psfs_mean": Decimal("0.25")},
+    ],
+)
+def test_it_draws_the_findings_card_as_the_view_and_loop_did(therapist, kind, extra):
+    """Intake and follow-up, the outcome section empty or not (a follow-up leaves an empty one
+    out), a decimal, a whole number and a list."""
+    assessment = AssessmentFactory(
+        therapist=therapist, final=True, kind=kind, findings={**NEURAL_FINDINGS, **extra}
+    )
+    for _ in range(2):
+        old, new = _findings_both(Assessment.objects.get(pk=assessment.pk))
         assert new == old
-    assert '<dd class="col-6"><i>y</i> & z</dd>' in new
-    assert "&lt;i&gt;y&lt;/i&gt; &amp; z" in _both(OLD_FINDINGS, "findings_groups g", g=plain)[1]
+    assert ("Outcome measures" in new) is (kind == "intake" or bool(extra))
+
+
+def test_it_draws_a_finding_with_markup_escaped_and_never_keeps_safe_markup():
+    """A label or text with markup is escaped as the loop escaped it; a value marked safe is
+    drawn as it is and never kept (it equals, and hashes as, the same characters as text)."""
+    import dataclasses
+
+    from assessments.diagnosis.schema import FIELDS
+
+    odd = dataclasses.replace(FIELDS["sex"], label="<b>x</b> & y")
+    for value in (
+        "<i>y</i> & z",
+        mark_safe("<i>y</i> & z"),
+        "<i>y</i> & z",
+        mark_safe("<i>y</i> & z"),
+    ):
+        recorded = [(odd.label, value)]  # the text: a free text is its own (finding_text)
+        old = Template(OLD_FINDINGS).render(
+            Context({"groups": [{"title": "Odd", "recorded": recorded, "missing": 0}]})
+        )
+        line = assessment_rows._kept_finding_line(odd, value)
+        assert line in old
+    assert assessment_rows._kept_finding_line(odd, "<i>y</i> & z") == (
+        '<dt class="col-6">&lt;b&gt;x&lt;/b&gt; &amp; y</dt><dd class="col-6">&lt;i&gt;y&lt;/i&gt; &amp; z</dd>'
+    )
+    assert assessment_rows._kept_finding_line(odd, mark_safe("<i>y</i> & z")).endswith(
+        '<dd class="col-6"><i>y</i> & z</dd>'
+    )
 
 
 def test_it_draws_the_follow_up_tables_as_the_template_loops_did():
@@ -333,13 +402,10 @@ def test_it_draws_kept_reason_lines_as_afresh_and_never_keeps_safe_markup():
     assert "<li>Stretching relieves (-1 &lt;b&gt;)</li>" in new
 
 
-def test_a_kept_finding_text_is_the_text_worked_out_afresh():
+def test_a_kept_finding_line_is_the_line_drawn_afresh():
     """Yes/no, whole numbers, choices and free text are kept per process by their kind too (so
-    True is never read back as 1); lists and decimals are worked out every time."""
-    from decimal import Decimal
-
+    True is never read back as 1); lists and decimals are drawn every time."""
     from assessments.diagnosis.schema import FIELDS
-    from assessments.explain import _finding_text
     from assessments.rescreen import finding_text
 
     values = {
@@ -352,7 +418,10 @@ def test_a_kept_finding_text_is_the_text_worked_out_afresh():
     for name, seen in values.items():
         spec = FIELDS[name]
         for value in seen * 2:
-            assert _finding_text(spec, value) == finding_text(spec, value), (name, value)
+            expected = rows_html(
+                [(spec.label, finding_text(spec, value))], assessment_rows._FINDING
+            )
+            assert assessment_rows._kept_finding_line(spec, value) == expected, (name, value)
 
 
 @pytest.mark.parametrize("zone", ["Europe/London", "Australia/Sydney", "America/New_York"])
