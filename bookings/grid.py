@@ -352,7 +352,7 @@ class _Clock:
         for begins, ends in working:
             top = -((self.first_instant - begins) // length)  # the first row starting >= begins
             bottom = (ends - self.first_instant) // length  # past the last row ending <= ends
-            top, bottom = max(0, top), min(count, bottom)
+            top, bottom = (top if top > 0 else 0), (bottom if bottom < count else count)
             if top < bottom:
                 kinds[top:bottom] = [open_kind] * (bottom - top)
         return kinds
