@@ -254,10 +254,14 @@ def _row_range(shown: Sequence[_Shown]) -> tuple[int, int]:
     spans = [span for seen in shown for span in (*seen.hours, *seen.spans)]
     if not spans:
         return tuple(t.hour * 60 + t.minute for t in DEFAULT_HOURS)
-    # A visit from the evening before starts at 00:00.
-    first = max(0, min(start for start, _ in spans) // 60 * 60)
-    last = min(_DAY_MINUTES, math.ceil(max(end for _, end in spans) / 60) * 60)
+    # The earliest start and latest end by C calls (`min` over a generator ran a Python frame
+    # step per span); a visit from the evening before starts at 00:00.
+    first = max(0, min(map(_FIRST, spans)) // 60 * 60)
+    last = min(_DAY_MINUTES, math.ceil(max(map(_SECOND, spans)) / 60) * 60)
     return first, max(last, first + 60)
+
+
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 
 
 def _wall_clock(day: dt.date, minute: int, zone: ZoneInfo) -> tuple[dt.datetime, ...] | None:
@@ -348,7 +352,7 @@ class _Clock:
         for begins, ends in working:
             top = -((self.first_instant - begins) // length)  # the first row starting >= begins
             bottom = (ends - self.first_instant) // length  # past the last row ending <= ends
-            top, bottom = max(0, top), min(count, bottom)
+            top, bottom = (top if top > 0 else 0), (bottom if bottom < count else count)
             if top < bottom:
                 kinds[top:bottom] = [open_kind] * (bottom - top)
         return kinds
@@ -479,8 +483,16 @@ def _booked_rows(
     for appointment, (starts, ends) in zip(shown.active, shown.spans, strict=True):
         top = (starts - first) // step
         bottom = -((first - ends) // step)  # rounded up
-        top = min(max(top, 0), count - 1)
-        bottom = min(max(bottom, top + 1), count)
+        # Clamped to the grid by comparisons: `min(max(...))` here was four calls of the
+        # builtins (each parsing its arguments) for every appointment of a week.
+        if top < 0:
+            top = 0
+        elif top > count - 1:
+            top = count - 1
+        if bottom <= top:
+            bottom = top + 1
+        if bottom > count:
+            bottom = count
         if occupied and top < occupied[-1][1]:
             last_top, last_bottom, items = occupied[-1]
             occupied[-1] = (last_top, max(last_bottom, bottom), [*items, appointment])

@@ -477,8 +477,14 @@ def calendar_days(
             if person.pk in booked_here or any(place.pk == site.pk for place in by_site[person.pk])
         ]
     days = []
-    for day in schedule.days(first, last):
-        begins, ends = schedule.day_bounds(day, zone)
+    # Each day's bounds (`schedule.day_bounds`), a day's end being the next day's start: eight
+    # conversions for a week rather than fourteen.
+    shown = list(schedule.days(first, last))
+    edges = [
+        schedule.utc(schedule.local_midnight(day, zone))
+        for day in (*shown, last + dt.timedelta(days=1))
+    ]
+    for day, begins, ends in zip(shown, edges[:-1], edges[1:], strict=True):
         columns = []
         for person in people:
             # The day's working intervals in UTC (merged, in order) and as local times.
