@@ -11,16 +11,15 @@ import datetime as dt
 
 from django.db import router
 from django.db.models import DateTimeField, ExpressionWrapper, OuterRef, Value
-from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from bookings import schedule, selectors, services, upcoming_markup
+from bookings import schedule, selectors, services, today_markup, upcoming_markup
 from bookings.models import MAX_APPOINTMENT_LENGTH, Appointment
 from clinic.access import STAFF, THERAPIST, has_role, roles_of
 from clinic.filters import FilterText, held_text, hour_minute
 from clinic.json_rows import instances, rows_array
-from clinic.links import fixed_url, held_urls, uuid_url, uuid_urls
+from clinic.links import fixed_url, held_urls, uuid_urls
 from clinic.markup import escape
 from clinic.panels import NOT_READ, Panel, TimelineEntry, portal_read
 from clinic.rows import prepared_list
@@ -32,37 +31,20 @@ PATIENT_PANEL_LIMIT = 5
 PORTAL_PANEL_LIMIT = 3
 
 
-def _url_or_blank(name: str, public_id) -> str:
-    try:
-        return uuid_url(name, public_id)
-    except NoReverseMatch:
-        return ""
-
-
-def _assessment_url(appointment) -> str:
-    """Start the assessment this visit calls for: an intake for an initial assessment, a
-    follow-up otherwise. Drafts already started are continued from the patient page."""
-    if appointment.episode is None:
-        return ""
-    url = _url_or_blank("assessments:create", appointment.episode.public_id)
-    if not url:
-        return ""
-    kind = "intake" if appointment.appointment_type.slug == "initial-assessment" else "follow_up"
-    return f"{url}?kind={kind}"
-
-
 def _today(*, therapist_id: int, start, end, earliest):
-    """The therapist's appointments overlapping the day, cancelled ones left out, with what
-    the panel shows of them. The overlap is `Appointment.objects.overlapping`'s, with its lower
-    bound passed in: the SQL is compiled once per process (clinic/rows.py), which takes values
-    only as they reach the SQL."""
+    """The therapist's appointments overlapping the day, cancelled ones left out, as the values
+    the panel draws (`today_markup`; the public ids as text, which the driver gives as it is
+    where it built a `UUID` in Python for each, and no instances: the patients' rows, phone
+    numbers parsed, cost more to build than the panel to draw). The overlap is
+    `Appointment.objects.overlapping`'s, with its lower bound passed in: the SQL is compiled
+    once per process (clinic/rows.py), which takes values only as they reach the SQL."""
     return (
         Appointment.objects.filter(
             therapist_id=therapist_id, start__lt=end, end__gt=start, start__gt=earliest
         )
         .exclude(status="cancelled")
-        .select_related("patient", "appointment_type", "episode")
         .order_by("start", "id")
+        .values(*today_markup.COLUMNS, **today_markup.ID_TEXTS)
     )
 
 
@@ -85,19 +67,12 @@ def dashboard_panels(*, user) -> list[Panel]:
         end=end,
         earliest=start - MAX_APPOINTMENT_LENGTH,
     )
-    rows = [
-        {
-            "appointment": item,
-            "patient_url": _url_or_blank("patients:detail", item.patient.public_id),
-            "assessment_url": _assessment_url(item),
-        }
-        for item in appointments
-    ]
     return [
         Panel(
-            template="bookings/panels/dashboard_today.html",
-            context={"rows": rows, "today": today},
+            template=today_markup.TEMPLATE,
+            context={"rows": appointments, "today": today},
             order=10,
+            draw=today_markup.draw_today,
         )
     ]
 

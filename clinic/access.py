@@ -17,6 +17,7 @@ from django.contrib.auth.mixins import AccessMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.utils.functional import LazyObject, empty
 
 THERAPIST = "therapist"
 RECEPTION = "reception"
@@ -49,6 +50,18 @@ def keep_roles(user) -> None:
     apps ask `has_role` some thirty times a view (the patient page) calls it on the request's
     own user object, loaded afresh for every request. Every other page asks as before."""
     user.__dict__[_KEPT] = frozenset(roles_of(user))
+
+
+def unwrapped_user(user):
+    """The request's user object itself, out of its lazy wrappers (evaluating them if no one
+    has yet): django-otp wraps the authentication middleware's lazy user in one of its own, and
+    every attribute read through them is two proxy calls. For a page that hands the user to
+    many hooks; the object is the one `request.user` reads, two-factor fields included."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
 
 
 def has_role(user, roles: Iterable[str]) -> bool:

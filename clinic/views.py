@@ -12,7 +12,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from clinic import health, panels
-from clinic.access import CLINICAL, PortalIsForPatients, home_url_name, role_required
+from clinic.access import (
+    CLINICAL,
+    PortalIsForPatients,
+    home_url_name,
+    keep_roles,
+    role_required,
+    unwrapped_user,
+)
 
 
 @require_GET
@@ -45,8 +52,13 @@ def accessibility(request: HttpRequest):
 @role_required(*CLINICAL)
 @require_GET
 def dashboard(request: HttpRequest):
-    found = panels.collect("dashboard_panels", user=request.user)
-    return render(request, "clinic/dashboard.html", {"panels": found})
+    # The user object itself, its roles worked out once: each app's panels ask them and read
+    # the user's key and role, through two lazy wrappers a read otherwise (a GET: no role
+    # changes within the view).
+    user = unwrapped_user(request.user)
+    keep_roles(user)
+    found = panels.collect("dashboard_panels", user=user)
+    return render(request, "clinic/dashboard.html", {"panels": found, "user": user})
 
 
 @never_cache

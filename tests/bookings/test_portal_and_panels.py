@@ -133,11 +133,10 @@ def test_it_shows_the_therapist_todays_list_linking_to_each_patient(therapist, o
     )
     (panel,) = panels.dashboard_panels(user=therapist)
     rows = panel.context["rows"]
-    assert [row["appointment"] for row in rows] == [mine]
-    assert rows[0]["patient_url"] == reverse("patients:detail", args=[mine.patient.public_id])
-    assert rows[0]["assessment_url"] == (
-        reverse("assessments:create", args=[episode.public_id]) + "?kind=follow_up"
-    )
+    assert [row["booking_ref"] for row in rows] == [str(mine.public_id)]
+    card = panel.draw(panel.values(), "")
+    assert reverse("patients:detail", args=[mine.patient.public_id]) in card
+    assert reverse("assessments:create", args=[episode.public_id]) + "?kind=follow_up" in card
 
 
 def test_it_adds_no_dashboard_panel_for_reception(reception):

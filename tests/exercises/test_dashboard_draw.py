@@ -1,4 +1,5 @@
-"""The dashboard's cards drawn in Python (exercises/dashboard_draw.py, running/panels.py)
+"""The dashboard's cards drawn in Python (exercises/dashboard_draw.py, running/panels.py, the
+empty referrals card of assessments/panels.py; bookings' list of the day has its own test)
 against the templates they stand for: the same markup byte for byte, with and without rows."""
 
 import datetime as dt
@@ -8,6 +9,7 @@ import pytest
 from django.template import Context
 from django.template.loader import get_template
 
+from assessments import panels as assessment_panels
 from exercises import dashboard_draw
 from exercises.dashboard import AlertLine, alert_rows_html
 from running import panels as running_panels
@@ -88,4 +90,11 @@ def test_it_draws_the_runs_card_as_its_template(count, more):
     values = {"runs": [run_row(n) for n in range(count)], "more": more}
     drawn = running_panels._dashboard_runs_html(values, TOKEN)
     assert drawn == template_markup("running/panels/dashboard_runs.html", values)
+    assert hasattr(drawn, "__html__")
+
+
+def test_it_draws_the_empty_referrals_card_as_its_template():
+    values = {"rows": [], "more": False}
+    drawn = assessment_panels.draw_dashboard_referrals(values, TOKEN)
+    assert drawn == template_markup(assessment_panels.DASHBOARD_REFERRALS_TEMPLATE, values)
     assert hasattr(drawn, "__html__")
