@@ -461,6 +461,30 @@ def _programmes_of(*, patient_id: int):
     )
 
 
+#: What neither the patient page's running panel nor the rehab panel's measures read of a
+#: programme (they draw its name, state, hold, start and end, step and last change): its UUID,
+#: template, stint, who assigned it, when it was held, how it ended and why it resumed.
+PROGRAMME_NOT_DRAWN = (
+    "public_id",
+    "template_key",
+    "template_version",
+    "stint",
+    "end_reason",
+    "assigned_by",
+    "held_at",
+    "resume_reason",
+    "resumed_at",
+    "resumed_by",
+)
+
+
+def programmes_drawn_of(*, patient_id: int):
+    """`_programmes_of` for the patient page's one read (patients/page_rows.py), without the
+    columns its panels do not read (PROGRAMME_NOT_DRAWN). Elsewhere `programmes_of_patient`
+    reads whole programmes, as before."""
+    return _programmes_of(patient_id=patient_id).defer(*PROGRAMME_NOT_DRAWN)
+
+
 def _of_current(rows: list | None, current: RunProgramme) -> list | None:
     """`rows` if they are the current programme's (or None to read them)."""
     if rows is None or any(row.programme_id != current.pk for row in rows):
@@ -480,19 +504,48 @@ def _current_of_patient(patient_id: int):
     )
 
 
+#: What the patient page's recent runs draw (`running_rows.run_items`), with the key and the
+#: programme (`_of_current`). The other ten columns (the run's UUIDs, its four times, its step
+#: and stint) no panel of the page reads: left out, they are neither built into the statement's
+#: JSON nor converted back (a deferred one read would cost a statement, which the page's
+#: statement count would show).
+RUN_DRAWN = (
+    "id",
+    "programme_id",
+    "date",
+    "minutes",
+    "distance_km",
+    "terrain",
+    "effort",
+    "rpe",
+    "pain_before",
+    "pain_during",
+    "pain_after",
+    "pain_next_morning",
+    "not_counted",
+    "comment",
+)
+#: What no patient-page panel reads of a programme decision (`running_rows.decision_items`
+#: draws the kind, time, who, steps and rule): its UUID, and the explanation, the longest text.
+DECISION_NOT_DRAWN = ("public_id", "explanation")
+
+
 def recent_runs_of_patient(*, patient_id: int):
-    """`_recent_runs_of` the patient's current programme, for the patient page's one read."""
-    return RunLog.objects.filter(programme_id=Subquery(_current_of_patient(patient_id)))[
-        :RECENT_RUNS
-    ]
+    """`_recent_runs_of` the patient's current programme, for the patient page's one read:
+    only the columns the page draws (RUN_DRAWN)."""
+    return RunLog.objects.filter(programme_id=Subquery(_current_of_patient(patient_id))).only(
+        *RUN_DRAWN
+    )[:RECENT_RUNS]
 
 
 def recent_decisions_of_patient(*, patient_id: int):
-    """`_recent_decisions_of` the patient's current programme, for the patient page's read."""
+    """`_recent_decisions_of` the patient's current programme, for the patient page's read,
+    without the columns it does not draw (DECISION_NOT_DRAWN)."""
     return (
         ProgrammeDecision.objects.filter(programme_id=Subquery(_current_of_patient(patient_id)))
         .select_related("decided_by")
-        .defer(*beyond_name("decided_by"))[:RECENT_DECISIONS]  # drawn by name only
+        # Drawn by name only.
+        .defer(*DECISION_NOT_DRAWN, *beyond_name("decided_by"))[:RECENT_DECISIONS]
     )
 
 
