@@ -257,6 +257,24 @@ def adherence_for_patient(*, patient) -> list[PlanAdherence]:
     return [PlanAdherence(plan=plan, series=_series(plan, weeks[plan.pk], today)) for plan in plans]
 
 
+#: What the patient page (the only reader of `_plans`) never reads of a plan and its current
+#: version: who made and resumed it and when, why it resumed, and the version's publishing.
+#: Its plans panel, progress suggestions, alerts and recurrence draw the plan's state, hold,
+#: dates and last log, and the version's number and weekly sessions (the suggestions read the
+#: versions' dates from their own read, `progress_selectors._versions`).
+PLAN_NOT_DRAWN = (
+    "created_at",
+    "updated_at",
+    "created_by",
+    "resume_reason",
+    "resumed_at",
+    "resumed_by",
+    "current_version__published_at",
+    "current_version__published_by",
+    "current_version__change_summary",
+)
+
+
 def _plans(*, patient_id: int):
     return (
         ExercisePlan.objects.filter(patient_id=patient_id)
@@ -264,8 +282,8 @@ def _plans(*, patient_id: int):
         .select_related("current_version", "episode")
         # The panel draws the version's number and weekly sessions: its items (a few
         # kilobytes of JSON a version, read with the progress suggestions' versions) are not
-        # read or decoded here.
-        .defer("current_version__items")
+        # read or decoded here, nor what no panel of the page reads (PLAN_NOT_DRAWN).
+        .defer("current_version__items", *PLAN_NOT_DRAWN)
         .order_by("-start_date", "-created_at")
     )
 
