@@ -257,22 +257,11 @@ def adherence_for_patient(*, patient) -> list[PlanAdherence]:
     return [PlanAdherence(plan=plan, series=_series(plan, weeks[plan.pk], today)) for plan in plans]
 
 
-#: What the patient page (the only reader of `_plans`) never reads of a plan and its current
-#: version: who made and resumed it and when, why it resumed, and the version's publishing.
-#: Its plans panel, progress suggestions, alerts and recurrence draw the plan's state, hold,
-#: dates and last log, and the version's number and weekly sessions (the suggestions read the
-#: versions' dates from their own read, `progress_selectors._versions`).
-PLAN_NOT_DRAWN = (
-    "created_at",
-    "updated_at",
-    "created_by",
-    "resume_reason",
-    "resumed_at",
-    "resumed_by",
-    "current_version__published_at",
-    "current_version__published_by",
-    "current_version__change_summary",
-)
+#: What no reader of `_plans` (the patient page's panels, suggestions, alerts, recurrence)
+#: reads of a plan and its version: who made, resumed and published them, and when.
+PLAN_NOT_DRAWN = ("created_at", "updated_at", "created_by", "resume_reason", "resumed_at")
+PLAN_NOT_DRAWN += ("resumed_by", "current_version__published_at")
+PLAN_NOT_DRAWN += ("current_version__published_by", "current_version__change_summary")
 
 
 def _plans(*, patient_id: int):

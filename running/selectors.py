@@ -461,21 +461,10 @@ def _programmes_of(*, patient_id: int):
     )
 
 
-#: What neither the patient page's running panel nor the rehab panel's measures read of a
-#: programme (they draw its name, state, hold, start and end, step and last change): its UUID,
-#: template, stint, who assigned it, when it was held, how it ended and why it resumed.
-PROGRAMME_NOT_DRAWN = (
-    "public_id",
-    "template_key",
-    "template_version",
-    "stint",
-    "end_reason",
-    "assigned_by",
-    "held_at",
-    "resume_reason",
-    "resumed_at",
-    "resumed_by",
-)
+#: What neither the patient page's running panel nor the rehab panel's measures (name, state,
+#: hold, dates, step) read of a programme: not sent in the page's statement.
+PROGRAMME_NOT_DRAWN = ("public_id", "template_key", "template_version", "stint", "end_reason")
+PROGRAMME_NOT_DRAWN += ("assigned_by", "held_at", "resume_reason", "resumed_at", "resumed_by")
 
 
 def programmes_drawn_of(*, patient_id: int):
@@ -504,43 +493,24 @@ def _current_of_patient(patient_id: int):
     )
 
 
-#: What the patient page's recent runs draw (`running_rows.run_items`), with the key and the
-#: programme (`_of_current`). The other ten columns (the run's UUIDs, its four times, its step
-#: and stint) no panel of the page reads: left out, they are neither built into the statement's
-#: JSON nor converted back (a deferred one read would cost a statement, which the page's
-#: statement count would show).
-RUN_DRAWN = (
-    "id",
-    "programme_id",
-    "date",
-    "minutes",
-    "distance_km",
-    "terrain",
-    "effort",
-    "rpe",
-    "pain_before",
-    "pain_during",
-    "pain_after",
-    "pain_next_morning",
-    "not_counted",
-    "comment",
-)
-#: What no patient-page panel reads of a programme decision (`running_rows.decision_items`
-#: draws the kind, time, who, steps and rule): its UUID, and the explanation, the longest text.
+#: What the patient page's recent runs (`running_rows.run_items`) and decisions
+#: (`decision_items`) do not draw: left out of its statement, neither built into its JSON nor
+#: converted back. A deferred column read would cost a statement, which the count would show.
+RUN_NOT_DRAWN = ("public_id", "created_at", "updated_at", "patient", "submission")
+RUN_NOT_DRAWN += ("next_morning_at", "step_number", "stint", "seen_at", "seen_by")
 DECISION_NOT_DRAWN = ("public_id", "explanation")
 
 
 def recent_runs_of_patient(*, patient_id: int):
-    """`_recent_runs_of` the patient's current programme, for the patient page's one read:
-    only the columns the page draws (RUN_DRAWN)."""
-    return RunLog.objects.filter(programme_id=Subquery(_current_of_patient(patient_id))).only(
-        *RUN_DRAWN
-    )[:RECENT_RUNS]
+    """`_recent_runs_of` the patient's current programme, for the patient page's one read
+    (without RUN_NOT_DRAWN)."""
+    runs = RunLog.objects.filter(programme_id=Subquery(_current_of_patient(patient_id)))
+    return runs.defer(*RUN_NOT_DRAWN)[:RECENT_RUNS]
 
 
 def recent_decisions_of_patient(*, patient_id: int):
-    """`_recent_decisions_of` the patient's current programme, for the patient page's read,
-    without the columns it does not draw (DECISION_NOT_DRAWN)."""
+    """`_recent_decisions_of` the patient's current programme, for the patient page's read
+    (without DECISION_NOT_DRAWN)."""
     return (
         ProgrammeDecision.objects.filter(programme_id=Subquery(_current_of_patient(patient_id)))
         .select_related("decided_by")
