@@ -17,7 +17,7 @@ import functools
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
 from django.template.defaultfilters import time as time_filter
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import get_language
 
 # Format letters that print the time zone or the instant: with these the naive local time
@@ -64,7 +64,31 @@ def hour_minute(moment: dt.datetime | dt.time) -> str:
 
 @functools.lru_cache(maxsize=8192)
 def _drawn(kind: str, value, fmt: str, language: str | None) -> str:
+    if kind != "number" and isinstance(fmt, str) and fmt and not fmt.isidentifier():
+        return _literal(kind, value, fmt)
     return _FILTERS[kind](value, fmt)
+
+
+def _literal(kind: str, value, fmt: str) -> str:
+    """What the `date` or `time` filter draws for a format written out ("j M Y"), not named
+    ("DATE_FORMAT"). The filter first asks `formats.get_format` for it, which reads the active
+    language (an asgiref `Local`), looks the text up as an attribute of the language's format
+    modules (a failed attribute lookup each, its message formatted), finds nothing and, as it is
+    no setting's name, returns it unchanged and does not keep it: some 50k instructions for
+    each date drawn afresh, a patient page's twenty-odd. A written-out format (not an
+    identifier) cannot be a format module's name, so it goes straight to the formatter, with
+    the filter's own fallbacks."""
+    if value in (None, ""):
+        return ""
+    if kind == "date":
+        try:
+            return dateformat.format(value, fmt)
+        except AttributeError:  # the filter tries `format` again, with the same result
+            return ""
+    try:
+        return dateformat.time_format(value, fmt)
+    except (AttributeError, TypeError):
+        return ""
 
 
 @functools.lru_cache(maxsize=256)

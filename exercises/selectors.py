@@ -257,6 +257,13 @@ def adherence_for_patient(*, patient) -> list[PlanAdherence]:
     return [PlanAdherence(plan=plan, series=_series(plan, weeks[plan.pk], today)) for plan in plans]
 
 
+#: What no reader of `_plans` (the patient page's panels, suggestions, alerts, recurrence)
+#: reads of a plan and its version: who made, resumed and published them, and when.
+PLAN_NOT_DRAWN = ("created_at", "updated_at", "created_by", "resume_reason", "resumed_at")
+PLAN_NOT_DRAWN += ("resumed_by", "current_version__published_at")
+PLAN_NOT_DRAWN += ("current_version__published_by", "current_version__change_summary")
+
+
 def _plans(*, patient_id: int):
     return (
         ExercisePlan.objects.filter(patient_id=patient_id)
@@ -264,8 +271,8 @@ def _plans(*, patient_id: int):
         .select_related("current_version", "episode")
         # The panel draws the version's number and weekly sessions: its items (a few
         # kilobytes of JSON a version, read with the progress suggestions' versions) are not
-        # read or decoded here.
-        .defer("current_version__items")
+        # read or decoded here, nor what no panel of the page reads (PLAN_NOT_DRAWN).
+        .defer("current_version__items", *PLAN_NOT_DRAWN)
         .order_by("-start_date", "-created_at")
     )
 

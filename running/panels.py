@@ -32,7 +32,7 @@ def patient_page_reads(*, user, patient) -> list[PageRead]:
     if not has_role(user, CLINICAL):
         return [PageRead("running_programmes_brief", RunProgramme, selectors._programmes_brief_of)]
     return [
-        PageRead("running_programmes_of_patient", RunProgramme, selectors._programmes_of),
+        PageRead("running_programmes_of_patient", RunProgramme, selectors.programmes_drawn_of),
         PageRead("running_recent_runs_of_patient", RunLog, selectors.recent_runs_of_patient),
         PageRead(
             "running_recent_decisions_of_patient",

@@ -461,6 +461,19 @@ def _programmes_of(*, patient_id: int):
     )
 
 
+#: What neither the patient page's running panel nor the rehab panel's measures (name, state,
+#: hold, dates, step) read of a programme: not sent in the page's statement.
+PROGRAMME_NOT_DRAWN = ("public_id", "template_key", "template_version", "stint", "end_reason")
+PROGRAMME_NOT_DRAWN += ("assigned_by", "held_at", "resume_reason", "resumed_at", "resumed_by")
+
+
+def programmes_drawn_of(*, patient_id: int):
+    """`_programmes_of` for the patient page's one read (patients/page_rows.py), without the
+    columns its panels do not read (PROGRAMME_NOT_DRAWN). Elsewhere `programmes_of_patient`
+    reads whole programmes, as before."""
+    return _programmes_of(patient_id=patient_id).defer(*PROGRAMME_NOT_DRAWN)
+
+
 def _of_current(rows: list | None, current: RunProgramme) -> list | None:
     """`rows` if they are the current programme's (or None to read them)."""
     if rows is None or any(row.programme_id != current.pk for row in rows):
@@ -480,19 +493,29 @@ def _current_of_patient(patient_id: int):
     )
 
 
+#: What the patient page's recent runs (`running_rows.run_items`) and decisions
+#: (`decision_items`) do not draw: left out of its statement, neither built into its JSON nor
+#: converted back. A deferred column read would cost a statement, which the count would show.
+RUN_NOT_DRAWN = ("public_id", "created_at", "updated_at", "patient", "submission")
+RUN_NOT_DRAWN += ("next_morning_at", "step_number", "stint", "seen_at", "seen_by")
+DECISION_NOT_DRAWN = ("public_id", "explanation")
+
+
 def recent_runs_of_patient(*, patient_id: int):
-    """`_recent_runs_of` the patient's current programme, for the patient page's one read."""
-    return RunLog.objects.filter(programme_id=Subquery(_current_of_patient(patient_id)))[
-        :RECENT_RUNS
-    ]
+    """`_recent_runs_of` the patient's current programme, for the patient page's one read
+    (without RUN_NOT_DRAWN)."""
+    runs = RunLog.objects.filter(programme_id=Subquery(_current_of_patient(patient_id)))
+    return runs.defer(*RUN_NOT_DRAWN)[:RECENT_RUNS]
 
 
 def recent_decisions_of_patient(*, patient_id: int):
-    """`_recent_decisions_of` the patient's current programme, for the patient page's read."""
+    """`_recent_decisions_of` the patient's current programme, for the patient page's read
+    (without DECISION_NOT_DRAWN)."""
     return (
         ProgrammeDecision.objects.filter(programme_id=Subquery(_current_of_patient(patient_id)))
         .select_related("decided_by")
-        .defer(*beyond_name("decided_by"))[:RECENT_DECISIONS]  # drawn by name only
+        # Drawn by name only.
+        .defer(*DECISION_NOT_DRAWN, *beyond_name("decided_by"))[:RECENT_DECISIONS]
     )
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clinic.filters import FilterText
+from clinic.filters import _FILTERS, FilterText, _drawn
 
 ZONES = ["Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"]
 FORMATS = [
@@ -126,3 +126,32 @@ def test_hour_minute_is_what_strftime_drew(moment):
 
     assert hour_minute(moment) == f"{moment:%H:%M}"
     assert hour_minute(moment.time()) == f"{moment.time():%H:%M}"
+
+
+@pytest.mark.parametrize("kind", ["date", "time"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        dt.datetime(2026, 3, 4, 9, 5),
+        dt.date(2026, 3, 4),
+        dt.time(9, 5),
+        "2026-03-04",
+        None,
+        "",
+        0,
+    ],
+)
+@pytest.mark.parametrize(
+    "fmt",
+    ["j M Y", "H:i", "j M Y, H:i", "D", "DATE_FORMAT", "SHORT_DATE_FORMAT", "TIME_FORMAT", ""],
+)
+def test_it_draws_a_written_out_format_as_the_filter_does(kind, value, fmt):
+    # Written-out formats skip `get_format` (`_literal`); named ones and "" still go through
+    # the filter, which reads the setting. Either way the text, or the refusal, is the filter's.
+    try:
+        expected = _FILTERS[kind](value, fmt)
+    except TypeError:
+        with pytest.raises(TypeError):
+            _drawn.__wrapped__(kind, value, fmt, "en-gb")
+        return
+    assert _drawn.__wrapped__(kind, value, fmt, "en-gb") == expected
