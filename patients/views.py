@@ -7,11 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
-from django.utils.functional import LazyObject, empty
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import panels
-from clinic.access import CLINICAL, STAFF, has_role, keep_roles, role_required
+from clinic.access import CLINICAL, STAFF, has_role, keep_roles, role_required, unwrapped_user
 from clinic.filters import hold_text
 from clinic.links import hold_urls
 from patients import page_rows, selectors, services
@@ -83,7 +82,7 @@ def patient_edit(request: HttpRequest, public_id):
 @role_required(*STAFF)
 @require_GET
 def patient_detail(request: HttpRequest, public_id):
-    user = _unwrapped(request.user)
+    user = unwrapped_user(request.user)
     keep_roles(user)  # the page's apps ask some thirty times
     patient = selectors.patient_for_user(user=user, public_id=public_id)
     return render(
@@ -95,18 +94,6 @@ def patient_detail(request: HttpRequest, public_id):
             "clinical": has_role(user, CLINICAL),
         },
     )
-
-
-def _unwrapped(user):
-    """The request's user object itself, out of its lazy wrapper (evaluated by the time the
-    view runs): the page hands it to every app's hooks, which ask its roles some thirty times,
-    and each attribute read through the wrapper is a proxy call. django-otp wraps the
-    authentication middleware's lazy user in a lazy user of its own: unwrap both."""
-    while isinstance(user, LazyObject):
-        if user._wrapped is empty:
-            user._setup()
-        user = user._wrapped
-    return user
 
 
 def _patient_page(user, patient) -> dict:

@@ -8,12 +8,11 @@ from django.http import HttpRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.functional import LazyObject, empty
 from django.views.decorators.http import require_GET
 
 from bookings.selectors import clinic_phone
 from clinic import panels
-from clinic.access import PATIENTS, keep_roles, role_required
+from clinic.access import PATIENTS, keep_roles, role_required, unwrapped_user
 from clinic.filters import FilterText
 from exercises import portal_selectors, safety
 from exercises import selectors as exercise_selectors
@@ -30,7 +29,7 @@ from portal.selectors import home_patient
 def home(request: HttpRequest):
     # The user object itself, its roles worked out once: the panels and the layout ask them
     # and read the user's fields a few dozen times a view, each through two lazy wrappers.
-    user = _unwrapped(request.user)
+    user = unwrapped_user(request.user)
     keep_roles(user)
     # "Today" is the patient's own. One statement reads the patient, the active plan with its
     # version and whether today is logged, and the rows of the other apps' portal panels.
@@ -79,17 +78,6 @@ def home(request: HttpRequest):
             "red_flag_notice": red_flag_notice_of(patient),
         },
     )
-
-
-def _unwrapped(user):
-    """The request's user out of its lazy wrappers (evaluated by the time the view runs: the
-    role check read it). django-otp wraps the authentication middleware's lazy user in a lazy
-    user of its own, and its verification fields are set on the user object itself."""
-    while isinstance(user, LazyObject):
-        if user._wrapped is empty:
-            user._setup()
-        user = user._wrapped
-    return user
 
 
 @functools.lru_cache(maxsize=4)
