@@ -4,7 +4,7 @@ their roles for the view: the same user, the same roles, the same page."""
 import pytest
 from django.urls import reverse
 
-from clinic.access import PATIENT, has_role
+from clinic.access import PATIENT, has_role, unwrapped_user
 from portal.pages import home as home_page
 from tests.patients.factories import PatientFactory
 
@@ -36,4 +36,4 @@ def test_the_home_draws_with_the_signed_in_user_itself(client, patient_user, mon
 
 
 def test_unwrapping_a_plain_user_gives_it_back(patient_user):
-    assert home_page._unwrapped(patient_user) is patient_user
+    assert unwrapped_user(patient_user) is patient_user
