@@ -186,11 +186,21 @@ def decisions_already_read(patient) -> list[AssessmentDecision] | None:
     return patient.__dict__.get(_DECISIONS)
 
 
+def _assessment_key() -> Subquery:
+    """The public id of the row's assessment (`assessment_id`, a required key): what
+    `F("assessment__public_id")` gives, read without joining the assessment's table."""
+    return Subquery(
+        Assessment.objects.filter(pk=OuterRef("assessment_id")).order_by().values("public_id")
+    )
+
+
 def _decisions_of(*, patient_id: int) -> QuerySet[AssessmentDecision]:
     return (
         AssessmentDecision.objects.filter(episode__patient_id=patient_id)
         .select_related("confirmed_by")
-        .annotate(assessment_public_id=F("assessment__public_id"))
+        # The assessment's key by a subquery, not a join: joined, the server sets up a scan of
+        # every one of the assessment's 99 columns for the page's one statement, each view.
+        .annotate(assessment_public_id=_assessment_key())
         # The engine's scores and the findings it saw (about a kilobyte of JSON a decision)
         # are on no panel of the page, nor anything of who confirmed it but their name:
         # deferred, read only if something asks for them.

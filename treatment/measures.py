@@ -10,7 +10,7 @@ import datetime as dt
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 
 from clinic.filters import day_month_year
 from clinic.rows import prepared_list
@@ -107,7 +107,7 @@ def _signed_retests(*, patient_id: int):
             session__episode__patient_id=patient_id,
             session__status=TreatmentSession.Status.SIGNED,
         )
-        .exclude(session__superseded_by__status=TreatmentSession.Status.SIGNED)
+        .exclude(superseded_by_signed("session_id"))
         .order_by("session__appointment__start", "session__version", "session_id", "phase")
         # What the measures read of each row, as values (10 columns): instances of the re-test,
         # its session, visit and patient cost more to build than the measures' own work.
@@ -118,5 +118,18 @@ def _signed_retests(*, patient_id: int):
             episode_id=F("session__episode_id"),
             start=F("session__appointment__start"),
             time_zone=F("session__appointment__patient__time_zone"),
+        )
+    )
+
+
+def superseded_by_signed(session_key: str) -> Exists:
+    """Whether a signed amendment replaces the session whose key is the outer row's
+    `session_key`: what `exclude(session__superseded_by__status=SIGNED)` tests (`supersedes` is
+    one-to-one, so at most one amendment), written as NOT EXISTS rather than that filter's
+    outer join, so that the patient page's statement does not set up a scan of the amendment's
+    every column on each view."""
+    return Exists(
+        TreatmentSession.objects.filter(
+            supersedes_id=OuterRef(session_key), status=TreatmentSession.Status.SIGNED
         )
     )

@@ -8,6 +8,7 @@ from django.db.models import F
 from clinic.rows import prepared_list
 from patients import page_rows
 from patients.selectors import page_reads
+from treatment.measures import superseded_by_signed
 from treatment.models import TreatmentGiven, TreatmentSession
 
 
@@ -68,7 +69,7 @@ def given_of_patient(*, patient_id: int):
             session__episode__patient_id=patient_id,
             session__status=TreatmentSession.Status.SIGNED,
         )
-        .exclude(session__superseded_by__status=TreatmentSession.Status.SIGNED)
+        .exclude(superseded_by_signed("session_id"))
         .annotate(given_episode_id=F("session__episode_id"))
         .order_by("session__appointment__start", "position_in_list", "id")
     )
