@@ -28,7 +28,7 @@ from django.template import Context
 from django.template.loader import get_template
 
 from clinic.plugins import plugin_modules
-from clinic.rows import prepared_list
+from clinic.rows import prepared_list, prepared_row
 
 
 @dataclass
@@ -89,13 +89,27 @@ def rows_for_user(name: str, model, build: Callable, *, user) -> list:
     (clinic/rows.py): for the dashboard's queries, which depend only on who is asking. `build`
     may read the user's key, role and whether they are the manager (superuser), nothing else
     (a stand-in user with those is what it gets while the SQL is compiled)."""
+    kind, by_key = _for_user(build, user)
+    return prepared_list(f"{name}:{kind}", model, by_key, user_id=user.pk)
+
+
+def row_for_user(name: str, model, build: Callable, *, user) -> dict | None:
+    """`rows_for_user` for a `build` ending in `.values()` whose columns are whole subqueries
+    (several lists read in one statement): its first row, as `clinic.rows.prepared_row`."""
+    kind, by_key = _for_user(build, user)
+    # Named apart from `rows_for_user`'s, whose statements are another shape.
+    return prepared_row(f"{name}:row:{kind}", model, by_key, user_id=user.pk)
+
+
+def _for_user(build: Callable, user) -> tuple[str, Callable]:
+    """The kind of user the SQL is compiled for, and `build` taking the user's key."""
     kind = f"{user.role}:{'manager' if user.is_superuser else 'staff'}"
 
     def by_key(*, user_id: int):
         model = user._meta.model  # the User class, also through the request's lazy user
         return build(user=model(pk=user_id, role=user.role, is_superuser=user.is_superuser))
 
-    return prepared_list(f"{name}:{kind}", model, by_key, user_id=user.pk)
+    return kind, by_key
 
 
 def panel_modules() -> tuple[ModuleType, ...]:

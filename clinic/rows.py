@@ -133,23 +133,33 @@ def _connection_prepared(connection) -> dict[str, bool] | None:
     return kept[1]
 
 
-#: Sent before a `keep_plan` statement's `EXECUTE`, in the same round trip.
+#: Sent before a `keep_plan` statement's `EXECUTE`, in the same round trip, inside a
+#: transaction (reset by a statement of its own after it).
 KEEP_PLAN = "SET plan_cache_mode = force_generic_plan; "
+#: The same outside a transaction (autocommit, as a view runs): statements sent in one round
+#: trip run as one transaction of their own, which a `SET LOCAL` ends with, so the setting is
+#: gone when the rows come back (failed or not) and no reset is sent.
+KEEP_PLAN_ALONE = "SET LOCAL plan_cache_mode = force_generic_plan; "
 
 
 def _fetch(alias: str, statement: _Statement, arguments: list) -> list[tuple]:
     """The rows of `statement` with the caller's `arguments`: one round trip, one query as
-    Django counts them (two for a `keep_plan` statement where it is prepared)."""
+    Django counts them (two for a `keep_plan` statement where it is prepared inside a
+    transaction)."""
     connection = connections[alias]
     with connection.cursor() as cursor:
         prepared = _connection_prepared(connection) if statement.server_side else None
         state = None if prepared is None else prepared.get(statement.name)
         keep_plan = statement.keep_plan and state is not False and prepared is not None
+        # Outside a transaction the setting ends with the round trip (`KEEP_PLAN_ALONE`);
+        # inside one it is reset after the rows are read.
+        reset = keep_plan and not connection.get_autocommit()
+        setting = (KEEP_PLAN if reset else KEEP_PLAN_ALONE) if keep_plan else ""
         if state:
-            cursor.execute(KEEP_PLAN * keep_plan + statement.execute_sql, arguments)
+            cursor.execute(setting + statement.execute_sql, arguments)
         elif state is None and prepared is not None:
             try:
-                cursor.execute(KEEP_PLAN * keep_plan + statement.prepare_sql(cursor), arguments)
+                cursor.execute(setting + statement.prepare_sql(cursor), arguments)
             except Exception:
                 # Whether the PREPARE stood is unknown (it outlives a failed transaction):
                 # this connection runs the plain SQL from now on. A `SET` sent with it went
@@ -160,7 +170,7 @@ def _fetch(alias: str, statement: _Statement, arguments: list) -> list[tuple]:
         else:
             cursor.execute(statement.sql, statement.filled(arguments))
         rows = cursor.fetchall() if cursor.description is not None else []
-        if keep_plan:
+        if reset:
             cursor.execute("RESET plan_cache_mode")
         return rows
 
@@ -209,7 +219,7 @@ def logged_sql(sql: str) -> str:
     """For reading query logs (`connection.queries`, `CaptureQueriesContext`): the ORM's SQL
     that a logged `PREPARE clinic_rows_N ...` or `EXECUTE clinic_rows_N(...)` runs (tables and
     columns as the ORM wrote them, parameters as %s); any other SQL as it is."""
-    sql = sql.removeprefix(KEEP_PLAN)
+    sql = sql.removeprefix(KEEP_PLAN).removeprefix(KEEP_PLAN_ALONE)
     if sql.startswith(("PREPARE clinic_rows_", "EXECUTE clinic_rows_")):
         name = sql.split(maxsplit=2)[1].split("(", 1)[0].rstrip(";")
         if name in _by_name:
@@ -459,12 +469,13 @@ def prepared_list(
     annotations), or dicts for `.values()`.
 
     `keep_plan=True`: the server runs the statement with the plan it keeps for it (a
-    `plan_cache_mode` set for that one statement, in its round trip, and reset after it),
+    `plan_cache_mode` set for that one statement, in its round trip, and reset after it:
+    by a statement of its own inside a transaction, by the round trip's end outside one),
     for a statement PostgreSQL's `auto` would plan anew for each run although that plan is
     always the same one, as when its filter is a range between two of its values (the
     default estimate for such a range is above the custom plan's, so `auto` never keeps it).
-    One more query as Django counts them (the reset); nothing where statements are not
-    prepared (SQLite, PgBouncer)."""
+    Inside a transaction one more query as Django counts them (the reset); nothing where
+    statements are not prepared (SQLite, PgBouncer)."""
     found = _prepared_run(name, model, build, values, keep_plan=keep_plan)
     if found is None:
         # SQLite (`make run`): its driver takes dates and times as text, so the stand-ins

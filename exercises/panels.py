@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
-from django.db.models import Func, IntegerField, Subquery
+from django.db import router
+from django.db.models import BooleanField, Func, IntegerField, Subquery
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic import audit
 from clinic.access import CLINICAL, has_role
+from clinic.json_rows import instances, rows_array
 from clinic.markup import escape
-from clinic.panels import DischargeStep, Panel, rows_for_user, template_text
+from clinic.models import User
+from clinic.panels import DischargeStep, Panel, row_for_user, template_text
 from exercises import (
     dashboard,
     dashboard_draw,
@@ -144,6 +149,7 @@ def _plans_with_suggestions(patient) -> list:
 def dashboard_panels(*, user) -> list[Panel]:
     if not has_role(user, CLINICAL):
         return []
+    inboxes = functools.cache(lambda: _inboxes(user))  # read once, by whichever card is first
     return [
         Panel(
             template=dashboard_draw.ALERTS_TEMPLATE,
@@ -153,13 +159,13 @@ def dashboard_panels(*, user) -> list[Panel]:
         ),
         Panel(
             template=dashboard_draw.COMMENTS_TEMPLATE,
-            context=lambda: _inbox_context(user),
+            context=lambda: _inbox_context(inboxes()),
             order=15,
             draw=dashboard_draw.draw_comments,
         ),
         Panel(
             template=dashboard_draw.TEXTS_TEMPLATE,
-            context=lambda: _texts_context(user),
+            context=lambda: _texts_context(inboxes()),
             order=14,
             draw=dashboard_draw.draw_texts,
         ),
@@ -178,44 +184,73 @@ def _alerts_context(lines: tuple, total: int) -> dict:
 
 DASHBOARD_COMMENT_LIMIT = 5
 
+#: What the comments and texts cards draw of each row (templates/exercises/includes/comment.html,
+#: templates/notifications/includes/patient_text.html; unread texts only, so never who read
+#: one) and what the audit trail notes of it: the rest is left deferred.
+_INBOX_PATIENT = ("public_id", "first_name", "last_name")
+_COMMENT_ROWS = {
+    "fields": ("id", "public_id", "patient_id", "date", "created_at", "comment"),
+    "related": {"patient": _INBOX_PATIENT},
+}
+_TEXT_ROWS = {
+    "fields": ("id", "public_id", "patient_id", "urgency", "body", "received_at", "read_at"),
+    "related": {"patient": _INBOX_PATIENT},
+}
 
-def _inbox_context(user) -> dict:
-    """The newest unread comments first, each row carrying how many are unread in all (one
-    query; with no comment at all, none is unread)."""
-    comments = rows_for_user(
-        "exercises.panels.comments_inbox",
-        SessionLog,
-        lambda *, user: selectors.comments_inbox(user=user).annotate(
-            unread_count=Subquery(
-                selectors.comments_inbox(user=user)
-                .filter(is_read=False)
-                .order_by()
-                .values(total=Func("id", function="COUNT", output_field=IntegerField()))
-            )
-        )[:DASHBOARD_COMMENT_LIMIT],
-        user=user,
+
+def _count(queryset) -> Subquery:
+    return Subquery(
+        queryset.order_by().values(total=Func("id", function="COUNT", output_field=IntegerField()))
     )
+
+
+def _inbox_reads(*, user):
+    """The newest unread comments first and the unread texts, urgent first (the first few of
+    each, as JSON), with how many of each are unread: one statement on the user's own row.
+    The two cards were a statement each, and most dashboards have neither."""
+    comments = selectors.comments_inbox(user=user)
+    texts = texts_unread(user=user)
+    return User.objects.filter(pk=user.pk).values(
+        comments=rows_array(
+            comments[:DASHBOARD_COMMENT_LIMIT], **_COMMENT_ROWS, annotations=("is_read",)
+        ),
+        comments_unread=_count(comments.filter(is_read=False)),
+        texts=rows_array(texts[:DASHBOARD_COMMENT_LIMIT], **_TEXT_ROWS),
+        texts_unread=_count(texts),
+    )
+
+
+def _inboxes(user) -> dict:
+    found = row_for_user("exercises.panels.inboxes", User, _inbox_reads, user=user)
+    alias = router.db_for_read(SessionLog)
+    return {
+        "comments": instances(
+            SessionLog,
+            alias,
+            found["comments"],
+            **_COMMENT_ROWS,
+            annotations={"is_read": BooleanField()},
+        ),
+        "comments_unread": found["comments_unread"],
+        "texts": instances(SmsInbound, alias, found["texts"], **_TEXT_ROWS),
+        "texts_unread": found["texts_unread"],
+    }
+
+
+def _inbox_context(inboxes: dict) -> dict:
+    """The newest unread comments first and how many are unread in all."""
+    comments = inboxes["comments"]
     for log in comments:
         audit.note_patient(log.patient, log)
-    return {"comments": comments, "unread": comments[0].unread_count if comments else 0}
+    return {"comments": comments, "unread": inboxes["comments_unread"]}
 
 
-def _texts_context(user) -> dict:
-    """The patients' unread texts, urgent first (two queries: the count, the first few)."""
-    texts = rows_for_user(
-        "exercises.panels.texts_unread",
-        SmsInbound,
-        lambda *, user: texts_unread(user=user)[:DASHBOARD_COMMENT_LIMIT],
-        user=user,
-    )
+def _texts_context(inboxes: dict) -> dict:
+    """The patients' unread texts, urgent first, and how many there are."""
+    texts = inboxes["texts"]
     for text in texts:
         audit.note_patient(text.patient, text)
-    return {
-        "texts": texts,
-        "unread": (
-            texts_unread(user=user).count() if len(texts) == DASHBOARD_COMMENT_LIMIT else len(texts)
-        ),
-    }
+    return {"texts": texts, "unread": inboxes["texts_unread"]}
 
 
 def portal_reads(*, day, week_before, now) -> dict:

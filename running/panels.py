@@ -4,10 +4,17 @@ at) and the patient's portal home (today's step and the next-morning question)."
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
+from django.core.signals import setting_changed
 from django.db.models import TextField
 from django.db.models.functions import Cast
+from django.dispatch import receiver
+from django.urls import get_script_prefix
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from clinic import audit
 from clinic.access import CLINICAL, STAFF, has_role
@@ -158,7 +165,14 @@ def _dashboard_runs_html(values: dict, csrf_token) -> SafeString:
     more are waiting, or that there is none."""
     if not values["runs"]:
         return _NO_RUNS
-    rows = running_rows.runs_to_review_rows(values["runs"], csrf_token)
+    runs = values["runs"]
+    drawn = _runs_drawn(
+        tuple(tuple(run.values()) for run in runs),
+        tuple(runs[0]),
+        get_script_prefix(),
+        get_language(),
+    )
+    rows = drawn.replace(_SLOT, conditional_escape(csrf_token))
     more = _MORE_RUNS if values["more"] else ""
     return mark_safe(  # noqa: S308  # nosec B308 B703 (the rows are escaped where drawn)
         f"{_RUNS_HEAD}\n"
@@ -168,6 +182,30 @@ def _dashboard_runs_html(values: dict, csrf_token) -> SafeString:
         f"      {more}\n"
         f"      {_RUNS_TAIL}"
     )
+
+
+#: Where each row's form has the page's CSRF token, in the rows kept per process: PostgreSQL's
+#: text cannot hold a NUL, so no value drawn around it can.
+_SLOT = "\x00"
+
+
+@functools.lru_cache(maxsize=256)
+def _runs_drawn(rows: tuple[tuple, ...], keys: tuple[str, ...], prefix: str, language) -> str:
+    """The runs' list items (`running_rows.runs_to_review_rows`) with `_SLOT` for the token,
+    kept per process by the rows' values, the script prefix their links start with and the
+    language their days are named in: the runs waiting for a therapist change only when they
+    log or mark one, so the same rows come back view after view, and comparing them costs a
+    small part of drawing them (the page's token, new each view, is put in afterwards)."""
+    return running_rows.runs_to_review_rows(
+        [dict(zip(keys, row, strict=True)) for row in rows], _SLOT
+    )
+
+
+@receiver(setting_changed)
+def _forget_runs(*, setting, **kwargs):
+    """Tests that swap the URLconf change the links the kept rows hold."""
+    if setting == "ROOT_URLCONF":
+        _runs_drawn.cache_clear()
 
 
 def portal_reads(*, day, week_before, now) -> dict:

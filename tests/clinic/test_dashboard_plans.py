@@ -9,10 +9,11 @@ import pytest
 from django.db import DataError, connection, transaction
 from django.db.models import ExpressionWrapper, F, IntegerField, Value
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic.models import User
-from clinic.rows import _prepared, prepared_list
+from clinic.rows import KEEP_PLAN_ALONE, _prepared, prepared_list
 
 pytestmark = [
     pytest.mark.skipif(
@@ -55,6 +56,26 @@ def test_the_dashboard_keeps_the_plan_of_todays_appointments_and_then_plans_as_b
         assert client.get(reverse("clinic:dashboard")).status_code == 200
 
     assert _plans("bookings.panels.dashboard_today") == (generic + 7, custom)
+    assert _mode() == "auto"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_the_plan_without_a_reset_outside_a_transaction(therapist):
+    # A view runs in autocommit: the setting goes with today's list and ends with its round
+    # trip, so no `RESET` follows it.
+    assert connection.get_autocommit()
+    client = Client()
+    client.force_login(therapist)
+    assert client.get(reverse("clinic:dashboard")).status_code == 200
+    generic, custom = _plans("bookings.panels.dashboard_today")
+    for _ in range(6):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("clinic:dashboard")).status_code == 200
+        sent = [query["sql"] for query in captured.captured_queries]
+        assert not [sql for sql in sent if "RESET" in sql]
+        assert [sql for sql in sent if sql.startswith(KEEP_PLAN_ALONE)]
+
+    assert _plans("bookings.panels.dashboard_today") == (generic + 6, custom)
     assert _mode() == "auto"
 
 

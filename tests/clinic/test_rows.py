@@ -255,9 +255,9 @@ def test_every_compiled_query_in_the_code_has_its_own_name():
     import re
 
     root = pathlib.Path(__file__).resolve().parents[2]
-    call = re.compile(r"\b(?:prepared_list|prepared_tuples|prepared_row|rows_for_user)\(")
+    call = re.compile(r"\b(?:prepared_list|prepared_tuples|prepared_row|rows?_for_user)\(")
     named = re.compile(
-        r"\b(?:prepared_list|prepared_tuples|prepared_row|rows_for_user)\(\s*f?\"([^\"]+)\""
+        r"\b(?:prepared_list|prepared_tuples|prepared_row|rows?_for_user)\(\s*f?\"([^\"]+)\""
     )
     calls, names = 0, []
     for path in root.rglob("*.py"):

@@ -18,10 +18,10 @@ DAY = dt.date(2026, 11, 30)
 TOKEN = "tok<en>&"
 
 
-def template_markup(name: str, values: dict) -> str:
+def template_markup(name: str, values: dict, token: str = TOKEN) -> str:
     """What `{% render_panel %}` drew for a template panel (its own context, the token)."""
     return get_template(name).template.render(
-        Context({**values, "csrf_token": TOKEN, "request": None})
+        Context({**values, "csrf_token": token, "request": None})
     )
 
 
@@ -98,3 +98,21 @@ def test_it_draws_the_empty_referrals_card_as_its_template():
     drawn = assessment_panels.draw_dashboard_referrals(values, TOKEN)
     assert drawn == template_markup(assessment_panels.DASHBOARD_REFERRALS_TEMPLATE, values)
     assert hasattr(drawn, "__html__")
+
+
+def test_it_keeps_the_runs_rows_but_draws_each_views_token_and_each_change():
+    runs = [run_row(n) for n in range(3)]
+    first = running_panels._dashboard_runs_html({"runs": runs, "more": False}, "tok&1")
+    again = running_panels._dashboard_runs_html({"runs": runs, "more": False}, "tok<2>")
+    # The second view's rows come from the kept markup, with its own token in every form.
+    assert again.count('value="tok&lt;2&gt;"') == 3
+    assert again == template_markup(
+        "running/panels/dashboard_runs.html", {"runs": runs, "more": False}, token="tok<2>"
+    )
+    assert first.replace("tok&amp;1", "tok&lt;2&gt;") == again
+    changed = [*runs[:2], {**runs[2], "comment": "New <note>"}]
+    drawn = running_panels._dashboard_runs_html({"runs": changed, "more": False}, "tok&1")
+    assert "New &lt;note&gt;" in drawn
+    assert drawn == template_markup(
+        "running/panels/dashboard_runs.html", {"runs": changed, "more": False}, token="tok&1"
+    )

@@ -267,23 +267,27 @@ def test_it_shows_the_inbox_in_a_fixed_number_of_queries(
 def test_it_builds_the_dashboard_inbox_in_a_fixed_number_of_queries(
     therapist, ada_plan, django_assert_num_queries, rows
 ):
-    from exercises.panels import _inbox_context
+    from exercises.dashboard_draw import draw_comments
+    from exercises.panels import _inbox_context, _inboxes
 
     for day in range(rows):
         commented(ada_plan, day, f"Note {day}")
-    # Queries: the first comments with their patients, each row carrying the unread count.
+    # Queries: one, the first comments with their patients, how many are unread, and the
+    # texts card's rows and count; drawing the card reads nothing the statement left out.
     with django_assert_num_queries(1):
-        context = _inbox_context(therapist)
+        context = _inbox_context(_inboxes(therapist))
+        drawn = draw_comments(context, "token")
     assert context["unread"] == rows
+    assert drawn.count("comment-text") == min(rows, 5)
 
 
 def test_it_counts_only_unread_comments_on_the_dashboard_beyond_those_shown(therapist, ada_plan):
-    from exercises.panels import _inbox_context
+    from exercises.panels import _inbox_context, _inboxes
 
     entries = [commented(ada_plan, day, f"Note {day}") for day in range(7)]
     for entry in entries[:3]:
         CommentRead.objects.create(session_log=entry, read_by=therapist, read_at=timezone.now())
-    context = _inbox_context(therapist)
+    context = _inbox_context(_inboxes(therapist))
     # Unread first (newest logged first), then the newest read one; four unread in all.
     assert [log.comment for log in context["comments"]] == [
         "Note 6",
