@@ -37,7 +37,7 @@ from django.utils import timezone
 from bookings import schedule
 
 # Public holidays and weekly series live in `closures`; callers read them as selectors.
-from bookings.calendar_items import CalendarItem, CalendarTherapist
+from bookings.calendar_items import CalendarItem, CalendarTherapist, timed_columns
 from bookings.closures import (  # noqa: F401
     SeriesPlan,
     closed_days,
@@ -324,10 +324,16 @@ CALENDAR_COLUMNS = (
 
 
 def _calendar_appointments(
-    *, people: dict[str, int], start: dt.datetime, end: dt.datetime, site: Site | None
+    *,
+    people: dict[str, int],
+    start: dt.datetime,
+    end: dt.datetime,
+    site: Site | None,
+    zone: ZoneInfo | None = None,
 ) -> list[CalendarItem]:
     """The calendar's appointments of these therapists overlapping [start, end), at `site`
-    if given. One query, compiled once per process for each number of therapists."""
+    if given, their times in `zone`. One query, compiled once per process for each number of
+    therapists."""
     if not people:
         return []
     # `Appointment.objects.overlapping` with its lower bound passed in: `prepared_list` takes
@@ -346,7 +352,7 @@ def _calendar_appointments(
             site_id=site.pk,
         )
     # Tuples, not dicts: each row's values go straight into its item.
-    return CalendarItem.all_of(names, rows)
+    return CalendarItem.all_of(names, rows, zone)
 
 
 def _calendar_query(
@@ -367,13 +373,15 @@ def _calendar_query(
     note_state = _note_state()
     if note_state is not None:
         appointments, noted = appointments.annotate(note_state=note_state()), ("note_state",)
+    columns, timed = timed_columns(CALENDAR_COLUMNS)
     return (
         appointments.order_by("start", "id")
         # Public ids as the database writes them: links and the audit trail want the text,
         # and parsing two UUIDs a row only for them to be printed again cost more.
         .values(
-            *CALENDAR_COLUMNS,
+            *columns,
             *noted,
+            **timed,
             public_ref=_text("public_id"),
             patient_ref=_text("patient__public_id"),
         )
@@ -461,7 +469,7 @@ def calendar_days(
     window_end = schedule.local_midnight(last + dt.timedelta(days=1), zone)
     by_id = {person.pk: person for person in people}
     appointments = _calendar_appointments(
-        people=_numbered(ids), start=window_start, end=window_end, site=site
+        people=_numbered(ids), start=window_start, end=window_end, site=site, zone=zone
     )
     by_therapist: dict[int, list[CalendarItem]] = {pk: [] for pk in by_id}
     for item in appointments:
