@@ -192,6 +192,9 @@ class CalendarItem:
     # The session note's state read with the appointment (`selectors._note_state`): None
     # (not attended, or no note), False (a draft) or True (signed); NOT_READ when not read.
     note_state: Any = NOT_READ
+    # The start and end as seconds since 1970 when read so (`timed_columns`), else None: the
+    # instants compared without asking the times' zone for its offset.
+    span: tuple[float, float] | None = None
 
     # What the audit note names an appointment by (`clinic.audit`): the model's label.
     _meta = Appointment._meta
@@ -220,7 +223,8 @@ class CalendarItem:
         if seconds:
             at, zone = dt.datetime.fromtimestamp, zone or dt.UTC
             for item in items:
-                item.start, item.end = at(item.start, zone), at(item.end, zone)
+                begins, ends = item.start, item.end
+                item.start, item.end, item.span = at(begins, zone), at(ends, zone), (begins, ends)
         return items
 
     @property

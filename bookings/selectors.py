@@ -324,12 +324,7 @@ CALENDAR_COLUMNS = (
 
 
 def _calendar_appointments(
-    *,
-    people: dict[str, int],
-    start: dt.datetime,
-    end: dt.datetime,
-    site: Site | None,
-    zone: ZoneInfo | None = None,
+    *, people: dict[str, int], start: dt.datetime, end: dt.datetime, site: Site | None, zone=None
 ) -> list[CalendarItem]:
     """The calendar's appointments of these therapists overlapping [start, end), at `site`
     if given, their times in `zone`. One query, compiled once per process for each number of
@@ -471,12 +466,15 @@ def calendar_days(
     appointments = _calendar_appointments(
         people=_numbered(ids), start=window_start, end=window_end, site=site, zone=zone
     )
-    by_therapist: dict[int, list[CalendarItem]] = {pk: [] for pk in by_id}
+    # Each item with its instants as seconds (`CalendarItem.span`): its times are in `zone`,
+    # and comparing them with the days' UTC bounds would ask both zones for offsets each time.
+    by_therapist: dict[int, list[tuple[float, float, CalendarItem]]] = {pk: [] for pk in by_id}
     for item in appointments:
         # The therapist is one of `people`: no join, and every appointment of a column
         # shares the one row.
         item.therapist = by_id[item.therapist_id]
-        by_therapist[item.therapist_id].append(item)
+        span = item.span or (item.start.timestamp(), item.end.timestamp())
+        by_therapist[item.therapist_id].append((*span, item))
     if site is not None and therapist is None:
         booked_here = {item.therapist_id for item in appointments}
         people = [
@@ -492,7 +490,10 @@ def calendar_days(
         schedule.utc(schedule.local_midnight(day, zone))
         for day in (*shown, last + dt.timedelta(days=1))
     ]
-    for day, begins, ends in zip(shown, edges[:-1], edges[1:], strict=True):
+    seconds = [edge.timestamp() for edge in edges]
+    for day, begins, ends, opens, closes in zip(
+        shown, edges[:-1], edges[1:], seconds[:-1], seconds[1:], strict=True
+    ):
         columns = []
         for person in people:
             # The day's working intervals in UTC (merged, in order) and as local times.
@@ -503,7 +504,9 @@ def calendar_days(
             ]
             hours = [(start.astimezone(zone), end.astimezone(zone)) for start, end in utc_hours]
             booked = [
-                item for item in by_therapist[person.pk] if item.start < ends and begins < item.end
+                item
+                for start, end, item in by_therapist[person.pk]
+                if start < closes and opens < end
             ]
             columns.append(
                 {"therapist": person, "hours": hours, "working": utc_hours, "appointments": booked}
