@@ -90,3 +90,26 @@ def test_attendance_opens_when_the_appointment_says_across_the_change(therapist,
     with time_machine.travel(dt.datetime(2026, 10, 25, 0, minute, tzinfo=dt.UTC), tick=False):
         for item, visit in zip(items, visits, strict=True):
             assert item.attendance_open == visit.attendance_open
+
+
+def test_each_appointment_shows_on_the_local_days_its_instants_touch(therapist):
+    zone = selectors.clinic_zone()
+    ends_at_midnight = AppointmentFactory(
+        therapist=therapist, start=dt.datetime(2026, 7, 1, 23, 30, tzinfo=zone)
+    )
+    runs_past_midnight = AppointmentFactory(
+        therapist=therapist, start=dt.datetime(2026, 7, 2, 23, 45, tzinfo=zone)
+    )
+    starts_at_midnight = AppointmentFactory(
+        therapist=therapist, start=dt.datetime(2026, 7, 4, 0, 0, tzinfo=zone)
+    )
+    days = selectors.calendar_days(
+        first=dt.date(2026, 7, 1), last=dt.date(2026, 7, 4), therapist=therapist
+    )
+    shown = [[item.pk for item in day["columns"][0]["appointments"]] for day in days]
+    assert shown == [
+        [ends_at_midnight.pk],
+        [runs_past_midnight.pk],
+        [runs_past_midnight.pk],
+        [starts_at_midnight.pk],
+    ]
