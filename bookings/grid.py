@@ -251,8 +251,10 @@ def _start_instant(item: Any) -> float:
     """What appointments are ordered by: the instant they start. Not the datetime itself:
     the calendars' items carry their times in the calendar's zone, and two times in one zone
     compare by their wall clocks, which in the hour the clocks go back would put a later visit
-    before an earlier one."""
-    return item.start.timestamp()
+    before an earlier one. The seconds it was read as where the item has them
+    (`CalendarItem.span`): `timestamp()` asks the zone for its offset."""
+    span = getattr(item, "span", None)
+    return span[0] if span is not None else item.start.timestamp()
 
 
 def _row_range(shown: Sequence[_Shown]) -> tuple[int, int]:
