@@ -14,6 +14,8 @@ import operator
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
+from django.db.models import F, FloatField, Func
 from django.utils import timezone
 
 from bookings.models import EARLY_ARRIVAL, Appointment
@@ -55,11 +57,49 @@ class _NotRead:
 NOT_READ: Any = _NotRead()
 
 
+#: On PostgreSQL an appointment's start and end are read under these names, as seconds since
+#: 1970 (`timed_columns`), and made into datetimes in the calendar's zone here.
+_SECONDS = {"start": "start_seconds", "end": "end_seconds"}
+
+
+class _Seconds(FloatField):
+    """`date_part('epoch', ...)`'s double precision, kept as the float psycopg2 reads: a type
+    of its own so that Django adds no `float()` converter (a Python call per value)."""
+
+    def get_internal_type(self) -> str:
+        return "SecondsSinceEpoch"
+
+
+def timed_columns(columns: tuple[str, ...]) -> tuple[tuple[str, ...], dict[str, Func]]:
+    """The calendars' `columns` to read as they are, and the expressions to read beside them.
+    On PostgreSQL the start and end come as seconds since 1970 rather than `timestamptz`:
+    psycopg2 builds each timestamp through `datetime(...)` with a Python call for its zone,
+    and every reader then converts it to the calendar's zone; `datetime.fromtimestamp` in
+    `CalendarItem.all_of` does both in one C call. A double holds a microsecond exactly for
+    any date a clinic books (its step near 2026 is a quarter of one)."""
+    if connection.vendor != "postgresql":
+        return columns, {}
+    return tuple(name for name in columns if name not in _SECONDS), {
+        _SECONDS[name]: Func(
+            F(name), template="date_part('epoch', %(expressions)s)", output_field=_Seconds()
+        )
+        for name in columns
+        if name in _SECONDS
+    }
+
+
 @functools.lru_cache(maxsize=8)
-def _picker(names: tuple[str, ...]) -> tuple[operator.itemgetter, int]:
+def _picker(names: tuple[str, ...]) -> tuple[operator.itemgetter, int, bool]:
     """What takes `CalendarItem`'s values out of a row with these columns, in its fields'
-    order (one C call a row), and where the status is: worked out once per column list."""
-    return operator.itemgetter(*(names.index(source) for source in _SOURCES)), names.index("status")
+    order (one C call a row), where the status is, and whether the times are seconds
+    (`timed_columns`): worked out once per column list."""
+    seconds = _SECONDS["start"] in names
+    sources = (_SECONDS.get(source, source) if seconds else source for source in _SOURCES)
+    return (
+        operator.itemgetter(*(names.index(source) for source in sources)),
+        names.index("status"),
+        seconds,
+    )
 
 
 @dataclass(slots=True, eq=False)
@@ -152,15 +192,22 @@ class CalendarItem:
     # The session note's state read with the appointment (`selectors._note_state`): None
     # (not attended, or no note), False (a draft) or True (signed); NOT_READ when not read.
     note_state: Any = NOT_READ
+    # The start and end as seconds since 1970 when read so (`timed_columns`), else None: the
+    # instants compared without asking the times' zone for its offset.
+    span: tuple[float, float] | None = None
 
     # What the audit note names an appointment by (`clinic.audit`): the model's label.
     _meta = Appointment._meta
 
     @classmethod
-    def all_of(cls, names: list[str], rows: list[tuple]) -> list[CalendarItem]:
+    def all_of(
+        cls, names: list[str], rows: list[tuple], zone: dt.tzinfo | None = None
+    ) -> list[CalendarItem]:
         """From rows of `bookings.selectors.CALENDAR_COLUMNS` as tuples (`names`: the column
-        each value is, as `clinic.rows.prepared_tuples` gives them)."""
-        pick, status = _picker(tuple(names))
+        each value is, as `clinic.rows.prepared_tuples` gives them). Times read as seconds
+        (`timed_columns`) become datetimes in `zone` (UTC if not given), the same instants
+        as the `timestamptz` values."""
+        pick, status, seconds = _picker(tuple(names))
         active = Appointment.ACTIVE_STATUSES
         if "note_state" in names:
             noted = names.index("note_state")
@@ -173,6 +220,11 @@ class CalendarItem:
                     str(item.public_id),
                     str(item.patient_public_id),
                 )
+        if seconds:
+            at, zone = dt.datetime.fromtimestamp, zone or dt.UTC
+            for item in items:
+                begins, ends = item.start, item.end
+                item.start, item.end, item.span = at(begins, zone), at(ends, zone), (begins, ends)
         return items
 
     @property
@@ -212,7 +264,9 @@ class CalendarItem:
 
     @property
     def attendance_open(self) -> bool:  # as `Appointment.attendance_open`
-        return timezone.now() >= self.start - EARLY_ARRIVAL
+        # In UTC: `start` may be in the calendar's zone, where subtracting is wall-clock
+        # arithmetic, an hour off across a change of the clocks.
+        return timezone.now() >= self.start.astimezone(dt.UTC) - EARLY_ARRIVAL
 
     def get_status_display(self) -> str:
         return str(STATUS_WORDS.get(self.status, self.status))

@@ -233,7 +233,7 @@ class _Shown:
         """`local`: each appointment's start and end in `zone` so far, by `id`; filled in
         here (an appointment past midnight is in two columns, converted once)."""
         day = spec.day
-        active = sorted((a for a in spec.appointments if a.is_active), key=_START)
+        active = sorted((a for a in spec.appointments if a.is_active), key=_start_instant)
         spans = []
         for item in active:
             times = local.get(id(item))
@@ -247,7 +247,14 @@ class _Shown:
         )
 
 
-_START = operator.attrgetter("start")  # what appointments are ordered by
+def _start_instant(item: Any) -> float:
+    """What appointments are ordered by: the instant they start. Not the datetime itself:
+    the calendars' items carry their times in the calendar's zone, and two times in one zone
+    compare by their wall clocks, which in the hour the clocks go back would put a later visit
+    before an earlier one. The seconds it was read as where the item has them
+    (`CalendarItem.span`): `timestamp()` asks the zone for its offset."""
+    span = getattr(item, "span", None)
+    return span[0] if span is not None else item.start.timestamp()
 
 
 def _row_range(shown: Sequence[_Shown]) -> tuple[int, int]:

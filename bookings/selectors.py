@@ -37,7 +37,7 @@ from django.utils import timezone
 from bookings import schedule
 
 # Public holidays and weekly series live in `closures`; callers read them as selectors.
-from bookings.calendar_items import CalendarItem, CalendarTherapist
+from bookings.calendar_items import CalendarItem, CalendarTherapist, timed_columns
 from bookings.closures import (  # noqa: F401
     SeriesPlan,
     closed_days,
@@ -324,10 +324,11 @@ CALENDAR_COLUMNS = (
 
 
 def _calendar_appointments(
-    *, people: dict[str, int], start: dt.datetime, end: dt.datetime, site: Site | None
+    *, people: dict[str, int], start: dt.datetime, end: dt.datetime, site: Site | None, zone=None
 ) -> list[CalendarItem]:
     """The calendar's appointments of these therapists overlapping [start, end), at `site`
-    if given. One query, compiled once per process for each number of therapists."""
+    if given, their times in `zone`. One query, compiled once per process for each number of
+    therapists."""
     if not people:
         return []
     # `Appointment.objects.overlapping` with its lower bound passed in: `prepared_list` takes
@@ -346,7 +347,7 @@ def _calendar_appointments(
             site_id=site.pk,
         )
     # Tuples, not dicts: each row's values go straight into its item.
-    return CalendarItem.all_of(names, rows)
+    return CalendarItem.all_of(names, rows, zone)
 
 
 def _calendar_query(
@@ -367,13 +368,15 @@ def _calendar_query(
     note_state = _note_state()
     if note_state is not None:
         appointments, noted = appointments.annotate(note_state=note_state()), ("note_state",)
+    columns, timed = timed_columns(CALENDAR_COLUMNS)
     return (
         appointments.order_by("start", "id")
         # Public ids as the database writes them: links and the audit trail want the text,
         # and parsing two UUIDs a row only for them to be printed again cost more.
         .values(
-            *CALENDAR_COLUMNS,
+            *columns,
             *noted,
+            **timed,
             public_ref=_text("public_id"),
             patient_ref=_text("patient__public_id"),
         )
@@ -461,14 +464,17 @@ def calendar_days(
     window_end = schedule.local_midnight(last + dt.timedelta(days=1), zone)
     by_id = {person.pk: person for person in people}
     appointments = _calendar_appointments(
-        people=_numbered(ids), start=window_start, end=window_end, site=site
+        people=_numbered(ids), start=window_start, end=window_end, site=site, zone=zone
     )
-    by_therapist: dict[int, list[CalendarItem]] = {pk: [] for pk in by_id}
+    # Each item with its instants as seconds (`CalendarItem.span`): its times are in `zone`,
+    # and comparing them with the days' UTC bounds would ask both zones for offsets each time.
+    by_therapist: dict[int, list[tuple[float, float, CalendarItem]]] = {pk: [] for pk in by_id}
     for item in appointments:
         # The therapist is one of `people`: no join, and every appointment of a column
         # shares the one row.
         item.therapist = by_id[item.therapist_id]
-        by_therapist[item.therapist_id].append(item)
+        span = item.span or (item.start.timestamp(), item.end.timestamp())
+        by_therapist[item.therapist_id].append((*span, item))
     if site is not None and therapist is None:
         booked_here = {item.therapist_id for item in appointments}
         people = [
@@ -484,7 +490,10 @@ def calendar_days(
         schedule.utc(schedule.local_midnight(day, zone))
         for day in (*shown, last + dt.timedelta(days=1))
     ]
-    for day, begins, ends in zip(shown, edges[:-1], edges[1:], strict=True):
+    seconds = [edge.timestamp() for edge in edges]
+    for day, begins, ends, opens, closes in zip(
+        shown, edges[:-1], edges[1:], seconds[:-1], seconds[1:], strict=True
+    ):
         columns = []
         for person in people:
             # The day's working intervals in UTC (merged, in order) and as local times.
@@ -495,7 +504,9 @@ def calendar_days(
             ]
             hours = [(start.astimezone(zone), end.astimezone(zone)) for start, end in utc_hours]
             booked = [
-                item for item in by_therapist[person.pk] if item.start < ends and begins < item.end
+                item
+                for start, end, item in by_therapist[person.pk]
+                if start < closes and opens < end
             ]
             columns.append(
                 {"therapist": person, "hours": hours, "working": utc_hours, "appointments": booked}
