@@ -97,14 +97,24 @@ def _summary(alerts: list[PlanAlert]) -> tuple[tuple[AlertLine, ...], int]:
     return tuple(_line(item) for item in alerts[:DASHBOARD_ALERT_LIMIT]), len(alerts)
 
 
-def dashboard_alerts(*, user) -> tuple[tuple[AlertLine, ...], int]:
+#: The tables whose change counters name the alerts' cache key.
+ALERT_KEY_MODELS = (*ALERT_MODELS, Patient)
+#: `dashboard_alerts`' `counters` when the caller has not read them.
+READ_COUNTERS = object()
+
+
+def dashboard_alerts(*, user, counters=READ_COUNTERS) -> tuple[tuple[AlertLine, ...], int]:
     """The first `DASHBOARD_ALERT_LIMIT` of `open_alerts` and how many there are, from the
     cache while no table they are computed from has changed: the key holds the tables' change
     counters, which the database bumps on every write, whatever its path. After a change only
-    the plans it touched are worked out again (`_plans_summary`)."""
+    the plans it touched are worked out again (`_plans_summary`).
+
+    `counters`: `table_versions(ALERT_KEY_MODELS)` read by the caller within this view (the
+    dashboard reads them with its inboxes, `changes.versions_column`); read here otherwise."""
     if not has_role(user, CLINICAL):
         return (), 0
-    counters = table_versions([*ALERT_MODELS, Patient])
+    if counters is READ_COUNTERS:
+        counters = table_versions(ALERT_KEY_MODELS)
     if counters is None:
         return _summary(open_alerts(user=user))
     slot = int(time.time()) // ALERT_CLOCK_SECONDS
