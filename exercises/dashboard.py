@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic.access import CLINICAL, has_role
+from clinic.cache import get_unchanging
 from clinic.changes import table_versions
 from clinic.links import uuid_url_parts
 from clinic.markup import escape
@@ -121,16 +122,18 @@ def dashboard_alerts(*, user, counters=READ_COUNTERS) -> tuple[tuple[AlertLine, 
     version = ".".join(str(counter) for counter in counters.values())
     # Not the "exercises:alerts:" keys, which held whole instances before this module.
     key = f"exercises:dashboard-alerts:{user.pk}:{slot}:{version}"
-    found = _cache_get(key)
+    found = _cache_get(key, unchanging=True)
     if found is None:
         found = _plans_summary(user=user, counters=counters)
         _cache_set(key, found, ALERT_CLOCK_SECONDS)
     return found
 
 
-def _cache_get(key: str):
+def _cache_get(key: str, *, unchanging: bool = False):
+    """`unchanging`: a summary, tuples of plain values nobody changes, which the same bytes
+    give back as the same object (`clinic.cache.get_unchanging`)."""
     try:
-        return cache.get(key)
+        return get_unchanging(key) if unchanging else cache.get(key)
     except Exception as exc:  # a cache that is down is a miss, never an error
         logger.warning("Cache unavailable: %s", exc)
         return None
