@@ -10,8 +10,11 @@ counters: `tables_version` returns None and callers compute afresh.
 from __future__ import annotations
 
 import functools
+import json
 
 from django.db import connection
+from django.db.models import TextField
+from django.db.models.expressions import RawSQL
 
 from clinic.rows import run_written, written_statement
 
@@ -48,6 +51,28 @@ def _counters(tables: tuple[str, ...]):
         f"SELECT table_name, version FROM clinic_table_change WHERE table_name IN ({names})",  # noqa: S608  # nosec B608
         (),
     )
+
+
+def versions_column(models) -> RawSQL | None:
+    """`table_versions` as a column of another statement, for a page that reads the counters
+    on every view and can ask them in a round trip it makes anyway: the tables that have a
+    counter as a JSON object's text, which `versions_from` turns into `table_versions`'
+    answer. None where the database keeps no counters."""
+    if connection.vendor != "postgresql":
+        return None
+    tables = tuple(sorted(model._meta.db_table for model in models))
+    names = ", ".join(f"'{table}'" for table in tables)
+    # Our own tables' names written into the SQL, no value from outside.
+    select = "SELECT json_object_agg(table_name, version)::text FROM clinic_table_change"
+    sql = f"{select} WHERE table_name IN ({names})"  # nosec B608
+    return RawSQL(sql, (), output_field=TextField())  # noqa: S611  # nosec B611
+
+
+def versions_from(models, column: str | None) -> dict[str, int]:
+    """`table_versions(models)` from a `versions_column(models)` value (None: no table has a
+    counter row yet, each is 0)."""
+    found = json.loads(column) if column else {}
+    return {table: found.get(table, 0) for table in sorted(m._meta.db_table for m in models)}
 
 
 def tables_version(models) -> str | None:

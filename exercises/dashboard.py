@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic.access import CLINICAL, has_role
+from clinic.cache import get_unchanging
 from clinic.changes import table_versions
 from clinic.links import uuid_url_parts
 from clinic.markup import escape
@@ -97,30 +98,42 @@ def _summary(alerts: list[PlanAlert]) -> tuple[tuple[AlertLine, ...], int]:
     return tuple(_line(item) for item in alerts[:DASHBOARD_ALERT_LIMIT]), len(alerts)
 
 
-def dashboard_alerts(*, user) -> tuple[tuple[AlertLine, ...], int]:
+#: The tables whose change counters name the alerts' cache key.
+ALERT_KEY_MODELS = (*ALERT_MODELS, Patient)
+#: `dashboard_alerts`' `counters` when the caller has not read them.
+READ_COUNTERS = object()
+
+
+def dashboard_alerts(*, user, counters=READ_COUNTERS) -> tuple[tuple[AlertLine, ...], int]:
     """The first `DASHBOARD_ALERT_LIMIT` of `open_alerts` and how many there are, from the
     cache while no table they are computed from has changed: the key holds the tables' change
     counters, which the database bumps on every write, whatever its path. After a change only
-    the plans it touched are worked out again (`_plans_summary`)."""
+    the plans it touched are worked out again (`_plans_summary`).
+
+    `counters`: `table_versions(ALERT_KEY_MODELS)` read by the caller within this view (the
+    dashboard reads them with its inboxes, `changes.versions_column`); read here otherwise."""
     if not has_role(user, CLINICAL):
         return (), 0
-    counters = table_versions([*ALERT_MODELS, Patient])
+    if counters is READ_COUNTERS:
+        counters = table_versions(ALERT_KEY_MODELS)
     if counters is None:
         return _summary(open_alerts(user=user))
     slot = int(time.time()) // ALERT_CLOCK_SECONDS
     version = ".".join(str(counter) for counter in counters.values())
     # Not the "exercises:alerts:" keys, which held whole instances before this module.
     key = f"exercises:dashboard-alerts:{user.pk}:{slot}:{version}"
-    found = _cache_get(key)
+    found = _cache_get(key, unchanging=True)
     if found is None:
         found = _plans_summary(user=user, counters=counters)
         _cache_set(key, found, ALERT_CLOCK_SECONDS)
     return found
 
 
-def _cache_get(key: str):
+def _cache_get(key: str, *, unchanging: bool = False):
+    """`unchanging`: a summary, tuples of plain values nobody changes, which the same bytes
+    give back as the same object (`clinic.cache.get_unchanging`)."""
     try:
-        return cache.get(key)
+        return get_unchanging(key) if unchanging else cache.get(key)
     except Exception as exc:  # a cache that is down is a miss, never an error
         logger.warning("Cache unavailable: %s", exc)
         return None

@@ -9,7 +9,7 @@ from django.db import router
 from django.db.models import BooleanField, Func, IntegerField, Subquery
 from django.utils.safestring import SafeString, mark_safe
 
-from clinic import audit
+from clinic import audit, changes
 from clinic.access import CLINICAL, has_role
 from clinic.json_rows import instances, rows_array
 from clinic.markup import escape
@@ -153,7 +153,9 @@ def dashboard_panels(*, user) -> list[Panel]:
     return [
         Panel(
             template=dashboard_draw.ALERTS_TEMPLATE,
-            context=lambda: _alerts_context(*dashboard.dashboard_alerts(user=user)),
+            context=lambda: _alerts_context(
+                *dashboard.dashboard_alerts(user=user, counters=inboxes()["alert_counters"])
+            ),
             order=20,
             draw=dashboard_draw.draw_alerts,
         ),
@@ -210,7 +212,11 @@ def _inbox_reads(*, user):
     The two cards were a statement each, and most dashboards have neither."""
     comments = selectors.comments_inbox(user=user)
     texts = texts_unread(user=user)
+    # The alerts' counters ride here too (the alerts card's cache key): a statement of their
+    # own cost the server as much as an empty inbox.
+    counters = changes.versions_column(dashboard.ALERT_KEY_MODELS)
     return User.objects.filter(pk=user.pk).values(
+        **({} if counters is None else {"alert_counters": counters}),
         comments=rows_array(
             comments[:DASHBOARD_COMMENT_LIMIT], **_COMMENT_ROWS, annotations=("is_read",)
         ),
@@ -234,6 +240,11 @@ def _inboxes(user) -> dict:
         "comments_unread": found["comments_unread"],
         "texts": instances(SmsInbound, alias, found["texts"], **_TEXT_ROWS),
         "texts_unread": found["texts_unread"],
+        "alert_counters": (
+            changes.versions_from(dashboard.ALERT_KEY_MODELS, found["alert_counters"])
+            if "alert_counters" in found
+            else dashboard.READ_COUNTERS
+        ),
     }
 
 

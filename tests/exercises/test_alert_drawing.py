@@ -75,7 +75,7 @@ def test_it_shows_the_first_alerts_and_counts_the_rest(therapist_client, therapi
         for n in range(DASHBOARD_ALERT_LIMIT)
     )
     monkeypatch.setattr(
-        "exercises.dashboard.dashboard_alerts", lambda *, user: (lines, len(lines) + 7)
+        "exercises.dashboard.dashboard_alerts", lambda *, user, **_: (lines, len(lines) + 7)
     )
     body = therapist_client.get(reverse("clinic:dashboard")).content.decode()
     assert body.count("alert-acknowledge") == DASHBOARD_ALERT_LIMIT

@@ -120,3 +120,38 @@ def test_it_works_everything_out_when_nothing_is_kept(therapist, clock, worked_o
     log(plans[0], TODAY, pain=9)
     assert dashboard.dashboard_alerts(user=therapist) == afresh(therapist)
     assert worked_out[1] == {plan.pk for plan in plans}
+
+
+def test_it_reads_the_counters_with_the_inboxes_as_they_read_alone(therapist, clock):
+    from clinic import changes
+    from clinic.models import User
+
+    def both():
+        column = changes.versions_column(dashboard.ALERT_KEY_MODELS)
+        found = User.objects.filter(pk=therapist.pk).values_list(column, flat=True).get()
+        alone = changes.table_versions(dashboard.ALERT_KEY_MODELS)
+        assert list(alone) == sorted(model._meta.db_table for model in dashboard.ALERT_KEY_MODELS)
+        return changes.versions_from(dashboard.ALERT_KEY_MODELS, found), alone
+
+    with connection.cursor() as cursor:  # no counter row at all: each table's counter is 0
+        cursor.execute("DELETE FROM clinic_table_change")
+    read, alone = both()
+    assert read == alone == dict.fromkeys(alone, 0)
+    plans = caseload(therapist, count=1)
+    Patient.objects.filter(pk=plans[0].patient_id).update(last_name="Aardvark")
+    read, alone = both()
+    assert read == alone
+    assert read["exercises_exerciseplan"] > 0
+    assert read["patients_patient"] > 0
+
+
+def test_it_shows_a_new_alert_on_the_next_dashboard_view(therapist, therapist_client, clock):
+    # The dashboard reads the alerts' counters with its inboxes (exercises/panels.py): a write
+    # between two views is on the second, as when the alerts read their counters themselves.
+    plans = caseload(therapist, count=2)
+    before = therapist_client.get("/dashboard/").content.decode()
+    log(plans[1], TODAY, pain=9)
+    after = therapist_client.get("/dashboard/").content.decode()
+    assert after != before
+    assert after.count("text-bg-danger") > before.count("text-bg-danger")
+    assert dashboard.dashboard_alerts(user=therapist) == afresh(therapist)
