@@ -135,15 +135,6 @@ class Patient(TimeStampedModel):
                 name="patients_active_by_name",
             ),
             # The search's trigram index is PostgreSQL-only: see migration 0002.
-            # The calendars read each appointment's patient by id for the name and reference
-            # only: with them in the index the read is index-only and skips the patient's row,
-            # a wide one that the server otherwise fetches and takes apart for three columns
-            # (a week's appointments' statement: 585 -> 410 microseconds of the server's CPU).
-            models.Index(
-                fields=["id"],
-                include=["first_name", "last_name", "public_id"],
-                name="patients_id_names_covering",
-            ),
         ]
         constraints = [
             models.CheckConstraint(
