@@ -28,7 +28,7 @@ def day_label(when: dt.datetime | dt.date, text: FilterText | None = None) -> st
     """`when|date:"j M Y"` (an aware time in the current time zone, as the filter does).
 
     In English drawn as `day_month_year`, not through the filter's formatter: the page has
-    some thirty such days, and each day a process has not drawn yet cost about 40k
+    some thirty such days, and each day a process has not drawn yet cost about 110k more
     instructions there (a formatter built, the month's name looked up through gettext), a
     third of a page's days on pages of patients a worker has not shown before."""
     text = text or FilterText()
