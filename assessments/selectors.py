@@ -357,7 +357,10 @@ def _working_diagnoses() -> QuerySet[WorkingDiagnosis]:
         WorkingDiagnosis.objects.annotate(
             confirmed_at_later=Subquery(later_decision.values("confirmed_at")[:1]),
             replaced=Exists(later_working),
-            assessment_public_id=F("assessment__public_id"),
+            # By a subquery on the required key, not a join: joined, the server sets up a scan
+            # of all the assessment's 99 columns for this one (the patient page's statement
+            # and the assessment page's both read these rows).
+            assessment_public_id=_assessment_key(),
         )
         .select_related("recorded_by")
         .order_by("-recorded_at", "-id")

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.template import engines
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from clinic.panels import TimelineEntry
 from patients.services import episode_open
@@ -34,6 +34,18 @@ def test_it_writes_each_day_as_the_date_filter_does(when):
     with timezone.override(LONDON):
         expected = engines["django"].from_string('{{ when|date:"j M Y" }}').render({"when": when})
         assert day_label(when) == expected
+
+
+@pytest.mark.parametrize("language", ["en-gb", "en", "fr"])
+def test_it_writes_every_day_of_a_decade_as_the_date_filter_does(language):
+    template = engines["django"].from_string('{{ when|date:"j M Y" }}')
+    day = dt.date(2020, 1, 1)
+    with timezone.override(LONDON), translation.override(language):
+        while day.year < 2031:
+            moment = dt.datetime.combine(day, dt.time(23, 30), tzinfo=dt.UTC)
+            for when in (day, moment, moment.replace(tzinfo=None)):
+                assert day_label(when) == template.render({"when": when})
+            day += dt.timedelta(days=1)
 
 
 def test_it_shows_a_summer_evening_appointment_on_the_day_it_is_in_london():
