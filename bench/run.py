@@ -28,7 +28,9 @@ BENCH_REMINDERS (10000), BENCH_WEB_WORKERS (3), BENCH_WEB_THREADS (1), BENCH_WOR
 names), BENCH_SKIP_PAGES, BENCH_SKIP_WORKLOADS and BENCH_SKIP_REMINDERS (1 to skip that part),
 BENCH_BASELINE_EACH (0; seconds of `auth_baseline`, logged, before each workload), BENCH_ROUNDS
 (1; passes over every line, each line reported by its median round, each round divided by the
-baselines measured before and after it).
+baselines measured before and after it), BENCH_COMPARE (the path of another checkout with the
+same migrations: every round is measured once under each tree's gunicorn, in alternating
+order, on the one data set, and the other tree's lines are printed as `bench-compare:`).
 """
 
 from __future__ import annotations
@@ -96,8 +98,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def manage(*args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)  # noqa: S603 (fixed commands, no user input)
+def manage(*args: str, root: Path = ROOT) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=root, check=True)  # noqa: S603 (fixed commands, no user input)
 
 
 def server_connect(dbname: str | None = None):
@@ -250,7 +252,7 @@ def workloads_wanted() -> list:
 
 
 @contextmanager
-def gunicorn(port: int):
+def gunicorn(port: int, root: Path = ROOT):
     workers = knob("BENCH_WEB_WORKERS", 3)
     threads = knob("BENCH_WEB_THREADS", 1)
     command = [
@@ -267,8 +269,8 @@ def gunicorn(port: int):
         "--log-level",
         "warning",
     ]
-    log(f"gunicorn: {workers} workers x {threads} threads on port {port}")
-    process = subprocess.Popen(command, cwd=ROOT)  # noqa: S603 (fixed commands, no user input)
+    log(f"gunicorn: {workers} workers x {threads} threads on port {port}, from {root}")
+    process = subprocess.Popen(command, cwd=root)  # noqa: S603 (fixed commands, no user input)
     WEB_PIDS[:] = [process.pid]
     try:
         deadline = time.monotonic() + 30
@@ -444,6 +446,39 @@ def workload_measure(base: str, workload, folder: Path) -> dict:
     return result
 
 
+# --- Two trees on one data set (BENCH_COMPARE) ---------------------------------------------
+
+COMPARE = os.environ.get("BENCH_COMPARE", "")
+
+
+def compare_root() -> Path:
+    """The other checkout, ready to serve this run's database: it must need no migration this
+    tree's did not apply, and it collects its own static files."""
+    root = Path(COMPARE).resolve()
+    if not (root / "manage.py").is_file():
+        raise SystemExit(f"BENCH_COMPARE={COMPARE}: no manage.py there")
+    manage("migrate", "--check", "-v0", root=root)
+    manage("collectstatic", "--noinput", "-v0", root=root)
+    return root
+
+
+def compare_print(other: dict, this: dict) -> dict:
+    """The other tree's lines as `bench-compare:` and each line's ratio to this tree's."""
+    for kind in ("pages", "workloads"):
+        for name, measured in other[kind].items():
+            mine = this[kind][name]
+            print(
+                f"bench-compare: {name} rps={measured['rps']} p99_ms={measured['p99_ms']} "
+                f"errors={measured['errors']} ratio={measured['ratio']} "
+                f"rounds={','.join(map(str, measured.get('rounds', [])))} "
+                f"this_tree={mine['ratio']} "
+                f"this_rounds={','.join(map(str, mine.get('rounds', [])))} "
+                f"cpu_ms={','.join(f'{k}:{v}' for k, v in measured.get('cpu_ms', {}).items())}",
+                flush=True,
+            )
+    return {"root": COMPARE, **other}
+
+
 # --- Main -------------------------------------------------------------------------------
 
 
@@ -492,19 +527,29 @@ def main() -> int:
         "pages": {},
     }
     base = f"http://127.0.0.1:{site_port}"
-    rounds = []
-    with gunicorn(site_port), tempfile.TemporaryDirectory(prefix="bench-urls-") as folder:
+    trees = [ROOT] + ([compare_root()] if COMPARE else [])
+    rounds: dict[Path, list] = {tree: [] for tree in trees}
+    ends: dict[Path, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-urls-") as folder:
         for number in range(ROUNDS):
             if number:
                 log(f"round {number + 1} of {ROUNDS}")
                 database_settle()
-            rounds.append(round_measure(base, pages, workloads, Path(folder)))
-        end = baselines_again(base, pages)
-    combined = rounds_combined(rounds, end)
+            # With a second tree, ABBA order: neither tree always has the machine's first turn.
+            for tree in trees if number % 2 == 0 else trees[::-1]:
+                with gunicorn(site_port, tree):
+                    rounds[tree].append(round_measure(base, pages, workloads, Path(folder)))
+        for tree in trees:
+            with gunicorn(site_port, tree):
+                ends[tree] = baselines_again(base, pages)
+    combined = rounds_combined(rounds[ROOT], ends[ROOT])
     results["config"]["rounds"] = ROUNDS
     results["pages"] = combined["pages"]
     if workloads:
         results["workloads"] = combined["workloads"]
+    if COMPARE:
+        other = rounds_combined(rounds[trees[1]], ends[trees[1]])
+        results["compare"] = compare_print(other, combined)
     for name, measured in [*results["pages"].items(), *results.get("workloads", {}).items()]:
         each = f" rounds={','.join(map(str, measured['rounds']))}" if "rounds" in measured else ""
         print(

@@ -34,6 +34,13 @@ class RedisCache(django_redis.RedisCache):
         super().__init__(server, params)
         self._class = RedisCacheClient
 
+    def get_unchanging(self, key: str):
+        """`get(key)` (None when missing), each distinct stored value unpickled once per
+        process (`get_unchanging` below). Reads through the backend's own client
+        (`self._cache`, the parent class's), as its `get` does."""
+        stored = self._cache.get_client(key).get(self.make_and_validate_key(key))
+        return None if stored is None else _unpickled(stored)
+
 
 def get_unchanging(key: str, alias: str = "default"):
     """`cache.get(key)` (None when missing) for a value nobody changes once read (a tuple of
@@ -43,10 +50,7 @@ def get_unchanging(key: str, alias: str = "default"):
     dashboard's alerts come back from the cache on every view, where unpickling their 25
     lines cost more than the round trip's Python. Other backends: `cache.get`."""
     cache = caches[alias]
-    if not isinstance(cache, RedisCache):
-        return cache.get(key)
-    stored = cache._cache.get_client(key).get(cache.make_and_validate_key(key))
-    return None if stored is None else _unpickled(stored)
+    return cache.get_unchanging(key) if isinstance(cache, RedisCache) else cache.get(key)
 
 
 @functools.lru_cache(maxsize=256)

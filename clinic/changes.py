@@ -31,24 +31,35 @@ def unwatch_sql(table: str) -> str:
     return f'DROP TRIGGER IF EXISTS "{table}_changed" ON "{table}";'
 
 
+def _tables(models) -> tuple[str, ...]:
+    """The models' tables' names, sorted: the order the counters are read and answered in."""
+    return tuple(sorted(model._meta.db_table for model in models))
+
+
+def _names_in(tables: tuple[str, ...]) -> str:
+    """`table_name IN (...)` for `tables`, our own models' tables' names written into the SQL
+    (no value from outside): the same SQL for the same tables."""
+    names = ", ".join(f"'{table}'" for table in tables)
+    return f"table_name IN ({names})"
+
+
 def table_versions(models) -> dict[str, int] | None:
     """Each of the models' tables' counter (one query), or None where the database keeps none.
     The statement for each set of tables is prepared once per connection (`clinic/rows.py`):
     the dashboard reads its alerts' counters on every view."""
     if connection.vendor != "postgresql":
         return None
-    tables = tuple(sorted(model._meta.db_table for model in models))
+    tables = _tables(models)
     found = dict(run_written(connection.alias, _counters(tables), []))
     return {table: found.get(table, 0) for table in tables}
 
 
 @functools.lru_cache(maxsize=64)
 def _counters(tables: tuple[str, ...]):
-    """The counters' read for `tables`, their names (our own models' tables) written into it:
-    the same SQL for the same tables, so that the server parses and plans it once."""
-    names = ", ".join(f"'{table}'" for table in tables)
+    """The counters' read for `tables`: the same SQL for the same tables, so that the server
+    parses and plans it once."""
     return written_statement(
-        f"SELECT table_name, version FROM clinic_table_change WHERE table_name IN ({names})",  # noqa: S608  # nosec B608
+        f"SELECT table_name, version FROM clinic_table_change WHERE {_names_in(tables)}",  # noqa: S608  # nosec B608
         (),
     )
 
@@ -60,11 +71,8 @@ def versions_column(models) -> RawSQL | None:
     answer. None where the database keeps no counters."""
     if connection.vendor != "postgresql":
         return None
-    tables = tuple(sorted(model._meta.db_table for model in models))
-    names = ", ".join(f"'{table}'" for table in tables)
-    # Our own tables' names written into the SQL, no value from outside.
     select = "SELECT json_object_agg(table_name, version)::text FROM clinic_table_change"
-    sql = f"{select} WHERE table_name IN ({names})"  # nosec B608
+    sql = f"{select} WHERE {_names_in(_tables(models))}"  # nosec B608
     return RawSQL(sql, (), output_field=TextField())  # noqa: S611  # nosec B611
 
 
@@ -72,7 +80,7 @@ def versions_from(models, column: str | None) -> dict[str, int]:
     """`table_versions(models)` from a `versions_column(models)` value (None: no table has a
     counter row yet, each is 0)."""
     found = json.loads(column) if column else {}
-    return {table: found.get(table, 0) for table in sorted(m._meta.db_table for m in models)}
+    return {table: found.get(table, 0) for table in _tables(models)}
 
 
 def tables_version(models) -> str | None:

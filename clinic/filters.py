@@ -62,6 +62,40 @@ def hour_minute(moment: dt.datetime | dt.time) -> str:
     return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
+#: Django's English day and month names (`django.utils.dates`), which the site's languages
+#: (`_ENGLISH`) show as they are.
+WEEKDAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAY = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH = (
+    "",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_ENGLISH = frozenset({"en", "en-gb"})
+#: The day formats the pages use, drawn in English without Django's formatter. A day a process
+#: has not drawn yet otherwise costs some 110k instructions (a formatter built, the month's
+#: name looked up through gettext), and a page of a patient a worker has not shown draws a
+#: dozen such days. The tests compare every day of a decade with the filter's.
+_ENGLISH_DAYS = {
+    "j M Y": day_month_year,
+    "j M": day_month,
+    "M Y": lambda day: f"{MONTH_ABBR[day.month]} {day.year}",
+    "D j M": lambda day: f"{WEEKDAY_ABBR[day.weekday()]} {day.day} {MONTH_ABBR[day.month]}",
+    "l j F": lambda day: f"{WEEKDAY[day.weekday()]} {day.day} {MONTH[day.month]}",
+    "j F Y": lambda day: f"{day.day} {MONTH[day.month]} {day.year}",
+}
+
+
 @functools.lru_cache(maxsize=8192)
 def _drawn(kind: str, value, fmt: str, language: str | None) -> str:
     if kind != "number" and isinstance(fmt, str) and fmt and not fmt.isidentifier():
@@ -110,6 +144,7 @@ class FilterText:
     def __init__(self, zone=None):
         self.zone = zone or timezone.get_current_timezone()
         self.language = get_language()
+        self._english = self.language in _ENGLISH
 
     def _text(self, kind: str, value, fmt: str) -> str:
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
@@ -126,6 +161,11 @@ class FilterText:
                 value = local.time()
             else:
                 value = local.replace(tzinfo=None)
+        if self._english:
+            if kind == "date" and isinstance(value, dt.date) and fmt in _ENGLISH_DAYS:
+                return _ENGLISH_DAYS[fmt](value)
+            if fmt == "H:i" and isinstance(value, dt.datetime | dt.time):
+                return hour_minute(value)
         return _drawn(kind, value, fmt, self.language)
 
     def date(self, value, fmt: str) -> str:

@@ -6,37 +6,15 @@ an `{% include %}` each, with its `date` filter, was about a sixth of the page's
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic.display import display
-from clinic.filters import FilterText, day_month_year
+from clinic.filters import FilterText
 from clinic.links import held_urls
 from clinic.markup import escape
 
 register = template.Library()
-
-
-#: Languages whose `j M Y` is `day_month_year`'s: Django's English month abbreviations, the
-#: site's (LANGUAGE_CODE "en-gb"; no middleware switches it).
-_ENGLISH = frozenset({"en", "en-gb"})
-
-
-def day_label(when: dt.datetime | dt.date, text: FilterText | None = None) -> str:
-    """`when|date:"j M Y"` (an aware time in the current time zone, as the filter does).
-
-    In English drawn as `day_month_year`, not through the filter's formatter: the page has
-    some thirty such days, and each day a process has not drawn yet cost about 110k more
-    instructions there (a formatter built, the month's name looked up through gettext), a
-    third of a page's days on pages of patients a worker has not shown before."""
-    text = text or FilterText()
-    if text.language not in _ENGLISH or not isinstance(when, dt.date):
-        return text.date(when, "j M Y")
-    if isinstance(when, dt.datetime) and when.tzinfo is not None:
-        when = when.astimezone(text.zone)
-    return day_month_year(when)
 
 
 def _entry(entry, text: FilterText) -> str:
@@ -44,7 +22,7 @@ def _entry(entry, text: FilterText) -> str:
     escaped as `escape` does; the title's link and the detail are this module's markup)."""
     url = entry.url
     title = f'<a href="{escape(url)}">{escape(entry.title)}</a>' if url else escape(entry.title)
-    day = day_label(entry.when, text)
+    day = text.date(entry.when, "j M Y")
     detail = entry.detail
     detail = f'\n  <div class="small text-body-secondary">{escape(detail)}</div>' if detail else ""
     return (

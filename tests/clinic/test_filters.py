@@ -20,6 +20,9 @@ FORMATS = [
     "j M Y",
     "D j M",
     "j M",
+    "M Y",
+    "l j F",
+    "j F Y",
     "H:i",
     "j M Y, H:i",
     "N j, Y P",
@@ -104,6 +107,30 @@ def test_a_kept_text_does_not_outlive_a_change_of_language():
         assert german == _filters(day, "D j M").split("|")[0]
         assert german != "Wed 4 Mar"
     assert FilterText().date(day, "D j M") == "Wed 4 Mar"
+
+
+@pytest.mark.parametrize("language", ["en-gb", "en", "fr"])
+def test_it_draws_every_day_and_minute_of_a_decade_as_the_filters_do(language):
+    """The formats drawn in English without Django's formatter (`_ENGLISH_DAYS`, "H:i"), for
+    every day of 2020-2030 as a date, an aware time at 23:30 UTC (the next day in London in
+    summer, every clock change crossed) and a naive one; in French through the formatter."""
+    from clinic.filters import _ENGLISH_DAYS
+
+    days = Template(" ".join(f'{{{{ value|date:"{fmt}" }}}}' for fmt in _ENGLISH_DAYS))
+    minute = Template('{{ value|date:"H:i" }} {{ value|time:"H:i" }}')
+    london = zoneinfo.ZoneInfo("Europe/London")
+    day = dt.date(2020, 1, 1)
+    with timezone.override(london), translation.override(language):
+        text = FilterText()
+        while day.year < 2031:
+            moment = dt.datetime.combine(day, dt.time(23, 30 + day.day % 30), tzinfo=dt.UTC)
+            for value in (day, moment, moment.replace(tzinfo=None)):
+                drawn = " ".join(text.date(value, fmt) for fmt in _ENGLISH_DAYS)
+                assert drawn == days.render(Context({"value": value}))
+                if value is not day:  # "H:i" of a date is refused alike (the test above)
+                    drawn = f"{text.date(value, 'H:i')} {text.time(value, 'H:i')}"
+                    assert drawn == minute.render(Context({"value": value}))
+            day += dt.timedelta(days=1)
 
 
 @settings(max_examples=300, deadline=None)

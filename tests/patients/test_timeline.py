@@ -7,11 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.template import engines
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from clinic.panels import TimelineEntry
 from patients.services import episode_open
-from patients.templatetags.timeline_tags import day_label
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,37 +18,31 @@ pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
 
 
+def _timeline(*whens) -> str:
+    entries = [TimelineEntry(when=when, kind="note", title="Note", url="") for when in whens]
+    return (
+        engines["django"]
+        .from_string("{% load timeline_tags %}{% timeline_items entries %}")
+        .render({"entries": entries})
+    )
+
+
 @pytest.mark.parametrize(
-    "when",
+    ("when", "day"),
     [
-        dt.date(2026, 3, 29),
+        (dt.date(2026, 3, 29), "29 Mar 2026"),
         # Just before the clocks go forward (01:00 UTC on 29 March 2026): still GMT.
-        dt.datetime(2026, 3, 28, 23, 30, tzinfo=dt.UTC),
+        (dt.datetime(2026, 3, 28, 23, 30, tzinfo=dt.UTC), "28 Mar 2026"),
         # The evening before they go back (25 October 2026): summer time, already the 25th.
-        dt.datetime(2026, 10, 24, 23, 30, tzinfo=dt.UTC),
-        dt.datetime(2026, 12, 31, 23, 59, tzinfo=dt.UTC),
+        (dt.datetime(2026, 10, 24, 23, 30, tzinfo=dt.UTC), "25 Oct 2026"),
+        # A summer evening appointment in London is on the next day there.
+        (dt.datetime(2026, 7, 1, 23, 30, tzinfo=dt.UTC), "2 Jul 2026"),
+        (dt.datetime(2026, 12, 31, 23, 59, tzinfo=dt.UTC), "31 Dec 2026"),
     ],
 )
-def test_it_writes_each_day_as_the_date_filter_does(when):
+def test_it_shows_each_entry_on_its_day_in_london(when, day):
     with timezone.override(LONDON):
-        expected = engines["django"].from_string('{{ when|date:"j M Y" }}').render({"when": when})
-        assert day_label(when) == expected
-
-
-@pytest.mark.parametrize("language", ["en-gb", "en", "fr"])
-def test_it_writes_every_day_of_a_decade_as_the_date_filter_does(language):
-    template = engines["django"].from_string('{{ when|date:"j M Y" }}')
-    day = dt.date(2020, 1, 1)
-    with timezone.override(LONDON), translation.override(language):
-        while day.year < 2031:
-            moment = dt.datetime.combine(day, dt.time(23, 30), tzinfo=dt.UTC)
-            for when in (day, moment, moment.replace(tzinfo=None)):
-                assert day_label(when) == template.render({"when": when})
-            day += dt.timedelta(days=1)
-
-
-def test_it_shows_a_summer_evening_appointment_on_the_day_it_is_in_london():
-    assert day_label(dt.datetime(2026, 7, 1, 23, 30, tzinfo=dt.UTC)) == "2 Jul 2026"
+        assert f'<time class="text-body-secondary small">{day}</time>' in _timeline(when)
 
 
 def test_it_escapes_what_it_shows():
