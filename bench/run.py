@@ -51,28 +51,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from compare import COMPARE, compare_print, compare_root, turns
 from machine import WEB_PIDS, cpu_per_request, cpu_seconds, machine_state
 from reminders import celery_worker, noop_measure, reminders_measure, smtp_sink
 from rounds import BASELINES, ratio, rounds_combined
+from targets import targets_missed
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results.json"
 LUA = ROOT / "bench" / "report.lua"
 URLS_LUA = ROOT / "bench" / "urls.lua"
-
-# Targets from the performance issue; checked and reported after the run.
-PAGE_MIN_RATIO = 0.5
-PAGE_MAX_P99_MS = 150
-REMINDER_MAX_SECONDS = 60
-AUTH_MIN_RATIO_HELLO = 0.3  # sessions from Redis, no session write per request
-WORKLOAD_MIN_RATIO = 0.3  # every realistic workload
-WORKLOAD_TARGETS = {  # (least ratio to auth_baseline, largest p99 in ms) where they differ
-    "portal_500": (0.5, None),
-    "portal_course_500": (0.5, None),  # the portal's target, for its recovery and running pages
-    "staff_mix_writes": (0.4, 250),
-}
-REMINDER_MIN_RATIO = 0.3
 
 
 def knob(name: str, default: int) -> int:
@@ -446,39 +435,6 @@ def workload_measure(base: str, workload, folder: Path) -> dict:
     return result
 
 
-# --- Two trees on one data set (BENCH_COMPARE) ---------------------------------------------
-
-COMPARE = os.environ.get("BENCH_COMPARE", "")
-
-
-def compare_root() -> Path:
-    """The other checkout, ready to serve this run's database: it must need no migration this
-    tree's did not apply, and it collects its own static files."""
-    root = Path(COMPARE).resolve()
-    if not (root / "manage.py").is_file():
-        raise SystemExit(f"BENCH_COMPARE={COMPARE}: no manage.py there")
-    manage("migrate", "--check", "-v0", root=root)
-    manage("collectstatic", "--noinput", "-v0", root=root)
-    return root
-
-
-def compare_print(other: dict, this: dict) -> dict:
-    """The other tree's lines as `bench-compare:` and each line's ratio to this tree's."""
-    for kind in ("pages", "workloads"):
-        for name, measured in other[kind].items():
-            mine = this[kind][name]
-            print(
-                f"bench-compare: {name} rps={measured['rps']} p99_ms={measured['p99_ms']} "
-                f"errors={measured['errors']} ratio={measured['ratio']} "
-                f"rounds={','.join(map(str, measured.get('rounds', [])))} "
-                f"this_tree={mine['ratio']} "
-                f"this_rounds={','.join(map(str, mine.get('rounds', [])))} "
-                f"cpu_ms={','.join(f'{k}:{v}' for k, v in measured.get('cpu_ms', {}).items())}",
-                flush=True,
-            )
-    return {"root": COMPARE, **other}
-
-
 # --- Main -------------------------------------------------------------------------------
 
 
@@ -527,7 +483,7 @@ def main() -> int:
         "pages": {},
     }
     base = f"http://127.0.0.1:{site_port}"
-    trees = [ROOT] + ([compare_root()] if COMPARE else [])
+    trees = [ROOT] + ([compare_root(sys.executable)] if COMPARE else [])
     rounds: dict[Path, list] = {tree: [] for tree in trees}
     ends: dict[Path, dict] = {}
     with tempfile.TemporaryDirectory(prefix="bench-urls-") as folder:
@@ -535,8 +491,7 @@ def main() -> int:
             if number:
                 log(f"round {number + 1} of {ROUNDS}")
                 database_settle()
-            # With a second tree, ABBA order: neither tree always has the machine's first turn.
-            for tree in trees if number % 2 == 0 else trees[::-1]:
+            for tree in turns(trees, number):
                 with gunicorn(site_port, tree):
                     rounds[tree].append(round_measure(base, pages, workloads, Path(folder)))
         for tree in trees:
@@ -598,41 +553,6 @@ def main() -> int:
         print(f"  unsteady: {note}", file=sys.stderr)
     log(f"results written to {RESULTS.relative_to(ROOT)}")
     return 0
-
-
-def targets_missed(results: dict) -> list[str]:
-    misses = []
-    for name, figures in results["pages"].items():
-        if name in ("hello", "auth_baseline"):
-            continue
-        if figures["ratio"] < PAGE_MIN_RATIO:
-            misses.append(f"{name}: ratio {figures['ratio']} < {PAGE_MIN_RATIO}")
-        if figures["p99_ms"] > PAGE_MAX_P99_MS:
-            misses.append(f"{name}: p99 {figures['p99_ms']} ms > {PAGE_MAX_P99_MS}")
-        if figures["errors"]:
-            misses.append(f"{name}: {figures['errors']} errors")
-    pages = results["pages"]
-    if "hello" in pages and "auth_baseline" in pages:
-        baseline = pages["auth_baseline"]["ratio_hello"]
-        if baseline < AUTH_MIN_RATIO_HELLO:
-            misses.append(f"auth_baseline: {baseline} of hello < {AUTH_MIN_RATIO_HELLO}")
-    for name, figures in results.get("workloads", {}).items():
-        least, p99 = WORKLOAD_TARGETS.get(name, (WORKLOAD_MIN_RATIO, None))
-        if figures["ratio"] < least:
-            misses.append(f"{name}: ratio {figures['ratio']} < {least}")
-        if p99 is not None and figures["p99_ms"] > p99:
-            misses.append(f"{name}: p99 {figures['p99_ms']} ms > {p99}")
-        if figures["errors"]:
-            misses.append(f"{name}: {figures['errors']} errors")
-    reminders = results.get("reminders")
-    if reminders:
-        if reminders["delivered"] < reminders["due"]:
-            misses.append(f"reminders: {reminders['delivered']} of {reminders['due']} delivered")
-        if reminders["seconds"] > REMINDER_MAX_SECONDS:
-            misses.append(f"reminders: {reminders['seconds']} s > {REMINDER_MAX_SECONDS}")
-        if reminders["ratio"] < REMINDER_MIN_RATIO:
-            misses.append(f"reminders: ratio {reminders['ratio']} < {REMINDER_MIN_RATIO}")
-    return misses
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 
 One row per line of the runs, with each run's requests a second, p99 and ratio side by side
 (a run of several rounds shows its median round and, in brackets, the range of its rounds) and
-whether every run met the line's target (bench/run.py holds the targets), and the CPU a request
+whether every run met the line's target (bench/targets.py holds the targets), and the CPU a request
 cost the web workers and PostgreSQL in the line's (median) round, where the run measured it.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from run import (  # bench/ is not a package: on the path above
+from targets import (  # bench/ is not a package: on the path above
     AUTH_MIN_RATIO_HELLO,
     PAGE_MAX_P99_MS,
     PAGE_MIN_RATIO,

@@ -8,7 +8,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-import rounds as bench_rounds  # bench/ is not a package: on the path above
+import compare as bench_compare  # bench/ is not a package: on the path above
+import rounds as bench_rounds
 
 
 def line(rps: float, *, p99: float = 50.0, errors: int = 0) -> dict:
@@ -75,3 +76,35 @@ def test_a_run_of_the_baselines_alone_divides_by_its_own_measurement():
     assert combined["pages"]["hello"]["ratio"] == 3.0
     assert combined["pages"]["auth_baseline"]["ratio_hello"] == 0.33
     assert combined["pages"]["auth_baseline"]["drift"] == 0
+
+
+def test_two_trees_take_turns_first_in_alternate_rounds():
+    """BENCH_COMPARE's rounds go A B, B A, A B, ...: neither tree always measures first."""
+    trees = [Path("this"), Path("other")]
+    order = [bench_compare.turns(trees, number) for number in range(4)]
+    assert [tree.name for turn in order for tree in turn] == [
+        "this",
+        "other",
+        "other",
+        "this",
+        "this",
+        "other",
+        "other",
+        "this",
+    ]
+
+
+def test_the_other_trees_lines_print_beside_this_trees(capsys):
+    this = bench_rounds.rounds_combined(
+        [a_round(3000, 1000, patients_all=300), a_round(3000, 1000, patients_all=320)], {}
+    )
+    other = bench_rounds.rounds_combined(
+        [a_round(3000, 1000, patients_all=250), a_round(3000, 1000, patients_all=270)], {}
+    )
+
+    kept = bench_compare.compare_print(other, this)
+
+    printed = capsys.readouterr().out
+    assert "bench-compare: patients_all rps=250 p99_ms=50.0 errors=0 ratio=0.25" in printed
+    assert "rounds=0.25,0.27 this_tree=0.3 this_rounds=0.3,0.32" in printed
+    assert kept["workloads"]["patients_all"]["ratio"] == 0.25
