@@ -7,6 +7,7 @@ plans' published versions and recent portal logs (exercises/progress_rule.py dec
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -162,7 +163,15 @@ def progress_for_plans(
 def logs_window_start(today: dt.date) -> dt.date:
     """The first day of portal logs the progress suggestions look back on (the longest rule
     window), seen from the patient's `today`."""
-    return today - dt.timedelta(days=max(step.rule.days for step in PROGRESSIONS.steps.values()))
+    return today - _longest_window()
+
+
+@functools.cache
+def _longest_window() -> dt.timedelta:
+    # The progressions are read once, at import (exercises/ladders.py): the longest of their
+    # rules' windows is the same for the life of the process, and the patient page asks twice
+    # a view (a walk over some sixty steps each time).
+    return dt.timedelta(days=max(step.rule.days for step in PROGRESSIONS.steps.values()))
 
 
 def versions_of_patient(*, patient) -> list[PlanVersion]:

@@ -77,7 +77,10 @@ def latest_measures_of_episodes(*, episodes) -> dict[int, dict[str, dict]]:
     for episode in episodes:
         wanted.setdefault(episode.patient_id, set()).add(episode.pk)
         patients[episode.patient_id] = episode._state.fields_cache.get("patient")
-    found: dict[int, dict[str, dict]] = {}
+    # Each key's newest reading and the first row of its session, by episode: a key's day and
+    # source text are drawn once, for the reading that stands (a patient has tens of signed
+    # sessions, and every newer reading of a key replaced the day drawn for an older one).
+    newest: dict[int, dict[str, tuple]] = {}
     for patient_id, episode_ids in wanted.items():
         retests = page_rows.taken(patients[patient_id], "treatment_latest_measures")
         if retests is None:
@@ -85,16 +88,25 @@ def latest_measures_of_episodes(*, episodes) -> dict[int, dict[str, dict]]:
                 "treatment_latest_measures", Retest, _signed_retests, patient_id=patient_id
             )
         # Rows come session by session, oldest visit first: a newer session's reading of a
-        # key replaces an older one's.
+        # key replaces an older one's (in the place the key first took: the measures' order).
         for _, rows in groupby(retests, key=lambda retest: retest["session_id"]):
             rows = list(rows)
             first = rows[0]
             if first["episode_id"] not in episode_ids:
                 continue
-            day = _local_day(first["start"], first["time_zone"])
-            measures = found.setdefault(first["episode_id"], {})
+            measures = newest.setdefault(first["episode_id"], {})
             for key, value in _phase_values({row["phase"]: row for row in rows}).items():
-                measures[key] = {"value": value, "on": day, "source": source_text(day)}
+                measures[key] = (value, first)
+    found: dict[int, dict[str, dict]] = {}
+    for episode_id, measures in newest.items():
+        drawn: dict[int, tuple] = {}  # by session: its day and source text
+        found[episode_id] = kept = {}
+        for key, (value, first) in measures.items():
+            day_source = drawn.get(first["session_id"])
+            if day_source is None:
+                day = _local_day(first["start"], first["time_zone"])
+                day_source = drawn[first["session_id"]] = (day, source_text(day))
+            kept[key] = {"value": value, "on": day_source[0], "source": day_source[1]}
     return found
 
 

@@ -7,7 +7,12 @@ import pytest
 from clinic.plugins import plugin_modules
 from tests.patients.factories import EpisodeFactory
 from treatment import services
-from treatment.measures import latest_measures, latest_measures_of_episodes
+from treatment.measures import (
+    latest_measures,
+    latest_measures_of_episodes,
+    session_day,
+    source_text,
+)
 from treatment.trends import trend_series
 
 from .factories import attended_visit, session_with
@@ -87,3 +92,24 @@ def test_it_counts_only_the_version_in_force_and_keeps_each_episode_apart(therap
     }
     assert together[other.episode.pk]["slr_angle_affected_deg"]["value"] == 30
     assert latest_measures(episode=visit.episode) == together[visit.episode.pk]
+
+
+def test_it_keeps_each_keys_first_place_and_dates_it_by_its_own_session(therapist):
+    """A newer reading replaces an older one in the place the key first took, and each key is
+    dated (and its source named) by the session its reading comes from."""
+    older = attended_visit(therapist=therapist, hours_ago=24 * 9)
+    newer = attended_visit(therapist=therapist, episode=older.episode, hours_ago=3)
+    first = _signed(older, therapist, before={"slr_angle_affected_deg": 50, "h_test": "positive"})
+    second = _signed(
+        newer, therapist, after={"slr_angle_affected_deg": 70, "knee_flexion_strength_pct": 88}
+    )
+
+    measures = latest_measures(episode=older.episode)
+
+    assert list(measures) == ["slr_angle_affected_deg", "h_test", "knee_flexion_strength_pct"]
+    assert session_day(first) != session_day(second)
+    assert measures["h_test"]["on"] == session_day(first)
+    assert measures["slr_angle_affected_deg"]["on"] == session_day(second)
+    assert measures["knee_flexion_strength_pct"]["on"] == session_day(second)
+    for entry in measures.values():
+        assert entry["source"] == source_text(entry["on"])
