@@ -8,6 +8,7 @@ confirmed, never the engine's suggestion.
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Exists
 from django.utils.safestring import SafeString, mark_safe
 
 from assessments import referrals, selectors
@@ -17,7 +18,7 @@ from clinic.access import CLINICAL, has_role
 from clinic.display import display
 from clinic.links import held_urls
 from clinic.markup import escape
-from clinic.panels import Panel, TimelineEntry, rows_for_user, template_text
+from clinic.panels import Panel, TimelineEntry, dashboard_read, rows_for_user, template_text
 from clinic.rows import prepared_list
 from patients import page_rows
 from patients.models import Patient
@@ -288,6 +289,14 @@ def patient_panels(*, user, patient) -> list[Panel]:
 DASHBOARD_REFERRAL_LIMIT = 10
 
 
+def dashboard_reads(*, user) -> dict:
+    """Whether the user has an open referral, in the dashboard's statement: most dashboards
+    have none, and the card's own read (the referrals with their patients) is then skipped."""
+    if not has_role(user, CLINICAL):
+        return {}
+    return {"assessments_referrals_open": Exists(referrals.open_referrals(user=user))}
+
+
 def dashboard_panels(*, user) -> list[Panel]:
     """The "Open referrals" panel: the oldest open red-flag referrals of the user's patients,
     with how long each has been open and whether its tier's time has passed (one query)."""
@@ -295,12 +304,16 @@ def dashboard_panels(*, user) -> list[Panel]:
         return []
 
     def context() -> dict:
-        found = rows_for_user(
-            "assessments.panels.open_referrals",
-            AssessmentDecision,
-            lambda *, user: referrals.open_referrals(user=user)[: DASHBOARD_REFERRAL_LIMIT + 1],
-            user=user,
-        )
+        read = dashboard_read(user)
+        if read is not None and not read["assessments_referrals_open"]:
+            found = []
+        else:
+            found = rows_for_user(
+                "assessments.panels.open_referrals",
+                AssessmentDecision,
+                lambda *, user: referrals.open_referrals(user=user)[: DASHBOARD_REFERRAL_LIMIT + 1],
+                user=user,
+            )
         return {
             "rows": referrals.referral_rows(found[:DASHBOARD_REFERRAL_LIMIT]),
             "more": len(found) > DASHBOARD_REFERRAL_LIMIT,

@@ -3,6 +3,8 @@
 An app contributes by defining any of these functions in `<app>/panels.py`:
 
 * `dashboard_panels(*, user)`: the therapist dashboard;
+* `dashboard_reads(*, user)`: columns of the dashboard's one statement on the user's own row
+  for the app's dashboard panels (whole subqueries; `dashboard_read` below);
 * `patient_panels(*, user, patient)`: the staff patient page;
 * `portal_panels(*, user, patient)`: the patient's portal home;
 * `portal_reads(*, day, week_before, now)`: what the portal home's one statement reads for the
@@ -159,3 +161,37 @@ def portal_read(patient, name: str):
     a statement of its own."""
     reads = patient.__dict__.get(PORTAL_READS)
     return NOT_READ if reads is None else reads.get(name, NOT_READ)
+
+
+#: Where the dashboard view leaves its statement's row (`dashboard_reads_start`), read at the
+#: first `dashboard_read`.
+DASHBOARD_READS = "_dashboard_reads"
+
+
+def dashboard_reads_start(user) -> None:
+    """For the dashboard view: its panels' `dashboard_read`s share one statement, every app's
+    `dashboard_reads(*, user)` columns on the user's own row, run when the first panel asks
+    (a non-clinical user's page asks for none). A statement that finds nothing still costs the
+    server a round trip, and most of the dashboard's cards find nothing."""
+    user.__dict__[DASHBOARD_READS] = {}
+
+
+def dashboard_read(user) -> dict | None:
+    """The dashboard statement's row (each app reads its own columns), or None outside the
+    dashboard view (a test calling a panel directly): the caller then reads with a statement
+    of its own."""
+    held = user.__dict__.get(DASHBOARD_READS)
+    if held is None:
+        return None
+    if "row" not in held:
+        held["row"] = row_for_user("clinic.panels.dashboard", type(user), _dashboard_row, user=user)
+    return held["row"]
+
+
+def _dashboard_row(*, user):
+    columns: dict = {}
+    for module in panel_modules():
+        function = getattr(module, "dashboard_reads", None)
+        if function is not None:
+            columns.update(function(user=user))
+    return type(user).objects.filter(pk=user.pk).values(**columns)

@@ -57,6 +57,7 @@ def dashboard(request: HttpRequest):
     # changes within the view).
     user = unwrapped_user(request.user)
     keep_roles(user)
+    panels.dashboard_reads_start(user)
     found = panels.collect("dashboard_panels", user=user)
     return render(request, "clinic/dashboard.html", {"panels": found, "user": user})
 

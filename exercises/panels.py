@@ -14,7 +14,7 @@ from clinic.access import CLINICAL, has_role
 from clinic.json_rows import instances, rows_array
 from clinic.markup import escape
 from clinic.models import User
-from clinic.panels import DischargeStep, Panel, row_for_user, template_text
+from clinic.panels import DischargeStep, Panel, dashboard_read, row_for_user, template_text
 from exercises import (
     dashboard,
     dashboard_draw,
@@ -206,28 +206,40 @@ def _count(queryset) -> Subquery:
     )
 
 
-def _inbox_reads(*, user):
+def dashboard_reads(*, user) -> dict:
+    """The inboxes' columns of the dashboard's statement (`_inbox_columns`)."""
+    return _inbox_columns(user=user) if has_role(user, CLINICAL) else {}
+
+
+def _inbox_columns(*, user) -> dict:
     """The newest unread comments first and the unread texts, urgent first (the first few of
-    each, as JSON), with how many of each are unread: one statement on the user's own row.
-    The two cards were a statement each, and most dashboards have neither."""
+    each, as JSON), with how many of each are unread: columns on the user's own row. The two
+    cards were a statement each, and most dashboards have neither."""
     comments = selectors.comments_inbox(user=user)
     texts = texts_unread(user=user)
     # The alerts' counters ride here too (the alerts card's cache key): a statement of their
     # own cost the server as much as an empty inbox.
     counters = changes.versions_column(dashboard.ALERT_KEY_MODELS)
-    return User.objects.filter(pk=user.pk).values(
+    return {
         **({} if counters is None else {"alert_counters": counters}),
-        comments=rows_array(
+        "comments": rows_array(
             comments[:DASHBOARD_COMMENT_LIMIT], **_COMMENT_ROWS, annotations=("is_read",)
         ),
-        comments_unread=_count(comments.filter(is_read=False)),
-        texts=rows_array(texts[:DASHBOARD_COMMENT_LIMIT], **_TEXT_ROWS),
-        texts_unread=_count(texts),
-    )
+        "comments_unread": _count(comments.filter(is_read=False)),
+        "texts": rows_array(texts[:DASHBOARD_COMMENT_LIMIT], **_TEXT_ROWS),
+        "texts_unread": _count(texts),
+    }
+
+
+def _inbox_reads(*, user):
+    """The inboxes' columns as a statement of their own (a panel drawn outside the view)."""
+    return User.objects.filter(pk=user.pk).values(**_inbox_columns(user=user))
 
 
 def _inboxes(user) -> dict:
-    found = row_for_user("exercises.panels.inboxes", User, _inbox_reads, user=user)
+    found = dashboard_read(user) or row_for_user(
+        "exercises.panels.inboxes", User, _inbox_reads, user=user
+    )
     alias = router.db_for_read(SessionLog)
     return {
         "comments": instances(

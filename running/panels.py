@@ -4,11 +4,12 @@ at) and the patient's portal home (today's step and the next-morning question)."
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 from django import forms
 from django.core.signals import setting_changed
-from django.db.models import TextField
+from django.db.models import Func, JSONField, TextField
 from django.db.models.functions import Cast
 from django.dispatch import receiver
 from django.urls import get_script_prefix
@@ -19,9 +20,10 @@ from django.utils.translation import get_language
 from clinic import audit
 from clinic.access import CLINICAL, STAFF, has_role
 from clinic.filters import FilterText
+from clinic.json_rows import RowsArray
 from clinic.links import fixed_url, uuid_url
 from clinic.markup import escape
-from clinic.panels import DischargeStep, Panel, rows_for_user
+from clinic.panels import DischargeStep, Panel, dashboard_read, rows_for_user
 from exercises.selectors import patient_today
 from patients.page_rows import PageRead
 from patients.selectors import open_episodes
@@ -101,26 +103,74 @@ def dashboard_run_values(runs):
     )
 
 
+def _runs_waiting(*, user):
+    """The first runs waiting for the therapist (one more than the card shows), with their
+    patients' names: the first runs are picked before the patients are joined, so only theirs
+    are read (a join first read the whole patient table)."""
+    return RunLog.objects.filter(
+        pk__in=selectors.runs_to_review(user=user).values("pk")[: selectors.DASHBOARD_LIMIT + 1]
+    ).order_by("date", "id")
+
+
+class _JSONArray(Func):
+    """A JSON array of the expressions' values: its order is the caller's, and an array
+    carries no key (an object of these ten would name each one again on every run)."""
+
+    function = "JSON_BUILD_ARRAY"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSON_ARRAY", **extra_context)
+
+
+#: The runs' columns in the dashboard's statement, each run a JSON array in this order (the
+#: keys of `dashboard_run_values`' rows).
+_RUN_KEYS = (*_DASHBOARD_RUN_COLUMNS, "run_id", "patient_ref")
+
+
+def dashboard_reads(*, user) -> dict:
+    """The runs card's rows as a column of the dashboard's statement (`dashboard_run_values`'
+    columns, each run a JSON array): a statement of its own cost the server a round trip."""
+    if not has_role(user, CLINICAL):
+        return {}
+    runs = _runs_waiting(user=user).values(
+        row=_JSONArray(
+            *_DASHBOARD_RUN_COLUMNS,
+            Cast("public_id", TextField()),
+            Cast("patient__public_id", TextField()),
+        )
+    )
+    return {"running_runs": RowsArray(runs)}
+
+
+def _runs_from_read(rows: list) -> list[dict]:
+    """The runs of the dashboard's statement as `dashboard_run_values` gives them (the day as
+    a date, JSON's text)."""
+    runs = []
+    for row in rows:
+        run = dict(zip(_RUN_KEYS, row, strict=True))
+        run["date"] = dt.date.fromisoformat(run["date"])
+        runs.append(run)
+    return runs
+
+
 def dashboard_panels(*, user) -> list[Panel]:
     if not has_role(user, CLINICAL):
         return []
 
     def context() -> dict:
-        # One query: the runs with their patients' names, as values (drawn in one step by
-        # running/templatetags/running_rows.py). The first runs are picked before the patients
-        # are joined, so only theirs are read (a join first read the whole patient table).
-        runs = rows_for_user(
-            "running.panels.runs_to_review",
-            RunLog,
-            lambda *, user: dashboard_run_values(
-                RunLog.objects.filter(
-                    pk__in=selectors.runs_to_review(user=user).values("pk")[
-                        : selectors.DASHBOARD_LIMIT + 1
-                    ]
-                ).order_by("date", "id")
-            ),
-            user=user,
-        )
+        # One query (or a column of the dashboard's): the runs with their patients' names, as
+        # values (drawn in one step by running/templatetags/running_rows.py).
+        read = dashboard_read(user)
+        if read is not None:
+            runs = _runs_from_read(read["running_runs"])
+        else:
+            runs = rows_for_user(
+                "running.panels.runs_to_review",
+                RunLog,
+                lambda *, user: dashboard_run_values(_runs_waiting(user=user)),
+                user=user,
+            )
         for run in runs:
             audit.note_patient_id(run["patient_id"], RunLog, run["run_id"])
         return {

@@ -140,6 +140,37 @@ def test_it_shows_the_dashboard_list_in_one_query_whatever_the_rows(
     assert len(context["runs"]) == runs
 
 
+@pytest.mark.parametrize("runs", [0, 3, 27])
+def test_it_reads_the_same_runs_in_the_dashboard_statement_as_on_their_own(
+    therapist, my_episode, django_assert_num_queries, runs
+):
+    from clinic.panels import dashboard_read, dashboard_reads_start
+    from running.panels import dashboard_panels
+
+    long_running = programme(therapist=therapist, episode=my_episode, started_on=TODAY - 40 * DAY)
+    for n in range(runs):
+        run(
+            long_running,
+            TODAY - (n + 1) * DAY,
+            during=5 + n % 5,
+            morning=None if n % 2 else n % 11,
+            comment=["", 'Sore <b>"knee"</b> & \\ \u00e9\U0001f600\nline two'][n % 2],
+        )
+    (panel,) = dashboard_panels(user=therapist)
+    alone = panel.values()
+    dashboard_reads_start(therapist)
+    with django_assert_num_queries(1):
+        dashboard_read(therapist)
+        together = panel.values()
+    assert together == alone
+    assert [list(run) for run in together["runs"]] == [list(run) for run in alone["runs"]]
+    assert [[type(value) for value in run.values()] for run in together["runs"]] == [
+        [type(value) for value in run.values()] for run in alone["runs"]
+    ]
+    assert len(together["runs"]) == min(runs, 25)
+    assert together["more"] == (runs > 25)
+
+
 @pytest.mark.parametrize("runs", [1, 8])
 def test_it_adds_three_queries_to_the_patient_page_whatever_the_rows(
     therapist, me, active, django_assert_num_queries, runs
