@@ -382,9 +382,9 @@ def long_date(day: dt.date) -> str:
 def short_date(day: dt.date) -> str:
     """The day as "Mon 7 Dec" (the `date` filter's "D j M"), for the columns' headings: kept
     per day, as `long_date`. Drawn by `FilterText`, which writes the site's English day names
-    itself: Django's formatter cost some 60k instructions a day the process had not drawn yet,
-    seven a week, and a year of weeks is mostly such days for a worker's first hours. (A date
-    has no zone: the zone given is never read.)"""
+    itself: Django's formatter cost about 105k instructions for each day the process had not
+    drawn yet, seven a week, and a year of weeks is mostly such days for a worker's first
+    hours. (A date has no zone: the zone given is never read.)"""
     return FilterText(dt.UTC).date(day, "D j M")
 
 
