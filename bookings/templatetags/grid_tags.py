@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from bookings import grid_html
 from bookings.calendar_filter import CalendarFilter
 from bookings.confirmation import LEGEND
+from bookings.grid import escape_text
 from clinic import links
 from clinic.widgets import input_html
 
@@ -40,13 +41,18 @@ def confirmation_legend() -> SafeString:
 def calendar_nav(context, period: str, alternate_url: str = "", alternate_label: str = ""):
     """The calendars' buttons (book, find a slot, waitlist, schedules, the previous and next
     `period`, today, the other view) and their filter form (date, site when there are several,
-    therapist), drawn in one step. Reads form, therapist, site, previous and next."""
+    therapist), drawn in one step. Reads form, therapist, site, previous and next. Values are
+    escaped by `escape_text`, the text Django's `escape` gives without a `SafeString` made of
+    each piece that goes straight into this one."""
     form, therapist, site = context["form"], context.get("therapist"), context.get("site")
-    chosen = f"therapist={escape(therapist.public_id)}" if therapist else ""
-    here = chosen + (f"{'&amp;' if therapist else ''}site={escape(site.public_id)}" if site else "")
-    period = escape(period)
+    chosen = f"therapist={escape_text(therapist.public_id)}" if therapist else ""
+    here = chosen + (
+        f"{'&amp;' if therapist else ''}site={escape_text(site.public_id)}" if site else ""
+    )
+    period = escape_text(period)
     other = (
-        f'<a class="btn btn-link" href="{escape(alternate_url)}">{escape(alternate_label)}</a>'
+        f'<a class="btn btn-link" href="{escape_text(alternate_url)}">'
+        f"{escape_text(alternate_label)}</a>"
         if alternate_url
         else ""
     )
@@ -69,10 +75,10 @@ def calendar_nav(context, period: str, alternate_url: str = "", alternate_label:
         "Waitlist</a>\n"
         f'  <a class="btn btn-outline-secondary" href="{links.fixed_url("bookings:schedule")}'
         f'{"?" + chosen if therapist else ""}">Schedules</a>\n'
-        f'  <a class="btn btn-outline-secondary" href="{escape(context["previous"])}"'
+        f'  <a class="btn btn-outline-secondary" href="{escape_text(context["previous"])}"'
         f' aria-label="Previous {period}">&larr; Previous</a>\n'
         f'  <a class="btn btn-outline-secondary" href="?{here}">Today</a>\n'
-        f'  <a class="btn btn-outline-secondary" href="{escape(context["next"])}"'
+        f'  <a class="btn btn-outline-secondary" href="{escape_text(context["next"])}"'
         f' aria-label="Next {period}">Next &rarr;</a>\n'
         f"  {other}\n</div>\n"
         '<form method="get" class="row g-2 align-items-end mb-3 d-print-none"'

@@ -110,3 +110,15 @@ def test_the_inactive_list_is_drawn_as_when_each_value_was_escaped_afresh():
     for zone in (LONDON, ZoneInfo("America/New_York"), utc):
         drawn = grid_html._inactive_html(Context({"detail_prefix": "/a/"}), layout, zone)
         assert drawn == _afresh_inactive(columns, zone)
+
+
+def test_it_heads_the_weeks_columns_with_the_days_django_draws():
+    """`grid.short_date` (a week's column headings, drawn by `FilterText`'s English days) gives
+    what Django's formatter gave, "D j M", for every day of three years (both clock changes of
+    each, leap day), in the site's language."""
+    from django.utils.dateformat import format as date_format
+
+    day = dt.date(2026, 1, 1)
+    while day.year < 2029:
+        assert grid.short_date.__wrapped__(day) == date_format(day, "D j M")
+        day += dt.timedelta(days=1)
