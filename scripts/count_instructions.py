@@ -119,8 +119,9 @@ def count(pages: list[str], library: Path) -> None:
 
 def gc_settings() -> None:
     """COUNT_GC_THRESHOLD=N sets the garbage collector's first threshold (Python's default 700);
-    COUNT_GC_FREEZE=1 calls `gc.freeze()` once every client is loaded, as config/wsgi.py does
-    when a worker has loaded the site: to see what the collector costs a page view."""
+    COUNT_GC_FREEZE=1 calls `gc.freeze()` once every client is loaded (the workers do not; see
+    docs/performance.md, stop 45): counts that a full collection does not move, and what the
+    collector costs a page view."""
     if threshold := os.environ.get("COUNT_GC_THRESHOLD"):
         gc.set_threshold(int(threshold), *gc.get_threshold()[1:])
     if os.environ.get("COUNT_GC_FREEZE") == "1":
