@@ -24,7 +24,7 @@ from tests.assessments.factories import AssessmentFactory
 from tests.assessments.test_working_diagnosis import MIXED_FINDINGS, RETEST
 from tests.patients.factories import EpisodeFactory
 from tests.perf.conftest import loaded
-from tests.rehab.factories import discharge_summary_for
+from tests.rehab.factories import discharge_summary_for, stage_change
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +60,15 @@ def world():
         )
         working_diagnosis_record(assessment=intake, by=therapist, **RETEST)
         discharge_summary_for(patient=patient, user=therapist)
+        # A stage change of its own: whether the generated data gave this patient one depends on
+        # the time of day the data set is built at (the draws before it follow the clock).
+        stage_change(
+            episode=episode,
+            user=therapist,
+            from_stage="settle",
+            to_stage="restore_movement",
+            when=timezone.now() - dt.timedelta(days=3),
+        )
         SmsInbound.objects.create(
             provider_id="SM1",
             phone=str(patient.phone),
