@@ -12,12 +12,22 @@ import subprocess
 from pathlib import Path
 
 COMPARE = os.environ.get("BENCH_COMPARE", "")
+#: The other tree's gunicorn workers (BENCH_WEB_WORKERS when unset): with a clone of this tree,
+#: an A/B of two worker counts on one data set.
+COMPARE_WORKERS = os.environ.get("BENCH_COMPARE_WEB_WORKERS", "")
 
 
 def turns(trees: list[Path], number: int) -> list[Path]:
     """The order the trees are measured in round `number`: ABBA, so that neither tree always
     has the machine's first (or last) turn in a round."""
     return trees if number % 2 == 0 else trees[::-1]
+
+
+def tree_workers(tree: Path, root: Path) -> int | None:
+    """The gunicorn workers `tree` is served with: None (the run's own count) for this tree."""
+    if tree == root or not COMPARE_WORKERS:
+        return None
+    return int(COMPARE_WORKERS)
 
 
 def compare_root(python: str) -> Path:

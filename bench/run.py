@@ -30,7 +30,9 @@ BENCH_BASELINE_EACH (0; seconds of `auth_baseline`, logged, before each workload
 (1; passes over every line, each line reported by its median round, each round divided by the
 baselines measured before and after it), BENCH_COMPARE (the path of another checkout with the
 same migrations: every round is measured once under each tree's gunicorn, in alternating
-order, on the one data set, and the other tree's lines are printed as `bench-compare:`).
+order, on the one data set, and the other tree's lines are printed as `bench-compare:`),
+BENCH_COMPARE_WEB_WORKERS (the other tree's gunicorn workers; BENCH_WEB_WORKERS otherwise: a
+clone of this tree with another count compares the two counts).
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from compare import COMPARE, compare_print, compare_root, turns
+from compare import COMPARE, compare_print, compare_root, tree_workers, turns
 from machine import WEB_PIDS, cpu_per_request, cpu_seconds, machine_state
 from reminders import celery_worker, noop_measure, reminders_measure, smtp_sink
 from rounds import BASELINES, ratio, rounds_combined
@@ -241,8 +243,8 @@ def workloads_wanted() -> list:
 
 
 @contextmanager
-def gunicorn(port: int, root: Path = ROOT):
-    workers = knob("BENCH_WEB_WORKERS", 3)
+def gunicorn(port: int, root: Path = ROOT, workers: int | None = None):
+    workers = workers or knob("BENCH_WEB_WORKERS", 3)
     threads = knob("BENCH_WEB_THREADS", 1)
     command = [
         str(BIN / "gunicorn"),
@@ -492,10 +494,10 @@ def main() -> int:
                 log(f"round {number + 1} of {ROUNDS}")
                 database_settle()
             for tree in turns(trees, number):
-                with gunicorn(site_port, tree):
+                with gunicorn(site_port, tree, tree_workers(tree, ROOT)):
                     rounds[tree].append(round_measure(base, pages, workloads, Path(folder)))
         for tree in trees:
-            with gunicorn(site_port, tree):
+            with gunicorn(site_port, tree, tree_workers(tree, ROOT)):
                 ends[tree] = baselines_again(base, pages)
     combined = rounds_combined(rounds[ROOT], ends[ROOT])
     results["config"]["rounds"] = ROUNDS

@@ -108,3 +108,13 @@ def test_the_other_trees_lines_print_beside_this_trees(capsys):
     assert "bench-compare: patients_all rps=250 p99_ms=50.0 errors=0 ratio=0.25" in printed
     assert "rounds=0.25,0.27 this_tree=0.3 this_rounds=0.3,0.32" in printed
     assert kept["workloads"]["patients_all"]["ratio"] == 0.25
+
+
+def test_the_other_tree_may_be_served_with_another_worker_count(monkeypatch):
+    """BENCH_COMPARE_WEB_WORKERS serves only the other tree with that many workers: a clone of
+    this tree then compares two worker counts on one data set."""
+    this, other = Path("this"), Path("other")
+    assert bench_compare.tree_workers(other, this) is None  # unset: the run's own count
+    monkeypatch.setattr(bench_compare, "COMPARE_WORKERS", "5")
+    assert bench_compare.tree_workers(other, this) == 5
+    assert bench_compare.tree_workers(this, this) is None
