@@ -373,9 +373,11 @@ def escape_text(value) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def long_date(day: dt.date) -> str:
-    """The day as "Monday 7 December". Said in every free cell and booked block of a week
-    (hundreds), so kept per day."""
-    return f"{day:%A} {day.day} {day:%B}"
+    """The day as "Monday 7 December" (the `date` filter's "l j F"). Said in every free cell
+    and booked block of a week (hundreds), so kept per day. Drawn by `FilterText`, as
+    `short_date`: one place writes the site's day and month names, where `strftime` asked the
+    C library for the process's locale's (English only because no locale is set)."""
+    return FilterText(dt.UTC).date(day, "l j F")
 
 
 @functools.lru_cache(maxsize=1024)

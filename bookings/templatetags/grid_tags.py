@@ -26,7 +26,8 @@ def confirmation_legend() -> SafeString:
     process."""
     items = "".join(
         f'<li class="list-inline-item booking-confirm booking-confirm-{escape(mark.key)}">'
-        f'<span class="booking-confirm-symbol" aria-hidden="true">{escape(mark.symbol)}</span> '
+        '<span class="booking-confirm-symbol" aria-hidden="true">'
+        f"{grid_html.symbol_html(mark)}</span> "
         f"<strong>{escape(mark.label)}</strong>: {escape(mark.meaning)}</li>"
         for mark in LEGEND
     )

@@ -62,7 +62,7 @@ def _afresh_inactive(columns, zone) -> str:
             status = text(item.status)
             parts.append(
                 '\n    <li class="booking-inactive"><span>'
-                f"{text(column.short_date)} {item.start.astimezone(zone):%H:%M}\N{EN DASH}"
+                f"{text(column.short_date)} {item.start.astimezone(zone):%H:%M}&ndash;"
                 f"{item.end.astimezone(zone):%H:%M}</span> "
                 f'<a href="/a/{text(item.public_id)}/">{text(item.patient_name)}</a>'
                 f" with {text(column.name)} "
@@ -122,3 +122,45 @@ def test_it_heads_the_weeks_columns_with_the_days_django_draws():
     while day.year < 2029:
         assert grid.short_date.__wrapped__(day) == date_format(day, "D j M")
         day += dt.timedelta(days=1)
+
+
+def test_it_says_the_free_cells_and_blocks_days_as_before():
+    """`grid.long_date` ("l j F", said in every free cell and booked block, drawn by
+    `FilterText`) gives what `strftime` gave before and what Django's formatter gives, for
+    every day of three years, in the site's language."""
+    from django.utils.dateformat import format as date_format
+
+    day = dt.date(2026, 1, 1)
+    while day.year < 2029:
+        drawn = grid.long_date.__wrapped__(day)
+        assert drawn == f"{day:%A} {day.day} {day:%B}"
+        assert drawn == date_format(day, "l j F")
+        day += dt.timedelta(days=1)
+
+
+def test_it_writes_the_tables_own_characters_as_references():
+    """The grid's en dashes, middle dots and marks' symbols are character references, so a
+    table of ASCII names is ASCII (the page is then not stored two bytes a character); a
+    browser reads them as the characters they were."""
+    from bookings.confirmation import CONFIRMED, LEGEND
+    from bookings.templatetags.grid_tags import confirmation_legend
+
+    legend = confirmation_legend()
+    assert legend.isascii()
+    assert [html.unescape(grid_html.symbol_html(mark)) for mark in LEGEND] == [
+        mark.symbol for mark in LEGEND
+    ]
+    _, labels = grid_html._labels("arrived", "Follow-up", "Room <1>")
+    assert labels.isascii()
+    assert " \N{MIDDLE DOT} Room <1>" in html.unescape(labels)
+    mark, said = grid_html._mark("booked", True, False)
+    assert mark is CONFIRMED
+    assert all(text.isascii() for text in said.values())
+    assert "\N{CHECK MARK}" in html.unescape(said["phone"])
+    utc = dt.UTC
+    start = dt.datetime(2026, 3, 24, 9, 0, tzinfo=utc)
+    item = Inactive("4f1", start, start + dt.timedelta(minutes=30), "cancelled", "Pat Example")
+    column = grid.Column(dt.date(2026, 3, 24), None, "Sam", [], 0, [item])
+    drawn = grid_html._inactive_html(Context({}), grid.Grid(columns=[column], rows=[]), utc)
+    assert drawn.isascii()
+    assert "09:00\N{EN DASH}09:30" in html.unescape(drawn)

@@ -72,9 +72,9 @@ def test_it_draws_a_week_at_no_template_step_per_appointment(reception_client, t
     # about a dozen.
     assert thirteen - one <= 2 * 12
     assert body.count('class="grid-appointment booking-status-edge-booked"') == 13
-    assert f"· {room.name}</span>" in body
+    assert f"&middot; {room.name}</span>" in body
     assert (
-        '<span class="visually-hidden">Booked, Monday 23 March </span>09:00\N{EN DASH}09:30'
+        '<span class="visually-hidden">Booked, Monday 23 March </span>09:00&ndash;09:30'
     ) in body
 
 
