@@ -6,13 +6,17 @@ escape it; the result is safe HTML, byte for byte the template's."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
+from django.core.signals import setting_changed
 from django.db.models import TextField
 from django.db.models.functions import Cast
-from django.urls import NoReverseMatch
+from django.dispatch import receiver
+from django.urls import NoReverseMatch, get_script_prefix
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from bookings.models import Appointment
 from clinic.filters import hour_minute
@@ -59,10 +63,37 @@ def draw_today(values: Mapping, csrf_token) -> SafeString:
     """The card: each of `values["rows"]` (`COLUMNS` and `ID_TEXTS`) with its times in the
     current time zone, its patient's link, the visit type, the status badge, the button to
     start the assessment the visit calls for (an intake for an initial assessment, a follow-up
-    otherwise; none without an episode) and the booking's link; or that there is none."""
+    otherwise; none without an episode) and the booking's link; or that there is none.
+
+    The card holds no form (no CSRF token), and a therapist's day reads back the same rows
+    view after view until a booking or a patient's name changes, so the markup is kept per
+    process by the rows' values and what else it is drawn from: the time zone its times are
+    shown in, the script prefix its links start with and the language of its status labels
+    (comparing ten rows costs a small part of drawing them)."""
     rows: Sequence[Mapping] = values["rows"]
+    return _today_drawn(
+        tuple(tuple(row.values()) for row in rows),
+        tuple(rows[0]) if rows else (),
+        timezone.get_current_timezone(),
+        get_script_prefix(),
+        get_language(),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _today_drawn(rows: tuple[tuple, ...], keys: tuple[str, ...], zone, prefix: str, language):
+    return _draw([dict(zip(keys, row, strict=True)) for row in rows], zone)
+
+
+@receiver(setting_changed)
+def _forget_today(*, setting, **kwargs):
+    """Tests that swap the URLconf change the links the kept cards hold."""
+    if setting == "ROOT_URLCONF":
+        _today_drawn.cache_clear()
+
+
+def _draw(rows: Sequence[Mapping], zone) -> SafeString:
     if rows:
-        zone = timezone.get_current_timezone()
         patient = _parts_or_none("patients:detail")
         assess = _parts_or_none("assessments:create")
         booking = tuple(escape(part) for part in uuid_url_parts("bookings:detail"))

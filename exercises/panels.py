@@ -198,6 +198,9 @@ _TEXT_ROWS = {
     "fields": ("id", "public_id", "patient_id", "urgency", "body", "received_at", "read_at"),
     "related": {"patient": _INBOX_PATIENT},
 }
+#: How `instances` turns the comments' read mark back into Python: made once (a field's
+#: `__init__` is dearer than the conversion, and the field holds no state).
+_COMMENT_ANNOTATIONS = {"is_read": BooleanField()}
 
 
 def _count(queryset) -> Subquery:
@@ -247,7 +250,7 @@ def _inboxes(user) -> dict:
             alias,
             found["comments"],
             **_COMMENT_ROWS,
-            annotations={"is_read": BooleanField()},
+            annotations=_COMMENT_ANNOTATIONS,
         ),
         "comments_unread": found["comments_unread"],
         "texts": instances(SmsInbound, alias, found["texts"], **_TEXT_ROWS),

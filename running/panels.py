@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from clinic import audit
 from clinic.access import CLINICAL, STAFF, has_role
 from clinic.filters import FilterText
-from clinic.json_rows import RowsArray
+from clinic.json_rows import RowsArray, decode
 from clinic.links import fixed_url, uuid_url
 from clinic.markup import escape
 from clinic.panels import DischargeStep, Panel, dashboard_read, rows_for_user
@@ -140,7 +140,20 @@ def dashboard_reads(*, user) -> dict:
             Cast("patient__public_id", TextField()),
         )
     )
-    return {"running_runs": RowsArray(runs)}
+    # As text: the same runs come back view after view, so the text is the key of what is
+    # made of them once per process (`_runs_of_text`), not decoded on every view.
+    return {"running_runs": Cast(RowsArray(runs), TextField())}
+
+
+@functools.lru_cache(maxsize=256)
+def _runs_of_text(text: str) -> tuple[list[dict], tuple[tuple, ...], tuple[str, ...]]:
+    """The runs of the dashboard statement's text (`_runs_from_read`), with the first
+    `DASHBOARD_LIMIT` of them as `_runs_drawn` takes them (each run's values, and the keys),
+    made once per process for the same text. Nobody changes the dicts (the card and the audit
+    trail read them)."""
+    runs = _runs_from_read(decode(text))
+    shown = runs[: selectors.DASHBOARD_LIMIT]
+    return runs, tuple(tuple(run.values()) for run in shown), tuple(shown[0]) if shown else ()
 
 
 def _runs_from_read(rows: list) -> list[dict]:
@@ -162,8 +175,9 @@ def dashboard_panels(*, user) -> list[Panel]:
         # One query (or a column of the dashboard's): the runs with their patients' names, as
         # values (drawn in one step by running/templatetags/running_rows.py).
         read = dashboard_read(user)
+        kept = None
         if read is not None:
-            runs = _runs_from_read(read["running_runs"])
+            runs, *kept = _runs_of_text(read["running_runs"])  # kept: rows and keys
         else:
             runs = rows_for_user(
                 "running.panels.runs_to_review",
@@ -176,6 +190,8 @@ def dashboard_panels(*, user) -> list[Panel]:
         return {
             "runs": runs[: selectors.DASHBOARD_LIMIT],
             "more": len(runs) > selectors.DASHBOARD_LIMIT,
+            # `_runs_drawn`'s key, made with the runs (the template does not read it).
+            "kept": kept,
         }
 
     return [
@@ -216,12 +232,11 @@ def _dashboard_runs_html(values: dict, csrf_token) -> SafeString:
     if not values["runs"]:
         return _NO_RUNS
     runs = values["runs"]
-    drawn = _runs_drawn(
+    shown, keys = values.get("kept") or (
         tuple(tuple(run.values()) for run in runs),
         tuple(runs[0]),
-        get_script_prefix(),
-        get_language(),
     )
+    drawn = _runs_drawn(shown, keys, get_script_prefix(), get_language())
     rows = drawn.replace(_SLOT, conditional_escape(csrf_token))
     more = _MORE_RUNS if values["more"] else ""
     return mark_safe(  # noqa: S308  # nosec B308 B703 (the rows are escaped where drawn)

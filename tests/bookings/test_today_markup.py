@@ -88,3 +88,26 @@ def test_it_draws_todays_appointments_as_its_template(therapist, count):
     page = drawn(therapist)
     assert page == template_markup(todays(therapist))
     assert "Today&#x27;s" not in page
+
+
+def test_it_draws_a_changed_day_afresh_though_the_card_is_kept(therapist):
+    # The card is kept per process by the rows' values (today_markup._today_drawn): a new
+    # name, a new status or a booking moved to another time is a new key, never the old card.
+    patient = PatientFactory(first_name="Ann", last_name="Lee")
+    booking = AppointmentFactory(
+        therapist=therapist, patient=patient, start=at("2026-03-23", "09:00")
+    )
+    first = drawn(therapist)
+    assert drawn(therapist) == first
+    patient.first_name = "Anna"
+    patient.save()
+    Appointment.objects.filter(pk=booking.pk).update(status="arrived")
+    page = drawn(therapist)
+    assert page == template_markup(todays(therapist))
+    assert "Ann Lee" in first
+    assert "Anna Lee" in page
+    Appointment.objects.filter(pk=booking.pk).update(
+        start=at("2026-03-23", "11:00"), end=at("2026-03-23", "11:45")
+    )
+    assert drawn(therapist) == template_markup(todays(therapist))
+    assert "11:00" in drawn(therapist)
