@@ -153,10 +153,10 @@ WEEK_COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class WeekRow:
+class WeekRow(NamedTuple):
     """A plan week's totals read as values (`WEEK_COLUMNS`), with the pain means as
-    `PlanWeek` gives them."""
+    `PlanWeek` gives them (a tuple: the patient page makes one for every plan week a view,
+    and a frozen dataclass's `__init__` set each field by a call of its own)."""
 
     plan_id: int
     week_start: dt.date
@@ -172,16 +172,20 @@ class WeekRow:
     def of(cls, row: dict) -> WeekRow:
         count = row["pain_count"]
         return cls(
-            plan_id=row["plan_id"],
-            week_start=row["week_start"],
-            sessions_logged=row["sessions_logged"],
-            sessions_prescribed=row["sessions_prescribed"],
-            doses_done=row["doses_done"],
-            doses_due=row["doses_due"],
-            pain_during_mean=round(row["pain_during_sum"] / count, 1) if count else None,
-            pain_after_mean=round(row["pain_after_sum"] / count, 1) if count else None,
-            pain_peak_mean=round(row["pain_peak_sum"] / count, 1) if count else None,
+            row["plan_id"],
+            row["week_start"],
+            row["sessions_logged"],
+            row["sessions_prescribed"],
+            row["doses_done"],
+            row["doses_due"],
+            round(row["pain_during_sum"] / count, 1) if count else None,
+            round(row["pain_after_sum"] / count, 1) if count else None,
+            round(row["pain_peak_sum"] / count, 1) if count else None,
         )
+
+
+_new, _set = object.__new__, object.__setattr__
+_WEEK = dt.timedelta(days=7)
 
 
 def week_series(
@@ -197,23 +201,44 @@ def week_series(
     if last_day < start_date:
         return []
     series = []
-    for number in range((last_day - start_date).days // 7 + 1):
-        week_start = start_date + dt.timedelta(days=7 * number)
+    week_start = start_date
+    for number in range(1, (last_day - start_date).days // 7 + 2):
         row = rows.get(week_start)
-        series.append(
-            WeekStat(
-                week_start=week_start,
-                number=number + 1,
-                sessions_logged=row.sessions_logged if row else 0,
-                sessions_prescribed=row.sessions_prescribed if row else sessions_per_week,
-                doses_done=row.doses_done if row else 0,
-                doses_due=row.doses_due if row else 0,
-                pain_during=row.pain_during_mean if row else None,
-                pain_after=row.pain_after_mean if row else None,
-                pain_peak=row.pain_peak_mean if row else None,
-                complete=week_start + dt.timedelta(days=7) <= today,
-            )
+        # `WeekStat(...)` as its `__init__` makes it, the fields in their order: a frozen
+        # dataclass's `__init__` sets each through `object.__setattr__`, a call a field, and
+        # the patient page draws every week of every plan on each view.
+        week = _new(WeekStat)
+        _set(
+            week,
+            "__dict__",
+            {
+                "week_start": week_start,
+                "number": number,
+                "sessions_logged": row.sessions_logged,
+                "sessions_prescribed": row.sessions_prescribed,
+                "doses_done": row.doses_done,
+                "doses_due": row.doses_due,
+                "pain_during": row.pain_during_mean,
+                "pain_after": row.pain_after_mean,
+                "pain_peak": row.pain_peak_mean,
+                "complete": week_start + _WEEK <= today,
+            }
+            if row
+            else {
+                "week_start": week_start,
+                "number": number,
+                "sessions_logged": 0,
+                "sessions_prescribed": sessions_per_week,
+                "doses_done": 0,
+                "doses_due": 0,
+                "pain_during": None,
+                "pain_after": None,
+                "pain_peak": None,
+                "complete": week_start + _WEEK <= today,
+            },
         )
+        series.append(week)
+        week_start += _WEEK
     return series
 
 

@@ -31,6 +31,19 @@ from notifications.models import SmsInbound
 from patients.page_rows import PageRead
 from patients.selectors import open_episodes
 
+#: The patient page's reads of this app that take nothing but the patient: made once (a frozen
+#: dataclass each, six a view before), the logs' read, which starts on the patient's own day,
+#: beside them on each view.
+_PAGE_READS = (
+    PageRead("adherence_for_patient", ExercisePlan, selectors._plans),
+    PageRead("adherence_weeks", PlanWeek, selectors._weeks),
+    PageRead("progress_versions", PlanVersion, progress_selectors._versions),
+)
+_PAGE_READS_AFTER = (
+    PageRead("comments_for_patient", SessionLog, selectors._of_patient),
+    PageRead("acknowledgements_for_patient", AlertAcknowledgement, page_selectors._acknowledged),
+)
+
 
 def patient_page_reads(*, user, patient) -> list[PageRead]:
     """For clinicians: the plans and their weeks, the versions and the suggestions' window of
@@ -39,19 +52,14 @@ def patient_page_reads(*, user, patient) -> list[PageRead]:
         return []
     since = progress_selectors.logs_window_start(selectors.patient_today(patient))
     return [
-        PageRead("adherence_for_patient", ExercisePlan, selectors._plans),
-        PageRead("adherence_weeks", PlanWeek, selectors._weeks),
-        PageRead("progress_versions", PlanVersion, progress_selectors._versions),
+        *_PAGE_READS,
         PageRead(
             "exercises_recent_logs",
             SessionLog,
             progress_selectors._recent_logs,
             values={"since": since},
         ),
-        PageRead("comments_for_patient", SessionLog, selectors._of_patient),
-        PageRead(
-            "acknowledgements_for_patient", AlertAcknowledgement, page_selectors._acknowledged
-        ),
+        *_PAGE_READS_AFTER,
     ]
 
 

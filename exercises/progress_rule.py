@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from exercises.ladders import Rule
 
@@ -28,9 +29,10 @@ PROGRESS = "progress"
 REGRESS = "regress"
 
 
-@dataclass(frozen=True)
-class Session:
-    """What the rule needs from one day's portal log."""
+class Session(NamedTuple):
+    """What the rule needs from one day's portal log (a tuple: the patient page makes one for
+    each log in each laddered item's window on every view, and a frozen dataclass's
+    `__init__` set each field by a call of its own)."""
 
     on: dt.date
     pain_during: int

@@ -69,18 +69,36 @@ def version_items(version: PlanVersion) -> list[dict]:
     return version.items if items is None else items
 
 
-def _since(key: str, versions: list[PlanVersion], zone: ZoneInfo) -> dt.date:
+def _since(key: str, versions: list[PlanVersion], zone: ZoneInfo, days: dict) -> dt.date:
     """The day (in the patient's zone) the item reached its current step and dose: the
-    oldest version of the unbroken run, newest first, in which it looked as it does now."""
+    oldest version of the unbroken run, newest first, in which it looked as it does now.
+    `days`: each moment's day in the zone, kept by the caller for the plan's other items (a
+    version's items share its moment)."""
     first = versions[0]
-    item = next(entry for entry in version_items(first) if entry["key"] == key)
     since = first.published_at
-    for version in versions[1:]:
-        found = next((e for e in version_items(version) if e["key"] == key), None)
-        if not _unchanged(item, found):
-            break
-        since = version.published_at
-    return since.astimezone(zone).date()
+    if len(versions) > 1:  # most plans have one version: nothing to look back on
+        item = next(entry for entry in version_items(first) if entry["key"] == key)
+        for version in versions[1:]:
+            found = next((e for e in version_items(version) if e["key"] == key), None)
+            if not _unchanged(item, found):
+                break
+            since = version.published_at
+    day = days.get(since)
+    if day is None:
+        day = days[since] = since.astimezone(zone).date()
+    return day
+
+
+#: Whether each step has a next and a previous step on its ladder (`suggest`'s `has_next` and
+#: `has_previous`): the progressions are read once, at import, so this is worked out once too
+#: rather than twice for every laddered item on every patient page.
+_NEIGHBOURS = {
+    key: (
+        PROGRESSIONS.neighbour(step, +1) is not None,
+        PROGRESSIONS.neighbour(step, -1) is not None,
+    )
+    for key, step in PROGRESSIONS.steps.items()
+}
 
 
 def progress_for_plans(
@@ -115,32 +133,39 @@ def progress_for_plans(
         if log["plan_id"] in logs:
             logs[log["plan_id"]].append(log)
     result = {}
+    steps = PROGRESSIONS.steps
     for plan in plans:
         history = sorted(by_plan[plan.pk], key=lambda version: -version.number)
+        # Each log's facts once for the plan's items (each item adds only whether it was done).
+        facts = [
+            (
+                log["date"],
+                log["pain_during"],
+                log["pain_after"],
+                log["worse_next_morning"],
+                log["done"],
+            )
+            for log in logs[plan.pk]
+        ]
+        days: dict = {}
         entries = []
         for item in version_items(history[0]) if history else []:
-            step = PROGRESSIONS.steps.get((item.get("step") or {}).get("key", ""))
+            step = steps.get((item.get("step") or {}).get("key", ""))
             if step is None:
                 continue  # no ladder, or a version from before progressions
-            has_next = PROGRESSIONS.neighbour(step, +1) is not None
-            has_previous = PROGRESSIONS.neighbour(step, -1) is not None
-            since = _since(item["key"], history, zone)
+            has_next, has_previous = _NEIGHBOURS[step.key]
+            key = item["key"]
+            since = _since(key, history, zone, days)
             # Only the logs of the rule's window: `suggest` looks at no other.
             start = max(since, today - dt.timedelta(days=step.rule.days - 1))
             sessions = [
-                Session(
-                    on=log["date"],
-                    pain_during=log["pain_during"],
-                    pain_after=log["pain_after"],
-                    worse_next_morning=log["worse_next_morning"],
-                    did_it=item["key"] in log["done"],
-                )
-                for log in logs[plan.pk]
-                if start <= log["date"] <= today
+                Session(on, during, after, worse, key in done)
+                for on, during, after, worse, done in facts
+                if start <= on <= today
             ]
             entries.append(
                 ItemProgress(
-                    code=item["key"],
+                    code=key,
                     name=item["name"],
                     step=step,
                     since=since,

@@ -51,22 +51,29 @@ def adherence_rows(series, text=None) -> str:
 _SO_FAR = ' <span class="small text-body-secondary">so far</span>'
 
 
+def _whole(value) -> str:
+    """`escape(value)` for the table's counts: a whole number's digits are its own text (no
+    `__html__` to look for, nothing to replace), anything else is escaped."""
+    return str(value) if type(value) is int else escape(value)
+
+
 def adherence_items(series, text: FilterText) -> str:
     """What `adherence_rows(series, text)` draws, with f-strings: the patient page draws every
     published plan's weeks on each view, and a pattern filled through `str.format` with a
     list of escaped values a row cost about twice the instructions (the plan page keeps
     `adherence_rows`; a test holds the two together)."""
     rows = []
+    date, number = text.date, text.number
     for week in series:
         peak = week.pain_peak
-        pain = "—" if peak is None else f"{escape(text.number(peak, '-1'))}/10"
+        pain = "—" if peak is None else f"{escape(number(peak, '-1'))}/10"
         rows.append(
             "\n          <tr>\n"
-            f'            <th scope="row">{escape(week.number)} <span class="small '
-            f'text-body-secondary">({escape(text.date(week.week_start, "j M"))})</span></th>\n'
-            f"            <td>{escape(week.sessions_logged)} of "
-            f"{escape(week.sessions_prescribed)}</td>\n"
-            f"            <td>{escape(week.adherence_percent)}%"
+            f'            <th scope="row">{_whole(week.number)} <span class="small '
+            f'text-body-secondary">({escape(date(week.week_start, "j M"))})</span></th>\n'
+            f"            <td>{_whole(week.sessions_logged)} of "
+            f"{_whole(week.sessions_prescribed)}</td>\n"
+            f"            <td>{_whole(week.adherence_percent)}%"
             f"{'' if week.complete else _SO_FAR}</td>\n"
             f"            <td>{pain}</td>\n"
             "          </tr>\n        "

@@ -1,5 +1,6 @@
 """Adherence per week, pain over time, and the therapist's alerts, with time frozen."""
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -8,7 +9,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exercises.adherence import week_series
+from exercises.adherence import WeekRow, WeekStat, week_series
 from exercises.models import AlertAcknowledgement, PlanWeek
 from exercises.selectors import open_alerts, plan_adherence
 from tests.exercises.factories import log, published_plan
@@ -50,6 +51,45 @@ def test_it_counts_adherence_against_the_prescribed_sessions(therapist, frozen):
     assert series[1].adherence_percent == 0
     assert len(series) == 5  # weeks 1-4 complete, week 5 started today
     assert series[-1].complete is False
+
+
+def test_it_makes_each_week_as_its_constructor_makes_it():
+    """`week_series` makes its weeks without `WeekStat.__init__` (a call a field): each is
+    the week the constructor makes, field for field and in order, equal, hashed and shown
+    alike, and as frozen."""
+    rows = {
+        START: WeekRow.of(
+            {
+                "plan_id": 1,
+                "week_start": START,
+                "sessions_logged": 4,
+                "sessions_prescribed": 5,
+                "pain_count": 3,
+                "pain_during_sum": 7,
+                "pain_after_sum": 8,
+                "pain_peak_sum": 10,
+                "doses_done": 9,
+                "doses_due": 12,
+            }
+        )
+    }
+    series = week_series(
+        start_date=START, today=TODAY, end_date=None, rows=rows, sessions_per_week=3
+    )
+    expected = [
+        WeekStat(START, 1, 4, 5, 9, 12, 2.3, 2.7, 3.3, True),
+        *(
+            WeekStat(day(week), week, 0, 3, 0, 0, None, None, None, week < 5)
+            for week in range(2, 6)
+        ),
+    ]
+    assert series == expected
+    assert [hash(week) for week in series] == [hash(week) for week in expected]
+    assert [repr(week) for week in series] == [repr(week) for week in expected]
+    assert [vars(week) for week in series] == [vars(week) for week in expected]
+    assert [list(vars(week)) for week in series] == [list(vars(week)) for week in expected]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        series[0].number = 2
 
 
 def test_it_caps_weekly_adherence_at_100_percent():
