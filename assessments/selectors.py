@@ -43,6 +43,7 @@ from clinic.plugins import plugin_modules
 from clinic.rows import prepared_list
 from patients import page_rows
 from patients.models import Episode
+from patients.selectors import of_patient_episodes
 
 
 def assessments_for_user(*, user) -> QuerySet[Assessment]:
@@ -140,7 +141,7 @@ def assessments_of_patient(*, patient) -> QuerySet[Assessment]:
     so that the patient page reads the assessments once). The findings are not loaded (a
     hundred columns a row)."""
     return (
-        Assessment.objects.filter(episode__patient=patient)
+        Assessment.objects.filter(of_patient_episodes("episode", patient.pk))
         .select_related("therapist", "superseded_by")
         .only(
             "public_id",
@@ -196,7 +197,7 @@ def _assessment_key() -> Subquery:
 
 def _decisions_of(*, patient_id: int) -> QuerySet[AssessmentDecision]:
     return (
-        AssessmentDecision.objects.filter(episode__patient_id=patient_id)
+        AssessmentDecision.objects.filter(of_patient_episodes("episode", patient_id))
         .select_related("confirmed_by")
         # The assessment's key by a subquery, not a join: joined, the server sets up a scan of
         # every one of the assessment's 99 columns for the page's one statement, each view.
@@ -401,7 +402,7 @@ def _working_diagnoses_of(*, patient_id: int) -> QuerySet[WorkingDiagnosis]:
     # The panel and the timeline say who recorded it, by name.
     return (
         _working_diagnoses()
-        .filter(episode__patient_id=patient_id)
+        .filter(of_patient_episodes("episode", patient_id))
         .defer(*beyond_name("recorded_by"))
     )
 

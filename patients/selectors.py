@@ -12,7 +12,19 @@ from uuid import UUID
 
 from django.core.paginator import Page, Paginator
 from django.db import router
-from django.db.models import CharField, Count, Expression, ExpressionWrapper, F, Q, Value, Window
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Expression,
+    ExpressionWrapper,
+    F,
+    Func,
+    Q,
+    Subquery,
+    Value,
+    Window,
+)
 from django.db.models.functions import Concat, Upper
 from django.http import Http404
 
@@ -145,6 +157,40 @@ def page_reads(patient) -> dict | None:
 
 def _episodes_of_patient(*, patient_id: int):
     return Episode.objects.filter(patient_id=patient_id).order_by("-number")
+
+
+class _AmongEpisodes(Func):
+    """`key = ANY(ARRAY(<the episodes' keys>))`: see `of_patient_episodes`."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        key, episodes = (compiler.compile(part) for part in self.get_source_expressions())
+        return f"{key[0]} = ANY(ARRAY{episodes[0]})", [*key[1], *episodes[1]]
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        key, episodes = (compiler.compile(part) for part in self.get_source_expressions())
+        return f"{key[0]} IN {episodes[0]}", [*key[1], *episodes[1]]
+
+
+def of_patient_episodes(episode: str, patient_id) -> Q | Expression:
+    """A filter for the rows of one patient's episodes: the episode the row points to along
+    `episode` (a path such as `"episode"` or `"session__episode"`) is patient `patient_id`'s.
+    The same rows as `<episode>__patient_id=patient_id`.
+
+    For a patient's key given as a value (an integer: the patient page's reads) it is written
+    as `episode_id = ANY(ARRAY(SELECT id FROM patients_episode WHERE patient_id = ...))`, not
+    the join that filter makes: PostgreSQL plans the join (and `IN (SELECT ...)`, which it
+    turns back into the join) as a nested loop whose episode scan hands up all twelve of the
+    episode's columns, and whose other scan hands up every column of its own table, each set
+    up on every run of the page's one statement; the array is an init plan of one column, and
+    the read's own scan then hands up only what is asked of it where nothing else joins it.
+    For an expression (a correlated `OuterRef`, as in the portal's statements), the join as
+    before: an `OuterRef` inside the episodes' subquery would point at the wrong query."""
+    if not isinstance(patient_id, int):
+        return Q(**{f"{episode}__patient_id": patient_id})
+    episodes = Episode.objects.filter(patient_id=patient_id).order_by().values("pk")
+    return _AmongEpisodes(F(episode), Subquery(episodes))
 
 
 def open_episodes(*, patient: Patient) -> list[Episode]:

@@ -30,7 +30,7 @@ from exercises.progress_selectors import recent_logs_of_patient
 from exercises.selectors import patient_today
 from patients import page_rows
 from patients.models import Episode
-from patients.selectors import open_episodes
+from patients.selectors import of_patient_episodes, open_episodes
 from rehab import criteria as rules
 from rehab.catalogue import CATALOGUE, Stage, StageList, stage_label
 from rehab.models import DischargeSummary, StageChange
@@ -275,7 +275,7 @@ def stage_changes_of_patient(*, patient) -> list[StageChange]:
 
 def _stage_changes_of(*, patient_id: int):
     return (
-        StageChange.objects.filter(episode__patient_id=patient_id)
+        StageChange.objects.filter(of_patient_episodes("episode", patient_id))
         .select_related("decided_by")
         .defer(*beyond_name("decided_by"))  # the timeline says who, by name
         .order_by("decided_at", "id")

@@ -15,6 +15,7 @@ from django.db.models import Exists, F, OuterRef
 from clinic.filters import day_month_year
 from clinic.rows import prepared_list
 from patients import page_rows
+from patients.selectors import of_patient_episodes
 from treatment.models import Retest, TreatmentSession
 
 #: The measure keys this app provides (common contract names).
@@ -116,7 +117,7 @@ def _signed_retests(*, patient_id: int):
     # a patient has tens of them, so other episodes' rows cost less than a query per set.
     return (
         Retest.objects.filter(
-            session__episode__patient_id=patient_id,
+            of_patient_episodes("session__episode", patient_id),
             session__status=TreatmentSession.Status.SIGNED,
         )
         .exclude(superseded_by_signed("session_id"))

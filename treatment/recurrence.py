@@ -7,7 +7,7 @@ from django.db.models import F
 
 from clinic.rows import prepared_list
 from patients import page_rows
-from patients.selectors import page_reads
+from patients.selectors import of_patient_episodes, page_reads
 from treatment.measures import superseded_by_signed
 from treatment.models import TreatmentGiven, TreatmentSession
 
@@ -66,7 +66,7 @@ def given_of_patient(*, patient_id: int):
     """`_given_in` every episode of the patient, each row with its `given_episode_id`."""
     return (
         TreatmentGiven.objects.filter(
-            session__episode__patient_id=patient_id,
+            of_patient_episodes("session__episode", patient_id),
             session__status=TreatmentSession.Status.SIGNED,
         )
         .exclude(superseded_by_signed("session_id"))

@@ -293,3 +293,34 @@ def test_reads_that_say_who_carry_only_their_name(world):
     page = client.get(reverse("patients:detail", args=[world.patient.public_id]))
     name = world.therapist.get_full_name() or world.therapist.email
     assert page.content.decode().count(f"Read by {name}") == 2  # the text and the comment
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "assessments.panels.assessments",
+        "working_diagnoses_of_patient",
+        "decisions_of_patient",
+        "stage_changes_of_patient",
+        "treatment_latest_measures",
+        "treatment_recurrence_given_of_patient",
+    ],
+)
+def test_the_reads_of_the_patients_episodes_give_the_rows_the_join_gave(world, name):
+    """These reads test a row's episode against the patient's episodes as an array
+    (`patients.selectors.of_patient_episodes`), not by joining the episode; given the patient
+    as an expression (the portal's correlated reads) the same builder joins as before. Both
+    must give the same rows in the same order, and no other patient's (the data set has
+    three patients)."""
+    from django.db.models import Value
+
+    patient = Patient.objects.get(pk=world.patient.pk)
+    reads = panels.collect("patient_page_reads", user=world.therapist, patient=patient)
+    build = next(read.build for read in reads if read.name == name)
+    by_array = build(patient_id=patient.pk)
+    by_join = build(patient_id=Value(patient.pk))
+    assert "= ANY(ARRAY(SELECT" in str(by_array.query)
+    assert "ANY(" not in str(by_join.query)
+    rows = [_state(row) for row in by_array]
+    assert rows, f"{name}: the test data should give it rows"
+    assert rows == [_state(row) for row in by_join]
