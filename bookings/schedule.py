@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -58,9 +59,7 @@ def day_edges(
     same bounds as seconds since 1970. Depends on nothing but its arguments, so it is kept per
     process: the calendars ask for the same weeks again and again."""
     shown = tuple(days(first, last))
-    edges = tuple(
-        utc(local_midnight(day, zone)) for day in (*shown, last + dt.timedelta(days=1))
-    )
+    edges = tuple(utc(local_midnight(day, zone)) for day in (*shown, last + dt.timedelta(days=1)))
     return shown, edges, tuple(edge.timestamp() for edge in edges)
 
 
@@ -75,7 +74,7 @@ def working_days(
     drawn again skips a conversion to `zone` for each end of each interval of each day."""
     _, edges, _ = day_edges(first, last, zone)
     found = []
-    for begins, ends in zip(edges[:-1], edges[1:], strict=True):
+    for begins, ends in itertools.pairwise(edges):
         inside = tuple(
             (start, end)
             for start, end in working

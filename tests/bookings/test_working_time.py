@@ -123,9 +123,7 @@ def test_the_week_shows_hours_at_a_site_closed_for_booking(
 
 
 @time_machine.travel(dt.datetime(2026, 3, 20, 8, tzinfo=UTC), tick=False)
-def test_the_week_shows_changed_hours_leave_and_names_on_its_next_view(
-    reception_client, therapist
-):
+def test_the_week_shows_changed_hours_leave_and_names_on_its_next_view(reception_client, therapist):
     """A therapist's working time and free cells are kept per process under everything they
     are drawn from (`working_time._site_time`, `grid._free_cells`): the rows as read, the
     site's zone and holidays, the name. A change of any shows on the very next view."""
