@@ -420,7 +420,8 @@ def _blocks(
     if working is None:
         working = merge((utc(start), utc(end)) for start, end in spec.hours)
     kinds = clock.kinds(working, step, past=spec.day < today)
-    free_parts = None  # worked out at the first free row: past and full days have none
+    # Found at the first free row (past and full days have none), drawn at the first miss.
+    free = parts = None
 
     blocks: dict[int, Cell | Free] = {}
     index = 0
@@ -430,11 +431,16 @@ def _blocks(
             blocks[index] = Cell("booked", column, bottom - index, items)
             index = bottom
         elif kinds[index] == "free":
-            if free_parts is None:
-                free_parts = _free_parts(link, spec.ref, spec.day, spec.name)
-            head, middle, tail = free_parts
-            # A free row's wall time is its row's time: the clocks do not skip it.
-            blocks[index] = Free(f"{head}{quoted[index]}{middle}{said[index]}{tail}")
+            if free is None:
+                free = _free_cells(link, spec.ref, spec.name, spec.day, first, step, count)
+            cell = free[index]
+            if cell is None:
+                if parts is None:
+                    parts = _free_parts(link, spec.ref, spec.day, spec.name)
+                head, middle, tail = parts
+                # A free row's wall time is its row's time: the clocks do not skip it.
+                cell = free[index] = Free(f"{head}{quoted[index]}{middle}{said[index]}{tail}")
+            blocks[index] = cell
             index += 1
         else:
             top, kind = index, kinds[index]
@@ -444,6 +450,20 @@ def _blocks(
             block = blocks[top] = Cell(kind, column, index - top)
             block.html = _cell_html(block)
     return column, blocks
+
+
+@functools.lru_cache(maxsize=512)
+def _free_cells(
+    link: str, ref: str, name: str, day: dt.date, first: int, step: int, count: int
+) -> list[Free | None]:
+    """A column's free cells by row (`count` rows from minute `first`, `step` apart), each
+    drawn the first time its row is found free and kept: the markup of a free cell depends on
+    nothing but these arguments (the booking form's URL, the therapist's reference and name,
+    the day, the row's time), so a column drawn again (the same week asked for again) takes
+    its free cells as they were drawn rather than building each one's markup again. A renamed
+    therapist or another booking URL (a site's) is another key; a row never found free is
+    never drawn. At most 512 columns are kept (a few megabytes)."""
+    return [None] * count
 
 
 def _free_parts(link: str, ref: str, day: dt.date, name: str) -> tuple[str, str, str]:

@@ -9,6 +9,8 @@ a named zone; turning them into aware datetimes day by day is what keeps a 09:00
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -46,6 +48,42 @@ def utc(value: dt.datetime) -> dt.datetime:
 def day_bounds(day: dt.date, zone: ZoneInfo) -> Interval:
     """The local day as an interval; 23 or 25 hours long on daylight-saving days."""
     return utc(local_midnight(day, zone)), utc(local_midnight(day + dt.timedelta(days=1), zone))
+
+
+@functools.lru_cache(maxsize=1024)
+def day_edges(
+    first: dt.date, last: dt.date, zone: ZoneInfo
+) -> tuple[tuple[dt.date, ...], tuple[dt.datetime, ...], tuple[float, ...]]:
+    """The local days from `first` to `last` (inclusive), their bounds in UTC (each day's
+    `day_bounds`, a day's end being the next day's start: one more bound than days) and the
+    same bounds as seconds since 1970. Depends on nothing but its arguments, so it is kept per
+    process: the calendars ask for the same weeks again and again."""
+    shown = tuple(days(first, last))
+    edges = tuple(utc(local_midnight(day, zone)) for day in (*shown, last + dt.timedelta(days=1)))
+    return shown, edges, tuple(edge.timestamp() for edge in edges)
+
+
+@functools.lru_cache(maxsize=2048)
+def working_days(
+    working: tuple[Interval, ...], first: dt.date, last: dt.date, zone: ZoneInfo
+) -> tuple[tuple[tuple[Interval, ...], tuple[Interval, ...]], ...]:
+    """For each local day from `first` to `last`: the intervals of `working` (UTC, merged, in
+    order) that meet it, in UTC and as local times of `zone` (whole, not cut at midnight).
+    Kept per process under exactly its arguments (the intervals as worked out from this
+    view's rows are part of the key, so changed hours are another key): a calendar's week
+    drawn again skips a conversion to `zone` for each end of each interval of each day."""
+    _, edges, _ = day_edges(first, last, zone)
+    found = []
+    for begins, ends in itertools.pairwise(edges):
+        inside = tuple(
+            (start, end)
+            for start, end in working
+            if start < ends and begins < end  # overlaps, inline
+        )
+        found.append(
+            (inside, tuple((start.astimezone(zone), end.astimezone(zone)) for start, end in inside))
+        )
+    return tuple(found)
 
 
 def days(first: dt.date, last: dt.date) -> Iterator[dt.date]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import heapq
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -466,15 +467,23 @@ def calendar_days(
     appointments = _calendar_appointments(
         people=_numbered(ids), start=window_start, end=window_end, site=site, zone=zone
     )
-    # Each item with its instants as seconds (`CalendarItem.span`): its times are in `zone`,
-    # and comparing them with the days' UTC bounds would ask both zones for offsets each time.
-    by_therapist: dict[int, list[tuple[float, float, CalendarItem]]] = {pk: [] for pk in by_id}
+    # The days' bounds (UTC, and as seconds), kept per process (`schedule.day_edges`).
+    shown, _, seconds = schedule.day_edges(first, last, zone)
+    # Each therapist's appointments by day, in one pass: an item goes to the days its instants
+    # meet (`CalendarItem.span`, seconds: its times are in `zone`, and comparing them with the
+    # days' UTC bounds would ask both zones for offsets), found among the days' bounds by
+    # bisection rather than by a look at every item for every day.
+    by_therapist = {pk: [[] for _ in shown] for pk in by_id}
     for item in appointments:
         # The therapist is one of `people`: no join, and every appointment of a column
         # shares the one row.
         item.therapist = by_id[item.therapist_id]
-        span = item.span or (item.start.timestamp(), item.end.timestamp())
-        by_therapist[item.therapist_id].append((*span, item))
+        start, end = item.span or (item.start.timestamp(), item.end.timestamp())
+        # The days whose [opens, closes) meets [start, end): closes > start and opens < end.
+        top, bottom = bisect_right(seconds, start) - 1, bisect_left(seconds, end)
+        on = by_therapist[item.therapist_id]
+        for index in range(top if top > 0 else 0, bottom if bottom < len(on) else len(on)):
+            on[index].append(item)
     if site is not None and therapist is None:
         booked_here = {item.therapist_id for item in appointments}
         people = [
@@ -482,37 +491,27 @@ def calendar_days(
             for person in people
             if person.pk in booked_here or any(place.pk == site.pk for place in by_site[person.pk])
         ]
-    days = []
-    # Each day's bounds (`schedule.day_bounds`), a day's end being the next day's start: eight
-    # conversions for a week rather than fourteen.
-    shown = list(schedule.days(first, last))
-    edges = [
-        schedule.utc(schedule.local_midnight(day, zone))
-        for day in (*shown, last + dt.timedelta(days=1))
+    # Each therapist's working intervals by day, in UTC and as local times (kept per process
+    # under the intervals, the days and the zone: `schedule.working_days`).
+    hours_of = {
+        person.pk: schedule.working_days(tuple(working[person.pk]), first, last, zone)
+        for person in people
+    }
+    return [
+        {
+            "day": day,
+            "columns": [
+                {
+                    "therapist": person,
+                    "hours": list(hours_of[person.pk][index][1]),
+                    "working": list(hours_of[person.pk][index][0]),
+                    "appointments": by_therapist[person.pk][index],
+                }
+                for person in people
+            ],
+        }
+        for index, day in enumerate(shown)
     ]
-    seconds = [edge.timestamp() for edge in edges]
-    for day, begins, ends, opens, closes in zip(
-        shown, edges[:-1], edges[1:], seconds[:-1], seconds[1:], strict=True
-    ):
-        columns = []
-        for person in people:
-            # The day's working intervals in UTC (merged, in order) and as local times.
-            utc_hours = [
-                (start, end)
-                for start, end in working[person.pk]
-                if start < ends and begins < end  # schedule.overlaps, inline
-            ]
-            hours = [(start.astimezone(zone), end.astimezone(zone)) for start, end in utc_hours]
-            booked = [
-                item
-                for start, end, item in by_therapist[person.pk]
-                if start < closes and opens < end
-            ]
-            columns.append(
-                {"therapist": person, "hours": hours, "working": utc_hours, "appointments": booked}
-            )
-        days.append({"day": day, "columns": columns})
-    return days
 
 
 @dataclass(frozen=True)

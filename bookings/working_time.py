@@ -5,6 +5,7 @@ Read through `bookings.selectors`, which re-exports `working_intervals_by_site`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
@@ -181,40 +182,67 @@ def working_intervals_by_site(
         schedule.local_midnight(first, zone).astimezone(dt.UTC),
         schedule.local_midnight(last + dt.timedelta(days=1), zone).astimezone(dt.UTC),
     )
-    weekly: dict[int, dict[Site, list[schedule.WeeklyBlock]]] = {pk: {} for pk in therapist_ids}
+    weekly: dict[int, dict[Site, list[tuple]]] = {pk: {} for pk in therapist_ids}
     people = _numbered(therapist_ids)
     if not people:
         return {}
     hours, changes = _weekly_and_changes(people, window, sites)
     for therapist_id, site, weekday, start_time, end_time in hours:
-        weekly[therapist_id].setdefault(site, []).append(
-            schedule.WeeklyBlock(weekday, start_time, end_time)
-        )
-    extra: dict[int, dict[Site, list[schedule.Change]]] = {pk: {} for pk in therapist_ids}
-    removed: dict[int, list[schedule.Change]] = {pk: [] for pk in therapist_ids}
+        weekly[therapist_id].setdefault(site, []).append((weekday, start_time, end_time))
+    extra: dict[int, dict[Site, list[tuple]]] = {pk: {} for pk in therapist_ids}
+    removed: dict[int, list[tuple]] = {pk: [] for pk in therapist_ids}
     for therapist_id, site, adds_time, start, end in changes:
-        change = schedule.Change(adds_time, start, end)
         if adds_time:
-            extra[therapist_id].setdefault(site, []).append(change)
+            extra[therapist_id].setdefault(site, []).append((True, start, end))
         else:
-            removed[therapist_id].append(change)
-    # A day early and late: another zone's local days straddle this zone's.
-    early, late = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
-    closed: dict[int, dict[dt.date, str]] = {}
+            removed[therapist_id].append((False, start, end))
     found: dict[int, dict[Site, list[schedule.Interval]]] = {}
     for pk in therapist_ids:
         found[pk] = {}
         # Extra hours may be at a site the therapist has no regular hours at.
         for site in [*weekly[pk], *(site for site in extra[pk] if site not in weekly[pk])]:
-            if site.pk not in closed:
-                closed[site.pk] = closed_days(first=early, last=late, region=site.holidays)
-            intervals = schedule.working_intervals(
-                first=early,
-                last=late,
-                weekly=weekly[pk].get(site, []),
-                exceptions=extra[pk].get(site, []) + removed[pk],
-                zone=site.zone,
-                closed=closed[site.pk],
+            found[pk][site] = list(
+                _site_time(
+                    first,
+                    last,
+                    window,
+                    site.zone,
+                    site.holidays,
+                    tuple(weekly[pk].get(site, ())),
+                    (*extra[pk].get(site, ()), *removed[pk]),
+                )
             )
-            found[pk][site] = schedule.clip(intervals, window)
     return found
+
+
+@functools.lru_cache(maxsize=2048)
+def _site_time(
+    first: dt.date,
+    last: dt.date,
+    window: schedule.Interval,
+    zone: ZoneInfo,
+    region: str,
+    weekly: tuple[tuple[int, dt.time, dt.time], ...],
+    changes: tuple[tuple[bool, dt.datetime, dt.datetime], ...],
+) -> tuple[schedule.Interval, ...]:
+    """One therapist's working time at one site between two local dates, clipped to `window`
+    (the calendar's days in UTC), from the site's zone and holiday region and the rows read:
+    the weekly blocks (weekday, start, end) and the exceptions (adds time, start, end).
+
+    Kept per process under exactly these inputs. Everything it depends on is in the key (the
+    rows as read this time, the site's zone and region, the dates): a changed block, a new
+    exception or a site's new zone is another key, so nothing needs clearing, and the same
+    therapist's week asked for again (every view of a calendar asks for the same few weeks)
+    skips the days' arithmetic and its time-zone conversions. The holiday calendars are fixed
+    for the process (`closures._holiday_calendar` keeps them too)."""
+    # A day early and late: another zone's local days straddle this zone's.
+    early, late = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
+    intervals = schedule.working_intervals(
+        first=early,
+        last=late,
+        weekly=[schedule.WeeklyBlock(*block) for block in weekly],
+        exceptions=[schedule.Change(*change) for change in changes],
+        zone=zone,
+        closed=closed_days(first=early, last=late, region=region),
+    )
+    return tuple(schedule.clip(intervals, window))

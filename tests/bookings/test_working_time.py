@@ -12,7 +12,8 @@ from django.db import connection
 from django.urls import reverse
 
 from bookings import selectors
-from bookings.models import ScheduleException
+from bookings.models import ScheduleException, WorkingHours
+from clinic.models import User
 from clinic.sites import Site, default_site, sites_active
 from tests.bookings.factories import ScheduleExceptionFactory
 from tests.clinic.site_factories import hours_at, make_site
@@ -119,3 +120,55 @@ def test_the_week_shows_hours_at_a_site_closed_for_booking(
     assert "Free, Wednesday 25 March 09:00" in text
     assert "Free, Wednesday 25 March 16:45" in text
     assert "Free, Wednesday 25 March 17:00" not in text
+
+
+@time_machine.travel(dt.datetime(2026, 3, 20, 8, tzinfo=UTC), tick=False)
+def test_the_week_shows_changed_hours_leave_and_names_on_its_next_view(reception_client, therapist):
+    """A therapist's working time and free cells are kept per process under everything they
+    are drawn from (`working_time._site_time`, `grid._free_cells`): the rows as read, the
+    site's zone and holidays, the name. A change of any shows on the very next view."""
+    hours_at(default_site(), therapist, weekdays=[2])
+    url = reverse("bookings:week")
+    asked = {"date": "2026-03-25", "therapist": therapist.public_id}
+
+    def shown() -> str:
+        page = reception_client.get(url, asked)
+        assert page.status_code == 200
+        return page.content.decode()
+
+    assert "Free, Wednesday 25 March 16:45 with Tess" in shown()
+    WorkingHours.objects.filter(therapist=therapist).update(end_time=dt.time(12))
+    text = shown()
+    assert "Free, Wednesday 25 March 11:45" in text
+    assert "Free, Wednesday 25 March 12:00" not in text
+    ScheduleExceptionFactory(  # leave from 10:00 to 11:00 (London is on GMT until the 29th)
+        therapist=therapist,
+        start=dt.datetime(2026, 3, 25, 10, tzinfo=UTC),
+        end=dt.datetime(2026, 3, 25, 11, tzinfo=UTC),
+    )
+    text = shown()
+    assert "Free, Wednesday 25 March 09:45" in text
+    assert "Free, Wednesday 25 March 10:00" not in text
+    assert "Free, Wednesday 25 March 11:00" in text
+    ScheduleExceptionFactory(  # extra hours on the Saturday
+        therapist=therapist,
+        kind=ScheduleException.Kind.EXTRA,
+        start=dt.datetime(2026, 3, 28, 9, tzinfo=UTC),
+        end=dt.datetime(2026, 3, 28, 10, tzinfo=UTC),
+    )
+    assert "Free, Saturday 28 March 09:45" in shown()
+    User.objects.filter(pk=therapist.pk).update(first_name="Tamsin")
+    text = shown()
+    assert "Free, Wednesday 25 March 09:45 with Tamsin" in text
+    assert "with Tess" not in text
+    # A site's own zone: Thursday's hours at North, 08:00 on Berlin's clock (07:00 in London),
+    # then North moved to London's clock.
+    north = make_site("North", time_zone="Europe/Berlin")
+    hours_at(north, therapist, weekdays=[3], start="08:00", end="12:00")
+    text = shown()
+    assert "Free, Thursday 26 March 07:00" in text
+    assert "Free, Thursday 26 March 11:00" not in text
+    Site.objects.filter(pk=north.pk).update(time_zone="Europe/London")
+    text = shown()
+    assert "Free, Thursday 26 March 07:45" not in text
+    assert "Free, Thursday 26 March 11:45" in text
