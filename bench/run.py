@@ -22,7 +22,8 @@ PostgreSQL and Redis (DATABASE_URL, CELERY_BROKER_URL). Steps:
 The baselines are measured again at the end and the ratios divide by the mean of the baselines
 measured before and after (a spread over 10 % is printed as unsteady). Prints one `bench:` line
 per measurement and writes bench/results.json. Environment knobs:
-BENCH_SECONDS (30), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (32), BENCH_PATIENTS (10000),
+BENCH_SECONDS (30), BENCH_WARMUP_SECONDS (3), BENCH_SETTLE_TURN_SECONDS (5; every line driven,
+unmeasured, after each settle: `settling_turn`), BENCH_CONNECTIONS (32), BENCH_PATIENTS (10000),
 BENCH_REMINDERS (10000), BENCH_WEB_WORKERS (3), BENCH_WEB_THREADS (1), BENCH_WORKER_CONCURRENCY
 (2), BENCH_WRITES_PER_SECOND (2), BENCH_PAGES and BENCH_WORKLOADS (comma-separated subsets of
 names), BENCH_SKIP_PAGES, BENCH_SKIP_WORKLOADS and BENCH_SKIP_REMINDERS (1 to skip that part),
@@ -72,6 +73,8 @@ def knob(name: str, default: int) -> int:
 
 SECONDS = knob("BENCH_SECONDS", 30)
 WARMUP = knob("BENCH_WARMUP_SECONDS", 3)
+#: Seconds of each line driven, unmeasured, straight after each settle (`settling_turn`).
+SETTLE_TURN = knob("BENCH_SETTLE_TURN_SECONDS", 5)
 CONNECTIONS = knob("BENCH_CONNECTIONS", 32)
 PATIENTS = knob("BENCH_PATIENTS", 10_000)
 REMINDERS = knob("BENCH_REMINDERS", 10_000)
@@ -369,7 +372,26 @@ def baselines_again(base: str, pages: list[Page]) -> dict:
     # set autovacuum off, which would otherwise run beside these two lines alone.
     log(f"before the baselines again: {background_work()}")
     database_settle()
+    settling_turn(base, [page for page in pages if page.name in BASELINES], [], Path())
     return {page.name: page_measure(base, page) for page in pages if page.name in BASELINES}
+
+
+def settling_turn(base: str, pages: list[Page], workloads: list, folder: Path) -> None:
+    """Drive every line for SETTLE_TURN seconds, measuring nothing, straight after a settle.
+    In stop 47's A/Bs the tree measured first after a round's `VACUUM (ANALYZE)` and
+    `CHECKPOINT` read lower on every line, whichever tree it was, with the database's CPU a
+    request higher too (not shown why; one guess: after a checkpoint the first change to each
+    page writes the whole page to the log). This turn takes that first stretch, so that
+    neither tree's measured turn begins on a freshly settled database."""
+    if not SETTLE_TURN:
+        return
+    started = time.monotonic()
+    for page in pages:
+        wrk(base + page.path, page.cookie, SETTLE_TURN)
+    for workload in workloads:
+        listing = workload.write(folder)
+        wrk(base + "/", "", SETTLE_TURN, script=URLS_LUA, args=(listing, WRK_THREADS, 0.5))
+    log(f"settling turn ({SETTLE_TURN} s a line, unmeasured) in {time.monotonic() - started:.0f} s")
 
 
 def round_measure(base: str, pages: list[Page], workloads: list, folder: Path) -> dict:
@@ -385,6 +407,26 @@ def round_measure(base: str, pages: list[Page], workloads: list, folder: Path) -
             baseline_check(base, pages)
         measured["workloads"][workload.name] = workload_measure(base, workload, folder)
     return measured
+
+
+def rounds_measure(
+    site_port: int, trees: list[Path], pages: list[Page], workloads: list, folder: Path
+) -> dict[Path, list]:
+    """BENCH_ROUNDS passes over every line under each tree's gunicorn (the trees taking turns
+    first: `turns`), the database settled before each round (the first was settled by the
+    caller) and each round opened by an unmeasured `settling_turn`."""
+    base = f"http://127.0.0.1:{site_port}"
+    rounds: dict[Path, list] = {tree: [] for tree in trees}
+    for number in range(ROUNDS):
+        if number:
+            log(f"round {number + 1} of {ROUNDS}")
+            database_settle()
+        for turn, tree in enumerate(turns(trees, number)):
+            with gunicorn(site_port, tree, tree_workers(tree, ROOT)):
+                if turn == 0:
+                    settling_turn(base, pages, workloads, folder)
+                rounds[tree].append(round_measure(base, pages, workloads, folder))
+    return rounds
 
 
 # --- Realistic workloads (bench/workloads.py) ----------------------------------------------
@@ -486,16 +528,9 @@ def main() -> int:
     }
     base = f"http://127.0.0.1:{site_port}"
     trees = [ROOT] + ([compare_root(sys.executable)] if COMPARE else [])
-    rounds: dict[Path, list] = {tree: [] for tree in trees}
     ends: dict[Path, dict] = {}
     with tempfile.TemporaryDirectory(prefix="bench-urls-") as folder:
-        for number in range(ROUNDS):
-            if number:
-                log(f"round {number + 1} of {ROUNDS}")
-                database_settle()
-            for tree in turns(trees, number):
-                with gunicorn(site_port, tree, tree_workers(tree, ROOT)):
-                    rounds[tree].append(round_measure(base, pages, workloads, Path(folder)))
+        rounds = rounds_measure(site_port, trees, pages, workloads, Path(folder))
         for tree in trees:
             with gunicorn(site_port, tree, tree_workers(tree, ROOT)):
                 ends[tree] = baselines_again(base, pages)

@@ -118,3 +118,59 @@ def test_the_other_tree_may_be_served_with_another_worker_count(monkeypatch):
     monkeypatch.setattr(bench_compare, "COMPARE_WORKERS", "5")
     assert bench_compare.tree_workers(other, this) == 5
     assert bench_compare.tree_workers(this, this) is None
+
+
+def test_every_round_opens_with_an_unmeasured_turn_after_the_database_is_settled(monkeypatch):
+    """Stop 47's A/Bs: the tree measured first after a settle read lower, whichever it was.
+    Each round's first tree now drives every line unmeasured before its measured turn."""
+    import contextlib
+
+    import run as bench_run
+
+    events: list[str] = []
+    monkeypatch.setattr(bench_run, "ROUNDS", 3)
+    monkeypatch.setattr(bench_run, "database_settle", lambda: events.append("settle"))
+    monkeypatch.setattr(
+        bench_run, "gunicorn", lambda port, tree, workers: contextlib.nullcontext()
+    )
+    monkeypatch.setattr(
+        bench_run, "settling_turn", lambda base, pages, workloads, folder: events.append("unmeasured")
+    )
+    turns = iter(["this", "other", "other", "this", "this", "other"])
+    monkeypatch.setattr(
+        bench_run,
+        "round_measure",
+        lambda base, pages, workloads, folder: events.append(f"measure {next(turns)}") or {},
+    )
+
+    rounds = bench_run.rounds_measure(8000, [Path("this"), Path("other")], [], [], Path())
+
+    assert events == [
+        "unmeasured", "measure this", "measure other",
+        "settle", "unmeasured", "measure other", "measure this",
+        "settle", "unmeasured", "measure this", "measure other",
+    ]  # fmt: skip
+    assert {tree.name: len(kept) for tree, kept in rounds.items()} == {"this": 3, "other": 3}
+
+
+def test_the_unmeasured_turn_drives_every_page_and_workload_for_its_seconds(monkeypatch, tmp_path):
+    import run as bench_run
+
+    driven: list[tuple[str, int]] = []
+    monkeypatch.setattr(
+        bench_run, "wrk", lambda url, cookie, seconds, **kw: driven.append((url, seconds)) or {}
+    )
+
+    class Workload:
+        def write(self, folder):
+            return folder / "lines.txt"
+
+    pages = [bench_run.Page("hello", "/bench/hello"), bench_run.Page("week", "/week", "c")]
+    monkeypatch.setattr(bench_run, "SETTLE_TURN", 7)
+    bench_run.settling_turn("http://x", pages, [Workload()], tmp_path)
+    assert driven == [("http://x/bench/hello", 7), ("http://x/week", 7), ("http://x/", 7)]
+
+    driven.clear()
+    monkeypatch.setattr(bench_run, "SETTLE_TURN", 0)  # BENCH_SETTLE_TURN_SECONDS=0: no turn
+    bench_run.settling_turn("http://x", pages, [Workload()], tmp_path)
+    assert driven == []
