@@ -130,11 +130,11 @@ def test_every_round_opens_with_an_unmeasured_turn_after_the_database_is_settled
     events: list[str] = []
     monkeypatch.setattr(bench_run, "ROUNDS", 3)
     monkeypatch.setattr(bench_run, "database_settle", lambda: events.append("settle"))
+    monkeypatch.setattr(bench_run, "gunicorn", lambda port, tree, workers: contextlib.nullcontext())
     monkeypatch.setattr(
-        bench_run, "gunicorn", lambda port, tree, workers: contextlib.nullcontext()
-    )
-    monkeypatch.setattr(
-        bench_run, "settling_turn", lambda base, pages, workloads, folder: events.append("unmeasured")
+        bench_run,
+        "settling_turn",
+        lambda base, pages, workloads, folder: events.append("unmeasured"),
     )
     turns = iter(["this", "other", "other", "this", "this", "other"])
     monkeypatch.setattr(
