@@ -150,10 +150,14 @@ def background_work() -> str:
         vacuums, checkpoints = cursor.fetchone()
         cursor.execute("SELECT pg_database_size(current_database())")
         (database_bytes,) = cursor.fetchone()
+        # Whole pages written to the log so far (the first change to a page after a checkpoint)
+        cursor.execute("SELECT wal_fpi, wal_bytes FROM pg_stat_wal")
+        whole_pages, wal_bytes = cursor.fetchone()
     connection.close()
     return (
         f"autovacuum workers {vacuums}, checkpoints so far {checkpoints}, "
-        f"database {database_bytes >> 20} MiB, {machine_state()}"
+        f"database {database_bytes >> 20} MiB, WAL so far {int(wal_bytes) >> 20} MiB with "
+        f"{whole_pages} whole pages, {machine_state()}"
     )
 
 
