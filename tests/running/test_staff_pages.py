@@ -7,7 +7,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from running.models import RunProgramme
+from running.models import RunLog, RunProgramme
 from tests.exercises.factories import confirmed_decision
 from tests.running.conftest import TODAY
 from tests.running.factories import programme, run
@@ -197,6 +197,26 @@ def test_it_adds_three_queries_to_the_patient_page_whatever_the_rows(
     with django_assert_num_queries(3):
         context = panel.values()
     assert len(context["runs"]) == min(runs, 5)
+
+
+def test_the_dashboard_shows_a_run_logged_between_two_views_in_ascii(therapist_client, active):
+    # The runs' rows are kept per process by their values (running.panels._runs_drawn): a run
+    # logged, or a comment changed, between two views is a new key, drawn on the next view.
+    run(active, TODAY - 3 * DAY, during=6)
+    first = therapist_client.get(DASHBOARD).content.decode()
+    logged = run(
+        active, TODAY - 1 * DAY, before=1, morning=3, comment="Knee \u2013 \u201csore\u201d"
+    )
+    second = therapist_client.get(DASHBOARD).content.decode()
+    section = second[second.index("Runs to look at") :]
+    assert str(logged.public_id) not in first
+    assert str(logged.public_id) in section
+    assert "&ldquo;Knee \u2013 \u201csore\u201d&rdquo;" in section  # the patient's text as written
+    assert "Worse next morning (1 &rarr; 3)" in section
+    RunLog.objects.filter(pk=logged.pk).update(comment="Fine now")
+    third = therapist_client.get(DASHBOARD).content.decode()
+    assert "&ldquo;Fine now&rdquo;" in third
+    assert "sore" not in third
 
 
 # The loop the dashboard drew runs with before they were drawn in one step (running_rows.py).
