@@ -119,7 +119,7 @@ def _draw(rows: Sequence[Mapping], zone) -> SafeString:
                 "\n        "
                 '<li class="list-group-item px-0 d-flex flex-wrap justify-content-between gap-2">'
                 '\n          <span><span class="text-nowrap">'
-                f"{hour_minute(row['start'].astimezone(zone))}\u2013"  # an en dash
+                f"{hour_minute(row['start'].astimezone(zone))}&ndash;"
                 f"{hour_minute(row['end'].astimezone(zone))}</span>\n"
                 f"            {shown}\n"
                 '            <span class="text-body-secondary small">'

@@ -32,7 +32,7 @@ from clinic.filters import FilterText, date_to_minute
 
 register = template.Library()
 
-_DASH = "—"
+_DASH = "&mdash;"
 _FINDING = '<dt class="col-6">{}</dt><dd class="col-6">{}</dd>'
 _DANGER = ' class="table-danger"'
 _NEXT_TEST = "<li>{} (could move the margin by {} to +{})</li>"
@@ -67,10 +67,10 @@ _FINAL_DX = _labels(AssessmentDecision, "clinician_final_dx")
 
 @register.simple_tag
 def assessment_title(assessment, patient) -> SafeString:
-    """The page's title block: `{{ assessment.get_kind_display }} assessment ·
+    """The page's title block: `{{ assessment.get_kind_display }} assessment &middot;
     {{ patient.full_name }}`."""
     return _safe(
-        (_text(_display(_KIND, assessment.kind)), " assessment · ", _text(patient.full_name))
+        (_text(_display(_KIND, assessment.kind)), " assessment &middot; ", _text(patient.full_name))
     )
 
 
@@ -80,14 +80,14 @@ def assessment_heading(assessment) -> SafeString:
     tone = "text-bg-primary" if assessment.is_final else "text-bg-warning"
     finalised = assessment.finalised_at
     text = FilterText()  # the filters' text, kept per process for each day and minute
-    when = f" · finalised {date_to_minute(text, finalised, 'j M Y')}" if finalised else ""
+    when = f" &middot; finalised {date_to_minute(text, finalised, 'j M Y')}" if finalised else ""
     return _safe(
         (
             f'<h1 class="h3 mb-1">{_text(_display(_KIND, assessment.kind))} assessment '
             f'<span class="badge {tone}">{_text(_display(_STATUS, assessment.status))}'
             "</span></h1>\n"
-            f'    <p class="text-body-secondary mb-0">Version {_text(assessment.version)} · '
-            f"{text.date(assessment.assessed_on, 'j M Y')} · {_text(assessment.therapist)}"
+            f'    <p class="text-body-secondary mb-0">Version {_text(assessment.version)} &middot; '
+            f"{text.date(assessment.assessed_on, 'j M Y')} &middot; {_text(assessment.therapist)}"
             f"{when}</p>",
         )
     )
@@ -103,8 +103,8 @@ _SUGGESTION = (
     '  <div class="card-body">\n'
     '    <h2 class="h5" id="suggestion-heading">Suggestion (for you to confirm or override)</h2>\n'
     '    <p class="lead mb-1 suggestion-summary">{}</p>\n'
-    '    <p class="small text-body-secondary suggestion-version">Confidence: {} · rules version {}'
-    "</p>\n    \n\n"
+    '    <p class="small text-body-secondary suggestion-version">Confidence: {} &middot; rules'
+    " version {}</p>\n    \n\n"
     '    <div class="table-responsive">\n'
     '      <table class="table table-sm align-middle">\n'
     '        <caption class="small">Points per pattern. Relative support is {}.</caption>\n'
@@ -282,7 +282,7 @@ def decision_line(decision) -> SafeString:
         (
             f'<p class="mb-1 decision-current"><strong>'
             f"{_text(_display(_FINAL_DX, decision.clinician_final_dx))}</strong>{other}\n"
-            f"        · {how}\n"
+            f"        &middot; {how}\n"
             f"        by {_text(decision.confirmed_by)} on {when} "
             f"(rules {_text(decision.model_version)}).</p>",
         )
@@ -454,9 +454,17 @@ def rescreen_table(rows) -> SafeString:
     return _safe(parts)
 
 
+def _ascii(text: str) -> str:
+    """`text` with each character past ASCII written as a numeric character reference (the
+    same text in the browser). The measures' labels and readings carry a degree sign: one such
+    character made the whole page a string of wider characters in Python, and its encoding a
+    loop over every character rather than a copy."""
+    return text if text.isascii() else text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+
+
 @register.simple_tag
 def comparison_table(rows: list[dict]) -> SafeString:
-    """The follow-up's repeated measures beside the intake's."""
+    """The follow-up's repeated measures beside the intake's, in ASCII (`_ascii`)."""
     parts = []
     for row in rows:
         baseline = _DASH if row["baseline"] is None else _text(row["baseline"])
@@ -475,7 +483,7 @@ def comparison_table(rows: list[dict]) -> SafeString:
             f"              <td>{_text(row['reading']) if row['reading'] else _DASH}</td></tr>\n"
             "          "
         )
-    return _safe(parts)
+    return _safe((_ascii("".join(parts)),))
 
 
 _PROVISIONAL = (

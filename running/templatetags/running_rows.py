@@ -28,11 +28,15 @@ def _run_row(run: dict, token: str, text: FilterText, urls: tuple) -> str:
     peak_badge = f'<span class="badge text-bg-danger">Pain {peak}/10</span>' if peak >= 5 else ""
     worse = (
         '<span class="badge text-bg-warning">Worse next morning '
-        f"({run['pain_before']} → {morning})</span>"
+        f"({run['pain_before']} &rarr; {morning})</span>"
         if morning is not None and morning > run["pain_before"]
         else ""
     )
-    comment = f'<div class="run-comment">“{escape(run["comment"])}”</div>' if run["comment"] else ""
+    comment = (
+        f'<div class="run-comment">&ldquo;{escape(run["comment"])}&rdquo;</div>'
+        if run["comment"]
+        else ""
+    )
     (patient_before, patient_after), (seen_before, seen_after) = urls
     patient_url = f"{patient_before}{_uuid_text(run['patient_ref'])}{patient_after}"
     seen_url = f"{seen_before}{_uuid_text(run['run_id'])}{seen_after}"

@@ -2,6 +2,7 @@
 instead of template steps per line): every value escaped, every line shown."""
 
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
@@ -85,9 +86,9 @@ OLD_RESCREEN = """{% for row in rescreen %}
         {% endfor %}"""
 OLD_COMPARISON = """{% for row in comparison %}
             <tr><th scope="row">{{ row.label }}{% if row.help %}<div class="small fw-normal text-body-secondary">{{ row.help }}</div>{% endif %}</th>
-              <td>{{ row.baseline|default_if_none:"—" }}</td><td>{{ row.now|default_if_none:"—" }}</td>
-              <td>{% if row.change is not None %}{% if row.change > 0 %}+{% endif %}{{ row.change }}{% else %}—{% endif %}</td>
-              <td>{{ row.reading|default:"—" }}</td></tr>
+              <td>{{ row.baseline|default_if_none:"&mdash;" }}</td><td>{{ row.now|default_if_none:"&mdash;" }}</td>
+              <td>{% if row.change is not None %}{% if row.change > 0 %}+{% endif %}{{ row.change }}{% else %}&mdash;{% endif %}</td>
+              <td>{{ row.reading|default:"&mdash;" }}</td></tr>
           {% endfor %}"""
 
 
@@ -225,12 +226,19 @@ def test_it_draws_the_follow_up_tables_as_the_template_loops_did():
     assert "<td>-3</td>" in new
     assert "Better &amp; real" in new
     assert new == old
+    # A degree sign is written as a character reference: the table stays ASCII.
+    degrees = {"label": "SLR (\u00b0)", "help": "", "baseline": 60, "now": 75, "change": 15}
+    comparison.append({**degrees, "reading": "15\u00b0 more than the other side: notable"})
+    old, new = _both(OLD_COMPARISON, "comparison_table comparison", comparison=comparison)
+    assert new.isascii()
+    assert "SLR (&#176;)" in new
+    assert unescape(new) == unescape(old)
 
 
 OLD_HEADING = """<h1 class="h3 mb-1">{{ assessment.get_kind_display }} assessment <span class="badge {% if assessment.is_final %}text-bg-primary{% else %}text-bg-warning{% endif %}">{{ assessment.get_status_display }}</span></h1>
-    <p class="text-body-secondary mb-0">Version {{ assessment.version }} · {{ assessment.assessed_on|date:"j M Y" }} · {{ assessment.therapist }}{% if assessment.finalised_at %} · finalised {{ assessment.finalised_at|date:"j M Y H:i" }}{% endif %}</p>"""
+    <p class="text-body-secondary mb-0">Version {{ assessment.version }} &middot; {{ assessment.assessed_on|date:"j M Y" }} &middot; {{ assessment.therapist }}{% if assessment.finalised_at %} &middot; finalised {{ assessment.finalised_at|date:"j M Y H:i" }}{% endif %}</p>"""
 OLD_DECISION = """<p class="mb-1 decision-current"><strong>{{ decision.get_clinician_final_dx_display }}</strong>{% if decision.clinician_final_dx == "other" %}: {{ decision.other_dx_text }}{% endif %}
-        · {% if decision.is_override %}overrode the suggestion{% else %}confirmed the suggestion{% endif %}
+        &middot; {% if decision.is_override %}overrode the suggestion{% else %}confirmed the suggestion{% endif %}
         by {{ decision.confirmed_by }} on {{ decision.confirmed_at|date:"j M Y H:i" }} (rules {{ decision.model_version }}).</p>"""
 
 

@@ -119,7 +119,7 @@ def test_the_amendment_box_is_drawn_as_the_template_drew_it(amend_form):
     assert ('name="reason"' in drawn) == (amend_form is not None)
 
 
-TITLE_TEXT = "{{ assessment.get_kind_display }} assessment · {{ patient.full_name }}"
+TITLE_TEXT = "{{ assessment.get_kind_display }} assessment &middot; {{ patient.full_name }}"
 
 
 @pytest.mark.parametrize("kind", ["intake", "follow_up"])
@@ -129,7 +129,7 @@ def test_the_title_is_drawn_as_the_template_drew_it(kind):
         LOAD, "{% assessment_title assessment patient %}", TITLE_TEXT, _context(assessment)
     )
     assert drawn == templated
-    assert drawn.endswith("assessment · Ann &lt;O&#x27;Neil&gt;")
+    assert drawn.endswith("assessment &middot; Ann &lt;O&#x27;Neil&gt;")
 
 
 @pytest.mark.parametrize(

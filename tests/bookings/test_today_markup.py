@@ -111,3 +111,12 @@ def test_it_draws_a_changed_day_afresh_though_the_card_is_kept(therapist):
     )
     assert drawn(therapist) == template_markup(todays(therapist))
     assert "11:00" in drawn(therapist)
+
+
+def test_it_draws_the_card_in_ascii_where_the_names_are(therapist):
+    # The times' en dash is a character reference: one character past ASCII made the whole
+    # dashboard two bytes a character in Python, and its encoding a loop rather than a copy.
+    AppointmentFactory(therapist=therapist, start=at("2026-03-23", "09:00"))
+    page = drawn(therapist)
+    assert page.isascii()
+    assert "09:00&ndash;09:30" in page

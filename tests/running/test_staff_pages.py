@@ -2,11 +2,12 @@
 what, assigning and moving by hand through the pages, and pinned query counts."""
 
 import datetime as dt
+from html import unescape
 
 import pytest
 from django.urls import reverse
 
-from running.models import RunProgramme
+from running.models import RunLog, RunProgramme
 from tests.exercises.factories import confirmed_decision
 from tests.running.conftest import TODAY
 from tests.running.factories import programme, run
@@ -97,7 +98,7 @@ def test_it_lists_worrying_runs_and_comments_on_the_dashboard_until_marked_seen(
     body = therapist_client.get(DASHBOARD).content.decode()
     section = body[body.index("Runs to look at") :]
     assert "Pain 5/10" in section
-    assert "Worse next morning (0 → 2)" in section
+    assert "Worse next morning (0 &rarr; 2)" in section
     assert "Left knee ached on the stairs" in section
     assert "Pain 8/10" not in section  # another therapist's patient
     assert str(quiet.public_id) not in section
@@ -198,6 +199,26 @@ def test_it_adds_three_queries_to_the_patient_page_whatever_the_rows(
     assert len(context["runs"]) == min(runs, 5)
 
 
+def test_the_dashboard_shows_a_run_logged_between_two_views_in_ascii(therapist_client, active):
+    # The runs' rows are kept per process by their values (running.panels._runs_drawn): a run
+    # logged, or a comment changed, between two views is a new key, drawn on the next view.
+    run(active, TODAY - 3 * DAY, during=6)
+    first = therapist_client.get(DASHBOARD).content.decode()
+    logged = run(
+        active, TODAY - 1 * DAY, before=1, morning=3, comment="Knee \u2013 \u201csore\u201d"
+    )
+    second = therapist_client.get(DASHBOARD).content.decode()
+    section = second[second.index("Runs to look at") :]
+    assert str(logged.public_id) not in first
+    assert str(logged.public_id) in section
+    assert "&ldquo;Knee \u2013 \u201csore\u201d&rdquo;" in section  # the patient's text as written
+    assert "Worse next morning (1 &rarr; 3)" in section
+    RunLog.objects.filter(pk=logged.pk).update(comment="Fine now")
+    third = therapist_client.get(DASHBOARD).content.decode()
+    assert "&ldquo;Fine now&rdquo;" in third
+    assert "sore" not in third
+
+
 # The loop the dashboard drew runs with before they were drawn in one step (running_rows.py).
 OLD_RUN_ROWS = """{% for run in runs %}
         <li class="list-group-item px-0 d-flex flex-wrap justify-content-between align-items-start gap-2">
@@ -236,4 +257,8 @@ def test_it_draws_the_dashboard_runs_as_the_template_loop_did(therapist, active)
     )
     assert "O&#x27;Brien &lt;Sam&gt; &amp; co" in new
     assert "Ached &quot;a lot&quot; &lt;b&gt;" in new
-    assert new == old
+    # The same text, its arrow and quotes written as character references: the rows (and so
+    # the dashboard) stay ASCII, which Python keeps one byte a character (one arrow made the
+    # whole page two bytes a character, and its encoding a loop rather than a copy).
+    assert new.isascii()
+    assert unescape(new) == unescape(old)
