@@ -239,7 +239,19 @@ class _Shown:
             times = local.get(id(item))
             if times is None:
                 times = local[id(item)] = (item.start.astimezone(zone), item.end.astimezone(zone))
-            spans.append((_local_minutes(times[0], day), _local_minutes(times[1], day)))
+            begins, ends = times
+            # `_local_minutes` of both ends, written out: two calls for every appointment of
+            # a week were most of this loop. Most visits start and end on the column's day.
+            if begins.date() == day and ends.date() == day:
+                top = begins.hour * 60 + begins.minute
+                bottom = ends.hour * 60 + ends.minute
+                if begins.second or begins.microsecond:
+                    top += 1
+                if ends.second or ends.microsecond:
+                    bottom += 1
+                spans.append((top, bottom))
+            else:
+                spans.append((_local_minutes(begins, day), _local_minutes(ends, day)))
         return cls(
             active,
             spans,
@@ -424,13 +436,21 @@ def _blocks(
     free = parts = None
 
     blocks: dict[int, Cell | Free] = {}
+    # A column's rows are "closed" or its one open kind (free, or past on a day gone by): a
+    # run of closed or past rows ends at the first row of the other kind or the next booked
+    # block, found by `list.index` (a C scan) rather than a Python step per row.
+    other = {"closed": "past" if spec.day < today else "free"}
+    other[other["closed"]] = "closed"
+    tops = iter(sorted(booked_at))  # booked blocks never overlap: each starts below the last
+    upcoming = next(tops, count)
     index = 0
     while index < count:
-        if index in booked_at:
+        if index == upcoming:
             bottom, items = booked_at[index]
             blocks[index] = Cell("booked", column, bottom - index, items)
             index = bottom
-        elif kinds[index] == "free":
+            upcoming = next(tops, count)
+        elif (kind := kinds[index]) == "free":
             if free is None:
                 free = _free_cells(link, spec.ref, spec.name, spec.day, first, step, count)
             cell = free[index]
@@ -443,10 +463,11 @@ def _blocks(
             blocks[index] = cell
             index += 1
         else:
-            top, kind = index, kinds[index]
-            index += 1
-            while index < count and index not in booked_at and kinds[index] == kind:
-                index += 1
+            top = index
+            try:
+                index = kinds.index(other[kind], top + 1, upcoming)
+            except ValueError:  # the run goes on to the next booked block (or the last row)
+                index = upcoming
             block = blocks[top] = Cell(kind, column, index - top)
             block.html = _cell_html(block)
     return column, blocks

@@ -213,14 +213,19 @@ class _BookedBlocks:
         return found
 
     def cell(self, cell: Cell) -> str:
-        day, name = self._column(cell.column)
-        zone, context, marks = self.zone, self.context, self.marks
-        rowspan = f' rowspan="{cell.rows}"' if cell.rows > 1 else ""
-        parts = [f'<td class="grid-cell grid-booked grid-span-{cell.rows}"{rowspan}>']
+        said = self.columns.get(id(cell.column))
+        day, name = said if said is not None else self._column(cell.column)
+        zone, context, marks, local = self.zone, self.context, self.marks, self.local
+        parts = [_booked_opening(cell.rows)]
         for item in cell.appointments:
-            status, labels = _labels(item.status, item.type_name, item.room_name)
-            mark, said = _mark(item.status, item.confirmed_at is not None, item.asked_to_confirm)
-            times = self.local.get(id(item))
+            status, labels, confirm = _dressing(
+                item.status,
+                item.type_name,
+                item.room_name,
+                item.confirmed_at is not None,
+                item.asked_to_confirm,
+            )
+            times = local.get(id(item))
             start, end = times or (item.start.astimezone(zone), item.end.astimezone(zone))
             parts.append(
                 f'<div class="grid-appointment booking-status-edge-{status}">'
@@ -228,15 +233,15 @@ class _BookedBlocks:
                 f'<a href="{self.prefix}{item.public_id}/" data-grid-cell>'
                 f'<span class="visually-hidden">Booked, {day} </span>'
                 f"{_CLOCK[start.hour][start.minute]}{_DASH}{_CLOCK[end.hour][end.minute]}"
-                f" {_text(item.patient_name)}"
+                f" {_name_html(item.patient_name)}"
                 f'<span class="visually-hidden"> with {name}</span></a>{labels}'
             )
-            if mark is not None:
-                parts.append(said.get(item.confirmed_via, said[""]))
+            if confirm is not None:
+                parts.append(confirm.get(item.confirmed_via, confirm[""]))
             if (found := marks.get(item.pk)) is not None:
                 # Other apps' marks come as SafeStrings; anything else is escaped.
                 parts.append(found if type(found) is SafeString else conditional_escape(found))
-            if self.confirm_buttons is not None and mark is not None and item.end > self.now:
+            if self.confirm_buttons is not None and confirm is not None and item.end > self.now:
                 with context.push(item=item):
                     parts.append(self.confirm_buttons.render(context))
             if self.buttons is not None and item.attendance_open:
@@ -245,6 +250,22 @@ class _BookedBlocks:
             parts.append("</div>")
         parts.append("</td>")
         return "".join(parts)
+
+
+@functools.lru_cache(maxsize=512)
+def _booked_opening(rows: int) -> str:
+    """A booked block's `<td>`, by the rows it covers: the same few on every grid."""
+    rowspan = f' rowspan="{rows}"' if rows > 1 else ""
+    return f'<td class="grid-cell grid-booked grid-span-{rows}"{rowspan}>'
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_html(name: str) -> str:
+    """A patient's name escaped. A week's fifty-odd names are mostly names the process has
+    drawn before (a clinic's patients come back week after week), and a look-up in this keep
+    costs less than escaping the name again; the key is the name itself, so a renamed patient
+    is drawn from their new name at once."""
+    return _text(name)
 
 
 @functools.lru_cache(maxsize=64)
@@ -294,3 +315,15 @@ def _mark(status: str, confirmed: bool, asked: bool) -> tuple[Mark | None, dict[
         )
         for via in ("", *CONFIRMED_VIA)
     }
+
+
+@functools.lru_cache(maxsize=2048)
+def _dressing(
+    status: str, type_name: str, room_name: str | None, confirmed: bool, asked: bool
+) -> tuple[str, str, dict[str, str] | None]:
+    """What a booked appointment's block draws from its status, type, room and confirmation:
+    `_labels` and `_mark`'s markup (None: no mark) in one look-up per appointment rather
+    than two. The key is every value they are drawn from."""
+    said, labels = _labels(status, type_name, room_name)
+    mark, confirm = _mark(status, confirmed, asked)
+    return said, labels, confirm if mark is not None else None
