@@ -8,7 +8,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exercises.adherence import WeekRow, WeekStat, week_series
+from exercises.adherence import WeekRow, week_series
 from exercises.models import AlertAcknowledgement, PlanWeek
 from exercises.selectors import open_alerts, plan_adherence
 from tests.exercises.factories import log, published_plan
