@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Appointment
+from exercises.models import PlanWeek
 from patients.models import Patient
 from tests.perf.conftest import loaded
 
@@ -32,3 +33,17 @@ def test_it_draws_an_ascii_page_for_a_patient_whose_data_is_ascii(client):
     assert "&mdash;" in page  # the marks are on the page, as references
     assert "&middot;" in page
     assert page.isascii(), sorted({character for character in page if not character.isascii()})
+
+
+def test_the_page_shows_a_plan_weeks_new_totals_on_the_next_view(client):
+    """Nothing of the weeks is kept between views: a week's totals changed between two views
+    show on the second."""
+    with loaded(3) as world:
+        client.force_login(world.therapist)
+        url = reverse("patients:detail", args=[world.patient.public_id])
+        week = PlanWeek.objects.filter(plan=world.plan).order_by("week_start").first()
+        first = client.get(url).content.decode()
+        PlanWeek.objects.filter(pk=week.pk).update(sessions_logged=97, sessions_prescribed=98)
+        second = client.get(url).content.decode()
+    assert "97 of 98" not in first
+    assert "97 of 98" in second
