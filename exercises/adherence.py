@@ -58,8 +58,10 @@ WORSE_MORNING_DAYS = 7
 CHART_WEEKS = 12
 
 
-@dataclass(frozen=True)
-class WeekStat:
+class WeekStat(NamedTuple):
+    """One plan week as the panel draws it (a tuple: the patient page makes one for every week
+    of every plan on each view)."""
+
     week_start: dt.date
     number: int
     sessions_logged: int
@@ -184,7 +186,6 @@ class WeekRow(NamedTuple):
         )
 
 
-_new, _set = object.__new__, object.__setattr__
 _WEEK = dt.timedelta(days=7)
 
 
@@ -204,39 +205,24 @@ def week_series(
     week_start = start_date
     for number in range(1, (last_day - start_date).days // 7 + 2):
         row = rows.get(week_start)
-        # `WeekStat(...)` as its `__init__` makes it, the fields in their order: a frozen
-        # dataclass's `__init__` sets each through `object.__setattr__`, a call a field, and
-        # the patient page draws every week of every plan on each view.
-        week = _new(WeekStat)
-        _set(
-            week,
-            "__dict__",
-            {
-                "week_start": week_start,
-                "number": number,
-                "sessions_logged": row.sessions_logged,
-                "sessions_prescribed": row.sessions_prescribed,
-                "doses_done": row.doses_done,
-                "doses_due": row.doses_due,
-                "pain_during": row.pain_during_mean,
-                "pain_after": row.pain_after_mean,
-                "pain_peak": row.pain_peak_mean,
-                "complete": week_start + _WEEK <= today,
-            }
-            if row
-            else {
-                "week_start": week_start,
-                "number": number,
-                "sessions_logged": 0,
-                "sessions_prescribed": sessions_per_week,
-                "doses_done": 0,
-                "doses_due": 0,
-                "pain_during": None,
-                "pain_after": None,
-                "pain_peak": None,
-                "complete": week_start + _WEEK <= today,
-            },
-        )
+        complete = week_start + _WEEK <= today
+        if row:
+            week = WeekStat(
+                week_start,
+                number,
+                row.sessions_logged,
+                row.sessions_prescribed,
+                row.doses_done,
+                row.doses_due,
+                row.pain_during_mean,
+                row.pain_after_mean,
+                row.pain_peak_mean,
+                complete,
+            )
+        else:
+            week = WeekStat(
+                week_start, number, 0, sessions_per_week, 0, 0, None, None, None, complete
+            )
         series.append(week)
         week_start += _WEEK
     return series

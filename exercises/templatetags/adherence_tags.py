@@ -24,10 +24,12 @@ _ROW = (
     "          </tr>\n        "
 )
 _NOTE = ' <span class="small text-body-secondary">{}</span>'
+# A week without pain scores: a character reference, so a page of ASCII data stays ASCII.
+_NO_PAIN = SafeString("&mdash;")  # nosec B703 B308 (a constant)
 
 
 def _week(week, text: FilterText) -> tuple:
-    pain = "—" if week.pain_peak is None else html("{}/10", text.number(week.pain_peak, "-1"))
+    pain = _NO_PAIN if week.pain_peak is None else html("{}/10", text.number(week.pain_peak, "-1"))
     return (
         week.number,
         text.date(week.week_start, "j M"),
@@ -66,7 +68,7 @@ def adherence_items(series, text: FilterText) -> str:
     date, number = text.date, text.number
     for week in series:
         peak = week.pain_peak
-        pain = "—" if peak is None else f"{escape(number(peak, '-1'))}/10"
+        pain = _NO_PAIN if peak is None else f"{escape(number(peak, '-1'))}/10"
         rows.append(
             "\n          <tr>\n"
             f'            <th scope="row">{_whole(week.number)} <span class="small '

@@ -14,7 +14,9 @@ from clinic.markup import escape
 
 register = template.Library()
 
-_NONE = "—"
+# Written as a character reference, as the page's other fixed marks are: a page whose data is
+# all ASCII is then an ASCII string, which joins and encodes without widening.
+_NONE = SafeString("&mdash;")  # nosec B703 B308 (a constant)
 
 
 def _phone_text(phone) -> str:
@@ -125,7 +127,7 @@ def patient_header(context, patient, text: FilterText | None = None) -> str:
         f'    <h1 class="h3 mb-1">{escape(patient.full_name)}{_ARCHIVED if archived else ""}'
         "</h1>\n"
         f'    <p class="text-body-secondary mb-0">Born {escape(born)} (age {escape(patient.age)})'
-        f" · {escape(display(patient, 'sex'))}</p>\n"
+        f" &middot; {escape(display(patient, 'sex'))}</p>\n"
         "  </div>\n"
         '  <div class="d-flex flex-wrap gap-2">\n'
         '    <a class="btn btn-outline-primary" '

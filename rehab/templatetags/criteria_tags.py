@@ -31,8 +31,8 @@ def _detail(result, text: FilterText) -> str:
     return html(
         _DETAIL,
         result.value,
-        html(" · {}", text.date(result.on, "j M Y")) if result.on else "",
-        html(" · {}", result.source) if result.source else "",
+        html(" &middot; {}", text.date(result.on, "j M Y")) if result.on else "",
+        html(" &middot; {}", result.source) if result.source else "",
     )
 
 
@@ -63,8 +63,8 @@ def _detail_drawn(result, text: FilterText) -> str:
     value, source = result.value, result.source
     if not (value or source):
         return ""
-    on = f" · {escape(text.date(result.on, 'j M Y'))}" if result.on else ""
-    source = f" · {escape(source)}" if source else ""
+    on = f" &middot; {escape(text.date(result.on, 'j M Y'))}" if result.on else ""
+    source = f" &middot; {escape(source)}" if source else ""
     return f'<div class="small text-body-secondary">{escape(value)}{on}{source}</div>'
 
 

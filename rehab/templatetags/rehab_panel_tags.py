@@ -30,7 +30,8 @@ def _stage(status, text: FilterText, url) -> str:
     return (
         '\n        <p class="mb-1"><strong class="rehab-current-stage">'
         f"{escape(status.stage.label)}</strong>"
-        f' <span class="text-body-secondary small">{escape(status.position)} · {escape(final)}'
+        f' <span class="text-body-secondary small">{escape(status.position)} &middot; '
+        f"{escape(final)}"
         "</span></p>\n"
         '        <p class="small mb-1">To move on:</p>\n'
         '        <ul class="list-group list-group-flush rehab-criteria">\n'
@@ -133,7 +134,7 @@ _SUMMARIES = (
     "    </ul>\n    "
 )
 _SUMMARY = '\n      <li>Episode {}: <a href="{}">summary</a>{}</li>\n      '
-_GP_LETTER = ' · <a href="{}">GP letter</a>'
+_GP_LETTER = ' &middot; <a href="{}">GP letter</a>'
 
 
 def draw_panel(values: dict, csrf_token) -> str:

@@ -86,7 +86,7 @@ def runs_to_review_rows(runs: list[dict], csrf_token="") -> SafeString:
 _RUN = (
     '<li class="list-group-item px-0 run-row">\n'
     '  <div class="d-flex flex-wrap justify-content-between gap-2">\n'
-    "    <span><strong>{}</strong> · {} min{} · {} · {}{}</span>\n"
+    "    <span><strong>{}</strong> &middot; {} min{} &middot; {} &middot; {}{}</span>\n"
     '    <span class="small">Pain before {}, during {}, after {}, next morning {}\n'
     "      {}\n"
     "      {}</span>\n"
@@ -107,7 +107,9 @@ _DECISION = (
     "  {}\n"
     "</li>"
 )
-_BY_RULE = mark_safe(" · by the programme's rule")  # nosec B308 (a constant)
+# The rows' middle dots, arrows and quotes are character references: a page whose data is
+# all ASCII is then an ASCII string (the patient page joins and encodes it without widening).
+_BY_RULE = mark_safe(" &middot; by the programme's rule")  # nosec B308 (a constant)
 _DECISION_BADGES = {"step_back": "danger", "advance": "success", "complete": "success"}
 
 
@@ -119,7 +121,7 @@ def _run_item(run, text: FilterText) -> SafeString:
         _RUN,
         text.date(run.date, "D j M"),
         run.minutes,
-        html(" · {} km", text.number(distance, "-2")) if distance else "",
+        html(" &middot; {} km", text.number(distance, "-2")) if distance else "",
         display(run, "terrain"),
         capfirst(run.effort),
         html(" (effort {}/10)", run.rpe) if run.rpe else "",
@@ -132,7 +134,9 @@ def _run_item(run, text: FilterText) -> SafeString:
         html('<p class="small text-body-secondary mb-0">Did not count: {}</p>', run.not_counted)
         if run.not_counted
         else "",
-        html('<p class="mb-0 run-comment">“{}”</p>', run.comment) if run.comment else "",
+        html('<p class="mb-0 run-comment">&ldquo;{}&rdquo;</p>', run.comment)
+        if run.comment
+        else "",
     )
 
 
@@ -144,8 +148,8 @@ def _decision_item(decision, show_runs: bool, text: FilterText) -> SafeString:
         _DECISION_BADGES.get(decision.kind, "secondary"),
         display(decision, "kind"),
         text.date(decision.created_at, "j M Y, H:i"),
-        html(" · {}", by.get_full_name() or by.email) if by else _BY_RULE,
-        html(" · step {} → {}", decision.from_step + 1, decision.to_step + 1)
+        html(" &middot; {}", by.get_full_name() or by.email) if by else _BY_RULE,
+        html(" &middot; step {} &rarr; {}", decision.from_step + 1, decision.to_step + 1)
         if decision.from_step != decision.to_step
         else "",
         decision.rule,
@@ -165,7 +169,7 @@ def _run_drawn(run, text: FilterText) -> str:
     distance = run.distance_km
     morning = run.pain_next_morning
     peak = run.peak
-    km = f" · {escape(text.number(distance, '-2'))} km" if distance else ""
+    km = f" &middot; {escape(text.number(distance, '-2'))} km" if distance else ""
     rpe = f" (effort {escape(run.rpe)}/10)" if run.rpe else ""
     pain = f'<span class="badge text-bg-danger">Pain {escape(peak)}</span>' if peak >= 5 else ""
     not_counted = (
@@ -173,13 +177,17 @@ def _run_drawn(run, text: FilterText) -> str:
         if run.not_counted
         else ""
     )
-    comment = f'<p class="mb-0 run-comment">“{escape(run.comment)}”</p>' if run.comment else ""
+    comment = (
+        f'<p class="mb-0 run-comment">&ldquo;{escape(run.comment)}&rdquo;</p>'
+        if run.comment
+        else ""
+    )
     return (
         '<li class="list-group-item px-0 run-row">\n'
         '  <div class="d-flex flex-wrap justify-content-between gap-2">\n'
         f"    <span><strong>{escape(text.date(run.date, 'D j M'))}</strong>"
-        f" · {escape(run.minutes)} min{km} · {escape(display(run, 'terrain'))}"
-        f" · {escape(capfirst(run.effort))}{rpe}</span>\n"
+        f" &middot; {escape(run.minutes)} min{km} &middot; {escape(display(run, 'terrain'))}"
+        f" &middot; {escape(capfirst(run.effort))}{rpe}</span>\n"
         f'    <span class="small">Pain before {escape(run.pain_before)},'
         f" during {escape(run.pain_during)}, after {escape(run.pain_after)},"
         f" next morning {_NOT_TOLD if morning is None else escape(morning)}\n"
@@ -197,9 +205,9 @@ def _decision_drawn(decision, text: FilterText) -> str:
     list of decisions (`decision_items`, never with their runs); the programme pages keep
     `decision_item`."""
     by = decision.decided_by
-    who = f" · {escape(by.get_full_name() or by.email)}" if by else _BY_RULE
+    who = f" &middot; {escape(by.get_full_name() or by.email)}" if by else _BY_RULE
     step = (
-        f" · step {escape(decision.from_step + 1)} → {escape(decision.to_step + 1)}"
+        f" &middot; step {escape(decision.from_step + 1)} &rarr; {escape(decision.to_step + 1)}"
         if decision.from_step != decision.to_step
         else ""
     )
@@ -303,7 +311,7 @@ def programme_summary(current, runs, decisions, text=None, url=None) -> SafeStri
     )
     return SafeString(  # nosec B703 B308 (every value escaped)
         f'\n        <p class="mb-1"><strong>{escape(current.name)}</strong> {badge}'
-        f" · started {escape(text.date(current.started_on, 'j M Y'))}</p>\n"
+        f" &middot; started {escape(text.date(current.started_on, 'j M Y'))}</p>\n"
         f"        {hold}\n"
         f"        {step}\n"
         '        <h3 class="h6 mt-3">Recent runs</h3>\n'

@@ -27,7 +27,7 @@ LOOP = Template(
     "            <td>{{ week.adherence_percent }}%{% if not week.complete %} "
     '<span class="small text-body-secondary">so far</span>{% endif %}</td>\n'
     "            <td>{% if week.pain_peak is not None %}"
-    '{{ week.pain_peak|floatformat:"-1" }}/10{% else %}—{% endif %}</td>\n'
+    '{{ week.pain_peak|floatformat:"-1" }}/10{% else %}&mdash;{% endif %}</td>\n'
     "          </tr>\n"
     "        {% endfor %}"
 )
@@ -61,7 +61,7 @@ def test_it_draws_the_rows_the_template_loop_drew():
     assert "4/10" in drawn
     assert "7.3/10" in drawn  # floatformat rounds half up
     assert drawn.count("so far") == 1
-    assert drawn.count("—") == 1
+    assert drawn.count("&mdash;") == 1
     # The patient page's plans draw them with `adherence_items`: the same markup.
     assert adherence_items(series, FilterText()) == drawn
 

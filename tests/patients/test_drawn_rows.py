@@ -60,8 +60,8 @@ CRITERIA_LOOP = Template(
     "{{ result.status_label }}</span>\n"
     "    </div>\n"
     '    {% if result.value or result.source %}<div class="small text-body-secondary">'
-    '{{ result.value }}{% if result.on %} · {{ result.on|date:"j M Y" }}{% endif %}'
-    "{% if result.source %} · {{ result.source }}{% endif %}</div>{% endif %}\n"
+    '{{ result.value }}{% if result.on %} &middot; {{ result.on|date:"j M Y" }}{% endif %}'
+    "{% if result.source %} &middot; {{ result.source }}{% endif %}</div>{% endif %}\n"
     "  </li>\n"
     "  {% endfor %}"
 )
@@ -259,14 +259,14 @@ def test_the_episodes_are_drawn_as_the_loop_drew_them(clinical):
 
 
 FACTS = Template(
-    '{{ patient.phone.as_international|default:"—" }}|{{ patient.email|default:"—" }}|'
+    '{{ patient.phone.as_international|default:"&mdash;" }}|{{ patient.email|default:"&mdash;" }}|'
     "{{ patient.get_preferred_contact_display }}|{{ patient.time_zone }}|"
     '{{ patient.email_reminders_consent|yesno:"Agreed,Not agreed" }}|'
     "{% if patient.portal_login %}{{ patient.portal_login.email }}{% elif patient.user_id %}"
     "Invited, no password yet{% else %}None{% endif %}|"
     "{{ patient.get_runner_level_display }}|{% if patient.weekly_km is not None %}"
-    "{{ patient.weekly_km }} km{% else %}—{% endif %}|"
-    '{{ patient.get_main_terrain_display|default:"—" }}|{{ patient.goal_event|default:"—" }}'
+    "{{ patient.weekly_km }} km{% else %}&mdash;{% endif %}|"
+    '{{ patient.get_main_terrain_display|default:"&mdash;" }}|{{ patient.goal_event|default:"&mdash;" }}'
     '{% if patient.goal_date %}, {{ patient.goal_date|date:"j M Y" }}{% endif %}'
 )
 

@@ -223,7 +223,7 @@ OLD_HEADER = Template(
     '<div class="d-flex flex-wrap justify-content-between align-items-start gap-2 mb-3">\n'
     "  <div>\n"
     '    <h1 class="h3 mb-1">{{ patient.full_name }}{% if patient.is_archived %} <span class="badge text-bg-secondary">Archived</span>{% endif %}</h1>\n'
-    '    <p class="text-body-secondary mb-0">Born {{ patient.date_of_birth|date:"j M Y" }} (age {{ patient.age }}) · {{ patient.get_sex_display }}</p>\n'
+    '    <p class="text-body-secondary mb-0">Born {{ patient.date_of_birth|date:"j M Y" }} (age {{ patient.age }}) &middot; {{ patient.get_sex_display }}</p>\n'
     "  </div>\n"
     '  <div class="d-flex flex-wrap gap-2">\n'
     '    <a class="btn btn-outline-primary" href="{% uuid_url \'patients:edit\' patient.public_id %}">Edit details</a>\n'

@@ -24,7 +24,7 @@ OLD = Template(
     '    <div class="mb-3 rehab-episode">\n'
     '      <h3 class="h6 mb-1">Episode {{ status.episode.number }}</h3>\n'
     "      {% if status.stage %}\n"
-    '        <p class="mb-1"><strong class="rehab-current-stage">{{ status.stage.label }}</strong> <span class="text-body-secondary small">{{ status.position }} · {{ status.decision.get_clinician_final_dx_display }}</span></p>\n'
+    '        <p class="mb-1"><strong class="rehab-current-stage">{{ status.stage.label }}</strong> <span class="text-body-secondary small">{{ status.position }} &middot; {{ status.decision.get_clinician_final_dx_display }}</span></p>\n'
     '        <p class="small mb-1">To move on:</p>\n'
     "        {% with results=status.results %}"
     '<ul class="list-group list-group-flush rehab-criteria">\n'

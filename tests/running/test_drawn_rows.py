@@ -22,9 +22,9 @@ pytestmark = pytest.mark.django_db
 RUN_ROW = Template(
     '<li class="list-group-item px-0 run-row">\n'
     '  <div class="d-flex flex-wrap justify-content-between gap-2">\n'
-    '    <span><strong>{{ run.date|date:"D j M" }}</strong> · {{ run.minutes }} min'
-    '{% if run.distance_km %} · {{ run.distance_km|floatformat:"-2" }} km{% endif %} · '
-    "{{ run.get_terrain_display }} · {{ run.effort|capfirst }}{% if run.rpe %} "
+    '    <span><strong>{{ run.date|date:"D j M" }}</strong> &middot; {{ run.minutes }} min'
+    '{% if run.distance_km %} &middot; {{ run.distance_km|floatformat:"-2" }} km{% endif %} &middot; '
+    "{{ run.get_terrain_display }} &middot; {{ run.effort|capfirst }}{% if run.rpe %} "
     "(effort {{ run.rpe }}/10){% endif %}</span>\n"
     '    <span class="small">Pain before {{ run.pain_before }}, during {{ run.pain_during }}, '
     "after {{ run.pain_after }}, next morning {% if run.pain_next_morning is None %}"
@@ -36,7 +36,7 @@ RUN_ROW = Template(
     "  </div>\n"
     '  {% if run.not_counted %}<p class="small text-body-secondary mb-0">Did not count: '
     "{{ run.not_counted }}</p>{% endif %}\n"
-    '  {% if run.comment %}<p class="mb-0 run-comment">“{{ run.comment }}”</p>{% endif %}\n'
+    '  {% if run.comment %}<p class="mb-0 run-comment">&ldquo;{{ run.comment }}&rdquo;</p>{% endif %}\n'
     "</li>\n"
 )
 DECISION = Template(
@@ -45,9 +45,9 @@ DECISION = Template(
     "decision.kind == 'advance' or decision.kind == 'complete' %}success{% else %}secondary"
     '{% endif %}">{{ decision.get_kind_display }}</span>\n'
     '  <span class="small text-body-secondary">{{ decision.created_at|date:"j M Y, H:i" }}'
-    "{% if decision.decided_by %} · {{ decision.decided_by.get_full_name|default:"
-    "decision.decided_by.email }}{% else %} · by the programme's rule{% endif %}"
-    "{% if decision.from_step != decision.to_step %} · step {{ decision.from_step|add:1 }} → "
+    "{% if decision.decided_by %} &middot; {{ decision.decided_by.get_full_name|default:"
+    "decision.decided_by.email }}{% else %} &middot; by the programme's rule{% endif %}"
+    "{% if decision.from_step != decision.to_step %} &middot; step {{ decision.from_step|add:1 }} &rarr; "
     "{{ decision.to_step|add:1 }}{% endif %}</span>\n"
     "  <div>{{ decision.rule }}</div>\n"
     '  {% if show_runs and decision.runs.all %}<div class="small text-body-secondary">Runs '
@@ -125,7 +125,7 @@ def test_decisions_are_drawn_as_the_include_drew_them(therapist):
     expected = "".join(DECISION.render(Context({"decision": item})) for item in decisions)
     assert decision_items(decisions) == expected
     assert "2 Jul 2026, 00:05" in expected  # the clinic's time, not UTC's
-    assert "by the programme's rule · step 4 → 5" in expected
+    assert "by the programme's rule &middot; step 4 &rarr; 5" in expected
     assert "no.name@example.org" in expected
 
 
@@ -154,7 +154,7 @@ PROGRAMME = Template(
     '        <p class="mb-1"><strong>{{ current.name }}</strong> {% if current.is_held %}'
     '<span class="badge text-bg-danger">On hold</span>{% else %}<span class="badge '
     "text-bg-{% if current.status == 'active' %}success{% else %}secondary{% endif %}\">"
-    "{{ current.get_status_display }}</span>{% endif %} · started "
+    "{{ current.get_status_display }}</span>{% endif %} &middot; started "
     '{{ current.started_on|date:"j M Y" }}</p>\n'
     '        {% if current.is_held %}<p class="alert alert-danger py-2 programme-hold">On hold: '
     "{{ current.hold_reason }}. <a href=\"{% uuid_url 'running:episode' "
