@@ -147,7 +147,8 @@ def upcoming_rows_html(rows: list[dict], text=None, url=None) -> str:
                 f'\n      <li><a href="{escape(url("bookings:detail", row["public_id"]))}">'
                 f"{escape(text.date(row['start'], 'D j M'))}, "
                 f"{escape(text.time(row['start'], 'H:i'))}</a>"
-                f" · {escape(row['appointment_type__name'])} with {escape(_therapist_name(row))}"
+                f" &middot; {escape(row['appointment_type__name'])}"
+                f" with {escape(_therapist_name(row))}"
                 "</li>\n      "
                 for row in rows
             ]

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 UPCOMING_LOOP = Template(
     "{% for item in upcoming %}\n"
     '      <li><a href="{% url \'bookings:detail\' item.public_id %}">{{ item.start|date:"D j M" }}, '
-    '{{ item.start|time:"H:i" }}</a> · {{ item.appointment_type.name }} with '
+    '{{ item.start|time:"H:i" }}</a> &middot; {{ item.appointment_type.name }} with '
     "{{ item.therapist.get_full_name|default:item.therapist.email }}</li>\n"
     "      {% endfor %}"
 )
