@@ -129,14 +129,33 @@ def beyond_name(relation: str) -> tuple[str, ...]:
     )
 
 
+class ShownKeys(models.Func):
+    """The ids of the patients an event showed among others, as its index holds them: on
+    PostgreSQL the keys of `patients_shown` as a JSON array (migration 0010), elsewhere the
+    object itself, whose keys `has_any_keys` tests in the same way."""
+
+    function = "jsonb_path_query_array"
+    template = "%(function)s(%(expressions)s, '$.keyvalue().key')"
+    output_field = models.JSONField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        if connection.vendor != "postgresql":
+            return compiler.compile(self.get_source_expressions()[0])
+        return super().as_sql(compiler, connection, **extra_context)
+
+
 class AuditEventQuerySet(models.QuerySet):
     def concerning(self, patient_ids) -> AuditEventQuerySet:
         """Events about any of these patients: their own (`patient`) and the requests that
-        showed them among others (`patients_shown`)."""
+        showed them among others (`patients_shown`, through the index on its keys, which
+        holds only the events that have any)."""
         ids = list(patient_ids)
+        if not ids:  # SQLite cannot ask whether a key is among none
+            return self.none()
         keys = [str(pk) for pk in ids]
-        return self.filter(
-            models.Q(patient_id__in=ids) | models.Q(patients_shown__has_any_keys=keys)
+        shown = models.Q(shown_keys__has_any_keys=keys) & ~models.Q(patients_shown={})
+        return self.alias(shown_keys=ShownKeys("patients_shown")).filter(
+            models.Q(patient_id__in=ids) | shown
         )
 
     def update(self, **kwargs):
@@ -194,7 +213,7 @@ class AuditEvent(models.Model):
     # A request that hands out several patients' data (a week's calendar, a search) is one
     # event, not one per patient: each patient's id (as text) and what of theirs was shown
     # ("app.model:public id"), with `patient` empty. Read per patient with `concerning()`
-    # (a GIN index on PostgreSQL, migration 0008) and `shown()`.
+    # (a GIN index on the keys on PostgreSQL, migration 0010) and `shown()`.
     patients_shown = models.JSONField(default=dict, db_default={}, blank=True)
 
     objects = AuditEventQuerySet.as_manager()

@@ -200,6 +200,30 @@ def test_it_finds_every_access_to_a_patient_whichever_form_it_took(reception_cli
 
 
 @pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the index is PostgreSQL's")
+def test_it_finds_a_patient_a_calendar_showed_through_the_index_on_the_ids_alone(
+    reception_client, therapist
+):
+    booked, url = _week_with_patients(therapist, ["Ashby", "Brook"])
+    reception_client.get(url)
+    query = AuditEvent.objects.concerning([booked[1].patient_id])
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'clinic_auditevent'"
+            " AND indexdef LIKE '%%USING gin%%'"
+        )
+        gin = [row[0] for row in cursor.fetchall()]
+    # One GIN index, on the patients' ids only (not every label shown with them).
+    assert gin == ["clinic_audit_shown_keys"]
+    assert "clinic_audit_shown_keys" in plan
+    assert set(query.filter(action="view")) == {AuditEvent.objects.latest("id")}
+
+
+@pytest.mark.django_db
 def test_it_writes_one_event_for_one_patient_as_before(therapist):
     patient, other = _patient(), _patient(last_name="Other")
     request = RequestFactory().get("/patients/x/")
