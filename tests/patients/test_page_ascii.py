@@ -124,6 +124,6 @@ def test_the_rehab_panel_shows_a_programme_completed_on_the_next_view(client, th
         status=RunProgramme.Status.COMPLETED, ended_on=timezone.localdate()
     )
     second = client.get(url).content.decode()
-    done = "<span>Return-to-run programme completed</span>\n      <span class=\"badge {}\">"
+    done = '<span>Return-to-run programme completed</span>\n      <span class="badge {}">'
     assert done.format("text-bg-warning") in first
     assert done.format("text-bg-success") in second
