@@ -44,8 +44,12 @@ def patient_panels(*, user, patient) -> list[Panel]:
         # summary can exist come from them without a query.
         episodes = list(patient.episodes.all())
         summaries = selectors.summaries_of_patient(patient=patient, episodes=episodes)
-        # Measures and exercise logs are read once for every open episode together.
-        statuses = selectors.episodes_rehab(episodes=open_episodes(patient=patient))
+        # Measures and exercise logs are read once for every open episode together, and only
+        # the measures the current stages' criteria judge (the panel draws nothing else of
+        # them: an episode in a stage judged on the exercise logs alone reads none).
+        statuses = selectors.episodes_rehab(
+            episodes=open_episodes(patient=patient), judged_only=True
+        )
         return {
             "patient": patient,
             "rows": [

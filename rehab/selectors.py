@@ -384,8 +384,9 @@ def episodes_rehab(*, episodes, judged_only: bool = False) -> list[RehabStatus]:
     """`episode_rehab` of each episode, in their order, with the measures and exercise logs
     read once for all those that have stages: the same number of queries for one open episode
     as for several (the patient page's rehab panel). `judged_only` (the portal's recovery
-    page): read only the measures the current stages' criteria judge, so an app whose
-    measures none of them names costs no statement; the results are the same."""
+    page and the patient page's panel): read only the measures the current stages' criteria
+    judge, so an app whose measures none of them names costs no statement (on the patient
+    page, no rows to decode and sort); the results are the same."""
     statuses = [_stage_status(episode=episode) for episode in episodes]
     staged = [status.episode for status in statuses if status.stage is not None]
     if staged:
@@ -514,9 +515,9 @@ def previous_episode(*, episode, episodes=None, summaries=None) -> PreviousEpiso
         summary = DischargeSummary.objects.filter(episode=earlier).first()
     else:
         summary = next((found for found in summaries if found.episode_id == earlier.pk), None)
-    # Its stages and how long each took; the criteria are the summary's, as they stood.
-    no_logs = rules.PainFacts(today=patient_today(episode.patient))
-    status = episode_rehab(episode=earlier, measures={}, pain=no_logs)
+    # Its stages and how long each took; the criteria are the summary's, as they stood, so
+    # its stage's exit criteria are not judged again (nothing here reads them).
+    status = _stage_status(episode=earlier)
     periods = status.periods()
     decision = status.decision
     return PreviousEpisode(

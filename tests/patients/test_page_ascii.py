@@ -4,14 +4,22 @@ makes the whole page a wider string, dearer to join and to encode for the respon
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Appointment
-from exercises.models import PlanWeek
-from patients.models import Patient
+from exercises.models import AlertAcknowledgement, PlanWeek
+from patients.models import Episode, Patient
+from rehab.catalogue import CATALOGUE
+from rehab.services import stage_change_record
+from running.models import RunProgramme
+from tests.exercises.factories import confirmed_decision, log, published_plan
+from tests.patients.factories import EpisodeFactory, PatientFactory
 from tests.perf.conftest import loaded
+from tests.running.factories import programme, run
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +55,75 @@ def test_the_page_shows_a_plan_weeks_new_totals_on_the_next_view(client):
         second = client.get(url).content.decode()
     assert "97 of 98" not in first
     assert "97 of 98" in second
+
+
+def _rehab_course(therapist, *, stage: str):
+    """An ASCII patient with a recurrence: a discharged first episode and an open second one
+    with a confirmed neural diagnosis moved forward to `stage` (a stage whose criteria's
+    labels are ASCII), a published plan with an acknowledged alert, and a return-to-run
+    programme with a run."""
+    today = timezone.localdate()
+    patient = PatientFactory(first_name="Robin", last_name="Hart", email="", goal_event="")
+    EpisodeFactory(
+        patient=patient,
+        number=1,
+        started_on=today - dt.timedelta(days=400),
+        status=Episode.Status.DISCHARGED,
+        discharged_on=today - dt.timedelta(days=300),
+        outcome=Episode.Outcome.IMPROVED,
+    )
+    episode = EpisodeFactory(patient=patient, number=2, started_on=today - dt.timedelta(days=60))
+    plan = published_plan(
+        therapist=therapist, episode=episode, start_date=today - dt.timedelta(days=20)
+    )
+    log(plan, today - dt.timedelta(days=2), pain=1)
+    confirmed_decision(episode=episode, therapist=therapist, final_dx="neural")
+    stages = CATALOGUE.stage_list_for("neural")
+    for code in [stage.code for stage in stages.stages][1 : stages.index_of(stage) + 1]:
+        stage_change_record(episode=episode, user=therapist, to_stage=code, reason="Ready")
+    AlertAcknowledgement.objects.create(
+        plan=plan,
+        kind=AlertAcknowledgement.Kind.LOW_ADHERENCE,
+        period=today - dt.timedelta(days=7),
+        acknowledged_by=therapist,
+        acknowledged_at=timezone.now(),
+        note="Talked it over",
+    )
+    assigned = programme(
+        therapist=therapist, episode=episode, started_on=today - dt.timedelta(days=3)
+    )
+    run(assigned, today - dt.timedelta(days=1))
+    return patient, assigned
+
+
+def test_it_draws_an_ascii_page_for_a_patient_with_a_rehab_course_a_programme_and_alerts(
+    client, therapist
+):
+    """The rehab panel (stage, criteria, last time), the running panel, the plan and the
+    acknowledged alert add no character beyond ASCII to a page of ASCII data."""
+    patient, _ = _rehab_course(therapist, stage="load")
+    client.force_login(therapist)
+    response = client.get(reverse("patients:detail", args=[patient.public_id]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="rehab-current-stage">Load<' in page
+    assert "Last time: episode 1" in page
+    assert "Talked it over" in page  # the acknowledged alert
+    assert "No return-to-run programme yet" not in page
+    assert page.isascii(), sorted({character for character in page if not character.isascii()})
+
+
+def test_the_rehab_panel_shows_a_programme_completed_on_the_next_view(client, therapist):
+    """The panel reads only the measures its stage judges, afresh on each view: a programme
+    completed between two views shows as met on the second."""
+    patient, assigned = _rehab_course(therapist, stage="return_to_run")
+    client.force_login(therapist)
+    url = reverse("patients:detail", args=[patient.public_id])
+    first = client.get(url).content.decode()
+    RunProgramme.objects.filter(pk=assigned.pk).update(
+        status=RunProgramme.Status.COMPLETED, ended_on=timezone.localdate()
+    )
+    second = client.get(url).content.decode()
+    done = '<span>Return-to-run programme completed</span>\n      <span class="badge {}">'
+    assert done.format("text-bg-warning") in first
+    assert done.format("text-bg-success") in second
