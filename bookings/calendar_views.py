@@ -77,15 +77,17 @@ def _calendar_days(*, first: dt.date, last: dt.date, therapist, everyone, site) 
     days = selectors.calendar_days(
         first=first, last=last, therapist=therapist, everyone=therapists, site=site, sites=sites
     )
-    # The audit trail keeps the first appointment it is told of per patient (`setdefault`), so
-    # each patient is noted once, with that appointment, rather than once per appointment.
-    noted = set()
-    for day in days:
-        for column in day["columns"]:
-            for item in column["appointments"]:
-                if item.patient_id not in noted:
-                    noted.add(item.patient_id)
-                    audit.note_patient_id(item.patient_id, Appointment, item.public_id)
+    # The audit trail keeps the first appointment it is told of per patient, so each patient
+    # is noted once, with that appointment; told in one call rather than one per patient.
+    audit.note_patient_ids(
+        (
+            (item.patient_id, item.public_id)
+            for day in days
+            for column in day["columns"]
+            for item in column["appointments"]
+        ),
+        Appointment,
+    )
     return days
 
 

@@ -233,7 +233,7 @@ class _BookedBlocks:
                 f'<a href="{self.prefix}{item.public_id}/" data-grid-cell>'
                 f'<span class="visually-hidden">Booked, {day} </span>'
                 f"{_CLOCK[start.hour][start.minute]}{_DASH}{_CLOCK[end.hour][end.minute]}"
-                f" {_name_html(item.patient_name)}"
+                f" {_name_html(item.patient_first_name, item.patient_last_name)}"
                 f'<span class="visually-hidden"> with {name}</span></a>{labels}'
             )
             if confirm is not None:
@@ -260,12 +260,13 @@ def _booked_opening(rows: int) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _name_html(name: str) -> str:
-    """A patient's name escaped. A week's fifty-odd names are mostly names the process has
-    drawn before (a clinic's patients come back week after week), and a look-up in this keep
-    costs less than escaping the name again; the key is the name itself, so a renamed patient
-    is drawn from their new name at once."""
-    return _text(name)
+def _name_html(first_name: str, last_name: str) -> str:
+    """A patient's full name (`CalendarItem.patient_name`) escaped. A week's fifty-odd names
+    are mostly names the process has drawn before (a clinic's patients come back week after
+    week), and a look-up in this keep costs less than joining and escaping the name again; the
+    key is the two names themselves, so a renamed patient is drawn from their new name at
+    once."""
+    return _text(f"{first_name} {last_name}".strip())
 
 
 @functools.lru_cache(maxsize=64)

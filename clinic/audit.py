@@ -113,6 +113,21 @@ def note_patient_id(patient_id: int, model, public_id) -> None:
         context.patients.setdefault(patient_id, f"{model._meta.label_lower}:{public_id}")
 
 
+def note_patient_ids(rows, model) -> None:
+    """`note_patient_id` for many rows of one model, each a (patient key, public id) pair: the
+    first row per patient is kept, as there. The model's label is worked out once rather than
+    once a row (a calendar's week notes some fifty patients, and `label_lower` formats it
+    afresh on every read)."""
+    context = _current.get()
+    if context is None:
+        return
+    prefix = f"{model._meta.label_lower}:"
+    noted = context.patients
+    for patient_id, public_id in rows:
+        if patient_id is not None and patient_id not in noted:
+            noted[patient_id] = f"{prefix}{public_id}"
+
+
 def record(
     action: str,
     *,

@@ -9,7 +9,9 @@ the cost of Django itself. For each page it requests PROFILE_OBJECTS (120) diffe
 (patients, assessments, therapist weeks, surnames, portal patients; `portal_500` and `portal_one`
 are the patients of the bench's `portal_500` and `portal_home` lines; `dashboard_one` is the
 first therapist's dashboard again and again, as the bench's `therapist_dashboard` line asks for
-it, where `therapist_dashboard` goes round every therapist) with an empty page cache,
+it, where `therapist_dashboard` goes round every therapist; `week_one` is the bench's single-URL
+week, therapist01's current week as reception opens it, again and again, where `reception_week`
+is a random therapist's week within half a year) with an empty page cache,
 then the same URLs again (what a warm cache would serve, if the site has one), and prints per
 page: median and p95 milliseconds, queries per request and the milliseconds they took, and the
 CPU the PostgreSQL server spent per request in the second pass (`db_cpu_ms`). With
@@ -182,6 +184,10 @@ def workloads() -> dict[str, list]:
         )
         for _ in range(OBJECTS)
     ]
+    # The bench's single-URL week (bench/run.py `pages_prepare`): therapist01's current week
+    # as reception opens it, asked for again and again.
+    bench_therapist = User.objects.get(email=f"therapist01{EMAIL_DOMAIN}")
+    week_one = reverse("bookings:week") + f"?therapist={bench_therapist.public_id}"
     surnames = sorted({p.last_name[:4].lower() for p in patients})
     return {
         "auth_baseline": [(first, reverse("bench-auth"))] * OBJECTS,
@@ -205,6 +211,7 @@ def workloads() -> dict[str, list]:
             for s in sessions
         ],
         "reception_week": weeks,
+        "week_one": [(reception, week_one)] * OBJECTS,
         "patient_search": [(first, reverse("patients:list") + f"?q={s}") for s in surnames],
         # The bench's lines: "patel" again and again (patient_search), and the realistic
         # line's terms (every surname whole and its first three letters, searches_surnames)

@@ -407,7 +407,9 @@ class Drawn(Booking):
     confirmed_at: dt.datetime | None = None
     confirmed_via: str = ""
     asked_to_confirm: bool = False
-    patient_name: str = "Pat Example"
+    # The block joins the two names itself (`CalendarItem.patient_name` is the same join).
+    patient_first_name: str = "Pat"
+    patient_last_name: str = "Example"
 
 
 def booked_times(layout: grid.Grid) -> list[str]:
