@@ -491,6 +491,22 @@ def _signed(therapist, *, hours_ago: int, treatments: int):
     return services.session_sign(session=session, by=therapist)
 
 
+def test_a_signed_note_with_ascii_data_is_an_ascii_page(therapist):
+    """The note's own middle dots, dashes and quotes are character references: one character
+    past ASCII would make the whole page a wider string (wider joins, a copying encode). A
+    draft is not: its treatment rows offer an em dash as the empty choice (an escaped label)."""
+    note = _signed(therapist, hours_ago=30, treatments=2)
+    client = _client(therapist)
+    url = reverse("treatment:session", args=[note.public_id])
+    texts = [client.get(url).content.decode()]
+    services.session_amend(session=note, by=therapist, reason="Grade corrected")
+    texts.append(client.get(url).content.decode())  # now with the "amended" banner
+    for text in texts:
+        assert "Test&ndash;treat&ndash;retest" in text
+        assert text.isascii(), sorted({char for char in text if not char.isascii()})
+    assert "It has been amended" in texts[1]
+
+
 def test_it_shows_a_signed_note_in_a_fixed_number_of_queries(therapist, django_assert_num_queries):
     small = _signed(therapist, hours_ago=30, treatments=1)
     large = _signed(therapist, hours_ago=6, treatments=6)

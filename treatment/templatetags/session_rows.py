@@ -189,7 +189,7 @@ def session_heading(session, appointment) -> SafeString:
     text = held_text(session)
     tone = "text-bg-primary" if session.is_signed else "text-bg-warning"
     signed = (
-        f" · signed {escape(date_to_minute(text, session.signed_at, 'j M Y'))}"
+        f" &middot; signed {escape(date_to_minute(text, session.signed_at, 'j M Y'))}"
         f" by {_shown(session.signed_by)}"
         if session.signed_at
         else ""
@@ -198,8 +198,8 @@ def session_heading(session, appointment) -> SafeString:
         f'<h1 class="h3 mb-1">Session note <span class="badge {tone}" data-session-status>'
         f"{_shown(_display(_STATUS, session.status))}</span></h1>\n"
         f'<p class="text-body-secondary mb-1">{_shown(appointment.appointment_type.name)}, '
-        f"{escape(date_to_minute(text, appointment.start, 'l j F Y', ', '))} · version "
-        f"{_shown(session.version)} · {_shown(session.therapist)}{signed}</p>"
+        f"{escape(date_to_minute(text, appointment.start, 'l j F Y', ', '))} &middot; version "
+        f"{_shown(session.version)} &middot; {_shown(session.therapist)}{signed}</p>"
     )
 
 
@@ -280,7 +280,7 @@ _SIGNED_RETESTS = (
     '    <h2 class="h5" id="treatments-heading">Treatment given</h2>\n'
     '    <ul class="mb-0">{}</ul>\n  </div>\n</section>\n'
     '<section class="card mb-3" aria-labelledby="retest-heading">\n  <div class="card-body">\n'
-    '    <h2 class="h5" id="retest-heading">Test\u2013treat\u2013retest</h2>\n'
+    '    <h2 class="h5" id="retest-heading">Test&ndash;treat&ndash;retest</h2>\n'
     "    <p>Slump/SLR after the lumbar technique: <strong>{}</strong></p>\n    {}\n"
     "  </div>\n</section>\n"
     '<section class="card mb-3" aria-labelledby="plan-heading">\n  <div class="card-body">\n'
