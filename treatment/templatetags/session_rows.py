@@ -8,6 +8,7 @@ on the most opened kind of note. Each tag draws exactly what its loop drew
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 from django import template
@@ -182,6 +183,19 @@ def since_summary(since: dict | None, signed: bool, text: FilterText | None = No
     return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 (every value escaped)
 
 
+def _visit_time(text: FilterText, start) -> str:
+    """`date_to_minute(text, start, "l j F Y", ", ")` with the day drawn as "l j F" and the
+    year after it (the format's "Y": four digits): "l j F" is one of the formats
+    `clinic.filters` draws without Django's date formatter, which a day not drawn before in
+    the process (nearly every note's visit) otherwise costs."""
+    if not isinstance(start, dt.datetime) or start.tzinfo is None:
+        return date_to_minute(text, start, "l j F Y", ", ")
+    local = start.astimezone(text.zone)
+    day = local.date()
+    minute = text.time(dt.time(local.hour, local.minute), "H:i")
+    return f"{text.date(day, 'l j F')} {day.year:04d}, {minute}"
+
+
 @register.simple_tag
 def session_heading(session, appointment) -> SafeString:
     """The note's heading and the line under it: status, the appointment's type and time,
@@ -198,7 +212,7 @@ def session_heading(session, appointment) -> SafeString:
         f'<h1 class="h3 mb-1">Session note <span class="badge {tone}" data-session-status>'
         f"{_shown(_display(_STATUS, session.status))}</span></h1>\n"
         f'<p class="text-body-secondary mb-1">{_shown(appointment.appointment_type.name)}, '
-        f"{escape(date_to_minute(text, appointment.start, 'l j F Y', ', '))} &middot; version "
+        f"{escape(_visit_time(text, appointment.start))} &middot; version "
         f"{_shown(session.version)} &middot; {_shown(session.therapist)}{signed}</p>"
     )
 
@@ -217,7 +231,7 @@ def signed_plan(session, episode) -> SafeString:
     if not session.review_on and not weeks:
         review.append("not set")
     plan = linebreaksbr(session.plan_changes or "No change to the home plan.", autoescape=True)
-    link = escape(links.uuid_url("exercises:episode_plans", episode.public_id))
+    link = escape(links.held_urls(session)("exercises:episode_plans", episode.public_id))
     return mark_safe(  # noqa: S308  # nosec B308 B703 (every value escaped)
         f'<p class="mb-1">{plan}</p>\n'
         f'    <p class="small mb-1"><a href="{link}">Open the exercise plan</a></p>\n'
@@ -239,17 +253,19 @@ def note_top(context) -> SafeString:
     # One `FilterText` for the page's tags (the heading, the card, a signed note's plan),
     # hung on this view's own session (read afresh per view).
     text = hold_text(session)
+    # Likewise the links' script prefix, read once for the page's four or five links.
+    url = links.hold_urls(session)
     parts = []
     superseded_by = context.get("superseded_by")
     if superseded_by:
-        link = escape(links.uuid_url("treatment:session", superseded_by.public_id))
+        link = escape(url("treatment:session", superseded_by.public_id))
         parts.append(
             '\n  <div class="alert alert-secondary">This is version '
             f"{_shown(session.version)}, kept on record. It has been amended: "
             f'<a href="{link}">see version {_shown(superseded_by.version)}</a> '
             f"({escape(str(superseded_by.get_status_display()).lower())}).</div>\n"
         )
-    patient_link = escape(links.uuid_url("patients:detail", patient.public_id))
+    patient_link = escape(url("patients:detail", patient.public_id))
     parts.append(
         '\n<nav aria-label="Breadcrumb"><ol class="breadcrumb">\n'
         f'  <li class="breadcrumb-item"><a href="{patient_link}">{_shown(patient.full_name)}'
@@ -260,7 +276,7 @@ def note_top(context) -> SafeString:
     )
     supersedes = session.supersedes
     if supersedes:
-        link = escape(links.uuid_url("treatment:session", supersedes.public_id))
+        link = escape(url("treatment:session", supersedes.public_id))
         parts.append(
             f'<p class="small">Amends <a href="{link}">version {_shown(supersedes.version)}'
             f"</a>: {_shown(session.amendment_reason)}</p>"
@@ -329,7 +345,7 @@ def signed_note(context) -> SafeString:
     if not context.get("superseded_by"):
         parts.append(
             _AMEND.format(
-                escape(links.uuid_url("treatment:amend", session.public_id)),
+                escape(links.held_urls(session)("treatment:amend", session.public_id)),
                 CsrfTokenNode().render(context),
                 blank_field(context["amend_form"], "reason"),
             )
