@@ -118,6 +118,8 @@ def _since(**changes):
         _since(previous_visit=False, exercises_done_percent=None, comments=[], urgent_symptoms=[]),
         _since(logs=1, next_morning_answers=1, lasting_pins_and_needles=1),
         _since(next_morning_answers=0, lasting_pins_and_needles=0, pain_during_average=1e-05),
+        _since(pain_during_average=0.1 + 0.2, pain_after_average=10.0, pain_during_worst=None),
+        _since(pain_during_average=None, pain_after_average=None),
         _since(logs=0),
         {},
         None,

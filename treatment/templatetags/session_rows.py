@@ -17,7 +17,7 @@ from django.template.defaultfilters import linebreaksbr, pluralize
 from django.template.defaulttags import CsrfTokenNode
 from django.template.loader import get_template
 from django.utils.encoding import force_str
-from django.utils.formats import localize
+from django.utils.formats import get_format, localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -112,6 +112,17 @@ def _shown(value) -> str:
     return conditional_escape(localize(value))
 
 
+def _average(value, text: FilterText) -> str:
+    """`_shown(value)` for the card's pain averages (floats, or None): `localize` draws a float
+    without thousands grouping and not written with an exponent as `str` does, with the
+    language's decimal separator; this skips its three format lookups."""
+    if type(value) is float and not settings.USE_THOUSAND_SEPARATOR:
+        shown = repr(value)
+        if "e" not in shown:  # 1e-05: Django writes it out in full
+            return escape(shown.replace(".", get_format("DECIMAL_SEPARATOR", text.language)))
+    return _shown(value)
+
+
 def _plural(count) -> str:
     return "" if count == 1 else "s"
 
@@ -140,9 +151,10 @@ def since_summary(since: dict | None, signed: bool, text: FilterText | None = No
             '\n    <ul class="mb-2 since-summary">\n'
             f"      <li>{_shown(logs)} exercise session{_plural(logs)} logged"
             f"{'' if done is None else f', {_shown(done)}% of the exercises done'}.</li>\n"
-            f"      <li>Pain during: average {_shown(since.get('pain_during_average'))}/10, "
+            "      <li>Pain during: average "
+            f"{_average(since.get('pain_during_average'), text)}/10, "
             f"worst {_shown(since.get('pain_during_worst'))}/10. "
-            f"Pain after: average {_shown(since.get('pain_after_average'))}/10, "
+            f"Pain after: average {_average(since.get('pain_after_average'), text)}/10, "
             f"worst {_shown(since.get('pain_after_worst'))}/10.</li>\n      "
         )
         answers = since.get("next_morning_answers")
