@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.http import Http404
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -489,6 +490,44 @@ def _signed(therapist, *, hours_ago: int, treatments: int):
         retest_after_lumbar_treatment="neural_signs_improved",
     )
     return services.session_sign(session=session, by=therapist)
+
+
+def test_a_signed_note_with_ascii_data_is_an_ascii_page(therapist):
+    """The note's own middle dots, dashes and quotes are character references: one character
+    past ASCII would make the whole page a wider string (wider joins, a copying encode). A
+    draft is not: its treatment rows offer an em dash as the empty choice (an escaped label)."""
+    note = _signed(therapist, hours_ago=30, treatments=2)
+    client = _client(therapist)
+    url = reverse("treatment:session", args=[note.public_id])
+    texts = [client.get(url).content.decode()]
+    services.session_amend(session=note, by=therapist, reason="Grade corrected")
+    texts.append(client.get(url).content.decode())  # now with the "amended" banner
+    for text in texts:
+        assert "Test&ndash;treat&ndash;retest" in text
+        assert text.isascii(), sorted({char for char in text if not char.isascii()})
+    assert "It has been amended" in texts[1]
+
+
+def test_a_change_to_a_signed_notes_visit_or_card_shows_on_the_next_view(therapist):
+    note = _signed(therapist, hours_ago=30, treatments=1)
+    client = _client(therapist)
+    url = reverse("treatment:session", args=[note.public_id])
+    first = client.get(url).content.decode()
+    since = {**note.since_last_time, "logs": 3, "pain_during_average": 2.5}
+    TreatmentSession.objects.filter(pk=note.pk).update(since_last_time=since)
+    type(note.appointment.appointment_type).objects.filter(
+        pk=note.appointment.appointment_type_id
+    ).update(name="Long <review>")
+    a_day = dt.timedelta(days=1)
+    Appointment.objects.filter(pk=note.appointment_id).update(
+        start=F("start") - a_day, end=F("end") - a_day
+    )
+    second = client.get(url).content.decode()
+    assert "Pain during: average 2.5/10" not in first
+    assert "Pain during: average 2.5/10" in second
+    assert "Long &lt;review&gt;, " in second
+    day = timezone.localtime(note.appointment.start - a_day)
+    assert f"{day:%A} {day.day} {day:%B %Y}, {day:%H:%M} &middot; version 1" in second
 
 
 def test_it_shows_a_signed_note_in_a_fixed_number_of_queries(therapist, django_assert_num_queries):

@@ -118,6 +118,8 @@ def _since(**changes):
         _since(previous_visit=False, exercises_done_percent=None, comments=[], urgent_symptoms=[]),
         _since(logs=1, next_morning_answers=1, lasting_pins_and_needles=1),
         _since(next_morning_answers=0, lasting_pins_and_needles=0, pain_during_average=1e-05),
+        _since(pain_during_average=0.1 + 0.2, pain_after_average=10.0, pain_during_worst=None),
+        _since(pain_during_average=None, pain_after_average=None),
         _since(logs=0),
         {},
         None,
@@ -139,7 +141,7 @@ def test_it_draws_the_since_card_as_the_include_did(since, signed):
 
 # What the note's template drew before its heading and a signed note's plan were tags.
 HEADING_TEXT = """<h1 class="h3 mb-1">Session note <span class="badge {% if session.is_signed %}text-bg-primary{% else %}text-bg-warning{% endif %}" data-session-status>{{ session.get_status_display }}</span></h1>
-<p class="text-body-secondary mb-1">{{ appointment.appointment_type.name }}, {{ appointment.start|date:"l j F Y, H:i" }} · version {{ session.version }} · {{ session.therapist }}{% if session.signed_at %} · signed {{ session.signed_at|date:"j M Y H:i" }} by {{ session.signed_by }}{% endif %}</p>"""
+<p class="text-body-secondary mb-1">{{ appointment.appointment_type.name }}, {{ appointment.start|date:"l j F Y, H:i" }} &middot; version {{ session.version }} &middot; {{ session.therapist }}{% if session.signed_at %} &middot; signed {{ session.signed_at|date:"j M Y H:i" }} by {{ session.signed_by }}{% endif %}</p>"""
 PLAN_TEXT = """<p class="mb-1">{{ session.plan_changes|default:"No change to the home plan."|linebreaksbr }}</p>
     <p class="small mb-1"><a href="{% url 'exercises:episode_plans' episode.public_id %}">Open the exercise plan</a></p>
     <p class="mb-0">Review: {% if session.review_on %}{{ session.review_on|date:"j M Y" }}{% endif %}{% if session.review_interval_weeks %}{% if session.review_on %}, {% endif %}in {{ session.review_interval_weeks }} week{{ session.review_interval_weeks|pluralize }}{% endif %}{% if not session.review_on and not session.review_interval_weeks %}not set{% endif %}</p>"""

@@ -8,6 +8,7 @@ on the most opened kind of note. Each tag draws exactly what its loop drew
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 from django import template
@@ -16,7 +17,7 @@ from django.template.defaultfilters import linebreaksbr, pluralize
 from django.template.defaulttags import CsrfTokenNode
 from django.template.loader import get_template
 from django.utils.encoding import force_str
-from django.utils.formats import localize
+from django.utils.formats import get_format, localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -111,6 +112,17 @@ def _shown(value) -> str:
     return conditional_escape(localize(value))
 
 
+def _average(value, text: FilterText) -> str:
+    """`_shown(value)` for the card's pain averages (floats, or None): `localize` draws a float
+    without thousands grouping and not written with an exponent as `str` does, with the
+    language's decimal separator; this skips its three format lookups."""
+    if type(value) is float and not settings.USE_THOUSAND_SEPARATOR:
+        shown = repr(value)
+        if "e" not in shown:  # 1e-05: Django writes it out in full
+            return escape(shown.replace(".", get_format("DECIMAL_SEPARATOR", text.language)))
+    return _shown(value)
+
+
 def _plural(count) -> str:
     return "" if count == 1 else "s"
 
@@ -139,9 +151,10 @@ def since_summary(since: dict | None, signed: bool, text: FilterText | None = No
             '\n    <ul class="mb-2 since-summary">\n'
             f"      <li>{_shown(logs)} exercise session{_plural(logs)} logged"
             f"{'' if done is None else f', {_shown(done)}% of the exercises done'}.</li>\n"
-            f"      <li>Pain during: average {_shown(since.get('pain_during_average'))}/10, "
+            "      <li>Pain during: average "
+            f"{_average(since.get('pain_during_average'), text)}/10, "
             f"worst {_shown(since.get('pain_during_worst'))}/10. "
-            f"Pain after: average {_shown(since.get('pain_after_average'))}/10, "
+            f"Pain after: average {_average(since.get('pain_after_average'), text)}/10, "
             f"worst {_shown(since.get('pain_after_worst'))}/10.</li>\n      "
         )
         answers = since.get("next_morning_answers")
@@ -182,6 +195,19 @@ def since_summary(since: dict | None, signed: bool, text: FilterText | None = No
     return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 (every value escaped)
 
 
+def _visit_time(text: FilterText, start) -> str:
+    """`date_to_minute(text, start, "l j F Y", ", ")` with the day drawn as "l j F" and the
+    year after it (the format's "Y": four digits): "l j F" is one of the formats
+    `clinic.filters` draws without Django's date formatter, which a day not drawn before in
+    the process (nearly every note's visit) otherwise costs."""
+    if not isinstance(start, dt.datetime) or start.tzinfo is None:
+        return date_to_minute(text, start, "l j F Y", ", ")
+    local = start.astimezone(text.zone)
+    day = local.date()
+    minute = text.time(dt.time(local.hour, local.minute), "H:i")
+    return f"{text.date(day, 'l j F')} {day.year:04d}, {minute}"
+
+
 @register.simple_tag
 def session_heading(session, appointment) -> SafeString:
     """The note's heading and the line under it: status, the appointment's type and time,
@@ -189,7 +215,7 @@ def session_heading(session, appointment) -> SafeString:
     text = held_text(session)
     tone = "text-bg-primary" if session.is_signed else "text-bg-warning"
     signed = (
-        f" · signed {escape(date_to_minute(text, session.signed_at, 'j M Y'))}"
+        f" &middot; signed {escape(date_to_minute(text, session.signed_at, 'j M Y'))}"
         f" by {_shown(session.signed_by)}"
         if session.signed_at
         else ""
@@ -198,8 +224,8 @@ def session_heading(session, appointment) -> SafeString:
         f'<h1 class="h3 mb-1">Session note <span class="badge {tone}" data-session-status>'
         f"{_shown(_display(_STATUS, session.status))}</span></h1>\n"
         f'<p class="text-body-secondary mb-1">{_shown(appointment.appointment_type.name)}, '
-        f"{escape(date_to_minute(text, appointment.start, 'l j F Y', ', '))} · version "
-        f"{_shown(session.version)} · {_shown(session.therapist)}{signed}</p>"
+        f"{escape(_visit_time(text, appointment.start))} &middot; version "
+        f"{_shown(session.version)} &middot; {_shown(session.therapist)}{signed}</p>"
     )
 
 
@@ -217,7 +243,7 @@ def signed_plan(session, episode) -> SafeString:
     if not session.review_on and not weeks:
         review.append("not set")
     plan = linebreaksbr(session.plan_changes or "No change to the home plan.", autoescape=True)
-    link = escape(links.uuid_url("exercises:episode_plans", episode.public_id))
+    link = escape(links.held_urls(session)("exercises:episode_plans", episode.public_id))
     return mark_safe(  # noqa: S308  # nosec B308 B703 (every value escaped)
         f'<p class="mb-1">{plan}</p>\n'
         f'    <p class="small mb-1"><a href="{link}">Open the exercise plan</a></p>\n'
@@ -239,17 +265,19 @@ def note_top(context) -> SafeString:
     # One `FilterText` for the page's tags (the heading, the card, a signed note's plan),
     # hung on this view's own session (read afresh per view).
     text = hold_text(session)
+    # Likewise the links' script prefix, read once for the page's four or five links.
+    url = links.hold_urls(session)
     parts = []
     superseded_by = context.get("superseded_by")
     if superseded_by:
-        link = escape(links.uuid_url("treatment:session", superseded_by.public_id))
+        link = escape(url("treatment:session", superseded_by.public_id))
         parts.append(
             '\n  <div class="alert alert-secondary">This is version '
             f"{_shown(session.version)}, kept on record. It has been amended: "
             f'<a href="{link}">see version {_shown(superseded_by.version)}</a> '
             f"({escape(str(superseded_by.get_status_display()).lower())}).</div>\n"
         )
-    patient_link = escape(links.uuid_url("patients:detail", patient.public_id))
+    patient_link = escape(url("patients:detail", patient.public_id))
     parts.append(
         '\n<nav aria-label="Breadcrumb"><ol class="breadcrumb">\n'
         f'  <li class="breadcrumb-item"><a href="{patient_link}">{_shown(patient.full_name)}'
@@ -260,7 +288,7 @@ def note_top(context) -> SafeString:
     )
     supersedes = session.supersedes
     if supersedes:
-        link = escape(links.uuid_url("treatment:session", supersedes.public_id))
+        link = escape(url("treatment:session", supersedes.public_id))
         parts.append(
             f'<p class="small">Amends <a href="{link}">version {_shown(supersedes.version)}'
             f"</a>: {_shown(session.amendment_reason)}</p>"
@@ -280,7 +308,7 @@ _SIGNED_RETESTS = (
     '    <h2 class="h5" id="treatments-heading">Treatment given</h2>\n'
     '    <ul class="mb-0">{}</ul>\n  </div>\n</section>\n'
     '<section class="card mb-3" aria-labelledby="retest-heading">\n  <div class="card-body">\n'
-    '    <h2 class="h5" id="retest-heading">Test\u2013treat\u2013retest</h2>\n'
+    '    <h2 class="h5" id="retest-heading">Test&ndash;treat&ndash;retest</h2>\n'
     "    <p>Slump/SLR after the lumbar technique: <strong>{}</strong></p>\n    {}\n"
     "  </div>\n</section>\n"
     '<section class="card mb-3" aria-labelledby="plan-heading">\n  <div class="card-body">\n'
@@ -329,7 +357,7 @@ def signed_note(context) -> SafeString:
     if not context.get("superseded_by"):
         parts.append(
             _AMEND.format(
-                escape(links.uuid_url("treatment:amend", session.public_id)),
+                escape(links.held_urls(session)("treatment:amend", session.public_id)),
                 CsrfTokenNode().render(context),
                 blank_field(context["amend_form"], "reason"),
             )
