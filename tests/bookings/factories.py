@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import factory
+from django.urls import reverse
 
 from bookings.models import Appointment, AppointmentType, Room, ScheduleException, WorkingHours
 from clinic.sites import default_site
@@ -74,3 +75,12 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     appointment_type = factory.LazyFunction(follow_up)
     start = factory.LazyFunction(lambda: at("2026-03-24", "10:00"))
     end = factory.LazyAttribute(lambda o: o.start + o.appointment_type.duration)
+
+
+def week_html(client, therapist, monday: str) -> str:
+    """The week calendar of `therapist` for the week of `monday`, as `client` is shown it."""
+    response = client.get(
+        reverse("bookings:week"), {"date": monday, "therapist": therapist.public_id}
+    )
+    assert response.status_code == 200
+    return response.content.decode()

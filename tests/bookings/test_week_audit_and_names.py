@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from django.urls import reverse
 
 from bookings.models import Appointment
 from clinic.models import AuditEvent
 from patients.models import Patient
-from tests.bookings.factories import AppointmentFactory, at, give_hours
+from tests.bookings.factories import AppointmentFactory, at, give_hours, week_html
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,14 +27,6 @@ def _setup(therapist):
         yield
 
 
-def _week(client, therapist) -> str:
-    response = client.get(
-        reverse("bookings:week"), {"date": MONDAY, "therapist": therapist.public_id}
-    )
-    assert response.status_code == 200
-    return response.content.decode()
-
-
 def _last_view() -> dict[int, str]:
     event = AuditEvent.objects.filter(action="view").order_by("-id").first()
     return {pk: f"{kind}:{ref}" for pk, kind, ref in event.shown()}
@@ -49,15 +40,15 @@ def test_it_shows_a_new_surname_and_an_emptied_first_name_on_the_next_view(
         patient=PatientFactory(first_name="Ada", last_name="Quill"),
         start=at("2026-10-21", "10:00"),
     )
-    assert "Ada Quill" in _week(reception_client, therapist)
+    assert "Ada Quill" in week_html(reception_client, therapist, MONDAY)
 
     Patient.objects.filter(pk=appointment.patient_id).update(last_name='Quill & "Sons"')
-    second = _week(reception_client, therapist)
+    second = week_html(reception_client, therapist, MONDAY)
     assert "Ada Quill &amp; &quot;Sons&quot;" in second
     assert "Ada Quill<span" not in second
 
     Patient.objects.filter(pk=appointment.patient_id).update(first_name="")
-    third = _week(reception_client, therapist)
+    third = week_html(reception_client, therapist, MONDAY)
     # The full name stripped, as `Patient.full_name` gives it: no leading space.
     assert '<span class="visually-hidden">Booked, Wednesday 21 October </span>' in third
     assert " Quill &amp; &quot;Sons&quot;<span" in third
@@ -70,7 +61,7 @@ def test_it_notes_each_patient_once_with_their_first_visit_and_a_new_one_next_vi
     ada = PatientFactory(first_name="Ada", last_name="Quill")
     first = AppointmentFactory(therapist=therapist, patient=ada, start=at("2026-10-20", "09:00"))
     AppointmentFactory(therapist=therapist, patient=ada, start=at("2026-10-22", "09:00"))
-    _week(reception_client, therapist)
+    week_html(reception_client, therapist, MONDAY)
     event = AuditEvent.objects.filter(action="view").order_by("-id").first()
     assert (event.patient_id, event.object_id) == (ada.pk, str(first.public_id))
 
@@ -81,7 +72,7 @@ def test_it_notes_each_patient_once_with_their_first_visit_and_a_new_one_next_vi
         start=at("2026-10-23", "11:00"), end=at("2026-10-23", "11:45")
     )
     assert bea.pk not in _last_view()
-    _week(reception_client, therapist)
+    week_html(reception_client, therapist, MONDAY)
     assert _last_view() == {
         ada.pk: f"bookings.appointment:{first.public_id}",
         bea.pk: f"bookings.appointment:{later.public_id}",

@@ -9,11 +9,10 @@ import re
 
 import pytest
 import time_machine
-from django.urls import reverse
 
 from bookings.models import Appointment
 from patients.models import Patient
-from tests.bookings.factories import AppointmentFactory, at, give_hours
+from tests.bookings.factories import AppointmentFactory, at, give_hours, week_html
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,14 +28,6 @@ def _setup(therapist):
         yield
 
 
-def _week(client, therapist) -> str:
-    response = client.get(
-        reverse("bookings:week"), {"date": MONDAY, "therapist": therapist.public_id}
-    )
-    assert response.status_code == 200
-    return response.content.decode()
-
-
 def test_it_shows_a_renamed_patient_and_a_confirmation_on_the_next_view(
     reception_client, therapist
 ):
@@ -45,7 +36,7 @@ def test_it_shows_a_renamed_patient_and_a_confirmation_on_the_next_view(
         patient=PatientFactory(first_name="Ada", last_name="Quill"),
         start=at("2026-03-26", "10:00"),
     )
-    first = _week(reception_client, therapist)
+    first = week_html(reception_client, therapist, MONDAY)
     assert "Ada Quill" in first
     assert "small booking-confirm booking-confirm-confirmed" not in first
 
@@ -53,7 +44,7 @@ def test_it_shows_a_renamed_patient_and_a_confirmation_on_the_next_view(
     Appointment.objects.filter(pk=appointment.pk).update(
         confirmed_at=NOW, confirmed_via=Appointment.ConfirmedVia.PHONE
     )
-    second = _week(reception_client, therapist)
+    second = week_html(reception_client, therapist, MONDAY)
     assert "&lt;b&gt;Bea&lt;/b&gt; Quill" in second
     assert "Ada Quill" not in second
     assert "small booking-confirm booking-confirm-confirmed" in second
@@ -72,7 +63,7 @@ def test_every_row_of_every_column_is_covered_once(reception_client, therapist):
         AppointmentFactory(
             therapist=therapist, start=start, end=start + dt.timedelta(minutes=minutes)
         )
-    page = _week(reception_client, therapist)
+    page = week_html(reception_client, therapist, MONDAY)
     body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     rows = body.split("</tr>")[:-1]
     covered = [[False] * 7 for _ in rows]
