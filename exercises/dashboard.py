@@ -321,9 +321,15 @@ def _alert_html(
     )
     back_part = f"&amp;back={escape(back)}" if back else ""
     said = escape(str(label or "this").lower())
+    reason = escape(message)
+    if "\u2192" in reason:
+        # The pain-up reason's arrow ("3 \u2192 5/10") as its reference: the same text in the
+        # browser, and the page stays ASCII (one character past U+00FF makes every string
+        # that takes in the row two bytes a character, and the response's encoding slow).
+        reason = reason.replace("\u2192", "&rarr;")
     return (
         f'<div class="flex-grow-1 exercise-alert">\n  {shown}\n  {badge}\n'
-        f'  <span class="alert-reason">{escape(message)}</span>\n</div>\n'
+        f'  <span class="alert-reason">{reason}</span>\n</div>\n'
         f'<div class="d-flex flex-wrap gap-2 align-items-start">\n  {logs}\n'
         '  <a class="btn btn-sm btn-outline-secondary alert-acknowledge" href="'
         f"{urls.acknowledge[0]}{plan_id}{urls.acknowledge[1]}"

@@ -81,3 +81,14 @@ def test_it_shows_the_first_alerts_and_counts_the_rest(therapist_client, therapi
     assert body.count("alert-acknowledge") == DASHBOARD_ALERT_LIMIT
     assert "And 7 more alerts" in body
     assert alert_rows_html(lines) in body
+
+
+def test_it_writes_the_pain_up_arrow_as_a_reference(therapist_client, monkeypatch):
+    """The arrow of a pain-up reason is written as `&rarr;` (the same text in the browser),
+    so the dashboard stays an ASCII page; the rest of the reason is escaped as before."""
+    reason = "Pain up 2 points since week 1 (3 \u2192 5/10) <b>"
+    line = AlertLine(uuid4(), uuid4(), "Zoe Ng", "pain_up", "Pain up", reason, DAY, DAY, DAY)
+    monkeypatch.setattr("exercises.dashboard.dashboard_alerts", lambda *, user, **_: ((line,), 1))
+    body = therapist_client.get(reverse("clinic:dashboard")).content.decode()
+    assert "since week 1 (3 &rarr; 5/10) &lt;b&gt;</span>" in body
+    assert body.isascii()
