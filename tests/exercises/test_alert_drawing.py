@@ -92,3 +92,22 @@ def test_it_writes_the_pain_up_arrow_as_a_reference(therapist_client, monkeypatc
     body = therapist_client.get(reverse("clinic:dashboard")).content.decode()
     assert "since week 1 (3 &rarr; 5/10) &lt;b&gt;</span>" in body
     assert body.isascii()
+
+
+def test_it_shows_a_changed_pain_up_reason_on_the_next_view(therapist_client, monkeypatch):
+    """The alert rows are kept per process by the lines' values: a reason that changes between
+    two views (the patient's pain rose again) shows on the very next view, arrow and all."""
+
+    def alert(reason):
+        return AlertLine(uuid4(), uuid4(), "Zoe Ng", "pain_up", "Pain up", reason, DAY, DAY, DAY)
+
+    shown = [alert("Pain up 2 points since week 1 (3 \u2192 5/10).")]
+    monkeypatch.setattr(
+        "exercises.dashboard.dashboard_alerts", lambda *, user, **_: (tuple(shown), 1)
+    )
+    first = therapist_client.get(reverse("clinic:dashboard")).content.decode()
+    assert "(3 &rarr; 5/10)." in first
+    shown[0] = alert("Pain up 4 points since week 1 (3 \u2192 7/10).")
+    second = therapist_client.get(reverse("clinic:dashboard")).content.decode()
+    assert "(3 &rarr; 7/10)." in second
+    assert "5/10" not in second
