@@ -194,7 +194,7 @@ def _detail_context(
         last_visit = selectors.assessment_last_visit(
             episode=assessment.episode, assessment=assessment
         )
-        rescreen = rescreen_rows(last_visit.findings() if last_visit else None, findings)
+        rescreen = rescreen_rows(selectors.rescreened_answers(last_visit), findings)
     return {
         "current": current if explanation is not None and explanation is not current else None,
         "decision_flags": (
