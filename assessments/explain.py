@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import get_language
+
+from assessments import stored_result
 from assessments.diagnosis.engine import default_final_dx, diagnose, is_done
 from assessments.diagnosis.result import (
     HYPOTHESIS_NAMES,
@@ -109,6 +112,9 @@ class Explanation:
     next_tests: list[tuple[str, int, int]]
     red_flag_items: list[str]
     support_caption: str = RELATIVE_SUPPORT_CAPTION
+    #: The suggestion's card as drawn from this explanation (`assessment_rows.suggestion_card`
+    #: fills it), so that an explanation kept by `current_explanation` is drawn once.
+    card: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_red_flag(self) -> bool:
@@ -173,6 +179,31 @@ def explain(
             if spec.name != "red_flag_screen_completed" and findings.get(spec.name) is True
         ],
     )
+
+
+#: `current_explanation`'s explanations by what each is worked out from: the three checks of
+#: a stored result (the engine's digest, the rules version, the findings' digest) and the
+#: language. An assessment's findings change only through a new digest, so a kept explanation
+#: can never be stale; the page opened again and again (a clinician's, the bench's single
+#: URL) skips rebuilding the result, arranging it and drawing its card.
+_KEPT: dict[tuple[str, str, str, str], Explanation] = {}
+_KEPT_MAX = 512
+
+
+def current_explanation(stored: dict | None, findings: dict[str, object]) -> Explanation:
+    """`explain(findings, result=stored_result.current_result(stored, findings))`: the
+    explanation under the current rules. When the stored result matches the findings, the
+    explanation is kept per process (`_KEPT`) and shared by every view of the same findings:
+    callers must not change it."""
+    if not stored_result.matches(stored, findings):
+        return explain(findings)
+    key = (stored["engine"], stored["rules_version"], stored["findings"], get_language())
+    kept = _KEPT.get(key)
+    if kept is None:
+        if len(_KEPT) >= _KEPT_MAX:
+            _KEPT.clear()
+        kept = _KEPT[key] = explain(findings, result=stored_result.rebuilt(stored["result"]))
+    return kept
 
 
 def comparison(assessment, baseline) -> list[dict]:

@@ -26,6 +26,7 @@ from django.http import Http404
 from django.utils import formats, timezone
 
 from assessments import referrals, visits
+from assessments.explain import COMPARED_FIELDS
 from assessments.measures import KEYS as MEASURE_KEYS
 from assessments.models import (
     Assessment,
@@ -33,6 +34,7 @@ from assessments.models import (
     PreVisitQuestionnaire,
     WorkingDiagnosis,
 )
+from assessments.rescreen import RESCREENED
 from assessments.trend_chart import merge_series
 from clinic import audit
 from clinic.access import CLINICAL, has_role
@@ -113,23 +115,51 @@ def assessment_last_visit(*, episode, assessment: Assessment | None = None) -> A
     return visits.last_visit(_episode_visits(episode), assessment)
 
 
+#: What is read of an episode's other visits: what picks the baseline and the last visit
+#: (`visits`), their links and dates, the last visit's re-screened answers (the page's
+#: re-screen card and the follow-up form's "last visit" hints) and the baseline's measures (the
+#: comparison card). The other findings, some eighty columns a version, are never drawn from
+#: a neighbouring visit; a read of one by mistake costs a statement, which the pinned counts
+#: catch.
+_VISIT_SHOWN = (
+    "id",
+    "public_id",
+    "episode",
+    "kind",
+    "status",
+    "assessed_on",
+    "created_at",
+    "supersedes",
+    *RESCREENED,
+    *COMPARED_FIELDS,
+)
+
+
 def _episode_visits(episode) -> list[Assessment]:
     """Every version of every assessment of the episode (a handful), read once per episode
     object, with SQL compiled once per process: the baseline and the last visit of a
-    follow-up, and the chain of its own versions, are worked out from them. A view that
-    writes an assessment must not call this first for the same episode object."""
+    follow-up, and the chain of its own versions, are worked out from them. Only the columns
+    in `_VISIT_SHOWN` are read. A view that writes an assessment must not call this first for
+    the same episode object."""
     if "_visits" not in episode.__dict__:
         episode.__dict__["_visits"] = prepared_list(
             "episode_visits",
             Assessment,
             lambda *, episode_id: (
-                Assessment.objects.filter(episode_id=episode_id)
-                .defer("engine_result")  # the page shows the engine's result for its own only
-                .order_by("pk")
+                Assessment.objects.filter(episode_id=episode_id).only(*_VISIT_SHOWN).order_by("pk")
             ),
             episode_id=episode.pk,
         )
     return episode.__dict__["_visits"]
+
+
+def rescreened_answers(visit: Assessment | None) -> dict[str, object] | None:
+    """The re-screened answers (`rescreen.RESCREENED`) of a visit read by `_episode_visits`,
+    recorded ones only, as `visit.findings()` holds them (none of them is a decimal)."""
+    if visit is None:
+        return None
+    values = visit.__dict__
+    return {name: values[name] for name in RESCREENED if values[name] is not None}
 
 
 _AUTHOR = ("first_name", "last_name", "email")  # what a user's name is made of

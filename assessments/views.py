@@ -14,11 +14,11 @@ from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import referrals, selectors, services, stored_result
+from assessments import referrals, selectors, services
 from assessments.decision_rules import decision_applies
 from assessments.diagnosis.result import INDETERMINATE
 from assessments.diagnosis.schema import FIELDS
-from assessments.explain import comparison, decision_flags, explain
+from assessments.explain import comparison, current_explanation, decision_flags, explain
 from assessments.forms import (
     AmendForm,
     DecisionForm,
@@ -157,9 +157,7 @@ def _detail_context(
     explanation = None
     findings = assessment.findings()
     if current is None:
-        current = explain(
-            findings, result=stored_result.current_result(assessment.engine_result, findings)
-        )
+        current = current_explanation(assessment.engine_result, findings)
     # A follow-up shows a suggestion only when its re-screen finds a red flag (or one was
     # decided on it); otherwise the episode's diagnosis stands.
     applies = decision_applies(kind=assessment.kind, result=current.result)
@@ -194,7 +192,7 @@ def _detail_context(
         last_visit = selectors.assessment_last_visit(
             episode=assessment.episode, assessment=assessment
         )
-        rescreen = rescreen_rows(last_visit.findings() if last_visit else None, findings)
+        rescreen = rescreen_rows(selectors.rescreened_answers(last_visit), findings)
     return {
         "current": current if explanation is not None and explanation is not current else None,
         "decision_flags": (

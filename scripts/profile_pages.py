@@ -9,8 +9,9 @@ the cost of Django itself. For each page it requests PROFILE_OBJECTS (120) diffe
 (patients, assessments, therapist weeks, surnames, portal patients; `portal_500` and `portal_one`
 are the patients of the bench's `portal_500` and `portal_home` lines; `dashboard_one` is the
 first therapist's dashboard again and again, as the bench's `therapist_dashboard` line asks for
-it, where `therapist_dashboard` goes round every therapist; `week_one` is the bench's single-URL
-week, therapist01's current week as reception opens it, again and again, where `reception_week`
+it, where `therapist_dashboard` goes round every therapist; `assessment_one` is the bench's
+single-URL assessment; `week_one` is the bench's single-URL week, therapist01's current week
+as reception opens it, again and again, where `reception_week`
 is a random therapist's week within half a year) with an empty page cache,
 then the same URLs again (what a warm cache would serve, if the site has one), and prints per
 page: median and p95 milliseconds, queries per request and the milliseconds they took, and the
@@ -159,6 +160,7 @@ def workloads() -> dict[str, list]:
         )
         Patient.objects.filter(pk=one.pk).update(user=one.user)
     one_client = client_for(one.user, verified=False)
+    one_assessment = Assessment.objects.filter(episode__patient=one).order_by("id").first()
     # PROFILE_COURSE=bench: the course pages for the bench's own portal patients (the first
     # 500 with an active plan, `bench.workloads.portal_logins`), spread evenly over them.
     course = portal
@@ -202,6 +204,10 @@ def workloads() -> dict[str, list]:
             )
             for a in assessments
         ],
+        # The bench's single-URL assessment (bench/run.py `pages_prepare`): the first
+        # assessment of `one` (therapist01's first patient with an active plan), again and again.
+        "assessment_one": [(first, reverse("assessments:detail", args=[one_assessment.public_id]))]
+        * OBJECTS,
         # Treatment session notes (drafts and signed), opened by the patient's therapist.
         "treatment_session": [
             (

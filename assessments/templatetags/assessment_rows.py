@@ -124,20 +124,18 @@ def suggestion_card(context, explanation, current) -> SafeString:
     if current:
         with context.push():
             return get_template(SUGGESTION_TEMPLATE).template.render(context)
-    result = explanation.result
-    return _safe(
-        (
-            _SUGGESTION.format(
-                _text(result.summary),
-                _text(result.confidence),
-                _text(result.rules_version),
-                _text(explanation.support_caption),
-                hypotheses_table(explanation),
-                hypotheses_reasons(explanation),
-                suggestion_details(explanation),
-            ),
+    if explanation.card is None:  # drawn once per explanation (`Explanation.card`)
+        result = explanation.result
+        explanation.card = _SUGGESTION.format(
+            _text(result.summary),
+            _text(result.confidence),
+            _text(result.rules_version),
+            _text(explanation.support_caption),
+            hypotheses_table(explanation),
+            hypotheses_reasons(explanation),
+            suggestion_details(explanation),
         )
-    )
+    return _safe((explanation.card,))
 
 
 DECISION_TEMPLATE = "assessments/includes/decision.html"

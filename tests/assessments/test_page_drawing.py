@@ -564,3 +564,80 @@ def test_it_draws_the_decision_card_as_its_template(therapist):
             if mark in new:
                 seen.add(mark)
     assert len(seen) == 11, seen
+
+
+# The two includes a follow-up drew before `followup_cards` (stop 50), as they were.
+OLD_FOLLOWUP = """{% load clinic_tags assessment_rows %}<section class="card mb-3 rescreen" aria-labelledby="rescreen-heading">
+  <div class="card-body">
+    <h2 class="h5" id="rescreen-heading">Red flags and nerves: compared with the last visit</h2>
+    {% if last_visit %}
+      <p class="small text-body-secondary">Last visit: <a href="{% uuid_url 'assessments:detail' last_visit.public_id %}">{{ last_visit.get_kind_display|lower }} of {{ last_visit.assessed_on|date:"j M Y" }}</a>.</p>
+      <p class="fw-semibold rescreen-summary">{{ rescreen_summary }}</p>
+    {% else %}
+      <p class="rescreen-summary">There is no earlier final assessment on this episode to compare with.</p>
+    {% endif %}
+    <div class="table-responsive">
+      <table class="table table-sm">
+        <thead><tr><th scope="col">Question or test</th><th scope="col">Last visit</th><th scope="col">Now</th><th scope="col">Change</th></tr></thead>
+        <tbody>
+        {% rescreen_table rescreen %}
+        </tbody>
+      </table>
+    </div>
+  </div>
+</section>
+<section class="card mb-3" aria-labelledby="comparison-heading">
+  <div class="card-body">
+    <h2 class="h5" id="comparison-heading">Compared with the intake</h2>
+    {% if baseline %}
+      <p class="small text-body-secondary">Baseline: <a href="{% uuid_url 'assessments:detail' baseline.public_id %}">intake of {{ baseline.assessed_on|date:"j M Y" }}</a>.</p>
+      {% if comparison %}
+      <div class="table-responsive">
+        <table class="table table-sm">
+          <thead><tr><th scope="col">Measure</th><th scope="col">Intake</th><th scope="col">Now</th><th scope="col">Change</th><th scope="col">Reading</th></tr></thead>
+          <tbody>
+          {% comparison_table comparison %}
+          </tbody>
+        </table>
+      </div>
+      {% else %}<p class="small mb-0">No measure was recorded on both occasions.</p>{% endif %}
+    {% else %}
+      <p class="mb-0">There is no final intake on this episode to compare with.</p>
+    {% endif %}
+  </div>
+</section>
+"""
+
+
+def test_it_draws_the_follow_up_cards_as_the_includes_did():
+    import datetime as dt
+    import uuid
+
+    from assessments.rescreen import RescreenRow
+
+    follow_up = Assessment(kind="follow_up", public_id=uuid.uuid4())
+    last = Assessment(kind="intake", public_id=uuid.uuid4(), assessed_on=dt.date(2026, 3, 4))
+    intake = Assessment(kind="intake", public_id=uuid.uuid4(), assessed_on=dt.date(2026, 2, 1))
+    rows = [
+        RescreenRow(name="a", label="Night <pain>", last="No", now="Yes", change="New", worse=True)
+    ]
+    measures = [
+        {"label": "Pain", "help": "", "baseline": 6, "now": 3, "change": -3, "reading": "Better"}
+    ]
+    cases = [
+        {
+            "last_visit": last,
+            "rescreen_summary": "New & <worse>",
+            "baseline": intake,
+            "comparison": measures,
+        },
+        {"last_visit": None, "rescreen_summary": "", "baseline": None, "comparison": []},
+        {"last_visit": last, "rescreen_summary": "Same.", "baseline": intake, "comparison": []},
+    ]
+    for case in cases:
+        context = {"assessment": follow_up, "rescreen": rows, **case}
+        old = Template(OLD_FOLLOWUP).render(Context(context))
+        new = Template("{% load followup_cards %}{% followup_cards %}").render(Context(context))
+        assert new == old
+    intake_page = Template("{% load followup_cards %}{% followup_cards %}")
+    assert intake_page.render(Context({"assessment": intake})) == ""
