@@ -8,6 +8,7 @@ one query whatever the number of appointments.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.db import router
 from django.db.models import DateTimeField, ExpressionWrapper, OuterRef, Value
@@ -22,6 +23,7 @@ from clinic.json_rows import instances, rows_array
 from clinic.links import fixed_url, held_urls, uuid_urls
 from clinic.markup import escape
 from clinic.panels import NOT_READ, Panel, TimelineEntry, portal_read
+from clinic.plugins import plugin_modules
 from clinic.rows import prepared_list
 from clinic.sites import Site
 from patients import page_rows
@@ -99,23 +101,55 @@ _STATUS_LABELS = dict(Appointment.Status.choices)
 
 
 def _patient_appointments(patient) -> list[dict]:
-    """All of the patient's appointments (`_PAGE_COLUMNS`), oldest first, read once for the
-    page's panel and its timeline (a patient has tens of appointments, not thousands). The SQL
-    is compiled once per process (clinic/rows.py)."""
-    if getattr(patient, "_bookings_appointments", None) is None:
-        patient._bookings_appointments = page_rows.taken(patient, "bookings.panels.appointments")
-    if patient._bookings_appointments is None:
-        patient._bookings_appointments = prepared_list(
+    """All of the patient's appointments (`_PAGE_COLUMNS`, and the columns another app offers:
+    `_offered_columns`), oldest first, read once for the page's panel and its timeline (a
+    patient has tens of appointments, not thousands). The SQL is compiled once per process
+    (clinic/rows.py)."""
+    rows = page_appointments(patient)
+    if rows is None:
+        rows = patient._bookings_appointments = prepared_list(
             "bookings.panels.appointments", Appointment, _appointments, patient_id=patient.pk
         )
-    return patient._bookings_appointments
+    return rows
+
+
+def page_appointments(patient) -> list[dict] | None:
+    """The rows of `_patient_appointments` where the patient page has read them (with its other
+    reads, patients/page_rows.py), else None: what another app takes of them (treatment's
+    recent visits, through the columns it offers) rather than reading the same appointments
+    again."""
+    rows = getattr(patient, "_bookings_appointments", None)
+    if rows is None:
+        rows = page_rows.taken(patient, "bookings.panels.appointments")
+        if rows is not None:
+            patient._bookings_appointments = rows
+    return rows
+
+
+@functools.cache
+def _offered() -> tuple:
+    """The `patient_visit_note_columns` the apps' panels.py offer (clinic/plugins.py;
+    treatment's): functions giving columns the patient page reads with each appointment.
+    Bookings does not import treatment: the expressions come from there."""
+    return tuple(
+        module.patient_visit_note_columns
+        for module in plugin_modules("panels")
+        if hasattr(module, "patient_visit_note_columns")
+    )
+
+
+def _offered_columns() -> dict:
+    columns = {}
+    for build in _offered():
+        columns.update(build())
+    return columns
 
 
 def _appointments(*, patient_id: int):
     return (
         Appointment.objects.filter(patient_id=patient_id)
         .order_by("start", "id")
-        .values(*_PAGE_COLUMNS)
+        .values(*_PAGE_COLUMNS, **_offered_columns())
     )
 
 

@@ -3,8 +3,10 @@
 The foundation never lists apps. An app takes part by having the module:
 
 * `<app>/panels.py`: page panels (clinic/panels.py), `discharge_extensions` for the
-  discharge page (patients/views.py), and `calendar_note_state` for the day and week
-  calendars' read (bookings/selectors.py: each visit's session-note state with its appointment);
+  discharge page (patients/views.py), `calendar_note_state` for the day and week
+  calendars' read (bookings/selectors.py: each visit's session-note state with its appointment),
+  and `patient_visit_note_columns` for the patient page's read of the appointments
+  (bookings/panels.py: each attended visit's note, from which the page lists the recent visits);
 * `<app>/demo.py`: demo data (clinic/demo.py);
 * `<app>/reminders.py`: reminder sources (notifications/sources.py);
 * `<app>/measures.py`: `latest_measures(*, episode) -> {key: {"value", "on", "source"}}`,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.utils.safestring import SafeString
 
-from bookings.models import Appointment
 from clinic.access import CLINICAL, STAFF, has_role
 from clinic.filters import FilterText, held_text
 from clinic.links import held_urls, uuid_urls
@@ -26,29 +25,28 @@ def calendar_note_state():
     return selectors.calendar_note_state()
 
 
+def patient_visit_note_columns() -> dict:
+    """For the patient page's read of every appointment (bookings/panels.py, which finds it
+    here through clinic/plugins.py): each attended visit's note (`selectors.visit_note_columns`),
+    from which the page lists the recent visits without a read of its own."""
+    return selectors.visit_note_columns()
+
+
 def patient_page_reads(*, user, patient) -> list[PageRead]:
-    """The recent visits, for staff; the re-tests of signed notes (the rehab panel's
-    measures), for clinicians."""
-    if not has_role(user, STAFF):
+    """The re-tests of signed notes (the rehab panel's measures) and the treatments given, for
+    clinicians. The recent visits come with the appointments' read, for all staff
+    (`patient_visit_note_columns`)."""
+    if not has_role(user, CLINICAL):
         return []
-    reads = [
-        PageRead(
-            f"treatment_attended_visits_{selectors.VISITS_LISTED}",
-            Appointment,
-            selectors.attended_visits_listed,
-        )
-    ]
-    if has_role(user, CLINICAL):
-        reads.append(PageRead("treatment_latest_measures", Retest, measures._signed_retests))
+    return [
+        PageRead("treatment_latest_measures", Retest, measures._signed_retests),
         # "What happened last time" on a recurrence: the earlier episode's treatments.
-        reads.append(
-            PageRead(
-                "treatment_recurrence_given_of_patient",
-                TreatmentGiven,
-                recurrence.given_of_patient,
-            )
-        )
-    return reads
+        PageRead(
+            "treatment_recurrence_given_of_patient",
+            TreatmentGiven,
+            recurrence.given_of_patient,
+        ),
+    ]
 
 
 def patient_panels(*, user, patient) -> list[Panel]:

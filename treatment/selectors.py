@@ -21,19 +21,20 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    UUIDField,
     Value,
     When,
 )
 from django.http import Http404
 
 from assessments.models import Assessment
+from bookings import panels as bookings_panels
 from bookings.models import Appointment
 from clinic import audit, json_rows
 from clinic.access import CLINICAL, has_role
 from clinic.rows import prepared_list
 from exercises import selectors as exercise_selectors
 from exercises.safety import BY_CODE
-from patients import page_rows
 from treatment.models import Retest, TreatmentGiven, TreatmentSession
 
 #: Appointments a session note may be written for: the patient came.
@@ -293,23 +294,43 @@ VISITS_LISTED = 10
 def attended_visits_of_patient(*, patient, limit: int = VISITS_LISTED) -> list[dict]:
     """The patient's most recent attended visits, newest first, as values: the appointment's
     `public_id`, `start` and `appointment_type__name`, and its note's state (`note_id`, the
-    public id of the newest version, None without a note; `note_signed`). One query, compiled
-    once per process and limit (clinic/rows.py). No content: callers decide what a role may
-    see of it."""
-    visits = page_rows.taken(patient, f"treatment_attended_visits_{limit}")
-    if visits is None:
-        visits = prepared_list(
-            f"treatment_attended_visits_{limit}",
-            Appointment,
-            lambda *, patient_id: _attended_visits_of(patient_id=patient_id, limit=limit),
-            patient_id=patient.pk,
-        )
-    return visits
+    public id of the newest version, None without a note; `note_signed`). On the patient page,
+    taken from its read of every appointment of the patient (bookings/panels.py, which reads
+    `visit_note_columns` with them); elsewhere one query, compiled once per process and limit
+    (clinic/rows.py). No content: callers decide what a role may see of it."""
+    if limit == VISITS_LISTED:
+        rows = bookings_panels.page_appointments(patient)
+        if rows is not None:
+            # Oldest first there; attended visits never overlap, so no two share a start.
+            return [row for row in reversed(rows) if row["status"] in ATTENDED][:limit]
+    return prepared_list(
+        f"treatment_attended_visits_{limit}",
+        Appointment,
+        lambda *, patient_id: _attended_visits_of(patient_id=patient_id, limit=limit),
+        patient_id=patient.pk,
+    )
 
 
-def attended_visits_listed(*, patient_id: int):
-    """The query of `attended_visits_of_patient` at the page's limit (patients/page_rows.py)."""
-    return _attended_visits_of(patient_id=patient_id, limit=VISITS_LISTED)
+def visit_note_columns() -> dict:
+    """`note_id` and `note_signed` of an appointment's row as `_attended_visits_of` reads them,
+    for attended visits only (None for the others, whose notes no page lists): offered to the
+    patient page's read of every appointment (bookings/panels.py, through
+    `treatment.panels.patient_visit_note_columns`), so that its recent visits cost no second
+    read of the same appointments."""
+    notes = TreatmentSession.objects.filter(appointment=OuterRef("pk"))
+    attended = Q(status__in=ATTENDED)
+    return {
+        "note_id": Case(
+            When(attended, then=Subquery(notes.order_by("-version").values("public_id")[:1])),
+            default=None,
+            output_field=UUIDField(),
+        ),
+        "note_signed": Case(
+            When(attended, then=Exists(notes.filter(status=TreatmentSession.Status.SIGNED))),
+            default=None,
+            output_field=BooleanField(),
+        ),
+    }
 
 
 def _attended_visits_of(*, patient_id: int, limit: int):

@@ -572,3 +572,48 @@ def test_it_answers_404_to_reception_and_for_an_unknown_note(therapist, receptio
         selectors.session_page_for_user(user=therapist, public_id=uuid.uuid4())
     with pytest.raises(Http404):
         selectors.session_page_for_user(user=therapist, public_id="not-a-key")
+
+
+def test_it_shows_a_note_drafted_or_signed_since_the_last_view_of_the_patient_page(
+    therapist, reception
+):
+    # The page's recent visits come with its read of every appointment (bookings/panels.py):
+    # a note started, then signed, between two views shows on the next one, for both roles.
+    visit = attended_visit(therapist=therapist, hours_ago=2)
+    url = reverse("patients:detail", args=[visit.patient.public_id])
+    clinician, desk = _client(therapist), _client(reception)
+
+    before = clinician.get(url).content.decode()
+    desk_before = desk.get(url).content.decode()
+    session = session_with(appointment=visit, therapist=therapist)
+    drafted = clinician.get(url).content.decode()
+    services.session_sign(session=session, by=therapist)
+    signed = clinician.get(url).content.decode()
+    desk_signed = desk.get(url).content.decode()
+
+    assert "Start the session note" in before
+    assert ">Draft</span>" not in before
+    assert ">Draft</span>" in drafted
+    assert "Start the session note" not in drafted
+    assert ">Signed</span>" in signed
+    assert ">Draft</span>" not in signed
+    assert "Session notes" not in desk_before
+    assert ">Signed</span>" in desk_signed
+
+
+def test_it_lists_the_ten_newest_attended_visits_on_the_patient_page(therapist):
+    first = attended_visit(therapist=therapist, hours_ago=2)
+    visits = [first] + [
+        attended_visit(therapist=therapist, episode=first.episode, hours_ago=2 + 2 * n)
+        for n in range(1, 12)
+    ]
+    attended_visit(therapist=therapist, episode=first.episode, status="booked", hours_ago=30)
+    attended_visit(therapist=therapist, episode=first.episode, status="cancelled", hours_ago=32)
+    url = reverse("patients:detail", args=[first.patient.public_id])
+
+    body = _client(therapist).get(url).content.decode()
+
+    links = [reverse("treatment:open", args=[visit.public_id]) for visit in visits]
+    shown = [link for link in links if link in body]
+    assert shown == links[: selectors.VISITS_LISTED]
+    assert [body.index(link) for link in shown] == sorted(body.index(link) for link in shown)
