@@ -1,4 +1,7 @@
+import re
+
 import factory
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Assessment
@@ -40,3 +43,14 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
         for name, value in (findings or {}).items():
             kwargs[name] = value
         return super()._create(model_class, *args, **kwargs)
+
+
+_CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def assessment_page(client, assessment) -> bytes:
+    """The assessment's page as `client` sees it, its CSRF token left out so that two views
+    compare byte for byte."""
+    response = client.get(reverse("assessments:detail", args=[assessment.public_id]))
+    assert response.status_code == 200
+    return _CSRF.sub(b"", response.content)

@@ -2,25 +2,14 @@
 what it is worked out from, so changed findings show on the very next view, and a page drawn
 from a kept explanation is the page drawn afresh."""
 
-import re
-
 import pytest
-from django.urls import reverse
 
 from assessments import explain, services
 from assessments.models import Assessment
-from tests.assessments.factories import NEURAL_FINDINGS
+from tests.assessments.factories import NEURAL_FINDINGS, assessment_page
 from tests.patients.factories import EpisodeFactory
 
 pytestmark = pytest.mark.django_db
-
-_CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
-
-
-def _page(client, assessment) -> bytes:
-    response = client.get(reverse("assessments:detail", args=[assessment.public_id]))
-    assert response.status_code == 200
-    return _CSRF.sub(b"", response.content)
 
 
 @pytest.fixture
@@ -37,29 +26,29 @@ def final(draft, therapist):
 
 def test_it_draws_the_same_page_from_a_kept_explanation(therapist_client, final, engine_runs):
     explain._KEPT.clear()
-    fresh = _page(therapist_client, final)
+    fresh = assessment_page(therapist_client, final)
     assert len(explain._KEPT) == 1
-    kept = _page(therapist_client, final)
+    kept = assessment_page(therapist_client, final)
     assert kept == fresh
     assert engine_runs == []
     assert b"Neural tissue sensitivity" in kept
 
 
 def test_it_shows_findings_saved_between_two_views(therapist_client, draft, therapist):
-    before = _page(therapist_client, draft)
+    before = assessment_page(therapist_client, draft)
     assert b"redflag-banner" not in before
     services.assessment_save_draft(
         assessment=draft, findings={**NEURAL_FINDINGS, "rf_saddle_anaesthesia": True}
     )
-    after = _page(therapist_client, draft)
+    after = assessment_page(therapist_client, draft)
     assert b"redflag-banner" in after
     assert b"Red flag: refer on before any treatment." in after
 
 
 def test_it_shows_findings_changed_outside_the_services(therapist_client, final, engine_runs):
-    _page(therapist_client, final)
+    assessment_page(therapist_client, final)
     Assessment.objects.filter(pk=final.pk).update(rf_saddle_anaesthesia=True)
-    page = _page(therapist_client, final)
+    page = assessment_page(therapist_client, final)
     assert b"redflag-banner" in page
     assert len(engine_runs) == 1  # the stored result no longer matches: run afresh
 
@@ -73,7 +62,10 @@ def test_two_assessments_with_the_same_findings_each_show_their_own(
         ),
         by=therapist,
     )
-    first, second = _page(therapist_client, final), _page(therapist_client, other)
+    first, second = (
+        assessment_page(therapist_client, final),
+        assessment_page(therapist_client, other),
+    )
     assert final.episode.patient.last_name.encode() in first
     assert other.episode.patient.public_id.hex.encode() not in first
     assert str(other.public_id).encode() in second

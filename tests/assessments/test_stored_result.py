@@ -4,32 +4,22 @@ exactly what a fresh run draws, and runs the engine whenever anything no longer 
 
 import hashlib
 import json
-import re
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.urls import reverse
 from hypothesis import given
 
 from assessments import services, stored_result
 from assessments.diagnosis.engine import diagnose
 from assessments.diagnosis.result import DiagnosisResult
 from assessments.models import Assessment
-from tests.assessments.factories import NEURAL_FINDINGS
+from tests.assessments.factories import NEURAL_FINDINGS, assessment_page
 from tests.assessments.test_diagnosis_properties import FINDINGS, PROPERTY
 from tests.json_values import same_json
 from tests.patients.factories import EpisodeFactory
 
 pytestmark = pytest.mark.django_db
-
-_CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
-
-
-def _page(client, assessment) -> bytes:
-    response = client.get(reverse("assessments:detail", args=[assessment.public_id]))
-    assert response.status_code == 200
-    return _CSRF.sub(b"", response.content)
 
 
 @pytest.fixture
@@ -140,10 +130,10 @@ def test_it_rebuilds_the_result_after_a_jsonb_round_trip(saved):
 def test_it_shows_the_stored_result_without_running_the_engine(
     therapist_client, saved, engine_runs
 ):
-    stored_page = _page(therapist_client, saved)
+    stored_page = assessment_page(therapist_client, saved)
     assert engine_runs == []
     Assessment.objects.filter(pk=saved.pk).update(engine_result=None)
-    fresh_page = _page(therapist_client, saved)
+    fresh_page = assessment_page(therapist_client, saved)
     assert len(engine_runs) == 1
     assert stored_page == fresh_page
     assert b"Neural tissue sensitivity" in stored_page
@@ -153,7 +143,7 @@ def test_it_runs_the_engine_when_findings_changed_outside_the_services(
     therapist_client, saved, engine_runs
 ):
     Assessment.objects.filter(pk=saved.pk).update(rf_saddle_anaesthesia=True)
-    page = _page(therapist_client, saved)
+    page = assessment_page(therapist_client, saved)
     assert len(engine_runs) == 1
     assert b"redflag-banner" in page
 
@@ -162,14 +152,14 @@ def test_it_runs_the_engine_when_the_engine_or_its_rules_changed(
     therapist_client, saved, engine_runs, monkeypatch
 ):
     monkeypatch.setattr(stored_result, "engine_digest", lambda: "another engine")
-    _page(therapist_client, saved)
+    assessment_page(therapist_client, saved)
     assert len(engine_runs) == 1
 
 
 def test_it_runs_the_engine_for_a_result_of_other_rules(therapist_client, saved, engine_runs):
     stored = saved.engine_result | {"rules_version": "1.1"}
     Assessment.objects.filter(pk=saved.pk).update(engine_result=stored)
-    _page(therapist_client, saved)
+    assessment_page(therapist_client, saved)
     assert len(engine_runs) == 1
 
 
